@@ -1,0 +1,93 @@
+// One URL's job record: what was asked for, and everything measured while fetching it.
+#pragma once
+
+#include <QByteArray>
+#include <QMetaType>
+#include <QString>
+#include <QUrl>
+
+namespace Parafetch {
+
+enum class JobState : quint8 {
+    Queued,
+    Running,
+    Succeeded, // a 2xx answer after redirects, body complete
+    Failed,
+    Cancelled,
+};
+
+// Why a job did not succeed. Kept separate from the message so that summaries can count
+// outcomes and exports can be compared by kind, whatever the wording.
+enum class ErrorKind : quint8 {
+    None,
+    HttpStatus,        // the server answered, but not with 2xx
+    TimedOut,          // our deadline or Qt's transfer (idle) timeout
+    ConnectionRefused,
+    HostNotFound,
+    ConnectionClosed,  // closed or reset before the body was complete
+    Truncated,         // fewer body bytes than Content-Length announced
+    TooManyRedirects,
+    Tls,
+    FileSystem,        // the download could not be written to disk
+    Cancelled,
+    Network,           // any other network error
+};
+
+constexpr int ErrorKindCount = int(ErrorKind::Network) + 1;
+
+// Times are nanoseconds on the engine's monotonic clock (0 = the engine's epoch); -1 = unknown.
+// Phase durations are microseconds; -1 where Qt cannot tell (e.g. connect on a reused connection).
+struct Job
+{
+    QUrl url;           // as requested, credentials included: never display or export it raw
+    QString fileName;   // the name asked for in a `url,filename` list; empty = derive one
+    int sourceLine = 0; // line in the input it came from (1-based), 0 if unknown
+
+    JobState state = JobState::Queued;
+    ErrorKind errorKind = ErrorKind::None;
+    int httpStatus = 0; // last HTTP status seen, 0 = none
+    int attempts = 0;
+    int worker = -1;    // index of the pool thread that ran the last attempt
+
+    qint64 bytesReceived = 0; // body bytes of the last attempt
+    qint64 bytesTotal = -1;   // Content-Length, -1 = unknown
+
+    qint64 queuedAtNs = -1;
+    qint64 startedAtNs = -1;  // first attempt's start
+    qint64 finishedAtNs = -1;
+
+    qint32 connectUs = -1; // socket connecting -> request sent, on a new connection only
+    qint32 waitUs = -1;    // request sent -> response headers (time to first byte)
+    qint32 receiveUs = -1; // first body byte -> finished
+
+    QString errorString; // for a person; never contains credentials
+    QUrl finalUrl;       // after redirects; empty when no redirect happened
+    QByteArray sha256;   // raw digest of the body (32 bytes), empty if not computed
+    QString savedPath;   // where the body was saved, empty if discarded
+    QByteArray protocol; // "http/1.1", "h2", empty if unknown
+
+    bool isFinished() const
+    {
+        return state == JobState::Succeeded || state == JobState::Failed
+            || state == JobState::Cancelled;
+    }
+    // The per-URL "takes time": finish - start, all attempts included; -1 while unknown.
+    qint64 durationNs() const
+    {
+        return (startedAtNs >= 0 && finishedAtNs >= startedAtNs) ? finishedAtNs - startedAtNs : -1;
+    }
+    qint64 queuedNs() const
+    {
+        return (queuedAtNs >= 0 && startedAtNs >= queuedAtNs) ? startedAtNs - queuedAtNs : -1;
+    }
+};
+
+// Stable, lower-case identifiers used in exports and on the command line.
+QString toString(JobState state);
+QString toString(ErrorKind kind);
+bool fromString(const QString &text, JobState *state);
+bool fromString(const QString &text, ErrorKind *kind);
+
+} // namespace Parafetch
+
+Q_DECLARE_METATYPE(Parafetch::Job)
