@@ -1,0 +1,47 @@
+// Defaults and validation of fetch settings.
+#include "fetchoptions.h"
+
+#include <QCoreApplication>
+
+#include <algorithm>
+
+namespace Parafetch {
+
+QByteArray FetchOptions::defaultUserAgent()
+{
+    return QByteArrayLiteral("Parafetch/" PARAFETCH_VERSION);
+}
+
+int FetchOptions::clampConcurrency(int value)
+{
+    return std::clamp(value, MinConcurrency, MaxConcurrency);
+}
+
+std::optional<QPair<QByteArray, QByteArray>> FetchOptions::parseHeader(const QString &text,
+                                                                       QString *error)
+{
+    const qsizetype colon = text.indexOf(QLatin1Char(':'));
+    const QString name = colon > 0 ? text.left(colon).trimmed() : QString();
+    const bool validName = !name.isEmpty() && std::all_of(name.cbegin(), name.cend(), [](QChar c) {
+        // RFC 9110 token characters.
+        return c.unicode() < 0x7f && (c.isLetterOrNumber() || QStringView(u"!#$%&'*+-.^_`|~").contains(c));
+    });
+    if (!validName) {
+        if (error)
+            *error = QCoreApplication::translate("FetchOptions",
+                                                 "'%1' is not a header: expected \"Name: value\"")
+                         .arg(text.left(colon > 0 ? colon : 40));
+        return std::nullopt;
+    }
+    const QString value = text.mid(colon + 1).trimmed();
+    if (value.contains(QLatin1Char('\n')) || value.contains(QLatin1Char('\r'))) {
+        if (error)
+            *error = QCoreApplication::translate("FetchOptions",
+                                                 "the value of header '%1' contains a line break")
+                         .arg(name);
+        return std::nullopt;
+    }
+    return qMakePair(name.toLatin1(), value.toUtf8());
+}
+
+} // namespace Parafetch

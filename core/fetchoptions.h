@@ -1,0 +1,54 @@
+// The user's fetch settings: one value type shared by the engine, the command line and the UI.
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QPair>
+#include <QString>
+
+#include <optional>
+
+namespace Parafetch {
+
+using HeaderList = QList<QPair<QByteArray, QByteArray>>;
+
+struct FetchOptions
+{
+    enum class Method { Get, Head };
+
+    static constexpr int MinConcurrency = 1;
+    static constexpr int MaxConcurrency = 512;
+    static constexpr int DefaultConcurrency = 16;
+    static constexpr int DefaultRetries = 2;
+    static constexpr int MaxRetries = 100;
+    static constexpr int DefaultMaxRedirects = 10;
+    static constexpr int DefaultIdleTimeoutMs = 30'000;
+    static constexpr int DefaultRetryBaseDelayMs = 500;
+    static constexpr int DefaultRetryMaxDelayMs = 30'000;
+    static constexpr int DefaultMaxRetryAfterMs = 120'000;
+    // Bounds what Qt buffers per reply (DESIGN rule 4); the default is unbounded.
+    static constexpr qint64 DefaultReadBufferBytes = 1 << 20;
+
+    int concurrency = DefaultConcurrency;
+    Method method = Method::Get;
+    int timeoutMs = 0;                          // whole attempt, 0 = no limit
+    int idleTimeoutMs = DefaultIdleTimeoutMs;   // no data for this long, 0 = no limit
+    int retries = DefaultRetries;               // extra attempts after the first
+    int retryBaseDelayMs = DefaultRetryBaseDelayMs; // doubles each attempt
+    int retryMaxDelayMs = DefaultRetryMaxDelayMs;
+    int maxRetryAfterMs = DefaultMaxRetryAfterMs; // cap on a server's Retry-After
+    int maxRedirects = DefaultMaxRedirects;
+    QByteArray userAgent;                       // empty = defaultUserAgent()
+    HeaderList headers;                         // extra request headers
+    QString outputDirectory;                    // empty = discard bodies
+    bool computeSha256 = true;
+    qint64 readBufferBytes = DefaultReadBufferBytes;
+
+    static QByteArray defaultUserAgent();
+    static int clampConcurrency(int value);
+    // Parses "Name: value"; nullopt with a reason on error.
+    static std::optional<QPair<QByteArray, QByteArray>> parseHeader(const QString &text,
+                                                                    QString *error);
+};
+
+} // namespace Parafetch

@@ -1,0 +1,143 @@
+// Saving bodies to a directory, atomically and without overwriting.
+#include "filesink.h"
+
+#include "filenames.h"
+
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QMutexLocker>
+
+namespace Parafetch {
+
+namespace {
+
+QString describe(const QFile &file, const QString &action)
+{
+    return QCoreApplication::translate("FileSink", "cannot %1 %2: %3")
+        .arg(action, QDir::toNativeSeparators(file.fileName()), file.errorString());
+}
+
+} // namespace
+
+OutputDirectory::OutputDirectory(const QString &path)
+    : m_dir(path)
+{
+}
+
+bool OutputDirectory::ensureExists(QString *error) const
+{
+    if (m_dir.mkpath(QStringLiteral(".")))
+        return true;
+    if (error)
+        *error = QCoreApplication::translate("FileSink", "cannot create the directory %1")
+                     .arg(QDir::toNativeSeparators(m_dir.absolutePath()));
+    return false;
+}
+
+bool OutputDirectory::isTaken(const QString &name) const
+{
+    return m_reserved.contains(name.toCaseFolded()) || QFileInfo::exists(m_dir.filePath(name))
+        || QFileInfo::exists(m_dir.filePath(FileNames::partName(name)));
+}
+
+QString OutputDirectory::reserve(const QString &wanted)
+{
+    QMutexLocker locker(&m_mutex);
+    const QString name = FileNames::uniqueName(
+        wanted, [this](const QString &candidate) { return isTaken(candidate); });
+    m_reserved.insert(name.toCaseFolded());
+    return name;
+}
+
+void OutputDirectory::release(const QString &name)
+{
+    QMutexLocker locker(&m_mutex);
+    m_reserved.remove(name.toCaseFolded());
+}
+
+FileSink::FileSink(std::shared_ptr<OutputDirectory> directory, QString requestedName)
+    : m_directory(std::move(directory))
+    , m_requestedName(std::move(requestedName))
+{
+}
+
+FileSink::~FileSink()
+{
+    discard();
+}
+
+bool FileSink::open(const QString &suggestedName, QString *error)
+{
+    discard();
+    if (!m_directory->ensureExists(error))
+        return false;
+    const QString wanted = m_requestedName.isEmpty() ? suggestedName
+                                                     : FileNames::sanitize(m_requestedName);
+    m_finalName = m_directory->reserve(wanted);
+    m_part.setFileName(m_directory->filePath(FileNames::partName(m_finalName)));
+    // NewOnly: if anything appeared under the .part name since the reservation, fail rather
+    // than write into it.
+    if (!m_part.open(QIODevice::WriteOnly | QIODevice::NewOnly)) {
+        if (error)
+            *error = describe(m_part, QCoreApplication::translate("FileSink", "create"));
+        releaseName();
+        return false;
+    }
+    return true;
+}
+
+bool FileSink::write(const char *data, qint64 size, QString *error)
+{
+    if (m_part.write(data, size) == size)
+        return true;
+    if (error)
+        *error = describe(m_part, QCoreApplication::translate("FileSink", "write"));
+    return false;
+}
+
+bool FileSink::commit(QString *error)
+{
+    if (!m_part.isOpen()) {
+        if (error)
+            *error = QCoreApplication::translate("FileSink", "no file is open");
+        return false;
+    }
+    if (!m_part.flush()) {
+        if (error)
+            *error = describe(m_part, QCoreApplication::translate("FileSink", "write"));
+        discard();
+        return false;
+    }
+    m_part.close();
+    const QString finalPath = m_directory->filePath(m_finalName);
+    // QFile::rename never replaces an existing file (on Linux it uses renameat2 with
+    // RENAME_NOREPLACE), so a file that appeared meanwhile is kept.
+    if (!m_part.rename(finalPath)) {
+        if (error)
+            *error = describe(m_part, QCoreApplication::translate("FileSink", "rename"));
+        discard();
+        return false;
+    }
+    m_savedPath = finalPath;
+    releaseName();
+    return true;
+}
+
+void FileSink::discard()
+{
+    if (m_part.isOpen())
+        m_part.close();
+    if (!m_finalName.isEmpty()) {
+        QFile::remove(m_part.fileName());
+        releaseName();
+    }
+}
+
+void FileSink::releaseName()
+{
+    if (!m_finalName.isEmpty())
+        m_directory->release(m_finalName);
+    m_finalName.clear();
+}
+
+} // namespace Parafetch

@@ -40,22 +40,22 @@ bool lookUp(const QString &text, const std::array<const char *, N> &names, Enum 
 
 } // namespace
 
-QString toString(JobState state)
+QString stateName(JobState state)
 {
     return QLatin1String(stateNames.at(std::size_t(state)));
 }
 
-QString toString(ErrorKind kind)
+QString errorKindName(ErrorKind kind)
 {
     return QLatin1String(errorKindNames.at(std::size_t(kind)));
 }
 
-bool fromString(const QString &text, JobState *state)
+bool stateFromName(const QString &text, JobState *state)
 {
     return lookUp(text, stateNames, state);
 }
 
-bool fromString(const QString &text, ErrorKind *kind)
+bool errorKindFromName(const QString &text, ErrorKind *kind)
 {
     return lookUp(text, errorKindNames, kind);
 }

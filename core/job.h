@@ -39,6 +39,7 @@ constexpr int ErrorKindCount = int(ErrorKind::Network) + 1;
 // Phase durations are microseconds; -1 where Qt cannot tell (e.g. connect on a reused connection).
 struct Job
 {
+    quint64 id = 0;     // stable identity within one queue (rows move, ids don't); 0 = none
     QUrl url;           // as requested, credentials included: never display or export it raw
     QString fileName;   // the name asked for in a `url,filename` list; empty = derive one
     int sourceLine = 0; // line in the input it came from (1-based), 0 if unknown
@@ -55,6 +56,7 @@ struct Job
     qint64 queuedAtNs = -1;
     qint64 startedAtNs = -1;  // first attempt's start
     qint64 finishedAtNs = -1;
+    qint64 updatedAtNs = -1;  // last progress sample of a running job (for live speed and time)
 
     qint32 connectUs = -1; // socket connecting -> request sent, on a new connection only
     qint32 waitUs = -1;    // request sent -> response headers (time to first byte)
@@ -82,11 +84,12 @@ struct Job
     }
 };
 
-// Stable, lower-case identifiers used in exports and on the command line.
-QString toString(JobState state);
-QString toString(ErrorKind kind);
-bool fromString(const QString &text, JobState *state);
-bool fromString(const QString &text, ErrorKind *kind);
+// Stable, lower-case identifiers used in exports and on the command line. (Not named
+// toString: QTest's toString must stay the one QCOMPARE finds for these enums.)
+QString stateName(JobState state);
+QString errorKindName(ErrorKind kind);
+bool stateFromName(const QString &text, JobState *state);
+bool errorKindFromName(const QString &text, ErrorKind *kind);
 
 } // namespace Parafetch
 

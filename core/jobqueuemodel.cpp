@@ -1,0 +1,392 @@
+// The queue model: job records as table rows, with coalesced live updates.
+#include "jobqueuemodel.h"
+
+#include "redact.h"
+#include "urllistparser.h"
+
+#include <QLocale>
+
+#include <algorithm>
+
+namespace Parafetch {
+
+namespace {
+
+constexpr double NsPerSecond = 1e9;
+constexpr int ProgressScale = 1000; // raw progress is per mille, so it sorts as an int
+
+QString stateText(JobState state)
+{
+    switch (state) {
+    case JobState::Queued:
+        return JobQueueModel::tr("Queued");
+    case JobState::Running:
+        return JobQueueModel::tr("Running");
+    case JobState::Succeeded:
+        return JobQueueModel::tr("Done");
+    case JobState::Failed:
+        return JobQueueModel::tr("Failed");
+    case JobState::Cancelled:
+        return JobQueueModel::tr("Cancelled");
+    }
+    return {};
+}
+
+// Elapsed time of a job: final for finished jobs, up to the last sample for running ones.
+qint64 elapsedNs(const Job &job)
+{
+    if (job.isFinished())
+        return job.durationNs();
+    if (job.state == JobState::Running && job.startedAtNs >= 0 && job.updatedAtNs >= job.startedAtNs)
+        return job.updatedAtNs - job.startedAtNs;
+    return -1;
+}
+
+double speed(const Job &job)
+{
+    const qint64 ns = elapsedNs(job);
+    return ns > 0 ? double(job.bytesReceived) * NsPerSecond / double(ns) : 0.0;
+}
+
+int progressPerMille(const Job &job)
+{
+    if (job.state == JobState::Succeeded)
+        return ProgressScale;
+    if (job.bytesTotal > 0)
+        return int(std::min<qint64>(ProgressScale, job.bytesReceived * ProgressScale / job.bytesTotal));
+    return 0;
+}
+
+} // namespace
+
+QString formatBytes(qint64 bytes)
+{
+    return QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat);
+}
+
+QString formatSeconds(qint64 ns)
+{
+    return QStringLiteral("%1 s").arg(QLocale().toString(double(ns) / NsPerSecond, 'f', 3));
+}
+
+QString formatRate(double bytesPerSecond)
+{
+    return JobQueueModel::tr("%1/s").arg(formatBytes(qint64(bytesPerSecond)));
+}
+
+JobQueueModel::JobQueueModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{
+}
+
+JobQueueModel::~JobQueueModel() = default;
+
+int JobQueueModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_jobs.size());
+}
+
+int JobQueueModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant JobQueueModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Job &job = m_jobs.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+        return displayValue(job, index.column());
+    case Qt::ToolTipRole:
+        if (index.column() == ErrorColumn || index.column() == UrlColumn)
+            return displayValue(job, index.column());
+        return {};
+    case Qt::TextAlignmentRole:
+        switch (index.column()) {
+        case HttpCodeColumn:
+        case SizeColumn:
+        case SpeedColumn:
+        case TimeColumn:
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        default:
+            return {};
+        }
+    case RawValueRole:
+        return rawValue(job, index.column());
+    case JobStateRole:
+        return int(job.state);
+    case JobIdRole:
+        return job.id;
+    default:
+        return {};
+    }
+}
+
+QVariant JobQueueModel::displayValue(const Job &job, int column) const
+{
+    switch (Column(column)) {
+    case UrlColumn:
+        return redactedUrl(job.url);
+    case StatusColumn:
+        return stateText(job.state);
+    case HttpCodeColumn:
+        return job.httpStatus > 0 ? QVariant(job.httpStatus) : QVariant();
+    case SizeColumn:
+        if (job.state == JobState::Queued)
+            return {};
+        return job.bytesTotal >= 0 && !job.isFinished()
+            ? tr("%1 of %2").arg(formatBytes(job.bytesReceived), formatBytes(job.bytesTotal))
+            : formatBytes(job.bytesReceived);
+    case ProgressColumn:
+        return QStringLiteral("%1%").arg(progressPerMille(job) / (ProgressScale / 100));
+    case SpeedColumn: {
+        const double rate = speed(job);
+        return rate > 0 ? formatRate(rate) : QVariant();
+    }
+    case TimeColumn: {
+        const qint64 ns = elapsedNs(job);
+        return ns >= 0 ? formatSeconds(ns) : QVariant();
+    }
+    case ErrorColumn:
+        return job.errorString;
+    case ColumnCount:
+        break;
+    }
+    return {};
+}
+
+QVariant JobQueueModel::rawValue(const Job &job, int column) const
+{
+    switch (Column(column)) {
+    case UrlColumn:
+        return redactedUrl(job.url);
+    case StatusColumn:
+        return int(job.state);
+    case HttpCodeColumn:
+        return job.httpStatus;
+    case SizeColumn:
+        return job.bytesReceived;
+    case ProgressColumn:
+        return progressPerMille(job);
+    case SpeedColumn:
+        return speed(job);
+    case TimeColumn:
+        return elapsedNs(job);
+    case ErrorColumn:
+        return job.errorString;
+    case ColumnCount:
+        break;
+    }
+    return {};
+}
+
+QVariant JobQueueModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    if (role == Qt::DisplayRole) {
+        switch (Column(section)) {
+        case UrlColumn: return tr("URL");
+        case StatusColumn: return tr("Status");
+        case HttpCodeColumn: return tr("HTTP", "HTTP status code column");
+        case SizeColumn: return tr("Size");
+        case ProgressColumn: return tr("Progress");
+        case SpeedColumn: return tr("Speed");
+        case TimeColumn: return tr("Time");
+        case ErrorColumn: return tr("Error");
+        case ColumnCount: break;
+        }
+    } else if (role == Qt::ToolTipRole) {
+        switch (Column(section)) {
+        case TimeColumn:
+            return tr("Duration: from the task's start to its finish, all attempts included "
+                      "(the per-URL \"takes time\")");
+        case SpeedColumn:
+            return tr("Body bytes received divided by the elapsed time");
+        default:
+            break;
+        }
+    }
+    return {};
+}
+
+bool JobQueueModel::removeRows(int row, int count, const QModelIndex &parent)
+{
+    if (parent.isValid() || row < 0 || count <= 0 || row + count > m_jobs.size())
+        return false;
+    beginRemoveRows({}, row, row + count - 1);
+    m_jobs.remove(row, count);
+    m_dirtyFirst = m_dirtyLast = -1;
+    endRemoveRows();
+    return true;
+}
+
+int JobQueueModel::addEntries(const QList<UrlEntry> &entries)
+{
+    if (entries.isEmpty())
+        return 0;
+    const int first = int(m_jobs.size());
+    beginInsertRows({}, first, first + int(entries.size()) - 1);
+    m_jobs.reserve(m_jobs.size() + entries.size());
+    for (const UrlEntry &entry : entries) {
+        Job job;
+        job.id = m_nextId++;
+        job.url = entry.url;
+        job.fileName = entry.fileName;
+        job.sourceLine = entry.line;
+        m_jobs.append(std::move(job));
+    }
+    endInsertRows();
+    return int(entries.size());
+}
+
+void JobQueueModel::clear()
+{
+    beginResetModel();
+    m_jobs.clear();
+    m_dirtyFirst = m_dirtyLast = -1;
+    endResetModel();
+}
+
+int JobQueueModel::rowForId(quint64 id) const
+{
+    const auto it = std::lower_bound(m_jobs.cbegin(), m_jobs.cend(), id,
+                                     [](const Job &job, quint64 value) { return job.id < value; });
+    return it != m_jobs.cend() && it->id == id ? int(it - m_jobs.cbegin()) : -1;
+}
+
+int JobQueueModel::nextQueuedRow(int fromRow) const
+{
+    for (int row = std::max(0, fromRow); row < m_jobs.size(); ++row) {
+        if (m_jobs.at(row).state == JobState::Queued)
+            return row;
+    }
+    return -1;
+}
+
+int JobQueueModel::count(JobState state) const
+{
+    return int(std::count_if(m_jobs.cbegin(), m_jobs.cend(),
+                             [state](const Job &job) { return job.state == state; }));
+}
+
+void JobQueueModel::setQueuedAt(int row, qint64 queuedAtNs)
+{
+    m_jobs[row].queuedAtNs = queuedAtNs;
+}
+
+void JobQueueModel::markRunning(quint64 id, qint64 startedAtNs, int worker)
+{
+    const int row = rowForId(id);
+    if (row < 0)
+        return;
+    Job &job = m_jobs[row];
+    job.state = JobState::Running;
+    job.startedAtNs = startedAtNs;
+    job.updatedAtNs = startedAtNs;
+    job.worker = worker;
+    markDirty(row);
+}
+
+void JobQueueModel::setProgress(quint64 id, qint64 received, qint64 total, qint64 nowNs)
+{
+    const int row = rowForId(id);
+    if (row < 0)
+        return;
+    Job &job = m_jobs[row];
+    if (job.state != JobState::Running)
+        return;
+    job.bytesReceived = received;
+    job.bytesTotal = total;
+    job.updatedAtNs = nowNs;
+    markDirty(row);
+}
+
+void JobQueueModel::markDirty(int row)
+{
+    m_dirtyFirst = m_dirtyFirst < 0 ? row : std::min(m_dirtyFirst, row);
+    m_dirtyLast = std::max(m_dirtyLast, row);
+}
+
+void JobQueueModel::flushProgress()
+{
+    if (m_dirtyFirst < 0)
+        return;
+    // Running rows sit close together (the queue is taken in order), so one range covers them.
+    emit dataChanged(index(m_dirtyFirst, StatusColumn), index(m_dirtyLast, TimeColumn),
+                     { Qt::DisplayRole, RawValueRole, JobStateRole });
+    m_dirtyFirst = m_dirtyLast = -1;
+}
+
+void JobQueueModel::emitRowChanged(int row)
+{
+    emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
+void JobQueueModel::finishJob(const Job &job)
+{
+    const int row = rowForId(job.id);
+    if (row < 0)
+        return;
+    m_jobs[row] = job;
+    emitRowChanged(row);
+}
+
+void JobQueueModel::markCancelled(quint64 id, qint64 nowNs)
+{
+    const int row = rowForId(id);
+    if (row < 0 || m_jobs.at(row).isFinished())
+        return;
+    Job &job = m_jobs[row];
+    job.state = JobState::Cancelled;
+    job.errorKind = ErrorKind::Cancelled;
+    job.errorString = tr("cancelled before it started");
+    job.finishedAtNs = nowNs;
+    emitRowChanged(row);
+}
+
+int JobQueueModel::cancelQueued(qint64 nowNs)
+{
+    int first = -1, last = -1, cancelled = 0;
+    for (int row = 0; row < m_jobs.size(); ++row) {
+        Job &job = m_jobs[row];
+        if (job.state != JobState::Queued)
+            continue;
+        job.state = JobState::Cancelled;
+        job.errorKind = ErrorKind::Cancelled;
+        job.errorString = tr("cancelled before it started");
+        job.finishedAtNs = nowNs;
+        first = first < 0 ? row : first;
+        last = row;
+        ++cancelled;
+    }
+    if (first >= 0)
+        emit dataChanged(index(first, 0), index(last, ColumnCount - 1));
+    return cancelled;
+}
+
+int JobQueueModel::requeue(const QList<int> &rows)
+{
+    int first = -1, requeued = 0;
+    for (int row : rows) {
+        if (row < 0 || row >= m_jobs.size() || !m_jobs.at(row).isFinished())
+            continue;
+        const Job &old = m_jobs.at(row);
+        Job fresh;
+        fresh.id = old.id;
+        fresh.url = old.url;
+        fresh.fileName = old.fileName;
+        fresh.sourceLine = old.sourceLine;
+        m_jobs[row] = std::move(fresh);
+        emitRowChanged(row);
+        first = first < 0 ? row : std::min(first, row);
+        ++requeued;
+    }
+    if (first >= 0)
+        emit jobsRequeued(first);
+    return requeued;
+}
+
+} // namespace Parafetch

@@ -1,0 +1,94 @@
+// The queue itself: one row per job, in the order the jobs were added.
+#pragma once
+
+#include "job.h"
+#include "runsummary.h"
+
+#include <QAbstractTableModel>
+#include <QList>
+
+namespace Parafetch {
+
+struct UrlEntry;
+
+// Rows stay in insertion order (views sort through a proxy), and ids grow with the rows, so a
+// job is found by id with a binary search however many rows there are.
+class JobQueueModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(JobQueueModel)
+public:
+    enum Column {
+        UrlColumn,
+        StatusColumn,
+        HttpCodeColumn,
+        SizeColumn,
+        ProgressColumn,
+        SpeedColumn,
+        TimeColumn,
+        ErrorColumn,
+        ColumnCount
+    };
+    Q_ENUM(Column)
+
+    enum Role {
+        RawValueRole = Qt::UserRole, // numbers for numeric columns: what a sort proxy compares
+        JobStateRole,                // JobState as int
+        JobIdRole,
+    };
+    Q_ENUM(Role)
+
+    explicit JobQueueModel(QObject *parent = nullptr);
+    ~JobQueueModel() override;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+    bool removeRows(int row, int count, const QModelIndex &parent = {}) override;
+
+    // Appends one queued job per entry; returns how many were added.
+    int addEntries(const QList<UrlEntry> &entries);
+    void clear();
+
+    const QList<Job> &jobs() const { return m_jobs; }
+    const Job &jobAt(int row) const { return m_jobs.at(row); }
+    int rowForId(quint64 id) const; // -1 if gone
+    int nextQueuedRow(int fromRow) const; // -1 if none
+    int count(JobState state) const;
+    RunSummary summary() const { return RunSummary::compute(m_jobs); }
+
+    // Engine-side updates. Live progress is only recorded here; flushProgress() announces it,
+    // once per refresh, for the dirty rows and live columns only (DESIGN rule 5).
+    void setQueuedAt(int row, qint64 queuedAtNs);
+    void markRunning(quint64 id, qint64 startedAtNs, int worker);
+    void setProgress(quint64 id, qint64 received, qint64 total, qint64 nowNs);
+    void flushProgress();
+    void finishJob(const Job &job);          // a task's final record (matched by id)
+    void markCancelled(quint64 id, qint64 nowNs); // a job that never started
+    int cancelQueued(qint64 nowNs);          // all queued rows; returns how many
+    // Puts finished rows back into the queue (retry); emits jobsRequeued with the first row.
+    int requeue(const QList<int> &rows);
+
+Q_SIGNALS:
+    void jobsRequeued(int firstRow);
+
+private:
+    QVariant displayValue(const Job &job, int column) const;
+    QVariant rawValue(const Job &job, int column) const;
+    void markDirty(int row);
+    void emitRowChanged(int row);
+
+    QList<Job> m_jobs;
+    quint64 m_nextId = 1;
+    int m_dirtyFirst = -1;
+    int m_dirtyLast = -1;
+};
+
+// Formatting shared by every front end, so the table, the headless lines and exports agree.
+QString formatBytes(qint64 bytes);
+QString formatSeconds(qint64 ns);      // "0.047 s"
+QString formatRate(double bytesPerSecond);
+
+} // namespace Parafetch

@@ -1,0 +1,59 @@
+// Helpers shared by the tests: building queues from URLs and running the engine to the end.
+#pragma once
+
+#include "fetchoptions.h"
+#include "job.h"
+
+#include <QList>
+#include <QMetaType>
+#include <QTest>
+#include <QStringList>
+#include <QUrl>
+
+namespace Parafetch {
+
+class FetchEngine;
+class JobQueueModel;
+struct UrlEntry;
+
+namespace TestSupport {
+
+// Generous: only reached when something is broken, never a measure of speed.
+inline constexpr int RunTimeoutMs = 120'000;
+
+QList<UrlEntry> entriesFor(const QList<QUrl> &urls);
+
+// Fetch options for tests: short backoff so retries don't slow the suite, everything else
+// as a user would have it.
+FetchOptions testOptions(int concurrency = 4);
+
+// Starts the engine and waits for runFinished(); false if it never came.
+bool runToEnd(FetchEngine &engine, int timeoutMs = RunTimeoutMs);
+
+// A loopback URL that refuses connections: a port that was just free.
+QUrl refusedUrl();
+
+// Peak resident set size of this process in bytes (VmHWM), -1 if unknown.
+qint64 peakRssBytes();
+
+} // namespace TestSupport
+} // namespace Parafetch
+
+Q_DECLARE_METATYPE(Parafetch::FetchOptions)
+Q_DECLARE_METATYPE(Parafetch::JobState)
+Q_DECLARE_METATYPE(Parafetch::ErrorKind)
+
+// Readable QCOMPARE failures for the job enums.
+namespace QTest {
+template<>
+inline char *toString(const Parafetch::JobState &state)
+{
+    return qstrdup(qPrintable(Parafetch::stateName(state)));
+}
+template<>
+inline char *toString(const Parafetch::ErrorKind &kind)
+{
+    const QString name = Parafetch::errorKindName(kind);
+    return qstrdup(name.isEmpty() ? "none" : qPrintable(name));
+}
+} // namespace QTest

@@ -1,0 +1,39 @@
+# Shared by run.sh and test.sh: install what is missing on Debian 12, then configure and build.
+# Sourced, not run.
+
+# Debian packages the build and the test suite need.
+PARAFETCH_PACKAGES=(
+    build-essential cmake ninja-build pkg-config
+    qt6-base-dev qt6-base-dev-tools libgl-dev
+)
+
+parafetch_install_missing() {
+    local missing=()
+    local package
+    for package in "${PARAFETCH_PACKAGES[@]}" "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+            || missing+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+
+    echo "Installing: ${missing[*]}"
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1; then
+            sudo=(sudo)
+        else
+            echo "error: missing packages (${missing[*]}) and not root; install them and retry" >&2
+            return 1
+        fi
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# parafetch_build PRESET: configure and build into build/PRESET.
+parafetch_build() {
+    local preset=$1
+    cmake --preset "$preset"
+    cmake --build --preset "$preset" --parallel "$(nproc)"
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test with CTest.
+# Usage: scripts/test.sh [PRESET]   (dev by default; also release, asan)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+
+preset=${1:-dev}
+parafetch_install_missing
+parafetch_build "$preset"
+ctest --preset "$preset" --parallel "$(nproc)"
