@@ -33,11 +33,9 @@ bool isSuccess(int status)
     return status >= 200 && status < 300;
 }
 
-qint32 microseconds(qint64 fromNs, qint64 toNs)
+qint64 microseconds(qint64 fromNs, qint64 toNs)
 {
-    if (fromNs < 0 || toNs < fromNs)
-        return -1;
-    return qint32(std::min<qint64>((toNs - fromNs) / NsPerUs, std::numeric_limits<qint32>::max()));
+    return fromNs < 0 || toNs < fromNs ? -1 : (toNs - fromNs) / NsPerUs;
 }
 
 QString tr(const char *text)

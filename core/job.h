@@ -58,9 +58,9 @@ struct Job
     qint64 finishedAtNs = -1;
     qint64 updatedAtNs = -1;  // last progress sample of a running job (for live speed and time)
 
-    qint32 connectUs = -1; // socket connecting -> request sent, on a new connection only
-    qint32 waitUs = -1;    // request sent -> response headers (time to first byte)
-    qint32 receiveUs = -1; // first body byte -> finished
+    qint64 connectUs = -1; // socket connecting -> request sent, on a new connection only
+    qint64 waitUs = -1;    // request sent -> response headers (time to first byte)
+    qint64 receiveUs = -1; // first body byte -> finished
 
     QString errorString; // for a person; never contains credentials
     QUrl finalUrl;       // after redirects; empty when no redirect happened

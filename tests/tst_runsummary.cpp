@@ -1,0 +1,429 @@
+// RunSummary arithmetic against hand-computed answers (USERS.md item 12: statistics computed
+// wrongly).
+#include "runsummary.h"
+
+#include <QRandomGenerator>
+#include <QTest>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+using namespace Parafetch;
+
+namespace {
+
+constexpr qint64 NsPerMs = 1'000'000;
+constexpr qint64 NsPerSecond = 1'000'000'000;
+constexpr quint32 RandomSeed = 20240501; // fixed, so a failure reproduces
+
+using Values = QList<qint64>;
+using Intervals = QList<QPair<qint64, qint64>>; // (start, finish) in ns
+
+Job finishedJob(qint64 startNs, qint64 finishNs, JobState state = JobState::Succeeded,
+                ErrorKind kind = ErrorKind::None)
+{
+    Job job;
+    job.state = state;
+    job.errorKind = kind;
+    job.queuedAtNs = 0;
+    job.startedAtNs = startNs;
+    job.finishedAtNs = finishNs;
+    return job;
+}
+
+QList<Job> jobsWithDurations(const Values &durations)
+{
+    QList<Job> jobs;
+    for (qint64 duration : durations)
+        jobs.append(finishedJob(0, duration));
+    return jobs;
+}
+
+Values oneTo(int n)
+{
+    Values values;
+    for (int i = 1; i <= n; ++i)
+        values.append(i);
+    // Shuffled with a fixed seed: the percentile must not depend on the input order.
+    QRandomGenerator random(RandomSeed);
+    std::shuffle(values.begin(), values.end(), random);
+    return values;
+}
+
+// Lists the fields that differ, so that a failure says which.
+QStringList differingFields(const RunSummary &a, const RunSummary &b)
+{
+    QStringList differing;
+    const auto check = [&differing](const char *name, auto x, auto y) {
+        if (x != y)
+            differing.append(QLatin1String(name));
+    };
+    check("total", a.total, b.total);
+    check("queued", a.queued, b.queued);
+    check("running", a.running, b.running);
+    check("succeeded", a.succeeded, b.succeeded);
+    check("failed", a.failed, b.failed);
+    check("cancelled", a.cancelled, b.cancelled);
+    check("byErrorKind", a.byErrorKind, b.byErrorKind);
+    check("bytes", a.bytes, b.bytes);
+    check("firstStartNs", a.firstStartNs, b.firstStartNs);
+    check("lastFinishNs", a.lastFinishNs, b.lastFinishNs);
+    check("wallNs", a.wallNs, b.wallNs);
+    check("serialNs", a.serialNs, b.serialNs);
+    check("speedup", a.speedup, b.speedup);
+    check("bytesPerSecond", a.bytesPerSecond, b.bytesPerSecond);
+    check("requestsPerSecond", a.requestsPerSecond, b.requestsPerSecond);
+    check("p50Ns", a.p50Ns, b.p50Ns);
+    check("p90Ns", a.p90Ns, b.p90Ns);
+    check("p99Ns", a.p99Ns, b.p99Ns);
+    check("ttfbP50Us", a.ttfbP50Us, b.ttfbP50Us);
+    check("ttfbP90Us", a.ttfbP90Us, b.ttfbP90Us);
+    return differing;
+}
+
+} // namespace
+
+class TestRunSummary : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void percentiles_data();
+    void percentiles();
+    void percentileOddPercents();
+    void percentileMeetsItsDefinition();
+    void wallSerialSpeedup_data();
+    void wallSerialSpeedup();
+    void throughputOverWall();
+    void countsByStateAndErrorKind();
+    void unfinishedJobsCountButDoNotMeasure();
+    void cancelledBeforeStarting();
+    void ttfbIgnoresUnknown();
+    void emptyRun();
+    void builderMatchesComputeAtEveryStep();
+};
+
+void TestRunSummary::percentiles_data()
+{
+    QTest::addColumn<Values>("values");
+    QTest::addColumn<qint64>("p50");
+    QTest::addColumn<qint64>("p90");
+    QTest::addColumn<qint64>("p99");
+
+    QTest::newRow("no values: every percentile unknown (-1), never 0")
+        << Values {} << -1LL << -1LL << -1LL;
+    QTest::newRow("one value is every percentile") << Values { 7 } << 7LL << 7LL << 7LL;
+    QTest::newRow("two values: p50 the lower (rank 1), p90 and p99 the upper (rank 2)")
+        << Values { 30, 10 } << 10LL << 30LL << 30LL;
+    QTest::newRow("three small values: p99 is the largest, not 0")
+        << Values { 2, 3, 1 } << 2LL << 3LL << 3LL;
+    QTest::newRow("ten values 1..10: ranks 5, 9, 10") << oneTo(10) << 5LL << 9LL << 10LL;
+    QTest::newRow("hundred values 1..100: ranks 50, 90, 99") << oneTo(100) << 50LL << 90LL << 99LL;
+    QTest::newRow("thousand values 1..1000: ranks 500, 900, 990")
+        << oneTo(1000) << 500LL << 900LL << 990LL;
+    QTest::newRow("all equal") << Values(5, 42) << 42LL << 42LL << 42LL;
+    QTest::newRow("one slow outlier in 100 lies above p99 (rank 99 of 100)") << [] {
+        Values v(99, 10);
+        v.append(5000);
+        return v;
+    }() << 10LL << 10LL << 10LL;
+    QTest::newRow("two slow outliers in 100 reach p99") << [] {
+        Values v(98, 10);
+        v.append({ 5000, 6000 });
+        return v;
+    }() << 10LL << 10LL << 5000LL;
+}
+
+void TestRunSummary::percentiles()
+{
+    QFETCH(Values, values);
+    QFETCH(qint64, p50);
+    QFETCH(qint64, p90);
+    QFETCH(qint64, p99);
+
+    QCOMPARE(nearestRankPercentile(values, 50), p50);
+    QCOMPARE(nearestRankPercentile(values, 90), p90);
+    QCOMPARE(nearestRankPercentile(values, 99), p99);
+
+    // The same through the summary, as durations of finished jobs...
+    const RunSummary summary = RunSummary::compute(jobsWithDurations(values));
+    QCOMPARE(summary.p50Ns, p50);
+    QCOMPARE(summary.p90Ns, p90);
+    QCOMPARE(summary.p99Ns, p99);
+
+    // ...and as TTFB.
+    QList<Job> jobs;
+    for (qint64 value : values) {
+        Job job;
+        job.waitUs = qint32(value);
+        jobs.append(job);
+    }
+    const RunSummary ttfb = RunSummary::compute(jobs);
+    QCOMPARE(ttfb.ttfbP50Us, p50);
+    QCOMPARE(ttfb.ttfbP90Us, p90);
+}
+
+void TestRunSummary::percentileOddPercents()
+{
+    const Values values = oneTo(10);
+    QCOMPARE(nearestRankPercentile(values, 0), 1);
+    QCOMPARE(nearestRankPercentile(values, -5), 1);
+    QCOMPARE(nearestRankPercentile(values, 100), 10);
+    QCOMPARE(nearestRankPercentile(values, 250), 10);
+    QCOMPARE(nearestRankPercentile(values, std::numeric_limits<double>::quiet_NaN()), 1);
+    QCOMPARE(nearestRankPercentile(values, 10), 1); // ceil(1.0) = 1
+    QCOMPARE(nearestRankPercentile(values, 10.5), 2); // ceil(1.05) = 2
+    // Where percent / 100 * n is a hair above the whole number in floating point.
+    QCOMPARE(nearestRankPercentile(oneTo(100), 55), 55);
+    QCOMPARE(nearestRankPercentile(oneTo(100), 7), 7);
+    QCOMPARE(nearestRankPercentile(oneTo(50), 14), 7);
+}
+
+// Random samples against the definition itself: the p-th percentile v is a sample value, at
+// least p% of the samples are <= v, and fewer than p% are < v. Also the mean (what an average
+// line would show) lies between the smallest and the largest sample, and p50 <= p90 <= p99.
+void TestRunSummary::percentileMeetsItsDefinition()
+{
+    constexpr int Rounds = 200;
+    constexpr int MaxCount = 300;
+    constexpr quint32 MaxValue = 1000; // small, so that ties are common
+    const QList<double> percents = { 1, 25, 50, 75, 90, 95, 99, 99.9 };
+    QRandomGenerator random(RandomSeed);
+    for (int round = 0; round < Rounds; ++round) {
+        const int n = 1 + random.bounded(MaxCount);
+        Values values;
+        for (int i = 0; i < n; ++i)
+            values.append(random.bounded(MaxValue));
+        for (double percent : percents) {
+            const qint64 v = nearestRankPercentile(values, percent);
+            QVERIFY(values.contains(v));
+            const auto atMost =
+                std::count_if(values.cbegin(), values.cend(), [v](qint64 x) { return x <= v; });
+            const auto below =
+                std::count_if(values.cbegin(), values.cend(), [v](qint64 x) { return x < v; });
+            QVERIFY2(atMost * 100.0 >= percent * n, qPrintable(QString::number(percent)));
+            QVERIFY2(below * 100.0 < percent * n, qPrintable(QString::number(percent)));
+        }
+        const RunSummary summary = RunSummary::compute(jobsWithDurations(values));
+        const double mean = double(summary.serialNs) / n;
+        const auto [min, max] = std::minmax_element(values.cbegin(), values.cend());
+        QVERIFY(mean >= double(*min) && mean <= double(*max));
+        QVERIFY(summary.p50Ns <= summary.p90Ns && summary.p90Ns <= summary.p99Ns);
+        QVERIFY(summary.p99Ns <= *max);
+    }
+}
+
+void TestRunSummary::wallSerialSpeedup_data()
+{
+    QTest::addColumn<Intervals>("intervals");
+    QTest::addColumn<qint64>("wall");
+    QTest::addColumn<qint64>("serial");
+    QTest::addColumn<double>("speedup");
+
+    const qint64 s = NsPerSecond;
+    QTest::newRow("4 jobs of 1 s, 2 at a time: wall 2 s, serial 4 s, speedup 2")
+        << Intervals { { 0, s }, { 0, s }, { s, 2 * s }, { s, 2 * s } } << 2 * s << 4 * s << 2.0;
+    QTest::newRow("3 jobs back to back: speedup 1")
+        << Intervals { { 0, s }, { s, 2 * s }, { 2 * s, 3 * s } } << 3 * s << 3 * s << 1.0;
+    QTest::newRow("nested: a 10 s job around two 1 s jobs: speedup 1.2")
+        << Intervals { { 0, 10 * s }, { 2 * s, 3 * s }, { 5 * s, 6 * s } } << 10 * s << 12 * s
+        << 1.2;
+    QTest::newRow("a gap between jobs counts in wall: speedup 0.5")
+        << Intervals { { 0, s }, { 3 * s, 4 * s } } << 4 * s << 2 * s << 0.5;
+    QTest::newRow("first start is not the first job's: order does not matter")
+        << Intervals { { 5 * s, 6 * s }, { 2 * s, 4 * s } } << 4 * s << 3 * s << 0.75;
+    QTest::newRow("instantaneous job: wall 0, speedup 0 (no division by zero)")
+        << Intervals { { s, s } } << 0LL << 0LL << 0.0;
+    QTest::newRow("no job: wall 0, speedup 0") << Intervals {} << 0LL << 0LL << 0.0;
+    QTest::newRow("times far from zero (monotonic clock of a long-running machine)")
+        << Intervals { { 1'000'000 * s, 1'000'000 * s + 3 * NsPerMs },
+                       { 1'000'000 * s + NsPerMs, 1'000'000 * s + 4 * NsPerMs } }
+        << 4 * NsPerMs << 6 * NsPerMs << 1.5;
+}
+
+void TestRunSummary::wallSerialSpeedup()
+{
+    QFETCH(Intervals, intervals);
+    QFETCH(qint64, wall);
+    QFETCH(qint64, serial);
+    QFETCH(double, speedup);
+
+    QList<Job> jobs;
+    for (const auto &[start, finish] : intervals)
+        jobs.append(finishedJob(start, finish));
+    const RunSummary summary = RunSummary::compute(jobs);
+    QCOMPARE(summary.wallNs, wall);
+    QCOMPARE(summary.serialNs, serial);
+    QCOMPARE(summary.speedup, speedup);
+    if (!intervals.isEmpty()) {
+        const auto first = std::min_element(intervals.cbegin(), intervals.cend());
+        QCOMPARE(summary.firstStartNs, first->first);
+        QCOMPARE(summary.lastFinishNs, summary.firstStartNs + wall);
+    } else {
+        QCOMPARE(summary.firstStartNs, -1);
+        QCOMPARE(summary.lastFinishNs, -1);
+    }
+}
+
+void TestRunSummary::throughputOverWall()
+{
+    constexpr qint64 MiB = 1 << 20;
+    QList<Job> jobs;
+    for (int i = 0; i < 4; ++i) {
+        Job job = finishedJob((i / 2) * NsPerSecond, (i / 2 + 1) * NsPerSecond);
+        job.bytesReceived = MiB;
+        jobs.append(job);
+    }
+    const RunSummary summary = RunSummary::compute(jobs);
+    QCOMPARE(summary.bytes, 4 * MiB);
+    QCOMPARE(summary.wallNs, 2 * NsPerSecond);
+    QCOMPARE(summary.bytesPerSecond, 2.0 * MiB);
+    QCOMPARE(summary.requestsPerSecond, 2.0);
+}
+
+void TestRunSummary::countsByStateAndErrorKind()
+{
+    const qint64 s = NsPerSecond;
+    QList<Job> jobs;
+    jobs.append(Job()); // queued
+    jobs.append(Job());
+    Job running;
+    running.state = JobState::Running;
+    running.startedAtNs = 0;
+    jobs.append(running);
+    jobs.append(finishedJob(0, s));
+    jobs.append(finishedJob(0, s));
+    // A success with a stale kind still counts as a success, under None.
+    jobs.append(finishedJob(0, s, JobState::Succeeded, ErrorKind::TimedOut));
+    jobs.append(finishedJob(0, s, JobState::Failed, ErrorKind::HttpStatus));
+    jobs.append(finishedJob(0, s, JobState::Failed, ErrorKind::HttpStatus));
+    jobs.append(finishedJob(0, s, JobState::Failed, ErrorKind::TimedOut));
+    jobs.append(finishedJob(0, s, JobState::Cancelled, ErrorKind::Cancelled));
+
+    const RunSummary summary = RunSummary::compute(jobs);
+    QCOMPARE(summary.total, 10);
+    QCOMPARE(summary.queued, 2);
+    QCOMPARE(summary.running, 1);
+    QCOMPARE(summary.succeeded, 3);
+    QCOMPARE(summary.failed, 3);
+    QCOMPARE(summary.cancelled, 1);
+    QCOMPARE(summary.finished(), 7);
+
+    std::array<int, ErrorKindCount> expected {};
+    expected[std::size_t(ErrorKind::None)] = 3;
+    expected[std::size_t(ErrorKind::HttpStatus)] = 2;
+    expected[std::size_t(ErrorKind::TimedOut)] = 1;
+    expected[std::size_t(ErrorKind::Cancelled)] = 1;
+    for (int kind = 0; kind < ErrorKindCount; ++kind) {
+        QVERIFY2(summary.byErrorKind[std::size_t(kind)] == expected[std::size_t(kind)],
+                 qPrintable(errorKindName(ErrorKind(kind))));
+    }
+    int sum = 0;
+    for (int count : summary.byErrorKind)
+        sum += count;
+    QCOMPARE(sum, summary.finished());
+}
+
+void TestRunSummary::unfinishedJobsCountButDoNotMeasure()
+{
+    const qint64 s = NsPerSecond;
+    Job queued;
+    queued.bytesReceived = 0;
+    Job running;
+    running.state = JobState::Running;
+    running.startedAtNs = 0; // started first, so the wall starts with it
+    running.bytesReceived = 500;
+    running.waitUs = 700;
+    QList<Job> jobs = { queued, running, finishedJob(s, 2 * s), finishedJob(s, 4 * s) };
+    jobs[2].bytesReceived = 100;
+
+    const RunSummary summary = RunSummary::compute(jobs);
+    QCOMPARE(summary.total, 4);
+    QCOMPARE(summary.queued, 1);
+    QCOMPARE(summary.running, 1);
+    QCOMPARE(summary.succeeded, 2);
+    QCOMPARE(summary.bytes, 600); // bytes of all jobs, finished or not
+    QCOMPARE(summary.firstStartNs, 0); // the running job has started
+    QCOMPARE(summary.lastFinishNs, 4 * s); // but not finished
+    QCOMPARE(summary.wallNs, 4 * s);
+    QCOMPARE(summary.serialNs, 4 * s); // 1 s + 3 s: only finished jobs
+    QCOMPARE(summary.p50Ns, 1 * s); // ranks over the two finished jobs only
+    QCOMPARE(summary.p99Ns, 3 * s);
+    QCOMPARE(summary.requestsPerSecond, 0.5); // 2 finished in 4 s
+    QCOMPARE(summary.ttfbP50Us, 700); // a running job's TTFB is already a measurement
+}
+
+void TestRunSummary::cancelledBeforeStarting()
+{
+    Job cancelled;
+    cancelled.state = JobState::Cancelled;
+    cancelled.errorKind = ErrorKind::Cancelled;
+    cancelled.finishedAtNs = NsPerSecond; // finished, yet never started: no duration
+    const RunSummary summary = RunSummary::compute({ cancelled, finishedJob(0, 2 * NsPerSecond) });
+    QCOMPARE(summary.cancelled, 1);
+    QCOMPARE(summary.byErrorKind[std::size_t(ErrorKind::Cancelled)], 1);
+    QCOMPARE(summary.serialNs, 2 * NsPerSecond);
+    QCOMPARE(summary.wallNs, 2 * NsPerSecond);
+    QCOMPARE(summary.p50Ns, 2 * NsPerSecond); // only the measured job
+    QCOMPARE(summary.p99Ns, 2 * NsPerSecond);
+}
+
+void TestRunSummary::ttfbIgnoresUnknown()
+{
+    QList<Job> jobs;
+    for (qint32 wait : { -1, 300, -1, 100, 200 }) {
+        Job job = finishedJob(0, NsPerSecond);
+        job.waitUs = wait;
+        jobs.append(job);
+    }
+    const RunSummary summary = RunSummary::compute(jobs);
+    QCOMPARE(summary.ttfbP50Us, 200); // of {100, 200, 300}: rank ceil(1.5) = 2
+    QCOMPARE(summary.ttfbP90Us, 300); // rank ceil(2.7) = 3
+}
+
+void TestRunSummary::emptyRun()
+{
+    const RunSummary summary = RunSummary::compute({});
+    QVERIFY2(differingFields(summary, RunSummary()).isEmpty(),
+             qPrintable(differingFields(summary, RunSummary()).join(u',')));
+    QCOMPARE(summary.finished(), 0);
+}
+
+void TestRunSummary::builderMatchesComputeAtEveryStep()
+{
+    constexpr int Count = 300;
+    constexpr quint32 MaxStartMs = 10'000;
+    constexpr quint32 MaxDurationMs = 3'000;
+    constexpr int MaxWaitUs = 500'000;
+    QRandomGenerator random(RandomSeed);
+    QList<Job> jobs;
+    for (int i = 0; i < Count; ++i) {
+        Job job;
+        job.state = JobState(random.bounded(int(JobState::Cancelled) + 1));
+        job.errorKind = job.state == JobState::Failed
+            ? ErrorKind(1 + random.bounded(ErrorKindCount - 1))
+            : ErrorKind::None;
+        if (job.state != JobState::Queued) {
+            job.startedAtNs = qint64(random.bounded(MaxStartMs)) * NsPerMs;
+            job.waitUs = random.bounded(2) ? random.bounded(MaxWaitUs) : -1;
+        }
+        if (job.isFinished())
+            job.finishedAtNs = job.startedAtNs + qint64(random.bounded(MaxDurationMs)) * NsPerMs;
+        job.bytesReceived = random.bounded(1 << 20);
+        jobs.append(job);
+    }
+
+    RunSummaryBuilder builder;
+    for (int i = 0; i < jobs.size(); ++i) {
+        builder.add(jobs.at(i));
+        const RunSummary expected = RunSummary::compute(jobs.first(i + 1));
+        const QStringList differing = differingFields(builder.result(), expected);
+        QVERIFY2(
+            differing.isEmpty(),
+            qPrintable(QStringLiteral("after %1 jobs: %2").arg(i + 1).arg(differing.join(u','))));
+    }
+}
+
+QTEST_GUILESS_MAIN(TestRunSummary)
+#include "tst_runsummary.moc"
