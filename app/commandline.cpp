@@ -6,6 +6,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 
+#include <cmath>
 #include <cstdio>
 
 namespace Parafetch {
@@ -54,12 +55,13 @@ bool readSeconds(const QCommandLineParser &parser, const QCommandLineOption &opt
     bool ok = false;
     const QString text = parser.value(option);
     const double seconds = text.toDouble(&ok);
-    if (!ok || seconds < 0 || seconds > MaxTimeoutSeconds) {
+    if (!ok || !(seconds >= 0 && seconds <= MaxTimeoutSeconds)) { // NaN fails too
         printError(tr("--%1 takes a number of seconds (0 = no limit), not '%2'")
                        .arg(option.names().constLast(), text));
         return false;
     }
-    *ms = int(seconds * MsPerSecond);
+    // Round up: a tiny limit must not become 0, which means no limit.
+    *ms = int(std::ceil(seconds * MsPerSecond));
     return true;
 }
 

@@ -86,6 +86,15 @@ bool HeadlessRunner::start()
     return true;
 }
 
+void HeadlessRunner::interrupt(int signalNumber)
+{
+    constexpr int SignalExitBase = 128;
+    m_interruptedExitCode = SignalExitBase + signalNumber;
+    clearProgress();
+    writeErr(tr("parafetch: interrupted, cancelling the remaining URLs\n"));
+    m_engine->cancelAll();
+}
+
 bool HeadlessRunner::readInput()
 {
     UrlListParser parser;
@@ -208,7 +217,7 @@ void HeadlessRunner::finish()
             exitCode = SomeFailed;
         }
     }
-    emit finished(exitCode);
+    emit finished(m_interruptedExitCode != 0 ? m_interruptedExitCode : exitCode);
 }
 
 int runDemoServer(const CommandLine &line)

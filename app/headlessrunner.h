@@ -27,6 +27,9 @@ public:
     // Reads the input and starts the run; returns false (with a message printed) when there is
     // nothing to run, and the program should exit with BadInput.
     bool start();
+    // Cancels the run as a signal asks; the summary and the export are still written, and the
+    // exit code becomes 128 + signalNumber.
+    void interrupt(int signalNumber);
 
 Q_SIGNALS:
     void finished(int exitCode);
@@ -46,6 +49,7 @@ private:
     bool m_stdoutIsTerminal = false;
     bool m_progressShown = false;
     int m_finished = 0;
+    int m_interruptedExitCode = 0;
 };
 
 // Runs the loopback demo server until the process is told to stop; returns the exit code.

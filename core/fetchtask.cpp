@@ -68,6 +68,18 @@ QString suggestedFileName(const QNetworkReply &reply, const QUrl &requested)
     return fromHeader.isEmpty() ? FileNames::fromUrl(requested) : fromHeader;
 }
 
+// Qt 6.4 at times merges a followed 3xx's headers into the final response's, giving
+// "Content-Length: 27, 2": the last value is the final response's.
+qint64 contentLength(const QNetworkReply &reply)
+{
+    const QByteArray raw = reply.rawHeader(QByteArrayLiteral("Content-Length"));
+    if (raw.isEmpty())
+        return -1;
+    bool ok = false;
+    const qint64 length = raw.mid(raw.lastIndexOf(',') + 1).trimmed().toLongLong(&ok);
+    return ok && length >= 0 ? length : -1;
+}
+
 struct ReplyDeleter
 {
     // Deleted directly: deleteLater() in a pool thread without a running loop piles up
@@ -271,11 +283,16 @@ void FetchTask::runAttempt(WorkerContext &context, Attempt &attempt)
             connectStartNs = now();
     });
     QObject::connect(reply.get(), &QNetworkReply::requestSent, &loop, [&] { sentNs = now(); });
+    // The announced length of the response whose body we read, kept as headers arrive.
+    qint64 announcedLength = -1;
+    QObject::connect(reply.get(), &QNetworkReply::redirected, &loop, [&] {
+        announcedLength = -1;
+        m_control->bytesTotal.store(-1, std::memory_order_relaxed);
+    });
     QObject::connect(reply.get(), &QNetworkReply::metaDataChanged, &loop, [&] {
         headersNs = now();
-        const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
-        if (length.isValid())
-            m_control->bytesTotal.store(length.toLongLong(), std::memory_order_relaxed);
+        announcedLength = contentLength(*reply);
+        m_control->bytesTotal.store(announcedLength, std::memory_order_relaxed);
     });
     QObject::connect(reply.get(), &QNetworkReply::readyRead, &loop, drain);
     QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
@@ -296,10 +313,9 @@ void FetchTask::runAttempt(WorkerContext &context, Attempt &attempt)
 
     const int httpStatus = status();
     const QNetworkReply::NetworkError error = reply->error();
-    const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
     m_job.httpStatus = httpStatus;
     m_job.bytesReceived = received;
-    m_job.bytesTotal = length.isValid() ? length.toLongLong() : -1;
+    m_job.bytesTotal = announcedLength;
     if (reply->url() != m_job.url)
         m_job.finalUrl = reply->url();
     if (httpStatus > 0)
@@ -312,10 +328,12 @@ void FetchTask::runAttempt(WorkerContext &context, Attempt &attempt)
     attempt.retryAfter = reply->rawHeader(QByteArrayLiteral("Retry-After"));
 
     const bool cancelledByUser = cancelled || m_control->isCancelRequested();
-    // Qt reports a body cut short of its Content-Length as a closed connection; after redirects
-    // the length header may still be the first response's, so only that error counts.
-    const bool truncated = !isHead && error == QNetworkReply::RemoteHostClosedError
-        && m_job.bytesTotal >= 0 && received < m_job.bytesTotal
+    // Qt 6.4 reports a body cut short of its Content-Length as a closed connection, or at
+    // times as a success: count the bytes ourselves. (With Content-Encoding the length counts
+    // compressed bytes and we read decompressed ones.)
+    const bool truncated = !isHead
+        && (error == QNetworkReply::NoError || error == QNetworkReply::RemoteHostClosedError)
+        && announcedLength >= 0 && received < announcedLength
         && !reply->hasRawHeader(QByteArrayLiteral("Content-Encoding"));
 
     if (cancelledByUser) {

@@ -218,7 +218,14 @@ bool JobQueueModel::removeRows(int row, int count, const QModelIndex &parent)
         return false;
     beginRemoveRows({}, row, row + count - 1);
     m_jobs.remove(row, count);
-    m_dirtyFirst = m_dirtyLast = -1;
+    // Keep pending live updates of the rows that stay: shift the dirty range with them.
+    const int removedLast = row + count - 1;
+    if (m_dirtyFirst >= row && m_dirtyLast <= removedLast) {
+        m_dirtyFirst = m_dirtyLast = -1; // every dirty row is gone
+    } else if (m_dirtyFirst >= 0) {
+        m_dirtyFirst = m_dirtyFirst > removedLast ? m_dirtyFirst - count : std::min(m_dirtyFirst, row);
+        m_dirtyLast = m_dirtyLast > removedLast ? m_dirtyLast - count : std::min(m_dirtyLast, row - 1);
+    }
     endRemoveRows();
     return true;
 }

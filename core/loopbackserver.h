@@ -1,0 +1,91 @@
+// A small HTTP/1.1 server on 127.0.0.1 with scripted endpoints, for tests, benchmarks and the demo.
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QList>
+#include <QObject>
+#include <QPair>
+#include <QString>
+#include <QUrl>
+
+#include <memory>
+
+namespace Parafetch {
+
+struct LoopbackServerPrivate;
+
+// One parsed request head, as the server saw it.
+struct RecordedRequest
+{
+    QByteArray method;
+    QByteArray target; // as sent: path and query, still percent-encoded
+    QList<QPair<QByteArray, QByteArray>> headers; // in arrival order, names as sent
+
+    // The first header with that name (case-insensitive), empty if absent.
+    QByteArray header(QByteArrayView name) const;
+};
+
+// Endpoints (GET and HEAD; other methods get 405):
+//   /                          this list as text
+//   /bytes/<n>                 n bytes of the pattern byte i = 'a' + i % 26 (streamed)
+//   /delay/<ms>[/bytes/<n>]    waits, then an empty body or n bytes
+//   /status/<code>[?retry-after=S]
+//   /redirect/<k>              302 to /redirect/<k-1>; /redirect/0 answers "ok"
+//   /redirect-loop             302 to itself
+//   /drip/<n>/<ms>             n bytes, one every ms
+//   /reset/<n>, /truncate/<n>  announce 2n bytes, send n, then reset (RST) or close (FIN)
+//   /flaky/<key>/<failures>    503 + Retry-After: 0 for the first <failures> hits of <key>
+//   /headers                   the request headers echoed, one "Name: value" per line
+//   /attachment/<name>         Content-Disposition: attachment; filename="<name, decoded>"
+//
+// Sockets live in the server's own worker threads, so the thread that owns this object may block
+// (QSignalSpy::wait, a busy GUI) without stalling the server. The counters, recordedRequests() and
+// port() may be read from any thread; listen() and close() belong to the owner's thread.
+class LoopbackServer final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(LoopbackServer)
+
+public:
+    static constexpr int MaxThreadCount = 64;
+    static constexpr int RecordedRequestLimit = 1000;
+
+    explicit LoopbackServer(QObject *parent = nullptr);
+    ~LoopbackServer() override; // stops listening, closes connections, joins the threads
+
+    // Binds 127.0.0.1 only. threadCount worker threads (clamped to 1..MaxThreadCount) share the
+    // connections round-robin. False with errorString() on failure or when already listening.
+    bool listen(quint16 port = 0, int threadCount = 1);
+    // Stops listening, aborts every connection and joins the threads; listen() may follow.
+    // Must not be called from inside one of the server's threads.
+    void close();
+    bool isListening() const;
+    int threadCount() const;
+    QString errorString() const;
+
+    quint16 port() const;
+    QUrl baseUrl() const; // http://127.0.0.1:PORT
+    QUrl url(const QString &pathAndQuery) const; // baseUrl + "/delay/10" etc.
+
+    // Heads parsed whose response is not yet fully handed to the kernel (or whose client left).
+    // A client can hold the whole answer a moment before its request leaves this count: wait for
+    // it (QTRY_COMPARE) rather than compare right after a reply finishes.
+    int inFlight() const;
+    int maxInFlight() const; // peak of inFlight() since start or resetStatistics()
+    qint64 requestCount() const; // request heads parsed
+    qint64 connectionCount() const; // connections accepted since start or resetStatistics()
+    void resetStatistics(); // maxInFlight = inFlight, counts = 0, flaky counters cleared
+
+    QList<RecordedRequest> recordedRequests() const; // the last RecordedRequestLimit, oldest first
+
+    // The deterministic body pattern: byte i of a body is 'a' + i % 26.
+    static QByteArray bodyBytes(qint64 offset, qint64 size);
+    // SHA-256 (raw, 32 bytes) of a pattern body of that size, hashed in chunks.
+    static QByteArray expectedSha256(qint64 size);
+
+private:
+    std::unique_ptr<LoopbackServerPrivate> m_private;
+};
+
+} // namespace Parafetch

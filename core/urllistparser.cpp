@@ -1,0 +1,710 @@
+// Parsing of URL lists: line splitting, URL extraction, `url,filename` records and problems.
+#include "urllistparser.h"
+
+#include "redact.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QIODevice>
+#include <QStringConverter>
+#include <QStringDecoder>
+
+#include <array>
+#include <climits>
+#include <optional>
+#include <utility>
+
+namespace Parafetch {
+
+namespace {
+
+constexpr qint64 ReadChunkBytes = 64 * 1024;
+// A pipe or process may deliver its next bytes later; give up when it stays silent this long.
+constexpr int ReadTimeoutMs = 30'000;
+// A header names a handful of columns; a longer first line is read for its columns up to here.
+constexpr int MaxHeaderColumns = 64;
+// Without a header, two fields make a `url,filename` record and a third one shows it is not.
+constexpr int RecordFieldsToInspect = 3;
+// In garbage any run of letters before "://" is a "scheme"; a message shows only its start.
+constexpr qsizetype MaxShownSchemeLength = 16;
+
+constexpr char16_t ByteOrderMark = 0xFEFF;
+constexpr char16_t Ellipsis = 0x2026;
+constexpr char16_t LastC0Control = 0x1F;
+constexpr char16_t Delete = 0x7F;
+constexpr char16_t LastC1Control = 0x9F;
+// Shown in place of characters that would garble a table or a terminal (controls, escape
+// sequences, bidirectional overrides).
+constexpr char16_t Unprintable = 0xFFFD;
+constexpr char16_t FirstBidiEmbedding = 0x202A;
+constexpr char16_t LastBidiEmbedding = 0x202E;
+constexpr char16_t FirstBidiIsolate = 0x2066;
+constexpr char16_t LastBidiIsolate = 0x2069;
+
+// Schemes that are meant as links even without "//" ("mailto:a@b"): reported as unsupported
+// rather than taken for an ordinary word followed by a colon ("Note: ...").
+constexpr std::array<QStringView, 9> LinkSchemesWithoutSlashes = {
+    u"mailto", u"javascript", u"vbscript", u"data", u"file", u"tel", u"magnet", u"blob", u"about",
+};
+
+bool isAsciiLetter(char16_t c)
+{
+    return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z');
+}
+
+bool isSchemeCharacter(char16_t c)
+{
+    return isAsciiLetter(c) || (c >= u'0' && c <= u'9') || c == u'+' || c == u'-' || c == u'.';
+}
+
+bool isControl(char16_t c)
+{
+    return c <= LastC0Control || (c >= Delete && c <= LastC1Control);
+}
+
+// Where a URL in running text ends. None of these may appear unencoded in a URL.
+bool isUrlTerminator(QChar c)
+{
+    const char16_t u = c.unicode();
+    return c.isSpace() || isControl(u) || u == u'<' || u == u'>' || u == u'"' || u == u'`';
+}
+
+bool isHttpScheme(QStringView scheme)
+{
+    return scheme.compare(u"http", Qt::CaseInsensitive) == 0
+        || scheme.compare(u"https", Qt::CaseInsensitive) == 0;
+}
+
+bool isLinkSchemeWithoutSlashes(QStringView scheme)
+{
+    for (QStringView known : LinkSchemesWithoutSlashes) {
+        if (scheme.compare(known, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+// Start of the scheme that ends at the colon, or -1. Scans back over scheme characters, then
+// forward to the first letter, so "1.https:" yields "https".
+qsizetype schemeStartBefore(QStringView text, qsizetype colon)
+{
+    qsizetype start = colon;
+    while (start > 0 && isSchemeCharacter(text[start - 1].unicode()))
+        --start;
+    while (start < colon && !isAsciiLetter(text[start].unicode()))
+        ++start;
+    return start < colon ? start : -1;
+}
+
+// Length of the scheme the text starts with (up to its ':'), or -1.
+qsizetype schemeLengthAtStart(QStringView text)
+{
+    if (text.isEmpty() || !isAsciiLetter(text.front().unicode()))
+        return -1;
+    qsizetype length = 1;
+    while (length < text.size() && isSchemeCharacter(text[length].unicode()))
+        ++length;
+    return length < text.size() && text[length] == u':' ? length : -1;
+}
+
+// "https://a/x,https://b/y": a comma or semicolon right before another scheme and "//" ends a
+// URL in running text, although both may appear inside one.
+bool startsNextUrl(QStringView line, qsizetype at)
+{
+    if (line[at] != u',' && line[at] != u';')
+        return false;
+    const QStringView rest = line.sliced(at + 1);
+    const qsizetype schemeLength = schemeLengthAtStart(rest);
+    return schemeLength >= 0 && rest.sliced(schemeLength + 1).startsWith(u"//");
+}
+
+// Where the URL that continues at from ends in running text.
+qsizetype urlEnd(QStringView line, qsizetype from)
+{
+    const char16_t *data = line.utf16();
+    const qsizetype size = line.size();
+    qsizetype end = from;
+    for (; end < size; ++end) {
+        const char16_t c = data[end];
+        // Printable ASCII is nearly every character: decide it without a call.
+        if (c > u' ' && c < Delete) {
+            if (c == u'<' || c == u'>' || c == u'"' || c == u'`')
+                break;
+            if ((c == u',' || c == u';') && startsNextUrl(line, end))
+                break;
+        } else if (isUrlTerminator(QChar(c))) {
+            break;
+        }
+    }
+    return end;
+}
+
+// NUL, other controls or U+FFFD (what a decoder makes of invalid UTF-8) mean binary data.
+bool looksBinary(QStringView text)
+{
+    const char16_t *data = text.utf16();
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        if ((isControl(data[i]) && data[i] != u'\t') || data[i] == QChar::ReplacementCharacter)
+            return true;
+    }
+    return false;
+}
+
+bool containsSpace(QStringView text)
+{
+    for (QChar c : text) {
+        if (c.isSpace())
+            return true;
+    }
+    return false;
+}
+
+// The end of a URL found in running text, without the sentence's punctuation after it: a
+// closing bracket or quote stays only when the URL opened it ("…/Foo_(bar)").
+qsizetype withoutTrailingPunctuation(QStringView line, qsizetype start, qsizetype minEnd,
+                                     qsizetype end)
+{
+    struct Pair
+    {
+        char16_t open;
+        char16_t close;
+        qsizetype balance = 0; // closes minus opens
+    };
+    std::array<Pair, 3> pairs = { Pair { u'(', u')' }, Pair { u'[', u']' }, Pair { u'{', u'}' } };
+    qsizetype quotes = 0;
+    bool counted = false; // most URLs end in a letter: count only when a bracket or quote does
+    const char16_t *data = line.utf16();
+    const auto count = [&] {
+        for (qsizetype i = start; i < end; ++i) {
+            for (Pair &pair : pairs) {
+                if (data[i] == pair.open)
+                    --pair.balance;
+                else if (data[i] == pair.close)
+                    ++pair.balance;
+            }
+            if (data[i] == u'\'')
+                ++quotes;
+        }
+        counted = true;
+    };
+
+    while (end > minEnd) {
+        const char16_t c = data[end - 1];
+        bool strip = false;
+        switch (c) {
+        case u'.':
+        case u',':
+        case u';':
+        case u':':
+        case u'!':
+        case u'?':
+            strip = true;
+            break;
+        case u'\'':
+            if (!counted)
+                count();
+            strip = quotes % 2 == 1;
+            if (strip)
+                --quotes;
+            break;
+        case u')':
+        case u']':
+        case u'}':
+            if (!counted)
+                count();
+            for (Pair &pair : pairs) {
+                if (c == pair.close && pair.balance > 0) {
+                    --pair.balance;
+                    strip = true;
+                }
+            }
+            break;
+        default:
+            break;
+        }
+        if (!strip)
+            break;
+        --end;
+    }
+    return end;
+}
+
+// What a problem's text is: a line of running text, or one URL (a candidate or a record's field).
+enum class TextKind {
+    Line,
+    Url, // may contain spaces (a quoted field), so a space does not end its user info
+};
+
+// The text with the user info of every URL-like part replaced by ***. Works on any text, valid
+// URL or not, because QUrl cannot help with what it cannot parse (and its errorString() quotes
+// the whole input, password included).
+QString maskCredentials(QStringView text, TextKind kind)
+{
+    QString masked;
+    qsizetype copied = 0;
+    qsizetype from = 0;
+    const qsizetype size = text.size();
+    for (;;) {
+        const qsizetype colon = text.indexOf(u':', from);
+        if (colon < 0)
+            break;
+        from = colon + 1;
+        const qsizetype start = schemeStartBefore(text, colon);
+        if (start < 0)
+            continue;
+        qsizetype authority = colon + 1;
+        while (authority < size && (text[authority] == u'/' || text[authority] == u'\\'))
+            ++authority;
+        if (authority == colon + 1 && !isHttpScheme(text.sliced(start, colon - start)))
+            continue; // "mailto:a@b" has an address, not a password
+        // The user info ends at the last '@' before the query. Searching past '/' too masks a
+        // little more than needed on odd input, but catches a password with a '/' in it.
+        qsizetype end = authority;
+        qsizetype at = -1;
+        while (end < size && text[end] != u'?' && text[end] != u'#'
+               && (kind == TextKind::Url || !isUrlTerminator(text[end]))) {
+            if (text[end] == u'@')
+                at = end;
+            ++end;
+        }
+        if (at >= 0) {
+            masked += text.sliced(copied, authority - copied);
+            masked += RedactedMark;
+            copied = at;
+        }
+        from = qMax(from, end);
+    }
+    masked += text.sliced(copied);
+    return masked;
+}
+
+// What a problem shows of its input: printable, and short enough for a table cell.
+QString displayText(QStringView text)
+{
+    const qsizetype shown = qMin<qsizetype>(text.size(), UrlListParser::MaxProblemTextLength);
+    QString result;
+    result.reserve(shown);
+    for (QChar c : text.first(shown)) {
+        const char16_t u = c.unicode();
+        if (u == u'\t')
+            result += u' ';
+        else if (isControl(u) || (u >= FirstBidiEmbedding && u <= LastBidiEmbedding)
+                 || (u >= FirstBidiIsolate && u <= LastBidiIsolate))
+            result += QChar(Unprintable);
+        else
+            result += c;
+    }
+    if (text.size() > UrlListParser::MaxProblemTextLength) {
+        qsizetype keep = UrlListParser::MaxProblemTextLength - 1;
+        if (result[keep - 1].isHighSurrogate())
+            --keep;
+        result.truncate(keep);
+        result += QChar(Ellipsis);
+    }
+    return result;
+}
+
+QString shownScheme(QStringView scheme)
+{
+    if (scheme.size() <= MaxShownSchemeLength)
+        return scheme.toString().toLower();
+    return scheme.first(MaxShownSchemeLength).toString().toLower() + QChar(Ellipsis);
+}
+
+// QUrl's error in words a person understands. Qt's own text is not shown: it quotes the whole
+// input, password included, and names the character after its own percent-encoding ('%' for
+// a '{' in a host name), which would only confuse.
+QString plainUrlError(const QUrl &url)
+{
+    const QString message = url.errorString();
+    if (message.startsWith(u"Invalid port") || message.startsWith(u"Port field"))
+        return UrlListParser::tr("the port must be a number from 0 to 65535");
+    if (message.startsWith(u"Invalid hostname"))
+        return UrlListParser::tr("the host name is not valid (a space, a symbol or an empty part "
+                                 "such as 'a..b')");
+    if (message.startsWith(u"Invalid IPv") || message.startsWith(u"Expected ']'"))
+        return UrlListParser::tr("the address in square brackets is not a valid IPv6 address");
+    if (message.startsWith(u"Invalid user name") || message.startsWith(u"Invalid password"))
+        return UrlListParser::tr(
+            "the user name or password contains characters that are not allowed");
+    return UrlListParser::tr("it could not be read as a URL");
+}
+
+struct Field
+{
+    QString text;
+    bool quoted = false;
+};
+
+// RFC 4180 fields, at most maxFields of them (the rest of the line is ignored). Spaces before a
+// quoted field are allowed, as people write `url, "my file.txt"`. False when a quoted field is
+// not closed or has text after its closing quote: then the line is not a record.
+bool splitFields(QStringView line, QChar delimiter, int maxFields, QList<Field> &fields)
+{
+    fields.clear();
+    const qsizetype size = line.size();
+    qsizetype i = 0;
+    while (fields.size() < maxFields) {
+        qsizetype start = i;
+        while (start < size && line[start] == u' ')
+            ++start;
+        Field field;
+        if (start < size && line[start] == u'"') {
+            field.quoted = true;
+            i = start + 1;
+            for (;;) {
+                if (i >= size)
+                    return false;
+                if (line[i] == u'"') {
+                    if (i + 1 < size && line[i + 1] == u'"') {
+                        field.text += u'"';
+                        i += 2;
+                        continue;
+                    }
+                    ++i;
+                    break;
+                }
+                field.text += line[i];
+                ++i;
+            }
+            while (i < size && line[i] == u' ')
+                ++i;
+            if (i < size && line[i] != delimiter)
+                return false;
+        } else {
+            qsizetype end = line.indexOf(delimiter, i);
+            if (end < 0)
+                end = size;
+            field.text = line.sliced(i, end - i).trimmed().toString();
+            i = end;
+        }
+        fields.append(std::move(field));
+        if (i >= size)
+            break;
+        ++i; // the delimiter; one at the very end leaves an empty last field
+    }
+    return true;
+}
+
+QString noUrlReason(QStringView line)
+{
+    return looksBinary(line)
+        ? UrlListParser::tr("no URL found (the line looks like binary data, not text)")
+        : UrlListParser::tr("no URL found (a URL starts with http:// or https://)");
+}
+
+} // namespace
+
+UrlListParser::UrlListParser() = default;
+
+void UrlListParser::setSkipDuplicates(bool skip)
+{
+    m_skipDuplicates = skip;
+}
+
+bool UrlListParser::skipDuplicates() const
+{
+    return m_skipDuplicates;
+}
+
+void UrlListParser::addText(QStringView text)
+{
+    if (text.isEmpty())
+        return;
+    const char16_t *data = text.utf16();
+    const qsizetype size = text.size();
+    qsizetype pos = 0;
+    if (m_atStart) {
+        m_atStart = false;
+        if (data[0] == ByteOrderMark)
+            pos = 1;
+    }
+    if (m_afterCarriageReturn && pos < size) {
+        m_afterCarriageReturn = false;
+        if (data[pos] == u'\n')
+            ++pos;
+    }
+    while (pos < size) {
+        qsizetype end = pos;
+        while (end < size && data[end] != u'\n' && data[end] != u'\r')
+            ++end;
+        if (end == size) {
+            holdPartialLine(text.sliced(pos));
+            return;
+        }
+        completeLine(text.sliced(pos, end - pos));
+        if (data[end] == u'\r') {
+            if (end + 1 == size)
+                m_afterCarriageReturn = true;
+            else if (data[end + 1] == u'\n')
+                ++end;
+        }
+        pos = end + 1;
+    }
+}
+
+bool UrlListParser::addDevice(QIODevice *device)
+{
+    if (!device || !device->isReadable())
+        return false;
+    QByteArray buffer(ReadChunkBytes, Qt::Uninitialized);
+    std::optional<QStringDecoder> decoder; // stateful: a character may straddle two chunks
+    for (;;) {
+        const qint64 count = device->read(buffer.data(), buffer.size());
+        if (count < 0)
+            return false;
+        if (count == 0) {
+            if (device->atEnd() || !device->waitForReadyRead(ReadTimeoutMs))
+                break;
+            continue;
+        }
+        const QByteArrayView bytes(buffer.constData(), count);
+        if (!decoder) {
+            decoder.emplace(
+                QStringConverter::encodingForData(bytes).value_or(QStringConverter::Utf8));
+        }
+        const QString text = decoder->decode(bytes);
+        addText(text);
+    }
+    finish();
+    return true;
+}
+
+void UrlListParser::finish()
+{
+    m_afterCarriageReturn = false;
+    if (m_heldLength > 0)
+        completeLine({});
+}
+
+QList<UrlEntry> UrlListParser::takeEntries()
+{
+    return std::exchange(m_entries, {});
+}
+
+QList<ParseProblem> UrlListParser::takeProblems()
+{
+    return std::exchange(m_problems, {});
+}
+
+int UrlListParser::linesRead() const
+{
+    return m_linesRead;
+}
+
+int UrlListParser::duplicateCount() const
+{
+    return m_duplicateCount;
+}
+
+ParseResult UrlListParser::parse(QStringView text)
+{
+    UrlListParser parser;
+    parser.addText(text);
+    parser.finish();
+    return { parser.takeEntries(), parser.takeProblems() };
+}
+
+void UrlListParser::holdPartialLine(QStringView piece)
+{
+    // Only the start of an overlong line is kept: enough to show it, never the megabytes.
+    m_heldLength += piece.size();
+    const qsizetype room = MaxLineLength - m_heldLine.size();
+    if (room > 0)
+        m_heldLine.append(piece.first(qMin(room, piece.size())));
+}
+
+void UrlListParser::completeLine(QStringView piece)
+{
+    ++m_linesRead;
+    if (m_heldLength == 0) {
+        parseLine(piece, piece.size());
+        return;
+    }
+    holdPartialLine(piece);
+    const QString line = std::exchange(m_heldLine, QString());
+    const qsizetype length = std::exchange(m_heldLength, 0);
+    parseLine(line, length);
+}
+
+void UrlListParser::parseLine(QStringView line, qsizetype length)
+{
+    if (length > MaxLineLength) {
+        const int shownLength = int(qMin<qsizetype>(length, INT_MAX));
+        addLineProblem(line, tr("line too long (%n characters)", nullptr, shownLength));
+        return;
+    }
+    const QStringView trimmed = line.trimmed();
+    if (trimmed.isEmpty() || trimmed.startsWith(u'#'))
+        return;
+    if (!m_sawContent) {
+        m_sawContent = true;
+        if (parseHeader(trimmed))
+            return;
+    }
+    if (parseRecord(trimmed))
+        return;
+    extractUrls(trimmed);
+}
+
+bool UrlListParser::parseHeader(QStringView line)
+{
+    const QChar delimiter = line.contains(u'\t') ? u'\t' : u',';
+    QList<Field> fields;
+    if (!splitFields(line, delimiter, MaxHeaderColumns, fields))
+        return false;
+    int urlColumn = -1;
+    int nameColumn = -1;
+    for (int column = 0; column < fields.size(); ++column) {
+        const QString &name = fields[column].text;
+        if (name.contains(u':'))
+            return false; // a URL or "note: ...": content, not column names
+        if (urlColumn < 0 && name.compare(u"url", Qt::CaseInsensitive) == 0) {
+            urlColumn = column;
+        } else if (nameColumn < 0
+                   && (name.compare(u"filename", Qt::CaseInsensitive) == 0
+                       || name.compare(u"file name", Qt::CaseInsensitive) == 0
+                       || name.compare(u"file_name", Qt::CaseInsensitive) == 0
+                       || name.compare(u"file", Qt::CaseInsensitive) == 0)) {
+            nameColumn = column;
+        }
+    }
+    if (urlColumn < 0)
+        return false;
+    m_urlColumn = urlColumn;
+    m_nameColumn = nameColumn;
+    m_headerDelimiter = delimiter;
+    return true;
+}
+
+bool UrlListParser::parseRecord(QStringView line)
+{
+    QList<Field> fields;
+    if (m_urlColumn >= 0) {
+        const int needed = qMax(m_urlColumn, m_nameColumn) + 1;
+        if (!splitFields(line, m_headerDelimiter, needed, fields) || fields.size() <= m_urlColumn
+            || schemeLengthAtStart(fields[m_urlColumn].text) < 0) {
+            return false; // not a record after all: look for URLs in it as text
+        }
+        const QString name = m_nameColumn >= 0 && m_nameColumn < fields.size()
+            ? fields[m_nameColumn].text
+            : QString();
+        addCandidate(fields[m_urlColumn].text, name);
+        return true;
+    }
+
+    const bool quotedStart = line.startsWith(u'"');
+    if (!quotedStart && schemeLengthAtStart(line) < 0)
+        return false;
+    const bool tabs = line.contains(u'\t');
+    if (!quotedStart && !tabs && !line.contains(u','))
+        return false; // the common case: just a URL
+    if (!splitFields(line, tabs ? u'\t' : u',', RecordFieldsToInspect, fields))
+        return false;
+    const Field &urlField = fields.front();
+    const bool hasName = fields.size() > 1;
+    const QString name = hasName ? fields[1].text : QString();
+    if (urlField.text.isEmpty() || name.contains(u"://"))
+        return false; // a list of URLs, not a URL and its name
+    // An unquoted comma may just as well belong to the URL: see the class comment.
+    if (!tabs && !urlField.quoted && !(hasName && fields[1].quoted)
+        && (fields.size() != 2 || containsSpace(urlField.text) || urlField.text.contains(u'?')
+            || name.contains(u'/'))) {
+        return false;
+    }
+    addCandidate(urlField.text, name);
+    return true;
+}
+
+void UrlListParser::extractUrls(QStringView line)
+{
+    bool found = false;
+    qsizetype from = 0;
+    for (;;) {
+        const qsizetype colon = line.indexOf(u':', from);
+        if (colon < 0)
+            break;
+        from = colon + 1;
+        const qsizetype start = schemeStartBefore(line, colon);
+        if (start < 0)
+            continue;
+        const QStringView scheme = line.sliced(start, colon - start);
+        const QStringView rest = line.sliced(colon + 1);
+        const bool meantAsLink = rest.startsWith(u"//")
+            || ((isHttpScheme(scheme) || isLinkSchemeWithoutSlashes(scheme)) && !rest.isEmpty()
+                && !isUrlTerminator(rest.front()));
+        if (!meantAsLink)
+            continue;
+        const qsizetype end = urlEnd(line, colon + 1);
+        const qsizetype urlStop = withoutTrailingPunctuation(line, start, colon + 1, end);
+        found = true;
+        addCandidate(line.sliced(start, urlStop - start), QString());
+        from = qMax(from, urlStop);
+    }
+    if (!found)
+        addLineProblem(line, noUrlReason(line));
+}
+
+void UrlListParser::addCandidate(QStringView candidate, const QString &fileName)
+{
+    const qsizetype schemeLength = schemeLengthAtStart(candidate);
+    if (schemeLength < 0) {
+        addProblem(candidate, noUrlReason(candidate));
+        return;
+    }
+    const QStringView scheme = candidate.first(schemeLength);
+    if (!isHttpScheme(scheme)) {
+        addProblem(candidate,
+                   tr("unsupported scheme '%1' (only http and https are fetched)")
+                       .arg(shownScheme(scheme)));
+        return;
+    }
+    if (looksBinary(candidate)) {
+        addProblem(candidate,
+                   tr("the URL contains bytes that are not text (is this a binary file?)"));
+        return;
+    }
+    const QUrl url(candidate.toString(), QUrl::TolerantMode);
+    if (!url.isValid()) {
+        addProblem(candidate, tr("not a valid URL: %1").arg(plainUrlError(url)));
+        return;
+    }
+    if (url.host().isEmpty()) {
+        addProblem(url, tr("the URL has no host name (write it as https://host/path)"));
+        return;
+    }
+    const QString normalised = url.toString(QUrl::FullyEncoded);
+    // One lookup: a new key is inserted as 0, which no line number is.
+    int &firstLine = m_firstLineOfUrl[normalised];
+    if (firstLine != 0) {
+        ++m_duplicateCount;
+        if (m_skipDuplicates) {
+            addProblem(url, tr("duplicate of line %1, skipped").arg(firstLine));
+            return;
+        }
+    } else {
+        firstLine = m_linesRead;
+    }
+    m_entries.append(UrlEntry { url, fileName, m_linesRead });
+}
+
+void UrlListParser::addLineProblem(QStringView line, const QString &reason)
+{
+    const QStringView bounded = line.first(qMin<qsizetype>(line.size(), MaxLineLength));
+    m_problems.append(ParseProblem {
+        m_linesRead, displayText(maskCredentials(bounded, TextKind::Line)), reason });
+}
+
+void UrlListParser::addProblem(QStringView candidate, const QString &reason)
+{
+    const QStringView bounded = candidate.first(qMin<qsizetype>(candidate.size(), MaxLineLength));
+    m_problems.append(
+        ParseProblem { m_linesRead, displayText(maskCredentials(bounded, TextKind::Url)), reason });
+}
+
+void UrlListParser::addProblem(const QUrl &url, const QString &reason)
+{
+    m_problems.append(ParseProblem { m_linesRead, displayText(redactedUrl(url)), reason });
+}
+
+} // namespace Parafetch

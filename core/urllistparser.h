@@ -1,0 +1,115 @@
+// Turns pasted text, files and stdin into the URLs to fetch, with a reason for every unusable line.
+#pragma once
+
+#include <QCoreApplication>
+#include <QHash>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <QStringView>
+#include <QUrl>
+
+QT_BEGIN_NAMESPACE
+class QIODevice;
+QT_END_NAMESPACE
+
+namespace Parafetch {
+
+struct UrlEntry
+{
+    QUrl url; // as written, credentials included: show it only through redactedUrl()
+    QString fileName; // from a `url,filename` or `url<TAB>filename` line, as given; empty = derive
+    int line = 0; // 1-based line of the input it came from
+};
+
+struct ParseProblem
+{
+    int line = 0; // 1-based
+    QString text; // the offending input, credentials masked, unprintable characters replaced,
+                  // at most UrlListParser::MaxProblemTextLength characters (ellipsis when cut)
+    QString reason; // for a person: what is wrong, and where it helps, what to write instead
+};
+
+struct ParseResult
+{
+    QList<UrlEntry> entries;
+    QList<ParseProblem> problems;
+};
+
+// Accepts, per line: a URL; text with URLs in it (trailing punctuation and unbalanced brackets
+// are not part of a URL); `url,filename` (RFC 4180 quoting) and `url<TAB>filename`; a first line
+// header naming a `url` column (and optionally `filename`), after which every line is a record.
+// Blank lines and lines starting with '#' are skipped. Lines end at \n, \r\n or \r.
+//
+// A comma without quotes and without a header is read as `url,filename` only when the part
+// after it has no '/' and the URL has no '?' or space; otherwise it is taken as part of the URL
+// (".../w_100,h_100/img.jpg", "?ids=1,2"). Quote the fields or add a header to be explicit.
+//
+// Memory stays flat whatever the input size: lines are not kept, only the entries, the problems
+// and one normalised string per distinct URL for duplicate detection.
+class UrlListParser
+{
+    Q_DECLARE_TR_FUNCTIONS(Parafetch::UrlListParser)
+
+public:
+    // Longer lines are reported, not searched: nobody writes a 64 KiB URL on purpose, and a
+    // binary file can have megabytes without a line break.
+    static constexpr int MaxLineLength = 64 * 1024;
+    static constexpr int MaxProblemTextLength = 120;
+
+    UrlListParser();
+
+    void setSkipDuplicates(bool skip); // default true; when false duplicates become entries too
+    bool skipDuplicates() const;
+
+    // Splits on \n, \r\n and \r; a trailing partial line is held until more text or finish().
+    // Chunks may split a line or a \r\n anywhere. A byte order mark at the very start is ignored.
+    void addText(QStringView text);
+    // Streams the device in chunks, decoding UTF-8 (or UTF-16/32 when it starts with a byte order
+    // mark; invalid bytes become U+FFFD), then calls finish(): the device is a whole document.
+    // Returns false if the device is not readable or a read fails; lines read so far are kept.
+    bool addDevice(QIODevice *device);
+    void finish(); // parses a held partial line
+
+    QList<UrlEntry> takeEntries(); // in input order; clears them
+    QList<ParseProblem> takeProblems();
+
+    int linesRead() const;
+    // URLs seen again after normalisation (skipped or, with setSkipDuplicates(false), kept).
+    int duplicateCount() const;
+
+    static ParseResult parse(QStringView text); // addText + finish
+
+private:
+    void holdPartialLine(QStringView piece);
+    void completeLine(QStringView piece);
+    void parseLine(QStringView line, qsizetype length);
+    bool parseHeader(QStringView line);
+    bool parseRecord(QStringView line);
+    void extractUrls(QStringView line);
+    void addCandidate(QStringView candidate, const QString &fileName);
+    void addLineProblem(QStringView line, const QString &reason);
+    void addProblem(QStringView candidate, const QString &reason); // one URL's text
+    void addProblem(const QUrl &url, const QString &reason);
+
+    QList<UrlEntry> m_entries;
+    QList<ParseProblem> m_problems;
+    QHash<QString, int> m_firstLineOfUrl; // normalised URL -> line it first appeared on
+    QString m_heldLine; // at most MaxLineLength characters of it
+    qsizetype m_heldLength = 0; // the held line's real length
+    int m_linesRead = 0;
+    int m_duplicateCount = 0;
+    int m_urlColumn = -1; // >= 0 once a header line has named the columns
+    int m_nameColumn = -1;
+    QChar m_headerDelimiter;
+    bool m_skipDuplicates = true;
+    bool m_afterCarriageReturn =
+        false; // a chunk ended in \r: a \n starting the next one is its pair
+    bool m_atStart = true;
+    bool m_sawContent = false; // a header is only recognised on the first line with content
+};
+
+} // namespace Parafetch
+
+Q_DECLARE_METATYPE(Parafetch::UrlEntry)
+Q_DECLARE_METATYPE(Parafetch::ParseProblem)

@@ -1,0 +1,893 @@
+// Tests of the parafetch executable run headless: exit codes, output lines, options, exports.
+#include "demolist.h"
+#include "loopbackserver.h"
+#include "resultimporter.h"
+#include "testsupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QMap>
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QScopeGuard>
+#include <QSet>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace Parafetch;
+
+namespace {
+
+// Only a guard against a hung child; never a measure of speed.
+constexpr int HangGuardMs = 120'000;
+constexpr int ServerThreads = 4;
+constexpr int UsageError = 2;
+constexpr int SomeFailed = 1;
+constexpr int AllSucceeded = 0;
+
+const QRegularExpression &getDataPattern()
+{
+    static const QRegularExpression pattern(QStringLiteral(
+        "^getData for=\"([^\"]*)\" takes time=(\\d+\\.\\d{3})s status=(\\d+) size=(\\d+)( .*)?$"));
+    return pattern;
+}
+
+struct RunResult
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+
+    QList<QByteArray> outLines() const
+    {
+        QList<QByteArray> lines = out.split('\n');
+        if (!lines.isEmpty() && lines.constLast().isEmpty())
+            lines.removeLast();
+        return lines;
+    }
+    QList<QRegularExpressionMatch> getDataLines() const
+    {
+        QList<QRegularExpressionMatch> matches;
+        for (const QByteArray &line : outLines()) {
+            const auto match = getDataPattern().match(QString::fromUtf8(line));
+            if (match.hasMatch())
+                matches.append(match);
+        }
+        return matches;
+    }
+    QString describe() const
+    {
+        return QStringLiteral("exit code %1\n--- stdout:\n%2\n--- stderr:\n%3")
+            .arg(exitCode)
+            .arg(QString::fromUtf8(out), QString::fromUtf8(err));
+    }
+};
+
+QProcessEnvironment childEnvironment()
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    for (const QString &name : { QStringLiteral("http_proxy"), QStringLiteral("HTTP_PROXY"),
+                                 QStringLiteral("https_proxy"), QStringLiteral("HTTPS_PROXY"),
+                                 QStringLiteral("all_proxy"), QStringLiteral("ALL_PROXY") })
+        environment.remove(name);
+    environment.insert(QStringLiteral("no_proxy"), QStringLiteral("*"));
+    environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    return environment;
+}
+
+QString summaryLinesProblem(const RunResult &result)
+{
+    const QList<QByteArray> lines = result.outLines();
+    const auto indexOf = [&lines](const char *prefix) {
+        for (int i = 0; i < lines.size(); ++i) {
+            if (lines.at(i).startsWith(prefix))
+                return i;
+        }
+        return -1;
+    };
+    const int main = indexOf("main takes time=");
+    const int serial = indexOf("serial exec time would be time=");
+    const int speedup = indexOf("speedup=");
+    if (main < 0 || serial < 0 || speedup < 0)
+        return QStringLiteral("a summary line is missing");
+    if (!(main < serial && serial < speedup))
+        return QStringLiteral("the summary lines are out of order");
+    if (!QRegularExpression(QStringLiteral("^main takes time=\\d+\\.\\d{3}s$"))
+             .match(QString::fromUtf8(lines.at(main)))
+             .hasMatch()
+        || !QRegularExpression(QStringLiteral("^serial exec time would be time=\\d+\\.\\d{3}s$"))
+                .match(QString::fromUtf8(lines.at(serial)))
+                .hasMatch()
+        || !QRegularExpression(QStringLiteral("^speedup=\\d+\\.\\d{2}x$"))
+                .match(QString::fromUtf8(lines.at(speedup)))
+                .hasMatch())
+        return QStringLiteral("a summary line has the wrong format");
+    for (int i = main; i < lines.size(); ++i) {
+        if (lines.at(i).startsWith("getData"))
+            return QStringLiteral("a getData line follows the summary");
+    }
+    return {};
+}
+
+} // namespace
+
+class tst_Headless : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void exitCodes_data();
+    void exitCodes();
+    void aTimeoutBelowOneMillisecondIsNotNoLimit_data();
+    void aTimeoutBelowOneMillisecondIsNotNoLimit();
+    void lineFormatAndSummaryOrder();
+    void linesStayWholeWithManyWorkers();
+    void problemsInAMixedInputAreReportedWhileGoodLinesRun_data();
+    void problemsInAMixedInputAreReportedWhileGoodLinesRun();
+    void readsUrlsFromStandardInput();
+    void exportIsReadableByTheImporter_data();
+    void exportIsReadableByTheImporter();
+    void headSendsHeadRequests();
+    void headersReachTheServer_data();
+    void headersReachTheServer();
+    void outputDirectoryGetsCompleteFilesOnly();
+    void terminatingARunLeavesNoPartialFile();
+    void credentialsAreNeverPrinted_data();
+    void credentialsAreNeverPrinted();
+    void helpListsEveryOption_data();
+    void helpListsEveryOption();
+    void versionPrintsTheVersion();
+    void quietPrintsOnlyTheSummary_data();
+    void quietPrintsOnlyTheSummary();
+    void demoRunsTheBuiltInList();
+    void demoServerServesUntilTerminated();
+    void noProgressMeterWhenNotATerminal();
+
+private:
+    // Runs parafetch to its end with `args`, feeding `input` on stdin (then closing it).
+    // False, with a warning, if it did not finish, crashed or wrote terminal escape codes.
+    [[nodiscard]] bool run(const QStringList &args, RunResult *result,
+                           const QByteArray &input = {});
+    QString url(const QString &pathAndQuery) const { return m_server.url(pathAndQuery).toString(); }
+    QString writeFile(const QString &name, const QByteArray &contents);
+    // A /bytes/<n> URL no other test asks for, so its recorded request is unambiguous.
+    QString uniqueUrl(int bytes);
+    QList<RecordedRequest> requestsFor(const QString &fullUrl) const;
+
+    LoopbackServer m_server;
+    QTemporaryDir m_dir;
+    int m_uniqueCounter = 0;
+};
+
+void tst_Headless::initTestCase()
+{
+    QVERIFY2(QFile::exists(QStringLiteral(PARAFETCH_EXECUTABLE)), PARAFETCH_EXECUTABLE);
+    QVERIFY2(m_server.listen(0, ServerThreads), qPrintable(m_server.errorString()));
+    QVERIFY(m_dir.isValid());
+}
+
+bool tst_Headless::run(const QStringList &args, RunResult *result, const QByteArray &input)
+{
+    QProcess process;
+    process.setProcessEnvironment(childEnvironment());
+    process.setWorkingDirectory(m_dir.path());
+    process.start(QStringLiteral(PARAFETCH_EXECUTABLE), args);
+    if (!process.waitForStarted(HangGuardMs)) {
+        qWarning("parafetch did not start: %s", qPrintable(process.errorString()));
+        return false;
+    }
+    if (!input.isEmpty())
+        process.write(input);
+    process.closeWriteChannel();
+    if (!process.waitForFinished(HangGuardMs)) {
+        qWarning("parafetch %s did not finish", qPrintable(args.join(QLatin1Char(' '))));
+        process.kill();
+        process.waitForFinished();
+        return false;
+    }
+    result->exitCode = process.exitCode();
+    result->out = process.readAllStandardOutput();
+    result->err = process.readAllStandardError();
+    if (process.exitStatus() != QProcess::NormalExit) {
+        qWarning("parafetch %s crashed\n%s", qPrintable(args.join(QLatin1Char(' '))),
+                 qPrintable(result->describe()));
+        return false;
+    }
+    // Neither stream is a terminal here, so no progress meter and no cursor movement.
+    if (result->err.contains("\x1b[") || result->out.contains("\x1b[")) {
+        qWarning("terminal escape codes written to a pipe\n%s", qPrintable(result->describe()));
+        return false;
+    }
+    return true;
+}
+
+QString tst_Headless::writeFile(const QString &name, const QByteArray &contents)
+{
+    const QString path = m_dir.filePath(name);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)
+        || file.write(contents) != contents.size())
+        qFatal("cannot write %s", qPrintable(path));
+    return path;
+}
+
+QString tst_Headless::uniqueUrl(int bytes)
+{
+    return url(QStringLiteral("/bytes/%1?unique=%2").arg(bytes).arg(++m_uniqueCounter));
+}
+
+QList<RecordedRequest> tst_Headless::requestsFor(const QString &fullUrl) const
+{
+    const QByteArray target = QUrl(fullUrl).toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority);
+    QList<RecordedRequest> matching;
+    for (const RecordedRequest &request : m_server.recordedRequests()) {
+        if (request.target == target)
+            matching.append(request);
+    }
+    return matching;
+}
+
+void tst_Headless::exitCodes_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QStringList>("stderrMentions");
+
+    QTest::newRow("all URLs answer 200 exits 0")
+        << QStringList { url(QStringLiteral("/bytes/10")), url(QStringLiteral("/bytes/20")),
+                         url(QStringLiteral("/delay/5/bytes/3")) }
+        << AllSucceeded << QStringList {};
+    QTest::newRow("a redirect to a 200 exits 0")
+        << QStringList { url(QStringLiteral("/redirect/2")) } << AllSucceeded << QStringList {};
+    QTest::newRow("one 404 among successes exits 1")
+        << QStringList { url(QStringLiteral("/bytes/10")), url(QStringLiteral("/status/404")),
+                         url(QStringLiteral("/bytes/11")) }
+        << SomeFailed << QStringList {};
+    QTest::newRow("a 500 that stays a 500 after retries exits 1")
+        << QStringList { QStringLiteral("--retry-delay"), QStringLiteral("1"),
+                         url(QStringLiteral("/status/500")) }
+        << SomeFailed << QStringList {};
+    QTest::newRow("a refused connection exits 1")
+        << QStringList { QStringLiteral("--retry-delay"), QStringLiteral("1"),
+                         TestSupport::refusedUrl().toString(), url(QStringLiteral("/bytes/12")) }
+        << SomeFailed << QStringList {};
+    QTest::newRow("no arguments exits 2 and says why")
+        << QStringList {} << UsageError << QStringList { QStringLiteral("no URLs") };
+    QTest::newRow("-j 0 exits 2 naming the option")
+        << QStringList { QStringLiteral("-j"), QStringLiteral("0"),
+                         url(QStringLiteral("/bytes/1")) }
+        << UsageError << QStringList { QStringLiteral("--jobs"), QStringLiteral("'0'") };
+    QTest::newRow("-j 600 exits 2 naming the option")
+        << QStringList { QStringLiteral("-j"), QStringLiteral("600"),
+                         url(QStringLiteral("/bytes/1")) }
+        << UsageError << QStringList { QStringLiteral("--jobs"), QStringLiteral("'600'") };
+    QTest::newRow("--jobs with a word exits 2 naming the option")
+        << QStringList { QStringLiteral("--jobs=many"), url(QStringLiteral("/bytes/1")) }
+        << UsageError << QStringList { QStringLiteral("--jobs"), QStringLiteral("many") };
+    QTest::newRow("--timeout below zero exits 2 naming the option")
+        << QStringList { QStringLiteral("--timeout"), QStringLiteral("-1"),
+                         url(QStringLiteral("/bytes/1")) }
+        << UsageError << QStringList { QStringLiteral("--timeout") };
+    QTest::newRow("--timeout nan exits 2 naming the option")
+        << QStringList { QStringLiteral("--timeout"), QStringLiteral("nan"),
+                         url(QStringLiteral("/bytes/1")) }
+        << UsageError << QStringList { QStringLiteral("--timeout"), QStringLiteral("nan") };
+    QTest::newRow("an unknown option exits 2 naming it")
+        << QStringList { QStringLiteral("--frobnicate"), url(QStringLiteral("/bytes/1")) }
+        << UsageError << QStringList { QStringLiteral("frobnicate") };
+    QTest::newRow("a header without a colon exits 2")
+        << QStringList { QStringLiteral("-H"), QStringLiteral("NoColonHere"),
+                         url(QStringLiteral("/bytes/1")) }
+        << UsageError << QStringList { QStringLiteral("NoColonHere") };
+    const QString missing = m_dir.filePath(QStringLiteral("no-such-list.txt"));
+    QTest::newRow("--input of a missing file exits 2 naming the file")
+        << QStringList { QStringLiteral("--input"), missing } << UsageError
+        << QStringList { missing };
+    const QString invalid =
+        writeFile(QStringLiteral("all-invalid.txt"),
+                  "ftp://x/\nnot a url\n\n# a comment\nmailto:someone@example.com\n");
+    QTest::newRow("an input of invalid lines only exits 2 naming each line")
+        << QStringList { QStringLiteral("--input"), invalid } << UsageError
+        << QStringList { QStringLiteral("line 1"), QStringLiteral("line 2"),
+                         QStringLiteral("line 5"), QStringLiteral("no URLs to fetch") };
+    QTest::newRow("an empty input file exits 2")
+        << QStringList { QStringLiteral("-i"), writeFile(QStringLiteral("empty.txt"), {}) }
+        << UsageError << QStringList { QStringLiteral("no URLs to fetch") };
+    const QString unwritable = m_dir.filePath(QStringLiteral("no-such-dir/out.json"));
+    QTest::newRow("an export that cannot be written exits 1 naming the file")
+        << QStringList { QStringLiteral("--export"), unwritable, url(QStringLiteral("/bytes/1")) }
+        << SomeFailed << QStringList { unwritable };
+    QTest::newRow("--export to a .txt file exits 2 naming it")
+        << QStringList { QStringLiteral("--export"), QStringLiteral("x.txt"),
+                         url(QStringLiteral("/bytes/1")) }
+        << UsageError << QStringList { QStringLiteral("--export"), QStringLiteral("x.txt") };
+}
+
+void tst_Headless::exitCodes()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, exitCode);
+    QFETCH(QStringList, stderrMentions);
+
+    RunResult result;
+    QVERIFY(run(args, &result));
+
+    QVERIFY2(result.exitCode == exitCode, qPrintable(result.describe()));
+    const QString err = QString::fromUtf8(result.err);
+    for (const QString &mention : stderrMentions)
+        QVERIFY2(err.contains(mention),
+                 qPrintable(mention + QLatin1Char('\n') + result.describe()));
+    if (exitCode == UsageError) {
+        QVERIFY2(!err.trimmed().isEmpty(), qPrintable(result.describe()));
+        QVERIFY2(result.getDataLines().isEmpty(), qPrintable(result.describe()));
+        QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("x.txt"))));
+    } else {
+        QVERIFY2(summaryLinesProblem(result).isEmpty(), qPrintable(result.describe()));
+    }
+}
+
+void tst_Headless::aTimeoutBelowOneMillisecondIsNotNoLimit_data()
+{
+    QTest::addColumn<QString>("option");
+
+    QTest::newRow("--timeout 0.0001 limits the attempt") << QStringLiteral("--timeout");
+    QTest::newRow("--idle-timeout 0.0001 limits the attempt") << QStringLiteral("--idle-timeout");
+}
+
+void tst_Headless::aTimeoutBelowOneMillisecondIsNotNoLimit()
+{
+    QFETCH(QString, option);
+
+    // 0 means "no limit"; a positive limit, however small, must not turn into it. Refusing the
+    // value (2) or timing out (1) are both fine; fetching the slow URL to the end is not.
+    RunResult result;
+    QVERIFY(run({ option, QStringLiteral("0.0001"), QStringLiteral("--retries"),
+                  QStringLiteral("0"), url(QStringLiteral("/delay/1000/bytes/1")) },
+                &result));
+
+    QVERIFY2(result.exitCode == SomeFailed || result.exitCode == UsageError,
+             qPrintable(result.describe()));
+}
+
+void tst_Headless::lineFormatAndSummaryOrder()
+{
+    const QMap<QString, qint64> sizes = {
+        { url(QStringLiteral("/bytes/100")), 100 },
+        { url(QStringLiteral("/bytes/7")), 7 },
+        { url(QStringLiteral("/delay/20/bytes/1")), 1 },
+        { url(QStringLiteral("/bytes/0")), 0 },
+    };
+
+    RunResult result;
+    QVERIFY(run(sizes.keys(), &result));
+
+    QVERIFY2(result.exitCode == AllSucceeded, qPrintable(result.describe()));
+    const QList<QByteArray> lines = result.outLines();
+    QVERIFY2(lines.size() >= sizes.size() + 3, qPrintable(result.describe()));
+    QSet<QString> seen;
+    for (int i = 0; i < sizes.size(); ++i) {
+        const auto match = getDataPattern().match(QString::fromUtf8(lines.at(i)));
+        QVERIFY2(match.hasMatch(), lines.at(i).constData());
+        QVERIFY2(sizes.contains(match.captured(1)), lines.at(i).constData());
+        QCOMPARE(match.captured(3), QStringLiteral("200"));
+        QCOMPARE(match.captured(4).toLongLong(), sizes.value(match.captured(1)));
+        QVERIFY2(match.captured(5).isEmpty(), lines.at(i).constData()); // nothing failed or retried
+        seen.insert(match.captured(1));
+    }
+    QCOMPARE(seen.size(), sizes.size());
+    QVERIFY2(lines.at(sizes.size()).startsWith("main takes time="), qPrintable(result.describe()));
+    QVERIFY2(lines.at(sizes.size() + 1).startsWith("serial exec time would be time="),
+             qPrintable(result.describe()));
+    QVERIFY2(lines.at(sizes.size() + 2).startsWith("speedup="), qPrintable(result.describe()));
+    QCOMPARE(summaryLinesProblem(result), QString());
+    QCOMPARE(result.getDataLines().size(), sizes.size());
+}
+
+void tst_Headless::linesStayWholeWithManyWorkers()
+{
+    constexpr int urlCount = 50;
+    QStringList urls;
+    for (int i = 0; i < urlCount; ++i)
+        urls.append(url(QStringLiteral("/delay/%1/bytes/%2").arg(20 + i % 7).arg(1000 + i)));
+    m_server.resetStatistics();
+
+    RunResult result;
+    QVERIFY(run(QStringList { QStringLiteral("-j"), QStringLiteral("16") } + urls, &result));
+
+    QVERIFY2(result.exitCode == AllSucceeded, qPrintable(result.describe()));
+    // The workers really overlapped, so the lines were written while others were running.
+    QVERIFY2(m_server.maxInFlight() > 1, qPrintable(QString::number(m_server.maxInFlight())));
+    const QRegularExpression otherLine(
+        QStringLiteral("^(main takes time=|serial exec time would be time=|speedup=|urls=)\\S+"));
+    QSet<QString> seen;
+    for (const QByteArray &line : result.outLines()) {
+        const QString text = QString::fromUtf8(line);
+        const auto match = getDataPattern().match(text);
+        if (match.hasMatch()) {
+            QVERIFY2(urls.contains(match.captured(1)), line.constData());
+            QCOMPARE(match.captured(4).toInt(), 1000 + int(urls.indexOf(match.captured(1))));
+            QVERIFY2(!seen.contains(match.captured(1)), line.constData());
+            seen.insert(match.captured(1));
+        } else {
+            QVERIFY2(otherLine.match(text).hasMatch(), line.constData());
+        }
+    }
+    QCOMPARE(seen.size(), urlCount);
+    QCOMPARE(summaryLinesProblem(result), QString());
+}
+
+void tst_Headless::problemsInAMixedInputAreReportedWhileGoodLinesRun_data()
+{
+    QTest::addColumn<QString>("lastGoodPath");
+    QTest::addColumn<int>("exitCode");
+
+    QTest::newRow("bad lines do not change the exit code when all fetches succeed")
+        << QStringLiteral("/bytes/30") << AllSucceeded;
+    QTest::newRow("a failed fetch among bad lines exits 1")
+        << QStringLiteral("/status/404") << SomeFailed;
+}
+
+void tst_Headless::problemsInAMixedInputAreReportedWhileGoodLinesRun()
+{
+    QFETCH(QString, lastGoodPath);
+    QFETCH(int, exitCode);
+
+    const QString first = url(QStringLiteral("/bytes/25"));
+    const QString last = url(lastGoodPath);
+    const QByteArray list = "# a list with problems\n" // 1
+        + first.toUtf8() + "\n" // 2
+        + "ftp://files.example.com/a.zip\n" // 3
+        + "not a url\n" // 4
+        + "\n" // 5
+        + first.toUtf8() + "\n" // 6: duplicate
+        + "see " + last.toUtf8() + " for details\n"; // 7
+    const QString path = writeFile(QStringLiteral("mixed.txt"), list);
+
+    RunResult result;
+    QVERIFY(run({ QStringLiteral("--input"), path }, &result));
+
+    QVERIFY2(result.exitCode == exitCode, qPrintable(result.describe()));
+    const QString err = QString::fromUtf8(result.err);
+    for (const char *line : { "line 3", "line 4", "line 6" })
+        QVERIFY2(err.contains(QLatin1String(line)), qPrintable(result.describe()));
+    for (const char *line : { "line 1:", "line 2:", "line 5:", "line 7:" })
+        QVERIFY2(!err.contains(QLatin1String(line)), qPrintable(result.describe()));
+    QVERIFY2(err.contains(QLatin1String("ftp")), qPrintable(result.describe()));
+    QVERIFY2(err.contains(path), qPrintable(result.describe()));
+
+    const auto fetched = result.getDataLines();
+    QCOMPARE(fetched.size(), 2);
+    QSet<QString> urls;
+    for (const auto &match : fetched)
+        urls.insert(match.captured(1));
+    QCOMPARE(urls, (QSet<QString> { first, last }));
+    QCOMPARE(summaryLinesProblem(result), QString());
+}
+
+void tst_Headless::readsUrlsFromStandardInput()
+{
+    const QStringList urls = { url(QStringLiteral("/bytes/31")), url(QStringLiteral("/bytes/32")),
+                               url(QStringLiteral("/delay/10/bytes/33")) };
+    const QByteArray input = "# piped in\r\n" + urls.join(QStringLiteral("\r\n")).toUtf8() + "\r\n";
+
+    RunResult result;
+    QVERIFY(run({ QStringLiteral("-i"), QStringLiteral("-") }, &result, input));
+
+    QVERIFY2(result.exitCode == AllSucceeded, qPrintable(result.describe()));
+    const auto fetched = result.getDataLines();
+    QCOMPARE(fetched.size(), urls.size());
+    for (const auto &match : fetched) {
+        QVERIFY2(urls.contains(match.captured(1)), qPrintable(match.captured(0)));
+        QCOMPARE(match.captured(4), match.captured(1).section(QLatin1Char('/'), -1));
+    }
+    QCOMPARE(summaryLinesProblem(result), QString());
+}
+
+void tst_Headless::exportIsReadableByTheImporter_data()
+{
+    QTest::addColumn<QString>("fileName");
+
+    QTest::newRow("JSON export reads back") << QStringLiteral("out.json");
+    QTest::newRow("CSV export reads back") << QStringLiteral("out.csv");
+    QTest::newRow("an upper-case suffix is accepted") << QStringLiteral("OUT.JSON");
+}
+
+void tst_Headless::exportIsReadableByTheImporter()
+{
+    QFETCH(QString, fileName);
+
+    QTemporaryDir exportDir(m_dir.filePath(QStringLiteral("export-XXXXXX")));
+    QVERIFY(exportDir.isValid());
+    const QString path = exportDir.filePath(fileName);
+    const QStringList urls = { url(QStringLiteral("/bytes/40")), url(QStringLiteral("/status/404")),
+                               url(QStringLiteral("/delay/5/bytes/41")) };
+
+    RunResult result;
+    QVERIFY(run(QStringList { QStringLiteral("--export"), path } + urls, &result));
+
+    QVERIFY2(result.exitCode == SomeFailed, qPrintable(result.describe()));
+    // Written atomically: the export and nothing else (no temporary file left beside it).
+    QCOMPARE(QDir(exportDir.path()).entryList(QDir::Files | QDir::Hidden),
+             QStringList { fileName });
+    ImportedRun imported;
+    QString error;
+    QVERIFY2(ResultImporter::read(path, &imported, &error), qPrintable(error));
+    QCOMPARE(imported.jobs.size(), urls.size());
+    QCOMPARE(imported.summary.total, 3);
+    QCOMPARE(imported.summary.succeeded, 2);
+    QCOMPARE(imported.summary.failed, 1);
+    for (const Job &job : std::as_const(imported.jobs)) {
+        const QString jobUrl = job.url.toString();
+        QVERIFY2(urls.contains(jobUrl), qPrintable(jobUrl));
+        if (jobUrl.endsWith(QLatin1String("/status/404"))) {
+            QCOMPARE(stateName(job.state), stateName(JobState::Failed));
+            QCOMPARE(errorKindName(job.errorKind), errorKindName(ErrorKind::HttpStatus));
+            QCOMPARE(job.httpStatus, 404);
+        } else {
+            QCOMPARE(stateName(job.state), stateName(JobState::Succeeded));
+            QCOMPARE(job.httpStatus, 200);
+            QCOMPARE(job.bytesReceived, jobUrl.section(QLatin1Char('/'), -1).toLongLong());
+            QCOMPARE(job.sha256, LoopbackServer::expectedSha256(job.bytesReceived));
+        }
+    }
+}
+
+void tst_Headless::headSendsHeadRequests()
+{
+    const QString target = uniqueUrl(4096);
+
+    RunResult result;
+    QVERIFY(run({ QStringLiteral("--head"), target }, &result));
+
+    QVERIFY2(result.exitCode == AllSucceeded, qPrintable(result.describe()));
+    const QList<RecordedRequest> requests = requestsFor(target);
+    QCOMPARE(requests.size(), 1);
+    QCOMPARE(requests.constFirst().method, QByteArray("HEAD"));
+    const auto fetched = result.getDataLines();
+    QCOMPARE(fetched.size(), 1);
+    QCOMPARE(fetched.constFirst().captured(3), QStringLiteral("200"));
+    QCOMPARE(fetched.constFirst().captured(4), QStringLiteral("0")); // no body with HEAD
+}
+
+void tst_Headless::headersReachTheServer_data()
+{
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<QList<QByteArrayList>>("expected"); // { name, value } pairs
+
+    QTest::newRow("-H adds a request header")
+        << QStringList { QStringLiteral("-H"), QStringLiteral("X-Test: 1") }
+        << QList<QByteArrayList> { { "X-Test", "1" } };
+    QTest::newRow("--header trims the value but keeps the spaces inside it")
+        << QStringList { QStringLiteral("--header"), QStringLiteral("X-Other:   two words  ") }
+        << QList<QByteArrayList> { { "X-Other", "two words" } };
+    QTest::newRow("repeated -H options all arrive")
+        << QStringList { QStringLiteral("-H"), QStringLiteral("X-First: a"), QStringLiteral("-H"),
+                         QStringLiteral("X-Second: b") }
+        << QList<QByteArrayList> { { "X-First", "a" }, { "X-Second", "b" } };
+    QTest::newRow("--user-agent replaces the default")
+        << QStringList { QStringLiteral("--user-agent"), QStringLiteral("UA-test/1.0 (tests)") }
+        << QList<QByteArrayList> { { "User-Agent", "UA-test/1.0 (tests)" } };
+    QTest::newRow("the default user agent names Parafetch and its version")
+        << QStringList {}
+        << QList<QByteArrayList> { { "User-Agent", "Parafetch/" PARAFETCH_VERSION } };
+}
+
+void tst_Headless::headersReachTheServer()
+{
+    QFETCH(QStringList, options);
+    QFETCH(QList<QByteArrayList>, expected);
+
+    const QString target = uniqueUrl(16);
+
+    RunResult result;
+    QVERIFY(run(options + QStringList { target }, &result));
+
+    QVERIFY2(result.exitCode == AllSucceeded, qPrintable(result.describe()));
+    const QList<RecordedRequest> requests = requestsFor(target);
+    QCOMPARE(requests.size(), 1);
+    QCOMPARE(requests.constFirst().method, QByteArray("GET"));
+    for (const QByteArrayList &header : expected)
+        QCOMPARE(requests.constFirst().header(header.at(0)), header.at(1));
+}
+
+void tst_Headless::outputDirectoryGetsCompleteFilesOnly()
+{
+    QTemporaryDir outputDir(m_dir.filePath(QStringLiteral("downloads-XXXXXX")));
+    QVERIFY(outputDir.isValid());
+    const QString list =
+        writeFile(QStringLiteral("to-save.txt"),
+                  (url(QStringLiteral("/bytes/100")) + QLatin1Char('\n')
+                   + url(QStringLiteral("/delay/10/bytes/2000")) + QStringLiteral(",named.bin\n")
+                   + url(QStringLiteral("/status/404")) + QLatin1Char('\n')
+                   + url(QStringLiteral("/reset/5000")) + QLatin1Char('\n'))
+                      .toUtf8());
+
+    RunResult result;
+    QVERIFY(run({ QStringLiteral("--output-dir"), outputDir.path(), QStringLiteral("--retries"),
+                  QStringLiteral("0"), QStringLiteral("-i"), list },
+                &result));
+
+    QVERIFY2(result.exitCode == SomeFailed, qPrintable(result.describe()));
+    const QDir dir(outputDir.path());
+    const QStringList files = dir.entryList(QDir::Files | QDir::Hidden, QDir::Name);
+    QVERIFY2(files.filter(QStringLiteral(".part")).isEmpty(),
+             qPrintable(files.join(QLatin1Char(' '))));
+    // Only the two complete bodies are there; the 404 and the reset leave nothing.
+    QCOMPARE(files.size(), 2);
+    QVERIFY2(files.contains(QStringLiteral("named.bin")), qPrintable(files.join(QLatin1Char(' '))));
+    QSet<qint64> sizes;
+    for (const QString &name : files) {
+        QFile file(dir.filePath(name));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray body = file.readAll();
+        QCOMPARE(body, LoopbackServer::bodyBytes(0, body.size()));
+        sizes.insert(body.size());
+    }
+    QCOMPARE(sizes, (QSet<qint64> { 100, 2000 }));
+    QCOMPARE(QFileInfo(dir.filePath(QStringLiteral("named.bin"))).size(), qint64(2000));
+    // Each saved body is named on its line, with the path it was saved under.
+    int savedLines = 0;
+    for (const auto &match : result.getDataLines()) {
+        if (match.captured(5).contains(QLatin1String(" saved=\"") + dir.path()))
+            ++savedLines;
+    }
+    QCOMPARE(savedLines, 2);
+}
+
+void tst_Headless::terminatingARunLeavesNoPartialFile()
+{
+    QTemporaryDir outputDir(m_dir.filePath(QStringLiteral("interrupted-XXXXXX")));
+    QVERIFY(outputDir.isValid());
+    const QDir dir(outputDir.path());
+    const QString slow =
+        uniqueUrl(1).replace(QStringLiteral("/bytes/1?"), QStringLiteral("/drip/200/100?"));
+    QProcess process;
+    process.setProcessEnvironment(childEnvironment());
+    process.start(QStringLiteral(PARAFETCH_EXECUTABLE),
+                  { QStringLiteral("--output-dir"), outputDir.path(),
+                    url(QStringLiteral("/bytes/10")), slow });
+    QVERIFY2(process.waitForStarted(HangGuardMs), qPrintable(process.errorString()));
+    const auto cleanup = qScopeGuard([&process] {
+        if (process.state() != QProcess::NotRunning) {
+            process.kill();
+            process.waitForFinished();
+        }
+    });
+
+    // The fast body is saved and the slow one is on its way (it takes 20 s in all).
+    QTRY_VERIFY_WITH_TIMEOUT(dir.entryList(QDir::Files).size() == 2, HangGuardMs);
+    QTRY_VERIFY_WITH_TIMEOUT(dir.entryList(QDir::Files).contains(QStringLiteral("10")),
+                             HangGuardMs);
+    QCOMPARE(requestsFor(slow).size(), 1);
+    QCOMPARE(process.state(), QProcess::Running);
+
+    process.terminate();
+    QVERIFY2(process.waitForFinished(HangGuardMs), "parafetch ignored SIGTERM");
+
+    const QString err = QString::fromUtf8(process.readAllStandardError());
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(process.exitCode() != AllSucceeded, qPrintable(err));
+    QCOMPARE(dir.entryList(QDir::Files | QDir::Hidden), QStringList { QStringLiteral("10") });
+    QFile saved(dir.filePath(QStringLiteral("10")));
+    QVERIFY(saved.open(QIODevice::ReadOnly));
+    QCOMPARE(saved.readAll(), LoopbackServer::bodyBytes(0, 10));
+}
+
+void tst_Headless::credentialsAreNeverPrinted_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QByteArray>("stdinList");
+    QTest::addColumn<QString>("exportName");
+    QTest::addColumn<int>("exitCode");
+
+    const auto withCredentials = [this](const QString &path) {
+        QUrl withUser = m_server.url(path);
+        withUser.setUserName(QStringLiteral("user"));
+        withUser.setPassword(QStringLiteral("secret"));
+        return withUser.toString();
+    };
+    QUrl refused = TestSupport::refusedUrl();
+    refused.setUserInfo(QStringLiteral("user:secret"));
+
+    QTest::newRow("a successful fetch shows *** in place of user:secret")
+        << QStringList { withCredentials(QStringLiteral("/bytes/10")) } << QByteArray()
+        << QStringLiteral("ok.json") << AllSucceeded;
+    QTest::newRow("a 404 hides them in the line, the error and the CSV export")
+        << QStringList { withCredentials(QStringLiteral("/status/404")) } << QByteArray()
+        << QStringLiteral("404.csv") << SomeFailed;
+    QTest::newRow("a redirect hides them in the final URL")
+        << QStringList { withCredentials(QStringLiteral("/redirect/1")) } << QByteArray()
+        << QStringLiteral("redirect.json") << AllSucceeded;
+    QTest::newRow("a refused connection hides them in the error")
+        << QStringList { QStringLiteral("--retries"), QStringLiteral("0"), refused.toString() }
+        << QByteArray() << QStringLiteral("refused.json") << SomeFailed;
+    QTest::newRow("an unsupported line from stdin is reported without them")
+        << QStringList { QStringLiteral("-i"), QStringLiteral("-") }
+        << ("ftp://user:secret@files.example.com/a\n"
+            + withCredentials(QStringLiteral("/bytes/11")).toUtf8() + "\n")
+        << QStringLiteral("stdin.csv") << AllSucceeded;
+    QTest::newRow("a duplicate line is reported without them")
+        << QStringList { QStringLiteral("-i"), QStringLiteral("-") }
+        << (withCredentials(QStringLiteral("/bytes/12")).toUtf8() + "\n"
+            + withCredentials(QStringLiteral("/bytes/12")).toUtf8() + "\n")
+        << QStringLiteral("duplicate.json") << AllSucceeded;
+}
+
+void tst_Headless::credentialsAreNeverPrinted()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QByteArray, stdinList);
+    QFETCH(QString, exportName);
+    QFETCH(int, exitCode);
+
+    const QString exportPath = m_dir.filePath(exportName);
+    RunResult result;
+    QVERIFY(run(QStringList { QStringLiteral("--export"), exportPath } + args, &result, stdinList));
+
+    QVERIFY2(result.exitCode == exitCode, qPrintable(result.describe()));
+    QVERIFY2(!result.out.contains("secret"), qPrintable(result.describe()));
+    QVERIFY2(!result.err.contains("secret"), qPrintable(result.describe()));
+    QVERIFY2(!result.out.contains("user:"), qPrintable(result.describe()));
+    const auto fetched = result.getDataLines();
+    QCOMPARE(fetched.size(), 1);
+    QVERIFY2(fetched.constFirst().captured(1).contains(QLatin1String("***@")),
+             qPrintable(result.describe()));
+    QFile exported(exportPath);
+    QVERIFY(exported.open(QIODevice::ReadOnly));
+    const QByteArray contents = exported.readAll();
+    QVERIFY2(!contents.isEmpty(), qPrintable(result.describe()));
+    QVERIFY2(!contents.contains("secret"), contents.constData());
+    QVERIFY2(contents.contains("***"), contents.constData());
+}
+
+void tst_Headless::helpListsEveryOption_data()
+{
+    QTest::addColumn<QString>("option");
+
+    for (const char *option : { "--jobs", "--input", "--export", "--output-dir", "--timeout",
+                                "--retries", "--head", "--header", "--user-agent", "--quiet",
+                                "--demo", "--demo-server", "--port", "--help", "--version" })
+        QTest::newRow(qPrintable(QStringLiteral("--help lists %1").arg(QLatin1String(option))))
+            << QString::fromLatin1(option);
+}
+
+void tst_Headless::helpListsEveryOption()
+{
+    QFETCH(QString, option);
+
+    RunResult result;
+    QVERIFY(run({ QStringLiteral("--help") }, &result));
+
+    QVERIFY2(result.exitCode == AllSucceeded, qPrintable(result.describe()));
+    // As a whole word: "--demo" must not be satisfied by "--demo-server" alone.
+    const QRegularExpression listed(QRegularExpression::escape(option)
+                                    + QStringLiteral("(?![\\w-])"));
+    QVERIFY2(listed.match(QString::fromUtf8(result.out)).hasMatch(), qPrintable(result.describe()));
+    QVERIFY2(result.getDataLines().isEmpty(), qPrintable(result.describe()));
+}
+
+void tst_Headless::versionPrintsTheVersion()
+{
+    RunResult result;
+    QVERIFY(run({ QStringLiteral("--version") }, &result));
+
+    QVERIFY2(result.exitCode == AllSucceeded, qPrintable(result.describe()));
+    QCOMPARE(result.out.trimmed(), QByteArray("parafetch " PARAFETCH_VERSION));
+    QVERIFY2(result.err.isEmpty(), qPrintable(result.describe()));
+}
+
+void tst_Headless::quietPrintsOnlyTheSummary_data()
+{
+    QTest::addColumn<QString>("option");
+
+    QTest::newRow("--quiet prints no getData lines but the summary") << QStringLiteral("--quiet");
+    QTest::newRow("-q is the same") << QStringLiteral("-q");
+}
+
+void tst_Headless::quietPrintsOnlyTheSummary()
+{
+    QFETCH(QString, option);
+
+    RunResult result;
+    QVERIFY(run({ option, url(QStringLiteral("/bytes/50")), url(QStringLiteral("/status/404")) },
+                &result));
+
+    QVERIFY2(result.exitCode == SomeFailed, qPrintable(result.describe()));
+    QVERIFY2(!result.out.contains("getData"), qPrintable(result.describe()));
+    QCOMPARE(summaryLinesProblem(result), QString());
+    QVERIFY2(result.out.contains("urls=2 succeeded=1 failed=1"), qPrintable(result.describe()));
+}
+
+void tst_Headless::demoRunsTheBuiltInList()
+{
+    const int demoCount = int(demoPaths().size());
+    QVERIFY2(demoCount >= 50 && demoCount <= 70, qPrintable(QString::number(demoCount)));
+
+    RunResult result;
+    QVERIFY(run({ QStringLiteral("--demo") }, &result));
+
+    // The demo list has deliberate 404/500/502 answers, so some fetches fail.
+    QVERIFY2(result.exitCode == SomeFailed, qPrintable(result.describe()));
+    const auto fetched = result.getDataLines();
+    QCOMPARE(fetched.size(), demoCount);
+    QSet<QString> paths;
+    for (const auto &match : fetched)
+        paths.insert(QUrl(match.captured(1)).path());
+    QCOMPARE(paths.size(), demoCount);
+    for (const QString &path : demoPaths())
+        QVERIFY2(paths.contains(path), qPrintable(path));
+    QCOMPARE(summaryLinesProblem(result), QString());
+    QVERIFY2(result.out.contains("urls=" + QByteArray::number(demoCount) + ' '),
+             qPrintable(result.describe()));
+}
+
+void tst_Headless::demoServerServesUntilTerminated()
+{
+    QProcess process;
+    process.setProcessEnvironment(childEnvironment());
+    process.start(
+        QStringLiteral(PARAFETCH_EXECUTABLE),
+        { QStringLiteral("--demo-server"), QStringLiteral("--port"), QStringLiteral("0") });
+    QVERIFY2(process.waitForStarted(HangGuardMs), qPrintable(process.errorString()));
+    const auto cleanup = qScopeGuard([&process] {
+        if (process.state() != QProcess::NotRunning) {
+            process.kill();
+            process.waitForFinished();
+        }
+    });
+
+    const QRegularExpression listening(
+        QStringLiteral("listening on (http://127\\.0\\.0\\.1:(\\d+)/)\\s*$"),
+        QRegularExpression::MultilineOption);
+    QByteArray announced;
+    QRegularExpressionMatch match;
+    while (!(match = listening.match(QString::fromUtf8(announced))).hasMatch()) {
+        QVERIFY2(process.waitForReadyRead(HangGuardMs), announced.constData());
+        announced += process.readAllStandardOutput();
+    }
+    const quint16 port = match.captured(2).toUShort();
+    QVERIFY(port != 0);
+    const QUrl base(match.captured(1));
+
+    QNetworkAccessManager manager;
+    manager.setProxy(QNetworkProxy::NoProxy);
+    std::unique_ptr<QNetworkReply> reply(
+        manager.get(QNetworkRequest(base.resolved(QUrl(QStringLiteral("bytes/10"))))));
+    QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+    QVERIFY(finished.wait(HangGuardMs));
+    QCOMPARE(reply->error(), QNetworkReply::NoError);
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    QCOMPARE(reply->readAll(), LoopbackServer::bodyBytes(0, 10));
+    QCOMPARE(process.state(), QProcess::Running);
+
+    process.terminate();
+    QVERIFY2(process.waitForFinished(HangGuardMs), "the demo server ignored SIGTERM");
+    // SIGTERM is handled: the server shuts down cleanly instead of being killed by the signal.
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QVERIFY(!process.readAllStandardError().contains("\x1b["));
+}
+
+void tst_Headless::noProgressMeterWhenNotATerminal()
+{
+    // Slow enough for several ticks of the progress timer.
+    RunResult result;
+    QVERIFY(run({ url(QStringLiteral("/drip/10/40")), url(QStringLiteral("/delay/300/bytes/5")) },
+                &result));
+
+    QVERIFY2(result.exitCode == AllSucceeded, qPrintable(result.describe()));
+    QVERIFY2(!result.err.contains("\x1b["), qPrintable(result.describe()));
+    QVERIFY2(!result.err.contains('\r'), qPrintable(result.describe()));
+    QVERIFY2(result.err.isEmpty(), qPrintable(result.describe()));
+    QCOMPARE(result.getDataLines().size(), 2);
+}
+
+QTEST_GUILESS_MAIN(tst_Headless)
+#include "tst_headless.moc"

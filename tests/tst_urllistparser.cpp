@@ -1,0 +1,728 @@
+// Tests of UrlListParser: every input form, every problem kind, streaming, garbage and scale.
+#include "urllistparser.h"
+
+#include <QBuffer>
+#include <QElapsedTimer>
+#include <QRandomGenerator>
+#include <QStringEncoder>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace Parafetch;
+
+namespace {
+
+constexpr quint32 GarbageSeed = 20240611;
+constexpr qsizetype GarbageBytes = 1024 * 1024;
+constexpr int ScaleLineCount = 100'000;
+constexpr qsizetype LongLineLength = 100 * 1024;
+constexpr int RandomSplitRounds = 200;
+constexpr qsizetype MaxRandomChunk = 17;
+
+// An entry as "line|url|file name", the URL fully encoded: rows compare whole lists at once.
+QStringList describe(const QList<UrlEntry> &entries)
+{
+    QStringList lines;
+    for (const UrlEntry &entry : entries) {
+        lines << QString::number(entry.line) + u'|' + entry.url.toString(QUrl::FullyEncoded) + u'|'
+                + entry.fileName;
+    }
+    return lines;
+}
+
+// A problem as "line|reason|text".
+QStringList describe(const QList<ParseProblem> &problems)
+{
+    QStringList lines;
+    for (const ParseProblem &problem : problems)
+        lines << QString::number(problem.line) + u'|' + problem.reason + u'|' + problem.text;
+    return lines;
+}
+
+struct Collected
+{
+    QStringList entries;
+    QStringList problems;
+    int linesRead = 0;
+};
+
+Collected collect(UrlListParser &parser)
+{
+    return { describe(parser.takeEntries()), describe(parser.takeProblems()), parser.linesRead() };
+}
+
+Collected parseInChunks(QStringView text, const QList<qsizetype> &chunkSizes)
+{
+    UrlListParser parser;
+    qsizetype pos = 0;
+    for (qsizetype size : chunkSizes) {
+        parser.addText(text.sliced(pos, qMin(size, text.size() - pos)));
+        pos += size;
+        if (pos >= text.size())
+            break;
+    }
+    if (pos < text.size())
+        parser.addText(text.sliced(pos));
+    parser.finish();
+    return collect(parser);
+}
+
+Collected parseWhole(QStringView text)
+{
+    UrlListParser parser;
+    parser.addText(text);
+    parser.finish();
+    return collect(parser);
+}
+
+bool hasControlCharacter(const QString &text)
+{
+    for (QChar c : text) {
+        if (c.unicode() < 0x20 || c.unicode() == 0x7F)
+            return true;
+    }
+    return false;
+}
+
+QString repeated(QChar c, qsizetype count)
+{
+    return QString(count, c);
+}
+
+} // namespace
+
+class TestUrlListParser final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void parse_data();
+    void parse();
+    void credentialsNeverShown_data();
+    void credentialsNeverShown();
+    void problemTextIsCut();
+    void duplicatesKeptWhenNotSkipping();
+    void takeClearsAndCountsGoOn();
+    void streamsFromDevice();
+    void decodesCharactersSplitAcrossReads();
+    void readsUtf16WithByteOrderMark();
+    void refusesUnreadableDevice();
+    void chunksGiveTheSameResult_data();
+    void chunksGiveTheSameResult();
+    void binaryGarbage();
+    void veryLongLine_data();
+    void veryLongLine();
+    void hundredThousandLines();
+};
+
+void TestUrlListParser::parse_data()
+{
+    QTest::addColumn<QString>("input");
+    QTest::addColumn<QStringList>("entries"); // "line|url|file name"
+    QTest::addColumn<QStringList>("problems"); // "line|substring of the reason"
+
+    // One URL per line, and what surrounds it.
+    QTest::newRow("one URL per line")
+        << u"https://a.example/x\nhttp://b.example/y\n"_s
+        << QStringList { u"1|https://a.example/x|"_s, u"2|http://b.example/y|"_s } << QStringList();
+    QTest::newRow("empty input") << QString() << QStringList() << QStringList();
+    QTest::newRow("leading and trailing whitespace")
+        << u"  \thttps://a.example/x \t\n"_s << QStringList { u"1|https://a.example/x|"_s }
+        << QStringList();
+    QTest::newRow("blank lines and comments are skipped")
+        << u"\n# a comment with https://x.example/\n\n"
+           u"   # indented comment\n \t \nhttps://a.example/\n"_s
+        << QStringList { u"6|https://a.example/|"_s } << QStringList();
+    QTest::newRow("CRLF, CR and LF line ends count lines alike")
+        << u"https://a.example/1\r\nhttps://a.example/2\r"
+           u"https://a.example/3\n\r\nhttps://a.example/5"_s
+        << QStringList { u"1|https://a.example/1|"_s, u"2|https://a.example/2|"_s,
+                         u"3|https://a.example/3|"_s, u"5|https://a.example/5|"_s }
+        << QStringList();
+    QTest::newRow("no line break after the last line")
+        << u"https://a.example/x"_s << QStringList { u"1|https://a.example/x|"_s } << QStringList();
+    QTest::newRow("byte order mark at the start")
+        << u"\uFEFFhttps://a.example/x"_s << QStringList { u"1|https://a.example/x|"_s }
+        << QStringList();
+    QTest::newRow("scheme and host in capitals are folded")
+        << u"HTTPS://A.EXAMPLE/Path"_s << QStringList { u"1|https://a.example/Path|"_s }
+        << QStringList();
+    QTest::newRow("query and fragment are kept")
+        << u"https://a.example/p?q=1&r=2#frag"_s
+        << QStringList { u"1|https://a.example/p?q=1&r=2#frag|"_s } << QStringList();
+    QTest::newRow("port and IPv6 host")
+        << u"http://[::1]:8080/x"_s << QStringList { u"1|http://[::1]:8080/x|"_s } << QStringList();
+    QTest::newRow("IDN host becomes punycode")
+        << u"https://bücher.example/"_s << QStringList { u"1|https://xn--bcher-kva.example/|"_s }
+        << QStringList();
+    QTest::newRow("percent-encoding is kept")
+        << u"https://a.example/%E2%82%AC"_s << QStringList { u"1|https://a.example/%E2%82%AC|"_s }
+        << QStringList();
+    QTest::newRow("non-ASCII path is percent-encoded")
+        << u"https://a.example/€"_s << QStringList { u"1|https://a.example/%E2%82%AC|"_s }
+        << QStringList();
+
+    // URLs inside other text.
+    QTest::newRow("two URLs in a sentence")
+        << u"see https://a.example/x and http://b.example/y."_s
+        << QStringList { u"1|https://a.example/x|"_s, u"1|http://b.example/y|"_s } << QStringList();
+    QTest::newRow("url followed by a full stop")
+        << u"Download https://a.example/file.zip."_s
+        << QStringList { u"1|https://a.example/file.zip|"_s } << QStringList();
+    QTest::newRow("url followed by a comma in a sentence")
+        << u"first https://a.example/x, then https://b.example/y"_s
+        << QStringList { u"1|https://a.example/x|"_s, u"1|https://b.example/y|"_s }
+        << QStringList();
+    QTest::newRow("url followed by a question mark")
+        << u"Is it https://a.example/x?"_s << QStringList { u"1|https://a.example/x|"_s }
+        << QStringList();
+    QTest::newRow("url followed by several punctuation marks")
+        << u"Really: https://a.example/x!?..."_s << QStringList { u"1|https://a.example/x|"_s }
+        << QStringList();
+    QTest::newRow("url in parentheses")
+        << u"(see https://a.example/x)"_s << QStringList { u"1|https://a.example/x|"_s }
+        << QStringList();
+    QTest::newRow("wikipedia-style parentheses are kept")
+        << u"https://en.wikipedia.org/wiki/Foo_(bar)"_s
+        << QStringList { u"1|https://en.wikipedia.org/wiki/Foo_(bar)|"_s } << QStringList();
+    QTest::newRow("wikipedia-style parentheses inside parentheses")
+        << u"(https://en.wikipedia.org/wiki/Foo_(bar))."_s
+        << QStringList { u"1|https://en.wikipedia.org/wiki/Foo_(bar)|"_s } << QStringList();
+    QTest::newRow("markdown link")
+        << u"[the docs](https://a.example/docs)"_s << QStringList { u"1|https://a.example/docs|"_s }
+        << QStringList();
+    QTest::newRow("square brackets")
+        << u"[https://a.example/x]"_s << QStringList { u"1|https://a.example/x|"_s }
+        << QStringList();
+    QTest::newRow("angle brackets") << u"<https://a.example/x>"_s
+                                    << QStringList { u"1|https://a.example/x|"_s } << QStringList();
+    QTest::newRow("HTML attribute in double quotes")
+        << u"<a href=\"https://a.example/x\">link</a>"_s
+        << QStringList { u"1|https://a.example/x|"_s } << QStringList();
+    QTest::newRow("single quotes") << u"'https://a.example/x'"_s
+                                   << QStringList { u"1|https://a.example/x|"_s } << QStringList();
+    QTest::newRow("apostrophe inside a URL is kept")
+        << u"https://a.example/it's"_s << QStringList { u"1|https://a.example/it's|"_s }
+        << QStringList();
+    QTest::newRow("label and colon before the URL")
+        << u"mirror:https://a.example/x"_s << QStringList { u"1|https://a.example/x|"_s }
+        << QStringList();
+    QTest::newRow("numbered list")
+        << u"1. https://a.example/x\n2.https://a.example/y"_s
+        << QStringList { u"1|https://a.example/x|"_s, u"2|https://a.example/y|"_s }
+        << QStringList();
+
+    // `url,filename` and `url<TAB>filename`.
+    QTest::newRow("url,filename") << u"https://a.example/x,report.pdf"_s
+                                  << QStringList { u"1|https://a.example/x|report.pdf"_s }
+                                  << QStringList();
+    QTest::newRow("url, filename with a space after the comma")
+        << u"https://a.example/x, my report.pdf"_s
+        << QStringList { u"1|https://a.example/x|my report.pdf"_s } << QStringList();
+    QTest::newRow("RFC 4180 quoted fields with a comma in the URL")
+        << u"\"https://x.example/a,b\",\"my file.txt\""_s
+        << QStringList { u"1|https://x.example/a,b|my file.txt"_s } << QStringList();
+    QTest::newRow("RFC 4180 doubled quote inside a field")
+        << u"\"https://x.example/a\",\"say \"\"hi\"\".txt\""_s
+        << QStringList { u"1|https://x.example/a|say \"hi\".txt"_s } << QStringList();
+    QTest::newRow("quoted file name after a space")
+        << u"https://x.example/a, \"b, c.txt\""_s
+        << QStringList { u"1|https://x.example/a|b, c.txt"_s } << QStringList();
+    QTest::newRow("file name is taken as given, traversal included")
+        << u"https://a.example/x,\"../../etc/passwd\""_s
+        << QStringList { u"1|https://a.example/x|../../etc/passwd"_s } << QStringList();
+    QTest::newRow("a lone quoted URL")
+        << u"\"https://a.example/x\""_s << QStringList { u"1|https://a.example/x|"_s }
+        << QStringList();
+    QTest::newRow("a space in a quoted URL becomes %20")
+        << u"\"https://a.example/my file.pdf\""_s
+        << QStringList { u"1|https://a.example/my%20file.pdf|"_s } << QStringList();
+    QTest::newRow("trailing comma gives no file name")
+        << u"https://a.example/x,"_s << QStringList { u"1|https://a.example/x|"_s }
+        << QStringList();
+    QTest::newRow("header line is skipped silently")
+        << u"url,filename\nhttps://a.example/x,a.txt\nhttps://a.example/y\n"_s
+        << QStringList { u"2|https://a.example/x|a.txt"_s, u"3|https://a.example/y|"_s }
+        << QStringList();
+    QTest::newRow("quoted header in capitals after a comment")
+        << u"# exported list\n\"URL\",\"FileName\"\nhttps://a.example/x,a.txt"_s
+        << QStringList { u"3|https://a.example/x|a.txt"_s } << QStringList();
+    QTest::newRow("header with columns in another order")
+        << u"title,filename,url\nFirst,a.txt,https://a.example/x\n"_s
+        << QStringList { u"2|https://a.example/x|a.txt"_s } << QStringList();
+    QTest::newRow("after a header an unquoted comma separates fields")
+        << u"url,filename\nhttps://a.example/x?ids=1,ids.json\n"_s
+        << QStringList { u"2|https://a.example/x?ids=1|ids.json"_s } << QStringList();
+    QTest::newRow("header is only recognised on the first line")
+        << u"https://a.example/x\nurl,filename\n"_s << QStringList { u"1|https://a.example/x|"_s }
+        << QStringList { u"2|no URL found"_s };
+    QTest::newRow("tab-separated")
+        << u"https://a.example/x\treport.pdf"_s
+        << QStringList { u"1|https://a.example/x|report.pdf"_s } << QStringList();
+    QTest::newRow("tab-separated with spaces in both fields")
+        << u"https://a.example/my file.pdf\tmy report.pdf"_s
+        << QStringList { u"1|https://a.example/my%20file.pdf|my report.pdf"_s } << QStringList();
+    QTest::newRow("tab-separated header")
+        << u"url\tfilename\nhttps://a.example/x\ta.txt"_s
+        << QStringList { u"2|https://a.example/x|a.txt"_s } << QStringList();
+    QTest::newRow("comma inside a path stays in the URL")
+        << u"https://img.example/upload/w_100,h_100/cat.jpg"_s
+        << QStringList { u"1|https://img.example/upload/w_100,h_100/cat.jpg|"_s } << QStringList();
+    QTest::newRow("comma inside a query stays in the URL")
+        << u"https://a.example/search?ids=1,2"_s
+        << QStringList { u"1|https://a.example/search?ids=1,2|"_s } << QStringList();
+    QTest::newRow("comma-separated URLs are two URLs")
+        << u"https://a.example/x,https://b.example/y"_s
+        << QStringList { u"1|https://a.example/x|"_s, u"1|https://b.example/y|"_s }
+        << QStringList();
+    QTest::newRow("tab-separated URLs are two URLs")
+        << u"https://a.example/x\thttps://b.example/y"_s
+        << QStringList { u"1|https://a.example/x|"_s, u"1|https://b.example/y|"_s }
+        << QStringList();
+    QTest::newRow("unclosed quote is read as text")
+        << u"\"https://a.example/x"_s << QStringList { u"1|https://a.example/x|"_s }
+        << QStringList();
+
+    // Every kind of problem.
+    QTest::newRow("ftp is unsupported")
+        << u"ftp://files.example/a"_s << QStringList()
+        << QStringList { u"1|unsupported scheme 'ftp' (only http and https are fetched)"_s };
+    QTest::newRow("FTP in capitals is named in lower case")
+        << u"FTP://files.example/a"_s << QStringList() << QStringList { u"1|scheme 'ftp'"_s };
+    QTest::newRow("file is unsupported")
+        << u"file:///etc/passwd"_s << QStringList() << QStringList { u"1|scheme 'file'"_s };
+    QTest::newRow("javascript is unsupported")
+        << u"javascript:alert(1)"_s << QStringList() << QStringList { u"1|scheme 'javascript'"_s };
+    QTest::newRow("data is unsupported")
+        << u"data:text/plain,hello"_s << QStringList() << QStringList { u"1|scheme 'data'"_s };
+    QTest::newRow("mailto is unsupported")
+        << u"write to mailto:someone@example.com"_s << QStringList()
+        << QStringList { u"1|scheme 'mailto'"_s };
+    QTest::newRow("unsupported scheme beside a good URL")
+        << u"https://a.example/x or ftp://a.example/x"_s
+        << QStringList { u"1|https://a.example/x|"_s } << QStringList { u"1|scheme 'ftp'"_s };
+    QTest::newRow("text without a URL")
+        << u"hello world"_s << QStringList() << QStringList { u"1|no URL found"_s };
+    QTest::newRow("host name without a scheme")
+        << u"www.example.com/file.zip"_s << QStringList()
+        << QStringList { u"1|no URL found (a URL starts with http:// or https://)"_s };
+    QTest::newRow("host and port without a scheme")
+        << u"localhost:8080/x"_s << QStringList() << QStringList { u"1|no URL found"_s };
+    QTest::newRow("a colon in text is not a scheme")
+        << u"Note: data: 5 items"_s << QStringList() << QStringList { u"1|no URL found"_s };
+    QTest::newRow("scheme-relative URL")
+        << u"//a.example/x"_s << QStringList() << QStringList { u"1|no URL found"_s };
+    QTest::newRow("a URL with no host")
+        << u"https:///path"_s << QStringList() << QStringList { u"1|no host name"_s };
+    QTest::newRow("a scheme and nothing else")
+        << u"see http:// for details"_s << QStringList() << QStringList { u"1|no host name"_s };
+    QTest::newRow("http without slashes")
+        << u"http:foo"_s << QStringList() << QStringList { u"1|no host name"_s };
+    QTest::newRow("port out of range")
+        << u"http://a.example:99999/"_s << QStringList()
+        << QStringList { u"1|not a valid URL: the port must be a number from 0 to 65535"_s };
+    QTest::newRow("port that is not a number")
+        << u"http://a.example:port/"_s << QStringList() << QStringList { u"1|port must be"_s };
+    QTest::newRow("invalid character in the host")
+        << u"http://a{b}.example/"_s << QStringList()
+        << QStringList { u"1|not a valid URL: the host name is not valid"_s };
+    QTest::newRow("empty label in the host")
+        << u"https://a..b/"_s << QStringList() << QStringList { u"1|host name is not valid"_s };
+    QTest::newRow("space in the host of a quoted URL")
+        << u"\"https://exa mple.com/\",x.txt"_s << QStringList()
+        << QStringList { u"1|host name is not valid"_s };
+    QTest::newRow("unclosed IPv6 bracket")
+        << u"http://[::1/x"_s << QStringList() << QStringList { u"1|IPv6"_s };
+    QTest::newRow("duplicate is reported and skipped")
+        << u"https://a.example/x\n\nhttps://a.example/x\n"_s
+        << QStringList { u"1|https://a.example/x|"_s }
+        << QStringList { u"3|duplicate of line 1, skipped"_s };
+    QTest::newRow("duplicate after host case folding")
+        << u"https://A.Example/x\nhttps://a.example/x"_s
+        << QStringList { u"1|https://a.example/x|"_s }
+        << QStringList { u"2|duplicate of line 1"_s };
+    QTest::newRow("duplicate after percent-decoding of unreserved characters")
+        << u"https://a.example/%7Euser\nhttps://a.example/~user"_s
+        << QStringList { u"1|https://a.example/~user|"_s }
+        << QStringList { u"2|duplicate of line 1"_s };
+    QTest::newRow("duplicate of an IDN host in punycode")
+        << u"https://bücher.example/\nhttps://xn--bcher-kva.example/"_s
+        << QStringList { u"1|https://xn--bcher-kva.example/|"_s }
+        << QStringList { u"2|duplicate of line 1"_s };
+    QTest::newRow("duplicate on the same line") << u"https://a.example/x https://a.example/x"_s
+                                                << QStringList { u"1|https://a.example/x|"_s }
+                                                << QStringList { u"1|duplicate of line 1"_s };
+    QTest::newRow("duplicate with another file name is still a duplicate")
+        << u"https://a.example/x,a.txt\nhttps://a.example/x,b.txt"_s
+        << QStringList { u"1|https://a.example/x|a.txt"_s }
+        << QStringList { u"2|duplicate of line 1"_s };
+    QTest::newRow("different query is not a duplicate")
+        << u"https://a.example/x?a=1\nhttps://a.example/x?a=2"_s
+        << QStringList { u"1|https://a.example/x?a=1|"_s, u"2|https://a.example/x?a=2|"_s }
+        << QStringList();
+    QTest::newRow("control characters look like binary data")
+        << QStringView(u"\u0001\u0002\0abc", 6).toString() << QStringList()
+        << QStringList { u"1|no URL found (the line looks like binary data"_s };
+    QTest::newRow("replacement characters look like binary data")
+        << u"\uFFFD\uFFFD\uFFFD"_s << QStringList() << QStringList { u"1|binary data"_s };
+    QTest::newRow("a URL with a replacement character is not fetched")
+        << u"https://a.example/\uFFFDx"_s << QStringList()
+        << QStringList { u"1|the URL contains bytes that are not text"_s };
+    QTest::newRow("problems keep their own line numbers")
+        << u"https://a.example/1\nbad\n\nftp://x.example/\nhttps://a.example/1\n"_s
+        << QStringList { u"1|https://a.example/1|"_s }
+        << QStringList { u"2|no URL found"_s, u"4|scheme 'ftp'"_s, u"5|duplicate of line 1"_s };
+}
+
+void TestUrlListParser::parse()
+{
+    QFETCH(QString, input);
+    QFETCH(QStringList, entries);
+    QFETCH(QStringList, problems);
+
+    const ParseResult result = UrlListParser::parse(input);
+    QCOMPARE(describe(result.entries), entries);
+
+    const QStringList actualProblems = describe(result.problems);
+    QCOMPARE(result.problems.size(), problems.size());
+    for (int i = 0; i < problems.size(); ++i) {
+        const qsizetype bar = problems[i].indexOf(u'|');
+        const int expectedLine = problems[i].first(bar).toInt();
+        const QString expectedReason = problems[i].sliced(bar + 1);
+        const ParseProblem &actual = result.problems[i];
+        QVERIFY2(actual.line == expectedLine && actual.reason.contains(expectedReason),
+                 qPrintable(u"expected "_s + problems[i] + u", got "_s + actualProblems[i]));
+        QVERIFY(!actual.text.isEmpty());
+        QVERIFY(actual.text.size() <= UrlListParser::MaxProblemTextLength);
+        QVERIFY(!hasControlCharacter(actual.text));
+    }
+}
+
+void TestUrlListParser::credentialsNeverShown_data()
+{
+    QTest::addColumn<QString>("input");
+    QTest::addColumn<QString>("reason");
+
+    QTest::newRow("invalid port") << u"https://user:secret@a.example:99999/"_s << u"port"_s;
+    QTest::newRow("invalid host in a quoted field")
+        << u"\"https://user:secret@exa mple.com/\",x.txt"_s << u"host name"_s;
+    QTest::newRow("unsupported scheme")
+        << u"ftp://user:secret@files.example/"_s << u"scheme 'ftp'"_s;
+    QTest::newRow("unsupported scheme inside text")
+        << u"get it from ftp://user:secret@files.example/a.zip today"_s << u"scheme 'ftp'"_s;
+    QTest::newRow("duplicate")
+        << u"https://user:secret@a.example/\nhttps://user:secret@a.example/"_s
+        << u"duplicate of line 1"_s;
+    QTest::newRow("no host") << u"https://user:secret@/x"_s << u"no host name"_s;
+    QTest::newRow("password with a slash in it")
+        << u"https://user:s/secret@a.example:99999/"_s << u"port"_s;
+    QTest::newRow("password with a space in a quoted field")
+        << u"\"https://user:secret here@a.example:99999/\",x.txt"_s << u"port"_s;
+    QTest::newRow("password only") << u"https://:secret@a.example:99999/"_s << u"port"_s;
+    QTest::newRow("binary bytes in the URL")
+        << u"https://user:secret@a.example/\uFFFD"_s << u"not text"_s;
+    QTest::newRow("line too long")
+        << (u"https://user:secret@a.example/"_s + repeated(u'a', 70'000)) << u"line too long"_s;
+    QTest::newRow("line too long with the password beyond the shown text")
+        << (u"https://"_s + repeated(u'u', 200) + u":secret@a.example/"_s + repeated(u'a', 70'000))
+        << u"line too long"_s;
+}
+
+void TestUrlListParser::credentialsNeverShown()
+{
+    QFETCH(QString, input);
+    QFETCH(QString, reason);
+
+    const ParseResult result = UrlListParser::parse(input);
+    QVERIFY(!result.problems.isEmpty());
+    bool reasonSeen = false;
+    for (const ParseProblem &problem : result.problems) {
+        QVERIFY2(!problem.text.contains(u"secret"_s), qPrintable(problem.text));
+        QVERIFY2(!problem.reason.contains(u"secret"_s), qPrintable(problem.reason));
+        reasonSeen = reasonSeen || problem.reason.contains(reason);
+    }
+    QVERIFY2(reasonSeen, qPrintable(describe(result.problems).join(u'\n')));
+    // The masked form shows where the credentials were, when the shown text reaches them.
+    const QString &firstText = result.problems.constFirst().text;
+    if (firstText.contains(u'@'))
+        QVERIFY2(firstText.contains(u"***@"_s), qPrintable(firstText));
+}
+
+void TestUrlListParser::problemTextIsCut()
+{
+    const QString line = u"no URL but a long sentence "_s + repeated(u'x', 300);
+    const ParseResult result = UrlListParser::parse(line);
+    QCOMPARE(result.problems.size(), 1);
+    const QString &text = result.problems.constFirst().text;
+    QCOMPARE(text.size(), UrlListParser::MaxProblemTextLength);
+    QCOMPARE(text.back(), QChar(0x2026));
+    QCOMPARE(text.chopped(1), line.first(UrlListParser::MaxProblemTextLength - 1));
+
+    // A surrogate pair at the cut is dropped whole, never halved.
+    const QString emoji = repeated(u'y', UrlListParser::MaxProblemTextLength - 2) + u"😀😀😀"_s;
+    const QString cutText = UrlListParser::parse(emoji).problems.constFirst().text;
+    QVERIFY(!cutText.chopped(1).back().isHighSurrogate());
+    QCOMPARE(cutText, repeated(u'y', UrlListParser::MaxProblemTextLength - 2) + QChar(0x2026));
+}
+
+void TestUrlListParser::duplicatesKeptWhenNotSkipping()
+{
+    UrlListParser parser;
+    QVERIFY(parser.skipDuplicates());
+    parser.setSkipDuplicates(false);
+    parser.addText(u"https://a.example/x\nhttps://A.example/x\nhttps://a.example/y\n");
+    parser.finish();
+    QCOMPARE(describe(parser.takeEntries()),
+             (QStringList { u"1|https://a.example/x|"_s, u"2|https://a.example/x|"_s,
+                            u"3|https://a.example/y|"_s }));
+    QVERIFY(parser.takeProblems().isEmpty());
+    QCOMPARE(parser.duplicateCount(), 1);
+}
+
+void TestUrlListParser::takeClearsAndCountsGoOn()
+{
+    UrlListParser parser;
+    parser.addText(u"https://a.example/1\nbad\nhttps://a.example/1\n");
+    QCOMPARE(parser.takeEntries().size(), 1);
+    QCOMPARE(parser.takeProblems().size(), 2);
+    QVERIFY(parser.takeEntries().isEmpty());
+    QVERIFY(parser.takeProblems().isEmpty());
+    QCOMPARE(parser.duplicateCount(), 1);
+
+    // Line numbers and duplicate detection continue across takes.
+    parser.addText(u"https://a.example/1\nhttps://a.example/4");
+    QCOMPARE(parser.linesRead(), 4);
+    parser.finish();
+    QCOMPARE(parser.linesRead(), 5);
+    QCOMPARE(describe(parser.takeEntries()), QStringList { u"5|https://a.example/4|"_s });
+    QCOMPARE(describe(parser.takeProblems()).size(), 1);
+    QCOMPARE(parser.duplicateCount(), 2);
+    parser.finish(); // nothing held: nothing happens
+    QCOMPARE(parser.linesRead(), 5);
+}
+
+void TestUrlListParser::streamsFromDevice()
+{
+    QByteArray bytes = "https://a.example/1\r\nhttps://a.example/2\r\n\r\n# comment\r\n"
+                       "ftp://x.example/\r\nhttps://a.example/3\r"
+                       "https://a.example/4"_ba; // CRLF, a lone CR and a partial last line
+    QBuffer buffer(&bytes);
+    QVERIFY(buffer.open(QIODevice::ReadOnly));
+    UrlListParser parser;
+    QVERIFY(parser.addDevice(&buffer));
+    QCOMPARE(describe(parser.takeEntries()),
+             (QStringList { u"1|https://a.example/1|"_s, u"2|https://a.example/2|"_s,
+                            u"6|https://a.example/3|"_s, u"7|https://a.example/4|"_s }));
+    const QList<ParseProblem> problems = parser.takeProblems();
+    QCOMPARE(problems.size(), 1);
+    QCOMPARE(problems.constFirst().line, 5);
+    QCOMPARE(parser.linesRead(), 7);
+
+    // A second device does not glue its first line to the first device's last one.
+    QByteArray more = "https://a.example/5\n"_ba;
+    QBuffer second(&more);
+    QVERIFY(second.open(QIODevice::ReadOnly));
+    QVERIFY(parser.addDevice(&second));
+    QCOMPARE(describe(parser.takeEntries()), QStringList { u"8|https://a.example/5|"_s });
+}
+
+void TestUrlListParser::decodesCharactersSplitAcrossReads()
+{
+    // The device is read in 64 KiB chunks; put a two-byte 'ü' across the first boundary.
+    constexpr qsizetype chunk = 64 * 1024;
+    const QByteArray prefix = "https://a.example/"_ba;
+    QByteArray bytes = prefix + QByteArray(chunk - prefix.size() - 1, 'a') + "\xc3\xbc\n"_ba
+        + "https://b.example/\xc3\xbc\n"_ba;
+    QCOMPARE(bytes.at(chunk - 1), '\xc3');
+    QBuffer buffer(&bytes);
+    QVERIFY(buffer.open(QIODevice::ReadOnly));
+    UrlListParser parser;
+    QVERIFY(parser.addDevice(&buffer));
+    const QList<UrlEntry> entries = parser.takeEntries();
+    QVERIFY2(parser.takeProblems().isEmpty(), "no U+FFFD where the chunks meet");
+    QCOMPARE(entries.size(), 2);
+    QVERIFY(entries[0].url.toString(QUrl::FullyEncoded).endsWith(u"a%C3%BC"_s));
+    QCOMPARE(entries[1].url.toString(QUrl::FullyEncoded), u"https://b.example/%C3%BC"_s);
+}
+
+void TestUrlListParser::readsUtf16WithByteOrderMark()
+{
+    QStringEncoder encoder(QStringEncoder::Utf16LE, QStringEncoder::Flag::WriteBom);
+    QByteArray bytes = encoder.encode(u"https://a.example/ü\r\nurl-less line\r\n");
+    QBuffer buffer(&bytes);
+    QVERIFY(buffer.open(QIODevice::ReadOnly));
+    UrlListParser parser;
+    QVERIFY(parser.addDevice(&buffer));
+    QCOMPARE(describe(parser.takeEntries()), QStringList { u"1|https://a.example/%C3%BC|"_s });
+    QCOMPARE(parser.takeProblems().size(), 1);
+}
+
+void TestUrlListParser::refusesUnreadableDevice()
+{
+    UrlListParser parser;
+    QVERIFY(!parser.addDevice(nullptr));
+    QBuffer closed;
+    QVERIFY(!parser.addDevice(&closed));
+    QBuffer writeOnly;
+    QVERIFY(writeOnly.open(QIODevice::WriteOnly));
+    QVERIFY(!parser.addDevice(&writeOnly));
+    QCOMPARE(parser.linesRead(), 0);
+}
+
+void TestUrlListParser::chunksGiveTheSameResult_data()
+{
+    QTest::addColumn<QString>("text");
+
+    QTest::newRow("CRLF, CR, comments, a header and a partial last line")
+        << u"\uFEFFurl,filename\r\n# c\r\nhttps://a.example/1,a.txt\r\n\r\n"
+           "\"https://a.example/2,x\",\"b c.txt\"\rftp://x.example/\n"
+           "see https://a.example/3. and (https://a.example/4_(x))\r\n"
+           "https://a.example/1\r\nhttps://user:pw@a.example:99999/\rno url here\r\n"
+           "https://a.example/5"_s;
+    QTest::newRow("only line breaks") << u"\r\n\r\r\n\n\r"_s;
+    QTest::newRow("a line over the length limit between short ones")
+        << (u"https://a.example/1\r\n"_s + repeated(u'z', UrlListParser::MaxLineLength + 10)
+            + u"\r\nhttps://a.example/2"_s);
+}
+
+void TestUrlListParser::chunksGiveTheSameResult()
+{
+    QFETCH(QString, text);
+    const Collected whole = parseWhole(text);
+
+    const auto check = [&](const QList<qsizetype> &sizes, const char *how) {
+        const Collected pieces = parseInChunks(text, sizes);
+        QVERIFY2(pieces.entries == whole.entries, how);
+        QVERIFY2(pieces.problems == whole.problems, how);
+        QVERIFY2(pieces.linesRead == whole.linesRead, how);
+    };
+
+    const bool small = text.size() < 1000;
+    if (small) {
+        // Every place to split in two, including between \r and \n.
+        for (qsizetype split = 0; split <= text.size(); ++split) {
+            check({ split }, "split in two");
+            if (QTest::currentTestFailed())
+                return;
+        }
+        check(QList<qsizetype>(text.size(), 1), "one character at a time");
+    }
+    QRandomGenerator random(GarbageSeed);
+    const qsizetype maxChunk = small ? MaxRandomChunk : UrlListParser::MaxLineLength / 3;
+    for (int round = 0; round < RandomSplitRounds; ++round) {
+        QList<qsizetype> sizes;
+        for (qsizetype total = 0; total < text.size();) {
+            const qsizetype size = random.bounded(qsizetype(1), maxChunk + 1);
+            sizes << size;
+            total += size;
+        }
+        check(sizes, "random chunks");
+        if (QTest::currentTestFailed())
+            return;
+    }
+}
+
+void TestUrlListParser::binaryGarbage()
+{
+    QByteArray garbage(GarbageBytes, Qt::Uninitialized);
+    QRandomGenerator random(GarbageSeed);
+    random.fillRange(reinterpret_cast<quint32 *>(garbage.data()),
+                     garbage.size() / qsizetype(sizeof(quint32)));
+
+    QBuffer buffer(&garbage);
+    QVERIFY(buffer.open(QIODevice::ReadOnly));
+    UrlListParser fromDevice;
+    QVERIFY(fromDevice.addDevice(&buffer));
+    QVERIFY(fromDevice.takeEntries().isEmpty());
+    const QList<ParseProblem> problems = fromDevice.takeProblems();
+    QVERIFY(!problems.isEmpty());
+    for (const ParseProblem &problem : problems) {
+        QVERIFY(problem.line >= 1 && problem.line <= fromDevice.linesRead());
+        QVERIFY(problem.text.size() <= UrlListParser::MaxProblemTextLength);
+        QVERIFY2(!hasControlCharacter(problem.text), qPrintable(problem.text));
+        QVERIFY(!problem.reason.isEmpty());
+    }
+    qInfo("1 MiB of random bytes: %d lines, %lld problems, no entries", fromDevice.linesRead(),
+          qlonglong(problems.size()));
+
+    // The same bytes as text, and as Latin-1 (every byte a character, NULs included).
+    QVERIFY(UrlListParser::parse(QString::fromUtf8(garbage)).entries.isEmpty());
+    QVERIFY(UrlListParser::parse(QString::fromLatin1(garbage)).entries.isEmpty());
+}
+
+void TestUrlListParser::veryLongLine_data()
+{
+    QTest::addColumn<qsizetype>("chunkSize"); // 0 = all at once
+
+    QTest::newRow("all at once") << qsizetype(0);
+    QTest::newRow("in 4 KiB chunks") << qsizetype(4096);
+    QTest::newRow("in chunks of 1000 characters") << qsizetype(1000);
+}
+
+void TestUrlListParser::veryLongLine()
+{
+    QFETCH(qsizetype, chunkSize);
+
+    const QString longLine = u"https://a.example/"_s + repeated(u'x', LongLineLength - 18);
+    QCOMPARE(longLine.size(), LongLineLength);
+    const QString text = u"https://a.example/before\n"_s + longLine
+        + u"\nhttps://a.example/after\n"_s + repeated(u'y', UrlListParser::MaxLineLength) + u"\n"_s;
+    const Collected result = chunkSize == 0
+        ? parseWhole(text)
+        : parseInChunks(text, QList<qsizetype>(text.size() / chunkSize + 1, chunkSize));
+
+    QCOMPARE(result.entries,
+             (QStringList { u"1|https://a.example/before|"_s, u"3|https://a.example/after|"_s }));
+    // A line of exactly the limit is still read; it just has no URL.
+    QCOMPARE(result.problems.size(), 2);
+    QVERIFY2(result.problems[0].startsWith(
+                 u"2|line too long (102400 characters)|https://a.example/xxx"_s),
+             qPrintable(result.problems[0]));
+    QVERIFY2(result.problems[1].startsWith(u"4|no URL found"_s), qPrintable(result.problems[1]));
+    QCOMPARE(result.linesRead, 4);
+}
+
+void TestUrlListParser::hundredThousandLines()
+{
+    // Half good and distinct, half bad in four different ways: one problem per bad line.
+    QString text;
+    text.reserve(ScaleLineCount * 40);
+    for (int i = 0; i < ScaleLineCount; ++i) {
+        const QString n = QString::number(i);
+        if (i % 2 == 0) {
+            text += u"https://host"_s + QString::number(i % 97) + u".example/files/"_s + n
+                + u".bin\n"_s;
+            continue;
+        }
+        switch (i / 2 % 4) {
+        case 0:
+            text += u"ftp://host.example/"_s + n + u'\n';
+            break;
+        case 1:
+            text += u"not a url "_s + n + u'\n';
+            break;
+        case 2:
+            text += u"http://host.example:99999/"_s + n + u'\n';
+            break;
+        default:
+            text += u"https:///no-host/"_s + n + u'\n';
+            break;
+        }
+    }
+
+    QElapsedTimer timer;
+    timer.start();
+    const ParseResult result = UrlListParser::parse(text);
+    const qint64 elapsedMs = timer.elapsed();
+    qInfo("parsed %d lines (%lld characters) in %lld ms", ScaleLineCount, qlonglong(text.size()),
+          qlonglong(elapsedMs));
+
+    QCOMPARE(result.entries.size(), ScaleLineCount / 2);
+    QCOMPARE(result.problems.size(), ScaleLineCount / 2);
+    QCOMPARE(result.entries.constFirst().line, 1);
+    QCOMPARE(result.entries.constLast().line, ScaleLineCount - 1);
+    QCOMPARE(result.problems.constLast().line, ScaleLineCount);
+}
+
+QTEST_GUILESS_MAIN(TestUrlListParser)
+#include "tst_urllistparser.moc"
