@@ -67,6 +67,21 @@ bool readSeconds(const QCommandLineParser &parser, const QCommandLineOption &opt
 
 } // namespace
 
+bool CommandLine::wantsWindow(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArrayView argument(argv[i]);
+        if (argument == "--") // what follows is URLs
+            break;
+        for (const char *terminalOnly : { "--headless", "--demo-server", "-h", "--help", "--help-all",
+                                          "-v", "--version" }) {
+            if (argument == terminalOnly)
+                return false;
+        }
+    }
+    return true;
+}
+
 bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exitCode)
 {
     *exitCode = UsageError;
@@ -134,13 +149,17 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                                   tr("Fetch a built-in list from a loopback demo server (no network needed)."));
     const QCommandLineOption demoServer(QStringLiteral("demo-server"),
                                         tr("Run the loopback demo server in the foreground and print its address."));
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                        tr("Window: save a PNG of the window to FILE once the run "
+                                           "has finished, then quit."),
+                                        QStringLiteral("FILE"));
     const QCommandLineOption port(QStringLiteral("port"),
                                   tr("Port for --demo-server (default: any free port)."),
                                   QStringLiteral("P"));
 
     parser.addOptions({ headless, jobs, input, exportTo, outputDir, timeout, idleTimeout, retries,
                         retryDelay, maxRedirects, head, header, userAgent, noHash, noProxy, quiet,
-                        demo, demoServer, port });
+                        demo, demoServer, screenshot, port });
     parser.addPositionalArgument(QStringLiteral("urls"), tr("URLs to fetch."),
                                  QStringLiteral("[URL...]"));
 
@@ -197,19 +216,34 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
     result.demo = parser.isSet(demo);
     result.useSystemProxy = !parser.isSet(noProxy);
 
+    result.screenshotPath = parser.value(screenshot);
+    for (const QCommandLineOption *option : { &jobs, &timeout, &idleTimeout, &retries, &retryDelay,
+                                              &maxRedirects, &head, &header, &userAgent, &noHash,
+                                              &outputDir }) {
+        result.fetchOptionsGiven = result.fetchOptionsGiven || parser.isSet(*option);
+    }
+
     if (parser.isSet(demoServer)) {
         result.mode = Mode::DemoServer;
-    } else if (!result.demo && result.inputPath.isEmpty() && result.urls.isEmpty()) {
-        printError(tr("no URLs given: pass them as arguments, with --input FILE (or - for "
-                      "standard input), or try --demo"));
-        return false;
+    } else if (!parser.isSet(headless)) {
+        result.mode = Mode::Window;
+    } else {
+        result.mode = Mode::Headless;
+        if (!result.demo && result.inputPath.isEmpty() && result.urls.isEmpty()) {
+            printError(tr("no URLs given: pass them as arguments, with --input FILE (or - for "
+                          "standard input), or try --demo"));
+            return false;
+        }
     }
     if (!result.exportPath.isEmpty() && !ResultExporter::formatForPath(result.exportPath)) {
         printError(tr("--export needs a file name ending in .json or .csv, not '%1'")
                        .arg(result.exportPath));
         return false;
     }
-    Q_UNUSED(headless) // the only mode until the window exists; accepted for scripts
+    if (result.mode == Mode::Headless && !result.screenshotPath.isEmpty()) {
+        printError(tr("--screenshot needs the window: leave out --headless"));
+        return false;
+    }
     *line = std::move(result);
     *exitCode = 0;
     return true;

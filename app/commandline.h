@@ -12,9 +12,9 @@ namespace Parafetch {
 
 struct CommandLine
 {
-    enum class Mode { Headless, DemoServer };
+    enum class Mode { Window, Headless, DemoServer };
 
-    Mode mode = Mode::Headless;
+    Mode mode = Mode::Window;
     FetchOptions fetch;
     QString inputPath;        // "-" = standard input
     QStringList urls;         // positional arguments
@@ -23,6 +23,12 @@ struct CommandLine
     bool demo = false;
     bool useSystemProxy = true;
     quint16 port = 0;
+    QString screenshotPath;   // window: save a PNG of the window once the run has finished
+    bool fetchOptionsGiven = false; // any fetch option on the command line (window: overrides settings)
+
+    // Whether these arguments need a window (and so a QApplication rather than a
+    // QCoreApplication); decided before any application object exists.
+    static bool wantsWindow(int argc, char **argv);
 
     // Parses the application's arguments. On --help or --version prints and sets *exitCode
     // to 0; on a usage error prints the reason to stderr and sets *exitCode to 2. Returns

@@ -1,13 +1,25 @@
 // Parafetch's entry point: parses the command line and wires the chosen front end to the core.
 #include "commandline.h"
+#include "demolist.h"
+#include "fetchengine.h"
 #include "headlessrunner.h"
+#include "jobqueuemodel.h"
+#include "loopbackserver.h"
+#include "mainwindow.h"
+#include "settingsstore.h"
+#include "urllistparser.h"
 
-#include <QCoreApplication>
+#include <QApplication>
+#include <QFile>
 #include <QNetworkProxyFactory>
 #include <QSocketNotifier>
+#include <QSpinBox>
+#include <QThread>
+#include <QTimer>
 
 #include <csignal>
 #include <functional>
+#include <memory>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -49,15 +61,100 @@ void installSignalHandlers(QCoreApplication &app, const std::function<void(int)>
     sigaction(SIGTERM, &action, nullptr);
 }
 
+void setApplicationNames()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("parafetch"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(PARAFETCH_VERSION));
+    QCoreApplication::setOrganizationName(QStringLiteral("Parafetch"));
+}
+
+// What the command line asked the window to add: the demo list, URLs, an input file.
+QList<Parafetch::UrlEntry> initialEntries(const Parafetch::CommandLine &line,
+                                          const Parafetch::LoopbackServer *demoServer)
+{
+    Parafetch::UrlListParser parser;
+    if (demoServer)
+        parser.addText(Parafetch::demoUrls(demoServer->baseUrl()).join(QLatin1Char('\n')) + QLatin1Char('\n'));
+    for (const QString &url : line.urls)
+        parser.addText(url + QLatin1Char('\n'));
+    if (!line.inputPath.isEmpty()) {
+        QFile file(line.inputPath);
+        if (line.inputPath == QLatin1String("-") ? file.open(stdin, QIODevice::ReadOnly)
+                                                  : file.open(QIODevice::ReadOnly))
+            parser.addDevice(&file);
+    }
+    parser.finish();
+    return parser.takeEntries();
+}
+
+int runWindow(QApplication &app, const Parafetch::CommandLine &line)
+{
+    using namespace Parafetch;
+    // Declared in the order they must be destroyed in reverse: the window before the engine,
+    // the engine (which waits for its threads) before the model and the demo server.
+    std::unique_ptr<LoopbackServer> demoServer;
+    if (line.demo) {
+        demoServer = std::make_unique<LoopbackServer>();
+        if (!demoServer->listen(0, QThread::idealThreadCount())) {
+            qWarning("parafetch: cannot start the demo server: %s", qPrintable(demoServer->errorString()));
+            return HeadlessRunner::BadInput;
+        }
+    }
+    JobQueueModel model;
+    FetchEngine engine(&model);
+    MainWindow window(&model, &engine);
+    if (line.fetchOptionsGiven) {
+        FetchOptions options = line.fetch;
+        window.concurrencySpinBox()->setValue(options.concurrency);
+        engine.setOptions(options);
+    }
+    installSignalHandlers(app, [&window](int) { window.close(); });
+
+    const QList<UrlEntry> entries = initialEntries(line, demoServer.get());
+    if (!entries.isEmpty()) {
+        window.addEntries(entries);
+        window.start();
+    } else {
+        window.offerLastList(SettingsStore::loadLastList());
+    }
+
+    if (!line.screenshotPath.isEmpty()) {
+        const QString path = line.screenshotPath;
+        const auto takeScreenshot = [&window, path] {
+            window.refreshSummary();
+            const bool saved = window.grab().save(path, "PNG");
+            if (!saved)
+                qWarning("parafetch: cannot write the screenshot to %s", qPrintable(path));
+            QCoreApplication::exit(saved ? 0 : 1);
+        };
+        if (entries.isEmpty())
+            QTimer::singleShot(0, &window, takeScreenshot);
+        else
+            QObject::connect(&engine, &FetchEngine::runFinished, &window, takeScreenshot,
+                             Qt::QueuedConnection);
+    }
+    window.show();
+    return app.exec();
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("parafetch"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(PARAFETCH_VERSION));
-    QCoreApplication::setOrganizationName(QStringLiteral("Parafetch"));
+    if (Parafetch::CommandLine::wantsWindow(argc, argv)) {
+        QApplication app(argc, argv);
+        setApplicationNames();
+        QApplication::setDesktopFileName(QStringLiteral("parafetch"));
+        Parafetch::CommandLine line;
+        int exitCode = 0;
+        if (!Parafetch::CommandLine::parse(app, &line, &exitCode))
+            return exitCode;
+        QNetworkProxyFactory::setUseSystemConfiguration(line.useSystemProxy);
+        return runWindow(app, line);
+    }
 
+    QCoreApplication app(argc, argv);
+    setApplicationNames();
     Parafetch::CommandLine line;
     int exitCode = 0;
     if (!Parafetch::CommandLine::parse(app, &line, &exitCode))

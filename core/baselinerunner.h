@@ -1,0 +1,45 @@
+// Measures a real serial baseline: the same list again, one URL at a time.
+#pragma once
+
+#include "fetchoptions.h"
+#include "runsummary.h"
+
+#include <QObject>
+
+#include <memory>
+
+namespace Parafetch {
+
+class FetchEngine;
+class JobQueueModel;
+struct UrlEntry;
+
+// The serial estimate (Σ duration of a concurrent run) flatters, because latency grows with
+// concurrency; this runs the list with one worker so the real speedup can be shown beside it.
+class BaselineRunner final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(BaselineRunner)
+public:
+    explicit BaselineRunner(QObject *parent = nullptr);
+    ~BaselineRunner() override;
+
+    // Bodies are never saved during a baseline, whatever options say.
+    void start(const QList<UrlEntry> &entries, FetchOptions options);
+    void cancel();
+    bool isRunning() const;
+    int total() const;
+    int finishedCount() const;
+
+Q_SIGNALS:
+    void progress(int finished, int total);
+    // summary.wallNs is the measured serial time.
+    void finished(const Parafetch::RunSummary &summary, bool completed);
+
+private:
+    std::unique_ptr<JobQueueModel> m_model;
+    std::unique_ptr<FetchEngine> m_engine;
+    bool m_cancelled = false;
+};
+
+} // namespace Parafetch

@@ -1,16 +1,13 @@
 // The user's fetch settings: one value type shared by the engine, the command line and the UI.
 #pragma once
 
-#include <QByteArray>
-#include <QList>
-#include <QPair>
+#include "job.h"
+
 #include <QString>
 
 #include <optional>
 
 namespace Parafetch {
-
-using HeaderList = QList<QPair<QByteArray, QByteArray>>;
 
 struct FetchOptions
 {

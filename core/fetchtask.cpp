@@ -197,6 +197,7 @@ void FetchTask::resetForAttempt(int number)
     m_job.finalUrl.clear();
     m_job.sha256.clear();
     m_job.protocol.clear();
+    m_job.responseHeaders.clear();
     m_control->attempt.store(number, std::memory_order_relaxed);
     m_control->bytesReceived.store(0, std::memory_order_relaxed);
     m_control->bytesTotal.store(-1, std::memory_order_relaxed);
@@ -326,6 +327,9 @@ void FetchTask::runAttempt(WorkerContext &context, Attempt &attempt)
     m_job.waitUs = microseconds(sentNs, headersNs);
     m_job.receiveUs = microseconds(firstByteNs >= 0 ? firstByteNs : headersNs, finishedNs);
     attempt.retryAfter = reply->rawHeader(QByteArrayLiteral("Retry-After"));
+    m_job.responseHeaders.clear();
+    for (const auto &[name, value] : reply->rawHeaderPairs())
+        m_job.responseHeaders.append({ name, redactedHeaderValue(name, value) });
 
     const bool cancelledByUser = cancelled || m_control->isCancelRequested();
     // Qt 6.4 reports a body cut short of its Content-Length as a closed connection, or at

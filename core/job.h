@@ -2,11 +2,15 @@
 #pragma once
 
 #include <QByteArray>
+#include <QList>
 #include <QMetaType>
+#include <QPair>
 #include <QString>
 #include <QUrl>
 
 namespace Parafetch {
+
+using HeaderList = QList<QPair<QByteArray, QByteArray>>;
 
 enum class JobState : quint8 {
     Queued,
@@ -67,6 +71,7 @@ struct Job
     QByteArray sha256;   // raw digest of the body (32 bytes), empty if not computed
     QString savedPath;   // where the body was saved, empty if discarded
     QByteArray protocol; // "http/1.1", "h2", empty if unknown
+    HeaderList responseHeaders; // of the last response, secret values already masked
 
     bool isFinished() const
     {

@@ -140,6 +140,8 @@ QVariant JobQueueModel::displayValue(const Job &job, int column) const
             ? tr("%1 of %2").arg(formatBytes(job.bytesReceived), formatBytes(job.bytesTotal))
             : formatBytes(job.bytesReceived);
     case ProgressColumn:
+        if (job.state == JobState::Failed || job.state == JobState::Cancelled)
+            return {};
         return QStringLiteral("%1%").arg(progressPerMille(job) / (ProgressScale / 100));
     case SpeedColumn: {
         const double rate = speed(job);

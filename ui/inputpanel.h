@@ -1,0 +1,51 @@
+// Where URLs come in: a paste area, the parser's problems listed inline, and Add.
+#pragma once
+
+#include "urllistparser.h"
+
+#include <QWidget>
+
+class QIODevice;
+class QLabel;
+class QListView;
+class QPlainTextEdit;
+class QPushButton;
+class QStringListModel;
+
+namespace Parafetch {
+
+class InputPanel final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(InputPanel)
+public:
+    explicit InputPanel(QWidget *parent = nullptr);
+
+    QPlainTextEdit *editor() const { return m_editor; }
+    QString text() const;
+    void setText(const QString &text);
+    void appendText(const QString &text);
+    QStringList problemLines() const;
+
+    // Parses the paste area; emits entriesReady with the good entries, shows the problems and
+    // clears the area when anything was added.
+    void add();
+    // Reads a list from a file or device the same way (File → Import, a dropped file).
+    bool importDevice(QIODevice *device, const QString &sourceName);
+
+Q_SIGNALS:
+    void entriesReady(const QList<Parafetch::UrlEntry> &entries);
+    void message(const QString &text);
+
+private:
+    void showProblems(const QString &source, const QList<ParseProblem> &problems);
+    void finishParsing(UrlListParser &parser, const QString &source);
+
+    QPlainTextEdit *m_editor = nullptr;
+    QPushButton *m_addButton = nullptr;
+    QLabel *m_problemsLabel = nullptr;
+    QListView *m_problemsView = nullptr;
+    QStringListModel *m_problems = nullptr;
+};
+
+} // namespace Parafetch

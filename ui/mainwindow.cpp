@@ -1,0 +1,749 @@
+// The main window: wiring of input, queue table, summary, details and actions.
+#include "mainwindow.h"
+
+#include "baselinerunner.h"
+#include "detailpane.h"
+#include "fetchengine.h"
+#include "inputpanel.h"
+#include "jobqueuemodel.h"
+#include "jobtableproxymodel.h"
+#include "progressdelegate.h"
+#include "redact.h"
+#include "resultexporter.h"
+#include "settingsdialog.h"
+#include "settingsstore.h"
+#include "summarypanel.h"
+#include "urllistparser.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDesktopServices>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QSystemTrayIcon>
+#include <QTableView>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+namespace Parafetch {
+
+namespace {
+
+constexpr int RowHeightPadding = 8;
+constexpr int UrlColumnWidth = 360;
+constexpr QSize DefaultWindowSize(1280, 800);
+constexpr int StatusMessageMs = 8000;
+constexpr int TrayMessageMs = 6000;
+
+QString settingsKey(const char *name)
+{
+    return QStringLiteral("window/") + QLatin1String(name);
+}
+
+// One line of a list that the parser reads back: "url" or "url,filename", credentials masked.
+QString listLine(const Job &job)
+{
+    const QString url = redactedUrl(job.url);
+    if (job.fileName.isEmpty())
+        return url;
+    QString name = job.fileName;
+    name.replace(QLatin1Char('"'), QLatin1String("\"\""));
+    return QStringLiteral("\"%1\",\"%2\"").arg(url, name);
+}
+
+} // namespace
+
+MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *parent)
+    : QMainWindow(parent)
+    , m_model(model)
+    , m_engine(engine)
+    , m_baseline(std::make_unique<BaselineRunner>())
+{
+    setObjectName(QStringLiteral("MainWindow"));
+    setWindowTitle(tr("Parafetch"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/parafetch.svg")));
+    setAcceptDrops(true);
+
+    m_proxy = new JobTableProxyModel(this);
+    m_proxy->setSourceModel(m_model);
+
+    m_input = new InputPanel(this);
+    m_table = new QTableView(this);
+    m_table->setObjectName(QStringLiteral("queueTable"));
+    m_table->setAccessibleName(tr("Queue"));
+    m_table->setModel(m_proxy);
+    m_table->setItemDelegate(new ProgressDelegate(m_table));
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->setTextElideMode(Qt::ElideMiddle);
+    m_table->verticalHeader()->hide();
+    // A fixed row height lets the view skip measuring 100,000 rows.
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + RowHeightPadding);
+    m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder); // list order
+    m_table->setSortingEnabled(true);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setColumnWidth(JobQueueModel::UrlColumn, UrlColumnWidth);
+    // The other columns fit their widest usual content ("1023.9 KB of 1023.9 KB" and the like).
+    const QFontMetrics metrics = m_table->fontMetrics();
+    m_table->setColumnWidth(JobQueueModel::StatusColumn, metrics.horizontalAdvance(tr("Cancelled")) + 40);
+    m_table->setColumnWidth(JobQueueModel::HttpCodeColumn, metrics.horizontalAdvance(QStringLiteral("HTTP 000")));
+    m_table->setColumnWidth(JobQueueModel::SizeColumn, metrics.horizontalAdvance(QStringLiteral("000.0 MB of 000.0 MB")));
+    m_table->setColumnWidth(JobQueueModel::ProgressColumn, metrics.horizontalAdvance(QStringLiteral("0000000000")));
+    m_table->setColumnWidth(JobQueueModel::SpeedColumn, metrics.horizontalAdvance(QStringLiteral("0000.0 MB/s")));
+    m_table->setColumnWidth(JobQueueModel::TimeColumn, metrics.horizontalAdvance(QStringLiteral("000.000 s")));
+    m_table->horizontalHeader()->setSectionsMovable(true);
+
+    auto *banner = new QWidget(this);
+    banner->setObjectName(QStringLiteral("lastListBanner"));
+    auto *bannerLayout = new QHBoxLayout(banner);
+    auto *bannerText = new QLabel(banner);
+    bannerText->setObjectName(QStringLiteral("lastListText"));
+    auto *restore = new QPushButton(tr("&Restore"), banner);
+    restore->setObjectName(QStringLiteral("restoreLastList"));
+    auto *dismiss = new QPushButton(tr("&Dismiss"), banner);
+    bannerLayout->addWidget(bannerText, 1);
+    bannerLayout->addWidget(restore);
+    bannerLayout->addWidget(dismiss);
+    banner->hide();
+    connect(dismiss, &QPushButton::clicked, banner, &QWidget::hide);
+    connect(restore, &QPushButton::clicked, this, [this, banner] {
+        m_input->setText(banner->property("text").toString());
+        banner->hide();
+        m_input->editor()->setFocus();
+    });
+
+    auto *top = new QWidget(this);
+    auto *topLayout = new QVBoxLayout(top);
+    topLayout->setContentsMargins(0, 0, 0, 0);
+    topLayout->addWidget(banner);
+    topLayout->addWidget(m_input);
+
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->setObjectName(QStringLiteral("mainSplitter"));
+    splitter->addWidget(top);
+    splitter->addWidget(m_table);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 3);
+    setCentralWidget(splitter);
+
+    createDocks();
+    createActions();
+    createMenus();
+    createToolBar();
+    statusBar()->showMessage(tr("Paste URLs above and press Add, then Start."));
+
+    connect(m_input, &InputPanel::entriesReady, this, &MainWindow::addEntries);
+    connect(m_input, &InputPanel::message, this,
+            [this](const QString &text) { statusBar()->showMessage(text, StatusMessageMs); });
+    connect(m_engine, &FetchEngine::jobFinished, this, &MainWindow::onJobFinished);
+    connect(m_engine, &FetchEngine::runFinished, this, &MainWindow::onRunFinished);
+    connect(m_table, &QWidget::customContextMenuRequested, this, &MainWindow::showContextMenu);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &MainWindow::showSelectedDetails);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateActions);
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateActions);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &MainWindow::updateActions);
+
+    connect(m_baseline.get(), &BaselineRunner::progress, m_summary, &SummaryPanel::setBaselineProgress);
+    connect(m_baseline.get(), &BaselineRunner::finished, this,
+            [this](const RunSummary &summary, bool completed) {
+                if (completed)
+                    m_summary->setBaseline(summary);
+                else
+                    m_summary->clearBaseline();
+                updateActions();
+            });
+
+    m_summaryTimer.setInterval(SummaryIntervalMs);
+    connect(&m_summaryTimer, &QTimer::timeout, this, &MainWindow::refreshSummary);
+
+    if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        m_tray = new QSystemTrayIcon(windowIcon(), this);
+        m_tray->setToolTip(tr("Parafetch"));
+        m_tray->show();
+    }
+
+    readSettings();
+    updateActions();
+    refreshSummary();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createDocks()
+{
+    m_summary = new SummaryPanel(this);
+    auto *summaryDock = new QDockWidget(tr("Summary"), this);
+    summaryDock->setObjectName(QStringLiteral("summaryDock"));
+    summaryDock->setWidget(m_summary);
+    addDockWidget(Qt::RightDockWidgetArea, summaryDock);
+
+    m_details = new DetailPane(this);
+    auto *detailsDock = new QDockWidget(tr("Details"), this);
+    detailsDock->setObjectName(QStringLiteral("detailsDock"));
+    detailsDock->setWidget(m_details);
+    addDockWidget(Qt::RightDockWidgetArea, detailsDock);
+}
+
+QAction *MainWindow::addAction(const QString &objectName, const QString &text, const QString &icon,
+                               const QKeySequence &shortcut, const QString &toolTip,
+                               void (MainWindow::*slot)())
+{
+    auto *action = new QAction(icon.isEmpty() ? QIcon() : QIcon(QStringLiteral(":/icons/%1.svg").arg(icon)),
+                               text, this);
+    action->setObjectName(objectName);
+    if (!shortcut.isEmpty())
+        action->setShortcut(shortcut);
+    action->setToolTip(shortcut.isEmpty() ? toolTip
+                                          : tr("%1 (%2)").arg(toolTip, shortcut.toString(QKeySequence::NativeText)));
+    action->setStatusTip(toolTip);
+    connect(action, &QAction::triggered, this, slot);
+    return action;
+}
+
+QAction *MainWindow::action(const QString &objectName) const
+{
+    return findChild<QAction *>(objectName);
+}
+
+void MainWindow::createActions()
+{
+    addAction(QStringLiteral("start"), tr("&Start"), QStringLiteral("start"), Qt::Key_F5,
+              tr("Fetch the queued URLs"), &MainWindow::start);
+    addAction(QStringLiteral("pause"), tr("&Pause"), QStringLiteral("pause"),
+              QKeySequence(Qt::CTRL | Qt::Key_P),
+              tr("Start no new URL; the running ones finish"), &MainWindow::pause);
+    addAction(QStringLiteral("resume"), tr("Res&ume"), QStringLiteral("resume"),
+              QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P), tr("Continue a paused run"),
+              &MainWindow::resume);
+    addAction(QStringLiteral("cancelAll"), tr("&Cancel All"), QStringLiteral("cancel"),
+              QKeySequence(Qt::CTRL | Qt::Key_Period),
+              tr("Cancel the running URLs and the queued ones"), &MainWindow::cancelAll);
+    addAction(QStringLiteral("retryFailed"), tr("&Retry Failed"), QStringLiteral("retry"),
+              QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R),
+              tr("Queue the failed and cancelled URLs again and start"), &MainWindow::retryFailed);
+    addAction(QStringLiteral("clearFinished"), tr("C&lear Finished"), QStringLiteral("clear"),
+              QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete),
+              tr("Remove every finished URL from the queue"), &MainWindow::clearFinished);
+    addAction(QStringLiteral("measureBaseline"), tr("Measure Serial &Baseline"),
+              QStringLiteral("baseline"), QKeySequence(Qt::CTRL | Qt::Key_B),
+              tr("Fetch the same list with one worker to measure the real serial time"),
+              &MainWindow::measureBaseline);
+    addAction(QStringLiteral("import"), tr("&Import URL List…"), QStringLiteral("import"),
+              QKeySequence::Open, tr("Add the URLs of a .txt or .csv file"), &MainWindow::importDialog);
+    addAction(QStringLiteral("export"), tr("&Export Results…"), QStringLiteral("export"),
+              QKeySequence(Qt::CTRL | Qt::Key_E), tr("Save the results as CSV or JSON"),
+              &MainWindow::exportDialog);
+    addAction(QStringLiteral("copySummary"), tr("Copy &Summary"), QStringLiteral("copy"),
+              QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C), tr("Copy the run's summary as text"),
+              &MainWindow::copySummary);
+    addAction(QStringLiteral("settings"), tr("Se&ttings…"), QStringLiteral("settings"),
+              QKeySequence::Preferences, tr("Timeouts, retries, headers, where bodies are saved"),
+              &MainWindow::settingsDialog);
+    // Row actions act on the table's selection; their shortcuts work while the table has focus.
+    addAction(QStringLiteral("openInBrowser"), tr("&Open in Browser"), QString(), {},
+              tr("Open the selected URL in the web browser"), &MainWindow::openSelectedInBrowser);
+    addAction(QStringLiteral("copyUrl"), tr("Copy &URL"), QStringLiteral("copy"),
+              QKeySequence::Copy, tr("Copy the selected URLs"), &MainWindow::copySelectedUrls);
+    addAction(QStringLiteral("copyRow"), tr("Copy &Row"), QString(),
+              QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_C), tr("Copy the selected rows as text"),
+              &MainWindow::copySelectedRows);
+    addAction(QStringLiteral("retrySelected"), tr("Re&try"), QStringLiteral("retry"),
+              QKeySequence(Qt::CTRL | Qt::Key_R), tr("Queue the selected finished URLs again"),
+              &MainWindow::retrySelected);
+    addAction(QStringLiteral("cancelSelected"), tr("Ca&ncel"), QStringLiteral("cancel"),
+              QKeySequence(Qt::Key_Escape), tr("Cancel the selected URLs"), &MainWindow::cancelSelected);
+    addAction(QStringLiteral("removeSelected"), tr("Re&move"), QStringLiteral("clear"),
+              QKeySequence::Delete, tr("Remove the selected finished or queued URLs"),
+              &MainWindow::removeSelected);
+    for (const char *name : { "openInBrowser", "copyUrl", "copyRow", "retrySelected",
+                              "cancelSelected", "removeSelected" }) {
+        QAction *rowAction = action(QLatin1String(name));
+        rowAction->setShortcutContext(Qt::WidgetShortcut);
+        m_table->addAction(rowAction);
+    }
+}
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(action(QStringLiteral("import")));
+    file->addAction(action(QStringLiteral("export")));
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    quit->setObjectName(QStringLiteral("quit"));
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(action(QStringLiteral("copyUrl")));
+    edit->addAction(action(QStringLiteral("copyRow")));
+    edit->addAction(action(QStringLiteral("copySummary")));
+    edit->addSeparator();
+    edit->addAction(action(QStringLiteral("settings")));
+
+    QMenu *run = menuBar()->addMenu(tr("&Run"));
+    for (const char *name : { "start", "pause", "resume", "cancelAll" })
+        run->addAction(action(QLatin1String(name)));
+    run->addSeparator();
+    for (const char *name : { "retryFailed", "clearFinished", "measureBaseline" })
+        run->addAction(action(QLatin1String(name)));
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget *dock : findChildren<QDockWidget *>())
+        view->addAction(dock->toggleViewAction());
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Parafetch"), this, [this] {
+        QMessageBox::about(this, tr("About Parafetch"),
+                           tr("<p><b>Parafetch %1</b></p><p>Fetches many URLs at once and shows "
+                              "where the time went: per-URL times, the wall time against the "
+                              "serial time, and the speedup that concurrency bought.</p>")
+                               .arg(QCoreApplication::applicationVersion()));
+    });
+}
+
+void MainWindow::createToolBar()
+{
+    QToolBar *bar = addToolBar(tr("Run"));
+    bar->setObjectName(QStringLiteral("runToolBar"));
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    for (const char *name : { "start", "pause", "resume", "cancelAll" })
+        bar->addAction(action(QLatin1String(name)));
+    bar->addSeparator();
+    for (const char *name : { "retryFailed", "clearFinished", "measureBaseline" })
+        bar->addAction(action(QLatin1String(name)));
+    bar->addSeparator();
+
+    auto *workersLabel = new QLabel(tr("&Workers:"), bar);
+    m_concurrency = new QSpinBox(bar);
+    m_concurrency->setObjectName(QStringLiteral("concurrency"));
+    m_concurrency->setRange(FetchOptions::MinConcurrency, FetchOptions::MaxConcurrency);
+    m_concurrency->setValue(m_engine->concurrency());
+    m_concurrency->setAccessibleName(tr("Workers"));
+    m_concurrency->setToolTip(tr("How many URLs are fetched at once; takes effect immediately"));
+    workersLabel->setBuddy(m_concurrency);
+    bar->addWidget(workersLabel);
+    bar->addWidget(m_concurrency);
+    connect(m_concurrency, &QSpinBox::valueChanged, m_engine, &FetchEngine::setConcurrency);
+    bar->addSeparator();
+
+    m_filter = new QLineEdit(bar);
+    m_filter->setObjectName(QStringLiteral("filter"));
+    m_filter->setPlaceholderText(tr("Filter URLs and errors"));
+    m_filter->setClearButtonEnabled(true);
+    m_filter->setAccessibleName(tr("Filter"));
+    bar->addWidget(m_filter);
+    connect(m_filter, &QLineEdit::textChanged, m_proxy, &JobTableProxyModel::setTextFilter);
+
+    m_statusFilter = new QComboBox(bar);
+    m_statusFilter->setObjectName(QStringLiteral("statusFilter"));
+    m_statusFilter->setAccessibleName(tr("Show"));
+    m_statusFilter->addItem(tr("All"), int(JobTableProxyModel::StatusFilter::All));
+    m_statusFilter->addItem(tr("Active"), int(JobTableProxyModel::StatusFilter::Active));
+    m_statusFilter->addItem(tr("Done"), int(JobTableProxyModel::StatusFilter::Done));
+    m_statusFilter->addItem(tr("Failed"), int(JobTableProxyModel::StatusFilter::Failed));
+    bar->addWidget(m_statusFilter);
+    connect(m_statusFilter, &QComboBox::currentIndexChanged, this, [this] {
+        m_proxy->setStatusFilter(
+            JobTableProxyModel::StatusFilter(m_statusFilter->currentData().toInt()));
+    });
+    QAction *focusFilter = new QAction(this);
+    focusFilter->setShortcut(QKeySequence::Find);
+    connect(focusFilter, &QAction::triggered, m_filter, [this] { m_filter->setFocus(); m_filter->selectAll(); });
+    QMainWindow::addAction(focusFilter);
+}
+
+void MainWindow::updateActions()
+{
+    const bool running = m_engine->isRunning();
+    const bool paused = m_engine->isPaused();
+    const bool hasRows = m_model->rowCount() > 0;
+    const int queued = m_model->count(JobState::Queued);
+    const int failed = m_model->count(JobState::Failed) + m_model->count(JobState::Cancelled);
+    const int unfinished = queued + m_model->count(JobState::Running);
+    action(QStringLiteral("start"))->setEnabled(!running && queued > 0);
+    action(QStringLiteral("pause"))->setEnabled(running && !paused);
+    action(QStringLiteral("resume"))->setEnabled(running && paused);
+    action(QStringLiteral("cancelAll"))->setEnabled(running || queued > 0);
+    action(QStringLiteral("retryFailed"))->setEnabled(failed > 0);
+    action(QStringLiteral("clearFinished"))->setEnabled(m_model->rowCount() > unfinished);
+    action(QStringLiteral("measureBaseline"))->setEnabled(hasRows && !m_baseline->isRunning());
+    action(QStringLiteral("export"))->setEnabled(hasRows);
+}
+
+void MainWindow::addEntries(const QList<UrlEntry> &entries)
+{
+    m_model->addEntries(entries);
+    refreshSummary();
+}
+
+void MainWindow::start()
+{
+    m_engine->setConcurrency(m_concurrency->value());
+    m_engine->start();
+    if (m_engine->isRunning())
+        m_summaryTimer.start();
+    updateActions();
+}
+
+void MainWindow::pause()
+{
+    m_engine->pause();
+    statusBar()->showMessage(tr("Paused: running URLs finish, no new one starts."), StatusMessageMs);
+    updateActions();
+}
+
+void MainWindow::resume()
+{
+    m_engine->resume();
+    updateActions();
+}
+
+void MainWindow::cancelAll()
+{
+    m_engine->cancelAll();
+    updateActions();
+}
+
+void MainWindow::retryFailed()
+{
+    QList<int> rows;
+    const QList<Job> &jobs = m_model->jobs();
+    for (int row = 0; row < jobs.size(); ++row) {
+        if (jobs.at(row).state == JobState::Failed || jobs.at(row).state == JobState::Cancelled)
+            rows.append(row);
+    }
+    m_model->requeue(rows);
+    start();
+}
+
+void MainWindow::clearFinished()
+{
+    // Remove runs of finished rows from the end, so earlier row numbers stay valid.
+    const QList<Job> &jobs = m_model->jobs();
+    for (int row = int(jobs.size()) - 1; row >= 0;) {
+        if (!jobs.at(row).isFinished()) {
+            --row;
+            continue;
+        }
+        int first = row;
+        while (first > 0 && jobs.at(first - 1).isFinished())
+            --first;
+        m_model->removeRows(first, row - first + 1);
+        row = first - 1;
+    }
+    m_details->clearJob();
+    refreshSummary();
+}
+
+void MainWindow::measureBaseline()
+{
+    QList<UrlEntry> entries;
+    entries.reserve(m_model->rowCount());
+    for (const Job &job : m_model->jobs())
+        entries.append(UrlEntry { job.url, job.fileName, job.sourceLine });
+    m_summary->setBaselineProgress(0, int(entries.size()));
+    m_baseline->start(entries, m_engine->options());
+    updateActions();
+}
+
+void MainWindow::copySummary()
+{
+    QApplication::clipboard()->setText(m_summary->summaryText());
+    statusBar()->showMessage(tr("Summary copied."), StatusMessageMs);
+}
+
+void MainWindow::refreshSummary()
+{
+    const RunSummary summary = m_model->summary();
+    const bool running = m_engine->isRunning();
+    const qint64 elapsed = running && summary.firstStartNs >= 0 ? m_engine->nowNs() - summary.firstStartNs : 0;
+    m_summary->setSummary(summary, m_engine->activeCount(), elapsed, running);
+    // The proxy does not re-filter on every live change (it would re-sort rows under the
+    // pointer); a status or text filter is applied again at the summary's pace instead.
+    if (running && (m_proxy->statusFilter() != JobTableProxyModel::StatusFilter::All
+                    || !m_proxy->textFilter().isEmpty()))
+        m_proxy->invalidate();
+    if (m_details->jobId() != 0)
+        showSelectedDetails();
+    updateActions();
+    emit summaryRefreshed();
+}
+
+void MainWindow::onJobFinished(const Job &job)
+{
+    if (job.id == m_details->jobId())
+        m_details->showJob(job);
+}
+
+void MainWindow::onRunFinished()
+{
+    m_summaryTimer.stop();
+    refreshSummary();
+    const RunSummary &summary = m_summary->summary();
+    statusBar()->showMessage(classicSummaryLines(summary).replace(QLatin1Char('\n'), QStringLiteral(" · ")));
+    if (m_tray && !isActiveWindow()) {
+        m_tray->showMessage(tr("Parafetch: run finished"),
+                            tr("%1 succeeded, %2 failed, %3 cancelled in %4")
+                                .arg(summary.succeeded)
+                                .arg(summary.failed)
+                                .arg(summary.cancelled)
+                                .arg(formatSeconds(summary.wallNs)),
+                            QSystemTrayIcon::Information, TrayMessageMs);
+    }
+}
+
+QList<int> MainWindow::selectedSourceRows() const
+{
+    QList<int> rows;
+    for (const QModelIndex &index : m_table->selectionModel()->selectedRows())
+        rows.append(m_proxy->mapToSource(index).row());
+    std::sort(rows.begin(), rows.end());
+    return rows;
+}
+
+void MainWindow::copySelectedUrls()
+{
+    QStringList urls;
+    for (int row : selectedSourceRows())
+        urls.append(redactedUrl(m_model->jobAt(row).url));
+    if (!urls.isEmpty())
+        QApplication::clipboard()->setText(urls.join(QLatin1Char('\n')));
+}
+
+void MainWindow::copySelectedRows()
+{
+    QStringList lines;
+    for (int row : selectedSourceRows()) {
+        QStringList cells;
+        for (int column = 0; column < JobQueueModel::ColumnCount; ++column)
+            cells.append(m_model->index(row, column).data().toString());
+        lines.append(cells.join(QLatin1Char('\t')));
+    }
+    if (!lines.isEmpty())
+        QApplication::clipboard()->setText(lines.join(QLatin1Char('\n')));
+}
+
+void MainWindow::openSelectedInBrowser()
+{
+    const QList<int> rows = selectedSourceRows();
+    if (!rows.isEmpty())
+        QDesktopServices::openUrl(m_model->jobAt(rows.first()).url);
+}
+
+void MainWindow::retrySelected()
+{
+    m_model->requeue(selectedSourceRows());
+    start();
+}
+
+void MainWindow::cancelSelected()
+{
+    for (int row : selectedSourceRows()) {
+        const Job &job = m_model->jobAt(row);
+        if (!job.isFinished())
+            m_engine->cancel(job.id);
+    }
+    updateActions();
+}
+
+void MainWindow::removeSelected()
+{
+    // Running rows stay: cancel them first.
+    const QList<int> rows = selectedSourceRows();
+    for (auto it = rows.crbegin(); it != rows.crend(); ++it) {
+        if (m_model->jobAt(*it).state != JobState::Running)
+            m_model->removeRows(*it, 1);
+    }
+    refreshSummary();
+}
+
+void MainWindow::showSelectedDetails()
+{
+    const QModelIndex current = m_table->selectionModel()->currentIndex();
+    if (!current.isValid()) {
+        m_details->clearJob();
+        return;
+    }
+    const int row = m_proxy->mapToSource(current).row();
+    if (row >= 0 && row < m_model->rowCount())
+        m_details->showJob(m_model->jobAt(row));
+}
+
+void MainWindow::showContextMenu(const QPoint &position)
+{
+    if (!m_table->indexAt(position).isValid())
+        return;
+    QMenu menu(this);
+    for (const char *name : { "openInBrowser", "copyUrl", "copyRow" })
+        menu.addAction(action(QLatin1String(name)));
+    menu.addSeparator();
+    for (const char *name : { "retrySelected", "cancelSelected", "removeSelected" })
+        menu.addAction(action(QLatin1String(name)));
+    menu.exec(m_table->viewport()->mapToGlobal(position));
+}
+
+bool MainWindow::importFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        QMessageBox::warning(this, tr("Import"), tr("Cannot open %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
+        return false;
+    }
+    m_lastDirectory = QFileInfo(path).absolutePath();
+    return m_input->importDevice(&file, QFileInfo(path).fileName());
+}
+
+void MainWindow::importDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Import URL List"), m_lastDirectory,
+        tr("URL lists (*.txt *.csv *.list);;All files (*)"));
+    if (!path.isEmpty())
+        importFile(path);
+}
+
+bool MainWindow::exportTo(const QString &path, QString *error)
+{
+    const std::optional<ExportFormat> format = ResultExporter::formatForPath(path);
+    if (!format) {
+        *error = tr("Choose a file name ending in .json or .csv.");
+        return false;
+    }
+    const RunSummary summary = m_model->summary();
+    RunInfo info;
+    info.startedAt = m_engine->epoch().addMSecs(std::max<qint64>(summary.firstStartNs, 0) / 1'000'000);
+    info.concurrency = m_engine->concurrency();
+    info.method = m_engine->options().method == FetchOptions::Method::Head ? QByteArrayLiteral("HEAD")
+                                                                           : QByteArrayLiteral("GET");
+    info.toolVersion = QCoreApplication::applicationVersion();
+    return ResultExporter::write(path, *format, m_model->jobs(), summary, info, error);
+}
+
+void MainWindow::exportDialog()
+{
+    QString selectedFilter;
+    QString path = QFileDialog::getSaveFileName(this, tr("Export Results"), m_lastDirectory,
+                                                tr("JSON (*.json);;CSV (*.csv)"), &selectedFilter);
+    if (path.isEmpty())
+        return;
+    if (!ResultExporter::formatForPath(path))
+        path += selectedFilter.startsWith(QLatin1String("CSV")) ? QLatin1String(".csv") : QLatin1String(".json");
+    m_lastDirectory = QFileInfo(path).absolutePath();
+    QString error;
+    if (exportTo(path, &error))
+        statusBar()->showMessage(tr("Exported %1.").arg(QDir::toNativeSeparators(path)), StatusMessageMs);
+    else
+        QMessageBox::warning(this, tr("Export Results"), error);
+}
+
+void MainWindow::settingsDialog()
+{
+    SettingsDialog dialog(m_engine->options(), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    FetchOptions options = dialog.options();
+    options.concurrency = m_concurrency->value();
+    m_engine->setOptions(options);
+    writeSettings();
+}
+
+void MainWindow::offerLastList(const QString &text)
+{
+    auto *banner = findChild<QWidget *>(QStringLiteral("lastListBanner"));
+    const int lines = int(text.count(QLatin1Char('\n'))) + (text.endsWith(QLatin1Char('\n')) ? 0 : 1);
+    if (text.trimmed().isEmpty() || !banner)
+        return;
+    banner->setProperty("text", text);
+    banner->findChild<QLabel *>(QStringLiteral("lastListText"))
+        ->setText(tr("Your last list (%n line(s)) can be restored.", nullptr, lines));
+    banner->show();
+}
+
+void MainWindow::readSettings()
+{
+    QSettings settings;
+    if (!restoreGeometry(settings.value(settingsKey("geometry")).toByteArray()))
+        resize(DefaultWindowSize);
+    restoreState(settings.value(settingsKey("state")).toByteArray());
+    m_table->horizontalHeader()->restoreState(settings.value(settingsKey("header")).toByteArray());
+    m_lastDirectory = settings.value(settingsKey("lastDirectory")).toString();
+    const FetchOptions options = SettingsStore::loadFetchOptions(settings);
+    m_engine->setOptions(options);
+    m_concurrency->setValue(options.concurrency);
+}
+
+void MainWindow::writeSettings()
+{
+    QSettings settings;
+    settings.setValue(settingsKey("geometry"), saveGeometry());
+    settings.setValue(settingsKey("state"), saveState());
+    settings.setValue(settingsKey("header"), m_table->horizontalHeader()->saveState());
+    settings.setValue(settingsKey("lastDirectory"), m_lastDirectory);
+    FetchOptions options = m_engine->options();
+    options.concurrency = m_concurrency->value();
+    SettingsStore::saveFetchOptions(settings, options);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    writeSettings();
+    QStringList lines;
+    lines.reserve(m_model->rowCount());
+    for (const Job &job : m_model->jobs())
+        lines.append(listLine(job));
+    QString error;
+    if (!SettingsStore::saveLastList(lines.join(QLatin1Char('\n')), &error))
+        qWarning("Parafetch: could not keep the URL list for the next start: %s", qPrintable(error));
+    // Cancel and wait here, while the window still exists: no task outlives it, and no
+    // partial file is left under a final name (DESIGN rule 9).
+    m_baseline->cancel();
+    m_engine->shutdown();
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls() || event->mimeData()->hasText())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QMimeData *mime = event->mimeData();
+    bool handled = false;
+    if (mime->hasUrls()) {
+        for (const QUrl &url : mime->urls()) {
+            if (url.isLocalFile()) {
+                importFile(url.toLocalFile());
+                handled = true;
+            }
+        }
+    }
+    if (!handled && mime->hasText())
+        m_input->appendText(mime->text());
+    event->acceptProposedAction();
+}
+
+} // namespace Parafetch

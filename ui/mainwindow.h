@@ -1,0 +1,120 @@
+// The main window: input, the queue table, the live summary and details, and every action.
+#pragma once
+
+#include "fetchoptions.h"
+
+#include <QMainWindow>
+#include <QTimer>
+
+#include <memory>
+
+class QAction;
+class QComboBox;
+class QLineEdit;
+class QSpinBox;
+class QSystemTrayIcon;
+class QTableView;
+
+namespace Parafetch {
+
+class BaselineRunner;
+class DetailPane;
+class FetchEngine;
+class InputPanel;
+class JobQueueModel;
+class JobTableProxyModel;
+class SummaryPanel;
+struct Job;
+struct UrlEntry;
+
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindow)
+public:
+    static constexpr int SummaryIntervalMs = 250;
+
+    // The window uses the model and engine it is given; the caller owns both and keeps them
+    // alive as long as the window.
+    MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Adds entries to the queue; starts them at once when a run is going on.
+    void addEntries(const QList<UrlEntry> &entries);
+    bool importFile(const QString &path);
+    bool exportTo(const QString &path, QString *error);
+    void offerLastList(const QString &text);
+
+    InputPanel *inputPanel() const { return m_input; }
+    QTableView *tableView() const { return m_table; }
+    JobTableProxyModel *proxyModel() const { return m_proxy; }
+    SummaryPanel *summaryPanel() const { return m_summary; }
+    DetailPane *detailPane() const { return m_details; }
+    QSpinBox *concurrencySpinBox() const { return m_concurrency; }
+    QLineEdit *filterEdit() const { return m_filter; }
+    QComboBox *statusFilterBox() const { return m_statusFilter; }
+    BaselineRunner *baselineRunner() const { return m_baseline.get(); }
+    QAction *action(const QString &objectName) const;
+
+    void start();
+    void pause();
+    void resume();
+    void cancelAll();
+    void retryFailed();
+    void clearFinished();
+    void measureBaseline();
+    void copySummary();
+    void refreshSummary();
+
+Q_SIGNALS:
+    void summaryRefreshed();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void createToolBar();
+    void createDocks();
+    void updateActions();
+    void showContextMenu(const QPoint &position);
+    QList<int> selectedSourceRows() const;
+    void copySelectedUrls();
+    void copySelectedRows();
+    void openSelectedInBrowser();
+    void retrySelected();
+    void cancelSelected();
+    void removeSelected();
+    void showSelectedDetails();
+    void onJobFinished(const Job &job);
+    void onRunFinished();
+    void importDialog();
+    void exportDialog();
+    void settingsDialog();
+    void readSettings();
+    void writeSettings();
+    QAction *addAction(const QString &objectName, const QString &text, const QString &icon,
+                       const QKeySequence &shortcut, const QString &toolTip,
+                       void (MainWindow::*slot)());
+
+    JobQueueModel *const m_model;
+    FetchEngine *const m_engine;
+    JobTableProxyModel *m_proxy = nullptr;
+    InputPanel *m_input = nullptr;
+    QTableView *m_table = nullptr;
+    SummaryPanel *m_summary = nullptr;
+    DetailPane *m_details = nullptr;
+    QSpinBox *m_concurrency = nullptr;
+    QLineEdit *m_filter = nullptr;
+    QComboBox *m_statusFilter = nullptr;
+    QSystemTrayIcon *m_tray = nullptr;
+    std::unique_ptr<BaselineRunner> m_baseline;
+    QTimer m_summaryTimer;
+    bool m_detailsDirty = false;
+    QString m_lastDirectory;
+};
+
+} // namespace Parafetch

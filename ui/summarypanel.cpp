@@ -1,0 +1,169 @@
+// The summary panel: live figures of the run with their definitions as tooltips.
+#include "summarypanel.h"
+
+#include "jobqueuemodel.h"
+
+#include <QFormLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QProgressBar>
+#include <QVBoxLayout>
+
+namespace Parafetch {
+
+namespace {
+
+constexpr double NsPerSecond = 1e9;
+
+QString classicSeconds(qint64 ns)
+{
+    return QString::number(double(std::max<qint64>(ns, 0)) / NsPerSecond, 'f', 3) + QLatin1Char('s');
+}
+
+QString speedupText(double speedup)
+{
+    return SummaryPanel::tr("%1×").arg(QLocale().toString(speedup, 'f', 2));
+}
+
+} // namespace
+
+QString classicSummaryLines(const RunSummary &summary)
+{
+    return QStringLiteral("main takes time=%1\nserial exec time would be time=%2")
+        .arg(classicSeconds(summary.wallNs), classicSeconds(summary.serialNs));
+}
+
+SummaryPanel::SummaryPanel(QWidget *parent)
+    : QWidget(parent)
+{
+    setAccessibleName(tr("Run summary"));
+    auto *layout = new QVBoxLayout(this);
+    m_progress = new QProgressBar(this);
+    m_progress->setAccessibleName(tr("Overall progress"));
+    m_progress->setFormat(tr("%v of %m"));
+    layout->addWidget(m_progress);
+
+    m_form = new QFormLayout;
+    m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    layout->addLayout(m_form);
+    m_done = addRow(tr("Done:"), tr("Finished URLs: succeeded, failed and cancelled"));
+    m_active = addRow(tr("Active workers:"), tr("Pool threads fetching a URL right now"));
+    m_bytes = addRow(tr("Received:"), tr("Body bytes received, all URLs"));
+    m_throughput = addRow(tr("Throughput:"), tr("Bytes and finished URLs per second of wall time"));
+    m_wall = addRow(tr("Wall time:"), tr("Last finish − first start: what the run took"));
+    m_serial = addRow(tr("Serial estimate:"),
+                      tr("Σ per-URL duration: what fetching one URL after another would take "
+                         "at these latencies. Latency grows with concurrency, so this flatters; "
+                         "measure a serial baseline for the real figure"));
+    m_speedup = addRow(tr("Speedup:"),
+                       tr("Serial estimate ÷ wall time = the mean number of URLs in flight"));
+    m_percentiles = addRow(tr("Per-URL time:"),
+                           tr("Nearest-rank percentiles of per-URL duration (finish − start)"));
+    m_baseline = addRow(tr("Serial baseline:"),
+                        tr("The same list measured with one worker, and the real speedup"));
+    m_baseline->setText(tr("not measured"));
+
+    m_classic = new QLabel(this);
+    m_classic->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_classic->setAccessibleName(tr("Classic summary lines"));
+    QFont mono = m_classic->font();
+    mono.setFamily(QStringLiteral("monospace"));
+    mono.setStyleHint(QFont::Monospace);
+    m_classic->setFont(mono);
+    layout->addWidget(m_classic);
+    layout->addStretch();
+    setSummary({}, 0, 0, false);
+}
+
+QLabel *SummaryPanel::addRow(const QString &label, const QString &toolTip)
+{
+    auto *value = new QLabel(this);
+    value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    value->setToolTip(toolTip);
+    auto *name = new QLabel(label, this);
+    name->setToolTip(toolTip);
+    name->setBuddy(value);
+    value->setAccessibleName(QString(label).remove(QLatin1Char(':')));
+    m_form->addRow(name, value);
+    return value;
+}
+
+void SummaryPanel::setSummary(const RunSummary &summary, int activeWorkers, qint64 elapsedNs,
+                              bool running)
+{
+    m_summary = summary;
+    m_progress->setMaximum(std::max(summary.total, 1));
+    m_progress->setValue(summary.finished());
+    m_done->setText(tr("%1 of %2 (%3 succeeded, %4 failed, %5 cancelled)")
+                        .arg(summary.finished())
+                        .arg(summary.total)
+                        .arg(summary.succeeded)
+                        .arg(summary.failed)
+                        .arg(summary.cancelled));
+    m_active->setText(QString::number(activeWorkers));
+    m_bytes->setText(formatBytes(summary.bytes));
+    const qint64 wallNs = running ? std::max(elapsedNs, summary.wallNs) : summary.wallNs;
+    const double seconds = double(wallNs) / NsPerSecond;
+    m_throughput->setText(seconds > 0 ? tr("%1, %2 URLs/s")
+                                            .arg(formatRate(double(summary.bytes) / seconds))
+                                            .arg(QLocale().toString(summary.finished() / seconds, 'f', 1))
+                                      : QString());
+    m_wall->setText(formatSeconds(wallNs));
+    m_serial->setText(formatSeconds(summary.serialNs));
+    m_speedup->setText(wallNs > 0 ? speedupText(double(summary.serialNs) / double(wallNs)) : QString());
+    const auto percentile = [](qint64 ns) { return ns >= 0 ? formatSeconds(ns) : QStringLiteral("–"); };
+    m_percentiles->setText(tr("p50 %1 · p90 %2 · p99 %3")
+                               .arg(percentile(summary.p50Ns), percentile(summary.p90Ns),
+                                    percentile(summary.p99Ns)));
+    const bool ended = !running && summary.finished() > 0 && summary.finished() == summary.total;
+    m_classic->setText(ended ? classicSummaryLines(summary) : QString());
+    m_classic->setVisible(ended);
+    if (m_baselineNs > 0)
+        updateBaselineText();
+}
+
+void SummaryPanel::setBaselineProgress(int finished, int total)
+{
+    m_baseline->setText(tr("measuring… %1 of %2").arg(finished).arg(total));
+}
+
+void SummaryPanel::setBaseline(const RunSummary &baseline)
+{
+    m_baselineNs = baseline.wallNs;
+    updateBaselineText();
+}
+
+void SummaryPanel::updateBaselineText()
+{
+    const qint64 wall = m_summary.wallNs;
+    m_baseline->setText(wall > 0 ? tr("%1 measured, real speedup %2")
+                                       .arg(formatSeconds(m_baselineNs),
+                                            speedupText(double(m_baselineNs) / double(wall)))
+                                 : tr("%1 measured").arg(formatSeconds(m_baselineNs)));
+}
+
+void SummaryPanel::clearBaseline()
+{
+    m_baselineNs = -1;
+    m_baseline->setText(tr("not measured"));
+}
+
+QString SummaryPanel::summaryText() const
+{
+    const RunSummary &s = m_summary;
+    QString text = classicSummaryLines(s) + QLatin1Char('\n');
+    text += QStringLiteral("speedup=%1x\n").arg(s.speedup, 0, 'f', 2);
+    text += tr("URLs: %1, succeeded %2, failed %3, cancelled %4\n")
+                .arg(s.total)
+                .arg(s.succeeded)
+                .arg(s.failed)
+                .arg(s.cancelled);
+    text += tr("Bytes: %1\n").arg(s.bytes);
+    text += tr("p50 %1, p90 %2, p99 %3\n")
+                .arg(classicSeconds(s.p50Ns), classicSeconds(s.p90Ns), classicSeconds(s.p99Ns));
+    if (m_baselineNs > 0)
+        text += tr("Measured serial baseline: %1\n").arg(classicSeconds(m_baselineNs));
+    return text;
+}
+
+} // namespace Parafetch

@@ -1,0 +1,54 @@
+// The run at a glance: progress, workers, bytes, wall time against serial time, the speedup.
+#pragma once
+
+#include "runsummary.h"
+
+#include <QWidget>
+
+class QFormLayout;
+class QLabel;
+class QProgressBar;
+
+namespace Parafetch {
+
+class SummaryPanel final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SummaryPanel)
+public:
+    explicit SummaryPanel(QWidget *parent = nullptr);
+
+    // elapsedNs: wall time so far for a run in progress (the summary's wall is final only
+    // once the run has ended).
+    void setSummary(const RunSummary &summary, int activeWorkers, qint64 elapsedNs, bool running);
+    void setBaselineProgress(int finished, int total);
+    void setBaseline(const RunSummary &baseline);
+    void clearBaseline();
+
+    // The classic lines and the figures as plain text, for the clipboard.
+    QString summaryText() const;
+    const RunSummary &summary() const { return m_summary; }
+
+private:
+    QLabel *addRow(const QString &label, const QString &toolTip);
+    void updateBaselineText();
+
+    RunSummary m_summary;
+    qint64 m_baselineNs = -1;
+    QProgressBar *m_progress = nullptr;
+    QLabel *m_done = nullptr;
+    QLabel *m_active = nullptr;
+    QLabel *m_bytes = nullptr;
+    QLabel *m_throughput = nullptr;
+    QLabel *m_wall = nullptr;
+    QLabel *m_serial = nullptr;
+    QLabel *m_speedup = nullptr;
+    QLabel *m_percentiles = nullptr;
+    QLabel *m_baseline = nullptr;
+    QLabel *m_classic = nullptr;
+    QFormLayout *m_form = nullptr;
+};
+
+QString classicSummaryLines(const RunSummary &summary);
+
+} // namespace Parafetch
