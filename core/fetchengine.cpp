@@ -64,11 +64,6 @@ private:
 
 } // namespace
 
-struct OwnedWorkerContext : WorkerContext
-{
-    ~OwnedWorkerContext() { delete manager; }
-};
-
 FetchEngine::FetchEngine(JobQueueModel *model, QObject *parent)
     : QObject(parent)
     , m_model(model)
@@ -86,10 +81,10 @@ FetchEngine::FetchEngine(JobQueueModel *model, QObject *parent)
     environment->now = [this] { return nowNs(); };
     environment->worker = [this, proxies]() -> WorkerContext & {
         if (!m_workers.hasLocalData()) {
-            auto *context = new OwnedWorkerContext;
+            auto *context = new WorkerContext;
             context->buffer.resize(ReadChunkBytes);
             context->index = m_nextWorkerIndex.fetch_add(1, std::memory_order_relaxed);
-            context->manager = new QNetworkAccessManager;
+            context->manager = std::make_unique<QNetworkAccessManager>();
             context->manager->setAutoDeleteReplies(false);
             context->manager->setRedirectPolicy(QNetworkRequest::NoLessSafeRedirectPolicy);
             context->manager->setProxyFactory(new CachingProxyFactory(proxies));

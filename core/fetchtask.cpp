@@ -89,6 +89,9 @@ struct ReplyDeleter
 
 } // namespace
 
+WorkerContext::WorkerContext() = default;
+WorkerContext::~WorkerContext() = default;
+
 bool TaskControl::claim()
 {
     int expected = int(Claim::Pending);

@@ -58,7 +58,11 @@ private:
 // access manager, so keep-alive connections are reused, and one read buffer.
 struct WorkerContext
 {
-    QNetworkAccessManager *manager = nullptr;
+    WorkerContext();
+    ~WorkerContext();
+    Q_DISABLE_COPY_MOVE(WorkerContext)
+
+    std::unique_ptr<QNetworkAccessManager> manager;
     QByteArray buffer;
     int index = -1;
 };
