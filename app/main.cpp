@@ -120,8 +120,18 @@ int runWindow(QApplication &app, const Parafetch::CommandLine &line)
 
     if (!line.screenshotPath.isEmpty()) {
         const QString path = line.screenshotPath;
-        const auto takeScreenshot = [&window, path] {
+        const auto takeScreenshot = [&window, &model, path] {
             window.refreshSummary();
+            // Show what the detail pane is for: the first failure, else the first row.
+            int row = model.rowCount() > 0 ? 0 : -1;
+            for (int i = 0; i < model.rowCount(); ++i) {
+                if (model.jobAt(i).state == JobState::Failed) {
+                    row = i;
+                    break;
+                }
+            }
+            if (row >= 0)
+                window.selectJob(row);
             const bool saved = window.grab().save(path, "PNG");
             if (!saved)
                 qWarning("parafetch: cannot write the screenshot to %s", qPrintable(path));

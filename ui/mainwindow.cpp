@@ -111,7 +111,7 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
     m_table->setColumnWidth(JobQueueModel::HttpCodeColumn, metrics.horizontalAdvance(QStringLiteral("HTTP 000")));
     m_table->setColumnWidth(JobQueueModel::SizeColumn, metrics.horizontalAdvance(QStringLiteral("000.0 MB of 000.0 MB")));
     m_table->setColumnWidth(JobQueueModel::ProgressColumn, metrics.horizontalAdvance(QStringLiteral("0000000000")));
-    m_table->setColumnWidth(JobQueueModel::SpeedColumn, metrics.horizontalAdvance(QStringLiteral("0000.0 MB/s")));
+    m_table->setColumnWidth(JobQueueModel::SpeedColumn, metrics.horizontalAdvance(QStringLiteral("000.0 bytes/s")));
     m_table->setColumnWidth(JobQueueModel::TimeColumn, metrics.horizontalAdvance(QStringLiteral("000.000 s")));
     m_table->horizontalHeader()->setSectionsMovable(true);
 
@@ -589,6 +589,16 @@ void MainWindow::showSelectedDetails()
     const int row = m_proxy->mapToSource(current).row();
     if (row >= 0 && row < m_model->rowCount())
         m_details->showJob(m_model->jobAt(row));
+}
+
+void MainWindow::selectJob(int sourceRow)
+{
+    const QModelIndex index = m_proxy->mapFromSource(m_model->index(sourceRow, JobQueueModel::UrlColumn));
+    if (!index.isValid())
+        return;
+    m_table->selectionModel()->setCurrentIndex(
+        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_table->scrollTo(index);
 }
 
 void MainWindow::showContextMenu(const QPoint &position)

@@ -44,6 +44,8 @@ public:
     bool importFile(const QString &path);
     bool exportTo(const QString &path, QString *error);
     void offerLastList(const QString &text);
+    // Selects a row of the queue (a source row) and shows its details.
+    void selectJob(int sourceRow);
 
     InputPanel *inputPanel() const { return m_input; }
     QTableView *tableView() const { return m_table; }
