@@ -280,24 +280,40 @@ void FetchEngine::fill()
         m_active.push_back({ job.id, control, false });
         auto *task = new FetchTask(
             std::move(job), m_options, std::move(sink), std::move(control), m_environment,
-            [this](Job &&result) {
-                QMetaObject::invokeMethod(
-                    this, [this, result = std::move(result)]() mutable { onTaskReport(std::move(result)); },
-                    Qt::QueuedConnection);
-            });
+            [this](Job &&result) { report(std::move(result)); });
         m_pool->start(task);
     }
 }
 
-void FetchEngine::onTaskReport(Job &&job)
+void FetchEngine::report(Job &&job)
 {
-    const auto it = std::find_if(m_active.begin(), m_active.end(),
-                                 [&job](const Active &active) { return active.id == job.id; });
-    if (it != m_active.end())
-        m_active.erase(it);
-    m_model->finishJob(job);
-    emit jobFinished(job);
+    QMutexLocker locker(&m_reportsMutex);
+    m_reports.append(std::move(job));
+    if (m_collectPosted)
+        return;
+    m_collectPosted = true;
+    QMetaObject::invokeMethod(this, &FetchEngine::collectReports, Qt::QueuedConnection);
+}
+
+void FetchEngine::collectReports()
+{
+    QList<Job> reports;
+    {
+        QMutexLocker locker(&m_reportsMutex);
+        reports.swap(m_reports);
+        m_collectPosted = false;
+    }
+    for (const Job &job : std::as_const(reports)) {
+        const auto it = std::find_if(m_active.begin(), m_active.end(),
+                                     [&job](const Active &active) { return active.id == job.id; });
+        if (it != m_active.end())
+            m_active.erase(it);
+    }
+    // Refill first: the pool gets new work before we spend time on the model and listeners.
     fill();
+    m_model->finishJobs(reports);
+    for (const Job &job : std::as_const(reports))
+        emit jobFinished(job);
     finishIfDone();
 }
 

@@ -6,6 +6,8 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QList>
+#include <QMutex>
 #include <QObject>
 #include <QThreadStorage>
 #include <QTimer>
@@ -69,7 +71,8 @@ private:
     };
 
     void fill();
-    void onTaskReport(Job &&job);
+    void report(Job &&job); // any thread
+    void collectReports();  // the engine's thread
     void pollProgress();
     void revokePending();
     void finishIfDone();
@@ -80,6 +83,11 @@ private:
     QDateTime m_epoch;
     QTimer m_progressTimer;
     std::vector<Active> m_active;
+    // Finished jobs wait here for the engine's thread, which takes them all at once: under
+    // load one event carries many results instead of one event per URL.
+    QMutex m_reportsMutex;
+    QList<Job> m_reports;        // guarded by m_reportsMutex
+    bool m_collectPosted = false; // guarded by m_reportsMutex
     std::shared_ptr<OutputDirectory> m_outputDirectory;
     std::shared_ptr<const TaskEnvironment> m_environment;
     int m_cursor = 0;

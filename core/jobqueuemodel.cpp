@@ -343,6 +343,21 @@ void JobQueueModel::finishJob(const Job &job)
     emitRowChanged(row);
 }
 
+void JobQueueModel::finishJobs(const QList<Job> &jobs)
+{
+    int first = -1, last = -1;
+    for (const Job &job : jobs) {
+        const int row = rowForId(job.id);
+        if (row < 0)
+            continue;
+        m_jobs[row] = job;
+        first = first < 0 ? row : std::min(first, row);
+        last = std::max(last, row);
+    }
+    if (first >= 0)
+        emit dataChanged(index(first, 0), index(last, ColumnCount - 1));
+}
+
 void JobQueueModel::markCancelled(quint64 id, qint64 nowNs)
 {
     const int row = rowForId(id);

@@ -66,6 +66,7 @@ public:
     void setProgress(quint64 id, qint64 received, qint64 total, qint64 nowNs);
     void flushProgress();
     void finishJob(const Job &job);          // a task's final record (matched by id)
+    void finishJobs(const QList<Job> &jobs); // the same for many, announced as one range
     void markCancelled(quint64 id, qint64 nowNs); // a job that never started
     int cancelQueued(qint64 nowNs);          // all queued rows; returns how many
     // Puts finished rows back into the queue (retry); emits jobsRequeued with the first row.
