@@ -11,6 +11,7 @@
 
 #include <QApplication>
 #include <QFile>
+#include <QFileInfo>
 #include <QNetworkProxyFactory>
 #include <QSocketNotifier>
 #include <QSpinBox>
@@ -75,8 +76,15 @@ QList<Parafetch::UrlEntry> initialEntries(const Parafetch::CommandLine &line,
     Parafetch::UrlListParser parser;
     if (demoServer)
         parser.addText(Parafetch::demoUrls(demoServer->baseUrl()).join(QLatin1Char('\n')) + QLatin1Char('\n'));
-    for (const QString &url : line.urls)
-        parser.addText(url + QLatin1Char('\n'));
+    for (const QString &argument : line.urls) {
+        // A file manager opens list files with "parafetch FILE" (the .desktop file's %F).
+        QFile file(argument);
+        if (QFileInfo(argument).isFile() && file.open(QIODevice::ReadOnly)) {
+            parser.addDevice(&file);
+            continue;
+        }
+        parser.addText(argument + QLatin1Char('\n'));
+    }
     if (!line.inputPath.isEmpty()) {
         QFile file(line.inputPath);
         if (line.inputPath == QLatin1String("-") ? file.open(stdin, QIODevice::ReadOnly)

@@ -1,0 +1,206 @@
+// Reads and writes the fetch settings and the last URL list.
+//
+// Keys, all under the group "fetch/":
+//   concurrency, method ("GET" | "HEAD"), timeoutMs, idleTimeoutMs, retries, retryBaseDelayMs,
+//   maxRedirects, userAgent ("" = the default), headers (a string list of "Name: value"),
+//   outputDirectory ("" = don't save bodies), computeSha256.
+// The headers may hold secrets (Authorization, Cookie, API keys). They are stored like any other
+// setting: in plain text in the user's configuration file, readable by that user only as far as
+// the file's permissions go. That is what a person who types them into the dialog expects of a
+// desktop tool (curl's .curlrc and wget's .wgetrc do the same); a keychain would be a new
+// dependency for a setting most people leave empty.
+#include "settingsstore.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QStringList>
+
+#include <algorithm>
+
+namespace Parafetch {
+
+namespace {
+
+constexpr QLatin1String Group("fetch");
+constexpr QLatin1String ConcurrencyKey("concurrency");
+constexpr QLatin1String MethodKey("method");
+constexpr QLatin1String TimeoutKey("timeoutMs");
+constexpr QLatin1String IdleTimeoutKey("idleTimeoutMs");
+constexpr QLatin1String RetriesKey("retries");
+constexpr QLatin1String RetryBaseDelayKey("retryBaseDelayMs");
+constexpr QLatin1String MaxRedirectsKey("maxRedirects");
+constexpr QLatin1String UserAgentKey("userAgent");
+constexpr QLatin1String HeadersKey("headers");
+constexpr QLatin1String OutputDirectoryKey("outputDirectory");
+constexpr QLatin1String ComputeSha256Key("computeSha256");
+
+constexpr QLatin1String GetName("GET");
+constexpr QLatin1String HeadName("HEAD");
+
+constexpr QLatin1String LastListFileName("last-list.txt");
+
+QString key(QLatin1String name)
+{
+    return QString(Group) + QLatin1Char('/') + name;
+}
+
+// A number that is not a number gives the default; one outside the range is clamped, so a
+// hand-edited "retries=1000" still means "as many as allowed".
+int readInt(const QSettings &settings, QLatin1String name, int fallback, int min, int max)
+{
+    const QVariant value = settings.value(key(name));
+    if (!value.isValid())
+        return fallback;
+    bool ok = false;
+    const qlonglong number = value.toLongLong(&ok);
+    if (!ok)
+        return fallback;
+    return int(std::clamp<qlonglong>(number, min, max));
+}
+
+// QVariant::toBool() calls every string but "", "0" and "false" true, so "maybe" would switch a
+// setting on; only an unambiguous value counts.
+bool readBool(const QSettings &settings, QLatin1String name, bool fallback)
+{
+    const QVariant value = settings.value(key(name));
+    if (value.typeId() == QMetaType::Bool)
+        return value.toBool();
+    const QString text = value.toString().trimmed().toLower();
+    if (text == QLatin1String("true") || text == QLatin1String("1"))
+        return true;
+    if (text == QLatin1String("false") || text == QLatin1String("0"))
+        return false;
+    return fallback;
+}
+
+QString headerLine(const QPair<QByteArray, QByteArray> &header)
+{
+    return QString::fromLatin1(header.first) + QLatin1String(": ")
+        + QString::fromUtf8(header.second);
+}
+
+} // namespace
+
+FetchOptions SettingsStore::loadFetchOptions(const QSettings &settings)
+{
+    const FetchOptions defaults;
+    FetchOptions options;
+
+    options.concurrency = readInt(settings, ConcurrencyKey, defaults.concurrency,
+                                  FetchOptions::MinConcurrency, FetchOptions::MaxConcurrency);
+    const QString method = settings.value(key(MethodKey)).toString().trimmed();
+    if (method.compare(HeadName, Qt::CaseInsensitive) == 0)
+        options.method = FetchOptions::Method::Head;
+    else if (method.compare(GetName, Qt::CaseInsensitive) == 0)
+        options.method = FetchOptions::Method::Get;
+    options.timeoutMs = readInt(settings, TimeoutKey, defaults.timeoutMs, 0, MaxTimeoutMs);
+    options.idleTimeoutMs =
+        readInt(settings, IdleTimeoutKey, defaults.idleTimeoutMs, 0, MaxTimeoutMs);
+    options.retries = readInt(settings, RetriesKey, defaults.retries, 0, FetchOptions::MaxRetries);
+    options.retryBaseDelayMs =
+        readInt(settings, RetryBaseDelayKey, defaults.retryBaseDelayMs, 0, MaxRetryBaseDelayMs);
+    options.maxRedirects =
+        readInt(settings, MaxRedirectsKey, defaults.maxRedirects, 0, MaxRedirects);
+    options.userAgent = settings.value(key(UserAgentKey)).toString().trimmed().toUtf8();
+
+    // A hand-edited bad line is dropped rather than sent: a malformed header would make every
+    // request of the run fail, and the dialog shows what is left. The warning names the line by
+    // number only, because its text may be a secret.
+    const QStringList headerLines = settings.value(key(HeadersKey)).toStringList();
+    for (qsizetype index = 0; index < headerLines.size(); ++index) {
+        if (const auto header = FetchOptions::parseHeader(headerLines.at(index), nullptr))
+            options.headers.append(*header);
+        else
+            qWarning("Parafetch: ignoring stored header %lld: not \"Name: value\"",
+                     static_cast<long long>(index + 1));
+    }
+
+    options.outputDirectory = settings.value(key(OutputDirectoryKey)).toString();
+    options.computeSha256 = readBool(settings, ComputeSha256Key, defaults.computeSha256);
+    return options;
+}
+
+void SettingsStore::saveFetchOptions(QSettings &settings, const FetchOptions &options)
+{
+    QStringList headerLines;
+    for (const auto &header : options.headers)
+        headerLines.append(headerLine(header));
+
+    settings.setValue(key(ConcurrencyKey), options.concurrency);
+    settings.setValue(key(MethodKey),
+                      options.method == FetchOptions::Method::Head ? HeadName : GetName);
+    settings.setValue(key(TimeoutKey), options.timeoutMs);
+    settings.setValue(key(IdleTimeoutKey), options.idleTimeoutMs);
+    settings.setValue(key(RetriesKey), options.retries);
+    settings.setValue(key(RetryBaseDelayKey), options.retryBaseDelayMs);
+    settings.setValue(key(MaxRedirectsKey), options.maxRedirects);
+    settings.setValue(key(UserAgentKey), QString::fromUtf8(options.userAgent));
+    settings.setValue(key(HeadersKey), headerLines);
+    settings.setValue(key(OutputDirectoryKey), options.outputDirectory);
+    settings.setValue(key(ComputeSha256Key), options.computeSha256);
+}
+
+QString SettingsStore::lastListPath()
+{
+    const QString directory = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    if (directory.isEmpty())
+        return {};
+    return QDir(directory).filePath(LastListFileName);
+}
+
+bool SettingsStore::saveLastList(const QString &text, QString *error)
+{
+    const auto failed = [error](const QString &message) {
+        if (error)
+            *error = message;
+        return false;
+    };
+
+    const QString path = lastListPath();
+    if (path.isEmpty())
+        return failed(tr("There is no folder for application data on this system."));
+
+    if (text.isEmpty()) {
+        // Nothing to offer back next time; a missing file says that best.
+        QFile file(path);
+        if (file.exists() && !file.remove())
+            return failed(tr("Could not remove %1: %2")
+                              .arg(QDir::toNativeSeparators(path), file.errorString()));
+        return true;
+    }
+
+    const QString directory = QFileInfo(path).absolutePath();
+    if (!QDir().mkpath(directory))
+        return failed(
+            tr("Could not create the folder %1").arg(QDir::toNativeSeparators(directory)));
+
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return failed(tr("Could not open %1 for writing: %2")
+                          .arg(QDir::toNativeSeparators(path), file.errorString()));
+    const QByteArray bytes = text.toUtf8();
+    if (file.write(bytes) != bytes.size())
+        return failed(
+            tr("Could not write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
+    if (!file.commit())
+        return failed(
+            tr("Could not save %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
+    return true;
+}
+
+QString SettingsStore::loadLastList()
+{
+    const QString path = lastListPath();
+    if (path.isEmpty())
+        return {};
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromUtf8(file.readAll());
+}
+
+} // namespace Parafetch

@@ -1,0 +1,39 @@
+// Persistence of the fetch settings (QSettings) and of the last URL list (a file of its own).
+#pragma once
+
+#include "fetchoptions.h"
+
+#include <QCoreApplication>
+#include <QString>
+
+class QSettings;
+
+namespace Parafetch {
+
+class SettingsStore
+{
+    Q_DECLARE_TR_FUNCTIONS(SettingsStore)
+public:
+    // Ranges of the settings FetchOptions leaves open; the settings dialog uses the same ones.
+    // A week matches the command line's --timeout limit: longer is a mistake, not a setting.
+    static constexpr int MaxTimeoutMs = 7 * 24 * 60 * 60 * 1000;
+    static constexpr int MaxRedirects = 100;
+    // The first backoff step may not exceed the cap it doubles towards.
+    static constexpr int MaxRetryBaseDelayMs = FetchOptions::DefaultRetryMaxDelayMs;
+
+    // Missing or unreadable keys give the defaults; numbers are clamped to their ranges; header
+    // lines that FetchOptions::parseHeader rejects are dropped. Only what a person can change
+    // (the settings dialog and the concurrency) is stored; the engine's tuning values
+    // (retryMaxDelayMs, maxRetryAfterMs, readBufferBytes) always come back as defaults.
+    static FetchOptions loadFetchOptions(const QSettings &settings);
+    static void saveFetchOptions(QSettings &settings, const FetchOptions &options);
+
+    // The last URL list a person worked with, offered back on the next start. Kept as a file in
+    // QStandardPaths::AppDataLocation (QSaveFile, atomic), not in QSettings, because lists can
+    // be large. Saving an empty text removes the file. On failure, *error (if given) says why.
+    static bool saveLastList(const QString &text, QString *error);
+    static QString loadLastList(); // empty if there is none or it cannot be read
+    static QString lastListPath(); // empty if the platform has no data location
+};
+
+} // namespace Parafetch

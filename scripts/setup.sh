@@ -5,6 +5,7 @@
 PARAFETCH_PACKAGES=(
     build-essential cmake ninja-build pkg-config
     qt6-base-dev qt6-base-dev-tools libgl-dev
+    libqt6svg6 fonts-dejavu-core dpkg-dev # SVG icons, a font offscreen, cpack shlibdeps
 )
 
 parafetch_install_missing() {

@@ -1,0 +1,465 @@
+// The Settings dialog: a form over FetchOptions that refuses what the engine could not use.
+#include "settingsdialog.h"
+
+#include "settingsstore.h"
+
+#include <QButtonGroup>
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFontMetrics>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHash>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace Parafetch {
+
+namespace {
+
+constexpr double MsPerSecond = 1000.0;
+// Milliseconds are what the engine counts, so a value set on the command line (0.25 s) survives
+// a visit to this dialog unchanged.
+constexpr int SecondsDecimals = 3;
+constexpr double TimeoutStepSeconds = 1.0;
+constexpr int RetryDelayStepMs = 100;
+// Room for a few headers without the dialog growing tall; more scroll.
+constexpr int HeaderEditorLines = 4;
+// Problem lines are not word-wrapped: a wrapped label's height depends on its width, which a
+// window's minimum size cannot express, so the form would overlap it with the fields above.
+// Instead a line longer than this is shortened in the middle; the full text is its tool tip.
+constexpr int ProblemColumns = 72;
+
+// Shows "30 s" rather than "30.000 s": the three decimals are there for exactness, not to be
+// read. Parsing is QDoubleSpinBox's own, so "1.5" and "1.500" are both accepted.
+class SecondsSpinBox final : public QDoubleSpinBox
+{
+    Q_DISABLE_COPY_MOVE(SecondsSpinBox)
+public:
+    using QDoubleSpinBox::QDoubleSpinBox;
+
+protected:
+    QString textFromValue(double value) const override
+    {
+        QString text = locale().toString(value, 'f', decimals());
+        if (!isGroupSeparatorShown())
+            text.remove(locale().groupSeparator());
+        const QString point = locale().decimalPoint();
+        if (text.contains(point)) {
+            while (text.endsWith(locale().zeroDigit()))
+                text.chop(locale().zeroDigit().size());
+            if (text.endsWith(point))
+                text.chop(point.size());
+        }
+        return text;
+    }
+};
+
+int secondsToMs(double seconds)
+{
+    return int(std::lround(seconds * MsPerSecond));
+}
+
+double msToSeconds(int ms)
+{
+    return ms / MsPerSecond;
+}
+
+// "&Extra headers:" -> "Extra headers", for screen readers.
+QString accessibleText(const QString &label)
+{
+    QString text = label;
+    text.remove(QLatin1Char('&'));
+    text = text.trimmed();
+    if (text.endsWith(QLatin1Char(':')))
+        text.chop(1);
+    return text.trimmed();
+}
+
+void showProblems(QLabel *label, const QStringList &problems)
+{
+    const QFontMetrics metrics = label->fontMetrics();
+    const int width = metrics.averageCharWidth() * ProblemColumns;
+    QStringList shown;
+    for (const QString &problem : problems)
+        shown.append(metrics.elidedText(problem, Qt::ElideMiddle, width));
+    label->setText(shown.join(QLatin1Char('\n')));
+    label->setToolTip(problems.join(QLatin1Char('\n')));
+}
+
+QString headerText(const HeaderList &headers)
+{
+    QStringList lines;
+    for (const auto &[name, value] : headers)
+        lines.append(QString::fromLatin1(name) + QLatin1String(": ") + QString::fromUtf8(value));
+    return lines.join(QLatin1Char('\n'));
+}
+
+} // namespace
+
+SettingsDialog::SettingsDialog(const FetchOptions &options, QWidget *parent)
+    : QDialog(parent)
+    , m_base(options)
+{
+    setWindowTitle(tr("Settings"));
+    setObjectName(QStringLiteral("settingsDialog"));
+
+    // Created in reading order, which is also the tab order.
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(createRequestsGroup());
+    layout->addWidget(createRetriesGroup());
+    layout->addWidget(createSavingGroup());
+    layout->addStretch();
+
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel
+                                     | QDialogButtonBox::RestoreDefaults);
+    // The box takes Tab focus itself (to pass it on to a button), so it needs a name too.
+    m_buttons->setAccessibleName(tr("Dialog buttons"));
+    QPushButton *restore = m_buttons->button(QDialogButtonBox::RestoreDefaults);
+    restore->setText(tr("Restore &Defaults"));
+    restore->setToolTip(tr("Set everything in this dialog back to its default. The number of "
+                           "parallel downloads, set in the main window, stays as it is."));
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
+    connect(restore, &QPushButton::clicked, this, &SettingsDialog::restoreDefaults);
+    layout->addWidget(m_buttons);
+
+    setFields(options);
+}
+
+void SettingsDialog::addRow(QFormLayout *form, const QString &label, QWidget *field,
+                            QWidget *accessibleField, const QString &toolTip)
+{
+    auto *labelWidget = new QLabel(label);
+    labelWidget->setBuddy(accessibleField);
+    labelWidget->setToolTip(toolTip);
+    accessibleField->setToolTip(toolTip);
+    accessibleField->setAccessibleName(accessibleText(label));
+    accessibleField->setAccessibleDescription(toolTip);
+    form->addRow(labelWidget, field);
+}
+
+QGroupBox *SettingsDialog::createRequestsGroup()
+{
+    auto *group = new QGroupBox(tr("Requests"));
+    m_requestsForm = new QFormLayout(group);
+
+    m_getButton = new QRadioButton(tr("Fetch &bodies (GET)"));
+    m_getButton->setObjectName(QStringLiteral("getButton"));
+    m_getButton->setAccessibleName(accessibleText(m_getButton->text()));
+    m_getButton->setToolTip(tr("Download each body: its size and time are measured, and it can "
+                               "be saved and hashed (see Saving)."));
+    m_headButton = new QRadioButton(tr("Check &links only (HEAD)"));
+    m_headButton->setObjectName(QStringLiteral("headButton"));
+    m_headButton->setAccessibleName(accessibleText(m_headButton->text()));
+    m_headButton->setToolTip(tr("Ask for the headers only: shows whether each link answers and "
+                                "with what status, without downloading bodies. A few servers "
+                                "answer HEAD differently from GET."));
+    m_methodGroup = new QButtonGroup(this);
+    m_methodGroup->addButton(m_getButton);
+    m_methodGroup->addButton(m_headButton);
+    auto *modes = new QWidget;
+    auto *modesLayout = new QVBoxLayout(modes);
+    modesLayout->setContentsMargins(QMargins());
+    modesLayout->addWidget(m_getButton);
+    modesLayout->addWidget(m_headButton);
+    // The label's mnemonic moves focus to the chosen mode (its buddy follows the choice, see
+    // updateState()); a fixed buddy would be clicked and change the mode.
+    m_modeLabel = new QLabel(tr("&Mode:"));
+    m_requestsForm->addRow(m_modeLabel, modes);
+    connect(m_methodGroup, &QButtonGroup::buttonToggled, this, &SettingsDialog::updateState);
+
+    m_timeout = new SecondsSpinBox;
+    m_timeout->setObjectName(QStringLiteral("timeout"));
+    m_timeout->setDecimals(SecondsDecimals);
+    m_timeout->setRange(0, msToSeconds(SettingsStore::MaxTimeoutMs));
+    m_timeout->setSingleStep(TimeoutStepSeconds);
+    m_timeout->setSuffix(tr(" s", "seconds"));
+    m_timeout->setSpecialValueText(tr("No limit"));
+    addRow(m_requestsForm, tr("&Timeout per attempt:"), m_timeout, m_timeout,
+           tr("The longest one attempt may take in all: connecting, waiting for the answer and "
+              "receiving the whole body. A large download that is slow but steady is cut off "
+              "too. \"No limit\" leaves it to the idle timeout."));
+
+    m_idleTimeout = new SecondsSpinBox;
+    m_idleTimeout->setObjectName(QStringLiteral("idleTimeout"));
+    m_idleTimeout->setDecimals(SecondsDecimals);
+    m_idleTimeout->setRange(0, msToSeconds(SettingsStore::MaxTimeoutMs));
+    m_idleTimeout->setSingleStep(TimeoutStepSeconds);
+    m_idleTimeout->setSuffix(tr(" s", "seconds"));
+    m_idleTimeout->setSpecialValueText(tr("No limit"));
+    addRow(m_requestsForm, tr("&Idle timeout:"), m_idleTimeout, m_idleTimeout,
+           tr("Give up an attempt when no data has arrived for this long. The clock restarts "
+              "with every piece of data, so a stalled server is caught without cutting off a "
+              "large download that is still moving."));
+
+    m_maxRedirects = new QSpinBox;
+    m_maxRedirects->setObjectName(QStringLiteral("maxRedirects"));
+    m_maxRedirects->setRange(0, SettingsStore::MaxRedirects);
+    m_maxRedirects->setSpecialValueText(tr("None", "no redirects are followed"));
+    addRow(m_requestsForm, tr("Maximum &redirects:"), m_maxRedirects, m_maxRedirects,
+           tr("How many redirects to follow for one URL; the table's details show where it "
+              "ended. One more fails with \"too many redirects\". \"None\" makes every redirect "
+              "fail."));
+
+    m_userAgent = new QLineEdit;
+    m_userAgent->setObjectName(QStringLiteral("userAgent"));
+    m_userAgent->setPlaceholderText(QString::fromUtf8(FetchOptions::defaultUserAgent()));
+    m_userAgent->setClearButtonEnabled(true);
+    addRow(m_requestsForm, tr("&User agent:"), m_userAgent, m_userAgent,
+           tr("The User-Agent header sent with every request. Leave it empty to send %1.")
+               .arg(QString::fromUtf8(FetchOptions::defaultUserAgent())));
+
+    m_headers = new QPlainTextEdit;
+    m_headers->setObjectName(QStringLiteral("headers"));
+    m_headers->setPlaceholderText(tr("Accept-Language: en\nAuthorization: Bearer …"));
+    // Tab must leave the field, or a keyboard user is stuck in it.
+    m_headers->setTabChangesFocus(true);
+    m_headers->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_headers->setFixedHeight(
+        m_headers->fontMetrics().lineSpacing() * HeaderEditorLines
+        + 2 * (m_headers->frameWidth() + int(m_headers->document()->documentMargin())));
+    addRow(m_requestsForm, tr("E&xtra headers:"), m_headers, m_headers,
+           tr("Request headers sent with every request, one \"Name: value\" per line. They are "
+              "saved with your settings in plain text, so mind secrets such as Authorization "
+              "tokens."));
+    connect(m_headers, &QPlainTextEdit::textChanged, this, &SettingsDialog::updateState);
+
+    m_headerProblems = new QLabel;
+    m_headerProblems->setObjectName(QStringLiteral("headerProblems"));
+    m_headerProblems->setTextFormat(Qt::PlainText); // the text quotes what was typed
+    m_headerProblems->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_headerProblems->setAccessibleName(tr("Problems with the extra headers"));
+    m_requestsForm->addRow(QString(), m_headerProblems);
+
+    return group;
+}
+
+QGroupBox *SettingsDialog::createRetriesGroup()
+{
+    auto *group = new QGroupBox(tr("Retries"));
+    auto *form = new QFormLayout(group);
+
+    m_retries = new QSpinBox;
+    m_retries->setObjectName(QStringLiteral("retries"));
+    m_retries->setRange(0, FetchOptions::MaxRetries);
+    m_retries->setSpecialValueText(tr("None", "no retries"));
+    addRow(form, tr("R&etries:"), m_retries, m_retries,
+           tr("How many more times to try a URL after a connection error, a timeout, a 5xx "
+              "answer or 429 (Too Many Requests). Other answers, such as 404, are final."));
+
+    m_retryDelay = new QSpinBox;
+    m_retryDelay->setObjectName(QStringLiteral("retryDelay"));
+    m_retryDelay->setRange(0, SettingsStore::MaxRetryBaseDelayMs);
+    m_retryDelay->setSingleStep(RetryDelayStepMs);
+    m_retryDelay->setSuffix(tr(" ms", "milliseconds"));
+    addRow(form, tr("First retry dela&y:"), m_retryDelay, m_retryDelay,
+           tr("How long to wait before the first retry. The wait doubles with every further "
+              "retry, up to %1 s, and a server's Retry-After is honoured.")
+               .arg(FetchOptions::DefaultRetryMaxDelayMs / MsPerSecond));
+
+    return group;
+}
+
+QGroupBox *SettingsDialog::createSavingGroup()
+{
+    m_savingGroup = new QGroupBox(tr("Saving"));
+    m_savingGroup->setObjectName(QStringLiteral("savingGroup"));
+    m_savingForm = new QFormLayout(m_savingGroup);
+
+    m_saveBodies = new QCheckBox(tr("&Save bodies to:"));
+    m_saveBodies->setObjectName(QStringLiteral("saveBodies"));
+    m_saveBodies->setAccessibleName(accessibleText(m_saveBodies->text()));
+    m_saveBodies->setToolTip(tr("Save each body as a file in this folder. A file is written as "
+                                "NAME.part and renamed when it is complete; existing files are "
+                                "never overwritten. When off, bodies are only counted (and "
+                                "hashed)."));
+    m_directory = new QLineEdit;
+    m_directory->setObjectName(QStringLiteral("directory"));
+    m_directory->setAccessibleName(tr("Folder for saved bodies"));
+    m_directory->setToolTip(m_saveBodies->toolTip());
+    m_directory->setPlaceholderText(tr("Folder for the downloaded files"));
+    m_browse = new QPushButton(tr("Bro&wse…"));
+    m_browse->setObjectName(QStringLiteral("browse"));
+    m_browse->setAccessibleName(tr("Browse for the folder"));
+    m_browse->setToolTip(tr("Choose the folder for the downloaded files."));
+    auto *directoryRow = new QWidget;
+    auto *directoryLayout = new QHBoxLayout(directoryRow);
+    directoryLayout->setContentsMargins(QMargins());
+    directoryLayout->addWidget(m_directory, 1);
+    directoryLayout->addWidget(m_browse);
+    m_savingForm->addRow(m_saveBodies, directoryRow);
+    connect(m_saveBodies, &QCheckBox::toggled, this, &SettingsDialog::updateState);
+    connect(m_directory, &QLineEdit::textChanged, this, &SettingsDialog::updateState);
+    connect(m_browse, &QPushButton::clicked, this, &SettingsDialog::browseForDirectory);
+
+    m_directoryProblem = new QLabel;
+    m_directoryProblem->setObjectName(QStringLiteral("directoryProblem"));
+    m_directoryProblem->setAccessibleName(tr("Problem with the folder"));
+    m_savingForm->addRow(QString(), m_directoryProblem);
+
+    m_computeSha256 = new QCheckBox(tr("Com&pute SHA-256 of each body"));
+    m_computeSha256->setObjectName(QStringLiteral("computeSha256"));
+    m_computeSha256->setAccessibleName(accessibleText(m_computeSha256->text()));
+    m_computeSha256->setToolTip(tr("Compute the SHA-256 checksum of every body, shown in the "
+                                   "details and the exports. Costs some processor time on fast "
+                                   "links."));
+    m_savingForm->addRow(m_computeSha256);
+
+    return m_savingGroup;
+}
+
+void SettingsDialog::setFields(const FetchOptions &options)
+{
+    (options.method == FetchOptions::Method::Head ? m_headButton : m_getButton)->setChecked(true);
+    m_timeout->setValue(msToSeconds(options.timeoutMs));
+    m_idleTimeout->setValue(msToSeconds(options.idleTimeoutMs));
+    m_maxRedirects->setValue(options.maxRedirects);
+    m_userAgent->setText(QString::fromUtf8(options.userAgent));
+    m_headers->setPlainText(headerText(options.headers));
+    m_retries->setValue(options.retries);
+    m_retryDelay->setValue(options.retryBaseDelayMs);
+    m_saveBodies->setChecked(!options.outputDirectory.isEmpty());
+    // Unchecking keeps a folder typed before, so checking again brings it back.
+    if (!options.outputDirectory.isEmpty())
+        m_directory->setText(options.outputDirectory);
+    m_computeSha256->setChecked(options.computeSha256);
+    updateState();
+}
+
+FetchOptions SettingsDialog::options() const
+{
+    FetchOptions options = m_base;
+    options.method =
+        m_headButton->isChecked() ? FetchOptions::Method::Head : FetchOptions::Method::Get;
+    options.timeoutMs = secondsToMs(m_timeout->value());
+    options.idleTimeoutMs = secondsToMs(m_idleTimeout->value());
+    options.maxRedirects = m_maxRedirects->value();
+    options.userAgent = m_userAgent->text().trimmed().toUtf8();
+    options.headers = parsedHeaders(nullptr);
+    options.retries = m_retries->value();
+    options.retryBaseDelayMs = m_retryDelay->value();
+    options.outputDirectory = m_saveBodies->isChecked() ? m_directory->text() : QString();
+    options.computeSha256 = m_computeSha256->isChecked();
+    return options;
+}
+
+HeaderList SettingsDialog::parsedHeaders(QStringList *problems) const
+{
+    HeaderList headers;
+    QHash<QByteArray, int> firstLine; // lower-case name -> line number
+    const QStringList lines = m_headers->toPlainText().split(QLatin1Char('\n'));
+    for (qsizetype index = 0; index < lines.size(); ++index) {
+        const QString &line = lines.at(index);
+        const int number = int(index + 1);
+        if (line.trimmed().isEmpty())
+            continue;
+        QString error;
+        const auto header = FetchOptions::parseHeader(line, &error);
+        if (!header) {
+            if (problems)
+                problems->append(tr("Line %1: %2").arg(number).arg(error));
+            continue;
+        }
+        // A request carries one value per name (the engine sets, not adds), so a second line
+        // with the same name would silently replace the first.
+        const QByteArray lowerName = header->first.toLower();
+        if (const auto it = firstLine.constFind(lowerName); it != firstLine.cend()) {
+            if (problems)
+                problems->append(tr("Line %1: '%2' is already set on line %3")
+                                     .arg(number)
+                                     .arg(QString::fromLatin1(header->first))
+                                     .arg(*it));
+            continue;
+        }
+        firstLine.insert(lowerName, number);
+        headers.append(*header);
+    }
+    return headers;
+}
+
+QString SettingsDialog::directoryProblem() const
+{
+    // Only when bodies are fetched: in HEAD mode the whole Saving group is off.
+    if (m_getButton->isChecked() && m_saveBodies->isChecked()
+        && m_directory->text().trimmed().isEmpty())
+        return tr("Choose a folder, or clear \"Save bodies to\".");
+    return {};
+}
+
+QStringList SettingsDialog::problems() const
+{
+    QStringList problems;
+    parsedHeaders(&problems);
+    if (const QString problem = directoryProblem(); !problem.isEmpty())
+        problems.append(problem);
+    return problems;
+}
+
+void SettingsDialog::updateState()
+{
+    const bool fetchBodies = m_getButton->isChecked();
+    m_modeLabel->setBuddy(fetchBodies ? m_getButton : m_headButton);
+    // HEAD brings no bodies, so there is nothing to save or hash; the values are kept.
+    m_savingGroup->setEnabled(fetchBodies);
+    m_directory->setEnabled(m_saveBodies->isChecked());
+    m_browse->setEnabled(m_saveBodies->isChecked());
+
+    QStringList headerProblems;
+    parsedHeaders(&headerProblems);
+    showProblems(m_headerProblems, headerProblems);
+    m_requestsForm->setRowVisible(m_headerProblems, !headerProblems.isEmpty());
+    // A screen reader reads the description with the field, so the problems travel with it.
+    m_headers->setAccessibleDescription(
+        headerProblems.isEmpty() ? m_headers->toolTip() : headerProblems.join(QLatin1Char('\n')));
+
+    const QString folderProblem = directoryProblem();
+    showProblems(m_directoryProblem,
+                 folderProblem.isEmpty() ? QStringList() : QStringList { folderProblem });
+    m_savingForm->setRowVisible(m_directoryProblem, !folderProblem.isEmpty());
+
+    m_buttons->button(QDialogButtonBox::Ok)
+        ->setEnabled(headerProblems.isEmpty() && folderProblem.isEmpty());
+}
+
+void SettingsDialog::restoreDefaults()
+{
+    FetchOptions defaults;
+    defaults.concurrency = m_base.concurrency;
+    m_base = defaults;
+    setFields(defaults);
+}
+
+void SettingsDialog::browseForDirectory()
+{
+    QString start = m_directory->text().trimmed();
+    if (start.isEmpty())
+        start = QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
+    const QString chosen = QFileDialog::getExistingDirectory(this, tr("Save Bodies To"), start);
+    if (chosen.isEmpty())
+        return;
+    m_directory->setText(QDir::toNativeSeparators(chosen));
+    m_saveBodies->setChecked(true);
+}
+
+void SettingsDialog::accept()
+{
+    // OK is disabled while there are problems, but Enter can still reach accept().
+    if (!problems().isEmpty())
+        return;
+    QDialog::accept();
+}
+
+} // namespace Parafetch

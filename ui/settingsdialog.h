@@ -1,0 +1,84 @@
+// The Settings dialog: how each request is made, retried and where its body goes.
+#pragma once
+
+#include "fetchoptions.h"
+
+#include <QDialog>
+#include <QStringList>
+
+class QButtonGroup;
+class QCheckBox;
+class QDialogButtonBox;
+class QDoubleSpinBox;
+class QFormLayout;
+class QGroupBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QRadioButton;
+class QSpinBox;
+
+namespace Parafetch {
+
+class SettingsDialog final : public QDialog
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SettingsDialog)
+public:
+    // Concurrency is not shown here (the main window has its own spin box); it and the engine's
+    // tuning values pass through options() unchanged.
+    explicit SettingsDialog(const FetchOptions &options, QWidget *parent = nullptr);
+
+    FetchOptions options() const;
+
+    // What keeps OK disabled, one entry per problem, as shown under the fields; empty when the
+    // settings can be accepted.
+    QStringList problems() const;
+
+    void accept() override;
+
+private:
+    QGroupBox *createRequestsGroup();
+    QGroupBox *createRetriesGroup();
+    QGroupBox *createSavingGroup();
+    void addRow(QFormLayout *form, const QString &label, QWidget *field, QWidget *accessibleField,
+                const QString &toolTip);
+
+    void setFields(const FetchOptions &options);
+    void restoreDefaults();
+    void browseForDirectory();
+    void updateState();
+    HeaderList parsedHeaders(QStringList *problems) const;
+    QString directoryProblem() const;
+
+    // Values this dialog does not edit; Restore Defaults resets them except the concurrency.
+    FetchOptions m_base;
+
+    QLabel *m_modeLabel = nullptr;
+    QButtonGroup *m_methodGroup = nullptr;
+    QRadioButton *m_getButton = nullptr;
+    QRadioButton *m_headButton = nullptr;
+    QDoubleSpinBox *m_timeout = nullptr;
+    QDoubleSpinBox *m_idleTimeout = nullptr;
+    QSpinBox *m_maxRedirects = nullptr;
+    QLineEdit *m_userAgent = nullptr;
+    QPlainTextEdit *m_headers = nullptr;
+    QFormLayout *m_requestsForm = nullptr;
+    QLabel *m_headerProblems = nullptr;
+
+    QSpinBox *m_retries = nullptr;
+    QSpinBox *m_retryDelay = nullptr;
+
+    QGroupBox *m_savingGroup = nullptr;
+    QFormLayout *m_savingForm = nullptr;
+    QCheckBox *m_saveBodies = nullptr;
+    QLineEdit *m_directory = nullptr;
+    QPushButton *m_browse = nullptr;
+    QLabel *m_directoryProblem = nullptr;
+    QCheckBox *m_computeSha256 = nullptr;
+
+    QDialogButtonBox *m_buttons = nullptr;
+};
+
+} // namespace Parafetch

@@ -1,0 +1,829 @@
+// The Settings dialog, the settings store (QSettings and the last URL list) and the icons.
+#include "settingsdialog.h"
+#include "settingsstore.h"
+#include "testsupport.h"
+
+#include <QAbstractButton>
+#include <QAccessible>
+#include <QApplication>
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFile>
+#include <QFileInfo>
+#include <QGroupBox>
+#include <QIcon>
+#include <QImage>
+#include <QImageReader>
+#include <QKeySequence>
+#include <QLabel>
+#include <QLayout>
+#include <QLineEdit>
+#include <QPixmap>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QSet>
+#include <QSettings>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Parafetch;
+
+namespace {
+
+constexpr int IconSize = 16; // the size the table and toolbars draw status icons at
+constexpr int OpaqueAlpha = 128; // a pixel counts as drawn from half opacity up
+// A list about the size users bring (USERS.md item 1), to show size is no problem for the file.
+constexpr int LargeListLines = 100'000;
+// More Tab presses than the dialog has stops, so a cycle is closed whatever the order.
+constexpr int MaxTabPresses = 40;
+// Wider than any screen when drawn: a pasted line that only looks like a header.
+constexpr int LongHeaderNameChars = 600;
+
+QStringList headerLines(const HeaderList &headers)
+{
+    QStringList lines;
+    for (const auto &[name, value] : headers)
+        lines.append(QString::fromLatin1(name) + QLatin1String(": ") + QString::fromUtf8(value));
+    return lines;
+}
+
+// Every field by name, so that a failed comparison says which fields differ.
+QVariantMap fields(const FetchOptions &options)
+{
+    return {
+        { QStringLiteral("concurrency"), options.concurrency },
+        { QStringLiteral("method"),
+          options.method == FetchOptions::Method::Head ? QStringLiteral("HEAD")
+                                                       : QStringLiteral("GET") },
+        { QStringLiteral("timeoutMs"), options.timeoutMs },
+        { QStringLiteral("idleTimeoutMs"), options.idleTimeoutMs },
+        { QStringLiteral("retries"), options.retries },
+        { QStringLiteral("retryBaseDelayMs"), options.retryBaseDelayMs },
+        { QStringLiteral("retryMaxDelayMs"), options.retryMaxDelayMs },
+        { QStringLiteral("maxRetryAfterMs"), options.maxRetryAfterMs },
+        { QStringLiteral("maxRedirects"), options.maxRedirects },
+        { QStringLiteral("userAgent"), options.userAgent },
+        { QStringLiteral("headers"), headerLines(options.headers) },
+        { QStringLiteral("outputDirectory"), options.outputDirectory },
+        { QStringLiteral("computeSha256"), options.computeSha256 },
+        { QStringLiteral("readBufferBytes"), options.readBufferBytes },
+    };
+}
+
+// "name: actual != expected" for each field that differs; empty when all are equal.
+QStringList differences(const FetchOptions &actual, const FetchOptions &expected)
+{
+    const QVariantMap a = fields(actual);
+    const QVariantMap e = fields(expected);
+    QStringList differing;
+    for (auto it = e.cbegin(); it != e.cend(); ++it) {
+        if (a.value(it.key()) != it.value())
+            differing.append(
+                QStringLiteral("%1: %2 != %3")
+                    .arg(it.key(), a.value(it.key()).toString(), it.value().toString()));
+    }
+    return differing;
+}
+
+// The values the settings store keeps; the engine's tuning values come back as defaults.
+FetchOptions storedPart(const FetchOptions &options)
+{
+    const FetchOptions defaults;
+    FetchOptions stored = options;
+    stored.retryMaxDelayMs = defaults.retryMaxDelayMs;
+    stored.maxRetryAfterMs = defaults.maxRetryAfterMs;
+    stored.readBufferBytes = defaults.readBufferBytes;
+    return stored;
+}
+
+FetchOptions everythingChanged()
+{
+    FetchOptions options;
+    options.concurrency = 3;
+    options.method = FetchOptions::Method::Head;
+    options.timeoutMs = 90'000;
+    options.idleTimeoutMs = 45'000;
+    options.retries = 7;
+    options.retryBaseDelayMs = 1'200;
+    options.retryMaxDelayMs = 10'000;
+    options.maxRetryAfterMs = 5'000;
+    options.maxRedirects = 3;
+    options.userAgent = "Checker/2.0 (+https://example.com/bot)";
+    options.headers = { { "Accept", "text/html, application/json;q=0.9" },
+                        { "Authorization", "Bearer \"abc\" def=" },
+                        { "X-Empty", "" } };
+    options.outputDirectory = QStringLiteral("/tmp/some folder/downloads");
+    options.computeSha256 = false;
+    options.readBufferBytes = 4 << 20;
+    return options;
+}
+
+template<typename T> T *child(const QWidget &parent, const char *name)
+{
+    T *widget = parent.findChild<T *>(QLatin1String(name));
+    if (!widget)
+        qFatal("no %s named %s", T::staticMetaObject.className(), name);
+    return widget;
+}
+
+QPushButton *okButton(const SettingsDialog &dialog)
+{
+    return child<QDialogButtonBox>(dialog, "")->button(QDialogButtonBox::Ok);
+}
+
+QString accessibleName(QWidget *widget)
+{
+    QAccessibleInterface *interface = QAccessible::queryAccessibleInterface(widget);
+    return interface ? interface->text(QAccessible::Name) : QString();
+}
+
+// The widget that takes keyboard focus for `widget` (a spin box's editor stands for the box).
+QWidget *focusOwner(QWidget *widget)
+{
+    while (widget && widget->focusProxy())
+        widget = widget->focusProxy();
+    if (auto *parent = widget ? widget->parentWidget() : nullptr;
+        parent && parent->focusProxy() == widget)
+        return parent;
+    return widget;
+}
+
+} // namespace
+
+class TestSettingsDialog final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanup();
+    void cleanupTestCase();
+
+    void dialogRoundTrip_data();
+    void dialogRoundTrip();
+    void secondsShowWithoutNeedlessDecimals_data();
+    void secondsShowWithoutNeedlessDecimals();
+    void typedSecondsBecomeMilliseconds();
+    void invalidHeaderLineDisablesOk_data();
+    void invalidHeaderLineDisablesOk();
+    void problemsStayBelowTheFieldAndShort();
+    void saveBodiesCheckboxControlsOutputDirectory();
+    void headModeSwitchesSavingOff();
+    void restoreDefaultsKeepsConcurrency();
+    void everyLabelHasBuddyAndUniqueMnemonic();
+    void everyControlHasNameAndToolTip();
+    void everyControlIsReachableByTab();
+    void mnemonicsSwitchTheMode();
+
+    void storeRoundTrip_data();
+    void storeRoundTrip();
+    void storeWritesKeysUnderFetchGroup();
+    void storeMissingKeysGiveDefaults();
+    void storeClampsAndRejects_data();
+    void storeClampsAndRejects();
+
+    void lastListRoundTrip();
+    void lastListLarge();
+    void lastListEmptyRemovesFile();
+    void lastListReportsFailure();
+
+    void iconsRender_data();
+    void iconsRender();
+
+private:
+    void addOptionRows();
+    QString uniqueIniPath();
+
+    QTemporaryDir m_dir;
+    int m_iniFiles = 0;
+};
+
+void TestSettingsDialog::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    // Number formats ("1234.5 s") and the last list's folder must not depend on the machine.
+    QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+    QCoreApplication::setOrganizationName(QStringLiteral("ParafetchTest"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_settingsdialog"));
+    QStandardPaths::setTestModeEnabled(true);
+}
+
+void TestSettingsDialog::cleanup()
+{
+    const QString path = SettingsStore::lastListPath();
+    if (QFileInfo(path).isDir())
+        QDir(path).removeRecursively();
+    else
+        QFile::remove(path);
+}
+
+// QSettings caches a file by name and rereads it only when its time stamp or size changes, so
+// two rows that write same-sized files within a second would read the first one's values.
+QString TestSettingsDialog::uniqueIniPath()
+{
+    return m_dir.filePath(QStringLiteral("settings-%1.ini").arg(++m_iniFiles));
+}
+
+void TestSettingsDialog::cleanupTestCase()
+{
+    // Test mode put it under ~/.qttest; leave nothing behind there either.
+    QDir data(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
+    data.removeRecursively();
+    QDir().rmdir(QFileInfo(data.absolutePath()).absolutePath()); // the organisation's, if empty
+}
+
+void TestSettingsDialog::addOptionRows()
+{
+    QTest::addColumn<FetchOptions>("options");
+
+    QTest::newRow("defaults stay defaults") << FetchOptions();
+    QTest::newRow("every field changed, concurrency passes through") << everythingChanged();
+
+    FetchOptions largest;
+    largest.concurrency = FetchOptions::MaxConcurrency;
+    largest.timeoutMs = SettingsStore::MaxTimeoutMs;
+    largest.idleTimeoutMs = SettingsStore::MaxTimeoutMs;
+    largest.retries = FetchOptions::MaxRetries;
+    largest.retryBaseDelayMs = SettingsStore::MaxRetryBaseDelayMs;
+    largest.maxRedirects = SettingsStore::MaxRedirects;
+    QTest::newRow("largest values allowed") << largest;
+
+    FetchOptions smallest;
+    smallest.concurrency = FetchOptions::MinConcurrency;
+    smallest.timeoutMs = 0;
+    smallest.idleTimeoutMs = 0;
+    smallest.retries = 0;
+    smallest.retryBaseDelayMs = 0;
+    smallest.maxRedirects = 0;
+    smallest.computeSha256 = false;
+    QTest::newRow("zero means no limit, no retries, no redirects") << smallest;
+
+    FetchOptions milliseconds;
+    milliseconds.timeoutMs = 1;
+    milliseconds.idleTimeoutMs = 1'234'567;
+    QTest::newRow("milliseconds survive the seconds fields") << milliseconds;
+
+    FetchOptions unicode;
+    unicode.userAgent = QStringLiteral("Prüfer/1 (Zürich)").toUtf8();
+    unicode.headers = { { "X-Greeting", QStringLiteral("grüß dich, \"welt\"").toUtf8() } };
+    unicode.outputDirectory = QStringLiteral("/tmp/Übersicht, 2024");
+    QTest::newRow("non-ASCII agent, header value and folder") << unicode;
+}
+
+void TestSettingsDialog::dialogRoundTrip_data()
+{
+    addOptionRows();
+}
+
+void TestSettingsDialog::dialogRoundTrip()
+{
+    QFETCH(FetchOptions, options);
+    const SettingsDialog dialog(options);
+    QCOMPARE(differences(dialog.options(), options), QStringList());
+    QVERIFY(okButton(dialog)->isEnabled());
+    QCOMPARE(dialog.problems(), QStringList());
+}
+
+void TestSettingsDialog::secondsShowWithoutNeedlessDecimals_data()
+{
+    QTest::addColumn<int>("idleTimeoutMs");
+    QTest::addColumn<QString>("shown");
+    QTest::newRow("whole seconds") << 30'000 << QStringLiteral("30 s");
+    QTest::newRow("a quarter second") << 250 << QStringLiteral("0.25 s");
+    QTest::newRow("zero is no limit") << 0 << QStringLiteral("No limit");
+    QTest::newRow("thousands without separator") << 1'234'567 << QStringLiteral("1234.567 s");
+}
+
+void TestSettingsDialog::secondsShowWithoutNeedlessDecimals()
+{
+    QFETCH(int, idleTimeoutMs);
+    QFETCH(QString, shown);
+    FetchOptions options;
+    options.idleTimeoutMs = idleTimeoutMs;
+    const SettingsDialog dialog(options);
+    QCOMPARE(child<QDoubleSpinBox>(dialog, "idleTimeout")->text(), shown);
+}
+
+void TestSettingsDialog::typedSecondsBecomeMilliseconds()
+{
+    SettingsDialog dialog(FetchOptions {});
+    auto *timeout = child<QDoubleSpinBox>(dialog, "timeout");
+    timeout->selectAll();
+    QTest::keyClicks(timeout, QStringLiteral("2.5"));
+    QCOMPARE(dialog.options().timeoutMs, 2'500);
+
+    auto *retryDelay = child<QSpinBox>(dialog, "retryDelay");
+    retryDelay->selectAll();
+    QTest::keyClicks(retryDelay, QStringLiteral("750"));
+    QCOMPARE(dialog.options().retryBaseDelayMs, 750);
+}
+
+void TestSettingsDialog::invalidHeaderLineDisablesOk_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("badLine");
+    QTest::addColumn<QString>("fixedText");
+    QTest::addColumn<QStringList>("fixedHeaders");
+
+    QTest::newRow("line 2 has no colon")
+        << QStringLiteral("Accept: */*\nnot a header\n") << 2
+        << QStringLiteral("Accept: */*\nX-Note: a header\n")
+        << QStringList { QStringLiteral("Accept: */*"), QStringLiteral("X-Note: a header") };
+    QTest::newRow("line 1 has no name")
+        << QStringLiteral(": value") << 1 << QStringLiteral("X-Name: value")
+        << QStringList { QStringLiteral("X-Name: value") };
+    QTest::newRow("blank lines still count: line 3 has a space in its name")
+        << QStringLiteral("A: 1\n\nBad Name: x") << 3 << QStringLiteral("A: 1\n\nGood-Name: x")
+        << QStringList { QStringLiteral("A: 1"), QStringLiteral("Good-Name: x") };
+    QTest::newRow("line 2 repeats line 1's name in another case")
+        << QStringLiteral("X-Token: a\nx-token: b") << 2 << QStringLiteral("X-Token: b")
+        << QStringList { QStringLiteral("X-Token: b") };
+}
+
+void TestSettingsDialog::invalidHeaderLineDisablesOk()
+{
+    QFETCH(QString, text);
+    QFETCH(int, badLine);
+    QFETCH(QString, fixedText);
+    QFETCH(QStringList, fixedHeaders);
+
+    SettingsDialog dialog(FetchOptions {});
+    auto *headers = child<QPlainTextEdit>(dialog, "headers");
+    auto *problems = child<QLabel>(dialog, "headerProblems");
+    QVERIFY(okButton(dialog)->isEnabled());
+    QVERIFY(!problems->isVisibleTo(&dialog));
+
+    headers->setPlainText(text);
+    QVERIFY(!okButton(dialog)->isEnabled());
+    QVERIFY(problems->isVisibleTo(&dialog));
+    const QString prefix = QStringLiteral("Line %1: ").arg(badLine);
+    QVERIFY2(problems->text().startsWith(prefix), qPrintable(problems->text()));
+    QCOMPARE(problems->text().count(QStringLiteral("Line ")), 1); // the good lines are not named
+    QCOMPARE(dialog.problems().size(), 1);
+    QCOMPARE(headers->accessibleDescription(), dialog.problems().join(QLatin1Char('\n')));
+    // Enter reaches accept() even with OK disabled; it must not close the dialog.
+    dialog.accept();
+    QCOMPARE(dialog.result(), int(QDialog::Rejected));
+
+    headers->setPlainText(fixedText);
+    QVERIFY(okButton(dialog)->isEnabled());
+    QVERIFY(!problems->isVisibleTo(&dialog));
+    QCOMPARE(dialog.problems(), QStringList());
+    QCOMPARE(headerLines(dialog.options().headers), fixedHeaders);
+    dialog.accept();
+    QCOMPARE(dialog.result(), int(QDialog::Accepted));
+}
+
+void TestSettingsDialog::problemsStayBelowTheFieldAndShort()
+{
+    SettingsDialog dialog(FetchOptions {});
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    auto *headers = child<QPlainTextEdit>(dialog, "headers");
+    auto *problems = child<QLabel>(dialog, "headerProblems");
+    const QString longName = QString(LongHeaderNameChars, QLatin1Char('x'));
+    headers->setPlainText(QStringLiteral("one bad line\n") + longName
+                          + QStringLiteral(" y: 1\nthree"));
+    dialog.layout()->activate(); // what the pending LayoutRequest would do, now
+
+    // The window grows to fit: the problems never cover the editor.
+    QVERIFY2(problems->geometry().top() >= headers->geometry().bottom(),
+             qPrintable(QStringLiteral("problems at %1, editor ends at %2")
+                            .arg(problems->geometry().top())
+                            .arg(headers->geometry().bottom())));
+    QCOMPARE(problems->text().count(QLatin1Char('\n')), 2); // one line per problem
+    // A long quoted name is shortened on screen, not in the tool tip.
+    QVERIFY(!problems->text().contains(longName));
+    QVERIFY(problems->toolTip().contains(longName));
+    QVERIFY(dialog.width() < problems->fontMetrics().horizontalAdvance(longName));
+}
+
+void TestSettingsDialog::saveBodiesCheckboxControlsOutputDirectory()
+{
+    FetchOptions options;
+    options.outputDirectory = QStringLiteral("/tmp/bodies");
+    SettingsDialog dialog(options);
+    auto *save = child<QCheckBox>(dialog, "saveBodies");
+    auto *directory = child<QLineEdit>(dialog, "directory");
+    auto *browse = child<QPushButton>(dialog, "browse");
+    auto *problem = child<QLabel>(dialog, "directoryProblem");
+    QVERIFY(save->isChecked());
+    QVERIFY(directory->isEnabled());
+    QVERIFY(browse->isEnabled());
+
+    save->click();
+    QCOMPARE(dialog.options().outputDirectory, QString());
+    QVERIFY(!directory->isEnabled());
+    QVERIFY(!browse->isEnabled());
+    QVERIFY(okButton(dialog)->isEnabled());
+
+    save->click(); // the folder typed before comes back
+    QCOMPARE(dialog.options().outputDirectory, QStringLiteral("/tmp/bodies"));
+
+    directory->clear(); // "save, but where?" cannot be accepted
+    QVERIFY(!okButton(dialog)->isEnabled());
+    QVERIFY(problem->isVisibleTo(&dialog));
+    QCOMPARE(dialog.problems().size(), 1);
+    QTest::keyClicks(directory, QStringLiteral("/tmp/elsewhere"));
+    QVERIFY(okButton(dialog)->isEnabled());
+    QVERIFY(!problem->isVisibleTo(&dialog));
+    QCOMPARE(dialog.options().outputDirectory, QStringLiteral("/tmp/elsewhere"));
+}
+
+void TestSettingsDialog::headModeSwitchesSavingOff()
+{
+    FetchOptions options;
+    options.outputDirectory = QStringLiteral("/tmp/bodies");
+    SettingsDialog dialog(options);
+    auto *saving = child<QGroupBox>(dialog, "savingGroup");
+    child<QLineEdit>(dialog, "directory")->clear();
+    QVERIFY(!okButton(dialog)->isEnabled());
+
+    child<QRadioButton>(dialog, "headButton")->click();
+    QCOMPARE(dialog.options().method, FetchOptions::Method::Head);
+    QVERIFY(!saving->isEnabled());
+    // HEAD saves nothing, so an empty folder is no reason to refuse.
+    QVERIFY(okButton(dialog)->isEnabled());
+
+    child<QRadioButton>(dialog, "getButton")->click();
+    QCOMPARE(dialog.options().method, FetchOptions::Method::Get);
+    QVERIFY(saving->isEnabled());
+    QVERIFY(!okButton(dialog)->isEnabled());
+}
+
+void TestSettingsDialog::restoreDefaultsKeepsConcurrency()
+{
+    const FetchOptions changed = everythingChanged();
+    SettingsDialog dialog(changed);
+    child<QPlainTextEdit>(dialog, "headers")->setPlainText(QStringLiteral("broken"));
+    QVERIFY(!okButton(dialog)->isEnabled());
+
+    QPushButton *restore =
+        child<QDialogButtonBox>(dialog, "")->button(QDialogButtonBox::RestoreDefaults);
+    QVERIFY(restore);
+    restore->click();
+
+    FetchOptions expected;
+    expected.concurrency = changed.concurrency;
+    QCOMPARE(differences(dialog.options(), expected), QStringList());
+    QVERIFY(okButton(dialog)->isEnabled());
+}
+
+void TestSettingsDialog::everyLabelHasBuddyAndUniqueMnemonic()
+{
+    const SettingsDialog dialog(everythingChanged());
+    QHash<QKeySequence, QString> seen;
+    const auto check = [&seen](const QString &text, bool required) {
+        const QKeySequence mnemonic = QKeySequence::mnemonic(text);
+        if (mnemonic.isEmpty()) {
+            QVERIFY2(!required, qPrintable(QStringLiteral("no mnemonic: ") + text));
+            return;
+        }
+        QVERIFY2(!seen.contains(mnemonic),
+                 qPrintable(
+                     QStringLiteral("%1 and %2 share a mnemonic").arg(seen.value(mnemonic), text)));
+        seen.insert(mnemonic, text);
+    };
+
+    int labels = 0;
+    for (QLabel *label : dialog.findChildren<QLabel *>()) {
+        if (label->text().isEmpty() || label->objectName().endsWith(QLatin1String("Problems"))
+            || label->objectName().endsWith(QLatin1String("Problem")))
+            continue; // the problem lines are messages, not labels
+        ++labels;
+        QVERIFY2(label->buddy(), qPrintable(QStringLiteral("no buddy: ") + label->text()));
+        check(label->text(), true);
+        if (QTest::currentTestFailed())
+            return;
+    }
+    QVERIFY(labels >= 8);
+    for (QAbstractButton *button : dialog.findChildren<QAbstractButton *>()) {
+        if (button->focusPolicy() == Qt::NoFocus)
+            continue; // a line edit's clear button, reached with the field
+        // OK and Cancel carry the platform's texts; ours must all have a mnemonic.
+        const bool ours = !qobject_cast<QDialogButtonBox *>(button->parentWidget())
+            || button
+                == child<QDialogButtonBox>(dialog, "")->button(QDialogButtonBox::RestoreDefaults);
+        check(button->text(), ours);
+        if (QTest::currentTestFailed())
+            return;
+    }
+}
+
+void TestSettingsDialog::everyControlHasNameAndToolTip()
+{
+    const SettingsDialog dialog(everythingChanged());
+    QSet<QWidget *> controls;
+    for (QWidget *candidate : dialog.findChildren<QWidget *>()) {
+        QWidget *widget = focusOwner(candidate);
+        if (!(candidate->focusPolicy() & Qt::TabFocus) || controls.contains(widget))
+            continue;
+        controls.insert(widget);
+        const QString name = widget->objectName();
+        QVERIFY2(!accessibleName(widget).isEmpty(),
+                 qPrintable(QStringLiteral("no accessible name: %1 %2 in %3")
+                                .arg(QLatin1String(widget->metaObject()->className()), name,
+                                     widget->parentWidget()->objectName())));
+        // OK, Cancel and the box around them explain themselves; Restore Defaults does not.
+        const QWidget *restore =
+            child<QDialogButtonBox>(dialog, "")->button(QDialogButtonBox::RestoreDefaults);
+        const bool dialogButton = qobject_cast<QDialogButtonBox *>(widget)
+            || (qobject_cast<QDialogButtonBox *>(widget->parentWidget()) && widget != restore);
+        if (!dialogButton)
+            QVERIFY2(!widget->toolTip().isEmpty(),
+                     qPrintable(QStringLiteral("no tool tip: ") + name));
+    }
+    QVERIFY(controls.size() >= 12);
+}
+
+void TestSettingsDialog::everyControlIsReachableByTab()
+{
+    FetchOptions options;
+    options.outputDirectory = QStringLiteral("/tmp/bodies"); // so the folder and Browse are on
+    SettingsDialog dialog(options);
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowActive(&dialog));
+
+    const QStringList expected = { QStringLiteral("getButton"),   QStringLiteral("timeout"),
+                                   QStringLiteral("idleTimeout"), QStringLiteral("maxRedirects"),
+                                   QStringLiteral("userAgent"),   QStringLiteral("headers"),
+                                   QStringLiteral("retries"),     QStringLiteral("retryDelay"),
+                                   QStringLiteral("saveBodies"),  QStringLiteral("directory"),
+                                   QStringLiteral("browse"),      QStringLiteral("computeSha256") };
+    QStringList visited;
+    for (int press = 0; press < MaxTabPresses; ++press) {
+        QWidget *focused = focusOwner(QApplication::focusWidget());
+        QVERIFY(focused);
+        const QString name = focused->objectName();
+        if (expected.contains(name) && !visited.contains(name))
+            visited.append(name);
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+    }
+    // Where the cycle starts depends on the style's initial focus; the order must not.
+    const qsizetype first = visited.indexOf(expected.first());
+    QVERIFY(first >= 0);
+    visited = visited.mid(first) + visited.mid(0, first);
+    // In reading order, and the header editor does not swallow Tab.
+    QCOMPARE(visited, expected);
+}
+
+void TestSettingsDialog::mnemonicsSwitchTheMode()
+{
+    SettingsDialog dialog(FetchOptions {});
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowActive(&dialog));
+    auto *get = child<QRadioButton>(dialog, "getButton");
+    auto *head = child<QRadioButton>(dialog, "headButton");
+
+    // A mnemonic "animates" the click: the button is released (and checked) by a timer.
+    QTest::keyClick(&dialog, Qt::Key_L, Qt::AltModifier);
+    QTRY_VERIFY(head->isChecked());
+    QCOMPARE(dialog.options().method, FetchOptions::Method::Head);
+
+    QTest::keyClick(&dialog, Qt::Key_T, Qt::AltModifier);
+    QCOMPARE(focusOwner(QApplication::focusWidget()), child<QDoubleSpinBox>(dialog, "timeout"));
+    // "Mode" goes to the chosen mode and leaves it chosen.
+    QTest::keyClick(&dialog, Qt::Key_M, Qt::AltModifier);
+    QCOMPARE(focusOwner(QApplication::focusWidget()), head);
+    QVERIFY(head->isChecked());
+
+    QTest::keyClick(&dialog, Qt::Key_B, Qt::AltModifier);
+    QTRY_VERIFY(get->isChecked());
+    QCOMPARE(dialog.options().method, FetchOptions::Method::Get);
+}
+
+void TestSettingsDialog::storeRoundTrip_data()
+{
+    addOptionRows();
+}
+
+void TestSettingsDialog::storeRoundTrip()
+{
+    QFETCH(FetchOptions, options);
+    const QString path = uniqueIniPath();
+    {
+        QSettings settings(path, QSettings::IniFormat);
+        SettingsStore::saveFetchOptions(settings, options);
+        settings.sync();
+        QCOMPARE(settings.status(), QSettings::NoError);
+    }
+    // A new QSettings reads the file, not a cache.
+    const QSettings settings(path, QSettings::IniFormat);
+    QCOMPARE(differences(SettingsStore::loadFetchOptions(settings), storedPart(options)),
+             QStringList());
+}
+
+void TestSettingsDialog::storeWritesKeysUnderFetchGroup()
+{
+    const QString path = uniqueIniPath();
+    QSettings settings(path, QSettings::IniFormat);
+    SettingsStore::saveFetchOptions(settings, everythingChanged());
+
+    QStringList keys = settings.allKeys();
+    keys.sort();
+    const QStringList expected = {
+        QStringLiteral("fetch/computeSha256"),    QStringLiteral("fetch/concurrency"),
+        QStringLiteral("fetch/headers"),          QStringLiteral("fetch/idleTimeoutMs"),
+        QStringLiteral("fetch/maxRedirects"),     QStringLiteral("fetch/method"),
+        QStringLiteral("fetch/outputDirectory"),  QStringLiteral("fetch/retries"),
+        QStringLiteral("fetch/retryBaseDelayMs"), QStringLiteral("fetch/timeoutMs"),
+        QStringLiteral("fetch/userAgent"),
+    };
+    QCOMPARE(keys, expected);
+    QCOMPARE(settings.value(QStringLiteral("fetch/headers")).toStringList(),
+             headerLines(everythingChanged().headers));
+    QCOMPARE(settings.value(QStringLiteral("fetch/method")).toString(), QStringLiteral("HEAD"));
+}
+
+void TestSettingsDialog::storeMissingKeysGiveDefaults()
+{
+    const QString path = uniqueIniPath();
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write("[other]\nsomething=1\n[fetch]\nretries=5\n");
+    file.close();
+
+    const QSettings settings(path, QSettings::IniFormat);
+    FetchOptions expected;
+    expected.retries = 5;
+    QCOMPARE(differences(SettingsStore::loadFetchOptions(settings), expected), QStringList());
+
+    const QSettings empty(m_dir.filePath(QStringLiteral("does-not-exist.ini")),
+                          QSettings::IniFormat);
+    QCOMPARE(differences(SettingsStore::loadFetchOptions(empty), FetchOptions()), QStringList());
+}
+
+void TestSettingsDialog::storeClampsAndRejects_data()
+{
+    QTest::addColumn<QByteArray>("line"); // as a person might have edited the file
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QVariant>("expected");
+
+    const FetchOptions defaults;
+    QTest::newRow("concurrency 0 -> 1")
+        << QByteArray("concurrency=0") << "concurrency" << QVariant(FetchOptions::MinConcurrency);
+    QTest::newRow("concurrency 100000 -> max") << QByteArray("concurrency=100000") << "concurrency"
+                                               << QVariant(FetchOptions::MaxConcurrency);
+    QTest::newRow("retries 1000 -> max")
+        << QByteArray("retries=1000") << "retries" << QVariant(FetchOptions::MaxRetries);
+    QTest::newRow("retries -1 -> 0") << QByteArray("retries=-1") << "retries" << QVariant(0);
+    QTest::newRow("negative timeout -> no limit")
+        << QByteArray("timeoutMs=-100") << "timeoutMs" << QVariant(0);
+    QTest::newRow("timeout beyond int -> a week")
+        << QByteArray("timeoutMs=99999999999") << "timeoutMs"
+        << QVariant(SettingsStore::MaxTimeoutMs);
+    QTest::newRow("idle timeout not a number -> default")
+        << QByteArray("idleTimeoutMs=soon") << "idleTimeoutMs" << QVariant(defaults.idleTimeoutMs);
+    QTest::newRow("retry delay too long -> max")
+        << QByteArray("retryBaseDelayMs=999999") << "retryBaseDelayMs"
+        << QVariant(SettingsStore::MaxRetryBaseDelayMs);
+    QTest::newRow("redirects 500 -> max") << QByteArray("maxRedirects=500") << "maxRedirects"
+                                          << QVariant(SettingsStore::MaxRedirects);
+    QTest::newRow("method in lower case")
+        << QByteArray("method=head") << "method" << QVariant(QStringLiteral("HEAD"));
+    QTest::newRow("unknown method -> GET")
+        << QByteArray("method=POST") << "method" << QVariant(QStringLiteral("GET"));
+    QTest::newRow("hash false") << QByteArray("computeSha256=false") << "computeSha256"
+                                << QVariant(false);
+    QTest::newRow("hash 0") << QByteArray("computeSha256=0") << "computeSha256" << QVariant(false);
+    QTest::newRow("hash maybe -> default (on)")
+        << QByteArray("computeSha256=maybe") << "computeSha256" << QVariant(true);
+    QTest::newRow("a bad header line is dropped, the good one kept")
+        << QByteArray("headers=Accept: */*, no colon here") << "headers"
+        << QVariant(QStringList { QStringLiteral("Accept: */*") });
+}
+
+void TestSettingsDialog::storeClampsAndRejects()
+{
+    QFETCH(QByteArray, line);
+    QFETCH(QString, field);
+    QFETCH(QVariant, expected);
+
+    const QString path = uniqueIniPath();
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write("[fetch]\n" + line + '\n');
+    file.close();
+
+    const QSettings settings(path, QSettings::IniFormat);
+    if (field == QLatin1String("headers"))
+        QTest::ignoreMessage(QtWarningMsg,
+                             "Parafetch: ignoring stored header 2: not \"Name: value\"");
+    const QVariantMap loaded = fields(SettingsStore::loadFetchOptions(settings));
+    QVERIFY2(loaded.contains(field), qPrintable(field));
+    QCOMPARE(loaded.value(field), expected);
+}
+
+void TestSettingsDialog::lastListRoundTrip()
+{
+    const QString path = SettingsStore::lastListPath();
+    // Test mode keeps the test away from the user's own list.
+    QVERIFY2(path.contains(QLatin1String(".qttest")), qPrintable(path));
+    QCOMPARE(SettingsStore::loadLastList(), QString());
+
+    const QString first =
+        QStringLiteral("https://example.com/a\n# Zürich\nhttps://example.org/b,b.bin\n");
+    QString error;
+    QVERIFY2(SettingsStore::saveLastList(first, &error), qPrintable(error));
+    QVERIFY(QFile::exists(path));
+    QCOMPARE(SettingsStore::loadLastList(), first);
+
+    const QString second = QStringLiteral("https://example.net/c");
+    QVERIFY2(SettingsStore::saveLastList(second, &error), qPrintable(error));
+    QCOMPARE(SettingsStore::loadLastList(), second);
+    // QSaveFile leaves no temporary file beside the list.
+    QCOMPARE(QDir(QFileInfo(path).absolutePath()).entryList(QDir::Files),
+             QStringList { QFileInfo(path).fileName() });
+}
+
+void TestSettingsDialog::lastListLarge()
+{
+    QString text;
+    for (int line = 0; line < LargeListLines; ++line)
+        text += QStringLiteral("https://example.com/file/%1\n").arg(line);
+    QString error;
+    QVERIFY2(SettingsStore::saveLastList(text, &error), qPrintable(error));
+    const QString loaded = SettingsStore::loadLastList();
+    QCOMPARE(loaded.size(), text.size());
+    QVERIFY(loaded == text);
+}
+
+void TestSettingsDialog::lastListEmptyRemovesFile()
+{
+    QString error;
+    QVERIFY2(SettingsStore::saveLastList(QStringLiteral("https://example.com/"), &error),
+             qPrintable(error));
+    QVERIFY(QFile::exists(SettingsStore::lastListPath()));
+    QVERIFY2(SettingsStore::saveLastList(QString(), &error), qPrintable(error));
+    QVERIFY(!QFile::exists(SettingsStore::lastListPath()));
+    QCOMPARE(SettingsStore::loadLastList(), QString());
+    // Nothing to remove is no failure either.
+    QVERIFY2(SettingsStore::saveLastList(QString(), &error), qPrintable(error));
+}
+
+void TestSettingsDialog::lastListReportsFailure()
+{
+    // A folder where the file should be: the save cannot succeed and must say so.
+    const QString path = SettingsStore::lastListPath();
+    QVERIFY(QDir().mkpath(path));
+    QString error;
+    QVERIFY(!SettingsStore::saveLastList(QStringLiteral("https://example.com/"), &error));
+    QVERIFY2(error.contains(QDir::toNativeSeparators(path)), qPrintable(error));
+    QCOMPARE(SettingsStore::loadLastList(), QString());
+}
+
+void TestSettingsDialog::iconsRender_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("dominant"); // "red", "green" or "" for a status colour check
+
+    for (const char *name :
+         { "parafetch", "start", "pause", "resume", "cancel", "retry", "clear", "import", "export",
+           "settings", "copy", "baseline", "status-queued", "status-running", "status-cancelled" })
+        QTest::newRow(name) << QString::fromLatin1(name) << QString();
+    QTest::newRow("status-done is green")
+        << QStringLiteral("status-done") << QStringLiteral("green");
+    QTest::newRow("status-failed is red")
+        << QStringLiteral("status-failed") << QStringLiteral("red");
+}
+
+void TestSettingsDialog::iconsRender()
+{
+    QFETCH(QString, name);
+    QFETCH(QString, dominant);
+
+    QVERIFY2(QImageReader::supportedImageFormats().contains("svg"),
+             "Qt's SVG plugin is missing: install libqt6svg6");
+    const QString path = QStringLiteral(":/icons/%1.svg").arg(name);
+    QVERIFY2(QFile::exists(path), qPrintable(path));
+    const QPixmap pixmap = QIcon(path).pixmap(IconSize, IconSize);
+    QVERIFY(!pixmap.isNull());
+    const QImage image = pixmap.toImage().convertToFormat(QImage::Format_ARGB32);
+    QCOMPARE(image.size(), QSize(IconSize, IconSize));
+
+    int opaque = 0;
+    qint64 red = 0, green = 0, blue = 0;
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x) {
+            const QRgb pixel = image.pixel(x, y);
+            if (qAlpha(pixel) < OpaqueAlpha)
+                continue;
+            ++opaque;
+            red += qRed(pixel);
+            green += qGreen(pixel);
+            blue += qBlue(pixel);
+        }
+    }
+    QVERIFY2(opaque > 0, "the icon renders fully transparent");
+    if (dominant == QLatin1String("green"))
+        QVERIFY(green > red && green > blue);
+    else if (dominant == QLatin1String("red"))
+        QVERIFY(red > green && red > blue);
+}
+
+QTEST_MAIN(TestSettingsDialog)
+#include "tst_settingsdialog.moc"
