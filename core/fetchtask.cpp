@@ -4,9 +4,9 @@
 #include "bodysink.h"
 #include "filenames.h"
 #include "redact.h"
+#include "sha256.h"
 
 #include <QCoreApplication>
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QEventLoop>
 #include <QLocale>
@@ -236,7 +236,7 @@ void FetchTask::runAttempt(WorkerContext &context, Attempt &attempt)
     qint64 received = 0;
     bool timedOut = false, cancelled = false, sinkOpen = false, sinkFailed = false;
     QString sinkError;
-    QCryptographicHash hash(QCryptographicHash::Sha256);
+    Sha256 hash;
 
     const std::unique_ptr<QNetworkReply, ReplyDeleter> reply(
         isHead ? context.manager->head(request) : context.manager->get(request));
