@@ -191,14 +191,9 @@ void FetchEngine::resume()
 void FetchEngine::revokePending()
 {
     // Tasks still waiting in the pool's queue go back to the queue model untouched.
-    const auto revoked = std::remove_if(m_active.begin(), m_active.end(), [this](const Active &active) {
-        if (!active.control->revoke())
-            return false;
-        m_cursor = std::min(m_cursor, std::max(0, m_model->rowForId(active.id)));
-        return true;
+    revokeWaiting([this](quint64 id) {
+        m_cursor = std::min(m_cursor, std::max(0, m_model->rowForId(id)));
     });
-    m_active.erase(revoked, m_active.end());
-    m_pool->clear(); // every runnable still queued is revoked: drop them now
 }
 
 void FetchEngine::cancel(quint64 id)
@@ -221,20 +216,12 @@ void FetchEngine::cancel(quint64 id)
 
 void FetchEngine::cancelAll()
 {
+    // Revoke the waiting tasks before cancelling the running ones: a worker freed by a
+    // cancelled task would otherwise take the next waiting one and send its request.
     const qint64 now = nowNs();
-    for (const Active &active : m_active) {
-        if (active.control->revoke())
-            m_model->markCancelled(active.id, now);
-        else
-            active.control->requestCancel();
-    }
-    m_active.erase(std::remove_if(m_active.begin(), m_active.end(),
-                                  [](const Active &active) {
-                                      return active.control->claimState()
-                                          == TaskControl::Claim::Revoked;
-                                  }),
-                   m_active.end());
-    m_pool->clear();
+    revokeWaiting([this, now](quint64 id) { m_model->markCancelled(id, now); });
+    for (const Active &active : m_active)
+        active.control->requestCancel();
     m_model->cancelQueued(now);
     finishIfDone();
 }
@@ -244,17 +231,28 @@ void FetchEngine::shutdown()
     if (!m_pool)
         return;
     m_paused = true;
-    for (const Active &active : m_active) {
-        if (!active.control->revoke())
-            active.control->requestCancel();
-    }
-    m_pool->clear();
+    revokeWaiting({});
+    for (const Active &active : m_active)
+        active.control->requestCancel();
     m_pool->waitForDone();
     // Reports posted by the last tasks are dropped with this object; the rows they belonged
     // to are not touched again.
     m_active.clear();
     m_progressTimer.stop();
     m_running = false;
+}
+
+void FetchEngine::revokeWaiting(const std::function<void(quint64)> &onRevoked)
+{
+    const auto revoked = std::remove_if(m_active.begin(), m_active.end(), [&](const Active &active) {
+        if (!active.control->revoke())
+            return false;
+        if (onRevoked)
+            onRevoked(active.id);
+        return true;
+    });
+    m_active.erase(revoked, m_active.end());
+    m_pool->clear(); // every runnable still queued is revoked: drop them now
 }
 
 void FetchEngine::fill()

@@ -13,6 +13,7 @@
 #include <QTimer>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -75,6 +76,7 @@ private:
     void collectReports();  // the engine's thread
     void pollProgress();
     void revokePending();
+    void revokeWaiting(const std::function<void(quint64 id)> &onRevoked);
     void finishIfDone();
 
     JobQueueModel *const m_model;

@@ -15,7 +15,9 @@ namespace {
 constexpr double NsPerSecond = 1e9;
 constexpr int ProgressScale = 1000; // raw progress is per mille, so it sorts as an int
 
-QString stateText(JobState state)
+} // namespace
+
+QString stateDisplayName(JobState state)
 {
     switch (state) {
     case JobState::Queued:
@@ -31,6 +33,8 @@ QString stateText(JobState state)
     }
     return {};
 }
+
+namespace {
 
 // Elapsed time of a job: final for finished jobs, up to the last sample for running ones.
 qint64 elapsedNs(const Job &job)
@@ -130,7 +134,7 @@ QVariant JobQueueModel::displayValue(const Job &job, int column) const
     case UrlColumn:
         return redactedUrl(job.url);
     case StatusColumn:
-        return stateText(job.state);
+        return stateDisplayName(job.state);
     case HttpCodeColumn:
         return job.httpStatus > 0 ? QVariant(job.httpStatus) : QVariant();
     case SizeColumn:

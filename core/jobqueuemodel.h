@@ -87,6 +87,9 @@ private:
     int m_dirtyLast = -1;
 };
 
+// The state as the table shows it ("Done", "Failed", ...), translated.
+QString stateDisplayName(JobState state);
+
 // Formatting shared by every front end, so the table, the headless lines and exports agree.
 QString formatBytes(qint64 bytes);
 QString formatSeconds(qint64 ns);      // "0.047 s"

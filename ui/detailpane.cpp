@@ -56,7 +56,7 @@ QString DetailPane::html(const Job &job)
     rows += row(tr("URL"), redactedUrl(job.url));
     if (!job.finalUrl.isEmpty())
         rows += row(tr("Final URL"), redactedUrl(job.finalUrl));
-    rows += row(tr("Status"), stateName(job.state));
+    rows += row(tr("Status"), stateDisplayName(job.state));
     if (job.httpStatus > 0)
         rows += row(tr("HTTP status"), QString::number(job.httpStatus));
     if (!job.errorString.isEmpty())

@@ -195,13 +195,13 @@ MainWindow::~MainWindow() = default;
 void MainWindow::createDocks()
 {
     m_summary = new SummaryPanel(this);
-    auto *summaryDock = new QDockWidget(tr("Summary"), this);
+    auto *summaryDock = new QDockWidget(tr("&Summary"), this);
     summaryDock->setObjectName(QStringLiteral("summaryDock"));
     summaryDock->setWidget(m_summary);
     addDockWidget(Qt::RightDockWidgetArea, summaryDock);
 
     m_details = new DetailPane(this);
-    auto *detailsDock = new QDockWidget(tr("Details"), this);
+    auto *detailsDock = new QDockWidget(tr("&Details"), this);
     detailsDock->setObjectName(QStringLiteral("detailsDock"));
     detailsDock->setWidget(m_details);
     addDockWidget(Qt::RightDockWidgetArea, detailsDock);
@@ -263,7 +263,8 @@ void MainWindow::createActions()
               QKeySequence::Preferences, tr("Timeouts, retries, headers, where bodies are saved"),
               &MainWindow::settingsDialog);
     // Row actions act on the table's selection; their shortcuts work while the table has focus.
-    addAction(QStringLiteral("openInBrowser"), tr("&Open in Browser"), QString(), {},
+    addAction(QStringLiteral("openInBrowser"), tr("&Open in Browser"), QString(),
+              QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
               tr("Open the selected URL in the web browser"), &MainWindow::openSelectedInBrowser);
     addAction(QStringLiteral("copyUrl"), tr("Copy &URL"), QStringLiteral("copy"),
               QKeySequence::Copy, tr("Copy the selected URLs"), &MainWindow::copySelectedUrls);
@@ -296,6 +297,7 @@ void MainWindow::createMenus()
     quit->setObjectName(QStringLiteral("quit"));
 
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(action(QStringLiteral("openInBrowser")));
     edit->addAction(action(QStringLiteral("copyUrl")));
     edit->addAction(action(QStringLiteral("copyRow")));
     edit->addAction(action(QStringLiteral("copySummary")));
