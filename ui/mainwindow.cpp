@@ -195,16 +195,18 @@ MainWindow::~MainWindow() = default;
 void MainWindow::createDocks()
 {
     m_summary = new SummaryPanel(this);
-    auto *summaryDock = new QDockWidget(tr("&Summary"), this);
+    auto *summaryDock = new QDockWidget(tr("Summary"), this);
     summaryDock->setObjectName(QStringLiteral("summaryDock"));
     summaryDock->setWidget(m_summary);
     addDockWidget(Qt::RightDockWidgetArea, summaryDock);
+    summaryDock->toggleViewAction()->setText(tr("&Summary")); // the title bar shows no mnemonic
 
     m_details = new DetailPane(this);
-    auto *detailsDock = new QDockWidget(tr("&Details"), this);
+    auto *detailsDock = new QDockWidget(tr("Details"), this);
     detailsDock->setObjectName(QStringLiteral("detailsDock"));
     detailsDock->setWidget(m_details);
     addDockWidget(Qt::RightDockWidgetArea, detailsDock);
+    detailsDock->toggleViewAction()->setText(tr("&Details"));
 }
 
 QAction *MainWindow::addAction(const QString &objectName, const QString &text, const QString &icon,
