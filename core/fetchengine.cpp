@@ -5,12 +5,14 @@
 #include "fetchtask.h"
 #include "filesink.h"
 #include "jobqueuemodel.h"
+#include "sha256.h"
 
 #include <QHash>
 #include <QMutex>
 #include <QMutexLocker>
 #include <QNetworkAccessManager>
 #include <QNetworkProxyFactory>
+#include <QThread>
 #include <QThreadPool>
 
 #include <algorithm>
@@ -89,6 +91,10 @@ FetchEngine::FetchEngine(JobQueueModel *model, QObject *parent)
             context->manager->setRedirectPolicy(QNetworkRequest::NoLessSafeRedirectPolicy);
             context->manager->setProxyFactory(new CachingProxyFactory(proxies));
             m_workers.setLocalData(context);
+            // libcrypto keeps per-thread state for hashing; give it back when the pool
+            // thread ends (finished() is emitted in the ending thread itself).
+            QObject::connect(QThread::currentThread(), &QThread::finished, QThread::currentThread(),
+                             &Sha256::releaseThreadState, Qt::DirectConnection);
         }
         WorkerContext *context = m_workers.localData();
         return *context;

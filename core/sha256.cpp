@@ -1,6 +1,7 @@
 // SHA-256 through libcrypto's EVP interface.
 #include "sha256.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 namespace Parafetch {
@@ -37,6 +38,11 @@ QByteArray Sha256::result()
     digest.resize(length);
     reset();
     return digest;
+}
+
+void Sha256::releaseThreadState()
+{
+    OPENSSL_thread_stop();
 }
 
 QByteArray Sha256::hash(QByteArrayView data)

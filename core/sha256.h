@@ -22,6 +22,8 @@ public:
     void reset();
 
     static QByteArray hash(QByteArrayView data);
+    // Frees libcrypto's state of the calling thread; call it in a thread that is about to end.
+    static void releaseThreadState();
 
 private:
     struct Context;
