@@ -2,6 +2,7 @@
 #include "redact.h"
 #include "resultexporter.h"
 #include "resultimporter.h"
+#include "testsupport.h"
 #include "runsummary.h"
 
 #include <QCryptographicHash>
@@ -17,6 +18,7 @@
 #include <QTimeZone>
 
 using namespace Parafetch;
+using Parafetch::TestSupport::differingFields;
 
 namespace {
 
@@ -191,33 +193,6 @@ QStringList differingFields(const Job &expected, const Job &actual)
     return differing;
 }
 
-QStringList differingFields(const RunSummary &a, const RunSummary &b)
-{
-    QStringList differing;
-    const auto check = [&differing](const char *name, auto x, auto y) {
-        if (x != y)
-            differing.append(QLatin1String(name));
-    };
-    check("total", a.total, b.total);
-    check("queued", a.queued, b.queued);
-    check("running", a.running, b.running);
-    check("succeeded", a.succeeded, b.succeeded);
-    check("failed", a.failed, b.failed);
-    check("cancelled", a.cancelled, b.cancelled);
-    check("byErrorKind", a.byErrorKind, b.byErrorKind);
-    check("bytes", a.bytes, b.bytes);
-    check("wallNs", a.wallNs, b.wallNs);
-    check("serialNs", a.serialNs, b.serialNs);
-    check("speedup", a.speedup, b.speedup);
-    check("bytesPerSecond", a.bytesPerSecond, b.bytesPerSecond);
-    check("requestsPerSecond", a.requestsPerSecond, b.requestsPerSecond);
-    check("p50Ns", a.p50Ns, b.p50Ns);
-    check("p90Ns", a.p90Ns, b.p90Ns);
-    check("p99Ns", a.p99Ns, b.p99Ns);
-    check("ttfbP50Us", a.ttfbP50Us, b.ttfbP50Us);
-    check("ttfbP90Us", a.ttfbP90Us, b.ttfbP90Us);
-    return differing;
-}
 
 void compareJobs(const QList<Job> &expected, const QList<Job> &actual)
 {

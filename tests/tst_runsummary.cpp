@@ -1,6 +1,7 @@
 // RunSummary arithmetic against hand-computed answers (USERS.md item 12: statistics computed
 // wrongly).
 #include "runsummary.h"
+#include "testsupport.h"
 
 #include <QRandomGenerator>
 #include <QTest>
@@ -10,6 +11,7 @@
 #include <limits>
 
 using namespace Parafetch;
+using Parafetch::TestSupport::differingFields;
 
 namespace {
 
@@ -51,36 +53,6 @@ Values oneTo(int n)
     return values;
 }
 
-// Lists the fields that differ, so that a failure says which.
-QStringList differingFields(const RunSummary &a, const RunSummary &b)
-{
-    QStringList differing;
-    const auto check = [&differing](const char *name, auto x, auto y) {
-        if (x != y)
-            differing.append(QLatin1String(name));
-    };
-    check("total", a.total, b.total);
-    check("queued", a.queued, b.queued);
-    check("running", a.running, b.running);
-    check("succeeded", a.succeeded, b.succeeded);
-    check("failed", a.failed, b.failed);
-    check("cancelled", a.cancelled, b.cancelled);
-    check("byErrorKind", a.byErrorKind, b.byErrorKind);
-    check("bytes", a.bytes, b.bytes);
-    check("firstStartNs", a.firstStartNs, b.firstStartNs);
-    check("lastFinishNs", a.lastFinishNs, b.lastFinishNs);
-    check("wallNs", a.wallNs, b.wallNs);
-    check("serialNs", a.serialNs, b.serialNs);
-    check("speedup", a.speedup, b.speedup);
-    check("bytesPerSecond", a.bytesPerSecond, b.bytesPerSecond);
-    check("requestsPerSecond", a.requestsPerSecond, b.requestsPerSecond);
-    check("p50Ns", a.p50Ns, b.p50Ns);
-    check("p90Ns", a.p90Ns, b.p90Ns);
-    check("p99Ns", a.p99Ns, b.p99Ns);
-    check("ttfbP50Us", a.ttfbP50Us, b.ttfbP50Us);
-    check("ttfbP90Us", a.ttfbP90Us, b.ttfbP90Us);
-    return differing;
-}
 
 } // namespace
 

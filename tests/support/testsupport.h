@@ -13,6 +13,7 @@
 namespace Parafetch {
 
 class FetchEngine;
+struct RunSummary;
 class JobQueueModel;
 struct UrlEntry;
 
@@ -35,6 +36,9 @@ QUrl refusedUrl();
 
 // Peak resident set size of this process in bytes (VmHWM), -1 if unknown.
 qint64 peakRssBytes();
+
+// The names of the fields in which two summaries differ, so that a failure says which.
+QStringList differingFields(const RunSummary &a, const RunSummary &b);
 
 } // namespace TestSupport
 } // namespace Parafetch
