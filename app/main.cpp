@@ -6,6 +6,7 @@
 #include "jobqueuemodel.h"
 #include "loopbackserver.h"
 #include "mainwindow.h"
+#include "runjournal.h"
 #include "settingsstore.h"
 #include "urllistparser.h"
 
@@ -95,11 +96,50 @@ QList<Parafetch::UrlEntry> initialEntries(const Parafetch::CommandLine &line,
     return parser.takeEntries();
 }
 
+// Claims the run journal for this process and reads what the previous run left in it: the
+// jobs to offer back if that run did not end cleanly. False if this process cannot journal
+// (another Parafetch holds the journal, or there is no data folder); the run goes on without.
+bool openRunJournal(Parafetch::RunJournal &journal, QList<Parafetch::JournaledJob> *unfinished)
+{
+    using Parafetch::RunJournal;
+    if (journal.path().isEmpty())
+        return false;
+    QString error;
+    if (!journal.claim(&error)) {
+        qWarning("parafetch: %s This run is not journaled.", qPrintable(error));
+        return false;
+    }
+    bool cleanExit = true;
+    Parafetch::JournalReplayReport report;
+    if (!RunJournal::replay(journal.path(), unfinished, &cleanExit, &error, &report)) {
+        qWarning("parafetch: %s", qPrintable(error));
+        unfinished->clear();
+        return true; // this run's journal replaces it
+    }
+    if (report.skippedLines > 0)
+        qWarning("parafetch: %d damaged line(s) of the run journal %s were skipped",
+                 report.skippedLines, qPrintable(journal.path()));
+    if (cleanExit)
+        unfinished->clear();
+    return true;
+}
+
 int runWindow(QApplication &app, const Parafetch::CommandLine &line)
 {
     using namespace Parafetch;
+    // Screenshots (for docs and CI) and the demo (URLs on a server that dies with the process)
+    // are not a person's work: they neither offer nor touch the run journal.
+    const bool journaled = !line.demo && line.screenshotPath.isEmpty();
     // Declared in the order they must be destroyed in reverse: the window before the engine,
-    // the engine (which waits for its threads) before the model and the demo server.
+    // the engine (which waits for its threads) before the model and the demo server; the
+    // journal last, after the model it watches.
+    std::unique_ptr<RunJournal> journal;
+    QList<JournaledJob> unfinished;
+    if (journaled) {
+        journal = std::make_unique<RunJournal>(RunJournal::defaultPath());
+        if (!openRunJournal(*journal, &unfinished))
+            journal.reset();
+    }
     std::unique_ptr<LoopbackServer> demoServer;
     if (line.demo) {
         demoServer = std::make_unique<LoopbackServer>();
@@ -110,7 +150,10 @@ int runWindow(QApplication &app, const Parafetch::CommandLine &line)
     }
     JobQueueModel model;
     FetchEngine engine(&model);
+    if (journal)
+        journal->attach(&model, &engine);
     MainWindow window(&model, &engine);
+    window.setRunJournal(journal.get());
     if (line.fetchOptionsGiven) {
         FetchOptions options = line.fetch;
         window.concurrencySpinBox()->setValue(options.concurrency);
@@ -122,9 +165,12 @@ int runWindow(QApplication &app, const Parafetch::CommandLine &line)
     if (!entries.isEmpty()) {
         window.addEntries(entries);
         window.start();
-    } else {
+    } else if (unfinished.isEmpty()) {
         window.offerLastList(SettingsStore::loadLastList());
     }
+    // Offered even beside a list from the command line: the banner keeps the jobs, so the
+    // crashed run can still be restored after this one has replaced its journal.
+    window.offerRestore(unfinished);
 
     if (!line.screenshotPath.isEmpty()) {
         const QString path = line.screenshotPath;

@@ -255,6 +255,32 @@ int JobQueueModel::addEntries(const QList<UrlEntry> &entries)
     return int(entries.size());
 }
 
+int JobQueueModel::addRestored(const QList<Job> &jobs)
+{
+    if (jobs.isEmpty())
+        return 0;
+    const int first = int(m_jobs.size());
+    beginInsertRows({}, first, first + int(jobs.size()) - 1);
+    m_jobs.reserve(m_jobs.size() + jobs.size());
+    for (const Job &restored : jobs) {
+        Job job;
+        if (restored.isFinished()) {
+            job = restored;
+            job.worker = -1;
+            job.queuedAtNs = job.startedAtNs = job.finishedAtNs = job.updatedAtNs = -1;
+            job.connectUs = job.waitUs = job.receiveUs = -1;
+        } else {
+            job.url = restored.url;
+            job.fileName = restored.fileName;
+            job.sourceLine = restored.sourceLine;
+        }
+        job.id = m_nextId++;
+        m_jobs.append(std::move(job));
+    }
+    endInsertRows();
+    return int(jobs.size());
+}
+
 void JobQueueModel::clear()
 {
     beginResetModel();

@@ -134,9 +134,48 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
         m_input->editor()->setFocus();
     });
 
+    // The run journal's offer after a crash: like the last list's, but it restores results too.
+    auto *journalBanner = new QWidget(this);
+    journalBanner->setObjectName(QStringLiteral("journalBanner"));
+    auto *journalLayout = new QHBoxLayout(journalBanner);
+    auto *journalText = new QLabel(journalBanner);
+    journalText->setObjectName(QStringLiteral("journalText"));
+    journalText->setWordWrap(true);
+    // Alt+R is the Run menu's (and the last list's banner's): this one takes S.
+    auto *restoreJournal = new QPushButton(tr("Re&store"), journalBanner);
+    restoreJournal->setObjectName(QStringLiteral("restoreJournal"));
+    auto *discardJournal = new QPushButton(tr("D&iscard"), journalBanner);
+    discardJournal->setObjectName(QStringLiteral("discardJournal"));
+    journalLayout->addWidget(journalText, 1);
+    journalLayout->addWidget(restoreJournal);
+    journalLayout->addWidget(discardJournal);
+    journalBanner->hide();
+    connect(restoreJournal, &QPushButton::clicked, this, [this, journalBanner] {
+        const QList<Job> jobs = RunJournal::restorableJobs(m_restorable);
+        m_restorable.clear();
+        journalBanner->hide();
+        const int restored = m_model->addRestored(jobs);
+        const int queued = int(std::count_if(jobs.cbegin(), jobs.cend(),
+                                             [](const Job &job) { return !job.isFinished(); }));
+        refreshSummary();
+        statusBar()->showMessage(
+            tr("Restored %n URL(s) of the last run; press Start to fetch the %1 not done yet.",
+               nullptr, restored)
+                .arg(queued),
+            StatusMessageMs);
+        m_table->setFocus();
+    });
+    connect(discardJournal, &QPushButton::clicked, this, [this, journalBanner] {
+        if (m_journal)
+            m_journal->discardPrevious();
+        m_restorable.clear();
+        journalBanner->hide();
+    });
+
     auto *top = new QWidget(this);
     auto *topLayout = new QVBoxLayout(top);
     topLayout->setContentsMargins(0, 0, 0, 0);
+    topLayout->addWidget(journalBanner);
     topLayout->addWidget(banner);
     topLayout->addWidget(m_input);
 
@@ -695,6 +734,48 @@ void MainWindow::offerLastList(const QString &text)
     banner->show();
 }
 
+void MainWindow::setRunJournal(RunJournal *journal)
+{
+    if (m_journal)
+        disconnect(m_journal, nullptr, this, nullptr);
+    m_journal = journal;
+    if (!journal)
+        return;
+    connect(journal, &RunJournal::writeFailed, this, [this](const QString &message) {
+        statusBar()->showMessage(
+            tr("The run journal cannot be written, so this list would not survive a crash: %1")
+                .arg(message),
+            StatusMessageMs);
+    });
+}
+
+void MainWindow::offerRestore(const QList<JournaledJob> &jobs)
+{
+    auto *banner = findChild<QWidget *>(QStringLiteral("journalBanner"));
+    if (jobs.isEmpty() || !banner)
+        return;
+    m_restorable = jobs;
+    const int done = int(std::count_if(jobs.cbegin(), jobs.cend(),
+                                       [](const JournaledJob &job) { return job.isFinished(); }));
+    const int withCredentials =
+        int(std::count_if(jobs.cbegin(), jobs.cend(), [](const JournaledJob &job) {
+            return !job.isFinished() && job.url.userInfo() == RedactedMark;
+        }));
+    QString text = tr("Parafetch did not close properly: restore the %n URL(s) of the last run "
+                      "(%1 already done)?",
+                      nullptr, int(jobs.size()))
+                       .arg(done);
+    if (withCredentials > 0)
+        text += QLatin1Char(' ')
+            + tr("%n of them had a user name and password, which are not kept: add those again.",
+                 nullptr, withCredentials);
+    banner->findChild<QLabel *>(QStringLiteral("journalText"))->setText(text);
+    banner->show();
+    // The last list is older than the journal; offering both would only confuse.
+    if (auto *lastList = findChild<QWidget *>(QStringLiteral("lastListBanner")))
+        lastList->hide();
+}
+
 void MainWindow::readSettings()
 {
     QSettings settings;
@@ -734,6 +815,8 @@ void MainWindow::closeEvent(QCloseEvent *event)
     // partial file is left under a final name (DESIGN rule 9).
     m_baseline->cancel();
     m_engine->shutdown();
+    if (m_journal)
+        m_journal->markCleanExit(); // the list went to the last list: nothing to restore
     event->accept();
 }
 

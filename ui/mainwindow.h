@@ -2,6 +2,7 @@
 #pragma once
 
 #include "fetchoptions.h"
+#include "runjournal.h"
 
 #include <QMainWindow>
 #include <QTimer>
@@ -44,6 +45,13 @@ public:
     bool importFile(const QString &path);
     bool exportTo(const QString &path, QString *error);
     void offerLastList(const QString &text);
+    // The run journal to keep while the window lives (not owned): failures to write it are
+    // shown, and closing the window marks a clean exit in it.
+    void setRunJournal(RunJournal *journal);
+    // Offers back the list of a run that did not end cleanly (a crash, kill -9, a power cut):
+    // Restore adds it to the queue (finished URLs with their result, the rest queued), Discard
+    // removes that journal. Nothing is offered for an empty list.
+    void offerRestore(const QList<JournaledJob> &jobs);
     // Selects a row of the queue (a source row) and shows its details.
     void selectJob(int sourceRow);
 
@@ -117,6 +125,8 @@ private:
     QTimer m_summaryTimer;
     bool m_detailsDirty = false;
     QString m_lastDirectory;
+    RunJournal *m_journal = nullptr;
+    QList<JournaledJob> m_restorable; // what the journal banner offers
 };
 
 } // namespace Parafetch
