@@ -200,9 +200,11 @@ QString sanitizedOrEmpty(QStringView name)
     if (result.isEmpty())
         return {};
 
+    // Checked after the cut too: cutting "CON" + spaces + "x.txt" to size leaves "CON.txt".
+    result = capped(result);
     if (isReservedDeviceName(result))
-        result.prepend(Replacement);
-    return capped(result);
+        result = capped(Replacement + result);
+    return result;
 }
 
 // Bytes that should be UTF-8 but may come from an older server that sends Latin-1.

@@ -2,11 +2,20 @@
 #include "runsummary.h"
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
 
 namespace Parafetch {
 
 namespace {
+
+// Totals saturate instead of overflowing: an imported file may hold any numbers.
+qint64 saturatingAdd(qint64 a, qint64 b)
+{
+    qint64 sum = 0;
+    return __builtin_add_overflow(a, b, &sum) ? std::numeric_limits<qint64>::max() : sum;
+}
+
 
 constexpr double NsPerSecond = 1e9;
 constexpr double PercentScale = 100.0;
@@ -48,7 +57,7 @@ void RunSummaryBuilder::add(const Job &job)
         ++s.cancelled;
         break;
     }
-    s.bytes += job.bytesReceived;
+    s.bytes = saturatingAdd(s.bytes, std::max<qint64>(job.bytesReceived, 0));
 
     if (job.isFinished()) {
         // A success is a success whatever kind a careless producer left behind.
@@ -67,7 +76,7 @@ void RunSummaryBuilder::add(const Job &job)
 
     const qint64 duration = job.durationNs();
     if (job.isFinished() && duration >= 0) {
-        s.serialNs += duration;
+        s.serialNs = saturatingAdd(s.serialNs, duration);
         m_durationsNs.append(duration);
     }
     if (job.waitUs >= 0)

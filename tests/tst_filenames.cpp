@@ -97,6 +97,8 @@ void TestFileNames::sanitize_data()
     QTest::newRow("name that starts like a reserved one is fine")
         << u"console.txt"_s << u"console.txt"_s;
     QTest::newRow("COM10 is not reserved") << u"COM10"_s << u"COM10"_s;
+    QTest::newRow("a reserved name made by cutting a long name to size is caught")
+        << QString(u"CON"_s + QString(250, u' ') + u"x.txt"_s) << u"_CON.txt"_s;
 
     QTest::newRow("300 characters are cut to 200 bytes keeping the extension")
         << (repeated(u"a", 300) + u".txt"_s) << (repeated(u"a", 196) + u".txt"_s);

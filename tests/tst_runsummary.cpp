@@ -73,6 +73,7 @@ private slots:
     void cancelledBeforeStarting();
     void ttfbIgnoresUnknown();
     void emptyRun();
+    void totalsSaturateInsteadOfOverflowing();
     void builderMatchesComputeAtEveryStep();
 };
 
@@ -352,6 +353,22 @@ void TestRunSummary::ttfbIgnoresUnknown()
     const RunSummary summary = RunSummary::compute(jobs);
     QCOMPARE(summary.ttfbP50Us, 200); // of {100, 200, 300}: rank ceil(1.5) = 2
     QCOMPARE(summary.ttfbP90Us, 300); // rank ceil(2.7) = 3
+}
+
+void TestRunSummary::totalsSaturateInsteadOfOverflowing()
+{
+    // Imported files may hold any numbers; two huge jobs must not wrap around to negative.
+    constexpr qint64 Max = std::numeric_limits<qint64>::max();
+    QList<Job> jobs(2);
+    for (Job &job : jobs) {
+        job.state = JobState::Succeeded;
+        job.bytesReceived = Max;
+        job.startedAtNs = 0;
+        job.finishedAtNs = Max;
+    }
+    const RunSummary summary = RunSummary::compute(jobs);
+    QCOMPARE(summary.bytes, Max);
+    QCOMPARE(summary.serialNs, Max);
 }
 
 void TestRunSummary::emptyRun()

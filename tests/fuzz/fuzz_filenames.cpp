@@ -51,21 +51,6 @@ bool isWindowsInvalid(char16_t u)
     return u == u'<' || u == u'>' || u == u':' || u == u'"' || u == u'|' || u == u'?' || u == u'*';
 }
 
-// KNOWN OPEN (README, "Findings" 3): sanitize() cuts a long name to MaxNameBytes after its
-// device-name check, so "CON" + 250 spaces + "x.txt" comes out as "CON.txt" (and sanitize() of
-// that is "_CON.txt"). A device name made by the cut is let through unless PARAFETCH_FUZZ_STRICT
-// is set; delete this function's use once sanitize() is fixed.
-bool knownOpenDeviceCut(const QString &name, const QString &input)
-{
-    if (ParafetchFuzz::strict() || input.toUtf8().size() <= FileNames::MaxNameBytes)
-        return false;
-    QStringView base =
-        QStringView(name).first(name.contains(u'.') ? name.indexOf(u'.') : name.size());
-    while (!base.isEmpty() && base.back().isSpace())
-        base.chop(1);
-    return isDevice(base);
-}
-
 // Everything a safe name must be, except the length (uniqueName() may add to it).
 void checkSafe(const QString &name, const char *what, const QString &input)
 {
@@ -96,8 +81,7 @@ void checkSafe(const QString &name, const char *what, const QString &input)
         QStringView(name).first(name.contains(u'.') ? name.indexOf(u'.') : name.size());
     while (!base.isEmpty() && base.back().isSpace())
         base.chop(1);
-    if (!knownOpenDeviceCut(name, input))
-        FUZZ_CHECK(!isDevice(base), where());
+    FUZZ_CHECK(!isDevice(base), where());
 
     const FileNames::NameParts parts = FileNames::splitExtension(name);
     FUZZ_CHECK(parts.stem + parts.extension == name, where());
@@ -115,8 +99,6 @@ void checkName(const QString &name, const char *what, const QString &input)
     };
     FUZZ_CHECK(name.toUtf8().size() <= FileNames::MaxNameBytes, where());
     const QString again = FileNames::sanitize(name);
-    if (knownOpenDeviceCut(name, input))
-        return;
     FUZZ_CHECK(
         again == name,
         where()
