@@ -27,11 +27,65 @@ constexpr qint64 MsPerSecond = 1000;
 constexpr int TooManyRequestsStatus = 429;
 constexpr int RequestTimeoutStatus = 408;
 constexpr int MaxBackoffDoublings = 30;
+// Past this many inflated bytes Qt refuses a body that expands more than 40:1 (gzip, deflate):
+// Qt's own default, set explicitly so the decompression-bomb guard never depends on it.
+constexpr qint64 DecompressionCheckThresholdBytes = 10 * 1024 * 1024;
+// Qt 6.4's limits on a response head (HeaderConstants in qhttpheaderparser_p.h). Past them Qt
+// drops every header field but keeps the status, then waits for a body it cannot delimit.
+constexpr int QtMaxHeaderTotalKiB = 256;
+constexpr int QtMaxHeaderFieldKiB = 100;
+constexpr int QtMaxHeaderFields = 100;
+
+constexpr QLatin1String HttpScheme("http");
+constexpr QLatin1String HttpsScheme("https");
+constexpr qsizetype MaxShownSchemeLength = 16; // a hostile Location may carry any "scheme"
 
 bool isSuccess(int status)
 {
     return status >= 200 && status < 300;
 }
+
+// The redirects a client follows (RFC 9110 section 15.4); 300 leaves the choice to a person, and
+// 305 (Use Proxy) is deprecated and must not be followed.
+bool isFollowedRedirect(int status)
+{
+    switch (status) {
+    case 301:
+    case 302:
+    case 303:
+    case 307:
+    case 308:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool isHttpScheme(const QString &scheme)
+{
+    return scheme == HttpScheme || scheme == HttpsScheme;
+}
+
+int defaultPort(const QString &scheme)
+{
+    constexpr int HttpPort = 80;
+    constexpr int HttpsPort = 443;
+    return scheme == HttpsScheme ? HttpsPort : HttpPort;
+}
+
+bool isSameOrigin(const QUrl &a, const QUrl &b)
+{
+    return a.scheme() == b.scheme() && a.host() == b.host()
+        && a.port(defaultPort(a.scheme())) == b.port(defaultPort(b.scheme()));
+}
+
+bool isProxyAuthorization(QByteArrayView name)
+{
+    return name.compare("proxy-authorization", Qt::CaseInsensitive) == 0;
+}
+
+// Why a redirect was not followed.
+enum class RedirectFault : quint8 { None, TooMany, Insecure, UnsupportedScheme };
 
 qint64 microseconds(qint64 fromNs, qint64 toNs)
 {
@@ -222,26 +276,40 @@ void FetchTask::runAttempt(WorkerContext &context, Attempt &attempt)
     const auto now = [this] { return m_environment->now(); };
     const bool isHead = m_options.method == FetchOptions::Method::Head;
 
-    QNetworkRequest request(m_job.url);
-    request.setMaximumRedirectsAllowed(m_options.maxRedirects);
-    request.setHeader(QNetworkRequest::UserAgentHeader,
-                      m_options.userAgent.isEmpty() ? FetchOptions::defaultUserAgent()
-                                                    : m_options.userAgent);
-    for (const auto &[name, value] : m_options.headers)
-        request.setRawHeader(name, value);
-    if (m_options.idleTimeoutMs > 0)
-        request.setTransferTimeout(m_options.idleTimeoutMs);
+    // Qt 6.4 follows redirects with duplicate requests and a new connection per hop, and keeps
+    // sending a few after it has reported a loop; followed here, each hop is one request on the
+    // kept-alive connection, and the limit is exact.
+    const auto makeRequest = [this](const QUrl &url, bool sameOriginAsAsked) {
+        QNetworkRequest request(url);
+        request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                             QNetworkRequest::ManualRedirectPolicy);
+        request.setHeader(QNetworkRequest::UserAgentHeader,
+                          m_options.userAgent.isEmpty() ? FetchOptions::defaultUserAgent()
+                                                        : m_options.userAgent);
+        for (const auto &[name, value] : m_options.headers) {
+            // The user's secrets are for the host they asked for, not for wherever it sends us
+            // (as curl does since CVE-2018-1000007). Proxy-Authorization is for the proxy, which
+            // a redirect does not change.
+            if (sameOriginAsAsked || !isSensitiveHeader(name) || isProxyAuthorization(name))
+                request.setRawHeader(name, value);
+        }
+        if (m_options.idleTimeoutMs > 0)
+            request.setTransferTimeout(m_options.idleTimeoutMs);
+        request.setDecompressedSafetyCheckThreshold(DecompressionCheckThresholdBytes);
+        return request;
+    };
 
-    qint64 connectStartNs = -1, sentNs = -1, headersNs = -1, firstByteNs = -1;
+    qint64 connectStartNs = -1, connectSentNs = -1, sentNs = -1, headersNs = -1, firstByteNs = -1;
     qint64 received = 0;
     bool timedOut = false, cancelled = false, sinkOpen = false, sinkFailed = false;
+    bool headersDropped = false;
+    RedirectFault redirectFault = RedirectFault::None;
+    QString refusedScheme;
     QString sinkError;
     Sha256 hash;
 
-    const std::unique_ptr<QNetworkReply, ReplyDeleter> reply(
-        isHead ? context.manager->head(request) : context.manager->get(request));
-    reply->setReadBufferSize(m_options.readBufferBytes);
-
+    QUrl url = m_job.url;
+    std::unique_ptr<QNetworkReply, ReplyDeleter> reply;
     const auto status = [&reply] {
         return reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     };
@@ -282,37 +350,82 @@ void FetchTask::runAttempt(WorkerContext &context, Attempt &attempt)
         timedOut = true;
         reply->abort();
     });
-    QObject::connect(reply.get(), &QNetworkReply::socketStartedConnecting, &loop, [&] {
-        if (connectStartNs < 0)
-            connectStartNs = now();
-    });
-    QObject::connect(reply.get(), &QNetworkReply::requestSent, &loop, [&] { sentNs = now(); });
     // The announced length of the response whose body we read, kept as headers arrive.
     qint64 announcedLength = -1;
-    QObject::connect(reply.get(), &QNetworkReply::redirected, &loop, [&] {
-        announcedLength = -1;
-        m_control->bytesTotal.store(-1, std::memory_order_relaxed);
-    });
-    QObject::connect(reply.get(), &QNetworkReply::metaDataChanged, &loop, [&] {
-        headersNs = now();
-        announcedLength = contentLength(*reply);
-        m_control->bytesTotal.store(announcedLength, std::memory_order_relaxed);
-    });
-    QObject::connect(reply.get(), &QNetworkReply::readyRead, &loop, drain);
-    QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
     m_canceller->abortCurrent = [&] {
         cancelled = true;
-        reply->abort();
+        if (reply)
+            reply->abort();
     };
     if (m_options.timeoutMs > 0)
-        deadline.start(m_options.timeoutMs);
-    if (m_control->isCancelRequested())
-        m_canceller->abortCurrent();
-    if (!reply->isFinished())
-        loop.exec();
+        deadline.start(m_options.timeoutMs); // for the attempt, redirects included
+
+    for (int redirects = 0;; ++redirects) {
+        const QNetworkRequest request = makeRequest(url, isSameOrigin(url, m_job.url));
+        reply.reset(isHead ? context.manager->head(request) : context.manager->get(request));
+        reply->setReadBufferSize(m_options.readBufferBytes);
+        QObject::connect(reply.get(), &QNetworkReply::socketStartedConnecting, &loop, [&] {
+            if (connectStartNs < 0)
+                connectStartNs = now();
+        });
+        QObject::connect(reply.get(), &QNetworkReply::requestSent, &loop, [&] {
+            sentNs = now();
+            // Connect time is that of the first new connection, not of the hops after it.
+            if (connectStartNs >= 0 && connectSentNs < 0)
+                connectSentNs = sentNs;
+        });
+        QObject::connect(reply.get(), &QNetworkReply::metaDataChanged, &loop, [&] {
+            headersNs = now();
+            announcedLength = contentLength(*reply);
+            m_control->bytesTotal.store(announcedLength, std::memory_order_relaxed);
+            // A status without a single header field is how Qt 6.4 reports a head over its
+            // limits (it drops them all); left alone the reply hangs until the idle timeout, or
+            // "succeeds" without Content-Encoding and Content-Disposition. A real HTTP/1.x server
+            // sends at least Date (RFC 9110 section 6.6.1); HTTP/2 carries the status outside
+            // the header list.
+            if (status() > 0 && reply->rawHeaderList().isEmpty()
+                && !reply->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool()) {
+                headersDropped = true;
+                reply->abort();
+            }
+        });
+        QObject::connect(reply.get(), &QNetworkReply::readyRead, &loop, drain);
+        QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        if (m_control->isCancelRequested())
+            m_canceller->abortCurrent();
+        if (!reply->isFinished())
+            loop.exec();
+        drain();
+
+        const QUrl location = reply->attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
+        if (reply->error() != QNetworkReply::NoError || !isFollowedRedirect(status())
+            || location.isEmpty() || timedOut || cancelled || headersDropped) {
+            break;
+        }
+        if (redirects >= m_options.maxRedirects) {
+            redirectFault = RedirectFault::TooMany;
+            break;
+        }
+        const QUrl next = url.resolved(location);
+        if (!isHttpScheme(next.scheme())) {
+            redirectFault = RedirectFault::UnsupportedScheme;
+            refusedScheme = next.scheme().left(MaxShownSchemeLength);
+            break;
+        }
+        if (url.scheme() == HttpsScheme && next.scheme() != HttpsScheme) {
+            redirectFault = RedirectFault::Insecure;
+            break;
+        }
+        url = next;
+        // The redirect's own body is not the job's.
+        received = 0;
+        firstByteNs = -1;
+        announcedLength = -1;
+        m_control->bytesReceived.store(0, std::memory_order_relaxed);
+        m_control->bytesTotal.store(-1, std::memory_order_relaxed);
+    }
     m_canceller->abortCurrent = nullptr;
     deadline.stop();
-    drain();
     const qint64 finishedNs = now();
 
     const int httpStatus = status();
@@ -320,13 +433,16 @@ void FetchTask::runAttempt(WorkerContext &context, Attempt &attempt)
     m_job.httpStatus = httpStatus;
     m_job.bytesReceived = received;
     m_job.bytesTotal = announcedLength;
-    if (reply->url() != m_job.url)
-        m_job.finalUrl = reply->url();
+    if (url != m_job.url) {
+        // A relative Location keeps the user's credentials; the final URL is only for showing
+        // and exporting, so it never holds them.
+        m_job.finalUrl = url.adjusted(QUrl::RemoveUserInfo);
+    }
     if (httpStatus > 0)
         m_job.protocol = reply->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool()
             ? QByteArrayLiteral("h2")
             : QByteArrayLiteral("http/1.1");
-    m_job.connectUs = microseconds(connectStartNs, sentNs);
+    m_job.connectUs = microseconds(connectStartNs, connectSentNs);
     m_job.waitUs = microseconds(sentNs, headersNs);
     m_job.receiveUs = microseconds(firstByteNs >= 0 ? firstByteNs : headersNs, finishedNs);
     attempt.retryAfter = reply->rawHeader(QByteArrayLiteral("Retry-After"));
@@ -347,22 +463,44 @@ void FetchTask::runAttempt(WorkerContext &context, Attempt &attempt)
         fail(ErrorKind::Cancelled, tr("cancelled"));
     } else if (timedOut) {
         fail(ErrorKind::TimedOut, tr("timed out after %1 s").arg(seconds(m_options.timeoutMs)));
+    } else if (sinkFailed) {
+        // Before OperationCanceledError: the abort that followed a failed write is our own.
+        fail(ErrorKind::FileSystem, sinkError);
+    } else if (headersDropped) {
+        fail(ErrorKind::Network,
+             tr("the response headers are larger than Qt accepts (at most %1 KiB in all, "
+                "%2 KiB per field, %3 fields)")
+                 .arg(QtMaxHeaderTotalKiB)
+                 .arg(QtMaxHeaderFieldKiB)
+                 .arg(QtMaxHeaderFields));
     } else if (error == QNetworkReply::OperationCanceledError) {
         // Nobody of ours aborted it: Qt's transfer timeout did (DESIGN rule 6).
         fail(ErrorKind::TimedOut,
              tr("timed out: no data for %1 s").arg(seconds(m_options.idleTimeoutMs)));
-    } else if (sinkFailed) {
-        fail(ErrorKind::FileSystem, sinkError);
-    } else if (error == QNetworkReply::TooManyRedirectsError) {
-        // Checked before the status: the reply carries the last 3xx.
+    } else if (redirectFault == RedirectFault::TooMany) {
+        // Checked before the status: the reply is the last 3xx.
         fail(ErrorKind::TooManyRedirects,
              tr("too many redirects (limit %1)").arg(m_options.maxRedirects));
-    } else if (error == QNetworkReply::InsecureRedirectError) {
+    } else if (redirectFault == RedirectFault::Insecure) {
         fail(ErrorKind::Network, tr("refused a redirect from https to http"));
+    } else if (redirectFault == RedirectFault::UnsupportedScheme) {
+        fail(ErrorKind::Network,
+             tr("refused a redirect to a %1: URL (only http and https are followed)")
+                 .arg(refusedScheme));
     } else if (httpStatus > 0 && !isSuccess(httpStatus)) {
         const QString reason = QString::fromUtf8(
             reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray());
         fail(ErrorKind::HttpStatus, tr("HTTP %1 %2").arg(httpStatus).arg(reason).trimmed());
+    } else if (error == QNetworkReply::UnknownContentError
+               && reply->hasRawHeader(QByteArrayLiteral("Content-Encoding"))) {
+        // Qt 6.4 says only "Decompression failed: " when its bomb guard trips (the reason is
+        // lost on the way), and the same for a corrupt stream.
+        const QString encoding =
+            QString::fromLatin1(reply->rawHeader(QByteArrayLiteral("Content-Encoding")));
+        fail(ErrorKind::Network,
+             tr("could not decompress the %1 body: it is corrupt, or it inflates more than "
+                "allowed (a decompression bomb)")
+                 .arg(encoding));
     } else if (truncated) {
         fail(ErrorKind::Truncated, tr("connection closed after %1 of %2 body bytes")
                                         .arg(received)
@@ -387,7 +525,7 @@ void FetchTask::runAttempt(WorkerContext &context, Attempt &attempt)
             fail(ErrorKind::ConnectionRefused, tr("connection refused"));
             break;
         case QNetworkReply::HostNotFoundError:
-            fail(ErrorKind::HostNotFound, tr("host not found: %1").arg(m_job.url.host()));
+            fail(ErrorKind::HostNotFound, tr("host not found: %1").arg(url.host()));
             break;
         case QNetworkReply::RemoteHostClosedError:
             fail(ErrorKind::ConnectionClosed,
@@ -419,7 +557,10 @@ bool FetchTask::waitBeforeRetry(qint64 delayMs)
         return true;
     QEventLoop loop;
     bool cancelled = false;
-    QTimer::singleShot(std::chrono::milliseconds(delayMs), &loop, &QEventLoop::quit);
+    // Precise: from two seconds on QTimer would pick a coarse timer, which may fire up to 5%
+    // early, and Retry-After is a lower bound the server asked us to respect.
+    QTimer::singleShot(std::chrono::milliseconds(delayMs), Qt::PreciseTimer, &loop,
+                       &QEventLoop::quit);
     m_canceller->abortCurrent = [&] {
         cancelled = true;
         loop.quit();

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <utility>
 
@@ -56,6 +57,11 @@ constexpr int MinStatus = 200;
 constexpr int MaxStatus = 599;
 constexpr qint64 MaxDelayMs = 24 * 60 * 60 * 1000; // a day: QTimer takes an int
 constexpr qsizetype MaxNumberDigits = 18; // always fits in qint64, even doubled
+constexpr int MinErrorStatus = 400; // /flaky answers with an error, never a success or redirect
+constexpr int MinRedirectStatus = 300;
+constexpr int MaxRedirectStatus = 399;
+constexpr qint64 BytesPerKiB = 1024;
+constexpr qint64 BytesPerMiB = 1024 * 1024;
 
 constexpr QByteArrayView HeadTerminator("\r\n\r\n");
 constexpr QByteArrayView LineTerminator("\r\n");
@@ -102,6 +108,7 @@ constexpr StatusName statusNames[] = {
     { 302, "Found" },
     { 303, "See Other" },
     { 304, "Not Modified" },
+    { 305, "Use Proxy" },
     { 307, "Temporary Redirect" },
     { 308, "Permanent Redirect" },
     { 400, "Bad Request" },
@@ -229,13 +236,92 @@ const QByteArray &indexText()
         "/status/<code>            that status (200..599); ?retry-after=S adds Retry-After\n"
         "/redirect/<k>             302 to /redirect/<k-1>; /redirect/0 answers \"ok\"\n"
         "/redirect-loop            302 to itself\n"
+        "/redirect-to?url=U        302 (or ?status=3xx) to U, which may be anywhere\n"
         "/drip/<n>/<ms>            n bytes, one every ms milliseconds\n"
         "/reset/<n>                announces 2n bytes, sends n, then resets the connection\n"
         "/truncate/<n>             announces 2n bytes, sends n, then closes the connection\n"
         "/flaky/<key>/<failures>   503 for the first <failures> requests of <key>, then 200\n"
+        "                          ?status=C&retry-after=S: that status and Retry-After instead\n"
         "/headers                  the request headers, one per line\n"
-        "/attachment/<name>        a Content-Disposition attachment named <name>\n");
+        "/attachment/<name>        a Content-Disposition attachment named <name>\n"
+        "/big-headers/<kb>         <kb> KiB of filler response headers, 8 KiB per field\n"
+        "/gzip-bomb/<mb>           a gzip body of about <mb> KiB that inflates to <mb> MiB\n"
+        "/chunked-close/<n>        a chunked body of n bytes, then closes before the last chunk\n"
+        "/basic-auth/<user>/<pass> 401 with a Basic challenge until those credentials come\n"
+        "/set-cookie/<value>       a response that sets the cookie session=<value>\n");
     return text;
+}
+
+// Writes bits as DEFLATE packs them (RFC 1951 section 3.1.1): from the least significant bit
+// of each byte up.
+class BitWriter
+{
+public:
+    void putBits(quint32 value, int count)
+    {
+        for (int i = 0; i < count; ++i)
+            putBit((value >> i) & 1U);
+    }
+    // Huffman codes go most significant bit first.
+    void putCode(quint32 code, int length)
+    {
+        for (int i = length - 1; i >= 0; --i)
+            putBit((code >> i) & 1U);
+    }
+    void putZeroBits(qint64 count)
+    {
+        m_bitCount += count;
+        m_bytes.resize((m_bitCount + 7) / 8, '\0');
+    }
+    QByteArray take() { return std::move(m_bytes); }
+
+private:
+    void putBit(quint32 bit)
+    {
+        if (m_bitCount % 8 == 0)
+            m_bytes.append('\0');
+        if (bit) {
+            char &byte = m_bytes[m_bitCount / 8];
+            byte = char(quint8(byte) | (1U << (m_bitCount % 8)));
+        }
+        ++m_bitCount;
+    }
+
+    QByteArray m_bytes;
+    qint64 m_bitCount = 0;
+};
+
+// CRC-32 (the gzip one, reflected polynomial 0xEDB88320) of `size` zero bytes, in O(log size):
+// appending zero bytes multiplies the CRC register by x^(8 * size) modulo the polynomial, which
+// is how zlib's crc32_combine works too. Hashing 4 GiB byte by byte would stall the server.
+quint32 crc32OfZeros(qint64 size)
+{
+    constexpr quint32 Polynomial = 0xEDB88320U;
+    constexpr quint32 One = 0x80000000U; // x^0 in the reflected representation
+    const auto multiply = [](quint32 a, quint32 b) {
+        quint32 product = 0;
+        for (quint32 mask = One; mask != 0; mask >>= 1) {
+            if (a & mask)
+                product ^= b;
+            b = (b & 1U) ? (b >> 1) ^ Polynomial : b >> 1;
+        }
+        return product;
+    };
+    quint32 power = One >> 8; // x^8: one zero byte
+    quint32 factor = One;
+    for (quint64 n = quint64(size); n != 0; n >>= 1) {
+        if (n & 1U)
+            factor = multiply(factor, power);
+        power = multiply(power, power);
+    }
+    constexpr quint32 Initial = 0xFFFFFFFFU; // the register starts and ends inverted
+    return multiply(factor, Initial) ^ Initial;
+}
+
+void appendLittleEndian32(QByteArray *bytes, quint32 value)
+{
+    for (int shift = 0; shift < 32; shift += 8)
+        bytes->append(char((value >> shift) & 0xFFU));
 }
 
 } // namespace
@@ -737,6 +823,9 @@ void Connection::handleHead(const QByteArray &head)
     RecordedRequest request;
     request.method = parts.at(0);
     request.target = parts.at(1);
+    request.receivedAtNs = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
     for (qsizetype i = 1; i < lines.size(); ++i) {
         const QByteArray &line = lines.at(i);
         const qsizetype colon = line.indexOf(':');
@@ -869,6 +958,29 @@ ResponsePlan Connection::route(const RecordedRequest &request)
         return plan;
     }
 
+    if (name == "redirect-to" && count == 1) {
+        static constexpr QByteArrayView urlKey("url=");
+        static constexpr QByteArrayView statusKey("status=");
+        QByteArray location;
+        int status = 302;
+        for (const QByteArray &parameter : query.toByteArray().split('&')) {
+            qint64 code = 0;
+            if (parameter.startsWith(urlKey)) {
+                location = QByteArray::fromPercentEncoding(parameter.mid(urlKey.size()));
+            } else if (parameter.startsWith(statusKey)) {
+                if (!parseCount(QByteArrayView(parameter).sliced(statusKey.size()), &code)
+                    || code < MinRedirectStatus || code > MaxRedirectStatus)
+                    return errorPlan(400, "redirect status must be 300..399");
+                status = int(code);
+            }
+        }
+        if (location.isEmpty() || !isFieldValue(location))
+            return errorPlan(400, "redirect-to needs ?url=");
+        ResponsePlan plan = textPlan(status, "redirecting to " + location + '\n');
+        plan.headers.emplaceBack("Location", location);
+        return plan;
+    }
+
     if (name == "redirect-loop" && count == 1) {
         ResponsePlan plan = textPlan(302, "redirecting to /redirect-loop\n");
         plan.headers.emplaceBack("Location", "/redirect-loop");
@@ -893,9 +1005,27 @@ ResponsePlan Connection::route(const RecordedRequest &request)
     }
 
     if (name == "flaky" && count == 3 && !segments.at(1).isEmpty() && number(2, &second)) {
+        int status = 503;
+        QByteArray retryAfter = "0";
+        for (const QByteArray &parameter : query.toByteArray().split('&')) {
+            static constexpr QByteArrayView statusKey("status=");
+            static constexpr QByteArrayView retryAfterKey("retry-after=");
+            qint64 code = 0;
+            if (parameter.startsWith(statusKey)) {
+                if (!parseCount(QByteArrayView(parameter).sliced(statusKey.size()), &code)
+                    || code < MinErrorStatus || code > MaxStatus)
+                    return errorPlan(400, "flaky status must be 400..599");
+                status = int(code);
+            } else if (parameter.startsWith(retryAfterKey)) {
+                retryAfter =
+                    QByteArray::fromPercentEncoding(parameter.mid(retryAfterKey.size())).trimmed();
+                if (retryAfter.isEmpty() || !isFieldValue(retryAfter))
+                    return errorPlan(400, "bad retry-after");
+            }
+        }
         if (m_server->flakyHit(segments.at(1)) < second) {
-            ResponsePlan plan = errorPlan(503, "flaky, try again");
-            plan.headers.emplaceBack("Retry-After", "0");
+            ResponsePlan plan = errorPlan(status, "flaky, try again");
+            plan.headers.emplaceBack("Retry-After", retryAfter);
             return plan;
         }
         return textPlan(200, "ok");
@@ -916,6 +1046,77 @@ ResponsePlan Connection::route(const RecordedRequest &request)
         plan.contentType = BinaryType.toByteArray();
         plan.headers.emplaceBack("Content-Disposition",
                                  "attachment; filename=" + quotedFileName(fileName));
+        return plan;
+    }
+
+    if (name == "big-headers" && count == 2 && number(1, &first)) {
+        if (first > LoopbackServer::MaxBigHeadersKiB)
+            return errorPlan(400,
+                             "at most " + QByteArray::number(LoopbackServer::MaxBigHeadersKiB)
+                                 + " KiB of headers");
+        ResponsePlan plan = textPlan(200, "ok");
+        qint64 left = first * BytesPerKiB;
+        for (int i = 0; left > 0; ++i) {
+            // Name, ": " and CRLF count towards the field's size, as they do on the wire.
+            static constexpr qint64 SeparatorAndLineEndBytes = 4;
+            const QByteArray fieldName = "X-Filler-" + QByteArray::number(i);
+            const qint64 framing = fieldName.size() + SeparatorAndLineEndBytes;
+            const qint64 fieldBytes = std::min<qint64>(LoopbackServer::BigHeaderFieldBytes, left);
+            plan.headers.emplaceBack(fieldName,
+                                     QByteArray(std::max<qint64>(fieldBytes - framing, 1), 'x'));
+            left -= fieldBytes;
+        }
+        return plan;
+    }
+
+    if (name == "gzip-bomb" && count == 2 && number(1, &first)) {
+        if (first > LoopbackServer::MaxGzipBombMiB)
+            return errorPlan(
+                400, "at most " + QByteArray::number(LoopbackServer::MaxGzipBombMiB) + " MiB");
+        ResponsePlan plan = textPlan(200, LoopbackServer::gzipBomb(first * BytesPerMiB));
+        plan.contentType = BinaryType.toByteArray();
+        plan.headers.emplaceBack("Content-Encoding", "gzip");
+        return plan;
+    }
+
+    if (name == "chunked-close" && count == 2 && number(1, &first)) {
+        if (first > ChunkBytes)
+            return errorPlan(400, "at most " + QByteArray::number(ChunkBytes) + " bytes");
+        ResponsePlan plan = textPlan(200, {});
+        plan.contentType = BinaryType.toByteArray();
+        plan.sendContentLength = false;
+        plan.headers.emplaceBack("Transfer-Encoding", "chunked");
+        // The closing "0" chunk never comes: only the framing tells the client the body is cut.
+        if (first > 0) {
+            plan.body = QByteArray::number(first, 16) + LineTerminator.toByteArray();
+            plan.body.append(patternAt(0), first);
+            plan.body += LineTerminator.toByteArray();
+        }
+        plan.end = EndAction::CloseQuietly;
+        return plan;
+    }
+
+    if (name == "basic-auth" && count == 3) {
+        const QByteArray credentials = QByteArray::fromPercentEncoding(segments.at(1)) + ':'
+            + QByteArray::fromPercentEncoding(segments.at(2));
+        const QByteArray authorization = request.header("authorization");
+        const qsizetype space = authorization.indexOf(' ');
+        const QByteArrayView scheme =
+            QByteArrayView(authorization).first(std::max<qsizetype>(space, 0));
+        const bool basic = scheme.compare("Basic", Qt::CaseInsensitive) == 0;
+        if (basic && QByteArray::fromBase64(authorization.mid(space + 1).trimmed()) == credentials)
+            return textPlan(200, "authenticated\n");
+        ResponsePlan plan = errorPlan(401, "credentials required");
+        plan.headers.emplaceBack("WWW-Authenticate", "Basic realm=\"parafetch\"");
+        return plan;
+    }
+
+    if (name == "set-cookie" && count == 2 && !segments.at(1).isEmpty()) {
+        const QByteArray value = QByteArray::fromPercentEncoding(segments.at(1));
+        if (!isFieldValue(value) || value.contains(';'))
+            return errorPlan(400, "bad cookie value");
+        ResponsePlan plan = textPlan(200, "cookie set\n");
+        plan.headers.emplaceBack("Set-Cookie", "session=" + value + "; Path=/; HttpOnly");
         return plan;
     }
 
@@ -1265,6 +1466,77 @@ QByteArray LoopbackServer::bodyBytes(qint64 offset, qint64 size)
         done += step;
     }
     return bytes;
+}
+
+QByteArray LoopbackServer::gzipBomb(qint64 size)
+{
+    size = std::max<qint64>(size, 0);
+    // One dynamic-Huffman DEFLATE block (RFC 1951 section 3.2.7) whose literal/length code has
+    // three symbols: literal 0 ("10"), end of block ("11") and length 258 ("0"); its distance
+    // code has one, distance 1 ("0"). After one literal zero, each further 258 zeros cost two zero
+    // bits, so the block is mostly zero bytes: a ratio of about 1032:1, like zlib at its best.
+    static constexpr int DynamicHuffman = 2; // BTYPE
+    static constexpr int HlitBits = 5, HdistBits = 5, HclenBits = 4, CodeLengthBits = 3;
+    static constexpr int RepeatZeroSymbol = 18;
+    static constexpr int EndOfBlock = 256;
+    static constexpr int MaxMatchLength = 258;
+    static constexpr int LiteralLengthCodes = 286; // up to symbol 285, length 258
+    static constexpr int FirstLengthSymbol = 257;
+    // The code length code: symbol 18 ("repeat zero 11..138 times") is "0", lengths 1 and 2
+    // are "10" and "11". Its lengths are sent in this fixed order, 3 bits each.
+    static constexpr int CodeLengthOrder[] = {
+        16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1,
+    };
+    static constexpr int MinCodeLengthCodes = 4;
+    static constexpr int RepeatZeroSymbolMin = 11;
+    static constexpr int RepeatZeroSymbolMax = 138;
+    static constexpr int RepeatZeroExtraBits = 7;
+
+    BitWriter out;
+    out.putBits(1, 1); // BFINAL: the only block
+    out.putBits(DynamicHuffman, 2);
+    out.putBits(LiteralLengthCodes - FirstLengthSymbol, HlitBits);
+    out.putBits(0, HdistBits); // one distance code
+    out.putBits(std::size(CodeLengthOrder) - MinCodeLengthCodes, HclenBits);
+    for (int symbol : CodeLengthOrder) {
+        const int length = symbol == RepeatZeroSymbol ? 1 : (symbol == 1 || symbol == 2) ? 2 : 0;
+        out.putBits(quint32(length), CodeLengthBits);
+    }
+
+    const auto codeLength = [&out](int length) { out.putCode(length == 1 ? 0b10 : 0b11, 2); };
+    const auto zeroLengths = [&out](int run) {
+        while (run > 0) {
+            const int step = std::min(run, RepeatZeroSymbolMax);
+            out.putCode(0, 1); // RepeatZeroSymbol
+            out.putBits(quint32(step - RepeatZeroSymbolMin), RepeatZeroExtraBits);
+            run -= step;
+        }
+    };
+    codeLength(2); // literal 0
+    zeroLengths(EndOfBlock - 1);
+    codeLength(2); // end of block
+    zeroLengths(LiteralLengthCodes - 1 - FirstLengthSymbol);
+    codeLength(1); // length 258
+    codeLength(1); // distance code 0, distance 1
+
+    static constexpr quint32 LiteralZero = 0b10;
+    static constexpr quint32 EndOfBlockCode = 0b11;
+    if (size > 0) {
+        out.putCode(LiteralZero, 2);
+        const qint64 matches = (size - 1) / MaxMatchLength;
+        out.putZeroBits(2 * matches);
+        for (qint64 i = 0; i < (size - 1) % MaxMatchLength; ++i)
+            out.putCode(LiteralZero, 2);
+    }
+    out.putCode(EndOfBlockCode, 2);
+
+    // RFC 1952: magic, CM = deflate, no flags, no time, no extra flags, OS unknown.
+    static constexpr char Header[] = { '\x1f', '\x8b', '\x08', 0, 0, 0, 0, 0, 0, '\xff' };
+    QByteArray gzip(Header, sizeof Header);
+    gzip += out.take();
+    appendLittleEndian32(&gzip, crc32OfZeros(size));
+    appendLittleEndian32(&gzip, quint32(quint64(size) & 0xFFFFFFFFU)); // ISIZE: size mod 2^32
+    return gzip;
 }
 
 QByteArray LoopbackServer::expectedSha256(qint64 size)

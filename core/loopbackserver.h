@@ -21,6 +21,9 @@ struct RecordedRequest
     QByteArray method;
     QByteArray target; // as sent: path and query, still percent-encoded
     QList<QPair<QByteArray, QByteArray>> headers; // in arrival order, names as sent
+    // When the head was parsed, on a monotonic clock (ns; only differences mean anything): lets a
+    // test prove a client waited between two requests without timing the client itself.
+    qint64 receivedAtNs = -1;
 
     // The first header with that name (case-insensitive), empty if absent.
     QByteArray header(QByteArrayView name) const;
@@ -33,11 +36,24 @@ struct RecordedRequest
 //   /status/<code>[?retry-after=S]
 //   /redirect/<k>              302 to /redirect/<k-1>; /redirect/0 answers "ok"
 //   /redirect-loop             302 to itself
+//   /redirect-to?url=U[&status=C]  C (default 302) with Location: U (percent-decoded), absolute
+//                              or not, any scheme
 //   /drip/<n>/<ms>             n bytes, one every ms
 //   /reset/<n>, /truncate/<n>  announce 2n bytes, send n, then reset (RST) or close (FIN)
-//   /flaky/<key>/<failures>    503 + Retry-After: 0 for the first <failures> hits of <key>
+//   /flaky/<key>/<failures>[?status=C&retry-after=S]
+//                              C (default 503) + Retry-After: S (default 0) for the first
+//                              <failures> hits of <key>, then 200
 //   /headers                   the request headers echoed, one "Name: value" per line
 //   /attachment/<name>         Content-Disposition: attachment; filename="<name, decoded>"
+//   /big-headers/<kb>          200 with <kb> KiB of filler response headers (X-Filler-<i>, each
+//                              at most BigHeaderFieldBytes)
+//   /gzip-bomb/<mb>            Content-Encoding: gzip; about <mb> KiB on the wire that inflate to
+//                              <mb> MiB of zero bytes (at most MaxGzipBombMiB)
+//   /chunked-close/<n>         chunked; one chunk of n bytes, then the connection closes without
+//                              the last chunk
+//   /basic-auth/<user>/<pass>  401 + WWW-Authenticate: Basic until the request carries those
+//                              credentials (segments percent-decoded), then 200
+//   /set-cookie/<value>        200 with Set-Cookie: session=<value, decoded>
 //
 // Sockets live in the server's own worker threads, so the thread that owns this object may block
 // (QSignalSpy::wait, a busy GUI) without stalling the server. The counters, recordedRequests() and
@@ -50,6 +66,14 @@ class LoopbackServer final : public QObject
 public:
     static constexpr int MaxThreadCount = 64;
     static constexpr int RecordedRequestLimit = 1000;
+    // Filler fields of /big-headers are cut at 8 KiB, a common per-field limit of servers, so
+    // that a client's limits on the total size, not on one field, are what the endpoint probes.
+    static constexpr int BigHeaderFieldBytes = 8 * 1024;
+    static constexpr int MaxBigHeadersKiB = 16 * 1024;
+    static constexpr int MaxGzipBombMiB = 4096; // 4 GiB inflated from about 4 MiB
+
+    // A gzip stream (RFC 1952) that inflates to `size` zero bytes, about size / 1032 bytes long.
+    static QByteArray gzipBomb(qint64 size);
 
     explicit LoopbackServer(QObject *parent = nullptr);
     ~LoopbackServer() override; // stops listening, closes connections, joins the threads
