@@ -44,6 +44,7 @@ class Tool:
     stdin_from_list: bool = False
     scratch: bool = False          # needs an empty download dir per run (aria2c)
     main: bool = False             # the reference row (Parafetch, default options)
+    workloads: str = "abc"         # where the tool takes part
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Ctx:
     parafetch: str
     python: str
     scratch_dir: str
+    qnam_floor: str = ""
 
 
 def parafetch_argv(extra: List[str]):
@@ -61,7 +63,7 @@ def parafetch_argv(extra: List[str]):
 
 def curl_argv(ctx: Ctx, lists: Lists, n: int) -> List[str]:
     return ["curl", "--parallel", "--parallel-max", str(n), "--parallel-immediate",
-            "-s", "-f", "-K", lists.curl_cfg]
+            "--no-progress-meter", "-s", "-f", "-K", lists.curl_cfg]
 
 
 def aria2_argv(ctx: Ctx, lists: Lists, n: int) -> List[str]:
@@ -83,6 +85,10 @@ def seed_argv(ctx: Ctx, lists: Lists, n: int) -> List[str]:
             lists.plain]
 
 
+def floor_argv(ctx: Ctx, lists: Lists, n: int) -> List[str]:
+    return [ctx.qnam_floor, "-j", str(n), lists.plain]
+
+
 TOOLS = [
     Tool("Parafetch", parafetch_argv([]), main=True),
     Tool("Parafetch --no-hash", parafetch_argv(["--no-hash"])),
@@ -90,6 +96,9 @@ TOOLS = [
     Tool("aria2c", aria2_argv, scratch=True),
     Tool("xargs -P + curl", xargs_argv, stdin_from_list=True),
     Tool("seed_threads.py", seed_argv),
+    # Not a peer: the cheapest way we know to drive Qt Network (bench/qnam_floor.cpp), i.e.
+    # the floor under Parafetch's request rate while it uses QNetworkAccessManager.
+    Tool("(Qt floor: qnam_floor)", floor_argv, workloads="b"),
 ]
 
 
@@ -104,33 +113,89 @@ class Sample:
     rc: int
     own_wall: Optional[float] = None   # what the tool itself printed as "main takes time="
     note: str = ""
+    cpu_s: float = 0.0                 # client user + system CPU (/usr/bin/time %U + %S)
+    other_cores: float = 0.0           # CPU used by neither the tool nor the server, in cores
+    attempts: int = 1                  # re-runs because other load disturbed the run
+    server_cpu_s: Optional[float] = None  # the server's CPU during the run (/proc, all threads)
 
 
-def run_once(tool: Tool, ctx: Ctx, lists: Lists, n: int, timeout: int, workdir: str) -> Sample:
+def cpu_jiffies():
+    """(busy, total) jiffies of the whole machine, from the first line of /proc/stat."""
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:9]]
+    user, nice, system, idle, iowait, irq, softirq, steal = values
+    return user + nice + system + irq + softirq + steal, sum(values)
+
+
+def wait_for_quiet(max_busy_cores: float, max_wait_s: float) -> float:
+    """Wait until the machine's CPUs are (nearly) idle: other people's builds on a shared
+    machine would otherwise land in the numbers. Returns the last measured load in cores."""
+    ncpu = os.cpu_count() or 1
+    deadline = time.monotonic() + max_wait_s
+    while True:
+        b0, t0 = cpu_jiffies()
+        time.sleep(0.3)
+        b1, t1 = cpu_jiffies()
+        load = (b1 - b0) / max(1, t1 - t0) * ncpu
+        if load <= max_busy_cores or time.monotonic() >= deadline:
+            return load
+        time.sleep(1.0)
+
+
+def process_cpu_s(pid: int) -> float:
+    """utime + stime of a process (all its threads) and of its direct children (nginx's
+    workers), in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    pids = [pid]
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            pids += [int(p) for p in f.read().split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / ticks
+
+
+def run_once(tool: Tool, ctx: Ctx, lists: Lists, n: int, timeout: int, workdir: str,
+             server_pid: Optional[int] = None) -> Sample:
     if tool.scratch:
         shutil.rmtree(ctx.scratch_dir, ignore_errors=True)
         os.makedirs(ctx.scratch_dir)
     argv = tool.build(ctx, lists, n)
     timefile = os.path.join(workdir, "time.out")
-    wrapped = ["/usr/bin/time", "-f", "%e %M", "-o", timefile,
+    wrapped = ["/usr/bin/time", "-f", "%e %M %U %S", "-o", timefile,
                "timeout", "-k", "10", str(timeout), *argv]
     stdin = open(lists.plain, "rb") if tool.stdin_from_list else subprocess.DEVNULL
+    server_before = process_cpu_s(server_pid) if server_pid else None
+    busy_before, _ = cpu_jiffies()
     start = time.perf_counter()
     proc = subprocess.run(wrapped, stdin=stdin, stdout=subprocess.PIPE if not tool.stdin_from_list
                           else subprocess.DEVNULL, stderr=subprocess.PIPE)
     wall = time.perf_counter() - start
+    busy_after, _ = cpu_jiffies()
+    server_cpu = process_cpu_s(server_pid) - server_before if server_pid else None
     if stdin is not subprocess.DEVNULL:
         stdin.close()
-    rss = 0
+    rss, cpu = 0, 0.0
     try:
         with open(timefile) as f:
-            last = [line for line in f.read().splitlines() if line.strip()][-1]
-        rss = int(last.split()[1])
+            last = [line for line in f.read().splitlines() if line.strip()][-1].split()
+        rss, cpu = int(last[1]), float(last[2]) + float(last[3])
     except (OSError, IndexError, ValueError):
         pass
     out = proc.stdout.decode("utf-8", "replace") if proc.stdout else ""
     err = proc.stderr.decode("utf-8", "replace") if proc.stderr else ""
-    sample = Sample(wall=wall, rss_kib=rss, rc=proc.returncode)
+    sample = Sample(wall=wall, rss_kib=rss, rc=proc.returncode, cpu_s=cpu,
+                    server_cpu_s=server_cpu)
+    machine_cpu = (busy_after - busy_before) / os.sysconf("SC_CLK_TCK")
+    sample.other_cores = max(0.0, machine_cpu - cpu - (server_cpu or 0.0)) / max(wall, 1e-3)
     match = re.search(r"main takes time=([0-9.]+)s", out)
     if match:
         sample.own_wall = float(match.group(1))
@@ -155,7 +220,7 @@ def run_once(tool: Tool, ctx: Ctx, lists: Lists, n: int, timeout: int, workdir: 
 class Case:
     workload: str          # "a", "b", "c"
     title: str
-    server: str
+    server: str            # "demo" or "nginx"
     urls: List[str]
     n: int
     delay_s: float = 0.0   # per-request latency for the ideal (workload a)
@@ -177,14 +242,14 @@ def write_lists(workdir: str, name: str, urls: List[str]) -> Lists:
 
 def build_cases(args) -> List[Case]:
     cases: List[Case] = []
-    wanted = set(args.workload.split(",")) if args.workload != "all" else {"a", "b", "c"}
+    wanted = set(args.workload.split(",")) if args.workload != "all" else {"a", "b", "c", "d"}
     demo, nginx = args.demo_url.rstrip("/"), args.nginx_url.rstrip("/") if args.nginx_url else ""
     if "a" in wanted:
         count = 200 if args.quick else 1000
         urls = [f"{demo}/delay/50/bytes/1024?i={i}" for i in range(count)]
         for n in (8, 32, 128):
             cases.append(Case("a", f"(a) {count} × /delay/50/bytes/1024, N={n}",
-                              "Parafetch demo server", urls, n, delay_s=0.050, body_bytes=1024))
+                              "demo", urls, n, delay_s=0.050, body_bytes=1024))
     if "b" in wanted:
         count = 1000 if args.quick else 5000
         if nginx:
@@ -192,7 +257,7 @@ def build_cases(args) -> List[Case]:
                               "nginx", [f"{nginx}/1k.bin?i={i}" for i in range(count)], 32,
                               body_bytes=1024))
         cases.append(Case("b", f"(b) {count} × /bytes/1024, no delay, N=32 — demo server",
-                          "Parafetch demo server",
+                          "demo",
                           [f"{demo}/bytes/1024?i={i}" for i in range(count)], 32,
                           body_bytes=1024, headline=not nginx))
     if "c" in wanted and nginx:
@@ -232,6 +297,12 @@ def summarise(case: Case) -> List[dict]:
             "own_median_s": statistics.median(own) if own else None,
             "ratio": median / ref_median if ref_median else None,
             "peak_rss_mib": max(s.rss_kib for s in samples) / 1024,
+            "cpu_s": statistics.median(s.cpu_s for s in samples),
+            # 10 ms CPU ticks make the estimate meaningless for very short runs.
+            "other_cores_max": max([s.other_cores for s in samples if s.wall >= 0.2] or [0.0]),
+            "reruns": sum(s.attempts - 1 for s in samples),
+            "server_cpu_s": (statistics.median(s.server_cpu_s for s in samples)
+                             if all(s.server_cpu_s is not None for s in samples) else None),
             "failed_runs": sum(1 for s in samples if s.rc != 0 or s.note),
             "notes": sorted({s.note for s in samples if s.note}),
         }
@@ -249,15 +320,16 @@ def summarise(case: Case) -> List[dict]:
 
 
 def table(case: Case, rows: List[dict]) -> str:
+    cpu = "client CPU µs/req" if case.workload != "c" else "client CPU s"
     if case.workload == "a":
         head = ["tool", "median wall s", "min–max s", "vs Parafetch", "efficiency", "req/s",
-                "peak RSS MiB", "status"]
+                "peak RSS MiB", cpu, "server CPU s", "status"]
     elif case.workload == "b":
         head = ["tool", "median wall s", "min–max s", "vs Parafetch", "req/s", "peak RSS MiB",
-                "status"]
+                cpu, "server CPU s", "status"]
     else:
         head = ["tool", "median wall s", "min–max s", "vs Parafetch", "MB/s", "peak RSS MiB",
-                "status"]
+                cpu, "server CPU s", "status"]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     for r in rows:
         status = "ok" if not r["failed_runs"] else f"{r['failed_runs']}/{r['runs']} bad: " + "; ".join(r["notes"])
@@ -269,16 +341,94 @@ def table(case: Case, rows: List[dict]) -> str:
             cells.append(f"{r['req_per_s']:,.0f}")
         if case.workload == "c":
             cells.append(f"{r['mb_per_s']:,.0f}")
-        cells += [f"{r['peak_rss_mib']:.1f}", status]
+        cells.append(f"{r['peak_rss_mib']:.1f}")
+        if case.workload == "c":
+            cells.append(f"{r['cpu_s']:.2f}")
+        else:
+            cells.append(f"{r['cpu_s'] / len(case.urls) * 1e6:,.0f}")
+        cells.append("–" if r["server_cpu_s"] is None else f"{r['server_cpu_s']:.2f}")
+        cells.append(status)
         lines.append("| " + " | ".join(cells) + " |")
     extra = []
     if case.workload == "a":
         extra.append(f"Ideal = ceil({len(case.urls)}/{case.n}) × {case.delay_s * 1000:.0f} ms = "
                      f"{rows[0]['ideal_s']:.3f} s.")
+    other = max(r["other_cores_max"] for r in rows)
+    reruns = sum(r["reruns"] for r in rows)
+    extra.append(f"Other processes on the machine used at most {other:.2f} CPUs during a kept "
+                 f"run of 0.2 s or more ({reruns} run(s) repeated because of other load).")
     own = [f"{r['tool']} {fmt_s(r['own_median_s'])} s" for r in rows if r["own_median_s"] is not None]
     if own:
         extra.append("Self-reported `main takes time` (median): " + ", ".join(own) + ".")
     return "\n".join(lines) + ("\n\n" + " ".join(extra) if extra else "")
+
+
+# --------------------------------------------------------------------------------------------
+# Workload (d): the window, through bench/guibench (a CMake target, parafetch_guibench).
+# --------------------------------------------------------------------------------------------
+
+def run_guibench(args, ctx_demo_url: str, raw: list) -> str:
+    """Runs parafetch_guibench offscreen: time to paste and add a list, the GUI thread's
+    lateness on a 10 ms timer while the list is fetched (p99, max), and RSS. Returns Markdown."""
+    cases = [
+        ("10,000 × /delay/20/bytes/1024, 128 workers (demo server)",
+         ["--urls", "10000", "--jobs", "128", "--base", ctx_demo_url,
+          "--path", "/delay/20/bytes/1024"]),
+        ("100,000 URLs added, not fetched", ["--urls", "100000", "--add-only"]),
+    ]
+    if not args.quick:
+        cases.append(("100,000 × /bytes/1024, 128 workers (demo server): finished rows",
+                      ["--urls", "100000", "--jobs", "128", "--base", ctx_demo_url,
+                       "--path", "/bytes/1024"]))
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    runs = 1 if args.quick else args.runs
+    rows = []
+    for title, extra in cases:
+        print(f"== (d) {title}", file=sys.stderr, flush=True)
+        results = []
+        for run in range(runs):
+            wait_for_quiet(args.quiet_cores, args.quiet_wait)
+            proc = subprocess.run(["timeout", "-k", "10", str(args.timeout), args.guibench, *extra],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+            line = next((l for l in proc.stdout.decode("utf-8", "replace").splitlines()
+                         if l.startswith("{")), "")
+            try:
+                results.append(json.loads(line))
+            except json.JSONDecodeError:
+                results.append({"error": f"exit {proc.returncode}"})
+            print(f"   run {run + 1}/{runs} {line or proc.returncode}", file=sys.stderr, flush=True)
+        ok = [r for r in results if "error" not in r]
+        raw.append({"title": f"(d) {title}", "workload": "d", "guibench": extra,
+                    "samples": results})
+
+        def med(key, scale=1.0):
+            values = [r[key] * scale for r in ok if key in r]
+            return statistics.median(values) if values else None
+
+        def cell(value, fmt):
+            return "–" if value is None else format(value, fmt)
+
+        stall_max = [r["stallMaxMs"] for r in ok if "stallMaxMs" in r]
+        peak = [r["peakRssBytes"] / MIB for r in ok if "peakRssBytes" in r]
+        rows.append([title, f"{len(ok)}/{runs}",
+                     cell(med("pasteMs"), ",.0f"), cell(med("addMs"), ",.0f"),
+                     cell(med("runMs", 1e-3), ".2f"),
+                     cell(med("stallP99Ms"), ".1f"), cell(max(stall_max, default=None), ".1f"),
+                     cell(med("rssAfterAddBytes", 1 / MIB), ".0f"),
+                     cell(med("rssFinishedBytes", 1 / MIB), ".0f"),
+                     cell(max(peak, default=None), ".0f")])
+    head = ["case", "ok runs", "paste ms", "add ms", "run s", "GUI stall p99 ms",
+            "GUI stall max ms", "RSS after add MiB", "RSS finished MiB", "peak RSS MiB"]
+    lines = ["## (d) The window (bench/guibench, offscreen)", "",
+             "`parafetch_guibench` pastes the list into the window's input panel, adds it, and "
+             "(unless add-only) starts the run with a 10 ms `Qt::PreciseTimer` on the GUI "
+             "thread: its lateness is the stall a person would feel. Medians over the runs; "
+             "stall max is the worst of all runs. Targets (issue 4): stall p99 < 30 ms and "
+             "max < 100 ms; 100,000 URLs added in under 1 s (paste + add); RSS with 100,000 "
+             "finished rows under 300 MB.", "",
+             "| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
 
 
 def command_output(argv: List[str]) -> str:
@@ -290,7 +440,15 @@ def command_output(argv: List[str]) -> str:
         return "not found"
 
 
-def machine(ctx: Ctx) -> str:
+def source_state() -> str:
+    root = os.path.dirname(HERE)
+    commit = command_output(["git", "-C", root, "rev-parse", "--short", "HEAD"])
+    dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout.strip()
+    return commit + (" + uncommitted changes" if dirty else "")
+
+
+def machine(ctx: Ctx, origin: str, source: str) -> str:
     cpu = "?"
     try:
         with open("/proc/cpuinfo") as f:
@@ -315,7 +473,8 @@ def machine(ctx: Ctx) -> str:
     return "\n".join([
         f"- date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}",
         f"- machine: {os.cpu_count()} CPUs ({cpu}), {ram} RAM, kernel {platform.release()}",
-        f"- Parafetch: {command_output([ctx.parafetch, '--version'])} ({ctx.parafetch}); "
+        f"- Parafetch: {command_output([ctx.parafetch, '--version'])} "
+        f"({origin or ctx.parafetch}; source tree when the run started: {source}); "
         f"Qt Network (libqt6network6) {qt}",
         f"- {command_output(['curl', '--version'])}",
         f"- {command_output(['aria2c', '--version'])}; {nginx}; "
@@ -334,15 +493,37 @@ def main() -> int:
     p.add_argument("--quick", action="store_true")
     p.add_argument("--timeout", type=int, default=300)
     p.add_argument("--workdir", required=True)
+    p.add_argument("--scratch-dir", default="",
+                   help="where aria2c writes its files (emptied before and after each run)")
     p.add_argument("--out", required=True, help="Markdown file to write")
     p.add_argument("--json", help="raw samples as JSON")
     p.add_argument("--tools", default="", help="comma-separated subset of tool names")
+    p.add_argument("--quiet-cores", type=float, default=0.3,
+                   help="before each run wait until other processes use at most this many CPUs")
+    p.add_argument("--quiet-wait", type=float, default=20,
+                   help="wait at most this long (s) for that, then run anyway")
+    p.add_argument("--max-other-cores", type=float, default=0.3,
+                   help="re-run a sample when other processes used more CPUs than this")
+    p.add_argument("--max-attempts", type=int, default=3)
+    p.add_argument("--qnam-floor", default="", help="bench/qnam_floor.cpp, built")
+    p.add_argument("--guibench", default="", help="parafetch_guibench, for workload (d)")
+    p.add_argument("--parafetch-origin", default="",
+                   help="where the (copied) Parafetch binary came from, for the report")
+    p.add_argument("--demo-pid", type=int, default=0)
+    p.add_argument("--nginx-pid", type=int, default=0)
+    p.add_argument("--runs-b", type=int, default=0,
+                   help="runs for workload (b), which is short and noisy (default: max(runs, 5), "
+                        "or runs with --quick)")
     args = p.parse_args()
 
     ctx = Ctx(parafetch=args.parafetch, python=args.python,
-              scratch_dir=os.path.join(args.workdir, "aria2-out"))
+              scratch_dir=args.scratch_dir or os.path.join(args.workdir, "aria2-out"),
+              qnam_floor=args.qnam_floor)
     tools = [t for t in TOOLS if not args.tools or t.name in args.tools.split(",")]
+    if not args.qnam_floor:
+        tools = [t for t in tools if t.build is not floor_argv]
     cases = build_cases(args)
+    source = source_state()
     lists_by_urls: Dict[int, Lists] = {}
 
     for index, case in enumerate(cases):
@@ -353,27 +534,67 @@ def main() -> int:
         print(f"== {case.title}", file=sys.stderr, flush=True)
         # Rounds interleave the tools so slow drift (page cache, thermal, other load) spreads
         # over all of them instead of landing on one.
-        for round_no in range(args.runs):
+        runs = args.runs
+        if case.workload == "b":
+            runs = args.runs_b or (args.runs if args.quick else max(args.runs, 5))
+        server_pid = {"demo": args.demo_pid, "nginx": args.nginx_pid}.get(case.server) or None
+        for round_no in range(runs):
             for tool in tools:
-                sample = run_once(tool, ctx, lists, case.n, args.timeout, args.workdir)
+                if case.workload not in tool.workloads:
+                    continue
+                best = None
+                for attempt in range(1, args.max_attempts + 1):
+                    wait_for_quiet(args.quiet_cores, args.quiet_wait)
+                    sample = run_once(tool, ctx, lists, case.n, args.timeout, args.workdir,
+                                      server_pid)
+                    sample.attempts = attempt
+                    if best is None or sample.other_cores < best.other_cores:
+                        best = sample
+                    # Short runs measure the other load coarsely (10 ms ticks): judge only
+                    # runs long enough for it to mean something.
+                    if sample.other_cores <= args.max_other_cores or sample.wall < 0.2:
+                        break
+                    print(f"   (other load {sample.other_cores:.2f} cores during the run: "
+                          f"again)", file=sys.stderr, flush=True)
+                # Keep the least disturbed attempt.
+                best.attempts = sample.attempts
+                sample = best
                 case.samples.setdefault(tool.name, []).append(sample)
-                print(f"   run {round_no + 1}/{args.runs} {tool.name:22s} {sample.wall:8.3f} s "
-                      f"{sample.rss_kib / 1024:8.1f} MiB rc={sample.rc} {sample.note}",
+                print(f"   run {round_no + 1}/{runs} {tool.name:22s} {sample.wall:8.3f} s "
+                      f"{sample.rss_kib / 1024:8.1f} MiB cpu={sample.cpu_s:.2f}s "
+                      f"other={sample.other_cores:.2f} rc={sample.rc} {sample.note}",
                       file=sys.stderr, flush=True)
 
-    parts = ["# Parafetch benchmark — latest run", "", machine(ctx), "",
-             f"Runs per cell: {args.runs} (median wall time of the whole process, measured by the "
-             f"harness around `/usr/bin/time -f '%e %M' timeout …`). `vs Parafetch` = the tool's "
-             "median ÷ Parafetch's (default options, SHA-256 on) median in the same run: above "
-             "1.00× is slower than Parafetch. Peak RSS = the largest `%M` over the runs (for "
-             "xargs it is the largest single process, not the sum).", ""]
+    fstype = subprocess.run(["stat", "-f", "-c", "%T", os.path.dirname(ctx.scratch_dir) or "/"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout.decode().strip()
+    parts = ["# Parafetch benchmark — latest run", "", machine(ctx, args.parafetch_origin, source),
+             f"- aria2c writes its files into {os.path.dirname(ctx.scratch_dir)} ({fstype or '?'}); "
+             "the others discard bodies", "",
+             f"Runs per cell: {args.runs} ({'all workloads' if args.quick else 'workload (b): ' + str(args.runs_b or max(args.runs, 5))}). "
+             "Wall = median wall time of the whole process (start-up included), measured by the "
+             "harness around `/usr/bin/time -f '%e %M %U %S' timeout …`. `vs Parafetch` = the "
+             "tool's median ÷ Parafetch's (default options, SHA-256 on) median in the same run: "
+             "above 1.00× is slower than Parafetch. Peak RSS = the largest `%M` over the runs "
+             "(for xargs the largest single curl process, not the sum). Client CPU = median "
+             "user + system time of the tool (for xargs: xargs and all its curls), per request "
+             "or in total. Server CPU = the server process's CPU time during the run (all its "
+             "threads and workers), to show whether the server was the bottleneck. Every tool "
+             "and the servers share the same 2 CPUs.", ""]
     raw = []
     for case in cases:
         rows = summarise(case)
-        parts += [f"## {case.title}", "", f"Server: {case.server}.", "", table(case, rows), ""]
+        server = {"demo": "the Parafetch demo server (`parafetch --demo-server`)",
+                  "nginx": "nginx (1 worker, sendfile)"}[case.server]
+        parts += [f"## {case.title}", "", f"Server: {server}.", "", table(case, rows), ""]
         raw.append({"title": case.title, "workload": case.workload, "n": case.n,
                     "urls": len(case.urls), "server": case.server, "rows": rows,
                     "samples": {k: [s.__dict__ for s in v] for k, v in case.samples.items()}})
+    wants_d = args.workload == "all" or "d" in args.workload.split(",")
+    if wants_d and args.guibench:
+        parts += [run_guibench(args, args.demo_url.rstrip("/"), raw)]
+    elif wants_d:
+        parts += ["## (d) The window", "", "Not measured: no `parafetch_guibench` binary "
+                  "(the CMake option PARAFETCH_BUILD_BENCH builds it).", ""]
     text = "\n".join(parts)
     print(text)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
@@ -386,4 +607,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("harness: interrupted", file=sys.stderr)
+        sys.exit(130)

@@ -1,0 +1,113 @@
+// What Qt Network itself can do on this machine: the cheapest way we know to drive
+// QNetworkAccessManager, as a floor for Parafetch's own request rate. Not part of the product
+// and not part of the CMake build; bench/profile.sh builds and runs it:
+//
+//   g++ -O2 -std=c++17 -fPIC bench/qnam_floor.cpp -o /tmp/qnam_floor \
+//       $(pkg-config --cflags --libs Qt6Network Qt6Core)
+//   /tmp/qnam_floor -j 32 [-m MANAGERS] [--hash] LIST
+//
+// One thread (the main one) keeps N requests in flight, spread over M managers (default
+// ceil(N/6): Qt opens at most 6 connections per host per manager), with no QRunnable, no
+// per-request QEventLoop, no proxy lookup (NoProxy) and bodies read into one reused buffer.
+// Qt still creates one HTTP thread per manager and hops to it for every request; that part is
+// Qt's and is what this program measures.
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    int concurrency = 32, managers = 0;
+    bool hash = false;
+    QString listPath;
+    const QStringList args = app.arguments();
+    for (int i = 1; i < args.size(); ++i) {
+        if (args[i] == QLatin1String("-j") && i + 1 < args.size())
+            concurrency = args[++i].toInt();
+        else if (args[i] == QLatin1String("-m") && i + 1 < args.size())
+            managers = args[++i].toInt();
+        else if (args[i] == QLatin1String("--hash"))
+            hash = true;
+        else
+            listPath = args[i];
+    }
+    QFile file(listPath);
+    if (!file.open(QIODevice::ReadOnly)) {
+        std::fprintf(stderr, "usage: qnam_floor -j N [-m M] [--hash] LIST\n");
+        return 2;
+    }
+    std::vector<QUrl> urls;
+    while (!file.atEnd()) {
+        const QByteArray line = file.readLine().trimmed();
+        if (!line.isEmpty())
+            urls.emplace_back(QUrl::fromEncoded(line));
+    }
+    if (managers <= 0)
+        managers = (concurrency + 5) / 6;
+
+    std::vector<std::unique_ptr<QNetworkAccessManager>> pool;
+    for (int i = 0; i < managers; ++i) {
+        auto manager = std::make_unique<QNetworkAccessManager>();
+        manager->setProxy(QNetworkProxy::NoProxy);
+        manager->setAutoDeleteReplies(false);
+        pool.push_back(std::move(manager));
+    }
+
+    QByteArray buffer(256 * 1024, Qt::Uninitialized);
+    size_t next = 0, done = 0, failed = 0;
+    qint64 bytes = 0;
+    QElapsedTimer timer;
+
+    std::function<void()> startOne = [&] {
+        if (next >= urls.size())
+            return;
+        const size_t index = next++;
+        QNetworkAccessManager *manager = pool[index % pool.size()].get();
+        QNetworkReply *reply = manager->get(QNetworkRequest(urls[index]));
+        auto digest = hash ? std::make_shared<QCryptographicHash>(QCryptographicHash::Sha256)
+                           : nullptr;
+        auto drain = [&, reply, digest] {
+            for (;;) {
+                const qint64 n = reply->read(buffer.data(), buffer.size());
+                if (n <= 0)
+                    break;
+                bytes += n;
+                if (digest)
+                    digest->addData(QByteArrayView(buffer.constData(), n));
+            }
+        };
+        QObject::connect(reply, &QNetworkReply::readyRead, reply, drain);
+        QObject::connect(reply, &QNetworkReply::finished, reply, [&, reply, drain] {
+            drain();
+            if (reply->error() != QNetworkReply::NoError)
+                ++failed;
+            reply->deleteLater();
+            if (++done == urls.size())
+                QCoreApplication::quit();
+            else
+                startOne();
+        });
+    };
+
+    timer.start();
+    for (int i = 0; i < concurrency; ++i)
+        startOne();
+    if (!urls.empty())
+        app.exec();
+    const double seconds = timer.nsecsElapsed() / 1e9;
+    std::printf("main takes time=%.3fs\n", seconds);
+    std::printf("urls=%zu failed=%zu bytes=%lld managers=%d in-flight=%d req/s=%.0f\n",
+                urls.size(), failed, static_cast<long long>(bytes), managers, concurrency,
+                urls.size() / seconds);
+    return failed ? 1 : 0;
+}
