@@ -532,6 +532,12 @@ def main() -> int:
             lists_by_urls[key] = write_lists(args.workdir, f"list{index}", case.urls)
         lists = lists_by_urls[key]
         print(f"== {case.title}", file=sys.stderr, flush=True)
+        if case.workload == "c":
+            # Bring each big file into the page cache first; otherwise the first tool of the
+            # first round pays for it (sparse files: the kernel allocates the zero pages).
+            for url in sorted({u.split("?")[0] for u in case.urls}):
+                subprocess.run(["timeout", str(args.timeout), "curl", "-s", "-o", "/dev/null", url],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         # Rounds interleave the tools so slow drift (page cache, thermal, other load) spreads
         # over all of them instead of landing on one.
         runs = args.runs

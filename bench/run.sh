@@ -97,7 +97,7 @@ bench_init_tmp
 # Run copies: build/release is shared (scripts/run.sh builds there too), and a rebuild in the
 # middle of a run would mix two binaries in one table.
 mkdir -p "$BENCH_TMP/bin"
-PARAFETCH_ORIGIN="$PARAFETCH, built $(date -r "$PARAFETCH" '+%F %T %Z'), sha256 $(sha256sum "$PARAFETCH" | cut -c1-12)"
+PARAFETCH_ORIGIN="${PARAFETCH#"$ROOT"/}, built $(date -r "$PARAFETCH" '+%F %T %Z'), sha256 $(sha256sum "$PARAFETCH" | cut -c1-12)"
 cp "$PARAFETCH" "$BENCH_TMP/bin/parafetch"
 PARAFETCH=$BENCH_TMP/bin/parafetch
 if [ -n "$GUIBENCH" ]; then
