@@ -15,7 +15,7 @@ namespace {
 
 constexpr int UsageError = 2;
 constexpr double MsPerSecond = 1000.0;
-constexpr double MaxTimeoutSeconds = 7 * 24 * 3600.0;
+constexpr double MaxTimeoutSeconds = FetchOptions::MaxTimeoutMs / MsPerSecond;
 
 QString tr(const char *text)
 {
@@ -186,7 +186,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                  &fetch.concurrency)
         || !readInt(parser, retries, 0, FetchOptions::MaxRetries, &fetch.retries)
         || !readInt(parser, retryDelay, 0, FetchOptions::DefaultRetryMaxDelayMs, &fetch.retryBaseDelayMs)
-        || !readInt(parser, maxRedirects, 0, 100, &fetch.maxRedirects)
+        || !readInt(parser, maxRedirects, 0, FetchOptions::MaxRedirects, &fetch.maxRedirects)
         || !readInt(parser, port, 0, 65535, &portNumber)
         || !readSeconds(parser, timeout, &fetch.timeoutMs)
         || !readSeconds(parser, idleTimeout, &fetch.idleTimeoutMs))

@@ -19,6 +19,8 @@ struct FetchOptions
     static constexpr int DefaultRetries = 2;
     static constexpr int MaxRetries = 100;
     static constexpr int DefaultMaxRedirects = 10;
+    static constexpr int MaxRedirects = 100;
+    static constexpr int MaxTimeoutMs = 7 * 24 * 60 * 60 * 1000; // a week
     static constexpr int DefaultIdleTimeoutMs = 30'000;
     static constexpr int DefaultRetryBaseDelayMs = 500;
     static constexpr int DefaultRetryMaxDelayMs = 30'000;

@@ -366,11 +366,7 @@ void JobQueueModel::emitRowChanged(int row)
 
 void JobQueueModel::finishJob(const Job &job)
 {
-    const int row = rowForId(job.id);
-    if (row < 0)
-        return;
-    m_jobs[row] = job;
-    emitRowChanged(row);
+    finishJobs({ job });
 }
 
 void JobQueueModel::finishJobs(const QList<Job> &jobs)

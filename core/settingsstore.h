@@ -16,8 +16,8 @@ class SettingsStore
 public:
     // Ranges of the settings FetchOptions leaves open; the settings dialog uses the same ones.
     // A week matches the command line's --timeout limit: longer is a mistake, not a setting.
-    static constexpr int MaxTimeoutMs = 7 * 24 * 60 * 60 * 1000;
-    static constexpr int MaxRedirects = 100;
+    static constexpr int MaxTimeoutMs = FetchOptions::MaxTimeoutMs;
+    static constexpr int MaxRedirects = FetchOptions::MaxRedirects;
     // The first backoff step may not exceed the cap it doubles towards.
     static constexpr int MaxRetryBaseDelayMs = FetchOptions::DefaultRetryMaxDelayMs;
 
