@@ -42,6 +42,10 @@ struct FetchOptions
     QString outputDirectory;                    // empty = discard bodies
     bool computeSha256 = true;
     qint64 readBufferBytes = DefaultReadBufferBytes;
+    QString caFile;        // extra CA certificates (PEM) trusted for https, empty = system only
+    int perHost = 0;       // polite mode: at most this many requests per host at once, 0 = off
+    bool resume = true;    // continue a kept .part with Range + If-Range where the server allows
+    static constexpr int MaxPerHost = MaxConcurrency;
 
     static QByteArray defaultUserAgent();
     static int clampConcurrency(int value);

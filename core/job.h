@@ -52,7 +52,9 @@ struct Job
     ErrorKind errorKind = ErrorKind::None;
     int httpStatus = 0; // last HTTP status seen, 0 = none
     int attempts = 0;
-    int worker = -1;    // index of the pool thread that ran the last attempt
+    int worker = -1;    // lane (0 .. concurrency-1) that ran the last attempt: a worker that
+                        // takes one URL at a time and keeps its own keep-alive connection
+    int thread = -1;    // index of the engine thread that drove that lane
 
     qint64 bytesReceived = 0; // body bytes of the last attempt
     qint64 bytesTotal = -1;   // Content-Length, -1 = unknown
@@ -61,10 +63,16 @@ struct Job
     qint64 startedAtNs = -1;  // first attempt's start
     qint64 finishedAtNs = -1;
     qint64 updatedAtNs = -1;  // last progress sample of a running job (for live speed and time)
+    qint64 attemptStartedAtNs = -1; // the last attempt's start (earlier attempts and backoff lie
+                                    // between startedAtNs and this)
 
-    qint64 connectUs = -1; // socket connecting -> request sent, on a new connection only
+    // Phases of the last attempt, in order; together with any redirect hops they fill
+    // attemptStartedAtNs .. finishedAtNs.
+    qint64 connectUs = -1; // socket connecting -> connected (TLS included), new connection only
+    qint64 tlsUs = -1;     // of connectUs, the TLS handshake; -1 for http or a reused connection
+    qint64 sendUs = -1;    // attempt start (or connected) -> request sent
     qint64 waitUs = -1;    // request sent -> response headers (time to first byte)
-    qint64 receiveUs = -1; // first body byte -> finished
+    qint64 receiveUs = -1; // response headers -> finished
 
     QString errorString; // for a person; never contains credentials
     QUrl finalUrl;       // after redirects; empty when no redirect happened
