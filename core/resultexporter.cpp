@@ -1,5 +1,7 @@
-// CSV and JSON export of a run. The layouts below are a contract with ResultImporter and with
-// whoever scripts against our files: change them only together with FormatVersion.
+// CSV and JSON export of a run (HAR 1.2: harformat.cpp). The layouts below are a contract with
+// ResultImporter and with whoever scripts against our files: change them only together with
+// FormatVersion. Adding a field at the end is not such a change: readers of version 1 look fields
+// up by name and ignore those they do not know, and a missing field reads as unknown.
 //
 // Conventions shared by both formats
 // - Text is UTF-8. Job fields come in the order of ExportField, named by exportFieldName().
@@ -8,8 +10,16 @@
 // - Times and phases are milliseconds with microsecond precision, written with exactly three
 //   decimals (12.345). Instants (queuedAtMs, startedAtMs, finishedAtMs) are on the engine's
 //   monotonic clock, whose zero is the engine's epoch, so only differences mean anything.
-// - Every unknown number is -1 (times, phases, bytesTotal, worker, percentiles); never null, so
-//   a reader never needs a second kind of "missing". httpStatus 0 = no answer.
+// - Every unknown number is -1 (times, phases, bytesTotal, worker, thread, percentiles); never
+//   null, so a reader never needs a second kind of "missing". httpStatus 0 = no answer.
+// - `worker` is the lane (0 .. concurrency-1) that ran the last attempt, `thread` the engine
+//   thread that drove it; `attempts` counts every attempt. `attemptStartedAtMs` is the last
+//   attempt's start: earlier attempts and retry backoff lie between startedAtMs and it.
+// - Phases are those of the last attempt, in order: connectMs (a new connection only, TLS
+//   included), tlsMs (of connectMs, the TLS handshake), sendMs, ttfbMs (request sent -> response
+//   headers) and receiveMs (response headers -> finished; files from before tlsMs existed
+//   measured it from the first body byte). The last four came in after the first release and
+//   stand at the end of the field list.
 // - `state` and `errorKind` are the identifiers of stateName()/errorKindName(); the error kind
 //   of a job without an error is "".
 // - `sha256` is lower-case hex, "" when not computed. `durationMs` = finishedAtMs - startedAtMs,
@@ -41,6 +51,7 @@
 // the importer can strip exactly one ' and get the original back. Numbers are never prefixed.
 #include "resultexporter.h"
 
+#include "harformat.h"
 #include "redact.h"
 
 #include <QBuffer>
@@ -54,13 +65,16 @@
 
 namespace Parafetch {
 
+using namespace ExportWriting;
+
 namespace {
 
 constexpr std::array<const char *, ExportFieldCount> fieldNames = {
     "line",        "url",          "fileName",   "state",     "errorKind",  "error",
     "httpStatus",  "attempts",     "worker",     "bytes",     "bytesTotal", "queuedAtMs",
     "startedAtMs", "finishedAtMs", "durationMs", "connectMs", "ttfbMs",     "receiveMs",
-    "finalUrl",    "sha256",       "savedPath",  "protocol",
+    "finalUrl",    "sha256",       "savedPath",  "protocol",  "thread",     "attemptStartedAtMs",
+    "tlsMs",       "sendMs",
 };
 
 constexpr qint64 NsPerUs = 1000;
@@ -72,29 +86,8 @@ constexpr char FormulaEscape = '\'';
 
 constexpr QLatin1String CsvSuffix("csv");
 constexpr QLatin1String JsonSuffix("json");
+constexpr QLatin1String HarSuffix("har");
 constexpr QLatin1String ToolName("parafetch");
-
-// Round to the nearest microsecond (halves up); -1 stays -1.
-qint64 nsToUs(qint64 ns)
-{
-    if (ns < 0)
-        return -1;
-    return ns / NsPerUs + (ns % NsPerUs >= NsPerUs / 2 ? 1 : 0);
-}
-
-// Exact fixed-point, so that 1.5 ms is always "1.500" whatever the double would print.
-QByteArray usAsMs(qint64 us)
-{
-    if (us < 0)
-        return QByteArrayLiteral("-1");
-    return QByteArray::number(us / UsPerMs) + '.'
-        + QByteArray::number(us % UsPerMs).rightJustified(MsDecimals, '0');
-}
-
-QByteArray nsAsMs(qint64 ns)
-{
-    return usAsMs(nsToUs(ns));
-}
 
 QByteArray realNumber(double value)
 {
@@ -154,51 +147,16 @@ QByteArray fieldValue(const Job &job, ExportField field)
         return job.savedPath.toUtf8();
     case ExportField::Protocol:
         return job.protocol;
+    case ExportField::Thread:
+        return QByteArray::number(job.thread);
+    case ExportField::AttemptStartedAtMs:
+        return nsAsMs(job.attemptStartedAtNs);
+    case ExportField::TlsMs:
+        return usAsMs(job.tlsUs);
+    case ExportField::SendMs:
+        return usAsMs(job.sendUs);
     }
     return QByteArray();
-}
-
-void appendJsonString(QByteArray &out, QByteArrayView utf8)
-{
-    static constexpr char hexDigits[] = "0123456789abcdef";
-    constexpr int HighNibbleShift = 4;
-    constexpr uchar LowNibble = 0x0f;
-    constexpr uchar FirstPrintable = 0x20;
-
-    out += '"';
-    for (const char c : utf8) {
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            if (uchar(c) < FirstPrintable) {
-                out += "\\u00";
-                out += hexDigits[uchar(c) >> HighNibbleShift];
-                out += hexDigits[uchar(c) & LowNibble];
-            } else {
-                out += c;
-            }
-        }
-    }
-    out += '"';
-}
-
-void appendJsonString(QByteArray &out, const QString &text)
-{
-    appendJsonString(out, QByteArrayView(text.toUtf8()));
 }
 
 bool needsFormulaEscape(QByteArrayView text)
@@ -237,42 +195,6 @@ void appendCsvField(QByteArray &out, QByteArrayView value, bool isText)
     out += text.replace("\"", "\"\"");
     out += '"';
 }
-
-QString isoWithOffset(const QDateTime &time)
-{
-    // A local time would print without its offset; pin the offset it has now.
-    return time.toOffsetFromUtc(time.offsetFromUtc()).toString(Qt::ISODateWithMs);
-}
-
-// Collects output and hands it to the device in large chunks; remembers the first failure.
-class ChunkWriter
-{
-public:
-    explicit ChunkWriter(QIODevice *device)
-        : m_device(device)
-    {
-        m_buffer.reserve(FlushBytes);
-    }
-    QByteArray &buffer() { return m_buffer; }
-    void flushIfFull()
-    {
-        if (m_buffer.size() >= FlushBytes)
-            flush();
-    }
-    bool flush()
-    {
-        if (m_ok && !m_buffer.isEmpty())
-            m_ok = m_device->write(m_buffer) == m_buffer.size();
-        m_buffer.clear();
-        return m_ok;
-    }
-    bool ok() const { return m_ok; }
-
-private:
-    QIODevice *m_device;
-    QByteArray m_buffer;
-    bool m_ok = true;
-};
 
 void appendSummary(QByteArray &out, const RunSummary &s)
 {
@@ -335,6 +257,110 @@ void appendSummary(QByteArray &out, const RunSummary &s)
 
 } // namespace
 
+namespace ExportWriting {
+
+// Round to the nearest microsecond (halves up); -1 stays -1.
+qint64 nsToUs(qint64 ns)
+{
+    if (ns < 0)
+        return -1;
+    return ns / NsPerUs + (ns % NsPerUs >= NsPerUs / 2 ? 1 : 0);
+}
+
+// Exact fixed-point, so that 1.5 ms is always "1.500" whatever the double would print.
+QByteArray usAsMs(qint64 us)
+{
+    if (us < 0)
+        return QByteArrayLiteral("-1");
+    return QByteArray::number(us / UsPerMs) + '.'
+        + QByteArray::number(us % UsPerMs).rightJustified(MsDecimals, '0');
+}
+
+QByteArray nsAsMs(qint64 ns)
+{
+    return usAsMs(nsToUs(ns));
+}
+
+void appendJsonString(QByteArray &out, QByteArrayView utf8)
+{
+    static constexpr char hexDigits[] = "0123456789abcdef";
+    constexpr int HighNibbleShift = 4;
+    constexpr uchar LowNibble = 0x0f;
+    constexpr uchar FirstPrintable = 0x20;
+
+    out += '"';
+    for (const char c : utf8) {
+        switch (c) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        default:
+            if (uchar(c) < FirstPrintable) {
+                out += "\\u00";
+                out += hexDigits[uchar(c) >> HighNibbleShift];
+                out += hexDigits[uchar(c) & LowNibble];
+            } else {
+                out += c;
+            }
+        }
+    }
+    out += '"';
+}
+
+void appendJsonString(QByteArray &out, const QString &text)
+{
+    appendJsonString(out, QByteArrayView(text.toUtf8()));
+}
+
+QString isoWithOffset(const QDateTime &time)
+{
+    // A local time would print without its offset; pin the offset it has now.
+    return time.toOffsetFromUtc(time.offsetFromUtc()).toString(Qt::ISODateWithMs);
+}
+
+QByteArray collected(const std::function<void(QIODevice *)> &write)
+{
+    QByteArray data;
+    QBuffer buffer(&data);
+    buffer.open(QIODevice::WriteOnly);
+    write(&buffer);
+    return data;
+}
+
+ChunkWriter::ChunkWriter(QIODevice *device)
+    : m_device(device)
+{
+    m_buffer.reserve(FlushBytes);
+}
+
+void ChunkWriter::flushIfFull()
+{
+    if (m_buffer.size() >= FlushBytes)
+        flush();
+}
+
+bool ChunkWriter::flush()
+{
+    if (m_ok && !m_buffer.isEmpty())
+        m_ok = m_device->write(m_buffer) == m_buffer.size();
+    m_buffer.clear();
+    return m_ok;
+}
+
+} // namespace ExportWriting
+
 QLatin1String exportFieldName(ExportField field)
 {
     return QLatin1String(fieldNames.at(std::size_t(field)));
@@ -365,6 +391,8 @@ std::optional<ExportFormat> ResultExporter::formatForPath(const QString &path)
         return ExportFormat::Csv;
     if (suffix.compare(JsonSuffix, Qt::CaseInsensitive) == 0)
         return ExportFormat::Json;
+    if (suffix.compare(HarSuffix, Qt::CaseInsensitive) == 0)
+        return ExportFormat::Har;
     return std::nullopt;
 }
 
@@ -440,20 +468,12 @@ bool ResultExporter::writeCsv(QIODevice *device, const QList<Job> &jobs)
 QByteArray ResultExporter::toJson(const QList<Job> &jobs, const RunSummary &summary,
                                   const RunInfo &info)
 {
-    QByteArray data;
-    QBuffer buffer(&data);
-    buffer.open(QIODevice::WriteOnly);
-    writeJson(&buffer, jobs, summary, info);
-    return data;
+    return collected([&](QIODevice *device) { writeJson(device, jobs, summary, info); });
 }
 
 QByteArray ResultExporter::toCsv(const QList<Job> &jobs)
 {
-    QByteArray data;
-    QBuffer buffer(&data);
-    buffer.open(QIODevice::WriteOnly);
-    writeCsv(&buffer, jobs);
-    return data;
+    return collected([&](QIODevice *device) { writeCsv(device, jobs); });
 }
 
 bool ResultExporter::write(const QString &path, ExportFormat format, const QList<Job> &jobs,
@@ -470,8 +490,18 @@ bool ResultExporter::write(const QString &path, ExportFormat format, const QList
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return fail(file.errorString());
-    const bool written =
-        format == ExportFormat::Csv ? writeCsv(&file, jobs) : writeJson(&file, jobs, summary, info);
+    bool written = false;
+    switch (format) {
+    case ExportFormat::Csv:
+        written = writeCsv(&file, jobs);
+        break;
+    case ExportFormat::Json:
+        written = writeJson(&file, jobs, summary, info);
+        break;
+    case ExportFormat::Har:
+        written = HarFormat::write(&file, jobs, summary, info);
+        break;
+    }
     if (!written) {
         const QString reason = file.errorString();
         file.cancelWriting(); // the destructor then removes the temporary file

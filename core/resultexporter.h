@@ -1,4 +1,5 @@
-// Writes a run's results as CSV or JSON, atomically; the formats are described in the .cpp.
+// Writes a run's results as CSV, JSON or HAR 1.2, atomically; the formats are described in the
+// .cpp files (HAR: harformat.cpp).
 #pragma once
 
 #include "job.h"
@@ -10,6 +11,7 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
 #include <optional>
 
 QT_BEGIN_NAMESPACE
@@ -18,7 +20,7 @@ QT_END_NAMESPACE
 
 namespace Parafetch {
 
-enum class ExportFormat { Csv, Json };
+enum class ExportFormat { Csv, Json, Har };
 
 // What is known about the run as a whole, besides its jobs.
 struct RunInfo
@@ -27,9 +29,14 @@ struct RunInfo
     int concurrency = 0;
     QByteArray method = "GET";
     QString toolVersion;
+    // The extra request headers every URL was sent with (HAR request.headers); secret values
+    // are masked on export, whatever the caller passes.
+    HeaderList requestHeaders;
 };
 
-// The per-job fields of both formats, in order: the JSON keys and the CSV header.
+// The per-job fields of both formats, in order: the JSON keys and the CSV header. Fields added
+// after the first release come last, so that a script reading CSV columns by position keeps
+// working.
 enum class ExportField {
     Line,
     Url,
@@ -53,8 +60,12 @@ enum class ExportField {
     Sha256,
     SavedPath,
     Protocol,
+    Thread,
+    AttemptStartedAtMs,
+    TlsMs,
+    SendMs,
 };
-constexpr int ExportFieldCount = int(ExportField::Protocol) + 1;
+constexpr int ExportFieldCount = int(ExportField::SendMs) + 1;
 
 // The field's key in JSON and its column name in CSV.
 QLatin1String exportFieldName(ExportField field);
@@ -68,7 +79,7 @@ public:
     static constexpr QLatin1String FormatName { "parafetch-run" }; // the JSON "format" value
     static constexpr int FormatVersion = 1; // raised when a reader of version 1 would misread
 
-    // By suffix, case-insensitive: .csv, .json; nullopt for anything else.
+    // By suffix, case-insensitive: .csv, .json, .har; nullopt for anything else.
     static std::optional<ExportFormat> formatForPath(const QString &path);
 
     static QByteArray toJson(const QList<Job> &jobs, const RunSummary &summary,
@@ -86,5 +97,38 @@ public:
                           const RunInfo &info);
     static bool writeCsv(QIODevice *device, const QList<Job> &jobs);
 };
+
+// The number and text writing that every export format shares (HarFormat uses it too).
+namespace ExportWriting {
+
+// Nanoseconds to whole microseconds, halves up; -1 stays -1.
+qint64 nsToUs(qint64 ns);
+// Milliseconds with exactly three decimals ("12.345"), "-1" for a negative (unknown) value.
+QByteArray usAsMs(qint64 us);
+QByteArray nsAsMs(qint64 ns);
+// A JSON string literal of UTF-8 text (control characters escaped).
+void appendJsonString(QByteArray &out, QByteArrayView utf8);
+void appendJsonString(QByteArray &out, const QString &text);
+// ISO 8601 with milliseconds and the time's own UTC offset; empty if Qt cannot write the year.
+QString isoWithOffset(const QDateTime &time);
+// What `write` writes to a device, as bytes.
+QByteArray collected(const std::function<void(QIODevice *)> &write);
+
+// Collects output and hands it to the device in large chunks; remembers the first failure.
+class ChunkWriter
+{
+public:
+    explicit ChunkWriter(QIODevice *device);
+    QByteArray &buffer() { return m_buffer; }
+    void flushIfFull();
+    bool flush();
+
+private:
+    QIODevice *m_device;
+    QByteArray m_buffer;
+    bool m_ok = true;
+};
+
+} // namespace ExportWriting
 
 } // namespace Parafetch

@@ -1,6 +1,8 @@
 // Import of our CSV and JSON exports: strict about types and ranges, lenient about absence.
 #include "resultimporter.h"
 
+#include "harformat.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -16,6 +18,8 @@
 
 namespace Parafetch {
 
+using ImportReading::withoutBom;
+
 namespace {
 
 constexpr qint64 NsPerUs = 1000;
@@ -30,11 +34,6 @@ constexpr qint64 MaxInt64 = std::numeric_limits<qint64>::max();
 QString tr(const char *text)
 {
     return ResultImporter::tr(text);
-}
-
-QByteArrayView withoutBom(QByteArrayView data)
-{
-    return data.startsWith(Utf8Bom) ? data.sliced(Utf8Bom.size()) : data;
 }
 
 // A number as read from either format, before the field decides what it may be.
@@ -83,71 +82,73 @@ QString fieldName(ExportField field)
 }
 
 // Each apply* returns an empty string on success, otherwise the reason (without the place).
-QString wholeInRange(ExportField field, const Number &number, qint64 min, qint64 max, qint64 *out)
+QString wholeInRange(const QString &name, const Number &number, qint64 min, qint64 max, qint64 *out)
 {
     if (!number.whole)
-        return tr("%1 is not a whole number").arg(fieldName(field));
+        return tr("%1 is not a whole number").arg(name);
     if (number.integer < min || number.integer > max)
-        return tr("%1 is out of range: %2").arg(fieldName(field)).arg(number.integer);
+        return tr("%1 is out of range: %2").arg(name).arg(number.integer);
     *out = number.integer;
     return QString();
 }
 
 // Milliseconds (three decimals) to whole microseconds; -1 = unknown.
-QString msToUs(ExportField field, const Number &number, qint64 maxUs, qint64 *us)
+QString msToUs(const QString &name, const Number &number, qint64 maxUs, qint64 *us)
 {
     if (number.real == -1) {
         *us = -1;
         return QString();
     }
     if (number.real < 0)
-        return tr("%1 must be -1 (unknown) or not negative: %2")
-            .arg(fieldName(field))
-            .arg(shown(number.real));
+        return tr("%1 must be -1 (unknown) or not negative: %2").arg(name, shown(number.real));
     const double rounded = std::round(number.real * UsPerMs);
     // double(maxUs) may round up past maxUs: check again once the value is an integer.
     if (!(rounded <= double(maxUs)) || qint64(rounded) > maxUs)
-        return tr("%1 is out of range: %2").arg(fieldName(field)).arg(shown(number.real));
+        return tr("%1 is out of range: %2").arg(name, shown(number.real));
     *us = qint64(rounded);
     return QString();
 }
 
-QString applyNumber(Job *job, ExportField field, const Number &number)
+QString applyNumber(Job *job, ExportField field, const Number &number, const QString &name)
 {
     qint64 value = 0;
     QString problem;
     const auto instant = [&](qint64 *ns) {
-        problem = msToUs(field, number, MaxInt64 / NsPerUs, &value);
+        problem = msToUs(name, number, MaxInt64 / NsPerUs, &value);
         if (problem.isEmpty())
             *ns = value < 0 ? -1 : value * NsPerUs;
     };
     const auto phase = [&](qint64 *us) {
-        problem = msToUs(field, number, MaxInt64 / NsPerUs, &value);
+        problem = msToUs(name, number, MaxInt64 / NsPerUs, &value);
         if (problem.isEmpty())
             *us = value;
     };
     switch (field) {
     case ExportField::Line:
-        if ((problem = wholeInRange(field, number, 0, MaxInt, &value)).isEmpty())
+        if ((problem = wholeInRange(name, number, 0, MaxInt, &value)).isEmpty())
             job->sourceLine = int(value);
         break;
     case ExportField::HttpStatus:
-        if ((problem = wholeInRange(field, number, 0, MaxHttpStatus, &value)).isEmpty())
+        if ((problem = wholeInRange(name, number, 0, MaxHttpStatus, &value)).isEmpty())
             job->httpStatus = int(value);
         break;
     case ExportField::Attempts:
-        if ((problem = wholeInRange(field, number, 0, MaxInt, &value)).isEmpty())
+        if ((problem = wholeInRange(name, number, 0, MaxInt, &value)).isEmpty())
             job->attempts = int(value);
         break;
     case ExportField::Worker:
-        if ((problem = wholeInRange(field, number, -1, MaxInt, &value)).isEmpty())
+        if ((problem = wholeInRange(name, number, -1, MaxInt, &value)).isEmpty())
             job->worker = int(value);
         break;
+    case ExportField::Thread:
+        if ((problem = wholeInRange(name, number, -1, MaxInt, &value)).isEmpty())
+            job->thread = int(value);
+        break;
     case ExportField::Bytes:
-        problem = wholeInRange(field, number, 0, MaxInt64, &job->bytesReceived);
+        problem = wholeInRange(name, number, 0, MaxInt64, &job->bytesReceived);
         break;
     case ExportField::BytesTotal:
-        problem = wholeInRange(field, number, -1, MaxInt64, &job->bytesTotal);
+        problem = wholeInRange(name, number, -1, MaxInt64, &job->bytesTotal);
         break;
     case ExportField::QueuedAtMs:
         instant(&job->queuedAtNs);
@@ -157,6 +158,9 @@ QString applyNumber(Job *job, ExportField field, const Number &number)
         break;
     case ExportField::FinishedAtMs:
         instant(&job->finishedAtNs);
+        break;
+    case ExportField::AttemptStartedAtMs:
+        instant(&job->attemptStartedAtNs);
         break;
     case ExportField::DurationMs:
         break; // derived; a number is all we ask of it
@@ -169,38 +173,44 @@ QString applyNumber(Job *job, ExportField field, const Number &number)
     case ExportField::ReceiveMs:
         phase(&job->receiveUs);
         break;
+    case ExportField::TlsMs:
+        phase(&job->tlsUs);
+        break;
+    case ExportField::SendMs:
+        phase(&job->sendUs);
+        break;
     default:
         break; // text fields never get here
     }
     return problem;
 }
 
-QString applyUrl(ExportField field, const QString &text, QUrl *url)
+QString applyUrl(const QString &name, const QString &text, QUrl *url)
 {
     const QUrl parsed(text);
     if (!parsed.isValid())
-        return tr("%1 “%2” is not a valid URL").arg(fieldName(field), text);
+        return tr("%1 “%2” is not a valid URL").arg(name, text);
     *url = parsed;
     return QString();
 }
 
-QString applyText(Job *job, ExportField field, const QString &text)
+QString applyText(Job *job, ExportField field, const QString &text, const QString &name)
 {
     switch (field) {
     case ExportField::Url:
         if (text.isEmpty())
-            return tr("url is empty");
-        return applyUrl(field, text, &job->url);
+            return tr("%1 is empty").arg(name);
+        return applyUrl(name, text, &job->url);
     case ExportField::FileName:
         job->fileName = text;
         break;
     case ExportField::State:
         if (!stateFromName(text, &job->state))
-            return tr("state “%1” is not a known state").arg(text);
+            return tr("%1 “%2” is not a known state").arg(name, text);
         break;
     case ExportField::ErrorKind:
         if (!errorKindFromName(text, &job->errorKind))
-            return tr("errorKind “%1” is not a known error kind").arg(text);
+            return tr("%1 “%2” is not a known error kind").arg(name, text);
         break;
     case ExportField::Error:
         job->errorString = text;
@@ -210,14 +220,14 @@ QString applyText(Job *job, ExportField field, const QString &text)
             job->finalUrl = QUrl();
             break;
         }
-        return applyUrl(field, text, &job->finalUrl);
+        return applyUrl(name, text, &job->finalUrl);
     case ExportField::Sha256: {
         const QByteArray hex = text.toLatin1();
         const bool allHex = std::all_of(hex.cbegin(), hex.cend(), [](char c) {
             return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
         });
         if (!text.isEmpty() && (text.size() != Sha256HexLength || !allHex))
-            return tr("sha256 is not %1 hexadecimal digits").arg(Sha256HexLength);
+            return tr("%1 is not %2 hexadecimal digits").arg(name).arg(Sha256HexLength);
         job->sha256 = QByteArray::fromHex(hex);
         break;
     }
@@ -262,16 +272,7 @@ QString jobFromJson(const QJsonObject &object, Job *job)
                 return requiredMissing(field);
             continue;
         }
-        QString problem;
-        if (isTextField(field)) {
-            if (!value.isString())
-                return tr("%1 is not a string").arg(fieldName(field));
-            problem = applyText(job, field, value.toString());
-        } else {
-            if (!value.isDouble())
-                return tr("%1 is not a number").arg(fieldName(field));
-            problem = applyNumber(job, field, numberFromJson(value));
-        }
+        const QString problem = ImportReading::applyJsonField(job, field, value, fieldName(field));
         if (!problem.isEmpty())
             return problem;
     }
@@ -297,15 +298,15 @@ QString runInfoFromJson(const QJsonObject &root, RunInfo *info)
         const QJsonValue toolVersion = tool.toObject().value(QLatin1String("version"));
         if (!tool.isObject() || !(toolVersion.isString() || toolVersion.isUndefined()))
             return tr("tool is not an object with a version string");
-        info->toolVersion = toolVersion.toString();
+        info->toolVersion = ImportReading::textFromJson(toolVersion);
     }
 
     const QJsonValue startedAt = root.value(QLatin1String("startedAt"));
     if (startedAt.isString()) {
-        info->startedAt = QDateTime::fromString(startedAt.toString(), Qt::ISODateWithMs);
-        if (!info->startedAt.isValid()) {
-            return tr("startedAt “%1” is not an ISO 8601 date and time").arg(startedAt.toString());
-        }
+        const QString text = ImportReading::textFromJson(startedAt);
+        info->startedAt = QDateTime::fromString(text, Qt::ISODateWithMs);
+        if (!info->startedAt.isValid())
+            return tr("startedAt “%1” is not an ISO 8601 date and time").arg(text);
     } else if (!startedAt.isUndefined() && !startedAt.isNull()) {
         return tr("startedAt is not a string");
     }
@@ -320,7 +321,7 @@ QString runInfoFromJson(const QJsonObject &root, RunInfo *info)
 
     const QJsonValue method = root.value(QLatin1String("method"));
     if (method.isString())
-        info->method = method.toString().toUtf8();
+        info->method = ImportReading::textFromJson(method).toUtf8();
     else if (!method.isUndefined() && !method.isNull())
         return tr("method is not a string");
     return QString();
@@ -404,20 +405,68 @@ QString csvText(const QByteArray &field)
 
 } // namespace
 
-bool ResultImporter::fromJson(const QByteArray &data, ImportedRun *run, QString *error)
+namespace ImportReading {
+
+QString textFromJson(const QJsonValue &value)
+{
+    // QJsonDocument keeps a lone "\udc00" as it is, but UTF-8 cannot carry it (our exporters
+    // would write '?'): replace it with U+FFFD, as fromUtf8 does with bytes that are not UTF-8,
+    // so that what was imported is what an export writes and a re-import reads.
+    QString text = value.toString();
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        if (text.at(i).isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate())
+            ++i;
+        else if (text.at(i).isSurrogate())
+            text[i] = QChar::ReplacementCharacter;
+    }
+    return text;
+}
+
+QString applyJsonField(Job *job, ExportField field, const QJsonValue &value, const QString &name)
+{
+    if (isTextField(field)) {
+        if (!value.isString())
+            return tr("%1 is not a string").arg(name);
+        return applyText(job, field, textFromJson(value), name);
+    }
+    if (!value.isDouble())
+        return tr("%1 is not a number").arg(name);
+    return applyNumber(job, field, numberFromJson(value), name);
+}
+
+QByteArrayView withoutBom(QByteArrayView data)
+{
+    return data.startsWith(Utf8Bom) ? data.sliced(Utf8Bom.size()) : data;
+}
+
+} // namespace ImportReading
+
+namespace {
+
+bool parseObject(const QByteArray &data, QJsonObject *root, QString *problem)
 {
     QJsonParseError parseError;
     const QJsonDocument document =
         QJsonDocument::fromJson(withoutBom(data).toByteArray(), &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        return fail(error,
+        return fail(problem,
                     tr("not valid JSON (at byte %1: %2)")
                         .arg(parseError.offset)
                         .arg(parseError.errorString()));
     }
     if (!document.isObject())
-        return fail(error, tr("not a Parafetch run: the top level is not a JSON object"));
-    const QJsonObject root = document.object();
+        return fail(problem, tr("not a Parafetch run: the top level is not a JSON object"));
+    *root = document.object();
+    return true;
+}
+
+bool isHar(const QJsonObject &root)
+{
+    return root.contains(QLatin1String("log")) && !root.contains(QLatin1String("format"));
+}
+
+bool runFromJsonObject(const QJsonObject &root, ImportedRun *run, QString *error)
+{
     const QString format = root.value(QLatin1String("format")).toString();
     if (format != ResultExporter::FormatName) {
         return fail(error,
@@ -449,6 +498,20 @@ bool ResultImporter::fromJson(const QByteArray &data, ImportedRun *run, QString 
     imported.summary = RunSummary::compute(imported.jobs);
     *run = std::move(imported);
     return true;
+}
+
+} // namespace
+
+bool ResultImporter::fromJson(const QByteArray &data, ImportedRun *run, QString *error)
+{
+    QJsonObject root;
+    return parseObject(data, &root, error) && runFromJsonObject(root, run, error);
+}
+
+bool ResultImporter::fromHar(const QByteArray &data, ImportedRun *run, QString *error)
+{
+    QJsonObject root;
+    return parseObject(data, &root, error) && HarFormat::fromObject(root, run, error);
 }
 
 bool ResultImporter::fromCsv(const QByteArray &data, ImportedRun *run, QString *error)
@@ -504,13 +567,13 @@ bool ResultImporter::fromCsv(const QByteArray &data, ImportedRun *run, QString *
             const auto field = ExportField(columnField.at(column));
             const QByteArray &raw = fields.at(column);
             if (isTextField(field)) {
-                problem = applyText(&job, field, csvText(raw));
+                problem = applyText(&job, field, csvText(raw), fieldName(field));
             } else if (raw.trimmed().isEmpty()) {
                 problem.clear(); // an emptied cell: unknown
             } else {
                 Number number;
                 problem = numberFromText(raw, &number)
-                    ? applyNumber(&job, field, number)
+                    ? applyNumber(&job, field, number, fieldName(field))
                     : tr("%1 is not a number").arg(fieldName(field));
             }
             if (!problem.isEmpty())
@@ -533,15 +596,20 @@ bool ResultImporter::read(const QString &path, ImportedRun *run, QString *error)
     if (file.error() != QFileDevice::NoError)
         return fail(error, tr("Could not read “%1”: %2").arg(shownPath, file.errorString()));
 
-    std::optional<ExportFormat> format = ResultExporter::formatForPath(path);
-    if (!format) {
-        const QByteArrayView content = withoutBom(data).trimmed();
-        const bool looksLikeJson = !content.isEmpty() && content.front() == '{';
-        format = looksLikeJson ? ExportFormat::Json : ExportFormat::Csv;
-    }
+    // By content first, so that a HAR saved as .json (or our JSON as .har) still imports.
+    const std::optional<ExportFormat> format = ResultExporter::formatForPath(path);
+    const QByteArrayView content = withoutBom(data).trimmed();
+    const bool looksLikeJson = !content.isEmpty() && content.front() == '{';
     QString problem;
-    const bool ok = *format == ExportFormat::Json ? fromJson(data, run, &problem)
-                                                  : fromCsv(data, run, &problem);
+    bool ok = false;
+    if (looksLikeJson || format == ExportFormat::Json || format == ExportFormat::Har) {
+        QJsonObject root;
+        ok = parseObject(data, &root, &problem)
+            && (isHar(root) ? HarFormat::fromObject(root, run, &problem)
+                            : runFromJsonObject(root, run, &problem));
+    } else {
+        ok = fromCsv(data, run, &problem);
+    }
     if (!ok)
         return fail(error, tr("Could not import “%1”: %2").arg(shownPath, problem));
     return true;

@@ -2,8 +2,9 @@
 #include "redact.h"
 #include "resultexporter.h"
 #include "resultimporter.h"
-#include "testsupport.h"
 #include "runsummary.h"
+#include "samplejobs.h"
+#include "testsupport.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -18,194 +19,13 @@
 #include <QTimeZone>
 
 using namespace Parafetch;
+using namespace Parafetch::ExportSamples;
 using Parafetch::TestSupport::differingFields;
 
 namespace {
 
-constexpr qint64 NsPerUs = 1000;
-constexpr qint64 NsPerMs = 1'000'000;
 constexpr double UsPerMs = 1000;
-constexpr int SecondsPerHour = 3600;
 constexpr int MaxFileNameBytes = 255; // NAME_MAX of the usual Linux file systems
-
-const QString SecretUrl = QStringLiteral("https://user:secret@example.com/x");
-const QString SecretRedirect = QStringLiteral("https://admin:hunter2@mirror.example.net/y");
-
-Job jobOfKind(ErrorKind kind, int line)
-{
-    Job job;
-    job.sourceLine = line;
-    job.url = QUrl(QStringLiteral("https://example.com/files/%1.bin").arg(line));
-    job.errorKind = kind;
-    job.state = kind == ErrorKind::None ? JobState::Succeeded
-        : kind == ErrorKind::Cancelled  ? JobState::Cancelled
-                                        : JobState::Failed;
-    job.httpStatus = kind == ErrorKind::None ? 200 : kind == ErrorKind::HttpStatus ? 404 : 0;
-    job.attempts = 1 + line % 3;
-    job.worker = line % 4;
-    job.bytesReceived = 1000LL * line;
-    job.bytesTotal = line % 2 ? 1000LL * line : -1;
-    // Microsecond-aligned: the formats keep microseconds (see subMicrosecondTimesRound).
-    job.queuedAtNs = line * NsPerMs;
-    job.startedAtNs = job.queuedAtNs + 1234 * NsPerUs;
-    job.finishedAtNs = job.startedAtNs + (10 + line) * NsPerMs + 7 * NsPerUs;
-    job.connectUs = line % 3 == 0 ? -1 : 1500 + line; // -1: a reused connection
-    job.waitUs = 20'000 + line;
-    job.receiveUs = 999 * line;
-    if (kind != ErrorKind::None)
-        job.errorString = QStringLiteral("failed: %1").arg(errorKindName(kind));
-    job.protocol = line % 2 ? QByteArrayLiteral("h2") : QByteArrayLiteral("http/1.1");
-    if (kind == ErrorKind::None) {
-        job.sha256 = QCryptographicHash::hash(QByteArray::number(line), QCryptographicHash::Sha256);
-        job.savedPath = QStringLiteral("/home/me/Downloads/%1.bin").arg(line);
-    }
-    return job;
-}
-
-// Every state and every error kind, plus the texts that break naive writers.
-QList<Job> sampleJobs()
-{
-    QList<Job> jobs;
-    int line = 0;
-    for (int kind = 0; kind < ErrorKindCount; ++kind)
-        jobs.append(jobOfKind(ErrorKind(kind), ++line));
-
-    Job queued; // everything unknown
-    queued.sourceLine = ++line;
-    queued.url = QUrl(QStringLiteral("http://example.org/queued"));
-    jobs.append(queued);
-
-    Job running = jobOfKind(ErrorKind::None, ++line);
-    running.state = JobState::Running;
-    running.finishedAtNs = -1;
-    running.receiveUs = -1;
-    running.sha256.clear();
-    running.savedPath.clear();
-    running.httpStatus = 0;
-    jobs.append(running);
-
-    Job unicode = jobOfKind(ErrorKind::None, ++line);
-    unicode.fileName = QStringLiteral("Ünïcödé 文件 📦 «naïve».bin");
-    unicode.savedPath = QStringLiteral("/home/jürgen/Téléchargements/文件 📦.bin");
-    unicode.url = QUrl(QStringLiteral("https://bücher.example/a,b/ü?q=1&x=\"y\"#frag"));
-    jobs.append(unicode);
-
-    Job awkward = jobOfKind(ErrorKind::HttpStatus, ++line);
-    awkward.errorString =
-        QStringLiteral("HTTP 500, \"Internal Server Error\"\r\nsecond line\nthird, "
-                       "\"quoted\" \"\" ends with a quote\"");
-    awkward.fileName = QStringLiteral("comma, \"and\" quotes.txt");
-    jobs.append(awkward);
-
-    // Texts a spreadsheet would run as formulas, and one already starting with the escape.
-    const QStringList formulas = {
-        QStringLiteral("=HYPERLINK(\"http://evil.example\",\"click\")"),
-        QStringLiteral("+1 more failure"),
-        QStringLiteral("-1"),
-        QStringLiteral("@SUM(A1:A2)"),
-        QStringLiteral("\tstarts with a tab"),
-        QStringLiteral("\rstarts with a CR"),
-        QStringLiteral("'already quoted"),
-        QStringLiteral("''twice"),
-    };
-    for (const QString &text : formulas) {
-        Job job = jobOfKind(ErrorKind::Network, ++line);
-        job.errorString = text;
-        job.fileName = text;
-        jobs.append(job);
-    }
-
-    Job secret = jobOfKind(ErrorKind::None, ++line);
-    secret.url = QUrl(SecretUrl);
-    secret.finalUrl = QUrl(SecretRedirect);
-    secret.httpStatus = 200;
-    jobs.append(secret);
-
-    Job huge = jobOfKind(ErrorKind::None, ++line);
-    huge.bytesReceived = 5'000'000'000'000LL; // > 2^32 and > 2^40
-    huge.bytesTotal = huge.bytesReceived;
-    huge.startedAtNs = 86'400'000 * NsPerMs; // a day of uptime
-    huge.finishedAtNs = huge.startedAtNs + 3'600'000 * NsPerMs;
-    huge.receiveUs = qint64(3'600'000) * 1000; // an hour: past what 32 bits of microseconds hold
-    jobs.append(huge);
-
-    Job zero = jobOfKind(ErrorKind::None, ++line);
-    zero.queuedAtNs = 0; // the engine's epoch: 0 is a time, not "unknown"
-    zero.startedAtNs = 0;
-    zero.finishedAtNs = 0;
-    zero.connectUs = 0;
-    zero.waitUs = 0;
-    zero.receiveUs = 0;
-    zero.bytesReceived = 0;
-    zero.bytesTotal = 0;
-    zero.worker = -1;
-    zero.sourceLine = 0;
-    jobs.append(zero);
-    return jobs;
-}
-
-RunInfo sampleInfo()
-{
-    RunInfo info;
-    info.startedAt =
-        QDateTime(QDate(2024, 5, 1), QTime(12, 0, 0, 123), QTimeZone(2 * SecondsPerHour));
-    info.concurrency = 16;
-    info.method = "HEAD";
-    info.toolVersion = QStringLiteral("0.1.0");
-    return info;
-}
-
-// Every exported field that differs, with both values, so that a failure says which. URLs are
-// compared as a person may see them: masked credentials are the one expected difference. Not
-// compared: Job::id and Job::updatedAtNs, which belong to a live queue and are not exported.
-QStringList differingFields(const Job &expected, const Job &actual)
-{
-    QStringList differing;
-    const auto check = [&differing](const char *name, const auto &x, const auto &y) {
-        if (!(x == y)) {
-            differing.append(QStringLiteral("%1: expected %2, got %3")
-                                 .arg(QLatin1String(name), QVariant::fromValue(x).toString(),
-                                      QVariant::fromValue(y).toString()));
-        }
-    };
-    check("line", expected.sourceLine, actual.sourceLine);
-    check("url", redactedUrl(expected.url), redactedUrl(actual.url));
-    check("fileName", expected.fileName, actual.fileName);
-    check("state", stateName(expected.state), stateName(actual.state));
-    check("errorKind", errorKindName(expected.errorKind), errorKindName(actual.errorKind));
-    check("error", expected.errorString, actual.errorString);
-    check("httpStatus", expected.httpStatus, actual.httpStatus);
-    check("attempts", expected.attempts, actual.attempts);
-    check("worker", expected.worker, actual.worker);
-    check("bytes", expected.bytesReceived, actual.bytesReceived);
-    check("bytesTotal", expected.bytesTotal, actual.bytesTotal);
-    check("queuedAtNs", expected.queuedAtNs, actual.queuedAtNs);
-    check("startedAtNs", expected.startedAtNs, actual.startedAtNs);
-    check("finishedAtNs", expected.finishedAtNs, actual.finishedAtNs);
-    check("connectUs", expected.connectUs, actual.connectUs);
-    check("waitUs", expected.waitUs, actual.waitUs);
-    check("receiveUs", expected.receiveUs, actual.receiveUs);
-    check("finalUrl", expected.finalUrl.isEmpty() ? QString() : redactedUrl(expected.finalUrl),
-          actual.finalUrl.isEmpty() ? QString() : redactedUrl(actual.finalUrl));
-    check("sha256", expected.sha256.toHex(), actual.sha256.toHex());
-    check("savedPath", expected.savedPath, actual.savedPath);
-    check("protocol", expected.protocol, actual.protocol);
-    return differing;
-}
-
-
-void compareJobs(const QList<Job> &expected, const QList<Job> &actual)
-{
-    QCOMPARE(actual.size(), expected.size());
-    for (qsizetype i = 0; i < expected.size(); ++i) {
-        const QStringList differing = differingFields(expected.at(i), actual.at(i));
-        QVERIFY2(differing.isEmpty(),
-                 qPrintable(QStringLiteral("job %1 (line %2): %3")
-                                .arg(i)
-                                .arg(expected.at(i).sourceLine)
-                                .arg(differing.join(QLatin1String("; ")))));
-    }
-}
 
 QStringList entriesOf(const QString &directory)
 {
@@ -291,6 +111,9 @@ private slots:
     void emptyRun();
     void subMicrosecondTimesRound();
     void csvImportIsLenientAboutLayout();
+    void exportsFromBeforeThePhaseFieldsImport_data();
+    void exportsFromBeforeThePhaseFieldsImport();
+    void loneSurrogatesImportAsReplacementCharacters();
     void importRejectsMalformed_data();
     void importRejectsMalformed();
     void readNamesThePath();
@@ -315,7 +138,8 @@ void TestResultExport::formatForPath_data()
     QTest::newRow("no suffix") << QStringLiteral("results") << -1;
     QTest::newRow("a directory named x.csv does not make the file csv")
         << QStringLiteral("x.csv/results") << -1;
-    QTest::newRow("har is not ours") << QStringLiteral("run.har") << -1;
+    QTest::newRow("run.har") << QStringLiteral("run.har") << int(ExportFormat::Har);
+    QTest::newRow("upper case RUN.HAR") << QStringLiteral("/tmp/RUN.HAR") << int(ExportFormat::Har);
 }
 
 void TestResultExport::formatForPath()
@@ -440,7 +264,8 @@ void TestResultExport::csvLayout()
     QCOMPARE(header,
              QByteArray("line,url,fileName,state,errorKind,error,httpStatus,attempts,worker,bytes,"
                         "bytesTotal,queuedAtMs,startedAtMs,finishedAtMs,durationMs,connectMs,"
-                        "ttfbMs,receiveMs,finalUrl,sha256,savedPath,protocol"));
+                        "ttfbMs,receiveMs,finalUrl,sha256,savedPath,protocol,thread,"
+                        "attemptStartedAtMs,tlsMs,sendMs"));
     QVERIFY(csv.endsWith("\r\n"));
     QVERIFY(!csv.contains("summary"));
 
@@ -673,6 +498,71 @@ void TestResultExport::csvImportIsLenientAboutLayout()
     QCOMPARE(run.summary.failed, 1);
 }
 
+void TestResultExport::exportsFromBeforeThePhaseFieldsImport_data()
+{
+    QTest::addColumn<bool>("json");
+    QTest::addColumn<QByteArray>("data");
+
+    // Written by the version before thread, attemptStartedAtMs, tlsMs and sendMs existed.
+    QTest::newRow("CSV without the new columns")
+        << false
+        << QByteArray("line,url,fileName,state,errorKind,error,httpStatus,attempts,worker,bytes,"
+                      "bytesTotal,queuedAtMs,startedAtMs,finishedAtMs,durationMs,connectMs,"
+                      "ttfbMs,receiveMs,finalUrl,sha256,savedPath,protocol\r\n"
+                      "1,https://example.com/a,,succeeded,,,200,1,3,10,10,0.000,1.000,5.000,"
+                      "4.000,0.500,2.000,1.000,,,,h2\r\n");
+    QTest::newRow("JSON without the new keys")
+        << true
+        << QByteArray("{\"format\": \"parafetch-run\", \"formatVersion\": 1, \"jobs\": [{"
+                      "\"line\": 1, \"url\": \"https://example.com/a\", \"state\": "
+                      "\"succeeded\", \"httpStatus\": 200, \"attempts\": 1, \"worker\": 3, "
+                      "\"bytes\": 10, \"queuedAtMs\": 0.000, \"startedAtMs\": 1.000, "
+                      "\"finishedAtMs\": 5.000, \"connectMs\": 0.500, \"ttfbMs\": 2.000, "
+                      "\"receiveMs\": 1.000, \"protocol\": \"h2\"}]}");
+}
+
+void TestResultExport::exportsFromBeforeThePhaseFieldsImport()
+{
+    QFETCH(bool, json);
+    QFETCH(QByteArray, data);
+    ImportedRun run;
+    QString error;
+    const bool ok = json ? ResultImporter::fromJson(data, &run, &error)
+                         : ResultImporter::fromCsv(data, &run, &error);
+    QVERIFY2(ok, qPrintable(error));
+    QCOMPARE(run.jobs.size(), 1);
+    const Job &job = run.jobs.constFirst();
+    QCOMPARE(job.worker, 3);
+    QCOMPARE(job.connectUs, 500);
+    QCOMPARE(job.waitUs, 2000);
+    // What the old file did not have is unknown, not zero.
+    QCOMPARE(job.thread, -1);
+    QCOMPARE(job.attemptStartedAtNs, -1);
+    QCOMPARE(job.tlsUs, -1);
+    QCOMPARE(job.sendUs, -1);
+}
+
+void TestResultExport::loneSurrogatesImportAsReplacementCharacters()
+{
+    // A lone surrogate is valid JSON but not text UTF-8 can carry: an export would write '?'.
+    // It imports as U+FFFD, like bytes that are not UTF-8 in CSV, so export -> import gives the
+    // same job back.
+    const QByteArray data =
+        jsonWith(QStringLiteral("fileName"), QStringLiteral("x"))
+            .replace("\"fileName\": \"x\"", "\"fileName\": \"\\udc00a\\ud83d\"");
+    ImportedRun first;
+    QString error;
+    QVERIFY2(ResultImporter::fromJson(data, &first, &error), qPrintable(error));
+    QCOMPARE(first.jobs.constFirst().fileName,
+             QString(QChar::ReplacementCharacter) + u'a' + QChar::ReplacementCharacter);
+
+    ImportedRun second;
+    QVERIFY2(ResultImporter::fromJson(ResultExporter::toJson(first.jobs, first.summary, first.info),
+                                      &second, &error),
+             qPrintable(error));
+    compareJobs(first.jobs, second.jobs);
+}
+
 void TestResultExport::importRejectsMalformed_data()
 {
     QTest::addColumn<bool>("json");
@@ -709,7 +599,7 @@ void TestResultExport::importRejectsMalformed_data()
     csv("CSV: an empty url", csvWith(QStringLiteral("url"), ""), "row 2: url is empty");
     csv("CSV: a row with too few fields",
         ResultExporter::toCsv({ jobOfKind(ErrorKind::None, 1) }) + "1,2,3\r\n",
-        "row 3: 3 fields, but the header has 22");
+        "row 3: 3 fields, but the header has 26");
     csv("CSV: an unclosed quote",
         ResultExporter::toCsv({ jobOfKind(ErrorKind::None, 1) }) + "\"never closed,2\r\n",
         "row 3: a quoted field is not closed");
@@ -751,6 +641,15 @@ void TestResultExport::importRejectsMalformed_data()
          "jobs[0]: errorKind “x” is not a known error kind");
     json("JSON: a job that is not an object",
          jsonRootWith(QStringLiteral("jobs"), QJsonArray { 1 }), "jobs[0]: not an object");
+    json("JSON: a thread below -1", jsonWith(QStringLiteral("thread"), -2),
+         "jobs[0]: thread is out of range: -2");
+    json("JSON: a negative TLS time other than -1", jsonWith(QStringLiteral("tlsMs"), -0.5),
+         "jobs[0]: tlsMs must be -1 (unknown) or not negative: -0.5");
+    json("JSON: sendMs as text", jsonWith(QStringLiteral("sendMs"), QStringLiteral("1")),
+         "jobs[0]: sendMs is not a number");
+    csv("CSV: an attempt start that is not a number",
+        csvWith(QStringLiteral("attemptStartedAtMs"), "soon"),
+        "row 2: attemptStartedAtMs is not a number");
 }
 
 void TestResultExport::importRejectsMalformed()

@@ -1,17 +1,20 @@
-// libFuzzer target: ResultImporter::fromJson and fromCsv, and the round trip through the exporter.
+// libFuzzer target: ResultImporter::fromJson, fromCsv and fromHar, and the round trip through the
+// exporters.
 //
-// Input: the whole input is given to both importers.
+// Input: the whole input is given to all three importers.
 //
 // Invariants checked (a violation traps, so libFuzzer keeps the input):
 //  - a failed import returns false, sets a non-empty error and leaves the run as it was;
 //  - a successful import's summary is RunSummary::compute() of its jobs;
-//  - what was imported, exported again with ResultExporter::toJson (toCsv), imports again with
-//    the same format, and every field that the formats carry comes back equal: URLs as the
-//    exporter shows them (credentials masked), times to the microsecond, the JSON run
-//    information (startedAt as the same instant, concurrency, method, tool version);
+//  - what was imported, exported again with ResultExporter::toJson (toCsv, HarFormat::toHar),
+//    imports again with the same format, and every field that the formats carry comes back
+//    equal: URLs as the exporter shows them (credentials masked), times to the microsecond, the
+//    run information of JSON and HAR (startedAt as the same instant, concurrency, method, tool
+//    version), and for HAR the response headers; our own HAR export imports with no problem;
 //  - exporting that second import gives the same bytes as the first export (a fixed point).
 #include "fuzzcheck.h"
 
+#include "harformat.h"
 #include "redact.h"
 #include "resultexporter.h"
 #include "resultimporter.h"
@@ -26,23 +29,45 @@ using namespace Parafetch;
 
 namespace {
 
-enum class Format { Json, Csv };
+enum class Format { Json, Csv, Har };
 
 const char *formatName(Format format)
 {
-    return format == Format::Json ? "JSON" : "CSV";
+    switch (format) {
+    case Format::Json:
+        return "JSON";
+    case Format::Csv:
+        return "CSV";
+    case Format::Har:
+        return "HAR";
+    }
+    return "?";
 }
 
 bool import(Format format, const QByteArray &data, ImportedRun *run, QString *error)
 {
-    return format == Format::Json ? ResultImporter::fromJson(data, run, error)
-                                  : ResultImporter::fromCsv(data, run, error);
+    switch (format) {
+    case Format::Json:
+        return ResultImporter::fromJson(data, run, error);
+    case Format::Csv:
+        return ResultImporter::fromCsv(data, run, error);
+    case Format::Har:
+        return ResultImporter::fromHar(data, run, error);
+    }
+    return false;
 }
 
 QByteArray exported(Format format, const ImportedRun &run)
 {
-    return format == Format::Json ? ResultExporter::toJson(run.jobs, run.summary, run.info)
-                                  : ResultExporter::toCsv(run.jobs);
+    switch (format) {
+    case Format::Json:
+        return ResultExporter::toJson(run.jobs, run.summary, run.info);
+    case Format::Csv:
+        return ResultExporter::toCsv(run.jobs);
+    case Format::Har:
+        return HarFormat::toHar(run.jobs, run.summary, run.info);
+    }
+    return QByteArray();
 }
 
 // A URL as exports show it; empty for an empty URL (finalUrl when there was no redirect).
@@ -85,31 +110,9 @@ void compareSummary(const RunSummary &a, const RunSummary &b, const QString &whe
                where + QStringLiteral(": percentiles differ"));
 }
 
-bool hasLoneSurrogate(const QString &text)
-{
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        if (text[i].isHighSurrogate() && i + 1 < text.size() && text[i + 1].isLowSurrogate())
-            ++i;
-        else if (text[i].isSurrogate())
-            return true;
-    }
-    return false;
-}
-
-// KNOWN OPEN (README, "Findings" 4): the JSON importer takes "\udc00" (a lone surrogate) into a
-// text field; the exporter writes it as UTF-8, where it becomes '?', so the text does not come
-// back. Such text is compared as UTF-8 unless PARAFETCH_FUZZ_STRICT is set; delete this once the
-// importer rejects (or replaces) lone surrogates.
-bool sameText(const QString &a, const QString &b)
-{
-    if (a == b)
-        return true;
-    return !ParafetchFuzz::strict() && hasLoneSurrogate(a) && a.toUtf8() == b.toUtf8();
-}
-
 #define SAME_TEXT(expression, field)                                                               \
     FUZZ_CHECK(                                                                                    \
-        sameText(a.expression, b.expression),                                                      \
+        a.expression == b.expression,                                                              \
         where                                                                                      \
             + QStringLiteral(": " field " differs: %1 then %2")                                    \
                   .arg(ParafetchFuzz::shown(a.expression), ParafetchFuzz::shown(b.expression)))
@@ -121,8 +124,10 @@ bool sameText(const QString &a, const QString &b)
                          .arg(ParafetchFuzz::shown(QVariant::fromValue(a.expression).toString()),  \
                               ParafetchFuzz::shown(QVariant::fromValue(b.expression).toString())))
 
-void compareJob(const Job &a, const Job &b, const QString &where)
+void compareJob(const Job &a, const Job &b, const QString &where, bool headers)
 {
+    FUZZ_CHECK(!headers || a.responseHeaders == b.responseHeaders,
+               where + QStringLiteral(": response headers differ"));
     FUZZ_CHECK(shownUrl(a.url) == shownUrl(b.url),
                where
                    + QStringLiteral(": url differs: %1 then %2")
@@ -149,6 +154,10 @@ void compareJob(const Job &a, const Job &b, const QString &where)
     SAME_FIELD(connectUs, "connectMs");
     SAME_FIELD(waitUs, "ttfbMs");
     SAME_FIELD(receiveUs, "receiveMs");
+    SAME_FIELD(thread, "thread");
+    SAME_FIELD(attemptStartedAtNs, "attemptStartedAtMs");
+    SAME_FIELD(tlsUs, "tlsMs");
+    SAME_FIELD(sendUs, "sendMs");
     FUZZ_CHECK(a.sha256 == b.sha256, where + QStringLiteral(": sha256 differs"));
     SAME_TEXT(savedPath, "savedPath");
     FUZZ_CHECK(a.protocol == b.protocol,
@@ -203,8 +212,13 @@ void roundTrip(Format format, const QByteArray &data)
         first.jobs.size() == second.jobs.size(),
         name + QStringLiteral(": %1 jobs, then %2").arg(first.jobs.size()).arg(second.jobs.size()));
     for (qsizetype i = 0; i < first.jobs.size(); ++i)
-        compareJob(first.jobs[i], second.jobs[i], name + QStringLiteral(" job %1").arg(i));
-    if (format == Format::Json)
+        compareJob(first.jobs[i], second.jobs[i], name + QStringLiteral(" job %1").arg(i),
+                   format == Format::Har);
+    FUZZ_CHECK(second.problems.isEmpty(),
+               name
+                   + QStringLiteral(": our own export imports with problems: %1")
+                         .arg(second.problems.join(QLatin1Char('\n'))));
+    if (format != Format::Csv)
         compareInfo(first.info, second.info, name + QStringLiteral(" run information"));
     compareSummary(first.summary, second.summary, name + QStringLiteral(" summary"));
 
@@ -224,5 +238,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     const QByteArray bytes(reinterpret_cast<const char *>(data), qsizetype(size));
     roundTrip(Format::Json, bytes);
     roundTrip(Format::Csv, bytes);
+    roundTrip(Format::Har, bytes);
     return 0;
 }

@@ -1,15 +1,17 @@
 // Writes the seed corpus of fuzz_resultimporter with the real exporter:
 //   cmake --build --preset fuzz --target fuzz_make_importer_seeds
 //   build/fuzz/tests/fuzz/fuzz_make_importer_seeds tests/fuzz/corpus/fuzz_resultimporter
-// Exports of a few runs in both formats (every state and error kind, unknown values, secrets,
-// text that needs CSV quoting and formula escapes, non-ASCII), plus the hand-made variants a
-// spreadsheet or a person produces (reordered and extra columns, LF line ends, a byte order mark,
-// JSON with nulls and missing fields). Hand-made files in that folder are left alone.
+// Exports of a few runs in all three formats (every state and error kind, unknown values,
+// secrets, text that needs CSV quoting and formula escapes, non-ASCII), plus the hand-made
+// variants a spreadsheet, a person or a browser produces (reordered and extra columns, LF line
+// ends, a byte order mark, JSON with nulls and missing fields, a DevTools HAR, HAR with malformed
+// entries). Hand-made files in that folder are left alone.
+#include "harformat.h"
 #include "resultexporter.h"
 #include "runsummary.h"
+#include "samplejobs.h"
 
 #include <QByteArray>
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -21,35 +23,16 @@ using namespace Parafetch;
 
 namespace {
 
-constexpr qint64 NsPerUs = 1000;
-constexpr qint64 NsPerMs = 1'000'000;
+using ExportSamples::jobOfKind;
+using ExportSamples::NsPerMs;
 
-Job jobOfKind(ErrorKind kind, int line)
+// The sample jobs with the response headers the engine records (secrets already masked).
+Job withHeaders(Job job)
 {
-    Job job;
-    job.sourceLine = line;
-    job.url = QUrl(QStringLiteral("https://example.com/files/%1.bin").arg(line));
-    job.errorKind = kind;
-    job.state = kind == ErrorKind::None ? JobState::Succeeded
-        : kind == ErrorKind::Cancelled  ? JobState::Cancelled
-                                        : JobState::Failed;
-    job.httpStatus = kind == ErrorKind::None ? 200 : kind == ErrorKind::HttpStatus ? 404 : 0;
-    job.attempts = 1 + line % 3;
-    job.worker = line % 4;
-    job.bytesReceived = 1000LL * line;
-    job.bytesTotal = line % 2 ? 1000LL * line : -1;
-    job.queuedAtNs = line * NsPerMs;
-    job.startedAtNs = job.queuedAtNs + 1234 * NsPerUs;
-    job.finishedAtNs = job.startedAtNs + (10 + line) * NsPerMs + 7 * NsPerUs;
-    job.connectUs = line % 3 == 0 ? -1 : 1500 + line;
-    job.waitUs = 20'000 + line;
-    job.receiveUs = 999 * line;
-    if (kind != ErrorKind::None)
-        job.errorString = QStringLiteral("failed: %1").arg(errorKindName(kind));
-    job.protocol = line % 2 ? QByteArrayLiteral("h2") : QByteArrayLiteral("http/1.1");
-    if (kind == ErrorKind::None) {
-        job.sha256 = QCryptographicHash::hash(QByteArray::number(line), QCryptographicHash::Sha256);
-        job.savedPath = QStringLiteral("/home/me/Downloads/%1.bin").arg(line);
+    if (job.httpStatus > 0) {
+        job.responseHeaders = { { "Content-Type", "text/plain" },
+                                { "Set-Cookie", "***" },
+                                { "Location", "https://***@example.com/next" } };
     }
     return job;
 }
@@ -58,7 +41,7 @@ QList<Job> everyKind()
 {
     QList<Job> jobs;
     for (int kind = 0; kind < ErrorKindCount; ++kind)
-        jobs.append(jobOfKind(ErrorKind(kind), kind + 1));
+        jobs.append(withHeaders(jobOfKind(ErrorKind(kind), kind + 1)));
     Job queued;
     queued.sourceLine = 40;
     queued.url = QUrl(QStringLiteral("http://127.0.0.1:8080/delay/10/bytes/5"));
@@ -152,6 +135,14 @@ int main(int argc, char **argv)
     ok &= write(dir, QStringLiteral("empty-run.json"),
                 ResultExporter::toJson({}, RunSummary(), RunInfo()));
     ok &= write(dir, QStringLiteral("empty-run.csv"), ResultExporter::toCsv({}));
+    ok &= write(dir, QStringLiteral("every-kind.har"),
+                HarFormat::toHar(kinds, RunSummary::compute(kinds), info(0)));
+    ok &= write(dir, QStringLiteral("awkward-text.har"),
+                HarFormat::toHar(awkward, RunSummary::compute(awkward), info(1)));
+    ok &= write(dir, QStringLiteral("one-job.har"),
+                HarFormat::toHar(one, RunSummary::compute(one), RunInfo()));
+    ok &=
+        write(dir, QStringLiteral("empty-run.har"), HarFormat::toHar({}, RunSummary(), RunInfo()));
 
     // What a spreadsheet makes of an export: LF line ends, a byte order mark.
     QByteArray csv = ResultExporter::toCsv(awkward);
@@ -177,5 +168,42 @@ int main(int argc, char **argv)
                 "{\"line\":null,\"url\":\"https://example.com/\\u00e9\",\"fileName\":null,"
                 "\"state\":\"succeeded\",\"errorKind\":\"\",\"worker\":-1,\"bytesTotal\":-1,"
                 "\"queuedAtMs\":-1,\"startedAtMs\":0,\"finishedAtMs\":9007199254.740991}]}");
+
+    // HAR as browsers write it: no fields of ours, their own custom fields, a page, a failed
+    // request with Chrome's _error, offsets other than Z, -1 timings, http/2.0.
+    ok &= write(dir, QStringLiteral("browser.har"),
+                "{\"log\":{\"version\":\"1.2\",\"creator\":{\"name\":\"WebInspector\","
+                "\"version\":\"537.36\"},\"pages\":[{\"id\":\"page_1\"}],\"entries\":["
+                "{\"_priority\":\"High\",\"cache\":{},\"pageref\":\"page_1\",\"request\":"
+                "{\"method\":\"GET\",\"url\":\"https://u:p@www.example.org/?q=1\","
+                "\"httpVersion\":\"http/2.0\",\"headers\":[{\"name\":\"cookie\",\"value\":"
+                "\"a=b\"}],\"queryString\":[],\"cookies\":[],\"headersSize\":-1,"
+                "\"bodySize\":0},\"response\":{\"status\":200,\"statusText\":\"OK\","
+                "\"httpVersion\":\"h2\",\"headers\":[{\"name\":\"set-cookie\",\"value\":"
+                "\"s=1\"},{\"name\":\"location\",\"value\":\"http://a:b@x.example/\"}],"
+                "\"cookies\":[],\"content\":{\"size\":-1,\"mimeType\":\"text/html\"},"
+                "\"redirectURL\":\"\",\"headersSize\":-1,\"bodySize\":300,\"_error\":null},"
+                "\"startedDateTime\":\"2024-03-01T09:30:00.100Z\",\"time\":120.5,\"timings\":"
+                "{\"blocked\":2.25,\"dns\":10,\"ssl\":20,\"connect\":30,\"send\":0.25,"
+                "\"wait\":50,\"receive\":28}},"
+                "{\"cache\":{},\"request\":{\"method\":\"POST\",\"url\":"
+                "\"http://[::1]:8080/api\"},\"response\":{\"status\":0,\"_error\":"
+                "\"net::ERR_CONNECTION_REFUSED\"},\"startedDateTime\":"
+                "\"2024-03-01T10:30:00.350123+01:00\",\"time\":15,\"timings\":{\"blocked\":-1,"
+                "\"send\":-1,\"wait\":-1,\"receive\":-1}}]}}");
+    // One good entry among malformed ones: the import carries on past them.
+    ok &= write(dir, QStringLiteral("bad-entries.har"),
+                "{\"log\":{\"version\":\"1.2\",\"creator\":{\"name\":\"Parafetch\","
+                "\"version\":\"0\"},\"_concurrency\":2,\"_startedAt\":null,\"entries\":["
+                "1,{},{\"request\":{\"url\":5}},"
+                "{\"request\":{\"method\":\"GET\",\"url\":\"https://a.example/\"},"
+                "\"response\":{\"status\":\"200\"},\"time\":1,\"startedDateTime\":\"x\"},"
+                "{\"request\":{\"method\":\"GET\",\"url\":\"https://b.example/\"},"
+                "\"response\":{\"status\":404,\"headers\":[{\"name\":\"x\"}]},"
+                "\"time\":1,\"startedDateTime\":\"2024-01-01T00:00:00Z\"},"
+                "{\"request\":{\"method\":\"GET\",\"url\":\"https://c.example/\"},"
+                "\"response\":{\"status\":204},\"time\":0.001,"
+                "\"startedDateTime\":\"2024-01-01T00:00:00Z\",\"_startedAtMs\":5,"
+                "\"_state\":\"succeeded\",\"_attempt\":2,\"timings\":{\"ssl\":-1}}]}}");
     return ok ? 0 : 1;
 }
