@@ -2,11 +2,14 @@
 #include "commandline.h"
 
 #include "resultexporter.h"
+#include "sweeprunner.h"
+#include "tlsconfig.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 
 #include <cmath>
+#include <limits>
 #include <cstdio>
 
 namespace Parafetch {
@@ -65,6 +68,63 @@ bool readSeconds(const QCommandLineParser &parser, const QCommandLineOption &opt
     return true;
 }
 
+// --compare needs exactly two exports, --merge at least one, and neither fetches anything.
+bool checkRunFiles(const CommandLine &line, bool fetchOptionsGiven)
+{
+    const bool comparing = line.mode == CommandLine::Mode::Compare;
+    const QString option = comparing ? QStringLiteral("--compare") : QStringLiteral("--merge");
+    if (fetchOptionsGiven) {
+        printError(tr("%1 reads exports and fetches nothing: leave out --input, --demo, "
+                      "--sweep and --shard").arg(option));
+        return false;
+    }
+    if (comparing ? line.runFiles.size() != 2 : line.runFiles.isEmpty()) {
+        printError(comparing ? tr("--compare takes two exports, A and B, not %1").arg(line.runFiles.size())
+                             : tr("--merge takes the exports to merge as arguments"));
+        return false;
+    }
+    return true;
+}
+
+// The options that only make sense in some modes, and the export's format per mode.
+bool checkModeOptions(const CommandLine &line, bool sampleGiven)
+{
+    const bool sweeping = !line.sweepLevels.isEmpty();
+    if (sampleGiven && !sweeping) {
+        printError(tr("--sample works with --sweep"));
+        return false;
+    }
+    if (!line.failRules.isEmpty()) {
+        if (line.mode == CommandLine::Mode::Window) {
+            printError(tr("--fail-if needs --headless"));
+            return false;
+        }
+        if (sweeping) {
+            printError(tr("--fail-if works with a run, --merge or --compare, not with --sweep"));
+            return false;
+        }
+        for (const FailRule &rule : line.failRules) {
+            if (rule.needsComparison() && line.mode != CommandLine::Mode::Compare) {
+                printError(tr("--fail-if '%1' compares two runs: it needs --compare A B")
+                               .arg(rule.text()));
+                return false;
+            }
+        }
+    }
+    if (line.exportPath.isEmpty())
+        return true;
+    if (line.mode == CommandLine::Mode::Compare) {
+        printError(tr("--compare writes no export: leave out --export"));
+        return false;
+    }
+    if (sweeping && ResultExporter::formatForPath(line.exportPath) != ExportFormat::Csv) {
+        printError(tr("--export with --sweep writes the table as CSV: give a name ending in "
+                      ".csv, not '%1'").arg(line.exportPath));
+        return false;
+    }
+    return true;
+}
+
 } // namespace
 
 bool CommandLine::wantsWindow(int argc, char **argv)
@@ -74,10 +134,12 @@ bool CommandLine::wantsWindow(int argc, char **argv)
         if (argument == "--") // what follows is URLs
             break;
         for (const char *terminalOnly : { "--headless", "--demo-server", "-h", "--help", "--help-all",
-                                          "-v", "--version" }) {
+                                          "-v", "--version", "--sweep", "--compare", "--merge" }) {
             if (argument == terminalOnly)
                 return false;
         }
+        if (argument.startsWith("--sweep="))
+            return false;
     }
     return true;
 }
@@ -103,7 +165,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                                       "'-' reads standard input."),
                                    QStringLiteral("FILE"));
     const QCommandLineOption exportTo(QStringLiteral("export"),
-                                      tr("Write the results to FILE (.json or .csv)."),
+                                      tr("Write the results to FILE (.json, .csv or .har)."),
                                       QStringLiteral("FILE"));
     const QCommandLineOption outputDir(QStringList { QStringLiteral("o"), QStringLiteral("output-dir") },
                                        tr("Save bodies into DIR (default: count and hash them only)."),
@@ -153,13 +215,56 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                                         tr("Window: save a PNG of the window to FILE once the run "
                                            "has finished, then quit."),
                                         QStringLiteral("FILE"));
+    const QCommandLineOption caFile(QStringLiteral("ca-file"),
+                                    tr("Also trust the CA certificates in FILE (PEM) for https."),
+                                    QStringLiteral("FILE"));
+    const QCommandLineOption perHost(QStringLiteral("per-host"),
+                                     tr("Polite mode: at most N requests to one host at once "
+                                        "(0-%1, default 0 = no limit beyond --jobs).")
+                                         .arg(FetchOptions::MaxPerHost),
+                                     QStringLiteral("N"));
+    const QCommandLineOption sweep(QStringLiteral("sweep"),
+                                   tr("Run the list once at each worker count in LIST (e.g. "
+                                      "1,2,4,8,16,32) and print wall time, speedup and the knee; "
+                                      "--export FILE.csv writes the table. Implies --headless."),
+                                   QStringLiteral("LIST"));
+    const QCommandLineOption sample(QStringLiteral("sample"),
+                                    tr("With --sweep: use a fixed sample of N URLs of the list "
+                                       "(chosen by a stable hash, so the same list gives the same "
+                                       "sample)."),
+                                    QStringLiteral("N"));
+    const QCommandLineOption compare(QStringLiteral("compare"),
+                                     tr("Compare two exports, A.json B.json (or .csv), given as "
+                                        "arguments: per-URL changes and figure deltas. Implies "
+                                        "--headless."));
+    const QCommandLineOption failIf(QStringLiteral("fail-if"),
+                                    tr("Exit with 3 when RULE holds, e.g. 'p95>2s', 'failed>0', "
+                                       "'p95_delta>10%'; repeatable. Figures: total, succeeded, "
+                                       "failed, cancelled, wall, serial, p50, p90, p95, p99, "
+                                       "speedup (+_delta with --compare), new_failures, fixed, "
+                                       "status_changes, only_in_a, only_in_b (--compare)."),
+                                    QStringLiteral("RULE"));
+    const QCommandLineOption shard(QStringLiteral("shard"),
+                                   tr("Fetch only shard K of N (1 <= K <= N) of the list, chosen "
+                                      "by a stable hash of each URL, for running one list on N "
+                                      "machines."),
+                                   QStringLiteral("K/N"));
+    const QCommandLineOption merge(QStringLiteral("merge"),
+                                   tr("Merge the JSON exports given as arguments (e.g. one per "
+                                      "shard) into one run; --export FILE writes it. Implies "
+                                      "--headless."));
+    QCommandLineOption screenshotSweep(QStringLiteral("screenshot-sweep"),
+                                       QStringLiteral("Render the sweep dialog after a demo sweep."),
+                                       QStringLiteral("FILE"));
+    screenshotSweep.setFlags(QCommandLineOption::HiddenFromHelp);
     const QCommandLineOption port(QStringLiteral("port"),
                                   tr("Port for --demo-server (default: any free port)."),
                                   QStringLiteral("P"));
 
     parser.addOptions({ headless, jobs, input, exportTo, outputDir, timeout, idleTimeout, retries,
                         retryDelay, maxRedirects, head, header, userAgent, noHash, noProxy, quiet,
-                        demo, demoServer, screenshot, port });
+                        demo, demoServer, screenshot, port, caFile, perHost, sweep, sample,
+                        compare, failIf, shard, merge, screenshotSweep });
     parser.addPositionalArgument(QStringLiteral("urls"), tr("URLs to fetch."),
                                  QStringLiteral("[URL...]"));
 
@@ -188,6 +293,8 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         || !readInt(parser, retryDelay, 0, FetchOptions::DefaultRetryMaxDelayMs, &fetch.retryBaseDelayMs)
         || !readInt(parser, maxRedirects, 0, FetchOptions::MaxRedirects, &fetch.maxRedirects)
         || !readInt(parser, port, 0, 65535, &portNumber)
+        || !readInt(parser, perHost, 0, FetchOptions::MaxPerHost, &fetch.perHost)
+        || !readInt(parser, sample, 1, std::numeric_limits<int>::max(), &result.sampleSize)
         || !readSeconds(parser, timeout, &fetch.timeoutMs)
         || !readSeconds(parser, idleTimeout, &fetch.idleTimeoutMs))
         return false;
@@ -208,6 +315,22 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         fetch.method = FetchOptions::Method::Head;
     fetch.computeSha256 = !parser.isSet(noHash);
     fetch.outputDirectory = parser.value(outputDir);
+    if (parser.isSet(caFile)) {
+        QString error;
+        if (!checkCaFile(parser.value(caFile), &error)) {
+            printError(tr("--ca-file: %1").arg(error));
+            return false;
+        }
+        fetch.caFile = parser.value(caFile);
+    }
+    QString error;
+    if ((parser.isSet(sweep) && !SweepRunner::parseLevels(parser.value(sweep), &result.sweepLevels, &error))
+        || (parser.isSet(shard) && !ShardSpec::parse(parser.value(shard), &result.shard, &error))
+        || !FailRule::parseList(parser.values(failIf), &result.failRules, &error)) {
+        printError(error);
+        return false;
+    }
+    result.sweepScreenshotPath = parser.value(screenshotSweep);
 
     result.inputPath = parser.value(input);
     result.urls = parser.positionalArguments();
@@ -219,13 +342,24 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
     result.screenshotPath = parser.value(screenshot);
     for (const QCommandLineOption *option : { &jobs, &timeout, &idleTimeout, &retries, &retryDelay,
                                               &maxRedirects, &head, &header, &userAgent, &noHash,
-                                              &outputDir }) {
+                                              &outputDir, &caFile, &perHost }) {
         result.fetchOptionsGiven = result.fetchOptionsGiven || parser.isSet(*option);
     }
 
+    if (parser.isSet(compare) && parser.isSet(merge)) {
+        printError(tr("--compare and --merge do not go together: choose one"));
+        return false;
+    }
     if (parser.isSet(demoServer)) {
         result.mode = Mode::DemoServer;
-    } else if (!parser.isSet(headless)) {
+    } else if (parser.isSet(compare) || parser.isSet(merge)) {
+        result.mode = parser.isSet(compare) ? Mode::Compare : Mode::Merge;
+        result.runFiles = result.urls;
+        result.urls.clear();
+        if (!checkRunFiles(result, parser.isSet(sweep) || parser.isSet(shard) || result.demo
+                                       || !result.inputPath.isEmpty()))
+            return false;
+    } else if (!parser.isSet(headless) && !parser.isSet(sweep)) {
         result.mode = Mode::Window;
     } else {
         result.mode = Mode::Headless;
@@ -236,10 +370,12 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         }
     }
     if (!result.exportPath.isEmpty() && !ResultExporter::formatForPath(result.exportPath)) {
-        printError(tr("--export needs a file name ending in .json or .csv, not '%1'")
+        printError(tr("--export needs a file name ending in .json, .csv or .har, not '%1'")
                        .arg(result.exportPath));
         return false;
     }
+    if (!checkModeOptions(result, parser.isSet(sample)))
+        return false;
     if (result.mode == Mode::Headless && !result.screenshotPath.isEmpty()) {
         printError(tr("--screenshot needs the window: leave out --headless"));
         return false;

@@ -2,6 +2,8 @@
 #pragma once
 
 #include "fetchoptions.h"
+#include "runcompare.h"
+#include "shard.h"
 
 #include <QString>
 #include <QStringList>
@@ -12,7 +14,8 @@ namespace Parafetch {
 
 struct CommandLine
 {
-    enum class Mode { Window, Headless, DemoServer };
+    // Compare and Merge read exports and fetch nothing; a sweep is a Headless run with levels.
+    enum class Mode { Window, Headless, DemoServer, Compare, Merge };
 
     Mode mode = Mode::Window;
     FetchOptions fetch;
@@ -25,6 +28,12 @@ struct CommandLine
     quint16 port = 0;
     QString screenshotPath;   // window: save a PNG of the window once the run has finished
     bool fetchOptionsGiven = false; // any fetch option on the command line (window: overrides settings)
+    QList<int> sweepLevels;   // --sweep: run the list at each of these concurrencies
+    int sampleSize = 0;       // --sample: a sweep on this many URLs of the list, 0 = all
+    ShardSpec shard;          // --shard K/N: only the URLs of shard K
+    QList<FailRule> failRules; // --fail-if: exit 3 when one holds
+    QStringList runFiles;     // --compare A B, --merge FILE...: exports to read
+    QString sweepScreenshotPath; // hidden: render the sweep dialog after a demo sweep to FILE
 
     // Whether these arguments need a window (and so a QApplication rather than a
     // QCoreApplication); decided before any application object exists.

@@ -8,6 +8,7 @@
 #include "mainwindow.h"
 #include "runjournal.h"
 #include "settingsstore.h"
+#include "sweepdialog.h"
 #include "urllistparser.h"
 
 #include <QApplication>
@@ -124,6 +125,42 @@ bool openRunJournal(Parafetch::RunJournal &journal, QList<Parafetch::JournaledJo
     return true;
 }
 
+// --screenshot-sweep FILE (hidden; for the README): a sweep of a list whose slowest URL bounds
+// the wall time, so the picture has a knee, against a loopback server; then the dialog's PNG.
+int runSweepScreenshot(const Parafetch::CommandLine &line)
+{
+    using namespace Parafetch;
+    constexpr int ListSize = 60, SlowestMs = 1000, MinDelayMs = 20, DelaySpreadMs = 100;
+    constexpr int DialogWidth = 760, DialogHeight = 720;
+    LoopbackServer server;
+    if (!server.listen(0, QThread::idealThreadCount())) {
+        qWarning("parafetch: cannot start the demo server: %s", qPrintable(server.errorString()));
+        return HeadlessRunner::BadInput;
+    }
+    QList<Job> jobs;
+    for (int i = 0; i < ListSize; ++i) {
+        Job job;
+        const int delay = i == 0 ? SlowestMs : MinDelayMs + (i * 37) % DelaySpreadMs;
+        job.url = server.url(QStringLiteral("/delay/%1/bytes/%2").arg(delay).arg(1024 + i));
+        job.sourceLine = i + 1;
+        jobs.append(job);
+    }
+    FetchOptions options = line.fetch;
+    SweepDialog dialog(jobs, options);
+    dialog.setMaxConcurrency(ListSize + 4); // 1 … 64
+    dialog.resize(DialogWidth, DialogHeight);
+    const QString path = line.sweepScreenshotPath;
+    QObject::connect(&dialog, &SweepDialog::sweepFinished, &dialog, [&dialog, path] {
+        const bool saved = dialog.grab().save(path, "PNG");
+        if (!saved)
+            qWarning("parafetch: cannot write the screenshot to %s", qPrintable(path));
+        QCoreApplication::exit(saved ? 0 : 1);
+    }, Qt::QueuedConnection);
+    dialog.show();
+    dialog.startSweep();
+    return QCoreApplication::exec();
+}
+
 int runWindow(QApplication &app, const Parafetch::CommandLine &line)
 {
     using namespace Parafetch;
@@ -214,6 +251,8 @@ int main(int argc, char *argv[])
         if (!Parafetch::CommandLine::parse(app, &line, &exitCode))
             return exitCode;
         QNetworkProxyFactory::setUseSystemConfiguration(line.useSystemProxy);
+        if (!line.sweepScreenshotPath.isEmpty())
+            return runSweepScreenshot(line);
         return runWindow(app, line);
     }
 
@@ -229,6 +268,10 @@ int main(int argc, char *argv[])
         installSignalHandlers(app, {});
         return Parafetch::runDemoServer(line);
     }
+    if (line.mode == Parafetch::CommandLine::Mode::Compare)
+        return Parafetch::runCompare(line);
+    if (line.mode == Parafetch::CommandLine::Mode::Merge)
+        return Parafetch::runMerge(line);
 
     Parafetch::HeadlessRunner runner(line);
     installSignalHandlers(app, [&runner](int signalNumber) { runner.interrupt(signalNumber); });

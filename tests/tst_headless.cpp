@@ -31,6 +31,43 @@ constexpr int ServerThreads = 4;
 constexpr int UsageError = 2;
 constexpr int SomeFailed = 1;
 constexpr int AllSucceeded = 0;
+constexpr int RuleFailed = 3;
+constexpr qint64 NsPerMs = 1'000'000;
+
+// A CA certificate (PEM) for --ca-file; nothing is fetched over TLS with it.
+constexpr char TestCaPem[] = R"(-----BEGIN CERTIFICATE-----
+MIIBkDCCATWgAwIBAgIUUoxgUYc06Yhpx/lC+iDQ5KQWouswCgYIKoZIzj0EAwIw
+HDEaMBgGA1UEAwwRUGFyYWZldGNoIHRlc3QgQ0EwIBcNMjYxMTI1MDM1NDIwWhgP
+MjEyNjExMDEwMzU0MjBaMBwxGjAYBgNVBAMMEVBhcmFmZXRjaCB0ZXN0IENBMFkw
+EwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAECYAk6fFtCdQzki0Q4FC2Kvnpedc5Fk+w
+Rvmo5EMiZvNYZJP2e24WB26lfilCylidikrBVqsMz8tqIyV9EomknqNTMFEwHQYD
+VR0OBBYEFA7S7Rcq+JdMAqgJ6fq7WxIxTb+1MB8GA1UdIwQYMBaAFA7S7Rcq+JdM
+AqgJ6fq7WxIxTb+1MA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSQAwRgIh
+AOgN8/ga7Z4p9ZaeJTR1m56NluxysBlhfflWHlJVaWRQAiEA6yhbtI2QQcTLW/DZ
+xnsI8/akNSkLmscYSzyy+e6sb8Q=
+-----END CERTIFICATE-----
+)";
+
+// An export of URLs that each took durationMs; those in `failing` answered 404.
+QByteArray exportOf(const QStringList &urls, qint64 durationMs, const QStringList &failing = {})
+{
+    QList<Job> jobs;
+    for (const QString &url : urls) {
+        Job job;
+        job.url = QUrl(url);
+        job.sourceLine = int(jobs.size()) + 1;
+        const bool fails = failing.contains(url);
+        job.state = fails ? JobState::Failed : JobState::Succeeded;
+        job.errorKind = fails ? ErrorKind::HttpStatus : ErrorKind::None;
+        job.httpStatus = fails ? 404 : 200;
+        job.startedAtNs = 0;
+        job.finishedAtNs = durationMs * NsPerMs;
+        jobs.append(job);
+    }
+    RunInfo info;
+    info.startedAt = QDateTime::currentDateTimeUtc();
+    return ResultExporter::toJson(jobs, RunSummary::compute(jobs), info);
+}
 
 const QRegularExpression &getDataPattern()
 {
@@ -150,6 +187,12 @@ private Q_SLOTS:
     void demoRunsTheBuiltInList();
     void demoServerServesUntilTerminated();
     void noProgressMeterWhenNotATerminal();
+    void sweepPrintsATableAndWritesCsv();
+    void compareExitsThreeOnlyWhenARuleHolds_data();
+    void compareExitsThreeOnlyWhenARuleHolds();
+    void failIfAppliesToAPlainRun_data();
+    void failIfAppliesToAPlainRun();
+    void shardsPartitionTheListAndMergeBack();
 
 private:
     // Runs parafetch to its end with `args`, feeding `input` on stdin (then closing it).
@@ -161,6 +204,8 @@ private:
     // A /bytes/<n> URL no other test asks for, so its recorded request is unambiguous.
     QString uniqueUrl(int bytes);
     QList<RecordedRequest> requestsFor(const QString &fullUrl) const;
+    // exitCodes rows for the options of sweeps, comparisons, shards, TLS and politeness.
+    void addOptionRows();
 
     LoopbackServer m_server;
     QTemporaryDir m_dir;
@@ -310,6 +355,7 @@ void tst_Headless::exitCodes_data()
         << QStringList { QStringLiteral("--export"), QStringLiteral("x.txt"),
                          url(QStringLiteral("/bytes/1")) }
         << UsageError << QStringList { QStringLiteral("--export"), QStringLiteral("x.txt") };
+    addOptionRows();
 }
 
 void tst_Headless::exitCodes()
@@ -761,7 +807,9 @@ void tst_Headless::helpListsEveryOption_data()
 
     for (const char *option : { "--jobs", "--input", "--export", "--output-dir", "--timeout",
                                 "--retries", "--head", "--header", "--user-agent", "--quiet",
-                                "--demo", "--demo-server", "--port", "--help", "--version" })
+                                "--demo", "--demo-server", "--port", "--help", "--version",
+                                "--ca-file", "--per-host", "--sweep", "--sample", "--compare",
+                                "--fail-if", "--shard", "--merge" })
         QTest::newRow(qPrintable(QStringLiteral("--help lists %1").arg(QLatin1String(option))))
             << QString::fromLatin1(option);
 }
@@ -894,6 +942,242 @@ void tst_Headless::noProgressMeterWhenNotATerminal()
     QVERIFY2(!result.err.contains('\r'), qPrintable(result.describe()));
     QVERIFY2(result.err.isEmpty(), qPrintable(result.describe()));
     QCOMPARE(result.getDataLines().size(), 2);
+}
+
+void tst_Headless::addOptionRows()
+{
+    const QString target = url(QStringLiteral("/bytes/3"));
+    const QString notPem = writeFile(QStringLiteral("not-a-cert.pem"), "hello\n");
+    const QString missing = m_dir.filePath(QStringLiteral("no-such-ca.pem"));
+    const QString ca = writeFile(QStringLiteral("ca.pem"), TestCaPem);
+    const QString runA = writeFile(QStringLiteral("valid-a.json"), exportOf({ target }, 5));
+
+    QTest::newRow("--per-host 2 is accepted")
+        << QStringList { QStringLiteral("--per-host"), QStringLiteral("2"), target } << AllSucceeded
+        << QStringList {};
+    QTest::newRow("--per-host 0 (off) is accepted")
+        << QStringList { QStringLiteral("--per-host"), QStringLiteral("0"), target } << AllSucceeded
+        << QStringList {};
+    QTest::newRow("--per-host 513 exits 2 naming the option")
+        << QStringList { QStringLiteral("--per-host"), QStringLiteral("513"), target } << UsageError
+        << QStringList { QStringLiteral("--per-host"), QStringLiteral("'513'") };
+    QTest::newRow("--per-host -1 exits 2")
+        << QStringList { QStringLiteral("--per-host=-1"), target } << UsageError
+        << QStringList { QStringLiteral("--per-host") };
+    QTest::newRow("--ca-file with a PEM certificate is accepted")
+        << QStringList { QStringLiteral("--ca-file"), ca, target } << AllSucceeded << QStringList {};
+    QTest::newRow("--ca-file of a missing file exits 2 naming it")
+        << QStringList { QStringLiteral("--ca-file"), missing, target } << UsageError
+        << QStringList { QStringLiteral("--ca-file"), missing };
+    QTest::newRow("--ca-file without a certificate exits 2 naming it")
+        << QStringList { QStringLiteral("--ca-file"), notPem, target } << UsageError
+        << QStringList { QStringLiteral("--ca-file"), notPem };
+    QTest::newRow("--shard 0/4 exits 2: shards count from 1")
+        << QStringList { QStringLiteral("--shard"), QStringLiteral("0/4"), target } << UsageError
+        << QStringList { QStringLiteral("--shard"), QStringLiteral("numbered from 1") };
+    QTest::newRow("--shard 3 exits 2 asking for K/N")
+        << QStringList { QStringLiteral("--shard"), QStringLiteral("3"), target } << UsageError
+        << QStringList { QStringLiteral("K/N") };
+    QTest::newRow("--sweep 1,0 exits 2 naming the 0")
+        << QStringList { QStringLiteral("--sweep"), QStringLiteral("1,0"), target } << UsageError
+        << QStringList { QStringLiteral("--sweep"), QStringLiteral("'0'") };
+    QTest::newRow("--sweep with a JSON export exits 2")
+        << QStringList { QStringLiteral("--sweep"), QStringLiteral("1,2"), QStringLiteral("--export"),
+                         QStringLiteral("x.json"), target }
+        << UsageError << QStringList { QStringLiteral(".csv") };
+    QTest::newRow("--sample without --sweep exits 2")
+        << QStringList { QStringLiteral("--sample"), QStringLiteral("3"), target } << UsageError
+        << QStringList { QStringLiteral("--sample") };
+    QTest::newRow("--fail-if with a bad rule exits 2 naming it")
+        << QStringList { QStringLiteral("--fail-if"), QStringLiteral("p95>2"), target } << UsageError
+        << QStringList { QStringLiteral("'p95>2'"), QStringLiteral("unit") };
+    QTest::newRow("--fail-if with a delta needs --compare")
+        << QStringList { QStringLiteral("--fail-if"), QStringLiteral("p95_delta>10%"), target }
+        << UsageError << QStringList { QStringLiteral("--compare") };
+    QTest::newRow("--compare with one export exits 2")
+        << QStringList { QStringLiteral("--compare"), runA } << UsageError
+        << QStringList { QStringLiteral("two exports") };
+    QTest::newRow("--compare with an unreadable export exits 2 naming it")
+        << QStringList { QStringLiteral("--compare"), runA, missing } << UsageError
+        << QStringList { missing };
+    QTest::newRow("--compare and --merge together exit 2")
+        << QStringList { QStringLiteral("--compare"), QStringLiteral("--merge"), runA, runA }
+        << UsageError << QStringList { QStringLiteral("--merge") };
+    QTest::newRow("--merge of a CSV export exits 2 asking for JSON")
+        << QStringList { QStringLiteral("--merge"),
+                         writeFile(QStringLiteral("shard.csv"),
+                                   "line,url,state,startedAtMs,finishedAtMs\r\n"
+                                   "1,http://a/,succeeded,1.000,2.000\r\n") }
+        << UsageError << QStringList { QStringLiteral("JSON") };
+}
+
+void tst_Headless::sweepPrintsATableAndWritesCsv()
+{
+    const QString csv = m_dir.filePath(QStringLiteral("sweep.csv"));
+    QStringList urls;
+    for (int i = 0; i < 6; ++i)
+        urls.append(url(QStringLiteral("/delay/20/bytes/%1?sweep=%1").arg(i + 1)));
+
+    RunResult result;
+    QVERIFY(run(QStringList { QStringLiteral("--sweep"), QStringLiteral("4,1,2"),
+                              QStringLiteral("--sample"), QStringLiteral("5"),
+                              QStringLiteral("--export"), csv }
+                    + urls,
+                &result));
+
+    QVERIFY2(result.exitCode == AllSucceeded, qPrintable(result.describe()));
+    QVERIFY2(result.out.contains("sweep of 5 URLs at N = 1,2,4"), qPrintable(result.describe()));
+    QVERIFY2(result.getDataLines().isEmpty(), qPrintable(result.describe()));
+    const QRegularExpression row(QStringLiteral("^\\s+(\\d+)\\s+\\d+\\.\\d{3}s\\s+\\d+\\.\\d{3}s\\s+"
+                                                "\\d+\\.\\d{2}x\\s+\\d+%\\s+5\\s+0\\s"));
+    QList<int> levels;
+    for (const QByteArray &line : result.outLines()) {
+        const auto match = row.match(QString::fromUtf8(line));
+        if (match.hasMatch())
+            levels.append(match.captured(1).toInt());
+    }
+    QCOMPARE(levels, (QList<int> { 1, 2, 4 }));
+    QVERIFY2(result.outLines().constLast().startsWith("knee: "), qPrintable(result.describe()));
+
+    QFile file(csv);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = file.readAll().split('\n');
+    QCOMPARE(lines.size(), 5);
+    QVERIFY(lines.at(0).startsWith("concurrency,urls,succeeded,failed"));
+    QVERIFY2(lines.at(1).startsWith("1,5,5,0,0,"), lines.at(1).constData());
+    QVERIFY2(lines.at(3).startsWith("4,5,5,0,0,"), lines.at(3).constData());
+}
+
+void tst_Headless::compareExitsThreeOnlyWhenARuleHolds_data()
+{
+    QTest::addColumn<QStringList>("rules");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QStringList>("outMentions");
+
+    QTest::newRow("no rules: 0, whatever changed") << QStringList {} << AllSucceeded << QStringList {};
+    QTest::newRow("failed>0 holds: 3")
+        << QStringList { QStringLiteral("--fail-if"), QStringLiteral("failed>0") } << RuleFailed
+        << QStringList { QStringLiteral("rule failed>0: 1, FAILED") };
+    QTest::newRow("p95>2s holds not: 0")
+        << QStringList { QStringLiteral("--fail-if"), QStringLiteral("p95>2s") } << AllSucceeded
+        << QStringList { QStringLiteral("rule p95>2s: 0.2s, ok") };
+    QTest::newRow("p95_delta>10% holds at +100%: 3")
+        << QStringList { QStringLiteral("--fail-if"), QStringLiteral("p95_delta>10%") } << RuleFailed
+        << QStringList { QStringLiteral("FAILED") };
+    QTest::newRow("one rule of two holds: 3")
+        << QStringList { QStringLiteral("--fail-if"), QStringLiteral("p95>2s,new_failures>0") }
+        << RuleFailed << QStringList { QStringLiteral("rule p95>2s: 0.2s, ok"),
+                                       QStringLiteral("rule new_failures>0: 1, FAILED") };
+}
+
+void tst_Headless::compareExitsThreeOnlyWhenARuleHolds()
+{
+    QFETCH(QStringList, rules);
+    QFETCH(int, exitCode);
+    QFETCH(QStringList, outMentions);
+
+    const QString kept = QStringLiteral("http://h/kept"), breaks = QStringLiteral("http://h/breaks");
+    const QString gone = QStringLiteral("http://h/gone"), added = QStringLiteral("http://h/added");
+    const QString a = writeFile(QStringLiteral("compare-a.json"), exportOf({ kept, breaks, gone }, 100));
+    const QString b = writeFile(QStringLiteral("compare-b.json"),
+                                exportOf({ kept, breaks, added }, 200, { breaks }));
+
+    RunResult result;
+    QVERIFY(run(QStringList { QStringLiteral("--compare"), a, b } + rules, &result));
+
+    QVERIFY2(result.exitCode == exitCode, qPrintable(result.describe()));
+    const QString out = QString::fromUtf8(result.out);
+    // The table is printed whether or not a rule fails.
+    for (const QString &expected :
+         QStringList { QStringLiteral("new-failure     200 0.100s            404 0.200s"),
+                       QStringLiteral("only-in-a"), QStringLiteral("only-in-b"),
+                       QStringLiteral("\"http://h/breaks\""),
+                       QStringLiteral("changes: unchanged=1 status-changed=0 new-failure=1 fixed=0 "
+                                      "only-in-a=1 only-in-b=1") }
+             + outMentions)
+        QVERIFY2(out.contains(expected), qPrintable(expected + QLatin1Char('\n') + result.describe()));
+    QVERIFY2(QRegularExpression(QStringLiteral("\\np95 +0\\.100s +0\\.200s +\\+0\\.100s \\(\\+100\\.0%\\)"))
+                 .match(out)
+                 .hasMatch(),
+             qPrintable(result.describe()));
+}
+
+void tst_Headless::failIfAppliesToAPlainRun_data()
+{
+    QTest::addColumn<QString>("rule");
+    QTest::addColumn<int>("exitCode");
+
+    QTest::newRow("failed>0 with a 404 exits 3, not 1") << QStringLiteral("failed>0") << RuleFailed;
+    QTest::newRow("total<2 holds not: the usual 1 for the 404") << QStringLiteral("total<2") << SomeFailed;
+}
+
+void tst_Headless::failIfAppliesToAPlainRun()
+{
+    QFETCH(QString, rule);
+    QFETCH(int, exitCode);
+
+    RunResult result;
+    QVERIFY(run({ QStringLiteral("--fail-if"), rule, url(QStringLiteral("/bytes/5")),
+                  url(QStringLiteral("/status/404")) },
+                &result));
+
+    QVERIFY2(result.exitCode == exitCode, qPrintable(result.describe()));
+    QCOMPARE(summaryLinesProblem(result), QString());
+    QVERIFY2(result.out.contains("rule " + rule.toUtf8() + ": "), qPrintable(result.describe()));
+}
+
+void tst_Headless::shardsPartitionTheListAndMergeBack()
+{
+    constexpr int Shards = 3;
+    QStringList urls;
+    for (int i = 0; i < 12; ++i)
+        urls.append(url(QStringLiteral("/bytes/%1?shard-test=%1").arg(i + 1)));
+    urls.append(url(QStringLiteral("/status/404?shard-test")));
+    const QString list = writeFile(QStringLiteral("shard-list.txt"), urls.join(QLatin1Char('\n')).toUtf8());
+
+    QStringList exports;
+    QSet<QString> fetched;
+    int fetchedLines = 0;
+    for (int k = 1; k <= Shards; ++k) {
+        const QString path = m_dir.filePath(QStringLiteral("shard-%1.json").arg(k));
+        RunResult result;
+        QVERIFY(run({ QStringLiteral("--shard"), QStringLiteral("%1/%2").arg(k).arg(Shards),
+                      QStringLiteral("-i"), list, QStringLiteral("--export"), path },
+                    &result));
+        QVERIFY2(result.exitCode == AllSucceeded || result.exitCode == SomeFailed,
+                 qPrintable(result.describe()));
+        for (const auto &match : result.getDataLines()) {
+            fetched.insert(match.captured(1));
+            ++fetchedLines;
+        }
+        exports.append(path);
+    }
+    // Every URL was fetched by exactly one shard.
+    QCOMPARE(fetchedLines, urls.size());
+    QCOMPARE(fetched, QSet<QString>(urls.cbegin(), urls.cend()));
+
+    const QString merged = m_dir.filePath(QStringLiteral("merged.json"));
+    RunResult result;
+    QVERIFY(run(QStringList { QStringLiteral("--merge") } + exports
+                    + QStringList { QStringLiteral("--export"), merged },
+                &result));
+    QVERIFY2(result.exitCode == SomeFailed, qPrintable(result.describe())); // the 404
+    QCOMPARE(summaryLinesProblem(result), QString());
+    QVERIFY2(result.out.contains("urls=13 succeeded=12 failed=1"), qPrintable(result.describe()));
+    QVERIFY2(result.err.isEmpty(), qPrintable(result.describe())); // no overlap
+
+    ImportedRun back;
+    QString error;
+    QVERIFY2(ResultImporter::read(merged, &back, &error), qPrintable(error));
+    QCOMPARE(back.jobs.size(), urls.size());
+    for (int i = 0; i < urls.size(); ++i)
+        QCOMPARE(back.jobs.at(i).url.toString(), urls.at(i)); // in the list's order
+    QVERIFY(back.info.startedAt.isValid());
+
+    // Merging a shard twice is reported on stderr, and its URLs are counted once.
+    QVERIFY(run({ QStringLiteral("--merge"), exports.at(0), exports.at(0), QStringLiteral("-q") },
+                &result));
+    QVERIFY2(result.err.contains("more than one export"), qPrintable(result.describe()));
 }
 
 QTEST_GUILESS_MAIN(tst_Headless)
