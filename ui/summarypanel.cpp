@@ -42,6 +42,13 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     m_progress->setAccessibleName(tr("Overall progress"));
     m_progress->setFormat(tr("%v of %m"));
     layout->addWidget(m_progress);
+    m_polite = new QLabel(this);
+    m_polite->setObjectName(QStringLiteral("politeLimit"));
+    m_polite->setAccessibleName(tr("Polite mode"));
+    m_polite->setToolTip(tr("Polite mode: however many workers there are, no host gets more "
+                            "requests than this at once"));
+    m_polite->hide();
+    layout->addWidget(m_polite);
 
     m_form = new QFormLayout;
     m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
@@ -140,6 +147,12 @@ void SummaryPanel::updateBaselineText()
                                        .arg(formatSeconds(m_baselineNs),
                                             speedupText(double(m_baselineNs) / double(wall)))
                                  : tr("%1 measured").arg(formatSeconds(m_baselineNs)));
+}
+
+void SummaryPanel::setPerHostLimit(int perHost)
+{
+    m_polite->setText(perHost > 0 ? tr("Polite: at most %1 per host").arg(perHost) : QString());
+    m_polite->setVisible(perHost > 0);
 }
 
 void SummaryPanel::clearBaseline()

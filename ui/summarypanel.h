@@ -24,6 +24,8 @@ public:
     void setBaselineProgress(int finished, int total);
     void setBaseline(const RunSummary &baseline);
     void clearBaseline();
+    // Polite mode (FetchOptions::perHost): at most this many requests per host at once; 0 = off.
+    void setPerHostLimit(int perHost);
 
     // The classic lines and the figures as plain text, for the clipboard.
     QString summaryText() const;
@@ -46,6 +48,7 @@ private:
     QLabel *m_percentiles = nullptr;
     QLabel *m_baseline = nullptr;
     QLabel *m_classic = nullptr;
+    QLabel *m_polite = nullptr;
     QFormLayout *m_form = nullptr;
 };
 
