@@ -203,6 +203,9 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                                        QStringLiteral("S"));
     const QCommandLineOption noHash(QStringLiteral("no-hash"),
                                     tr("Do not compute SHA-256 of the bodies."));
+    const QCommandLineOption noResume(
+        QStringLiteral("no-resume"),
+        tr("On a retry, fetch the whole body again instead of continuing the part already saved."));
     const QCommandLineOption noProxy(QStringLiteral("no-proxy"),
                                      tr("Ignore the system proxy settings."));
     const QCommandLineOption quiet(QStringList { QStringLiteral("q"), QStringLiteral("quiet") },
@@ -262,7 +265,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                                   QStringLiteral("P"));
 
     parser.addOptions({ headless, jobs, input, exportTo, outputDir, timeout, idleTimeout, retries,
-                        retryDelay, maxRedirects, head, header, userAgent, noHash, noProxy, quiet,
+                        retryDelay, maxRedirects, head, header, userAgent, noHash, noResume, noProxy, quiet,
                         demo, demoServer, screenshot, port, caFile, perHost, sweep, sample,
                         compare, failIf, shard, merge, screenshotSweep });
     parser.addPositionalArgument(QStringLiteral("urls"), tr("URLs to fetch."),
@@ -314,6 +317,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
     if (parser.isSet(head))
         fetch.method = FetchOptions::Method::Head;
     fetch.computeSha256 = !parser.isSet(noHash);
+    fetch.resume = !parser.isSet(noResume);
     fetch.outputDirectory = parser.value(outputDir);
     if (parser.isSet(caFile)) {
         QString error;
@@ -342,7 +346,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
     result.screenshotPath = parser.value(screenshot);
     for (const QCommandLineOption *option : { &jobs, &timeout, &idleTimeout, &retries, &retryDelay,
                                               &maxRedirects, &head, &header, &userAgent, &noHash,
-                                              &outputDir, &caFile, &perHost }) {
+                                              &noResume, &outputDir, &caFile, &perHost }) {
         result.fetchOptionsGiven = result.fetchOptionsGiven || parser.isSet(*option);
     }
 

@@ -7,7 +7,11 @@
 #include "loopbackserver.h"
 #include "redact.h"
 #include "resultexporter.h"
+#include "runcompare.h"
 #include "runsummary.h"
+#include "resultimporter.h"
+#include "shard.h"
+#include "sweeprunner.h"
 #include "urllistparser.h"
 
 #include <QCoreApplication>
@@ -55,6 +59,40 @@ QByteArray quoted(const QString &text)
     return '"' + bytes + '"';
 }
 
+QByteArray summaryText(const RunSummary &summary)
+{
+    QByteArray text;
+    text += "main takes time=" + secondsText(summary.wallNs) + '\n';
+    text += "serial exec time would be time=" + secondsText(summary.serialNs) + '\n';
+    text += "speedup=" + QByteArray::number(summary.speedup, 'f', 2) + "x\n";
+    const auto percentile = [](qint64 ns) { return ns >= 0 ? secondsText(ns) : QByteArray("-"); };
+    text += "urls=" + QByteArray::number(summary.total) + " succeeded="
+        + QByteArray::number(summary.succeeded) + " failed=" + QByteArray::number(summary.failed)
+        + " cancelled=" + QByteArray::number(summary.cancelled) + " bytes="
+        + QByteArray::number(summary.bytes) + " p50=" + percentile(summary.p50Ns)
+        + " p90=" + percentile(summary.p90Ns) + " p99=" + percentile(summary.p99Ns) + '\n';
+    return text;
+}
+
+// Prints one "rule …: value, ok|FAILED" line per rule; false if any rule failed.
+bool checkRules(const QList<FailRule> &rules, const RunFigures &figures,
+                const RunComparison *comparison)
+{
+    bool allHeld = true;
+    for (const FailRule &rule : rules) {
+        const FailRule::Outcome outcome = rule.evaluate(figures, comparison);
+        const QString value = outcome.known
+            ? QString::number(outcome.value, 'g', 6) + rule.unit()
+            : tr("unknown");
+        writeOut(tr("rule %1: %2, %3\n")
+                     .arg(rule.text(), value, outcome.failed ? tr("FAILED") : tr("ok"))
+                     .toUtf8(),
+                 true);
+        allHeld = allHeld && !outcome.failed;
+    }
+    return allHeld;
+}
+
 } // namespace
 
 HeadlessRunner::HeadlessRunner(CommandLine line, QObject *parent)
@@ -69,6 +107,16 @@ HeadlessRunner::HeadlessRunner(CommandLine line, QObject *parent)
     connect(m_engine.get(), &FetchEngine::jobFinished, this, &HeadlessRunner::printResult);
     connect(m_engine.get(), &FetchEngine::progressUpdated, this, &HeadlessRunner::printProgress);
     connect(m_engine.get(), &FetchEngine::runFinished, this, &HeadlessRunner::finish);
+    connect(m_engine.get(), &FetchEngine::hostBackingOff, this,
+            [this](const QString &host, qint64 delayMs) {
+                if (m_line.quiet)
+                    return;
+                clearProgress();
+                writeErr(tr("parafetch: %1 asked to slow down (HTTP 429 or 503): no new request to "
+                            "it for %2 s\n")
+                             .arg(host)
+                             .arg(double(delayMs) / 1000.0, 0, 'g', 3));
+            });
 }
 
 HeadlessRunner::~HeadlessRunner()
@@ -80,10 +128,84 @@ HeadlessRunner::~HeadlessRunner()
 
 bool HeadlessRunner::start()
 {
-    if (!readInput())
+    QList<UrlEntry> entries;
+    if (!readInput(&entries))
         return false;
-    m_engine->start();
+    if (!m_line.sweepLevels.isEmpty()) {
+        startSweep(entries);
+        return true;
+    }
+    m_model->addEntries(entries);
+    if (entries.isEmpty()) // an empty shard: nothing to run, but a summary and an export
+        QMetaObject::invokeMethod(this, &HeadlessRunner::finish, Qt::QueuedConnection);
+    else
+        m_engine->start();
     return true;
+}
+
+void HeadlessRunner::startSweep(const QList<UrlEntry> &entries)
+{
+    const QList<UrlEntry> sample = SweepRunner::sample(entries, m_line.sampleSize);
+    m_sweep = std::make_unique<SweepRunner>();
+    connect(m_sweep.get(), &SweepRunner::pointFinished, this, &HeadlessRunner::printSweepPoint);
+    connect(m_sweep.get(), &SweepRunner::finished, this, &HeadlessRunner::finishSweep);
+    QStringList levels;
+    for (int level : m_line.sweepLevels)
+        levels.append(QString::number(level));
+    QByteArray heading = tr("sweep of %1 URLs at N = %2\n")
+                             .arg(sample.size())
+                             .arg(levels.join(QLatin1Char(',')))
+                             .toUtf8();
+    heading += QByteArrayLiteral("     N        wall      serial  speedup  efficiency  succeeded  failed       p50       p95\n");
+    writeOut(heading, true);
+    m_sweep->start(sample, m_line.fetch, m_line.sweepLevels);
+}
+
+void HeadlessRunner::printSweepPoint(const SweepPoint &point)
+{
+    constexpr int PercentScale = 100;
+    const auto cell = [](const QByteArray &text, int width) { return text.rightJustified(width, ' '); };
+    const auto seconds = [](qint64 ns) { return ns >= 0 ? secondsText(ns) : QByteArray("-"); };
+    const QByteArray row = cell(QByteArray::number(point.concurrency), 6)
+        + cell(seconds(point.wallNs), 12) + cell(seconds(point.serialNs), 12)
+        + cell(QByteArray::number(point.speedup, 'f', 2) + 'x', 9)
+        + cell(QByteArray::number(point.efficiency() * PercentScale, 'f', 0) + '%', 12)
+        + cell(QByteArray::number(point.succeeded), 11) + cell(QByteArray::number(point.failed), 8)
+        + cell(seconds(point.p50Ns), 10) + cell(seconds(point.p95Ns), 10) + '\n';
+    writeOut(row, true);
+}
+
+void HeadlessRunner::finishSweep()
+{
+    constexpr int PercentScale = 100;
+    const QList<SweepPoint> &points = m_sweep->points();
+    const int knee = SweepRunner::knee(points);
+    const int threshold = int(SweepRunner::DefaultKneeThreshold * PercentScale);
+    QString text;
+    if (knee >= 0)
+        text = tr("knee: N=%1 (past it, doubling N saves less than %2% of the wall time)\n")
+                   .arg(points.at(knee).concurrency)
+                   .arg(threshold);
+    else if (points.size() >= 2)
+        text = tr("knee: none yet (the last doubling still saved %1% or more of the wall time: "
+                  "try larger N)\n").arg(threshold);
+    else
+        text = tr("knee: needs at least two levels\n");
+    writeOut(text.toUtf8(), true);
+
+    int exitCode = AllSucceeded;
+    for (const SweepPoint &point : points) {
+        if (point.succeeded != point.urls)
+            exitCode = SomeFailed;
+    }
+    if (!m_line.exportPath.isEmpty()) {
+        QString error;
+        if (!SweepRunner::writeCsv(m_line.exportPath, points, &error)) {
+            writeErr(tr("parafetch: %1\n").arg(error));
+            exitCode = SomeFailed;
+        }
+    }
+    emit finished(m_interruptedExitCode != 0 ? m_interruptedExitCode : exitCode);
 }
 
 void HeadlessRunner::interrupt(int signalNumber)
@@ -92,10 +214,12 @@ void HeadlessRunner::interrupt(int signalNumber)
     m_interruptedExitCode = SignalExitBase + signalNumber;
     clearProgress();
     writeErr(tr("parafetch: interrupted, cancelling the remaining URLs\n"));
+    if (m_sweep)
+        m_sweep->cancel();
     m_engine->cancelAll();
 }
 
-bool HeadlessRunner::readInput()
+bool HeadlessRunner::readInput(QList<UrlEntry> *entries)
 {
     UrlListParser parser;
     if (m_line.demo) {
@@ -130,10 +254,21 @@ bool HeadlessRunner::readInput()
     for (const ParseProblem &problem : parser.takeProblems())
         writeErr(tr("parafetch: %1 line %2: %3: %4\n").arg(source).arg(problem.line).arg(problem.reason, problem.text));
 
-    const int added = m_model->addEntries(parser.takeEntries());
-    if (added == 0) {
+    *entries = parser.takeEntries();
+    if (entries->isEmpty()) {
         writeErr(tr("parafetch: no URLs to fetch\n"));
         return false;
+    }
+    if (!m_line.shard.isWhole()) {
+        const qsizetype listed = entries->size();
+        entries->removeIf([this](const UrlEntry &entry) { return !m_line.shard.contains(entry.url); });
+        // Not an error: with few URLs and many shards some shards are empty, and a job array
+        // must not fail for that. The (empty) export is still written for --merge.
+        if (entries->isEmpty())
+            writeErr(tr("parafetch: shard %1/%2 has none of the %3 URLs\n")
+                         .arg(m_line.shard.index)
+                         .arg(m_line.shard.count)
+                         .arg(listed));
     }
     return true;
 }
@@ -190,17 +325,14 @@ void HeadlessRunner::finish()
 {
     clearProgress();
     const RunSummary summary = m_model->summary();
-    QByteArray text;
-    text += "main takes time=" + secondsText(summary.wallNs) + '\n';
-    text += "serial exec time would be time=" + secondsText(summary.serialNs) + '\n';
-    text += "speedup=" + QByteArray::number(summary.speedup, 'f', 2) + "x\n";
-    const auto percentile = [](qint64 ns) { return ns >= 0 ? secondsText(ns) : QByteArray("-"); };
-    text += "urls=" + QByteArray::number(summary.total) + " succeeded="
-        + QByteArray::number(summary.succeeded) + " failed=" + QByteArray::number(summary.failed)
-        + " cancelled=" + QByteArray::number(summary.cancelled) + " bytes="
-        + QByteArray::number(summary.bytes) + " p50=" + percentile(summary.p50Ns)
-        + " p90=" + percentile(summary.p90Ns) + " p99=" + percentile(summary.p99Ns) + '\n';
-    writeOut(text, true);
+    writeOut(summaryText(summary), true);
+    if (m_line.fetch.perHost > 0) {
+        writeOut(tr("polite: at most %1 per host, hosts backed off %2 times\n")
+                     .arg(m_line.fetch.perHost)
+                     .arg(m_engine->hostBackoffCount())
+                     .toUtf8(),
+                 true);
+    }
 
     int exitCode = summary.succeeded == summary.total ? AllSucceeded : SomeFailed;
     if (!m_line.exportPath.isEmpty()) {
@@ -210,6 +342,7 @@ void HeadlessRunner::finish()
         info.method = m_line.fetch.method == FetchOptions::Method::Head ? QByteArrayLiteral("HEAD")
                                                                         : QByteArrayLiteral("GET");
         info.toolVersion = QCoreApplication::applicationVersion();
+        info.requestHeaders = m_line.fetch.headers; // masked by the HAR export
         QString error;
         if (!ResultExporter::write(m_line.exportPath, *ResultExporter::formatForPath(m_line.exportPath),
                                    m_model->jobs(), summary, info, &error)) {
@@ -217,6 +350,8 @@ void HeadlessRunner::finish()
             exitCode = SomeFailed;
         }
     }
+    if (!checkRules(m_line.failRules, RunFigures::of(m_model->jobs()), nullptr))
+        exitCode = RuleFailed;
     emit finished(m_interruptedExitCode != 0 ? m_interruptedExitCode : exitCode);
 }
 
@@ -232,6 +367,181 @@ int runDemoServer(const CommandLine &line)
                  .toUtf8(),
              true);
     return QCoreApplication::exec();
+}
+
+namespace {
+
+// Reads every export, or says which one could not be read.
+bool readRuns(const QStringList &paths, QList<ImportedRun> *runs)
+{
+    for (const QString &path : paths) {
+        ImportedRun run;
+        QString error;
+        if (!ResultImporter::read(path, &run, &error)) {
+            writeErr(tr("parafetch: %1\n").arg(error));
+            return false;
+        }
+        runs->append(std::move(run));
+    }
+    return true;
+}
+
+// "200 0.051s", "timed-out 1.000s", "-" for a URL the run does not have.
+QByteArray outcomeCell(bool present, JobState state, int status, ErrorKind kind, qint64 durationNs)
+{
+    if (!present)
+        return QByteArrayLiteral("-");
+    QByteArray text = status > 0 ? QByteArray::number(status)
+        : kind != ErrorKind::None ? errorKindName(kind).toUtf8()
+                                  : stateName(state).toUtf8();
+    if (durationNs >= 0)
+        text += ' ' + secondsText(durationNs);
+    return text;
+}
+
+QByteArray signedSeconds(qint64 ns)
+{
+    return (ns < 0 ? QByteArray("-") : QByteArray("+")) + secondsText(ns < 0 ? -ns : ns);
+}
+
+// `label` replaces the change's name (the unchanged URLs listed as "slower").
+QByteArray diffRow(const UrlDiff &diff, const QByteArray &label = {})
+{
+    constexpr int ChangeWidth = 16, CellWidth = 22, DeltaWidth = 10;
+    const bool inA = diff.change != UrlChange::OnlyInB, inB = diff.change != UrlChange::OnlyInA;
+    return (label.isEmpty() ? urlChangeName(diff.change).toUtf8() : label).leftJustified(ChangeWidth, ' ')
+        + outcomeCell(inA, diff.stateA, diff.statusA, diff.kindA, diff.durationA)
+              .leftJustified(CellWidth, ' ')
+        + outcomeCell(inB, diff.stateB, diff.statusB, diff.kindB, diff.durationB)
+              .leftJustified(CellWidth, ' ')
+        + (diff.hasTimeDelta() ? signedSeconds(diff.timeDeltaNs()) : QByteArray("-"))
+              .leftJustified(DeltaWidth, ' ')
+        + ' ' + quoted(diff.url) + '\n';
+}
+
+QByteArray figuresTable(const RunFigures &a, const RunFigures &b)
+{
+    constexpr int NameWidth = 12, CellWidth = 12;
+    constexpr double PercentScale = 100;
+    QByteArray text = QByteArray("figure").leftJustified(NameWidth, ' ')
+        + QByteArray("A").rightJustified(CellWidth, ' ') + QByteArray("B").rightJustified(CellWidth, ' ')
+        + QByteArray("delta").rightJustified(CellWidth, ' ') + '\n';
+    const auto count = [&](const char *name, int before, int after) {
+        text += QByteArray(name).leftJustified(NameWidth, ' ')
+            + QByteArray::number(before).rightJustified(CellWidth, ' ')
+            + QByteArray::number(after).rightJustified(CellWidth, ' ')
+            + ((after >= before ? "+" : "") + QByteArray::number(after - before)).rightJustified(CellWidth, ' ')
+            + '\n';
+    };
+    const auto time = [&](const char *name, qint64 before, qint64 after) {
+        const auto cell = [](qint64 ns) { return ns >= 0 ? secondsText(ns) : QByteArray("-"); };
+        QByteArray delta = "-";
+        if (before >= 0 && after >= 0) {
+            delta = signedSeconds(after - before);
+            if (before > 0)
+                delta += " (" + (after >= before ? QByteArray("+") : QByteArray())
+                    + QByteArray::number(double(after - before) / double(before) * PercentScale, 'f', 1)
+                    + "%)";
+        }
+        text += QByteArray(name).leftJustified(NameWidth, ' ') + cell(before).rightJustified(CellWidth, ' ')
+            + cell(after).rightJustified(CellWidth, ' ') + ' ' + delta.rightJustified(CellWidth - 1, ' ')
+            + '\n';
+    };
+    count("urls", a.total, b.total);
+    count("succeeded", a.succeeded, b.succeeded);
+    count("failed", a.failed, b.failed);
+    count("cancelled", a.cancelled, b.cancelled);
+    time("wall", a.wallNs, b.wallNs);
+    time("serial", a.serialNs, b.serialNs);
+    time("p50", a.p50Ns, b.p50Ns);
+    time("p90", a.p90Ns, b.p90Ns);
+    time("p95", a.p95Ns, b.p95Ns);
+    time("p99", a.p99Ns, b.p99Ns);
+    text += QByteArray("speedup").leftJustified(NameWidth, ' ')
+        + (QByteArray::number(a.speedup, 'f', 2) + 'x').rightJustified(CellWidth, ' ')
+        + (QByteArray::number(b.speedup, 'f', 2) + 'x').rightJustified(CellWidth, ' ')
+        + ((b.speedup >= a.speedup ? "+" : "") + QByteArray::number(b.speedup - a.speedup, 'f', 2) + 'x')
+              .rightJustified(CellWidth, ' ')
+        + '\n';
+    return text;
+}
+
+} // namespace
+
+int runCompare(const CommandLine &line)
+{
+    constexpr int SlowestListed = 10;
+    constexpr qint64 MinListedSlowdownNs = 500'000; // what prints as +0.001s
+    QList<ImportedRun> runs;
+    if (!readRuns(line.runFiles, &runs))
+        return HeadlessRunner::BadInput;
+    const RunComparison comparison = RunComparison::compare(runs.at(0).jobs, runs.at(1).jobs);
+
+    QByteArray text = tr("compare A=%1 (%2 URLs) with B=%3 (%4 URLs)\n")
+                          .arg(line.runFiles.at(0))
+                          .arg(runs.at(0).jobs.size())
+                          .arg(line.runFiles.at(1))
+                          .arg(runs.at(1).jobs.size())
+                          .toUtf8();
+    text += "change          A                     B                     delta      url\n";
+    QList<const UrlDiff *> unchanged;
+    for (const UrlDiff &diff : comparison.diffs) {
+        if (diff.change != UrlChange::Unchanged)
+            text += diffRow(diff);
+        else if (diff.hasTimeDelta())
+            unchanged.append(&diff);
+    }
+    // Unchanged URLs are many; the ones that slowed down most are the news among them.
+    std::sort(unchanged.begin(), unchanged.end(), [](const UrlDiff *x, const UrlDiff *y) {
+        return x->timeDeltaNs() > y->timeDeltaNs();
+    });
+    for (qsizetype i = 0; i < std::min<qsizetype>(SlowestListed, unchanged.size()); ++i) {
+        if (unchanged.at(i)->timeDeltaNs() >= MinListedSlowdownNs)
+            text += diffRow(*unchanged.at(i), "slower");
+    }
+    text += '\n' + figuresTable(comparison.a, comparison.b) + '\n';
+    QByteArray changes = "changes:";
+    for (int i = 0; i < UrlChangeCount; ++i)
+        changes += ' ' + urlChangeName(UrlChange(i)).toUtf8() + '=' + QByteArray::number(comparison.counts[std::size_t(i)]);
+    text += changes + '\n';
+    writeOut(text, true);
+    return checkRules(line.failRules, comparison.b, &comparison) ? HeadlessRunner::AllSucceeded
+                                                                 : HeadlessRunner::RuleFailed;
+}
+
+int runMerge(const CommandLine &line)
+{
+    constexpr int DuplicatesNamed = 5;
+    QList<ImportedRun> runs;
+    if (!readRuns(line.runFiles, &runs))
+        return HeadlessRunner::BadInput;
+    MergedRun merged;
+    QString error;
+    if (!ShardMerger::merge(runs, line.runFiles, &merged, &error)) {
+        writeErr(tr("parafetch: %1\n").arg(error));
+        return HeadlessRunner::BadInput;
+    }
+    merged.info.toolVersion = QCoreApplication::applicationVersion();
+    if (!merged.duplicates.isEmpty()) {
+        writeErr(tr("parafetch: %1 URL(s) are in more than one export (were the shards made "
+                    "from the same list and count?); the first export's result is kept: %2\n")
+                     .arg(merged.duplicates.size())
+                     .arg(merged.duplicates.mid(0, DuplicatesNamed).join(QLatin1String(", "))));
+    }
+    writeOut(tr("merged %1 exports: %2 URLs\n").arg(runs.size()).arg(merged.jobs.size()).toUtf8()
+                 + summaryText(merged.summary),
+             true);
+    int exitCode = merged.summary.succeeded == merged.summary.total ? HeadlessRunner::AllSucceeded
+                                                                    : HeadlessRunner::SomeFailed;
+    if (!line.exportPath.isEmpty()
+        && !ResultExporter::write(line.exportPath, *ResultExporter::formatForPath(line.exportPath),
+                                  merged.jobs, merged.summary, merged.info, &error)) {
+        writeErr(tr("parafetch: %1\n").arg(error));
+        exitCode = HeadlessRunner::SomeFailed;
+    }
+    if (!checkRules(line.failRules, RunFigures::of(merged.jobs), nullptr))
+        exitCode = HeadlessRunner::RuleFailed;
+    return exitCode;
 }
 
 } // namespace Parafetch

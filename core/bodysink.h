@@ -1,7 +1,10 @@
 // Where a response body goes: the interface the fetch task streams chunks into.
 #pragma once
 
+#include <QByteArrayView>
 #include <QString>
+
+#include <functional>
 
 namespace Parafetch {
 
@@ -17,6 +20,18 @@ public:
     virtual bool write(const char *data, qint64 size, QString *error) = 0;
     virtual bool commit(QString *error) = 0;
     virtual void discard() = 0;
+    // Whether open() uses the suggested name (working it out costs a header lookup and URL
+    // parsing per request, wasted on a sink that keeps nothing).
+    virtual bool keepsName() const { return true; }
+    // Resuming (Range + If-Range): instead of discard(), keep what the failed attempt wrote for
+    // the next one; false if this sink cannot (then it discarded). partialSize() is what is kept.
+    virtual bool keepPartial() { discard(); return false; }
+    virtual qint64 partialSize() const { return 0; }
+    // The server sent the rest (206): write() appends to the kept bytes. (On any other answer
+    // the task calls open() instead, which starts over.) readPartial() feeds the kept bytes to
+    // a function, e.g. a hash.
+    virtual bool resume(QString *error);
+    virtual bool readPartial(const std::function<void(QByteArrayView)> &consume, QString *error);
     // Where a committed body now stands; empty when bodies are not kept.
     virtual QString savedPath() const { return {}; }
 };

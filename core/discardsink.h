@@ -8,6 +8,7 @@ namespace Parafetch {
 class DiscardSink final : public BodySink
 {
 public:
+    bool keepsName() const override { return false; }
     bool open(const QString &, QString *) override { return true; }
     bool write(const char *, qint64, QString *) override { return true; }
     bool commit(QString *) override { return true; }

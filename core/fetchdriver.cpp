@@ -1,1 +1,265 @@
-// (placeholder, being written)
+// The engine's threads and the queue they take tasks from.
+#include "fetchdriver.h"
+
+#include "bodysink.h"
+#include "sha256.h"
+
+#include <QCoreApplication>
+#include <QHash>
+#include <QMutexLocker>
+#include <QNetworkAccessManager>
+#include <QNetworkProxyFactory>
+#include <QThread>
+
+#include <algorithm>
+#include <iterator>
+
+namespace Parafetch {
+
+namespace {
+
+// Each read from a reply copies at most this much into the driver's reused buffer.
+constexpr qsizetype ReadChunkBytes = 256 * 1024;
+
+} // namespace
+
+// Proxy decisions per scheme and host, made once (DESIGN rule 8): the system lookup can be
+// expensive (PAC scripts on some platforms), and a list holds many URLs per host.
+class ProxyCache final
+{
+public:
+    QList<QNetworkProxy> proxiesFor(const QNetworkProxyQuery &query)
+    {
+        const QString key = query.protocolTag() + QLatin1Char(' ') + query.peerHostName()
+            + QLatin1Char(':') + QString::number(query.peerPort());
+        QMutexLocker locker(&m_mutex);
+        auto it = m_cache.constFind(key);
+        if (it == m_cache.cend())
+            it = m_cache.insert(key, QNetworkProxyFactory::proxyForQuery(query));
+        return *it;
+    }
+
+private:
+    QMutex m_mutex;
+    QHash<QString, QList<QNetworkProxy>> m_cache;
+};
+
+namespace {
+
+class CachingProxyFactory final : public QNetworkProxyFactory
+{
+public:
+    explicit CachingProxyFactory(std::shared_ptr<ProxyCache> cache)
+        : m_cache(std::move(cache))
+    {
+    }
+    QList<QNetworkProxy> queryProxy(const QNetworkProxyQuery &query) override
+    {
+        return m_cache->proxiesFor(query);
+    }
+
+private:
+    std::shared_ptr<ProxyCache> m_cache;
+};
+
+} // namespace
+
+std::shared_ptr<ProxyCache> makeProxyCache()
+{
+    return std::make_shared<ProxyCache>();
+}
+
+bool proxiesConfigured()
+{
+    // On Linux the system setting is the *_proxy environment; no_proxy can only exempt hosts.
+    // When neither scheme has a proxy, managers go direct and skip the lookup per request.
+    for (const char *url : { "http://parafetch.invalid/", "https://parafetch.invalid/" }) {
+        const QList<QNetworkProxy> proxies =
+            QNetworkProxyFactory::proxyForQuery(QNetworkProxyQuery(QUrl(QLatin1String(url))));
+        if (std::any_of(proxies.cbegin(), proxies.cend(), [](const QNetworkProxy &proxy) {
+                return proxy.type() != QNetworkProxy::NoProxy;
+            }))
+            return true;
+    }
+    return false;
+}
+
+void DispatchQueue::push(TaskSpec spec)
+{
+    QMutexLocker locker(&m_mutex);
+    m_queue.push_back(std::move(spec));
+}
+
+std::optional<TaskSpec> DispatchQueue::take()
+{
+    QMutexLocker locker(&m_mutex);
+    while (!m_queue.empty()) {
+        TaskSpec spec = std::move(m_queue.front());
+        m_queue.pop_front();
+        if (spec.control->claim())
+            return spec;
+    }
+    return std::nullopt;
+}
+
+void DispatchQueue::dropRevoked()
+{
+    std::deque<TaskSpec> revoked; // destroyed outside the lock
+    QMutexLocker locker(&m_mutex);
+    const auto keep = std::stable_partition(m_queue.begin(), m_queue.end(), [](const TaskSpec &spec) {
+        return spec.control->claimState() != TaskControl::Claim::Revoked;
+    });
+    std::move(keep, m_queue.end(), std::back_inserter(revoked));
+    m_queue.erase(keep, m_queue.end());
+    locker.unlock();
+}
+
+bool DispatchQueue::isEmpty() const
+{
+    QMutexLocker locker(&m_mutex);
+    return m_queue.empty();
+}
+
+FetchDriver::FetchDriver(int index, std::shared_ptr<DriverShared> shared)
+    : m_index(index)
+    , m_shared(std::move(shared))
+{
+}
+
+FetchDriver::~FetchDriver() = default;
+
+void FetchDriver::poke()
+{
+    if (m_pokePending.exchange(true, std::memory_order_acq_rel))
+        return;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_pokePending.store(false, std::memory_order_release);
+            takeWork();
+        },
+        Qt::QueuedConnection);
+}
+
+void FetchDriver::stopWhenIdle()
+{
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_stopping = true;
+            stopIfIdle();
+        },
+        Qt::QueuedConnection);
+}
+
+void FetchDriver::dropIdleConnections()
+{
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_staleManagers.assign(m_managers.size(), true);
+            for (std::size_t index = 0; index < m_managers.size(); ++index)
+                clearIfIdle(index);
+        },
+        Qt::QueuedConnection);
+}
+
+void FetchDriver::clearIfIdle(std::size_t managerIndex)
+{
+    if (managerIndex >= m_staleManagers.size() || !m_staleManagers[managerIndex])
+        return;
+    // Clearing takes the manager's HTTP thread, and with it any request still running there.
+    for (std::size_t slot = managerIndex * LanesPerManager;
+         slot < std::min(m_slots.size(), (managerIndex + 1) * LanesPerManager); ++slot) {
+        if (m_slots[slot])
+            return;
+    }
+    m_staleManagers[managerIndex] = false;
+    if (m_managers[managerIndex])
+        m_managers[managerIndex]->clearConnectionCache();
+}
+
+void FetchDriver::stopIfIdle()
+{
+    if (!m_stopping || m_running > 0)
+        return;
+    // Replies and tasks go with deleteLater(); deliver those before the managers go.
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    m_managers.clear();
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    // libcrypto keeps per-thread state for hashing; give it back before the thread ends.
+    Sha256::releaseThreadState();
+    thread()->quit();
+}
+
+QNetworkAccessManager *FetchDriver::managerFor(int slot)
+{
+    const std::size_t index = std::size_t(slot / LanesPerManager);
+    if (m_managers.size() <= index)
+        m_managers.resize(index + 1);
+    std::unique_ptr<QNetworkAccessManager> &manager = m_managers[index];
+    if (!manager) {
+        manager = std::make_unique<QNetworkAccessManager>();
+        manager->setAutoDeleteReplies(false);
+        manager->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+        if (m_shared->proxies)
+            manager->setProxyFactory(new CachingProxyFactory(m_shared->proxies));
+        else
+            manager->setProxy(QNetworkProxy::NoProxy);
+    }
+    return manager.get();
+}
+
+void FetchDriver::takeWork()
+{
+    if (m_stopping)
+        return;
+    // A task can finish inside start() (cancelled before it began): no recursion, go round.
+    if (m_taking) {
+        m_takeAgain = true;
+        return;
+    }
+    m_taking = true;
+    do {
+        m_takeAgain = false;
+        const int concurrency = m_shared->concurrency.load(std::memory_order_acquire);
+        for (int slot = 0; laneOf(slot) < concurrency; ++slot) {
+            if (std::size_t(slot) >= m_slots.size())
+                m_slots.resize(std::size_t(slot) + 1, nullptr);
+            if (m_slots[std::size_t(slot)])
+                continue;
+            std::optional<TaskSpec> spec = m_shared->queue.take();
+            if (!spec)
+                break;
+            if (m_buffer.isEmpty())
+                m_buffer.resize(ReadChunkBytes);
+            const int lane = laneOf(slot);
+            int used = m_shared->lanesUsed.load(std::memory_order_relaxed);
+            while (used < lane + 1
+                   && !m_shared->lanesUsed.compare_exchange_weak(used, lane + 1,
+                                                                 std::memory_order_relaxed)) {
+            }
+            auto *task = new FetchTask(std::move(*spec), managerFor(slot), &m_buffer, lane, m_index,
+                                       m_shared->environment,
+                                       [this](FetchTask *done) { taskDone(done); });
+            m_slots[std::size_t(slot)] = task;
+            ++m_running;
+            task->start();
+        }
+    } while (m_takeAgain);
+    m_taking = false;
+}
+
+void FetchDriver::taskDone(FetchTask *task)
+{
+    const std::size_t slot = std::size_t(task->lane() / m_shared->driverCount);
+    Q_ASSERT(slot < m_slots.size() && m_slots[slot] == task);
+    m_slots[slot] = nullptr;
+    --m_running;
+    clearIfIdle(slot / LanesPerManager);
+    task->deleteLater(); // we are inside one of its calls
+    takeWork();
+    stopIfIdle();
+}
+
+} // namespace Parafetch

@@ -1,1 +1,97 @@
+// The engine's threads: each drives many fetch tasks at once on its own event loop.
 #pragma once
+
+#include "fetchtask.h"
+
+#include <QList>
+#include <QMutex>
+#include <QObject>
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <vector>
+
+class QNetworkAccessManager;
+
+namespace Parafetch {
+
+class ProxyCache;
+std::shared_ptr<ProxyCache> makeProxyCache();
+bool proxiesConfigured(); // by the application or the system (DESIGN rule 8)
+
+// What the engine and its drivers share. The engine appends tasks to the queue; a driver with
+// a free lane takes the next one itself, so a finished URL is followed by the next request
+// without a round trip through the engine's thread.
+class DispatchQueue final
+{
+public:
+    void push(TaskSpec spec);
+    // The next task this caller could claim; revoked ones are dropped on the way.
+    std::optional<TaskSpec> take();
+    // Drops tasks whose claim the engine has revoked (their sinks go with them).
+    void dropRevoked();
+    bool isEmpty() const;
+
+private:
+    mutable QMutex m_mutex;
+    std::deque<TaskSpec> m_queue; // guarded by m_mutex
+};
+
+struct DriverShared
+{
+    std::shared_ptr<const TaskEnvironment> environment;
+    std::shared_ptr<ProxyCache> proxies; // null: no proxy is configured, go direct
+    DispatchQueue queue;
+    std::atomic<int> concurrency { 1 }; // lanes 0 .. concurrency-1 may run
+    std::atomic<int> lanesUsed { 0 };   // highest lane that ever ran + 1
+    int driverCount = 1;
+};
+
+// A lane is one worker: it fetches one URL at a time and keeps its own keep-alive connection.
+// Lane L runs on driver L % driverCount, which drives all its lanes from one event loop. A
+// driver's lanes share network managers six at a time, the number of connections Qt opens per
+// host and manager (DESIGN rule 7): a request never waits inside Qt for a connection, the number
+// of lanes is the number of requests in flight, and there is one Qt HTTP thread per six lanes
+// instead of one per lane (a third less CPU per request than a manager per lane).
+class FetchDriver final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(FetchDriver)
+public:
+    static constexpr int LanesPerManager = 6;
+
+    FetchDriver(int index, std::shared_ptr<DriverShared> shared);
+    ~FetchDriver() override;
+
+    // Thread-safe: take queued tasks while lanes are free (one wake-up pending at most).
+    void poke();
+    // Thread-safe: once no task runs, free the managers and quit this driver's thread.
+    void stopWhenIdle();
+    // Thread-safe: new requests open new connections (Qt keeps a connection's TLS settings,
+    // e.g. the trusted CAs, for as long as it lives).
+    void dropIdleConnections();
+
+private:
+    void takeWork();
+    void taskDone(FetchTask *task);
+    QNetworkAccessManager *managerFor(int slot); // made on first use, kept for the connections
+    void stopIfIdle();
+    void clearIfIdle(std::size_t managerIndex);
+    int laneOf(int slot) const { return slot * m_shared->driverCount + m_index; }
+
+    const int m_index;
+    const std::shared_ptr<DriverShared> m_shared;
+    std::vector<FetchTask *> m_slots; // by local slot; lane = laneOf(slot)
+    std::vector<std::unique_ptr<QNetworkAccessManager>> m_managers; // by local slot / 6
+    std::vector<bool> m_staleManagers; // to clear once their lanes are idle
+    QByteArray m_buffer; // every task of this thread reads into it
+    int m_running = 0;
+    bool m_taking = false;
+    bool m_takeAgain = false;
+    bool m_stopping = false;
+    std::atomic<bool> m_pokePending { false };
+};
+
+} // namespace Parafetch

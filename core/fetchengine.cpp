@@ -1,7 +1,8 @@
-// The fetch engine: feeds a dedicated QThreadPool from the queue model and collects results.
+// The fetch engine: feeds its driver threads from the queue model and collects results.
 #include "fetchengine.h"
 
 #include "discardsink.h"
+#include "fetchdriver.h"
 #include "fetchtask.h"
 #include "filesink.h"
 #include "jobqueuemodel.h"
@@ -10,59 +11,32 @@
 #include <QHash>
 #include <QMutex>
 #include <QMutexLocker>
-#include <QNetworkAccessManager>
-#include <QNetworkProxyFactory>
 #include <QThread>
-#include <QThreadPool>
 
 #include <algorithm>
+#include <limits>
 
 namespace Parafetch {
 
 namespace {
 
-// Tasks handed to the pool beyond the running ones, per worker: a finishing thread takes its
-// next job straight from the pool's queue instead of waiting for a round trip to our thread.
+// Tasks handed to the queue beyond the running ones, per lane: a lane that finishes takes its
+// next URL straight from the queue instead of waiting for a round trip to our thread.
 constexpr int PrefetchPerWorker = 1;
-// Each read from a reply copies at most this much into the worker's reused buffer.
-constexpr qsizetype ReadChunkBytes = 256 * 1024;
+constexpr int MaxDriverThreads = 4;
+// Polite mode: queued rows a fill looks past while their hosts are at the cap or backing off.
+constexpr int MaxPoliteSkips = 4096;
 
-// Proxy decisions per scheme and host, made once (DESIGN rule 8): the system lookup can be
-// expensive (PAC scripts on some platforms), and a list holds many URLs per host.
-class ProxyCache final
+// One event-loop thread per CPU drives all lanes: a thread per lane (and a Qt HTTP thread per
+// lane's manager) cost 2N+1 threads and about eight context switches per request.
+int driverThreadCount()
 {
-public:
-    QList<QNetworkProxy> proxiesFor(const QNetworkProxyQuery &query)
-    {
-        const QString key = query.protocolTag() + QLatin1Char(' ') + query.peerHostName()
-            + QLatin1Char(':') + QString::number(query.peerPort());
-        QMutexLocker locker(&m_mutex);
-        auto it = m_cache.constFind(key);
-        if (it == m_cache.cend())
-            it = m_cache.insert(key, QNetworkProxyFactory::proxyForQuery(query));
-        return *it;
-    }
-
-private:
-    QMutex m_mutex;
-    QHash<QString, QList<QNetworkProxy>> m_cache;
-};
-
-class CachingProxyFactory final : public QNetworkProxyFactory
-{
-public:
-    explicit CachingProxyFactory(std::shared_ptr<ProxyCache> cache)
-        : m_cache(std::move(cache))
-    {
-    }
-    QList<QNetworkProxy> queryProxy(const QNetworkProxyQuery &query) override
-    {
-        return m_cache->proxiesFor(query);
-    }
-
-private:
-    std::shared_ptr<ProxyCache> m_cache;
-};
+    bool ok = false;
+    const int fromEnvironment = qEnvironmentVariableIntValue("PARAFETCH_ENGINE_THREADS", &ok);
+    if (ok && fromEnvironment > 0)
+        return std::min(fromEnvironment, FetchOptions::MaxConcurrency);
+    return std::clamp(QThread::idealThreadCount(), 1, MaxDriverThreads);
+}
 
 } // namespace
 
@@ -70,37 +44,26 @@ FetchEngine::FetchEngine(JobQueueModel *model, QObject *parent)
     : QObject(parent)
     , m_model(model)
     , m_epoch(QDateTime::currentDateTimeUtc())
-    , m_pool(std::make_unique<QThreadPool>())
+    , m_sharedOptions(std::make_shared<const FetchOptions>(m_options))
+    , m_shared(std::make_shared<DriverShared>())
 {
     m_clock.start();
-    // Idle threads must not expire: they hold the keep-alive connections (DESIGN rule 1).
-    m_pool->setExpiryTimeout(-1);
-    m_pool->setMaxThreadCount(m_options.concurrency);
-    m_pool->setObjectName(QStringLiteral("Parafetch fetch pool"));
-
-    auto proxies = std::make_shared<ProxyCache>();
     auto environment = std::make_shared<TaskEnvironment>();
     environment->now = [this] { return nowNs(); };
-    environment->worker = [this, proxies]() -> WorkerContext & {
-        if (!m_workers.hasLocalData()) {
-            auto *context = new WorkerContext;
-            context->buffer.resize(ReadChunkBytes);
-            context->index = m_nextWorkerIndex.fetch_add(1, std::memory_order_relaxed);
-            context->manager = std::make_unique<QNetworkAccessManager>();
-            context->manager->setAutoDeleteReplies(false);
-            context->manager->setRedirectPolicy(QNetworkRequest::NoLessSafeRedirectPolicy);
-            context->manager->setProxyFactory(new CachingProxyFactory(proxies));
-            m_workers.setLocalData(context);
-            // libcrypto keeps per-thread state for hashing; give it back when the pool
-            // thread ends (finished() is emitted in the ending thread itself).
-            QObject::connect(QThread::currentThread(), &QThread::finished, QThread::currentThread(),
-                             &Sha256::releaseThreadState, Qt::DirectConnection);
-        }
-        WorkerContext *context = m_workers.localData();
-        return *context;
+    environment->report = [this](Job &&job) { report(std::move(job)); };
+    environment->throttled = [this](const QString &host, qint64 delayMs) {
+        QMetaObject::invokeMethod(
+            this, [this, host, delayMs] { throttle(host, delayMs); }, Qt::QueuedConnection);
     };
-    m_environment = std::move(environment);
+    m_shared->environment = std::move(environment);
+    if (proxiesConfigured())
+        m_shared->proxies = makeProxyCache();
+    m_shared->driverCount = driverThreadCount();
+    m_shared->concurrency.store(m_options.concurrency, std::memory_order_release);
 
+    m_backoffTimer.setSingleShot(true);
+    m_backoffTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_backoffTimer, &QTimer::timeout, this, &FetchEngine::endBackoffs);
     m_progressTimer.setInterval(ProgressIntervalMs);
     connect(&m_progressTimer, &QTimer::timeout, this, &FetchEngine::pollProgress);
     connect(m_model, &JobQueueModel::jobsRequeued, this, [this](int firstRow) {
@@ -134,8 +97,14 @@ FetchEngine::~FetchEngine()
 void FetchEngine::setOptions(const FetchOptions &options)
 {
     const QString oldDirectory = m_options.outputDirectory;
+    const QString oldCaFile = m_options.caFile;
     m_options = options;
+    if (m_options.caFile != oldCaFile) {
+        for (const DriverThread &entry : m_drivers)
+            entry.driver->dropIdleConnections();
+    }
     m_options.concurrency = FetchOptions::clampConcurrency(options.concurrency);
+    m_sharedOptions = std::make_shared<const FetchOptions>(m_options);
     if (m_options.outputDirectory != oldDirectory || !m_outputDirectory)
         m_outputDirectory = m_options.outputDirectory.isEmpty()
             ? nullptr
@@ -146,8 +115,10 @@ void FetchEngine::setOptions(const FetchOptions &options)
 void FetchEngine::setConcurrency(int concurrency)
 {
     m_options.concurrency = FetchOptions::clampConcurrency(concurrency);
-    m_pool->setMaxThreadCount(m_options.concurrency);
+    m_sharedOptions = std::make_shared<const FetchOptions>(m_options);
+    m_shared->concurrency.store(m_options.concurrency, std::memory_order_release);
     fill();
+    pokeDrivers(); // lanes above the old limit may take work now
 }
 
 int FetchEngine::activeCount() const
@@ -159,7 +130,28 @@ int FetchEngine::activeCount() const
 
 int FetchEngine::workerCount() const
 {
-    return m_nextWorkerIndex.load(std::memory_order_relaxed);
+    return m_shared->lanesUsed.load(std::memory_order_relaxed);
+}
+
+int FetchEngine::threadCount() const
+{
+    return int(m_drivers.size());
+}
+
+void FetchEngine::pokeDrivers()
+{
+    // Driver d runs lanes d, d + D, d + 2D, ...: only the first min(N, D) have any.
+    const int wanted = std::min(m_options.concurrency, m_shared->driverCount);
+    while (int(m_drivers.size()) < wanted) {
+        auto thread = std::make_unique<QThread>();
+        thread->setObjectName(QStringLiteral("Parafetch engine %1").arg(m_drivers.size()));
+        auto driver = std::make_unique<FetchDriver>(int(m_drivers.size()), m_shared);
+        driver->moveToThread(thread.get());
+        thread->start();
+        m_drivers.push_back({ std::move(thread), std::move(driver) });
+    }
+    for (const DriverThread &entry : m_drivers)
+        entry.driver->poke();
 }
 
 void FetchEngine::start()
@@ -234,13 +226,16 @@ void FetchEngine::cancelAll()
 
 void FetchEngine::shutdown()
 {
-    if (!m_pool)
-        return;
     m_paused = true;
     revokeWaiting({});
     for (const Active &active : m_active)
         active.control->requestCancel();
-    m_pool->waitForDone();
+    // Each driver quits its thread once its cancelled tasks have reported.
+    for (const DriverThread &entry : m_drivers)
+        entry.driver->stopWhenIdle();
+    for (const DriverThread &entry : m_drivers)
+        entry.thread->wait();
+    m_drivers.clear();
     // Reports posted by the last tasks are dropped with this object; the rows they belonged
     // to are not touched again.
     m_active.clear();
@@ -248,17 +243,18 @@ void FetchEngine::shutdown()
     m_running = false;
 }
 
-void FetchEngine::revokeWaiting(const std::function<void(quint64)> &onRevoked)
+void FetchEngine::revokeWaiting(const std::function<void(quint64)> &onRevoked,
+                                const QString &onlyHost)
 {
     const auto revoked = std::remove_if(m_active.begin(), m_active.end(), [&](const Active &active) {
-        if (!active.control->revoke())
+        if ((!onlyHost.isEmpty() && active.host != onlyHost) || !active.control->revoke())
             return false;
         if (onRevoked)
             onRevoked(active.id);
         return true;
     });
     m_active.erase(revoked, m_active.end());
-    m_pool->clear(); // every runnable still queued is revoked: drop them now
+    m_shared->queue.dropRevoked();
 }
 
 void FetchEngine::fill()
@@ -266,27 +262,100 @@ void FetchEngine::fill()
     if (!m_running || m_paused)
         return;
     const std::size_t window = std::size_t(m_options.concurrency) * (1 + PrefetchPerWorker);
+    const std::size_t before = m_active.size();
+    // Polite mode: how many of each host's URLs are handed out (queued for a lane or running).
+    const bool polite = m_options.perHost > 0 || !m_hostNotBefore.isEmpty();
+    QHash<QString, int> perHost;
+    if (polite) {
+        for (const Active &active : m_active)
+            ++perHost[active.host];
+    }
+    const qint64 now = polite ? nowNs() : 0;
+    int firstSkipped = -1;
+    int skipped = 0;
+    int row = m_cursor;
     while (m_active.size() < window) {
-        const int row = m_model->nextQueuedRow(m_cursor);
+        row = m_model->nextQueuedRow(row);
         if (row < 0)
             break;
-        m_cursor = row + 1;
+        const int current = row++;
+        const Job &queued = m_model->jobAt(current);
         if (std::any_of(m_active.cbegin(), m_active.cend(),
-                        [id = m_model->jobAt(row).id](const Active &a) { return a.id == id; }))
+                        [id = queued.id](const Active &a) { return a.id == id; }))
             continue; // still running from before a requeue moved the cursor back
-        Job job = m_model->jobAt(row);
-        std::unique_ptr<BodySink> sink;
+        QString host;
+        if (polite) {
+            host = queued.url.host();
+            const auto notBefore = m_hostNotBefore.constFind(host);
+            const bool backingOff = notBefore != m_hostNotBefore.cend() && *notBefore > now;
+            if (backingOff || (m_options.perHost > 0 && perHost.value(host) >= m_options.perHost)) {
+                // Left queued for a later fill; the scan is bounded so that a long list for one
+                // busy host does not make every fill walk all of it.
+                if (firstSkipped < 0)
+                    firstSkipped = current;
+                if (++skipped >= MaxPoliteSkips)
+                    break;
+                continue;
+            }
+            ++perHost[host];
+        }
+        TaskSpec spec;
+        spec.job = queued;
         if (m_outputDirectory)
-            sink = std::make_unique<FileSink>(m_outputDirectory, job.fileName);
+            spec.sink = std::make_unique<FileSink>(m_outputDirectory, spec.job.fileName);
         else
-            sink = std::make_unique<DiscardSink>();
-        auto control = std::make_shared<TaskControl>();
-        m_active.push_back({ job.id, control, false });
-        auto *task = new FetchTask(
-            std::move(job), m_options, std::move(sink), std::move(control), m_environment,
-            [this](Job &&result) { report(std::move(result)); });
-        m_pool->start(task);
+            spec.sink = std::make_unique<DiscardSink>();
+        spec.control = std::make_shared<TaskControl>();
+        spec.options = m_sharedOptions;
+        m_active.push_back({ spec.job.id, spec.control, false, std::move(host) });
+        m_shared->queue.push(std::move(spec));
+        if (firstSkipped < 0)
+            m_cursor = row;
     }
+    if (firstSkipped < 0 && row < 0)
+        m_cursor = m_model->rowCount();
+    else if (firstSkipped >= 0)
+        m_cursor = firstSkipped;
+    if (m_active.size() > before)
+        pokeDrivers();
+}
+
+void FetchEngine::throttle(const QString &host, qint64 delayMs)
+{
+    // Per-host backoff is part of polite mode; without it each URL only honours its own
+    // Retry-After.
+    if (m_options.perHost <= 0 || delayMs <= 0)
+        return;
+    const qint64 until = nowNs() + delayMs * 1'000'000;
+    qint64 &notBefore = m_hostNotBefore[host];
+    if (until <= notBefore)
+        return;
+    notBefore = until;
+    ++m_hostBackoffs;
+    emit hostBackingOff(host, delayMs);
+    // The host's URLs handed out but not started wait too.
+    revokeWaiting([this](quint64 id) {
+        m_cursor = std::min(m_cursor, std::max(0, m_model->rowForId(id)));
+    }, host);
+    m_backoffTimer.start(std::chrono::milliseconds(delayMs));
+}
+
+void FetchEngine::endBackoffs()
+{
+    const qint64 now = nowNs();
+    qint64 next = std::numeric_limits<qint64>::max();
+    for (auto it = m_hostNotBefore.begin(); it != m_hostNotBefore.end();) {
+        if (*it <= now) {
+            it = m_hostNotBefore.erase(it);
+        } else {
+            next = std::min(next, *it);
+            ++it;
+        }
+    }
+    if (!m_hostNotBefore.isEmpty())
+        m_backoffTimer.start(std::chrono::milliseconds((next - now) / 1'000'000 + 1));
+    m_cursor = 0; // skipped rows lie behind the cursor
+    fill();
 }
 
 void FetchEngine::report(Job &&job)

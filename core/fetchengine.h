@@ -5,11 +5,11 @@
 #include "job.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QElapsedTimer>
 #include <QList>
 #include <QMutex>
 #include <QObject>
-#include <QThreadStorage>
 #include <QTimer>
 
 #include <atomic>
@@ -17,15 +17,15 @@
 #include <memory>
 #include <vector>
 
-class QThreadPool;
+class QThread;
 
 namespace Parafetch {
 
 class JobQueueModel;
 class OutputDirectory;
+class FetchDriver;
 class TaskControl;
-struct TaskEnvironment;
-struct WorkerContext;
+struct DriverShared;
 
 class FetchEngine final : public QObject
 {
@@ -52,8 +52,10 @@ public:
 
     bool isRunning() const { return m_running; }
     bool isPaused() const { return m_paused; }
-    int activeCount() const;  // tasks running in a pool thread right now
-    int workerCount() const;  // pool threads that exist (they are kept for their connections)
+    int activeCount() const;  // tasks running right now
+    int workerCount() const;  // lanes that have run a task (each keeps its connection)
+    int threadCount() const;  // engine threads started (they drive all lanes)
+    int hostBackoffCount() const { return m_hostBackoffs; } // polite mode's pauses so far
 
     qint64 nowNs() const { return m_clock.nsecsElapsed(); }
     QDateTime epoch() const { return m_epoch; } // wall-clock time of nowNs() == 0
@@ -62,6 +64,8 @@ Q_SIGNALS:
     void jobFinished(const Parafetch::Job &job);
     void progressUpdated();
     void runFinished();
+    // Polite mode: a host answered 429 or 503, and no new request goes to it for delayMs.
+    void hostBackingOff(const QString &host, qint64 delayMs);
 
 private:
     struct Active
@@ -69,6 +73,7 @@ private:
         quint64 id = 0;
         std::shared_ptr<TaskControl> control;
         bool startSeen = false;
+        QString host; // in polite mode only
     };
 
     void fill();
@@ -76,14 +81,21 @@ private:
     void collectReports();  // the engine's thread
     void pollProgress();
     void revokePending();
-    void revokeWaiting(const std::function<void(quint64 id)> &onRevoked);
+    void revokeWaiting(const std::function<void(quint64 id)> &onRevoked,
+                       const QString &onlyHost = {});
+    void throttle(const QString &host, qint64 delayMs);
+    void endBackoffs();
     void finishIfDone();
+    void pokeDrivers();
 
     JobQueueModel *const m_model;
     FetchOptions m_options;
     QElapsedTimer m_clock;
     QDateTime m_epoch;
     QTimer m_progressTimer;
+    QTimer m_backoffTimer;
+    QHash<QString, qint64> m_hostNotBefore; // polite mode: host -> no new request before (ns)
+    int m_hostBackoffs = 0;
     std::vector<Active> m_active;
     // Finished jobs wait here for the engine's thread, which takes them all at once: under
     // load one event carries many results instead of one event per URL.
@@ -91,16 +103,18 @@ private:
     QList<Job> m_reports;        // guarded by m_reportsMutex
     bool m_collectPosted = false; // guarded by m_reportsMutex
     std::shared_ptr<OutputDirectory> m_outputDirectory;
-    std::shared_ptr<const TaskEnvironment> m_environment;
+    std::shared_ptr<const FetchOptions> m_sharedOptions; // what new tasks get
     int m_cursor = 0;
     bool m_running = false;
     bool m_paused = false;
     bool m_finishPending = false;
-    std::atomic<int> m_nextWorkerIndex { 0 };
-    // Declared before the pool so it outlives it: pool threads delete their context (and its
-    // network manager) as they exit, which happens while the pool is destroyed.
-    QThreadStorage<WorkerContext *> m_workers;
-    std::unique_ptr<QThreadPool> m_pool;
+    struct DriverThread
+    {
+        std::unique_ptr<QThread> thread;
+        std::unique_ptr<FetchDriver> driver; // lives in thread; deleted here after it quits
+    };
+    std::shared_ptr<DriverShared> m_shared;
+    std::vector<DriverThread> m_drivers;
 };
 
 } // namespace Parafetch

@@ -1,22 +1,23 @@
-// One URL's fetch in a pool thread: a local event loop per attempt, retries with backoff.
+// One URL's fetch as a small state machine on an engine thread's event loop.
 #include "fetchtask.h"
 
 #include "bodysink.h"
 #include "filenames.h"
 #include "redact.h"
 #include "sha256.h"
+#include "tlsconfig.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
-#include <QEventLoop>
 #include <QLocale>
 #include <QMutexLocker>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
-#include <QTimer>
+#include <QTimerEvent>
 
 #include <algorithm>
+#include <limits>
 
 namespace Parafetch {
 
@@ -26,7 +27,11 @@ constexpr qint64 NsPerUs = 1000;
 constexpr qint64 MsPerSecond = 1000;
 constexpr int TooManyRequestsStatus = 429;
 constexpr int RequestTimeoutStatus = 408;
+constexpr int PartialContentStatus = 206;
+constexpr int ServiceUnavailableStatus = 503;
 constexpr int MaxBackoffDoublings = 30;
+// A request that Qt failed before it was written is sent again this often within an attempt.
+constexpr int MaxUnsentResends = 3;
 // Past this many inflated bytes Qt refuses a body that expands more than 40:1 (gzip, deflate):
 // Qt's own default, set explicitly so the decompression-bomb guard never depends on it.
 constexpr qint64 DecompressionCheckThresholdBytes = 10 * 1024 * 1024;
@@ -61,6 +66,12 @@ bool isFollowedRedirect(int status)
     }
 }
 
+// The answers that mean "slow down": Too Many Requests and Service Unavailable.
+bool isThrottle(int status)
+{
+    return status == TooManyRequestsStatus || status == ServiceUnavailableStatus;
+}
+
 bool isHttpScheme(const QString &scheme)
 {
     return scheme == HttpScheme || scheme == HttpsScheme;
@@ -90,11 +101,6 @@ enum class RedirectFault : quint8 { None, TooMany, Insecure, UnsupportedScheme }
 qint64 microseconds(qint64 fromNs, qint64 toNs)
 {
     return fromNs < 0 || toNs < fromNs ? -1 : (toNs - fromNs) / NsPerUs;
-}
-
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("FetchTask", text);
 }
 
 QString seconds(qint64 ms)
@@ -134,17 +140,8 @@ qint64 contentLength(const QNetworkReply &reply)
     return ok && length >= 0 ? length : -1;
 }
 
-struct ReplyDeleter
-{
-    // Deleted directly: deleteLater() in a pool thread without a running loop piles up
-    // (DESIGN rule 3).
-    void operator()(QNetworkReply *reply) const { delete reply; }
-};
-
 } // namespace
 
-WorkerContext::WorkerContext() = default;
-WorkerContext::~WorkerContext() = default;
 
 bool TaskControl::claim()
 {
@@ -162,86 +159,96 @@ void TaskControl::requestCancel()
 {
     m_cancelRequested.store(true, std::memory_order_release);
     QMutexLocker locker(&m_mutex);
-    // The canceller cannot be destroyed while we hold the mutex, and a queued call to a
-    // destroyed object is dropped with it.
-    if (m_canceller)
-        QMetaObject::invokeMethod(m_canceller, &FetchTaskCanceller::cancel, Qt::QueuedConnection);
+    // The task cannot be destroyed while we hold the mutex, and a queued call to a destroyed
+    // object is dropped with it.
+    if (m_task)
+        QMetaObject::invokeMethod(m_task, [task = m_task] { task->cancel(); }, Qt::QueuedConnection);
 }
 
-void TaskControl::setCanceller(FetchTaskCanceller *canceller)
+void TaskControl::setTask(FetchTask *task)
 {
     QMutexLocker locker(&m_mutex);
-    m_canceller = canceller;
+    m_task = task;
 }
 
+// What one attempt learns on its way; reset for each attempt, kept across its redirect hops.
 struct FetchTask::Attempt
 {
-    QByteArray retryAfter;
+    QUrl url;                  // of the current hop
+    int redirects = 0;
+    qint64 hopStartNs = -1;    // the current hop's request was handed to Qt
+    qint64 connectStartNs = -1, connectedNs = -1, sentNs = -1, headersNs = -1;
+    qint64 connectUs = -1;     // of the first new connection in this attempt
+    qint64 hopConnectUs = -1;  // of a new connection opened for the current hop
+    qint64 received = 0;
+    qint64 announcedLength = -1; // of the response whose body we read (all of it when resumed)
+    qint64 resumedFrom = 0;      // a 206 continues the kept part from here
+    int unsentResends = 0;       // requests Qt failed before writing them, sent again
+    bool timedOut = false;
+    bool sinkOpen = false;
+    bool sinkFailed = false;
+    bool headersDropped = false;
+    RedirectFault redirectFault = RedirectFault::None;
+    QString refusedScheme;
+    QString sinkError;
+    QList<QSslError> sslErrors; // of the current hop, for the message; never ignored
 };
 
-FetchTask::FetchTask(Job job, FetchOptions options, std::unique_ptr<BodySink> sink,
-                     std::shared_ptr<TaskControl> control,
-                     std::shared_ptr<const TaskEnvironment> environment, Reporter report)
-    : m_job(std::move(job))
-    , m_options(std::move(options))
-    , m_sink(std::move(sink))
-    , m_control(std::move(control))
+FetchTask::FetchTask(TaskSpec spec, QNetworkAccessManager *manager, QByteArray *buffer, int lane,
+                     int thread, std::shared_ptr<const TaskEnvironment> environment, Done done)
+    : m_job(std::move(spec.job))
+    , m_options(std::move(spec.options))
+    , m_sink(std::move(spec.sink))
+    , m_control(std::move(spec.control))
     , m_environment(std::move(environment))
-    , m_report(std::move(report))
+    , m_manager(manager)
+    , m_buffer(buffer)
+    , m_done(std::move(done))
+    , m_lane(lane)
 {
+    m_job.worker = lane;
+    m_job.thread = thread;
+    if (m_options->computeSha256 && m_options->method == FetchOptions::Method::Get)
+        m_hash = std::make_unique<Sha256>();
 }
 
-FetchTask::~FetchTask() = default;
-
-void FetchTask::run()
+FetchTask::~FetchTask()
 {
-    if (!m_control->claim())
-        return; // revoked before a thread took it: the engine already put the job back
+    m_control->setTask(nullptr);
+    releaseReply();
+}
 
-    WorkerContext &context = m_environment->worker();
-    FetchTaskCanceller canceller;
-    m_canceller = &canceller;
-    m_control->setCanceller(&canceller);
+qint64 FetchTask::now() const
+{
+    return m_environment->now();
+}
 
+void FetchTask::start()
+{
+    m_control->setTask(this);
     m_job.state = JobState::Running;
-    m_job.worker = context.index;
-    m_job.startedAtNs = m_environment->now();
-    m_control->worker.store(context.index, std::memory_order_relaxed);
+    m_job.startedAtNs = now();
+    m_control->worker.store(m_job.worker, std::memory_order_relaxed);
     m_control->startedAtNs.store(m_job.startedAtNs, std::memory_order_release);
-
-    const int maxAttempts = 1 + std::max(0, m_options.retries);
-    for (int number = 1;; ++number) {
-        resetForAttempt(number);
-        Attempt attempt;
-        runAttempt(context, attempt);
-        if (m_job.state != JobState::Running)
-            break;
-        if (number >= maxAttempts || !isRetryable(m_job)) {
-            m_job.state = JobState::Failed;
-            break;
-        }
-        if (!waitBeforeRetry(retryDelayMs(number, attempt.retryAfter))) {
-            const QString last = m_job.errorString;
-            fail(ErrorKind::Cancelled, tr("cancelled while waiting to retry (last attempt: %1)").arg(last));
-            m_job.state = JobState::Cancelled;
-            break;
-        }
-    }
-
-    m_control->setCanceller(nullptr);
-    m_canceller = nullptr;
-    m_job.finishedAtNs = m_environment->now();
-    m_job.updatedAtNs = m_job.finishedAtNs;
-    if (m_job.state == JobState::Succeeded)
-        m_job.savedPath = m_sink->savedPath();
-    m_sink.reset();
-    // Replies and Qt's own helpers are deleted with deleteLater() inside Qt Network; a pool
-    // thread runs no loop between tasks, so deliver those deletions now.
-    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
-    m_report(std::move(m_job));
+    beginAttempt(1);
 }
 
-void FetchTask::resetForAttempt(int number)
+void FetchTask::cancel()
+{
+    if (m_completed || m_cancelled)
+        return;
+    m_cancelled = true;
+    if (m_reply) {
+        m_reply->abort(); // finished() follows, and with it the cancelled result
+    } else if (m_retryTimer.isActive()) {
+        m_retryTimer.stop();
+        fail(ErrorKind::Cancelled,
+             tr("cancelled while waiting to retry (last attempt: %1)").arg(m_job.errorString));
+        complete();
+    }
+}
+
+void FetchTask::beginAttempt(int number)
 {
     m_job.attempts = number;
     m_job.state = JobState::Running;
@@ -250,223 +257,335 @@ void FetchTask::resetForAttempt(int number)
     m_job.httpStatus = 0;
     m_job.bytesReceived = 0;
     m_job.bytesTotal = -1;
-    m_job.connectUs = m_job.waitUs = m_job.receiveUs = -1;
+    m_job.connectUs = m_job.tlsUs = m_job.sendUs = m_job.waitUs = m_job.receiveUs = -1;
     m_job.finalUrl.clear();
     m_job.sha256.clear();
     m_job.protocol.clear();
     m_job.responseHeaders.clear();
+    m_job.attemptStartedAtNs = now();
     m_control->attempt.store(number, std::memory_order_relaxed);
     m_control->bytesReceived.store(0, std::memory_order_relaxed);
     m_control->bytesTotal.store(-1, std::memory_order_relaxed);
-}
+    if (m_hash)
+        m_hash->reset();
 
-void FetchTask::fail(ErrorKind kind, const QString &message)
-{
-    m_job.errorKind = kind;
-    m_job.errorString = withoutCredentials(message, m_job.url);
-    m_job.state = kind == ErrorKind::Cancelled ? JobState::Cancelled : JobState::Running;
-}
-
-void FetchTask::runAttempt(WorkerContext &context, Attempt &attempt)
-{
-    if (m_control->isCancelRequested()) {
+    if (m_cancelled || m_control->isCancelRequested()) {
         fail(ErrorKind::Cancelled, tr("cancelled"));
+        complete();
         return;
     }
-    const auto now = [this] { return m_environment->now(); };
-    const bool isHead = m_options.method == FetchOptions::Method::Head;
+    m_attempt = std::make_unique<Attempt>();
+    if (m_options->timeoutMs > 0)
+        m_deadline.start(m_options->timeoutMs, Qt::PreciseTimer, this); // redirects included
+    sendRequest(m_job.url);
+}
 
+QNetworkRequest FetchTask::makeRequest(const QUrl &url) const
+{
+    // The user's secrets are for the host they asked for, not for wherever it sends us (as
+    // curl does since CVE-2018-1000007). Proxy-Authorization is for the proxy, which a redirect
+    // does not change.
+    const bool sameOriginAsAsked = isSameOrigin(url, m_job.url);
+    QNetworkRequest request(url);
     // Qt 6.4 follows redirects with duplicate requests and a new connection per hop, and keeps
     // sending a few after it has reported a loop; followed here, each hop is one request on the
     // kept-alive connection, and the limit is exact.
-    const auto makeRequest = [this](const QUrl &url, bool sameOriginAsAsked) {
-        QNetworkRequest request(url);
-        request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
-                             QNetworkRequest::ManualRedirectPolicy);
-        request.setHeader(QNetworkRequest::UserAgentHeader,
-                          m_options.userAgent.isEmpty() ? FetchOptions::defaultUserAgent()
-                                                        : m_options.userAgent);
-        for (const auto &[name, value] : m_options.headers) {
-            // The user's secrets are for the host they asked for, not for wherever it sends us
-            // (as curl does since CVE-2018-1000007). Proxy-Authorization is for the proxy, which
-            // a redirect does not change.
-            if (sameOriginAsAsked || !isSensitiveHeader(name) || isProxyAuthorization(name))
-                request.setRawHeader(name, value);
-        }
-        if (m_options.idleTimeoutMs > 0)
-            request.setTransferTimeout(m_options.idleTimeoutMs);
-        request.setDecompressedSafetyCheckThreshold(DecompressionCheckThresholdBytes);
-        return request;
-    };
-
-    qint64 connectStartNs = -1, connectSentNs = -1, sentNs = -1, headersNs = -1, firstByteNs = -1;
-    qint64 received = 0;
-    bool timedOut = false, cancelled = false, sinkOpen = false, sinkFailed = false;
-    bool headersDropped = false;
-    RedirectFault redirectFault = RedirectFault::None;
-    QString refusedScheme;
-    QString sinkError;
-    Sha256 hash;
-
-    QUrl url = m_job.url;
-    std::unique_ptr<QNetworkReply, ReplyDeleter> reply;
-    const auto status = [&reply] {
-        return reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    };
-    const auto keepBody = [&] { return !isHead && isSuccess(status()); };
-    const auto drain = [&] {
-        if (!reply->isOpen())
-            return; // aborted: nothing more to read
-        if (firstByteNs < 0 && reply->bytesAvailable() > 0)
-            firstByteNs = now();
-        const bool keep = keepBody();
-        if (keep && !sinkOpen && !sinkFailed && reply->bytesAvailable() > 0) {
-            sinkOpen = m_sink->open(suggestedFileName(*reply, m_job.url), &sinkError);
-            sinkFailed = !sinkOpen;
-        }
-        char *buffer = context.buffer.data();
-        const qint64 capacity = context.buffer.size();
-        for (;;) {
-            const qint64 n = reply->read(buffer, capacity);
-            if (n <= 0)
-                break;
-            received += n;
-            if (keep && !sinkFailed) {
-                if (m_options.computeSha256)
-                    hash.addData(QByteArrayView(buffer, n));
-                if (!m_sink->write(buffer, n, &sinkError))
-                    sinkFailed = true;
-            }
-        }
-        m_control->bytesReceived.store(received, std::memory_order_relaxed);
-        if (sinkFailed && reply->isRunning())
-            reply->abort();
-    };
-
-    QEventLoop loop;
-    QTimer deadline;
-    deadline.setSingleShot(true);
-    QObject::connect(&deadline, &QTimer::timeout, &loop, [&] {
-        timedOut = true;
-        reply->abort();
-    });
-    // The announced length of the response whose body we read, kept as headers arrive.
-    qint64 announcedLength = -1;
-    m_canceller->abortCurrent = [&] {
-        cancelled = true;
-        if (reply)
-            reply->abort();
-    };
-    if (m_options.timeoutMs > 0)
-        deadline.start(m_options.timeoutMs); // for the attempt, redirects included
-
-    for (int redirects = 0;; ++redirects) {
-        const QNetworkRequest request = makeRequest(url, isSameOrigin(url, m_job.url));
-        reply.reset(isHead ? context.manager->head(request) : context.manager->get(request));
-        reply->setReadBufferSize(m_options.readBufferBytes);
-        QObject::connect(reply.get(), &QNetworkReply::socketStartedConnecting, &loop, [&] {
-            if (connectStartNs < 0)
-                connectStartNs = now();
-        });
-        QObject::connect(reply.get(), &QNetworkReply::requestSent, &loop, [&] {
-            sentNs = now();
-            // Connect time is that of the first new connection, not of the hops after it.
-            if (connectStartNs >= 0 && connectSentNs < 0)
-                connectSentNs = sentNs;
-        });
-        QObject::connect(reply.get(), &QNetworkReply::metaDataChanged, &loop, [&] {
-            headersNs = now();
-            announcedLength = contentLength(*reply);
-            m_control->bytesTotal.store(announcedLength, std::memory_order_relaxed);
-            // A status without a single header field is how Qt 6.4 reports a head over its
-            // limits (it drops them all); left alone the reply hangs until the idle timeout, or
-            // "succeeds" without Content-Encoding and Content-Disposition. A real HTTP/1.x server
-            // sends at least Date (RFC 9110 section 6.6.1); HTTP/2 carries the status outside
-            // the header list.
-            if (status() > 0 && reply->rawHeaderList().isEmpty()
-                && !reply->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool()) {
-                headersDropped = true;
-                reply->abort();
-            }
-        });
-        QObject::connect(reply.get(), &QNetworkReply::readyRead, &loop, drain);
-        QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
-        if (m_control->isCancelRequested())
-            m_canceller->abortCurrent();
-        if (!reply->isFinished())
-            loop.exec();
-        drain();
-
-        const QUrl location = reply->attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
-        if (reply->error() != QNetworkReply::NoError || !isFollowedRedirect(status())
-            || location.isEmpty() || timedOut || cancelled || headersDropped) {
-            break;
-        }
-        if (redirects >= m_options.maxRedirects) {
-            redirectFault = RedirectFault::TooMany;
-            break;
-        }
-        const QUrl next = url.resolved(location);
-        if (!isHttpScheme(next.scheme())) {
-            redirectFault = RedirectFault::UnsupportedScheme;
-            refusedScheme = next.scheme().left(MaxShownSchemeLength);
-            break;
-        }
-        if (url.scheme() == HttpsScheme && next.scheme() != HttpsScheme) {
-            redirectFault = RedirectFault::Insecure;
-            break;
-        }
-        url = next;
-        // The redirect's own body is not the job's.
-        received = 0;
-        firstByteNs = -1;
-        announcedLength = -1;
-        m_control->bytesReceived.store(0, std::memory_order_relaxed);
-        m_control->bytesTotal.store(-1, std::memory_order_relaxed);
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::ManualRedirectPolicy);
+    request.setRawHeader(QByteArrayLiteral("User-Agent"),
+                         m_options->userAgent.isEmpty() ? FetchOptions::defaultUserAgent()
+                                                        : m_options->userAgent);
+    for (const auto &[name, value] : m_options->headers) {
+        if (sameOriginAsAsked || !isSensitiveHeader(name) || isProxyAuthorization(name))
+            request.setRawHeader(name, value);
     }
-    m_canceller->abortCurrent = nullptr;
-    deadline.stop();
-    const qint64 finishedNs = now();
+    if (m_resumeOffset > 0) {
+        request.setRawHeader(QByteArrayLiteral("Range"),
+                             "bytes=" + QByteArray::number(m_resumeOffset) + '-');
+        request.setRawHeader(QByteArrayLiteral("If-Range"), m_resumeValidator);
+    }
+    if (m_options->idleTimeoutMs > 0)
+        request.setTransferTimeout(m_options->idleTimeoutMs);
+    request.setDecompressedSafetyCheckThreshold(DecompressionCheckThresholdBytes);
+    configureTls(request, *m_options);
+    return request;
+}
 
-    const int httpStatus = status();
-    const QNetworkReply::NetworkError error = reply->error();
+void FetchTask::sendRequest(const QUrl &url)
+{
+    Attempt &attempt = *m_attempt;
+    attempt.url = url;
+    attempt.hopStartNs = now();
+    attempt.connectStartNs = attempt.connectedNs = attempt.sentNs = attempt.headersNs = -1;
+    attempt.hopConnectUs = -1;
+    const QNetworkRequest request = makeRequest(url);
+    m_reply = m_options->method == FetchOptions::Method::Head ? m_manager->head(request)
+                                                              : m_manager->get(request);
+    m_reply->setReadBufferSize(m_options->readBufferBytes);
+    connect(m_reply, &QNetworkReply::socketStartedConnecting, this, &FetchTask::onSocketConnecting);
+    connect(m_reply, &QNetworkReply::encrypted, this, &FetchTask::onEncrypted);
+    connect(m_reply, &QNetworkReply::requestSent, this, &FetchTask::onRequestSent);
+    connect(m_reply, &QNetworkReply::metaDataChanged, this, &FetchTask::onMetaData);
+    connect(m_reply, &QNetworkReply::readyRead, this, &FetchTask::drain);
+    connect(m_reply, &QNetworkReply::finished, this, &FetchTask::onFinished);
+    connect(m_reply, &QNetworkReply::sslErrors, this,
+            [this](const QList<QSslError> &errors) { m_attempt->sslErrors = errors; });
+    if (m_cancelled || m_control->isCancelRequested()) {
+        m_cancelled = true;
+        m_reply->abort();
+    } else if (m_reply->isFinished()) {
+        // Qt finishes some replies (e.g. an invalid URL) before a signal can be connected.
+        QMetaObject::invokeMethod(this, &FetchTask::onFinished, Qt::QueuedConnection);
+    }
+}
+
+void FetchTask::onSocketConnecting()
+{
+    if (m_attempt->connectStartNs < 0)
+        m_attempt->connectStartNs = now();
+}
+
+void FetchTask::onEncrypted()
+{
+    if (m_attempt->connectStartNs >= 0 && m_attempt->connectedNs < 0)
+        m_attempt->connectedNs = now();
+}
+
+void FetchTask::onRequestSent()
+{
+    Attempt &attempt = *m_attempt;
+    attempt.sentNs = now();
+    if (attempt.connectStartNs >= 0) {
+        // Qt's signals reach us queued from its HTTP thread, so "started connecting" arrives
+        // together with "sent" and its own time says nothing. A new connection's phase is
+        // therefore everything from handing the request to Qt to the connection being ready:
+        // the handshake on https, the request written on http (name lookup, TCP and the write
+        // on loopback are all well under a millisecond apart).
+        if (attempt.connectedNs < 0)
+            attempt.connectedNs = attempt.sentNs;
+        attempt.hopConnectUs = microseconds(attempt.hopStartNs, attempt.connectedNs);
+        // The attempt's connect time is that of its first new connection.
+        if (attempt.connectUs < 0)
+            attempt.connectUs = attempt.hopConnectUs;
+    }
+}
+
+void FetchTask::onMetaData()
+{
+    Attempt &attempt = *m_attempt;
+    QNetworkReply &reply = *m_reply;
+    attempt.headersNs = now();
+    attempt.announcedLength = contentLength(reply);
+    const int status = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (status == PartialContentStatus && m_resumeOffset > 0) {
+        // The rest of the kept part: totals count the whole body.
+        attempt.resumedFrom = m_resumeOffset;
+        attempt.received = m_resumeOffset;
+        if (attempt.announcedLength >= 0)
+            attempt.announcedLength += m_resumeOffset;
+    }
+    m_control->bytesTotal.store(attempt.announcedLength, std::memory_order_relaxed);
+    // A status without a single header field is how Qt 6.4 reports a head over its limits (it
+    // drops them all); left alone the reply hangs until the idle timeout, or "succeeds" without
+    // Content-Encoding and Content-Disposition. A real HTTP/1.x server sends at least Date
+    // (RFC 9110 section 6.6.1); HTTP/2 carries the status outside the header list.
+    if (status > 0 && reply.rawHeaderList().isEmpty()
+        && !reply.attribute(QNetworkRequest::Http2WasUsedAttribute).toBool()) {
+        attempt.headersDropped = true;
+        reply.abort();
+    }
+}
+
+void FetchTask::drain()
+{
+    if (!m_reply || !m_reply->isOpen())
+        return; // aborted: nothing more to read
+    Attempt &attempt = *m_attempt;
+    QNetworkReply &reply = *m_reply;
+    if (reply.bytesAvailable() <= 0)
+        return;
+    const bool keep = m_options->method == FetchOptions::Method::Get
+        && isSuccess(reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt());
+    if (keep && !attempt.sinkOpen && !attempt.sinkFailed)
+        openSink(reply);
+    char *buffer = m_buffer->data();
+    const qint64 capacity = m_buffer->size();
+    for (;;) {
+        const qint64 n = reply.read(buffer, capacity);
+        if (n <= 0)
+            break;
+        attempt.received += n;
+        if (keep && !attempt.sinkFailed) {
+            if (m_hash)
+                m_hash->addData(QByteArrayView(buffer, n));
+            if (!m_sink->write(buffer, n, &attempt.sinkError))
+                attempt.sinkFailed = true;
+        }
+    }
+    m_control->bytesReceived.store(attempt.received, std::memory_order_relaxed);
+    if (attempt.sinkFailed && reply.isRunning())
+        reply.abort();
+}
+
+void FetchTask::timerEvent(QTimerEvent *event)
+{
+    if (event->timerId() == m_deadline.timerId()) {
+        m_deadline.stop();
+        onDeadline();
+    } else if (event->timerId() == m_retryTimer.timerId()) {
+        m_retryTimer.stop();
+        beginAttempt(m_job.attempts + 1);
+    } else {
+        QObject::timerEvent(event);
+    }
+}
+
+void FetchTask::onDeadline()
+{
+    if (!m_reply)
+        return;
+    m_attempt->timedOut = true;
+    m_reply->abort();
+}
+
+void FetchTask::onFinished()
+{
+    if (!m_reply || !m_reply->isFinished())
+        return; // a queued call for a hop that is already gone
+    drain();
+    Attempt &attempt = *m_attempt;
+    QNetworkReply &reply = *m_reply;
+    const int status = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (wasNeverSent(reply) && attempt.unsentResends < MaxUnsentResends) {
+        // Lanes share a manager (six, one per connection Qt keeps to a host), and when one of
+        // its connections breaks, Qt 6.4 fails every request still waiting in the manager's
+        // queue with that connection's error. Such a request never left us: send it again,
+        // as part of the same attempt.
+        ++attempt.unsentResends;
+        releaseReply();
+        sendRequest(attempt.url);
+        return;
+    }
+    const QUrl location = reply.attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
+    const bool stop = reply.error() != QNetworkReply::NoError || !isFollowedRedirect(status)
+        || location.isEmpty() || attempt.timedOut || m_cancelled || attempt.headersDropped;
+    if (!stop) {
+        const QUrl next = attempt.url.resolved(location);
+        if (attempt.redirects >= m_options->maxRedirects) {
+            attempt.redirectFault = RedirectFault::TooMany;
+        } else if (!isHttpScheme(next.scheme())) {
+            attempt.redirectFault = RedirectFault::UnsupportedScheme;
+            attempt.refusedScheme = next.scheme().left(MaxShownSchemeLength);
+        } else if (attempt.url.scheme() == HttpsScheme && next.scheme() != HttpsScheme) {
+            attempt.redirectFault = RedirectFault::Insecure;
+        } else {
+            ++attempt.redirects;
+            // The redirect's own body is not the job's.
+            attempt.received = 0;
+            attempt.announcedLength = -1;
+            m_control->bytesReceived.store(0, std::memory_order_relaxed);
+            m_control->bytesTotal.store(-1, std::memory_order_relaxed);
+            releaseReply();
+            sendRequest(next);
+            return;
+        }
+    }
+    finishAttempt();
+}
+
+void FetchTask::finishAttempt()
+{
+    m_deadline.stop();
+    classify(*m_reply);
+    const QByteArray retryAfter = m_reply->rawHeader(QByteArrayLiteral("Retry-After"));
+    const QString retryHost = m_attempt->url.host();
+    const int maxAttempts = 1 + std::max(0, m_options->retries);
+    const bool retry = m_job.state == JobState::Running && m_job.attempts < maxAttempts
+        && isRetryable(m_job);
+    if (m_attempt->sinkOpen && m_job.state != JobState::Succeeded) {
+        // What a failed attempt wrote is kept for the next one when the server can continue
+        // it; otherwise no partial file outlives the attempt.
+        const QByteArray validator = resumeValidator(*m_reply);
+        m_resumeOffset = 0;
+        m_resumeValidator.clear();
+        if (retry && !validator.isEmpty() && m_sink->keepPartial()) {
+            m_resumeOffset = m_sink->partialSize();
+            m_resumeValidator = validator;
+        } else {
+            m_sink->discard();
+        }
+    }
+    releaseReply();
+    m_attempt.reset();
+
+    if (m_job.state == JobState::Running) {
+        if (!retry) {
+            m_job.state = JobState::Failed;
+        } else {
+            const qint64 delayMs = std::max<qint64>(0, retryDelayMs(m_job.attempts, retryAfter));
+            if (isThrottle(m_job.httpStatus) && m_environment->throttled)
+                m_environment->throttled(retryHost, delayMs);
+            // Precise: a coarse timer may fire up to 5% early, and Retry-After is a lower
+            // bound the server asked us to respect.
+            m_retryTimer.start(int(std::min<qint64>(delayMs, std::numeric_limits<int>::max())),
+                               Qt::PreciseTimer, this);
+            return;
+        }
+    }
+    complete();
+}
+
+// Turns the finished attempt into the job's fields and a state: Succeeded, Cancelled, or
+// Running with an error (the caller decides between a retry and Failed).
+void FetchTask::classify(QNetworkReply &reply)
+{
+    Attempt &attempt = *m_attempt;
+    const qint64 finishedNs = now();
+    const bool isHead = m_options->method == FetchOptions::Method::Head;
+    const int httpStatus = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QNetworkReply::NetworkError error = reply.error();
     m_job.httpStatus = httpStatus;
-    m_job.bytesReceived = received;
-    m_job.bytesTotal = announcedLength;
-    if (url != m_job.url) {
+    m_job.bytesReceived = attempt.received;
+    m_job.bytesTotal = attempt.announcedLength;
+    if (attempt.url != m_job.url) {
         // A relative Location keeps the user's credentials; the final URL is only for showing
         // and exporting, so it never holds them.
-        m_job.finalUrl = url.adjusted(QUrl::RemoveUserInfo);
+        m_job.finalUrl = attempt.url.adjusted(QUrl::RemoveUserInfo);
     }
     if (httpStatus > 0)
-        m_job.protocol = reply->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool()
+        m_job.protocol = reply.attribute(QNetworkRequest::Http2WasUsedAttribute).toBool()
             ? QByteArrayLiteral("h2")
             : QByteArrayLiteral("http/1.1");
-    m_job.connectUs = microseconds(connectStartNs, connectSentNs);
-    m_job.waitUs = microseconds(sentNs, headersNs);
-    m_job.receiveUs = microseconds(firstByteNs >= 0 ? firstByteNs : headersNs, finishedNs);
-    attempt.retryAfter = reply->rawHeader(QByteArrayLiteral("Retry-After"));
+    // Phases of the last hop; connect is the attempt's first new connection's.
+    m_job.connectUs = attempt.connectUs;
+    if (attempt.sentNs >= 0) {
+        const qint64 beforeSendUs = microseconds(attempt.hopStartNs, attempt.sentNs);
+        m_job.sendUs = std::max<qint64>(0, beforeSendUs - std::max<qint64>(0, attempt.hopConnectUs));
+    }
+    m_job.waitUs = microseconds(attempt.sentNs, attempt.headersNs);
+    m_job.receiveUs = microseconds(attempt.headersNs, finishedNs);
     m_job.responseHeaders.clear();
-    for (const auto &[name, value] : reply->rawHeaderPairs())
+    for (const auto &[name, value] : reply.rawHeaderPairs())
         m_job.responseHeaders.append({ name, redactedHeaderValue(name, value) });
 
-    const bool cancelledByUser = cancelled || m_control->isCancelRequested();
+    const bool cancelledByUser = m_cancelled || m_control->isCancelRequested();
+    const bool compressed = reply.hasRawHeader(QByteArrayLiteral("Content-Encoding"));
     // Qt 6.4 reports a body cut short of its Content-Length as a closed connection, or at
     // times as a success: count the bytes ourselves. (With Content-Encoding the length counts
     // compressed bytes and we read decompressed ones.)
     const bool truncated = !isHead
         && (error == QNetworkReply::NoError || error == QNetworkReply::RemoteHostClosedError)
-        && announcedLength >= 0 && received < announcedLength
-        && !reply->hasRawHeader(QByteArrayLiteral("Content-Encoding"));
+        && attempt.announcedLength >= 0 && attempt.received < attempt.announcedLength
+        && !compressed;
 
     if (cancelledByUser) {
         fail(ErrorKind::Cancelled, tr("cancelled"));
-    } else if (timedOut) {
-        fail(ErrorKind::TimedOut, tr("timed out after %1 s").arg(seconds(m_options.timeoutMs)));
-    } else if (sinkFailed) {
+    } else if (attempt.timedOut) {
+        fail(ErrorKind::TimedOut, tr("timed out after %1 s").arg(seconds(m_options->timeoutMs)));
+    } else if (attempt.sinkFailed) {
         // Before OperationCanceledError: the abort that followed a failed write is our own.
-        fail(ErrorKind::FileSystem, sinkError);
-    } else if (headersDropped) {
+        fail(ErrorKind::FileSystem, attempt.sinkError);
+    } else if (attempt.headersDropped) {
         fail(ErrorKind::Network,
              tr("the response headers are larger than Qt accepts (at most %1 KiB in all, "
                 "%2 KiB per field, %3 fields)")
@@ -476,46 +595,43 @@ void FetchTask::runAttempt(WorkerContext &context, Attempt &attempt)
     } else if (error == QNetworkReply::OperationCanceledError) {
         // Nobody of ours aborted it: Qt's transfer timeout did (DESIGN rule 6).
         fail(ErrorKind::TimedOut,
-             tr("timed out: no data for %1 s").arg(seconds(m_options.idleTimeoutMs)));
-    } else if (redirectFault == RedirectFault::TooMany) {
+             tr("timed out: no data for %1 s").arg(seconds(m_options->idleTimeoutMs)));
+    } else if (attempt.redirectFault == RedirectFault::TooMany) {
         // Checked before the status: the reply is the last 3xx.
         fail(ErrorKind::TooManyRedirects,
-             tr("too many redirects (limit %1)").arg(m_options.maxRedirects));
-    } else if (redirectFault == RedirectFault::Insecure) {
+             tr("too many redirects (limit %1)").arg(m_options->maxRedirects));
+    } else if (attempt.redirectFault == RedirectFault::Insecure) {
         fail(ErrorKind::Network, tr("refused a redirect from https to http"));
-    } else if (redirectFault == RedirectFault::UnsupportedScheme) {
+    } else if (attempt.redirectFault == RedirectFault::UnsupportedScheme) {
         fail(ErrorKind::Network,
              tr("refused a redirect to a %1: URL (only http and https are followed)")
-                 .arg(refusedScheme));
+                 .arg(attempt.refusedScheme));
     } else if (httpStatus > 0 && !isSuccess(httpStatus)) {
         const QString reason = QString::fromUtf8(
-            reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray());
+            reply.attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray());
         fail(ErrorKind::HttpStatus, tr("HTTP %1 %2").arg(httpStatus).arg(reason).trimmed());
-    } else if (error == QNetworkReply::UnknownContentError
-               && reply->hasRawHeader(QByteArrayLiteral("Content-Encoding"))) {
+    } else if (error == QNetworkReply::UnknownContentError && compressed) {
         // Qt 6.4 says only "Decompression failed: " when its bomb guard trips (the reason is
         // lost on the way), and the same for a corrupt stream.
         const QString encoding =
-            QString::fromLatin1(reply->rawHeader(QByteArrayLiteral("Content-Encoding")));
+            QString::fromLatin1(reply.rawHeader(QByteArrayLiteral("Content-Encoding")));
         fail(ErrorKind::Network,
              tr("could not decompress the %1 body: it is corrupt, or it inflates more than "
                 "allowed (a decompression bomb)")
                  .arg(encoding));
     } else if (truncated) {
         fail(ErrorKind::Truncated, tr("connection closed after %1 of %2 body bytes")
-                                        .arg(received)
+                                        .arg(attempt.received)
                                         .arg(m_job.bytesTotal));
     } else if (error == QNetworkReply::NoError) {
         QString commitError;
-        if (!isHead && !sinkOpen) {
-            // An empty body still becomes an (empty) file.
-            sinkOpen = m_sink->open(suggestedFileName(*reply, m_job.url), &commitError);
-        }
-        if ((isHead || sinkOpen) && (isHead || m_sink->commit(&commitError))) {
+        if (!isHead && !attempt.sinkOpen && !openSink(reply))
+            commitError = attempt.sinkError; // an empty body still becomes an (empty) file
+        if ((isHead || attempt.sinkOpen) && (isHead || m_sink->commit(&commitError))) {
             m_job.state = JobState::Succeeded;
-            m_job.bytesTotal = received;
-            if (!isHead && m_options.computeSha256)
-                m_job.sha256 = hash.result();
+            m_job.bytesTotal = attempt.received;
+            if (m_hash)
+                m_job.sha256 = m_hash->result();
             return;
         }
         fail(ErrorKind::FileSystem, commitError);
@@ -525,60 +641,136 @@ void FetchTask::runAttempt(WorkerContext &context, Attempt &attempt)
             fail(ErrorKind::ConnectionRefused, tr("connection refused"));
             break;
         case QNetworkReply::HostNotFoundError:
-            fail(ErrorKind::HostNotFound, tr("host not found: %1").arg(url.host()));
+            fail(ErrorKind::HostNotFound, tr("host not found: %1").arg(attempt.url.host()));
             break;
         case QNetworkReply::RemoteHostClosedError:
             fail(ErrorKind::ConnectionClosed,
-                 received > 0 ? tr("connection closed by the server after %1 body bytes").arg(received)
-                              : tr("connection closed by the server before a response"));
+                 attempt.received > 0
+                     ? tr("connection closed by the server after %1 body bytes").arg(attempt.received)
+                     : tr("connection closed by the server before a response"));
             break;
         case QNetworkReply::TimeoutError:
-            fail(ErrorKind::TimedOut, tr("timed out: %1").arg(reply->errorString()));
+            fail(ErrorKind::TimedOut, tr("timed out: %1").arg(reply.errorString()));
             break;
         case QNetworkReply::SslHandshakeFailedError:
-        case QNetworkReply::UnknownNetworkError:
-            fail(error == QNetworkReply::SslHandshakeFailedError ? ErrorKind::Tls : ErrorKind::Network,
-                 reply->errorString());
+            fail(ErrorKind::Tls,
+                 tlsFailureMessage(attempt.sslErrors, attempt.url.host(), reply.errorString()));
             break;
         default:
-            fail(ErrorKind::Network, reply->errorString());
+            fail(ErrorKind::Network, reply.errorString());
             break;
         }
     }
-    if (sinkOpen)
-        m_sink->discard();
 }
 
-bool FetchTask::waitBeforeRetry(qint64 delayMs)
+bool FetchTask::wasNeverSent(const QNetworkReply &reply) const
 {
-    if (m_control->isCancelRequested())
-        return false;
-    if (delayMs <= 0)
-        return true;
-    QEventLoop loop;
-    bool cancelled = false;
-    // Precise: from two seconds on QTimer would pick a coarse timer, which may fire up to 5%
-    // early, and Retry-After is a lower bound the server asked us to respect.
-    QTimer::singleShot(std::chrono::milliseconds(delayMs), Qt::PreciseTimer, &loop,
-                       &QEventLoop::quit);
-    m_canceller->abortCurrent = [&] {
-        cancelled = true;
-        loop.quit();
-    };
-    loop.exec();
-    m_canceller->abortCurrent = nullptr;
-    return !cancelled && !m_control->isCancelRequested();
+    const QNetworkReply::NetworkError error = reply.error();
+    return m_attempt->sentNs < 0 && !m_attempt->timedOut && !m_cancelled
+        && reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 0
+        && (error == QNetworkReply::RemoteHostClosedError
+            || error == QNetworkReply::UnknownNetworkError);
+}
+
+QByteArray FetchTask::resumeValidator(const QNetworkReply &reply) const
+{
+    // Byte offsets are only meaningful for the body as sent, and only a validator tells that
+    // the rest belongs to the same version of it (RFC 9110 section 13.1.5: If-Range needs a
+    // strong ETag or a Last-Modified date).
+    const int status = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (!m_options->resume || !isSuccess(status)
+        || reply.hasRawHeader(QByteArrayLiteral("Content-Encoding"))
+        || reply.rawHeader(QByteArrayLiteral("Accept-Ranges")).trimmed().compare("none", Qt::CaseInsensitive) == 0)
+        return {};
+    const QByteArray etag = reply.rawHeader(QByteArrayLiteral("ETag")).trimmed();
+    if (!etag.isEmpty())
+        return etag.startsWith("W/") ? QByteArray() : etag;
+    return reply.rawHeader(QByteArrayLiteral("Last-Modified")).trimmed();
+}
+
+// The first byte offset of a 206's Content-Range ("bytes 100-199/200"), -1 if malformed.
+qint64 FetchTask::contentRangeStart(const QNetworkReply &reply)
+{
+    const QByteArray range = reply.rawHeader(QByteArrayLiteral("Content-Range")).trimmed();
+    if (!range.startsWith("bytes "))
+        return -1;
+    const qsizetype dash = range.indexOf('-');
+    bool ok = false;
+    const qint64 start = range.mid(6, dash - 6).trimmed().toLongLong(&ok);
+    return ok && dash > 6 ? start : -1;
+}
+
+bool FetchTask::openSink(const QNetworkReply &reply)
+{
+    Attempt &attempt = *m_attempt;
+    if (attempt.resumedFrom > 0) {
+        // 206: continue the kept part, after checking that this is the range we asked for.
+        if (contentRangeStart(reply) != attempt.resumedFrom) {
+            attempt.sinkError = tr("the server resumed at the wrong offset (%1, asked for %2)")
+                                    .arg(QString::fromLatin1(reply.rawHeader(QByteArrayLiteral("Content-Range"))))
+                                    .arg(attempt.resumedFrom);
+            m_sink->discard();
+        } else if (m_sink->resume(&attempt.sinkError)
+                   && (!m_hash
+                       || m_sink->readPartial([this](QByteArrayView kept) { m_hash->addData(kept); },
+                                              &attempt.sinkError))) {
+            attempt.sinkOpen = true;
+        }
+    } else {
+        attempt.sinkOpen = m_sink->open(suggestedName(reply), &attempt.sinkError); // starts over
+    }
+    m_resumeOffset = 0;
+    m_resumeValidator.clear();
+    attempt.sinkFailed = !attempt.sinkOpen;
+    return attempt.sinkOpen;
+}
+
+QString FetchTask::suggestedName(const QNetworkReply &reply) const
+{
+    return m_sink->keepsName() ? suggestedFileName(reply, m_job.url) : QString();
+}
+
+void FetchTask::fail(ErrorKind kind, const QString &message)
+{
+    m_job.errorKind = kind;
+    m_job.errorString = withoutCredentials(message, m_job.url);
+    m_job.state = kind == ErrorKind::Cancelled ? JobState::Cancelled : JobState::Running;
+}
+
+void FetchTask::complete()
+{
+    m_completed = true;
+    m_deadline.stop();
+    m_retryTimer.stop();
+    m_control->setTask(nullptr);
+    m_job.finishedAtNs = now();
+    m_job.updatedAtNs = m_job.finishedAtNs;
+    if (m_job.state == JobState::Succeeded)
+        m_job.savedPath = m_sink->savedPath();
+    m_sink.reset();
+    m_environment->report(std::move(m_job));
+    m_done(this);
+}
+
+void FetchTask::releaseReply()
+{
+    if (!m_reply)
+        return;
+    m_reply->disconnect(this);
+    // Often inside one of the reply's own signals: it must outlive this call.
+    m_reply->deleteLater();
+    m_reply = nullptr;
 }
 
 qint64 FetchTask::retryDelayMs(int attemptNumber, const QByteArray &retryAfter) const
 {
     if (!retryAfter.isEmpty()) {
         if (const auto ms = parseRetryAfter(retryAfter, QDateTime::currentDateTimeUtc()))
-            return std::min<qint64>(*ms, m_options.maxRetryAfterMs);
+            return std::min<qint64>(*ms, m_options->maxRetryAfterMs);
     }
     const int doublings = std::min(attemptNumber - 1, MaxBackoffDoublings);
-    return std::min<qint64>(qint64(m_options.retryBaseDelayMs) << doublings,
-                            m_options.retryMaxDelayMs);
+    return std::min<qint64>(qint64(m_options->retryBaseDelayMs) << doublings,
+                            m_options->retryMaxDelayMs);
 }
 
 std::optional<qint64> FetchTask::parseRetryAfter(const QByteArray &value, const QDateTime &now)

@@ -1,4 +1,5 @@
-// One URL's fetch, run in a pool thread: request, stream the body to a sink, retry, report.
+// One URL's fetch, driven by events in an engine thread: request, stream the body to a sink,
+// follow redirects, retry, report.
 #pragma once
 
 #include "fetchoptions.h"
@@ -6,7 +7,7 @@
 
 #include <QMutex>
 #include <QObject>
-#include <QRunnable>
+#include <QBasicTimer>
 
 #include <atomic>
 #include <functional>
@@ -15,14 +16,17 @@
 
 class QDateTime;
 class QNetworkAccessManager;
+class QNetworkReply;
+class QNetworkRequest;
 
 namespace Parafetch {
 
 class BodySink;
-class FetchTaskCanceller;
+class FetchTask;
+class Sha256;
 
-// Shared by a task (in its pool thread) and the engine (in its own thread). The engine polls
-// the counters on a timer instead of receiving a signal per chunk (DESIGN rule 5).
+// Shared by a task (in its engine thread) and the engine (in the GUI or main thread). The engine
+// polls the counters on a timer instead of receiving a signal per chunk (DESIGN rule 5).
 class TaskControl final
 {
 public:
@@ -34,7 +38,7 @@ public:
     std::atomic<int> worker { -1 };
     std::atomic<int> attempt { 0 };
 
-    // The pool thread that dequeues the task claims it; the engine revokes tasks it no longer
+    // The engine thread that takes the task claims it; the engine revokes tasks it no longer
     // wants started (pause, cancel, shutdown). Exactly one of the two wins.
     bool claim();
     bool revoke();
@@ -46,81 +50,102 @@ public:
 
 private:
     friend class FetchTask;
-    void setCanceller(FetchTaskCanceller *canceller);
+    void setTask(FetchTask *task);
 
     std::atomic<int> m_claim { int(Claim::Pending) };
     std::atomic<bool> m_cancelRequested { false };
     QMutex m_mutex;
-    FetchTaskCanceller *m_canceller = nullptr; // guarded by m_mutex; lives in the task's thread
+    FetchTask *m_task = nullptr; // guarded by m_mutex; lives in an engine thread
 };
 
-// What every pool thread keeps for the whole life of the pool (DESIGN rule 2): one network
-// access manager, so keep-alive connections are reused, and one read buffer.
-struct WorkerContext
+// What the engine hands over for one URL; an engine thread turns it into a FetchTask.
+struct TaskSpec
 {
-    WorkerContext();
-    ~WorkerContext();
-    Q_DISABLE_COPY_MOVE(WorkerContext)
-
-    std::unique_ptr<QNetworkAccessManager> manager;
-    QByteArray buffer;
-    int index = -1;
+    Job job;
+    std::unique_ptr<BodySink> sink;
+    std::shared_ptr<TaskControl> control;
+    std::shared_ptr<const FetchOptions> options;
 };
 
 // Services the engine lends its tasks; both are thread-safe.
 struct TaskEnvironment
 {
-    std::function<qint64()> now;             // the engine's monotonic clock, ns
-    std::function<WorkerContext &()> worker; // the calling thread's context, made on first use
+    std::function<qint64()> now;           // the engine's monotonic clock, ns
+    std::function<void(Job &&job)> report; // a finished job, exactly once per task
+    // A host answered 429 or 503; delayMs is what it asked for (or our backoff).
+    std::function<void(const QString &host, qint64 delayMs)> throttled;
 };
 
-class FetchTask final : public QRunnable
+// Lives in the engine thread that runs it and never blocks it: one thread drives many tasks.
+class FetchTask final : public QObject
 {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(FetchTask)
 public:
-    using Reporter = std::function<void(Job &&job)>;
+    using Done = std::function<void(FetchTask *task)>;
 
-    FetchTask(Job job, FetchOptions options, std::unique_ptr<BodySink> sink,
-              std::shared_ptr<TaskControl> control,
-              std::shared_ptr<const TaskEnvironment> environment, Reporter report);
+    // manager and buffer belong to the calling thread and outlive the task; done is called once,
+    // after the job was reported, from this thread (the task may be deleted from it).
+    FetchTask(TaskSpec spec, QNetworkAccessManager *manager, QByteArray *buffer, int lane,
+              int thread, std::shared_ptr<const TaskEnvironment> environment, Done done);
     ~FetchTask() override;
 
-    void run() override;
+    void start();
+    int lane() const { return m_lane; }
 
     // Retry-After as milliseconds from now: delta-seconds or an HTTP-date; nullopt if invalid.
     static std::optional<qint64> parseRetryAfter(const QByteArray &value, const QDateTime &now);
     static bool isRetryable(const Job &job);
 
 private:
+    friend class TaskControl;
     struct Attempt;
-    void runAttempt(WorkerContext &context, Attempt &attempt);
-    void resetForAttempt(int number);
+
+    void cancel(); // in this thread, through TaskControl::requestCancel()
+    void timerEvent(QTimerEvent *event) override;
+    void beginAttempt(int number);
+    void sendRequest(const QUrl &url);
+    QNetworkRequest makeRequest(const QUrl &url) const;
+    void onSocketConnecting();
+    void onEncrypted();
+    void onRequestSent();
+    void onMetaData();
+    void drain();
+    void onFinished();
+    void onDeadline();
+    void finishAttempt();
+    void classify(QNetworkReply &reply);
+    QString suggestedName(const QNetworkReply &reply) const;
+    bool openSink(const QNetworkReply &reply);
+    QByteArray resumeValidator(const QNetworkReply &reply) const;
+    bool wasNeverSent(const QNetworkReply &reply) const;
+    static qint64 contentRangeStart(const QNetworkReply &reply);
     void fail(ErrorKind kind, const QString &message);
-    bool waitBeforeRetry(qint64 delayMs);
+    void complete();
+    void releaseReply();
     qint64 retryDelayMs(int attemptNumber, const QByteArray &retryAfter) const;
+    qint64 now() const;
 
     Job m_job;
-    const FetchOptions m_options;
+    const std::shared_ptr<const FetchOptions> m_options;
     std::unique_ptr<BodySink> m_sink;
     const std::shared_ptr<TaskControl> m_control;
     const std::shared_ptr<const TaskEnvironment> m_environment;
-    const Reporter m_report;
-    FetchTaskCanceller *m_canceller = nullptr;
-};
+    QNetworkAccessManager *const m_manager;
+    QByteArray *const m_buffer;
+    const Done m_done;
+    const int m_lane;
 
-// Lives in the task's thread for the length of run(); the engine reaches it through
-// TaskControl::requestCancel() with a queued call.
-class FetchTaskCanceller final : public QObject
-{
-    Q_OBJECT
-public:
-    using QObject::QObject;
-    std::function<void()> abortCurrent;
-
-    Q_INVOKABLE void cancel()
-    {
-        if (abortCurrent)
-            abortCurrent();
-    }
+    std::unique_ptr<Attempt> m_attempt;
+    QNetworkReply *m_reply = nullptr; // the current hop's; deleted with deleteLater()
+    // QBasicTimer: no QObject each, and tasks are made per URL.
+    QBasicTimer m_deadline;           // the attempt's --timeout
+    QBasicTimer m_retryTimer;         // backoff before the next attempt
+    std::unique_ptr<Sha256> m_hash;   // only when hashing is on
+    qint64 m_resumeOffset = 0;     // a failed attempt's kept part, for Range on the next
+    QByteArray m_resumeValidator; // its ETag or Last-Modified, for If-Range
+    bool m_cancelled = false;
+    bool m_completed = false;
 };
 
 } // namespace Parafetch

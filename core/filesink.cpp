@@ -88,11 +88,74 @@ bool FileSink::open(const QString &suggestedName, QString *error)
 
 bool FileSink::write(const char *data, qint64 size, QString *error)
 {
-    if (m_part.write(data, size) == size)
+    const qint64 written = m_part.write(data, size);
+    if (written == size)
         return true;
-    if (error)
-        *error = describe(m_part, QCoreApplication::translate("FileSink", "write"));
+    if (error) {
+        // A short write without an error code is what a full disk looks like to QFile.
+        *error = written >= 0 && m_part.error() == QFileDevice::NoError
+            ? QCoreApplication::translate("FileSink", "cannot write %1: only %2 of %3 bytes "
+                                                      "written (is the disk full?)")
+                  .arg(QDir::toNativeSeparators(m_part.fileName()))
+                  .arg(written)
+                  .arg(size)
+            : describe(m_part, QCoreApplication::translate("FileSink", "write"));
+    }
     return false;
+}
+
+bool FileSink::keepPartial()
+{
+    if (!m_part.isOpen() || m_finalName.isEmpty() || !m_part.flush()) {
+        discard();
+        return false;
+    }
+    m_kept = m_part.size();
+    m_part.close();
+    if (m_kept <= 0) {
+        discard();
+        return false;
+    }
+    return true; // the name stays reserved for the next attempt
+}
+
+bool FileSink::resume(QString *error)
+{
+    // Append to exactly what we kept: a file changed underneath must not be continued.
+    if (m_kept <= 0 || m_part.isOpen() || !m_part.open(QIODevice::WriteOnly | QIODevice::Append)
+        || m_part.size() != m_kept) {
+        if (error)
+            *error = m_kept <= 0 ? QCoreApplication::translate("FileSink", "nothing was kept to resume")
+                                 : describe(m_part, QCoreApplication::translate("FileSink", "resume"));
+        discard();
+        return false;
+    }
+    m_kept = 0;
+    return true;
+}
+
+bool FileSink::readPartial(const std::function<void(QByteArrayView)> &consume, QString *error)
+{
+    constexpr qint64 ChunkBytes = 1 << 20;
+    QFile kept(m_part.fileName());
+    if (!kept.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = describe(kept, QCoreApplication::translate("FileSink", "read"));
+        return false;
+    }
+    QByteArray chunk;
+    for (;;) {
+        chunk = kept.read(ChunkBytes);
+        if (chunk.isEmpty())
+            break;
+        consume(chunk);
+    }
+    if (kept.error() != QFileDevice::NoError) {
+        if (error)
+            *error = describe(kept, QCoreApplication::translate("FileSink", "read"));
+        return false;
+    }
+    return true;
 }
 
 bool FileSink::commit(QString *error)
@@ -125,6 +188,7 @@ bool FileSink::commit(QString *error)
 
 void FileSink::discard()
 {
+    m_kept = 0;
     if (m_part.isOpen())
         m_part.close();
     if (!m_finalName.isEmpty()) {

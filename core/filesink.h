@@ -47,6 +47,10 @@ public:
     bool write(const char *data, qint64 size, QString *error) override;
     bool commit(QString *error) override;
     void discard() override;
+    bool keepPartial() override;
+    qint64 partialSize() const override { return m_kept; }
+    bool resume(QString *error) override;
+    bool readPartial(const std::function<void(QByteArrayView)> &consume, QString *error) override;
     QString savedPath() const override { return m_savedPath; }
 
 private:
@@ -57,6 +61,7 @@ private:
     QString m_finalName;
     QString m_savedPath;
     QFile m_part;
+    qint64 m_kept = 0; // bytes of a kept .part, waiting for resume() or open()
 };
 
 } // namespace Parafetch

@@ -281,6 +281,28 @@ int JobQueueModel::addRestored(const QList<Job> &jobs)
     return int(jobs.size());
 }
 
+int JobQueueModel::addSaved(const QList<Job> &jobs)
+{
+    if (jobs.isEmpty())
+        return 0;
+    const int first = int(m_jobs.size());
+    beginInsertRows({}, first, first + int(jobs.size()) - 1);
+    m_jobs.reserve(m_jobs.size() + jobs.size());
+    for (const Job &saved : jobs) {
+        Job job = saved;
+        if (!job.isFinished()) {
+            job = Job();
+            job.url = saved.url;
+            job.fileName = saved.fileName;
+            job.sourceLine = saved.sourceLine;
+        }
+        job.id = m_nextId++;
+        m_jobs.append(std::move(job));
+    }
+    endInsertRows();
+    return int(jobs.size());
+}
+
 void JobQueueModel::clear()
 {
     beginResetModel();

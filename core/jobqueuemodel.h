@@ -54,6 +54,9 @@ public:
     // result, the others are queued afresh. Each gets a new id, and no times: those were
     // measured on the earlier run's clock. Returns how many were added.
     int addRestored(const QList<Job> &jobs);
+    // A saved run shown as it was: finished jobs keep their results and times (on the saved
+    // run's clock), the others come back queued.
+    int addSaved(const QList<Job> &jobs);
     void clear();
 
     const QList<Job> &jobs() const { return m_jobs; }

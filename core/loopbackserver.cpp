@@ -4,12 +4,17 @@
 #include "sha256.h"
 
 #include <QDeadlineTimer>
+#include <QFile>
 #include <QHash>
 #include <QHostAddress>
 #include <QMutex>
 #include <QMutexLocker>
 #include <QSemaphore>
 #include <QSet>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
@@ -19,6 +24,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #ifdef Q_OS_UNIX
@@ -225,6 +231,38 @@ QByteArray quotedFileName(const QByteArray &name)
     return quoted;
 }
 
+constexpr qint64 ResumableWordBytes = 8;
+
+// splitmix64's output function: every bit of x moves about half of the result's bits.
+quint64 splitMix64(quint64 x)
+{
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+// Bytes offset .. offset + size of the /resumable body into `out`.
+void fillResumable(char *out, qint64 offset, qint64 size)
+{
+    for (qint64 done = 0; done < size;) {
+        const qint64 position = offset + done;
+        const quint64 word = splitMix64(quint64(position / ResumableWordBytes));
+        for (qint64 byte = position % ResumableWordBytes; byte < ResumableWordBytes && done < size;
+             ++byte, ++done) {
+            out[done] = char((word >> (8 * byte)) & 0xFFU);
+        }
+    }
+}
+
+// RFC 9110 etagc: visible bytes but '"', and obs-text.
+bool isEntityTagText(QByteArrayView text)
+{
+    return !text.isEmpty() && std::none_of(text.begin(), text.end(), [](char c) {
+        return c == '"' || c == ' ' || isControl(c);
+    });
+}
+
 const QByteArray &indexText()
 {
     static const QByteArray text = QByteArrayLiteral(
@@ -248,7 +286,10 @@ const QByteArray &indexText()
         "/gzip-bomb/<mb>           a gzip body of about <mb> KiB that inflates to <mb> MiB\n"
         "/chunked-close/<n>        a chunked body of n bytes, then closes before the last chunk\n"
         "/basic-auth/<user>/<pass> 401 with a Basic challenge until those credentials come\n"
-        "/set-cookie/<value>       a response that sets the cookie session=<value>\n");
+        "/set-cookie/<value>       a response that sets the cookie session=<value>\n"
+        "/resumable/<n>            n bytes with an ETag, Range and If-Range; ?etag=X sets the\n"
+        "                          ETag, ?changing=1 changes it per request, ?cut=K&tag=T closes\n"
+        "                          the first request with tag T after K body bytes\n");
     return text;
 }
 
@@ -339,7 +380,8 @@ QByteArray RecordedRequest::header(QByteArrayView name) const
     return {};
 }
 
-// What every thread of one server shares: counters, the request log, the flaky hit counts.
+// What every thread of one server shares: counters, the request log, the hit counts of /flaky
+// keys and /resumable tags, the TLS setup.
 struct LoopbackServerPrivate
 {
     void beginRequest()
@@ -360,10 +402,10 @@ struct LoopbackServerPrivate
     }
 
     // How many earlier requests named this key; counts this one.
-    int flakyHit(const QByteArray &key)
+    int hit(const QByteArray &key)
     {
         const QMutexLocker locker(&mutex);
-        return flakyHits[key]++;
+        return hits[key]++;
     }
 
     std::atomic<int> inFlight { 0 };
@@ -371,11 +413,15 @@ struct LoopbackServerPrivate
     std::atomic<qint64> requestCount { 0 };
     std::atomic<qint64> connectionCount { 0 };
     std::atomic<quint16> port { 0 };
+    std::atomic<quint64> entityTagSerial { 0 }; // for /resumable?changing=1
 
-    mutable QMutex mutex; // guards recorded, flakyHits and errorString
+    mutable QMutex mutex; // guards recorded, hits and errorString
     QList<RecordedRequest> recorded;
-    QHash<QByteArray, int> flakyHits;
+    QHash<QByteArray, int> hits; // keys: "flaky/<key>", "resumable/<tag>"
     QString errorString;
+
+    // Set by the owner only while no thread runs, read by the workers: no lock needed.
+    std::optional<QSslConfiguration> tls;
 
     QList<LoopbackDetail::WorkerThread *> threads; // only touched by the owner's thread
 };
@@ -386,6 +432,7 @@ enum class BodyKind : quint8 {
     Fixed, // `body`
     Pattern, // `bodyLength` bytes of the pattern, streamed
     Drip, // `bodyLength` bytes of the pattern, one per `dripIntervalMs`
+    Resumable, // `bodyLength` bytes of resumableBytes() from `bodyStart`, streamed
 };
 
 enum class EndAction : quint8 {
@@ -402,7 +449,8 @@ struct ResponsePlan
     HeaderList headers;
     BodyKind bodyKind = BodyKind::Fixed;
     QByteArray body;
-    qint64 bodyLength = 0; // for Pattern and Drip
+    qint64 bodyLength = 0; // for Pattern, Drip and Resumable
+    qint64 bodyStart = 0; // for Resumable: the offset of the first byte sent
     qint64 announcedLength = -1; // Content-Length when it differs from what is sent
     bool sendContentLength = true;
     int delayMs = 0;
@@ -468,6 +516,9 @@ private:
     void compactInput();
     void handleHead(const QByteArray &head);
     ResponsePlan route(const RecordedRequest &request);
+    ResponsePlan resumable(const RecordedRequest &request, qint64 size, QByteArrayView query);
+    void writeBody(qint64 size);
+    qint64 pendingBytes() const;
     void reject(int status, QByteArrayView detail);
     void startResponse(ResponsePlan plan);
     void sendHead();
@@ -482,6 +533,7 @@ private:
     LoopbackServerPrivate *const m_server;
     Worker *const m_worker;
     QTcpSocket *const m_socket;
+    QSslSocket *const m_tlsSocket; // m_socket itself over TLS, else null
     QTimer *const m_timer; // the delay, the drip, the linger or the reset poll: one at a time
 
     Phase m_phase = Phase::Idle;
@@ -608,17 +660,27 @@ Connection::Connection(LoopbackServerPrivate *server, Worker *worker)
     : QObject(worker)
     , m_server(server)
     , m_worker(worker)
-    , m_socket(new QTcpSocket(this))
+    , m_socket(server->tls ? new QSslSocket(this) : new QTcpSocket(this))
+    , m_tlsSocket(qobject_cast<QSslSocket *>(m_socket))
     , m_timer(new QTimer(this))
 {
     m_timer->setTimerType(Qt::PreciseTimer); // drip intervals are a few milliseconds
     connect(m_socket, &QTcpSocket::readyRead, this, &Connection::onReadyRead);
     connect(m_socket, &QTcpSocket::bytesWritten, this, &Connection::onBytesWritten);
     connect(m_socket, &QTcpSocket::disconnected, this, &Connection::onGone);
-    connect(m_socket, &QTcpSocket::errorOccurred, this, [this] {
-        if (m_socket->state() == QAbstractSocket::UnconnectedState)
+    connect(m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
+        // A client that refuses our certificate ends the handshake with an alert.
+        if (error == QAbstractSocket::SslHandshakeFailedError) {
+            m_socket->abort();
             onGone();
+        } else if (m_socket->state() == QAbstractSocket::UnconnectedState) {
+            onGone();
+        }
     });
+    if (m_tlsSocket) {
+        // bytesWritten() comes when TLS takes our bytes in, this one when the kernel does.
+        connect(m_tlsSocket, &QSslSocket::encryptedBytesWritten, this, &Connection::onBytesWritten);
+    }
     connect(m_timer, &QTimer::timeout, this, &Connection::onTimer);
 }
 
@@ -639,7 +701,17 @@ bool Connection::open(qintptr descriptor)
     // Nagle's algorithm and the client's delayed ACK.
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_socket->setReadBufferSize(SocketReadBufferBytes);
+    if (m_tlsSocket) {
+        m_tlsSocket->setSslConfiguration(*m_server->tls);
+        m_tlsSocket->startServerEncryption();
+    }
     return true;
+}
+
+// Bytes handed to the socket and not yet to the kernel; over TLS, encrypted or not yet.
+qint64 Connection::pendingBytes() const
+{
+    return m_socket->bytesToWrite() + (m_tlsSocket ? m_tlsSocket->encryptedBytesToWrite() : 0);
 }
 
 void Connection::onReadyRead()
@@ -674,11 +746,8 @@ void Connection::onTimer()
         sendHead();
         break;
     case Phase::Sending: // drip
-        if (m_bodyLeft > 0) {
-            m_socket->write(patternAt(m_bodyOffset), 1);
-            ++m_bodyOffset;
-            --m_bodyLeft;
-        }
+        if (m_bodyLeft > 0)
+            writeBody(1);
         if (m_bodyLeft == 0)
             m_timer->stop(); // pump() finishes once the last byte is out
         break;
@@ -1023,7 +1092,7 @@ ResponsePlan Connection::route(const RecordedRequest &request)
                     return errorPlan(400, "bad retry-after");
             }
         }
-        if (m_server->flakyHit(segments.at(1)) < second) {
+        if (m_server->hit("flaky/" + segments.at(1)) < second) {
             ResponsePlan plan = errorPlan(status, "flaky, try again");
             plan.headers.emplaceBack("Retry-After", retryAfter);
             return plan;
@@ -1111,6 +1180,9 @@ ResponsePlan Connection::route(const RecordedRequest &request)
         return plan;
     }
 
+    if (name == "resumable" && count == 2 && number(1, &first))
+        return resumable(request, first, query);
+
     if (name == "set-cookie" && count == 2 && !segments.at(1).isEmpty()) {
         const QByteArray value = QByteArray::fromPercentEncoding(segments.at(1));
         if (!isFieldValue(value) || value.contains(';'))
@@ -1121,6 +1193,80 @@ ResponsePlan Connection::route(const RecordedRequest &request)
     }
 
     return notFound();
+}
+
+ResponsePlan Connection::resumable(const RecordedRequest &request, qint64 size,
+                                   QByteArrayView query)
+{
+    QByteArray entityTag = "resumable-" + QByteArray::number(size);
+    QByteArray tag;
+    qint64 cut = -1;
+    bool changing = false;
+    for (const QByteArray &parameter : query.toByteArray().split('&')) {
+        const qsizetype equals = parameter.indexOf('=');
+        const QByteArray key = parameter.left(equals);
+        const QByteArray value =
+            equals < 0 ? QByteArray() : QByteArray::fromPercentEncoding(parameter.mid(equals + 1));
+        if (key == "etag") {
+            if (!isEntityTagText(value))
+                return errorPlan(400, "bad etag");
+            entityTag = value;
+        } else if (key == "changing") {
+            changing = value == "1";
+        } else if (key == "cut") {
+            if (!parseCount(value, &cut))
+                return errorPlan(400, "bad cut");
+        } else if (key == "tag") {
+            tag = value;
+        }
+    }
+    if (changing)
+        entityTag += '-' + QByteArray::number(m_server->entityTagSerial.fetch_add(1) + 1);
+    entityTag = '"' + entityTag + '"';
+
+    ResponsePlan plan;
+    plan.contentType = BinaryType.toByteArray();
+    plan.bodyKind = BodyKind::Resumable;
+    plan.bodyLength = size;
+    plan.headers.emplaceBack("ETag", entityTag);
+    plan.headers.emplaceBack("Accept-Ranges", "bytes");
+
+    // One range, "bytes=A-" or "bytes=A-B"; anything else is ignored, as RFC 9110 allows. If-Range
+    // compares strongly: only the very same ETag resumes.
+    static constexpr QByteArrayView bytesUnit("bytes=");
+    const QByteArray range = request.header("range").trimmed();
+    const QByteArray ifRange = request.header("if-range");
+    const qsizetype dash = range.indexOf('-');
+    qint64 from = 0;
+    qint64 to = size - 1;
+    const bool rangeAsked = range.startsWith(bytesUnit) && dash > bytesUnit.size()
+        && parseCount(QByteArrayView(range).sliced(bytesUnit.size(), dash - bytesUnit.size()),
+                      &from)
+        && (dash == range.size() - 1
+            || (parseCount(QByteArrayView(range).sliced(dash + 1), &to) && to >= from));
+    if (rangeAsked && (ifRange.isEmpty() || ifRange == entityTag)) {
+        if (from >= size) {
+            ResponsePlan refused = errorPlan(416, "the range starts past the end");
+            refused.headers = plan.headers;
+            refused.headers.emplaceBack("Content-Range", "bytes */" + QByteArray::number(size));
+            return refused;
+        }
+        to = std::min(to, size - 1);
+        plan.status = 206;
+        plan.bodyStart = from;
+        plan.bodyLength = to - from + 1;
+        plan.headers.emplaceBack("Content-Range",
+                                 "bytes " + QByteArray::number(from) + '-' + QByteArray::number(to)
+                                     + '/' + QByteArray::number(size));
+    }
+
+    const bool cutThis = cut >= 0 && (tag.isEmpty() || m_server->hit("resumable/" + tag) == 0);
+    if (cutThis && cut < plan.bodyLength) {
+        plan.announcedLength = plan.bodyLength;
+        plan.bodyLength = cut;
+        plan.end = EndAction::CloseQuietly;
+    }
+    return plan;
 }
 
 void Connection::startResponse(ResponsePlan plan)
@@ -1165,6 +1311,13 @@ void Connection::sendHead()
                 m_bodyLeft = 0;
             }
             break;
+        case BodyKind::Resumable:
+            m_bodyLeft = m_plan.bodyLength;
+            if (m_bodyLeft <= ChunkBytes) {
+                out += LoopbackServer::resumableBytes(m_plan.bodyStart, m_bodyLeft);
+                m_bodyLeft = 0;
+            }
+            break;
         case BodyKind::Drip:
             m_bodyLeft = m_plan.bodyLength;
             if (m_bodyLeft > 0) {
@@ -1180,20 +1333,27 @@ void Connection::sendHead()
 
 void Connection::pump()
 {
-    if (m_plan.bodyKind == BodyKind::Pattern) {
-        while (m_bodyLeft > 0 && m_socket->bytesToWrite() < WriteHighWaterBytes
+    if (m_plan.bodyKind == BodyKind::Pattern || m_plan.bodyKind == BodyKind::Resumable) {
+        while (m_bodyLeft > 0 && pendingBytes() < WriteHighWaterBytes
                && m_socket->state() == QAbstractSocket::ConnectedState) {
-            const qint64 size = std::min(ChunkBytes, m_bodyLeft);
-            m_socket->write(patternAt(m_bodyOffset), size);
-            m_bodyOffset += size;
-            m_bodyLeft -= size;
+            writeBody(std::min(ChunkBytes, m_bodyLeft));
         }
     }
     // The response ends when its last byte is handed to the kernel, not when it is queued.
-    if (m_bodyLeft == 0 && m_socket->bytesToWrite() == 0
+    if (m_bodyLeft == 0 && pendingBytes() == 0
         && m_socket->state() == QAbstractSocket::ConnectedState) {
         finishResponse();
     }
+}
+
+void Connection::writeBody(qint64 size)
+{
+    if (m_plan.bodyKind == BodyKind::Resumable)
+        m_socket->write(LoopbackServer::resumableBytes(m_plan.bodyStart + m_bodyOffset, size));
+    else
+        m_socket->write(patternAt(m_bodyOffset), size);
+    m_bodyOffset += size;
+    m_bodyLeft -= size;
 }
 
 void Connection::finishResponse()
@@ -1381,6 +1541,45 @@ void LoopbackServer::close()
     m_private->port = 0;
 }
 
+bool LoopbackServer::setTlsFiles(const QString &certificateFile, const QString &keyFile)
+{
+    const auto failed = [this](const QString &message) {
+        const QMutexLocker locker(&m_private->mutex);
+        m_private->errorString = message;
+        return false;
+    };
+    if (isListening())
+        return failed(tr("TLS can only be set up before listen()."));
+    if (!QSslSocket::supportsSsl())
+        return failed(tr("This Qt has no TLS backend."));
+    const QList<QSslCertificate> chain = QSslCertificate::fromPath(certificateFile);
+    if (chain.isEmpty())
+        return failed(tr("No PEM certificate in %1.").arg(certificateFile));
+    QFile file(keyFile);
+    if (!file.open(QIODevice::ReadOnly))
+        return failed(tr("Cannot read %1: %2").arg(keyFile, file.errorString()));
+    const QByteArray pem = file.readAll();
+    QSslKey key(pem, QSsl::Ec);
+    if (key.isNull())
+        key = QSslKey(pem, QSsl::Rsa);
+    if (key.isNull())
+        return failed(tr("No EC or RSA private key in %1.").arg(keyFile));
+
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setLocalCertificateChain(chain);
+    configuration.setPrivateKey(key);
+    configuration.setPeerVerifyMode(QSslSocket::VerifyNone); // no client certificates
+    // Clients that offer h2 (Qt does) must settle on what this server speaks.
+    configuration.setAllowedNextProtocols({ QByteArray(QSslConfiguration::NextProtocolHttp1_1) });
+    m_private->tls = configuration;
+    return true;
+}
+
+bool LoopbackServer::isTls() const
+{
+    return m_private->tls.has_value();
+}
+
 bool LoopbackServer::isListening() const
 {
     return !m_private->threads.isEmpty();
@@ -1405,7 +1604,7 @@ quint16 LoopbackServer::port() const
 QUrl LoopbackServer::baseUrl() const
 {
     QUrl base;
-    base.setScheme(QStringLiteral("http"));
+    base.setScheme(isTls() ? QStringLiteral("https") : QStringLiteral("http"));
     base.setHost(QStringLiteral("127.0.0.1"));
     base.setPort(port());
     return base;
@@ -1446,7 +1645,7 @@ void LoopbackServer::resetStatistics()
     m_private->requestCount = 0;
     m_private->connectionCount = 0;
     const QMutexLocker locker(&m_private->mutex);
-    m_private->flakyHits.clear();
+    m_private->hits.clear();
 }
 
 QList<RecordedRequest> LoopbackServer::recordedRequests() const
@@ -1537,6 +1736,26 @@ QByteArray LoopbackServer::gzipBomb(qint64 size)
     appendLittleEndian32(&gzip, crc32OfZeros(size));
     appendLittleEndian32(&gzip, quint32(quint64(size) & 0xFFFFFFFFU)); // ISIZE: size mod 2^32
     return gzip;
+}
+
+QByteArray LoopbackServer::resumableBytes(qint64 offset, qint64 size)
+{
+    if (offset < 0 || size <= 0)
+        return {};
+    QByteArray bytes(size, Qt::Uninitialized);
+    fillResumable(bytes.data(), offset, size);
+    return bytes;
+}
+
+QByteArray LoopbackServer::expectedResumableSha256(qint64 size)
+{
+    Sha256 hash;
+    for (qint64 done = 0; done < size;) {
+        const qint64 step = std::min(ChunkBytes, size - done);
+        hash.addData(resumableBytes(done, step));
+        done += step;
+    }
+    return hash.result();
 }
 
 QByteArray LoopbackServer::expectedSha256(qint64 size)

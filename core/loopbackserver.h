@@ -54,6 +54,19 @@ struct RecordedRequest
 //   /basic-auth/<user>/<pass>  401 + WWW-Authenticate: Basic until the request carries those
 //                              credentials (segments percent-decoded), then 200
 //   /set-cookie/<value>        200 with Set-Cookie: session=<value, decoded>
+//   /resumable/<n>[?etag=X&changing=1&cut=K&tag=T]
+//                              n bytes of resumableBytes() with a strong ETag (default
+//                              "resumable-<n>"; etag=X makes it "X"; changing=1 makes a new one
+//                              per request, so If-Range never matches) and Accept-Ranges: bytes.
+//                              Range: bytes=A- or bytes=A-B (one range) gives 206 with
+//                              Content-Range, or 416 when A >= n; If-Range other than the current
+//                              ETag gives the full 200 instead. cut=K: the first request with
+//                              tag=T (every request, without a tag) announces the full length but
+//                              closes the connection after K body bytes; later ones with that tag
+//                              are whole. The Range and If-Range headers sent are in
+//                              recordedRequests() like any other.
+//
+// Over TLS (setTlsFiles) every endpoint is the same, on https://127.0.0.1:PORT, HTTP/1.1 only.
 //
 // Sockets live in the server's own worker threads, so the thread that owns this object may block
 // (QSignalSpy::wait, a busy GUI) without stalling the server. The counters, recordedRequests() and
@@ -78,6 +91,12 @@ public:
     explicit LoopbackServer(QObject *parent = nullptr);
     ~LoopbackServer() override; // stops listening, closes connections, joins the threads
 
+    // Serves every endpoint over TLS from the next listen() on (ALPN offers "http/1.1" only), with
+    // the PEM certificate chain (leaf first) and private key (EC or RSA) in these files; baseUrl()
+    // then says https. False with errorString() if a file cannot be used or while listening.
+    bool setTlsFiles(const QString &certificateFile, const QString &keyFile);
+    bool isTls() const;
+
     // Binds 127.0.0.1 only. threadCount worker threads (clamped to 1..MaxThreadCount) share the
     // connections round-robin. False with errorString() on failure or when already listening.
     bool listen(quint16 port = 0, int threadCount = 1);
@@ -89,7 +108,7 @@ public:
     QString errorString() const;
 
     quint16 port() const;
-    QUrl baseUrl() const; // http://127.0.0.1:PORT
+    QUrl baseUrl() const; // http://127.0.0.1:PORT (https with TLS)
     QUrl url(const QString &pathAndQuery) const; // baseUrl + "/delay/10" etc.
 
     // Heads parsed whose response is not yet fully handed to the kernel (or whose client left).
@@ -99,7 +118,7 @@ public:
     int maxInFlight() const; // peak of inFlight() since start or resetStatistics()
     qint64 requestCount() const; // request heads parsed
     qint64 connectionCount() const; // connections accepted since start or resetStatistics()
-    void resetStatistics(); // maxInFlight = inFlight, counts = 0, flaky counters cleared
+    void resetStatistics(); // maxInFlight = inFlight, counts = 0, flaky and cut tags cleared
 
     QList<RecordedRequest> recordedRequests() const; // the last RecordedRequestLimit, oldest first
 
@@ -107,6 +126,12 @@ public:
     static QByteArray bodyBytes(qint64 offset, qint64 size);
     // SHA-256 (raw, 32 bytes) of a pattern body of that size, hashed in chunks.
     static QByteArray expectedSha256(qint64 size);
+
+    // The body of /resumable/<n>: byte i is byte i % 8 (least significant first) of
+    // splitmix64(i / 8). Unlike the pattern (period 26), a body resumed at a wrong offset never
+    // hashes the same.
+    static QByteArray resumableBytes(qint64 offset, qint64 size);
+    static QByteArray expectedResumableSha256(qint64 size);
 
 private:
     std::unique_ptr<LoopbackServerPrivate> m_private;

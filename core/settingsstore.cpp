@@ -3,7 +3,8 @@
 // Keys, all under the group "fetch/":
 //   concurrency, method ("GET" | "HEAD"), timeoutMs, idleTimeoutMs, retries, retryBaseDelayMs,
 //   maxRedirects, userAgent ("" = the default), headers (a string list of "Name: value"),
-//   outputDirectory ("" = don't save bodies), computeSha256.
+//   outputDirectory ("" = don't save bodies), computeSha256, caFile ("" = the system's CAs only),
+//   perHost (0 = no per-host limit).
 // The headers may hold secrets (Authorization, Cookie, API keys). They are stored like any other
 // setting: in plain text in the user's configuration file, readable by that user only as far as
 // the file's permissions go. That is what a person who types them into the dialog expects of a
@@ -37,6 +38,8 @@ constexpr QLatin1String UserAgentKey("userAgent");
 constexpr QLatin1String HeadersKey("headers");
 constexpr QLatin1String OutputDirectoryKey("outputDirectory");
 constexpr QLatin1String ComputeSha256Key("computeSha256");
+constexpr QLatin1String CaFileKey("caFile");
+constexpr QLatin1String PerHostKey("perHost");
 
 constexpr QLatin1String GetName("GET");
 constexpr QLatin1String HeadName("HEAD");
@@ -121,6 +124,10 @@ FetchOptions SettingsStore::loadFetchOptions(const QSettings &settings)
 
     options.outputDirectory = settings.value(key(OutputDirectoryKey)).toString();
     options.computeSha256 = readBool(settings, ComputeSha256Key, defaults.computeSha256);
+    // Kept even if the file has gone since: the settings dialog shows the problem, and a run
+    // names it rather than silently trusting less.
+    options.caFile = settings.value(key(CaFileKey)).toString();
+    options.perHost = readInt(settings, PerHostKey, defaults.perHost, 0, FetchOptions::MaxPerHost);
     return options;
 }
 
@@ -142,6 +149,8 @@ void SettingsStore::saveFetchOptions(QSettings &settings, const FetchOptions &op
     settings.setValue(key(HeadersKey), headerLines);
     settings.setValue(key(OutputDirectoryKey), options.outputDirectory);
     settings.setValue(key(ComputeSha256Key), options.computeSha256);
+    settings.setValue(key(CaFileKey), options.caFile);
+    settings.setValue(key(PerHostKey), options.perHost);
 }
 
 QString SettingsStore::lastListPath()

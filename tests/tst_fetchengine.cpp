@@ -41,6 +41,11 @@ private Q_SLOTS:
     void failedDownloadLeavesNoFile();
     void destroyingMidRunIsClean();
     void summaryAddsUp();
+    void politeModeCapsEachHost_data();
+    void politeModeCapsEachHost();
+    void politeModeBacksOffAThrottlingHost_data();
+    void politeModeBacksOffAThrottlingHost();
+    void lanesShareFewThreads();
 
 private:
     std::unique_ptr<LoopbackServer> m_server;
@@ -488,6 +493,129 @@ void TestFetchEngine::summaryAddsUp()
     // Four at a time: jobs overlapped, so the serial sum exceeds the wall time.
     QVERIFY(summary.serialNs > summary.wallNs);
     QCOMPARE(m_server->maxInFlight(), 4);
+}
+
+void TestFetchEngine::politeModeCapsEachHost_data()
+{
+    QTest::addColumn<int>("perHost");
+    QTest::addColumn<int>("expectedPeakPerServer");
+
+    QTest::newRow("off: all 8 workers on the first host, then all 8 on the other") << 0 << 8;
+    QTest::newRow("2 per host: never 3 on one host, 2 on each at once") << 2 << 2;
+    QTest::newRow("1 per host: one at a time on each") << 1 << 1;
+}
+
+void TestFetchEngine::politeModeCapsEachHost()
+{
+    QFETCH(int, perHost);
+    QFETCH(int, expectedPeakPerServer);
+
+    // Two hosts: the same kind of server under two names.
+    LoopbackServer other;
+    QVERIFY2(other.listen(0, 2), qPrintable(other.errorString()));
+    QList<QUrl> list;
+    for (int i = 0; i < 8; ++i) {
+        list.append(m_server->url(QStringLiteral("/delay/300/bytes/%1").arg(i + 1)));
+        QUrl onOther = other.url(QStringLiteral("/delay/300/bytes/%1").arg(i + 1));
+        onOther.setHost(QStringLiteral("localhost"));
+        list.append(onOther);
+    }
+    std::sort(list.begin(), list.end(), [](const QUrl &a, const QUrl &b) {
+        return a.host() < b.host(); // one host's URLs first: the cap must hold back, not the order
+    });
+    JobQueueModel model;
+    model.addEntries(entriesFor(list));
+    FetchEngine engine(&model);
+    FetchOptions options = testOptions(8);
+    options.perHost = perHost;
+    engine.setOptions(options);
+
+    QVERIFY(runToEnd(engine));
+    QCOMPARE(model.count(JobState::Succeeded), 16);
+    QCOMPARE(m_server->maxInFlight(), expectedPeakPerServer);
+    QCOMPARE(other.maxInFlight(), expectedPeakPerServer);
+}
+
+void TestFetchEngine::politeModeBacksOffAThrottlingHost_data()
+{
+    QTest::addColumn<int>("perHost");
+    QTest::addColumn<bool>("backsOff");
+
+    QTest::newRow("polite: the host's other URLs wait for its Retry-After") << 2 << true;
+    QTest::newRow("not polite: only the throttled URL waits") << 0 << false;
+}
+
+void TestFetchEngine::politeModeBacksOffAThrottlingHost()
+{
+    QFETCH(int, perHost);
+    QFETCH(bool, backsOff);
+
+    QList<QUrl> list { m_server->url(QStringLiteral("/flaky/polite/1?status=429&retry-after=1")) };
+    for (int i = 1; i <= 4; ++i)
+        list.append(m_server->url(QStringLiteral("/delay/300/bytes/%1").arg(i)));
+    JobQueueModel model;
+    model.addEntries(entriesFor(list));
+    FetchEngine engine(&model);
+    FetchOptions options = testOptions(2);
+    options.retries = 1;
+    options.perHost = perHost;
+    engine.setOptions(options);
+    QSignalSpy backingOff(&engine, &FetchEngine::hostBackingOff);
+
+    QVERIFY(runToEnd(engine));
+    QCOMPARE(model.count(JobState::Succeeded), 5);
+    QCOMPARE(model.jobAt(0).attempts, 2);
+    QCOMPARE(backingOff.count(), backsOff ? 1 : 0);
+    QCOMPARE(engine.hostBackoffCount(), backsOff ? 1 : 0);
+    if (backsOff) {
+        QCOMPARE(backingOff.at(0).at(0).toString(), QStringLiteral("127.0.0.1"));
+        QCOMPARE(backingOff.at(0).at(1).toLongLong(), 1000);
+    }
+
+    // When the server answered 429, and when each later URL reached it.
+    qint64 throttledAt = -1;
+    QList<qint64> others;
+    for (const RecordedRequest &request : m_server->recordedRequests()) {
+        if (request.target.startsWith("/flaky/")) {
+            if (throttledAt < 0)
+                throttledAt = request.receivedAtNs;
+        } else if (!request.target.endsWith("/bytes/1")) { // /bytes/1 started with the 429
+            others.append(request.receivedAtNs);
+        }
+    }
+    QCOMPARE(others.size(), 3);
+    const qint64 retryAfterNs = 1'000'000'000;
+    const bool anyEarly = std::any_of(others.cbegin(), others.cend(), [&](qint64 at) {
+        return at - throttledAt < retryAfterNs;
+    });
+    // Polite: nothing more went to the host within its Retry-After. Not polite: the next URL went
+    // as soon as a worker was free (after 300 ms).
+    QCOMPARE(anyEarly, !backsOff);
+}
+
+void TestFetchEngine::lanesShareFewThreads()
+{
+    QList<QUrl> list;
+    for (int i = 0; i < 40; ++i)
+        list.append(m_server->url(QStringLiteral("/delay/200/bytes/%1").arg(i + 1)));
+    JobQueueModel model;
+    model.addEntries(entriesFor(list));
+    FetchEngine engine(&model);
+    engine.setOptions(testOptions(40));
+
+    QVERIFY(runToEnd(engine));
+    QCOMPARE(m_server->maxInFlight(), 40);
+    QCOMPARE(engine.workerCount(), 40);
+    // Forty lanes in flight, driven by at most one engine thread per CPU (up to four).
+    QVERIFY2(engine.threadCount() >= 1 && engine.threadCount() <= 4,
+             qPrintable(QString::number(engine.threadCount())));
+    QSet<int> lanes, threads;
+    for (const Job &job : model.jobs()) {
+        lanes.insert(job.worker);
+        threads.insert(job.thread);
+    }
+    QCOMPARE(lanes.size(), 40);
+    QCOMPARE(threads.size(), engine.threadCount());
 }
 
 QTEST_GUILESS_MAIN(TestFetchEngine)

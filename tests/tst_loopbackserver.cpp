@@ -11,6 +11,8 @@
 #include <QRegularExpression>
 #include <QSet>
 #include <QSignalSpy>
+#include <QSslConfiguration>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QTest>
 
@@ -40,6 +42,10 @@ constexpr int ParallelClients = 32;
 constexpr int RequestsPerClient = 10;
 constexpr int WorkerThreads = 4;
 constexpr qint64 SmallBodyBytes = 1000;
+constexpr qint64 ResumableBytes = 1000;
+constexpr qint64 CutBodyBytes = 100000;
+constexpr qint64 CutAfterBytes = 1000;
+constexpr qint64 TlsBodyBytes = 5 * 1024 * 1024 + 3; // many TLS records and socket writes
 
 using HeaderList = QList<QPair<QByteArray, QByteArray>>;
 
@@ -182,6 +188,17 @@ private slots:
     void fourThreadsShareTheConnections();
 
     void demoUrlsAreARealisticMix();
+
+    void resumable_data();
+    void resumable();
+    void resumableChangingEntityTagNeverMatches();
+    void resumableCutEndsOnlyTheFirstRequestOfATag();
+    void resumableBytesAreAFunctionOfTheOffset();
+
+    void tlsServesTheSameEndpoints();
+    void tlsRejectsUnusableFiles_data();
+    void tlsRejectsUnusableFiles();
+    void tlsClientThatRefusesTheCertificateLeavesNothingInFlight();
 
 private:
     std::unique_ptr<QNetworkReply> fetch(const QUrl &url, const QByteArray &method = "GET",
@@ -905,6 +922,264 @@ void TestLoopbackServer::demoUrlsAreARealisticMix()
          { "/status/404", "/status/500", "/redirect/2", "/drip/20/50", "/flaky/demo/1" }) {
         QVERIFY2(urls.contains(base.toString() + QLatin1String(special)), special);
     }
+}
+
+void TestLoopbackServer::resumable_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<HeaderList>("headers");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<qint64>("from");
+    QTest::addColumn<qint64>("length");
+    QTest::addColumn<QByteArray>("contentRange");
+    QTest::addColumn<QByteArray>("entityTag");
+
+    const QByteArray tag = "\"resumable-1000\"";
+    QTest::newRow("no Range: 200, the whole body, ETag and Accept-Ranges")
+        << QString() << HeaderList() << 200 << qint64(0) << ResumableBytes << QByteArray() << tag;
+    QTest::newRow("bytes=400-: 206 from byte 400 to the end")
+        << QString() << HeaderList { { "Range", "bytes=400-" } } << 206 << qint64(400)
+        << qint64(600) << QByteArray("bytes 400-999/1000") << tag;
+    QTest::newRow("bytes=10-19: 206 with ten bytes")
+        << QString() << HeaderList { { "Range", "bytes=10-19" } } << 206 << qint64(10) << qint64(10)
+        << QByteArray("bytes 10-19/1000") << tag;
+    QTest::newRow("bytes=900-5000: the range stops at the end")
+        << QString() << HeaderList { { "Range", "bytes=900-5000" } } << 206 << qint64(900)
+        << qint64(100) << QByteArray("bytes 900-999/1000") << tag;
+    QTest::newRow("If-Range with the current ETag: 206")
+        << QString() << HeaderList { { "Range", "bytes=400-" }, { "If-Range", tag } } << 206
+        << qint64(400) << qint64(600) << QByteArray("bytes 400-999/1000") << tag;
+    QTest::newRow("If-Range with another ETag: the whole body, 200")
+        << QString() << HeaderList { { "Range", "bytes=400-" }, { "If-Range", "\"old\"" } } << 200
+        << qint64(0) << ResumableBytes << QByteArray() << tag;
+    QTest::newRow("If-Range with a weak form of the ETag: 200 (compared strongly)")
+        << QString() << HeaderList { { "Range", "bytes=400-" }, { "If-Range", "W/" + tag } } << 200
+        << qint64(0) << ResumableBytes << QByteArray() << tag;
+    QTest::newRow("etag=v2 sets the ETag, and If-Range matches it")
+        << "?etag=v2" << HeaderList { { "Range", "bytes=1-" }, { "If-Range", "\"v2\"" } } << 206
+        << qint64(1) << qint64(999) << QByteArray("bytes 1-999/1000") << QByteArray("\"v2\"");
+    QTest::newRow("a suffix range (bytes=-100) is ignored: 200")
+        << QString() << HeaderList { { "Range", "bytes=-100" } } << 200 << qint64(0)
+        << ResumableBytes << QByteArray() << tag;
+    QTest::newRow("two ranges are ignored: 200")
+        << QString() << HeaderList { { "Range", "bytes=0-1,5-6" } } << 200 << qint64(0)
+        << ResumableBytes << QByteArray() << tag;
+    QTest::newRow("a range starting at the end: 416 with the length")
+        << QString() << HeaderList { { "Range", "bytes=1000-" } } << 416 << qint64(-1) << qint64(-1)
+        << QByteArray("bytes */1000") << tag;
+}
+
+void TestLoopbackServer::resumable()
+{
+    QFETCH(QString, query);
+    QFETCH(HeaderList, headers);
+    QFETCH(int, status);
+    QFETCH(qint64, from);
+    QFETCH(qint64, length);
+    QFETCH(QByteArray, contentRange);
+    QFETCH(QByteArray, entityTag);
+
+    const auto reply =
+        fetch(m_server.url(QStringLiteral("/resumable/%1%2").arg(ResumableBytes).arg(query)), "GET",
+              headers);
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), status);
+    QCOMPARE(reply->rawHeader("ETag"), entityTag);
+    QCOMPARE(reply->rawHeader("Accept-Ranges"), QByteArray("bytes"));
+    QCOMPARE(reply->rawHeader("Content-Range"), contentRange);
+    if (from >= 0)
+        QCOMPARE(reply->readAll(), LoopbackServer::resumableBytes(from, length));
+
+    // What was asked is recorded, so a client's resume can be checked on the server's side.
+    const RecordedRequest last = m_server.recordedRequests().constLast();
+    for (const auto &[name, value] : headers)
+        QCOMPARE(last.header(name), value);
+}
+
+void TestLoopbackServer::resumableChangingEntityTagNeverMatches()
+{
+    const QUrl url = m_server.url(QStringLiteral("/resumable/100?changing=1"));
+    const auto first = fetch(url);
+    const QByteArray firstTag = first->rawHeader("ETag");
+    QVERIFY(!firstTag.isEmpty());
+    const auto second = fetch(url, "GET", { { "Range", "bytes=50-" }, { "If-Range", firstTag } });
+    QCOMPARE(second->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    QVERIFY(second->rawHeader("ETag") != firstTag);
+    QCOMPARE(second->readAll(), LoopbackServer::resumableBytes(0, 100));
+    // Without If-Range the range is still served.
+    const auto third = fetch(url, "GET", { { "Range", "bytes=50-" } });
+    QCOMPARE(third->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 206);
+    QCOMPARE(third->readAll(), LoopbackServer::resumableBytes(50, 50));
+}
+
+void TestLoopbackServer::resumableCutEndsOnlyTheFirstRequestOfATag()
+{
+    LoopbackServer server;
+    QVERIFY(server.listen());
+    const auto get = [&](const QString &query, const HeaderList &headers = {}) {
+        auto reply = fetch(server.url(QStringLiteral("/resumable/%1?cut=%2&%3")
+                                          .arg(CutBodyBytes)
+                                          .arg(CutAfterBytes)
+                                          .arg(query)),
+                           "GET", headers);
+        const QByteArray body = reply->readAll();
+        return std::make_pair(std::move(reply), body);
+    };
+
+    const auto [cut, cutBody] = get(QStringLiteral("tag=a"));
+    QCOMPARE(cut->header(QNetworkRequest::ContentLengthHeader).toLongLong(), CutBodyBytes);
+    QCOMPARE(cutBody, LoopbackServer::resumableBytes(0, CutAfterBytes));
+    QCOMPARE(cut->error(), QNetworkReply::RemoteHostClosedError);
+
+    const auto [whole, wholeBody] = get(QStringLiteral("tag=a"));
+    QCOMPARE(whole->error(), QNetworkReply::NoError);
+    QCOMPARE(sha256(wholeBody), LoopbackServer::expectedResumableSha256(CutBodyBytes));
+
+    // A new tag is cut again, counting from the start of its range; the resume is whole.
+    const HeaderList resume { { "Range", "bytes=500-" } };
+    const auto [cutRange, cutRangeBody] = get(QStringLiteral("tag=b"), resume);
+    QCOMPARE(cutRange->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 206);
+    QCOMPARE(cutRange->header(QNetworkRequest::ContentLengthHeader).toLongLong(),
+             CutBodyBytes - 500);
+    QCOMPARE(cutRangeBody, LoopbackServer::resumableBytes(500, CutAfterBytes));
+    const auto [rest, restBody] = get(QStringLiteral("tag=b"), resume);
+    QCOMPARE(restBody, LoopbackServer::resumableBytes(500, CutBodyBytes - 500));
+
+    // resetStatistics() forgets the tags.
+    server.resetStatistics();
+    const auto [again, againBody] = get(QStringLiteral("tag=a"));
+    QCOMPARE(againBody.size(), CutAfterBytes);
+}
+
+void TestLoopbackServer::resumableBytesAreAFunctionOfTheOffset()
+{
+    const QByteArray whole = LoopbackServer::resumableBytes(0, 4096);
+    for (qint64 offset : { 1, 7, 8, 26, 1000, 4000 })
+        QCOMPARE(LoopbackServer::resumableBytes(offset, 4096 - offset), whole.mid(offset));
+    QCOMPARE(LoopbackServer::expectedResumableSha256(4096), sha256(whole));
+    // Unlike the pattern, no shift of the body looks like the body.
+    for (qint64 shift : { 1, 8, 26, 52, 1024 })
+        QVERIFY(LoopbackServer::resumableBytes(shift, 1000) != whole.first(1000));
+    QVERIFY(LoopbackServer::resumableBytes(0, 0).isEmpty());
+}
+
+namespace {
+
+QString tlsFile(const char *name)
+{
+    return QFINDTESTDATA(QStringLiteral("data/tls/") + QLatin1String(name));
+}
+
+// Trusts the test CA only.
+QNetworkRequest trustingRequest(const QUrl &url)
+{
+    QNetworkRequest request(url);
+    QSslConfiguration configuration = request.sslConfiguration();
+    configuration.setCaCertificates(QSslCertificate::fromPath(tlsFile("ca.pem")));
+    request.setSslConfiguration(configuration);
+    return request;
+}
+
+} // namespace
+
+void TestLoopbackServer::tlsServesTheSameEndpoints()
+{
+    LoopbackServer server;
+    QVERIFY(!server.isTls());
+    QVERIFY2(server.setTlsFiles(tlsFile("server.pem"), tlsFile("server.key")),
+             qPrintable(server.errorString()));
+    QVERIFY(server.isTls());
+    QVERIFY(server.listen(0, 2));
+    QCOMPARE(server.baseUrl(), QUrl(QStringLiteral("https://127.0.0.1:%1").arg(server.port())));
+
+    for (const QString &path : { QStringLiteral("/bytes/%1").arg(TlsBodyBytes),
+                                 QStringLiteral("/resumable/%1").arg(TlsBodyBytes) }) {
+        std::unique_ptr<QNetworkReply> reply(m_manager.get(trustingRequest(server.url(path))));
+        QByteArray body;
+        connect(reply.get(), &QNetworkReply::readyRead, this, [&] { body += reply->readAll(); });
+        QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+        QVERIFY(finished.wait(WaitMs));
+        body += reply->readAll();
+        QCOMPARE(reply->error(), QNetworkReply::NoError);
+        // The server offers http/1.1 only, so Qt does not try h2.
+        QVERIFY(!reply->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool());
+        QCOMPARE(body.size(), TlsBodyBytes);
+        QCOMPARE(sha256(body),
+                 path.startsWith(QLatin1String("/bytes"))
+                     ? LoopbackServer::expectedSha256(TlsBodyBytes)
+                     : LoopbackServer::expectedResumableSha256(TlsBodyBytes));
+    }
+
+    // A range over TLS.
+    QNetworkRequest ranged = trustingRequest(server.url(QStringLiteral("/resumable/1000")));
+    ranged.setRawHeader("Range", "bytes=990-");
+    std::unique_ptr<QNetworkReply> reply(m_manager.get(ranged));
+    QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+    QVERIFY(finished.wait(WaitMs));
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 206);
+    QCOMPARE(reply->readAll(), LoopbackServer::resumableBytes(990, 10));
+    QTRY_COMPARE(server.inFlight(), 0);
+}
+
+void TestLoopbackServer::tlsRejectsUnusableFiles_data()
+{
+    QTest::addColumn<QString>("certificate");
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("errorPart");
+
+    QTest::newRow("a certificate file that does not exist")
+        << QStringLiteral("/nonexistent/server.pem") << tlsFile("server.key")
+        << QStringLiteral("No PEM certificate");
+    QTest::newRow("a key given as the certificate")
+        << tlsFile("server.key") << tlsFile("server.key") << QStringLiteral("No PEM certificate");
+    QTest::newRow("a key file that does not exist")
+        << tlsFile("server.pem") << QStringLiteral("/nonexistent/server.key")
+        << QStringLiteral("Cannot read");
+    QTest::newRow("a certificate given as the key")
+        << tlsFile("server.pem") << tlsFile("ca.pem") << QStringLiteral("No EC or RSA private key");
+}
+
+void TestLoopbackServer::tlsRejectsUnusableFiles()
+{
+    QFETCH(QString, certificate);
+    QFETCH(QString, key);
+    QFETCH(QString, errorPart);
+
+    LoopbackServer server;
+    QVERIFY(!server.setTlsFiles(certificate, key));
+    QVERIFY2(server.errorString().contains(errorPart), qPrintable(server.errorString()));
+    QVERIFY(!server.isTls());
+
+    // And never while listening: connections already made could not change.
+    QVERIFY(server.listen());
+    QVERIFY(!server.setTlsFiles(tlsFile("server.pem"), tlsFile("server.key")));
+    QVERIFY(!server.isTls());
+}
+
+void TestLoopbackServer::tlsClientThatRefusesTheCertificateLeavesNothingInFlight()
+{
+    LoopbackServer server;
+    QVERIFY(server.setTlsFiles(tlsFile("selfsigned.pem"), tlsFile("server.key")));
+    QVERIFY(server.listen());
+    std::unique_ptr<QNetworkReply> refused(
+        m_manager.get(QNetworkRequest(server.url(QStringLiteral("/bytes/10")))));
+    QSignalSpy finished(refused.get(), &QNetworkReply::finished);
+    QVERIFY(finished.wait(WaitMs));
+    QCOMPARE(refused->error(), QNetworkReply::SslHandshakeFailedError);
+    QCOMPARE(server.requestCount(), qint64(0));
+    QTRY_COMPARE(server.inFlight(), 0);
+
+    // The server goes on serving clients that do trust it. (Qt keeps the TLS configuration of a
+    // host's first request for the connections that follow.)
+    m_manager.clearConnectionCache();
+    QNetworkRequest trusting(server.url(QStringLiteral("/bytes/10")));
+    QSslConfiguration configuration = trusting.sslConfiguration();
+    configuration.setCaCertificates(QSslCertificate::fromPath(tlsFile("selfsigned.pem")));
+    trusting.setSslConfiguration(configuration);
+    std::unique_ptr<QNetworkReply> served(m_manager.get(trusting));
+    QSignalSpy servedFinished(served.get(), &QNetworkReply::finished);
+    QVERIFY(servedFinished.wait(WaitMs));
+    QCOMPARE(served->error(), QNetworkReply::NoError);
+    QCOMPARE(served->readAll(), LoopbackServer::bodyBytes(0, 10));
 }
 
 QTEST_GUILESS_MAIN(TestLoopbackServer)

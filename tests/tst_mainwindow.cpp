@@ -13,6 +13,7 @@
 #include "summarypanel.h"
 #include "testsupport.h"
 #include "urllistparser.h"
+#include "waterfallview.h"
 
 #include <QAction>
 #include <QApplication>
@@ -20,6 +21,7 @@
 #include <QComboBox>
 #include <QContextMenuEvent>
 #include <QDir>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QElapsedTimer>
@@ -36,6 +38,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
@@ -265,6 +268,8 @@ private Q_SLOTS:
     void addingDuringARunFetchesTheNewRows();
     void exportRoundTripsThroughTheImporter();
     void exportToAnImpossiblePathReportsAnError();
+    void savedRunOpensInTheWindow_data();
+    void savedRunOpensInTheWindow();
     void filterByTextAndStatus();
     void sortsOnRawValues();
     void concurrencyChangeTakesEffectDuringARun();
@@ -283,6 +288,9 @@ private Q_SLOTS:
     void closingMidRunLeavesNoPartialFile();
     void addingHundredThousandUrls();
     void renderingShowsTheWindow();
+    void waterfallShowsEveryUrlAndFollowsTheTable();
+    void waterfallGroupingSurvivesANewWindow();
+    void summaryShowsThePerHostLimit();
     void actionsHaveIconsShortcutsAndTooltips();
     void everythingIsReachableFromTheKeyboard();
 
@@ -702,6 +710,55 @@ void TestMainWindow::exportRoundTripsThroughTheImporter()
             QVERIFY(run.info.startedAt.isValid());
         }
     }
+}
+
+void TestMainWindow::savedRunOpensInTheWindow_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::newRow("HAR") << QStringLiteral("run.har");
+    QTest::newRow("JSON") << QStringLiteral("run.json");
+}
+
+void TestMainWindow::savedRunOpensInTheWindow()
+{
+    QFETCH(QString, name);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(name);
+    QList<Job> ran;
+    {
+        Harness h;
+        QVERIFY(h.show());
+        h.typeAndAdd({ m_server->url(QStringLiteral("/delay/50/bytes/300")).toString(),
+                       m_server->url(QStringLiteral("/status/404")).toString(),
+                       m_server->url(QStringLiteral("/bytes/123")).toString() });
+        QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
+        h.action("start")->trigger();
+        QVERIFY(finished.wait(RunTimeoutMs));
+        QString error;
+        QVERIFY2(h.window->exportTo(path, &error), qPrintable(error));
+        ran = h.model.jobs();
+    }
+
+    // Another window shows it: the rows with their results and times, and the summary.
+    Harness h;
+    QVERIFY(h.show());
+    h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/1")).toString() }); // replaced
+    QVERIFY(h.window->openRun(path));
+    QCOMPARE(h.model.rowCount(), 3);
+    for (int row = 0; row < 3; ++row) {
+        const Job &shown = h.model.jobAt(row);
+        QCOMPARE(shown.state, ran.at(row).state);
+        QCOMPARE(shown.httpStatus, ran.at(row).httpStatus);
+        QCOMPARE(shown.bytesReceived, ran.at(row).bytesReceived);
+        // Times survive to the millisecond (exports keep milliseconds).
+        QVERIFY2(std::abs(shown.durationNs() - ran.at(row).durationNs()) <= 1'000'000,
+                 qPrintable(QString::number(shown.durationNs() - ran.at(row).durationNs())));
+    }
+    QTRY_COMPARE(h.window->summaryPanel()->summary().succeeded, 2);
+    QCOMPARE(h.window->summaryPanel()->summary().failed, 1);
+    // Nothing was fetched again.
+    QCOMPARE(h.model.count(JobState::Queued), 0);
 }
 
 void TestMainWindow::exportToAnImpossiblePathReportsAnError()
@@ -1444,6 +1501,104 @@ void TestMainWindow::renderingShowsTheWindow()
     QCOMPARE(back.size(), image.size());
     qInfo("window rendered to %s (%dx%d)", qPrintable(QString(ScreenshotPath)), back.width(),
           back.height());
+}
+
+void TestMainWindow::waterfallShowsEveryUrlAndFollowsTheTable()
+{
+    Harness h(3);
+    QVERIFY(h.show());
+    h.window->resize(1280, 800);
+    QStringList lines;
+    for (int i = 0; i < 7; ++i)
+        lines.append(m_server->url(QStringLiteral("/delay/%1/bytes/%2").arg(10 + 5 * i).arg(100 + i)).toString());
+    lines.append(m_server->url(QStringLiteral("/status/404")).toString());
+    h.typeAndAdd(lines);
+    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
+    h.action("start")->trigger();
+    QVERIFY(finished.wait(RunTimeoutMs));
+
+    // The waterfall is a dock below the table, shown from the View menu.
+    WaterfallView *view = h.window->waterfallView();
+    auto *dock = h.window->findChild<QDockWidget *>(QStringLiteral("waterfallDock"));
+    QVERIFY(view && dock);
+    QVERIFY(view->isVisible());
+    QCOMPARE(dock->toggleViewAction()->text(), QStringLiteral("&Waterfall"));
+    bool inViewMenu = false;
+    for (QAction *menu : h.window->menuBar()->actions()) {
+        if (menu->text() == QLatin1String("&View"))
+            inViewMenu = menu->menu()->actions().contains(dock->toggleViewAction());
+    }
+    QVERIFY(inViewMenu);
+
+    // A bar per URL, under a header for each lane the engine reported.
+    QSet<QString> lanes;
+    for (const Job &job : h.model.jobs())
+        lanes.insert(QStringLiteral("Lane %1").arg(job.worker));
+    QTRY_COMPARE(view->layoutRowCount(), int(lines.size() + lanes.size()));
+    for (const Job &job : h.model.jobs()) {
+        QVERIFY2(view->rowOfJob(job.id) >= 0, qPrintable(job.url.toString()));
+        QVERIFY(!WaterfallView::segmentsOf(job, h.engine.nowNs()).isEmpty());
+    }
+    const QStringList groups = view->groupLabels();
+    QCOMPARE(QSet<QString>(groups.cbegin(), groups.cend()), lanes);
+
+    // Clicking a bar selects its row in the table (and the details follow) ...
+    const quint64 failed = h.model.jobAt(h.model.rowCount() - 1).id;
+    const int failedRow = view->rowOfJob(failed);
+    view->verticalScrollBar()->setValue(failedRow * view->rowRect(failedRow).height()); // into view
+    const QPoint bar = view->rowRect(failedRow).center();
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, Qt::NoModifier, bar);
+    const QModelIndex current = h.table()->selectionModel()->currentIndex();
+    QVERIFY(current.isValid());
+    QCOMPARE(current.data(JobQueueModel::JobIdRole).toULongLong(), failed);
+    QVERIFY(h.table()->selectionModel()->isRowSelected(current.row(), {}));
+    QCOMPARE(h.window->detailPane()->jobId(), failed);
+
+    // ... and choosing a row in the table highlights its bar.
+    h.clickRow(2);
+    const quint64 chosen = h.proxy()->index(2, 0).data(JobQueueModel::JobIdRole).toULongLong();
+    QCOMPARE(view->selectedJob(), chosen);
+
+    // A filter in the table applies to the waterfall too.
+    h.window->filterEdit()->setText(QStringLiteral("status/404"));
+    QTRY_COMPARE(view->layoutRowCount(), 2);
+    QCOMPARE(view->jobsInRow(1), QList<quint64> { failed });
+}
+
+void TestMainWindow::waterfallGroupingSurvivesANewWindow()
+{
+    {
+        Harness h;
+        QComboBox *grouping = h.window->findChild<QComboBox *>(QStringLiteral("waterfallGrouping"));
+        QVERIFY(grouping);
+        QCOMPARE(h.window->waterfallView()->grouping(), WaterfallView::Grouping::Lane);
+        grouping->setCurrentIndex(grouping->findData(int(WaterfallView::Grouping::Host)));
+        QCOMPARE(h.window->waterfallView()->grouping(), WaterfallView::Grouping::Host);
+        QVERIFY(h.window->close());
+    }
+    JobQueueModel model;
+    FetchEngine engine(&model);
+    MainWindow fresh(&model, &engine);
+    QCOMPARE(fresh.waterfallView()->grouping(), WaterfallView::Grouping::Host);
+}
+
+void TestMainWindow::summaryShowsThePerHostLimit()
+{
+    Harness h;
+    QVERIFY(h.show());
+    auto *polite = h.window->summaryPanel()->findChild<QLabel *>(QStringLiteral("politeLimit"));
+    QVERIFY(polite);
+    QVERIFY(!polite->isVisible()); // off by default
+    FetchOptions options = h.engine.options();
+    options.perHost = 3;
+    h.engine.setOptions(options);
+    h.window->refreshSummary();
+    QVERIFY(polite->isVisible());
+    QCOMPARE(polite->text(), QStringLiteral("Polite: at most 3 per host"));
+    options.perHost = 0;
+    h.engine.setOptions(options);
+    h.window->refreshSummary();
+    QVERIFY(!polite->isVisible());
 }
 
 void TestMainWindow::actionsHaveIconsShortcutsAndTooltips()

@@ -72,6 +72,8 @@ QVariantMap fields(const FetchOptions &options)
         { QStringLiteral("outputDirectory"), options.outputDirectory },
         { QStringLiteral("computeSha256"), options.computeSha256 },
         { QStringLiteral("readBufferBytes"), options.readBufferBytes },
+        { QStringLiteral("caFile"), options.caFile },
+        { QStringLiteral("perHost"), options.perHost },
     };
 }
 
@@ -101,6 +103,12 @@ FetchOptions storedPart(const FetchOptions &options)
     return stored;
 }
 
+// A CA file the dialog accepts.
+QString testCaFile()
+{
+    return QFINDTESTDATA("data/tls/ca.pem");
+}
+
 FetchOptions everythingChanged()
 {
     FetchOptions options;
@@ -120,6 +128,8 @@ FetchOptions everythingChanged()
     options.outputDirectory = QStringLiteral("/tmp/some folder/downloads");
     options.computeSha256 = false;
     options.readBufferBytes = 4 << 20;
+    options.caFile = testCaFile();
+    options.perHost = 4;
     return options;
 }
 
@@ -178,6 +188,9 @@ private Q_SLOTS:
     void everyControlHasNameAndToolTip();
     void everyControlIsReachableByTab();
     void mnemonicsSwitchTheMode();
+    void caFileIsCheckedBeforeOk_data();
+    void caFileIsCheckedBeforeOk();
+    void perHostZeroIsOff();
 
     void storeRoundTrip_data();
     void storeRoundTrip();
@@ -250,6 +263,7 @@ void TestSettingsDialog::addOptionRows()
     largest.retries = FetchOptions::MaxRetries;
     largest.retryBaseDelayMs = SettingsStore::MaxRetryBaseDelayMs;
     largest.maxRedirects = SettingsStore::MaxRedirects;
+    largest.perHost = FetchOptions::MaxPerHost;
     QTest::newRow("largest values allowed") << largest;
 
     FetchOptions smallest;
@@ -548,12 +562,14 @@ void TestSettingsDialog::everyControlIsReachableByTab()
     dialog.show();
     QVERIFY(QTest::qWaitForWindowActive(&dialog));
 
-    const QStringList expected = { QStringLiteral("getButton"),   QStringLiteral("timeout"),
-                                   QStringLiteral("idleTimeout"), QStringLiteral("maxRedirects"),
-                                   QStringLiteral("userAgent"),   QStringLiteral("headers"),
-                                   QStringLiteral("retries"),     QStringLiteral("retryDelay"),
-                                   QStringLiteral("saveBodies"),  QStringLiteral("directory"),
-                                   QStringLiteral("browse"),      QStringLiteral("computeSha256") };
+    const QStringList expected = { QStringLiteral("getButton"),    QStringLiteral("timeout"),
+                                   QStringLiteral("idleTimeout"),  QStringLiteral("maxRedirects"),
+                                   QStringLiteral("userAgent"),    QStringLiteral("headers"),
+                                   QStringLiteral("retries"),      QStringLiteral("retryDelay"),
+                                   QStringLiteral("perHost"),      QStringLiteral("caFile"),
+                                   QStringLiteral("caBrowse"),     QStringLiteral("saveBodies"),
+                                   QStringLiteral("directory"),    QStringLiteral("browse"),
+                                   QStringLiteral("computeSha256") };
     QStringList visited;
     for (int press = 0; press < MaxTabPresses; ++press) {
         QWidget *focused = focusOwner(QApplication::focusWidget());
@@ -596,6 +612,85 @@ void TestSettingsDialog::mnemonicsSwitchTheMode()
     QCOMPARE(dialog.options().method, FetchOptions::Method::Get);
 }
 
+void TestSettingsDialog::caFileIsCheckedBeforeOk_data()
+{
+    QTest::addColumn<QString>("file"); // in the temporary folder; the test CA is copied as ca.pem
+    QTest::addColumn<QByteArray>("content"); // written unless null
+    QTest::addColumn<QString>("problem"); // the start of the problem shown, %1 = the path
+
+    QTest::newRow("the test CA is accepted") << "ca.pem" << QByteArray() << QString();
+    QTest::newRow("only blanks mean no file") << "   " << QByteArray() << QString();
+    QTest::newRow("a file that is not there")
+        << "missing.pem" << QByteArray() << QStringLiteral("cannot read %1: ");
+    QTest::newRow("a file without a certificate") << "notes.txt" << QByteArray("just some notes\n")
+                                                  << QStringLiteral("no PEM certificate in %1");
+    QTest::newRow("a folder") << "sub" << QByteArray() << QStringLiteral("cannot read %1: ");
+}
+
+void TestSettingsDialog::caFileIsCheckedBeforeOk()
+{
+    QFETCH(QString, file);
+    QFETCH(QByteArray, content);
+    QFETCH(QString, problem);
+
+    QTemporaryDir directory;
+    QVERIFY(directory.isValid());
+    QVERIFY(QFile::copy(testCaFile(), directory.filePath(QStringLiteral("ca.pem"))));
+    QVERIFY(QDir(directory.path()).mkdir(QStringLiteral("sub")));
+    const QString path = file.trimmed().isEmpty() ? file : directory.filePath(file);
+    if (!content.isNull()) {
+        QFile out(path);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(content);
+    }
+
+    SettingsDialog dialog(FetchOptions {});
+    auto *caFile = child<QLineEdit>(dialog, "caFile");
+    auto *shown = child<QLabel>(dialog, "caFileProblem");
+    QVERIFY(!shown->isVisibleTo(&dialog));
+    caFile->setText(path);
+    if (problem.isEmpty()) {
+        QVERIFY(okButton(dialog)->isEnabled());
+        QVERIFY(!shown->isVisibleTo(&dialog));
+        QCOMPARE(dialog.options().caFile, path.trimmed());
+        return;
+    }
+    const QString expected = problem.arg(path);
+    QVERIFY(!okButton(dialog)->isEnabled());
+    QVERIFY(shown->isVisibleTo(&dialog));
+    QVERIFY2(shown->toolTip().startsWith(expected), qPrintable(shown->toolTip()));
+    QCOMPARE(dialog.problems().size(), 1);
+    QVERIFY(dialog.problems().constFirst().startsWith(expected));
+    QVERIFY(caFile->accessibleDescription().startsWith(expected));
+    dialog.accept();
+    QCOMPARE(dialog.result(), int(QDialog::Rejected));
+
+    caFile->setText(directory.filePath(QStringLiteral("ca.pem")));
+    QVERIFY(okButton(dialog)->isEnabled());
+    QVERIFY(!shown->isVisibleTo(&dialog));
+    caFile->clear(); // no file at all is fine too
+    QVERIFY(okButton(dialog)->isEnabled());
+    QCOMPARE(dialog.options().caFile, QString());
+}
+
+void TestSettingsDialog::perHostZeroIsOff()
+{
+    FetchOptions options;
+    options.perHost = 6;
+    SettingsDialog dialog(options);
+    auto *perHost = child<QSpinBox>(dialog, "perHost");
+    QCOMPARE(perHost->value(), 6);
+    QCOMPARE(perHost->maximum(), FetchOptions::MaxPerHost);
+    perHost->selectAll();
+    QTest::keyClicks(perHost, QStringLiteral("0"));
+    QTest::keyClick(perHost, Qt::Key_Enter); // shown as "Off" once the edit is done
+    QCOMPARE(perHost->text(), QStringLiteral("Off"));
+    QCOMPARE(dialog.options().perHost, 0);
+    perHost->selectAll();
+    QTest::keyClicks(perHost, QStringLiteral("12"));
+    QCOMPARE(dialog.options().perHost, 12);
+}
+
 void TestSettingsDialog::storeRoundTrip_data()
 {
     addOptionRows();
@@ -626,10 +721,11 @@ void TestSettingsDialog::storeWritesKeysUnderFetchGroup()
     QStringList keys = settings.allKeys();
     keys.sort();
     const QStringList expected = {
-        QStringLiteral("fetch/computeSha256"),    QStringLiteral("fetch/concurrency"),
-        QStringLiteral("fetch/headers"),          QStringLiteral("fetch/idleTimeoutMs"),
-        QStringLiteral("fetch/maxRedirects"),     QStringLiteral("fetch/method"),
-        QStringLiteral("fetch/outputDirectory"),  QStringLiteral("fetch/retries"),
+        QStringLiteral("fetch/caFile"),           QStringLiteral("fetch/computeSha256"),
+        QStringLiteral("fetch/concurrency"),      QStringLiteral("fetch/headers"),
+        QStringLiteral("fetch/idleTimeoutMs"),    QStringLiteral("fetch/maxRedirects"),
+        QStringLiteral("fetch/method"),           QStringLiteral("fetch/outputDirectory"),
+        QStringLiteral("fetch/perHost"),          QStringLiteral("fetch/retries"),
         QStringLiteral("fetch/retryBaseDelayMs"), QStringLiteral("fetch/timeoutMs"),
         QStringLiteral("fetch/userAgent"),
     };
@@ -692,6 +788,14 @@ void TestSettingsDialog::storeClampsAndRejects_data()
     QTest::newRow("hash 0") << QByteArray("computeSha256=0") << "computeSha256" << QVariant(false);
     QTest::newRow("hash maybe -> default (on)")
         << QByteArray("computeSha256=maybe") << "computeSha256" << QVariant(true);
+    QTest::newRow("per host -3 -> off") << QByteArray("perHost=-3") << "perHost" << QVariant(0);
+    QTest::newRow("per host 100000 -> max")
+        << QByteArray("perHost=100000") << "perHost" << QVariant(FetchOptions::MaxPerHost);
+    QTest::newRow("per host not a number -> off")
+        << QByteArray("perHost=many") << "perHost" << QVariant(0);
+    QTest::newRow("a CA file that is gone is kept, for the dialog to show")
+        << QByteArray("caFile=/gone/ca.pem") << "caFile"
+        << QVariant(QStringLiteral("/gone/ca.pem"));
     QTest::newRow("a bad header line is dropped, the good one kept")
         << QByteArray("headers=Accept: */*, no colon here") << "headers"
         << QVariant(QStringList { QStringLiteral("Accept: */*") });

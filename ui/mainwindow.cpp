@@ -2,6 +2,7 @@
 #include "mainwindow.h"
 
 #include "baselinerunner.h"
+#include "comparedialog.h"
 #include "detailpane.h"
 #include "fetchengine.h"
 #include "inputpanel.h"
@@ -10,10 +11,13 @@
 #include "progressdelegate.h"
 #include "redact.h"
 #include "resultexporter.h"
+#include "resultimporter.h"
 #include "settingsdialog.h"
 #include "settingsstore.h"
 #include "summarypanel.h"
+#include "sweepdialog.h"
 #include "urllistparser.h"
+#include "waterfallview.h"
 
 #include <QAction>
 #include <QApplication>
@@ -51,6 +55,7 @@ constexpr int RowHeightPadding = 8;
 constexpr int UrlColumnWidth = 360;
 constexpr QSize DefaultWindowSize(1280, 800);
 constexpr int StatusMessageMs = 8000;
+constexpr int WaterfallDockHeight = 280;
 constexpr int TrayMessageMs = 6000;
 
 QString settingsKey(const char *name)
@@ -246,6 +251,80 @@ void MainWindow::createDocks()
     detailsDock->setWidget(m_details);
     addDockWidget(Qt::RightDockWidgetArea, detailsDock);
     detailsDock->toggleViewAction()->setText(tr("&Details"));
+
+    createWaterfallDock();
+}
+
+// The waterfall sits below the table (a bottom dock, so it gets the window's whole width),
+// with its grouping and zoom controls in a small tool bar of its own.
+void MainWindow::createWaterfallDock()
+{
+    auto *container = new QWidget(this);
+    auto *layout = new QVBoxLayout(container);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    auto *bar = new QToolBar(tr("Waterfall"), container);
+    bar->setObjectName(QStringLiteral("waterfallToolBar"));
+    bar->setIconSize(QSize(16, 16));
+    m_waterfall = new WaterfallView(container);
+    m_waterfall->setModel(m_model, m_proxy);
+    m_waterfall->setClock([engine = m_engine] { return engine->nowNs(); });
+
+    auto *groupLabel = new QLabel(tr("&Group:"), bar);
+    m_waterfallGrouping = new QComboBox(bar);
+    m_waterfallGrouping->setObjectName(QStringLiteral("waterfallGrouping"));
+    m_waterfallGrouping->setAccessibleName(tr("Group the waterfall"));
+    m_waterfallGrouping->addItem(tr("By lane"), int(WaterfallView::Grouping::Lane));
+    m_waterfallGrouping->addItem(tr("By lane, one line each"), int(WaterfallView::Grouping::LanePacked));
+    m_waterfallGrouping->addItem(tr("By host"), int(WaterfallView::Grouping::Host));
+    m_waterfallGrouping->setToolTip(tr("Lanes are the workers: each fetches one URL at a time on its own connection"));
+    groupLabel->setBuddy(m_waterfallGrouping);
+    bar->addWidget(groupLabel);
+    bar->addWidget(m_waterfallGrouping);
+    connect(m_waterfallGrouping, &QComboBox::currentIndexChanged, this, [this] {
+        m_waterfall->setGrouping(WaterfallView::Grouping(m_waterfallGrouping->currentData().toInt()));
+    });
+    bar->addSeparator();
+    const auto zoomAction = [this, bar](const char *name, const QString &text, const QString &icon,
+                                        const QString &toolTip, void (WaterfallView::*slot)()) {
+        QAction *zoom = bar->addAction(QIcon(QStringLiteral(":/icons/%1.svg").arg(icon)), text);
+        zoom->setObjectName(QLatin1String(name));
+        zoom->setToolTip(toolTip);
+        connect(zoom, &QAction::triggered, m_waterfall, slot);
+    };
+    zoomAction("waterfallZoomIn", tr("Zoom In"), QStringLiteral("zoom-in"),
+               tr("Zoom in on the time axis (+, or Ctrl+wheel over the bars)"), &WaterfallView::zoomIn);
+    zoomAction("waterfallZoomOut", tr("Zoom Out"), QStringLiteral("zoom-out"),
+               tr("Zoom out on the time axis (-)"), &WaterfallView::zoomOut);
+    zoomAction("waterfallFit", tr("Fit"), QStringLiteral("zoom-fit"),
+               tr("Fit the whole run into the width, and keep it fitted as it grows (0)"),
+               &WaterfallView::zoomToFit);
+    layout->addWidget(bar);
+    layout->addWidget(m_waterfall, 1);
+
+    auto *dock = new QDockWidget(tr("Waterfall"), this);
+    dock->setObjectName(QStringLiteral("waterfallDock"));
+    dock->setWidget(container);
+    addDockWidget(Qt::BottomDockWidgetArea, dock);
+    dock->toggleViewAction()->setText(tr("&Waterfall"));
+    dock->toggleViewAction()->setIcon(QIcon(QStringLiteral(":/icons/waterfall.svg")));
+    resizeDocks({ dock }, { WaterfallDockHeight }, Qt::Vertical);
+
+    // A bar chosen in the waterfall selects its row in the table (when the filter shows it),
+    // and the table's current row is highlighted in the waterfall.
+    connect(m_waterfall, &WaterfallView::jobClicked, this, [this](quint64 id) {
+        const int row = m_model->rowForId(id);
+        if (row >= 0)
+            selectJob(row);
+    });
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &MainWindow::showJobInWaterfall);
+}
+
+void MainWindow::showJobInWaterfall()
+{
+    const QModelIndex current = m_table->selectionModel()->currentIndex();
+    m_waterfall->setSelectedJob(current.isValid() ? current.data(JobQueueModel::JobIdRole).toULongLong() : 0);
 }
 
 QAction *MainWindow::addAction(const QString &objectName, const QString &text, const QString &icon,
@@ -294,6 +373,10 @@ void MainWindow::createActions()
               &MainWindow::measureBaseline);
     addAction(QStringLiteral("import"), tr("&Import URL List…"), QStringLiteral("import"),
               QKeySequence::Open, tr("Add the URLs of a .txt or .csv file"), &MainWindow::importDialog);
+    addAction(QStringLiteral("openRun"), tr("&Open Saved Run…"), QStringLiteral("import"),
+              QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O),
+              tr("Show a run exported as JSON, CSV or HAR (also a browser's HAR)"),
+              &MainWindow::openRunDialog);
     addAction(QStringLiteral("export"), tr("&Export Results…"), QStringLiteral("export"),
               QKeySequence(Qt::CTRL | Qt::Key_E), tr("Save the results as CSV or JSON"),
               &MainWindow::exportDialog);
@@ -332,7 +415,13 @@ void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(action(QStringLiteral("import")));
+    file->addAction(action(QStringLiteral("openRun")));
     file->addAction(action(QStringLiteral("export")));
+    file->addAction(tr("Co&mpare Runs…"), this, [this] {
+        auto *dialog = new CompareDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    })->setObjectName(QStringLiteral("compareRuns"));
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     quit->setObjectName(QStringLiteral("quit"));
@@ -351,6 +440,11 @@ void MainWindow::createMenus()
     run->addSeparator();
     for (const char *name : { "retryFailed", "clearFinished", "measureBaseline" })
         run->addAction(action(QLatin1String(name)));
+    run->addAction(tr("Concurrency S&weep…"), this, [this] {
+        auto *dialog = new SweepDialog(m_model->jobs(), m_engine->options(), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    })->setObjectName(QStringLiteral("concurrencySweep"));
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     for (QDockWidget *dock : findChildren<QDockWidget *>())
@@ -523,6 +617,8 @@ void MainWindow::refreshSummary()
     const bool running = m_engine->isRunning();
     const qint64 elapsed = running && summary.firstStartNs >= 0 ? m_engine->nowNs() - summary.firstStartNs : 0;
     m_summary->setSummary(summary, m_engine->activeCount(), elapsed, running);
+    // Options reach the engine from several places (settings, the command line): read them here.
+    m_summary->setPerHostLimit(m_engine->options().perHost);
     // The proxy does not re-filter on every live change (it would re-sort rows under the
     // pointer); a status or text filter is applied again at the summary's pace instead.
     if (running && (m_proxy->statusFilter() != JobTableProxyModel::StatusFilter::All
@@ -681,7 +777,7 @@ bool MainWindow::exportTo(const QString &path, QString *error)
 {
     const std::optional<ExportFormat> format = ResultExporter::formatForPath(path);
     if (!format) {
-        *error = tr("Choose a file name ending in .json or .csv.");
+        *error = tr("Choose a file name ending in .json, .csv or .har.");
         return false;
     }
     const RunSummary summary = m_model->summary();
@@ -691,6 +787,7 @@ bool MainWindow::exportTo(const QString &path, QString *error)
     info.method = m_engine->options().method == FetchOptions::Method::Head ? QByteArrayLiteral("HEAD")
                                                                            : QByteArrayLiteral("GET");
     info.toolVersion = QCoreApplication::applicationVersion();
+    info.requestHeaders = m_engine->options().headers; // masked by the HAR export
     return ResultExporter::write(path, *format, m_model->jobs(), summary, info, error);
 }
 
@@ -698,17 +795,60 @@ void MainWindow::exportDialog()
 {
     QString selectedFilter;
     QString path = QFileDialog::getSaveFileName(this, tr("Export Results"), m_lastDirectory,
-                                                tr("JSON (*.json);;CSV (*.csv)"), &selectedFilter);
+                                                tr("JSON (*.json);;CSV (*.csv);;HAR 1.2 (*.har)"), &selectedFilter);
     if (path.isEmpty())
         return;
     if (!ResultExporter::formatForPath(path))
-        path += selectedFilter.startsWith(QLatin1String("CSV")) ? QLatin1String(".csv") : QLatin1String(".json");
+        path += selectedFilter.startsWith(QLatin1String("CSV"))   ? QLatin1String(".csv")
+            : selectedFilter.startsWith(QLatin1String("HAR")) ? QLatin1String(".har")
+                                                              : QLatin1String(".json");
     m_lastDirectory = QFileInfo(path).absolutePath();
     QString error;
     if (exportTo(path, &error))
         statusBar()->showMessage(tr("Exported %1.").arg(QDir::toNativeSeparators(path)), StatusMessageMs);
     else
         QMessageBox::warning(this, tr("Export Results"), error);
+}
+
+void MainWindow::openRunDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open Saved Run"), m_lastDirectory,
+        tr("Saved runs (*.json *.har *.csv);;All files (*)"));
+    if (!path.isEmpty())
+        openRun(path);
+}
+
+bool MainWindow::openRun(const QString &path)
+{
+    if (m_engine->isRunning()) {
+        QMessageBox::information(this, tr("Open Saved Run"),
+                                 tr("Wait for the run to finish, or cancel it, before opening a saved one."));
+        return false;
+    }
+    ImportedRun run;
+    QString error;
+    if (!ResultImporter::read(path, &run, &error)) {
+        QMessageBox::warning(this, tr("Open Saved Run"), error);
+        return false;
+    }
+    m_lastDirectory = QFileInfo(path).absolutePath();
+    m_model->clear();
+    m_model->addSaved(run.jobs);
+    refreshSummary();
+    const QString name = QDir::toNativeSeparators(path);
+    statusBar()->showMessage(tr("Opened %1: %n URL(s).", nullptr, int(run.jobs.size())).arg(name),
+                             StatusMessageMs);
+    if (!run.problems.isEmpty()) {
+        constexpr int ShownProblems = 10;
+        QStringList shown = run.problems.mid(0, ShownProblems);
+        if (run.problems.size() > ShownProblems)
+            shown.append(tr("… and %n more", nullptr, int(run.problems.size() - ShownProblems)));
+        QMessageBox::warning(this, tr("Open Saved Run"),
+                             tr("Some entries of %1 could not be read and were left out:\n\n%2")
+                                 .arg(name, shown.join(QLatin1Char('\n'))));
+    }
+    return true;
 }
 
 void MainWindow::settingsDialog()
@@ -784,6 +924,9 @@ void MainWindow::readSettings()
     restoreState(settings.value(settingsKey("state")).toByteArray());
     m_table->horizontalHeader()->restoreState(settings.value(settingsKey("header")).toByteArray());
     m_lastDirectory = settings.value(settingsKey("lastDirectory")).toString();
+    const int grouping = m_waterfallGrouping->findData(settings.value(settingsKey("waterfallGrouping"), -1).toInt());
+    if (grouping >= 0)
+        m_waterfallGrouping->setCurrentIndex(grouping);
     const FetchOptions options = SettingsStore::loadFetchOptions(settings);
     m_engine->setOptions(options);
     m_concurrency->setValue(options.concurrency);
@@ -796,6 +939,7 @@ void MainWindow::writeSettings()
     settings.setValue(settingsKey("state"), saveState());
     settings.setValue(settingsKey("header"), m_table->horizontalHeader()->saveState());
     settings.setValue(settingsKey("lastDirectory"), m_lastDirectory);
+    settings.setValue(settingsKey("waterfallGrouping"), m_waterfallGrouping->currentData());
     FetchOptions options = m_engine->options();
     options.concurrency = m_concurrency->value();
     SettingsStore::saveFetchOptions(settings, options);

@@ -25,6 +25,7 @@ class InputPanel;
 class JobQueueModel;
 class JobTableProxyModel;
 class SummaryPanel;
+class WaterfallView;
 struct Job;
 struct UrlEntry;
 
@@ -44,6 +45,8 @@ public:
     void addEntries(const QList<UrlEntry> &entries);
     bool importFile(const QString &path);
     bool exportTo(const QString &path, QString *error);
+    // Shows a saved export (JSON, CSV or HAR) in place of the list; refused during a run.
+    bool openRun(const QString &path);
     void offerLastList(const QString &text);
     // The run journal to keep while the window lives (not owned): failures to write it are
     // shown, and closing the window marks a clean exit in it.
@@ -60,6 +63,7 @@ public:
     JobTableProxyModel *proxyModel() const { return m_proxy; }
     SummaryPanel *summaryPanel() const { return m_summary; }
     DetailPane *detailPane() const { return m_details; }
+    WaterfallView *waterfallView() const { return m_waterfall; }
     QSpinBox *concurrencySpinBox() const { return m_concurrency; }
     QLineEdit *filterEdit() const { return m_filter; }
     QComboBox *statusFilterBox() const { return m_statusFilter; }
@@ -89,6 +93,8 @@ private:
     void createMenus();
     void createToolBar();
     void createDocks();
+    void createWaterfallDock();
+    void showJobInWaterfall();
     void updateActions();
     void showContextMenu(const QPoint &position);
     QList<int> selectedSourceRows() const;
@@ -103,6 +109,7 @@ private:
     void onRunFinished();
     void importDialog();
     void exportDialog();
+    void openRunDialog();
     void settingsDialog();
     void readSettings();
     void writeSettings();
@@ -117,6 +124,8 @@ private:
     QTableView *m_table = nullptr;
     SummaryPanel *m_summary = nullptr;
     DetailPane *m_details = nullptr;
+    WaterfallView *m_waterfall = nullptr;
+    QComboBox *m_waterfallGrouping = nullptr;
     QSpinBox *m_concurrency = nullptr;
     QLineEdit *m_filter = nullptr;
     QComboBox *m_statusFilter = nullptr;

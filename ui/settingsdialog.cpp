@@ -2,6 +2,7 @@
 #include "settingsdialog.h"
 
 #include "settingsstore.h"
+#include "tlsconfig.h"
 
 #include <QButtonGroup>
 #include <QCheckBox>
@@ -99,6 +100,28 @@ void showProblems(QLabel *label, const QStringList &problems)
     label->setToolTip(problems.join(QLatin1Char('\n')));
 }
 
+// A line edit with its Browse button beside it, as one form field.
+QWidget *withButton(QLineEdit *field, QPushButton *button)
+{
+    auto *row = new QWidget;
+    auto *layout = new QHBoxLayout(row);
+    layout->setContentsMargins(QMargins());
+    layout->addWidget(field, 1);
+    layout->addWidget(button);
+    return row;
+}
+
+// The line under a field that says what is wrong with it; plain text, as it quotes what was typed.
+QLabel *problemLabel(const char *objectName, const QString &accessibleName)
+{
+    auto *label = new QLabel;
+    label->setObjectName(QLatin1String(objectName));
+    label->setTextFormat(Qt::PlainText);
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    label->setAccessibleName(accessibleName);
+    return label;
+}
+
 QString headerText(const HeaderList &headers)
 {
     QStringList lines;
@@ -120,6 +143,7 @@ SettingsDialog::SettingsDialog(const FetchOptions &options, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(createRequestsGroup());
     layout->addWidget(createRetriesGroup());
+    layout->addWidget(createConnectionsGroup());
     layout->addWidget(createSavingGroup());
     layout->addStretch();
 
@@ -237,11 +261,7 @@ QGroupBox *SettingsDialog::createRequestsGroup()
               "tokens."));
     connect(m_headers, &QPlainTextEdit::textChanged, this, &SettingsDialog::updateState);
 
-    m_headerProblems = new QLabel;
-    m_headerProblems->setObjectName(QStringLiteral("headerProblems"));
-    m_headerProblems->setTextFormat(Qt::PlainText); // the text quotes what was typed
-    m_headerProblems->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_headerProblems->setAccessibleName(tr("Problems with the extra headers"));
+    m_headerProblems = problemLabel("headerProblems", tr("Problems with the extra headers"));
     m_requestsForm->addRow(QString(), m_headerProblems);
 
     return group;
@@ -273,6 +293,41 @@ QGroupBox *SettingsDialog::createRetriesGroup()
     return group;
 }
 
+QGroupBox *SettingsDialog::createConnectionsGroup()
+{
+    auto *group = new QGroupBox(tr("Connections"));
+    m_connectionsForm = new QFormLayout(group);
+
+    m_perHost = new QSpinBox;
+    m_perHost->setObjectName(QStringLiteral("perHost"));
+    m_perHost->setRange(0, FetchOptions::MaxPerHost);
+    m_perHost->setSpecialValueText(tr("Off", "no limit per host"));
+    addRow(m_connectionsForm, tr("Per &host (polite mode):"), m_perHost, m_perHost,
+           tr("At most this many requests to one host at once, however many downloads run in "
+              "parallel, so that a long list from one site does not hammer it. \"Off\" leaves "
+              "only the number of parallel downloads as the limit."));
+
+    m_caFile = new QLineEdit;
+    m_caFile->setObjectName(QStringLiteral("caFile"));
+    m_caFile->setPlaceholderText(tr("None: only the system's certificate authorities"));
+    m_caFile->setClearButtonEnabled(true);
+    m_caBrowse = new QPushButton(tr("Ope&n…"));
+    m_caBrowse->setObjectName(QStringLiteral("caBrowse"));
+    m_caBrowse->setAccessibleName(tr("Browse for the trusted CA file"));
+    m_caBrowse->setToolTip(tr("Choose a PEM file with the CA certificates to trust."));
+    addRow(m_connectionsForm, tr("Trusted CA &file:"), withButton(m_caFile, m_caBrowse), m_caFile,
+           tr("A PEM file of certificate authorities to trust for https, besides the system's: "
+              "for servers with an in-house or self-signed certificate. Other certificate "
+              "problems (expired, another host's) still fail."));
+    connect(m_caFile, &QLineEdit::textChanged, this, &SettingsDialog::updateState);
+    connect(m_caBrowse, &QPushButton::clicked, this, &SettingsDialog::browseForCaFile);
+
+    m_caFileProblem = problemLabel("caFileProblem", tr("Problem with the trusted CA file"));
+    m_connectionsForm->addRow(QString(), m_caFileProblem);
+
+    return group;
+}
+
 QGroupBox *SettingsDialog::createSavingGroup()
 {
     m_savingGroup = new QGroupBox(tr("Saving"));
@@ -295,19 +350,12 @@ QGroupBox *SettingsDialog::createSavingGroup()
     m_browse->setObjectName(QStringLiteral("browse"));
     m_browse->setAccessibleName(tr("Browse for the folder"));
     m_browse->setToolTip(tr("Choose the folder for the downloaded files."));
-    auto *directoryRow = new QWidget;
-    auto *directoryLayout = new QHBoxLayout(directoryRow);
-    directoryLayout->setContentsMargins(QMargins());
-    directoryLayout->addWidget(m_directory, 1);
-    directoryLayout->addWidget(m_browse);
-    m_savingForm->addRow(m_saveBodies, directoryRow);
+    m_savingForm->addRow(m_saveBodies, withButton(m_directory, m_browse));
     connect(m_saveBodies, &QCheckBox::toggled, this, &SettingsDialog::updateState);
     connect(m_directory, &QLineEdit::textChanged, this, &SettingsDialog::updateState);
     connect(m_browse, &QPushButton::clicked, this, &SettingsDialog::browseForDirectory);
 
-    m_directoryProblem = new QLabel;
-    m_directoryProblem->setObjectName(QStringLiteral("directoryProblem"));
-    m_directoryProblem->setAccessibleName(tr("Problem with the folder"));
+    m_directoryProblem = problemLabel("directoryProblem", tr("Problem with the folder"));
     m_savingForm->addRow(QString(), m_directoryProblem);
 
     m_computeSha256 = new QCheckBox(tr("Com&pute SHA-256 of each body"));
@@ -331,6 +379,8 @@ void SettingsDialog::setFields(const FetchOptions &options)
     m_headers->setPlainText(headerText(options.headers));
     m_retries->setValue(options.retries);
     m_retryDelay->setValue(options.retryBaseDelayMs);
+    m_perHost->setValue(options.perHost);
+    m_caFile->setText(options.caFile);
     m_saveBodies->setChecked(!options.outputDirectory.isEmpty());
     // Unchecking keeps a folder typed before, so checking again brings it back.
     if (!options.outputDirectory.isEmpty())
@@ -351,6 +401,8 @@ FetchOptions SettingsDialog::options() const
     options.headers = parsedHeaders(nullptr);
     options.retries = m_retries->value();
     options.retryBaseDelayMs = m_retryDelay->value();
+    options.perHost = m_perHost->value();
+    options.caFile = m_caFile->text().trimmed();
     options.outputDirectory = m_saveBodies->isChecked() ? m_directory->text() : QString();
     options.computeSha256 = m_computeSha256->isChecked();
     return options;
@@ -399,12 +451,23 @@ QString SettingsDialog::directoryProblem() const
     return {};
 }
 
+QString SettingsDialog::caFileProblem() const
+{
+    const QString path = m_caFile->text().trimmed();
+    QString error;
+    if (path.isEmpty() || checkCaFile(path, &error))
+        return {};
+    return error;
+}
+
 QStringList SettingsDialog::problems() const
 {
     QStringList problems;
     parsedHeaders(&problems);
-    if (const QString problem = directoryProblem(); !problem.isEmpty())
-        problems.append(problem);
+    for (const QString &problem : { caFileProblem(), directoryProblem() }) {
+        if (!problem.isEmpty())
+            problems.append(problem);
+    }
     return problems;
 }
 
@@ -430,8 +493,13 @@ void SettingsDialog::updateState()
                  folderProblem.isEmpty() ? QStringList() : QStringList { folderProblem });
     m_savingForm->setRowVisible(m_directoryProblem, !folderProblem.isEmpty());
 
+    const QString caProblem = caFileProblem();
+    showProblems(m_caFileProblem, caProblem.isEmpty() ? QStringList() : QStringList { caProblem });
+    m_connectionsForm->setRowVisible(m_caFileProblem, !caProblem.isEmpty());
+    m_caFile->setAccessibleDescription(caProblem.isEmpty() ? m_caFile->toolTip() : caProblem);
+
     m_buttons->button(QDialogButtonBox::Ok)
-        ->setEnabled(headerProblems.isEmpty() && folderProblem.isEmpty());
+        ->setEnabled(headerProblems.isEmpty() && folderProblem.isEmpty() && caProblem.isEmpty());
 }
 
 void SettingsDialog::restoreDefaults()
@@ -452,6 +520,15 @@ void SettingsDialog::browseForDirectory()
         return;
     m_directory->setText(QDir::toNativeSeparators(chosen));
     m_saveBodies->setChecked(true);
+}
+
+void SettingsDialog::browseForCaFile()
+{
+    const QString chosen =
+        QFileDialog::getOpenFileName(this, tr("Trusted CA File"), m_caFile->text().trimmed(),
+                                     tr("PEM certificates (*.pem *.crt *.cer);;All files (*)"));
+    if (!chosen.isEmpty())
+        m_caFile->setText(QDir::toNativeSeparators(chosen));
 }
 
 void SettingsDialog::accept()

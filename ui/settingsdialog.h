@@ -41,6 +41,7 @@ public:
 private:
     QGroupBox *createRequestsGroup();
     QGroupBox *createRetriesGroup();
+    QGroupBox *createConnectionsGroup();
     QGroupBox *createSavingGroup();
     void addRow(QFormLayout *form, const QString &label, QWidget *field, QWidget *accessibleField,
                 const QString &toolTip);
@@ -48,9 +49,11 @@ private:
     void setFields(const FetchOptions &options);
     void restoreDefaults();
     void browseForDirectory();
+    void browseForCaFile();
     void updateState();
     HeaderList parsedHeaders(QStringList *problems) const;
     QString directoryProblem() const;
+    QString caFileProblem() const;
 
     // Values this dialog does not edit; Restore Defaults resets them except the concurrency.
     FetchOptions m_base;
@@ -69,6 +72,12 @@ private:
 
     QSpinBox *m_retries = nullptr;
     QSpinBox *m_retryDelay = nullptr;
+
+    QFormLayout *m_connectionsForm = nullptr;
+    QSpinBox *m_perHost = nullptr;
+    QLineEdit *m_caFile = nullptr;
+    QPushButton *m_caBrowse = nullptr;
+    QLabel *m_caFileProblem = nullptr;
 
     QGroupBox *m_savingGroup = nullptr;
     QFormLayout *m_savingForm = nullptr;
