@@ -66,7 +66,8 @@ public:
     // Chunks may split a line or a \r\n anywhere. A byte order mark at the very start is ignored.
     void addText(QStringView text);
     // Streams the device in chunks, decoding UTF-8 (or UTF-16/32 when it starts with a byte order
-    // mark; invalid bytes become U+FFFD), then calls finish(): the device is a whole document.
+    // mark; invalid and incomplete characters become U+FFFD), then calls finish(): the device is
+    // a whole document, and it reads the same whatever sizes the device's reads have.
     // Returns false if the device is not readable or a read fails; lines read so far are kept.
     bool addDevice(QIODevice *device);
     void finish(); // parses a held partial line

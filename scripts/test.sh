@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test with CTest.
-# Usage: scripts/test.sh [PRESET]   (dev by default; also release, asan)
+# Usage: scripts/test.sh [PRESET]   (dev by default; also release, asan, and tsan, which builds
+# and runs only the engine-labelled tests under ThreadSanitizer)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh

@@ -46,6 +46,11 @@ struct Collected
     int linesRead = 0;
 };
 
+bool operator==(const Collected &a, const Collected &b)
+{
+    return a.entries == b.entries && a.problems == b.problems && a.linesRead == b.linesRead;
+}
+
 Collected collect(UrlListParser &parser)
 {
     return { describe(parser.takeEntries()), describe(parser.takeProblems()), parser.linesRead() };
@@ -73,6 +78,45 @@ Collected parseWhole(QStringView text)
     parser.addText(text);
     parser.finish();
     return collect(parser);
+}
+
+// Hands out its bytes in reads of the given sizes, then the rest at once: a pipe that delivers a
+// document in pieces cut anywhere.
+class ChoppedBuffer final : public QBuffer
+{
+public:
+    explicit ChoppedBuffer(const QList<qsizetype> &readSizes)
+        : m_readSizes(readSizes)
+    { }
+
+protected:
+    qint64 readData(char *data, qint64 maxSize) override
+    {
+        if (!m_readSizes.isEmpty())
+            maxSize = qMin<qint64>(maxSize, m_readSizes.takeFirst());
+        return QBuffer::readData(data, maxSize);
+    }
+
+private:
+    QList<qsizetype> m_readSizes;
+};
+
+Collected parseDevice(const QByteArray &bytes, const QList<qsizetype> &readSizes)
+{
+    ChoppedBuffer device(readSizes);
+    device.setData(bytes);
+    UrlListParser parser;
+    // Unbuffered: each read() of the parser is one readData() here.
+    if (!device.open(QIODevice::ReadOnly | QIODevice::Unbuffered) || !parser.addDevice(&device))
+        return { { u"addDevice() failed"_s }, {}, -1 };
+    return collect(parser);
+}
+
+// The text with a byte order mark, in an encoding that needs one to be recognised.
+QByteArray withByteOrderMark(QStringConverter::Encoding encoding, QStringView text)
+{
+    QStringEncoder encoder(encoding, QStringEncoder::Flag::WriteBom);
+    return encoder.encode(text);
 }
 
 bool hasControlCharacter(const QString &text)
@@ -107,6 +151,8 @@ private slots:
     void decodesCharactersSplitAcrossReads();
     void readsUtf16WithByteOrderMark();
     void refusesUnreadableDevice();
+    void deviceReadsGiveTheSameResult_data();
+    void deviceReadsGiveTheSameResult();
     void chunksGiveTheSameResult_data();
     void chunksGiveTheSameResult();
     void binaryGarbage();
@@ -569,6 +615,60 @@ void TestUrlListParser::refusesUnreadableDevice()
     QCOMPARE(parser.linesRead(), 0);
 }
 
+void TestUrlListParser::deviceReadsGiveTheSameResult_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("text"); // what the bytes say, decoded as one document
+
+    QTest::newRow("invalid UTF-8 lead byte cut from the line break after it")
+        << "https://a.example/1\xC3\nhttps://a.example/2\n"_ba
+        << u"https://a.example/1\uFFFD\nhttps://a.example/2\n"_s;
+    QTest::newRow("incomplete UTF-8 character at the end becomes U+FFFD")
+        << "https://a.example/x\xE2\x82"_ba << u"https://a.example/x\uFFFD\uFFFD"_s;
+    QTest::newRow("stray continuation bytes and an impossible lead byte")
+        << "https://a.example/\x80\xBF\xF5\nhttps://a.example/ok\n"_ba
+        << u"https://a.example/\uFFFD\uFFFD\uFFFD\nhttps://a.example/ok\n"_s;
+    QTest::newRow("two-, three- and four-byte UTF-8 characters")
+        << "https://a.example/\xC3\xBC\xE2\x82\xAC\nhttps://b.example/\xF0\x9F\x98\x80"_ba
+        << u"https://a.example/\u00FC\u20AC\nhttps://b.example/\U0001F600"_s;
+    QTest::newRow("UTF-8 byte order mark is not text, U+FEFF later on is")
+        << "\xEF\xBB\xBFhttps://a.example/1\n\xEF\xBB\xBFhttps://a.example/2\n"_ba
+        << u"https://a.example/1\n\uFEFFhttps://a.example/2\n"_s;
+    QTest::newRow("UTF-16LE with a surrogate pair")
+        << withByteOrderMark(QStringConverter::Utf16LE,
+                             u"https://a.example/\U0001F600\r\nno url\r\n")
+        << u"https://a.example/\U0001F600\r\nno url\r\n"_s;
+    QTest::newRow("UTF-16BE, its byte order mark cut by the first read")
+        << withByteOrderMark(QStringConverter::Utf16BE, u"https://a.example/utf16be\n")
+        << u"https://a.example/utf16be\n"_s;
+    QTest::newRow("odd last byte of UTF-16 becomes U+FFFD")
+        << withByteOrderMark(QStringConverter::Utf16LE, u"https://a.example/x\n") + "!"_ba
+        << u"https://a.example/x\n\uFFFD"_s;
+    QTest::newRow("UTF-32LE, whose mark starts like UTF-16LE's")
+        << withByteOrderMark(QStringConverter::Utf32LE, u"https://a.example/\u00FC\n")
+        << u"https://a.example/\u00FC\n"_s;
+    QTest::newRow("incomplete UTF-32BE unit at the end becomes U+FFFD")
+        << withByteOrderMark(QStringConverter::Utf32BE, u"https://a.example/\n") + "\0\0"_ba
+        << u"https://a.example/\n\uFFFD"_s;
+    QTest::newRow("a byte order mark and nothing else") << "\xFE\xFF"_ba << QString();
+    QTest::newRow("one character, no line end") << "\xC3\xBC"_ba << u"\u00FC"_s;
+}
+
+void TestUrlListParser::deviceReadsGiveTheSameResult()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, text);
+    const Collected expected = parseWhole(text);
+
+    QVERIFY2(parseDevice(bytes, {}) == expected, "one read");
+    // Every place to cut the document in two reads, then one byte per read.
+    for (qsizetype split = 1; split < bytes.size(); ++split)
+        QVERIFY2(parseDevice(bytes, { split }) == expected,
+                 qPrintable(u"cut at byte %1"_s.arg(split)));
+    QVERIFY2(parseDevice(bytes, QList<qsizetype>(bytes.size(), 1)) == expected,
+             "one byte per read");
+}
+
 void TestUrlListParser::chunksGiveTheSameResult_data()
 {
     QTest::addColumn<QString>("text");
@@ -591,10 +691,7 @@ void TestUrlListParser::chunksGiveTheSameResult()
     const Collected whole = parseWhole(text);
 
     const auto check = [&](const QList<qsizetype> &sizes, const char *how) {
-        const Collected pieces = parseInChunks(text, sizes);
-        QVERIFY2(pieces.entries == whole.entries, how);
-        QVERIFY2(pieces.problems == whole.problems, how);
-        QVERIFY2(pieces.linesRead == whole.linesRead, how);
+        QVERIFY2(parseInChunks(text, sizes) == whole, how);
     };
 
     const bool small = text.size() < 1000;
