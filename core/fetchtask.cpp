@@ -184,6 +184,7 @@ struct FetchTask::Attempt
     qint64 announcedLength = -1; // of the response whose body we read (all of it when resumed)
     qint64 resumedFrom = 0;      // a 206 continues the kept part from here
     int unsentResends = 0;       // requests Qt failed before writing them, sent again
+    bool permanent = false;      // a failure another attempt would only repeat
     bool timedOut = false;
     bool sinkOpen = false;
     bool sinkFailed = false;
@@ -501,7 +502,7 @@ void FetchTask::finishAttempt()
     const QString retryHost = m_attempt->url.host();
     const int maxAttempts = 1 + std::max(0, m_options->retries);
     const bool retry = m_job.state == JobState::Running && m_job.attempts < maxAttempts
-        && isRetryable(m_job);
+        && isRetryable(m_job) && !m_attempt->permanent;
     if (m_attempt->sinkOpen && m_job.state != JobState::Succeeded) {
         // What a failed attempt wrote is kept for the next one when the server can continue
         // it; otherwise no partial file outlives the attempt.
@@ -586,6 +587,7 @@ void FetchTask::classify(QNetworkReply &reply)
         // Before OperationCanceledError: the abort that followed a failed write is our own.
         fail(ErrorKind::FileSystem, attempt.sinkError);
     } else if (attempt.headersDropped) {
+        attempt.permanent = true; // the same server sends the same headers again
         fail(ErrorKind::Network,
              tr("the response headers are larger than Qt accepts (at most %1 KiB in all, "
                 "%2 KiB per field, %3 fields)")
@@ -601,8 +603,10 @@ void FetchTask::classify(QNetworkReply &reply)
         fail(ErrorKind::TooManyRedirects,
              tr("too many redirects (limit %1)").arg(m_options->maxRedirects));
     } else if (attempt.redirectFault == RedirectFault::Insecure) {
+        attempt.permanent = true;
         fail(ErrorKind::Network, tr("refused a redirect from https to http"));
     } else if (attempt.redirectFault == RedirectFault::UnsupportedScheme) {
+        attempt.permanent = true;
         fail(ErrorKind::Network,
              tr("refused a redirect to a %1: URL (only http and https are followed)")
                  .arg(attempt.refusedScheme));
@@ -615,6 +619,7 @@ void FetchTask::classify(QNetworkReply &reply)
         // lost on the way), and the same for a corrupt stream.
         const QString encoding =
             QString::fromLatin1(reply.rawHeader(QByteArrayLiteral("Content-Encoding")));
+        attempt.permanent = true; // a bomb stays a bomb
         fail(ErrorKind::Network,
              tr("could not decompress the %1 body: it is corrupt, or it inflates more than "
                 "allowed (a decompression bomb)")

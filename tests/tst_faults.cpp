@@ -135,8 +135,9 @@ void TestFaults::fault_data()
         << QStringLiteral("/redirect/%1").arg(FetchOptions::DefaultMaxRedirects) << plain
         << JobState::Succeeded << ErrorKind::None << 200 << QString() << 1
         << FetchOptions::DefaultMaxRedirects + 1 << qint64(-1);
-    QTest::newRow("a redirect to file: is refused")
-        << "/redirect-to?url=file:///etc/passwd" << plain << JobState::Failed << ErrorKind::Network
+    // Failures another attempt would only repeat are not retried, even with retries left.
+    QTest::newRow("a redirect to file: is refused, and not retried")
+        << "/redirect-to?url=file:///etc/passwd" << retryOnce << JobState::Failed << ErrorKind::Network
         << 302 << "refused a redirect to a file: URL (only http and https are followed)" << 1 << 1
         << qint64(-1);
     QTest::newRow("a redirect to javascript: is refused")
@@ -178,14 +179,14 @@ void TestFaults::fault_data()
     QTest::newRow("255 KiB of response headers are accepted")
         << "/big-headers/255" << plain << JobState::Succeeded << ErrorKind::None << 200 << QString()
         << 1 << 1 << qint64(-1);
-    QTest::newRow("256 KiB of response headers fail at once, with a clear message")
-        << "/big-headers/256" << plain << JobState::Failed << ErrorKind::Network << 200
+    QTest::newRow("256 KiB of response headers fail at once, with a clear message, no retry")
+        << "/big-headers/256" << retryOnce << JobState::Failed << ErrorKind::Network << 200
         << tooLargeHeaders << 1 << 1 << qint64(-1);
     QTest::newRow("300 KiB of response headers fail the same way")
         << "/big-headers/300" << plain << JobState::Failed << ErrorKind::Network << 200
         << tooLargeHeaders << 1 << 1 << qint64(-1);
-    QTest::newRow("a gzip bomb is stopped by the decompression guard")
-        << QStringLiteral("/gzip-bomb/%1").arg(BombMiB) << plain << JobState::Failed
+    QTest::newRow("a gzip bomb is stopped by the decompression guard, and not retried")
+        << QStringLiteral("/gzip-bomb/%1").arg(BombMiB) << retryOnce << JobState::Failed
         << ErrorKind::Network << 200
         << "could not decompress the gzip body: it is corrupt, or it inflates more than allowed "
            "(a decompression bomb)"
