@@ -152,18 +152,6 @@ void FetchDriver::stopWhenIdle()
         Qt::QueuedConnection);
 }
 
-void FetchDriver::dropIdleConnections()
-{
-    QMetaObject::invokeMethod(
-        this,
-        [this] {
-            m_staleManagers.assign(m_managers.size(), true);
-            for (std::size_t index = 0; index < m_managers.size(); ++index)
-                clearIfIdle(index);
-        },
-        Qt::QueuedConnection);
-}
-
 void FetchDriver::clearIfIdle(std::size_t managerIndex)
 {
     if (managerIndex >= m_staleManagers.size() || !m_staleManagers[managerIndex])
@@ -220,6 +208,13 @@ void FetchDriver::takeWork()
         return;
     }
     m_taking = true;
+    const int generation = m_shared->connectionGeneration.load(std::memory_order_acquire);
+    if (generation != m_connectionGeneration) {
+        m_connectionGeneration = generation;
+        m_staleManagers.assign(m_managers.size(), true);
+        for (std::size_t index = 0; index < m_managers.size(); ++index)
+            clearIfIdle(index);
+    }
     do {
         m_takeAgain = false;
         const int concurrency = m_shared->concurrency.load(std::memory_order_acquire);

@@ -46,6 +46,9 @@ struct DriverShared
     DispatchQueue queue;
     std::atomic<int> concurrency { 1 }; // lanes 0 .. concurrency-1 may run
     std::atomic<int> lanesUsed { 0 };   // highest lane that ever ran + 1
+    // Bumped when the trusted CAs change: Qt keeps a connection's TLS settings for as long as it
+    // lives, so drivers drop their idle connections before they take the next task.
+    std::atomic<int> connectionGeneration { 0 };
     int driverCount = 1;
 };
 
@@ -69,9 +72,6 @@ public:
     void poke();
     // Thread-safe: once no task runs, free the managers and quit this driver's thread.
     void stopWhenIdle();
-    // Thread-safe: new requests open new connections (Qt keeps a connection's TLS settings,
-    // e.g. the trusted CAs, for as long as it lives).
-    void dropIdleConnections();
 
 private:
     void takeWork();
@@ -86,6 +86,7 @@ private:
     std::vector<FetchTask *> m_slots; // by local slot; lane = laneOf(slot)
     std::vector<std::unique_ptr<QNetworkAccessManager>> m_managers; // by local slot / 6
     std::vector<bool> m_staleManagers; // to clear once their lanes are idle
+    int m_connectionGeneration = 0;
     QByteArray m_buffer; // every task of this thread reads into it
     int m_running = 0;
     bool m_taking = false;

@@ -99,10 +99,8 @@ void FetchEngine::setOptions(const FetchOptions &options)
     const QString oldDirectory = m_options.outputDirectory;
     const QString oldCaFile = m_options.caFile;
     m_options = options;
-    if (m_options.caFile != oldCaFile) {
-        for (const DriverThread &entry : m_drivers)
-            entry.driver->dropIdleConnections();
-    }
+    if (m_options.caFile != oldCaFile)
+        m_shared->connectionGeneration.fetch_add(1, std::memory_order_acq_rel);
     m_options.concurrency = FetchOptions::clampConcurrency(options.concurrency);
     m_sharedOptions = std::make_shared<const FetchOptions>(m_options);
     if (m_options.outputDirectory != oldDirectory || !m_outputDirectory)
