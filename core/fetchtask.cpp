@@ -189,6 +189,7 @@ struct FetchTask::Attempt
     bool sinkOpen = false;
     bool sinkFailed = false;
     bool headersDropped = false;
+    bool keepBody = false;       // this hop's response is a 2xx to a GET: its body is the job's
     RedirectFault redirectFault = RedirectFault::None;
     QString refusedScheme;
     QString sinkError;
@@ -319,6 +320,7 @@ void FetchTask::sendRequest(const QUrl &url)
     attempt.hopStartNs = now();
     attempt.connectStartNs = attempt.connectedNs = attempt.sentNs = attempt.headersNs = -1;
     attempt.hopConnectUs = -1;
+    attempt.keepBody = false;
     const QNetworkRequest request = makeRequest(url);
     m_reply = m_options->method == FetchOptions::Method::Head ? m_manager->head(request)
                                                               : m_manager->get(request);
@@ -378,6 +380,8 @@ void FetchTask::onMetaData()
     attempt.headersNs = now();
     attempt.announcedLength = contentLength(reply);
     const int status = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    // Decided once per response, not per chunk: the body is the job's only on a 2xx to a GET.
+    attempt.keepBody = m_options->method == FetchOptions::Method::Get && isSuccess(status);
     if (status == PartialContentStatus && m_resumeOffset > 0) {
         // The rest of the kept part: totals count the whole body.
         attempt.resumedFrom = m_resumeOffset;
@@ -405,8 +409,7 @@ void FetchTask::drain()
     QNetworkReply &reply = *m_reply;
     if (reply.bytesAvailable() <= 0)
         return;
-    const bool keep = m_options->method == FetchOptions::Method::Get
-        && isSuccess(reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt());
+    const bool keep = attempt.keepBody;
     if (keep && !attempt.sinkOpen && !attempt.sinkFailed)
         openSink(reply);
     char *buffer = m_buffer->data();
