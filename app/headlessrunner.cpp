@@ -121,7 +121,7 @@ HeadlessRunner::HeadlessRunner(CommandLine line, QObject *parent)
 
 HeadlessRunner::~HeadlessRunner()
 {
-    // The engine waits for its pool before the demo server (which its tasks may talk to) goes.
+    // The engine waits for its threads before the demo server (which its tasks may talk to) goes.
     m_engine.reset();
     m_demoServer.reset();
 }

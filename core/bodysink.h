@@ -8,7 +8,7 @@
 
 namespace Parafetch {
 
-// One sink per job, used by one pool thread at a time. An attempt calls open(), write()s the
+// One sink per job, used by one engine thread at a time. An attempt calls open(), write()s the
 // body, then commit() on success or discard() on failure; a retry opens again.
 class BodySink
 {

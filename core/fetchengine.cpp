@@ -186,7 +186,7 @@ void FetchEngine::resume()
 
 void FetchEngine::revokePending()
 {
-    // Tasks still waiting in the pool's queue go back to the queue model untouched.
+    // Tasks still waiting in the dispatch queue go back to the queue model untouched.
     revokeWaiting([this](quint64 id) {
         m_cursor = std::min(m_cursor, std::max(0, m_model->rowForId(id)));
     });
@@ -380,7 +380,7 @@ void FetchEngine::collectReports()
         if (it != m_active.end())
             m_active.erase(it);
     }
-    // Refill first: the pool gets new work before we spend time on the model and listeners.
+    // Refill first: the lanes get new work before we spend time on the model and listeners.
     fill();
     m_model->finishJobs(reports);
     for (const Job &job : std::as_const(reports))

@@ -1,4 +1,4 @@
-// The fetch engine: a dedicated thread pool that takes queued rows of the model in order.
+// The fetch engine: engine threads that drive N lanes, fed in order from the queue model.
 #pragma once
 
 #include "fetchoptions.h"
@@ -35,7 +35,7 @@ public:
     static constexpr int ProgressIntervalMs = 100; // ~10 Hz live updates (DESIGN rule 5)
 
     explicit FetchEngine(JobQueueModel *model, QObject *parent = nullptr);
-    ~FetchEngine() override; // cancels everything and waits for the pool (DESIGN rule 9)
+    ~FetchEngine() override; // cancels everything and waits for its threads (DESIGN rule 9)
 
     // Takes effect for tasks not yet started; the concurrency applies at once.
     void setOptions(const FetchOptions &options);
@@ -48,7 +48,7 @@ public:
     void resume();
     void cancel(quint64 id);
     void cancelAll();  // queued rows become cancelled, running ones are aborted
-    void shutdown();   // cancelAll() and wait for every pool thread to finish its task
+    void shutdown();   // cancelAll() and wait for every engine thread to finish its tasks
 
     bool isRunning() const { return m_running; }
     bool isPaused() const { return m_paused; }
