@@ -532,8 +532,31 @@ void TestFetchEngine::politeModeCapsEachHost()
 
     QVERIFY(runToEnd(engine));
     QCOMPARE(model.count(JobState::Succeeded), 16);
-    QCOMPARE(m_server->maxInFlight(), expectedPeakPerServer);
-    QCOMPARE(other.maxInFlight(), expectedPeakPerServer);
+    // The engine's own view: how many of a host's fetches overlapped at most.
+    const auto peakOf = [&model](const QString &host) {
+        QList<QPair<qint64, int>> edges; // +1 at a start, -1 at a finish (finishes first on ties)
+        for (const Job &job : model.jobs()) {
+            if (job.url.host() == host)
+                edges += { { job.startedAtNs, 1 }, { job.finishedAtNs, -1 } };
+        }
+        std::sort(edges.begin(), edges.end());
+        int running = 0, peak = 0;
+        for (const auto &edge : std::as_const(edges))
+            peak = std::max(peak, running += edge.second);
+        return peak;
+    };
+    QCOMPARE(peakOf(QStringLiteral("127.0.0.1")), expectedPeakPerServer);
+    QCOMPARE(peakOf(QStringLiteral("localhost")), expectedPeakPerServer);
+    // The servers' view. A server counts a request until its last byte has reached the kernel,
+    // and the next request of a capped host can arrive on another connection (another server
+    // thread) a moment before that count drops: so the servers' peak may exceed the cap by one
+    // on a loaded machine, never by more, and it reaches the cap.
+    QVERIFY2(m_server->maxInFlight() >= expectedPeakPerServer
+                 && m_server->maxInFlight() <= expectedPeakPerServer + (perHost > 0 ? 1 : 0),
+             qPrintable(QString::number(m_server->maxInFlight())));
+    QVERIFY2(other.maxInFlight() >= expectedPeakPerServer
+                 && other.maxInFlight() <= expectedPeakPerServer + (perHost > 0 ? 1 : 0),
+             qPrintable(QString::number(other.maxInFlight())));
 }
 
 void TestFetchEngine::politeModeBacksOffAThrottlingHost_data()
