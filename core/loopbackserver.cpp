@@ -1339,7 +1339,13 @@ void Connection::pump()
             writeBody(std::min(ChunkBytes, m_bodyLeft));
         }
     }
-    // The response ends when its last byte is handed to the kernel, not when it is queued.
+    // The request stops counting as in flight once its last byte is queued: the client cannot
+    // have the answer before then, and it may send its next request on another connection (to
+    // another of our threads) as soon as it has it, so ending the count later could show one
+    // request more in flight than any client ever had. The connection itself is free for the
+    // next request only once that byte has been handed to the kernel.
+    if (m_bodyLeft == 0)
+        endInFlight();
     if (m_bodyLeft == 0 && pendingBytes() == 0
         && m_socket->state() == QAbstractSocket::ConnectedState) {
         finishResponse();

@@ -111,7 +111,7 @@ public:
     QUrl baseUrl() const; // http://127.0.0.1:PORT (https with TLS)
     QUrl url(const QString &pathAndQuery) const; // baseUrl + "/delay/10" etc.
 
-    // Heads parsed whose response is not yet fully handed to the kernel (or whose client left).
+    // Heads parsed whose response is not yet wholly queued for sending (or whose client left).
     // A client can hold the whole answer a moment before its request leaves this count: wait for
     // it (QTRY_COMPARE) rather than compare right after a reply finishes.
     int inFlight() const;
