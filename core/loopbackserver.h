@@ -112,8 +112,7 @@ public:
     QUrl url(const QString &pathAndQuery) const; // baseUrl + "/delay/10" etc.
 
     // Heads parsed whose response is not yet wholly queued for sending (or whose client left).
-    // A client can hold the whole answer a moment before its request leaves this count: wait for
-    // it (QTRY_COMPARE) rather than compare right after a reply finishes.
+    // A request leaves this count before its client can hold the whole answer.
     int inFlight() const;
     int maxInFlight() const; // peak of inFlight() since start or resetStatistics()
     qint64 requestCount() const; // request heads parsed
