@@ -6,7 +6,6 @@
 #include "fetchtask.h"
 #include "filesink.h"
 #include "jobqueuemodel.h"
-#include "sha256.h"
 
 #include <QHash>
 #include <QMutex>

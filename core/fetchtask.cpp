@@ -7,7 +7,6 @@
 #include "sha256.h"
 #include "tlsconfig.h"
 
-#include <QCoreApplication>
 #include <QDateTime>
 #include <QLocale>
 #include <QMutexLocker>
