@@ -302,12 +302,16 @@ void HeadlessRunner::printProgress()
     const double elapsed = summary.firstStartNs >= 0
         ? double(m_engine->nowNs() - summary.firstStartNs) / NsPerSecond
         : 0.0;
-    const QString meter = tr("%1/%2 done, %3 active, %4, %5")
-                              .arg(summary.finished())
-                              .arg(summary.total)
-                              .arg(m_engine->activeCount())
-                              .arg(formatBytes(summary.bytes),
-                                   formatRate(elapsed > 0 ? double(summary.bytes) / elapsed : 0.0));
+    m_eta.sample(m_engine->nowNs(), summary.finished(), summary.total);
+    QString meter = tr("%1/%2 done, %3 active, %4, %5")
+                        .arg(summary.finished())
+                        .arg(summary.total)
+                        .arg(m_engine->activeCount())
+                        .arg(formatBytes(summary.bytes),
+                             formatRate(elapsed > 0 ? double(summary.bytes) / elapsed : 0.0));
+    const QString left = formatRemaining(m_eta.remainingNs());
+    if (!left.isEmpty())
+        meter += QStringLiteral(", ") + left;
     writeErr(QStringLiteral("\r\x1b[K") + meter);
     std::fflush(stderr);
     m_progressShown = true;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "commandline.h"
+#include "eta.h"
 
 #include <QObject>
 
@@ -56,6 +57,7 @@ private:
     bool m_progressOnTerminal = false;
     bool m_stdoutIsTerminal = false;
     bool m_progressShown = false;
+    EtaEstimator m_eta; // for the progress line
     int m_finished = 0;
     int m_interruptedExitCode = 0;
 };
