@@ -223,6 +223,8 @@ bool JobQueueModel::removeRows(int row, int count, const QModelIndex &parent)
     if (parent.isValid() || row < 0 || count <= 0 || row + count > m_jobs.size())
         return false;
     beginRemoveRows({}, row, row + count - 1);
+    for (int removed = row; removed < row + count; ++removed)
+        m_summary.remove(m_jobs.at(removed));
     m_jobs.remove(row, count);
     // Keep pending live updates of the rows that stay: shift the dirty range with them.
     const int removedLast = row + count - 1;
@@ -249,6 +251,7 @@ int JobQueueModel::addEntries(const QList<UrlEntry> &entries)
         job.url = entry.url;
         job.fileName = entry.fileName;
         job.sourceLine = entry.line;
+        m_summary.add(job);
         m_jobs.append(std::move(job));
     }
     endInsertRows();
@@ -275,6 +278,7 @@ int JobQueueModel::addRestored(const QList<Job> &jobs)
             job.sourceLine = restored.sourceLine;
         }
         job.id = m_nextId++;
+        m_summary.add(job);
         m_jobs.append(std::move(job));
     }
     endInsertRows();
@@ -297,6 +301,7 @@ int JobQueueModel::addSaved(const QList<Job> &jobs)
             job.sourceLine = saved.sourceLine;
         }
         job.id = m_nextId++;
+        m_summary.add(job);
         m_jobs.append(std::move(job));
     }
     endInsertRows();
@@ -307,6 +312,7 @@ void JobQueueModel::clear()
 {
     beginResetModel();
     m_jobs.clear();
+    m_summary.clear();
     m_dirtyFirst = m_dirtyLast = -1;
     endResetModel();
 }
@@ -327,12 +333,6 @@ int JobQueueModel::nextQueuedRow(int fromRow) const
     return -1;
 }
 
-int JobQueueModel::count(JobState state) const
-{
-    return int(std::count_if(m_jobs.cbegin(), m_jobs.cend(),
-                             [state](const Job &job) { return job.state == state; }));
-}
-
 void JobQueueModel::setQueuedAt(int row, qint64 queuedAtNs)
 {
     m_jobs[row].queuedAtNs = queuedAtNs;
@@ -344,10 +344,12 @@ void JobQueueModel::markRunning(quint64 id, qint64 startedAtNs, int worker)
     if (row < 0)
         return;
     Job &job = m_jobs[row];
+    const JobFigures before = JobFigures::of(job);
     job.state = JobState::Running;
     job.startedAtNs = startedAtNs;
     job.updatedAtNs = startedAtNs;
     job.worker = worker;
+    m_summary.change(before, JobFigures::of(job));
     markDirty(row);
 }
 
@@ -359,9 +361,11 @@ void JobQueueModel::setProgress(quint64 id, qint64 received, qint64 total, qint6
     Job &job = m_jobs[row];
     if (job.state != JobState::Running)
         return;
+    const JobFigures before = JobFigures::of(job);
     job.bytesReceived = received;
     job.bytesTotal = total;
     job.updatedAtNs = nowNs;
+    m_summary.change(before, JobFigures::of(job));
     markDirty(row);
 }
 
@@ -398,6 +402,7 @@ void JobQueueModel::finishJobs(const QList<Job> &jobs)
         const int row = rowForId(job.id);
         if (row < 0)
             continue;
+        m_summary.change(JobFigures::of(m_jobs.at(row)), JobFigures::of(job));
         m_jobs[row] = job;
         first = first < 0 ? row : std::min(first, row);
         last = std::max(last, row);
@@ -411,11 +416,7 @@ void JobQueueModel::markCancelled(quint64 id, qint64 nowNs)
     const int row = rowForId(id);
     if (row < 0 || m_jobs.at(row).isFinished())
         return;
-    Job &job = m_jobs[row];
-    job.state = JobState::Cancelled;
-    job.errorKind = ErrorKind::Cancelled;
-    job.errorString = tr("cancelled before it started");
-    job.finishedAtNs = nowNs;
+    cancelUnstarted(row, nowNs);
     emitRowChanged(row);
 }
 
@@ -423,13 +424,9 @@ int JobQueueModel::cancelQueued(qint64 nowNs)
 {
     int first = -1, last = -1, cancelled = 0;
     for (int row = 0; row < m_jobs.size(); ++row) {
-        Job &job = m_jobs[row];
-        if (job.state != JobState::Queued)
+        if (m_jobs.at(row).state != JobState::Queued)
             continue;
-        job.state = JobState::Cancelled;
-        job.errorKind = ErrorKind::Cancelled;
-        job.errorString = tr("cancelled before it started");
-        job.finishedAtNs = nowNs;
+        cancelUnstarted(row, nowNs);
         first = first < 0 ? row : first;
         last = row;
         ++cancelled;
@@ -437,6 +434,17 @@ int JobQueueModel::cancelQueued(qint64 nowNs)
     if (first >= 0)
         emit dataChanged(index(first, 0), index(last, ColumnCount - 1));
     return cancelled;
+}
+
+void JobQueueModel::cancelUnstarted(int row, qint64 nowNs)
+{
+    Job &job = m_jobs[row];
+    const JobFigures before = JobFigures::of(job);
+    job.state = JobState::Cancelled;
+    job.errorKind = ErrorKind::Cancelled;
+    job.errorString = tr("cancelled before it started");
+    job.finishedAtNs = nowNs;
+    m_summary.change(before, JobFigures::of(job));
 }
 
 int JobQueueModel::requeue(const QList<int> &rows)
@@ -451,6 +459,7 @@ int JobQueueModel::requeue(const QList<int> &rows)
         fresh.url = old.url;
         fresh.fileName = old.fileName;
         fresh.sourceLine = old.sourceLine;
+        m_summary.change(JobFigures::of(old), JobFigures::of(fresh));
         m_jobs[row] = std::move(fresh);
         emitRowChanged(row);
         first = first < 0 ? row : std::min(first, row);

@@ -63,8 +63,10 @@ public:
     const Job &jobAt(int row) const { return m_jobs.at(row); }
     int rowForId(quint64 id) const; // -1 if gone
     int nextQueuedRow(int fromRow) const; // -1 if none
-    int count(JobState state) const;
-    RunSummary summary() const { return RunSummary::compute(m_jobs); }
+    int count(JobState state) const { return m_summary.count(state); }
+    // Kept up to date as jobs change, so a window can show it often whatever the row count;
+    // always equal to RunSummary::compute(jobs()).
+    RunSummary summary() const { return m_summary.result(); }
 
     // Engine-side updates. Live progress is only recorded here; flushProgress() announces it,
     // once per refresh, for the dirty rows and live columns only (DESIGN rule 5).
@@ -87,8 +89,10 @@ private:
     QVariant rawValue(const Job &job, int column) const;
     void markDirty(int row);
     void emitRowChanged(int row);
+    void cancelUnstarted(int row, qint64 nowNs); // a job that never started: cancelled now
 
     QList<Job> m_jobs;
+    RunSummaryTracker m_summary;
     quint64 m_nextId = 1;
     int m_dirtyFirst = -1;
     int m_dirtyLast = -1;

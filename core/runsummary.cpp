@@ -2,8 +2,9 @@
 #include "runsummary.h"
 
 #include <algorithm>
-#include <limits>
 #include <cmath>
+#include <iterator>
+#include <limits>
 
 namespace Parafetch {
 
@@ -20,6 +21,22 @@ qint64 saturatingAdd(qint64 a, qint64 b)
 constexpr double NsPerSecond = 1e9;
 constexpr double PercentScale = 100.0;
 constexpr double P50 = 50, P90 = 90, P99 = 99;
+// A tracker's values take their pending changes in once there are more than this many (and
+// more than values); until then reading them merges.
+constexpr std::size_t MinPending = 4096;
+
+// Wall time and what is divided by it, from the counts and sums.
+void deriveRates(RunSummary &s)
+{
+    if (s.firstStartNs >= 0 && s.lastFinishNs >= s.firstStartNs)
+        s.wallNs = s.lastFinishNs - s.firstStartNs;
+    if (s.wallNs > 0) {
+        const double wallSeconds = double(s.wallNs) / NsPerSecond;
+        s.speedup = double(s.serialNs) / double(s.wallNs);
+        s.bytesPerSecond = double(s.bytes) / wallSeconds;
+        s.requestsPerSecond = double(s.finished()) / wallSeconds;
+    }
+}
 
 } // namespace
 
@@ -36,11 +53,36 @@ RunSummary RunSummary::compute(const QList<Job> &jobs)
     return builder.result();
 }
 
+JobFigures JobFigures::of(const Job &job)
+{
+    JobFigures figures;
+    figures.state = job.state;
+    figures.bytes = std::max<qint64>(job.bytesReceived, 0);
+    if (job.isFinished()) {
+        // A success is a success whatever kind a careless producer left behind.
+        const int kind = job.state == JobState::Succeeded ? int(ErrorKind::None) : int(job.errorKind);
+        if (kind >= 0 && kind < ErrorKindCount)
+            figures.errorKind = kind;
+    }
+    if (job.startedAtNs >= 0) {
+        figures.startNs = job.startedAtNs;
+        if (job.finishedAtNs >= job.startedAtNs)
+            figures.finishNs = job.finishedAtNs;
+    }
+    const qint64 duration = job.durationNs();
+    if (job.isFinished() && duration >= 0)
+        figures.durationNs = duration;
+    if (job.waitUs >= 0)
+        figures.ttfbUs = job.waitUs;
+    return figures;
+}
+
 void RunSummaryBuilder::add(const Job &job)
 {
+    const JobFigures figures = JobFigures::of(job);
     RunSummary &s = m_counts;
     ++s.total;
-    switch (job.state) {
+    switch (figures.state) {
     case JobState::Queued:
         ++s.queued;
         break;
@@ -57,43 +99,24 @@ void RunSummaryBuilder::add(const Job &job)
         ++s.cancelled;
         break;
     }
-    s.bytes = saturatingAdd(s.bytes, std::max<qint64>(job.bytesReceived, 0));
-
-    if (job.isFinished()) {
-        // A success is a success whatever kind a careless producer left behind.
-        const int kind =
-            job.state == JobState::Succeeded ? int(ErrorKind::None) : int(job.errorKind);
-        if (kind >= 0 && kind < ErrorKindCount)
-            ++s.byErrorKind[std::size_t(kind)];
+    s.bytes = saturatingAdd(s.bytes, figures.bytes);
+    if (figures.errorKind >= 0)
+        ++s.byErrorKind[std::size_t(figures.errorKind)];
+    if (figures.startNs != JobFigures::None && (s.firstStartNs < 0 || figures.startNs < s.firstStartNs))
+        s.firstStartNs = figures.startNs;
+    s.lastFinishNs = std::max(s.lastFinishNs, figures.finishNs);
+    if (figures.durationNs != JobFigures::None) {
+        s.serialNs = saturatingAdd(s.serialNs, figures.durationNs);
+        m_durationsNs.append(figures.durationNs);
     }
-
-    if (job.startedAtNs >= 0) {
-        if (s.firstStartNs < 0 || job.startedAtNs < s.firstStartNs)
-            s.firstStartNs = job.startedAtNs;
-        if (job.finishedAtNs >= job.startedAtNs)
-            s.lastFinishNs = std::max(s.lastFinishNs, job.finishedAtNs);
-    }
-
-    const qint64 duration = job.durationNs();
-    if (job.isFinished() && duration >= 0) {
-        s.serialNs = saturatingAdd(s.serialNs, duration);
-        m_durationsNs.append(duration);
-    }
-    if (job.waitUs >= 0)
-        m_ttfbsUs.append(job.waitUs);
+    if (figures.ttfbUs != JobFigures::None)
+        m_ttfbsUs.append(figures.ttfbUs);
 }
 
 RunSummary RunSummaryBuilder::result() const
 {
     RunSummary s = m_counts;
-    if (s.firstStartNs >= 0 && s.lastFinishNs >= s.firstStartNs)
-        s.wallNs = s.lastFinishNs - s.firstStartNs;
-    if (s.wallNs > 0) {
-        const double wallSeconds = double(s.wallNs) / NsPerSecond;
-        s.speedup = double(s.serialNs) / double(s.wallNs);
-        s.bytesPerSecond = double(s.bytes) / wallSeconds;
-        s.requestsPerSecond = double(s.finished()) / wallSeconds;
-    }
+    deriveRates(s);
     s.p50Ns = nearestRankPercentile(m_durationsNs, P50);
     s.p90Ns = nearestRankPercentile(m_durationsNs, P90);
     s.p99Ns = nearestRankPercentile(m_durationsNs, P99);
@@ -102,11 +125,8 @@ RunSummary RunSummaryBuilder::result() const
     return s;
 }
 
-qint64 nearestRankPercentile(QList<qint64> values, double percent)
+qsizetype nearestRank(qsizetype n, double percent)
 {
-    if (values.isEmpty())
-        return -1;
-    const qsizetype n = values.size();
     // percent * n first, then / 100: exact for whole percents, so 55% of 100 is rank 55, not the
     // 55.00000000000001 that 0.55 * 100 gives, which ceil() would turn into 56.
     const double exactRank = std::ceil(percent * double(n) / PercentScale);
@@ -115,9 +135,152 @@ qint64 nearestRankPercentile(QList<qint64> values, double percent)
         rank = n;
     else if (exactRank > 1)
         rank = qsizetype(exactRank);
-    const auto nth = values.begin() + (rank - 1);
+    return rank;
+}
+
+qint64 nearestRankPercentile(QList<qint64> values, double percent)
+{
+    if (values.isEmpty())
+        return -1;
+    const auto nth = values.begin() + (nearestRank(values.size(), percent) - 1);
     std::nth_element(values.begin(), nth, values.end());
     return *nth;
+}
+
+namespace {
+
+qint64 sortedPercentile(const std::vector<qint64> &sorted, double percent)
+{
+    if (sorted.empty())
+        return -1;
+    return sorted[std::size_t(nearestRank(qsizetype(sorted.size()), percent) - 1)];
+}
+
+} // namespace
+
+void RunSummaryTracker::SortedValues::insert(qint64 value)
+{
+    m_added.push_back(value);
+    mergeIfLong();
+}
+
+void RunSummaryTracker::SortedValues::erase(qint64 value)
+{
+    m_removed.push_back(value);
+    mergeIfLong();
+}
+
+void RunSummaryTracker::SortedValues::mergeIfLong()
+{
+    // Pending changes are kept no longer than a merge costs anyway: memory stays O(n), and the
+    // merges cost O(1) per change on average.
+    if (m_added.size() + m_removed.size() > std::max(MinPending, m_sorted.size()))
+        mergePending();
+}
+
+void RunSummaryTracker::SortedValues::clear()
+{
+    m_sorted.clear();
+    m_added.clear();
+    m_removed.clear();
+}
+
+const std::vector<qint64> &RunSummaryTracker::SortedValues::sorted() const
+{
+    mergePending();
+    return m_sorted;
+}
+
+void RunSummaryTracker::SortedValues::mergePending() const
+{
+    if (m_added.empty() && m_removed.empty())
+        return;
+    std::sort(m_added.begin(), m_added.end());
+    std::sort(m_removed.begin(), m_removed.end());
+    std::vector<qint64> merged;
+    merged.reserve(m_sorted.size() + m_added.size());
+    std::merge(m_sorted.cbegin(), m_sorted.cend(), m_added.cbegin(), m_added.cend(),
+               std::back_inserter(merged));
+    // Every removed value was inserted before, so the multiset difference takes each one out
+    // exactly once.
+    m_sorted.clear();
+    std::set_difference(merged.cbegin(), merged.cend(), m_removed.cbegin(), m_removed.cend(),
+                        std::back_inserter(m_sorted));
+    m_added.clear();
+    m_removed.clear();
+}
+
+void RunSummaryTracker::move(SortedValues &values, qint64 before, qint64 after)
+{
+    if (before == after)
+        return;
+    if (before != JobFigures::None)
+        values.erase(before);
+    if (after != JobFigures::None)
+        values.insert(after);
+}
+
+void RunSummaryTracker::replace(const JobFigures &from, const JobFigures &to, bool hadBefore,
+                                bool hasAfter)
+{
+    // A job that is not there contributes nothing, which is what JobFigures() hold, but for
+    // its state: the flags say which side counts.
+    m_total += int(hasAfter) - int(hadBefore);
+    if (hadBefore)
+        --m_states[std::size_t(from.state)];
+    if (hasAfter)
+        ++m_states[std::size_t(to.state)];
+    if (from.errorKind >= 0)
+        --m_byErrorKind[std::size_t(from.errorKind)];
+    if (to.errorKind >= 0)
+        ++m_byErrorKind[std::size_t(to.errorKind)];
+    m_bytes += WideSum(to.bytes) - WideSum(from.bytes);
+    m_serialNs += WideSum(std::max<qint64>(to.durationNs, 0)) - WideSum(std::max<qint64>(from.durationNs, 0));
+    move(m_startsNs, from.startNs, to.startNs);
+    move(m_finishesNs, from.finishNs, to.finishNs);
+    move(m_durationsNs, from.durationNs, to.durationNs);
+    move(m_ttfbsUs, from.ttfbUs, to.ttfbUs);
+}
+
+void RunSummaryTracker::clear()
+{
+    *this = RunSummaryTracker();
+}
+
+int RunSummaryTracker::count(JobState state) const
+{
+    return m_states[std::size_t(state)];
+}
+
+RunSummary RunSummaryTracker::result() const
+{
+    const auto saturated = [](WideSum sum) {
+        return sum > WideSum(std::numeric_limits<qint64>::max()) ? std::numeric_limits<qint64>::max()
+                                                                  : qint64(sum);
+    };
+    RunSummary s;
+    s.total = m_total;
+    s.queued = count(JobState::Queued);
+    s.running = count(JobState::Running);
+    s.succeeded = count(JobState::Succeeded);
+    s.failed = count(JobState::Failed);
+    s.cancelled = count(JobState::Cancelled);
+    s.byErrorKind = m_byErrorKind;
+    s.bytes = saturated(m_bytes);
+    s.serialNs = saturated(m_serialNs);
+    const std::vector<qint64> &starts = m_startsNs.sorted();
+    const std::vector<qint64> &finishes = m_finishesNs.sorted();
+    s.firstStartNs = starts.empty() ? -1 : starts.front();
+    s.lastFinishNs = finishes.empty() ? -1 : finishes.back();
+    deriveRates(s);
+    const std::vector<qint64> &durations = m_durationsNs.sorted();
+    s.p50Ns = sortedPercentile(durations, P50);
+    s.p90Ns = sortedPercentile(durations, P90);
+    s.p99Ns = sortedPercentile(durations, P99);
+    const std::vector<qint64> &ttfbs = m_ttfbsUs.sorted();
+    s.ttfbP50Us = sortedPercentile(ttfbs, P50);
+    s.ttfbP90Us = sortedPercentile(ttfbs, P90);
+    return s;
 }
 
 } // namespace Parafetch

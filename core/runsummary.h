@@ -7,6 +7,7 @@
 #include <QMetaType>
 
 #include <array>
+#include <vector>
 
 namespace Parafetch {
 
@@ -35,8 +36,25 @@ struct RunSummary
     static RunSummary compute(const QList<Job> &jobs);
 };
 
-// The same numbers, accumulated job by job (for streaming and for the model). Keeps one duration
-// and one TTFB per job so that percentiles stay exact rather than binned.
+// What one job contributes to a run's summary, taken from its record once so that every way of
+// summing up (compute(), the builder, the tracker) counts by the same definitions.
+struct JobFigures
+{
+    static constexpr qint64 None = -1; // the job adds no value of this kind
+
+    JobState state = JobState::Queued;
+    int errorKind = -1; // finished jobs: the ErrorKind counted (None for successes)
+    qint64 bytes = 0;
+    qint64 startNs = None;  // for the first start
+    qint64 finishNs = None; // for the last finish
+    qint64 durationNs = None;
+    qint64 ttfbUs = None;
+
+    static JobFigures of(const Job &job);
+};
+
+// The same numbers, accumulated job by job (for streaming). Keeps one duration and one TTFB per
+// job so that percentiles stay exact rather than binned.
 class RunSummaryBuilder
 {
 public:
@@ -49,10 +67,55 @@ private:
     QList<qint64> m_ttfbsUs;
 };
 
+// The same numbers again, kept up to date while jobs are added, change and go (the queue model
+// holds one): a change costs O(1) on average and result() at most a linear merge, with no pass
+// over the job records. Always equal to RunSummary::compute() of the jobs it was told about.
+class RunSummaryTracker
+{
+public:
+    void add(const Job &job) { replace({}, JobFigures::of(job), false, true); }
+    void remove(const Job &job) { replace(JobFigures::of(job), {}, true, false); }
+    // A job's record changed from before to after (figures taken with JobFigures::of).
+    void change(const JobFigures &before, const JobFigures &after) { replace(before, after, true, true); }
+    void clear();
+    int count(JobState state) const;
+    RunSummary result() const;
+
+private:
+    // A multiset of values that stays sorted: insertions and removals wait in side lists and
+    // are merged in one linear pass when the values are next read (or the lists grow long).
+    class SortedValues
+    {
+    public:
+        void insert(qint64 value);
+        void erase(qint64 value);
+        void clear();
+        const std::vector<qint64> &sorted() const;
+
+    private:
+        void mergeIfLong();
+        void mergePending() const;
+        mutable std::vector<qint64> m_sorted, m_added, m_removed;
+    };
+    // Exact sums past qint64: the summary saturates at the end, like the builder's running sum.
+    __extension__ typedef __int128 WideSum;
+
+    void replace(const JobFigures &from, const JobFigures &to, bool hadBefore, bool hasAfter);
+    static void move(SortedValues &values, qint64 before, qint64 after);
+
+    std::array<int, std::size_t(JobState::Cancelled) + 1> m_states {}; // by JobState
+    std::array<int, ErrorKindCount> m_byErrorKind {};
+    int m_total = 0;
+    WideSum m_bytes = 0, m_serialNs = 0;
+    SortedValues m_startsNs, m_finishesNs, m_durationsNs, m_ttfbsUs;
+};
+
 // The nearest-rank percentile: the value at rank ceil(percent / 100 * n) (1-based) of the sorted
 // values, so it is always one of the values and never an interpolation; -1 for no values.
 // Sorts its own copy (partially).
 qint64 nearestRankPercentile(QList<qint64> values, double percent);
+// The 1-based rank that percentile picks of n values (n > 0).
+qsizetype nearestRank(qsizetype n, double percent);
 
 } // namespace Parafetch
 

@@ -10,6 +10,7 @@
 #include <QTest>
 
 using namespace Parafetch;
+using Parafetch::TestSupport::differingFields;
 
 namespace {
 
@@ -70,7 +71,107 @@ QString name(JobState state)
     return stateName(state);
 }
 
+// What happens to the queue in summaryEqualsComputeAfterEveryStep, as the window and the engine
+// do it.
+enum class Step {
+    AddFour,        // four more URLs
+    StartQueued,    // the first two queued rows start
+    Progress,       // every running row receives more bytes
+    FinishRunning,  // running rows end: alternately succeeded and failed
+    CancelFirstUnfinished,
+    CancelQueued,   // Cancel All's part for the rows that never started
+    RetryFailed,    // failed and cancelled rows go back to the queue
+    ClearFinished,  // removes every finished row, in runs from the end
+    RemoveFirst,
+    AddRestored,    // the journal's restore: finished jobs with their result
+    AddSaved,       // an opened saved run: finished jobs with their times
+    Clear,
+};
+
+void apply(JobQueueModel &model, Step step, qint64 *clock)
+{
+    const qint64 now = (*clock += NsPerSecond / 10);
+    const QList<Job> &jobs = model.jobs();
+    switch (step) {
+    case Step::AddFour:
+        model.addEntries(entries(4, model.rowCount()));
+        break;
+    case Step::StartQueued:
+        for (int row = model.nextQueuedRow(0), started = 0; row >= 0 && started < 2;
+             row = model.nextQueuedRow(row + 1), ++started) {
+            model.setQueuedAt(row, now - 1);
+            model.markRunning(model.jobAt(row).id, now + started, started);
+        }
+        break;
+    case Step::Progress:
+        for (const Job &job : jobs) {
+            if (job.state == JobState::Running)
+                model.setProgress(job.id, job.bytesReceived + 100, 1000, now);
+        }
+        model.flushProgress();
+        break;
+    case Step::FinishRunning: {
+        QList<Job> done;
+        for (int row = 0; row < model.rowCount(); ++row) {
+            if (jobs.at(row).state != JobState::Running)
+                continue;
+            const JobState state = done.size() % 2 ? JobState::Failed : JobState::Succeeded;
+            Job job = finished(model, row, state, 100 * (row + 1), NsPerSecond / (row + 1));
+            job.startedAtNs = jobs.at(row).startedAtNs;
+            job.finishedAtNs = now + row;
+            job.waitUs = done.size() % 3 ? 10 * row : -1;
+            done.append(job);
+        }
+        model.finishJobs(done);
+        break;
+    }
+    case Step::CancelFirstUnfinished:
+        for (const Job &job : jobs) {
+            if (!job.isFinished()) {
+                model.markCancelled(job.id, now);
+                break;
+            }
+        }
+        break;
+    case Step::CancelQueued:
+        model.cancelQueued(now);
+        break;
+    case Step::RetryFailed: {
+        QList<int> rows;
+        for (int row = 0; row < model.rowCount(); ++row) {
+            if (jobs.at(row).state == JobState::Failed || jobs.at(row).state == JobState::Cancelled)
+                rows.append(row);
+        }
+        model.requeue(rows);
+        break;
+    }
+    case Step::ClearFinished:
+        for (int row = model.rowCount() - 1; row >= 0; --row) {
+            if (model.jobAt(row).isFinished())
+                model.removeRows(row, 1);
+        }
+        break;
+    case Step::RemoveFirst:
+        model.removeRows(0, 1);
+        break;
+    case Step::AddRestored:
+    case Step::AddSaved: {
+        const QList<Job> copies = jobs; // of what is there: finished ones keep their result
+        if (step == Step::AddRestored)
+            model.addRestored(copies);
+        else
+            model.addSaved(copies);
+        break;
+    }
+    case Step::Clear:
+        model.clear();
+        break;
+    }
+}
+
 } // namespace
+
+Q_DECLARE_METATYPE(Step)
 
 class tst_JobQueueModel : public QObject
 {
@@ -105,6 +206,8 @@ private Q_SLOTS:
     void requeue_data();
     void requeue();
     void hundredThousandRows();
+    void summaryEqualsComputeAfterEveryStep_data();
+    void summaryEqualsComputeAfterEveryStep();
 };
 
 void tst_JobQueueModel::addEntriesAppendsQueuedRowsWithIncreasingIds()
@@ -850,6 +953,58 @@ void tst_JobQueueModel::hundredThousandRows()
     QCOMPARE(model.rowCount(), HugeRowCount / 2);
     QCOMPARE(model.jobAt(HugeRowCount / 4).url, exampleUrl(3 * HugeRowCount / 4));
     QCOMPARE(model.rowForId(model.jobAt(HugeRowCount / 4).id), HugeRowCount / 4);
+}
+
+void tst_JobQueueModel::summaryEqualsComputeAfterEveryStep_data()
+{
+    QTest::addColumn<QList<Step>>("steps");
+
+    using S = Step;
+    QTest::newRow("a run: add, start, progress, finish, more of the list")
+        << QList<Step> { S::AddFour, S::StartQueued, S::Progress, S::Progress, S::FinishRunning,
+                         S::StartQueued, S::FinishRunning, S::AddFour, S::StartQueued,
+                         S::Progress, S::FinishRunning };
+    QTest::newRow("failures retried until the queue is done")
+        << QList<Step> { S::AddFour, S::StartQueued, S::StartQueued, S::FinishRunning,
+                         S::RetryFailed, S::StartQueued, S::FinishRunning, S::RetryFailed,
+                         S::StartQueued, S::Progress, S::FinishRunning };
+    QTest::newRow("cancel one, cancel all, then retry them")
+        << QList<Step> { S::AddFour, S::AddFour, S::StartQueued, S::Progress,
+                         S::CancelFirstUnfinished, S::CancelQueued, S::FinishRunning,
+                         S::RetryFailed, S::StartQueued, S::FinishRunning };
+    QTest::newRow("rows removed: finished ones cleared, the first one, all of them")
+        << QList<Step> { S::AddFour, S::StartQueued, S::FinishRunning, S::ClearFinished,
+                         S::StartQueued, S::Progress, S::RemoveFirst, S::FinishRunning,
+                         S::AddFour, S::RemoveFirst, S::ClearFinished, S::Clear, S::AddFour };
+    QTest::newRow("restored and saved runs added next to a live one")
+        << QList<Step> { S::AddFour, S::StartQueued, S::FinishRunning, S::StartQueued,
+                         S::AddRestored, S::AddSaved, S::Progress, S::FinishRunning,
+                         S::RetryFailed, S::CancelQueued, S::ClearFinished };
+}
+
+void tst_JobQueueModel::summaryEqualsComputeAfterEveryStep()
+{
+    QFETCH(QList<Step>, steps);
+
+    JobQueueModel model;
+    qint64 clock = 0;
+    bool measured = false;
+    for (int i = 0; i < steps.size(); ++i) {
+        apply(model, steps.at(i), &clock);
+        const RunSummary expected = RunSummary::compute(model.jobs());
+        measured = measured || (expected.serialNs > 0 && expected.p50Ns > 0 && expected.ttfbP50Us >= 0);
+        const QStringList differing = differingFields(model.summary(), expected);
+        QVERIFY2(differing.isEmpty(),
+                 qPrintable(QStringLiteral("after step %1: %2").arg(i + 1).arg(differing.join(u','))));
+        for (const JobState state : { JobState::Queued, JobState::Running, JobState::Succeeded,
+                                      JobState::Failed, JobState::Cancelled }) {
+            QCOMPARE(model.count(state),
+                     int(std::count_if(model.jobs().cbegin(), model.jobs().cend(),
+                                       [state](const Job &job) { return job.state == state; })));
+        }
+    }
+    // Somewhere on the way there was something to measure, not just two empty summaries.
+    QVERIFY(measured);
 }
 
 QTEST_GUILESS_MAIN(tst_JobQueueModel)

@@ -271,6 +271,7 @@ private Q_SLOTS:
     void savedRunOpensInTheWindow_data();
     void savedRunOpensInTheWindow();
     void filterByTextAndStatus();
+    void textFilterFollowsRowsAddedAndRemoved();
     void sortsOnRawValues();
     void concurrencyChangeTakesEffectDuringARun();
     void pauseStartsNothingNewAndResumeCompletes();
@@ -290,6 +291,8 @@ private Q_SLOTS:
     void renderingShowsTheWindow();
     void waterfallShowsEveryUrlAndFollowsTheTable();
     void waterfallGroupingSurvivesANewWindow();
+    void waterfallZoomSurvivesANewWindow_data();
+    void waterfallZoomSurvivesANewWindow();
     void summaryShowsThePerHostLimit();
     void actionsHaveIconsShortcutsAndTooltips();
     void everythingIsReachableFromTheKeyboard();
@@ -859,6 +862,41 @@ void TestMainWindow::filterByTextAndStatus()
     }
     // The combo box offers exactly the four filters.
     QCOMPARE(h.window->statusFilterBox()->count(), 4);
+}
+
+void TestMainWindow::textFilterFollowsRowsAddedAndRemoved()
+{
+    // The filter remembers which URLs match its text (so that a run can be filtered again and
+    // again): rows that come and go must not shift those answers onto other rows.
+    Harness h;
+    const auto url = [](const char *kind, int n) {
+        return QUrl(QStringLiteral("http://example.test/%1/%2").arg(QLatin1String(kind)).arg(n));
+    };
+    const auto shown = [&h] {
+        QStringList paths;
+        for (int row = 0; row < h.proxy()->rowCount(); ++row)
+            paths.append(h.proxy()->index(row, JobQueueModel::UrlColumn).data().toString().section(u'/', -2));
+        return paths.join(u' ');
+    };
+    QList<QUrl> urls;
+    for (int i = 0; i < 6; ++i)
+        urls.append(url(i % 2 ? "odd" : "even", i));
+    h.window->addEntries(TestSupport::entriesFor(urls));
+    h.window->filterEdit()->setText(QStringLiteral("/ODD/"));
+    QCOMPARE(shown(), QStringLiteral("odd/1 odd/3 odd/5"));
+
+    h.model.removeRows(1, 2); // odd/1 and even/2
+    h.proxy()->refilter();
+    QCOMPARE(shown(), QStringLiteral("odd/3 odd/5"));
+    h.model.addEntries(TestSupport::entriesFor({ url("odd", 6), url("even", 7) }));
+    QCOMPARE(shown(), QStringLiteral("odd/3 odd/5 odd/6"));
+    h.model.removeRows(0, 1); // even/0, before every remembered row
+    h.proxy()->refilter();
+    QCOMPARE(shown(), QStringLiteral("odd/3 odd/5 odd/6"));
+    h.model.clear();
+    h.model.addEntries(TestSupport::entriesFor({ url("even", 8), url("odd", 9) }));
+    h.proxy()->refilter();
+    QCOMPARE(shown(), QStringLiteral("odd/9"));
 }
 
 void TestMainWindow::sortsOnRawValues()
@@ -1583,6 +1621,43 @@ void TestMainWindow::waterfallGroupingSurvivesANewWindow()
     QCOMPARE(fresh.waterfallView()->grouping(), WaterfallView::Grouping::Host);
 }
 
+void TestMainWindow::waterfallZoomSurvivesANewWindow_data()
+{
+    QTest::addColumn<int>("zoomIns");
+    QTest::addColumn<bool>("fitAfterwards");
+
+    QTest::newRow("zoomed in twice, it opens zoomed in as far") << 2 << false;
+    QTest::newRow("zoomed in, then fitted: it opens fitted") << 1 << true;
+    QTest::newRow("never zoomed: it opens fitted") << 0 << false;
+}
+
+void TestMainWindow::waterfallZoomSurvivesANewWindow()
+{
+    QFETCH(int, zoomIns);
+    QFETCH(bool, fitAfterwards);
+
+    double pixelsPerMs = 0;
+    {
+        Harness h;
+        QVERIFY(h.show());
+        WaterfallView *view = h.window->waterfallView();
+        QVERIFY(view->isFitting());
+        for (int i = 0; i < zoomIns; ++i)
+            view->zoomIn();
+        if (fitAfterwards)
+            view->zoomToFit();
+        pixelsPerMs = view->pixelsPerMs();
+        QVERIFY(h.window->close());
+    }
+    JobQueueModel model;
+    FetchEngine engine(&model);
+    MainWindow fresh(&model, &engine);
+    const bool fitted = zoomIns == 0 || fitAfterwards;
+    QCOMPARE(fresh.waterfallView()->isFitting(), fitted);
+    if (!fitted)
+        QCOMPARE(fresh.waterfallView()->pixelsPerMs(), pixelsPerMs);
+}
+
 void TestMainWindow::summaryShowsThePerHostLimit()
 {
     Harness h;
@@ -1607,7 +1682,7 @@ void TestMainWindow::actionsHaveIconsShortcutsAndTooltips()
     Harness h;
     for (const char *name :
          { "start", "pause", "resume", "cancelAll", "retryFailed", "clearFinished",
-           "measureBaseline", "import", "export", "copySummary", "settings" }) {
+           "measureBaseline", "import", "export", "copySummary", "settings", "showWaterfall" }) {
         QAction *action = h.action(name);
         QVERIFY2(action, name);
         QVERIFY2(!action->icon().isNull(), name);
@@ -1628,6 +1703,7 @@ void TestMainWindow::actionsHaveIconsShortcutsAndTooltips()
         QVERIFY2(h.table()->actions().contains(action), name);
     }
     QCOMPARE(h.action("start")->shortcut(), QKeySequence(Qt::Key_F5));
+    QCOMPARE(h.action("showWaterfall")->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W));
 }
 
 void TestMainWindow::everythingIsReachableFromTheKeyboard()
@@ -1674,6 +1750,18 @@ void TestMainWindow::everythingIsReachableFromTheKeyboard()
             }
         }
     }
+    // Keys that act window-wide but live outside the menus (Ctrl+F for the filter) must not
+    // collide with the menus' keys or with each other either.
+    QMap<QKeySequence, QAction *> anywhere;
+    for (QAction *action : h.window->findChildren<QAction *>()) {
+        if (action->shortcut().isEmpty() || action->shortcutContext() == Qt::WidgetShortcut)
+            continue;
+        const QKeySequence keys = action->shortcut();
+        const QAction *other = anywhere.value(keys, action);
+        QVERIFY2(other == action, qPrintable(keys.toString() + QStringLiteral(": ") + action->text()
+                                             + QStringLiteral(" and ") + other->text()));
+        anywhere.insert(keys, action);
+    }
     if (!withoutOwnKey.isEmpty())
         qInfo("reached only by arrow keys inside a menu with a mnemonic: %s",
               qPrintable(withoutOwnKey.join(QStringLiteral("; "))));
@@ -1716,6 +1804,16 @@ void TestMainWindow::everythingIsReachableFromTheKeyboard()
     // Ctrl+F jumps to the filter.
     QTest::keySequence(h.window.get(), QKeySequence::Find);
     QTRY_VERIFY(h.window->filterEdit()->hasFocus());
+
+    // The waterfall (View → Waterfall) is hidden and shown again from the keyboard.
+    QAction *showWaterfall = h.action("showWaterfall");
+    QVERIFY(showWaterfall);
+    QVERIFY(!showWaterfall->shortcut().isEmpty());
+    QVERIFY(h.window->waterfallView()->isVisible());
+    QTest::keySequence(h.window.get(), showWaterfall->shortcut());
+    QTRY_VERIFY(!h.window->waterfallView()->isVisible());
+    QTest::keySequence(h.window.get(), showWaterfall->shortcut());
+    QTRY_VERIFY(h.window->waterfallView()->isVisible());
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -42,6 +42,27 @@ QList<Job> jobsWithDurations(const Values &durations)
     return jobs;
 }
 
+// A job in any state, with times, TTFB and size drawn at random (and the same again for the
+// same generator state). Times are whole milliseconds, so equal values happen.
+Job randomJob(QRandomGenerator &random)
+{
+    constexpr quint32 MaxStartMs = 10'000;
+    constexpr quint32 MaxDurationMs = 3'000;
+    constexpr int MaxWaitUs = 500'000;
+    Job job;
+    job.state = JobState(random.bounded(int(JobState::Cancelled) + 1));
+    job.errorKind = job.state == JobState::Failed ? ErrorKind(1 + random.bounded(ErrorKindCount - 1))
+                                                  : ErrorKind::None;
+    if (job.state != JobState::Queued) {
+        job.startedAtNs = qint64(random.bounded(MaxStartMs)) * NsPerMs;
+        job.waitUs = random.bounded(2) ? random.bounded(MaxWaitUs) : -1;
+    }
+    if (job.isFinished())
+        job.finishedAtNs = job.startedAtNs + qint64(random.bounded(MaxDurationMs)) * NsPerMs;
+    job.bytesReceived = random.bounded(1 << 20);
+    return job;
+}
+
 Values oneTo(int n)
 {
     Values values;
@@ -75,6 +96,9 @@ private slots:
     void emptyRun();
     void totalsSaturateInsteadOfOverflowing();
     void builderMatchesComputeAtEveryStep();
+    void trackerMatchesComputeThroughAddsChangesAndRemovals_data();
+    void trackerMatchesComputeThroughAddsChangesAndRemovals();
+    void trackerSumsPastTheSaturationPointExactly();
 };
 
 void TestRunSummary::percentiles_data()
@@ -382,26 +406,10 @@ void TestRunSummary::emptyRun()
 void TestRunSummary::builderMatchesComputeAtEveryStep()
 {
     constexpr int Count = 300;
-    constexpr quint32 MaxStartMs = 10'000;
-    constexpr quint32 MaxDurationMs = 3'000;
-    constexpr int MaxWaitUs = 500'000;
     QRandomGenerator random(RandomSeed);
     QList<Job> jobs;
-    for (int i = 0; i < Count; ++i) {
-        Job job;
-        job.state = JobState(random.bounded(int(JobState::Cancelled) + 1));
-        job.errorKind = job.state == JobState::Failed
-            ? ErrorKind(1 + random.bounded(ErrorKindCount - 1))
-            : ErrorKind::None;
-        if (job.state != JobState::Queued) {
-            job.startedAtNs = qint64(random.bounded(MaxStartMs)) * NsPerMs;
-            job.waitUs = random.bounded(2) ? random.bounded(MaxWaitUs) : -1;
-        }
-        if (job.isFinished())
-            job.finishedAtNs = job.startedAtNs + qint64(random.bounded(MaxDurationMs)) * NsPerMs;
-        job.bytesReceived = random.bounded(1 << 20);
-        jobs.append(job);
-    }
+    for (int i = 0; i < Count; ++i)
+        jobs.append(randomJob(random));
 
     RunSummaryBuilder builder;
     for (int i = 0; i < jobs.size(); ++i) {
@@ -412,6 +420,86 @@ void TestRunSummary::builderMatchesComputeAtEveryStep()
             differing.isEmpty(),
             qPrintable(QStringLiteral("after %1 jobs: %2").arg(i + 1).arg(differing.join(u','))));
     }
+}
+
+void TestRunSummary::trackerMatchesComputeThroughAddsChangesAndRemovals_data()
+{
+    QTest::addColumn<int>("steps");
+    QTest::addColumn<int>("checkEvery"); // compute() after every this many steps
+
+    QTest::newRow("a few hundred changes, checked after each") << 600 << 1;
+    // More pending changes than the tracker keeps unmerged, so merges happen between reads.
+    QTest::newRow("twenty thousand changes, checked now and then") << 20'000 << 997;
+}
+
+void TestRunSummary::trackerMatchesComputeThroughAddsChangesAndRemovals()
+{
+    QFETCH(int, steps);
+    QFETCH(int, checkEvery);
+
+    QRandomGenerator random(RandomSeed);
+    QList<Job> jobs;
+    RunSummaryTracker tracker;
+    for (int step = 1; step <= steps; ++step) {
+        // Mostly adds and changes, so the list grows; removals from anywhere in it.
+        const quint32 action = jobs.isEmpty() ? 0 : random.bounded(10);
+        if (action < 4) {
+            jobs.append(randomJob(random));
+            tracker.add(jobs.last());
+        } else if (action < 9) {
+            const qsizetype at = random.bounded(int(jobs.size()));
+            const JobFigures before = JobFigures::of(jobs.at(at));
+            jobs[at] = randomJob(random);
+            tracker.change(before, JobFigures::of(jobs.at(at)));
+        } else {
+            const qsizetype at = random.bounded(int(jobs.size()));
+            tracker.remove(jobs.at(at));
+            jobs.removeAt(at);
+        }
+        if (step % checkEvery != 0 && step != steps)
+            continue;
+        const QStringList differing = differingFields(tracker.result(), RunSummary::compute(jobs));
+        QVERIFY2(differing.isEmpty(),
+                 qPrintable(QStringLiteral("after %1 steps: %2").arg(step).arg(differing.join(u','))));
+        for (const JobState state : { JobState::Queued, JobState::Running, JobState::Succeeded,
+                                      JobState::Failed, JobState::Cancelled }) {
+            QCOMPARE(tracker.count(state),
+                     int(std::count_if(jobs.cbegin(), jobs.cend(),
+                                       [state](const Job &job) { return job.state == state; })));
+        }
+    }
+    QVERIFY(tracker.result().p99Ns > 0);
+
+    tracker.clear();
+    QVERIFY(differingFields(tracker.result(), RunSummary()).isEmpty());
+}
+
+void TestRunSummary::trackerSumsPastTheSaturationPointExactly()
+{
+    // Two huge jobs saturate the totals; taking one away again must leave exactly the other's
+    // figures, as compute() of what is left says, not "saturated minus one".
+    constexpr qint64 Max = std::numeric_limits<qint64>::max();
+    Job huge;
+    huge.state = JobState::Succeeded;
+    huge.bytesReceived = Max - 1;
+    huge.startedAtNs = 0;
+    huge.finishedAtNs = Max - 1;
+    Job small = finishedJob(0, NsPerSecond);
+    small.bytesReceived = 10;
+
+    RunSummaryTracker tracker;
+    tracker.add(huge);
+    tracker.add(huge);
+    tracker.add(small);
+    QCOMPARE(tracker.result().bytes, Max);
+    QCOMPARE(tracker.result().serialNs, Max);
+    tracker.remove(huge);
+    const RunSummary expected = RunSummary::compute({ huge, small });
+    QCOMPARE(expected.bytes, Max); // (Max - 1) + 10 saturates too
+    QVERIFY(differingFields(tracker.result(), expected).isEmpty());
+    tracker.remove(huge);
+    QCOMPARE(tracker.result().bytes, qint64(10));
+    QCOMPARE(tracker.result().serialNs, NsPerSecond);
 }
 
 QTEST_GUILESS_MAIN(TestRunSummary)

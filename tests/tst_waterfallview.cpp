@@ -22,12 +22,14 @@
 #include <QWheelEvent>
 
 #include <array>
+#include <functional>
 #include <optional>
 
 using namespace Parafetch;
 using namespace Parafetch::TestSupport;
 
 Q_DECLARE_METATYPE(Parafetch::WaterfallView::Grouping)
+Q_DECLARE_METATYPE(Parafetch::JobTableProxyModel::StatusFilter)
 
 namespace {
 
@@ -160,16 +162,18 @@ public:
 
     // The layout as text: "|" for a group header, a row's job numbers (1-based list position)
     // joined by "+".
-    QString layout() const
+    QString layout() const { return layout(view); }
+    // The same for any view of this fixture's model.
+    QString layout(const WaterfallView &other) const
     {
         QStringList rows;
-        for (int row = 0; row < view.layoutRowCount(); ++row) {
-            if (view.isHeaderRow(row)) {
+        for (int row = 0; row < other.layoutRowCount(); ++row) {
+            if (other.isHeaderRow(row)) {
                 rows.append(QStringLiteral("|"));
                 continue;
             }
             QStringList numbers;
-            for (quint64 id : view.jobsInRow(row))
+            for (quint64 id : other.jobsInRow(row))
                 numbers.append(QString::number(model.rowForId(id) + 1));
             rows.append(numbers.join(QLatin1Char('+')));
         }
@@ -223,6 +227,10 @@ private Q_SLOTS:
     void zoomKeepsThePointUnderTheCursor_data();
     void zoomKeepsThePointUnderTheCursor();
     void keysAndButtonsZoomAndFit();
+    void zoomLevelCanBeSetWithinTheLimits_data();
+    void zoomLevelCanBeSetWithinTheLimits();
+    void liveChangesLayOutLikeAFreshView_data();
+    void liveChangesLayOutLikeAFreshView();
     void hoverShowsExactNumbersWithoutCredentials();
     void clickEmitsTheJobId();
     void arrowKeysMoveTheSelection();
@@ -429,6 +437,117 @@ void TestWaterfallView::zoomKeepsThePointUnderTheCursor()
     QVERIFY(qAbs(f.view.pixelsPerMs() / before - factor) < 1e-9);
     QVERIFY2(qAbs(f.view.xForTime(anchorNs) - x) <= 1.0,
              qPrintable(QStringLiteral("40 ms moved from x=%1 to x=%2").arg(x).arg(f.view.xForTime(anchorNs))));
+}
+
+void TestWaterfallView::zoomLevelCanBeSetWithinTheLimits_data()
+{
+    QTest::addColumn<double>("asked");
+    QTest::addColumn<double>("expected");
+
+    QTest::newRow("a saved level is taken as it is") << 2.5 << 2.5;
+    QTest::newRow("closer than a microsecond per pixel is not")
+        << WaterfallView::MaxPixelsPerMs * 10 << WaterfallView::MaxPixelsPerMs;
+    QTest::newRow("farther than an hour in 360 pixels is not")
+        << WaterfallView::MinPixelsPerMs / 10 << WaterfallView::MinPixelsPerMs;
+}
+
+void TestWaterfallView::zoomLevelCanBeSetWithinTheLimits()
+{
+    QFETCH(double, asked);
+    QFETCH(double, expected);
+
+    Fixture f;
+    addMixedList(f);
+    QVERIFY(f.show());
+    QVERIFY(f.view.isFitting());
+    QSignalSpy zoomed(&f.view, &WaterfallView::zoomChanged);
+    f.view.setPixelsPerMs(asked);
+    QCOMPARE(f.view.pixelsPerMs(), expected);
+    QVERIFY(!f.view.isFitting()); // a run that grows keeps this zoom
+    QCOMPARE(zoomed.count(), 1);
+    // And the axis follows it: a second is a thousand times that many pixels wide.
+    constexpr qint64 SecondMs = 1000;
+    const double secondPx = f.view.xForTime(f.view.originNs() + SecondMs * NsPerMs) - f.view.xForTime(f.view.originNs());
+    QVERIFY2(std::abs(secondPx / (SecondMs * expected) - 1) < 1e-9, qPrintable(QString::number(secondPx)));
+}
+
+void TestWaterfallView::liveChangesLayOutLikeAFreshView_data()
+{
+    QTest::addColumn<WaterfallView::Grouping>("grouping");
+    QTest::addColumn<JobTableProxyModel::StatusFilter>("show"); // applied again after each step
+
+    using Show = JobTableProxyModel::StatusFilter;
+    QTest::newRow("by lane") << WaterfallView::Grouping::Lane << Show::All;
+    QTest::newRow("by lane, one line each") << WaterfallView::Grouping::LanePacked << Show::All;
+    QTest::newRow("by host, whose order changes as hosts start")
+        << WaterfallView::Grouping::Host << Show::All;
+    QTest::newRow("by lane, only the active rows: rows come and go")
+        << WaterfallView::Grouping::Lane << Show::Active;
+    QTest::newRow("by lane, one line each, only the failed rows")
+        << WaterfallView::Grouping::LanePacked << Show::Failed;
+    QTest::newRow("by host, only the done rows") << WaterfallView::Grouping::Host << Show::Done;
+}
+
+void TestWaterfallView::liveChangesLayOutLikeAFreshView()
+{
+    // The view follows live changes row by row rather than laying out every row again; after
+    // each change it must show what a view laid out from scratch shows.
+    QFETCH(WaterfallView::Grouping, grouping);
+    QFETCH(JobTableProxyModel::StatusFilter, show);
+
+    constexpr int Count = 24;
+    Fixture f;
+    QStringList urls;
+    for (int i = 0; i < Count; ++i)
+        urls.append(QStringLiteral("http://host%1.test/%2").arg(i % 3).arg(i));
+    f.add(urls, {});
+    JobTableProxyModel proxy;
+    proxy.setSourceModel(&f.model);
+    proxy.setStatusFilter(show);
+    f.view.setGrouping(grouping);
+    QVERIFY(f.show());
+    f.view.setModel(&f.model, &proxy);
+
+    qint64 nowMs = 10;
+    const auto start = [&](int row, int worker) {
+        f.model.setQueuedAt(row, 0);
+        f.model.markRunning(f.model.jobAt(row).id, ++nowMs * NsPerMs, worker);
+    };
+    const auto finish = [&](int row, JobState state) {
+        Job job = f.model.jobAt(row);
+        job.state = state;
+        job.finishedAtNs = (nowMs += 3) * NsPerMs;
+        f.model.finishJob(job);
+    };
+    const QList<std::function<void()>> steps = {
+        // (Starts are announced by the next flush of progress, as the engine does it.)
+        [&] { start(2, 0); start(5, 1); f.model.flushProgress(); }, // host2 starts first
+        [&] { start(0, 2); start(1, 0); f.model.flushProgress(); finish(2, JobState::Succeeded); },
+        [&] { finish(5, JobState::Failed); finish(1, JobState::Succeeded); },
+        [&] { f.model.requeue({ 5 }); }, // back to "not started"
+        [&] { start(5, 3); f.model.flushProgress(); }, // its retry runs on another lane
+        [&] { // finished straight from the queue: no start was ever seen
+            Job job = timed(f.model.jobAt(7), simple(1, ++nowMs, 4));
+            f.model.finishJob(job);
+        },
+        [&] { f.model.markCancelled(f.model.jobAt(9).id, ++nowMs * NsPerMs); },
+        [&] { f.model.cancelQueued(++nowMs * NsPerMs); },
+        [&] { f.model.requeue({ 0, 1, 2 }); }, // the first starts go: the origin moves
+    };
+    for (int i = 0; i < steps.size(); ++i) {
+        steps.at(i)();
+        proxy.refilter(); // as the window does while a run goes on
+        f.view.relayout();
+        WaterfallView fresh;
+        fresh.setGrouping(grouping);
+        fresh.setModel(&f.model, &proxy);
+        fresh.relayout();
+        const QString where = QStringLiteral("after step %1").arg(i + 1);
+        QVERIFY2(f.layout() == f.layout(fresh),
+                 qPrintable(where + QStringLiteral(": ") + f.layout() + QStringLiteral(" vs ") + f.layout(fresh)));
+        QCOMPARE(f.view.groupLabels(), fresh.groupLabels());
+        QCOMPARE(f.view.originNs(), fresh.originNs());
+    }
 }
 
 void TestWaterfallView::keysAndButtonsZoomAndFit()

@@ -1,6 +1,8 @@
 // Sorting, filtering and status icons over the queue model; the core model stays free of Gui.
 #include "jobtableproxymodel.h"
 
+#include <algorithm>
+
 namespace Parafetch {
 
 JobTableProxyModel::JobTableProxyModel(QObject *parent)
@@ -18,7 +20,56 @@ void JobTableProxyModel::setTextFilter(const QString &text)
     if (text == m_text)
         return;
     m_text = text;
+    m_urlMatches.clear();
     invalidateRowsFilter();
+}
+
+void JobTableProxyModel::refilter()
+{
+    invalidateRowsFilter();
+}
+
+void JobTableProxyModel::setSourceModel(QAbstractItemModel *model)
+{
+    for (const QMetaObject::Connection &connection : std::as_const(m_sourceConnections))
+        disconnect(connection);
+    m_sourceConnections.clear();
+    m_urlMatches.clear();
+    if (model) {
+        // The cache follows the source's rows: appended rows are simply not known yet, removed
+        // ones leave, anything else starts over. (The "about to" signals come before the base
+        // class filters the changed rows.)
+        const auto forget = [this] { m_urlMatches.clear(); };
+        m_sourceConnections
+            << connect(model, &QAbstractItemModel::rowsAboutToBeInserted, this,
+                       [this](const QModelIndex &, int first) {
+                           if (std::size_t(first) < m_urlMatches.size())
+                               m_urlMatches.clear();
+                       })
+            << connect(model, &QAbstractItemModel::rowsAboutToBeRemoved, this,
+                       [this](const QModelIndex &, int first, int last) {
+                           if (std::size_t(first) >= m_urlMatches.size())
+                               return;
+                           const std::size_t end = std::min(m_urlMatches.size(), std::size_t(last) + 1);
+                           m_urlMatches.erase(m_urlMatches.begin() + first, m_urlMatches.begin() + std::ptrdiff_t(end));
+                       })
+            << connect(model, &QAbstractItemModel::rowsAboutToBeMoved, this, forget)
+            << connect(model, &QAbstractItemModel::modelAboutToBeReset, this, forget)
+            << connect(model, &QAbstractItemModel::layoutAboutToBeChanged, this, forget);
+    }
+    QSortFilterProxyModel::setSourceModel(model);
+}
+
+bool JobTableProxyModel::urlMatches(int sourceRow) const
+{
+    if (std::size_t(sourceRow) >= m_urlMatches.size())
+        m_urlMatches.resize(std::size_t(sourceModel()->rowCount()), Match::Unknown);
+    Match &match = m_urlMatches[std::size_t(sourceRow)];
+    if (match == Match::Unknown) {
+        const QModelIndex url = sourceModel()->index(sourceRow, JobQueueModel::UrlColumn);
+        match = url.data().toString().contains(m_text, Qt::CaseInsensitive) ? Match::Yes : Match::No;
+    }
+    return match == Match::Yes;
 }
 
 void JobTableProxyModel::setStatusFilter(StatusFilter filter)
@@ -72,9 +123,7 @@ bool JobTableProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex &sour
     }
     if (m_text.isEmpty())
         return true;
-    const QModelIndex url = model->index(sourceRow, JobQueueModel::UrlColumn);
-    return model->data(url).toString().contains(m_text, Qt::CaseInsensitive)
-        || job.errorString.contains(m_text, Qt::CaseInsensitive);
+    return urlMatches(sourceRow) || job.errorString.contains(m_text, Qt::CaseInsensitive);
 }
 
 } // namespace Parafetch

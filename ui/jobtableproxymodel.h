@@ -7,6 +7,7 @@
 #include <QSortFilterProxyModel>
 
 #include <array>
+#include <vector>
 
 namespace Parafetch {
 
@@ -25,6 +26,11 @@ public:
     void setStatusFilter(StatusFilter filter);
     StatusFilter statusFilter() const { return m_status; }
 
+    // Applies the filters again to every row, for states and errors that changed meanwhile,
+    // keeping the order and the rows that still pass where they are.
+    void refilter();
+
+    void setSourceModel(QAbstractItemModel *model) override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
 
     static QIcon iconFor(JobState state);
@@ -33,8 +39,15 @@ protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
 
 private:
+    enum class Match : qint8 { Unknown, Yes, No };
+    bool urlMatches(int sourceRow) const;
+
     QString m_text;
     StatusFilter m_status = StatusFilter::All;
+    // Whether each source row's URL contains m_text: a URL never changes, and matching 100,000
+    // of them again at every refilter of a run would freeze the window.
+    mutable std::vector<Match> m_urlMatches;
+    QList<QMetaObject::Connection> m_sourceConnections;
 };
 
 } // namespace Parafetch

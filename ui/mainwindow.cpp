@@ -57,6 +57,7 @@ constexpr QSize DefaultWindowSize(1280, 800);
 constexpr int StatusMessageMs = 8000;
 constexpr int WaterfallDockHeight = 280;
 constexpr int TrayMessageMs = 6000;
+constexpr double FittedZoom = -1; // the waterfall's zoom as kept when it fits the run
 
 QString settingsKey(const char *name)
 {
@@ -220,6 +221,7 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
                 updateActions();
             });
 
+    m_summaryTimer.setObjectName(QStringLiteral("summaryTimer"));
     m_summaryTimer.setInterval(SummaryIntervalMs);
     connect(&m_summaryTimer, &QTimer::timeout, this, &MainWindow::refreshSummary);
 
@@ -306,8 +308,14 @@ void MainWindow::createWaterfallDock()
     dock->setObjectName(QStringLiteral("waterfallDock"));
     dock->setWidget(container);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
-    dock->toggleViewAction()->setText(tr("&Waterfall"));
-    dock->toggleViewAction()->setIcon(QIcon(QStringLiteral(":/icons/waterfall.svg")));
+    QAction *toggle = dock->toggleViewAction();
+    toggle->setObjectName(QStringLiteral("showWaterfall"));
+    toggle->setText(tr("&Waterfall"));
+    toggle->setIcon(QIcon(QStringLiteral(":/icons/waterfall.svg")));
+    // W for waterfall; Ctrl+W alone is the platforms' Close, so Shift is added.
+    const QKeySequence toggleKeys(Qt::CTRL | Qt::SHIFT | Qt::Key_W);
+    toggle->setShortcut(toggleKeys);
+    toggle->setToolTip(tr("Show or hide the waterfall (%1)").arg(toggleKeys.toString(QKeySequence::NativeText)));
     resizeDocks({ dock }, { WaterfallDockHeight }, Qt::Vertical);
 
     // A bar chosen in the waterfall selects its row in the table (when the filter shows it),
@@ -623,7 +631,7 @@ void MainWindow::refreshSummary()
     // pointer); a status or text filter is applied again at the summary's pace instead.
     if (running && (m_proxy->statusFilter() != JobTableProxyModel::StatusFilter::All
                     || !m_proxy->textFilter().isEmpty()))
-        m_proxy->invalidate();
+        m_proxy->refilter();
     if (m_details->jobId() != 0)
         showSelectedDetails();
     updateActions();
@@ -927,6 +935,10 @@ void MainWindow::readSettings()
     const int grouping = m_waterfallGrouping->findData(settings.value(settingsKey("waterfallGrouping"), -1).toInt());
     if (grouping >= 0)
         m_waterfallGrouping->setCurrentIndex(grouping);
+    // No value, or none above 0: fitted, the way a new window starts.
+    const double zoom = settings.value(settingsKey("waterfallZoom"), FittedZoom).toDouble();
+    if (zoom > 0)
+        m_waterfall->setPixelsPerMs(zoom);
     const FetchOptions options = SettingsStore::loadFetchOptions(settings);
     m_engine->setOptions(options);
     m_concurrency->setValue(options.concurrency);
@@ -940,6 +952,8 @@ void MainWindow::writeSettings()
     settings.setValue(settingsKey("header"), m_table->horizontalHeader()->saveState());
     settings.setValue(settingsKey("lastDirectory"), m_lastDirectory);
     settings.setValue(settingsKey("waterfallGrouping"), m_waterfallGrouping->currentData());
+    settings.setValue(settingsKey("waterfallZoom"),
+                      m_waterfall->isFitting() ? FittedZoom : m_waterfall->pixelsPerMs());
     FetchOptions options = m_engine->options();
     options.concurrency = m_concurrency->value();
     SettingsStore::saveFetchOptions(settings, options);

@@ -41,6 +41,7 @@ constexpr int AngleDeltaPerStep = 120;
 constexpr double MaxContentPx = double(1 << 30);
 constexpr int NotStartedLane = std::numeric_limits<int>::max();
 constexpr qint64 Unknown = std::numeric_limits<qint64>::max(); // sorts unknown starts last
+constexpr int TakenOut = -2; // in m_itemOfSource while an item is moved or hidden
 
 // Okabe–Ito colours: told apart with the common colour-vision deficiencies, and mid-bright
 // enough to read on light and dark palettes alike.
@@ -132,12 +133,43 @@ void WaterfallView::setModel(JobQueueModel *model, QAbstractProxyModel *filter)
     if (model) {
         watch(model);
         // Batches of live changes (DESIGN rule 5): the layout follows at the refresh pace.
-        m_connections << connect(model, &QAbstractItemModel::dataChanged, this, &WaterfallView::markDirty)
+        m_connections << connect(model, &QAbstractItemModel::dataChanged, this, &WaterfallView::markRowsChanged)
                       << connect(model, &QObject::destroyed, this, &WaterfallView::markDirty);
     }
-    if (filter)
-        watch(filter);
+    if (filter) {
+        // A filter applied again during a run shows and hides rows here and there: those are
+        // taken in row by row (lanes), the rest of its changes lay everything out again.
+        m_connections << connect(filter, &QAbstractItemModel::rowsAboutToBeRemoved, this,
+                                 [this](const QModelIndex &, int first, int last) { noteFiltered(first, last, false); })
+                      << connect(filter, &QAbstractItemModel::rowsInserted, this,
+                                 [this](const QModelIndex &, int first, int last) { noteFiltered(first, last, true); })
+                      << connect(filter, &QAbstractItemModel::rowsMoved, this, &WaterfallView::markDirty)
+                      << connect(filter, &QAbstractItemModel::modelReset, this, &WaterfallView::markDirty)
+                      << connect(filter, &QAbstractItemModel::layoutChanged, this, &WaterfallView::markDirty);
+    }
     markDirty();
+}
+
+void WaterfallView::noteFiltered(int first, int last, bool shown)
+{
+    // Rows the source itself inserts or removes reach the filter first; their source rows are
+    // not laid out yet (or are about to go), and the source's own signal rebuilds everything.
+    const bool incremental = m_grouping != Grouping::Host && !m_dirty && m_filter
+        && m_filtered.size() + std::size_t(last - first + 1) <= m_placed.size();
+    for (int row = first; incremental && row <= last; ++row) {
+        const int source = m_filter->mapToSource(m_filter->index(row, 0)).row();
+        if (source < 0 || std::size_t(source) >= m_placed.size()) {
+            markDirty();
+            return;
+        }
+        m_filtered.push_back({ source, shown });
+    }
+    if (!incremental) {
+        markDirty();
+        return;
+    }
+    if (!m_refreshTimer.isActive())
+        m_refreshTimer.start();
 }
 
 void WaterfallView::setClock(std::function<qint64()> nowNs)
@@ -168,6 +200,16 @@ void WaterfallView::markDirty()
         m_refreshTimer.start();
 }
 
+void WaterfallView::markRowsChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight)
+{
+    // Live changes leave the set of rows alone: only these rows need a second look, and most
+    // of them keep their place (see applyChanges()).
+    m_changedFirst = m_changedFirst < 0 ? topLeft.row() : std::min(m_changedFirst, topLeft.row());
+    m_changedLast = std::max(m_changedLast, bottomRight.row());
+    if (!m_refreshTimer.isActive())
+        m_refreshTimer.start();
+}
+
 void WaterfallView::refresh()
 {
     // A hidden view does no work; showEvent catches up.
@@ -193,29 +235,76 @@ void WaterfallView::showEvent(QShowEvent *event)
     ensureRowVisible(rowOfJob(m_selected));
 }
 
+bool WaterfallView::layoutPending() const
+{
+    return m_dirty || m_changedFirst >= 0 || !m_filtered.empty();
+}
+
 void WaterfallView::ensureLayout() const
 {
-    if (m_dirty)
+    if (m_dirty) {
         rebuildLayout();
+        return;
+    }
+    if (!m_filtered.empty())
+        applyFiltered();
+    if (m_changedFirst >= 0 && !m_dirty)
+        applyChanges();
+}
+
+WaterfallView::Placement WaterfallView::placementOf(const Job &job, int group) const
+{
+    Placement placed;
+    placed.group = group;
+    const bool started = job.startedAtNs >= 0;
+    placed.startNs = started ? job.startedAtNs : Unknown;
+    if (started) {
+        placed.originNs = job.queuedAtNs >= 0 ? std::min(job.queuedAtNs, job.startedAtNs) : job.startedAtNs;
+        if (job.isFinished())
+            placed.endNs = job.finishedAtNs;
+        placed.running = job.state == JobState::Running;
+    }
+    // Lanes sort by number ("not started" last); hosts by the rank of their group.
+    if (m_grouping == Grouping::Host)
+        placed.major = group;
+    else
+        placed.major = started && job.worker >= 0 ? job.worker : NotStartedLane;
+    return placed;
+}
+
+WaterfallView::ItemKey WaterfallView::keyOf(int source) const
+{
+    const Placement &placed = m_placed[std::size_t(source)];
+    const int major = m_grouping == Grouping::Host ? m_groupRank[std::size_t(placed.group)] : placed.major;
+    return ItemKey { major, placed.startNs, source };
 }
 
 void WaterfallView::rebuildLayout() const
 {
     m_dirty = false;
+    m_changedFirst = m_changedLast = -1;
+    m_filtered.clear();
     m_rows.clear();
     m_items.clear();
+    m_keys.clear();
     m_groups.clear();
+    m_groupRank.clear();
+    m_runningCount = 0;
     m_hasRunning = false;
+    m_origin = Unknown;
     m_originNs = 0;
     m_lastEndNs = 0;
     const int sourceRows = m_model ? m_model->rowCount() : 0;
     m_rowOfSource.assign(std::size_t(sourceRows), -1);
     m_itemOfSource.assign(std::size_t(sourceRows), -1);
+    m_placed.assign(std::size_t(sourceRows), Placement {});
     if (sourceRows == 0)
         return;
 
+    // The proxy only filters: when it shows as many rows as the model has, it shows them all,
+    // and 100,000 index mappings are not needed to find that out.
     std::vector<int> shown;
-    if (m_filter && m_filter->sourceModel() == m_model.data()) {
+    if (m_filter && m_filter->sourceModel() == m_model.data() && m_filter->rowCount() != sourceRows) {
         const int rows = m_filter->rowCount();
         shown.reserve(std::size_t(rows));
         for (int row = 0; row < rows; ++row) {
@@ -229,22 +318,12 @@ void WaterfallView::rebuildLayout() const
             shown[std::size_t(row)] = row;
     }
 
-    // Group keys: a lane number, or an index into the hosts seen.
+    // Group of each job: an index into the hosts seen, or (lanes) none until the rows are built.
     const bool byHost = m_grouping == Grouping::Host;
     QHash<QString, int> hostIndex;
-    std::vector<int> groupOf(shown.size());
-    qint64 origin = Unknown;
-    for (std::size_t i = 0; i < shown.size(); ++i) {
-        const Job &job = m_model->jobAt(shown[i]);
-        const bool started = job.startedAtNs >= 0;
-        if (started) {
-            origin = std::min(origin, job.queuedAtNs >= 0 ? std::min(job.queuedAtNs, job.startedAtNs)
-                                                          : job.startedAtNs);
-            if (job.isFinished())
-                m_lastEndNs = std::max(m_lastEndNs, job.finishedAtNs);
-            m_hasRunning = m_hasRunning || job.state == JobState::Running;
-        }
-        int key = 0;
+    for (int source : shown) {
+        const Job &job = m_model->jobAt(source);
+        int group = -1;
         if (byHost) {
             const QString host = hostLabel(job.url);
             auto it = hostIndex.find(host);
@@ -252,86 +331,204 @@ void WaterfallView::rebuildLayout() const
                 it = hostIndex.insert(host, int(m_groups.size()));
                 m_groups.append(Group { host, -1, 0 });
             }
-            key = it.value();
-        } else {
-            key = started && job.worker >= 0 ? job.worker : NotStartedLane;
+            group = it.value();
         }
-        groupOf[i] = key;
+        const Placement placed = placementOf(job, group);
+        m_placed[std::size_t(source)] = placed;
+        m_itemOfSource[std::size_t(source)] = 0; // shown; the real index comes with the rows
+        takeIntoAccount(placed);
+        if (byHost && placed.startNs != Unknown) {
+            Group &g = m_groups[group];
+            g.firstStartNs = g.firstStartNs < 0 ? placed.startNs : std::min(g.firstStartNs, placed.startNs);
+        }
     }
-    m_originNs = origin == Unknown ? 0 : origin;
+    m_originNs = m_origin == Unknown ? 0 : m_origin;
 
-    // Lanes: groups in lane order, "not started" last. Hosts: in order of their first start.
-    if (!byHost) {
-        std::vector<int> lanes(groupOf);
-        std::sort(lanes.begin(), lanes.end());
-        lanes.erase(std::unique(lanes.begin(), lanes.end()), lanes.end());
-        QHash<int, int> laneIndex;
-        for (int lane : lanes) {
-            laneIndex.insert(lane, int(m_groups.size()));
-            m_groups.append(Group { lane == NotStartedLane ? tr("Not started") : tr("Lane %1").arg(lane),
-                                    -1, 0 });
-        }
-        for (int &key : groupOf)
-            key = laneIndex.value(key);
-    }
-    for (std::size_t i = 0; i < shown.size(); ++i) {
-        Group &group = m_groups[groupOf[i]];
-        ++group.jobs;
-        const qint64 start = m_model->jobAt(shown[i]).startedAtNs;
-        if (start >= 0 && (group.firstStartNs < 0 || start < group.firstStartNs))
-            group.firstStartNs = start;
-    }
-    std::vector<int> groupRank(std::size_t(m_groups.size()));
-    for (std::size_t g = 0; g < groupRank.size(); ++g)
-        groupRank[g] = int(g);
+    // Hosts: in order of their first start, then by name.
     if (byHost) {
-        std::vector<int> order(groupRank);
+        std::vector<int> order(std::size_t(m_groups.size()));
+        for (std::size_t g = 0; g < order.size(); ++g)
+            order[g] = int(g);
         std::sort(order.begin(), order.end(), [this](int a, int b) {
             const qint64 startA = m_groups.at(a).firstStartNs < 0 ? Unknown : m_groups.at(a).firstStartNs;
             const qint64 startB = m_groups.at(b).firstStartNs < 0 ? Unknown : m_groups.at(b).firstStartNs;
             return startA != startB ? startA < startB : m_groups.at(a).label < m_groups.at(b).label;
         });
+        m_groupRank.assign(order.size(), 0);
         for (std::size_t rank = 0; rank < order.size(); ++rank)
-            groupRank[std::size_t(order[rank])] = int(rank);
+            m_groupRank[std::size_t(order[rank])] = int(rank);
     }
 
-    // Items: by group, then start, then list order.
-    std::vector<std::size_t> order(shown.size());
-    for (std::size_t i = 0; i < order.size(); ++i)
-        order[i] = i;
-    std::vector<qint64> starts(shown.size());
-    for (std::size_t i = 0; i < shown.size(); ++i) {
-        const qint64 start = m_model->jobAt(shown[i]).startedAtNs;
-        starts[i] = start >= 0 ? start : Unknown;
+    // Items: by group, then start, then list order; the keys sit side by side, so the sort
+    // does not chase job records.
+    m_keys.reserve(shown.size());
+    for (int source : shown)
+        m_keys.push_back(keyOf(source));
+    std::sort(m_keys.begin(), m_keys.end());
+    buildRows();
+}
+
+void WaterfallView::takeIntoAccount(const Placement &placed) const
+{
+    m_origin = std::min(m_origin, placed.originNs);
+    m_lastEndNs = std::max(m_lastEndNs, placed.endNs);
+    m_runningCount += placed.running ? 1 : 0;
+    m_hasRunning = m_runningCount > 0;
+}
+
+void WaterfallView::applyChanges() const
+{
+    const int first = m_changedFirst;
+    const int last = std::min(m_changedLast, int(m_placed.size()) - 1);
+    m_changedFirst = m_changedLast = -1;
+    if (!m_model || m_model->rowCount() != int(m_placed.size())) {
+        rebuildLayout(); // rows came or went without a signal seen yet: start over
+        return;
     }
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        const int rankA = groupRank[std::size_t(groupOf[a])];
-        const int rankB = groupRank[std::size_t(groupOf[b])];
-        if (rankA != rankB)
-            return rankA < rankB;
-        if (starts[a] != starts[b])
-            return starts[a] < starts[b];
-        return shown[a] < shown[b];
+    // Only jobs whose place changed (they started, or moved lane) are taken out and merged
+    // back; the figures that span the run are kept up to date as the jobs change.
+    const bool byHost = m_grouping == Grouping::Host;
+    std::vector<int> moved;
+    bool recomputeSpan = false;
+    for (int source = std::max(first, 0); source <= last; ++source) {
+        if (m_itemOfSource[std::size_t(source)] < 0)
+            continue; // filtered out
+        Placement &placed = m_placed[std::size_t(source)];
+        const Placement now = placementOf(m_model->jobAt(source), placed.group);
+        if (now.major != placed.major || now.startNs != placed.startNs) {
+            if (byHost) {
+                // A group's first start decides where the group goes: when it changes, so may
+                // the groups' order, and that is a full rebuild (rare: about once per host).
+                const qint64 groupStart = m_groups.at(now.group).firstStartNs;
+                const bool firstStartMoves = (now.startNs != Unknown && (groupStart < 0 || now.startNs < groupStart))
+                    || (placed.startNs != Unknown && placed.startNs == groupStart);
+                if (firstStartMoves) {
+                    rebuildLayout();
+                    return;
+                }
+            }
+            moved.push_back(source);
+        }
+        // An earlier origin or a later end only extends the span; the other way round (a
+        // retry resets a job) the span is measured again.
+        recomputeSpan = recomputeSpan || (now.originNs > placed.originNs && placed.originNs == m_origin)
+            || (now.endNs < placed.endNs && placed.endNs == m_lastEndNs);
+        m_runningCount -= placed.running ? 1 : 0;
+        placed = now;
+        takeIntoAccount(now);
+    }
+    if (recomputeSpan)
+        measureSpan();
+    m_originNs = m_origin == Unknown ? 0 : m_origin;
+    if (moved.empty())
+        return;
+    for (int source : moved)
+        m_itemOfSource[std::size_t(source)] = TakenOut;
+    mergeKeys(moved);
+}
+
+void WaterfallView::applyFiltered() const
+{
+    // The last word on each row counts (a row may be hidden and shown again meanwhile).
+    std::stable_sort(m_filtered.begin(), m_filtered.end(),
+                     [](const Filtered &a, const Filtered &b) { return a.source < b.source; });
+    std::vector<int> shown, hidden;
+    for (std::size_t i = 0; i < m_filtered.size(); ++i) {
+        const Filtered &change = m_filtered[i];
+        if (i + 1 < m_filtered.size() && m_filtered[i + 1].source == change.source)
+            continue;
+        const bool wasShown = m_itemOfSource[std::size_t(change.source)] >= 0;
+        if (change.shown && !wasShown)
+            shown.push_back(change.source);
+        else if (!change.shown && wasShown)
+            hidden.push_back(change.source);
+    }
+    m_filtered.clear();
+    if (shown.empty() && hidden.empty())
+        return;
+    for (int source : hidden)
+        m_itemOfSource[std::size_t(source)] = TakenOut;
+    for (int source : shown)
+        m_placed[std::size_t(source)] = placementOf(m_model->jobAt(source), -1);
+    mergeKeys(shown);
+    for (int source : hidden)
+        m_itemOfSource[std::size_t(source)] = m_rowOfSource[std::size_t(source)] = -1;
+    measureSpan(); // of the rows shown now
+}
+
+void WaterfallView::measureSpan() const
+{
+    m_origin = Unknown;
+    m_lastEndNs = 0;
+    m_runningCount = 0;
+    for (const ItemKey &key : m_keys)
+        takeIntoAccount(m_placed[std::size_t(key.source)]);
+    m_originNs = m_origin == Unknown ? 0 : m_origin;
+}
+
+void WaterfallView::mergeKeys(const std::vector<int> &added) const
+{
+    const auto kept = std::remove_if(m_keys.begin(), m_keys.end(), [this](const ItemKey &key) {
+        return m_itemOfSource[std::size_t(key.source)] == TakenOut;
     });
+    m_keys.erase(kept, m_keys.end());
+    std::vector<ItemKey> addedKeys;
+    addedKeys.reserve(added.size());
+    for (int source : added)
+        addedKeys.push_back(keyOf(source));
+    std::sort(addedKeys.begin(), addedKeys.end());
+    const std::size_t middle = m_keys.size();
+    m_keys.insert(m_keys.end(), addedKeys.cbegin(), addedKeys.cend());
+    std::inplace_merge(m_keys.begin(), m_keys.begin() + std::ptrdiff_t(middle), m_keys.end());
+    buildRows();
+}
 
+void WaterfallView::buildRows() const
+{
+    // Lanes get their groups here, in the order of the items; hosts keep theirs (and their
+    // order), counted again.
+    const bool byHost = m_grouping == Grouping::Host;
+    if (!byHost)
+        m_groups.clear();
+    for (Group &group : m_groups)
+        group.jobs = 0;
+    std::vector<int> groupOfRank;
+    if (byHost) {
+        groupOfRank.resize(m_groupRank.size());
+        for (std::size_t g = 0; g < m_groupRank.size(); ++g)
+            groupOfRank[std::size_t(m_groupRank[g])] = int(g);
+    }
     const bool packed = m_grouping == Grouping::LanePacked;
-    m_items.reserve(shown.size());
-    m_rows.reserve(shown.size() + (packed ? 0 : std::size_t(m_groups.size())));
-    int currentGroup = -1;
-    for (std::size_t i : order) {
-        const int group = groupOf[i];
+    m_rows.clear();
+    m_items.clear();
+    m_items.reserve(m_keys.size());
+    m_rows.reserve(m_keys.size() + (packed ? 0 : std::size_t(m_groups.size())));
+    int currentMajor = -1; // no lane number nor host rank
+    int group = -1;
+    for (const ItemKey &key : m_keys) {
         const int item = int(m_items.size());
-        m_items.push_back(shown[i]);
-        m_itemOfSource[std::size_t(shown[i])] = item;
-        if (group != currentGroup) {
-            currentGroup = group;
+        m_items.push_back(key.source);
+        m_itemOfSource[std::size_t(key.source)] = item;
+        if (key.major != currentMajor) {
+            currentMajor = key.major;
+            if (byHost) {
+                group = groupOfRank[std::size_t(key.major)];
+            } else {
+                group = int(m_groups.size());
+                m_groups.append(Group { key.major == NotStartedLane ? tr("Not started") : tr("Lane %1").arg(key.major),
+                                        -1, 0 });
+            }
             m_rows.push_back(Row { item, 0, group, !packed }); // a header, or the lane's line
         }
+        Group &g = m_groups[group];
+        ++g.jobs;
+        if (!byHost && key.startNs != Unknown && g.firstStartNs < 0)
+            g.firstStartNs = key.startNs; // items are in start order within a group
         if (!packed)
             m_rows.push_back(Row { item, 0, group, false });
         Row &row = m_rows.back();
         ++row.count;
-        m_rowOfSource[std::size_t(shown[i])] = int(m_rows.size()) - 1;
+        m_rowOfSource[std::size_t(key.source)] = int(m_rows.size()) - 1;
     }
 }
 
@@ -477,6 +674,15 @@ void WaterfallView::zoomToFit()
     m_fitting = true;
     relayout();
     horizontalScrollBar()->setValue(0);
+    viewport()->update();
+    emit zoomChanged();
+}
+
+void WaterfallView::setPixelsPerMs(double pixelsPerMs)
+{
+    m_scale = std::clamp(pixelsPerMs, MinPixelsPerMs, MaxPixelsPerMs) / NsPerMs;
+    m_fitting = false;
+    relayout();
     viewport()->update();
     emit zoomChanged();
 }
@@ -745,7 +951,7 @@ QString WaterfallView::rowLabel(const Row &row, const Job &job) const
 
 void WaterfallView::paintEvent(QPaintEvent *)
 {
-    if (m_dirty)
+    if (layoutPending())
         relayout();
     QPainter painter(viewport());
     const QPalette &colours = palette();

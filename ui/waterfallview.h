@@ -9,6 +9,8 @@
 #include <QTimer>
 
 #include <functional>
+#include <limits>
+#include <tuple>
 #include <vector>
 
 class QAbstractProxyModel;
@@ -81,6 +83,9 @@ public:
     quint64 selectedJob() const { return m_selected; }
 
     double pixelsPerMs() const { return m_scale * NsPerMs; }
+    // A zoom level as pixelsPerMs() gave it (kept between sessions), within the zoom limits;
+    // stops fitting.
+    void setPixelsPerMs(double pixelsPerMs);
     bool isFitting() const { return m_fitting; }
     void zoomIn();
     void zoomOut();
@@ -155,10 +160,51 @@ private:
         QPoint textAt;
     };
 
+    // Where a job stands in the layout, as last laid out (per source row).
+    struct Placement
+    {
+        qint64 startNs = std::numeric_limits<qint64>::max();  // unknown starts sort last
+        qint64 originNs = std::numeric_limits<qint64>::max(); // its enqueue or start, if started
+        qint64 endNs = 0;                                      // its finish, if finished
+        int major = 0; // lanes: the lane number; hosts: the group
+        int group = -1; // hosts only: index into m_groups
+        bool running = false;
+    };
+    // An item's place in display order: group (lane number or host rank), start, list order.
+    struct ItemKey
+    {
+        int major = 0;
+        qint64 startNs = 0;
+        int source = 0;
+        bool operator<(const ItemKey &other) const
+        {
+            return std::tie(major, startNs, source) < std::tie(other.major, other.startNs, other.source);
+        }
+    };
+
     void markDirty();
+    void markRowsChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight);
     void refresh();
+    bool layoutPending() const;
     void ensureLayout() const;
     void rebuildLayout() const;
+    // A row the filter showed or hid, by source row.
+    struct Filtered
+    {
+        int source = 0;
+        bool shown = false;
+    };
+
+    void noteFiltered(int first, int last, bool shown); // filter rows first..last
+    void applyChanges() const; // of the rows in m_changedFirst..m_changedLast
+    void applyFiltered() const; // m_filtered
+    // Takes the items marked TakenOut out of m_keys, merges those of added in, builds the rows.
+    void mergeKeys(const std::vector<int> &added) const;
+    void measureSpan() const; // origin, last end and running count of the items shown
+    void buildRows() const;    // m_rows, m_items, the lanes' groups from m_keys
+    Placement placementOf(const Job &job, int group) const;
+    ItemKey keyOf(int source) const;
+    void takeIntoAccount(const Placement &placed) const; // into the run's span and running count
     void updateScrollBars();
     void ensureRowVisible(int row);
     void selectNeighbour(int step);
@@ -196,8 +242,17 @@ private:
     double m_scale = 1e-6; // pixels per nanosecond
     bool m_fitting = true;
 
-    // The layout, rebuilt from the model when dirty.
+    // The layout, rebuilt from the model when dirty, and brought up to date for changed rows
+    // otherwise: a live run changes a few hundred rows per refresh, not 100,000.
     mutable bool m_dirty = true;
+    mutable int m_changedFirst = -1; // source rows announced by dataChanged since the last layout
+    mutable int m_changedLast = -1;
+    mutable std::vector<Filtered> m_filtered; // since the last layout, in order
+    mutable std::vector<Placement> m_placed; // per source row
+    mutable std::vector<ItemKey> m_keys;     // per item, in display order
+    mutable std::vector<int> m_groupRank;    // hosts: group -> its place in the order shown
+    mutable int m_runningCount = 0;
+    mutable qint64 m_origin = std::numeric_limits<qint64>::max(); // unknown until a job starts
     mutable std::vector<Row> m_rows;
     mutable std::vector<int> m_items;       // source rows, in display order
     mutable std::vector<int> m_rowOfSource; // source row -> layout row, -1 = not shown

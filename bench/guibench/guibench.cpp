@@ -8,10 +8,13 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QComboBox>
 #include <QElapsedTimer>
+#include <QEvent>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLineEdit>
 #include <QSpinBox>
 #include <QTableView>
 #include <QThread>
@@ -41,6 +44,52 @@ qint64 statusField(const char *name)
     return -1;
 }
 
+// With --trace-stalls: times every event the GUI thread delivers at the outermost level and
+// reports the slow ones, so a stall can be pinned on a receiver instead of guessed at.
+class TracingApplication final : public QApplication
+{
+public:
+    using QApplication::QApplication;
+
+    double traceAboveMs = -1; // off
+    struct Slow
+    {
+        double ms;
+        QString what;
+    };
+    std::vector<Slow> slow;
+
+    bool notify(QObject *receiver, QEvent *event) override
+    {
+        if (traceAboveMs < 0 || m_depth > 0 || QThread::currentThread() != thread())
+            return QApplication::notify(receiver, event);
+        const int type = event->type(); // the event may be gone once delivered
+        const QString what = describe(receiver);
+        QElapsedTimer timer;
+        timer.start();
+        ++m_depth;
+        const bool result = QApplication::notify(receiver, event);
+        --m_depth;
+        const double ms = double(timer.nsecsElapsed()) / NsPerMs;
+        if (ms > traceAboveMs)
+            slow.push_back({ ms, QStringLiteral("%1 event %2").arg(what).arg(type) });
+        return result;
+    }
+
+private:
+    static QString describe(const QObject *object)
+    {
+        QString text = QString::fromLatin1(object->metaObject()->className());
+        if (!object->objectName().isEmpty())
+            text += QLatin1Char('/') + object->objectName();
+        if (const QObject *parent = object->parent())
+            text += QStringLiteral(" in ") + QString::fromLatin1(parent->metaObject()->className());
+        return text;
+    }
+
+    int m_depth = 0;
+};
+
 double percentile(std::vector<double> values, double p)
 {
     if (values.empty())
@@ -54,7 +103,7 @@ double percentile(std::vector<double> values, double p)
 
 int main(int argc, char *argv[])
 {
-    QApplication app(argc, argv);
+    TracingApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("parafetch-guibench"));
     QCommandLineParser parser;
     parser.addHelpOption();
@@ -63,7 +112,10 @@ int main(int argc, char *argv[])
     const QCommandLineOption base(QStringLiteral("base"), QStringLiteral("Server base URL (default: an in-process loopback server)."), QStringLiteral("URL"));
     const QCommandLineOption path(QStringLiteral("path"), QStringLiteral("Path fetched for each URL."), QStringLiteral("PATH"), QStringLiteral("/delay/20/bytes/1024"));
     const QCommandLineOption addOnly(QStringLiteral("add-only"), QStringLiteral("Only add the list; don't fetch it."));
-    parser.addOptions({ urls, jobs, base, path, addOnly });
+    const QCommandLineOption traceStalls(QStringLiteral("trace-stalls"), QStringLiteral("Print to stderr every GUI event that takes longer than MS to deliver."), QStringLiteral("MS"));
+    const QCommandLineOption filter(QStringLiteral("filter"), QStringLiteral("Type TEXT into the table's filter before the run."), QStringLiteral("TEXT"));
+    const QCommandLineOption show(QStringLiteral("show"), QStringLiteral("Show only these rows during the run: all, active, done or failed."), QStringLiteral("ROWS"), QStringLiteral("all"));
+    parser.addOptions({ urls, jobs, base, path, addOnly, traceStalls, filter, show });
     parser.process(app);
 
     using namespace Parafetch;
@@ -117,13 +169,24 @@ int main(int argc, char *argv[])
             tick.restart();
         });
         window.concurrencySpinBox()->setValue(parser.value(jobs).toInt());
+        // A person watching a big run may well narrow the table down: that costs too.
+        window.filterEdit()->setText(parser.value(filter));
+        const int shown = window.statusFilterBox()->findText(parser.value(show), Qt::MatchFixedString);
+        if (shown < 0)
+            qFatal("--show takes all, active, done or failed");
+        window.statusFilterBox()->setCurrentIndex(shown);
         QObject::connect(&engine, &FetchEngine::runFinished, &app, &QCoreApplication::quit);
         clock.restart();
         tick.start();
         probe.start();
         window.start();
+        if (parser.isSet(traceStalls))
+            app.traceAboveMs = parser.value(traceStalls).toDouble();
         app.exec();
+        app.traceAboveMs = -1;
         probe.stop();
+        for (const auto &[ms, what] : app.slow)
+            std::fprintf(stderr, "%8.1f ms  %s\n", ms, qPrintable(what));
         const RunSummary summary = model.summary();
         result.insert(QStringLiteral("runMs"), double(clock.nsecsElapsed()) / NsPerMs);
         result.insert(QStringLiteral("succeeded"), summary.succeeded);
