@@ -311,7 +311,7 @@ void HeadlessRunner::printProgress()
                              formatRate(elapsed > 0 ? double(summary.bytes) / elapsed : 0.0));
     const QString left = formatRemaining(m_eta.remainingNs());
     if (!left.isEmpty())
-        meter += QStringLiteral(", ") + left;
+        meter += tr(", %1 left").arg(left);
     writeErr(QStringLiteral("\r\x1b[K") + meter);
     std::fflush(stderr);
     m_progressShown = true;

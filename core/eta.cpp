@@ -49,11 +49,11 @@ QString formatRemaining(qint64 ns)
         return {};
     const qint64 seconds = (ns + 999'999'999) / 1'000'000'000;
     if (seconds < 60)
-        return QCoreApplication::translate("Eta", "about %1 s left").arg(seconds);
+        return QCoreApplication::translate("Eta", "about %1 s").arg(seconds);
     const qint64 minutes = (seconds + 30) / 60;
     if (minutes < 60)
-        return QCoreApplication::translate("Eta", "about %1 min left").arg(minutes);
-    return QCoreApplication::translate("Eta", "about %1 h %2 min left")
+        return QCoreApplication::translate("Eta", "about %1 min").arg(minutes);
+    return QCoreApplication::translate("Eta", "about %1 h %2 min")
         .arg(minutes / 60)
         .arg(minutes % 60);
 }

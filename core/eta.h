@@ -35,7 +35,7 @@ private:
     int m_total = 0;
 };
 
-// "about 40 s left", "about 3 min left", "about 2 h 5 min left"; empty for -1.
+// "about 40 s", "about 3 min", "about 2 h 5 min"; empty for -1.
 QString formatRemaining(qint64 ns);
 
 } // namespace Parafetch

@@ -87,12 +87,12 @@ void TestEta::formatting_data()
     QTest::addColumn<qint64>("ns");
     QTest::addColumn<QString>("text");
     QTest::newRow("unknown") << qint64(-1) << QString();
-    QTest::newRow("a fraction of a second rounds up") << qint64(1) << QStringLiteral("about 1 s left");
-    QTest::newRow("seconds") << 42 * NsPerSecond << QStringLiteral("about 42 s left");
-    QTest::newRow("59.5 s is about a minute") << 59'500 * NsPerMs << QStringLiteral("about 1 min left");
-    QTest::newRow("minutes round to the nearest") << 150 * NsPerSecond << QStringLiteral("about 3 min left");
+    QTest::newRow("a fraction of a second rounds up") << qint64(1) << QStringLiteral("about 1 s");
+    QTest::newRow("seconds") << 42 * NsPerSecond << QStringLiteral("about 42 s");
+    QTest::newRow("59.5 s is about a minute") << 59'500 * NsPerMs << QStringLiteral("about 1 min");
+    QTest::newRow("minutes round to the nearest") << 150 * NsPerSecond << QStringLiteral("about 3 min");
     QTest::newRow("hours and minutes") << (2 * 3600 + 5 * 60) * NsPerSecond
-                                      << QStringLiteral("about 2 h 5 min left");
+                                      << QStringLiteral("about 2 h 5 min");
 }
 
 void TestEta::formatting()

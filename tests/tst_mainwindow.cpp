@@ -265,6 +265,7 @@ private Q_SLOTS:
     void badLinesShowInlineAndGoodLinesAreAdded();
     void droppedTextAndFilesAreAdded();
     void summaryIsLiveWhileRunning();
+    void summaryEstimatesTheTimeLeft();
     void addingDuringARunFetchesTheNewRows();
     void exportRoundTripsThroughTheImporter();
     void exportToAnImpossiblePathReportsAnError();
@@ -628,11 +629,35 @@ void TestMainWindow::summaryIsLiveWhileRunning()
     QCOMPARE(h.summaryValue(QStringLiteral("Done"))->text(),
              QStringLiteral("0 of 6 (0 succeeded, 0 failed, 0 cancelled)"));
     QVERIFY(!h.summaryValue(QStringLiteral("Classic summary lines"))->isVisible());
+    // Nothing has finished, so there is no rate to estimate from.
+    QCOMPARE(h.summaryValue(QStringLiteral("Time left"))->text(), QStringLiteral("estimating…"));
     const int before = refreshed.count();
     QTRY_VERIFY(refreshed.count() >= before + 2);
     h.action("cancelAll")->trigger();
     QVERIFY(finished.count() > 0 || finished.wait(RunTimeoutMs));
     QCOMPARE(h.model.count(JobState::Cancelled), 6);
+}
+
+void TestMainWindow::summaryEstimatesTheTimeLeft()
+{
+    // One worker, 300 ms per URL: once a second of finishing has been seen, the panel shows the
+    // estimate (its arithmetic is tst_eta's), and a dash again when the run is over.
+    Harness h(1);
+    QVERIFY(h.show());
+    QStringList lines;
+    for (int i = 0; i < 12; ++i)
+        lines.append(m_server->url(QStringLiteral("/delay/300/bytes/%1").arg(i + 1)).toString());
+    h.typeAndAdd(lines);
+    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
+    QLabel *left = h.summaryValue(QStringLiteral("Time left"));
+    QVERIFY(left);
+    QCOMPARE(left->text(), QStringLiteral("–"));
+    h.action("start")->trigger();
+    const QRegularExpression estimate(QStringLiteral("^about [1-9]\\d* (s|min)$"));
+    QTRY_VERIFY_WITH_TIMEOUT(estimate.match(left->text()).hasMatch(), RunTimeoutMs);
+    QVERIFY(finished.wait(RunTimeoutMs));
+    QCOMPARE(left->text(), QStringLiteral("–"));
+    QCOMPARE(h.model.count(JobState::Succeeded), 12);
 }
 
 void TestMainWindow::addingDuringARunFetchesTheNewRows()
@@ -1050,6 +1075,7 @@ void TestMainWindow::pauseStartsNothingNewAndResumeCompletes()
     QCOMPARE(finished.count(), 0);
     QVERIFY(h.engine.isRunning());
     QCOMPARE(h.summaryValue(QStringLiteral("Active workers"))->text(), QStringLiteral("0"));
+    QCOMPARE(h.summaryValue(QStringLiteral("Time left"))->text(), QStringLiteral("paused"));
 
     QTest::keyClick(h.window.get(), Qt::Key_P, Qt::ControlModifier | Qt::ShiftModifier); // Resume
     QVERIFY(!h.engine.isPaused());

@@ -1,6 +1,7 @@
 // The summary panel: live figures of the run with their definitions as tooltips.
 #include "summarypanel.h"
 
+#include "eta.h"
 #include "jobqueuemodel.h"
 
 #include <QFormLayout>
@@ -54,7 +55,10 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     layout->addLayout(m_form);
     m_done = addRow(tr("Done:"), tr("Finished URLs: succeeded, failed and cancelled"));
-    m_active = addRow(tr("Active workers:"), tr("Pool threads fetching a URL right now"));
+    m_remaining = addRow(tr("Time left:"),
+                         tr("URLs still to finish ÷ the rate at which URLs finished over the "
+                            "last 10 s; no estimate before a second has passed"));
+    m_active = addRow(tr("Active workers:"), tr("Workers (lanes) fetching a URL right now"));
     m_bytes = addRow(tr("Received:"), tr("Body bytes received, all URLs"));
     m_throughput = addRow(tr("Throughput:"), tr("Bytes and finished URLs per second of wall time"));
     m_wall = addRow(tr("Wall time:"), tr("Last finish − first start: what the run took"));
@@ -80,6 +84,7 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     layout->addWidget(m_classic);
     layout->addStretch();
     setSummary({}, 0, 0, false);
+    setRemaining(-1, false, false);
 }
 
 QLabel *SummaryPanel::addRow(const QString &label, const QString &toolTip)
@@ -93,6 +98,18 @@ QLabel *SummaryPanel::addRow(const QString &label, const QString &toolTip)
     value->setAccessibleName(QString(label).remove(QLatin1Char(':')));
     m_form->addRow(name, value);
     return value;
+}
+
+void SummaryPanel::setRemaining(qint64 ns, bool running, bool paused)
+{
+    if (!running)
+        m_remaining->setText(QStringLiteral("–"));
+    else if (paused)
+        m_remaining->setText(tr("paused"));
+    else if (ns < 0)
+        m_remaining->setText(tr("estimating…"));
+    else
+        m_remaining->setText(formatRemaining(ns));
 }
 
 void SummaryPanel::setSummary(const RunSummary &summary, int activeWorkers, qint64 elapsedNs,

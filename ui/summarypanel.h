@@ -26,6 +26,8 @@ public:
     void clearBaseline();
     // Polite mode (FetchOptions::perHost): at most this many requests per host at once; 0 = off.
     void setPerHostLimit(int perHost);
+    // The time left (EtaEstimator::remainingNs(), -1 unknown) while a run is going on.
+    void setRemaining(qint64 ns, bool running, bool paused);
 
     // The classic lines and the figures as plain text, for the clipboard.
     QString summaryText() const;
@@ -40,6 +42,7 @@ private:
     QProgressBar *m_progress = nullptr;
     QLabel *m_done = nullptr;
     QLabel *m_active = nullptr;
+    QLabel *m_remaining = nullptr;
     QLabel *m_bytes = nullptr;
     QLabel *m_throughput = nullptr;
     QLabel *m_wall = nullptr;
