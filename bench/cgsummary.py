@@ -182,24 +182,22 @@ def main():
     def edge(caller_prefix, callee_prefix):
         return edge_sum(lambda c, d: c.startswith(caller_prefix) and d.startswith(callee_prefix))
 
-    run_attempt = "Parafetch::FetchTask::runAttempt("
+    # The lane engine (core/fetchdriver.cpp, core/fetchtask.cpp): a task is a state machine on
+    # an engine thread; its handlers are called from Qt's queued signals.
+    send = "Parafetch::FetchTask::sendRequest("
     for label, (ir, calls) in [
-        ("our runAttempt → QNetworkAccessManager::get (QNetworkReplyHttpImpl + delegate setup)",
-         edge(run_attempt, "QNetworkAccessManager::get(")),
-        ("our runAttempt → QEventLoop::exec (the reply's queued slots and our lambdas run here)",
-         edge(run_attempt, "QEventLoop::exec(")),
-        ("our runAttempt → QEventLoop / QTimer construction",
-         tuple(map(sum, zip(edge(run_attempt, "QEventLoop::QEventLoop("),
-                            edge(run_attempt, "QTimer::QTimer("))))),
-        ("our runAttempt → QObject::connectImpl (our 6 functor connects)",
-         edge(run_attempt, "QObject::connectImpl(")),
-        ("our FetchTask::run → sendPostedEvents(DeferredDelete)",
-         edge("Parafetch::FetchTask::run()", "QCoreApplication::sendPostedEvents(")),
+        ("our sendRequest → QNetworkAccessManager::get (QNetworkReplyHttpImpl + delegate setup)",
+         edge(send, "QNetworkAccessManager::get(")),
+        ("our sendRequest → QObject::connectImpl (our 7 functor connects)",
+         edge(send, "QObject::connectImpl(")),
+        ("our sendRequest → makeRequest (the request from the thread's template)",
+         edge(send, "Parafetch::FetchTask::makeRequest(")),
+        ("QCoreApplication::postEvent, all callers (queued calls, deleteLater)",
+         edge_sum(lambda c, d: d.startswith("QCoreApplication::postEvent("))),
     ]:
         probes.append((label, ir, calls))
     for label, value in [
-        ("thread split: pool workers, our FetchTask::run (inclusive)", inc_exact("Parafetch::FetchTask::run()")),
-        ("thread split: Qt's per-manager HTTP threads, QThread::exec", inc_exact("QThread::exec(")),
+        ("thread split: engine and Qt HTTP threads, QThread::exec", inc_exact("QThread::exec(")),
         ("thread split: main thread, main()",
          sum(v for k, v in inc_per.items() if k == "main" or k.startswith("main ["))),
         ("QHttpHeaderParser::parseHeaders", inc_exact("QHttpHeaderParser::parseHeaders(")),
@@ -207,13 +205,14 @@ def main():
         ("our CachingProxyFactory::queryProxy (cached proxy lookup)", inc("CachingProxyFactory::queryProxy(")),
         ("malloc (inclusive)", inc_exact("malloc [libc")),
         ("free (inclusive)", inc_exact("free [libc")),
-        ("our readyRead lambda in runAttempt (read + hash + sink)",
-         max([v for k, v in inc_per.items()
-              if k.startswith("Parafetch::FetchTask::runAttempt(") and "{lambda()#" in k
-              and k.endswith("operator()() const")] or [0])),
-        ("our suggestedFileName (computed even for the discard sink)", inc("suggestedFileName(")),
+        ("our FetchTask::drain (read + hash + sink)", inc_exact("Parafetch::FetchTask::drain(")),
+        ("our FetchTask::onMetaData", inc_exact("Parafetch::FetchTask::onMetaData(")),
+        ("our FetchTask::classify (result, phases, redacted headers)", inc_exact("Parafetch::FetchTask::classify(")),
+        ("our FetchTask construction + destruction",
+         inc_exact("Parafetch::FetchTask::FetchTask(") + inc_exact("Parafetch::FetchTask::~FetchTask(")),
         ("our FetchEngine::report + collectReports (results to the engine's thread)",
-         inc("FetchEngine::report(") + inc("FetchEngine::collectReports(") + inc("FetchEngine::onTaskReport(")),
+         inc("FetchEngine::report(") + inc("FetchEngine::collectReports(")),
+        ("our FetchEngine::fill (task specs for the dispatch queue)", inc("FetchEngine::fill(")),
         ("our UrlListParser::addDevice (reading the list)", inc("UrlListParser::addDevice(")),
     ]:
         probes.append((label, value, None))

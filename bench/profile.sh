@@ -8,8 +8,8 @@
 #   KEEP_CALLGRIND=/some/dir bench/profile.sh            # keep the raw callgrind.out files
 #
 # Writes bench/results/profile/: summary.md (per-request tables from bench/cgsummary.py),
-# callgrind_annotate listings of the large Parafetch run, perf-stat.txt, perf-report.txt,
-# hashspeed.txt. Findings are written up by hand in bench/PROFILE.md.
+# callgrind_annotate listings of the large Parafetch run, perf-stat.txt, perf-sched.txt,
+# perf-report.txt, hashspeed.txt. Findings are written up by hand in bench/PROFILE.md.
 set -euo pipefail
 
 SMALL=1000
@@ -119,6 +119,21 @@ for f in "$OUT"/callgrind-parafetch-*.txt; do head -n 400 "$f" >"$f.tmp" && mv "
             ${CMD[$tool]} "$(list_for "$tool" "$PERF_URLS")" 2>&1 >/dev/null | sed '/^$/d'
     done
 } >"$OUT/perf-stat.txt"
+# Context switches by thread (what a request costs in hand-overs between threads): the main
+# thread, the engine threads ("Parafetch engine N", cut to 15 characters) and Qt's HTTP
+# threads ("QNetworkAccessM…"), per request.
+{
+    echo "# perf record -e sched:sched_switch, $PERF_URLS URLs, N=$N: switches per request by thread name"
+    for tool in parafetch qnam_floor; do
+        # shellcheck disable=SC2086
+        timeout 600 perf record -q -e sched:sched_switch -o "$W/sched.data" \
+            ${CMD[$tool]} "$(list_for "$tool" "$PERF_URLS")" >/dev/null 2>&1 || true
+        echo
+        echo "## $tool"
+        perf script -i "$W/sched.data" -F comm 2>/dev/null | sort | uniq -c | sort -rn \
+            | awk -v n="$PERF_URLS" '{ c = $1; $1 = ""; printf "%8.2f %s\n", c / n, $0 }'
+    done
+} >"$OUT/perf-sched.txt"
 # shellcheck disable=SC2086
 timeout 600 perf record -q -F 4999 -e cpu-clock -g -o "$W/perf.data" \
     ${CMD[parafetch]} "$W/list$PERF_URLS.txt" >/dev/null 2>&1 || true
