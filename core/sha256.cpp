@@ -4,6 +4,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
+
 namespace Parafetch {
 
 struct Sha256::Context
@@ -22,6 +24,10 @@ Sha256::~Sha256() = default;
 
 namespace {
 
+constexpr qsizetype HashStepBytes = 2 * 1024;
+constexpr qsizetype PrefetchAheadBytes = 4 * 1024;
+constexpr qsizetype CacheLineBytes = 64;
+
 // Fetched once: EVP_sha256() makes every EVP_DigestInit_ex look the algorithm up by name in
 // OpenSSL 3's provider tables, which cost more than hashing a 1 KiB body.
 const EVP_MD *sha256Algorithm()
@@ -39,7 +45,23 @@ void Sha256::reset()
 
 void Sha256::addData(QByteArrayView data)
 {
-    EVP_DigestUpdate(m_context->context, data.data(), std::size_t(data.size()));
+    // A body's chunks are written by the kernel on another core and are often not in this
+    // core's caches; on such data the CPU's own prefetching does not keep SHA-NI fed (here
+    // 1.2 GB/s against 2.0 GB/s from cache, bench/hashspeed.cpp). Asking for the lines a little
+    // ahead, in short steps, brings it to 1.9 GB/s; on cached data it costs nothing measurable.
+    const char *at = data.data();
+    qsizetype left = data.size();
+    while (left > 0) {
+        const qsizetype step = std::min(left, HashStepBytes);
+#if defined(__GNUC__)
+        const qsizetype prefetchEnd = std::min(left, PrefetchAheadBytes + step);
+        for (qsizetype line = PrefetchAheadBytes; line < prefetchEnd; line += CacheLineBytes)
+            __builtin_prefetch(at + line);
+#endif
+        EVP_DigestUpdate(m_context->context, at, std::size_t(step));
+        at += step;
+        left -= step;
+    }
 }
 
 QByteArray Sha256::result()

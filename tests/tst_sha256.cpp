@@ -15,6 +15,8 @@ private Q_SLOTS:
     void knownAnswers_data();
     void knownAnswers();
     void chunksEqualOnePiece();
+    void stepBoundaries_data();
+    void stepBoundaries();
     void resultStartsOver();
 };
 
@@ -54,6 +56,35 @@ void TestSha256::chunksEqualOnePiece()
         at += step;
     }
     QCOMPARE(chunked.result(), QCryptographicHash::hash(data, QCryptographicHash::Sha256));
+}
+
+void TestSha256::stepBoundaries_data()
+{
+    // addData() hashes in 2 KiB steps and prefetches 4 KiB ahead of each: sizes and addresses
+    // around those edges must hash as QCryptographicHash does.
+    QTest::addColumn<int>("size");
+    QTest::addColumn<int>("offset"); // of the data from an aligned allocation
+    QTest::newRow("one byte") << 1 << 0;
+    QTest::newRow("one byte short of a step") << 2047 << 0;
+    QTest::newRow("exactly one step") << 2048 << 0;
+    QTest::newRow("one byte past a step") << 2049 << 0;
+    QTest::newRow("one step plus the prefetch distance") << 2048 + 4096 << 0;
+    QTest::newRow("one byte short of that, from an odd address") << 2048 + 4095 << 1;
+    QTest::newRow("a received chunk, from an unaligned address") << 64 * 1024 + 5 << 63;
+}
+
+void TestSha256::stepBoundaries()
+{
+    QFETCH(int, size);
+    QFETCH(int, offset);
+    QRandomGenerator random(7);
+    QByteArray storage(offset + size, Qt::Uninitialized);
+    for (char &byte : storage)
+        byte = char(random.bounded(256));
+    const QByteArrayView data = QByteArrayView(storage).sliced(offset);
+    Sha256 sha;
+    sha.addData(data);
+    QCOMPARE(sha.result(), QCryptographicHash::hash(data, QCryptographicHash::Sha256));
 }
 
 void TestSha256::resultStartsOver()
