@@ -23,6 +23,9 @@ public:
     // Whether open() uses the suggested name (working it out costs a header lookup and URL
     // parsing per request, wasted on a sink that keeps nothing).
     virtual bool keepsName() const { return true; }
+    // Whether write() looks at the bytes. When neither the sink nor a hash does, the task drops
+    // them where Qt holds them (QIODevice::skip) instead of copying them out first.
+    virtual bool readsBytes() const { return true; }
     // Resuming (Range + If-Range): instead of discard(), keep what the failed attempt wrote for
     // the next one; false if this sink cannot (then it discarded). partialSize() is what is kept.
     virtual bool keepPartial() { discard(); return false; }
@@ -32,6 +35,11 @@ public:
     // a function, e.g. a hash.
     virtual bool resume(QString *error);
     virtual bool readPartial(const std::function<void(QByteArrayView)> &consume, QString *error);
+    // Takes over a .part an earlier run left (see Job::resumeFrom) as if keepPartial() had kept
+    // it; false, touching nothing, if this sink cannot or the file does not qualify.
+    virtual bool adoptPartial(const QString & /*partPath*/) { return false; }
+    // The absolute path of the file being written, if a later run could continue it.
+    virtual QString partPath() const { return {}; }
     // Where a committed body now stands; empty when bodies are not kept.
     virtual QString savedPath() const { return {}; }
 };

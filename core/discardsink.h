@@ -9,6 +9,7 @@ class DiscardSink final : public BodySink
 {
 public:
     bool keepsName() const override { return false; }
+    bool readsBytes() const override { return false; }
     bool open(const QString &, QString *) override { return true; }
     bool write(const char *, qint64, QString *) override { return true; }
     bool commit(QString *) override { return true; }

@@ -10,9 +10,11 @@
 #include <QNetworkAccessManager>
 #include <QNetworkProxyFactory>
 #include <QThread>
+#include <QTimerEvent>
 
 #include <algorithm>
 #include <iterator>
+#include <utility>
 
 namespace Parafetch {
 
@@ -20,6 +22,10 @@ namespace {
 
 // Each read from a reply copies at most this much into the driver's reused buffer.
 constexpr qsizetype ReadChunkBytes = 256 * 1024;
+// Finished jobs an engine thread hands over at once, and how long one may wait for the others
+// (the window shows rows at 10 Hz: a hold this short is not seen).
+constexpr qsizetype MaxReportBatch = 16;
+constexpr int MaxReportHoldMs = 10;
 
 } // namespace
 
@@ -114,6 +120,12 @@ void DispatchQueue::dropRevoked()
     locker.unlock();
 }
 
+std::size_t DispatchQueue::size() const
+{
+    QMutexLocker locker(&m_mutex);
+    return m_queue.size();
+}
+
 bool DispatchQueue::isEmpty() const
 {
     QMutexLocker locker(&m_mutex);
@@ -139,6 +151,12 @@ void FetchDriver::poke()
             takeWork();
         },
         Qt::QueuedConnection);
+}
+
+void FetchDriver::pokeIfHungry()
+{
+    if (m_hungry.exchange(false))
+        poke();
 }
 
 void FetchDriver::stopWhenIdle()
@@ -171,6 +189,7 @@ void FetchDriver::stopIfIdle()
 {
     if (!m_stopping || m_running > 0)
         return;
+    flushReports();
     // Replies and tasks go with deleteLater(); deliver those before the managers go.
     QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
     m_managers.clear();
@@ -178,6 +197,15 @@ void FetchDriver::stopIfIdle()
     // libcrypto keeps per-thread state for hashing; give it back before the thread ends.
     Sha256::releaseThreadState();
     thread()->quit();
+}
+
+const QNetworkRequest &FetchDriver::requestTemplate(const std::shared_ptr<const FetchOptions> &options)
+{
+    if (options != m_templateOptions) {
+        m_requestTemplate = FetchTask::requestFor(*options, true);
+        m_templateOptions = options;
+    }
+    return m_requestTemplate;
 }
 
 QNetworkAccessManager *FetchDriver::managerFor(int slot)
@@ -217,6 +245,7 @@ void FetchDriver::takeWork()
     }
     do {
         m_takeAgain = false;
+        bool starved = false;
         const int concurrency = m_shared->concurrency.load(std::memory_order_acquire);
         for (int slot = 0; laneOf(slot) < concurrency; ++slot) {
             if (std::size_t(slot) >= m_slots.size())
@@ -224,8 +253,10 @@ void FetchDriver::takeWork()
             if (m_slots[std::size_t(slot)])
                 continue;
             std::optional<TaskSpec> spec = m_shared->queue.take();
-            if (!spec)
+            if (!spec) {
+                starved = true;
                 break;
+            }
             if (m_buffer.isEmpty())
                 m_buffer.resize(ReadChunkBytes);
             const int lane = laneOf(slot);
@@ -234,27 +265,73 @@ void FetchDriver::takeWork()
                    && !m_shared->lanesUsed.compare_exchange_weak(used, lane + 1,
                                                                  std::memory_order_relaxed)) {
             }
-            auto *task = new FetchTask(std::move(*spec), managerFor(slot), &m_buffer, lane, m_index,
-                                       m_shared->environment,
-                                       [this](FetchTask *done) { taskDone(done); });
+            const QNetworkRequest &request = requestTemplate(spec->options);
+            auto *task = new FetchTask(std::move(*spec), managerFor(slot), &m_buffer, request, lane,
+                                       m_index, m_shared->environment,
+                                       [this](FetchTask *done, Job &&job) {
+                                           taskDone(done, std::move(job));
+                                       });
             m_slots[std::size_t(slot)] = task;
             ++m_running;
             task->start();
+        }
+        if (starved) {
+            // Ask for a poke, then look again: a task the engine queued before it saw the flag
+            // is found here, one queued after it comes with a poke.
+            m_hungry.store(true);
+            if (!m_shared->queue.isEmpty() && m_hungry.exchange(false))
+                m_takeAgain = true;
         }
     } while (m_takeAgain);
     m_taking = false;
 }
 
-void FetchDriver::taskDone(FetchTask *task)
+void FetchDriver::taskDone(FetchTask *task, Job &&job)
 {
+    m_heldReports.append(std::move(job));
     const std::size_t slot = std::size_t(task->lane() / m_shared->driverCount);
     Q_ASSERT(slot < m_slots.size() && m_slots[slot] == task);
     m_slots[slot] = nullptr;
     --m_running;
     clearIfIdle(slot / LanesPerManager);
     task->deleteLater(); // we are inside one of its calls
-    takeWork();
+    takeWork(); // the lane's next request goes out before the report
+    flushReportsIfDue();
     stopIfIdle();
+}
+
+void FetchDriver::flushReportsIfDue()
+{
+    if (m_heldReports.isEmpty())
+        return;
+    // Results go to the engine a few at a time: the engine's thread then wakes once per batch
+    // rather than once or twice per URL. They go at once when this thread has nothing else
+    // running (the end of a run, or a slow list), and when the engine must refill the queue
+    // before the lanes run dry; otherwise they wait for a batch or at most MaxReportHoldMs.
+    const int concurrency = m_shared->concurrency.load(std::memory_order_relaxed);
+    const qsizetype batch = std::clamp<qsizetype>(concurrency / (2 * m_shared->driverCount), 1,
+                                                  MaxReportBatch);
+    if (m_running == 0 || m_stopping || m_heldReports.size() >= batch
+        || m_shared->queue.size() <= std::size_t(concurrency / 2)) {
+        flushReports();
+    } else if (!m_flushTimer.isActive()) {
+        m_flushTimer.start(MaxReportHoldMs, this);
+    }
+}
+
+void FetchDriver::flushReports()
+{
+    m_flushTimer.stop();
+    if (!m_heldReports.isEmpty())
+        m_shared->environment->report(std::exchange(m_heldReports, {}));
+}
+
+void FetchDriver::timerEvent(QTimerEvent *event)
+{
+    if (event->timerId() == m_flushTimer.timerId())
+        flushReports();
+    else
+        QObject::timerEvent(event);
 }
 
 } // namespace Parafetch

@@ -3,8 +3,10 @@
 
 #include "fetchtask.h"
 
+#include <QBasicTimer>
 #include <QList>
 #include <QMutex>
+#include <QNetworkRequest>
 #include <QObject>
 
 #include <atomic>
@@ -28,6 +30,7 @@ class DispatchQueue final
 {
 public:
     void push(TaskSpec spec);
+    std::size_t size() const;
     // The next task this caller could claim; revoked ones are dropped on the way.
     std::optional<TaskSpec> take();
     // Drops tasks whose claim the engine has revoked (their sinks go with them).
@@ -70,13 +73,21 @@ public:
 
     // Thread-safe: take queued tasks while lanes are free (one wake-up pending at most).
     void poke();
+    // Thread-safe: poke() if a lane of this driver found the queue empty since the last poke.
+    // Otherwise every lane is busy, and a lane that finishes takes the next task itself: no
+    // wake-up of this thread per batch of results the engine hands out.
+    void pokeIfHungry();
     // Thread-safe: once no task runs, free the managers and quit this driver's thread.
     void stopWhenIdle();
 
 private:
     void takeWork();
-    void taskDone(FetchTask *task);
+    void taskDone(FetchTask *task, Job &&job);
+    void flushReportsIfDue();
+    void flushReports();
+    void timerEvent(QTimerEvent *event) override;
     QNetworkAccessManager *managerFor(int slot); // made on first use, kept for the connections
+    const QNetworkRequest &requestTemplate(const std::shared_ptr<const FetchOptions> &options);
     void stopIfIdle();
     void clearIfIdle(std::size_t managerIndex);
     int laneOf(int slot) const { return slot * m_shared->driverCount + m_index; }
@@ -88,11 +99,18 @@ private:
     std::vector<bool> m_staleManagers; // to clear once their lanes are idle
     int m_connectionGeneration = 0;
     QByteArray m_buffer; // every task of this thread reads into it
+    // Finished jobs not yet handed to the engine: every hand-over wakes the engine's thread.
+    QList<Job> m_heldReports;
+    QBasicTimer m_flushTimer; // bounds how long a finished job waits
+    // FetchTask::requestFor(options) of the options the last task came with (they change rarely)
+    std::shared_ptr<const FetchOptions> m_templateOptions;
+    QNetworkRequest m_requestTemplate;
     int m_running = 0;
     bool m_taking = false;
     bool m_takeAgain = false;
     bool m_stopping = false;
     std::atomic<bool> m_pokePending { false };
+    std::atomic<bool> m_hungry { true }; // a lane is free and found no task to take
 };
 
 } // namespace Parafetch

@@ -49,10 +49,14 @@ FetchEngine::FetchEngine(JobQueueModel *model, QObject *parent)
     m_clock.start();
     auto environment = std::make_shared<TaskEnvironment>();
     environment->now = [this] { return nowNs(); };
-    environment->report = [this](Job &&job) { report(std::move(job)); };
+    environment->report = [this](QList<Job> &&jobs) { report(std::move(jobs)); };
     environment->throttled = [this](const QString &host, qint64 delayMs) {
         QMetaObject::invokeMethod(
             this, [this, host, delayMs] { throttle(host, delayMs); }, Qt::QueuedConnection);
+    };
+    environment->partialStarted = [this](quint64 id, const PartialDownload &part) {
+        QMetaObject::invokeMethod(
+            this, [this, id, part] { emit partialStarted(id, part); }, Qt::QueuedConnection);
     };
     m_shared->environment = std::move(environment);
     if (proxiesConfigured())
@@ -115,13 +119,13 @@ void FetchEngine::setConcurrency(int concurrency)
     m_sharedOptions = std::make_shared<const FetchOptions>(m_options);
     m_shared->concurrency.store(m_options.concurrency, std::memory_order_release);
     fill();
-    pokeDrivers(); // lanes above the old limit may take work now
+    pokeDrivers(true); // lanes above the old limit may take work now
 }
 
 int FetchEngine::activeCount() const
 {
-    return int(std::count_if(m_active.cbegin(), m_active.cend(), [](const Active &active) {
-        return active.control->claimState() == TaskControl::Claim::Running;
+    return int(std::count_if(m_active.cbegin(), m_active.cend(), [](const auto &entry) {
+        return entry.second.control->claimState() == TaskControl::Claim::Running;
     }));
 }
 
@@ -135,7 +139,7 @@ int FetchEngine::threadCount() const
     return int(m_drivers.size());
 }
 
-void FetchEngine::pokeDrivers()
+void FetchEngine::pokeDrivers(bool all)
 {
     // Driver d runs lanes d, d + D, d + 2D, ...: only the first min(N, D) have any.
     const int wanted = std::min(m_options.concurrency, m_shared->driverCount);
@@ -147,8 +151,12 @@ void FetchEngine::pokeDrivers()
         thread->start();
         m_drivers.push_back({ std::move(thread), std::move(driver) });
     }
-    for (const DriverThread &entry : m_drivers)
-        entry.driver->poke();
+    for (const DriverThread &entry : m_drivers) {
+        if (all)
+            entry.driver->poke();
+        else
+            entry.driver->pokeIfHungry();
+    }
 }
 
 void FetchEngine::start()
@@ -193,19 +201,18 @@ void FetchEngine::revokePending()
 
 void FetchEngine::cancel(quint64 id)
 {
-    const auto it = std::find_if(m_active.begin(), m_active.end(),
-                                 [id](const Active &active) { return active.id == id; });
+    const auto it = m_active.find(id);
     if (it == m_active.end()) {
         m_model->markCancelled(id, nowNs());
         return;
     }
-    if (it->control->revoke()) {
+    if (it->second.control->revoke()) {
         m_active.erase(it);
         m_model->markCancelled(id, nowNs());
         fill();
         finishIfDone();
     } else {
-        it->control->requestCancel(); // the task reports itself cancelled
+        it->second.control->requestCancel(); // the task reports itself cancelled
     }
 }
 
@@ -215,7 +222,7 @@ void FetchEngine::cancelAll()
     // cancelled task would otherwise take the next waiting one and send its request.
     const qint64 now = nowNs();
     revokeWaiting([this, now](quint64 id) { m_model->markCancelled(id, now); });
-    for (const Active &active : m_active)
+    for (const auto &[id, active] : m_active)
         active.control->requestCancel();
     m_model->cancelQueued(now);
     finishIfDone();
@@ -225,7 +232,7 @@ void FetchEngine::shutdown()
 {
     m_paused = true;
     revokeWaiting({});
-    for (const Active &active : m_active)
+    for (const auto &[id, active] : m_active)
         active.control->requestCancel();
     // Each driver quits its thread once its cancelled tasks have reported.
     for (const DriverThread &entry : m_drivers)
@@ -243,14 +250,16 @@ void FetchEngine::shutdown()
 void FetchEngine::revokeWaiting(const std::function<void(quint64)> &onRevoked,
                                 const QString &onlyHost)
 {
-    const auto revoked = std::remove_if(m_active.begin(), m_active.end(), [&](const Active &active) {
-        if ((!onlyHost.isEmpty() && active.host != onlyHost) || !active.control->revoke())
-            return false;
+    for (auto it = m_active.begin(); it != m_active.end();) {
+        const Active &active = it->second;
+        if ((!onlyHost.isEmpty() && active.host != onlyHost) || !active.control->revoke()) {
+            ++it;
+            continue;
+        }
         if (onRevoked)
             onRevoked(active.id);
-        return true;
-    });
-    m_active.erase(revoked, m_active.end());
+        it = m_active.erase(it);
+    }
     m_shared->queue.dropRevoked();
 }
 
@@ -264,7 +273,7 @@ void FetchEngine::fill()
     const bool polite = m_options.perHost > 0 || !m_hostNotBefore.isEmpty();
     QHash<QString, int> perHost;
     if (polite) {
-        for (const Active &active : m_active)
+        for (const auto &[id, active] : m_active)
             ++perHost[active.host];
     }
     const qint64 now = polite ? nowNs() : 0;
@@ -277,8 +286,7 @@ void FetchEngine::fill()
             break;
         const int current = row++;
         const Job &queued = m_model->jobAt(current);
-        if (std::any_of(m_active.cbegin(), m_active.cend(),
-                        [id = queued.id](const Active &a) { return a.id == id; }))
+        if (m_active.count(queued.id) > 0)
             continue; // still running from before a requeue moved the cursor back
         QString host;
         if (polite) {
@@ -304,7 +312,7 @@ void FetchEngine::fill()
             spec.sink = std::make_unique<DiscardSink>();
         spec.control = std::make_shared<TaskControl>();
         spec.options = m_sharedOptions;
-        m_active.push_back({ spec.job.id, spec.control, false, std::move(host) });
+        m_active.emplace(spec.job.id, Active { spec.job.id, spec.control, false, std::move(host) });
         m_shared->queue.push(std::move(spec));
         if (firstSkipped < 0)
             m_cursor = row;
@@ -314,7 +322,7 @@ void FetchEngine::fill()
     else if (firstSkipped >= 0)
         m_cursor = firstSkipped;
     if (m_active.size() > before)
-        pokeDrivers();
+        pokeDrivers(false);
 }
 
 void FetchEngine::throttle(const QString &host, qint64 delayMs)
@@ -355,10 +363,13 @@ void FetchEngine::endBackoffs()
     fill();
 }
 
-void FetchEngine::report(Job &&job)
+void FetchEngine::report(QList<Job> &&jobs)
 {
     QMutexLocker locker(&m_reportsMutex);
-    m_reports.append(std::move(job));
+    if (m_reports.isEmpty())
+        m_reports.swap(jobs);
+    else
+        m_reports.append(std::move(jobs));
     if (m_collectPosted)
         return;
     m_collectPosted = true;
@@ -374,10 +385,7 @@ void FetchEngine::collectReports()
         m_collectPosted = false;
     }
     for (const Job &job : std::as_const(reports)) {
-        const auto it = std::find_if(m_active.begin(), m_active.end(),
-                                     [&job](const Active &active) { return active.id == job.id; });
-        if (it != m_active.end())
-            m_active.erase(it);
+        m_active.erase(job.id);
     }
     // Refill first: the lanes get new work before we spend time on the model and listeners.
     fill();
@@ -390,7 +398,7 @@ void FetchEngine::collectReports()
 void FetchEngine::pollProgress()
 {
     const qint64 now = nowNs();
-    for (Active &active : m_active) {
+    for (auto &[id, active] : m_active) {
         const TaskControl &control = *active.control;
         if (control.claimState() != TaskControl::Claim::Running)
             continue;

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 class QThread;
@@ -66,6 +67,9 @@ Q_SIGNALS:
     void runFinished();
     // Polite mode: a host answered 429 or 503, and no new request goes to it for delayMs.
     void hostBackingOff(const QString &host, qint64 delayMs);
+    // A job's body began to go into a .part that a later run could continue (the run journal
+    // keeps it); announced once per response, from the engine's thread.
+    void partialStarted(quint64 id, const Parafetch::PartialDownload &part);
 
 private:
     struct Active
@@ -77,7 +81,7 @@ private:
     };
 
     void fill();
-    void report(Job &&job); // any thread
+    void report(QList<Job> &&jobs); // any thread
     void collectReports();  // the engine's thread
     void pollProgress();
     void revokePending();
@@ -86,7 +90,7 @@ private:
     void throttle(const QString &host, qint64 delayMs);
     void endBackoffs();
     void finishIfDone();
-    void pokeDrivers();
+    void pokeDrivers(bool all); // all: not only those whose lanes found the queue empty
 
     JobQueueModel *const m_model;
     FetchOptions m_options;
@@ -96,7 +100,7 @@ private:
     QTimer m_backoffTimer;
     QHash<QString, qint64> m_hostNotBefore; // polite mode: host -> no new request before (ns)
     int m_hostBackoffs = 0;
-    std::vector<Active> m_active;
+    std::unordered_map<quint64, Active> m_active; // by job id: handed out, not yet reported
     // Finished jobs wait here for the engine's thread, which takes them all at once: under
     // load one event carries many results instead of one event per URL.
     QMutex m_reportsMutex;

@@ -27,6 +27,7 @@ constexpr qint64 MsPerSecond = 1000;
 constexpr int TooManyRequestsStatus = 429;
 constexpr int RequestTimeoutStatus = 408;
 constexpr int PartialContentStatus = 206;
+constexpr int RangeNotSatisfiableStatus = 416;
 constexpr int ServiceUnavailableStatus = 503;
 constexpr int MaxBackoffDoublings = 30;
 // A request that Qt failed before it was written is sent again this often within an attempt.
@@ -195,8 +196,9 @@ struct FetchTask::Attempt
     QList<QSslError> sslErrors; // of the current hop, for the message; never ignored
 };
 
-FetchTask::FetchTask(TaskSpec spec, QNetworkAccessManager *manager, QByteArray *buffer, int lane,
-                     int thread, std::shared_ptr<const TaskEnvironment> environment, Done done)
+FetchTask::FetchTask(TaskSpec spec, QNetworkAccessManager *manager, QByteArray *buffer,
+                     QNetworkRequest requestTemplate, int lane, int thread,
+                     std::shared_ptr<const TaskEnvironment> environment, Done done)
     : m_job(std::move(spec.job))
     , m_options(std::move(spec.options))
     , m_sink(std::move(spec.sink))
@@ -204,6 +206,7 @@ FetchTask::FetchTask(TaskSpec spec, QNetworkAccessManager *manager, QByteArray *
     , m_environment(std::move(environment))
     , m_manager(manager)
     , m_buffer(buffer)
+    , m_requestTemplate(std::move(requestTemplate))
     , m_done(std::move(done))
     , m_lane(lane)
 {
@@ -231,6 +234,7 @@ void FetchTask::start()
     m_job.startedAtNs = now();
     m_control->worker.store(m_job.worker, std::memory_order_relaxed);
     m_control->startedAtNs.store(m_job.startedAtNs, std::memory_order_release);
+    adoptPartial();
     beginAttempt(1);
 }
 
@@ -281,34 +285,42 @@ void FetchTask::beginAttempt(int number)
     sendRequest(m_job.url);
 }
 
-QNetworkRequest FetchTask::makeRequest(const QUrl &url) const
+QNetworkRequest FetchTask::requestFor(const FetchOptions &options, bool withSecrets)
 {
-    // The user's secrets are for the host they asked for, not for wherever it sends us (as
-    // curl does since CVE-2018-1000007). Proxy-Authorization is for the proxy, which a redirect
-    // does not change.
-    const bool sameOriginAsAsked = isSameOrigin(url, m_job.url);
-    QNetworkRequest request(url);
+    QNetworkRequest request;
     // Qt 6.4 follows redirects with duplicate requests and a new connection per hop, and keeps
     // sending a few after it has reported a loop; followed here, each hop is one request on the
     // kept-alive connection, and the limit is exact.
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
                          QNetworkRequest::ManualRedirectPolicy);
     request.setRawHeader(QByteArrayLiteral("User-Agent"),
-                         m_options->userAgent.isEmpty() ? FetchOptions::defaultUserAgent()
-                                                        : m_options->userAgent);
-    for (const auto &[name, value] : m_options->headers) {
-        if (sameOriginAsAsked || !isSensitiveHeader(name) || isProxyAuthorization(name))
+                         options.userAgent.isEmpty() ? FetchOptions::defaultUserAgent()
+                                                     : options.userAgent);
+    for (const auto &[name, value] : options.headers) {
+        if (withSecrets || !isSensitiveHeader(name) || isProxyAuthorization(name))
             request.setRawHeader(name, value);
     }
+    if (options.idleTimeoutMs > 0)
+        request.setTransferTimeout(options.idleTimeoutMs);
+    request.setDecompressedSafetyCheckThreshold(DecompressionCheckThresholdBytes);
+    configureTls(request, options);
+    return request;
+}
+
+QNetworkRequest FetchTask::makeRequest(const QUrl &url) const
+{
+    // The user's secrets are for the host they asked for, not for wherever it sends us (as
+    // curl does since CVE-2018-1000007). Proxy-Authorization is for the proxy, which a redirect
+    // does not change. For the host asked for, the engine thread's copy of the request made
+    // from the options serves: a copy shares its headers instead of building them per URL.
+    QNetworkRequest request = isSameOrigin(url, m_job.url) ? m_requestTemplate
+                                                           : requestFor(*m_options, false);
+    request.setUrl(url);
     if (m_resumeOffset > 0) {
         request.setRawHeader(QByteArrayLiteral("Range"),
                              "bytes=" + QByteArray::number(m_resumeOffset) + '-');
         request.setRawHeader(QByteArrayLiteral("If-Range"), m_resumeValidator);
     }
-    if (m_options->idleTimeoutMs > 0)
-        request.setTransferTimeout(m_options->idleTimeoutMs);
-    request.setDecompressedSafetyCheckThreshold(DecompressionCheckThresholdBytes);
-    configureTls(request, *m_options);
     return request;
 }
 
@@ -411,18 +423,32 @@ void FetchTask::drain()
     const bool keep = attempt.keepBody;
     if (keep && !attempt.sinkOpen && !attempt.sinkFailed)
         openSink(reply);
-    char *buffer = m_buffer->data();
-    const qint64 capacity = m_buffer->size();
-    for (;;) {
-        const qint64 n = reply.read(buffer, capacity);
-        if (n <= 0)
+    // Bytes nobody looks at (a discarding sink without a hash, a redirect's or an error's body)
+    // are dropped where Qt holds them: skip() frees its chunks without copying them.
+    const bool look = keep && !attempt.sinkFailed && (m_hash || m_sink->readsBytes());
+    // Bounds what one read takes: Qt may buffer without limit when readBufferBytes is 0.
+    const qint64 maxRead = std::max<qint64>(m_options->readBufferBytes, m_buffer->size());
+    for (qint64 available; (available = reply.bytesAvailable()) > 0;) {
+        if (!look) {
+            const qint64 skipped = reply.skip(available);
+            if (skipped <= 0)
+                break;
+            attempt.received += skipped;
+            continue;
+        }
+        // Qt 6.4's QIODevice::read(qint64) hands over the chunk its HTTP thread received,
+        // without copying it, when asked for exactly that chunk; with one chunk buffered that is
+        // everything available. (With several it copies them into a new array, as read() into
+        // our own buffer would copy them; Qt 6.4 offers no public way to ask for one chunk.)
+        const QByteArray chunk = reply.read(std::min(available, maxRead));
+        if (chunk.isEmpty())
             break;
-        attempt.received += n;
-        if (keep && !attempt.sinkFailed) {
-            if (m_hash)
-                m_hash->addData(QByteArrayView(buffer, n));
-            if (!m_sink->write(buffer, n, &attempt.sinkError))
-                attempt.sinkFailed = true;
+        attempt.received += chunk.size();
+        if (m_hash)
+            m_hash->addData(chunk);
+        if (!m_sink->write(chunk.constData(), chunk.size(), &attempt.sinkError)) {
+            attempt.sinkFailed = true;
+            break; // aborted below
         }
     }
     m_control->bytesReceived.store(attempt.received, std::memory_order_relaxed);
@@ -500,11 +526,15 @@ void FetchTask::finishAttempt()
 {
     m_deadline.stop();
     classify(*m_reply);
-    const QByteArray retryAfter = m_reply->rawHeader(QByteArrayLiteral("Retry-After"));
-    const QString retryHost = m_attempt->url.host();
+    if (restartWithoutAdoptedPart())
+        return;
     const int maxAttempts = 1 + std::max(0, m_options->retries);
     const bool retry = m_job.state == JobState::Running && m_job.attempts < maxAttempts
         && isRetryable(m_job) && !m_attempt->permanent;
+    // Looked up only for a retry: most attempts succeed, and each lookup scans every header.
+    const QByteArray retryAfter =
+        retry ? m_reply->rawHeader(QByteArrayLiteral("Retry-After")) : QByteArray();
+    const QString retryHost = retry ? m_attempt->url.host() : QString();
     if (m_attempt->sinkOpen && m_job.state != JobState::Succeeded) {
         // What a failed attempt wrote is kept for the next one when the server can continue
         // it; otherwise no partial file outlives the attempt.
@@ -729,6 +759,8 @@ bool FetchTask::openSink(const QNetworkReply &reply)
     m_resumeOffset = 0;
     m_resumeValidator.clear();
     attempt.sinkFailed = !attempt.sinkOpen;
+    if (attempt.sinkOpen)
+        announcePartial(reply);
     return attempt.sinkOpen;
 }
 
@@ -755,8 +787,7 @@ void FetchTask::complete()
     if (m_job.state == JobState::Succeeded)
         m_job.savedPath = m_sink->savedPath();
     m_sink.reset();
-    m_environment->report(std::move(m_job));
-    m_done(this);
+    m_done(this, std::move(m_job));
 }
 
 void FetchTask::releaseReply()
@@ -811,6 +842,56 @@ bool FetchTask::isRetryable(const Job &job)
     default:
         return false;
     }
+}
+
+// A .part left by a run that was cut off (the run journal hands it to the restored job): the
+// first request asks only for the rest, if the sink can take the file over. With resume off the
+// file is left where it is, unused rather than deleted: the setting says not to continue
+// downloads, not to clean up the user's folder, and the user may want the bytes.
+void FetchTask::adoptPartial()
+{
+    const std::shared_ptr<const PartialDownload> part = std::exchange(m_job.resumeFrom, nullptr);
+    if (!part || !m_options->resume || m_options->method != FetchOptions::Method::Get
+        || part->validator.isEmpty() || !m_sink->adoptPartial(part->path))
+        return;
+    m_resumeOffset = m_sink->partialSize();
+    m_resumeValidator = part->validator;
+    m_adoptedPart = true;
+}
+
+// A server that will not continue an adopted .part (416: the part is as long as the body, or
+// longer; a 206 for other bytes; a part changed underneath) gets one plain request instead, in
+// the same attempt: the part was a guess from an earlier run, not this job's failure.
+bool FetchTask::restartWithoutAdoptedPart()
+{
+    if (!m_adoptedPart || m_job.httpStatus == 0)
+        return false; // no answer yet: a retry asks for the rest again
+    m_adoptedPart = false;
+    const Attempt &attempt = *m_attempt;
+    const bool refused = m_job.state == JobState::Running
+        && (m_job.httpStatus == RangeNotSatisfiableStatus
+            || (attempt.resumedFrom > 0 && !attempt.sinkOpen && attempt.sinkFailed));
+    if (!refused)
+        return false;
+    m_sink->discard();
+    m_resumeOffset = 0;
+    m_resumeValidator.clear();
+    releaseReply();
+    m_attempt.reset();
+    beginAttempt(m_job.attempts);
+    return true;
+}
+
+void FetchTask::announcePartial(const QNetworkReply &reply)
+{
+    if (!m_environment->partialStarted)
+        return;
+    PartialDownload part { m_sink->partPath(), {} };
+    if (part.path.isEmpty())
+        return;
+    part.validator = resumeValidator(reply);
+    if (!part.validator.isEmpty())
+        m_environment->partialStarted(m_job.id, part);
 }
 
 } // namespace Parafetch

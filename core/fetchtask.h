@@ -5,9 +5,10 @@
 #include "fetchoptions.h"
 #include "job.h"
 
-#include <QMutex>
-#include <QObject>
 #include <QBasicTimer>
+#include <QMutex>
+#include <QNetworkRequest>
+#include <QObject>
 
 #include <atomic>
 #include <functional>
@@ -17,7 +18,6 @@
 class QDateTime;
 class QNetworkAccessManager;
 class QNetworkReply;
-class QNetworkRequest;
 
 namespace Parafetch {
 
@@ -71,9 +71,13 @@ struct TaskSpec
 struct TaskEnvironment
 {
     std::function<qint64()> now;           // the engine's monotonic clock, ns
-    std::function<void(Job &&job)> report; // a finished job, exactly once per task
+    // Finished jobs, each exactly once; the engine threads hand them over a few at a time.
+    std::function<void(QList<Job> &&jobs)> report;
     // A host answered 429 or 503; delayMs is what it asked for (or our backoff).
     std::function<void(const QString &host, qint64 delayMs)> throttled;
+    // A body began to go into a .part that another run could continue (it came with a strong
+    // validator): the run journal keeps it, so that a restore after a crash asks for the rest.
+    std::function<void(quint64 id, const PartialDownload &part)> partialStarted;
 };
 
 // Lives in the engine thread that runs it and never blocks it: one thread drives many tasks.
@@ -82,12 +86,14 @@ class FetchTask final : public QObject
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(FetchTask)
 public:
-    using Done = std::function<void(FetchTask *task)>;
+    using Done = std::function<void(FetchTask *task, Job &&job)>;
 
-    // manager and buffer belong to the calling thread and outlive the task; done is called once,
-    // after the job was reported, from this thread (the task may be deleted from it).
-    FetchTask(TaskSpec spec, QNetworkAccessManager *manager, QByteArray *buffer, int lane,
-              int thread, std::shared_ptr<const TaskEnvironment> environment, Done done);
+    // manager and buffer belong to the calling thread and outlive the task; requestTemplate is
+    // requestFor(options, true) for the spec's options; done is called once, with the finished job
+    // to report, from this thread (the task may be deleted from it).
+    FetchTask(TaskSpec spec, QNetworkAccessManager *manager, QByteArray *buffer,
+              QNetworkRequest requestTemplate, int lane, int thread,
+              std::shared_ptr<const TaskEnvironment> environment, Done done);
     ~FetchTask() override;
 
     void start();
@@ -96,6 +102,9 @@ public:
     // Retry-After as milliseconds from now: delta-seconds or an HTTP-date; nullopt if invalid.
     static std::optional<qint64> parseRetryAfter(const QByteArray &value, const QDateTime &now);
     static bool isRetryable(const Job &job);
+    // What every request made with these options carries, without its URL; the sensitive
+    // headers only withSecrets (for the origin the user asked for).
+    static QNetworkRequest requestFor(const FetchOptions &options, bool withSecrets);
 
 private:
     friend class TaskControl;
@@ -121,6 +130,9 @@ private:
     bool wasNeverSent(const QNetworkReply &reply) const;
     static qint64 contentRangeStart(const QNetworkReply &reply);
     void fail(ErrorKind kind, const QString &message);
+    void adoptPartial();
+    bool restartWithoutAdoptedPart();
+    void announcePartial(const QNetworkReply &reply);
     void complete();
     void releaseReply();
     qint64 retryDelayMs(int attemptNumber, const QByteArray &retryAfter) const;
@@ -133,6 +145,7 @@ private:
     const std::shared_ptr<const TaskEnvironment> m_environment;
     QNetworkAccessManager *const m_manager;
     QByteArray *const m_buffer;
+    const QNetworkRequest m_requestTemplate;
     const Done m_done;
     const int m_lane;
 
@@ -146,6 +159,7 @@ private:
     QByteArray m_resumeValidator; // its ETag or Last-Modified, for If-Range
     bool m_cancelled = false;
     bool m_completed = false;
+    bool m_adoptedPart = false; // the first answer to a Range for an earlier run's .part is due
 };
 
 } // namespace Parafetch

@@ -204,4 +204,39 @@ void FileSink::releaseName()
     m_finalName.clear();
 }
 
+bool OutputDirectory::reserveForPart(const QString &name)
+{
+    QMutexLocker locker(&m_mutex);
+    const QString folded = name.toCaseFolded();
+    // A user's file under the final name is never replaced, whatever the .part holds.
+    if (m_reserved.contains(folded) || QFileInfo::exists(m_dir.filePath(name)))
+        return false;
+    m_reserved.insert(folded);
+    return true;
+}
+
+bool FileSink::adoptPartial(const QString &partPath)
+{
+    // Only a regular, non-empty "<name>.part" directly in our directory, under a name we would
+    // have made ourselves: the journal is a file on disk, and must not steer writes elsewhere.
+    const QFileInfo part(partPath);
+    const QString partFileName = part.fileName();
+    if (m_part.isOpen() || !m_finalName.isEmpty() || !partFileName.endsWith(FileNames::PartSuffix)
+        || !part.isFile() || part.isSymLink() || part.size() <= 0
+        || part.canonicalPath() != QDir(m_directory->path()).canonicalPath())
+        return false;
+    const QString name = partFileName.chopped(FileNames::PartSuffix.size());
+    if (name.isEmpty() || FileNames::sanitize(name) != name || !m_directory->reserveForPart(name))
+        return false;
+    m_finalName = name;
+    m_part.setFileName(m_directory->filePath(partFileName));
+    m_kept = part.size();
+    return true; // resume() appends to it; discard() removes it, as it would a part of ours
+}
+
+QString FileSink::partPath() const
+{
+    return m_part.isOpen() ? QFileInfo(m_part.fileName()).absoluteFilePath() : QString();
+}
+
 } // namespace Parafetch

@@ -26,6 +26,9 @@ public:
     // Reserves a unique final name based on wanted (already sanitised).
     QString reserve(const QString &wanted);
     void release(const QString &name);
+    // Reserves exactly name, whose .part may exist (it is being adopted); false if a file has
+    // that name or another download holds it.
+    bool reserveForPart(const QString &name);
     QString filePath(const QString &name) const { return m_dir.filePath(name); }
 
 private:
@@ -51,6 +54,8 @@ public:
     qint64 partialSize() const override { return m_kept; }
     bool resume(QString *error) override;
     bool readPartial(const std::function<void(QByteArrayView)> &consume, QString *error) override;
+    bool adoptPartial(const QString &partPath) override;
+    QString partPath() const override;
     QString savedPath() const override { return m_savedPath; }
 
 private:

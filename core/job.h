@@ -8,6 +8,8 @@
 #include <QString>
 #include <QUrl>
 
+#include <memory>
+
 namespace Parafetch {
 
 using HeaderList = QList<QPair<QByteArray, QByteArray>>;
@@ -38,6 +40,14 @@ enum class ErrorKind : quint8 {
 };
 
 constexpr int ErrorKindCount = int(ErrorKind::Network) + 1;
+
+// A .part file that holds the start of a body, and the strong validator (ETag or Last-Modified)
+// of the response it came from: enough to ask for the rest with Range + If-Range.
+struct PartialDownload
+{
+    QString path;
+    QByteArray validator;
+};
 
 // Times are nanoseconds on the engine's monotonic clock (0 = the engine's epoch); -1 = unknown.
 // Phase durations are microseconds; -1 where Qt cannot tell (e.g. connect on a reused connection).
@@ -80,6 +90,9 @@ struct Job
     QString savedPath;   // where the body was saved, empty if discarded
     QByteArray protocol; // "http/1.1", "h2", empty if unknown
     HeaderList responseHeaders; // of the last response, secret values already masked
+    // A .part left by an earlier run that was cut off (the run journal's restore), for the first
+    // attempt to continue; null on nearly every row, hence a pointer.
+    std::shared_ptr<const PartialDownload> resumeFrom;
 
     bool isFinished() const
     {

@@ -276,6 +276,7 @@ int JobQueueModel::addRestored(const QList<Job> &jobs)
             job.url = restored.url;
             job.fileName = restored.fileName;
             job.sourceLine = restored.sourceLine;
+            job.resumeFrom = restored.resumeFrom; // the .part an interrupted run began
         }
         job.id = m_nextId++;
         m_summary.add(job);

@@ -289,7 +289,8 @@ const QByteArray &indexText()
         "/set-cookie/<value>       a response that sets the cookie session=<value>\n"
         "/resumable/<n>            n bytes with an ETag, Range and If-Range; ?etag=X sets the\n"
         "                          ETag, ?changing=1 changes it per request, ?cut=K&tag=T closes\n"
-        "                          the first request with tag T after K body bytes\n");
+        "                          the first request with tag T after K body bytes, ?stall=K\n"
+        "                          stops sending there and holds the connection open\n");
     return text;
 }
 
@@ -439,6 +440,7 @@ enum class EndAction : quint8 {
     KeepAlive,
     Close, // announced with "Connection: close", e.g. after a malformed request
     CloseQuietly, // the connection just ends, as if the server died (truncate)
+    Hold, // nothing more is sent and the connection stays open: a server that stalls
     Reset, // RST where the platform allows it
 };
 
@@ -1201,6 +1203,7 @@ ResponsePlan Connection::resumable(const RecordedRequest &request, qint64 size,
     QByteArray entityTag = "resumable-" + QByteArray::number(size);
     QByteArray tag;
     qint64 cut = -1;
+    qint64 stall = -1;
     bool changing = false;
     for (const QByteArray &parameter : query.toByteArray().split('&')) {
         const qsizetype equals = parameter.indexOf('=');
@@ -1216,6 +1219,9 @@ ResponsePlan Connection::resumable(const RecordedRequest &request, qint64 size,
         } else if (key == "cut") {
             if (!parseCount(value, &cut))
                 return errorPlan(400, "bad cut");
+        } else if (key == "stall") {
+            if (!parseCount(value, &stall))
+                return errorPlan(400, "bad stall");
         } else if (key == "tag") {
             tag = value;
         }
@@ -1260,11 +1266,12 @@ ResponsePlan Connection::resumable(const RecordedRequest &request, qint64 size,
                                      + '/' + QByteArray::number(size));
     }
 
-    const bool cutThis = cut >= 0 && (tag.isEmpty() || m_server->hit("resumable/" + tag) == 0);
-    if (cutThis && cut < plan.bodyLength) {
+    const qint64 stopAt = cut >= 0 ? cut : stall;
+    const bool cutThis = stopAt >= 0 && (tag.isEmpty() || m_server->hit("resumable/" + tag) == 0);
+    if (cutThis && stopAt < plan.bodyLength) {
         plan.announcedLength = plan.bodyLength;
-        plan.bodyLength = cut;
-        plan.end = EndAction::CloseQuietly;
+        plan.bodyLength = stopAt;
+        plan.end = cut >= 0 ? EndAction::CloseQuietly : EndAction::Hold;
     }
     return plan;
 }
@@ -1383,6 +1390,8 @@ void Connection::finishResponse()
     case EndAction::Reset:
         startReset();
         break;
+    case EndAction::Hold:
+        break; // until the client gives up or goes away
     }
 }
 

@@ -54,7 +54,7 @@ struct RecordedRequest
 //   /basic-auth/<user>/<pass>  401 + WWW-Authenticate: Basic until the request carries those
 //                              credentials (segments percent-decoded), then 200
 //   /set-cookie/<value>        200 with Set-Cookie: session=<value, decoded>
-//   /resumable/<n>[?etag=X&changing=1&cut=K&tag=T]
+//   /resumable/<n>[?etag=X&changing=1&cut=K&stall=K&tag=T]
 //                              n bytes of resumableBytes() with a strong ETag (default
 //                              "resumable-<n>"; etag=X makes it "X"; changing=1 makes a new one
 //                              per request, so If-Range never matches) and Accept-Ranges: bytes.
@@ -63,7 +63,9 @@ struct RecordedRequest
 //                              ETag gives the full 200 instead. cut=K: the first request with
 //                              tag=T (every request, without a tag) announces the full length but
 //                              closes the connection after K body bytes; later ones with that tag
-//                              are whole. The Range and If-Range headers sent are in
+//                              are whole. stall=K: the same, except that the connection stays
+//                              open with nothing more sent (a download in progress, frozen).
+//                              The Range and If-Range headers sent are in
 //                              recordedRequests() like any other.
 //
 // Over TLS (setTlsFiles) every endpoint is the same, on https://127.0.0.1:PORT, HTTP/1.1 only.

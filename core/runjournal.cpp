@@ -18,6 +18,7 @@
 #include <QStandardPaths>
 #include <QtEndian>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <chrono>
@@ -182,6 +183,18 @@ private:
 QByteArray journalUrl(const QUrl &url)
 {
     return url.userInfo().isEmpty() ? url.toEncoded() : redactedUrl(url).toUtf8();
+}
+
+// A validator goes back into an If-Range header as it came: printable ASCII only (an ETag or an
+// HTTP date), so that the JSON round trip cannot change a byte of it.
+constexpr char FirstPrintable = ' ';
+constexpr char LastPrintable = '~';
+
+bool isJournalableValidator(const QByteArray &validator)
+{
+    return !validator.isEmpty() && std::all_of(validator.cbegin(), validator.cend(), [](char c) {
+        return c >= FirstPrintable && c <= LastPrintable;
+    });
 }
 
 // The names of the job enums as UTF-8, made once: two of them go into most records.
@@ -531,6 +544,7 @@ void RunJournal::attach(JobQueueModel *model, FetchEngine *engine)
     m_model = model;
     m_engine = engine;
     m_journaled.clear();
+    m_parts.clear();
     if (!model)
         return;
     connect(model, &QAbstractItemModel::rowsInserted, this,
@@ -543,8 +557,10 @@ void RunJournal::attach(JobQueueModel *model, FetchEngine *engine)
             [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
                 onDataChanged(topLeft.row(), bottomRight.row());
             });
-    if (engine)
+    if (engine) {
         connect(engine, &FetchEngine::runFinished, this, &RunJournal::flush);
+        connect(engine, &FetchEngine::partialStarted, this, &RunJournal::onPartialStarted);
+    }
     if (model->rowCount() > 0)
         onRowsInserted(0, model->rowCount() - 1);
 }
@@ -558,6 +574,8 @@ void RunJournal::onRowsInserted(int first, int last)
         const Job &job = m_model->jobAt(row);
         appendAdd(job);
         writeStateIfChanged(row); // restored rows arrive finished
+        if (job.resumeFrom && !job.isFinished())
+            recordPart(job.id, *job.resumeFrom); // restored, its .part still to be continued
     }
     requestUrgentFlush();
 }
@@ -578,6 +596,8 @@ void RunJournal::onRowsAboutToBeRemoved(int first, int last)
     };
     for (int row = first; row <= last; ++row) {
         const quint64 id = m_model->jobAt(row).id;
+        if (!m_parts.isEmpty())
+            m_parts.remove(id);
         if (rangeFirst != 0 && id == rangeLast + 1) {
             rangeLast = id;
             continue;
@@ -600,6 +620,7 @@ void RunJournal::onModelReset()
     JsonLine line(m_json, "clear");
     appendRecord(line.finish());
     m_journaled.clear();
+    m_parts.clear();
     if (m_model->rowCount() > 0)
         onRowsInserted(0, m_model->rowCount() - 1);
     requestUrgentFlush();
@@ -625,6 +646,32 @@ void RunJournal::writeStateIfChanged(int row)
     beginSession();
     appendState(job);
     m_journaled[row] = state;
+    if (!m_parts.isEmpty())
+        m_parts.remove(job.id); // a state record voids the part (see replay)
+}
+
+void RunJournal::onPartialStarted(quint64 id, const PartialDownload &part)
+{
+    // Announced from the engine's queue, possibly after the job's result: only a job that is
+    // still unfinished has a part worth continuing.
+    const int row = m_model ? m_model->rowForId(id) : -1;
+    if (row < 0 || m_model->jobAt(row).isFinished() || part.path.isEmpty()
+        || !isJournalableValidator(part.validator))
+        return;
+    const qint64 before = m_recordsInFile;
+    recordPart(id, part);
+    if (m_recordsInFile != before)
+        requestLazyFlush();
+}
+
+void RunJournal::recordPart(quint64 id, const PartialDownload &part)
+{
+    const auto known = m_parts.constFind(id);
+    if (known != m_parts.cend() && known->path == part.path && known->validator == part.validator)
+        return; // a retry that continues the same part
+    beginSession();
+    m_parts.insert(id, part);
+    appendPart(id, part);
 }
 
 void RunJournal::beginSession()
@@ -698,6 +745,15 @@ void RunJournal::appendState(const Job &job)
     appendRecord(line.finish());
 }
 
+void RunJournal::appendPart(quint64 id, const PartialDownload &part)
+{
+    JsonLine line(m_json, "part");
+    line.number("id", qint64(id));
+    line.string("path", part.path);
+    line.bytes("validator", part.validator);
+    appendRecord(line.finish());
+}
+
 void RunJournal::requestUrgentFlush()
 {
     // At the end of the current event, not now: a removed selection arrives as one signal per
@@ -738,6 +794,9 @@ void RunJournal::compact()
         appendAdd(job);
         m_journaled[row] = JobState::Queued;
         writeStateIfChanged(row);
+        const auto part = m_parts.constFind(job.id);
+        if (part != m_parts.cend())
+            appendPart(job.id, *part);
     }
 }
 
@@ -864,6 +923,8 @@ public:
             return add(record);
         if (kind == QLatin1String("state"))
             return state(record);
+        if (kind == QLatin1String("part"))
+            return part(record);
         if (kind == QLatin1String("remove"))
             return remove(record);
         if (kind == QLatin1String("clear")) {
@@ -948,6 +1009,21 @@ private:
             result.finalUrl = QUrl(finalUrl);
         result.protocol = record.value(QLatin1String("proto")).toString().toLatin1();
         job = std::move(result);
+        return LineOutcome::Applied;
+    }
+
+    LineOutcome part(const QJsonObject &record)
+    {
+        const auto it = m_index.constFind(quint64(record.value(QLatin1String("id")).toInteger()));
+        auto part = std::make_shared<PartialDownload>();
+        part->path = record.value(QLatin1String("path")).toString();
+        part->validator = record.value(QLatin1String("validator")).toString().toLatin1();
+        if (it == m_index.cend() || part->path.isEmpty() || !isJournalableValidator(part->validator))
+            return LineOutcome::Bad;
+        JournaledJob &job = m_jobs[*it];
+        // Announced from another thread, a part may follow its job's result: nothing to continue.
+        if (!job.isFinished())
+            job.partial = std::move(part);
         return LineOutcome::Applied;
     }
 
@@ -1083,6 +1159,8 @@ QList<Job> RunJournal::restorableJobs(const QList<JournaledJob> &jobs)
             job.errorKind = ErrorKind::Cancelled;
             job.errorString = tr("not restored: the run journal does not keep user names and "
                                  "passwords; add this URL again with them");
+        } else {
+            job.resumeFrom = journaled.partial;
         }
         restored.append(std::move(job));
     }

@@ -7,6 +7,7 @@
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QElapsedTimer>
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QPointer>
@@ -42,6 +43,8 @@ struct JournaledJob
     QString errorString;
     QUrl finalUrl; // credentials masked
     QByteArray protocol;
+    // An unfinished job's .part, as far as the run got with it: a restore asks for the rest.
+    std::shared_ptr<const PartialDownload> partial;
 
     bool isFinished() const
     {
@@ -68,6 +71,10 @@ struct JournalReplayReport
 //     {"k":"state","id":7,"state":"succeeded","http":200,"tries":1,"bytes":1024,
 //      "sha256":"<hex>","path":"…","error":"http-status","msg":"…","final":"…","proto":"h2"}
 //     {"k":"state","id":7,"state":"queued"}          put back into the queue (retry)
+//     {"k":"part","id":7,"path":"/…/x.part","validator":"\"etag\""}
+//                                                     the body is going into a .part that a
+//                                                     Range + If-Range with this validator can
+//                                                     continue; a later state record voids it
 //     {"k":"remove","ids":[[3,5],[9,9]]}              inclusive id ranges
 //     {"k":"clear"}
 //     {"k":"clean-exit"}                              the window closed normally
@@ -154,7 +161,8 @@ public:
     static bool replay(const QString &path, QList<JournaledJob> *jobs, bool *cleanExit,
                        QString *error, JournalReplayReport *report = nullptr);
     // The jobs to give JobQueueModel::addRestored(): finished ones keep their result,
-    // unfinished ones are queued again, except those whose URL had credentials: these cannot be
+    // unfinished ones are queued again (with the .part they had begun, to be continued if it is
+    // still there), except those whose URL had credentials: these cannot be
     // fetched as they were (the journal does not keep the password), so they come back
     // cancelled with a message saying so, rather than sending "***" to the server as a login.
     static QList<Job> restorableJobs(const QList<JournaledJob> &jobs);
@@ -170,6 +178,8 @@ private:
     void onRowsAboutToBeRemoved(int first, int last);
     void onModelReset();
     void onDataChanged(int first, int last);
+    void onPartialStarted(quint64 id, const PartialDownload &part);
+    void recordPart(quint64 id, const PartialDownload &part);
     void writeStateIfChanged(int row);
     void onWriteFailed(const QString &message);
 
@@ -177,6 +187,7 @@ private:
     void appendRecord(const QByteArray &json);
     void appendAdd(const Job &job);
     void appendState(const Job &job);
+    void appendPart(quint64 id, const PartialDownload &part);
     void requestUrgentFlush();
     void requestLazyFlush();
     bool compactionDue() const;
@@ -191,6 +202,9 @@ private:
     // The state the journal last recorded for each row of the model (Queued for unfinished ones),
     // kept row by row beside the model: a change is written once, however often it is announced.
     QList<JobState> m_journaled;
+    // The .part of each unfinished job that has one, to be written again by a compaction. Few:
+    // the running jobs, and restored ones that still wait to continue theirs.
+    QHash<quint64, PartialDownload> m_parts;
     QByteArray m_buffer; // encoded records not yet handed to the writer
     QByteArray m_json; // scratch for one record
     bool m_sessionStarted = false;

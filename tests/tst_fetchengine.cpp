@@ -46,6 +46,7 @@ private Q_SLOTS:
     void politeModeBacksOffAThrottlingHost_data();
     void politeModeBacksOffAThrottlingHost();
     void lanesShareFewThreads();
+    void finishedJobIsReportedWhileTheOtherLanesStayBusy();
 
 private:
     std::unique_ptr<LoopbackServer> m_server;
@@ -634,6 +635,36 @@ void TestFetchEngine::lanesShareFewThreads()
     }
     QCOMPARE(lanes.size(), 40);
     QCOMPARE(threads.size(), engine.threadCount());
+}
+
+void TestFetchEngine::finishedJobIsReportedWhileTheOtherLanesStayBusy()
+{
+    // Engine threads hand finished jobs over a few at a time. One fast URL among slow ones,
+    // with more slow ones queued, makes its thread hold the result (a batch is not full, the
+    // queue is not low, other lanes run); the result must still arrive while they all run.
+    constexpr int Lanes = 8;
+    constexpr int SlowMs = 60'000; // the slow URLs never finish within the test
+    QList<QUrl> list { m_server->url(QStringLiteral("/bytes/10")) };
+    for (int i = 0; i < 3 * Lanes; ++i)
+        list.append(m_server->url(QStringLiteral("/delay/%1/bytes/%2").arg(SlowMs).arg(i + 1)));
+    JobQueueModel model;
+    model.addEntries(entriesFor(list));
+    FetchEngine engine(&model);
+    engine.setOptions(testOptions(Lanes));
+    QSignalSpy finished(&engine, &FetchEngine::jobFinished);
+    QSignalSpy runFinished(&engine, &FetchEngine::runFinished);
+    engine.start();
+
+    QVERIFY(finished.wait(SlowMs / 2)); // not held until a slow one finishes
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(finished.at(0).at(0).value<Job>().url, list.first());
+    QCOMPARE(finished.at(0).at(0).value<Job>().state, JobState::Succeeded);
+    QTRY_COMPARE(m_server->inFlight(), Lanes); // the fast lane took the next slow URL
+    QCOMPARE(finished.count(), 1);
+
+    engine.cancelAll();
+    QVERIFY(runFinished.wait(RunTimeoutMs));
+    QCOMPARE(model.count(JobState::Cancelled), 3 * Lanes);
 }
 
 QTEST_GUILESS_MAIN(TestFetchEngine)

@@ -48,7 +48,19 @@ constexpr int FinishedBeforeKill = 10;
 constexpr int RestoreWorkers = 16;
 constexpr int ChildTimeoutMs = 60'000;
 constexpr int HttpOk = 200;
+constexpr int HttpPartialContent = 206;
 constexpr int HttpNotFound = 404;
+
+// The resume test's child downloads one /resumable body, which stalls after StallBytes until the
+// child is killed; the restore then finishes it.
+constexpr char ResumeChildFlag[] = "--resume-child";
+enum ResumeChildArgument { ResumeChildJournal = ChildFlag + 1, ResumeChildUrl, ResumeChildOutput,
+                           ResumeChildArgc };
+constexpr qint64 ResumableBytes = 4 * 1024 * 1024;
+constexpr qint64 StallBytes = 1024 * 1024;
+// The kill waits for this much in the .part: the rest of what arrived may still sit in the
+// child's file buffer, and the restore asks for whatever the .part holds after the kill.
+constexpr qint64 KillAfterPartBytes = StallBytes / 2;
 
 constexpr int CheckDigits = 8; // a journal line starts with its CRC-32 in 8 hex digits
 constexpr int Hex = 16;
@@ -76,14 +88,11 @@ QList<QUrl> crashRunUrls(const QUrl &base, int count)
     return urls;
 }
 
-// The child: a real engine run against the parent's server, journaled, until it is killed.
-int runJournalChild(int argc, char *argv[])
+// A child: a real engine run against the parent's server, journaled, until it is killed.
+int runJournaledChild(const QString &journalPath, const QString &output, const QList<QUrl> &urls,
+                      int workers)
 {
-    QCoreApplication app(argc, argv);
-    if (argc != ChildArgc)
-        return 2;
-    const QStringList arguments = QCoreApplication::arguments();
-    RunJournal journal(arguments.at(ChildJournal));
+    RunJournal journal(journalPath);
     QString error;
     if (!journal.claim(&error)) {
         qWarning("child: %s", qPrintable(error));
@@ -91,16 +100,40 @@ int runJournalChild(int argc, char *argv[])
     }
     JobQueueModel model;
     FetchEngine engine(&model);
-    FetchOptions options = testOptions(CrashRunWorkers);
-    options.outputDirectory = arguments.at(ChildOutput);
+    FetchOptions options = testOptions(workers);
+    options.outputDirectory = output;
     engine.setOptions(options);
     journal.attach(&model, &engine);
-    model.addEntries(entriesFor(
-        crashRunUrls(QUrl(arguments.at(ChildBaseUrl)), arguments.at(ChildCount).toInt())));
-    QObject::connect(&engine, &FetchEngine::runFinished, &app, &QCoreApplication::quit);
+    model.addEntries(entriesFor(urls));
+    QObject::connect(&engine, &FetchEngine::runFinished, qApp, &QCoreApplication::quit);
     engine.start();
     return QCoreApplication::exec();
 }
+
+int runJournalChild(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    if (argc != ChildArgc)
+        return 2;
+    const QStringList arguments = QCoreApplication::arguments();
+    return runJournaledChild(
+        arguments.at(ChildJournal), arguments.at(ChildOutput),
+        crashRunUrls(QUrl(arguments.at(ChildBaseUrl)), arguments.at(ChildCount).toInt()),
+        CrashRunWorkers);
+}
+
+int runResumeChild(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    if (argc != ResumeChildArgc)
+        return 2;
+    const QStringList arguments = QCoreApplication::arguments();
+    return runJournaledChild(arguments.at(ResumeChildJournal), arguments.at(ResumeChildOutput),
+                             { QUrl(arguments.at(ResumeChildUrl)) }, 1);
+}
+
+// What the resume test does to the folder between the kill and the restore.
+enum class Meddle { Nothing, DeletePart, TakeFinalName, FillPart, ResumeOff };
 
 QList<JournaledJob> replayOrFail(const QString &path, bool *cleanExit = nullptr,
                                  JournalReplayReport *report = nullptr)
@@ -177,6 +210,8 @@ Job finished(const Job &queued, JobState state, int httpStatus, qint64 bytes)
 
 } // namespace
 
+Q_DECLARE_METATYPE(Meddle)
+
 class TestRunJournal : public QObject
 {
     Q_OBJECT
@@ -201,10 +236,13 @@ private Q_SLOTS:
     void closingWithoutAnsweringKeepsTheOffer();
     void discardRemovesOnlyThePreviousJournal();
     void restoredRowsAreJournaledAgain();
+    void partRecordsLastUntilTheJobsResult();
     void secondClaimFails();
     void writeFailureIsReported();
     void hundredThousandJobsCost();
     void killedMidRunRestoresAndFinishesOnlyTheRest();
+    void killedMidDownloadContinuesThePart_data();
+    void killedMidDownloadContinuesThePart();
 
 private:
     QString journalPath() const { return m_dir->filePath(QStringLiteral("journal.log")); }
@@ -730,6 +768,63 @@ void TestRunJournal::discardRemovesOnlyThePreviousJournal()
     }
 }
 
+void TestRunJournal::partRecordsLastUntilTheJobsResult()
+{
+    JobQueueModel model;
+    FetchEngine engine(&model); // never started: its signal stands in for its tasks
+    RunJournal journal(journalPath());
+    journal.attach(&model, &engine);
+    model.addEntries(entriesFor({ localUrl(QStringLiteral("/a")), localUrl(QStringLiteral("/b")),
+                                  localUrl(QStringLiteral("/c")) }));
+    JournaledJob previous;
+    previous.id = 1;
+    previous.url = localUrl(QStringLiteral("/restored"));
+    const PartialDownload restoredPart { QStringLiteral("/d/restored.part"), "\"r1\"" };
+    previous.partial = std::make_shared<PartialDownload>(restoredPart);
+    QCOMPARE(model.addRestored(RunJournal::restorableJobs({ previous })), 1);
+    QVERIFY(model.jobAt(3).resumeFrom);
+
+    // Quotes and non-ASCII in the path survive the JSON; a validator that is not printable ASCII
+    // could not go back into a header byte for byte, and a part announced after its job's
+    // result has nothing left to continue.
+    const PartialDownload part { QStringLiteral("/d/\"quoted\" \u00e9t\u00e9.part"), "\"e1\"" };
+    emit engine.partialStarted(model.jobAt(0).id, part);
+    emit engine.partialStarted(model.jobAt(1).id, { QStringLiteral("/d/b.part"), "\"\xc3\xa9\"" });
+    model.finishJob(finished(model.jobAt(2), JobState::Succeeded, HttpOk, 1));
+    emit engine.partialStarted(model.jobAt(2).id, { QStringLiteral("/d/c.part"), "\"e3\"" });
+    QVERIFY(journal.sync());
+    QList<JournaledJob> jobs = replayOrFail(journalPath());
+    QCOMPARE(jobs.size(), 4);
+    QVERIFY(jobs.at(0).partial);
+    QCOMPARE(jobs.at(0).partial->path, part.path);
+    QCOMPARE(jobs.at(0).partial->validator, part.validator);
+    QVERIFY(!jobs.at(1).partial);
+    QVERIFY(!jobs.at(2).partial);
+    QVERIFY(jobs.at(3).partial);
+    QCOMPARE(jobs.at(3).partial->path, restoredPart.path);
+    QCOMPARE(RunJournal::restorableJobs(jobs).at(0).resumeFrom->validator, part.validator);
+
+    // A compaction keeps the parts of unfinished jobs.
+    const int rounds = RunJournal::CompactionMinRecords / 2;
+    for (int round = 0; round < rounds; ++round) {
+        model.finishJob(finished(model.jobAt(1), JobState::Failed, HttpNotFound, round));
+        model.requeue({ 1 });
+    }
+    QVERIFY(journal.sync());
+    QVERIFY(journal.statistics().compactions >= 1);
+    jobs = replayOrFail(journalPath());
+    QVERIFY(jobs.at(0).partial);
+    QCOMPARE(jobs.at(0).partial->path, part.path);
+    QVERIFY(jobs.at(3).partial);
+
+    // The job's result voids its part.
+    model.finishJob(finished(model.jobAt(0), JobState::Succeeded, HttpOk, 1));
+    QVERIFY(journal.sync());
+    jobs = replayOrFail(journalPath());
+    QVERIFY(!jobs.at(0).partial);
+    QVERIFY(jobs.at(3).partial);
+}
+
 void TestRunJournal::restoredRowsAreJournaledAgain()
 {
     QList<JournaledJob> previous(3);
@@ -1001,11 +1096,172 @@ void TestRunJournal::killedMidRunRestoresAndFinishesOnlyTheRest()
     QVERIFY(clean);
 }
 
+void TestRunJournal::killedMidDownloadContinuesThePart_data()
+{
+    QTest::addColumn<QString>("query"); // added to /resumable/N?stall=K&tag=T
+    QTest::addColumn<Meddle>("meddle");
+    QTest::addColumn<QByteArray>("validator"); // the ETag the child was sent
+    // Per request of the restored run: true = Range from the .part's size + If-Range, false =
+    // a plain GET.
+    QTest::addColumn<QList<bool>>("ranged");
+    QTest::addColumn<int>("status"); // of the response that brought the rest
+    QTest::addColumn<bool>("newName"); // saved as "N (1)" instead of N
+    QTest::addColumn<bool>("orphanLeft"); // the child's .part is left as it was
+
+    const QByteArray changedTag = "\"resumable-" + QByteArray::number(ResumableBytes) + "-1\"";
+    QTest::newRow("206: the rest is asked for and appended")
+        << "etag=v1" << Meddle::Nothing << QByteArray("\"v1\"") << QList<bool> { true }
+        << HttpPartialContent << false << false;
+    QTest::newRow("validator changed: the 200 starts over in the same .part")
+        << "changing=1" << Meddle::Nothing << changedTag << QList<bool> { true } << HttpOk << false
+        << false;
+    QTest::newRow("the .part was deleted meanwhile: a plain GET")
+        << "etag=v1" << Meddle::DeletePart << QByteArray("\"v1\"") << QList<bool> { false }
+        << HttpOk << false << false;
+    QTest::newRow("final name taken by a user's file: a new name, the user's file untouched")
+        << "etag=v1" << Meddle::TakeFinalName << QByteArray("\"v1\"") << QList<bool> { false }
+        << HttpOk << true << true;
+    QTest::newRow("the .part already holds the whole body: 416, then a plain GET")
+        << "etag=v1" << Meddle::FillPart << QByteArray("\"v1\"") << QList<bool> { true, false }
+        << HttpOk << false << false;
+    QTest::newRow("resume switched off: a plain GET, the .part left alone")
+        << "etag=v1" << Meddle::ResumeOff << QByteArray("\"v1\"") << QList<bool> { false }
+        << HttpOk << true << true;
+}
+
+void TestRunJournal::killedMidDownloadContinuesThePart()
+{
+    QFETCH(QString, query);
+    QFETCH(Meddle, meddle);
+    QFETCH(QByteArray, validator);
+    QFETCH(QList<bool>, ranged);
+    QFETCH(int, status);
+    QFETCH(bool, newName);
+    QFETCH(bool, orphanLeft);
+
+    LoopbackServer server;
+    QVERIFY2(server.listen(0, 2), qPrintable(server.errorString()));
+    const QString output = m_dir->filePath(QStringLiteral("downloads"));
+    QVERIFY(QDir().mkpath(output));
+    // Only the child's request (the first with the tag) stalls; the restored run's are whole.
+    const QUrl url = server.url(QStringLiteral("/resumable/%1?stall=%2&tag=crash&%3")
+                                    .arg(ResumableBytes)
+                                    .arg(StallBytes)
+                                    .arg(query));
+    const QString finalName = QString::number(ResumableBytes);
+    const QString finalPath = QDir(output).absoluteFilePath(finalName);
+    const QString partPath = finalPath + QLatin1String(".part");
+
+    QProcess child;
+    child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    child.start(QCoreApplication::applicationFilePath(),
+                { QLatin1String(ResumeChildFlag), journalPath(), url.toString(), output });
+    QVERIFY2(child.waitForStarted(), qPrintable(child.errorString()));
+    const auto partJournaled = [this] {
+        const QList<JournaledJob> jobs = replayOrFail(journalPath());
+        return jobs.size() == 1 && jobs.constFirst().partial != nullptr;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT((partJournaled() && QFileInfo(partPath).size() >= KillAfterPartBytes)
+                                 || child.state() == QProcess::NotRunning,
+                             ChildTimeoutMs);
+    QCOMPARE(child.state(), QProcess::Running); // stalled mid-body, as a download cut by a crash
+    child.kill();
+    QVERIFY(child.waitForFinished());
+    QCOMPARE(child.exitStatus(), QProcess::CrashExit);
+
+    const QList<JournaledJob> journaled = replayOrFail(journalPath());
+    QCOMPARE(journaled.size(), 1);
+    QVERIFY(!journaled.constFirst().isFinished());
+    QVERIFY(journaled.constFirst().partial);
+    QCOMPARE(journaled.constFirst().partial->path, partPath);
+    QCOMPARE(journaled.constFirst().partial->validator, validator);
+
+    const QByteArray userFile = "the user's own file, not a download\n";
+    switch (meddle) {
+    case Meddle::DeletePart:
+        QVERIFY(QFile::remove(partPath));
+        break;
+    case Meddle::TakeFinalName:
+        QVERIFY(writeAll(finalPath, userFile));
+        break;
+    case Meddle::FillPart:
+        QVERIFY(writeAll(partPath, LoopbackServer::resumableBytes(0, ResumableBytes)));
+        break;
+    case Meddle::Nothing:
+    case Meddle::ResumeOff:
+        break;
+    }
+    const qint64 partSize = QFileInfo(partPath).size();
+    const QByteArray partBefore = orphanLeft ? readAll(partPath) : QByteArray();
+    if (meddle != Meddle::DeletePart)
+        QVERIFY2(partSize >= KillAfterPartBytes, qPrintable(QString::number(partSize)));
+
+    RunJournal journal(journalPath());
+    QString error;
+    QVERIFY2(journal.claim(&error), qPrintable(error));
+    JobQueueModel model;
+    FetchEngine engine(&model);
+    FetchOptions options = testOptions(1);
+    options.outputDirectory = output;
+    options.resume = meddle != Meddle::ResumeOff;
+    engine.setOptions(options);
+    journal.attach(&model, &engine);
+    QCOMPARE(model.addRestored(RunJournal::restorableJobs(journaled)), 1);
+    const qsizetype requestsBefore = server.recordedRequests().size();
+    QVERIFY(runToEnd(engine));
+
+    const Job &job = model.jobAt(0);
+    QCOMPARE(job.state, JobState::Succeeded);
+    QCOMPARE(job.httpStatus, status);
+    QCOMPARE(job.bytesReceived, ResumableBytes);
+    QCOMPARE(job.sha256, LoopbackServer::expectedResumableSha256(ResumableBytes));
+    const QString savedName = newName ? finalName + QLatin1String(" (1)") : finalName;
+    QCOMPARE(job.savedPath, QDir(output).filePath(savedName));
+    QVERIFY(readAll(job.savedPath) == LoopbackServer::resumableBytes(0, ResumableBytes));
+
+    const QList<RecordedRequest> requests = server.recordedRequests().mid(requestsBefore);
+    QCOMPARE(requests.size(), ranged.size());
+    for (qsizetype i = 0; i < requests.size(); ++i) {
+        const RecordedRequest &request = requests.at(i);
+        QCOMPARE(request.target, url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority));
+        if (ranged.at(i)) {
+            QCOMPARE(request.header("Range"), "bytes=" + QByteArray::number(partSize) + '-');
+            QCOMPARE(request.header("If-Range"), validator);
+        } else {
+            QVERIFY(request.header("Range").isEmpty());
+            QVERIFY(request.header("If-Range").isEmpty());
+        }
+    }
+
+    // The user's file and an orphan not continued are left as they were; nothing else remains.
+    QStringList expectedFiles { savedName };
+    if (meddle == Meddle::TakeFinalName) {
+        expectedFiles.append(finalName);
+        QCOMPARE(readAll(finalPath), userFile);
+    }
+    if (orphanLeft) {
+        expectedFiles.append(finalName + QLatin1String(".part"));
+        QVERIFY(readAll(partPath) == partBefore);
+    }
+    expectedFiles.sort();
+    QCOMPARE(QDir(output).entryList(QDir::Files | QDir::Hidden, QDir::Name), expectedFiles);
+
+    // The result voids the part in the journal: another crash now restores nothing to continue.
+    QVERIFY(journal.sync());
+    const QList<JournaledJob> after = replayOrFail(journalPath());
+    QCOMPARE(after.size(), 1);
+    QCOMPARE(after.constFirst().state, JobState::Succeeded);
+    QVERIFY(!after.constFirst().partial);
+    journal.markCleanExit();
+}
+
 // Not QTEST_GUILESS_MAIN: the crash test runs this executable again as the process it kills.
 int main(int argc, char *argv[])
 {
     if (argc > ChildFlag && std::strcmp(argv[ChildFlag], JournalChildFlag) == 0)
         return runJournalChild(argc, argv);
+    if (argc > ChildFlag && std::strcmp(argv[ChildFlag], ResumeChildFlag) == 0)
+        return runResumeChild(argc, argv);
     QCoreApplication app(argc, argv);
     TestRunJournal test;
     QTEST_SET_MAIN_SOURCE_PATH
