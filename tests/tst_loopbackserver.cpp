@@ -193,6 +193,7 @@ private slots:
     void resumable();
     void resumableChangingEntityTagNeverMatches();
     void resumableCutEndsOnlyTheFirstRequestOfATag();
+    void resumableStallFreezesOnlyTheFirstRequestOfATag();
     void resumableBytesAreAFunctionOfTheOffset();
 
     void tlsServesTheSameEndpoints();
@@ -1048,6 +1049,34 @@ void TestLoopbackServer::resumableCutEndsOnlyTheFirstRequestOfATag()
     server.resetStatistics();
     const auto [again, againBody] = get(QStringLiteral("tag=a"));
     QCOMPARE(againBody.size(), CutAfterBytes);
+}
+
+void TestLoopbackServer::resumableStallFreezesOnlyTheFirstRequestOfATag()
+{
+    LoopbackServer server;
+    QVERIFY(server.listen());
+    const QUrl url = server.url(
+        QStringLiteral("/resumable/%1?stall=%2&tag=s").arg(CutBodyBytes).arg(CutAfterBytes));
+    std::unique_ptr<QNetworkReply> frozen(m_manager.get(QNetworkRequest(url)));
+    QByteArray frozenBody;
+    connect(frozen.get(), &QIODevice::readyRead, this,
+            [&frozenBody, &frozen] { frozenBody += frozen->readAll(); });
+    QTRY_COMPARE(qint64(frozenBody.size()), CutAfterBytes);
+    QCOMPARE(frozen->header(QNetworkRequest::ContentLengthHeader).toLongLong(), CutBodyBytes);
+    QCOMPARE(frozenBody, LoopbackServer::resumableBytes(0, CutAfterBytes));
+
+    // Another whole exchange with the server goes by (a cut connection would have been closed
+    // by now); the frozen one is still open and has nothing more.
+    const auto other = fetch(server.url(QStringLiteral("/resumable/%1?tag=t").arg(CutAfterBytes)));
+    QCOMPARE(other->error(), QNetworkReply::NoError);
+    QVERIFY(frozen->isRunning());
+    QCOMPARE(qint64(frozenBody.size()), CutAfterBytes);
+    frozen->abort();
+
+    // Later requests with the tag are whole.
+    const auto whole = fetch(url);
+    QCOMPARE(whole->error(), QNetworkReply::NoError);
+    QCOMPARE(sha256(whole->readAll()), LoopbackServer::expectedResumableSha256(CutBodyBytes));
 }
 
 void TestLoopbackServer::resumableBytesAreAFunctionOfTheOffset()
