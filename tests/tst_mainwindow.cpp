@@ -299,6 +299,16 @@ private Q_SLOTS:
     void everythingIsReachableFromTheKeyboard();
 
 private:
+    // count URLs the server answers after delayMs, with bodies of 1, 2, … bytes.
+    QStringList delayedUrls(int count, int delayMs) const
+    {
+        QStringList urls;
+        for (int i = 0; i < count; ++i)
+            urls.append(m_server->url(QStringLiteral("/delay/%1/bytes/%2").arg(delayMs).arg(i + 1))
+                            .toString());
+        return urls;
+    }
+
     std::unique_ptr<LoopbackServer> m_server;
 };
 
@@ -644,10 +654,7 @@ void TestMainWindow::summaryEstimatesTheTimeLeft()
     // estimate (its arithmetic is tst_eta's), and a dash again when the run is over.
     Harness h(1);
     QVERIFY(h.show());
-    QStringList lines;
-    for (int i = 0; i < 12; ++i)
-        lines.append(m_server->url(QStringLiteral("/delay/300/bytes/%1").arg(i + 1)).toString());
-    h.typeAndAdd(lines);
+    h.typeAndAdd(delayedUrls(12, 300));
     QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
     QLabel *left = h.summaryValue(QStringLiteral("Time left"));
     QVERIFY(left);
@@ -1020,10 +1027,7 @@ void TestMainWindow::concurrencyChangeTakesEffectDuringARun()
 {
     Harness h(2);
     QVERIFY(h.show());
-    QStringList lines;
-    for (int i = 0; i < 24; ++i)
-        lines.append(m_server->url(QStringLiteral("/delay/300/bytes/%1").arg(i + 1)).toString());
-    h.typeAndAdd(lines);
+    h.typeAndAdd(delayedUrls(24, 300));
     QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
     h.action("start")->trigger();
     QTRY_COMPARE(m_server->inFlight(), 2);
@@ -1047,10 +1051,7 @@ void TestMainWindow::pauseStartsNothingNewAndResumeCompletes()
 {
     Harness h(2);
     QVERIFY(h.show());
-    QStringList lines;
-    for (int i = 0; i < 12; ++i)
-        lines.append(m_server->url(QStringLiteral("/delay/300/bytes/%1").arg(i + 1)).toString());
-    h.typeAndAdd(lines);
+    h.typeAndAdd(delayedUrls(12, 300));
     QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
     h.action("start")->trigger();
     QTRY_COMPARE(m_server->inFlight(), 2);
