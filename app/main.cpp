@@ -1,243 +1,22 @@
-// Parafetch's entry point: parses the command line and wires the chosen front end to the core.
+// parafetch: the command line. Terminal modes (--headless, --demo-server, --sweep, --compare,
+// --merge, --help, --version) run here, on Qt Core and Network only; everything else is the
+// window, which lives in parafetch-window beside this program and is started with exec: loading
+// Qt Widgets, Gui and their libraries (X11, EGL, fonts…) took ≈ 4 ms of every headless start.
+#include "appsupport.h"
 #include "commandline.h"
-#include "demolist.h"
-#include "fetchengine.h"
 #include "headlessrunner.h"
-#include "jobqueuemodel.h"
-#include "loopbackserver.h"
-#include "mainwindow.h"
-#include "runjournal.h"
-#include "settingsstore.h"
-#include "sweepdialog.h"
-#include "urllistparser.h"
 
-#include <QApplication>
-#include <QFile>
-#include <QFileInfo>
+#include <QCoreApplication>
 #include <QNetworkProxyFactory>
-#include <QSocketNotifier>
-#include <QSpinBox>
-#include <QThread>
-#include <QTimer>
 
-#include <csignal>
+#include <cerrno>
+#include <climits>
 #include <cstdio>
-#include <functional>
-#include <memory>
-#include <sys/socket.h>
+#include <cstring>
+#include <string>
 #include <unistd.h>
 
 namespace {
-
-// Signals become events: the handler only writes the signal number to a socket pair, and the
-// event loop does the rest. The first SIGINT/SIGTERM cancels the run cleanly (the summary and
-// the export are still written, and no .part file is left under a final name); a second one
-// quits at once, still through the engine's orderly shutdown.
-int signalPipe[2] = { -1, -1 };
-
-void onSignal(int signalNumber)
-{
-    const char byte = char(signalNumber);
-    [[maybe_unused]] const auto written = ::write(signalPipe[1], &byte, 1);
-}
-
-void installSignalHandlers(QCoreApplication &app, const std::function<void(int)> &onFirstSignal)
-{
-    constexpr int SignalExitBase = 128;
-    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0)
-        return;
-    auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, &app);
-    QObject::connect(notifier, &QSocketNotifier::activated, &app, [onFirstSignal] {
-        static int received = 0;
-        char byte = 0;
-        if (::read(signalPipe[0], &byte, 1) != 1)
-            return;
-        if (++received == 1 && onFirstSignal)
-            onFirstSignal(byte);
-        else
-            QCoreApplication::exit(SignalExitBase + byte);
-    });
-    struct sigaction action = {};
-    action.sa_handler = onSignal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    sigaction(SIGINT, &action, nullptr);
-    sigaction(SIGTERM, &action, nullptr);
-}
-
-void setApplicationNames()
-{
-    QCoreApplication::setApplicationName(QStringLiteral("parafetch"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(PARAFETCH_VERSION));
-    QCoreApplication::setOrganizationName(QStringLiteral("Parafetch"));
-}
-
-// What the command line asked the window to add: the demo list, URLs, an input file.
-QList<Parafetch::UrlEntry> initialEntries(const Parafetch::CommandLine &line,
-                                          const Parafetch::LoopbackServer *demoServer)
-{
-    Parafetch::UrlListParser parser;
-    if (demoServer)
-        parser.addText(Parafetch::demoUrls(demoServer->baseUrl()).join(QLatin1Char('\n')) + QLatin1Char('\n'));
-    for (const QString &argument : line.urls) {
-        // A file manager opens list files with "parafetch FILE" (the .desktop file's %F).
-        QFile file(argument);
-        if (QFileInfo(argument).isFile() && file.open(QIODevice::ReadOnly)) {
-            parser.addDevice(&file);
-            continue;
-        }
-        parser.addText(argument + QLatin1Char('\n'));
-    }
-    if (!line.inputPath.isEmpty()) {
-        QFile file(line.inputPath);
-        if (line.inputPath == QLatin1String("-") ? file.open(stdin, QIODevice::ReadOnly)
-                                                  : file.open(QIODevice::ReadOnly))
-            parser.addDevice(&file);
-    }
-    parser.finish();
-    return parser.takeEntries();
-}
-
-// Claims the run journal for this process and reads what the previous run left in it: the
-// jobs to offer back if that run did not end cleanly. False if this process cannot journal
-// (another Parafetch holds the journal, or there is no data folder); the run goes on without.
-bool openRunJournal(Parafetch::RunJournal &journal, QList<Parafetch::JournaledJob> *unfinished)
-{
-    using Parafetch::RunJournal;
-    if (journal.path().isEmpty())
-        return false;
-    QString error;
-    if (!journal.claim(&error)) {
-        qWarning("parafetch: %s This run is not journaled.", qPrintable(error));
-        return false;
-    }
-    bool cleanExit = true;
-    Parafetch::JournalReplayReport report;
-    if (!RunJournal::replay(journal.path(), unfinished, &cleanExit, &error, &report)) {
-        qWarning("parafetch: %s", qPrintable(error));
-        unfinished->clear();
-        return true; // this run's journal replaces it
-    }
-    if (report.skippedLines > 0)
-        qWarning("parafetch: %d damaged line(s) of the run journal %s were skipped",
-                 report.skippedLines, qPrintable(journal.path()));
-    if (cleanExit)
-        unfinished->clear();
-    return true;
-}
-
-// --screenshot-sweep FILE (hidden; for the README): a sweep of a list whose slowest URL bounds
-// the wall time, so the picture has a knee, against a loopback server; then the dialog's PNG.
-int runSweepScreenshot(const Parafetch::CommandLine &line)
-{
-    using namespace Parafetch;
-    constexpr int ListSize = 60, SlowestMs = 1000, MinDelayMs = 20, DelaySpreadMs = 100;
-    constexpr int DialogWidth = 760, DialogHeight = 720;
-    LoopbackServer server;
-    if (!server.listen(0, QThread::idealThreadCount())) {
-        qWarning("parafetch: cannot start the demo server: %s", qPrintable(server.errorString()));
-        return HeadlessRunner::BadInput;
-    }
-    QList<Job> jobs;
-    for (int i = 0; i < ListSize; ++i) {
-        Job job;
-        const int delay = i == 0 ? SlowestMs : MinDelayMs + (i * 37) % DelaySpreadMs;
-        job.url = server.url(QStringLiteral("/delay/%1/bytes/%2").arg(delay).arg(1024 + i));
-        job.sourceLine = i + 1;
-        jobs.append(job);
-    }
-    FetchOptions options = line.fetch;
-    SweepDialog dialog(jobs, options);
-    dialog.setMaxConcurrency(ListSize + 4); // 1 … 64
-    dialog.resize(DialogWidth, DialogHeight);
-    const QString path = line.sweepScreenshotPath;
-    QObject::connect(&dialog, &SweepDialog::sweepFinished, &dialog, [&dialog, path] {
-        const bool saved = dialog.grab().save(path, "PNG");
-        if (!saved)
-            qWarning("parafetch: cannot write the screenshot to %s", qPrintable(path));
-        QCoreApplication::exit(saved ? 0 : 1);
-    }, Qt::QueuedConnection);
-    dialog.show();
-    dialog.startSweep();
-    return QCoreApplication::exec();
-}
-
-int runWindow(QApplication &app, const Parafetch::CommandLine &line)
-{
-    using namespace Parafetch;
-    // Screenshots (for docs and CI) and the demo (URLs on a server that dies with the process)
-    // are not a person's work: they neither offer nor touch the run journal.
-    const bool journaled = !line.demo && line.screenshotPath.isEmpty();
-    // Declared in the order they must be destroyed in reverse: the window before the engine,
-    // the engine (which waits for its threads) before the model and the demo server; the
-    // journal last, after the model it watches.
-    std::unique_ptr<RunJournal> journal;
-    QList<JournaledJob> unfinished;
-    if (journaled) {
-        journal = std::make_unique<RunJournal>(RunJournal::defaultPath());
-        if (!openRunJournal(*journal, &unfinished))
-            journal.reset();
-    }
-    std::unique_ptr<LoopbackServer> demoServer;
-    if (line.demo) {
-        demoServer = std::make_unique<LoopbackServer>();
-        if (!demoServer->listen(0, QThread::idealThreadCount())) {
-            qWarning("parafetch: cannot start the demo server: %s", qPrintable(demoServer->errorString()));
-            return HeadlessRunner::BadInput;
-        }
-    }
-    JobQueueModel model;
-    FetchEngine engine(&model);
-    if (journal)
-        journal->attach(&model, &engine);
-    MainWindow window(&model, &engine);
-    window.setRunJournal(journal.get());
-    if (line.fetchOptionsGiven) {
-        FetchOptions options = line.fetch;
-        window.concurrencySpinBox()->setValue(options.concurrency);
-        engine.setOptions(options);
-    }
-    installSignalHandlers(app, [&window](int) { window.close(); });
-
-    const QList<UrlEntry> entries = initialEntries(line, demoServer.get());
-    if (!entries.isEmpty()) {
-        window.addEntries(entries);
-        window.start();
-    } else if (unfinished.isEmpty()) {
-        window.offerLastList(SettingsStore::loadLastList());
-    }
-    // Offered even beside a list from the command line: the banner keeps the jobs, so the
-    // crashed run can still be restored after this one has replaced its journal.
-    window.offerRestore(unfinished);
-
-    if (!line.screenshotPath.isEmpty()) {
-        const QString path = line.screenshotPath;
-        const auto takeScreenshot = [&window, &model, path] {
-            window.refreshSummary();
-            // Show what the detail pane is for: the first failure, else the first row.
-            int row = model.rowCount() > 0 ? 0 : -1;
-            for (int i = 0; i < model.rowCount(); ++i) {
-                if (model.jobAt(i).state == JobState::Failed) {
-                    row = i;
-                    break;
-                }
-            }
-            if (row >= 0)
-                window.selectJob(row);
-            const bool saved = window.grab().save(path, "PNG");
-            if (!saved)
-                qWarning("parafetch: cannot write the screenshot to %s", qPrintable(path));
-            QCoreApplication::exit(saved ? 0 : 1);
-        };
-        if (entries.isEmpty())
-            QTimer::singleShot(0, &window, takeScreenshot);
-        else
-            QObject::connect(&engine, &FetchEngine::runFinished, &window, takeScreenshot,
-                             Qt::QueuedConnection);
-    }
-    window.show();
-    return app.exec();
-}
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 constexpr bool Sanitized = true;
@@ -265,26 +44,32 @@ int finishHeadless(int exitCode)
     ::_exit(exitCode);
 }
 
+
+
+// Replaces this process with parafetch-window from the same directory, with the same arguments.
+int execWindow(char *argv[])
+{
+    char self[PATH_MAX];
+    const ssize_t length = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    std::string path = length > 0 ? std::string(self, std::size_t(length)) : std::string(argv[0]);
+    const std::size_t slash = path.rfind('/');
+    path = (slash == std::string::npos ? std::string() : path.substr(0, slash + 1))
+        + "parafetch-window";
+    ::execv(path.c_str(), argv);
+    std::fprintf(stderr, "parafetch: cannot start the window (%s): %s\n", path.c_str(),
+                 std::strerror(errno));
+    return Parafetch::HeadlessRunner::BadInput;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
-    if (Parafetch::CommandLine::wantsWindow(argc, argv)) {
-        QApplication app(argc, argv);
-        setApplicationNames();
-        QApplication::setDesktopFileName(QStringLiteral("parafetch"));
-        Parafetch::CommandLine line;
-        int exitCode = 0;
-        if (!Parafetch::CommandLine::parse(app, &line, &exitCode))
-            return exitCode;
-        QNetworkProxyFactory::setUseSystemConfiguration(line.useSystemProxy);
-        if (!line.sweepScreenshotPath.isEmpty())
-            return runSweepScreenshot(line);
-        return runWindow(app, line);
-    }
+    if (Parafetch::CommandLine::wantsWindow(argc, argv))
+        return execWindow(argv);
 
     QCoreApplication app(argc, argv);
-    setApplicationNames();
+    Parafetch::setApplicationNames();
     Parafetch::CommandLine line;
     int exitCode = 0;
     if (!Parafetch::CommandLine::parse(app, &line, &exitCode))
@@ -292,7 +77,7 @@ int main(int argc, char *argv[])
     QNetworkProxyFactory::setUseSystemConfiguration(line.useSystemProxy);
 
     if (line.mode == Parafetch::CommandLine::Mode::DemoServer) {
-        installSignalHandlers(app, {});
+        Parafetch::installSignalHandlers(app, {});
         return Parafetch::runDemoServer(line);
     }
     if (line.mode == Parafetch::CommandLine::Mode::Compare)
@@ -301,7 +86,7 @@ int main(int argc, char *argv[])
         return Parafetch::runMerge(line);
 
     Parafetch::HeadlessRunner runner(line);
-    installSignalHandlers(app, [&runner](int signalNumber) { runner.interrupt(signalNumber); });
+    Parafetch::installSignalHandlers(app, [&runner](int signalNumber) { runner.interrupt(signalNumber); });
     QObject::connect(&runner, &Parafetch::HeadlessRunner::finished, &app, &QCoreApplication::exit);
     if (!runner.start())
         return Parafetch::HeadlessRunner::BadInput;

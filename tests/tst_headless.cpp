@@ -177,6 +177,8 @@ private Q_SLOTS:
     void headersReachTheServer();
     void outputDirectoryGetsCompleteFilesOnly();
     void terminatingARunLeavesNoPartialFile();
+    void withoutATerminalModeTheWindowRuns();
+    void aMissingWindowIsAClearError();
     void credentialsAreNeverPrinted_data();
     void credentialsAreNeverPrinted();
     void helpListsEveryOption_data();
@@ -687,6 +689,55 @@ void tst_Headless::outputDirectoryGetsCompleteFilesOnly()
             ++savedLines;
     }
     QCOMPARE(savedLines, 2);
+}
+
+void tst_Headless::withoutATerminalModeTheWindowRuns()
+{
+    // parafetch itself never loads Qt Widgets: it hands the window over to parafetch-window
+    // (exec, same arguments), which fetches the list and, asked for a screenshot, saves it.
+    QTemporaryDir home(m_dir.filePath(QStringLiteral("window-XXXXXX")));
+    QVERIFY(home.isValid());
+    QProcessEnvironment environment = childEnvironment();
+    // The window keeps settings and a last list: never in the user's own folders.
+    environment.insert(QStringLiteral("XDG_CONFIG_HOME"), home.filePath(QStringLiteral("config")));
+    environment.insert(QStringLiteral("XDG_DATA_HOME"), home.filePath(QStringLiteral("data")));
+    const QString png = home.filePath(QStringLiteral("window.png"));
+    const QString fetched = uniqueUrl(321);
+    QProcess process;
+    process.setProcessEnvironment(environment);
+    process.start(QStringLiteral(PARAFETCH_EXECUTABLE),
+                  { QStringLiteral("--screenshot"), png, fetched });
+    QVERIFY2(process.waitForFinished(HangGuardMs), qPrintable(process.errorString()));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
+    QCOMPARE(requestsFor(fetched).size(), 1);
+    QFile picture(png);
+    QVERIFY2(picture.open(QIODevice::ReadOnly), qPrintable(png));
+    QCOMPARE(picture.read(8), QByteArray("\x89PNG\r\n\x1a\n", 8));
+}
+
+void tst_Headless::aMissingWindowIsAClearError()
+{
+    // A parafetch copied somewhere on its own still runs headless, and says what is missing
+    // when the window is asked for.
+    QTemporaryDir alone(m_dir.filePath(QStringLiteral("alone-XXXXXX")));
+    QVERIFY(alone.isValid());
+    const QString copy = alone.filePath(QStringLiteral("parafetch"));
+    QVERIFY(QFile::copy(QStringLiteral(PARAFETCH_EXECUTABLE), copy));
+    QProcess process;
+    process.setProcessEnvironment(childEnvironment());
+    process.start(copy, { QStringLiteral("--screenshot"), alone.filePath(QStringLiteral("x.png")) });
+    QVERIFY2(process.waitForFinished(HangGuardMs), qPrintable(process.errorString()));
+    QCOMPARE(process.exitCode(), 2);
+    const QByteArray err = process.readAllStandardError();
+    QVERIFY2(err.contains("cannot start the window")
+                 && err.contains(QFile::encodeName(alone.filePath(QStringLiteral("parafetch-window")))),
+             err.constData());
+    QVERIFY(!QFileInfo::exists(alone.filePath(QStringLiteral("x.png"))));
+    process.start(copy, { QStringLiteral("--version") });
+    QVERIFY(process.waitForFinished(HangGuardMs));
+    QCOMPARE(process.exitCode(), 0);
+    QVERIFY(process.readAllStandardOutput().startsWith("parafetch "));
 }
 
 void tst_Headless::terminatingARunLeavesNoPartialFile()
