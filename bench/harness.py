@@ -98,7 +98,7 @@ TOOLS = [
     Tool("seed_threads.py", seed_argv),
     # Not a peer: the cheapest way we know to drive Qt Network (bench/qnam_floor.cpp), i.e.
     # the floor under Parafetch's request rate while it uses QNetworkAccessManager.
-    Tool("(Qt floor: qnam_floor)", floor_argv, workloads="b"),
+    Tool("(Qt floor: qnam_floor)", floor_argv, workloads="ab"),
 ]
 
 

@@ -117,9 +117,9 @@ fi
 # Workloads (a), (b), (c), (d).
 # ---------------------------------------------------------------------------------------------
 mkdir -p "$BENCH/results" "$BENCH_TMP/work"
-# The Qt floor for workload (b): bench/qnam_floor.cpp (needs the Qt development files).
+# The Qt floor for workloads (a) and (b): bench/qnam_floor.cpp (needs the Qt development files).
 QNAM_FLOOR=
-if [ "$WORKLOAD" = all ] || [[ "$WORKLOAD" == *b* ]]; then
+if [ "$WORKLOAD" = all ] || [[ "$WORKLOAD" == *[ab]* ]]; then
     if pkg-config --exists Qt6Network 2>/dev/null \
         && g++ -O2 -std=c++17 -fPIC "$BENCH/qnam_floor.cpp" -o "$BENCH_TMP/qnam_floor" \
                $(pkg-config --cflags --libs Qt6Network Qt6Core) 2>"$BENCH_TMP/qnam_floor.log"; then
