@@ -441,11 +441,19 @@ def command_output(argv: List[str]) -> str:
 
 
 def source_state() -> str:
+    # A fresh machine may have no git, and a tree may come from a tarball: the table says so.
     root = os.path.dirname(HERE)
-    commit = command_output(["git", "-C", root, "rev-parse", "--short", "HEAD"])
-    dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
-                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout.strip()
-    return commit + (" + uncommitted changes" if dirty else "")
+    try:
+        head = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=20)
+        if head.returncode != 0:
+            return "not a git checkout"
+        dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (no git)"
+    commit = head.stdout.decode("utf-8", "replace").strip()
+    return commit + (" + uncommitted changes" if dirty.stdout.strip() else "")
 
 
 def machine(ctx: Ctx, origin: str, source: str) -> str:
