@@ -20,8 +20,6 @@ namespace Parafetch {
 
 namespace {
 
-// Each read from a reply copies at most this much into the driver's reused buffer.
-constexpr qsizetype ReadChunkBytes = 256 * 1024;
 // Finished jobs an engine thread hands over at once, and how long one may wait for the others
 // (the window shows rows at 10 Hz: a hold this short is not seen).
 constexpr qsizetype MaxReportBatch = 16;
@@ -257,8 +255,6 @@ void FetchDriver::takeWork()
                 starved = true;
                 break;
             }
-            if (m_buffer.isEmpty())
-                m_buffer.resize(ReadChunkBytes);
             const int lane = laneOf(slot);
             int used = m_shared->lanesUsed.load(std::memory_order_relaxed);
             while (used < lane + 1
@@ -266,7 +262,7 @@ void FetchDriver::takeWork()
                                                                  std::memory_order_relaxed)) {
             }
             const QNetworkRequest &request = requestTemplate(spec->options);
-            auto *task = new FetchTask(std::move(*spec), managerFor(slot), &m_buffer, request, lane,
+            auto *task = new FetchTask(std::move(*spec), managerFor(slot), request, lane,
                                        m_index, m_shared->environment,
                                        [this](FetchTask *done, Job &&job) {
                                            taskDone(done, std::move(job));

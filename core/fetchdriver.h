@@ -98,7 +98,6 @@ private:
     std::vector<std::unique_ptr<QNetworkAccessManager>> m_managers; // by local slot / 6
     std::vector<bool> m_staleManagers; // to clear once their lanes are idle
     int m_connectionGeneration = 0;
-    QByteArray m_buffer; // every task of this thread reads into it
     // Finished jobs not yet handed to the engine: every hand-over wakes the engine's thread.
     QList<Job> m_heldReports;
     QBasicTimer m_flushTimer; // bounds how long a finished job waits

@@ -28,6 +28,8 @@ constexpr int TooManyRequestsStatus = 429;
 constexpr int RequestTimeoutStatus = 408;
 constexpr int PartialContentStatus = 206;
 constexpr int RangeNotSatisfiableStatus = 416;
+// The most one read takes from a reply when Qt's own buffer is unbounded (readBufferBytes 0).
+constexpr qint64 MinReadChunkBytes = 256 * 1024;
 constexpr int ServiceUnavailableStatus = 503;
 constexpr int MaxBackoffDoublings = 30;
 // A request that Qt failed before it was written is sent again this often within an attempt.
@@ -196,7 +198,7 @@ struct FetchTask::Attempt
     QList<QSslError> sslErrors; // of the current hop, for the message; never ignored
 };
 
-FetchTask::FetchTask(TaskSpec spec, QNetworkAccessManager *manager, QByteArray *buffer,
+FetchTask::FetchTask(TaskSpec spec, QNetworkAccessManager *manager,
                      QNetworkRequest requestTemplate, int lane, int thread,
                      std::shared_ptr<const TaskEnvironment> environment, Done done)
     : m_job(std::move(spec.job))
@@ -205,7 +207,6 @@ FetchTask::FetchTask(TaskSpec spec, QNetworkAccessManager *manager, QByteArray *
     , m_control(std::move(spec.control))
     , m_environment(std::move(environment))
     , m_manager(manager)
-    , m_buffer(buffer)
     , m_requestTemplate(std::move(requestTemplate))
     , m_done(std::move(done))
     , m_lane(lane)
@@ -427,7 +428,7 @@ void FetchTask::drain()
     // are dropped where Qt holds them: skip() frees its chunks without copying them.
     const bool look = keep && !attempt.sinkFailed && (m_hash || m_sink->readsBytes());
     // Bounds what one read takes: Qt may buffer without limit when readBufferBytes is 0.
-    const qint64 maxRead = std::max<qint64>(m_options->readBufferBytes, m_buffer->size());
+    const qint64 maxRead = std::max(m_options->readBufferBytes, MinReadChunkBytes);
     for (qint64 available; (available = reply.bytesAvailable()) > 0;) {
         if (!look) {
             const qint64 skipped = reply.skip(available);

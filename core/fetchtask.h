@@ -88,12 +88,11 @@ class FetchTask final : public QObject
 public:
     using Done = std::function<void(FetchTask *task, Job &&job)>;
 
-    // manager and buffer belong to the calling thread and outlive the task; requestTemplate is
+    // manager belongs to the calling thread and outlives the task; requestTemplate is
     // requestFor(options, true) for the spec's options; done is called once, with the finished job
     // to report, from this thread (the task may be deleted from it).
-    FetchTask(TaskSpec spec, QNetworkAccessManager *manager, QByteArray *buffer,
-              QNetworkRequest requestTemplate, int lane, int thread,
-              std::shared_ptr<const TaskEnvironment> environment, Done done);
+    FetchTask(TaskSpec spec, QNetworkAccessManager *manager, QNetworkRequest requestTemplate,
+              int lane, int thread, std::shared_ptr<const TaskEnvironment> environment, Done done);
     ~FetchTask() override;
 
     void start();
@@ -144,7 +143,6 @@ private:
     const std::shared_ptr<TaskControl> m_control;
     const std::shared_ptr<const TaskEnvironment> m_environment;
     QNetworkAccessManager *const m_manager;
-    QByteArray *const m_buffer;
     const QNetworkRequest m_requestTemplate;
     const Done m_done;
     const int m_lane;
