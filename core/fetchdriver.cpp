@@ -2,6 +2,7 @@
 #include "fetchdriver.h"
 
 #include "bodysink.h"
+#include "networkmanager.h"
 #include "sha256.h"
 
 #include <QCoreApplication>
@@ -180,7 +181,7 @@ void FetchDriver::clearIfIdle(std::size_t managerIndex)
     }
     m_staleManagers[managerIndex] = false;
     if (m_managers[managerIndex])
-        m_managers[managerIndex]->clearConnectionCache();
+        m_managers[managerIndex]->clearConnections();
 }
 
 void FetchDriver::stopIfIdle()
@@ -211,9 +212,9 @@ QNetworkAccessManager *FetchDriver::managerFor(int slot)
     const std::size_t index = std::size_t(slot / LanesPerManager);
     if (m_managers.size() <= index)
         m_managers.resize(index + 1);
-    std::unique_ptr<QNetworkAccessManager> &manager = m_managers[index];
+    std::unique_ptr<NetworkManager> &manager = m_managers[index];
     if (!manager) {
-        manager = std::make_unique<QNetworkAccessManager>();
+        manager = std::make_unique<NetworkManager>();
         manager->setAutoDeleteReplies(false);
         manager->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
         if (m_shared->proxies)

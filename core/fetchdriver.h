@@ -19,6 +19,7 @@ class QNetworkAccessManager;
 
 namespace Parafetch {
 
+class NetworkManager;
 class ProxyCache;
 std::shared_ptr<ProxyCache> makeProxyCache();
 bool proxiesConfigured(); // by the application or the system (DESIGN rule 8)
@@ -95,7 +96,7 @@ private:
     const int m_index;
     const std::shared_ptr<DriverShared> m_shared;
     std::vector<FetchTask *> m_slots; // by local slot; lane = laneOf(slot)
-    std::vector<std::unique_ptr<QNetworkAccessManager>> m_managers; // by local slot / 6
+    std::vector<std::unique_ptr<NetworkManager>> m_managers; // by local slot / 6
     std::vector<bool> m_staleManagers; // to clear once their lanes are idle
     int m_connectionGeneration = 0;
     // Finished jobs not yet handed to the engine: every hand-over wakes the engine's thread.

@@ -3,6 +3,7 @@
 
 #include "bodysink.h"
 #include "filenames.h"
+#include "http1reply.h"
 #include "redact.h"
 #include "sha256.h"
 #include "tlsconfig.h"
@@ -192,6 +193,7 @@ struct FetchTask::Attempt
     bool sinkFailed = false;
     bool headersDropped = false;
     bool keepBody = false;       // this hop's response is a 2xx to a GET: its body is the job's
+    bool ownReply = false;       // the hop went through our HTTP/1.1 client (Http1Reply)
     RedirectFault redirectFault = RedirectFault::None;
     QString refusedScheme;
     QString sinkError;
@@ -336,6 +338,7 @@ void FetchTask::sendRequest(const QUrl &url)
     const QNetworkRequest request = makeRequest(url);
     m_reply = m_options->method == FetchOptions::Method::Head ? m_manager->head(request)
                                                               : m_manager->get(request);
+    attempt.ownReply = qobject_cast<Http1Reply *>(m_reply) != nullptr;
     m_reply->setReadBufferSize(m_options->readBufferBytes);
     connect(m_reply, &QNetworkReply::socketStartedConnecting, this, &FetchTask::onSocketConnecting);
     connect(m_reply, &QNetworkReply::encrypted, this, &FetchTask::onEncrypted);
@@ -406,7 +409,8 @@ void FetchTask::onMetaData()
     // drops them all); left alone the reply hangs until the idle timeout, or "succeeds" without
     // Content-Encoding and Content-Disposition. A real HTTP/1.x server sends at least Date
     // (RFC 9110 section 6.6.1); HTTP/2 carries the status outside the header list.
-    if (status > 0 && reply.rawHeaderList().isEmpty()
+    // (Our own HTTP/1.1 client keeps every field it reads, so there an empty head is just that.)
+    if (status > 0 && !attempt.ownReply && reply.rawHeaderList().isEmpty()
         && !reply.attribute(QNetworkRequest::Http2WasUsedAttribute).toBool()) {
         attempt.headersDropped = true;
         reply.abort();
@@ -441,7 +445,9 @@ void FetchTask::drain()
         // without copying it, when asked for exactly that chunk; with one chunk buffered that is
         // everything available. (With several it copies them into a new array, as read() into
         // our own buffer would copy them; Qt 6.4 offers no public way to ask for one chunk.)
-        const QByteArray chunk = reply.read(std::min(available, maxRead));
+        const QByteArray chunk = attempt.ownReply
+            ? static_cast<Http1Reply &>(reply).readChunk(std::min(available, maxRead))
+            : reply.read(std::min(available, maxRead));
         if (chunk.isEmpty())
             break;
         attempt.received += chunk.size();
@@ -586,10 +592,12 @@ void FetchTask::classify(QNetworkReply &reply)
         // and exporting, so it never holds them.
         m_job.finalUrl = attempt.url.adjusted(QUrl::RemoveUserInfo);
     }
-    if (httpStatus > 0)
+    if (httpStatus > 0) {
+        const QByteArray version = reply.attribute(ReplyAttribute::HttpVersion).toByteArray();
         m_job.protocol = reply.attribute(QNetworkRequest::Http2WasUsedAttribute).toBool()
             ? QByteArrayLiteral("h2")
-            : QByteArrayLiteral("http/1.1");
+            : version.isEmpty() ? QByteArrayLiteral("http/1.1") : version;
+    }
     // Phases of the last hop; connect is the attempt's first new connection's.
     m_job.connectUs = attempt.connectUs;
     if (attempt.sentNs >= 0) {
@@ -603,6 +611,8 @@ void FetchTask::classify(QNetworkReply &reply)
         m_job.responseHeaders.append({ name, redactedHeaderValue(name, value) });
 
     const bool cancelledByUser = m_cancelled || m_control->isCancelRequested();
+    // Where our HTTP/1.1 client found the bytes broke HTTP, it says so and how.
+    const auto framingFault = FramingFault(reply.attribute(ReplyAttribute::FramingFault).toInt());
     const bool compressed = reply.hasRawHeader(QByteArrayLiteral("Content-Encoding"));
     // Qt 6.4 reports a body cut short of its Content-Length as a closed connection, or at
     // times as a success: count the bytes ourselves. (With Content-Encoding the length counts
@@ -647,6 +657,11 @@ void FetchTask::classify(QNetworkReply &reply)
         const QString reason = QString::fromUtf8(
             reply.attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray());
         fail(ErrorKind::HttpStatus, tr("HTTP %1 %2").arg(httpStatus).arg(reason).trimmed());
+    } else if (framingFault == FramingFault::Truncated) {
+        fail(ErrorKind::Truncated, reply.errorString());
+    } else if (framingFault == FramingFault::Protocol) {
+        attempt.permanent = true; // the same server sends the same bytes again
+        fail(ErrorKind::Protocol, reply.errorString());
     } else if (error == QNetworkReply::UnknownContentError && compressed) {
         // Qt 6.4 says only "Decompression failed: " when its bomb guard trips (the reason is
         // lost on the way), and the same for a corrupt stream.

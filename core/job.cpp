@@ -24,6 +24,7 @@ constexpr std::array<const char *, ErrorKindCount> errorKindNames = {
     "file-system",
     "cancelled",
     "network",
+    "protocol",
 };
 
 template<typename Enum, std::size_t N>

@@ -37,9 +37,10 @@ enum class ErrorKind : quint8 {
     FileSystem,        // the download could not be written to disk
     Cancelled,
     Network,           // any other network error
+    Protocol,          // the response broke HTTP: status line, fields, framing, content coding
 };
 
-constexpr int ErrorKindCount = int(ErrorKind::Network) + 1;
+constexpr int ErrorKindCount = int(ErrorKind::Protocol) + 1;
 
 // A .part file that holds the start of a body, and the strong validator (ETag or Last-Modified)
 // of the response it came from: enough to ask for the rest with Range + If-Range.

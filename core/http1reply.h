@@ -1,0 +1,141 @@
+// A QNetworkReply for HTTP/1.1 over our own sockets, with strict framing and our own decoding.
+#pragma once
+
+#include "contentdecoder.h"
+#include "httpresponseparser.h"
+
+#include <QBasicTimer>
+#include <QHash>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QPointer>
+
+#include <deque>
+
+class QAbstractSocket;
+
+namespace Parafetch {
+
+// Attributes our replies add to Qt's, read by the fetch task.
+namespace ReplyAttribute {
+// Why a reply failed where the bytes broke HTTP: a FramingFault (int).
+inline constexpr auto FramingFault = QNetworkRequest::Attribute(QNetworkRequest::User + 1);
+// "http/1.0" or "http/1.1": the version the server answered with.
+inline constexpr auto HttpVersion = QNetworkRequest::Attribute(QNetworkRequest::User + 2);
+// Whether the request went out on a connection kept from an earlier one (bool).
+inline constexpr auto ConnectionReused = QNetworkRequest::Attribute(QNetworkRequest::User + 3);
+// The connection's number within its manager, from 1 (qulonglong).
+inline constexpr auto ConnectionId = QNetworkRequest::Attribute(QNetworkRequest::User + 4);
+} // namespace ReplyAttribute
+
+enum class FramingFault : int {
+    None,
+    Truncated, // the connection ended before the body did
+    Protocol,  // the response broke HTTP/1.1, or its content coding
+};
+
+// Idle keep-alive connections of one manager, by origin. Lives in the manager's thread.
+class HttpConnectionPool final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HttpConnectionPool)
+public:
+    explicit HttpConnectionPool(QObject *parent = nullptr);
+    ~HttpConnectionPool() override;
+
+    // An idle connection to origin, or nullptr; the caller owns what it gets.
+    QAbstractSocket *take(const QString &origin);
+    // A connection whose response ended cleanly, for the next request to the same origin.
+    void put(const QString &origin, QAbstractSocket *socket);
+    void clear();
+    quint64 nextConnectionId() { return ++m_connections; }
+
+    // Idle connections kept per manager; past it the oldest is closed. A manager serves six
+    // lanes, so six per origin covers its steady state with room for a second origin.
+    static constexpr int MaxIdle = 12;
+
+private:
+    void drop(QAbstractSocket *socket);
+
+    struct Idle
+    {
+        QString origin;
+        QAbstractSocket *socket;
+    };
+    std::deque<Idle> m_idle; // oldest first
+    quint64 m_connections = 0;
+};
+
+class Http1Reply final : public QNetworkReply
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Http1Reply)
+public:
+    Http1Reply(HttpConnectionPool *pool, QNetworkAccessManager::Operation operation,
+               const QNetworkRequest &request, QObject *parent);
+    ~Http1Reply() override;
+
+    void abort() override;
+    bool isSequential() const override { return true; }
+    qint64 bytesAvailable() const override;
+    void setReadBufferSize(qint64 size) override;
+
+    // Up to maxSize of the body, without a copy when a whole received chunk fits.
+    QByteArray readChunk(qint64 maxSize);
+
+    // The request's head as written, for tests and the fuzzer's seeds.
+    static QByteArray requestHead(QNetworkAccessManager::Operation operation,
+                                  const QNetworkRequest &request, QString *error);
+
+protected:
+    qint64 readData(char *data, qint64 maxSize) override;
+    qint64 skipData(qint64 maxSize) override;
+    void timerEvent(QTimerEvent *event) override;
+
+private:
+    void start();
+    void connectSocket();
+    void attach(QAbstractSocket *socket);
+    void sendRequest();
+    void onConnected();
+    void onBytesWritten(qint64 bytes);
+    void onReadyRead();
+    void onSocketError();
+    void process();
+    bool takeHead();
+    bool deliver(QByteArrayView body, bool wholeInput);
+    void append(QByteArray bytes);
+    void complete();
+    void fail(NetworkError code, const QString &message, FramingFault fault = FramingFault::None);
+    void releaseSocket(bool reuse);
+    void restartIdleTimer();
+    void resumeReading();
+    bool isDone() const { return m_state == State::Done; }
+
+    enum class State { Starting, Connecting, Sending, Receiving, Done };
+
+    HttpConnectionPool *const m_pool;
+    const QNetworkAccessManager::Operation m_operation;
+    const QString m_origin;
+    QPointer<QAbstractSocket> m_socket;
+    State m_state = State::Starting;
+    HttpResponseParser m_parser;
+    ContentDecoder m_decoder;
+    QByteArray m_head;    // the request head to write
+    QByteArray m_in;      // received and not yet parsed, from m_inOffset
+    qsizetype m_inOffset = 0;
+    std::deque<QByteArray> m_body; // decoded body, not yet read; the front from m_bodyOffset
+    qsizetype m_bodyOffset = 0;
+    qint64 m_buffered = 0;
+    qint64 m_readBufferSize = 0;
+    qint64 m_headBytesToWrite = 0;
+    QBasicTimer m_idleTimer;     // the request's transfer timeout, checked lazily
+    qint64 m_lastActivityMs = 0;
+    bool m_reused = false;       // the request went out on a kept-alive connection
+    bool m_retriedStale = false; // sent again once after a kept-alive connection died unused
+    bool m_decode = false;
+    bool m_paused = false;       // not reading the socket: the body buffer is full
+    bool m_resumeQueued = false;
+};
+
+} // namespace Parafetch

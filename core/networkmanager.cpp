@@ -1,0 +1,61 @@
+// Which requests our HTTP/1.1 client answers, and a cookie jar that keeps nothing.
+#include "networkmanager.h"
+
+#include "http1reply.h"
+
+#include <QNetworkCookie>
+#include <QNetworkCookieJar>
+#include <QNetworkProxyFactory>
+
+namespace Parafetch {
+
+namespace {
+
+// Qt's jar keeps every Set-Cookie and sends it with later requests to the same host.
+class NoCookieJar final : public QNetworkCookieJar
+{
+public:
+    using QNetworkCookieJar::QNetworkCookieJar;
+    QList<QNetworkCookie> cookiesForUrl(const QUrl &) const override { return {}; }
+    bool setCookiesFromUrl(const QList<QNetworkCookie> &, const QUrl &) override { return false; }
+};
+
+} // namespace
+
+NetworkManager::NetworkManager(QObject *parent)
+    : QNetworkAccessManager(parent)
+    , m_pool(new HttpConnectionPool(this))
+{
+    setCookieJar(new NoCookieJar(this));
+}
+
+NetworkManager::~NetworkManager() = default;
+
+void NetworkManager::clearConnections()
+{
+    m_pool->clear();
+    clearConnectionCache();
+}
+
+bool NetworkManager::goesDirect(const QUrl &url)
+{
+    if (QNetworkProxyFactory *factory = proxyFactory()) {
+        const QList<QNetworkProxy> proxies = factory->queryProxy(QNetworkProxyQuery(url));
+        return proxies.isEmpty() || proxies.constFirst().type() == QNetworkProxy::NoProxy;
+    }
+    return proxy().type() == QNetworkProxy::NoProxy;
+}
+
+QNetworkReply *NetworkManager::createRequest(Operation operation, const QNetworkRequest &request,
+                                             QIODevice *outgoingData)
+{
+    const bool ours = (operation == GetOperation || operation == HeadOperation) && !outgoingData
+        && request.url().scheme() == QLatin1String("http")
+        && !request.attribute(QNetworkRequest::Http2DirectAttribute).toBool()
+        && goesDirect(request.url());
+    if (ours)
+        return new Http1Reply(m_pool, operation, request, this);
+    return QNetworkAccessManager::createRequest(operation, request, outgoingData);
+}
+
+} // namespace Parafetch
