@@ -5,6 +5,7 @@
 PARAFETCH_PACKAGES=(
     build-essential cmake ninja-build pkg-config
     qt6-base-dev qt6-base-dev-tools libgl-dev libssl-dev
+    zlib1g-dev # gzip and deflate bodies: the scripted test server builds them
     libqt6svg6 fonts-dejavu-core dpkg-dev # SVG icons, a font offscreen, cpack shlibdeps
     nghttp2-server # nghttpd: the HTTP/2-over-TLS server of tests/tst_https.cpp
 )

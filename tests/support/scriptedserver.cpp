@@ -1,0 +1,291 @@
+// A raw-bytes HTTP server for tests, and the zlib and chunked framings its scripts are built from.
+#include "scriptedserver.h"
+
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <zlib.h>
+
+namespace Parafetch::TestSupport {
+
+namespace {
+
+constexpr int ZlibWindowBits = 15; // the largest window: what real servers use
+constexpr int GzipWindowBitsFlag = 16; // added to the window bits: write a gzip wrapper
+constexpr int ZlibMemLevel = 8; // zlib's default
+
+const QByteArray NotFoundResponse = QByteArrayLiteral(
+    "HTTP/1.1 404 Not Found\r\nContent-Length: 10\r\nContent-Type: text/plain\r\n\r\nnot found\n");
+
+// The request target without its query.
+QByteArray pathOf(const QByteArray &target)
+{
+    const qsizetype query = target.indexOf('?');
+    return query < 0 ? target : target.first(query);
+}
+
+// Compresses all of `data` with a stream deflateInit2 set up with these window bits; a header
+// (gzip only) is set before the first byte.
+QByteArray compress(const QByteArray &data, int windowBits, gz_header *header = nullptr)
+{
+    z_stream stream {};
+    if (deflateInit2(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, windowBits, ZlibMemLevel,
+                     Z_DEFAULT_STRATEGY)
+        != Z_OK)
+        qFatal("deflateInit2 failed");
+    if (header && deflateSetHeader(&stream, header) != Z_OK)
+        qFatal("deflateSetHeader failed");
+    // deflateBound does not count gzip header extras: leave room for them.
+    const uLong headerRoom =
+        header ? uLong(header->extra_len) + header->name_max + header->comm_max + 64 : 0;
+    QByteArray out(qsizetype(deflateBound(&stream, uLong(data.size())) + headerRoom), '\0');
+    stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
+    stream.avail_in = uInt(data.size());
+    stream.next_out = reinterpret_cast<Bytef *>(out.data());
+    stream.avail_out = uInt(out.size());
+    if (deflate(&stream, Z_FINISH) != Z_STREAM_END)
+        qFatal("deflate did not finish in one call");
+    out.truncate(qsizetype(stream.total_out));
+    deflateEnd(&stream);
+    return out;
+}
+
+} // namespace
+
+struct ScriptedServer::Connection
+{
+    enum class State : quint8 { Reading, Answering, Held, Closed };
+
+    QTcpSocket *socket = nullptr;
+    int number = 0;
+    QByteArray buffer; // received and not yet parsed
+    Script steps;
+    qsizetype nextStep = 0;
+    State state = State::Reading;
+};
+
+bool ScriptedServer::Request::hasHeader(QByteArrayView name) const
+{
+    for (const auto &[fieldName, value] : headers) {
+        if (fieldName.compare(name, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+QByteArray ScriptedServer::Request::header(QByteArrayView name) const
+{
+    for (const auto &[fieldName, value] : headers) {
+        if (fieldName.compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
+ScriptedServer::ScriptedServer(Address address, QObject *parent)
+    : QObject(parent)
+    , m_server(new QTcpServer(this))
+    , m_address(address)
+{
+    connect(m_server, &QTcpServer::newConnection, this, &ScriptedServer::onNewConnection);
+}
+
+ScriptedServer::~ScriptedServer()
+{
+    for (Connection *connection : std::as_const(m_connections)) {
+        connection->socket->disconnect(this);
+        connection->socket->abort();
+        delete connection->socket;
+        delete connection;
+    }
+}
+
+bool ScriptedServer::listen()
+{
+    return m_server->listen(m_address == Address::IPv6 ? QHostAddress::LocalHostIPv6
+                                                       : QHostAddress::LocalHost);
+}
+
+QString ScriptedServer::errorString() const
+{
+    return m_server->errorString();
+}
+
+quint16 ScriptedServer::port() const
+{
+    return m_server->serverPort();
+}
+
+QUrl ScriptedServer::url(const QByteArray &path) const
+{
+    QUrl url;
+    url.setScheme(QStringLiteral("http"));
+    url.setHost(m_address == Address::IPv6 ? QStringLiteral("::1") : QStringLiteral("127.0.0.1"));
+    url.setPort(port());
+    url.setPath(QString::fromLatin1(path));
+    return url;
+}
+
+void ScriptedServer::script(const QByteArray &path, const Script &steps)
+{
+    m_scripts.insert(path, steps);
+}
+
+QList<ScriptedServer::Request> ScriptedServer::requestsFor(const QByteArray &path) const
+{
+    QList<Request> matching;
+    for (const Request &request : m_requests) {
+        if (pathOf(request.target) == path)
+            matching.append(request);
+    }
+    return matching;
+}
+
+QByteArray ScriptedServer::gzip(const QByteArray &data, const GzipHeader &header)
+{
+    // zlib reads the name and comment as C strings and the extra field by length; the
+    // QByteArrays outlive the call.
+    gz_header gzipHeader {};
+    gzipHeader.os = 3; // Unix, as gzip(1) writes it
+    if (!header.extra.isEmpty()) {
+        gzipHeader.extra = reinterpret_cast<Bytef *>(const_cast<char *>(header.extra.constData()));
+        gzipHeader.extra_len = uInt(header.extra.size());
+    }
+    if (!header.name.isEmpty()) {
+        gzipHeader.name = reinterpret_cast<Bytef *>(const_cast<char *>(header.name.constData()));
+        gzipHeader.name_max = uInt(header.name.size() + 1);
+    }
+    if (!header.comment.isEmpty()) {
+        gzipHeader.comment =
+            reinterpret_cast<Bytef *>(const_cast<char *>(header.comment.constData()));
+        gzipHeader.comm_max = uInt(header.comment.size() + 1);
+    }
+    gzipHeader.hcrc = header.headerCrc ? 1 : 0;
+    return compress(data, GzipWindowBitsFlag + ZlibWindowBits, &gzipHeader);
+}
+
+QByteArray ScriptedServer::zlibDeflate(const QByteArray &data)
+{
+    return compress(data, ZlibWindowBits);
+}
+
+QByteArray ScriptedServer::rawDeflate(const QByteArray &data)
+{
+    return compress(data, -ZlibWindowBits);
+}
+
+QByteArray ScriptedServer::chunked(const QList<QByteArray> &chunks, const QByteArray &lineEnd,
+                                   const QList<QByteArray> &trailer)
+{
+    QByteArray body;
+    for (const QByteArray &chunk : chunks) {
+        body += QByteArray::number(chunk.size(), 16) + lineEnd + chunk + lineEnd;
+    }
+    body += "0" + lineEnd;
+    for (const QByteArray &line : trailer)
+        body += line + lineEnd;
+    body += lineEnd;
+    return body;
+}
+
+void ScriptedServer::onNewConnection()
+{
+    while (QTcpSocket *socket = m_server->nextPendingConnection()) {
+        // Each write leaves at once, so that a pause between two sends splits TCP segments.
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        auto *connection = new Connection;
+        connection->socket = socket;
+        connection->number = ++m_connectionCount;
+        m_connections.append(connection);
+        connect(socket, &QTcpSocket::readyRead, this,
+                [this, connection] { readRequests(connection); });
+        connect(socket, &QTcpSocket::disconnected, this,
+                [connection] { connection->state = Connection::State::Closed; });
+        readRequests(connection);
+    }
+}
+
+void ScriptedServer::readRequests(Connection *connection)
+{
+    connection->buffer += connection->socket->readAll();
+    if (connection->state != Connection::State::Reading)
+        return; // answering, or held: what arrives waits (or is ignored)
+
+    qsizetype end = connection->buffer.indexOf("\r\n\r\n");
+    qsizetype separator = 4;
+    const qsizetype bareEnd = connection->buffer.indexOf("\n\n");
+    if (bareEnd >= 0 && (end < 0 || bareEnd < end)) {
+        end = bareEnd;
+        separator = 2;
+    }
+    if (end < 0) {
+        if (connection->buffer.size() > MaxRequestHeadBytes)
+            finish(connection);
+        return;
+    }
+
+    Request request;
+    request.connection = connection->number;
+    request.head = connection->buffer.left(end + separator);
+    connection->buffer.remove(0, end + separator);
+    const QList<QByteArray> lines = request.head.trimmed().split('\n');
+    const QList<QByteArray> requestLine = lines.value(0).trimmed().split(' ');
+    request.method = requestLine.value(0);
+    request.target = requestLine.value(1);
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray line = lines.at(i).trimmed();
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0)
+            request.headers.append({ line.left(colon), line.mid(colon + 1).trimmed() });
+    }
+    m_requests.append(request);
+
+    const QByteArray path = pathOf(request.target);
+    const auto found = m_scripts.constFind(path);
+    connection->steps =
+        found != m_scripts.cend() ? *found : Script { send(NotFoundResponse), next() };
+    connection->nextStep = 0;
+    connection->state = Connection::State::Answering;
+    runSteps(connection);
+}
+
+void ScriptedServer::runSteps(Connection *connection)
+{
+    if (connection->state != Connection::State::Answering)
+        return; // the client left
+    while (connection->nextStep < connection->steps.size()) {
+        const Step &step = connection->steps.at(connection->nextStep++);
+        switch (step.kind) {
+        case Step::Kind::Send:
+            connection->socket->write(step.bytes);
+            break;
+        case Step::Kind::Pause:
+            connection->socket->flush();
+            QTimer::singleShot(step.ms, connection->socket,
+                               [this, connection] { runSteps(connection); });
+            return;
+        case Step::Kind::Close:
+            finish(connection);
+            return;
+        case Step::Kind::Hold:
+            connection->socket->flush();
+            connection->state = Connection::State::Held;
+            return;
+        case Step::Kind::Next:
+            connection->socket->flush();
+            connection->state = Connection::State::Reading;
+            readRequests(connection); // a request may already wait in the buffer
+            return;
+        }
+    }
+    finish(connection);
+}
+
+void ScriptedServer::finish(Connection *connection)
+{
+    connection->state = Connection::State::Closed;
+    connection->socket->disconnectFromHost(); // after what is still queued has been written
+}
+
+} // namespace Parafetch::TestSupport
