@@ -393,7 +393,9 @@ void FetchTask::onMetaData()
     Attempt &attempt = *m_attempt;
     QNetworkReply &reply = *m_reply;
     attempt.headersNs = now();
-    attempt.announcedLength = contentLength(reply);
+    attempt.announcedLength = attempt.ownReply
+        ? reply.attribute(ReplyAttribute::BodyLength).toLongLong()
+        : contentLength(reply);
     const int status = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     // Decided once per response, not per chunk: the body is the job's only on a 2xx to a GET.
     attempt.keepBody = m_options->method == FetchOptions::Method::Get && isSuccess(status);
@@ -617,7 +619,8 @@ void FetchTask::classify(QNetworkReply &reply)
     // Qt 6.4 reports a body cut short of its Content-Length as a closed connection, or at
     // times as a success: count the bytes ourselves. (With Content-Encoding the length counts
     // compressed bytes and we read decompressed ones.)
-    const bool truncated = !isHead
+    // Our own HTTP/1.1 client checks the framing itself and says so (framingFault below).
+    const bool truncated = !isHead && !attempt.ownReply
         && (error == QNetworkReply::NoError || error == QNetworkReply::RemoteHostClosedError)
         && attempt.announcedLength >= 0 && attempt.received < attempt.announcedLength
         && !compressed;

@@ -127,7 +127,10 @@ QByteArray Http1Reply::requestHead(QNetworkAccessManager::Operation operation,
                                    const QNetworkRequest &request, QString *error)
 {
     const QUrl url = request.url();
-    QByteArray target = url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::RemoveFragment);
+    // Dot segments are resolved here, as Qt does (RFC 3986 section 5.2.4): servers differ in
+    // whether they do.
+    QByteArray target = url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::RemoveFragment
+                                      | QUrl::NormalizePathSegments);
     if (!target.startsWith('/'))
         target.prepend('/');
     QByteArray head = (operation == QNetworkAccessManager::HeadOperation ? "HEAD " : "GET ")
@@ -366,6 +369,10 @@ bool Http1Reply::takeHead()
         }
         m_decode = m_decoder.isActive();
     }
+    setAttribute(ReplyAttribute::BodyLength,
+                 m_decode ? qint64(-1)
+                          : m_parser.framing() == HttpResponseParser::Framing::None ? qint64(0)
+                                                                                   : m_parser.contentLength());
     emit metaDataChanged();
     return !isDone();
 }

@@ -26,6 +26,10 @@ inline constexpr auto HttpVersion = QNetworkRequest::Attribute(QNetworkRequest::
 inline constexpr auto ConnectionReused = QNetworkRequest::Attribute(QNetworkRequest::User + 3);
 // The connection's number within its manager, from 1 (qulonglong).
 inline constexpr auto ConnectionId = QNetworkRequest::Attribute(QNetworkRequest::User + 4);
+// The body's length as its framing gives it, in the bytes the reader gets (qint64): -1 when it
+// is chunked, runs until the connection closes, or is decoded. Content-Length alone says less:
+// a 204's, a HEAD's, or one beside Transfer-Encoding does not describe the body.
+inline constexpr auto BodyLength = QNetworkRequest::Attribute(QNetworkRequest::User + 5);
 } // namespace ReplyAttribute
 
 enum class FramingFault : int {

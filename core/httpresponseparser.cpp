@@ -215,10 +215,14 @@ HttpResponseParser::Step HttpResponseParser::finish()
                     m_sawBytes ? tr("connection closed by the server in the middle of the "
                                     "response head")
                                : tr("connection closed by the server before a response"));
+    case State::Trailers:
+        // The last chunk came; what is missing is at most the trailer section's end, which
+        // carries no body bytes (RFC 9112 section 7.1).
+        m_state = State::Done;
+        return Step::Complete;
     case State::ChunkSize:
     case State::ChunkData:
     case State::ChunkDataEnd:
-    case State::Trailers:
         return fail(Fault::Truncated,
                     tr("connection closed before the last chunk (after %1 body bytes)")
                         .arg(m_bodyBytes));
@@ -252,6 +256,15 @@ HttpResponseParser::Step HttpResponseParser::readHead(QByteArrayView input, qsiz
             break;
     }
     if (end < 0) {
+        // A status line that cannot become one fails now, not when the head ends (a server
+        // that is not HTTP may never send an empty line).
+        const QByteArrayView rest = input.sliced(start);
+        const qsizetype firstNewline = rest.indexOf('\n');
+        constexpr QByteArrayView Prefix("HTTP/1.");
+        if (firstNewline >= 0 ? !parseStatusLine(withoutCr(rest.first(firstNewline)))
+                              : !Prefix.startsWith(rest.first(std::min(rest.size(), Prefix.size()))))
+            return firstNewline >= 0 ? Step::Error
+                                     : fail(Fault::Protocol, tr("invalid status line %1").arg(shown(rest)));
         if (input.size() - start > MaxHeadBytes)
             return fail(Fault::Protocol,
                         tr("the response head is too large (over %1 KiB)").arg(MaxHeadBytes / 1024));
@@ -286,12 +299,10 @@ HttpResponseParser::Step HttpResponseParser::readHead(QByteArrayView input, qsiz
     return Step::Head;
 }
 
-bool HttpResponseParser::parseHead(QByteArrayView head)
+bool HttpResponseParser::parseStatusLine(QByteArrayView statusLine)
 {
     // status-line = HTTP-version SP status-code SP [ reason-phrase ]; "HTTP/1.1 200" without a
     // reason's space is common and harmless.
-    qsizetype newline = head.indexOf('\n');
-    const QByteArrayView statusLine = withoutCr(head.first(newline));
     const auto badStatus = [this, statusLine] {
         fail(Fault::Protocol, tr("invalid status line %1").arg(shown(statusLine)));
         return false;
@@ -316,6 +327,14 @@ bool HttpResponseParser::parseHead(QByteArrayView head)
     m_head.versionMinor = statusLine[VersionLength - 1] == '0' ? 0 : 1;
     m_head.reason = statusLine.size() > CodeEnd ? statusLine.sliced(CodeEnd + 1).toByteArray()
                                                 : QByteArray();
+    return true;
+}
+
+bool HttpResponseParser::parseHead(QByteArrayView head)
+{
+    qsizetype newline = head.indexOf('\n');
+    if (!parseStatusLine(withoutCr(head.first(newline))))
+        return false;
 
     for (QByteArrayView rest = head.sliced(newline + 1); !rest.isEmpty();) {
         newline = rest.indexOf('\n');

@@ -83,6 +83,7 @@ private:
     enum class State { Head, ChunkSize, ChunkData, ChunkDataEnd, Trailers, Body, Done, Failed };
 
     Step readHead(QByteArrayView input, qsizetype *consumed);
+    bool parseStatusLine(QByteArrayView line);
     bool parseHead(QByteArrayView head);
     bool decideFraming();
     Step fail(Fault fault, const QString &message);
