@@ -3,7 +3,7 @@
 
 #include "bodysink.h"
 #include "filenames.h"
-#include "http1reply.h"
+#include "httpreply.h"
 #include "redact.h"
 #include "sha256.h"
 #include "tlsconfig.h"
@@ -193,7 +193,7 @@ struct FetchTask::Attempt
     bool sinkFailed = false;
     bool headersDropped = false;
     bool keepBody = false;       // this hop's response is a 2xx to a GET: its body is the job's
-    bool ownReply = false;       // the hop went through our HTTP/1.1 client (Http1Reply)
+    bool ownReply = false;       // the hop went through our HTTP/1.1 client (HttpReply)
     RedirectFault redirectFault = RedirectFault::None;
     QString refusedScheme;
     QString sinkError;
@@ -338,7 +338,7 @@ void FetchTask::sendRequest(const QUrl &url)
     const QNetworkRequest request = makeRequest(url);
     m_reply = m_options->method == FetchOptions::Method::Head ? m_manager->head(request)
                                                               : m_manager->get(request);
-    attempt.ownReply = qobject_cast<Http1Reply *>(m_reply) != nullptr;
+    attempt.ownReply = qobject_cast<HttpReply *>(m_reply) != nullptr;
     m_reply->setReadBufferSize(m_options->readBufferBytes);
     connect(m_reply, &QNetworkReply::socketStartedConnecting, this, &FetchTask::onSocketConnecting);
     connect(m_reply, &QNetworkReply::encrypted, this, &FetchTask::onEncrypted);
@@ -448,7 +448,7 @@ void FetchTask::drain()
         // everything available. (With several it copies them into a new array, as read() into
         // our own buffer would copy them; Qt 6.4 offers no public way to ask for one chunk.)
         const QByteArray chunk = attempt.ownReply
-            ? static_cast<Http1Reply &>(reply).readChunk(std::min(available, maxRead))
+            ? static_cast<HttpReply &>(reply).readChunk(std::min(available, maxRead))
             : reply.read(std::min(available, maxRead));
         if (chunk.isEmpty())
             break;

@@ -402,38 +402,43 @@ bool HttpResponseParser::decideFraming()
         return true;
     }
     if (m_head.has("content-length")) {
-        qint64 length = -1;
-        for (const HeaderField &field : m_head.fields) {
-            if (QByteArrayView(field.first).compare("content-length", Qt::CaseInsensitive) != 0)
-                continue;
-            const QList<QByteArrayView> values = listElements(field.second);
-            if (values.isEmpty())
-                return fail(Fault::Protocol, tr("invalid Content-Length %1").arg(shown(field.second))),
-                       false;
-            for (const QByteArrayView text : values) {
-                const bool digits = text.size() <= MaxLengthDigits
-                    && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-                if (!digits)
-                    return fail(Fault::Protocol, tr("invalid Content-Length %1").arg(shown(field.second))),
-                           false;
-                const qint64 value = text.toLongLong();
-                if (value > MaxBodyLength)
-                    return fail(Fault::Protocol, tr("invalid Content-Length %1").arg(shown(field.second))),
-                           false;
-                if (length >= 0 && value != length)
-                    return fail(Fault::Protocol, tr("conflicting Content-Length values (%1 and %2)")
-                                                     .arg(length)
-                                                     .arg(value)),
-                           false;
-                length = value;
-            }
-        }
+        QString error;
+        if (!contentLengthOf(m_head, &m_length, &error))
+            return fail(Fault::Protocol, error), false;
         m_framing = Framing::Length;
-        m_length = length;
         return true;
     }
     m_framing = Framing::UntilClose;
     m_keepAlive = false;
+    return true;
+}
+
+bool HttpResponseParser::contentLengthOf(const ResponseHead &head, qint64 *length, QString *error)
+{
+    *length = -1;
+    for (const HeaderField &field : head.fields) {
+        if (QByteArrayView(field.first).compare("content-length", Qt::CaseInsensitive) != 0)
+            continue;
+        const auto invalid = [&] {
+            *error = tr("invalid Content-Length %1").arg(shown(field.second));
+            return false;
+        };
+        const QList<QByteArrayView> values = listElements(field.second);
+        if (values.isEmpty())
+            return invalid();
+        for (const QByteArrayView text : values) {
+            const bool digits = text.size() <= MaxLengthDigits
+                && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+            if (!digits || text.toLongLong() > MaxBodyLength)
+                return invalid();
+            const qint64 value = text.toLongLong();
+            if (*length >= 0 && value != *length) {
+                *error = tr("conflicting Content-Length values (%1 and %2)").arg(*length).arg(value);
+                return false;
+            }
+            *length = value;
+        }
+    }
     return true;
 }
 

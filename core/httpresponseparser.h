@@ -56,6 +56,11 @@ public:
     static constexpr qsizetype MaxChunkLineBytes = 4096;
     static constexpr qsizetype MaxTrailerBytes = 64 * 1024;
 
+    // The body length the head's Content-Length fields give: every value 1*DIGIT, all the same
+    // (RFC 9110 section 8.6, RFC 9112 section 6.3). -1 without the field; false with *error
+    // when the fields are invalid or disagree.
+    static bool contentLengthOf(const ResponseHead &head, qint64 *length, QString *error);
+
     // A new response to a request with this method (HEAD has no body whatever the head says).
     void reset(bool requestWasHead);
 

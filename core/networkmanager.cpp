@@ -1,7 +1,7 @@
 // Which requests our HTTP/1.1 client answers, and a cookie jar that keeps nothing.
 #include "networkmanager.h"
 
-#include "http1reply.h"
+#include "httpreply.h"
 
 #include <QNetworkCookie>
 #include <QNetworkCookieJar>
@@ -49,13 +49,22 @@ bool NetworkManager::goesDirect(const QUrl &url)
 QNetworkReply *NetworkManager::createRequest(Operation operation, const QNetworkRequest &request,
                                              QIODevice *outgoingData)
 {
-    const bool ours = (operation == GetOperation || operation == HeadOperation) && !outgoingData
-        && request.url().scheme() == QLatin1String("http")
-        && !request.attribute(QNetworkRequest::Http2DirectAttribute).toBool()
-        && goesDirect(request.url());
-    if (ours)
-        return new Http1Reply(m_pool, operation, request, this);
-    return QNetworkAccessManager::createRequest(operation, request, outgoingData);
+    const QUrl url = request.url();
+    const QString scheme = url.scheme();
+    if ((operation != GetOperation && operation != HeadOperation) || outgoingData
+        || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
+        return QNetworkAccessManager::createRequest(operation, request, outgoingData);
+    const bool qtsRoute = request.attribute(QNetworkRequest::Http2DirectAttribute).toBool()
+        || !goesDirect(url)
+        || (scheme == QLatin1String("https")
+            && m_http2Origins.contains(HttpConnectionPool::originOf(url)));
+    return new HttpReply(this, m_pool, operation, request,
+                         qtsRoute ? HttpReply::Route::Qt : HttpReply::Route::OwnSocket);
+}
+
+QNetworkReply *NetworkManager::createQtReply(Operation operation, const QNetworkRequest &request)
+{
+    return QNetworkAccessManager::createRequest(operation, request, nullptr);
 }
 
 } // namespace Parafetch

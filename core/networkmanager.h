@@ -1,16 +1,17 @@
-// The engine's QNetworkAccessManager: HTTP/1.1 on our own sockets, cookies never kept.
+// The engine's QNetworkAccessManager: every GET and HEAD answered by HttpReply; no cookies kept.
 #pragma once
 
 #include <QNetworkAccessManager>
+#include <QSet>
 
 namespace Parafetch {
 
 class HttpConnectionPool;
 
-// Plain-HTTP GET and HEAD requests that go direct are answered by Http1Reply, which checks the
-// framing Qt 6.4 lets pass and decodes content itself; everything else (https, where Qt
-// negotiates h2; requests through a proxy) by Qt. Either way no cookie is kept: a cookie one
-// URL's server sets must not travel with the next, unrelated URL.
+// GET and HEAD requests are answered by HttpReply, which checks what Qt 6.4 lets pass (framing,
+// status, Content-Length, the end of a compressed stream): on sockets of its own for HTTP/1.1,
+// plain or over TLS, and through Qt's own reply for h2 and for requests through a proxy. No
+// cookie is kept: a cookie one URL's server sets must not travel with the next, unrelated URL.
 class NetworkManager final : public QNetworkAccessManager
 {
     Q_OBJECT
@@ -22,6 +23,11 @@ public:
     // Closes every idle connection, ours and Qt's.
     void clearConnections();
 
+    // For HttpReply: Qt's own reply for a request, and origins that chose h2 in their TLS
+    // handshake (their later requests go to Qt at once).
+    QNetworkReply *createQtReply(Operation operation, const QNetworkRequest &request);
+    void noteHttp2(const QString &origin) { m_http2Origins.insert(origin); }
+
 protected:
     QNetworkReply *createRequest(Operation operation, const QNetworkRequest &request,
                                  QIODevice *outgoingData) override;
@@ -30,6 +36,7 @@ private:
     bool goesDirect(const QUrl &url);
 
     HttpConnectionPool *const m_pool;
+    QSet<QString> m_http2Origins;
 };
 
 } // namespace Parafetch

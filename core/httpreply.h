@@ -1,4 +1,4 @@
-// A QNetworkReply for HTTP/1.1 over our own sockets, with strict framing and our own decoding.
+// The engine's QNetworkReply: HTTP/1.1 on our own sockets, or Qt's h2 underneath, checked alike.
 #pragma once
 
 #include "contentdecoder.h"
@@ -13,8 +13,11 @@
 #include <deque>
 
 class QAbstractSocket;
+class QSslError;
 
 namespace Parafetch {
+
+class NetworkManager;
 
 // Attributes our replies add to Qt's, read by the fetch task.
 namespace ReplyAttribute {
@@ -49,6 +52,8 @@ public:
 
     // An idle connection to origin, or nullptr; the caller owns what it gets.
     QAbstractSocket *take(const QString &origin);
+    // The request's origin as the pool keys it: scheme, host and port.
+    static QString originOf(const QUrl &url);
     // A connection whose response ended cleanly, for the next request to the same origin.
     void put(const QString &origin, QAbstractSocket *socket);
     void clear();
@@ -70,14 +75,22 @@ private:
     quint64 m_connections = 0;
 };
 
-class Http1Reply final : public QNetworkReply
+// Answers a GET or HEAD. On its own route it speaks HTTP/1.1 on a socket of ours (TCP, or TLS
+// offering h2 and http/1.1): framing checked by HttpResponseParser (RFC 9112), 1xx skipped,
+// content decoded by ContentDecoder to the end of every stream. On Qt's route (a server that
+// chose h2, a proxy) Qt's reply does the transport underneath, asked for the raw content coding
+// so that the same decoder, and the same Content-Length and status checks, apply.
+class HttpReply final : public QNetworkReply
 {
     Q_OBJECT
-    Q_DISABLE_COPY_MOVE(Http1Reply)
+    Q_DISABLE_COPY_MOVE(HttpReply)
 public:
-    Http1Reply(HttpConnectionPool *pool, QNetworkAccessManager::Operation operation,
-               const QNetworkRequest &request, QObject *parent);
-    ~Http1Reply() override;
+    enum class Route { OwnSocket, Qt };
+
+    HttpReply(NetworkManager *manager, HttpConnectionPool *pool,
+              QNetworkAccessManager::Operation operation, const QNetworkRequest &request,
+              Route route);
+    ~HttpReply() override;
 
     void abort() override;
     bool isSequential() const override { return true; }
@@ -97,16 +110,19 @@ protected:
     void timerEvent(QTimerEvent *event) override;
 
 private:
+    enum class State { Starting, Connecting, Sending, Receiving, Done };
+
     void start();
     void connectSocket();
     void attach(QAbstractSocket *socket);
     void sendRequest();
     void onConnected();
+    void onEncrypted();
     void onBytesWritten(qint64 bytes);
     void onReadyRead();
     void onSocketError();
     void process();
-    bool takeHead();
+    bool takeHead(const ResponseHead &head, HttpResponseParser::Framing framing, qint64 length);
     bool deliver(QByteArrayView body, bool wholeInput);
     void append(QByteArray bytes);
     void complete();
@@ -114,14 +130,22 @@ private:
     void releaseSocket(bool reuse);
     void restartIdleTimer();
     void resumeReading();
+    bool bufferFull() const { return m_readBufferSize > 0 && m_buffered >= m_readBufferSize; }
     bool isDone() const { return m_state == State::Done; }
+    // Qt's route.
+    void startQtReply();
+    void onQtMetaData();
+    void onQtReadyRead();
+    void onQtFinished();
+    void releaseQtReply(bool abort);
 
-    enum class State { Starting, Connecting, Sending, Receiving, Done };
-
+    NetworkManager *const m_manager;
     HttpConnectionPool *const m_pool;
     const QNetworkAccessManager::Operation m_operation;
     const QString m_origin;
+    Route m_route;
     QPointer<QAbstractSocket> m_socket;
+    QNetworkReply *m_qtReply = nullptr;
     State m_state = State::Starting;
     HttpResponseParser m_parser;
     ContentDecoder m_decoder;
@@ -133,13 +157,16 @@ private:
     qint64 m_buffered = 0;
     qint64 m_readBufferSize = 0;
     qint64 m_headBytesToWrite = 0;
+    qint64 m_expectedBytes = -1; // Qt's route: what Content-Length promised, when it binds
+    qint64 m_receivedBytes = 0;  // Qt's route: body bytes as sent (before decoding)
     QBasicTimer m_idleTimer;     // the request's transfer timeout, checked lazily
     qint64 m_lastActivityMs = 0;
     bool m_reused = false;       // the request went out on a kept-alive connection
     bool m_retriedStale = false; // sent again once after a kept-alive connection died unused
     bool m_decode = false;
-    bool m_paused = false;       // not reading the socket: the body buffer is full
+    bool m_paused = false;       // not reading: the body buffer is full
     bool m_resumeQueued = false;
+    bool m_headTaken = false;
 };
 
 } // namespace Parafetch
