@@ -207,7 +207,7 @@ const QNetworkRequest &FetchDriver::requestTemplate(const std::shared_ptr<const 
     return m_requestTemplate;
 }
 
-QNetworkAccessManager *FetchDriver::managerFor(int slot)
+NetworkManager *FetchDriver::managerFor(int slot)
 {
     const std::size_t index = std::size_t(slot / LanesPerManager);
     if (m_managers.size() <= index)

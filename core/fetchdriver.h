@@ -15,8 +15,6 @@
 #include <optional>
 #include <vector>
 
-class QNetworkAccessManager;
-
 namespace Parafetch {
 
 class NetworkManager;
@@ -87,7 +85,7 @@ private:
     void flushReportsIfDue();
     void flushReports();
     void timerEvent(QTimerEvent *event) override;
-    QNetworkAccessManager *managerFor(int slot); // made on first use, kept for the connections
+    NetworkManager *managerFor(int slot); // made on first use, kept for the connections
     const QNetworkRequest &requestTemplate(const std::shared_ptr<const FetchOptions> &options);
     void stopIfIdle();
     void clearIfIdle(std::size_t managerIndex);

@@ -4,6 +4,7 @@
 #include "bodysink.h"
 #include "filenames.h"
 #include "httpreply.h"
+#include "networkmanager.h"
 #include "redact.h"
 #include "sha256.h"
 #include "tlsconfig.h"
@@ -11,7 +12,6 @@
 #include <QDateTime>
 #include <QLocale>
 #include <QMutexLocker>
-#include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QTimerEvent>
@@ -35,14 +35,9 @@ constexpr int ServiceUnavailableStatus = 503;
 constexpr int MaxBackoffDoublings = 30;
 // A request that Qt failed before it was written is sent again this often within an attempt.
 constexpr int MaxUnsentResends = 3;
-// Past this many inflated bytes Qt refuses a body that expands more than 40:1 (gzip, deflate):
-// Qt's own default, set explicitly so the decompression-bomb guard never depends on it.
+// Past this many inflated bytes a body that expands more than 40:1 (gzip, deflate) is refused
+// (ContentDecoder, with Qt's own default).
 constexpr qint64 DecompressionCheckThresholdBytes = 10 * 1024 * 1024;
-// Qt 6.4's limits on a response head (HeaderConstants in qhttpheaderparser_p.h). Past them Qt
-// drops every header field but keeps the status, then waits for a body it cannot delimit.
-constexpr int QtMaxHeaderTotalKiB = 256;
-constexpr int QtMaxHeaderFieldKiB = 100;
-constexpr int QtMaxHeaderFields = 100;
 
 constexpr QLatin1String HttpScheme("http");
 constexpr QLatin1String HttpsScheme("https");
@@ -131,18 +126,6 @@ QString suggestedFileName(const QNetworkReply &reply, const QUrl &requested)
     return fromHeader.isEmpty() ? FileNames::fromUrl(requested) : fromHeader;
 }
 
-// Qt 6.4 at times merges a followed 3xx's headers into the final response's, giving
-// "Content-Length: 27, 2": the last value is the final response's.
-qint64 contentLength(const QNetworkReply &reply)
-{
-    const QByteArray raw = reply.rawHeader(QByteArrayLiteral("Content-Length"));
-    if (raw.isEmpty())
-        return -1;
-    bool ok = false;
-    const qint64 length = raw.mid(raw.lastIndexOf(',') + 1).trimmed().toLongLong(&ok);
-    return ok && length >= 0 ? length : -1;
-}
-
 } // namespace
 
 
@@ -191,16 +174,14 @@ struct FetchTask::Attempt
     bool timedOut = false;
     bool sinkOpen = false;
     bool sinkFailed = false;
-    bool headersDropped = false;
     bool keepBody = false;       // this hop's response is a 2xx to a GET: its body is the job's
-    bool ownReply = false;       // the hop went through our HTTP/1.1 client (HttpReply)
     RedirectFault redirectFault = RedirectFault::None;
     QString refusedScheme;
     QString sinkError;
     QList<QSslError> sslErrors; // of the current hop, for the message; never ignored
 };
 
-FetchTask::FetchTask(TaskSpec spec, QNetworkAccessManager *manager,
+FetchTask::FetchTask(TaskSpec spec, NetworkManager *manager,
                      QNetworkRequest requestTemplate, int lane, int thread,
                      std::shared_ptr<const TaskEnvironment> environment, Done done)
     : m_job(std::move(spec.job))
@@ -336,9 +317,10 @@ void FetchTask::sendRequest(const QUrl &url)
     attempt.hopConnectUs = -1;
     attempt.keepBody = false;
     const QNetworkRequest request = makeRequest(url);
-    m_reply = m_options->method == FetchOptions::Method::Head ? m_manager->head(request)
-                                                              : m_manager->get(request);
-    attempt.ownReply = qobject_cast<HttpReply *>(m_reply) != nullptr;
+    m_reply = m_manager->fetch(m_options->method == FetchOptions::Method::Head
+                                   ? QNetworkAccessManager::HeadOperation
+                                   : QNetworkAccessManager::GetOperation,
+                               request);
     m_reply->setReadBufferSize(m_options->readBufferBytes);
     connect(m_reply, &QNetworkReply::socketStartedConnecting, this, &FetchTask::onSocketConnecting);
     connect(m_reply, &QNetworkReply::encrypted, this, &FetchTask::onEncrypted);
@@ -393,9 +375,7 @@ void FetchTask::onMetaData()
     Attempt &attempt = *m_attempt;
     QNetworkReply &reply = *m_reply;
     attempt.headersNs = now();
-    attempt.announcedLength = attempt.ownReply
-        ? reply.attribute(ReplyAttribute::BodyLength).toLongLong()
-        : contentLength(reply);
+    attempt.announcedLength = reply.attribute(ReplyAttribute::BodyLength).toLongLong();
     const int status = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     // Decided once per response, not per chunk: the body is the job's only on a 2xx to a GET.
     attempt.keepBody = m_options->method == FetchOptions::Method::Get && isSuccess(status);
@@ -407,16 +387,6 @@ void FetchTask::onMetaData()
             attempt.announcedLength += m_resumeOffset;
     }
     m_control->bytesTotal.store(attempt.announcedLength, std::memory_order_relaxed);
-    // A status without a single header field is how Qt 6.4 reports a head over its limits (it
-    // drops them all); left alone the reply hangs until the idle timeout, or "succeeds" without
-    // Content-Encoding and Content-Disposition. A real HTTP/1.x server sends at least Date
-    // (RFC 9110 section 6.6.1); HTTP/2 carries the status outside the header list.
-    // (Our own HTTP/1.1 client keeps every field it reads, so there an empty head is just that.)
-    if (status > 0 && !attempt.ownReply && reply.rawHeaderList().isEmpty()
-        && !reply.attribute(QNetworkRequest::Http2WasUsedAttribute).toBool()) {
-        attempt.headersDropped = true;
-        reply.abort();
-    }
 }
 
 void FetchTask::drain()
@@ -424,7 +394,7 @@ void FetchTask::drain()
     if (!m_reply || !m_reply->isOpen())
         return; // aborted: nothing more to read
     Attempt &attempt = *m_attempt;
-    QNetworkReply &reply = *m_reply;
+    HttpReply &reply = *m_reply;
     if (reply.bytesAvailable() <= 0)
         return;
     const bool keep = attempt.keepBody;
@@ -447,9 +417,7 @@ void FetchTask::drain()
         // without copying it, when asked for exactly that chunk; with one chunk buffered that is
         // everything available. (With several it copies them into a new array, as read() into
         // our own buffer would copy them; Qt 6.4 offers no public way to ask for one chunk.)
-        const QByteArray chunk = attempt.ownReply
-            ? static_cast<HttpReply &>(reply).readChunk(std::min(available, maxRead))
-            : reply.read(std::min(available, maxRead));
+        const QByteArray chunk = reply.readChunk(std::min(available, maxRead));
         if (chunk.isEmpty())
             break;
         attempt.received += chunk.size();
@@ -506,7 +474,7 @@ void FetchTask::onFinished()
     }
     const QUrl location = reply.attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
     const bool stop = reply.error() != QNetworkReply::NoError || !isFollowedRedirect(status)
-        || location.isEmpty() || attempt.timedOut || m_cancelled || attempt.headersDropped;
+        || location.isEmpty() || attempt.timedOut || m_cancelled;
     if (!stop) {
         const QUrl next = attempt.url.resolved(location);
         if (attempt.redirects >= m_options->maxRedirects) {
@@ -613,17 +581,8 @@ void FetchTask::classify(QNetworkReply &reply)
         m_job.responseHeaders.append({ name, redactedHeaderValue(name, value) });
 
     const bool cancelledByUser = m_cancelled || m_control->isCancelRequested();
-    // Where our HTTP/1.1 client found the bytes broke HTTP, it says so and how.
+    // Where the reply found the bytes broke HTTP (framing, length, coding), it says so and how.
     const auto framingFault = FramingFault(reply.attribute(ReplyAttribute::FramingFault).toInt());
-    const bool compressed = reply.hasRawHeader(QByteArrayLiteral("Content-Encoding"));
-    // Qt 6.4 reports a body cut short of its Content-Length as a closed connection, or at
-    // times as a success: count the bytes ourselves. (With Content-Encoding the length counts
-    // compressed bytes and we read decompressed ones.)
-    // Our own HTTP/1.1 client checks the framing itself and says so (framingFault below).
-    const bool truncated = !isHead && !attempt.ownReply
-        && (error == QNetworkReply::NoError || error == QNetworkReply::RemoteHostClosedError)
-        && attempt.announcedLength >= 0 && attempt.received < attempt.announcedLength
-        && !compressed;
 
     if (cancelledByUser) {
         fail(ErrorKind::Cancelled, tr("cancelled"));
@@ -632,14 +591,6 @@ void FetchTask::classify(QNetworkReply &reply)
     } else if (attempt.sinkFailed) {
         // Before OperationCanceledError: the abort that followed a failed write is our own.
         fail(ErrorKind::FileSystem, attempt.sinkError);
-    } else if (attempt.headersDropped) {
-        attempt.permanent = true; // the same server sends the same headers again
-        fail(ErrorKind::Network,
-             tr("the response headers are larger than Qt accepts (at most %1 KiB in all, "
-                "%2 KiB per field, %3 fields)")
-                 .arg(QtMaxHeaderTotalKiB)
-                 .arg(QtMaxHeaderFieldKiB)
-                 .arg(QtMaxHeaderFields));
     } else if (error == QNetworkReply::OperationCanceledError) {
         // Nobody of ours aborted it: Qt's transfer timeout did (DESIGN rule 6).
         fail(ErrorKind::TimedOut,
@@ -665,20 +616,6 @@ void FetchTask::classify(QNetworkReply &reply)
     } else if (framingFault == FramingFault::Protocol) {
         attempt.permanent = true; // the same server sends the same bytes again
         fail(ErrorKind::Protocol, reply.errorString());
-    } else if (error == QNetworkReply::UnknownContentError && compressed) {
-        // Qt 6.4 says only "Decompression failed: " when its bomb guard trips (the reason is
-        // lost on the way), and the same for a corrupt stream.
-        const QString encoding =
-            QString::fromLatin1(reply.rawHeader(QByteArrayLiteral("Content-Encoding")));
-        attempt.permanent = true; // a bomb stays a bomb
-        fail(ErrorKind::Network,
-             tr("could not decompress the %1 body: it is corrupt, or it inflates more than "
-                "allowed (a decompression bomb)")
-                 .arg(encoding));
-    } else if (truncated) {
-        fail(ErrorKind::Truncated, tr("connection closed after %1 of %2 body bytes")
-                                        .arg(attempt.received)
-                                        .arg(m_job.bytesTotal));
     } else if (error == QNetworkReply::NoError) {
         QString commitError;
         if (!isHead && !attempt.sinkOpen && !openSink(reply))

@@ -16,13 +16,14 @@
 #include <optional>
 
 class QDateTime;
-class QNetworkAccessManager;
 class QNetworkReply;
 
 namespace Parafetch {
 
 class BodySink;
 class FetchTask;
+class HttpReply;
+class NetworkManager;
 class Sha256;
 
 // Shared by a task (in its engine thread) and the engine (in the GUI or main thread). The engine
@@ -91,7 +92,7 @@ public:
     // manager belongs to the calling thread and outlives the task; requestTemplate is
     // requestFor(options, true) for the spec's options; done is called once, with the finished job
     // to report, from this thread (the task may be deleted from it).
-    FetchTask(TaskSpec spec, QNetworkAccessManager *manager, QNetworkRequest requestTemplate,
+    FetchTask(TaskSpec spec, NetworkManager *manager, QNetworkRequest requestTemplate,
               int lane, int thread, std::shared_ptr<const TaskEnvironment> environment, Done done);
     ~FetchTask() override;
 
@@ -142,13 +143,13 @@ private:
     std::unique_ptr<BodySink> m_sink;
     const std::shared_ptr<TaskControl> m_control;
     const std::shared_ptr<const TaskEnvironment> m_environment;
-    QNetworkAccessManager *const m_manager;
+    NetworkManager *const m_manager;
     const QNetworkRequest m_requestTemplate;
     const Done m_done;
     const int m_lane;
 
     std::unique_ptr<Attempt> m_attempt;
-    QNetworkReply *m_reply = nullptr; // the current hop's; deleted with deleteLater()
+    HttpReply *m_reply = nullptr; // the current hop's; deleted with deleteLater()
     // QBasicTimer: no QObject each, and tasks are made per URL.
     QBasicTimer m_deadline;           // the attempt's --timeout
     QBasicTimer m_retryTimer;         // backoff before the next attempt

@@ -46,6 +46,12 @@ bool NetworkManager::goesDirect(const QUrl &url)
     return proxy().type() == QNetworkProxy::NoProxy;
 }
 
+HttpReply *NetworkManager::fetch(Operation operation, const QNetworkRequest &request)
+{
+    Q_ASSERT(operation == GetOperation || operation == HeadOperation);
+    return static_cast<HttpReply *>(operation == HeadOperation ? head(request) : get(request));
+}
+
 QNetworkReply *NetworkManager::createRequest(Operation operation, const QNetworkRequest &request,
                                              QIODevice *outgoingData)
 {

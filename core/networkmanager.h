@@ -7,6 +7,7 @@
 namespace Parafetch {
 
 class HttpConnectionPool;
+class HttpReply;
 
 // GET and HEAD requests are answered by HttpReply, which checks what Qt 6.4 lets pass (framing,
 // status, Content-Length, the end of a compressed stream): on sockets of its own for HTTP/1.1,
@@ -19,6 +20,9 @@ class NetworkManager final : public QNetworkAccessManager
 public:
     explicit NetworkManager(QObject *parent = nullptr);
     ~NetworkManager() override;
+
+    // A GET or HEAD, as get() and head() make it, typed as what it is.
+    HttpReply *fetch(Operation operation, const QNetworkRequest &request);
 
     // Closes every idle connection, ours and Qt's.
     void clearConnections();
