@@ -16,9 +16,11 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QFileInfo>
 #include <QLocale>
 #include <QThread>
 
+#include <cerrno>
 #include <cstdio>
 #include <unistd.h>
 
@@ -93,6 +95,60 @@ bool checkRules(const QList<FailRule> &rules, const RunFigures &figures,
     return allHeld;
 }
 
+// Why nothing can be created in the folder at path, or an empty string when it can. Asks
+// access(2): it leaves nothing behind, and knows about permissions, ACLs and read-only mounts.
+QString folderProblem(const QString &path)
+{
+    const QFileInfo info(path);
+    if (!info.exists())
+        return tr("the folder %1 does not exist").arg(path);
+    if (!info.isDir())
+        return tr("%1 is not a folder").arg(path);
+    if (::access(QFile::encodeName(path).constData(), W_OK | X_OK) != 0)
+        return tr("%1: %2").arg(path, qt_error_string(errno));
+    return {};
+}
+
+// Why an export cannot be saved at path (QSaveFile writes a temporary file beside it and
+// renames it over the old one), or an empty string.
+QString exportPathProblem(const QString &path)
+{
+    const QFileInfo info(path);
+    if (info.isDir())
+        return tr("it is a folder");
+    if (info.exists() && ::access(QFile::encodeName(path).constData(), W_OK) != 0)
+        return qt_error_string(errno);
+    return folderProblem(info.absolutePath());
+}
+
+// Why bodies cannot be saved into path, or an empty string. A missing folder is fine (it is
+// made at the first body) when the nearest folder that exists above it takes new folders.
+QString outputFolderProblem(const QString &path)
+{
+    QFileInfo info(path);
+    if (info.exists() && !info.isDir())
+        return tr("%1 is not a folder").arg(path);
+    QString existing = info.absoluteFilePath();
+    while (!QFileInfo::exists(existing)) {
+        const QString parent = QFileInfo(existing).absolutePath();
+        if (parent == existing)
+            break;
+        existing = parent;
+    }
+    return folderProblem(existing);
+}
+
+bool checkExportPath(const QString &path)
+{
+    if (path.isEmpty())
+        return true;
+    const QString problem = exportPathProblem(path);
+    if (problem.isEmpty())
+        return true;
+    writeErr(tr("parafetch: cannot write the export %1: %2\n").arg(path, problem));
+    return false;
+}
+
 } // namespace
 
 HeadlessRunner::HeadlessRunner(CommandLine line, QObject *parent)
@@ -128,6 +184,9 @@ HeadlessRunner::~HeadlessRunner()
 
 bool HeadlessRunner::start()
 {
+    // Before the first request: a run of an hour must not end in "cannot write the export".
+    if (!checkOutputs())
+        return false;
     QList<UrlEntry> entries;
     if (!readInput(&entries))
         return false;
@@ -141,6 +200,20 @@ bool HeadlessRunner::start()
     else
         m_engine->start();
     return true;
+}
+
+bool HeadlessRunner::checkOutputs() const
+{
+    if (!checkExportPath(m_line.exportPath))
+        return false;
+    const QString &folder = m_line.fetch.outputDirectory;
+    if (folder.isEmpty() || !m_line.sweepLevels.isEmpty()) // a sweep saves no bodies
+        return true;
+    const QString problem = outputFolderProblem(folder);
+    if (problem.isEmpty())
+        return true;
+    writeErr(tr("parafetch: cannot save bodies into %1: %2\n").arg(folder, problem));
+    return false;
 }
 
 void HeadlessRunner::startSweep(const QList<UrlEntry> &entries)
@@ -516,6 +589,8 @@ int runCompare(const CommandLine &line)
 int runMerge(const CommandLine &line)
 {
     constexpr int DuplicatesNamed = 5;
+    if (!checkExportPath(line.exportPath))
+        return HeadlessRunner::BadInput;
     QList<ImportedRun> runs;
     if (!readRuns(line.runFiles, &runs))
         return HeadlessRunner::BadInput;

@@ -29,8 +29,9 @@ public:
     explicit HeadlessRunner(CommandLine line, QObject *parent = nullptr);
     ~HeadlessRunner() override;
 
-    // Reads the input and starts the run; returns false (with a message printed) when there is
-    // nothing to run, and the program should exit with BadInput.
+    // Checks that the export and the output folder can be written, reads the input and starts
+    // the run; returns false (with a message printed) when there is nothing to run, and the
+    // program should exit with BadInput.
     bool start();
     // Cancels the run as a signal asks; the summary and the export are still written, and the
     // exit code becomes 128 + signalNumber.
@@ -40,6 +41,7 @@ Q_SIGNALS:
     void finished(int exitCode);
 
 private:
+    bool checkOutputs() const;
     bool readInput(QList<UrlEntry> *entries);
     void startSweep(const QList<UrlEntry> &entries);
     void printSweepPoint(const SweepPoint &point);

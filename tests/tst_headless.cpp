@@ -20,6 +20,7 @@
 #include <QTest>
 
 #include <memory>
+#include <unistd.h>
 
 using namespace Parafetch;
 
@@ -177,6 +178,8 @@ private Q_SLOTS:
     void headersReachTheServer();
     void outputDirectoryGetsCompleteFilesOnly();
     void terminatingARunLeavesNoPartialFile();
+    void unwritableOutputsAreRefusedBeforeAnyRequest_data();
+    void unwritableOutputsAreRefusedBeforeAnyRequest();
     void withoutATerminalModeTheWindowRuns();
     void aMissingWindowIsAClearError();
     void credentialsAreNeverPrinted_data();
@@ -350,9 +353,19 @@ void tst_Headless::exitCodes_data()
         << QStringList { QStringLiteral("-i"), writeFile(QStringLiteral("empty.txt"), {}) }
         << UsageError << QStringList { QStringLiteral("no URLs to fetch") };
     const QString unwritable = m_dir.filePath(QStringLiteral("no-such-dir/out.json"));
-    QTest::newRow("an export that cannot be written exits 1 naming the file")
+    QTest::newRow("an export that cannot be written exits 2 before fetching, naming the file")
         << QStringList { QStringLiteral("--export"), unwritable, url(QStringLiteral("/bytes/1")) }
-        << SomeFailed << QStringList { unwritable };
+        << UsageError << QStringList { unwritable };
+    QTest::newRow("--merge with an export that cannot be written exits 2 naming the file")
+        << QStringList { QStringLiteral("--merge"),
+                         writeFile(QStringLiteral("to-merge.json"),
+                                   exportOf({ url(QStringLiteral("/bytes/1")) }, 5)),
+                         QStringLiteral("--export"), unwritable }
+        << UsageError << QStringList { unwritable };
+    QTest::newRow("-o naming a folder that does not exist yet is made: exits 0")
+        << QStringList { QStringLiteral("-o"), m_dir.filePath(QStringLiteral("made/on/demand")),
+                         url(QStringLiteral("/bytes/1")) }
+        << AllSucceeded << QStringList {};
     QTest::newRow("--export to a .txt file exits 2 naming it")
         << QStringList { QStringLiteral("--export"), QStringLiteral("x.txt"),
                          url(QStringLiteral("/bytes/1")) }
@@ -783,6 +796,79 @@ void tst_Headless::terminatingARunLeavesNoPartialFile()
     QFile saved(dir.filePath(QStringLiteral("10")));
     QVERIFY(saved.open(QIODevice::ReadOnly));
     QCOMPARE(saved.readAll(), LoopbackServer::bodyBytes(0, 10));
+}
+
+void tst_Headless::unwritableOutputsAreRefusedBeforeAnyRequest_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("named");
+    QTest::addColumn<QString>("untouchedFolder"); // nothing may be left in it
+    QTest::addColumn<bool>("permissionOnly"); // root writes anywhere: skipped as root
+
+    const QDir dir(m_dir.path());
+    const QString plainFile = writeFile(QStringLiteral("a-plain-file"), "not a folder\n");
+    const QString missing = m_dir.filePath(QStringLiteral("no-such-folder"));
+    const QString folderNamedJson = m_dir.filePath(QStringLiteral("a-folder.json"));
+    const QString readOnly = m_dir.filePath(QStringLiteral("read-only"));
+    if (!dir.mkpath(folderNamedJson) || !dir.mkpath(readOnly)
+        || !QFile::setPermissions(readOnly, QFile::ReadOwner | QFile::ExeOwner))
+        qFatal("cannot make the folders in %s", qPrintable(m_dir.path()));
+    const auto exportTo = [](const QString &path) {
+        return QStringList { QStringLiteral("--export"), path };
+    };
+    const auto saveInto = [](const QString &path) {
+        return QStringList { QStringLiteral("-o"), path };
+    };
+
+    QTest::newRow("--export into a folder that does not exist")
+        << exportTo(missing + QStringLiteral("/out.json")) << missing + QStringLiteral("/out.json")
+        << m_dir.path() << false;
+    QTest::newRow("--export under a regular file (not a folder)")
+        << exportTo(plainFile + QStringLiteral("/out.csv"))
+        << plainFile + QStringLiteral("/out.csv") << m_dir.path() << false;
+    QTest::newRow("--export naming a folder")
+        << exportTo(folderNamedJson) << folderNamedJson << folderNamedJson << false;
+    QTest::newRow("--export into a folder without write permission")
+        << exportTo(readOnly + QStringLiteral("/out.har")) << readOnly + QStringLiteral("/out.har")
+        << readOnly << true;
+    QTest::newRow("-o naming a regular file")
+        << saveInto(plainFile) << plainFile << m_dir.path() << false;
+    QTest::newRow("-o under a regular file")
+        << saveInto(plainFile + QStringLiteral("/bodies")) << plainFile + QStringLiteral("/bodies")
+        << m_dir.path() << false;
+    QTest::newRow("-o in a folder without write permission")
+        << saveInto(readOnly + QStringLiteral("/bodies")) << readOnly + QStringLiteral("/bodies")
+        << readOnly << true;
+    QTest::newRow("--sweep with its CSV in a folder that does not exist")
+        << (QStringList { QStringLiteral("--sweep"), QStringLiteral("1,2") }
+            + exportTo(missing + QStringLiteral("/sweep.csv")))
+        << missing + QStringLiteral("/sweep.csv") << m_dir.path() << false;
+}
+
+void tst_Headless::unwritableOutputsAreRefusedBeforeAnyRequest()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, named);
+    QFETCH(QString, untouchedFolder);
+    QFETCH(bool, permissionOnly);
+
+    if (permissionOnly && ::geteuid() == 0)
+        QSKIP("running as root, which may write into any folder: no permission to take away");
+    const auto listing = [&untouchedFolder] {
+        return QDir(untouchedFolder)
+            .entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot);
+    };
+    const QStringList before = listing();
+    m_server.resetStatistics();
+
+    RunResult result;
+    QVERIFY(run(args + QStringList { uniqueUrl(81) }, &result));
+
+    QVERIFY2(result.exitCode == UsageError, qPrintable(result.describe()));
+    QVERIFY2(result.err.contains(named.toUtf8()), qPrintable(result.describe()));
+    QCOMPARE(m_server.requestCount(), 0);
+    QVERIFY2(result.getDataLines().isEmpty(), qPrintable(result.describe()));
+    QCOMPARE(listing(), before);
 }
 
 void tst_Headless::credentialsAreNeverPrinted_data()
