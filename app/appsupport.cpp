@@ -22,22 +22,26 @@ void onSignal(int signalNumber)
 
 } // namespace
 
-void installSignalHandlers(QCoreApplication &app, const std::function<void(int)> &onFirstSignal)
+void installSignalHandlers(QCoreApplication &app, const std::function<void(int)> &onFirstSignal,
+                           const std::function<void(int)> &onRepeatedSignal)
 {
     constexpr int SignalExitBase = 128;
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0)
         return;
     auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, &app);
-    QObject::connect(notifier, &QSocketNotifier::activated, &app, [onFirstSignal] {
+    const auto onReadable = [onFirstSignal, onRepeatedSignal] {
         static int received = 0;
         char byte = 0;
         if (::read(signalPipe[0], &byte, 1) != 1)
             return;
         if (++received == 1 && onFirstSignal)
             onFirstSignal(byte);
+        else if (received > 1 && onRepeatedSignal)
+            onRepeatedSignal(byte);
         else
             QCoreApplication::exit(SignalExitBase + byte);
-    });
+    };
+    QObject::connect(notifier, &QSocketNotifier::activated, &app, onReadable);
     struct sigaction action = {};
     action.sa_handler = onSignal;
     sigemptyset(&action.sa_mask);

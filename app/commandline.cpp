@@ -1,6 +1,7 @@
 // Parsing and validating the command line with QCommandLineParser.
 #include "commandline.h"
 
+#include "headlessrunner.h"
 #include "resultexporter.h"
 #include "sweeprunner.h"
 #include "tlsconfig.h"
@@ -162,7 +163,9 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                                   QStringLiteral("N"));
     const QCommandLineOption input(QStringList { QStringLiteral("i"), QStringLiteral("input") },
                                    tr("Read URLs from FILE, one per line (or 'url,filename'); "
-                                      "'-' reads standard input."),
+                                      "'-' reads standard input (given up when it sends nothing "
+                                      "for %1 s).")
+                                       .arg(HeadlessRunner::StdinSilenceLimitMs / MsPerSecond),
                                    QStringLiteral("FILE"));
     const QCommandLineOption exportTo(QStringLiteral("export"),
                                       tr("Write the results to FILE (.json, .csv or .har)."),
@@ -276,7 +279,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         return false;
     }
     if (parser.isSet(help)) {
-        std::fputs(qUtf8Printable(parser.helpText()), stdout);
+        std::fputs(qUtf8Printable(parser.helpText() + HeadlessRunner::exitCodesHelp()), stdout);
         *exitCode = 0;
         return false;
     }

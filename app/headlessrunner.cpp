@@ -11,14 +11,17 @@
 #include "runsummary.h"
 #include "resultimporter.h"
 #include "shard.h"
+#include "stdinreader.h"
 #include "sweeprunner.h"
 #include "urllistparser.h"
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QFileInfo>
 #include <QLocale>
 #include <QThread>
 
+#include <cerrno>
 #include <cstdio>
 #include <unistd.h>
 
@@ -27,6 +30,8 @@ namespace Parafetch {
 namespace {
 
 constexpr double NsPerSecond = 1e9;
+constexpr double MsPerSecond = 1e3;
+constexpr int SignalExitBase = 128;
 
 QString tr(const char *text)
 {
@@ -93,7 +98,107 @@ bool checkRules(const QList<FailRule> &rules, const RunFigures &figures,
     return allHeld;
 }
 
+// A limit in milliseconds from the environment (tests set them), or fallback.
+int limitFromEnvironment(const char *name, int fallback)
+{
+    bool ok = false;
+    const int value = qEnvironmentVariableIntValue(name, &ok);
+    return ok && value >= 0 ? value : fallback;
+}
+
+QString secondsForPeople(int ms)
+{
+    return QString::number(double(ms) / MsPerSecond, 'g', 10);
+}
+
+// Why nothing can be created in the folder at path, or an empty string when it can. Asks
+// access(2): it leaves nothing behind, and knows about permissions, ACLs and read-only mounts.
+QString folderProblem(const QString &path)
+{
+    const QFileInfo info(path);
+    if (!info.exists())
+        return tr("the folder %1 does not exist").arg(path);
+    if (!info.isDir())
+        return tr("%1 is not a folder").arg(path);
+    if (::access(QFile::encodeName(path).constData(), W_OK | X_OK) != 0)
+        return tr("%1: %2").arg(path, qt_error_string(errno));
+    return {};
+}
+
+// Why an export cannot be saved at path (QSaveFile writes a temporary file beside it and
+// renames it over the old one), or an empty string.
+QString exportPathProblem(const QString &path)
+{
+    const QFileInfo info(path);
+    if (info.isDir())
+        return tr("it is a folder");
+    if (info.exists() && ::access(QFile::encodeName(path).constData(), W_OK) != 0)
+        return qt_error_string(errno);
+    return folderProblem(info.absolutePath());
+}
+
+// Why bodies cannot be saved into path, or an empty string. A missing folder is fine (it is
+// made at the first body) when the nearest folder that exists above it takes new folders.
+QString outputFolderProblem(const QString &path)
+{
+    QFileInfo info(path);
+    if (info.exists() && !info.isDir())
+        return tr("%1 is not a folder").arg(path);
+    QString existing = info.absoluteFilePath();
+    while (!QFileInfo::exists(existing)) {
+        const QString parent = QFileInfo(existing).absolutePath();
+        if (parent == existing)
+            break;
+        existing = parent;
+    }
+    return folderProblem(existing);
+}
+
+bool checkExportPath(const QString &path)
+{
+    if (path.isEmpty())
+        return true;
+    const QString problem = exportPathProblem(path);
+    if (problem.isEmpty())
+        return true;
+    writeErr(tr("parafetch: cannot write the export %1: %2\n").arg(path, problem));
+    return false;
+}
+
+// The rows a forced quit leaves unfinished, written down as cancelled at nowNs.
+QList<Job> withUnfinishedCancelled(QList<Job> jobs, qint64 nowNs)
+{
+    for (Job &job : jobs) {
+        if (job.isFinished())
+            continue;
+        job.errorString = job.state == JobState::Running
+            ? tr("cancelled: the program quit before it finished")
+            : tr("cancelled before it started");
+        job.state = JobState::Cancelled;
+        job.errorKind = ErrorKind::Cancelled;
+        job.finishedAtNs = nowNs;
+    }
+    return jobs;
+}
+
 } // namespace
+
+QString HeadlessRunner::exitCodesHelp()
+{
+    return tr("\nExit codes:\n"
+              "  0      every URL succeeded\n"
+              "  1      at least one URL failed (or the export could not be written at the end)\n"
+              "  2      bad usage or unusable input: no URLs, an unreadable list, standard input\n"
+              "         silent for %1 s, an export or --output-dir that cannot be written\n"
+              "         (found before anything is fetched)\n"
+              "  3      a --fail-if rule held\n"
+              "  4      quit at once: SIGINT or SIGTERM again, %2 s or more after the first;\n"
+              "         the summary and the export show the unfinished URLs as cancelled\n"
+              "  128+N  stopped by signal N (130 Ctrl+C, 143 SIGTERM): the run is cancelled\n"
+              "         cleanly, the summary and the export are written; a repeat within\n"
+              "         %2 s is the same request\n")
+        .arg(secondsForPeople(StdinSilenceLimitMs), secondsForPeople(ForceQuitGraceMs));
+}
 
 HeadlessRunner::HeadlessRunner(CommandLine line, QObject *parent)
     : QObject(parent)
@@ -101,6 +206,8 @@ HeadlessRunner::HeadlessRunner(CommandLine line, QObject *parent)
     , m_model(std::make_unique<JobQueueModel>())
     , m_engine(std::make_unique<FetchEngine>(m_model.get()))
 {
+    m_stdinSilenceLimitMs = limitFromEnvironment("PARAFETCH_STDIN_SILENCE_MS", StdinSilenceLimitMs);
+    m_forceQuitGraceMs = limitFromEnvironment("PARAFETCH_FORCE_QUIT_GRACE_MS", ForceQuitGraceMs);
     m_progressOnTerminal = !m_line.quiet && ::isatty(STDERR_FILENO) == 1;
     m_stdoutIsTerminal = ::isatty(STDOUT_FILENO) == 1;
     m_engine->setOptions(m_line.fetch);
@@ -128,19 +235,74 @@ HeadlessRunner::~HeadlessRunner()
 
 bool HeadlessRunner::start()
 {
-    QList<UrlEntry> entries;
-    if (!readInput(&entries))
+    // Before the first request: a run of an hour must not end in "cannot write the export".
+    if (!checkOutputs())
         return false;
-    if (!m_line.sweepLevels.isEmpty()) {
-        startSweep(entries);
-        return true;
-    }
-    m_model->addEntries(entries);
-    if (entries.isEmpty()) // an empty shard: nothing to run, but a summary and an export
-        QMetaObject::invokeMethod(this, &HeadlessRunner::finish, Qt::QueuedConnection);
-    else
-        m_engine->start();
+    m_parser = std::make_unique<UrlListParser>();
+    if (!readArgumentsAndFile())
+        return false;
+    if (m_line.inputPath != QLatin1String("-"))
+        return startRun();
+    m_stdinReader = std::make_unique<StdinReader>(m_stdinSilenceLimitMs);
+    connect(m_stdinReader.get(), &StdinReader::finished, this, &HeadlessRunner::stdinFinished);
+    m_stdinReader->start(m_parser.get());
     return true;
+}
+
+bool HeadlessRunner::checkOutputs() const
+{
+    if (!checkExportPath(m_line.exportPath))
+        return false;
+    const QString &folder = m_line.fetch.outputDirectory;
+    if (folder.isEmpty() || !m_line.sweepLevels.isEmpty()) // a sweep saves no bodies
+        return true;
+    const QString problem = outputFolderProblem(folder);
+    if (problem.isEmpty())
+        return true;
+    writeErr(tr("parafetch: cannot save bodies into %1: %2\n").arg(folder, problem));
+    return false;
+}
+
+void HeadlessRunner::stdinFinished()
+{
+    if (m_ended)
+        return;
+    const StdinReader::Outcome outcome = m_stdinReader->outcome();
+    if (m_interruptedExitCode != 0 || outcome == StdinReader::Outcome::Stopped) {
+        finishInterruptedInput();
+        return;
+    }
+    if (outcome == StdinReader::Outcome::Failed) {
+        writeErr(
+            tr("parafetch: cannot read standard input: %1\n").arg(m_stdinReader->errorString()));
+        end(BadInput);
+        return;
+    }
+    if (outcome == StdinReader::Outcome::Silent) {
+        // Not taken for the end of the list: a half-written list would run as if it were whole.
+        writeErr(tr("parafetch: standard input sent nothing for %1 s and was not closed; giving "
+                    "up without fetching (a list must end with the end of the input)\n")
+                     .arg(secondsForPeople(m_stdinSilenceLimitMs)));
+        end(BadInput);
+        return;
+    }
+    if (!startRun())
+        end(BadInput);
+}
+
+// A signal came while standard input was read: the URLs read so far are a run that was
+// cancelled before it started, with its summary and export like any other. (A sweep's export
+// is its table of levels, and no level ran.)
+void HeadlessRunner::finishInterruptedInput()
+{
+    if (!m_line.sweepLevels.isEmpty()) {
+        end(m_interruptedExitCode);
+        return;
+    }
+    m_model->addEntries(m_parser->takeEntries());
+    m_parser.reset();
+    m_model->cancelQueued(m_engine->nowNs());
+    finish();
 }
 
 void HeadlessRunner::startSweep(const QList<UrlEntry> &entries)
@@ -177,6 +339,8 @@ void HeadlessRunner::printSweepPoint(const SweepPoint &point)
 
 void HeadlessRunner::finishSweep()
 {
+    if (m_ended)
+        return;
     constexpr int PercentScale = 100;
     const QList<SweepPoint> &points = m_sweep->points();
     const int knee = SweepRunner::knee(points);
@@ -198,30 +362,75 @@ void HeadlessRunner::finishSweep()
         if (point.succeeded != point.urls)
             exitCode = SomeFailed;
     }
-    if (!m_line.exportPath.isEmpty()) {
-        QString error;
-        if (!SweepRunner::writeCsv(m_line.exportPath, points, &error)) {
-            writeErr(tr("parafetch: %1\n").arg(error));
-            exitCode = SomeFailed;
-        }
-    }
-    emit finished(m_interruptedExitCode != 0 ? m_interruptedExitCode : exitCode);
+    if (!writeSweepExport())
+        exitCode = SomeFailed;
+    end(m_interruptedExitCode != 0 ? m_interruptedExitCode : exitCode);
+}
+
+bool HeadlessRunner::writeSweepExport()
+{
+    if (m_line.exportPath.isEmpty())
+        return true;
+    QString error;
+    if (SweepRunner::writeCsv(m_line.exportPath, m_sweep->points(), &error))
+        return true;
+    writeErr(tr("parafetch: %1\n").arg(error));
+    return false;
 }
 
 void HeadlessRunner::interrupt(int signalNumber)
 {
-    constexpr int SignalExitBase = 128;
+    if (m_ended)
+        return;
+    if (m_interruptedExitCode != 0) {
+        if (m_sinceFirstSignal.elapsed() >= m_forceQuitGraceMs) {
+            forceQuit();
+        } else if (!m_repeatNoted) {
+            m_repeatNoted = true;
+            writeErr(tr("parafetch: already stopping; a signal %1 s or more after the first "
+                        "quits at once\n")
+                         .arg(secondsForPeople(m_forceQuitGraceMs)));
+        }
+        return;
+    }
     m_interruptedExitCode = SignalExitBase + signalNumber;
+    m_sinceFirstSignal.start();
     clearProgress();
     writeErr(tr("parafetch: interrupted, cancelling the remaining URLs\n"));
+    if (m_stdinReader)
+        m_stdinReader->stop();
     if (m_sweep)
         m_sweep->cancel();
     m_engine->cancelAll();
 }
 
-bool HeadlessRunner::readInput(QList<UrlEntry> *entries)
+void HeadlessRunner::forceQuit()
 {
-    UrlListParser parser;
+    clearProgress();
+    writeErr(tr("parafetch: quitting at once; the URLs not finished are reported as cancelled\n"));
+    if (m_stdinReader)
+        m_stdinReader->stop();
+    if (!m_line.sweepLevels.isEmpty()) {
+        if (m_sweep)
+            writeSweepExport(); // the levels that finished
+    } else {
+        const QList<Job> jobs = withUnfinishedCancelled(m_model->jobs(), m_engine->nowNs());
+        writeResults(jobs, RunSummary::compute(jobs));
+    }
+    end(ForceQuit);
+}
+
+void HeadlessRunner::end(int exitCode)
+{
+    if (m_ended)
+        return;
+    m_ended = true;
+    emit finished(exitCode);
+}
+
+bool HeadlessRunner::readArgumentsAndFile()
+{
+    UrlListParser &parser = *m_parser;
     if (m_line.demo) {
         m_demoServer = std::make_unique<LoopbackServer>();
         if (!m_demoServer->listen(0, QThread::idealThreadCount())) {
@@ -235,17 +444,21 @@ bool HeadlessRunner::readInput(QList<UrlEntry> *entries)
         parser.addText(url);
         parser.addText(u"\n");
     }
-    if (!m_line.inputPath.isEmpty()) {
-        QFile file;
-        const bool isStdin = m_line.inputPath == QLatin1String("-");
-        const bool opened = isStdin ? file.open(stdin, QIODevice::ReadOnly)
-                                    : (file.setFileName(m_line.inputPath), file.open(QIODevice::ReadOnly));
-        if (!opened || !parser.addDevice(&file)) {
-            writeErr(tr("parafetch: cannot read %1: %2\n")
-                         .arg(isStdin ? tr("standard input") : m_line.inputPath, file.errorString()));
+    // Standard input ("-") is read by start(), without blocking.
+    if (!m_line.inputPath.isEmpty() && m_line.inputPath != QLatin1String("-")) {
+        QFile file(m_line.inputPath);
+        if (!file.open(QIODevice::ReadOnly) || !parser.addDevice(&file)) {
+            writeErr(
+                tr("parafetch: cannot read %1: %2\n").arg(m_line.inputPath, file.errorString()));
             return false;
         }
     }
+    return true;
+}
+
+bool HeadlessRunner::startRun()
+{
+    UrlListParser &parser = *m_parser;
     parser.finish();
 
     const QString source = m_line.inputPath.isEmpty() || m_line.inputPath == QLatin1String("-")
@@ -254,22 +467,33 @@ bool HeadlessRunner::readInput(QList<UrlEntry> *entries)
     for (const ParseProblem &problem : parser.takeProblems())
         writeErr(tr("parafetch: %1 line %2: %3: %4\n").arg(source).arg(problem.line).arg(problem.reason, problem.text));
 
-    *entries = parser.takeEntries();
-    if (entries->isEmpty()) {
+    QList<UrlEntry> entries = parser.takeEntries();
+    m_parser.reset();
+    if (entries.isEmpty()) {
         writeErr(tr("parafetch: no URLs to fetch\n"));
         return false;
     }
     if (!m_line.shard.isWhole()) {
-        const qsizetype listed = entries->size();
-        entries->removeIf([this](const UrlEntry &entry) { return !m_line.shard.contains(entry.url); });
+        const qsizetype listed = entries.size();
+        entries.removeIf(
+            [this](const UrlEntry &entry) { return !m_line.shard.contains(entry.url); });
         // Not an error: with few URLs and many shards some shards are empty, and a job array
         // must not fail for that. The (empty) export is still written for --merge.
-        if (entries->isEmpty())
+        if (entries.isEmpty())
             writeErr(tr("parafetch: shard %1/%2 has none of the %3 URLs\n")
                          .arg(m_line.shard.index)
                          .arg(m_line.shard.count)
                          .arg(listed));
     }
+    if (!m_line.sweepLevels.isEmpty()) {
+        startSweep(entries);
+        return true;
+    }
+    m_model->addEntries(entries);
+    if (entries.isEmpty()) // an empty shard: nothing to run, but a summary and an export
+        QMetaObject::invokeMethod(this, &HeadlessRunner::finish, Qt::QueuedConnection);
+    else
+        m_engine->start();
     return true;
 }
 
@@ -327,8 +551,15 @@ void HeadlessRunner::clearProgress()
 
 void HeadlessRunner::finish()
 {
+    if (m_ended) // a forced quit has written what it knew
+        return;
+    const int exitCode = writeResults(m_model->jobs(), m_model->summary());
+    end(m_interruptedExitCode != 0 ? m_interruptedExitCode : exitCode);
+}
+
+int HeadlessRunner::writeResults(const QList<Job> &jobs, const RunSummary &summary)
+{
     clearProgress();
-    const RunSummary summary = m_model->summary();
     writeOut(summaryText(summary), true);
     if (m_line.fetch.perHost > 0) {
         writeOut(tr("polite: at most %1 per host, hosts backed off %2 times\n")
@@ -348,15 +579,16 @@ void HeadlessRunner::finish()
         info.toolVersion = QCoreApplication::applicationVersion();
         info.requestHeaders = m_line.fetch.headers; // masked by the HAR export
         QString error;
-        if (!ResultExporter::write(m_line.exportPath, *ResultExporter::formatForPath(m_line.exportPath),
-                                   m_model->jobs(), summary, info, &error)) {
+        if (!ResultExporter::write(m_line.exportPath,
+                                   *ResultExporter::formatForPath(m_line.exportPath), jobs, summary,
+                                   info, &error)) {
             writeErr(tr("parafetch: %1\n").arg(error));
             exitCode = SomeFailed;
         }
     }
-    if (!checkRules(m_line.failRules, RunFigures::of(m_model->jobs()), nullptr))
+    if (!checkRules(m_line.failRules, RunFigures::of(jobs), nullptr))
         exitCode = RuleFailed;
-    emit finished(m_interruptedExitCode != 0 ? m_interruptedExitCode : exitCode);
+    return exitCode;
 }
 
 int runDemoServer(const CommandLine &line)
@@ -516,6 +748,8 @@ int runCompare(const CommandLine &line)
 int runMerge(const CommandLine &line)
 {
     constexpr int DuplicatesNamed = 5;
+    if (!checkExportPath(line.exportPath))
+        return HeadlessRunner::BadInput;
     QList<ImportedRun> runs;
     if (!readRuns(line.runFiles, &runs))
         return HeadlessRunner::BadInput;

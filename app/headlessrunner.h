@@ -4,6 +4,7 @@
 #include "commandline.h"
 #include "eta.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 
 #include <memory>
@@ -13,8 +14,11 @@ namespace Parafetch {
 class FetchEngine;
 class JobQueueModel;
 class LoopbackServer;
+class StdinReader;
 class SweepRunner;
+class UrlListParser;
 struct Job;
+struct RunSummary;
 struct SweepPoint;
 struct UrlEntry;
 
@@ -24,23 +28,44 @@ class HeadlessRunner final : public QObject
     Q_DISABLE_COPY_MOVE(HeadlessRunner)
 public:
     // RuleFailed: a --fail-if rule held (the table and the summary are printed all the same).
-    enum ExitCode { AllSucceeded = 0, SomeFailed = 1, BadInput = 2, RuleFailed = 3 };
+    // ForceQuit: a signal repeated after ForceQuitGraceMs quit without waiting for the run.
+    // A first SIGINT or SIGTERM ends with 128 + the signal's number (130, 143).
+    enum ExitCode { AllSucceeded = 0, SomeFailed = 1, BadInput = 2, RuleFailed = 3, ForceQuit = 4 };
+
+    // Standard input (-i -) that sends nothing for this long is given up, with BadInput: a
+    // producer that hangs must not hang the run. The same limit the list parser gives any
+    // device. PARAFETCH_STDIN_SILENCE_MS overrides it (for tests).
+    static constexpr int StdinSilenceLimitMs = 30'000;
+    // timeout(1) and process managers signal the process and then its group: one request to
+    // stop can arrive twice within microseconds. A repeat counts as "quit now" only this long
+    // after the first signal. PARAFETCH_FORCE_QUIT_GRACE_MS overrides it (for tests).
+    static constexpr int ForceQuitGraceMs = 2'000;
+
+    // The exit codes, for --help.
+    static QString exitCodesHelp();
 
     explicit HeadlessRunner(CommandLine line, QObject *parent = nullptr);
     ~HeadlessRunner() override;
 
-    // Reads the input and starts the run; returns false (with a message printed) when there is
-    // nothing to run, and the program should exit with BadInput.
+    // Checks that the export and the output folder can be written, reads the input and starts
+    // the run; returns false (with a message printed) when there is nothing to run, and the
+    // program should exit with BadInput. Standard input is read without blocking the event
+    // loop; a problem found there ends the run with finished(BadInput).
     bool start();
-    // Cancels the run as a signal asks; the summary and the export are still written, and the
-    // exit code becomes 128 + signalNumber.
+    // For every SIGINT/SIGTERM. The first cancels the run: the summary and the export are still
+    // written, and the exit code becomes 128 + signalNumber. A repeat within ForceQuitGraceMs
+    // is the same request; a later one quits at once (forceQuit()).
     void interrupt(int signalNumber);
 
 Q_SIGNALS:
     void finished(int exitCode);
 
 private:
-    bool readInput(QList<UrlEntry> *entries);
+    bool checkOutputs() const;
+    bool readArgumentsAndFile();
+    void stdinFinished();
+    bool startRun();
+    void finishInterruptedInput();
     void startSweep(const QList<UrlEntry> &entries);
     void printSweepPoint(const SweepPoint &point);
     void finishSweep();
@@ -48,18 +73,32 @@ private:
     void printProgress();
     void clearProgress();
     void finish();
+    // The summary, the export and the rules for these jobs; the exit code they call for.
+    int writeResults(const QList<Job> &jobs, const RunSummary &summary);
+    bool writeSweepExport();
+    // Writes what is known now (the rows not finished as cancelled) and ends with ForceQuit,
+    // without waiting for the engine.
+    void forceQuit();
+    void end(int exitCode); // finished(), once
 
     CommandLine m_line;
     std::unique_ptr<LoopbackServer> m_demoServer;
     std::unique_ptr<JobQueueModel> m_model;
     std::unique_ptr<FetchEngine> m_engine;
     std::unique_ptr<SweepRunner> m_sweep;
+    std::unique_ptr<UrlListParser> m_parser; // the input, until the run starts
+    std::unique_ptr<StdinReader> m_stdinReader;
+    int m_stdinSilenceLimitMs = StdinSilenceLimitMs;
+    int m_forceQuitGraceMs = ForceQuitGraceMs;
     bool m_progressOnTerminal = false;
     bool m_stdoutIsTerminal = false;
     bool m_progressShown = false;
     EtaEstimator m_eta; // for the progress line
     int m_finished = 0;
     int m_interruptedExitCode = 0;
+    QElapsedTimer m_sinceFirstSignal;
+    bool m_repeatNoted = false;
+    bool m_ended = false;
 };
 
 // Runs the loopback demo server until the process is told to stop; returns the exit code.

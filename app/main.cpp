@@ -13,6 +13,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <string>
 #include <unistd.h>
 
@@ -44,7 +45,19 @@ int finishHeadless(int exitCode)
     ::_exit(exitCode);
 }
 
-
+// A standard stream that was closed (`<&-`) would be taken by the next descriptor opened (the
+// signal socket pair, a download) and read or written as if it were that stream: `-i -` would
+// wait on the signal socket. Each closed one gets /dev/null; open() takes the lowest free number.
+void openClosedStandardStreams()
+{
+    for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; ++fd) {
+        if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+            continue;
+        const int opened = ::open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY);
+        if (opened >= 0 && opened != fd)
+            ::close(opened);
+    }
+}
 
 // Replaces this process with parafetch-window from the same directory, with the same arguments.
 int execWindow(char *argv[])
@@ -65,6 +78,7 @@ int execWindow(char *argv[])
 
 int main(int argc, char *argv[])
 {
+    openClosedStandardStreams();
     if (Parafetch::CommandLine::wantsWindow(argc, argv))
         return execWindow(argv);
 
@@ -86,7 +100,9 @@ int main(int argc, char *argv[])
         return Parafetch::runMerge(line);
 
     Parafetch::HeadlessRunner runner(line);
-    Parafetch::installSignalHandlers(app, [&runner](int signalNumber) { runner.interrupt(signalNumber); });
+    // Every signal goes to the runner: it tells a repeat of the same request from "quit now".
+    const auto interrupt = [&runner](int signalNumber) { runner.interrupt(signalNumber); };
+    Parafetch::installSignalHandlers(app, interrupt, interrupt);
     QObject::connect(&runner, &Parafetch::HeadlessRunner::finished, &app, &QCoreApplication::exit);
     if (!runner.start())
         return Parafetch::HeadlessRunner::BadInput;

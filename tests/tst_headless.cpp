@@ -1,9 +1,12 @@
 // Tests of the parafetch executable run headless: exit codes, output lines, options, exports.
+#include "commandline.h"
 #include "demolist.h"
+#include "headlessrunner.h"
 #include "loopbackserver.h"
 #include "resultimporter.h"
 #include "testsupport.h"
 
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -18,8 +21,13 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
+#include <csignal>
+#include <fcntl.h>
 #include <memory>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 using namespace Parafetch;
 
@@ -32,6 +40,13 @@ constexpr int UsageError = 2;
 constexpr int SomeFailed = 1;
 constexpr int AllSucceeded = 0;
 constexpr int RuleFailed = 3;
+constexpr int ForceQuit = 4;
+constexpr int SignalExitBase = 128;
+// For PARAFETCH_STDIN_SILENCE_MS and PARAFETCH_FORCE_QUIT_GRACE_MS: a limit so long that the
+// hang guard ends the test first, so that no outcome depends on how fast the machine is.
+constexpr int NeverMs = 3'600'000;
+// The child's silence limit where giving up is the point; the test never waits for it.
+constexpr int ShortSilenceMs = 50;
 constexpr qint64 NsPerMs = 1'000'000;
 
 // A CA certificate (PEM) for --ca-file; nothing is fetched over TLS with it.
@@ -153,6 +168,58 @@ QString summaryLinesProblem(const RunResult &result)
     return {};
 }
 
+// Whether signalNumber is in the signal mask that /proc/PID/status shows under field, e.g.
+// "SigCgt:" (caught: the handler is installed) or "ShdPnd:" (sent to the process, not yet
+// delivered).
+bool signalInMask(qint64 pid, const QByteArray &field, int signalNumber)
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return false;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (!line.startsWith(field))
+            continue;
+        bool ok = false;
+        const quint64 mask = line.mid(field.size()).trimmed().toULongLong(&ok, 16);
+        return ok && (mask & (quint64(1) << (signalNumber - 1))) != 0;
+    }
+    return false;
+}
+
+bool catchesSignal(qint64 pid, int signalNumber)
+{
+    return signalInMask(pid, "SigCgt:", signalNumber);
+}
+
+// Waits until signalNumber, sent to pid, has been delivered (has left the pending set). Spins
+// rather than QTRY_*: its 50 ms steps would give the run time to end between two signals that
+// timeout(1) sends microseconds apart. No events are processed meanwhile, so QProcess cannot
+// reap the child, and a kill() that follows still finds it.
+bool waitUntilDelivered(qint64 pid, int signalNumber)
+{
+    const QDeadlineTimer guard(HangGuardMs);
+    while (signalInMask(pid, "ShdPnd:", signalNumber)) {
+        if (guard.hasExpired())
+            return false;
+        QThread::yieldCurrentThread();
+    }
+    return true;
+}
+
+// Waits for the spied finished signal; only a guard against a hang. (Not QTRY_*: on a failure
+// it waits twice as long again to report, past the test function's watchdog.)
+bool waitForFinished(QSignalSpy &finished)
+{
+    return !finished.isEmpty() || finished.wait(HangGuardMs);
+}
+
+// Bytes in a pipe that its reader has not read yet (Linux answers FIONREAD on either end).
+int unreadBytes(int pipeFd)
+{
+    int count = -1;
+    return ::ioctl(pipeFd, FIONREAD, &count) == 0 ? count : -1;
+}
+
 } // namespace
 
 class tst_Headless : public QObject
@@ -177,6 +244,17 @@ private Q_SLOTS:
     void headersReachTheServer();
     void outputDirectoryGetsCompleteFilesOnly();
     void terminatingARunLeavesNoPartialFile();
+    void standardInputThatStaysOpenAndSilentIsGivenUp_data();
+    void standardInputThatStaysOpenAndSilentIsGivenUp();
+    void aSignalWhileStandardInputIsSilentEndsTheRun_data();
+    void aSignalWhileStandardInputIsSilentEndsTheRun();
+    void aListPipedOverTimeIsReadCompletely();
+    void aStopRequestDeliveredTwiceStillWritesTheExport_data();
+    void aStopRequestDeliveredTwiceStillWritesTheExport();
+    void aRepeatedSignalQuitsAtOnceOnlyAfterTheGracePeriod_data();
+    void aRepeatedSignalQuitsAtOnceOnlyAfterTheGracePeriod();
+    void unwritableOutputsAreRefusedBeforeAnyRequest_data();
+    void unwritableOutputsAreRefusedBeforeAnyRequest();
     void withoutATerminalModeTheWindowRuns();
     void aMissingWindowIsAClearError();
     void credentialsAreNeverPrinted_data();
@@ -206,6 +284,10 @@ private:
     // A /bytes/<n> URL no other test asks for, so its recorded request is unambiguous.
     QString uniqueUrl(int bytes);
     QList<RecordedRequest> requestsFor(const QString &fullUrl) const;
+    // Starts parafetch --headless args in the test folder, with these variables added to the
+    // environment; the caller talks to it and waits for it.
+    [[nodiscard]] bool startHeadless(QProcess &process, const QStringList &args,
+                                     const QMap<QString, QString> &variables = {});
     // exitCodes rows for the options of sweeps, comparisons, shards, TLS and politeness.
     void addOptionRows();
 
@@ -283,6 +365,23 @@ QList<RecordedRequest> tst_Headless::requestsFor(const QString &fullUrl) const
     return matching;
 }
 
+bool tst_Headless::startHeadless(QProcess &process, const QStringList &args,
+                                 const QMap<QString, QString> &variables)
+{
+    QProcessEnvironment environment = childEnvironment();
+    for (auto it = variables.cbegin(); it != variables.cend(); ++it)
+        environment.insert(it.key(), it.value());
+    process.setProcessEnvironment(environment);
+    process.setWorkingDirectory(m_dir.path());
+    process.start(QStringLiteral(PARAFETCH_EXECUTABLE),
+                  QStringList { QStringLiteral("--headless") } + args);
+    if (!process.waitForStarted(HangGuardMs)) {
+        qWarning("parafetch did not start: %s", qPrintable(process.errorString()));
+        return false;
+    }
+    return true;
+}
+
 void tst_Headless::exitCodes_data()
 {
     QTest::addColumn<QStringList>("args");
@@ -350,9 +449,19 @@ void tst_Headless::exitCodes_data()
         << QStringList { QStringLiteral("-i"), writeFile(QStringLiteral("empty.txt"), {}) }
         << UsageError << QStringList { QStringLiteral("no URLs to fetch") };
     const QString unwritable = m_dir.filePath(QStringLiteral("no-such-dir/out.json"));
-    QTest::newRow("an export that cannot be written exits 1 naming the file")
+    QTest::newRow("an export that cannot be written exits 2 before fetching, naming the file")
         << QStringList { QStringLiteral("--export"), unwritable, url(QStringLiteral("/bytes/1")) }
-        << SomeFailed << QStringList { unwritable };
+        << UsageError << QStringList { unwritable };
+    QTest::newRow("--merge with an export that cannot be written exits 2 naming the file")
+        << QStringList { QStringLiteral("--merge"),
+                         writeFile(QStringLiteral("to-merge.json"),
+                                   exportOf({ url(QStringLiteral("/bytes/1")) }, 5)),
+                         QStringLiteral("--export"), unwritable }
+        << UsageError << QStringList { unwritable };
+    QTest::newRow("-o naming a folder that does not exist yet is made: exits 0")
+        << QStringList { QStringLiteral("-o"), m_dir.filePath(QStringLiteral("made/on/demand")),
+                         url(QStringLiteral("/bytes/1")) }
+        << AllSucceeded << QStringList {};
     QTest::newRow("--export to a .txt file exits 2 naming it")
         << QStringList { QStringLiteral("--export"), QStringLiteral("x.txt"),
                          url(QStringLiteral("/bytes/1")) }
@@ -783,6 +892,340 @@ void tst_Headless::terminatingARunLeavesNoPartialFile()
     QFile saved(dir.filePath(QStringLiteral("10")));
     QVERIFY(saved.open(QIODevice::ReadOnly));
     QCOMPARE(saved.readAll(), LoopbackServer::bodyBytes(0, 10));
+}
+
+void tst_Headless::standardInputThatStaysOpenAndSilentIsGivenUp_data()
+{
+    QTest::addColumn<QByteArray>("sent");
+
+    QTest::newRow("nothing at all: exit 2 naming standard input") << QByteArray();
+    QTest::newRow("two whole URLs, then silence: neither is fetched")
+        << (url(QStringLiteral("/bytes/61")) + QLatin1Char('\n') + url(QStringLiteral("/bytes/62"))
+            + QLatin1Char('\n'))
+               .toUtf8();
+    QTest::newRow("half a line, then silence: nothing is fetched")
+        << url(QStringLiteral("/bytes/63")).toUtf8().left(20);
+}
+
+void tst_Headless::standardInputThatStaysOpenAndSilentIsGivenUp()
+{
+    QFETCH(QByteArray, sent);
+
+    m_server.resetStatistics();
+    QProcess process;
+    QSignalSpy finished(&process, &QProcess::finished);
+    QVERIFY(startHeadless(
+        process, { QStringLiteral("-i"), QStringLiteral("-") },
+        { { QStringLiteral("PARAFETCH_STDIN_SILENCE_MS"), QString::number(ShortSilenceMs) } }));
+    if (!sent.isEmpty())
+        process.write(sent);
+    // The write channel stays open: the pipe is silent, not closed.
+
+    QVERIFY2(waitForFinished(finished), "parafetch kept waiting on a silent standard input");
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    const QByteArray err = process.readAllStandardError();
+    QVERIFY2(process.exitCode() == UsageError, err.constData());
+    QVERIFY2(err.contains("standard input"), err.constData());
+    // A list cut short is not run as if it were whole.
+    QCOMPARE(m_server.requestCount(), 0);
+    QVERIFY(!process.readAllStandardOutput().contains("getData"));
+}
+
+void tst_Headless::aSignalWhileStandardInputIsSilentEndsTheRun_data()
+{
+    QTest::addColumn<int>("signalNumber");
+
+    QTest::newRow("SIGTERM: exit 143, the URLs read so far exported as cancelled") << int(SIGTERM);
+    QTest::newRow("SIGINT (Ctrl+C): exit 130, the URLs read so far exported as cancelled")
+        << int(SIGINT);
+}
+
+void tst_Headless::aSignalWhileStandardInputIsSilentEndsTheRun()
+{
+    QFETCH(int, signalNumber);
+
+    const QString exportPath =
+        m_dir.filePath(QStringLiteral("stdin-signal-%1.json").arg(signalNumber));
+    const QString target = uniqueUrl(64);
+    m_server.resetStatistics();
+    QProcess process;
+    QSignalSpy finished(&process, &QProcess::finished);
+    // The silence limit is out of reach: only the signal can end this run in time.
+    QVERIFY(startHeadless(
+        process,
+        { QStringLiteral("-i"), QStringLiteral("-"), QStringLiteral("--export"), exportPath },
+        { { QStringLiteral("PARAFETCH_STDIN_SILENCE_MS"), QString::number(NeverMs) } }));
+    process.write(target.toUtf8() + '\n');
+    QTRY_VERIFY_WITH_TIMEOUT(catchesSignal(process.processId(), signalNumber), HangGuardMs);
+
+    QCOMPARE(::kill(pid_t(process.processId()), signalNumber), 0);
+
+    QVERIFY2(waitForFinished(finished), "the signal did not end the wait on standard input");
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    const QByteArray err = process.readAllStandardError();
+    QVERIFY2(process.exitCode() == SignalExitBase + signalNumber, err.constData());
+    QVERIFY2(err.contains("interrupted"), err.constData());
+    QCOMPARE(m_server.requestCount(), 0);
+    // Whether the line was read before the signal or not, nothing in the export ran.
+    ImportedRun exported;
+    QString error;
+    QVERIFY2(ResultImporter::read(exportPath, &exported, &error), qPrintable(error));
+    QVERIFY(exported.jobs.size() <= 1);
+    for (const Job &job : std::as_const(exported.jobs))
+        QCOMPARE(job.state, JobState::Cancelled);
+}
+
+void tst_Headless::aListPipedOverTimeIsReadCompletely()
+{
+    // A pipe of our own, so the test can tell when the child has read each piece: only then
+    // does the next one go in, and the child meets an empty pipe in between.
+    int pipeFds[2] = { -1, -1 };
+    QVERIFY(::pipe2(pipeFds, O_CLOEXEC) == 0);
+    const auto closePipe = qScopeGuard([&pipeFds] {
+        for (int fd : pipeFds) {
+            if (fd >= 0)
+                ::close(fd);
+        }
+    });
+    const QStringList urls = { url(QStringLiteral("/bytes/71?over-time")),
+                               url(QStringLiteral("/bytes/72?over-time")),
+                               url(QStringLiteral("/bytes/73?over-time")) };
+    const QList<QByteArray> pieces = {
+        "# a list that arrives over time\n", // a comment line
+        urls.at(0).toUtf8() + '\n', // a whole line
+        urls.at(1).toUtf8().left(12), // a line cut in two
+        urls.at(1).toUtf8().mid(12) + '\r', // and its \r\n too
+        '\n' + urls.at(2).toUtf8(), // the last line without a line end
+    };
+
+    QProcess process;
+    QSignalSpy finished(&process, &QProcess::finished);
+    process.setStandardInputFile(QStringLiteral("/proc/self/fd/%1").arg(pipeFds[0]));
+    QVERIFY(startHeadless(
+        process, { QStringLiteral("-i"), QStringLiteral("-") },
+        { { QStringLiteral("PARAFETCH_STDIN_SILENCE_MS"), QString::number(NeverMs) } }));
+    ::close(std::exchange(pipeFds[0], -1)); // the child has its own
+    for (const QByteArray &piece : pieces) {
+        QCOMPARE(::write(pipeFds[1], piece.constData(), std::size_t(piece.size())),
+                 ssize_t(piece.size()));
+        QTRY_COMPARE_WITH_TIMEOUT(unreadBytes(pipeFds[1]), 0, HangGuardMs);
+    }
+    ::close(std::exchange(pipeFds[1], -1)); // the end of the list
+
+    QVERIFY2(waitForFinished(finished), "parafetch did not finish");
+    RunResult result;
+    result.exitCode = process.exitCode();
+    result.out = process.readAllStandardOutput();
+    result.err = process.readAllStandardError();
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(result.exitCode == AllSucceeded, qPrintable(result.describe()));
+    QSet<QString> fetched;
+    for (const auto &match : result.getDataLines())
+        fetched.insert(match.captured(1));
+    QCOMPARE(fetched, QSet<QString>(urls.cbegin(), urls.cend()));
+    QVERIFY2(result.err.isEmpty(), qPrintable(result.describe()));
+}
+
+void tst_Headless::aStopRequestDeliveredTwiceStillWritesTheExport_data()
+{
+    QTest::addColumn<QList<int>>("signalNumbers");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("exportName");
+
+    QTest::newRow("one SIGTERM: exit 143, the summary and the JSON export")
+        << QList<int> { SIGTERM } << SignalExitBase + SIGTERM << QStringLiteral("stop-once.json");
+    QTest::newRow("SIGTERM twice back to back, as timeout(1) sends it: exit 143, CSV export")
+        << QList<int> { SIGTERM, SIGTERM } << SignalExitBase + SIGTERM
+        << QStringLiteral("stop-twice.csv");
+    QTest::newRow("SIGTERM then SIGINT back to back: the first decides, HAR export")
+        << QList<int> { SIGTERM, SIGINT } << SignalExitBase + SIGTERM
+        << QStringLiteral("stop-term-int.har");
+    QTest::newRow("Ctrl+C twice back to back: exit 130, JSON export")
+        << QList<int> { SIGINT, SIGINT } << SignalExitBase + SIGINT
+        << QStringLiteral("stop-int-int.json");
+}
+
+void tst_Headless::aStopRequestDeliveredTwiceStillWritesTheExport()
+{
+    QFETCH(QList<int>, signalNumbers);
+    QFETCH(int, exitCode);
+    QFETCH(QString, exportName);
+
+    // Many URLs in flight, as in a real run: cancelling them all takes a while, and a repeat
+    // that arrives meanwhile must not cut the run short.
+    constexpr int SlowCount = 32;
+    const QString exportPath = m_dir.filePath(exportName);
+    const QString fast = uniqueUrl(10);
+    QStringList slow;
+    for (int i = 0; i < SlowCount; ++i)
+        slow.append(
+            uniqueUrl(1).replace(QStringLiteral("/bytes/1?"), QStringLiteral("/drip/200/100?")));
+    QProcess process;
+    QSignalSpy finished(&process, &QProcess::finished);
+    // A grace period out of reach: a repeat is the same request however slow the machine is.
+    QVERIFY(startHeadless(
+        process,
+        QStringList { QStringLiteral("-j"), QString::number(SlowCount + 1),
+                      QStringLiteral("--export"), exportPath, fast }
+            + slow,
+        { { QStringLiteral("PARAFETCH_FORCE_QUIT_GRACE_MS"), QString::number(NeverMs) } }));
+    // The fast URL is done and the slow ones (20 s each) are on their way.
+    QByteArray out;
+    const QByteArray fastLine = "getData for=\"" + fast.toUtf8() + '"';
+    const auto allSlowAsked = [&] {
+        return std::all_of(slow.cbegin(), slow.cend(), [this](const QString &target) {
+            return requestsFor(target).size() == 1;
+        });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (out += process.readAllStandardOutput()).contains(fastLine) && allSlowAsked(), HangGuardMs);
+
+    // Two equal signals pending at once merge into one: each goes as soon as the one before
+    // has been delivered, as when timeout(1) signals the process and then its group.
+    for (int signalNumber : signalNumbers) {
+        QCOMPARE(::kill(pid_t(process.processId()), signalNumber), 0);
+        QVERIFY(waitUntilDelivered(process.processId(), signalNumber));
+    }
+
+    QVERIFY2(waitForFinished(finished), "parafetch did not finish");
+    out += process.readAllStandardOutput();
+    const QByteArray err = process.readAllStandardError();
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(process.exitCode() == exitCode, err.constData());
+    QVERIFY2(out.contains("urls=" + QByteArray::number(SlowCount + 1)
+                          + " succeeded=1 failed=0 cancelled=" + QByteArray::number(SlowCount)),
+             out.constData());
+    ImportedRun exported;
+    QString error;
+    QVERIFY2(ResultImporter::read(exportPath, &exported, &error),
+             qPrintable(error + QLatin1Char('\n') + QString::fromUtf8(err)));
+    QCOMPARE(exported.jobs.size(), SlowCount + 1);
+    for (const Job &job : std::as_const(exported.jobs)) {
+        const bool isFast = job.url.toString() == fast;
+        QVERIFY2(isFast || slow.contains(job.url.toString()), qPrintable(job.url.toString()));
+        QCOMPARE(job.state, isFast ? JobState::Succeeded : JobState::Cancelled);
+    }
+}
+
+void tst_Headless::aRepeatedSignalQuitsAtOnceOnlyAfterTheGracePeriod_data()
+{
+    QTest::addColumn<int>("graceMs");
+    QTest::addColumn<int>("exitCode");
+
+    // In this process, so that the two signals are two calls in a row and no timing decides
+    // whether the run ended in between.
+    QTest::newRow(
+        "a repeat after the grace period quits at once: exit 4, the URL exported as cancelled")
+        << 0 << ForceQuit;
+    QTest::newRow(
+        "a repeat within the grace period is the same request: exit 143 when the run ends")
+        << NeverMs << SignalExitBase + SIGTERM;
+}
+
+void tst_Headless::aRepeatedSignalQuitsAtOnceOnlyAfterTheGracePeriod()
+{
+    QFETCH(int, graceMs);
+    QFETCH(int, exitCode);
+
+    qputenv("PARAFETCH_FORCE_QUIT_GRACE_MS", QByteArray::number(graceMs));
+    const auto unset = qScopeGuard([] { qunsetenv("PARAFETCH_FORCE_QUIT_GRACE_MS"); });
+    const QString exportPath = m_dir.filePath(QStringLiteral("repeat-%1.json").arg(graceMs));
+    const QString slow =
+        uniqueUrl(1).replace(QStringLiteral("/bytes/1?"), QStringLiteral("/drip/200/100?"));
+    CommandLine line;
+    line.mode = CommandLine::Mode::Headless;
+    line.quiet = true;
+    line.urls = QStringList { slow };
+    line.exportPath = exportPath;
+    HeadlessRunner runner(line);
+    QSignalSpy finished(&runner, &HeadlessRunner::finished);
+    QVERIFY(runner.start());
+    QTRY_COMPARE_WITH_TIMEOUT(requestsFor(slow).size(), 1, HangGuardMs);
+
+    runner.interrupt(SIGTERM);
+    runner.interrupt(SIGTERM);
+
+    QVERIFY2(waitForFinished(finished), "parafetch did not finish");
+    QCOMPARE(finished.constFirst().constFirst().toInt(), exitCode);
+    ImportedRun exported;
+    QString error;
+    QVERIFY2(ResultImporter::read(exportPath, &exported, &error), qPrintable(error));
+    QCOMPARE(exported.jobs.size(), 1);
+    QCOMPARE(exported.jobs.constFirst().state, JobState::Cancelled);
+    QCOMPARE(exported.summary.cancelled, 1);
+}
+
+void tst_Headless::unwritableOutputsAreRefusedBeforeAnyRequest_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("named");
+    QTest::addColumn<QString>("untouchedFolder"); // nothing may be left in it
+    QTest::addColumn<bool>("permissionOnly"); // root writes anywhere: skipped as root
+
+    const QDir dir(m_dir.path());
+    const QString plainFile = writeFile(QStringLiteral("a-plain-file"), "not a folder\n");
+    const QString missing = m_dir.filePath(QStringLiteral("no-such-folder"));
+    const QString folderNamedJson = m_dir.filePath(QStringLiteral("a-folder.json"));
+    const QString readOnly = m_dir.filePath(QStringLiteral("read-only"));
+    if (!dir.mkpath(folderNamedJson) || !dir.mkpath(readOnly)
+        || !QFile::setPermissions(readOnly, QFile::ReadOwner | QFile::ExeOwner))
+        qFatal("cannot make the folders in %s", qPrintable(m_dir.path()));
+    const auto exportTo = [](const QString &path) {
+        return QStringList { QStringLiteral("--export"), path };
+    };
+    const auto saveInto = [](const QString &path) {
+        return QStringList { QStringLiteral("-o"), path };
+    };
+
+    QTest::newRow("--export into a folder that does not exist")
+        << exportTo(missing + QStringLiteral("/out.json")) << missing + QStringLiteral("/out.json")
+        << m_dir.path() << false;
+    QTest::newRow("--export under a regular file (not a folder)")
+        << exportTo(plainFile + QStringLiteral("/out.csv"))
+        << plainFile + QStringLiteral("/out.csv") << m_dir.path() << false;
+    QTest::newRow("--export naming a folder")
+        << exportTo(folderNamedJson) << folderNamedJson << folderNamedJson << false;
+    QTest::newRow("--export into a folder without write permission")
+        << exportTo(readOnly + QStringLiteral("/out.har")) << readOnly + QStringLiteral("/out.har")
+        << readOnly << true;
+    QTest::newRow("-o naming a regular file")
+        << saveInto(plainFile) << plainFile << m_dir.path() << false;
+    QTest::newRow("-o under a regular file")
+        << saveInto(plainFile + QStringLiteral("/bodies")) << plainFile + QStringLiteral("/bodies")
+        << m_dir.path() << false;
+    QTest::newRow("-o in a folder without write permission")
+        << saveInto(readOnly + QStringLiteral("/bodies")) << readOnly + QStringLiteral("/bodies")
+        << readOnly << true;
+    QTest::newRow("--sweep with its CSV in a folder that does not exist")
+        << (QStringList { QStringLiteral("--sweep"), QStringLiteral("1,2") }
+            + exportTo(missing + QStringLiteral("/sweep.csv")))
+        << missing + QStringLiteral("/sweep.csv") << m_dir.path() << false;
+}
+
+void tst_Headless::unwritableOutputsAreRefusedBeforeAnyRequest()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, named);
+    QFETCH(QString, untouchedFolder);
+    QFETCH(bool, permissionOnly);
+
+    if (permissionOnly && ::geteuid() == 0)
+        QSKIP("running as root, which may write into any folder: no permission to take away");
+    const auto listing = [&untouchedFolder] {
+        return QDir(untouchedFolder)
+            .entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot);
+    };
+    const QStringList before = listing();
+    m_server.resetStatistics();
+
+    RunResult result;
+    QVERIFY(run(args + QStringList { uniqueUrl(81) }, &result));
+
+    QVERIFY2(result.exitCode == UsageError, qPrintable(result.describe()));
+    QVERIFY2(result.err.contains(named.toUtf8()), qPrintable(result.describe()));
+    QCOMPARE(m_server.requestCount(), 0);
+    QVERIFY2(result.getDataLines().isEmpty(), qPrintable(result.describe()));
+    QCOMPARE(listing(), before);
 }
 
 void tst_Headless::credentialsAreNeverPrinted_data()
