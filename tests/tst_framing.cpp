@@ -1,5 +1,4 @@
-// HTTP/1.1 response framing against hostile and odd-but-valid servers, over TCP and over TLS: exact
-// outcome, bytes, files.
+// HTTP/1.1 framing from hostile and odd-but-valid servers, over TCP and TLS: outcome, bytes, files.
 #include "fetchengine.h"
 #include "jobqueuemodel.h"
 #include "scriptedserver.h"

@@ -1,5 +1,4 @@
-// A raw-bytes HTTP server for tests (TCP or TLS), and the zlib and chunked framings its scripts are
-// built from.
+// A raw-bytes HTTP server for tests (TCP or TLS), and the zlib and chunked framings of its scripts.
 #include "scriptedserver.h"
 
 #include <QFile>

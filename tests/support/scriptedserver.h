@@ -1,5 +1,4 @@
-// A raw-bytes HTTP server for tests, over TCP or TLS: each path answers with exactly the bytes a
-// test scripted.
+// A raw-bytes HTTP server for tests (TCP or TLS): each path answers with the bytes a test scripted.
 #pragma once
 
 #include <QByteArray>
