@@ -1,4 +1,4 @@
-// HTTP/1.1 response framing against hostile and odd-but-valid servers: exact outcome, bytes, files.
+// HTTP/1.1 framing from hostile and odd-but-valid servers, over TCP and TLS: outcome, bytes, files.
 #include "fetchengine.h"
 #include "jobqueuemodel.h"
 #include "scriptedserver.h"
@@ -40,6 +40,15 @@ const QByteArray SecondPath = QByteArrayLiteral("/second");
 const QString SecondFile = QStringLiteral("second");
 const QByteArray SecondBody = QByteArrayLiteral("second");
 const QByteArray Hello = QByteArrayLiteral("hello");
+// Every row runs over TCP, then again over TLS under this prefix: our TLS route must hold the
+// bytes inside to the same rules.
+const QByteArray TlsRowPrefix = QByteArrayLiteral("https: ");
+
+// The test certificates (tests/data/tls): the server's is for 127.0.0.1, signed by the test CA.
+QString tlsFile(const QString &name)
+{
+    return QFINDTESTDATA(QStringLiteral("data/tls/") + name);
+}
 
 // What one row expects of the job for BodyPath. bytes -1: not checked, because the count at the
 // moment of failure depends on how the decoder buffers (a chunk or a compressed block cut short).
@@ -136,9 +145,14 @@ Script secondScript()
     return { S::send("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n" + SecondBody), S::next() };
 }
 
-void addRow(const char *name, const Script &script, const Outcome &outcome, Fetch fetch = {})
+// The HTTP version the scripted response claims: the job's protocol must name it.
+QByteArray versionOf(const Script &script)
 {
-    QTest::newRow(name) << script << fetch.head << fetch.followUp << fetch.newConnection << outcome;
+    for (const ScriptedServer::Step &step : script) {
+        if (step.kind == ScriptedServer::Step::Kind::Send)
+            return step.bytes.startsWith("HTTP/1.0 ") ? "http/1.0" : "http/1.1";
+    }
+    return {};
 }
 
 } // namespace
@@ -157,14 +171,24 @@ private Q_SLOTS:
     void hostileResponses();
     void oddButValidResponses_data();
     void oddButValidResponses();
+    void cookiesAreNeitherKeptNorSent_data();
     void cookiesAreNeitherKeptNorSent();
+    void tlsWithoutAlpnIsSpokenHttp11();
     void scriptedServerServesIPv6Loopback();
 
 private:
     void runRow();
     void addColumns();
+    void addRowsOverEachTransport(void (TestFraming::*rows)());
+    void addHostileRows();
+    void addOddButValidRows();
+    void addRow(const char *name, const Script &script, const Outcome &outcome, Fetch fetch = {});
+    // Empty on success, else why the server did not start.
+    QString startServer(bool tls, const QList<QByteArray> &alpn = { "http/1.1" });
+    FetchOptions options(int concurrency) const;
 
     std::unique_ptr<ScriptedServer> m_server;
+    bool m_rowsOverTls = false; // while the data functions add rows
 };
 
 void TestFraming::initTestCase()
@@ -174,17 +198,53 @@ void TestFraming::initTestCase()
 
 void TestFraming::init()
 {
+    m_server.reset();
+}
+
+QString TestFraming::startServer(bool tls, const QList<QByteArray> &alpn)
+{
     m_server = std::make_unique<ScriptedServer>();
-    QVERIFY2(m_server->listen(), qPrintable(m_server->errorString()));
+    if (tls
+        && !m_server->setTls(tlsFile(QStringLiteral("server.pem")),
+                             tlsFile(QStringLiteral("server.key")), alpn))
+        return m_server->errorString();
+    return m_server->listen() ? QString() : m_server->errorString();
+}
+
+// The test CA is trusted only where the server speaks TLS; the engine otherwise as a user has it.
+FetchOptions TestFraming::options(int concurrency) const
+{
+    FetchOptions options = testOptions(concurrency);
+    if (m_server && m_server->isTls())
+        options.caFile = tlsFile(QStringLiteral("ca.pem"));
+    return options;
 }
 
 void TestFraming::addColumns()
 {
+    QTest::addColumn<bool>("tls");
     QTest::addColumn<Script>("script");
     QTest::addColumn<bool>("head");
     QTest::addColumn<bool>("followUp");
     QTest::addColumn<bool>("newConnection");
     QTest::addColumn<Outcome>("outcome");
+}
+
+void TestFraming::addRowsOverEachTransport(void (TestFraming::*rows)())
+{
+    for (const bool tls : { false, true }) {
+        m_rowsOverTls = tls;
+        (this->*rows)();
+    }
+    m_rowsOverTls = false;
+}
+
+void TestFraming::addRow(const char *name, const Script &script, const Outcome &outcome,
+                         Fetch fetch)
+{
+    const QByteArray tag = m_rowsOverTls ? TlsRowPrefix + name : QByteArray(name);
+    QTest::newRow(tag.constData()) << m_rowsOverTls << script << fetch.head << fetch.followUp
+                                   << fetch.newConnection << outcome;
 }
 
 // Must fail: one attempt, the kind and words below, and nothing left in the output folder.
@@ -193,6 +253,11 @@ void TestFraming::addColumns()
 void TestFraming::hostileResponses_data()
 {
     addColumns();
+    addRowsOverEachTransport(&TestFraming::addHostileRows);
+}
+
+void TestFraming::addHostileRows()
+{
     const QByteArray chunkedHead = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
 
     // Chunk sizes (RFC 9112 section 7.1: chunk-size = 1*HEXDIG).
@@ -411,6 +476,11 @@ void TestFraming::hostileResponses()
 void TestFraming::oddButValidResponses_data()
 {
     addColumns();
+    addRowsOverEachTransport(&TestFraming::addOddButValidRows);
+}
+
+void TestFraming::addOddButValidRows()
+{
     const QByteArray helloResponse = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
 
     // Interim responses (RFC 9110 section 15.2): skipped, whatever their headers.
@@ -614,12 +684,15 @@ void TestFraming::oddButValidResponses()
 
 void TestFraming::runRow()
 {
+    QFETCH(bool, tls);
     QFETCH(Script, script);
     QFETCH(bool, head);
     QFETCH(bool, followUp);
     QFETCH(bool, newConnection);
     QFETCH(Outcome, outcome);
 
+    const QString problem = startServer(tls);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
     m_server->script(BodyPath, script);
     m_server->script(SecondPath, secondScript());
     QList<QUrl> urls { m_server->url(BodyPath) };
@@ -631,14 +704,14 @@ void TestFraming::runRow()
     JobQueueModel model;
     model.addEntries(entriesFor(urls));
     FetchEngine engine(&model);
-    FetchOptions options = testOptions(1); // one lane: /second follows /body on its connection
-    options.retries = 0;
-    options.idleTimeoutMs = IdleTimeoutMs;
-    options.outputDirectory = dir.path();
-    options.computeSha256 = true;
+    FetchOptions fetchOptions = options(1); // one lane: /second follows /body on its connection
+    fetchOptions.retries = 0;
+    fetchOptions.idleTimeoutMs = IdleTimeoutMs;
+    fetchOptions.outputDirectory = dir.path();
+    fetchOptions.computeSha256 = true;
     if (head)
-        options.method = FetchOptions::Method::Head;
-    engine.setOptions(options);
+        fetchOptions.method = FetchOptions::Method::Head;
+    engine.setOptions(fetchOptions);
     QVERIFY(runToEnd(engine));
 
     const Job &job = model.jobAt(0);
@@ -656,6 +729,12 @@ void TestFraming::runRow()
     QCOMPARE(job.attempts, 1);
     if (outcome.bytes >= 0)
         QCOMPARE(job.bytesReceived, outcome.bytes);
+    // The version the server answered with: over TLS that is HTTP/1.1 as ALPN settled, not h2.
+    QCOMPARE(job.protocol, job.httpStatus > 0 ? versionOf(script) : QByteArray());
+    for (const ScriptedServer::Request &request : m_server->requests()) {
+        QCOMPARE(request.encrypted, tls);
+        QCOMPARE(request.alpn, tls ? QByteArray("http/1.1") : QByteArray());
+    }
 
     QStringList expectedFiles;
     if (outcome.state == JobState::Succeeded) {
@@ -685,12 +764,26 @@ void TestFraming::runRow()
         if (newConnection)
             QVERIFY2(next.first().connection != first.first().connection,
                      "the next request went out on a connection that could not be trusted");
+        else
+            QVERIFY2(next.first().connection == first.first().connection,
+                     "the next request did not reuse the kept-alive connection");
     }
     QCOMPARE(filesIn(dir.path()), expectedFiles);
 }
 
+void TestFraming::cookiesAreNeitherKeptNorSent_data()
+{
+    QTest::addColumn<bool>("tls");
+    const QByteArray name = "set by one URL, not sent with the next";
+    QTest::newRow(name.constData()) << false;
+    QTest::newRow((TlsRowPrefix + name).constData()) << true;
+}
+
 void TestFraming::cookiesAreNeitherKeptNorSent()
 {
+    QFETCH(bool, tls);
+    const QString problem = startServer(tls);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
     // A download monitor fetches a list; one URL's cookies are no business of the next.
     m_server->script("/set",
                      { S::send("HTTP/1.1 200 OK\r\nSet-Cookie: session=abc; Path=/\r\n"
@@ -701,10 +794,12 @@ void TestFraming::cookiesAreNeitherKeptNorSent()
     JobQueueModel model;
     model.addEntries(entriesFor({ m_server->url("/set"), m_server->url("/check") }));
     FetchEngine engine(&model);
-    engine.setOptions(testOptions(1));
+    engine.setOptions(options(1));
     QVERIFY(runToEnd(engine));
-    QCOMPARE(model.jobAt(0).state, JobState::Succeeded);
-    QCOMPARE(model.jobAt(1).state, JobState::Succeeded);
+    QVERIFY2(model.jobAt(0).state == JobState::Succeeded, qPrintable(model.jobAt(0).errorString));
+    QVERIFY2(model.jobAt(1).state == JobState::Succeeded, qPrintable(model.jobAt(1).errorString));
+    QCOMPARE(model.jobAt(0).protocol, QByteArray("http/1.1"));
+    QCOMPARE(model.jobAt(1).protocol, QByteArray("http/1.1"));
 
     const QList<ScriptedServer::Request> requests = m_server->requests();
     QCOMPARE(requests.size(), 2);
@@ -713,6 +808,43 @@ void TestFraming::cookiesAreNeitherKeptNorSent()
     QVERIFY2(!requests.at(1).hasHeader("Cookie"),
              qPrintable(QLatin1String("/check was sent Cookie: ")
                         + QLatin1String(requests.at(1).header("Cookie"))));
+    // Same origin, keep-alive: the second URL is not a new connection (nor a new handshake).
+    QCOMPARE(requests.at(1).connection, requests.at(0).connection);
+    QCOMPARE(m_server->connectionCount(), 1);
+    QCOMPARE(requests.at(1).encrypted, tls);
+}
+
+void TestFraming::tlsWithoutAlpnIsSpokenHttp11()
+{
+    // A TLS server that negotiates no protocol at all speaks HTTP/1.1 (RFC 7301 section 3.1).
+    const QString problem = startServer(true, {});
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    m_server->script(BodyPath,
+                     { S::send("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"), S::next() });
+    m_server->script(SecondPath, secondScript());
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    JobQueueModel model;
+    model.addEntries(entriesFor({ m_server->url(BodyPath), m_server->url(SecondPath) }));
+    FetchEngine engine(&model);
+    FetchOptions fetchOptions = options(1);
+    fetchOptions.computeSha256 = true;
+    engine.setOptions(fetchOptions);
+    QVERIFY(runToEnd(engine));
+    for (int row = 0; row < 2; ++row) {
+        const Job &job = model.jobAt(row);
+        QVERIFY2(job.state == JobState::Succeeded, qPrintable(job.errorString));
+        QCOMPARE(job.protocol, QByteArray("http/1.1"));
+    }
+    QCOMPARE(model.jobAt(0).sha256, sha256(Hello));
+    QCOMPARE(model.jobAt(1).sha256, sha256(SecondBody));
+    const QList<ScriptedServer::Request> requests = m_server->requests();
+    QCOMPARE(requests.size(), 2);
+    for (const ScriptedServer::Request &request : requests) {
+        QVERIFY(request.encrypted);
+        QVERIFY2(request.alpn.isEmpty(), request.alpn.constData());
+    }
+    QCOMPARE(requests.at(1).connection, requests.at(0).connection);
 }
 
 void TestFraming::scriptedServerServesIPv6Loopback()

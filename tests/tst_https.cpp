@@ -9,8 +9,10 @@
 
 #include <QDir>
 #include <QFile>
+#include <QHash>
 #include <QNetworkRequest>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QStandardPaths>
@@ -40,6 +42,8 @@ constexpr qint64 BodyBytes = 300'000;
 constexpr int Http2Files = 3;
 constexpr int ConfiguringThreads = 8;
 constexpr int RequestsPerThread = 200;
+const char NoNghttpd[] = "nghttpd is not installed (Debian package nghttp2-server, see "
+                         "scripts/setup.sh): HTTP/2 over TLS is not tested";
 
 QString tlsFile(const QString &name)
 {
@@ -70,7 +74,8 @@ struct EngineRun
 
 // nghttpd (Debian package nghttp2-server) on 127.0.0.1: an HTTP/2-only server over TLS, serving
 // the files of a folder. It cannot report a port it chose, so we choose one that was just free
-// and try another if that one was taken in between.
+// and try another if that one was taken in between. It runs verbose: its log says on which
+// connection (session) each request came.
 class Http2Server
 {
 public:
@@ -88,8 +93,8 @@ public:
         }
     }
 
-    // Empty on success, else what went wrong.
-    QString start(const QString &documentRoot)
+    // Empty on success, else what went wrong. `options` are nghttpd's, added to ours.
+    QString start(const QString &documentRoot, const QStringList &options = {})
     {
         QString problem;
         for (int attempt = 0; attempt < PortAttempts; ++attempt) {
@@ -100,10 +105,13 @@ public:
             probe.close();
             m_process.setProcessChannelMode(QProcess::MergedChannels);
             m_process.start(program(),
-                            { QStringLiteral("--address=127.0.0.1"),
-                              QStringLiteral("--htdocs=") + documentRoot, QString::number(m_port),
-                              tlsFile(QStringLiteral("server.key")),
-                              tlsFile(QStringLiteral("server.pem")) });
+                            options
+                                + QStringList { QStringLiteral("--verbose"),
+                                                QStringLiteral("--address=127.0.0.1"),
+                                                QStringLiteral("--htdocs=") + documentRoot,
+                                                QString::number(m_port),
+                                                tlsFile(QStringLiteral("server.key")),
+                                                tlsFile(QStringLiteral("server.pem")) });
             if (!m_process.waitForStarted(StartGuardMs))
                 return m_process.errorString();
             const bool up = QTest::qWaitFor(
@@ -124,6 +132,19 @@ public:
         return QStringLiteral("nghttpd did not start: %1").arg(problem);
     }
 
+    // The session (connection) each request path arrived on, e.g. "/a.bin" -> "1".
+    QHash<QString, QString> sessionOfPath()
+    {
+        static const QRegularExpression pathLine(
+            QStringLiteral(R"(^\[id=(\d+)\].* recv \(stream_id=\d+\) :path: (\S+)$)"),
+            QRegularExpression::MultilineOption);
+        QHash<QString, QString> sessions;
+        for (const QRegularExpressionMatch &match :
+             pathLine.globalMatch(QString::fromLatin1(log())))
+            sessions.insert(match.captured(2), match.captured(1));
+        return sessions;
+    }
+
     QUrl url(const QString &path) const
     {
         QUrl url;
@@ -135,9 +156,35 @@ public:
     }
 
 private:
+    // Everything it has printed. nghttpd prints a request before it answers it, so once the
+    // answer is here the line is in the pipe: drain it without waiting.
+    QByteArray log()
+    {
+        while (m_process.waitForReadyRead(0)) { }
+        m_log += m_process.readAll();
+        return m_log;
+    }
+
     QProcess m_process;
+    QByteArray m_log;
     quint16 m_port = 0;
 };
+
+// Files of BodyBytes each under `root`, named body-0.bin...; their SHA-256s in order.
+QList<QByteArray> writeBodies(const QString &root, int count)
+{
+    QList<QByteArray> hashes;
+    for (int i = 0; i < count; ++i) {
+        const QByteArray body = LoopbackServer::resumableBytes(i * BodyBytes, BodyBytes);
+        QFile file(QDir(root).filePath(QStringLiteral("body-%1.bin").arg(i)));
+        if (!file.open(QIODevice::WriteOnly) || file.write(body) != BodyBytes)
+            return {};
+        Sha256 hash;
+        hash.addData(body);
+        hashes.append(hash.result());
+    }
+    return hashes;
+}
 
 } // namespace
 
@@ -153,6 +200,9 @@ private Q_SLOTS:
     void unusableCaFileTrustsNothingMore();
     void trustingACaMidSessionTakesEffect();
     void http2OverTls();
+    void http2OriginIsRemembered();
+    void http2MissingFileIs404();
+    void http2WithoutContentLength();
 
     void checkCaFile_data();
     void checkCaFile();
@@ -303,29 +353,17 @@ void TestHttps::trustingACaMidSessionTakesEffect()
 void TestHttps::http2OverTls()
 {
     if (Http2Server::program().isEmpty())
-        QSKIP("nghttpd is not installed (Debian package nghttp2-server, see scripts/setup.sh): "
-              "HTTP/2 over TLS is not tested");
+        QSKIP(NoNghttpd);
     QTemporaryDir root;
     QVERIFY(root.isValid());
-    QList<QUrl> urls;
-    QList<QByteArray> hashes;
-    for (int i = 0; i < Http2Files; ++i) {
-        const QString name = QStringLiteral("body-%1.bin").arg(i);
-        const QByteArray body = LoopbackServer::resumableBytes(i * BodyBytes, BodyBytes);
-        QFile file(root.filePath(name));
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        QCOMPARE(file.write(body), BodyBytes);
-        file.close();
-        Sha256 hash;
-        hash.addData(body);
-        hashes.append(hash.result());
-        urls.append(QUrl(QLatin1Char('/') + name));
-    }
+    const QList<QByteArray> hashes = writeBodies(root.path(), Http2Files);
+    QCOMPARE(hashes.size(), Http2Files);
     Http2Server server;
     const QString problem = server.start(root.path());
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
-    for (QUrl &url : urls)
-        url = server.url(url.path());
+    QList<QUrl> urls;
+    for (int i = 0; i < Http2Files; ++i)
+        urls.append(server.url(QStringLiteral("/body-%1.bin").arg(i)));
 
     FetchOptions options = testOptions(2);
     options.caFile = tlsFile(QStringLiteral("ca.pem"));
@@ -339,6 +377,98 @@ void TestHttps::http2OverTls()
         QCOMPARE(job.bytesReceived, BodyBytes);
         QCOMPARE(job.sha256, hashes.at(row));
     }
+}
+
+void TestHttps::http2OriginIsRemembered()
+{
+    // Our TLS socket learns in the handshake that the server picked h2 and hands the request to
+    // Qt; the manager remembers the origin, so the next URL there goes to Qt at once, on Qt's h2
+    // connection: no new connection at all.
+    if (Http2Server::program().isEmpty())
+        QSKIP(NoNghttpd);
+    QTemporaryDir root;
+    QVERIFY(root.isValid());
+    const QList<QByteArray> hashes = writeBodies(root.path(), 2);
+    QCOMPARE(hashes.size(), 2);
+    Http2Server server;
+    const QString problem = server.start(root.path());
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    const QString first = QStringLiteral("/body-0.bin");
+    const QString second = QStringLiteral("/body-1.bin");
+
+    FetchOptions options = testOptions(1); // one lane: the second URL starts after the first
+    options.caFile = tlsFile(QStringLiteral("ca.pem"));
+    EngineRun run({ server.url(first), server.url(second) }, options);
+    QVERIFY(run.finished);
+    for (int row = 0; row < 2; ++row) {
+        const Job &job = run.model.jobAt(row);
+        QVERIFY2(job.state == JobState::Succeeded, qPrintable(job.errorString));
+        QCOMPARE(job.protocol, QByteArray("h2"));
+        QCOMPARE(job.bytesReceived, BodyBytes);
+        QCOMPARE(job.sha256, hashes.at(row));
+    }
+    const QHash<QString, QString> sessions = server.sessionOfPath();
+    QVERIFY2(sessions.contains(first) && sessions.contains(second),
+             qPrintable(sessions.keys().join(QLatin1Char(' '))));
+    QCOMPARE(sessions.value(second), sessions.value(first));
+    // Had it not been remembered, a socket of ours would have connected again to find h2.
+    QCOMPARE(run.model.jobAt(1).connectUs, qint64(-1));
+}
+
+void TestHttps::http2MissingFileIs404()
+{
+    if (Http2Server::program().isEmpty())
+        QSKIP(NoNghttpd);
+    QTemporaryDir root;
+    QVERIFY(root.isValid());
+    QTemporaryDir output;
+    QVERIFY(output.isValid());
+    Http2Server server;
+    const QString problem = server.start(root.path());
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+
+    FetchOptions options = testOptions(1);
+    options.caFile = tlsFile(QStringLiteral("ca.pem"));
+    options.retries = 2; // a 404 is an answer, not a failure to retry
+    options.outputDirectory = output.path();
+    EngineRun run({ server.url(QStringLiteral("/missing.bin")) }, options);
+    QVERIFY(run.finished);
+    const Job &job = run.model.jobAt(0);
+    QCOMPARE(job.state, JobState::Failed);
+    QCOMPARE(job.errorKind, ErrorKind::HttpStatus);
+    QCOMPARE(job.httpStatus, 404);
+    QCOMPARE(job.protocol, QByteArray("h2"));
+    QCOMPARE(job.attempts, 1);
+    QVERIFY(job.savedPath.isEmpty());
+    QCOMPARE(QDir(output.path()).entryList(QDir::Files | QDir::Hidden), QStringList());
+}
+
+void TestHttps::http2WithoutContentLength()
+{
+    // nghttpd cannot be made to send a wrong content-length (its length and its body both come
+    // from one cached file size), but it can leave the field out: the body then ends with the
+    // stream, and is whole.
+    if (Http2Server::program().isEmpty())
+        QSKIP(NoNghttpd);
+    QTemporaryDir root;
+    QVERIFY(root.isValid());
+    const QList<QByteArray> hashes = writeBodies(root.path(), 1);
+    QCOMPARE(hashes.size(), 1);
+    Http2Server server;
+    const QString problem = server.start(root.path(), { QStringLiteral("--no-content-length") });
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+
+    FetchOptions options = testOptions(1);
+    options.caFile = tlsFile(QStringLiteral("ca.pem"));
+    EngineRun run({ server.url(QStringLiteral("/body-0.bin")) }, options);
+    QVERIFY(run.finished);
+    const Job &job = run.model.jobAt(0);
+    QVERIFY2(job.state == JobState::Succeeded, qPrintable(job.errorString));
+    QCOMPARE(job.protocol, QByteArray("h2"));
+    for (const auto &[name, value] : job.responseHeaders)
+        QVERIFY2(name.compare("content-length", Qt::CaseInsensitive) != 0, value.constData());
+    QCOMPARE(job.bytesReceived, BodyBytes);
+    QCOMPARE(job.sha256, hashes.at(0));
 }
 
 void TestHttps::checkCaFile_data()

@@ -1,9 +1,16 @@
-// A raw-bytes HTTP server for tests, and the zlib and chunked framings its scripts are built from.
+// A raw-bytes HTTP server for tests (TCP or TLS), and the zlib and chunked framings of its scripts.
 #include "scriptedserver.h"
 
+#include <QFile>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
+
+#include <optional>
 
 #include <zlib.h>
 
@@ -53,6 +60,33 @@ QByteArray compress(const QByteArray &data, int windowBits, gz_header *header = 
 
 } // namespace
 
+// Accepts TCP, or with a TLS configuration hands out sockets whose server handshake has started:
+// what they read is already decrypted, and what is written to them is encrypted.
+class ScriptedServer::Listener final : public QTcpServer
+{
+public:
+    using QTcpServer::QTcpServer;
+
+    std::optional<QSslConfiguration> tls;
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        if (!tls) {
+            QTcpServer::incomingConnection(descriptor);
+            return;
+        }
+        auto *socket = new QSslSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            delete socket;
+            return;
+        }
+        socket->setSslConfiguration(*tls);
+        socket->startServerEncryption();
+        addPendingConnection(socket);
+    }
+};
+
 struct ScriptedServer::Connection
 {
     enum class State : quint8 { Reading, Answering, Held, Closed };
@@ -85,7 +119,7 @@ QByteArray ScriptedServer::Request::header(QByteArrayView name) const
 
 ScriptedServer::ScriptedServer(Address address, QObject *parent)
     : QObject(parent)
-    , m_server(new QTcpServer(this))
+    , m_server(new Listener(this))
     , m_address(address)
 {
     connect(m_server, &QTcpServer::newConnection, this, &ScriptedServer::onNewConnection);
@@ -101,15 +135,55 @@ ScriptedServer::~ScriptedServer()
     }
 }
 
+bool ScriptedServer::setTls(const QString &certificateFile, const QString &keyFile,
+                            const QList<QByteArray> &alpn)
+{
+    const auto failed = [this](const QString &message) {
+        m_errorString = message;
+        return false;
+    };
+    if (m_server->isListening())
+        return failed(QStringLiteral("TLS can only be set up before listen()"));
+    if (!QSslSocket::supportsSsl())
+        return failed(QStringLiteral("this Qt has no TLS backend"));
+    const QList<QSslCertificate> chain = QSslCertificate::fromPath(certificateFile);
+    if (chain.isEmpty())
+        return failed(QStringLiteral("no PEM certificate in %1").arg(certificateFile));
+    QFile file(keyFile);
+    if (!file.open(QIODevice::ReadOnly))
+        return failed(QStringLiteral("cannot read %1: %2").arg(keyFile, file.errorString()));
+    const QByteArray pem = file.readAll();
+    QSslKey key(pem, QSsl::Ec);
+    if (key.isNull())
+        key = QSslKey(pem, QSsl::Rsa);
+    if (key.isNull())
+        return failed(QStringLiteral("no EC or RSA private key in %1").arg(keyFile));
+
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setLocalCertificateChain(chain);
+    configuration.setPrivateKey(key);
+    configuration.setPeerVerifyMode(QSslSocket::VerifyNone); // no client certificates
+    // What the server settles on when the client offers more (Qt offers h2 and http/1.1).
+    configuration.setAllowedNextProtocols(alpn);
+    m_server->tls = configuration;
+    return true;
+}
+
+bool ScriptedServer::isTls() const
+{
+    return m_server->tls.has_value();
+}
+
 bool ScriptedServer::listen()
 {
+    m_errorString.clear();
     return m_server->listen(m_address == Address::IPv6 ? QHostAddress::LocalHostIPv6
                                                        : QHostAddress::LocalHost);
 }
 
 QString ScriptedServer::errorString() const
 {
-    return m_server->errorString();
+    return m_errorString.isEmpty() ? m_server->errorString() : m_errorString;
 }
 
 quint16 ScriptedServer::port() const
@@ -120,7 +194,7 @@ quint16 ScriptedServer::port() const
 QUrl ScriptedServer::url(const QByteArray &path) const
 {
     QUrl url;
-    url.setScheme(QStringLiteral("http"));
+    url.setScheme(isTls() ? QStringLiteral("https") : QStringLiteral("http"));
     url.setHost(m_address == Address::IPv6 ? QStringLiteral("::1") : QStringLiteral("127.0.0.1"));
     url.setPort(port());
     url.setPath(QString::fromLatin1(path));
@@ -227,6 +301,10 @@ void ScriptedServer::readRequests(Connection *connection)
 
     Request request;
     request.connection = connection->number;
+    if (const auto *tls = qobject_cast<const QSslSocket *>(connection->socket)) {
+        request.encrypted = tls->isEncrypted();
+        request.alpn = tls->sslConfiguration().nextNegotiatedProtocol();
+    }
     request.head = connection->buffer.left(end + separator);
     connection->buffer.remove(0, end + separator);
     const QList<QByteArray> lines = request.head.trimmed().split('\n');

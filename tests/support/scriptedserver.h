@@ -1,4 +1,4 @@
-// A raw-bytes HTTP server for tests: each path answers with exactly the bytes a test scripted.
+// A raw-bytes HTTP server for tests (TCP or TLS): each path answers with the bytes a test scripted.
 #pragma once
 
 #include <QByteArray>
@@ -10,7 +10,6 @@
 #include <QPair>
 #include <QUrl>
 
-class QTcpServer;
 class QTcpSocket;
 
 namespace Parafetch::TestSupport {
@@ -29,6 +28,8 @@ struct GzipHeader
 // broken framing and all, so that a test can hold the client to the protocol. It lives in the
 // thread that creates it: that thread must spin its event loop (QSignalSpy::wait, QTRY_*) while a
 // client talks to it.
+//
+// Over TLS (setTls) the steps play exactly as over TCP, on the decrypted stream.
 //
 // Every request for a path runs that path's steps, in order, on the connection it arrived on.
 // A script that ends without close, hold or next closes the connection once its bytes are out.
@@ -66,6 +67,8 @@ public:
     struct Request
     {
         int connection = 0; // 1 for the first connection accepted, 2 for the next...
+        bool encrypted = false; // it came over TLS
+        QByteArray alpn; // over TLS, the protocol ALPN settled on; empty if none (or over TCP)
         QByteArray method;
         QByteArray target; // path and query, as sent
         QByteArray head; // the whole head, request line to the empty line
@@ -82,12 +85,20 @@ public:
     explicit ScriptedServer(Address address = Address::IPv4, QObject *parent = nullptr);
     ~ScriptedServer() override; // closes every connection
 
+    // Serve TLS from listen() on: this certificate chain and private key (PEM files), and in the
+    // handshake only these ALPN protocols (none: no ALPN at all). Before listen(); false with
+    // errorString() on failure.
+    bool setTls(const QString &certificateFile, const QString &keyFile,
+                const QList<QByteArray> &alpn = { QByteArrayLiteral("http/1.1") });
+    bool isTls() const;
+
     // An ephemeral port on 127.0.0.1 (or ::1). False with errorString() on failure.
     bool listen();
     QString errorString() const;
     quint16 port() const;
 
-    // http://127.0.0.1:PORT/path (http://[::1]:PORT/path): never a name to resolve.
+    // http://127.0.0.1:PORT/path (http://[::1]:PORT/path; https:// over TLS): never a name to
+    // resolve.
     QUrl url(const QByteArray &path) const;
 
     // Replaces the steps of `path` (the request target without its query).
@@ -107,6 +118,7 @@ public:
                               const QList<QByteArray> &trailer = {});
 
 private:
+    class Listener;
     struct Connection;
 
     void onNewConnection();
@@ -114,7 +126,8 @@ private:
     void runSteps(Connection *connection);
     void finish(Connection *connection);
 
-    QTcpServer *m_server = nullptr;
+    Listener *m_server = nullptr;
+    QString m_errorString; // setTls's; the listener's own otherwise
     Address m_address;
     QHash<QByteArray, Script> m_scripts;
     QList<Request> m_requests;
