@@ -335,6 +335,19 @@ void tst_Headless::exitCodes_data()
         << QStringList { QStringLiteral("-H"), QStringLiteral("NoColonHere"),
                          url(QStringLiteral("/bytes/1")) }
         << UsageError << QStringList { QStringLiteral("NoColonHere") };
+    // A NUL cannot be passed in an argument; tst_badinput covers it in the shared check.
+    for (const auto &[name, agent] :
+         { std::pair { "a CR", "Agent/1\rX-Injected: 1" }, { "an LF", "Agent/1\nX-Injected: 1" },
+           { "CRLF followed by X-Injected: 1", "Agent/1\r\nX-Injected: 1" } }) {
+        QTest::addRow("--user-agent with %s exits 2 naming the option", name)
+            << QStringList { QStringLiteral("--user-agent"), QString::fromLatin1(agent),
+                             url(QStringLiteral("/headers")) }
+            << UsageError << QStringList { QStringLiteral("--user-agent"), QStringLiteral("line break") };
+    }
+    QTest::newRow("a header value with CRLF exits 2 naming the header")
+        << QStringList { QStringLiteral("-H"), QStringLiteral("X-Trace: a\r\nX-Injected: 1"),
+                         url(QStringLiteral("/headers")) }
+        << UsageError << QStringList { QStringLiteral("'X-Trace'"), QStringLiteral("line break") };
     const QString missing = m_dir.filePath(QStringLiteral("no-such-list.txt"));
     QTest::newRow("--input of a missing file exits 2 naming the file")
         << QStringList { QStringLiteral("--input"), missing } << UsageError
