@@ -181,6 +181,8 @@ private Q_SLOTS:
     void aMissingWindowIsAClearError();
     void credentialsAreNeverPrinted_data();
     void credentialsAreNeverPrinted();
+    void secretQueryValuesAreNeverPrinted_data();
+    void secretQueryValuesAreNeverPrinted();
     void helpListsEveryOption_data();
     void helpListsEveryOption();
     void versionPrintsTheVersion();
@@ -863,6 +865,47 @@ void tst_Headless::credentialsAreNeverPrinted()
     QVERIFY2(!contents.isEmpty(), qPrintable(result.describe()));
     QVERIFY2(!contents.contains("secret"), contents.constData());
     QVERIFY2(contents.contains("***"), contents.constData());
+}
+
+void tst_Headless::secretQueryValuesAreNeverPrinted_data()
+{
+    QTest::addColumn<QString>("exportName");
+    QTest::newRow("the classic lines and a HAR export") << QStringLiteral("query.har");
+    QTest::newRow("the classic lines and a CSV export") << QStringLiteral("query.csv");
+}
+
+void tst_Headless::secretQueryValuesAreNeverPrinted()
+{
+    QFETCH(QString, exportName);
+    const QString token = QStringLiteral("pf-qtoken-%1").arg(++m_uniqueCounter);
+    const QString key = QStringLiteral("pf-qkey-%1").arg(m_uniqueCounter);
+    const QString found = url(QStringLiteral("/bytes/10?access_token=%1&page=2&q=tokenizer").arg(token));
+    const QString missing = url(QStringLiteral("/status/404?api_key=%1&page=2").arg(key));
+    const QString exportPath = m_dir.filePath(exportName);
+    RunResult result;
+    QVERIFY(run({ QStringLiteral("--retries"), QStringLiteral("0"), QStringLiteral("--export"),
+                  exportPath, found, missing },
+                &result));
+    QVERIFY2(result.exitCode == SomeFailed, qPrintable(result.describe()));
+
+    // The server got the real values.
+    QCOMPARE(requestsFor(found).size(), 1);
+    QCOMPARE(requestsFor(missing).size(), 1);
+
+    QFile exported(exportPath);
+    QVERIFY(exported.open(QIODevice::ReadOnly));
+    const QByteArray contents = exported.readAll();
+    for (const QByteArray &text : { result.out, result.err, contents }) {
+        QVERIFY2(!text.contains(token.toUtf8()), qPrintable(result.describe()));
+        QVERIFY2(!text.contains(key.toUtf8()), qPrintable(result.describe()));
+    }
+    QStringList shown;
+    for (const QRegularExpressionMatch &line : result.getDataLines())
+        shown.append(line.captured(1));
+    shown.sort();
+    QCOMPARE(shown, QStringList({ url(QStringLiteral("/bytes/10?access_token=***&page=2&q=tokenizer")),
+                                  url(QStringLiteral("/status/404?api_key=***&page=2")) }));
+    QVERIFY2(contents.contains("access_token=***&page=2&q=tokenizer"), contents.constData());
 }
 
 void tst_Headless::helpListsEveryOption_data()
