@@ -36,9 +36,9 @@ std::optional<QPair<QByteArray, QByteArray>> FetchOptions::parseHeader(const QSt
     const QString value = text.mid(colon + 1).trimmed();
     if (const QString forbidden = forbiddenInHeaderValue(value); !forbidden.isEmpty()) {
         if (error)
-            *error = QCoreApplication::translate("FetchOptions",
-                                                 "the value of header '%1' contains %2")
-                         .arg(name, forbidden);
+            *error =
+                QCoreApplication::translate("FetchOptions", "the value of header '%1' contains %2")
+                    .arg(name, forbidden);
         return std::nullopt;
     }
     return qMakePair(name.toLatin1(), value.toUtf8());

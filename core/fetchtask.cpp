@@ -829,7 +829,8 @@ std::optional<qint64> FetchTask::parseRetryAfter(const QByteArray &value, const 
         return delaySeconds > LongestDelaySeconds ? LongestDelayMs : delaySeconds * MsPerSecond;
     }
     const bool onlyDigits = !trimmed.isEmpty()
-        && std::all_of(trimmed.cbegin(), trimmed.cend(), [](char c) { return c >= '0' && c <= '9'; });
+        && std::all_of(trimmed.cbegin(), trimmed.cend(),
+                       [](char c) { return c >= '0' && c <= '9'; });
     if (onlyDigits) // more digits than a qint64 holds
         return LongestDelayMs;
     // IMF-fixdate, e.g. "Wed, 21 Oct 2015 07:28:00 GMT" (RFC 9110 section 5.6.7).

@@ -1531,9 +1531,8 @@ bool LoopbackServer::listen(quint16 port, int threadCount, const QHostAddress &a
     QString error;
     quint16 boundPort = 0;
     Worker *first = workers.constFirst();
-    runIn(first, [&] {
-        listening = first->startListening(address, port, workers, &error, &boundPort);
-    });
+    runIn(first,
+          [&] { listening = first->startListening(address, port, workers, &error, &boundPort); });
     if (!listening) {
         close();
         const QMutexLocker locker(&m_private->mutex);

@@ -92,10 +92,9 @@ QString redactedUrl(const QUrl &url)
 
 bool isSecretQueryParameter(QStringView name)
 {
-    return std::any_of(std::cbegin(SecretQueryParameters), std::cend(SecretQueryParameters),
-                       [name](QLatin1String secret) {
-                           return name.compare(secret, Qt::CaseInsensitive) == 0;
-                       });
+    return std::any_of(
+        std::cbegin(SecretQueryParameters), std::cend(SecretQueryParameters),
+        [name](QLatin1String secret) { return name.compare(secret, Qt::CaseInsensitive) == 0; });
 }
 
 bool hasMaskedSecrets(const QUrl &url)
@@ -123,10 +122,10 @@ QByteArray redactedHeaderValue(QByteArrayView name, const QByteArray &value)
         return QByteArray(RedactedMark.data(), RedactedMark.size());
     // A redirect to a presigned URL carries its signature in the Location.
     static constexpr std::array<QByteArrayView, 2> urlHeaders = { "location", "content-location" };
-    const bool isUrlHeader = std::any_of(urlHeaders.cbegin(), urlHeaders.cend(),
-                                         [name](QByteArrayView candidate) {
-                                             return name.compare(candidate, Qt::CaseInsensitive) == 0;
-                                         });
+    const bool isUrlHeader =
+        std::any_of(urlHeaders.cbegin(), urlHeaders.cend(), [name](QByteArrayView candidate) {
+            return name.compare(candidate, Qt::CaseInsensitive) == 0;
+        });
     if (isUrlHeader) {
         const QUrl url(QString::fromUtf8(value), QUrl::StrictMode);
         if (url.isValid()) {

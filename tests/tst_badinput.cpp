@@ -379,10 +379,10 @@ void TestBadInput::headerValueThatWouldSplitTheRequest_data()
     QTest::addColumn<QString>("value");
     QTest::addColumn<QString>("forbidden"); // what the check names; empty = may be sent
 
-    QTest::newRow("a CR is refused") << QStringLiteral("Agent/1\rX-Injected: 1")
-                                     << QStringLiteral("a line break (CR)");
-    QTest::newRow("an LF is refused") << QStringLiteral("Agent/1\nX-Injected: 1")
-                                      << QStringLiteral("a line break (LF)");
+    QTest::newRow("a CR is refused")
+        << QStringLiteral("Agent/1\rX-Injected: 1") << QStringLiteral("a line break (CR)");
+    QTest::newRow("an LF is refused")
+        << QStringLiteral("Agent/1\nX-Injected: 1") << QStringLiteral("a line break (LF)");
     QTest::newRow("CRLF followed by X-Injected: 1 is refused")
         << QStringLiteral("Agent/1\r\nX-Injected: 1") << QStringLiteral("a line break (CR)");
     QTest::newRow("a NUL is refused")

@@ -303,9 +303,8 @@ void TestFetchEngine::hugeRetryAfterWaitsTheCap()
     // overflow that retries at once), not the backoff (a value taken for garbage), but the cap.
     QFETCH(QByteArray, retryAfter);
     constexpr int CapMs = 100;
-    const QUrl url = m_server->url(
-        QStringLiteral("/flaky/huge/1?status=503&retry-after=%1")
-            .arg(QString::fromLatin1(retryAfter.toPercentEncoding())));
+    const QUrl url = m_server->url(QStringLiteral("/flaky/huge/1?status=503&retry-after=%1")
+                                       .arg(QString::fromLatin1(retryAfter.toPercentEncoding())));
     JobQueueModel model;
     model.addEntries(entriesFor({ url }));
     FetchEngine engine(&model);

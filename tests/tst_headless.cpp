@@ -339,12 +339,14 @@ void tst_Headless::exitCodes_data()
         << UsageError << QStringList { QStringLiteral("NoColonHere") };
     // A NUL cannot be passed in an argument; tst_badinput covers it in the shared check.
     for (const auto &[name, agent] :
-         { std::pair { "a CR", "Agent/1\rX-Injected: 1" }, { "an LF", "Agent/1\nX-Injected: 1" },
+         { std::pair { "a CR", "Agent/1\rX-Injected: 1" },
+           { "an LF", "Agent/1\nX-Injected: 1" },
            { "CRLF followed by X-Injected: 1", "Agent/1\r\nX-Injected: 1" } }) {
         QTest::addRow("--user-agent with %s exits 2 naming the option", name)
             << QStringList { QStringLiteral("--user-agent"), QString::fromLatin1(agent),
                              url(QStringLiteral("/headers")) }
-            << UsageError << QStringList { QStringLiteral("--user-agent"), QStringLiteral("line break") };
+            << UsageError
+            << QStringList { QStringLiteral("--user-agent"), QStringLiteral("line break") };
     }
     QTest::newRow("a header value with CRLF exits 2 naming the header")
         << QStringList { QStringLiteral("-H"), QStringLiteral("X-Trace: a\r\nX-Injected: 1"),
@@ -879,7 +881,8 @@ void tst_Headless::secretQueryValuesAreNeverPrinted()
     QFETCH(QString, exportName);
     const QString token = QStringLiteral("pf-qtoken-%1").arg(++m_uniqueCounter);
     const QString key = QStringLiteral("pf-qkey-%1").arg(m_uniqueCounter);
-    const QString found = url(QStringLiteral("/bytes/10?access_token=%1&page=2&q=tokenizer").arg(token));
+    const QString found =
+        url(QStringLiteral("/bytes/10?access_token=%1&page=2&q=tokenizer").arg(token));
     const QString missing = url(QStringLiteral("/status/404?api_key=%1&page=2").arg(key));
     const QString exportPath = m_dir.filePath(exportName);
     RunResult result;
@@ -903,8 +906,9 @@ void tst_Headless::secretQueryValuesAreNeverPrinted()
     for (const QRegularExpressionMatch &line : result.getDataLines())
         shown.append(line.captured(1));
     shown.sort();
-    QCOMPARE(shown, QStringList({ url(QStringLiteral("/bytes/10?access_token=***&page=2&q=tokenizer")),
-                                  url(QStringLiteral("/status/404?api_key=***&page=2")) }));
+    QCOMPARE(shown,
+             QStringList({ url(QStringLiteral("/bytes/10?access_token=***&page=2&q=tokenizer")),
+                           url(QStringLiteral("/status/404?api_key=***&page=2")) }));
     QVERIFY2(contents.contains("access_token=***&page=2&q=tokenizer"), contents.constData());
 }
 

@@ -32,14 +32,29 @@ const QByteArray QueryKey = "pf-qkey-3c4d";
 const QByteArray QuerySignature = "pf-qsig-5e6f";
 const QByteArray FinalSignature = "pf-final-7a8b";
 
-// The query parameters the brief names, and the others SecretQueryParameters holds; written out
-// here so that one dropped from the table fails its row.
+// Every name SecretQueryParameters holds, written out here so that one dropped from the table
+// fails its row.
 constexpr const char *SecretParameterNames[] = {
-    "access_token",     "api_key",       "apikey",           "token",
-    "sig",              "signature",     "X-Amz-Signature",  "X-Amz-Credential",
-    "X-Amz-Security-Token", "password",  "passwd",           "secret",
-    "client_secret",    "auth",          "key",              "refresh_token",
-    "id_token",         "auth_token",    "private_token",    "X-Goog-Signature",
+    "access_token",
+    "api_key",
+    "apikey",
+    "token",
+    "sig",
+    "signature",
+    "X-Amz-Signature",
+    "X-Amz-Credential",
+    "X-Amz-Security-Token",
+    "password",
+    "passwd",
+    "secret",
+    "client_secret",
+    "auth",
+    "key",
+    "refresh_token",
+    "id_token",
+    "auth_token",
+    "private_token",
+    "X-Goog-Signature",
     "X-Goog-Credential",
 };
 
@@ -325,9 +340,8 @@ void TestSecrets::secretQueryParameters_data()
     QTest::newRow("an encoded & in the value goes with it")
         << base + QStringLiteral("?token=pf-a%26b&page=2")
         << base + QStringLiteral("?token=***&page=2") << true;
-    QTest::newRow("an encoded value")
-        << base + QStringLiteral("?key=pf%2Fsecret%3D%3D")
-        << base + QStringLiteral("?key=***") << true;
+    QTest::newRow("an encoded value") << base + QStringLiteral("?key=pf%2Fsecret%3D%3D")
+                                      << base + QStringLiteral("?key=***") << true;
     QTest::newRow("user info and a token together")
         << QStringLiteral("http://pf-user:pf-pass@127.0.0.1:1/p?token=pf-secret&page=2")
         << QStringLiteral("http://***@127.0.0.1:1/p?token=***&page=2") << true;
@@ -335,18 +349,18 @@ void TestSecrets::secretQueryParameters_data()
         << base + QStringLiteral("#access_token=pf-secret&token_type=bearer")
         << base + QStringLiteral("#access_token=***&token_type=bearer") << false;
 
-    QTest::newRow("page=2 is shown") << base + QStringLiteral("?page=2")
-                                     << base + QStringLiteral("?page=2") << false;
+    QTest::newRow("page=2 is shown")
+        << base + QStringLiteral("?page=2") << base + QStringLiteral("?page=2") << false;
     QTest::newRow("q=tokenizer is shown") << base + QStringLiteral("?q=tokenizer&page=2")
                                           << base + QStringLiteral("?q=tokenizer&page=2") << false;
     QTest::newRow("q=token is shown: a secret's name as a value")
         << base + QStringLiteral("?q=token") << base + QStringLiteral("?q=token") << false;
     QTest::newRow("tokens=5 is shown: whole names only")
-        << base + QStringLiteral("?tokens=5&monkey=x") << base + QStringLiteral("?tokens=5&monkey=x")
-        << false;
+        << base + QStringLiteral("?tokens=5&monkey=x")
+        << base + QStringLiteral("?tokens=5&monkey=x") << false;
     QTest::newRow("a secret name without a value is left as it is")
-        << base + QStringLiteral("?token&key=&page=2") << base + QStringLiteral("?token&key=&page=2")
-        << false;
+        << base + QStringLiteral("?token&key=&page=2")
+        << base + QStringLiteral("?token&key=&page=2") << false;
     QTest::newRow("a token in the path is not a query parameter")
         << QStringLiteral("http://127.0.0.1:1/token=pf-path")
         << QStringLiteral("http://127.0.0.1:1/token=pf-path") << false;
@@ -375,7 +389,8 @@ void TestSecrets::urlHeaders_data()
 
     QTest::newRow("a Location to a presigned URL")
         << QByteArray("Location")
-        << QByteArray("https://bucket.example/o?X-Amz-Credential=pf-cred&X-Amz-Signature=pf-sig&x=1")
+        << QByteArray(
+               "https://bucket.example/o?X-Amz-Credential=pf-cred&X-Amz-Signature=pf-sig&x=1")
         << QByteArray("https://bucket.example/o?X-Amz-Credential=***&X-Amz-Signature=***&x=1");
     QTest::newRow("a relative location, in lower case")
         << QByteArray("location") << QByteArray("/next?token=pf-secret&page=2")
@@ -418,7 +433,8 @@ void TestSecrets::secretQueryValuesAreSentButNeverShown()
     const QString notFound =
         QStringLiteral("/status/404?api_key=%1&page=2").arg(QString::fromLatin1(QueryKey));
     QUrl refused = refusedUrl();
-    refused.setQuery(QStringLiteral("X-Amz-Signature=%1&page=2").arg(QString::fromLatin1(QuerySignature)));
+    refused.setQuery(
+        QStringLiteral("X-Amz-Signature=%1&page=2").arg(QString::fromLatin1(QuerySignature)));
 
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
