@@ -315,8 +315,15 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         }
         fetch.headers.append(*parsed);
     }
-    if (parser.isSet(userAgent))
-        fetch.userAgent = parser.value(userAgent).toUtf8();
+    if (parser.isSet(userAgent)) {
+        const QString agent = parser.value(userAgent);
+        if (const QString forbidden = FetchOptions::forbiddenInHeaderValue(agent);
+            !forbidden.isEmpty()) {
+            printError(tr("--user-agent cannot contain %1: it is sent as a header").arg(forbidden));
+            return false;
+        }
+        fetch.userAgent = agent.toUtf8();
+    }
     if (parser.isSet(head))
         fetch.method = FetchOptions::Method::Head;
     fetch.computeSha256 = !parser.isSet(noHash);

@@ -34,14 +34,34 @@ std::optional<QPair<QByteArray, QByteArray>> FetchOptions::parseHeader(const QSt
         return std::nullopt;
     }
     const QString value = text.mid(colon + 1).trimmed();
-    if (value.contains(QLatin1Char('\n')) || value.contains(QLatin1Char('\r'))) {
+    if (const QString forbidden = forbiddenInHeaderValue(value); !forbidden.isEmpty()) {
         if (error)
-            *error = QCoreApplication::translate("FetchOptions",
-                                                 "the value of header '%1' contains a line break")
-                         .arg(name);
+            *error =
+                QCoreApplication::translate("FetchOptions", "the value of header '%1' contains %2")
+                    .arg(name, forbidden);
         return std::nullopt;
     }
     return qMakePair(name.toLatin1(), value.toUtf8());
+}
+
+QString FetchOptions::forbiddenInHeaderValue(QStringView value)
+{
+    constexpr char16_t Tab = u'\t';
+    constexpr char16_t FirstPrintable = u' ';
+    constexpr char16_t Delete = 0x7f;
+    for (const QChar c : value) {
+        const char16_t u = c.unicode();
+        if (u == u'\r')
+            return QCoreApplication::translate("FetchOptions", "a line break (CR)");
+        if (u == u'\n')
+            return QCoreApplication::translate("FetchOptions", "a line break (LF)");
+        if (u == 0)
+            return QCoreApplication::translate("FetchOptions", "a NUL character");
+        if ((u < FirstPrintable && u != Tab) || u == Delete)
+            return QCoreApplication::translate("FetchOptions", "a control character (U+%1)")
+                .arg(QString::number(u, 16).toUpper().rightJustified(4, QLatin1Char('0')));
+    }
+    return {};
 }
 
 } // namespace Parafetch

@@ -52,9 +52,17 @@ struct FetchOptions
 
     static QByteArray defaultUserAgent();
     static int clampConcurrency(int value);
-    // Parses "Name: value"; nullopt with a reason on error.
+    // Parses "Name: value"; nullopt with a reason on error (a bad name, or a value that
+    // forbiddenInHeaderValue() refuses).
     static std::optional<QPair<QByteArray, QByteArray>> parseHeader(const QString &text,
                                                                     QString *error);
+    // The one check of every value that reaches a request header: -H, --user-agent, the
+    // settings dialog and the settings file. RFC 9110 section 5.5 allows visible characters,
+    // spaces and tabs in a field value; CR or LF would end the header line and start one of
+    // the value's choosing (request splitting), and NUL or another control character is cut
+    // short or refused by servers. Empty if `value` may be sent, otherwise what it holds that
+    // may not, for a message ("a line break (CR)", "a NUL character", ...).
+    static QString forbiddenInHeaderValue(QStringView value);
 };
 
 } // namespace Parafetch

@@ -759,6 +759,7 @@ void FetchTask::releaseReply()
 qint64 FetchTask::retryDelayMs(int attemptNumber, const QByteArray &retryAfter) const
 {
     if (!retryAfter.isEmpty()) {
+        // parseRetryAfter() saturates rather than overflows, so a huge value meets the cap.
         if (const auto ms = parseRetryAfter(retryAfter, QDateTime::currentDateTimeUtc()))
             return std::min<qint64>(*ms, m_options->maxRetryAfterMs);
     }
@@ -769,11 +770,24 @@ qint64 FetchTask::retryDelayMs(int attemptNumber, const QByteArray &retryAfter) 
 
 std::optional<qint64> FetchTask::parseRetryAfter(const QByteArray &value, const QDateTime &now)
 {
+    // delta-seconds is 1*DIGIT with no upper bound (RFC 9110 section 10.2.3). A delay too long
+    // to count in milliseconds is the longest there is, and the caller caps it; multiplying it
+    // would overflow into a negative delay, that is a retry at once.
+    constexpr qint64 LongestDelayMs = std::numeric_limits<qint64>::max();
+    constexpr qint64 LongestDelaySeconds = LongestDelayMs / MsPerSecond;
     const QByteArray trimmed = value.trimmed();
     bool ok = false;
     const qint64 delaySeconds = trimmed.toLongLong(&ok);
-    if (ok)
-        return delaySeconds >= 0 ? std::optional<qint64>(delaySeconds * MsPerSecond) : std::nullopt;
+    if (ok) {
+        if (delaySeconds < 0)
+            return std::nullopt;
+        return delaySeconds > LongestDelaySeconds ? LongestDelayMs : delaySeconds * MsPerSecond;
+    }
+    const bool onlyDigits = !trimmed.isEmpty()
+        && std::all_of(trimmed.cbegin(), trimmed.cend(),
+                       [](char c) { return c >= '0' && c <= '9'; });
+    if (onlyDigits) // more digits than a qint64 holds
+        return LongestDelayMs;
     // IMF-fixdate, e.g. "Wed, 21 Oct 2015 07:28:00 GMT" (RFC 9110 section 5.6.7).
     QDateTime when = QLocale::c().toDateTime(QString::fromLatin1(trimmed),
                                              QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"));

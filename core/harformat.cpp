@@ -21,9 +21,10 @@
 //   attempts, retry backoff, redirect hops and any phase Qt could not tell (the custom
 //   _queuedMs keeps the queue time alone). For a job that has not finished, blocked is the
 //   queue time (-1 if unknown) and time the sum.
-// - request: method (the run's), url and queryString with credentials masked (redactedUrl),
-//   httpVersion, headers = the run's extra request headers (RunInfo::requestHeaders, secret
-//   values masked), cookies [] (we keep no cookies), headersSize -1, bodySize 0 (no body sent).
+// - request: method (the run's), url and queryString with credentials and secret query values
+//   masked (redactedUrl), httpVersion, headers = the run's extra request headers
+//   (RunInfo::requestHeaders, secret values masked), cookies [] (we keep no cookies),
+//   headersSize -1, bodySize 0 (no body sent).
 // - response: status (0 = no answer), statusText "" (Qt does not keep the reason phrase),
 //   httpVersion ("HTTP/1.1", "HTTP/2"; "" if unknown), headers = Job::responseHeaders with
 //   secret values masked again here, cookies [] (Set-Cookie values are masked, so there is no
@@ -37,7 +38,7 @@
 //   _attemptStartedAtMs, _finishedAtMs with the meaning of our JSON fields, so that our own HAR
 //   imports back exactly (startedDateTime has only milliseconds).
 // Credentials never reach the file: URLs pass through redactedUrl(), sensitive header values
-// become ***, and so does the user info of a URL in a Location header.
+// become ***, and so do the user info and secret query values of a URL in a Location header.
 //
 // Import: our own HAR back exactly, and foreign HAR (a browser's DevTools export) as far as it
 // maps. An entry with _startedAtMs is ours and takes its instants from the custom fields; any
@@ -265,10 +266,12 @@ HeaderList shownHeaders(const HeaderList &headers)
     return shown;
 }
 
+// The query as the url field shows it: secret values masked.
 HeaderList queryOf(const QUrl &url)
 {
     HeaderList pairs;
-    for (const auto &[name, value] : QUrlQuery(url).queryItems(QUrl::FullyDecoded))
+    const QUrl shown(redactedUrl(url));
+    for (const auto &[name, value] : QUrlQuery(shown).queryItems(QUrl::FullyDecoded))
         pairs.append({ name.toUtf8(), value.toUtf8() });
     return pairs;
 }

@@ -416,10 +416,11 @@ struct LoopbackServerPrivate
     std::atomic<quint16> port { 0 };
     std::atomic<quint64> entityTagSerial { 0 }; // for /resumable?changing=1
 
-    mutable QMutex mutex; // guards recorded, hits and errorString
+    mutable QMutex mutex; // guards recorded, hits, errorString and address
     QList<RecordedRequest> recorded;
     QHash<QByteArray, int> hits; // keys: "flaky/<key>", "resumable/<tag>"
     QString errorString;
+    QHostAddress address { QHostAddress::LocalHost }; // what listen() bound
 
     // Set by the owner only while no thread runs, read by the workers: no lock needed.
     std::optional<QSslConfiguration> tls;
@@ -570,8 +571,8 @@ public:
         m_connections.remove(connection);
         connection->deleteLater(); // we may be inside one of its socket's signals
     }
-    bool startListening(quint16 port, const QList<Worker *> &targets, QString *error,
-                        quint16 *boundPort);
+    bool startListening(const QHostAddress &address, quint16 port, const QList<Worker *> &targets,
+                        QString *error, quint16 *boundPort);
     void stopListening()
     {
         delete m_acceptor;
@@ -643,12 +644,12 @@ void Worker::adopt(qintptr descriptor)
     m_server->connectionCount.fetch_add(1, std::memory_order_relaxed);
 }
 
-bool Worker::startListening(quint16 port, const QList<Worker *> &targets, QString *error,
-                            quint16 *boundPort)
+bool Worker::startListening(const QHostAddress &address, quint16 port,
+                            const QList<Worker *> &targets, QString *error, quint16 *boundPort)
 {
     auto *acceptor = new Acceptor(targets, this);
     acceptor->setListenBacklogSize(ListenBacklog);
-    if (!acceptor->listen(QHostAddress::LocalHost, port)) {
+    if (!acceptor->listen(address, port)) {
         *error = acceptor->errorString();
         delete acceptor;
         return false;
@@ -1503,12 +1504,18 @@ LoopbackServer::~LoopbackServer()
     close();
 }
 
-bool LoopbackServer::listen(quint16 port, int threadCount)
+bool LoopbackServer::listen(quint16 port, int threadCount, const QHostAddress &address)
 {
     if (isListening()) {
         const QMutexLocker locker(&m_private->mutex);
         m_private->errorString =
             tr("The server is already listening on port %1.").arg(m_private->port.load());
+        return false;
+    }
+    if (!address.isLoopback()) {
+        const QMutexLocker locker(&m_private->mutex);
+        m_private->errorString =
+            tr("The server listens on loopback addresses only, not %1.").arg(address.toString());
         return false;
     }
     threadCount = std::clamp(threadCount, 1, MaxThreadCount);
@@ -1524,12 +1531,17 @@ bool LoopbackServer::listen(quint16 port, int threadCount)
     QString error;
     quint16 boundPort = 0;
     Worker *first = workers.constFirst();
-    runIn(first, [&] { listening = first->startListening(port, workers, &error, &boundPort); });
+    runIn(first,
+          [&] { listening = first->startListening(address, port, workers, &error, &boundPort); });
     if (!listening) {
         close();
         const QMutexLocker locker(&m_private->mutex);
         m_private->errorString = error;
         return false;
+    }
+    {
+        const QMutexLocker locker(&m_private->mutex);
+        m_private->address = address;
     }
     m_private->port = boundPort;
     return true;
@@ -1620,7 +1632,10 @@ QUrl LoopbackServer::baseUrl() const
 {
     QUrl base;
     base.setScheme(isTls() ? QStringLiteral("https") : QStringLiteral("http"));
-    base.setHost(QStringLiteral("127.0.0.1"));
+    {
+        const QMutexLocker locker(&m_private->mutex);
+        base.setHost(m_private->address.toString());
+    }
     base.setPort(port());
     return base;
 }

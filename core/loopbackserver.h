@@ -3,6 +3,7 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QHostAddress>
 #include <QList>
 #include <QObject>
 #include <QPair>
@@ -99,9 +100,13 @@ public:
     bool setTlsFiles(const QString &certificateFile, const QString &keyFile);
     bool isTls() const;
 
-    // Binds 127.0.0.1 only. threadCount worker threads (clamped to 1..MaxThreadCount) share the
-    // connections round-robin. False with errorString() on failure or when already listening.
-    bool listen(quint16 port = 0, int threadCount = 1);
+    // Binds 127.0.0.1, or another loopback address (::1, for a test that needs a second host
+    // name without asking how "localhost" resolves); never any other address. threadCount
+    // worker threads (clamped to 1..MaxThreadCount) share the connections round-robin. False
+    // with errorString() on failure, for an address that is not loopback, or when already
+    // listening.
+    bool listen(quint16 port = 0, int threadCount = 1,
+                const QHostAddress &address = QHostAddress(QHostAddress::LocalHost));
     // Stops listening, aborts every connection and joins the threads; listen() may follow.
     // Must not be called from inside one of the server's threads.
     void close();
@@ -110,7 +115,7 @@ public:
     QString errorString() const;
 
     quint16 port() const;
-    QUrl baseUrl() const; // http://127.0.0.1:PORT (https with TLS)
+    QUrl baseUrl() const; // http://127.0.0.1:PORT or http://[::1]:PORT (https with TLS)
     QUrl url(const QString &pathAndQuery) const; // baseUrl + "/delay/10" etc.
 
     // Heads parsed whose response is not yet wholly queued for sending (or whose client left).

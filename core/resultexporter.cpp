@@ -5,8 +5,9 @@
 //
 // Conventions shared by both formats
 // - Text is UTF-8. Job fields come in the order of ExportField, named by exportFieldName().
-// - `url` and `finalUrl` pass through redactedUrl(): user name and password become ***, so
-//   credentials never reach a file. `finalUrl` is "" when no redirect happened.
+// - `url` and `finalUrl` pass through redactedUrl(): user name and password, and the values of
+//   secret query parameters (?token=***), become ***, so credentials never reach a file.
+//   `finalUrl` is "" when no redirect happened.
 // - Times and phases are milliseconds with microsecond precision, written with exactly three
 //   decimals (12.345). Instants (queuedAtMs, startedAtMs, finishedAtMs) are on the engine's
 //   monotonic clock, whose zero is the engine's epoch, so only differences mean anything.

@@ -179,10 +179,11 @@ private:
     QByteArray &m_out;
 };
 
-// The URL as the journal keeps it: credentials masked, percent-encoded (so plain ASCII).
+// The URL as the journal keeps it: credentials and secret query values masked,
+// percent-encoded (so plain ASCII).
 QByteArray journalUrl(const QUrl &url)
 {
-    return url.userInfo().isEmpty() ? url.toEncoded() : redactedUrl(url).toUtf8();
+    return redactedUrl(url).toUtf8();
 }
 
 // A validator goes back into an If-Range header as it came: printable ASCII only (an ETag or an
@@ -1154,11 +1155,11 @@ QList<Job> RunJournal::restorableJobs(const QList<JournaledJob> &jobs)
             job.errorString = journaled.errorString;
             job.finalUrl = journaled.finalUrl;
             job.protocol = journaled.protocol;
-        } else if (journaled.url.userInfo() == RedactedMark) {
+        } else if (hasMaskedSecrets(journaled.url)) {
             job.state = JobState::Cancelled;
             job.errorKind = ErrorKind::Cancelled;
-            job.errorString = tr("not restored: the run journal does not keep user names and "
-                                 "passwords; add this URL again with them");
+            job.errorString = tr("not restored: the run journal does not keep user names, "
+                                 "passwords or secret query values; add this URL again with them");
         } else {
             job.resumeFrom = journaled.partial;
         }

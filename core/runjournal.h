@@ -84,7 +84,8 @@ struct JournalReplayReport
 //
 // Optional fields are left out when empty or zero. URLs are written through redactedUrl(), like
 // the last list (SettingsStore): the file sits on the user's disk, so a user name and password
-// are never in it, and a restored URL that had them must be added again with them.
+// or a secret query value (an access token, a signature) are never in it, and a restored URL
+// that had them must be added again with them.
 //
 // Writes are buffered in memory and handed to a writer thread, which appends them with one
 // write() and one fdatasync() per batch: add, remove and clear are handed over at the end of the
@@ -162,9 +163,10 @@ public:
                        QString *error, JournalReplayReport *report = nullptr);
     // The jobs to give JobQueueModel::addRestored(): finished ones keep their result,
     // unfinished ones are queued again (with the .part they had begun, to be continued if it is
-    // still there), except those whose URL had credentials: these cannot be
-    // fetched as they were (the journal does not keep the password), so they come back
-    // cancelled with a message saying so, rather than sending "***" to the server as a login.
+    // still there), except those whose URL had credentials or a secret query value
+    // (hasMaskedSecrets): these cannot be fetched as they were (the journal does not keep
+    // them), so they come back cancelled with a message saying so, rather than sending "***"
+    // to the server as a login or a token.
     static QList<Job> restorableJobs(const QList<JournaledJob> &jobs);
 
     // The check at the start of each line: CRC-32 (IEEE 802.3, as zlib computes it) of the JSON.

@@ -108,7 +108,14 @@ FetchOptions SettingsStore::loadFetchOptions(const QSettings &settings)
         readInt(settings, RetryBaseDelayKey, defaults.retryBaseDelayMs, 0, MaxRetryBaseDelayMs);
     options.maxRedirects =
         readInt(settings, MaxRedirectsKey, defaults.maxRedirects, 0, MaxRedirects);
-    options.userAgent = settings.value(key(UserAgentKey)).toString().trimmed().toUtf8();
+    // A hand-edited user agent that could split the request is not sent; the default is.
+    const QString userAgent = settings.value(key(UserAgentKey)).toString().trimmed();
+    if (const QString forbidden = FetchOptions::forbiddenInHeaderValue(userAgent);
+        forbidden.isEmpty())
+        options.userAgent = userAgent.toUtf8();
+    else
+        qWarning("Parafetch: ignoring the stored user agent: it contains %s",
+                 qPrintable(forbidden));
 
     // A hand-edited bad line is dropped rather than sent: a malformed header would make every
     // request of the run fail, and the dialog shows what is left. The warning names the line by

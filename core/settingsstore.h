@@ -22,9 +22,11 @@ public:
     static constexpr int MaxRetryBaseDelayMs = FetchOptions::DefaultRetryMaxDelayMs;
 
     // Missing or unreadable keys give the defaults; numbers are clamped to their ranges; header
-    // lines that FetchOptions::parseHeader rejects are dropped. Only what a person can change
-    // (the settings dialog and the concurrency) is stored; the engine's tuning values
-    // (retryMaxDelayMs, maxRetryAfterMs, readBufferBytes) always come back as defaults.
+    // lines that FetchOptions::parseHeader rejects are dropped, and a user agent that
+    // FetchOptions::forbiddenInHeaderValue refuses gives the default (each with a warning).
+    // Only what a person can change (the settings dialog and the concurrency) is stored; the
+    // engine's tuning values (retryMaxDelayMs, maxRetryAfterMs, readBufferBytes) always come
+    // back as defaults.
     static FetchOptions loadFetchOptions(const QSettings &settings);
     static void saveFetchOptions(QSettings &settings, const FetchOptions &options);
 

@@ -79,6 +79,8 @@ private Q_SLOTS:
     void longLines();
     void oneLine_data();
     void oneLine();
+    void headerValueThatWouldSplitTheRequest_data();
+    void headerValueThatWouldSplitTheRequest();
 
 private:
     // Runs the entries through the engine; every job must end in `state`.
@@ -370,6 +372,62 @@ void TestBadInput::oneLine()
         QCOMPARE(m_server.requestCount(), requestsBefore + 1);
         QCOMPARE(m_server.recordedRequests().constLast().target, target);
     }
+}
+
+void TestBadInput::headerValueThatWouldSplitTheRequest_data()
+{
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<QString>("forbidden"); // what the check names; empty = may be sent
+
+    QTest::newRow("a CR is refused")
+        << QStringLiteral("Agent/1\rX-Injected: 1") << QStringLiteral("a line break (CR)");
+    QTest::newRow("an LF is refused")
+        << QStringLiteral("Agent/1\nX-Injected: 1") << QStringLiteral("a line break (LF)");
+    QTest::newRow("CRLF followed by X-Injected: 1 is refused")
+        << QStringLiteral("Agent/1\r\nX-Injected: 1") << QStringLiteral("a line break (CR)");
+    QTest::newRow("a NUL is refused")
+        << (QStringLiteral("Agent/1") + QChar(0) + QStringLiteral("X-Injected: 1"))
+        << QStringLiteral("a NUL character");
+    QTest::newRow("an escape is refused")
+        << QStringLiteral("Agent/1\x1b[31m") << QStringLiteral("a control character (U+001B)");
+    QTest::newRow("DEL is refused")
+        << QStringLiteral("Agent/1\x7f") << QStringLiteral("a control character (U+007F)");
+    QTest::newRow("a tab is allowed and sent") << QStringLiteral("Agent/1\t(tests)") << QString();
+    QTest::newRow("non-ASCII is allowed and sent")
+        << QStringLiteral("Prüfer/1 (Zürich)") << QString();
+}
+
+void TestBadInput::headerValueThatWouldSplitTheRequest()
+{
+    // One check serves -H, --user-agent, the settings dialog and the settings file (their own
+    // tests cover each of them); here the check itself and the -H parser that uses it.
+    QFETCH(QString, value);
+    QFETCH(QString, forbidden);
+
+    QCOMPARE(FetchOptions::forbiddenInHeaderValue(value), forbidden);
+    QString error;
+    const auto header = FetchOptions::parseHeader(QStringLiteral("X-Trace: ") + value, &error);
+    if (!forbidden.isEmpty()) {
+        QVERIFY(!header);
+        QCOMPARE(error, QStringLiteral("the value of header 'X-Trace' contains ") + forbidden);
+        return;
+    }
+    QVERIFY2(header, qPrintable(error));
+
+    // What may be sent reaches the server as given, in both places a value can go.
+    JobQueueModel model;
+    QCOMPARE(model.addEntries(entriesFor({ m_server.url(QStringLiteral("/headers")) })), 1);
+    FetchEngine engine(&model);
+    FetchOptions options = testOptions(1);
+    options.userAgent = value.toUtf8();
+    options.headers = { *header };
+    engine.setOptions(options);
+    QVERIFY(runToEnd(engine));
+    QCOMPARE(model.jobAt(0).state, JobState::Succeeded);
+    const RecordedRequest request = m_server.recordedRequests().constLast();
+    QCOMPARE(request.target, QByteArray("/headers"));
+    QCOMPARE(request.header("user-agent"), value.toUtf8());
+    QCOMPARE(request.header("x-trace"), value.toUtf8());
 }
 
 QTEST_GUILESS_MAIN(TestBadInput)

@@ -259,6 +259,8 @@ private Q_SLOTS:
     void aMissingWindowIsAClearError();
     void credentialsAreNeverPrinted_data();
     void credentialsAreNeverPrinted();
+    void secretQueryValuesAreNeverPrinted_data();
+    void secretQueryValuesAreNeverPrinted();
     void helpListsEveryOption_data();
     void helpListsEveryOption();
     void versionPrintsTheVersion();
@@ -434,6 +436,21 @@ void tst_Headless::exitCodes_data()
         << QStringList { QStringLiteral("-H"), QStringLiteral("NoColonHere"),
                          url(QStringLiteral("/bytes/1")) }
         << UsageError << QStringList { QStringLiteral("NoColonHere") };
+    // A NUL cannot be passed in an argument; tst_badinput covers it in the shared check.
+    for (const auto &[name, agent] :
+         { std::pair { "a CR", "Agent/1\rX-Injected: 1" },
+           { "an LF", "Agent/1\nX-Injected: 1" },
+           { "CRLF followed by X-Injected: 1", "Agent/1\r\nX-Injected: 1" } }) {
+        QTest::addRow("--user-agent with %s exits 2 naming the option", name)
+            << QStringList { QStringLiteral("--user-agent"), QString::fromLatin1(agent),
+                             url(QStringLiteral("/headers")) }
+            << UsageError
+            << QStringList { QStringLiteral("--user-agent"), QStringLiteral("line break") };
+    }
+    QTest::newRow("a header value with CRLF exits 2 naming the header")
+        << QStringList { QStringLiteral("-H"), QStringLiteral("X-Trace: a\r\nX-Injected: 1"),
+                         url(QStringLiteral("/headers")) }
+        << UsageError << QStringList { QStringLiteral("'X-Trace'"), QStringLiteral("line break") };
     const QString missing = m_dir.filePath(QStringLiteral("no-such-list.txt"));
     QTest::newRow("--input of a missing file exits 2 naming the file")
         << QStringList { QStringLiteral("--input"), missing } << UsageError
@@ -1293,6 +1310,49 @@ void tst_Headless::credentialsAreNeverPrinted()
     QVERIFY2(!contents.isEmpty(), qPrintable(result.describe()));
     QVERIFY2(!contents.contains("secret"), contents.constData());
     QVERIFY2(contents.contains("***"), contents.constData());
+}
+
+void tst_Headless::secretQueryValuesAreNeverPrinted_data()
+{
+    QTest::addColumn<QString>("exportName");
+    QTest::newRow("the classic lines and a HAR export") << QStringLiteral("query.har");
+    QTest::newRow("the classic lines and a CSV export") << QStringLiteral("query.csv");
+}
+
+void tst_Headless::secretQueryValuesAreNeverPrinted()
+{
+    QFETCH(QString, exportName);
+    const QString token = QStringLiteral("pf-qtoken-%1").arg(++m_uniqueCounter);
+    const QString key = QStringLiteral("pf-qkey-%1").arg(m_uniqueCounter);
+    const QString found =
+        url(QStringLiteral("/bytes/10?access_token=%1&page=2&q=tokenizer").arg(token));
+    const QString missing = url(QStringLiteral("/status/404?api_key=%1&page=2").arg(key));
+    const QString exportPath = m_dir.filePath(exportName);
+    RunResult result;
+    QVERIFY(run({ QStringLiteral("--retries"), QStringLiteral("0"), QStringLiteral("--export"),
+                  exportPath, found, missing },
+                &result));
+    QVERIFY2(result.exitCode == SomeFailed, qPrintable(result.describe()));
+
+    // The server got the real values.
+    QCOMPARE(requestsFor(found).size(), 1);
+    QCOMPARE(requestsFor(missing).size(), 1);
+
+    QFile exported(exportPath);
+    QVERIFY(exported.open(QIODevice::ReadOnly));
+    const QByteArray contents = exported.readAll();
+    for (const QByteArray &text : { result.out, result.err, contents }) {
+        QVERIFY2(!text.contains(token.toUtf8()), qPrintable(result.describe()));
+        QVERIFY2(!text.contains(key.toUtf8()), qPrintable(result.describe()));
+    }
+    QStringList shown;
+    for (const QRegularExpressionMatch &line : result.getDataLines())
+        shown.append(line.captured(1));
+    shown.sort();
+    QCOMPARE(shown,
+             QStringList({ url(QStringLiteral("/bytes/10?access_token=***&page=2&q=tokenizer")),
+                           url(QStringLiteral("/status/404?api_key=***&page=2")) }));
+    QVERIFY2(contents.contains("access_token=***&page=2&q=tokenizer"), contents.constData());
 }
 
 void tst_Headless::helpListsEveryOption_data()

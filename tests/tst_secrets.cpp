@@ -1,12 +1,16 @@
-// Secrets: URL credentials and secret headers reach the server, and nowhere else.
+// Secrets: URL credentials, secret query values and secret headers reach the server, and
+// nowhere else.
 #include "fetchengine.h"
+#include "harformat.h"
 #include "jobqueuemodel.h"
 #include "loopbackserver.h"
 #include "redact.h"
 #include "resultexporter.h"
+#include "runjournal.h"
 #include "testsupport.h"
 #include "urllistparser.h"
 
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace Parafetch;
@@ -23,6 +27,36 @@ const QByteArray CookieValue = "pf-cookie-a1b2";
 const QByteArray ProxyToken = "pf-proxy-c3d4";
 const QByteArray ApiKey = "pf-apikey-e5f6";
 const QByteArray ServerCookie = "pf-set-cookie-0a9b";
+const QByteArray QueryToken = "pf-qtoken-1a2b";
+const QByteArray QueryKey = "pf-qkey-3c4d";
+const QByteArray QuerySignature = "pf-qsig-5e6f";
+const QByteArray FinalSignature = "pf-final-7a8b";
+
+// Every name SecretQueryParameters holds, written out here so that one dropped from the table
+// fails its row.
+constexpr const char *SecretParameterNames[] = {
+    "access_token",
+    "api_key",
+    "apikey",
+    "token",
+    "sig",
+    "signature",
+    "X-Amz-Signature",
+    "X-Amz-Credential",
+    "X-Amz-Security-Token",
+    "password",
+    "passwd",
+    "secret",
+    "client_secret",
+    "auth",
+    "key",
+    "refresh_token",
+    "id_token",
+    "auth_token",
+    "private_token",
+    "X-Goog-Signature",
+    "X-Goog-Credential",
+};
 
 QByteArray basicCredentials(const QString &user, const QString &password)
 {
@@ -74,6 +108,13 @@ private Q_SLOTS:
     void secretRequestHeadersStayWithTheirOrigin_data();
     void secretRequestHeadersStayWithTheirOrigin();
     void setCookieIsMasked();
+    void secretQueryParameters_data();
+    void secretQueryParameters();
+    void urlHeaders_data();
+    void urlHeaders();
+    void secretQueryValuesAreSentButNeverShown_data();
+    void secretQueryValuesAreSentButNeverShown();
+    void journaledUrlWithASecretQueryValueIsNotRestored();
 
 private:
     std::unique_ptr<LoopbackServer> m_server;
@@ -270,6 +311,246 @@ void TestSecrets::setCookieIsMasked()
     QByteArray shown = everythingShown(model);
     shown.replace("/set-cookie/" + ServerCookie, "/set-cookie/VALUE");
     QVERIFY2(!shown.contains(ServerCookie), shown.constData());
+}
+
+void TestSecrets::secretQueryParameters_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("shown");
+    QTest::addColumn<bool>("lostSecret"); // the shown URL cannot be fetched again as it was
+
+    const QString base = QStringLiteral("http://127.0.0.1:1/p");
+    for (const char *name : SecretParameterNames) {
+        QTest::addRow("%s is masked, its name and the other parameters kept", name)
+            << base + QStringLiteral("?%1=pf-secret&page=2").arg(QLatin1String(name))
+            << base + QStringLiteral("?%1=***&page=2").arg(QLatin1String(name)) << true;
+    }
+    QTest::newRow("the name in another case: ACCESS_TOKEN")
+        << base + QStringLiteral("?ACCESS_TOKEN=pf-secret")
+        << base + QStringLiteral("?ACCESS_TOKEN=***") << true;
+    QTest::newRow("the name in lower case: x-amz-signature")
+        << base + QStringLiteral("?x-amz-signature=pf-secret")
+        << base + QStringLiteral("?x-amz-signature=***") << true;
+    QTest::newRow("a percent-encoded name: access%5Ftoken, which QUrl decodes")
+        << base + QStringLiteral("?access%5Ftoken=pf-secret")
+        << base + QStringLiteral("?access_token=***") << true;
+    QTest::newRow("a repeated name: each value")
+        << base + QStringLiteral("?sig=pf-one&page=2&sig=pf-two")
+        << base + QStringLiteral("?sig=***&page=2&sig=***") << true;
+    QTest::newRow("an encoded & in the value goes with it")
+        << base + QStringLiteral("?token=pf-a%26b&page=2")
+        << base + QStringLiteral("?token=***&page=2") << true;
+    QTest::newRow("an encoded value") << base + QStringLiteral("?key=pf%2Fsecret%3D%3D")
+                                      << base + QStringLiteral("?key=***") << true;
+    QTest::newRow("user info and a token together")
+        << QStringLiteral("http://pf-user:pf-pass@127.0.0.1:1/p?token=pf-secret&page=2")
+        << QStringLiteral("http://***@127.0.0.1:1/p?token=***&page=2") << true;
+    QTest::newRow("OAuth's fragment is masked too, though it never reaches the server")
+        << base + QStringLiteral("#access_token=pf-secret&token_type=bearer")
+        << base + QStringLiteral("#access_token=***&token_type=bearer") << false;
+
+    QTest::newRow("page=2 is shown")
+        << base + QStringLiteral("?page=2") << base + QStringLiteral("?page=2") << false;
+    QTest::newRow("q=tokenizer is shown") << base + QStringLiteral("?q=tokenizer&page=2")
+                                          << base + QStringLiteral("?q=tokenizer&page=2") << false;
+    QTest::newRow("q=token is shown: a secret's name as a value")
+        << base + QStringLiteral("?q=token") << base + QStringLiteral("?q=token") << false;
+    QTest::newRow("tokens=5 is shown: whole names only")
+        << base + QStringLiteral("?tokens=5&monkey=x")
+        << base + QStringLiteral("?tokens=5&monkey=x") << false;
+    QTest::newRow("a secret name without a value is left as it is")
+        << base + QStringLiteral("?token&key=&page=2")
+        << base + QStringLiteral("?token&key=&page=2") << false;
+    QTest::newRow("a token in the path is not a query parameter")
+        << QStringLiteral("http://127.0.0.1:1/token=pf-path")
+        << QStringLiteral("http://127.0.0.1:1/token=pf-path") << false;
+}
+
+void TestSecrets::secretQueryParameters()
+{
+    QFETCH(QString, url);
+    QFETCH(QString, shown);
+    QFETCH(bool, lostSecret);
+
+    const QUrl parsed(url, QUrl::StrictMode);
+    QVERIFY2(parsed.isValid(), qPrintable(parsed.errorString()));
+    QCOMPARE(redactedUrl(parsed), shown);
+    // Shown twice is shown the same; what was masked is known to be lost.
+    QCOMPARE(redactedUrl(QUrl(shown)), shown);
+    QCOMPARE(hasMaskedSecrets(QUrl(shown)), lostSecret);
+    QVERIFY(!hasMaskedSecrets(parsed));
+}
+
+void TestSecrets::urlHeaders_data()
+{
+    QTest::addColumn<QByteArray>("name");
+    QTest::addColumn<QByteArray>("value");
+    QTest::addColumn<QByteArray>("shown");
+
+    QTest::newRow("a Location to a presigned URL")
+        << QByteArray("Location")
+        << QByteArray(
+               "https://bucket.example/o?X-Amz-Credential=pf-cred&X-Amz-Signature=pf-sig&x=1")
+        << QByteArray("https://bucket.example/o?X-Amz-Credential=***&X-Amz-Signature=***&x=1");
+    QTest::newRow("a relative location, in lower case")
+        << QByteArray("location") << QByteArray("/next?token=pf-secret&page=2")
+        << QByteArray("/next?token=***&page=2");
+    QTest::newRow("a Location with user info")
+        << QByteArray("Location") << QByteArray("http://pf-user:pf-pass@127.0.0.1:1/")
+        << QByteArray("http://***@127.0.0.1:1/");
+    QTest::newRow("a Content-Location with a key")
+        << QByteArray("Content-Location") << QByteArray("/doc?key=pf-secret")
+        << QByteArray("/doc?key=***");
+    QTest::newRow("a harmless Location is kept byte for byte")
+        << QByteArray("Location") << QByteArray("/search?q=tokenizer&page=2")
+        << QByteArray("/search?q=tokenizer&page=2");
+    QTest::newRow("another header is not read as a URL")
+        << QByteArray("X-Note") << QByteArray("/next?token=pf-visible")
+        << QByteArray("/next?token=pf-visible");
+}
+
+void TestSecrets::urlHeaders()
+{
+    QFETCH(QByteArray, name);
+    QFETCH(QByteArray, value);
+    QFETCH(QByteArray, shown);
+    QCOMPARE(redactedHeaderValue(name, value), shown);
+}
+
+void TestSecrets::secretQueryValuesAreSentButNeverShown_data()
+{
+    QTest::addColumn<QString>("output");
+    for (const char *output : { "table", "CSV", "JSON", "HAR", "run journal" })
+        QTest::addRow("%s", output) << QString::fromLatin1(output);
+}
+
+void TestSecrets::secretQueryValuesAreSentButNeverShown()
+{
+    QFETCH(QString, output);
+
+    const QString direct = QStringLiteral("/headers?access_token=%1&page=2&q=tokenizer")
+                               .arg(QString::fromLatin1(QueryToken));
+    const QString notFound =
+        QStringLiteral("/status/404?api_key=%1&page=2").arg(QString::fromLatin1(QueryKey));
+    QUrl refused = refusedUrl();
+    refused.setQuery(
+        QStringLiteral("X-Amz-Signature=%1&page=2").arg(QString::fromLatin1(QuerySignature)));
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString journalPath = dir.filePath(QStringLiteral("journal.jsonl"));
+    JobQueueModel model;
+    RunJournal journal(journalPath);
+    if (output == QLatin1String("run journal"))
+        journal.attach(&model);
+    model.addEntries(entriesFor({ m_server->url(direct), m_server->url(notFound), refused }));
+    FetchEngine engine(&model);
+    FetchOptions options = testOptions();
+    options.retries = 0;
+    engine.setOptions(options);
+    QVERIFY(runToEnd(engine));
+    QCOMPARE(model.jobAt(0).state, JobState::Succeeded);
+    QCOMPARE(model.jobAt(1).errorString, QStringLiteral("HTTP 404 Not Found"));
+    QCOMPARE(model.jobAt(2).state, JobState::Failed);
+
+    // The request itself is unchanged: the server got the real values.
+    QStringList targets;
+    for (const RecordedRequest &request : m_server->recordedRequests())
+        targets.append(QString::fromLatin1(request.target));
+    QVERIFY2(targets.contains(direct), qPrintable(targets.join(QLatin1Char('\n'))));
+    QVERIFY2(targets.contains(notFound), qPrintable(targets.join(QLatin1Char('\n'))));
+
+    // A redirect that ended on a presigned URL, as the engine records it: the final URL as
+    // requested, and a Location. (The loopback server can only redirect to a URL that the
+    // first one carries, and that one would be shown.)
+    model.addEntries(entriesFor({ m_server->url(QStringLiteral("/redirect/1")) }));
+    Job redirected = model.jobAt(3);
+    const QUrl final = m_server->url(
+        QStringLiteral("/next?X-Amz-Signature=%1&page=2").arg(QString::fromLatin1(FinalSignature)));
+    redirected.state = JobState::Succeeded;
+    redirected.httpStatus = 200;
+    redirected.attempts = 1;
+    redirected.finalUrl = final;
+    redirected.responseHeaders.append({ "Location", final.toEncoded() });
+    model.finishJob(redirected);
+
+    QByteArray shown;
+    if (output == QLatin1String("table")) {
+        for (int row = 0; row < model.rowCount(); ++row) {
+            for (int column = 0; column < model.columnCount(); ++column) {
+                for (int role : { int(Qt::DisplayRole), int(Qt::ToolTipRole),
+                                  int(JobQueueModel::RawValueRole) })
+                    shown += model.data(model.index(row, column), role).toString().toUtf8() + '\n';
+            }
+        }
+        QCOMPARE(model.index(0, JobQueueModel::UrlColumn).data().toString(),
+                 m_server->url(QStringLiteral("/headers?access_token=***&page=2&q=tokenizer"))
+                     .toString(QUrl::FullyEncoded));
+    } else if (output == QLatin1String("CSV")) {
+        shown = ResultExporter::toCsv(model.jobs());
+    } else if (output == QLatin1String("JSON")) {
+        shown = ResultExporter::toJson(model.jobs(), model.summary(), RunInfo {});
+    } else if (output == QLatin1String("HAR")) {
+        shown = HarFormat::toHar(model.jobs(), model.summary(), RunInfo {});
+        // queryString: the name kept, the value masked; harmless pairs as they are.
+        QVERIFY2(shown.contains(R"({"name": "access_token", "value": "***"})"), shown.constData());
+        QVERIFY2(shown.contains(R"({"name": "q", "value": "tokenizer"})"), shown.constData());
+    } else {
+        QVERIFY(journal.sync());
+        QFile file(journalPath);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        shown = file.readAll();
+    }
+
+    for (const QByteArray &secret : { QueryToken, QueryKey, QuerySignature, FinalSignature }) {
+        for (const QByteArray &spelling : spellings(secret))
+            QVERIFY2(!shown.contains(spelling), spelling + '\n' + shown);
+    }
+    for (const QByteArray &masked :
+         { QByteArray("access_token=***&page=2&q=tokenizer"), QByteArray("api_key=***&page=2"),
+           QByteArray("X-Amz-Signature=***&page=2") }) {
+        QVERIFY2(shown.contains(masked), masked + '\n' + shown);
+    }
+    if (output != QLatin1String("table")) { // the table has no final URL column
+        const QByteArray finalShown =
+            m_server->url(QStringLiteral("/next?X-Amz-Signature=***&page=2")).toEncoded();
+        QVERIFY2(shown.contains(finalShown), finalShown + '\n' + shown);
+    }
+}
+
+void TestSecrets::journaledUrlWithASecretQueryValueIsNotRestored()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("journal.jsonl"));
+    const QUrl secret = m_server->url(
+        QStringLiteral("/bytes/1?token=%1&page=2").arg(QString::fromLatin1(QueryToken)));
+    const QUrl harmless = m_server->url(QStringLiteral("/bytes/2?q=tokenizer&page=2"));
+    {
+        JobQueueModel model;
+        RunJournal journal(path);
+        journal.attach(&model);
+        model.addEntries(entriesFor({ secret, harmless }));
+        QVERIFY(journal.sync());
+    } // no clean exit: a crash, as far as the next start can tell
+
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray content = file.readAll();
+    QVERIFY2(!content.contains(QueryToken), content.constData());
+
+    QList<JournaledJob> jobs;
+    bool cleanExit = true;
+    QString error;
+    QVERIFY2(RunJournal::replay(path, &jobs, &cleanExit, &error), qPrintable(error));
+    QCOMPARE(jobs.size(), 2);
+    const QList<Job> restored = RunJournal::restorableJobs(jobs);
+    // Fetched again it would send "***" as the token.
+    QCOMPARE(restored.at(0).state, JobState::Cancelled);
+    QVERIFY2(restored.at(0).errorString.contains(QLatin1String("secret query values")),
+             qPrintable(restored.at(0).errorString));
+    QCOMPARE(restored.at(1).state, JobState::Queued);
+    QCOMPARE(restored.at(1).url, harmless);
 }
 
 QTEST_GUILESS_MAIN(TestSecrets)

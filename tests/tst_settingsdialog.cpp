@@ -180,6 +180,8 @@ private Q_SLOTS:
     void typedSecondsBecomeMilliseconds();
     void invalidHeaderLineDisablesOk_data();
     void invalidHeaderLineDisablesOk();
+    void userAgentThatWouldSplitTheRequestDisablesOk_data();
+    void userAgentThatWouldSplitTheRequestDisablesOk();
     void problemsStayBelowTheFieldAndShort();
     void saveBodiesCheckboxControlsOutputDirectory();
     void headModeSwitchesSavingOff();
@@ -390,6 +392,59 @@ void TestSettingsDialog::invalidHeaderLineDisablesOk()
     QCOMPARE(headerLines(dialog.options().headers), fixedHeaders);
     dialog.accept();
     QCOMPARE(dialog.result(), int(QDialog::Accepted));
+}
+
+void TestSettingsDialog::userAgentThatWouldSplitTheRequestDisablesOk_data()
+{
+    QTest::addColumn<QString>("agent");
+    QTest::addColumn<QString>("named"); // what the problem names
+
+    QTest::newRow("a CR") << QStringLiteral("Agent/1\rX-Injected: 1")
+                          << QStringLiteral("a line break (CR)");
+    QTest::newRow("an LF") << QStringLiteral("Agent/1\nX-Injected: 1")
+                           << QStringLiteral("a line break (LF)");
+    QTest::newRow("CRLF followed by X-Injected: 1")
+        << QStringLiteral("Agent/1\r\nX-Injected: 1") << QStringLiteral("a line break (CR)");
+    QTest::newRow("a NUL") << (QStringLiteral("Agent/1") + QChar(0) + QStringLiteral("X"))
+                           << QStringLiteral("a NUL character");
+}
+
+void TestSettingsDialog::userAgentThatWouldSplitTheRequestDisablesOk()
+{
+    QFETCH(QString, agent);
+    QFETCH(QString, named);
+
+    SettingsDialog dialog(FetchOptions {});
+    auto *userAgent = child<QLineEdit>(dialog, "userAgent");
+    auto *problem = child<QLabel>(dialog, "userAgentProblem");
+    QVERIFY(okButton(dialog)->isEnabled());
+    QVERIFY(!problem->isVisibleTo(&dialog));
+
+    userAgent->setText(agent);
+    QCOMPARE(userAgent->text(), agent); // the field keeps what it was given
+    QVERIFY(!okButton(dialog)->isEnabled());
+    QVERIFY(problem->isVisibleTo(&dialog));
+    QVERIFY2(problem->toolTip().contains(named), qPrintable(problem->toolTip()));
+    QCOMPARE(dialog.problems(), QStringList { problem->toolTip() });
+    QCOMPARE(userAgent->accessibleDescription(), problem->toolTip());
+    // Enter reaches accept() even with OK disabled; it must not close the dialog.
+    dialog.accept();
+    QCOMPARE(dialog.result(), int(QDialog::Rejected));
+
+    userAgent->setText(QStringLiteral("Agent/1"));
+    QVERIFY(okButton(dialog)->isEnabled());
+    QVERIFY(!problem->isVisibleTo(&dialog));
+    QCOMPARE(dialog.problems(), QStringList());
+    QCOMPARE(dialog.options().userAgent, QByteArray("Agent/1"));
+    dialog.accept();
+    QCOMPARE(dialog.result(), int(QDialog::Accepted));
+
+    // Nor is such a value accepted when the dialog opens with it.
+    FetchOptions given;
+    given.userAgent = agent.toUtf8();
+    const SettingsDialog opened(given);
+    QVERIFY(!okButton(opened)->isEnabled());
+    QCOMPARE(opened.problems().size(), 1);
 }
 
 void TestSettingsDialog::problemsStayBelowTheFieldAndShort()
@@ -799,6 +854,22 @@ void TestSettingsDialog::storeClampsAndRejects_data()
     QTest::newRow("a bad header line is dropped, the good one kept")
         << QByteArray("headers=Accept: */*, no colon here") << "headers"
         << QVariant(QStringList { QStringLiteral("Accept: */*") });
+    QTest::newRow("a header value with a NUL is dropped")
+        << QByteArray("headers=Accept: */*, X-Trace: a\\0b") << "headers"
+        << QVariant(QStringList { QStringLiteral("Accept: */*") });
+    // QSettings reads C escapes in an INI value, so a hand-edited file can hold these.
+    QTest::newRow("a user agent with a CR -> the default")
+        << QByteArray("userAgent=Agent/1\\rX-Injected: 1") << "userAgent" << QVariant(QByteArray());
+    QTest::newRow("a user agent with an LF -> the default")
+        << QByteArray("userAgent=Agent/1\\nX-Injected: 1") << "userAgent" << QVariant(QByteArray());
+    QTest::newRow("a user agent with CRLF and X-Injected: 1 -> the default")
+        << QByteArray("userAgent=Agent/1\\r\\nX-Injected: 1") << "userAgent"
+        << QVariant(QByteArray());
+    QTest::newRow("a user agent with a NUL -> the default")
+        << QByteArray("userAgent=Agent/1\\0X") << "userAgent" << QVariant(QByteArray());
+    QTest::newRow("a user agent with a tab is kept")
+        << QByteArray("userAgent=Agent/1\\t(tests)") << "userAgent"
+        << QVariant(QByteArray("Agent/1\t(tests)"));
 }
 
 void TestSettingsDialog::storeClampsAndRejects()
@@ -817,6 +888,11 @@ void TestSettingsDialog::storeClampsAndRejects()
     if (field == QLatin1String("headers"))
         QTest::ignoreMessage(QtWarningMsg,
                              "Parafetch: ignoring stored header 2: not \"Name: value\"");
+    if (field == QLatin1String("userAgent") && expected.toByteArray().isEmpty())
+        QTest::ignoreMessage(
+            QtWarningMsg,
+            QRegularExpression(QStringLiteral("^Parafetch: ignoring the stored user agent: it "
+                                              "contains a (line break|NUL)")));
     const QVariantMap loaded = fields(SettingsStore::loadFetchOptions(settings));
     QVERIFY2(loaded.contains(field), qPrintable(field));
     QCOMPARE(loaded.value(field), expected);

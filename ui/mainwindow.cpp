@@ -912,7 +912,7 @@ void MainWindow::offerRestore(const QList<JournaledJob> &jobs)
                                        [](const JournaledJob &job) { return job.isFinished(); }));
     const int withCredentials =
         int(std::count_if(jobs.cbegin(), jobs.cend(), [](const JournaledJob &job) {
-            return !job.isFinished() && job.url.userInfo() == RedactedMark;
+            return !job.isFinished() && hasMaskedSecrets(job.url);
         }));
     QString text = tr("Parafetch did not close properly: restore the %n URL(s) of the last run "
                       "(%1 already done)?",
@@ -920,7 +920,8 @@ void MainWindow::offerRestore(const QList<JournaledJob> &jobs)
                        .arg(done);
     if (withCredentials > 0)
         text += QLatin1Char(' ')
-            + tr("%n of them had a user name and password, which are not kept: add those again.",
+            + tr("%n of them had a password or a secret query value, which are not kept: add "
+                 "those again.",
                  nullptr, withCredentials);
     banner->findChild<QLabel *>(QStringLiteral("journalText"))->setText(text);
     banner->show();

@@ -245,6 +245,10 @@ QGroupBox *SettingsDialog::createRequestsGroup()
     addRow(m_requestsForm, tr("&User agent:"), m_userAgent, m_userAgent,
            tr("The User-Agent header sent with every request. Leave it empty to send %1.")
                .arg(QString::fromUtf8(FetchOptions::defaultUserAgent())));
+    connect(m_userAgent, &QLineEdit::textChanged, this, &SettingsDialog::updateState);
+
+    m_userAgentProblem = problemLabel("userAgentProblem", tr("Problem with the user agent"));
+    m_requestsForm->addRow(QString(), m_userAgentProblem);
 
     m_headers = new QPlainTextEdit;
     m_headers->setObjectName(QStringLiteral("headers"));
@@ -442,6 +446,15 @@ HeaderList SettingsDialog::parsedHeaders(QStringList *problems) const
     return headers;
 }
 
+QString SettingsDialog::userAgentProblem() const
+{
+    // A line break would let the field add header lines of its own to every request.
+    const QString forbidden = FetchOptions::forbiddenInHeaderValue(m_userAgent->text().trimmed());
+    if (forbidden.isEmpty())
+        return {};
+    return tr("The user agent cannot contain %1: it is sent as a header.").arg(forbidden);
+}
+
 QString SettingsDialog::directoryProblem() const
 {
     // Only when bodies are fetched: in HEAD mode the whole Saving group is off.
@@ -463,6 +476,8 @@ QString SettingsDialog::caFileProblem() const
 QStringList SettingsDialog::problems() const
 {
     QStringList problems;
+    if (const QString agentProblem = userAgentProblem(); !agentProblem.isEmpty())
+        problems.append(agentProblem);
     parsedHeaders(&problems);
     for (const QString &problem : { caFileProblem(), directoryProblem() }) {
         if (!problem.isEmpty())
@@ -479,6 +494,13 @@ void SettingsDialog::updateState()
     m_savingGroup->setEnabled(fetchBodies);
     m_directory->setEnabled(m_saveBodies->isChecked());
     m_browse->setEnabled(m_saveBodies->isChecked());
+
+    const QString agentProblem = userAgentProblem();
+    showProblems(m_userAgentProblem,
+                 agentProblem.isEmpty() ? QStringList() : QStringList { agentProblem });
+    m_requestsForm->setRowVisible(m_userAgentProblem, !agentProblem.isEmpty());
+    m_userAgent->setAccessibleDescription(agentProblem.isEmpty() ? m_userAgent->toolTip()
+                                                                 : agentProblem);
 
     QStringList headerProblems;
     parsedHeaders(&headerProblems);
@@ -499,7 +521,8 @@ void SettingsDialog::updateState()
     m_caFile->setAccessibleDescription(caProblem.isEmpty() ? m_caFile->toolTip() : caProblem);
 
     m_buttons->button(QDialogButtonBox::Ok)
-        ->setEnabled(headerProblems.isEmpty() && folderProblem.isEmpty() && caProblem.isEmpty());
+        ->setEnabled(agentProblem.isEmpty() && headerProblems.isEmpty() && folderProblem.isEmpty()
+                     && caProblem.isEmpty());
 }
 
 void SettingsDialog::restoreDefaults()

@@ -52,6 +52,7 @@ private:
     void browseForCaFile();
     void updateState();
     HeaderList parsedHeaders(QStringList *problems) const;
+    QString userAgentProblem() const;
     QString directoryProblem() const;
     QString caFileProblem() const;
 
@@ -66,6 +67,7 @@ private:
     QDoubleSpinBox *m_idleTimeout = nullptr;
     QSpinBox *m_maxRedirects = nullptr;
     QLineEdit *m_userAgent = nullptr;
+    QLabel *m_userAgentProblem = nullptr;
     QPlainTextEdit *m_headers = nullptr;
     QFormLayout *m_requestsForm = nullptr;
     QLabel *m_headerProblems = nullptr;
