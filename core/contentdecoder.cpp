@@ -65,11 +65,13 @@ public:
         while (!input.isEmpty()) {
             if (m_ended) {
                 // After a gzip member another may follow (RFC 1952 section 2.2); zeros after
-                // the end are padding some servers add. Anything else is not the body.
-                if (m_kind == Kind::Gzip && uchar(input.front()) == GzipMagic0) {
+                // the end are padding some servers add, and once padding began only zeros may
+                // follow. Anything else is not the body.
+                if (m_kind == Kind::Gzip && !m_padding && uchar(input.front()) == GzipMagic0) {
                     inflateReset(&m_stream);
                     m_ended = false;
                 } else if (std::all_of(input.begin(), input.end(), [](char c) { return c == 0; })) {
+                    m_padding = true;
                     return true;
                 } else {
                     *fault = Fault::Corrupt;
@@ -77,7 +79,7 @@ public:
                     return false;
                 }
             }
-            if (!m_initialised && !initialise(&input, fault, error))
+            if (!m_initialised && !initialise(&input, output, fault, error))
                 return false;
             if (!m_initialised)
                 return true; // waiting for the second byte of a deflate header
@@ -114,7 +116,8 @@ public:
     }
 
 private:
-    bool initialise(QByteArrayView *input, Fault *fault, QString *error)
+    bool initialise(QByteArrayView *input, const std::function<bool(QByteArrayView)> &output,
+                    Fault *fault, QString *error)
     {
         int windowBits = GzipWindowBits;
         if (m_kind == Kind::Deflate) {
@@ -140,16 +143,10 @@ private:
         m_initialised = true;
         m_buffer.resize(OutputChunkBytes);
         if (m_kind == Kind::Deflate) {
-            // Feed the two header bytes held back.
+            // The two bytes held back go first; in raw deflate they already carry body bits.
             const QByteArray header = std::exchange(m_header, {});
-            Fault innerFault = Fault::None;
-            QString innerError;
-            std::function<bool(QByteArrayView)> none = [](QByteArrayView) { return true; };
-            if (!inflate(header, none, &innerFault, &innerError)) {
-                *fault = innerFault;
-                *error = innerError;
+            if (!inflate(header, output, fault, error))
                 return false;
-            }
         }
         return true;
     }
@@ -161,6 +158,7 @@ private:
     bool m_initialised = false;
     bool m_started = false;
     bool m_ended = false;
+    bool m_padding = false; // zeros followed the end of the stream
 };
 
 QByteArray ContentDecoder::acceptedEncodings()

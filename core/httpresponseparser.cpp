@@ -257,14 +257,15 @@ HttpResponseParser::Step HttpResponseParser::readHead(QByteArrayView input, qsiz
     }
     if (end < 0) {
         // A status line that cannot become one fails now, not when the head ends (a server
-        // that is not HTTP may never send an empty line).
+        // that is not HTTP may never send an empty line). A lone CR may yet be an empty line.
         const QByteArrayView rest = input.sliced(start);
         const qsizetype firstNewline = rest.indexOf('\n');
-        constexpr QByteArrayView Prefix("HTTP/1.");
-        if (firstNewline >= 0 ? !parseStatusLine(withoutCr(rest.first(firstNewline)))
-                              : !Prefix.startsWith(rest.first(std::min(rest.size(), Prefix.size()))))
-            return firstNewline >= 0 ? Step::Error
-                                     : fail(Fault::Protocol, tr("invalid status line %1").arg(shown(rest)));
+        if (firstNewline >= 0) {
+            if (!parseStatusLine(withoutCr(rest.first(firstNewline))))
+                return Step::Error;
+        } else if (rest != "\r" && versionMismatch(rest) >= 0) {
+            return failNotHttp(rest);
+        }
         if (input.size() - start > MaxHeadBytes)
             return fail(Fault::Protocol,
                         tr("the response head is too large (over %1 KiB)").arg(MaxHeadBytes / 1024));
@@ -299,8 +300,30 @@ HttpResponseParser::Step HttpResponseParser::readHead(QByteArrayView input, qsiz
     return Step::Head;
 }
 
+// Where text stops matching the start of an HTTP/1 status line, or -1 while it matches.
+qsizetype HttpResponseParser::versionMismatch(QByteArrayView text)
+{
+    constexpr QByteArrayView Prefix("HTTP/1.");
+    const qsizetype known = std::min(text.size(), Prefix.size());
+    for (qsizetype i = 0; i < known; ++i) {
+        if (text[i] != Prefix[i])
+            return i;
+    }
+    return -1;
+}
+
+// Quotes the response up to its first byte that cannot start a status line: the same message
+// whether the line came whole or a byte at a time.
+HttpResponseParser::Step HttpResponseParser::failNotHttp(QByteArrayView text)
+{
+    return fail(Fault::Protocol, tr("invalid status line: the response begins %1, not \"HTTP/1.\"")
+                                     .arg(shown(text.first(versionMismatch(text) + 1))));
+}
+
 bool HttpResponseParser::parseStatusLine(QByteArrayView statusLine)
 {
+    if (versionMismatch(statusLine) >= 0)
+        return failNotHttp(statusLine), false;
     // status-line = HTTP-version SP status-code SP [ reason-phrase ]; "HTTP/1.1 200" without a
     // reason's space is common and harmless.
     const auto badStatus = [this, statusLine] {

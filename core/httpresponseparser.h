@@ -88,6 +88,8 @@ private:
     enum class State { Head, ChunkSize, ChunkData, ChunkDataEnd, Trailers, Body, Done, Failed };
 
     Step readHead(QByteArrayView input, qsizetype *consumed);
+    static qsizetype versionMismatch(QByteArrayView text);
+    Step failNotHttp(QByteArrayView text);
     bool parseStatusLine(QByteArrayView line);
     bool parseHead(QByteArrayView head);
     bool decideFraming();
