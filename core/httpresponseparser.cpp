@@ -263,7 +263,8 @@ HttpResponseParser::Step HttpResponseParser::readHead(QByteArrayView input, qsiz
         if (firstNewline >= 0) {
             if (!parseStatusLine(withoutCr(rest.first(firstNewline))))
                 return Step::Error;
-        } else if (rest != "\r" && versionMismatch(rest) >= 0) {
+        } else if (versionMismatch(withoutCr(rest)) >= 0) {
+            // (A CR at the end may be the start of the line's end: judged when the LF comes.)
             return failNotHttp(rest);
         }
         if (input.size() - start > MaxHeadBytes)

@@ -399,6 +399,9 @@ void TestHttpResponseParser::anySplitGivesTheSameResult_data()
     // Finding 8 (fixed): a status line that cannot start "HTTP/1." fails as soon as a byte shows
     // it, with the same message however the bytes arrive.
     bad("status line garbage", "garbage\r\nContent-Length: 5\r\n\r\nhello", Fault::Protocol);
+    // Found by fuzz_httpresponse: a line that is a prefix of "HTTP/1." and ends in CR must wait
+    // for its LF before it is judged, or a split at the CR names it differently.
+    bad("status line HT, a prefix of HTTP/1.", "HT\r\n\r\nhello", Fault::Protocol);
     bad("a header line without a colon", withFields("Server test\r\n"), Fault::Protocol);
     bad("whitespace between field name and colon", withFields("Content-Length : 5\r\n", "hello"),
         Fault::Protocol);
