@@ -1303,8 +1303,14 @@ void TestMainWindow::rowKeysAndContextMenu()
                            QStringLiteral("copyRow"), QStringLiteral("retrySelected"),
                            QStringLiteral("cancelSelected"), QStringLiteral("removeSelected") }));
 
-    // Ctrl+R on the failed row retries just that row.
+    // Ctrl+R on the failed row retries just that row. (The menu's own event loop must be over
+    // and the click must have selected the row first: a key sent while a popup is still open
+    // goes to the popup.)
+    QTRY_VERIFY(!QApplication::activePopupWidget() && !QApplication::activeModalWidget());
     h.clickRow(2);
+    QTRY_COMPARE(h.table()->selectionModel()->selectedRows().size(), 1);
+    QCOMPARE(h.table()->selectionModel()->selectedRows().constFirst().row(), 2);
+    QVERIFY(h.action("retrySelected")->isEnabled());
     QTest::keyClick(h.table(), Qt::Key_R, Qt::ControlModifier);
     QVERIFY(finished.wait(RunTimeoutMs));
     QCOMPARE(m_server->requestCount(), qint64(4));
