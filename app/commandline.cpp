@@ -128,23 +128,6 @@ bool checkModeOptions(const CommandLine &line, bool sampleGiven)
 
 } // namespace
 
-bool CommandLine::wantsWindow(int argc, char **argv)
-{
-    for (int i = 1; i < argc; ++i) {
-        const QByteArrayView argument(argv[i]);
-        if (argument == "--") // what follows is URLs
-            break;
-        for (const char *terminalOnly : { "--headless", "--demo-server", "-h", "--help", "--help-all",
-                                          "-v", "--version", "--sweep", "--compare", "--merge" }) {
-            if (argument == terminalOnly)
-                return false;
-        }
-        if (argument.startsWith("--sweep="))
-            return false;
-    }
-    return true;
-}
-
 bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exitCode)
 {
     *exitCode = UsageError;

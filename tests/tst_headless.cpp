@@ -257,6 +257,8 @@ private Q_SLOTS:
     void unwritableOutputsAreRefusedBeforeAnyRequest();
     void withoutATerminalModeTheWindowRuns();
     void aMissingWindowIsAClearError();
+    void withoutADisplayTheWindowIsAClearError_data();
+    void withoutADisplayTheWindowIsAClearError();
     void credentialsAreNeverPrinted_data();
     void credentialsAreNeverPrinted();
     void secretQueryValuesAreNeverPrinted_data();
@@ -864,6 +866,50 @@ void tst_Headless::aMissingWindowIsAClearError()
     QVERIFY(process.waitForFinished(HangGuardMs));
     QCOMPARE(process.exitCode(), 0);
     QVERIFY(process.readAllStandardOutput().startsWith("parafetch "));
+}
+
+void tst_Headless::withoutADisplayTheWindowIsAClearError_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<bool>("display"); // QT_QPA_PLATFORM=offscreen, else no display at all
+    QTest::addColumn<QString>("mentions");
+
+    QTest::newRow("no arguments and no display: exits 2 pointing at --headless")
+        << QStringList {} << false << QStringLiteral("no display");
+    QTest::newRow("a list file for the window and no display: exits 2 pointing at --headless")
+        << QStringList { writeFile(QStringLiteral("window-list.txt"), "http://127.0.0.1:9/\n") }
+        << false << QStringLiteral("--headless");
+    QTest::newRow("a mistyped option and no display: exits 2 saying Unknown option")
+        << QStringList { QStringLiteral("--hedless") } << false
+        << QStringLiteral("Unknown option 'hedless'");
+    QTest::newRow("a mistyped option with a display: exits 2 saying Unknown option")
+        << QStringList { QStringLiteral("--hedless") } << true
+        << QStringLiteral("Unknown option 'hedless'");
+}
+
+void tst_Headless::withoutADisplayTheWindowIsAClearError()
+{
+    QFETCH(QStringList, args);
+    QFETCH(bool, display);
+    QFETCH(QString, mentions);
+
+    QProcessEnvironment environment = childEnvironment();
+    for (const QString &name : { QStringLiteral("DISPLAY"), QStringLiteral("WAYLAND_DISPLAY"),
+                                 QStringLiteral("QT_QPA_PLATFORM") })
+        environment.remove(name);
+    if (display)
+        environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    QProcess process;
+    process.setProcessEnvironment(environment);
+    process.setWorkingDirectory(m_dir.path());
+    process.start(QStringLiteral(PARAFETCH_EXECUTABLE), args);
+    QVERIFY2(process.waitForFinished(HangGuardMs), qPrintable(process.errorString()));
+    const QString err = QString::fromUtf8(process.readAllStandardError());
+    // Not Qt's abort (SIGABRT, 134 from a shell) with its advice to reinstall.
+    QVERIFY2(process.exitStatus() == QProcess::NormalExit, qPrintable(err));
+    QVERIFY2(process.exitCode() == UsageError, qPrintable(err));
+    QVERIFY2(err.contains(mentions), qPrintable(err));
+    QVERIFY2(!err.contains(QStringLiteral("platform plugin")), qPrintable(err));
 }
 
 void tst_Headless::terminatingARunLeavesNoPartialFile()
