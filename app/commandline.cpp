@@ -8,10 +8,13 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFileInfo>
 
 #include <cmath>
 #include <limits>
 #include <cstdio>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace Parafetch {
 
@@ -122,6 +125,54 @@ bool checkModeOptions(const CommandLine &line, bool sampleGiven)
         printError(tr("--export with --sweep writes the table as CSV: give a name ending in "
                       ".csv, not '%1'").arg(line.exportPath));
         return false;
+    }
+    return true;
+}
+
+// A positional argument that names an existing file and is not a URL is a list to read.
+bool isListFile(const QString &argument)
+{
+    return !argument.contains(QLatin1String("://")) && QFileInfo(argument).isFile();
+}
+
+// Standard input that a list can come from: a pipe, a socket or a redirected file, not a
+// terminal or /dev/null (a script run from cron or a service has one of those).
+bool standardInputIsPiped()
+{
+    struct stat info = {};
+    if (::isatty(STDIN_FILENO) == 1 || ::fstat(STDIN_FILENO, &info) != 0)
+        return false;
+    return S_ISFIFO(info.st_mode) || S_ISSOCK(info.st_mode) || S_ISREG(info.st_mode);
+}
+
+// Headless: `parafetch --headless FILE` reads FILE as a list, as -i FILE does, and a piped
+// standard input with no other input is read as -i - would.
+bool resolveHeadlessInput(CommandLine &line)
+{
+    QStringList listFiles;
+    for (const QString &argument : std::as_const(line.urls)) {
+        if (isListFile(argument))
+            listFiles.append(argument);
+    }
+    if (!listFiles.isEmpty()) {
+        if (listFiles.size() > 1 || !line.inputPath.isEmpty()) {
+            const QString other = listFiles.size() > 1 ? listFiles.at(1) : line.inputPath;
+            printError(tr("one list at a time, not %1 and %2: join them, e.g. "
+                          "'cat A B | parafetch --headless'")
+                           .arg(listFiles.constFirst(), other));
+            return false;
+        }
+        line.inputPath = listFiles.constFirst();
+        line.urls.removeAll(line.inputPath);
+    }
+    if (!line.demo && line.inputPath.isEmpty() && line.urls.isEmpty()) {
+        if (standardInputIsPiped()) {
+            line.inputPath = QStringLiteral("-");
+        } else {
+            printError(tr("no URLs given: pass them as arguments, as a list FILE, with --input "
+                          "FILE (or - for standard input), on a pipe, or try --demo"));
+            return false;
+        }
     }
     return true;
 }
@@ -254,8 +305,11 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                         retryDelay, maxRedirects, head, header, userAgent, noHash, noResume, noProxy, quiet,
                         demo, demoServer, screenshot, port, caFile, perHost, sweep, sample,
                         compare, failIf, shard, merge, screenshotSweep });
-    parser.addPositionalArgument(QStringLiteral("urls"), tr("URLs to fetch."),
-                                 QStringLiteral("[URL...]"));
+    parser.addPositionalArgument(QStringLiteral("urls"),
+                                 tr("URLs to fetch, or one FILE with a list (as --input FILE). "
+                                    "With --headless and no other input, a list piped to "
+                                    "standard input is read."),
+                                 QStringLiteral("[URL...|FILE]"));
 
     if (!parser.parse(app.arguments())) {
         printError(parser.errorText());
@@ -360,11 +414,8 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         result.mode = Mode::Window;
     } else {
         result.mode = Mode::Headless;
-        if (!result.demo && result.inputPath.isEmpty() && result.urls.isEmpty()) {
-            printError(tr("no URLs given: pass them as arguments, with --input FILE (or - for "
-                          "standard input), or try --demo"));
+        if (!resolveHeadlessInput(result))
             return false;
-        }
     }
     if (!result.exportPath.isEmpty() && !ResultExporter::formatForPath(result.exportPath)) {
         printError(tr("--export needs a file name ending in .json, .csv or .har, not '%1'")

@@ -19,6 +19,7 @@
 #include <QScopeGuard>
 #include <QSet>
 #include <QSignalSpy>
+#include <QStringDecoder>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -237,6 +238,10 @@ private Q_SLOTS:
     void problemsInAMixedInputAreReportedWhileGoodLinesRun_data();
     void problemsInAMixedInputAreReportedWhileGoodLinesRun();
     void readsUrlsFromStandardInput();
+    void aListArrivesWithoutDashI_data();
+    void aListArrivesWithoutDashI();
+    void twoListFilesAreRefused();
+    void binaryLinesAreNeverEchoedRaw();
     void exportIsReadableByTheImporter_data();
     void exportIsReadableByTheImporter();
     void headSendsHeadRequests();
@@ -666,6 +671,75 @@ void tst_Headless::readsUrlsFromStandardInput()
         QCOMPARE(match.captured(4), match.captured(1).section(QLatin1Char('/'), -1));
     }
     QCOMPARE(summaryLinesProblem(result), QString());
+}
+
+void tst_Headless::aListArrivesWithoutDashI_data()
+{
+    QTest::addColumn<bool>("asFile"); // else piped to standard input
+
+    QTest::newRow("parafetch --headless FILE reads FILE as a list") << true;
+    QTest::newRow("a list piped to standard input, nothing else given, is read") << false;
+}
+
+void tst_Headless::aListArrivesWithoutDashI()
+{
+    QFETCH(bool, asFile);
+
+    const QStringList urls { uniqueUrl(31), uniqueUrl(32) };
+    const QByteArray list = urls.join(QLatin1Char('\n')).toUtf8() + "\n";
+    RunResult result;
+    if (asFile)
+        QVERIFY(run({ writeFile(QStringLiteral("list-as-argument.txt"), list) }, &result));
+    else
+        QVERIFY(run({}, &result, list));
+
+    QVERIFY2(result.exitCode == AllSucceeded, qPrintable(result.describe()));
+    QCOMPARE(result.getDataLines().size(), urls.size());
+    for (const QString &fetched : urls)
+        QCOMPARE(requestsFor(fetched).size(), 1);
+}
+
+void tst_Headless::twoListFilesAreRefused()
+{
+    const QString first = writeFile(QStringLiteral("first-list.txt"), "http://127.0.0.1:9/a\n");
+    const QString second = writeFile(QStringLiteral("second-list.txt"), "http://127.0.0.1:9/b\n");
+    RunResult result;
+    QVERIFY(run({ first, second }, &result));
+    QVERIFY2(result.exitCode == UsageError, qPrintable(result.describe()));
+    QVERIFY2(result.err.contains("one list at a time"), qPrintable(result.describe()));
+    QVERIFY2(result.err.contains(QFile::encodeName(second)), qPrintable(result.describe()));
+    QVERIFY2(result.getDataLines().isEmpty(), qPrintable(result.describe()));
+}
+
+void tst_Headless::binaryLinesAreNeverEchoedRaw()
+{
+    // Escape sequences, a bell, a NUL, bytes that are not UTF-8, a long line without a URL:
+    // each is a problem with its line number, shown without a byte that would drive the
+    // terminal, and short; the good URL among them still runs.
+    const QString good = uniqueUrl(33);
+    static const char withNul[] = "\xff\xfe\x00\x01garbage\x9b\x1b]0;title\x07\n";
+    const QByteArray list = good.toUtf8() + "\n"
+        + QByteArray("\x1b[31mred\x1b[0m \x07 bell\n")
+        + QByteArray(withNul, sizeof withNul - 1)
+        + QByteArray(4000, 'A') + "\x1b\x7f\n";
+    RunResult result;
+    QVERIFY(run({ writeFile(QStringLiteral("binary-list.txt"), list) }, &result));
+
+    QVERIFY2(result.exitCode == AllSucceeded, qPrintable(result.describe()));
+    QCOMPARE(requestsFor(good).size(), 1);
+    for (const char *line : { "line 2:", "line 3:", "line 4:" })
+        QVERIFY2(result.err.contains(line), qPrintable(result.describe()));
+    for (const char byte : result.err) {
+        const auto value = static_cast<unsigned char>(byte);
+        QVERIFY2(byte == '\n' || (value >= 0x20 && value != 0x7f),
+                 qPrintable(QStringLiteral("byte 0x%1 on stderr").arg(value, 2, 16, QLatin1Char('0'))));
+    }
+    QStringDecoder utf8(QStringDecoder::Utf8);
+    const QString decoded = utf8(result.err);
+    QVERIFY2(!utf8.hasError(), "stderr is not valid UTF-8");
+    constexpr int LongestProblemLine = 400;
+    for (const QString &line : decoded.split(QLatin1Char('\n')))
+        QVERIFY2(line.size() <= LongestProblemLine, qPrintable(line));
 }
 
 void tst_Headless::exportIsReadableByTheImporter_data()
