@@ -177,6 +177,26 @@ bool resolveHeadlessInput(CommandLine &line)
     return true;
 }
 
+// The help shows the program's name, not the path it was started by (a build folder).
+QString helpText(const QCommandLineParser &parser)
+{
+    QString text = parser.helpText();
+    const qsizetype firstLineEnd = text.indexOf(QLatin1Char('\n'));
+    const QString startedAs = QCoreApplication::arguments().value(0);
+    if (!startedAs.isEmpty()) {
+        const qsizetype at = text.first(qMax<qsizetype>(firstLineEnd, 0)).indexOf(startedAs);
+        if (at >= 0)
+            text.replace(at, startedAs.size(), QStringLiteral("parafetch"));
+    }
+    text += tr("\nExamples:\n"
+               "  parafetch                            the window\n"
+               "  parafetch --headless urls.txt        fetch a list, print a line per URL\n"
+               "  produce-urls | parafetch --headless -j 16 -o downloads --export run.json\n"
+               "  parafetch --headless --sweep 1,2,4,8,16,32 urls.txt\n"
+               "  parafetch --compare before.json after.json --fail-if 'p95_delta>10%'\n");
+    return text + HeadlessRunner::exitCodesHelp();
+}
+
 } // namespace
 
 bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exitCode)
@@ -316,7 +336,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         return false;
     }
     if (parser.isSet(help)) {
-        std::fputs(qUtf8Printable(parser.helpText() + HeadlessRunner::exitCodesHelp()), stdout);
+        std::fputs(qUtf8Printable(helpText(parser)), stdout);
         *exitCode = 0;
         return false;
     }

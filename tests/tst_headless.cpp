@@ -242,6 +242,7 @@ private Q_SLOTS:
     void aListArrivesWithoutDashI();
     void twoListFilesAreRefused();
     void binaryLinesAreNeverEchoedRaw();
+    void helpNamesTheProgramAndEndsWithExamplesAndExitCodes();
     void exportIsReadableByTheImporter_data();
     void exportIsReadableByTheImporter();
     void headSendsHeadRequests();
@@ -740,6 +741,28 @@ void tst_Headless::binaryLinesAreNeverEchoedRaw()
     constexpr int LongestProblemLine = 400;
     for (const QString &line : decoded.split(QLatin1Char('\n')))
         QVERIFY2(line.size() <= LongestProblemLine, qPrintable(line));
+}
+
+void tst_Headless::helpNamesTheProgramAndEndsWithExamplesAndExitCodes()
+{
+    RunResult result;
+    QVERIFY(run({ QStringLiteral("--help") }, &result));
+    QVERIFY2(result.exitCode == AllSucceeded, qPrintable(result.describe()));
+    const QString help = QString::fromUtf8(result.out);
+    // Not the path it was started by (here the build folder's).
+    QVERIFY2(help.startsWith(QLatin1String("Usage: parafetch [options]")), qPrintable(help));
+    QVERIFY2(!help.contains(QStringLiteral(PARAFETCH_EXECUTABLE)), qPrintable(help));
+    // One list of exit codes, after the examples, and nothing after it but its lines.
+    QCOMPARE(help.count(QLatin1String("Exit codes:")), 1);
+    QCOMPARE(help.count(QLatin1String("Examples:")), 1);
+    const qsizetype examples = help.indexOf(QLatin1String("Examples:"));
+    const qsizetype exitCodes = help.indexOf(QLatin1String("Exit codes:"));
+    QVERIFY2(examples < exitCodes, qPrintable(help));
+    QVERIFY2(help.sliced(examples, exitCodes - examples).count(QLatin1String("parafetch ")) >= 3,
+             qPrintable(help));
+    for (const QString &line : help.sliced(exitCodes).split(QLatin1Char('\n'), Qt::SkipEmptyParts).mid(1))
+        QVERIFY2(line.startsWith(QLatin1String("  ")), qPrintable(line));
+    QVERIFY2(help.sliced(exitCodes).contains(QLatin1String("128+N")), qPrintable(help));
 }
 
 void tst_Headless::exportIsReadableByTheImporter_data()
