@@ -350,6 +350,9 @@ void TestUrlListParser::parse_data()
     QTest::newRow("query then a trailing comma: no file name, no problem")
         << u"https://a.example/p?a=1,"_s << QStringList { u"1|https://a.example/p?a=1|"_s }
         << QStringList();
+    QTest::newRow("a quoted URL keeps its comma and its would-be name: not ambiguous")
+        << u"\"https://a.example/p?a=1,name.bin\""_s
+        << QStringList { u"1|https://a.example/p?a=1,name.bin|"_s } << QStringList();
     QTest::newRow("quoted URL with its comma and a name: not ambiguous")
         << u"\"https://a.example/p?a=1,b\",name.bin"_s
         << QStringList { u"1|https://a.example/p?a=1,b|name.bin"_s } << QStringList();
