@@ -50,6 +50,23 @@ void installSignalHandlers(QCoreApplication &app, const std::function<void(int)>
     sigaction(SIGTERM, &action, nullptr);
 }
 
+bool displayAvailable()
+{
+    for (const char *name : { "QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "DISPLAY" }) {
+        if (!qEnvironmentVariableIsEmpty(name))
+            return true;
+    }
+    return false;
+}
+
+QString noDisplayMessage()
+{
+    return QCoreApplication::translate(
+        "CommandLine",
+        "parafetch: no display for the window: use --headless to run in the terminal, or set "
+        "DISPLAY (or WAYLAND_DISPLAY, or QT_QPA_PLATFORM=offscreen)\n");
+}
+
 void setApplicationNames()
 {
     QCoreApplication::setApplicationName(QStringLiteral("parafetch"));

@@ -1,6 +1,8 @@
 // What both executables share: application names and signals turned into events.
 #pragma once
 
+#include <QString>
+
 #include <functional>
 
 class QCoreApplication;
@@ -8,6 +10,13 @@ class QCoreApplication;
 namespace Parafetch {
 
 void setApplicationNames();
+
+// Whether the window can start: QT_QPA_PLATFORM names a platform (the user chose one, e.g.
+// offscreen), or DISPLAY or WAYLAND_DISPLAY names a display. Without one, QApplication aborts
+// with a message about reinstalling, which is not the problem. Asked before QApplication exists.
+bool displayAvailable();
+// What to tell the user instead, one line with its newline, starting with "parafetch: ".
+QString noDisplayMessage();
 
 // Signals become events: the handler only writes the signal number to a socket pair, and the
 // event loop does the rest. The first SIGINT/SIGTERM calls onFirstSignal (a run is cancelled

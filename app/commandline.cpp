@@ -8,10 +8,13 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFileInfo>
 
 #include <cmath>
 #include <limits>
 #include <cstdio>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace Parafetch {
 
@@ -126,24 +129,75 @@ bool checkModeOptions(const CommandLine &line, bool sampleGiven)
     return true;
 }
 
-} // namespace
-
-bool CommandLine::wantsWindow(int argc, char **argv)
+// A positional argument that names an existing file and is not a URL is a list to read.
+bool isListFile(const QString &argument)
 {
-    for (int i = 1; i < argc; ++i) {
-        const QByteArrayView argument(argv[i]);
-        if (argument == "--") // what follows is URLs
-            break;
-        for (const char *terminalOnly : { "--headless", "--demo-server", "-h", "--help", "--help-all",
-                                          "-v", "--version", "--sweep", "--compare", "--merge" }) {
-            if (argument == terminalOnly)
-                return false;
-        }
-        if (argument.startsWith("--sweep="))
+    return !argument.contains(QLatin1String("://")) && QFileInfo(argument).isFile();
+}
+
+// Standard input that a list can come from: a pipe, a socket or a redirected file, not a
+// terminal or /dev/null (a script run from cron or a service has one of those).
+bool standardInputIsPiped()
+{
+    struct stat info = {};
+    if (::isatty(STDIN_FILENO) == 1 || ::fstat(STDIN_FILENO, &info) != 0)
+        return false;
+    return S_ISFIFO(info.st_mode) || S_ISSOCK(info.st_mode) || S_ISREG(info.st_mode);
+}
+
+// Headless: `parafetch --headless FILE` reads FILE as a list, as -i FILE does, and a piped
+// standard input with no other input is read as -i - would.
+bool resolveHeadlessInput(CommandLine &line)
+{
+    QStringList listFiles;
+    for (const QString &argument : std::as_const(line.urls)) {
+        if (isListFile(argument))
+            listFiles.append(argument);
+    }
+    if (!listFiles.isEmpty()) {
+        if (listFiles.size() > 1 || !line.inputPath.isEmpty()) {
+            const QString other = listFiles.size() > 1 ? listFiles.at(1) : line.inputPath;
+            printError(tr("one list at a time, not %1 and %2: join them, e.g. "
+                          "'cat A B | parafetch --headless'")
+                           .arg(listFiles.constFirst(), other));
             return false;
+        }
+        line.inputPath = listFiles.constFirst();
+        line.urls.removeAll(line.inputPath);
+    }
+    if (!line.demo && line.inputPath.isEmpty() && line.urls.isEmpty()) {
+        if (standardInputIsPiped()) {
+            line.inputPath = QStringLiteral("-");
+        } else {
+            printError(tr("no URLs given: pass them as arguments, as a list FILE, with --input "
+                          "FILE (or - for standard input), on a pipe, or try --demo"));
+            return false;
+        }
     }
     return true;
 }
+
+// The help shows the program's name, not the path it was started by (a build folder).
+QString helpText(const QCommandLineParser &parser)
+{
+    QString text = parser.helpText();
+    const qsizetype firstLineEnd = text.indexOf(QLatin1Char('\n'));
+    const QString startedAs = QCoreApplication::arguments().value(0);
+    if (!startedAs.isEmpty()) {
+        const qsizetype at = text.first(qMax<qsizetype>(firstLineEnd, 0)).indexOf(startedAs);
+        if (at >= 0)
+            text.replace(at, startedAs.size(), QStringLiteral("parafetch"));
+    }
+    text += tr("\nExamples:\n"
+               "  parafetch                            the window\n"
+               "  parafetch --headless urls.txt        fetch a list, print a line per URL\n"
+               "  produce-urls | parafetch --headless -j 16 -o downloads --export run.json\n"
+               "  parafetch --headless --sweep 1,2,4,8,16,32 urls.txt\n"
+               "  parafetch --compare before.json after.json --fail-if 'p95_delta>10%'\n");
+    return text + HeadlessRunner::exitCodesHelp();
+}
+
+} // namespace
 
 bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exitCode)
 {
@@ -271,15 +325,18 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                         retryDelay, maxRedirects, head, header, userAgent, noHash, noResume, noProxy, quiet,
                         demo, demoServer, screenshot, port, caFile, perHost, sweep, sample,
                         compare, failIf, shard, merge, screenshotSweep });
-    parser.addPositionalArgument(QStringLiteral("urls"), tr("URLs to fetch."),
-                                 QStringLiteral("[URL...]"));
+    parser.addPositionalArgument(QStringLiteral("urls"),
+                                 tr("URLs to fetch, or one FILE with a list (as --input FILE). "
+                                    "With --headless and no other input, a list piped to "
+                                    "standard input is read."),
+                                 QStringLiteral("[URL...|FILE]"));
 
     if (!parser.parse(app.arguments())) {
         printError(parser.errorText());
         return false;
     }
     if (parser.isSet(help)) {
-        std::fputs(qUtf8Printable(parser.helpText() + HeadlessRunner::exitCodesHelp()), stdout);
+        std::fputs(qUtf8Printable(helpText(parser)), stdout);
         *exitCode = 0;
         return false;
     }
@@ -377,11 +434,8 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         result.mode = Mode::Window;
     } else {
         result.mode = Mode::Headless;
-        if (!result.demo && result.inputPath.isEmpty() && result.urls.isEmpty()) {
-            printError(tr("no URLs given: pass them as arguments, with --input FILE (or - for "
-                          "standard input), or try --demo"));
+        if (!resolveHeadlessInput(result))
             return false;
-        }
     }
     if (!result.exportPath.isEmpty() && !ResultExporter::formatForPath(result.exportPath)) {
         printError(tr("--export needs a file name ending in .json, .csv or .har, not '%1'")

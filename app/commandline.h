@@ -35,10 +35,6 @@ struct CommandLine
     QStringList runFiles;     // --compare A B, --merge FILE...: exports to read
     QString sweepScreenshotPath; // hidden: render the sweep dialog after a demo sweep to FILE
 
-    // Whether these arguments need a window (and so a QApplication rather than a
-    // QCoreApplication); decided before any application object exists.
-    static bool wantsWindow(int argc, char **argv);
-
     // Parses the application's arguments. On --help or --version prints and sets *exitCode
     // to 0; on a usage error prints the reason to stderr and sets *exitCode to 2. Returns
     // false in both cases: the program should exit with *exitCode.

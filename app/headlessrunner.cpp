@@ -190,7 +190,7 @@ QString HeadlessRunner::exitCodesHelp()
               "  1      at least one URL failed (or the export could not be written at the end)\n"
               "  2      bad usage or unusable input: no URLs, an unreadable list, standard input\n"
               "         silent for %1 s, an export or --output-dir that cannot be written\n"
-              "         (found before anything is fetched)\n"
+              "         (found before anything is fetched), no display for the window\n"
               "  3      a --fail-if rule held\n"
               "  4      quit at once: SIGINT or SIGTERM again, %2 s or more after the first;\n"
               "         the summary and the export show the unfinished URLs as cancelled\n"

@@ -79,15 +79,21 @@ int execWindow(char *argv[])
 int main(int argc, char *argv[])
 {
     openClosedStandardStreams();
-    if (Parafetch::CommandLine::wantsWindow(argc, argv))
-        return execWindow(argv);
-
     QCoreApplication app(argc, argv);
     Parafetch::setApplicationNames();
     Parafetch::CommandLine line;
     int exitCode = 0;
+    // Parsed here even for the window: a mistyped option is a usage error whether or not there
+    // is a display, and is told without loading the window's libraries.
     if (!Parafetch::CommandLine::parse(app, &line, &exitCode))
         return exitCode;
+    if (line.mode == Parafetch::CommandLine::Mode::Window) {
+        if (!Parafetch::displayAvailable()) {
+            std::fputs(qUtf8Printable(Parafetch::noDisplayMessage()), stderr);
+            return Parafetch::HeadlessRunner::BadInput;
+        }
+        return execWindow(argv);
+    }
     QNetworkProxyFactory::setUseSystemConfiguration(line.useSystemProxy);
 
     if (line.mode == Parafetch::CommandLine::Mode::DemoServer) {

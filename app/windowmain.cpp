@@ -21,6 +21,7 @@
 #include <QThread>
 #include <QTimer>
 
+#include <cstdio>
 #include <memory>
 
 namespace {
@@ -196,6 +197,11 @@ int runWindow(QApplication &app, const Parafetch::CommandLine &line)
 
 int main(int argc, char *argv[])
 {
+    // Started on its own (parafetch checks this before it starts the window).
+    if (!Parafetch::displayAvailable()) {
+        std::fputs(qUtf8Printable(Parafetch::noDisplayMessage()), stderr);
+        return Parafetch::HeadlessRunner::BadInput;
+    }
     QApplication app(argc, argv);
     Parafetch::setApplicationNames();
     QApplication::setDesktopFileName(QStringLiteral("parafetch"));

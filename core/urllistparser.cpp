@@ -438,6 +438,19 @@ QString plainUrlError(const QUrl &url)
     return UrlListParser::tr("it could not be read as a URL");
 }
 
+// Whether the text after a `url,name` comma reads as a file name rather than as more of the URL:
+// no path, no query parameter, and not a bare number ("?ids=1,2").
+bool plausibleFileName(QStringView name)
+{
+    bool hasLetterOrDot = false;
+    for (QChar c : name) {
+        if (c == u'/' || c == u'=' || c == u'&' || c.category() == QChar::Other_Control)
+            return false;
+        hasLetterOrDot = hasLetterOrDot || c == u'.' || c.isLetter();
+    }
+    return hasLetterOrDot;
+}
+
 struct Field
 {
     QString text;
@@ -702,6 +715,8 @@ bool UrlListParser::parseRecord(QStringView line)
     const bool tabs = line.contains(u'\t');
     if (!quotedStart && !tabs && !line.contains(u','))
         return false; // the common case: just a URL
+    if (!tabs && !line.contains(u'"'))
+        return parseUnquotedRecord(line);
     if (!splitFields(line, tabs ? u'\t' : u',', RecordFieldsToInspect, fields))
         return false;
     const Field &urlField = fields.front();
@@ -709,13 +724,40 @@ bool UrlListParser::parseRecord(QStringView line)
     const QString name = hasName ? fields[1].text : QString();
     if (urlField.text.isEmpty() || name.contains(u"://"))
         return false; // a list of URLs, not a URL and its name
-    // An unquoted comma may just as well belong to the URL: see the class comment.
-    if (!tabs && !urlField.quoted && !(hasName && fields[1].quoted)
-        && (fields.size() != 2 || containsSpace(urlField.text) || urlField.text.contains(u'?')
-            || name.contains(u'/'))) {
+    // Quotes that are not around the fields belong to the URL.
+    if (!tabs && !urlField.quoted && !(hasName && fields[1].quoted))
         return false;
-    }
     addCandidate(urlField.text, name);
+    return true;
+}
+
+// A comma without quotes, tabs or header: see the class comment for the rule.
+bool UrlListParser::parseUnquotedRecord(QStringView line)
+{
+    const qsizetype comma = line.lastIndexOf(u',');
+    const QStringView url = line.first(comma).trimmed();
+    const QStringView name = line.sliced(comma + 1).trimmed();
+    const qsizetype schemeLength = schemeLengthAtStart(url);
+    if (url.isEmpty() || schemeLength < 0 || name.contains(u"://")
+        || url.indexOf(u"://", schemeLength + 1) >= 0) {
+        return false; // a list of URLs, not a URL and its name
+    }
+    if (containsSpace(url))
+        return false; // running text
+    if (name.isEmpty()) { // a trailing comma: no name
+        addCandidate(url, QString());
+        return true;
+    }
+    if (!plausibleFileName(name))
+        return false; // the comma is the URL's: "?ids=1,2", ".../w_100,h_100/cat.jpg"
+    // The comma could as well be part of a query or of more commas in the URL: the line is
+    // read by the rule, and the reader is told so, in case the rule guessed wrong.
+    if (url.contains(u'?') || url.contains(u','))
+        addLineProblem(line,
+                       tr("ambiguous comma: read as url,filename and saved as '%1'; if the "
+                          "comma belongs to the URL, put the URL in double quotes")
+                           .arg(displayText(name)));
+    addCandidate(url, name.toString());
     return true;
 }
 

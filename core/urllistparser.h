@@ -41,9 +41,13 @@ struct ParseResult
 // header naming a `url` column (and optionally `filename`), after which every line is a record.
 // Blank lines and lines starting with '#' are skipped. Lines end at \n, \r\n or \r.
 //
-// A comma without quotes and without a header is read as `url,filename` only when the part
-// after it has no '/' and the URL has no '?' or space; otherwise it is taken as part of the URL
-// (".../w_100,h_100/img.jpg", "?ids=1,2"). Quote the fields or add a header to be explicit.
+// A comma on a line without quotes, tabs or header: the LAST comma splits `url,filename` when
+// what follows it reads as a file name (no '/', '=' or '&'; a letter or a dot, so not all
+// digits) and the URL before it has no space; otherwise the whole line is the URL
+// (".../w_100,h_100/img.jpg", "?ids=1,2", "?a=1,b=2"). When the URL before that comma has a
+// '?' or another comma, the comma could be the URL's: the line is read as url,filename all the
+// same and reported as a problem (ambiguous) with its line number. A trailing comma gives no
+// name. Quote the fields ("url","name") or add a header to be explicit.
 //
 // Memory stays flat whatever the input size: lines are not kept, only the entries, the problems
 // and one normalised string per distinct URL for duplicate detection.
@@ -87,6 +91,7 @@ private:
     void parseLine(QStringView line, qsizetype length);
     bool parseHeader(QStringView line);
     bool parseRecord(QStringView line);
+    bool parseUnquotedRecord(QStringView line);
     void extractUrls(QStringView line);
     void addCandidate(QStringView candidate, const QString &fileName);
     void addLineProblem(QStringView line, const QString &reason);

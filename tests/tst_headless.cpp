@@ -19,6 +19,7 @@
 #include <QScopeGuard>
 #include <QSet>
 #include <QSignalSpy>
+#include <QStringDecoder>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -237,6 +238,11 @@ private Q_SLOTS:
     void problemsInAMixedInputAreReportedWhileGoodLinesRun_data();
     void problemsInAMixedInputAreReportedWhileGoodLinesRun();
     void readsUrlsFromStandardInput();
+    void aListArrivesWithoutDashI_data();
+    void aListArrivesWithoutDashI();
+    void twoListFilesAreRefused();
+    void binaryLinesAreNeverEchoedRaw();
+    void helpNamesTheProgramAndEndsWithExamplesAndExitCodes();
     void exportIsReadableByTheImporter_data();
     void exportIsReadableByTheImporter();
     void headSendsHeadRequests();
@@ -257,6 +263,8 @@ private Q_SLOTS:
     void unwritableOutputsAreRefusedBeforeAnyRequest();
     void withoutATerminalModeTheWindowRuns();
     void aMissingWindowIsAClearError();
+    void withoutADisplayTheWindowIsAClearError_data();
+    void withoutADisplayTheWindowIsAClearError();
     void credentialsAreNeverPrinted_data();
     void credentialsAreNeverPrinted();
     void secretQueryValuesAreNeverPrinted_data();
@@ -666,6 +674,97 @@ void tst_Headless::readsUrlsFromStandardInput()
     QCOMPARE(summaryLinesProblem(result), QString());
 }
 
+void tst_Headless::aListArrivesWithoutDashI_data()
+{
+    QTest::addColumn<bool>("asFile"); // else piped to standard input
+
+    QTest::newRow("parafetch --headless FILE reads FILE as a list") << true;
+    QTest::newRow("a list piped to standard input, nothing else given, is read") << false;
+}
+
+void tst_Headless::aListArrivesWithoutDashI()
+{
+    QFETCH(bool, asFile);
+
+    const QStringList urls { uniqueUrl(31), uniqueUrl(32) };
+    const QByteArray list = urls.join(QLatin1Char('\n')).toUtf8() + "\n";
+    RunResult result;
+    if (asFile)
+        QVERIFY(run({ writeFile(QStringLiteral("list-as-argument.txt"), list) }, &result));
+    else
+        QVERIFY(run({}, &result, list));
+
+    QVERIFY2(result.exitCode == AllSucceeded, qPrintable(result.describe()));
+    QCOMPARE(result.getDataLines().size(), urls.size());
+    for (const QString &fetched : urls)
+        QCOMPARE(requestsFor(fetched).size(), 1);
+}
+
+void tst_Headless::twoListFilesAreRefused()
+{
+    const QString first = writeFile(QStringLiteral("first-list.txt"), "http://127.0.0.1:9/a\n");
+    const QString second = writeFile(QStringLiteral("second-list.txt"), "http://127.0.0.1:9/b\n");
+    RunResult result;
+    QVERIFY(run({ first, second }, &result));
+    QVERIFY2(result.exitCode == UsageError, qPrintable(result.describe()));
+    QVERIFY2(result.err.contains("one list at a time"), qPrintable(result.describe()));
+    QVERIFY2(result.err.contains(QFile::encodeName(second)), qPrintable(result.describe()));
+    QVERIFY2(result.getDataLines().isEmpty(), qPrintable(result.describe()));
+}
+
+void tst_Headless::binaryLinesAreNeverEchoedRaw()
+{
+    // Escape sequences, a bell, a NUL, bytes that are not UTF-8, a long line without a URL:
+    // each is a problem with its line number, shown without a byte that would drive the
+    // terminal, and short; the good URL among them still runs.
+    const QString good = uniqueUrl(33);
+    static const char withNul[] = "\xff\xfe\x00\x01garbage\x9b\x1b]0;title\x07\n";
+    const QByteArray list = good.toUtf8() + "\n"
+        + QByteArray("\x1b[31mred\x1b[0m \x07 bell\n")
+        + QByteArray(withNul, sizeof withNul - 1)
+        + QByteArray(4000, 'A') + "\x1b\x7f\n";
+    RunResult result;
+    QVERIFY(run({ writeFile(QStringLiteral("binary-list.txt"), list) }, &result));
+
+    QVERIFY2(result.exitCode == AllSucceeded, qPrintable(result.describe()));
+    QCOMPARE(requestsFor(good).size(), 1);
+    for (const char *line : { "line 2:", "line 3:", "line 4:" })
+        QVERIFY2(result.err.contains(line), qPrintable(result.describe()));
+    for (const char byte : result.err) {
+        const auto value = static_cast<unsigned char>(byte);
+        QVERIFY2(byte == '\n' || (value >= 0x20 && value != 0x7f),
+                 qPrintable(QStringLiteral("byte 0x%1 on stderr").arg(value, 2, 16, QLatin1Char('0'))));
+    }
+    QStringDecoder utf8(QStringDecoder::Utf8);
+    const QString decoded = utf8(result.err);
+    QVERIFY2(!utf8.hasError(), "stderr is not valid UTF-8");
+    constexpr int LongestProblemLine = 400;
+    for (const QString &line : decoded.split(QLatin1Char('\n')))
+        QVERIFY2(line.size() <= LongestProblemLine, qPrintable(line));
+}
+
+void tst_Headless::helpNamesTheProgramAndEndsWithExamplesAndExitCodes()
+{
+    RunResult result;
+    QVERIFY(run({ QStringLiteral("--help") }, &result));
+    QVERIFY2(result.exitCode == AllSucceeded, qPrintable(result.describe()));
+    const QString help = QString::fromUtf8(result.out);
+    // Not the path it was started by (here the build folder's).
+    QVERIFY2(help.startsWith(QLatin1String("Usage: parafetch [options]")), qPrintable(help));
+    QVERIFY2(!help.contains(QStringLiteral(PARAFETCH_EXECUTABLE)), qPrintable(help));
+    // One list of exit codes, after the examples, and nothing after it but its lines.
+    QCOMPARE(help.count(QLatin1String("Exit codes:")), 1);
+    QCOMPARE(help.count(QLatin1String("Examples:")), 1);
+    const qsizetype examples = help.indexOf(QLatin1String("Examples:"));
+    const qsizetype exitCodes = help.indexOf(QLatin1String("Exit codes:"));
+    QVERIFY2(examples < exitCodes, qPrintable(help));
+    QVERIFY2(help.sliced(examples, exitCodes - examples).count(QLatin1String("parafetch ")) >= 3,
+             qPrintable(help));
+    for (const QString &line : help.sliced(exitCodes).split(QLatin1Char('\n'), Qt::SkipEmptyParts).mid(1))
+        QVERIFY2(line.startsWith(QLatin1String("  ")), qPrintable(line));
+    QVERIFY2(help.sliced(exitCodes).contains(QLatin1String("128+N")), qPrintable(help));
+}
+
 void tst_Headless::exportIsReadableByTheImporter_data()
 {
     QTest::addColumn<QString>("fileName");
@@ -864,6 +963,50 @@ void tst_Headless::aMissingWindowIsAClearError()
     QVERIFY(process.waitForFinished(HangGuardMs));
     QCOMPARE(process.exitCode(), 0);
     QVERIFY(process.readAllStandardOutput().startsWith("parafetch "));
+}
+
+void tst_Headless::withoutADisplayTheWindowIsAClearError_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<bool>("display"); // QT_QPA_PLATFORM=offscreen, else no display at all
+    QTest::addColumn<QString>("mentions");
+
+    QTest::newRow("no arguments and no display: exits 2 pointing at --headless")
+        << QStringList {} << false << QStringLiteral("no display");
+    QTest::newRow("a list file for the window and no display: exits 2 pointing at --headless")
+        << QStringList { writeFile(QStringLiteral("window-list.txt"), "http://127.0.0.1:9/\n") }
+        << false << QStringLiteral("--headless");
+    QTest::newRow("a mistyped option and no display: exits 2 saying Unknown option")
+        << QStringList { QStringLiteral("--hedless") } << false
+        << QStringLiteral("Unknown option 'hedless'");
+    QTest::newRow("a mistyped option with a display: exits 2 saying Unknown option")
+        << QStringList { QStringLiteral("--hedless") } << true
+        << QStringLiteral("Unknown option 'hedless'");
+}
+
+void tst_Headless::withoutADisplayTheWindowIsAClearError()
+{
+    QFETCH(QStringList, args);
+    QFETCH(bool, display);
+    QFETCH(QString, mentions);
+
+    QProcessEnvironment environment = childEnvironment();
+    for (const QString &name : { QStringLiteral("DISPLAY"), QStringLiteral("WAYLAND_DISPLAY"),
+                                 QStringLiteral("QT_QPA_PLATFORM") })
+        environment.remove(name);
+    if (display)
+        environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    QProcess process;
+    process.setProcessEnvironment(environment);
+    process.setWorkingDirectory(m_dir.path());
+    process.start(QStringLiteral(PARAFETCH_EXECUTABLE), args);
+    QVERIFY2(process.waitForFinished(HangGuardMs), qPrintable(process.errorString()));
+    const QString err = QString::fromUtf8(process.readAllStandardError());
+    // Not Qt's abort (SIGABRT, 134 from a shell) with its advice to reinstall.
+    QVERIFY2(process.exitStatus() == QProcess::NormalExit, qPrintable(err));
+    QVERIFY2(process.exitCode() == UsageError, qPrintable(err));
+    QVERIFY2(err.contains(mentions), qPrintable(err));
+    QVERIFY2(!err.contains(QStringLiteral("platform plugin")), qPrintable(err));
 }
 
 void tst_Headless::terminatingARunLeavesNoPartialFile()

@@ -317,6 +317,45 @@ void TestUrlListParser::parse_data()
     QTest::newRow("comma inside a query stays in the URL")
         << u"https://a.example/search?ids=1,2"_s
         << QStringList { u"1|https://a.example/search?ids=1,2|"_s } << QStringList();
+    // An unquoted comma after a query: the last comma splits when a file name follows it,
+    // and the line is reported as ambiguous (with its line number) all the same.
+    QTest::newRow("query then a file name: split at the comma, reported as ambiguous")
+        << u"http://h.example/p?a=1,name.bin"_s
+        << QStringList { u"1|http://h.example/p?a=1|name.bin"_s }
+        << QStringList { u"1|ambiguous comma"_s };
+    QTest::newRow("query then a name without a dot but with letters: split, reported")
+        << u"https://a.example/p?x=1,readme"_s
+        << QStringList { u"1|https://a.example/p?x=1|readme"_s }
+        << QStringList { u"1|ambiguous comma"_s };
+    QTest::newRow("the last comma splits: the earlier ones stay in the URL, reported")
+        << u"https://a.example/p?ids=1,2,ids.json"_s
+        << QStringList { u"1|https://a.example/p?ids=1,2|ids.json"_s }
+        << QStringList { u"1|ambiguous comma"_s };
+    QTest::newRow("an ambiguous line is reported with its own line number")
+        << u"https://a.example/x\n# note\nhttps://a.example/p?a=1,b.txt\n"_s
+        << QStringList { u"1|https://a.example/x|"_s, u"3|https://a.example/p?a=1|b.txt"_s }
+        << QStringList { u"3|ambiguous comma"_s };
+    QTest::newRow("query then digits only: the whole line is the URL, no problem")
+        << u"https://a.example/p?a=1,10"_s
+        << QStringList { u"1|https://a.example/p?a=1,10|"_s } << QStringList();
+    QTest::newRow("query then a parameter with '=': the whole line is the URL, no problem")
+        << u"https://a.example/p?a=1,b=2"_s
+        << QStringList { u"1|https://a.example/p?a=1,b=2|"_s } << QStringList();
+    QTest::newRow("query then text with '&': the whole line is the URL, no problem")
+        << u"https://a.example/p?a=1,b&c"_s
+        << QStringList { u"1|https://a.example/p?a=1,b&c|"_s } << QStringList();
+    QTest::newRow("path then digits only: the whole line is the URL")
+        << u"https://a.example/p,10"_s << QStringList { u"1|https://a.example/p,10|"_s }
+        << QStringList();
+    QTest::newRow("query then a trailing comma: no file name, no problem")
+        << u"https://a.example/p?a=1,"_s << QStringList { u"1|https://a.example/p?a=1|"_s }
+        << QStringList();
+    QTest::newRow("a quoted URL keeps its comma and its would-be name: not ambiguous")
+        << u"\"https://a.example/p?a=1,name.bin\""_s
+        << QStringList { u"1|https://a.example/p?a=1,name.bin|"_s } << QStringList();
+    QTest::newRow("quoted URL with its comma and a name: not ambiguous")
+        << u"\"https://a.example/p?a=1,b\",name.bin"_s
+        << QStringList { u"1|https://a.example/p?a=1,b|name.bin"_s } << QStringList();
     QTest::newRow("comma-separated URLs are two URLs")
         << u"https://a.example/x,https://b.example/y"_s
         << QStringList { u"1|https://a.example/x|"_s, u"1|https://b.example/y|"_s }
