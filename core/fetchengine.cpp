@@ -125,7 +125,11 @@ void FetchEngine::setConcurrency(int concurrency)
 int FetchEngine::activeCount() const
 {
     return int(std::count_if(m_active.cbegin(), m_active.cend(), [](const auto &entry) {
-        return entry.second.control->claimState() == TaskControl::Claim::Running;
+        // A finished task stays here until its (batched) report arrives, while its lane may
+        // already run the next URL: counting it would show more workers than there are.
+        const TaskControl &control = *entry.second.control;
+        return control.claimState() == TaskControl::Claim::Running
+            && !control.finished.load(std::memory_order_acquire);
     }));
 }
 
@@ -400,8 +404,9 @@ void FetchEngine::pollProgress()
     const qint64 now = nowNs();
     for (auto &[id, active] : m_active) {
         const TaskControl &control = *active.control;
-        if (control.claimState() != TaskControl::Claim::Running)
-            continue;
+        if (control.claimState() != TaskControl::Claim::Running
+            || control.finished.load(std::memory_order_acquire))
+            continue; // not started, or done: its report brings the final figures
         const qint64 startedAt = control.startedAtNs.load(std::memory_order_acquire);
         if (startedAt < 0)
             continue;

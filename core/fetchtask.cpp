@@ -743,6 +743,7 @@ void FetchTask::complete()
     if (m_job.state == JobState::Succeeded)
         m_job.savedPath = m_sink->savedPath();
     m_sink.reset();
+    m_control->finished.store(true, std::memory_order_release);
     m_done(this, std::move(m_job));
 }
 

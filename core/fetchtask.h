@@ -38,6 +38,9 @@ public:
     std::atomic<qint64> startedAtNs { -1 };
     std::atomic<int> worker { -1 };
     std::atomic<int> attempt { 0 };
+    // Set once the task has finished, before its report is held for a batch: a lane that has
+    // moved on to its next URL no longer counts as busy with this one.
+    std::atomic<bool> finished { false };
 
     // The engine thread that takes the task claims it; the engine revokes tasks it no longer
     // wants started (pause, cancel, shutdown). Exactly one of the two wins.

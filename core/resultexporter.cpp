@@ -44,6 +44,9 @@
 //   ]
 // }
 // The summary is RunSummary (see runsummary.h for the definitions); readers may recompute it.
+// "wallMs" is the time in which at least one URL was in flight (the union of the jobs'
+// startedAtMs..finishedAtMs intervals), not finish minus start: pauses and idle time between a
+// run and a retry are left out, and "speedup" = serialMs / wallMs.
 //
 // CSV: RFC 4180. A header row of the job field names, then one row per job, CRLF line ends; no
 // summary and no run information. A field containing a comma, quote, CR or LF is quoted, quotes

@@ -25,11 +25,9 @@ constexpr double P50 = 50, P90 = 90, P99 = 99;
 // more than values); until then reading them merges.
 constexpr std::size_t MinPending = 4096;
 
-// Wall time and what is divided by it, from the counts and sums.
+// What is divided by wall time, from the counts and sums.
 void deriveRates(RunSummary &s)
 {
-    if (s.firstStartNs >= 0 && s.lastFinishNs >= s.firstStartNs)
-        s.wallNs = s.lastFinishNs - s.firstStartNs;
     if (s.wallNs > 0) {
         const double wallSeconds = double(s.wallNs) / NsPerSecond;
         s.speedup = double(s.serialNs) / double(s.wallNs);
@@ -68,6 +66,10 @@ JobFigures JobFigures::of(const Job &job)
         figures.startNs = job.startedAtNs;
         if (job.finishedAtNs >= job.startedAtNs)
             figures.finishNs = job.finishedAtNs;
+        if (job.isFinished())
+            figures.busyEndNs = figures.finishNs;
+        else if (job.state == JobState::Running && job.updatedAtNs >= job.startedAtNs)
+            figures.busyEndNs = job.updatedAtNs; // in flight up to its last progress update
     }
     const qint64 duration = job.durationNs();
     if (job.isFinished() && duration >= 0)
@@ -111,11 +113,16 @@ void RunSummaryBuilder::add(const Job &job)
     }
     if (figures.ttfbUs != JobFigures::None)
         m_ttfbsUs.append(figures.ttfbUs);
+    if (figures.busyEndNs != JobFigures::None)
+        m_busyNs.emplace_back(figures.startNs, figures.busyEndNs);
 }
 
 RunSummary RunSummaryBuilder::result() const
 {
     RunSummary s = m_counts;
+    std::vector<std::pair<qint64, qint64>> busy = m_busyNs;
+    std::sort(busy.begin(), busy.end());
+    s.wallNs = unionLengthNs(busy);
     deriveRates(s);
     s.p50Ns = nearestRankPercentile(m_durationsNs, P50);
     s.p90Ns = nearestRankPercentile(m_durationsNs, P90);
@@ -123,6 +130,20 @@ RunSummary RunSummaryBuilder::result() const
     s.ttfbP50Us = nearestRankPercentile(m_ttfbsUs, P50);
     s.ttfbP90Us = nearestRankPercentile(m_ttfbsUs, P90);
     return s;
+}
+
+qint64 unionLengthNs(const std::vector<std::pair<qint64, qint64>> &sortedIntervals)
+{
+    qint64 length = 0;
+    qint64 coveredTo = std::numeric_limits<qint64>::min(); // the end of the run being swept
+    for (const auto &[start, end] : sortedIntervals) {
+        if (end <= start || end <= coveredTo)
+            continue;
+        // Starts only grow, so the part past max(start, coveredTo) is new.
+        length = saturatingAdd(length, end - std::max(start, coveredTo));
+        coveredTo = end;
+    }
+    return length;
 }
 
 qsizetype nearestRank(qsizetype n, double percent)
@@ -158,19 +179,22 @@ qint64 sortedPercentile(const std::vector<qint64> &sorted, double percent)
 
 } // namespace
 
-void RunSummaryTracker::SortedValues::insert(qint64 value)
+template<typename Value>
+void RunSummaryTracker::SortedValues<Value>::insert(const Value &value)
 {
     m_added.push_back(value);
     mergeIfLong();
 }
 
-void RunSummaryTracker::SortedValues::erase(qint64 value)
+template<typename Value>
+void RunSummaryTracker::SortedValues<Value>::erase(const Value &value)
 {
     m_removed.push_back(value);
     mergeIfLong();
 }
 
-void RunSummaryTracker::SortedValues::mergeIfLong()
+template<typename Value>
+void RunSummaryTracker::SortedValues<Value>::mergeIfLong()
 {
     // Pending changes are kept no longer than a merge costs anyway: memory stays O(n), and the
     // merges cost O(1) per change on average.
@@ -178,26 +202,29 @@ void RunSummaryTracker::SortedValues::mergeIfLong()
         mergePending();
 }
 
-void RunSummaryTracker::SortedValues::clear()
+template<typename Value>
+void RunSummaryTracker::SortedValues<Value>::clear()
 {
     m_sorted.clear();
     m_added.clear();
     m_removed.clear();
 }
 
-const std::vector<qint64> &RunSummaryTracker::SortedValues::sorted() const
+template<typename Value>
+const std::vector<Value> &RunSummaryTracker::SortedValues<Value>::sorted() const
 {
     mergePending();
     return m_sorted;
 }
 
-void RunSummaryTracker::SortedValues::mergePending() const
+template<typename Value>
+void RunSummaryTracker::SortedValues<Value>::mergePending() const
 {
     if (m_added.empty() && m_removed.empty())
         return;
     std::sort(m_added.begin(), m_added.end());
     std::sort(m_removed.begin(), m_removed.end());
-    std::vector<qint64> merged;
+    std::vector<Value> merged;
     merged.reserve(m_sorted.size() + m_added.size());
     std::merge(m_sorted.cbegin(), m_sorted.cend(), m_added.cbegin(), m_added.cend(),
                std::back_inserter(merged));
@@ -210,7 +237,7 @@ void RunSummaryTracker::SortedValues::mergePending() const
     m_removed.clear();
 }
 
-void RunSummaryTracker::move(SortedValues &values, qint64 before, qint64 after)
+void RunSummaryTracker::move(SortedValues<qint64> &values, qint64 before, qint64 after)
 {
     if (before == after)
         return;
@@ -240,6 +267,13 @@ void RunSummaryTracker::replace(const JobFigures &from, const JobFigures &to, bo
     move(m_finishesNs, from.finishNs, to.finishNs);
     move(m_durationsNs, from.durationNs, to.durationNs);
     move(m_ttfbsUs, from.ttfbUs, to.ttfbUs);
+    const Interval busyFrom { from.startNs, from.busyEndNs }, busyTo { to.startNs, to.busyEndNs };
+    if (busyFrom != busyTo) {
+        if (from.busyEndNs != JobFigures::None)
+            m_busyNs.erase(busyFrom);
+        if (to.busyEndNs != JobFigures::None)
+            m_busyNs.insert(busyTo);
+    }
 }
 
 void RunSummaryTracker::clear()
@@ -272,6 +306,7 @@ RunSummary RunSummaryTracker::result() const
     const std::vector<qint64> &finishes = m_finishesNs.sorted();
     s.firstStartNs = starts.empty() ? -1 : starts.front();
     s.lastFinishNs = finishes.empty() ? -1 : finishes.back();
+    s.wallNs = unionLengthNs(m_busyNs.sorted());
     deriveRates(s);
     const std::vector<qint64> &durations = m_durationsNs.sorted();
     s.p50Ns = sortedPercentile(durations, P50);

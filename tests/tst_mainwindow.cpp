@@ -295,6 +295,10 @@ private Q_SLOTS:
     void waterfallZoomSurvivesANewWindow_data();
     void waterfallZoomSurvivesANewWindow();
     void summaryShowsThePerHostLimit();
+    void wallTimeLeavesOutTheWaitBeforeRetryFailed();
+    void emptyQueueShowsZeroOfZero();
+    void progressBarAndDoneLabelPaintTogether();
+    void activeWorkersNeverExceedTheWorkersSetting();
     void actionsHaveIconsShortcutsAndTooltips();
     void everythingIsReachableFromTheKeyboard();
 
@@ -1850,4 +1854,130 @@ void TestMainWindow::everythingIsReachableFromTheKeyboard()
 }
 
 QTEST_MAIN(TestMainWindow)
+void TestMainWindow::wallTimeLeavesOutTheWaitBeforeRetryFailed()
+{
+    Harness h;
+    QVERIFY(h.show());
+    h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/10")).toString(),
+                   m_server->url(QStringLiteral("/status/404")).toString() });
+    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
+    h.action("start")->trigger();
+    QVERIFY(finished.wait(RunTimeoutMs));
+    h.action("retryFailed")->trigger();
+    QVERIFY(finished.wait(RunTimeoutMs));
+    QCOMPARE(finished.count(), 2);
+
+    // The retry started after the first run had ended: the two jobs never overlapped, and the
+    // time between the runs, when nothing was in flight, is no wall time.
+    const Job &first = h.model.jobAt(0), &retried = h.model.jobAt(1);
+    QVERIFY(retried.startedAtNs > first.finishedAtNs);
+    const qint64 wall = first.durationNs() + retried.durationNs();
+    const RunSummary &shown = h.window->summaryPanel()->summary();
+    QCOMPARE(shown.wallNs, wall);
+    QVERIFY(shown.wallNs < retried.finishedAtNs - first.startedAtNs);
+    QCOMPARE(shown.serialNs, wall); // one at a time: speedup 1
+    QCOMPARE(h.summaryValue(QStringLiteral("Wall time"))->text(), formatSeconds(wall));
+    QCOMPARE(h.summaryValue(QStringLiteral("Speedup"))->text(),
+             QStringLiteral("%1×").arg(QLocale().toString(1.0, 'f', 2)));
+    compareTableAndSummary(h); // the classic lines say the same
+}
+
+void TestMainWindow::emptyQueueShowsZeroOfZero()
+{
+    Harness h;
+    QVERIFY(h.show());
+    auto *progress = h.window->summaryPanel()->findChild<QProgressBar *>();
+    QVERIFY(progress);
+    QCOMPARE(progress->text(), QStringLiteral("0 of 0"));
+    QVERIFY(h.summaryValue(QStringLiteral("Done"))->text().startsWith(QLatin1String("0 of 0 ")));
+    QVERIFY(progress->maximum() > progress->minimum()); // a bar, not a busy indicator
+
+    h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/1")).toString(),
+                   m_server->url(QStringLiteral("/bytes/2")).toString() });
+    QTRY_COMPARE(progress->text(), QStringLiteral("0 of 2"));
+    h.table()->selectAll();
+    h.action("removeSelected")->trigger();
+    QCOMPARE(h.model.rowCount(), 0);
+    QTRY_COMPARE(progress->text(), QStringLiteral("0 of 0"));
+}
+
+void TestMainWindow::progressBarAndDoneLabelPaintTogether()
+{
+    // QProgressBar repaints at once when its value changes; the labels wait for the next paint.
+    // A frame could then show the bar of one snapshot beside the labels of the one before.
+    SummaryPanel panel;
+    panel.resize(panel.sizeHint());
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    auto *progress = panel.findChild<QProgressBar *>();
+    QVERIFY(progress);
+    RunSummary summary;
+    summary.total = 5000;
+    summary.succeeded = 993;
+    panel.setSummary(summary, 0, true);
+    QCoreApplication::processEvents();
+
+    int paintsDuringUpdate = 0;
+    bool updating = true;
+    struct PaintCounter final : QObject
+    {
+        int *count;
+        bool *during;
+        PaintCounter(int *c, bool *d) : count(c), during(d) {}
+        bool eventFilter(QObject *, QEvent *event) override
+        {
+            if (event->type() == QEvent::Paint && *during)
+                ++*count;
+            return false;
+        }
+    } filter(&paintsDuringUpdate, &updating);
+    progress->installEventFilter(&filter);
+    summary.succeeded = 1058;
+    panel.setSummary(summary, 0, true);
+    updating = false;
+    progress->removeEventFilter(&filter);
+    QCOMPARE(paintsDuringUpdate, 0);
+    QCOMPARE(progress->value(), 1058);
+    QCOMPARE(progress->text(), QStringLiteral("1058 of 5000"));
+    QLabel *done = nullptr;
+    for (QLabel *label : panel.findChildren<QLabel *>()) {
+        if (label->accessibleName() == QLatin1String("Done"))
+            done = label;
+    }
+    QVERIFY(done);
+    QVERIFY2(done->text().startsWith(QLatin1String("1058 of 5000 ")), qPrintable(done->text()));
+}
+
+void TestMainWindow::activeWorkersNeverExceedTheWorkersSetting()
+{
+    // Many quick URLs: lanes finish and take their next URL while the finished one's report
+    // waits in a batch; a count of those as well showed more workers than there are.
+    constexpr int Workers = 16;
+    constexpr int Urls = 3000;
+    Harness h(Workers);
+    QVERIFY(h.show());
+    QStringList urls;
+    for (int i = 0; i < Urls; ++i)
+        urls.append(m_server->url(QStringLiteral("/bytes/%1").arg(i)).toString()); // distinct: no duplicates dropped
+    h.window->inputPanel()->editor()->setPlainText(urls.join(QLatin1Char('\n')));
+    QTest::keyClick(h.editor(), Qt::Key_Return, Qt::ControlModifier);
+    QCOMPARE(h.model.rowCount(), Urls);
+
+    int mostActive = 0, mostShown = 0, samples = 0;
+    QObject::connect(&h.engine, &FetchEngine::progressUpdated, &h.engine, [&] {
+        mostActive = std::max(mostActive, h.engine.activeCount());
+        ++samples;
+    });
+    QObject::connect(h.window.get(), &MainWindow::summaryRefreshed, h.window.get(), [&] {
+        mostShown = std::max(mostShown, h.summaryValue(QStringLiteral("Active workers"))->text().toInt());
+    });
+    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
+    h.action("start")->trigger();
+    QVERIFY(finished.wait(RunTimeoutMs));
+    QVERIFY(samples > 0);
+    QVERIFY2(mostActive <= Workers, qPrintable(QString::number(mostActive)));
+    QVERIFY2(mostShown <= Workers, qPrintable(QString::number(mostShown)));
+    QVERIFY(mostActive > 0);
+}
+
 #include "tst_mainwindow.moc"

@@ -59,6 +59,8 @@ Job randomJob(QRandomGenerator &random)
     }
     if (job.isFinished())
         job.finishedAtNs = job.startedAtNs + qint64(random.bounded(MaxDurationMs)) * NsPerMs;
+    else if (job.state == JobState::Running && random.bounded(4) != 0)
+        job.updatedAtNs = job.startedAtNs + qint64(random.bounded(MaxDurationMs)) * NsPerMs;
     job.bytesReceived = random.bounded(1 << 20);
     return job;
 }
@@ -88,6 +90,9 @@ private slots:
     void percentileMeetsItsDefinition();
     void wallSerialSpeedup_data();
     void wallSerialSpeedup();
+    void wallCountsOnlyTimeInFlight_data();
+    void wallCountsOnlyTimeInFlight();
+    void trackerFollowsOneJobThroughItsLife();
     void throughputOverWall();
     void countsByStateAndErrorKind();
     void unfinishedJobsCountButDoNotMeasure();
@@ -226,10 +231,21 @@ void TestRunSummary::wallSerialSpeedup_data()
     QTest::newRow("nested: a 10 s job around two 1 s jobs: speedup 1.2")
         << Intervals { { 0, 10 * s }, { 2 * s, 3 * s }, { 5 * s, 6 * s } } << 10 * s << 12 * s
         << 1.2;
-    QTest::newRow("a gap between jobs counts in wall: speedup 0.5")
-        << Intervals { { 0, s }, { 3 * s, 4 * s } } << 4 * s << 2 * s << 0.5;
+    QTest::newRow("a gap between jobs is not wall time: speedup 1")
+        << Intervals { { 0, s }, { 3 * s, 4 * s } } << 2 * s << 2 * s << 1.0;
     QTest::newRow("first start is not the first job's: order does not matter")
-        << Intervals { { 5 * s, 6 * s }, { 2 * s, 4 * s } } << 4 * s << 3 * s << 0.75;
+        << Intervals { { 5 * s, 6 * s }, { 2 * s, 4 * s } } << 3 * s << 3 * s << 1.0;
+    QTest::newRow("two bursts of 2 at a time a minute apart: wall is the bursts' sum")
+        << Intervals { { 0, 2 * s }, { 0, 2 * s }, { 62 * s, 65 * s }, { 63 * s, 65 * s } }
+        << 5 * s << 9 * s << 1.8;
+    QTest::newRow("overlapping chain: each starts before the last ends")
+        << Intervals { { 0, 2 * s }, { s, 3 * s }, { 2 * s + s / 2, 5 * s } } << 5 * s
+        << (2 * s + 2 * s + 2 * s + s / 2) << 1.3;
+    QTest::newRow("one ends as the next starts, then a gap, then two identical")
+        << Intervals { { 0, s }, { s, 2 * s }, { 10 * s, 12 * s }, { 10 * s, 12 * s } } << 4 * s
+        << 6 * s << 1.5;
+    QTest::newRow("a later job nested in an earlier long one, listed first")
+        << Intervals { { 3 * s, 4 * s }, { 0, 10 * s } } << 10 * s << 11 * s << 1.1;
     QTest::newRow("instantaneous job: wall 0, speedup 0 (no division by zero)")
         << Intervals { { s, s } } << 0LL << 0LL << 0.0;
     QTest::newRow("no job: wall 0, speedup 0") << Intervals {} << 0LL << 0LL << 0.0;
@@ -256,11 +272,112 @@ void TestRunSummary::wallSerialSpeedup()
     if (!intervals.isEmpty()) {
         const auto first = std::min_element(intervals.cbegin(), intervals.cend());
         QCOMPARE(summary.firstStartNs, first->first);
-        QCOMPARE(summary.lastFinishNs, summary.firstStartNs + wall);
+        const auto last = std::max_element(intervals.cbegin(), intervals.cend(),
+                                           [](const auto &a, const auto &b) { return a.second < b.second; });
+        QCOMPARE(summary.lastFinishNs, last->second);
     } else {
         QCOMPARE(summary.firstStartNs, -1);
         QCOMPARE(summary.lastFinishNs, -1);
     }
+}
+
+void TestRunSummary::wallCountsOnlyTimeInFlight_data()
+{
+    QTest::addColumn<QList<Job>>("jobs");
+    QTest::addColumn<qint64>("wall");
+    QTest::addColumn<qint64>("serial");
+
+    const qint64 s = NsPerSecond;
+    const auto running = [](qint64 startNs, qint64 updatedNs) {
+        Job job;
+        job.state = JobState::Running;
+        job.startedAtNs = startNs;
+        job.updatedAtNs = updatedNs;
+        return job;
+    };
+    Job cancelledUnstarted = finishedJob(-1, 30 * s, JobState::Cancelled, ErrorKind::Cancelled);
+    Job requeued; // Retry Failed made the failed job a fresh queued one: no times left
+
+    // A run of 10 s (one failure), a minute's wait, then Retry Failed ran it again for 2 s.
+    QTest::newRow("a retry after an idle minute: 10 s + 2 s, not 72 s")
+        << QList<Job> { finishedJob(0, 10 * s), finishedJob(0, 8 * s), finishedJob(s, 9 * s),
+                        finishedJob(70 * s, 72 * s) }
+        << 12 * s << 28 * s;
+    QTest::newRow("while retrying: the requeued job waits, adding nothing")
+        << QList<Job> { finishedJob(0, 10 * s), finishedJob(0, 8 * s), requeued } << 10 * s
+        << 18 * s;
+    // Pause: the jobs in flight finish (up to 6 s), the others stay queued; resume at 18 s.
+    QTest::newRow("12 s of pause are not wall time")
+        << QList<Job> { finishedJob(0, 5 * s), finishedJob(0, 6 * s), finishedJob(18 * s, 23 * s),
+                        finishedJob(18 * s, 22 * s) }
+        << 11 * s << 20 * s;
+    QTest::newRow("a paused run: what finished, and the queued rest, adds nothing")
+        << QList<Job> { finishedJob(0, 5 * s), finishedJob(0, 6 * s), Job(), Job() } << 6 * s
+        << 11 * s;
+    QTest::newRow("cancelled while running: in flight until it was cancelled")
+        << QList<Job> { finishedJob(0, 2 * s), finishedJob(5 * s, 8 * s, JobState::Cancelled,
+                                                          ErrorKind::Cancelled) }
+        << 5 * s << 5 * s;
+    QTest::newRow("cancelled before it started: no interval, however late it was cancelled")
+        << QList<Job> { finishedJob(0, 2 * s), cancelledUnstarted } << 2 * s << 2 * s;
+    QTest::newRow("running jobs count up to their last progress update")
+        << QList<Job> { finishedJob(0, 2 * s), running(s, 4 * s), running(10 * s, 11 * s) }
+        << 5 * s << 2 * s;
+    QTest::newRow("a running job not yet updated adds nothing")
+        << QList<Job> { finishedJob(0, 2 * s), running(5 * s, -1) } << 2 * s << 2 * s;
+}
+
+void TestRunSummary::wallCountsOnlyTimeInFlight()
+{
+    QFETCH(QList<Job>, jobs);
+    QFETCH(qint64, wall);
+    QFETCH(qint64, serial);
+
+    const RunSummary summary = RunSummary::compute(jobs);
+    QCOMPARE(summary.wallNs, wall);
+    QCOMPARE(summary.serialNs, serial);
+    QCOMPARE(summary.speedup, double(serial) / double(wall));
+
+    RunSummaryTracker tracker;
+    for (const Job &job : std::as_const(jobs))
+        tracker.add(job);
+    QCOMPARE(tracker.result().wallNs, wall);
+    QVERIFY(differingFields(tracker.result(), summary).isEmpty());
+}
+
+void TestRunSummary::trackerFollowsOneJobThroughItsLife()
+{
+    // The changes a queue model makes to one row, beside a finished job from 0 to 1 s; the
+    // wall follows the row's interval as it grows, shrinks to its finish, and goes on retry.
+    const qint64 s = NsPerSecond;
+    RunSummaryTracker tracker;
+    tracker.add(finishedJob(0, s));
+    Job job;
+    tracker.add(job);
+    const auto step = [&](Job next, qint64 expectedWall) {
+        const JobFigures before = JobFigures::of(job);
+        job = next;
+        tracker.change(before, JobFigures::of(job));
+        QCOMPARE(tracker.result().wallNs, expectedWall);
+        QCOMPARE(tracker.result().wallNs, RunSummary::compute({ finishedJob(0, s), job }).wallNs);
+    };
+    Job next = job;
+    next.state = JobState::Running;
+    next.startedAtNs = next.updatedAtNs = 5 * s; // started: nothing in flight measured yet
+    step(next, s);
+    next.updatedAtNs = 7 * s; // a progress update
+    step(next, 3 * s);
+    next.updatedAtNs = 8 * s;
+    step(next, 4 * s);
+    next.state = JobState::Failed; // it had finished just before the last update was taken
+    next.errorKind = ErrorKind::TimedOut;
+    next.finishedAtNs = 7 * s + s / 2;
+    step(next, 3 * s + s / 2);
+    step(Job(), s); // Retry Failed: queued afresh
+    next = finishedJob(60 * s, 62 * s);
+    step(next, 3 * s);
+    tracker.remove(job);
+    QCOMPARE(tracker.result().wallNs, s);
 }
 
 void TestRunSummary::throughputOverWall()
@@ -330,6 +447,7 @@ void TestRunSummary::unfinishedJobsCountButDoNotMeasure()
     Job running;
     running.state = JobState::Running;
     running.startedAtNs = 0; // started first, so the wall starts with it
+    running.updatedAtNs = 3 * s; // in flight until its last progress update at least
     running.bytesReceived = 500;
     running.waitUs = 700;
     QList<Job> jobs = { queued, running, finishedJob(s, 2 * s), finishedJob(s, 4 * s) };

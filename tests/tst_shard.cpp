@@ -186,9 +186,14 @@ void TestShard::mergePutsShardsOnOneClock_data()
 
     // Shard 1: jobs 100..400 ms on its clock; shard 2: 50..250 ms on its own clock.
     QTest::newRow("side by side, same epoch: wall from 50 to 400") << qint64(0) << qint64(350);
-    QTest::newRow("second machine 1 s later: wall from 100 to 1250") << qint64(1000) << qint64(1150);
-    QTest::newRow("second machine 1 s earlier: wall from -950 to 400")
-        << qint64(-1000) << qint64(1350);
+    QTest::newRow("second machine 100 ms later: its job lies inside 100..400, wall 300")
+        << qint64(100) << qint64(300);
+    QTest::newRow("second machine 100 ms earlier: wall from -50 to 400") << qint64(-100) << qint64(450);
+    // Wall time is time when something ran: the idle time between the shards is not.
+    QTest::newRow("second machine 1 s later: 300 then 200, the gap left out")
+        << qint64(1000) << qint64(500);
+    QTest::newRow("second machine 1 s earlier: 200 then 300, the gap left out")
+        << qint64(-1000) << qint64(500);
 }
 
 void TestShard::mergePutsShardsOnOneClock()
@@ -277,7 +282,8 @@ void TestShard::mergedExportReadsBackWithTheSameSummary()
                                       &back, &error),
              qPrintable(error));
     QCOMPARE(TestSupport::differingFields(back.summary, merged.summary), QStringList());
-    QCOMPARE(back.summary.wallNs, 520 * NsPerMs); // 100 .. 620 on the common clock
+    // 100 .. 300 and 520 .. 620 on the common clock: the idle time between is not wall time.
+    QCOMPARE(back.summary.wallNs, 300 * NsPerMs);
     QCOMPARE(back.info.startedAt.toMSecsSinceEpoch(), baseTime().addMSecs(100).toMSecsSinceEpoch());
 
     // Merging a merged run with nothing else changes nothing.

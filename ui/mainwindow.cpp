@@ -623,8 +623,7 @@ void MainWindow::refreshSummary()
 {
     const RunSummary summary = m_model->summary();
     const bool running = m_engine->isRunning();
-    const qint64 elapsed = running && summary.firstStartNs >= 0 ? m_engine->nowNs() - summary.firstStartNs : 0;
-    m_summary->setSummary(summary, m_engine->activeCount(), elapsed, running);
+    m_summary->setSummary(summary, m_engine->activeCount(), running);
     if (running && !m_engine->isPaused())
         m_eta.sample(m_engine->nowNs(), summary.finished(), summary.total);
     else

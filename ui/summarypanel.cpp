@@ -41,7 +41,6 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     m_progress = new QProgressBar(this);
     m_progress->setAccessibleName(tr("Overall progress"));
-    m_progress->setFormat(tr("%v of %m"));
     layout->addWidget(m_progress);
     m_polite = new QLabel(this);
     m_polite->setObjectName(QStringLiteral("politeLimit"));
@@ -61,13 +60,17 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     m_active = addRow(tr("Active workers:"), tr("Workers (lanes) fetching a URL right now"));
     m_bytes = addRow(tr("Received:"), tr("Body bytes received, all URLs"));
     m_throughput = addRow(tr("Throughput:"), tr("Bytes and finished URLs per second of wall time"));
-    m_wall = addRow(tr("Wall time:"), tr("Last finish − first start: what the run took"));
+    m_wall = addRow(tr("Wall time:"),
+                    tr("Time in which at least one URL was in flight (the union of the URLs' "
+                       "start-to-finish intervals): idle time, such as a pause or the wait "
+                       "before Retry Failed, is not counted"));
     m_serial = addRow(tr("Serial estimate:"),
                       tr("Σ per-URL duration: what fetching one URL after another would take "
                          "at these latencies. Latency grows with concurrency, so this flatters; "
                          "measure a serial baseline for the real figure"));
     m_speedup = addRow(tr("Speedup:"),
-                       tr("Serial estimate ÷ wall time = the mean number of URLs in flight"));
+                       tr("Serial estimate ÷ wall time = the mean number of URLs in flight "
+                          "while any was"));
     m_percentiles = addRow(tr("Per-URL time:"),
                            tr("Nearest-rank percentiles of per-URL duration (finish − start)"));
     m_baseline = addRow(tr("Serial baseline:"),
@@ -83,7 +86,7 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     m_classic->setFont(mono);
     layout->addWidget(m_classic);
     layout->addStretch();
-    setSummary({}, 0, 0, false);
+    setSummary({}, 0, false);
     setRemaining(-1, false, false);
 }
 
@@ -112,11 +115,17 @@ void SummaryPanel::setRemaining(qint64 ns, bool running, bool paused)
         m_remaining->setText(formatRemaining(ns));
 }
 
-void SummaryPanel::setSummary(const RunSummary &summary, int activeWorkers, qint64 elapsedNs,
-                              bool running)
+void SummaryPanel::setSummary(const RunSummary &summary, int activeWorkers, bool running)
 {
+    // QProgressBar repaints itself at once on setValue(), ahead of the labels: with updates
+    // off until every figure is set, the bar, its text and the labels reach the screen in one
+    // paint, so no frame shows two different counts.
+    const bool updating = updatesEnabled();
+    setUpdatesEnabled(false);
     m_summary = summary;
-    m_progress->setMaximum(std::max(summary.total, 1));
+    // An empty queue reads "0 of 0"; the range stays 0..1 (0..0 would draw a busy indicator).
+    m_progress->setFormat(tr("%1 of %2").arg(summary.finished()).arg(summary.total));
+    m_progress->setRange(0, std::max(summary.total, 1));
     m_progress->setValue(summary.finished());
     m_done->setText(tr("%1 of %2 (%3 succeeded, %4 failed, %5 cancelled)")
                         .arg(summary.finished())
@@ -126,7 +135,7 @@ void SummaryPanel::setSummary(const RunSummary &summary, int activeWorkers, qint
                         .arg(summary.cancelled));
     m_active->setText(QString::number(activeWorkers));
     m_bytes->setText(formatBytes(summary.bytes));
-    const qint64 wallNs = running ? std::max(elapsedNs, summary.wallNs) : summary.wallNs;
+    const qint64 wallNs = summary.wallNs;
     const double seconds = double(wallNs) / NsPerSecond;
     m_throughput->setText(seconds > 0 ? tr("%1, %2 URLs/s")
                                             .arg(formatRate(double(summary.bytes) / seconds))
@@ -144,6 +153,7 @@ void SummaryPanel::setSummary(const RunSummary &summary, int activeWorkers, qint
     m_classic->setVisible(ended);
     if (m_baselineNs > 0)
         updateBaselineText();
+    setUpdatesEnabled(updating);
 }
 
 void SummaryPanel::setBaselineProgress(int finished, int total)

@@ -18,9 +18,10 @@ class SummaryPanel final : public QWidget
 public:
     explicit SummaryPanel(QWidget *parent = nullptr);
 
-    // elapsedNs: wall time so far for a run in progress (the summary's wall is final only
-    // once the run has ended).
-    void setSummary(const RunSummary &summary, int activeWorkers, qint64 elapsedNs, bool running);
+    // One snapshot: every figure, the progress bar and its text come from these arguments and
+    // are painted together. The summary's wall time grows with the running jobs' progress
+    // updates, so it needs no clock of its own (and counts no paused or idle time).
+    void setSummary(const RunSummary &summary, int activeWorkers, bool running);
     void setBaselineProgress(int finished, int total);
     void setBaseline(const RunSummary &baseline);
     void clearBaseline();
