@@ -2,6 +2,7 @@
 #include "headlessrunner.h"
 
 #include "demolist.h"
+#include "eta.h"
 #include "fetchengine.h"
 #include "jobqueuemodel.h"
 #include "loopbackserver.h"
@@ -526,16 +527,16 @@ void HeadlessRunner::printProgress()
     const double elapsed = summary.firstStartNs >= 0
         ? double(m_engine->nowNs() - summary.firstStartNs) / NsPerSecond
         : 0.0;
-    m_eta.sample(m_engine->nowNs(), summary.finished(), summary.total);
     QString meter = tr("%1/%2 done, %3 active, %4, %5")
                         .arg(summary.finished())
                         .arg(summary.total)
                         .arg(m_engine->activeCount())
                         .arg(formatBytes(summary.bytes),
                              formatRate(elapsed > 0 ? double(summary.bytes) / elapsed : 0.0));
-    const QString left = formatRemaining(m_eta.remainingNs());
-    if (!left.isEmpty())
-        meter += tr(", %1 left").arg(left);
+    const EtaEstimate eta = EtaEstimator::estimate(etaSnapshot(
+        m_model->jobs(), m_engine->nowNs(), m_engine->concurrency(), m_engine->isPaused()));
+    if (eta.status == EtaEstimate::Status::Known)
+        meter += tr(", %1 left").arg(formatRemaining(eta.remainingNs));
     writeErr(QStringLiteral("\r\x1b[K") + meter);
     std::fflush(stderr);
     m_progressShown = true;

@@ -2,7 +2,6 @@
 #pragma once
 
 #include "commandline.h"
-#include "eta.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -93,7 +92,6 @@ private:
     bool m_progressOnTerminal = false;
     bool m_stdoutIsTerminal = false;
     bool m_progressShown = false;
-    EtaEstimator m_eta; // for the progress line
     int m_finished = 0;
     int m_interruptedExitCode = 0;
     QElapsedTimer m_sinceFirstSignal;

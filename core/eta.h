@@ -1,39 +1,67 @@
-// How long the rest of a run will take, from the recent rate of finished URLs.
+// How long the rest of a run will take, from the work still to go and what is in flight now.
 #pragma once
 
+#include "job.h"
+
+#include <QList>
 #include <QString>
 #include <QtGlobal>
 
-#include <deque>
-
 namespace Parafetch {
 
-// Fed with (now, finished, total) at the progress cadence; estimates the time left as the URLs
-// still to finish divided by the rate at which URLs finished over the last WindowNs. A recent
-// window rather than the whole run: the rate changes when workers are added, a slow host's URLs
-// come up, or the run was paused. Used by the window's summary and the headless progress line.
+// One URL being fetched right now.
+struct EtaInFlight
+{
+    qint64 receivedBytes = 0;
+    qint64 totalBytes = -1; // Content-Length, -1 = unknown
+    qint64 elapsedNs = 0;   // since its current attempt started
+};
+
+// What the estimate is made from, taken at one moment (etaSnapshot() takes it from the queue).
+struct EtaSnapshot
+{
+    bool paused = false;
+    int queued = 0;  // URLs not started yet
+    int workers = 1; // how many URLs may be in flight at once
+    QList<EtaInFlight> inFlight;
+    QList<qint64> recentDurationsNs; // per-URL durations of the URLs that finished last
+    double bytesPerSecond = 0;       // all in-flight URLs together right now, 0 = unknown
+};
+
+struct EtaEstimate
+{
+    enum class Status {
+        Unknown,    // the data cannot support a figure ("–")
+        Estimating, // some data, not enough yet ("estimating…")
+        Paused,
+        Known,      // remainingNs ("about N s")
+    };
+    Status status = Status::Unknown;
+    qint64 remainingNs = -1; // Known only; 0 when nothing is left
+    // Some in-flight URL's size is unknown: it counts only what its peers' durations predict,
+    // so the run may well take longer.
+    bool lowerBound = false;
+};
+
+// The time left is the larger of two bounds: the in-flight URL that needs longest (a worker
+// cannot share it out), and all the work left spread over the workers. An in-flight URL with a
+// known size needs its remaining bytes at its own rate; a queued one, the median duration of
+// the URLs that finished last. Unlike a rate of finished URLs, this does not claim a second when
+// a slow download has just begun or the fast URLs happened to finish first.
 class EtaEstimator
 {
 public:
-    static constexpr qint64 WindowNs = 10'000'000'000;  // the rate over the last 10 s
-    static constexpr qint64 MinSpanNs = 1'000'000'000;  // no estimate from less than 1 s
+    // Fewer finished URLs than this give no median to estimate queued or unsized URLs from.
+    static constexpr int MinDurationSamples = 3;
+    // etaSnapshot() takes the durations of this many most recently finished URLs: recent
+    // enough to follow a change (more workers, a slow host's URLs), many enough for a median.
+    static constexpr int RecentDurationCount = 32;
 
-    void reset();
-    void sample(qint64 nowNs, int finished, int total);
-
-    // The time left, 0 when everything is finished, -1 when it cannot be told yet: less than
-    // MinSpanNs observed, or nothing finished within the window (stalled or paused).
-    qint64 remainingNs() const;
-
-private:
-    struct Sample
-    {
-        qint64 atNs;
-        int finished;
-    };
-    std::deque<Sample> m_samples; // oldest first; the first may predate the window (its edge)
-    int m_total = 0;
+    static EtaEstimate estimate(const EtaSnapshot &snapshot);
 };
+
+// The snapshot of a queue at nowNs, for a run with this many workers.
+EtaSnapshot etaSnapshot(const QList<Job> &jobs, qint64 nowNs, int workers, bool paused);
 
 // "about 40 s", "about 3 min", "about 2 h 5 min"; empty for -1.
 QString formatRemaining(qint64 ns);

@@ -1,7 +1,6 @@
 // The main window: input, the queue table, the live summary and details, and every action.
 #pragma once
 
-#include "eta.h"
 #include "fetchoptions.h"
 #include "runjournal.h"
 
@@ -133,7 +132,6 @@ private:
     QSystemTrayIcon *m_tray = nullptr;
     std::unique_ptr<BaselineRunner> m_baseline;
     QTimer m_summaryTimer;
-    EtaEstimator m_eta; // the summary's time left
     bool m_detailsDirty = false;
     QString m_lastDirectory;
     RunJournal *m_journal = nullptr;

@@ -55,8 +55,10 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     layout->addLayout(m_form);
     m_done = addRow(tr("Done:"), tr("Finished URLs: succeeded, failed and cancelled"));
     m_remaining = addRow(tr("Time left:"),
-                         tr("URLs still to finish ÷ the rate at which URLs finished over the "
-                            "last 10 s; no estimate before a second has passed"));
+                         tr("The longer of: the in-flight URL that needs longest (its bytes "
+                            "left at its rate), and all the work left over the workers (queued "
+                            "URLs at the median duration of the last finished ones); – when "
+                            "nothing yet tells"));
     m_active = addRow(tr("Active workers:"), tr("Workers (lanes) fetching a URL right now"));
     m_bytes = addRow(tr("Received:"), tr("Body bytes received, all URLs"));
     m_throughput = addRow(tr("Throughput:"), tr("Bytes and finished URLs per second of wall time"));
@@ -87,7 +89,7 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     layout->addWidget(m_classic);
     layout->addStretch();
     setSummary({}, 0, false);
-    setRemaining(-1, false, false);
+    setRemaining({}, false);
 }
 
 QLabel *SummaryPanel::addRow(const QString &label, const QString &toolTip)
@@ -103,16 +105,16 @@ QLabel *SummaryPanel::addRow(const QString &label, const QString &toolTip)
     return value;
 }
 
-void SummaryPanel::setRemaining(qint64 ns, bool running, bool paused)
+void SummaryPanel::setRemaining(const EtaEstimate &eta, bool running)
 {
-    if (!running)
+    if (!running || eta.status == EtaEstimate::Status::Unknown)
         m_remaining->setText(QStringLiteral("–"));
-    else if (paused)
+    else if (eta.status == EtaEstimate::Status::Paused)
         m_remaining->setText(tr("paused"));
-    else if (ns < 0)
+    else if (eta.status == EtaEstimate::Status::Estimating)
         m_remaining->setText(tr("estimating…"));
     else
-        m_remaining->setText(formatRemaining(ns));
+        m_remaining->setText(formatRemaining(eta.remainingNs));
 }
 
 void SummaryPanel::setSummary(const RunSummary &summary, int activeWorkers, bool running)

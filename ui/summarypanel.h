@@ -1,6 +1,7 @@
 // The run at a glance: progress, workers, bytes, wall time against serial time, the speedup.
 #pragma once
 
+#include "eta.h"
 #include "runsummary.h"
 
 #include <QWidget>
@@ -27,8 +28,8 @@ public:
     void clearBaseline();
     // Polite mode (FetchOptions::perHost): at most this many requests per host at once; 0 = off.
     void setPerHostLimit(int perHost);
-    // The time left (EtaEstimator::remainingNs(), -1 unknown) while a run is going on.
-    void setRemaining(qint64 ns, bool running, bool paused);
+    // The time left (EtaEstimator::estimate()) while a run is going on.
+    void setRemaining(const EtaEstimate &eta, bool running);
 
     // The classic lines and the figures as plain text, for the clipboard.
     QString summaryText() const;
