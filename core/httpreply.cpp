@@ -37,6 +37,20 @@ bool isValidHeaderText(QByteArrayView text)
     return !text.contains('\r') && !text.contains('\n') && !text.contains('\0');
 }
 
+FramingFault framingFaultOf(HttpResponseParser::Fault fault)
+{
+    switch (fault) {
+    case HttpResponseParser::Fault::Truncated:
+        return FramingFault::Truncated;
+    case HttpResponseParser::Fault::Protocol:
+        return FramingFault::Protocol;
+    case HttpResponseParser::Fault::None:
+    case HttpResponseParser::Fault::NoResponse:
+        break;
+    }
+    return FramingFault::None; // no response at all: the connection's failure, not the bytes'
+}
+
 qint64 steadyMs()
 {
     using namespace std::chrono;
@@ -362,9 +376,7 @@ void HttpReply::process()
         case HttpResponseParser::Step::Error:
             fail(m_parser.fault() == HttpResponseParser::Fault::Protocol ? ProtocolFailure
                                                                          : RemoteHostClosedError,
-                 m_parser.errorString(),
-                 m_parser.fault() == HttpResponseParser::Fault::Protocol ? FramingFault::Protocol
-                                                                         : FramingFault::Truncated);
+                 m_parser.errorString(), framingFaultOf(m_parser.fault()));
             return;
         }
         break;
@@ -551,28 +563,18 @@ void HttpReply::onSocketError()
         complete();
         return;
     }
-    fail(RemoteHostClosedError, m_parser.errorString(),
-         m_parser.fault() == HttpResponseParser::Fault::Truncated ? FramingFault::Truncated
-         : m_parser.fault() == HttpResponseParser::Fault::Protocol ? FramingFault::Protocol
-                                                                   : FramingFault::None);
+    fail(RemoteHostClosedError, m_parser.errorString(), framingFaultOf(m_parser.fault()));
 }
 
 void HttpReply::abort()
 {
     if (isDone())
         return;
-    releaseSocket(false);
-    releaseQtReply(true);
-    m_state = State::Done;
-    m_idleTimer.stop();
     m_body.clear();
     m_bodyOffset = 0;
     m_buffered = 0;
-    QIODevice::close();
-    setError(OperationCanceledError, tr("Operation canceled"));
-    setFinished(true);
-    emit errorOccurred(OperationCanceledError);
-    emit finished();
+    QIODevice::close(); // unread data is dropped, as Qt's replies drop it
+    fail(OperationCanceledError, tr("Operation canceled"));
 }
 
 void HttpReply::releaseSocket(bool reuse)
