@@ -11,8 +11,8 @@
 #include <QFileInfo>
 
 #include <cmath>
-#include <limits>
 #include <cstdio>
+#include <limits>
 #include <sys/stat.h>
 #include <unistd.h>
 

@@ -138,8 +138,7 @@ private:
 StdinReader::StdinReader(int silenceLimitMs, QObject *parent)
     : QObject(parent)
     , m_device(std::make_unique<Device>(silenceLimitMs))
-{
-}
+{ }
 
 StdinReader::~StdinReader()
 {

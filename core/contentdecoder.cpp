@@ -45,8 +45,7 @@ public:
 
     explicit Layer(Kind kind)
         : m_kind(kind)
-    {
-    }
+    { }
     ~Layer()
     {
         if (m_initialised)
@@ -55,7 +54,10 @@ public:
     Q_DISABLE_COPY_MOVE(Layer)
 
     Kind kind() const { return m_kind; }
-    QString name() const { return m_kind == Kind::Gzip ? QStringLiteral("gzip") : QStringLiteral("deflate"); }
+    QString name() const
+    {
+        return m_kind == Kind::Gzip ? QStringLiteral("gzip") : QStringLiteral("deflate");
+    }
     bool ended() const { return m_ended || (m_kind == Kind::Gzip && !m_started); }
 
     // Inflates input, handing out decoded bytes; false with *fault and *error on a bad stream.
@@ -75,7 +77,8 @@ public:
                     return true;
                 } else {
                     *fault = Fault::Corrupt;
-                    *error = tr("the %1 body is corrupt: data follows the end of its stream").arg(name());
+                    *error = tr("the %1 body is corrupt: data follows the end of its stream")
+                                 .arg(name());
                     return false;
                 }
             }
@@ -85,7 +88,8 @@ public:
                 return true; // waiting for the second byte of a deflate header
             m_started = true;
             m_stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(input.data()));
-            m_stream.avail_in = uInt(std::min<qsizetype>(input.size(), std::numeric_limits<uInt>::max()));
+            m_stream.avail_in =
+                uInt(std::min<qsizetype>(input.size(), std::numeric_limits<uInt>::max()));
             const uInt offered = m_stream.avail_in;
             int result = Z_OK;
             do {
@@ -94,8 +98,10 @@ public:
                 result = ::inflate(&m_stream, Z_NO_FLUSH);
                 if (result != Z_OK && result != Z_STREAM_END && result != Z_BUF_ERROR) {
                     *fault = Fault::Corrupt;
-                    *error = tr("the %1 body is corrupt (%2)")
-                                 .arg(name(), QString::fromLatin1(m_stream.msg ? m_stream.msg : "zlib error"));
+                    *error =
+                        tr("the %1 body is corrupt (%2)")
+                            .arg(name(),
+                                 QString::fromLatin1(m_stream.msg ? m_stream.msg : "zlib error"));
                     return false;
                 }
                 const qsizetype produced = m_buffer.size() - qsizetype(m_stream.avail_out);
@@ -131,7 +137,8 @@ private:
                 return true;
             const int cmf = uchar(m_header[0]);
             const int flg = uchar(m_header[1]);
-            const bool zlibWrapped = (cmf & 0x0f) == ZlibDeflateMethod && (cmf * 256 + flg) % ZlibHeaderCheck == 0;
+            const bool zlibWrapped =
+                (cmf & 0x0f) == ZlibDeflateMethod && (cmf * 256 + flg) % ZlibHeaderCheck == 0;
             windowBits = zlibWrapped ? MaxWindowBits : RawWindowBits;
         }
         m_stream = {};
@@ -194,13 +201,14 @@ bool ContentDecoder::setEncoding(QByteArrayView contentEncoding, qint64 bombThre
         else if (coding.compare("deflate", Qt::CaseInsensitive) == 0)
             applied.push_back(std::make_unique<Layer>(Layer::Kind::Deflate));
         else
-            return fail(Fault::Unsupported,
-                        tr("unsupported content coding \"%1\" (asked for %2)")
-                            .arg(QString::fromLatin1(coding.first(std::min<qsizetype>(coding.size(), 40))),
-                                 QString::fromLatin1(acceptedEncodings())));
+            return fail(
+                Fault::Unsupported,
+                tr("unsupported content coding \"%1\" (asked for %2)")
+                    .arg(QString::fromLatin1(coding.first(std::min<qsizetype>(coding.size(), 40))),
+                         QString::fromLatin1(acceptedEncodings())));
         if (applied.size() > std::size_t(MaxLayers))
-            return fail(Fault::Unsupported, tr("unsupported content coding: more than %1 layers")
-                                                .arg(MaxLayers));
+            return fail(Fault::Unsupported,
+                        tr("unsupported content coding: more than %1 layers").arg(MaxLayers));
     }
     std::move(applied.rbegin(), applied.rend(), std::back_inserter(m_layers));
     return true;
@@ -212,16 +220,20 @@ bool ContentDecoder::feedLayer(std::size_t index, QByteArrayView input, const Ou
         m_decodedBytes += input.size();
         if (m_bombThreshold > 0 && m_decodedBytes > m_bombThreshold
             && m_decodedBytes / MaxRatio > m_encodedBytes)
-            return fail(Fault::Bomb, tr("the body inflates more than %1 times past %2 MiB: refused "
-                                        "as a decompression bomb")
-                                         .arg(MaxRatio)
-                                         .arg(m_bombThreshold / (1024 * 1024)));
+            return fail(Fault::Bomb,
+                        tr("the body inflates more than %1 times past %2 MiB: refused "
+                           "as a decompression bomb")
+                            .arg(MaxRatio)
+                            .arg(m_bombThreshold / (1024 * 1024)));
         return output(input);
     }
     Fault fault = Fault::None;
     QString error;
     const bool ok = m_layers[index]->inflate(
-        input, [this, index, &output](QByteArrayView decoded) { return feedLayer(index + 1, decoded, output); },
+        input,
+        [this, index, &output](QByteArrayView decoded) {
+            return feedLayer(index + 1, decoded, output);
+        },
         &fault, &error);
     if (!ok && fault != Fault::None)
         return fail(fault, error);
@@ -245,10 +257,11 @@ bool ContentDecoder::finish()
         return true;
     for (const auto &layer : m_layers) {
         if (!layer->ended())
-            return fail(Fault::CutShort, tr("the %1 body is cut short: its stream did not end "
-                                            "(%2 bytes received)")
-                                             .arg(layer->name())
-                                             .arg(m_encodedBytes));
+            return fail(Fault::CutShort,
+                        tr("the %1 body is cut short: its stream did not end "
+                           "(%2 bytes received)")
+                            .arg(layer->name())
+                            .arg(m_encodedBytes));
     }
     return true;
 }

@@ -41,7 +41,7 @@ EtaEstimate EtaEstimator::estimate(const EtaSnapshot &snapshot)
 
     double longestNs = 0;
     double workNs = double(snapshot.queued) * double(medianNs);
-    bool anyRated = false;   // an in-flight URL whose remaining time its bytes tell
+    bool anyRated = false; // an in-flight URL whose remaining time its bytes tell
     bool anyUnsized = false; // an in-flight URL whose size is unknown
     for (const EtaInFlight &url : snapshot.inFlight) {
         double leftNs = 0;
@@ -96,11 +96,13 @@ EtaSnapshot etaSnapshot(const QList<Job> &jobs, qint64 nowNs, int workers, bool 
         if (job.state == JobState::Queued) {
             ++snapshot.queued;
         } else if (job.state == JobState::Running) {
-            const qint64 startNs = job.attemptStartedAtNs >= 0 ? job.attemptStartedAtNs : job.startedAtNs;
+            const qint64 startNs =
+                job.attemptStartedAtNs >= 0 ? job.attemptStartedAtNs : job.startedAtNs;
             const qint64 elapsedNs = startNs >= 0 ? std::max<qint64>(nowNs - startNs, 0) : 0;
             snapshot.inFlight.append({ job.bytesReceived, job.bytesTotal, elapsedNs });
             if (job.bytesReceived > 0 && elapsedNs > 0)
-                snapshot.bytesPerSecond += double(job.bytesReceived) * NsPerSecond / double(elapsedNs);
+                snapshot.bytesPerSecond +=
+                    double(job.bytesReceived) * NsPerSecond / double(elapsedNs);
         } else if (job.isFinished() && job.durationNs() >= 0) {
             finishes.emplace_back(job.finishedAtNs, job.durationNs());
         }
@@ -108,7 +110,8 @@ EtaSnapshot etaSnapshot(const QList<Job> &jobs, qint64 nowNs, int workers, bool 
     // The most recent ones to the back, in linear time: a heap of them cost several times the
     // walk over the rows itself with 100 000 of them.
     const auto firstRecent = finishes.end()
-        - std::min<std::ptrdiff_t>(std::ptrdiff_t(finishes.size()), EtaEstimator::RecentDurationCount);
+        - std::min<std::ptrdiff_t>(std::ptrdiff_t(finishes.size()),
+                                   EtaEstimator::RecentDurationCount);
     std::nth_element(finishes.begin(), firstRecent, finishes.end());
     snapshot.recentDurationsNs.reserve(qsizetype(finishes.end() - firstRecent));
     for (auto it = firstRecent; it != finishes.end(); ++it)

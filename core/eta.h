@@ -14,27 +14,27 @@ struct EtaInFlight
 {
     qint64 receivedBytes = 0;
     qint64 totalBytes = -1; // Content-Length, -1 = unknown
-    qint64 elapsedNs = 0;   // since its current attempt started
+    qint64 elapsedNs = 0; // since its current attempt started
 };
 
 // What the estimate is made from, taken at one moment (etaSnapshot() takes it from the queue).
 struct EtaSnapshot
 {
     bool paused = false;
-    int queued = 0;  // URLs not started yet
+    int queued = 0; // URLs not started yet
     int workers = 1; // how many URLs may be in flight at once
     QList<EtaInFlight> inFlight;
     QList<qint64> recentDurationsNs; // per-URL durations of the URLs that finished last
-    double bytesPerSecond = 0;       // all in-flight URLs together right now, 0 = unknown
+    double bytesPerSecond = 0; // all in-flight URLs together right now, 0 = unknown
 };
 
 struct EtaEstimate
 {
     enum class Status {
-        Unknown,    // the data cannot support a figure ("–")
+        Unknown, // the data cannot support a figure ("–")
         Estimating, // some data, not enough yet ("estimating…")
         Paused,
-        Known,      // remainingNs ("about N s")
+        Known, // remainingNs ("about N s")
     };
     Status status = Status::Unknown;
     qint64 remainingNs = -1; // Known only; 0 when nothing is left

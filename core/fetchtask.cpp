@@ -181,9 +181,9 @@ struct FetchTask::Attempt
     QList<QSslError> sslErrors; // of the current hop, for the message; never ignored
 };
 
-FetchTask::FetchTask(TaskSpec spec, NetworkManager *manager,
-                     QNetworkRequest requestTemplate, int lane, int thread,
-                     std::shared_ptr<const TaskEnvironment> environment, Done done)
+FetchTask::FetchTask(TaskSpec spec, NetworkManager *manager, QNetworkRequest requestTemplate,
+                     int lane, int thread, std::shared_ptr<const TaskEnvironment> environment,
+                     Done done)
     : m_job(std::move(spec.job))
     , m_options(std::move(spec.options))
     , m_sink(std::move(spec.sink))
@@ -566,7 +566,8 @@ void FetchTask::classify(QNetworkReply &reply)
         const QByteArray version = reply.attribute(ReplyAttribute::HttpVersion).toByteArray();
         m_job.protocol = reply.attribute(QNetworkRequest::Http2WasUsedAttribute).toBool()
             ? QByteArrayLiteral("h2")
-            : version.isEmpty() ? QByteArrayLiteral("http/1.1") : version;
+            : version.isEmpty() ? QByteArrayLiteral("http/1.1")
+                                : version;
     }
     // Phases of the last hop; connect is the attempt's first new connection's.
     m_job.connectUs = attempt.connectUs;

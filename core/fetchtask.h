@@ -95,8 +95,8 @@ public:
     // manager belongs to the calling thread and outlives the task; requestTemplate is
     // requestFor(options, true) for the spec's options; done is called once, with the finished job
     // to report, from this thread (the task may be deleted from it).
-    FetchTask(TaskSpec spec, NetworkManager *manager, QNetworkRequest requestTemplate,
-              int lane, int thread, std::shared_ptr<const TaskEnvironment> environment, Done done);
+    FetchTask(TaskSpec spec, NetworkManager *manager, QNetworkRequest requestTemplate, int lane,
+              int thread, std::shared_ptr<const TaskEnvironment> environment, Done done);
     ~FetchTask() override;
 
     void start();

@@ -61,8 +61,7 @@ qint64 steadyMs()
 
 HttpConnectionPool::HttpConnectionPool(QObject *parent)
     : QObject(parent)
-{
-}
+{ }
 
 HttpConnectionPool::~HttpConnectionPool()
 {
@@ -156,13 +155,13 @@ HttpReply::~HttpReply()
 }
 
 QByteArray HttpReply::requestHead(QNetworkAccessManager::Operation operation,
-                                   const QNetworkRequest &request, QString *error)
+                                  const QNetworkRequest &request, QString *error)
 {
     const QUrl url = request.url();
     // Dot segments are resolved here, as Qt does (RFC 3986 section 5.2.4): servers differ in
     // whether they do.
-    QByteArray target = url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::RemoveFragment
-                                      | QUrl::NormalizePathSegments);
+    QByteArray target = url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority
+                                      | QUrl::RemoveFragment | QUrl::NormalizePathSegments);
     if (!target.startsWith('/'))
         target.prepend('/');
     QByteArray head = (operation == QNetworkAccessManager::HeadOperation ? "HEAD " : "GET ")
@@ -174,10 +173,12 @@ QByteArray HttpReply::requestHead(QNetworkAccessManager::Operation operation,
         });
     };
     if (!given("Host"))
-        head += "Host: " + url.authority(QUrl::RemoveUserInfo | QUrl::FullyEncoded).toLatin1() + "\r\n";
+        head +=
+            "Host: " + url.authority(QUrl::RemoveUserInfo | QUrl::FullyEncoded).toLatin1() + "\r\n";
     for (const QByteArray &name : names) {
         const QByteArray value = request.rawHeader(name);
-        if (name.isEmpty() || !isValidHeaderText(name) || name.contains(':') || !isValidHeaderText(value)) {
+        if (name.isEmpty() || !isValidHeaderText(name) || name.contains(':')
+            || !isValidHeaderText(value)) {
             if (error)
                 *error = tr("refused to send a header with a line break or NUL in it (%1)")
                              .arg(QString::fromLatin1(name.left(40).toPercentEncoding()));
@@ -236,7 +237,8 @@ void HttpReply::connectSocket()
     if (tls) {
         QSslConfiguration configuration = request().sslConfiguration();
         // Offered as Qt offers them; a server that picks h2 is handed to Qt (startQtReply).
-        const bool http2 = request().attribute(QNetworkRequest::Http2AllowedAttribute, true).toBool();
+        const bool http2 =
+            request().attribute(QNetworkRequest::Http2AllowedAttribute, true).toBool();
         configuration.setAllowedNextProtocols(
             http2 ? QList<QByteArray> { QSslConfiguration::ALPNProtocolHTTP2,
                                         QSslConfiguration::NextProtocolHttp1_1 }
@@ -403,7 +405,8 @@ bool HttpReply::takeHead(const ResponseHead &head, HttpResponseParser::Framing f
     setAttribute(QNetworkRequest::HttpReasonPhraseAttribute, head.reason);
     setAttribute(QNetworkRequest::Http2WasUsedAttribute, false);
     setAttribute(ReplyAttribute::HttpVersion,
-                 head.versionMinor == 0 ? QByteArrayLiteral("http/1.0") : QByteArrayLiteral("http/1.1"));
+                 head.versionMinor == 0 ? QByteArrayLiteral("http/1.0")
+                                        : QByteArrayLiteral("http/1.1"));
     // Fields with one name become one, joined as RFC 9110 section 5.3 allows (Set-Cookie,
     // which cannot be joined with commas, by line as Qt does).
     QList<QByteArray> order;
@@ -433,7 +436,8 @@ bool HttpReply::takeHead(const ResponseHead &head, HttpResponseParser::Framing f
     }
     // Only a success's body is ever kept; a redirect's or an error's is read past undecoded.
     const bool bodyExpected = framing != HttpResponseParser::Framing::None;
-    if (status >= SuccessMin && status <= SuccessMax && bodyExpected && head.has("content-encoding")) {
+    if (status >= SuccessMin && status <= SuccessMax && bodyExpected
+        && head.has("content-encoding")) {
         if (!m_decoder.setEncoding(head.value("content-encoding"),
                                    request().decompressedSafetyCheckThreshold())) {
             fail(ProtocolFailure, m_decoder.errorString(), FramingFault::Protocol);
@@ -442,7 +446,9 @@ bool HttpReply::takeHead(const ResponseHead &head, HttpResponseParser::Framing f
         m_decode = m_decoder.isActive();
     }
     setAttribute(ReplyAttribute::BodyLength,
-                 m_decode ? qint64(-1) : bodyExpected ? length : qint64(0));
+                 m_decode           ? qint64(-1)
+                     : bodyExpected ? length
+                                    : qint64(0));
     emit metaDataChanged();
     return !isDone();
 }
@@ -728,7 +734,8 @@ void HttpReply::startQtReply()
     m_qtReply = m_manager->createQtReply(m_operation, inner);
     m_qtReply->setReadBufferSize(m_readBufferSize);
     m_state = State::Receiving;
-    connect(m_qtReply, &QNetworkReply::socketStartedConnecting, this, &HttpReply::socketStartedConnecting);
+    connect(m_qtReply, &QNetworkReply::socketStartedConnecting, this,
+            &HttpReply::socketStartedConnecting);
     connect(m_qtReply, &QNetworkReply::encrypted, this, &HttpReply::encrypted);
     connect(m_qtReply, &QNetworkReply::requestSent, this, &HttpReply::requestSent);
     connect(m_qtReply, &QNetworkReply::sslErrors, this, &HttpReply::sslErrors);
@@ -781,7 +788,8 @@ void HttpReply::onQtMetaData()
     if (!takeHead(head, framing, length))
         return;
     setAttribute(QNetworkRequest::Http2WasUsedAttribute, http2);
-    setAttribute(ReplyAttribute::HttpVersion, http2 ? QByteArrayLiteral("h2") : QByteArrayLiteral("http/1.1"));
+    setAttribute(ReplyAttribute::HttpVersion,
+                 http2 ? QByteArrayLiteral("h2") : QByteArrayLiteral("http/1.1"));
     m_expectedBytes = framing == HttpResponseParser::Framing::Length ? length : -1;
 }
 
@@ -805,8 +813,8 @@ void HttpReply::onQtReadyRead()
             break;
         m_receivedBytes += chunk.size();
         if (m_expectedBytes >= 0 && m_receivedBytes > m_expectedBytes) {
-            fail(ProtocolFailure, tr("the body is longer than its Content-Length (%1 bytes)")
-                                      .arg(m_expectedBytes),
+            fail(ProtocolFailure,
+                 tr("the body is longer than its Content-Length (%1 bytes)").arg(m_expectedBytes),
                  FramingFault::Protocol);
             return;
         }
@@ -847,9 +855,10 @@ void HttpReply::onQtFinished()
     if (isDone())
         return;
     if (m_expectedBytes >= 0 && m_receivedBytes < m_expectedBytes) {
-        fail(RemoteHostClosedError, tr("connection closed after %1 of %2 body bytes")
-                                        .arg(m_receivedBytes)
-                                        .arg(m_expectedBytes),
+        fail(RemoteHostClosedError,
+             tr("connection closed after %1 of %2 body bytes")
+                 .arg(m_receivedBytes)
+                 .arg(m_expectedBytes),
              FramingFault::Truncated);
         return;
     }

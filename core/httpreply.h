@@ -38,7 +38,7 @@ inline constexpr auto BodyLength = QNetworkRequest::Attribute(QNetworkRequest::U
 enum class FramingFault : int {
     None,
     Truncated, // the connection ended before the body did
-    Protocol,  // the response broke HTTP/1.1, or its content coding
+    Protocol, // the response broke HTTP/1.1, or its content coding
 };
 
 // Idle keep-alive connections of one manager, by origin. Lives in the manager's thread.
@@ -149,8 +149,8 @@ private:
     State m_state = State::Starting;
     HttpResponseParser m_parser;
     ContentDecoder m_decoder;
-    QByteArray m_head;    // the request head to write
-    QByteArray m_in;      // received and not yet parsed, from m_inOffset
+    QByteArray m_head; // the request head to write
+    QByteArray m_in; // received and not yet parsed, from m_inOffset
     qsizetype m_inOffset = 0;
     std::deque<QByteArray> m_body; // decoded body, not yet read; the front from m_bodyOffset
     qsizetype m_bodyOffset = 0;
@@ -158,13 +158,13 @@ private:
     qint64 m_readBufferSize = 0;
     qint64 m_headBytesToWrite = 0;
     qint64 m_expectedBytes = -1; // Qt's route: what Content-Length promised, when it binds
-    qint64 m_receivedBytes = 0;  // Qt's route: body bytes as sent (before decoding)
-    QBasicTimer m_idleTimer;     // the request's transfer timeout, checked lazily
+    qint64 m_receivedBytes = 0; // Qt's route: body bytes as sent (before decoding)
+    QBasicTimer m_idleTimer; // the request's transfer timeout, checked lazily
     qint64 m_lastActivityMs = 0;
-    bool m_reused = false;       // the request went out on a kept-alive connection
+    bool m_reused = false; // the request went out on a kept-alive connection
     bool m_retriedStale = false; // sent again once after a kept-alive connection died unused
     bool m_decode = false;
-    bool m_paused = false;       // not reading: the body buffer is full
+    bool m_paused = false; // not reading: the body buffer is full
     bool m_resumeQueued = false;
     bool m_headTaken = false;
 };

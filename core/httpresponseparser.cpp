@@ -32,8 +32,21 @@ bool isTokenChar(char c)
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
         return true;
     switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '.': case '^': case '_': case '`': case '|': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
         return true;
     default:
         return false;
@@ -207,9 +220,9 @@ HttpResponseParser::Step HttpResponseParser::finish()
             m_state = State::Done;
             return Step::Complete;
         }
-        return fail(Fault::Truncated, tr("connection closed after %1 of %2 body bytes")
-                                          .arg(m_bodyBytes)
-                                          .arg(m_length));
+        return fail(
+            Fault::Truncated,
+            tr("connection closed after %1 of %2 body bytes").arg(m_bodyBytes).arg(m_length));
     case State::Head:
         return fail(Fault::NoResponse,
                     m_sawBytes ? tr("connection closed by the server in the middle of the "
@@ -223,9 +236,9 @@ HttpResponseParser::Step HttpResponseParser::finish()
     case State::ChunkSize:
     case State::ChunkData:
     case State::ChunkDataEnd:
-        return fail(Fault::Truncated,
-                    tr("connection closed before the last chunk (after %1 body bytes)")
-                        .arg(m_bodyBytes));
+        return fail(
+            Fault::Truncated,
+            tr("connection closed before the last chunk (after %1 body bytes)").arg(m_bodyBytes));
     }
     return Step::Error;
 }
@@ -268,8 +281,9 @@ HttpResponseParser::Step HttpResponseParser::readHead(QByteArrayView input, qsiz
             return failNotHttp(rest);
         }
         if (input.size() - start > MaxHeadBytes)
-            return fail(Fault::Protocol,
-                        tr("the response head is too large (over %1 KiB)").arg(MaxHeadBytes / 1024));
+            return fail(
+                Fault::Protocol,
+                tr("the response head is too large (over %1 KiB)").arg(MaxHeadBytes / 1024));
         *consumed = start;
         return Step::NeedMore;
     }
@@ -286,8 +300,8 @@ HttpResponseParser::Step HttpResponseParser::readHead(QByteArrayView input, qsiz
             return fail(Fault::Protocol,
                         tr("the server switched protocols (101), which was not asked for"));
         if (++m_interim > MaxInterimResponses)
-            return fail(Fault::Protocol, tr("more than %1 interim (1xx) responses")
-                                             .arg(MaxInterimResponses));
+            return fail(Fault::Protocol,
+                        tr("more than %1 interim (1xx) responses").arg(MaxInterimResponses));
         m_head = ResponseHead(); // RFC 9110 section 15.2: an interim response is skipped
         return Step::Interim;
     }
@@ -317,8 +331,9 @@ qsizetype HttpResponseParser::versionMismatch(QByteArrayView text)
 // whether the line came whole or a byte at a time.
 HttpResponseParser::Step HttpResponseParser::failNotHttp(QByteArrayView text)
 {
-    return fail(Fault::Protocol, tr("invalid status line: the response begins %1, not \"HTTP/1.\"")
-                                     .arg(shown(text.first(versionMismatch(text) + 1))));
+    return fail(Fault::Protocol,
+                tr("invalid status line: the response begins %1, not \"HTTP/1.\"")
+                    .arg(shown(text.first(versionMismatch(text) + 1))));
 }
 
 bool HttpResponseParser::parseStatusLine(QByteArrayView statusLine)
@@ -333,8 +348,9 @@ bool HttpResponseParser::parseStatusLine(QByteArrayView statusLine)
     };
     constexpr qsizetype VersionLength = 8; // "HTTP/1.1"
     constexpr qsizetype CodeEnd = VersionLength + 4;
-    if (statusLine.size() < CodeEnd || !statusLine.startsWith("HTTP/1.") || statusLine[VersionLength] != ' '
-        || statusLine[VersionLength - 1] < '0' || statusLine[VersionLength - 1] > '9'
+    if (statusLine.size() < CodeEnd || !statusLine.startsWith("HTTP/1.")
+        || statusLine[VersionLength] != ' ' || statusLine[VersionLength - 1] < '0'
+        || statusLine[VersionLength - 1] > '9'
         || (statusLine.size() > CodeEnd && statusLine[CodeEnd] != ' '))
         return badStatus();
     int status = 0;
@@ -349,8 +365,8 @@ bool HttpResponseParser::parseStatusLine(QByteArrayView statusLine)
         return badStatus();
     m_head.status = status;
     m_head.versionMinor = statusLine[VersionLength - 1] == '0' ? 0 : 1;
-    m_head.reason = statusLine.size() > CodeEnd ? statusLine.sliced(CodeEnd + 1).toByteArray()
-                                                : QByteArray();
+    m_head.reason =
+        statusLine.size() > CodeEnd ? statusLine.sliced(CodeEnd + 1).toByteArray() : QByteArray();
     return true;
 }
 
@@ -409,14 +425,15 @@ bool HttpResponseParser::decideFraming()
         for (qsizetype i = 0; i < codings.size(); ++i) {
             const bool chunked = codings[i].compare("chunked", Qt::CaseInsensitive) == 0;
             if (!chunked || i + 1 != codings.size())
-                return fail(Fault::Protocol, tr("unsupported transfer coding %1 (only chunked is "
-                                                "read)")
-                                                 .arg(shown(codings[i]))),
+                return fail(Fault::Protocol,
+                            tr("unsupported transfer coding %1 (only chunked is "
+                               "read)")
+                                .arg(shown(codings[i]))),
                        false;
         }
         if (codings.isEmpty())
-            return fail(Fault::Protocol, tr("unsupported transfer coding %1")
-                                             .arg(shown(transferEncoding))),
+            return fail(Fault::Protocol,
+                        tr("unsupported transfer coding %1").arg(shown(transferEncoding))),
                    false;
         m_framing = Framing::Chunked;
         // With a Content-Length as well, or in HTTP/1.0, the framing is suspect (RFC 9112
@@ -452,12 +469,14 @@ bool HttpResponseParser::contentLengthOf(const ResponseHead &head, qint64 *lengt
             return invalid();
         for (const QByteArrayView text : values) {
             const bool digits = text.size() <= MaxLengthDigits
-                && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+                && std::all_of(text.begin(), text.end(),
+                               [](char c) { return c >= '0' && c <= '9'; });
             if (!digits || text.toLongLong() > MaxBodyLength)
                 return invalid();
             const qint64 value = text.toLongLong();
             if (*length >= 0 && value != *length) {
-                *error = tr("conflicting Content-Length values (%1 and %2)").arg(*length).arg(value);
+                *error =
+                    tr("conflicting Content-Length values (%1 and %2)").arg(*length).arg(value);
                 return false;
             }
             *length = value;
@@ -466,13 +485,15 @@ bool HttpResponseParser::contentLengthOf(const ResponseHead &head, qint64 *lengt
     return true;
 }
 
-HttpResponseParser::Step HttpResponseParser::readChunkSize(QByteArrayView input, qsizetype *consumed)
+HttpResponseParser::Step HttpResponseParser::readChunkSize(QByteArrayView input,
+                                                           qsizetype *consumed)
 {
-    const qsizetype newline = input.first(std::min(input.size(), MaxChunkLineBytes + 1)).indexOf('\n');
+    const qsizetype newline =
+        input.first(std::min(input.size(), MaxChunkLineBytes + 1)).indexOf('\n');
     if (newline < 0) {
         if (input.size() > MaxChunkLineBytes)
-            return fail(Fault::Protocol, tr("invalid chunk size line: longer than %1 bytes")
-                                             .arg(MaxChunkLineBytes));
+            return fail(Fault::Protocol,
+                        tr("invalid chunk size line: longer than %1 bytes").arg(MaxChunkLineBytes));
         return Step::NeedMore;
     }
     const QByteArrayView line = withoutCr(input.first(newline));
@@ -484,7 +505,8 @@ HttpResponseParser::Step HttpResponseParser::readChunkSize(QByteArrayView input,
         if (digit < 0)
             break;
         if (size > (MaxBodyLength >> 4))
-            return fail(Fault::Protocol, tr("invalid chunk size line %1: too large").arg(shown(line)));
+            return fail(Fault::Protocol,
+                        tr("invalid chunk size line %1: too large").arg(shown(line)));
         size = (size << 4) | digit;
     }
     QByteArrayView rest = line.sliced(i);
@@ -514,10 +536,12 @@ HttpResponseParser::Step HttpResponseParser::readChunkDataEnd(QByteArrayView inp
         if (input.size() < 2)
             return Step::NeedMore;
         if (input[1] != '\n')
-            return fail(Fault::Protocol, tr("invalid chunk: its data is longer than its size line says"));
+            return fail(Fault::Protocol,
+                        tr("invalid chunk: its data is longer than its size line says"));
         *consumed = 2;
     } else {
-        return fail(Fault::Protocol, tr("invalid chunk: its data is longer than its size line says"));
+        return fail(Fault::Protocol,
+                    tr("invalid chunk: its data is longer than its size line says"));
     }
     m_state = State::ChunkSize;
     return Step::NeedMore;
@@ -531,8 +555,9 @@ HttpResponseParser::Step HttpResponseParser::readTrailers(QByteArrayView input, 
         const qsizetype newline = input.indexOf('\n', used);
         if (newline < 0) {
             if (m_trailerBytes + (input.size() - used) > MaxTrailerBytes)
-                return fail(Fault::Protocol, tr("the trailer section is too large (over %1 KiB)")
-                                                 .arg(MaxTrailerBytes / 1024));
+                return fail(Fault::Protocol,
+                            tr("the trailer section is too large (over %1 KiB)")
+                                .arg(MaxTrailerBytes / 1024));
             *consumed = used;
             return Step::NeedMore;
         }
@@ -540,8 +565,9 @@ HttpResponseParser::Step HttpResponseParser::readTrailers(QByteArrayView input, 
         m_trailerBytes += newline + 1 - used;
         used = newline + 1;
         if (m_trailerBytes > MaxTrailerBytes)
-            return fail(Fault::Protocol, tr("the trailer section is too large (over %1 KiB)")
-                                             .arg(MaxTrailerBytes / 1024));
+            return fail(
+                Fault::Protocol,
+                tr("the trailer section is too large (over %1 KiB)").arg(MaxTrailerBytes / 1024));
         if (line.isEmpty()) {
             *consumed = used;
             m_state = State::Done;

@@ -35,15 +35,15 @@ public:
         // Nothing more can be read from this input: wait for more bytes (or the end). With
         // *consumed > 0 it made progress: call again with the rest.
         NeedMore,
-        Interim,   // a 1xx head was read and skipped (RFC 9110 section 15.2)
-        Head,      // the final head is read: head() holds it
-        Body,      // body bytes (transfer coding removed): see body
-        Complete,  // the response ended where its framing says
-        Error,     // see fault() and errorString(); the connection cannot be used again
+        Interim, // a 1xx head was read and skipped (RFC 9110 section 15.2)
+        Head, // the final head is read: head() holds it
+        Body, // body bytes (transfer coding removed): see body
+        Complete, // the response ended where its framing says
+        Error, // see fault() and errorString(); the connection cannot be used again
     };
     enum class Fault {
         None,
-        Protocol,  // the bytes break HTTP/1.1: status line, field, framing
+        Protocol, // the bytes break HTTP/1.1: status line, field, framing
         Truncated, // the connection ended before the framing did
         NoResponse, // the connection ended before a single byte of a response
     };
@@ -103,8 +103,8 @@ private:
     Fault m_fault = Fault::None;
     ResponseHead m_head;
     QString m_error;
-    qint64 m_length = -1;     // Content-Length
-    qint64 m_remaining = 0;   // of the body (Length) or of the current chunk
+    qint64 m_length = -1; // Content-Length
+    qint64 m_remaining = 0; // of the body (Length) or of the current chunk
     qint64 m_bodyBytes = 0;
     qsizetype m_trailerBytes = 0;
     int m_interim = 0;

@@ -26,18 +26,18 @@ enum class JobState : quint8 {
 // outcomes and exports can be compared by kind, whatever the wording.
 enum class ErrorKind : quint8 {
     None,
-    HttpStatus,        // the server answered, but not with 2xx
-    TimedOut,          // our deadline or Qt's transfer (idle) timeout
+    HttpStatus, // the server answered, but not with 2xx
+    TimedOut, // our deadline or Qt's transfer (idle) timeout
     ConnectionRefused,
     HostNotFound,
-    ConnectionClosed,  // closed or reset before the body was complete
-    Truncated,         // fewer body bytes than Content-Length announced
+    ConnectionClosed, // closed or reset before the body was complete
+    Truncated, // fewer body bytes than Content-Length announced
     TooManyRedirects,
     Tls,
-    FileSystem,        // the download could not be written to disk
+    FileSystem, // the download could not be written to disk
     Cancelled,
-    Network,           // any other network error
-    Protocol,          // the response broke HTTP: status line, fields, framing, content coding
+    Network, // any other network error
+    Protocol, // the response broke HTTP: status line, fields, framing, content coding
 };
 
 constexpr int ErrorKindCount = int(ErrorKind::Protocol) + 1;

@@ -179,22 +179,19 @@ qint64 sortedPercentile(const std::vector<qint64> &sorted, double percent)
 
 } // namespace
 
-template<typename Value>
-void RunSummaryTracker::SortedValues<Value>::insert(const Value &value)
+template<typename Value> void RunSummaryTracker::SortedValues<Value>::insert(const Value &value)
 {
     m_added.push_back(value);
     mergeIfLong();
 }
 
-template<typename Value>
-void RunSummaryTracker::SortedValues<Value>::erase(const Value &value)
+template<typename Value> void RunSummaryTracker::SortedValues<Value>::erase(const Value &value)
 {
     m_removed.push_back(value);
     mergeIfLong();
 }
 
-template<typename Value>
-void RunSummaryTracker::SortedValues<Value>::mergeIfLong()
+template<typename Value> void RunSummaryTracker::SortedValues<Value>::mergeIfLong()
 {
     // Pending changes are kept no longer than a merge costs anyway: memory stays O(n), and the
     // merges cost O(1) per change on average.
@@ -202,8 +199,7 @@ void RunSummaryTracker::SortedValues<Value>::mergeIfLong()
         mergePending();
 }
 
-template<typename Value>
-void RunSummaryTracker::SortedValues<Value>::clear()
+template<typename Value> void RunSummaryTracker::SortedValues<Value>::clear()
 {
     m_sorted.clear();
     m_added.clear();
@@ -217,8 +213,7 @@ const std::vector<Value> &RunSummaryTracker::SortedValues<Value>::sorted() const
     return m_sorted;
 }
 
-template<typename Value>
-void RunSummaryTracker::SortedValues<Value>::mergePending() const
+template<typename Value> void RunSummaryTracker::SortedValues<Value>::mergePending() const
 {
     if (m_added.empty() && m_removed.empty())
         return;

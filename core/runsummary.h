@@ -77,7 +77,8 @@ private:
 // The same numbers again, kept up to date while jobs are added, change and go (the queue model
 // holds one): a change costs O(1) on average and result() at most a linear merge and one sweep
 // over the busy intervals (for 100,000 rows well under a millisecond, at the summary's 4 Hz),
-// with no pass over the job records. Always equal to RunSummary::compute() of the jobs it was told about.
+// with no pass over the job records. Always equal to RunSummary::compute() of the jobs it was told
+// about.
 class RunSummaryTracker
 {
 public:
@@ -92,8 +93,7 @@ public:
 private:
     // A multiset of values that stays sorted: insertions and removals wait in side lists and
     // are merged in one linear pass when the values are next read (or the lists grow long).
-    template<typename Value>
-    class SortedValues
+    template<typename Value> class SortedValues
     {
     public:
         void insert(const Value &value);

@@ -89,16 +89,16 @@ void TestEta::estimate_data()
     // were. The rate of finished URLs said about 1 s here.
     const qint64 dripElapsedNs = 1024 * NsPerSecond / 1300;
     QTest::newRow("a slow drip in flight after fast URLs: its own bytes left at its rate")
-        << snapshot(0, { { 1024, 30 * 1024, dripElapsedNs } }, fast) << known
-        << 22 * NsPerSecond << 23 * NsPerSecond << false;
+        << snapshot(0, { { 1024, 30 * 1024, dripElapsedNs } }, fast) << known << 22 * NsPerSecond
+        << 23 * NsPerSecond << false;
     // 800 kB at 100 kB/s, 2 s in: 6 s to go, whatever 8 workers spread it over.
     QTest::newRow("an 8 s URL 2 s in, many fast ones finished: at least its 6 s")
         << snapshot(0, { { 200'000, 800'000, 2 * NsPerSecond } }, fast, 8) << known
         << 6 * NsPerSecond << 6 * NsPerSecond + NsPerMs << false;
     // 16 in flight halfway (25 ms each), 1000 queued × 50 ms, over 16: 50.4 s / 16 = 3.15 s.
     QTest::newRow("1000 queued 50 ms URLs on 16 workers: about 3 s")
-        << snapshot(1000, QList<EtaInFlight>(Workers, { 500, 1000, 25 * NsPerMs }), fast)
-        << known << 3150 * NsPerMs << 3150 * NsPerMs + 1 << false;
+        << snapshot(1000, QList<EtaInFlight>(Workers, { 500, 1000, 25 * NsPerMs }), fast) << known
+        << 3150 * NsPerMs << 3150 * NsPerMs + 1 << false;
     QTest::newRow("nothing finished, sizes unknown: unknown")
         << snapshot(5, { { 0, -1, NsPerSecond }, { 4096, -1, NsPerSecond } }, {}) << unknown
         << qint64(-1) << qint64(-1) << false;
@@ -140,8 +140,8 @@ void TestEta::estimate_data()
         << 17 * NsPerSecond << false;
     // A: 1000 of 2000 in 1 s (1000 B/s); B: headers only, 3000 to come at half of all 1000 B/s.
     QTest::newRow("a sized URL without bytes yet gets its share of the aggregate rate")
-        << snapshot(0, { { 1000, 2000, NsPerSecond }, { 0, 3000, 100 * NsPerMs } }, {}, 2)
-        << known << 6 * NsPerSecond << 6 * NsPerSecond << false;
+        << snapshot(0, { { 1000, 2000, NsPerSecond }, { 0, 3000, 100 * NsPerMs } }, {}, 2) << known
+        << 6 * NsPerSecond << 6 * NsPerSecond << false;
     // Median 1 s, 0.4 s in: at least 0.6 s more; its size could make it longer.
     QTest::newRow("an unsized URL with a history: a lower bound from the median")
         << snapshot(0, { { 0, -1, 400 * NsPerMs } }, durations(10, NsPerSecond)) << known
@@ -227,7 +227,8 @@ void TestEta::formatting_data()
     QTest::addColumn<QString>("text");
     QTest::newRow("unknown") << qint64(-1) << QString();
     QTest::newRow("nothing left") << qint64(0) << QStringLiteral("about 0 s");
-    QTest::newRow("a fraction of a second is still about 1 s") << qint64(1) << QStringLiteral("about 1 s");
+    QTest::newRow("a fraction of a second is still about 1 s")
+        << qint64(1) << QStringLiteral("about 1 s");
     QTest::newRow("seconds") << 42 * NsPerSecond << QStringLiteral("about 42 s");
     QTest::newRow("to the nearest second: 3.15 s is about 3 s")
         << 3150 * NsPerMs << QStringLiteral("about 3 s");

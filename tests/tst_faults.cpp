@@ -185,8 +185,8 @@ void TestFaults::fault_data()
     QTest::newRow("a gzip bomb is stopped by the decompression guard, and not retried")
         << QStringLiteral("/gzip-bomb/%1").arg(BombMiB) << retryOnce << JobState::Failed
         << ErrorKind::Protocol << 200
-        << "the body inflates more than 40 times past 10 MiB: refused as a decompression bomb"
-        << 1 << 1 << qint64(-1);
+        << "the body inflates more than 40 times past 10 MiB: refused as a decompression bomb" << 1
+        << 1 << qint64(-1);
     QTest::newRow("a small gzip body inflates")
         << "/gzip-bomb/1" << plain << JobState::Succeeded << ErrorKind::None << 200 << QString()
         << 1 << 1 << qint64(-1);

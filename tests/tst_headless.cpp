@@ -719,10 +719,8 @@ void tst_Headless::binaryLinesAreNeverEchoedRaw()
     // terminal, and short; the good URL among them still runs.
     const QString good = uniqueUrl(33);
     static const char withNul[] = "\xff\xfe\x00\x01garbage\x9b\x1b]0;title\x07\n";
-    const QByteArray list = good.toUtf8() + "\n"
-        + QByteArray("\x1b[31mred\x1b[0m \x07 bell\n")
-        + QByteArray(withNul, sizeof withNul - 1)
-        + QByteArray(4000, 'A') + "\x1b\x7f\n";
+    const QByteArray list = good.toUtf8() + "\n" + QByteArray("\x1b[31mred\x1b[0m \x07 bell\n")
+        + QByteArray(withNul, sizeof withNul - 1) + QByteArray(4000, 'A') + "\x1b\x7f\n";
     RunResult result;
     QVERIFY(run({ writeFile(QStringLiteral("binary-list.txt"), list) }, &result));
 
@@ -732,8 +730,9 @@ void tst_Headless::binaryLinesAreNeverEchoedRaw()
         QVERIFY2(result.err.contains(line), qPrintable(result.describe()));
     for (const char byte : result.err) {
         const auto value = static_cast<unsigned char>(byte);
-        QVERIFY2(byte == '\n' || (value >= 0x20 && value != 0x7f),
-                 qPrintable(QStringLiteral("byte 0x%1 on stderr").arg(value, 2, 16, QLatin1Char('0'))));
+        QVERIFY2(
+            byte == '\n' || (value >= 0x20 && value != 0x7f),
+            qPrintable(QStringLiteral("byte 0x%1 on stderr").arg(value, 2, 16, QLatin1Char('0'))));
     }
     QStringDecoder utf8(QStringDecoder::Utf8);
     const QString decoded = utf8(result.err);
@@ -760,7 +759,8 @@ void tst_Headless::helpNamesTheProgramAndEndsWithExamplesAndExitCodes()
     QVERIFY2(examples < exitCodes, qPrintable(help));
     QVERIFY2(help.sliced(examples, exitCodes - examples).count(QLatin1String("parafetch ")) >= 3,
              qPrintable(help));
-    for (const QString &line : help.sliced(exitCodes).split(QLatin1Char('\n'), Qt::SkipEmptyParts).mid(1))
+    for (const QString &line :
+         help.sliced(exitCodes).split(QLatin1Char('\n'), Qt::SkipEmptyParts).mid(1))
         QVERIFY2(line.startsWith(QLatin1String("  ")), qPrintable(line));
     QVERIFY2(help.sliced(exitCodes).contains(QLatin1String("128+N")), qPrintable(help));
 }

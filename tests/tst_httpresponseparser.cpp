@@ -30,7 +30,6 @@ constexpr int RawWindowBits = -15;
 constexpr int GzipTrailerBytes = 8; // CRC-32, then ISIZE
 constexpr qsizetype PaddingZeros = 7;
 
-
 // What a parser made of one response: everything a caller can see once it stops.
 struct Parsed
 {
@@ -813,8 +812,7 @@ void TestHttpResponseParser::decoderSameResultInAnySplit_data()
     QTest::addColumn<QByteArray>("encoded");
 
     const QByteArray text = compressibleBytes(300);
-    QTest::newRow("gzip, two members")
-        << QByteArray("gzip") << gzipped(text) + gzipped(text);
+    QTest::newRow("gzip, two members") << QByteArray("gzip") << gzipped(text) + gzipped(text);
     QTest::newRow("gzip, zero padding")
         << QByteArray("gzip") << gzipped(text) + QByteArray(3, '\0');
     QTest::newRow("gzip, zero padding, then junk")
@@ -822,8 +820,7 @@ void TestHttpResponseParser::decoderSameResultInAnySplit_data()
     // Finding 10 (fixed): once zeros followed a member, only zeros may follow, in any split.
     QTest::newRow("gzip, zero padding, then a second member")
         << QByteArray("gzip") << gzipped(text) + QByteArray(3, '\0') + gzipped(text);
-    QTest::newRow("deflate (raw) of one byte")
-        << QByteArray("deflate") << rawDeflated("a");
+    QTest::newRow("deflate (raw) of one byte") << QByteArray("deflate") << rawDeflated("a");
     QTest::newRow("deflate (zlib) of text") << QByteArray("deflate") << zlibbed(text);
 }
 

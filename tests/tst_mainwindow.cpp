@@ -1923,7 +1923,10 @@ void TestMainWindow::progressBarAndDoneLabelPaintTogether()
     {
         int *count;
         bool *during;
-        PaintCounter(int *c, bool *d) : count(c), during(d) {}
+        PaintCounter(int *c, bool *d)
+            : count(c)
+            , during(d)
+        { }
         bool eventFilter(QObject *, QEvent *event) override
         {
             if (event->type() == QEvent::Paint && *during)
@@ -1958,7 +1961,8 @@ void TestMainWindow::activeWorkersNeverExceedTheWorkersSetting()
     QVERIFY(h.show());
     QStringList urls;
     for (int i = 0; i < Urls; ++i)
-        urls.append(m_server->url(QStringLiteral("/bytes/%1").arg(i)).toString()); // distinct: no duplicates dropped
+        urls.append(m_server->url(QStringLiteral("/bytes/%1").arg(i))
+                        .toString()); // distinct: no duplicates dropped
     h.window->inputPanel()->editor()->setPlainText(urls.join(QLatin1Char('\n')));
     QTest::keyClick(h.editor(), Qt::Key_Return, Qt::ControlModifier);
     QCOMPARE(h.model.rowCount(), Urls);
@@ -1969,7 +1973,8 @@ void TestMainWindow::activeWorkersNeverExceedTheWorkersSetting()
         ++samples;
     });
     QObject::connect(h.window.get(), &MainWindow::summaryRefreshed, h.window.get(), [&] {
-        mostShown = std::max(mostShown, h.summaryValue(QStringLiteral("Active workers"))->text().toInt());
+        mostShown =
+            std::max(mostShown, h.summaryValue(QStringLiteral("Active workers"))->text().toInt());
     });
     QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
     h.action("start")->trigger();

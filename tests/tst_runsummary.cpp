@@ -236,8 +236,8 @@ void TestRunSummary::wallSerialSpeedup_data()
     QTest::newRow("first start is not the first job's: order does not matter")
         << Intervals { { 5 * s, 6 * s }, { 2 * s, 4 * s } } << 3 * s << 3 * s << 1.0;
     QTest::newRow("two bursts of 2 at a time a minute apart: wall is the bursts' sum")
-        << Intervals { { 0, 2 * s }, { 0, 2 * s }, { 62 * s, 65 * s }, { 63 * s, 65 * s } }
-        << 5 * s << 9 * s << 1.8;
+        << Intervals { { 0, 2 * s }, { 0, 2 * s }, { 62 * s, 65 * s }, { 63 * s, 65 * s } } << 5 * s
+        << 9 * s << 1.8;
     QTest::newRow("overlapping chain: each starts before the last ends")
         << Intervals { { 0, 2 * s }, { s, 3 * s }, { 2 * s + s / 2, 5 * s } } << 5 * s
         << (2 * s + 2 * s + 2 * s + s / 2) << 1.3;
@@ -272,8 +272,9 @@ void TestRunSummary::wallSerialSpeedup()
     if (!intervals.isEmpty()) {
         const auto first = std::min_element(intervals.cbegin(), intervals.cend());
         QCOMPARE(summary.firstStartNs, first->first);
-        const auto last = std::max_element(intervals.cbegin(), intervals.cend(),
-                                           [](const auto &a, const auto &b) { return a.second < b.second; });
+        const auto last =
+            std::max_element(intervals.cbegin(), intervals.cend(),
+                             [](const auto &a, const auto &b) { return a.second < b.second; });
         QCOMPARE(summary.lastFinishNs, last->second);
     } else {
         QCOMPARE(summary.firstStartNs, -1);
@@ -315,14 +316,14 @@ void TestRunSummary::wallCountsOnlyTimeInFlight_data()
         << QList<Job> { finishedJob(0, 5 * s), finishedJob(0, 6 * s), Job(), Job() } << 6 * s
         << 11 * s;
     QTest::newRow("cancelled while running: in flight until it was cancelled")
-        << QList<Job> { finishedJob(0, 2 * s), finishedJob(5 * s, 8 * s, JobState::Cancelled,
-                                                          ErrorKind::Cancelled) }
+        << QList<Job> { finishedJob(0, 2 * s),
+                        finishedJob(5 * s, 8 * s, JobState::Cancelled, ErrorKind::Cancelled) }
         << 5 * s << 5 * s;
     QTest::newRow("cancelled before it started: no interval, however late it was cancelled")
         << QList<Job> { finishedJob(0, 2 * s), cancelledUnstarted } << 2 * s << 2 * s;
     QTest::newRow("running jobs count up to their last progress update")
-        << QList<Job> { finishedJob(0, 2 * s), running(s, 4 * s), running(10 * s, 11 * s) }
-        << 5 * s << 2 * s;
+        << QList<Job> { finishedJob(0, 2 * s), running(s, 4 * s), running(10 * s, 11 * s) } << 5 * s
+        << 2 * s;
     QTest::newRow("a running job not yet updated adds nothing")
         << QList<Job> { finishedJob(0, 2 * s), running(5 * s, -1) } << 2 * s << 2 * s;
 }

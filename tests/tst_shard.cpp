@@ -188,7 +188,8 @@ void TestShard::mergePutsShardsOnOneClock_data()
     QTest::newRow("side by side, same epoch: wall from 50 to 400") << qint64(0) << qint64(350);
     QTest::newRow("second machine 100 ms later: its job lies inside 100..400, wall 300")
         << qint64(100) << qint64(300);
-    QTest::newRow("second machine 100 ms earlier: wall from -50 to 400") << qint64(-100) << qint64(450);
+    QTest::newRow("second machine 100 ms earlier: wall from -50 to 400")
+        << qint64(-100) << qint64(450);
     // Wall time is time when something ran: the idle time between the shards is not.
     QTest::newRow("second machine 1 s later: 300 then 200, the gap left out")
         << qint64(1000) << qint64(500);

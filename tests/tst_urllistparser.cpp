@@ -336,14 +336,14 @@ void TestUrlListParser::parse_data()
         << QStringList { u"1|https://a.example/x|"_s, u"3|https://a.example/p?a=1|b.txt"_s }
         << QStringList { u"3|ambiguous comma"_s };
     QTest::newRow("query then digits only: the whole line is the URL, no problem")
-        << u"https://a.example/p?a=1,10"_s
-        << QStringList { u"1|https://a.example/p?a=1,10|"_s } << QStringList();
+        << u"https://a.example/p?a=1,10"_s << QStringList { u"1|https://a.example/p?a=1,10|"_s }
+        << QStringList();
     QTest::newRow("query then a parameter with '=': the whole line is the URL, no problem")
-        << u"https://a.example/p?a=1,b=2"_s
-        << QStringList { u"1|https://a.example/p?a=1,b=2|"_s } << QStringList();
+        << u"https://a.example/p?a=1,b=2"_s << QStringList { u"1|https://a.example/p?a=1,b=2|"_s }
+        << QStringList();
     QTest::newRow("query then text with '&': the whole line is the URL, no problem")
-        << u"https://a.example/p?a=1,b&c"_s
-        << QStringList { u"1|https://a.example/p?a=1,b&c|"_s } << QStringList();
+        << u"https://a.example/p?a=1,b&c"_s << QStringList { u"1|https://a.example/p?a=1,b&c|"_s }
+        << QStringList();
     QTest::newRow("path then digits only: the whole line is the URL")
         << u"https://a.example/p,10"_s << QStringList { u"1|https://a.example/p,10|"_s }
         << QStringList();

@@ -625,11 +625,11 @@ void MainWindow::refreshSummary()
     const RunSummary summary = m_model->summary();
     const bool running = m_engine->isRunning();
     m_summary->setSummary(summary, m_engine->activeCount(), running);
-    m_summary->setRemaining(running ? EtaEstimator::estimate(
-                                          etaSnapshot(m_model->jobs(), m_engine->nowNs(),
-                                                      m_engine->concurrency(), m_engine->isPaused()))
-                                    : EtaEstimate {},
-                            running);
+    m_summary->setRemaining(
+        running ? EtaEstimator::estimate(etaSnapshot(m_model->jobs(), m_engine->nowNs(),
+                                                     m_engine->concurrency(), m_engine->isPaused()))
+                : EtaEstimate {},
+        running);
     // Options reach the engine from several places (settings, the command line): read them here.
     m_summary->setPerHostLimit(m_engine->options().perHost);
     // The proxy does not re-filter on every live change (it would re-sort rows under the
