@@ -1251,7 +1251,20 @@ void tst_Headless::aStopRequestDeliveredTwiceStillWritesTheExport()
     out += process.readAllStandardOutput();
     const QByteArray err = process.readAllStandardError();
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
-    QVERIFY2(process.exitCode() == exitCode, err.constData());
+#if defined(__SANITIZE_THREAD__)
+    // ThreadSanitizer holds signals back and runs their handlers at a point of its own, not in
+    // the order they were delivered: there, two different signals may reach us either way round.
+    const bool orderKept = std::all_of(signalNumbers.cbegin(), signalNumbers.cend(),
+                                       [&](int number) { return number == signalNumbers.first(); });
+#else
+    const bool orderKept = true;
+#endif
+    if (orderKept)
+        QVERIFY2(process.exitCode() == exitCode, err.constData());
+    else
+        QVERIFY2(std::any_of(signalNumbers.cbegin(), signalNumbers.cend(),
+                             [&](int number) { return process.exitCode() == SignalExitBase + number; }),
+                 err.constData());
     QVERIFY2(out.contains("urls=" + QByteArray::number(SlowCount + 1)
                           + " succeeded=1 failed=0 cancelled=" + QByteArray::number(SlowCount)),
              out.constData());
