@@ -24,6 +24,7 @@ InputPanel::InputPanel(QWidget *parent)
     auto *label = new QLabel(tr("&URLs (one per line, or any text with URLs in it; "
                                 "\"url,filename\" lines choose the saved name):"),
                              this);
+    label->setWordWrap(true); // on a narrow window it takes two lines, not the window's width
     m_editor = new QPlainTextEdit(this);
     m_editor->setAccessibleName(tr("URLs to add"));
     m_editor->setPlaceholderText(tr("https://example.com/file.zip\nhttps://example.com/page, page.html"));

@@ -55,7 +55,7 @@ namespace Parafetch {
 namespace {
 
 constexpr int RowHeightPadding = 8;
-constexpr int UrlColumnWidth = 360;
+constexpr int UrlColumnWidth = 300; // leaves the Error column in view on a 1280-pixel screen
 constexpr QSize DefaultWindowSize(1280, 800);
 // Room left for the title bar and borders, which are not known before the window is shown.
 constexpr QSize FrameAllowance(16, 48);
@@ -222,7 +222,17 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateActions);
     connect(m_model, &QAbstractItemModel::modelReset, this, &MainWindow::updateActions);
     // Once the list is in, the paste area shrinks to a few lines: the table gets the room.
-    const auto compactInput = [this] { m_input->setCompact(m_model->rowCount() > 0); };
+    const auto compactInput = [this, top] {
+        const bool compact = m_model->rowCount() > 0;
+        if (compact == m_input->isCompact())
+            return;
+        m_input->setCompact(compact);
+        // Now, not at the next layout pass: the size hints follow the paste area's new height.
+        m_input->layout()->activate();
+        top->layout()->invalidate();
+        top->layout()->activate();
+        top->setMaximumHeight(compact ? top->sizeHint().height() : QWIDGETSIZE_MAX);
+    };
     connect(m_model, &QAbstractItemModel::rowsInserted, this, compactInput);
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, compactInput);
     connect(m_model, &QAbstractItemModel::modelReset, this, compactInput);
