@@ -1451,7 +1451,8 @@ void TestMainWindow::closingSavesTheListForNextTime()
 
 void TestMainWindow::settingsSurviveANewWindow()
 {
-    const QSize size(1150, 720);
+    // A size that fits the screen (a larger one is fitted to it: restoredGeometryLarger…).
+    const QSize size = QGuiApplication::primaryScreen()->availableGeometry().size() - QSize(20, 60);
     constexpr int SizeColumnWidth = 222;
     {
         Harness h;
@@ -1854,7 +1855,10 @@ void TestMainWindow::everythingIsReachableFromTheKeyboard()
     QVERIFY(!h.editor()->hasFocus());
     QVERIFY(h.editor()->toPlainText().isEmpty());
 
-    // Ctrl+F jumps to the filter.
+    // Ctrl+F jumps to the filter (the window wide enough for the tool bar to show it).
+    h.window->setWindowState(Qt::WindowNoState);
+    h.window->resize(1280, 800);
+    QTRY_VERIFY(h.window->filterEdit()->isVisible());
     QTest::keySequence(h.window.get(), QKeySequence::Find);
     QTRY_VERIFY(h.window->filterEdit()->hasFocus());
 
@@ -2069,25 +2073,32 @@ void TestMainWindow::smallScreenShowsTheErrorColumnAndDetails()
     QVERIFY(finished.wait(RunTimeoutMs));
     h.clickRow(h.proxy()->rowCount() - 1);
     settleLayout();
+    DetailPane *details = h.window->detailPane();
+    const QFontMetrics metrics = details->fontMetrics();
+    const int rowHeight = h.table()->verticalHeader()->defaultSectionSize();
+    qInfo("%s: Error column at %d of a %d-pixel table; details %d chars × %d lines; table %d rows, "
+          "waterfall %d rows",
+          QTest::currentDataTag(),
+          h.table()->horizontalHeader()->sectionViewportPosition(JobQueueModel::ErrorColumn),
+          h.table()->viewport()->width(), details->viewport()->width() / metrics.averageCharWidth(),
+          details->viewport()->height() / metrics.lineSpacing(),
+          h.table()->viewport()->height() / rowHeight, h.window->waterfallView()->height() / rowHeight);
 
     // The Error column starts inside the table's viewport and has room to say something.
     QHeaderView *header = h.table()->horizontalHeader();
     const int errorLeft = header->sectionViewportPosition(JobQueueModel::ErrorColumn);
-    const int readableError = 12 * h.table()->fontMetrics().averageCharWidth();
+    const int readableError = 20 * h.table()->fontMetrics().averageCharWidth();
     QVERIFY2(errorLeft >= 0 && errorLeft + readableError <= h.table()->viewport()->width(),
              qPrintable(QStringLiteral("Error column at %1 in a viewport %2 wide")
                             .arg(errorLeft)
                             .arg(h.table()->viewport()->width())));
     // The details of the selected row have room for whole lines.
-    DetailPane *details = h.window->detailPane();
     QVERIFY(details->isVisible());
-    const QFontMetrics metrics = details->fontMetrics();
     QVERIFY2(details->viewport()->width() >= 40 * metrics.averageCharWidth()
-                 && details->viewport()->height() >= 6 * metrics.lineSpacing(),
+                 && details->viewport()->height() >= 8 * metrics.lineSpacing(),
              qPrintable(QStringLiteral("details %1×%2").arg(details->viewport()->width())
                             .arg(details->viewport()->height())));
     // The table has room for rows, the waterfall for lanes, the status bar is in the window.
-    const int rowHeight = h.table()->verticalHeader()->defaultSectionSize();
     QVERIFY2(h.table()->viewport()->height() >= 8 * rowHeight,
              qPrintable(QString::number(h.table()->viewport()->height())));
     QVERIFY(h.window->waterfallView()->isVisible());

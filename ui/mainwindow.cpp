@@ -55,7 +55,7 @@ namespace Parafetch {
 namespace {
 
 constexpr int RowHeightPadding = 8;
-constexpr int UrlColumnWidth = 300; // leaves the Error column in view on a 1280-pixel screen
+constexpr int UrlColumnWidth = 280; // leaves the Error column in view on a 1280-pixel screen
 constexpr QSize DefaultWindowSize(1280, 800);
 // Room left for the title bar and borders, which are not known before the window is shown.
 constexpr QSize FrameAllowance(16, 48);
