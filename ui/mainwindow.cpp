@@ -62,7 +62,7 @@ constexpr QSize FrameAllowance(16, 48);
 // restoreState() refuses a state saved with another version: 1 put Details beside the
 // waterfall (0, the default, had it in a tall dock under the summary).
 constexpr int LayoutVersion = 1;
-constexpr int DetailsDockPercent = 40; // of the bottom area's width, beside the waterfall
+constexpr int DetailsDockPercent = 35; // of the bottom area's width, beside the waterfall
 constexpr int StatusMessageMs = 8000;
 constexpr int WaterfallDockHeight = 280;
 constexpr int TrayMessageMs = 6000;
@@ -291,11 +291,11 @@ void MainWindow::createDocks()
 // screen, maximised when the default does not fit.
 void MainWindow::fitToScreen(bool restored)
 {
+    if (isMaximized() || isFullScreen())
+        return;
     const QRect available = screen()->availableGeometry();
     const QSize room = available.size() - FrameAllowance;
     const QSize wanted = restored ? size() : DefaultWindowSize;
-    if (isMaximized() || isFullScreen())
-        return;
     if (wanted.width() <= room.width() && wanted.height() <= room.height()) {
         resize(wanted);
         return;
@@ -313,7 +313,7 @@ void MainWindow::applyDefaultDockSizes()
     auto *waterfallDock = findChild<QDockWidget *>(QStringLiteral("waterfallDock"));
     auto *detailsDock = findChild<QDockWidget *>(QStringLiteral("detailsDock"));
     const QRect available = screen()->availableGeometry();
-    resizeDocks({ waterfallDock }, { std::min(WaterfallDockHeight, available.height() / 3) },
+    resizeDocks({ waterfallDock }, { std::min(WaterfallDockHeight, available.height() * 2 / 5) },
                 Qt::Vertical);
     const int span = std::min(width(), available.width());
     constexpr int Percent = 100;
