@@ -40,6 +40,7 @@
 #include <QScreen>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QScopeGuard>
 #include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
@@ -317,6 +318,7 @@ private Q_SLOTS:
     void openInBrowserFailureIsShownInTheWindow();
     void rowActionsWithNothingSelectedSaySo();
     void mnemonicsAreUnique();
+    void settingsThatCannotBeSavedSaySo();
 
 private:
     // count URLs the server answers after delayMs, with bodies of 1, 2, … bytes.
@@ -2397,6 +2399,24 @@ void TestMainWindow::mnemonicsAreUnique()
     for (auto it = owners.cbegin(); it != owners.cend(); ++it)
         QVERIFY2(it.value().size() == 1,
                  qPrintable(QStringLiteral("Alt+%1: %2").arg(it.key().toUpper(), it.value().join(QStringLiteral(", ")))));
+}
+
+void TestMainWindow::settingsThatCannotBeSavedSaySo()
+{
+    Harness h;
+    QVERIFY(h.show());
+    // A folder where the settings file should be: no one, not even root, can write it.
+    const QString path = QSettings().fileName();
+    QFile::remove(path);
+    QVERIFY(QDir().mkpath(path));
+    const auto removeFolder = qScopeGuard([path] { QDir(path).removeRecursively(); });
+    whenModalOpens([](QWidget *widget) {
+        if (auto *dialog = qobject_cast<QDialog *>(widget))
+            dialog->accept();
+    });
+    h.action("settings")->trigger();
+    const QString said = h.window->statusBar()->currentMessage();
+    QVERIFY2(said.contains(QLatin1String("could not be saved")), qPrintable(said));
 }
 
 #include "tst_mainwindow.moc"
