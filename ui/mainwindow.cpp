@@ -317,9 +317,10 @@ void MainWindow::applyDefaultDockSizes()
                 Qt::Vertical);
     const int span = std::min(width(), available.width());
     constexpr int Percent = 100;
-    resizeDocks({ waterfallDock, detailsDock },
-                { span * (Percent - DetailsDockPercent) / Percent, span * DetailsDockPercent / Percent },
-                Qt::Horizontal);
+    resizeDocks(
+        { waterfallDock, detailsDock },
+        { span * (Percent - DetailsDockPercent) / Percent, span * DetailsDockPercent / Percent },
+        Qt::Horizontal);
 }
 
 // The waterfall sits below the table (a bottom dock, so it gets the window's whole width),
@@ -355,9 +356,10 @@ void MainWindow::createWaterfallDock()
     // Their keys work while the waterfall (or its tool bar) has the focus, and so they are in
     // Help → Keyboard Shortcuts.
     container->setAccessibleName(tr("Waterfall"));
-    const auto zoomAction = [this, bar, container](const char *name, const QString &text,
-                                                   const QString &icon, const QList<QKeySequence> &keys,
-                                                   const QString &toolTip, void (WaterfallView::*slot)()) {
+    const auto zoomAction = [this, bar,
+                             container](const char *name, const QString &text, const QString &icon,
+                                        const QList<QKeySequence> &keys, const QString &toolTip,
+                                        void (WaterfallView::*slot)()) {
         QAction *zoom = bar->addAction(QIcon(QStringLiteral(":/icons/%1.svg").arg(icon)), text);
         zoom->setObjectName(QLatin1String(name));
         zoom->setToolTip(toolTip);
@@ -368,7 +370,8 @@ void MainWindow::createWaterfallDock()
     };
     zoomAction("waterfallZoomIn", tr("Zoom In"), QStringLiteral("zoom-in"),
                { QKeySequence(Qt::Key_Plus), QKeySequence(Qt::Key_Equal) },
-               tr("Zoom in on the time axis (+, or Ctrl+wheel over the bars)"), &WaterfallView::zoomIn);
+               tr("Zoom in on the time axis (+, or Ctrl+wheel over the bars)"),
+               &WaterfallView::zoomIn);
     zoomAction("waterfallZoomOut", tr("Zoom Out"), QStringLiteral("zoom-out"),
                { QKeySequence(Qt::Key_Minus) }, tr("Zoom out on the time axis (-)"),
                &WaterfallView::zoomOut);
@@ -389,7 +392,8 @@ void MainWindow::createWaterfallDock()
     // W for waterfall; Ctrl+W alone is the platforms' Close, so Shift is added.
     const QKeySequence toggleKeys(Qt::CTRL | Qt::SHIFT | Qt::Key_W);
     toggle->setShortcut(toggleKeys);
-    toggle->setToolTip(tr("Show or hide the waterfall (%1)").arg(toggleKeys.toString(QKeySequence::NativeText)));
+    toggle->setToolTip(
+        tr("Show or hide the waterfall (%1)").arg(toggleKeys.toString(QKeySequence::NativeText)));
 
     // A bar chosen in the waterfall selects its row in the table (when the filter shows it),
     // and the table's current row is highlighted in the waterfall.
@@ -467,7 +471,8 @@ void MainWindow::createActions()
     // QKeySequence::Preferences is empty without a desktop environment: the key is given.
     addAction(QStringLiteral("settings"), tr("Se&ttings…"), QStringLiteral("settings"),
               QKeySequence(Qt::CTRL | Qt::Key_Comma),
-              tr("Timeouts, retries, headers, where bodies are saved"), &MainWindow::settingsDialog);
+              tr("Timeouts, retries, headers, where bodies are saved"),
+              &MainWindow::settingsDialog);
     // Row actions act on the table's selection; their shortcuts work while the table has focus.
     addAction(QStringLiteral("openInBrowser"), tr("&Open in Browser"), QString(),
               QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
@@ -534,10 +539,12 @@ void MainWindow::createMenus()
         view->addAction(dock->toggleViewAction());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&Keyboard Shortcuts"), this, [this] {
-        ShortcutsDialog dialog(this, this);
-        dialog.exec();
-    })->setObjectName(QStringLiteral("keyboardShortcuts"));
+    help->addAction(tr("&Keyboard Shortcuts"), this,
+                    [this] {
+                        ShortcutsDialog dialog(this, this);
+                        dialog.exec();
+                    })
+        ->setObjectName(QStringLiteral("keyboardShortcuts"));
     help->addAction(tr("&About Parafetch"), this, [this] {
         QMessageBox::about(this, tr("About Parafetch"),
                            tr("<p><b>Parafetch %1</b></p><p>Fetches many URLs at once and shows "
@@ -1066,9 +1073,10 @@ void MainWindow::writeSettings()
     SettingsStore::saveFetchOptions(settings, options);
     settings.sync();
     if (settings.status() != QSettings::NoError)
-        statusBar()->showMessage(tr("The settings could not be saved to %1: they last until Parafetch closes.")
-                                     .arg(QDir::toNativeSeparators(settings.fileName())),
-                                 StatusMessageMs);
+        statusBar()->showMessage(
+            tr("The settings could not be saved to %1: they last until Parafetch closes.")
+                .arg(QDir::toNativeSeparators(settings.fileName())),
+            StatusMessageMs);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
