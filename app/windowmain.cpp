@@ -68,12 +68,17 @@ bool openRunJournal(Parafetch::RunJournal &journal, QList<Parafetch::JournaledJo
     }
     bool cleanExit = true;
     Parafetch::JournalReplayReport report;
-    if (!RunJournal::replay(journal.path(), unfinished, &cleanExit, &error, &report)) {
+    if (!RunJournal::replay(journal.path(), unfinished, &cleanExit, &error, &report,
+                            /*reconcile=*/true)) {
         qWarning("parafetch: %s", qPrintable(error));
         unfinished->clear();
         return true; // this run's journal replaces it
     }
     *keptExit = report.keptExit;
+    if (report.adoptedFiles > 0 || report.removedParts > 0)
+        qInfo("parafetch: restoring the last run: %d saved file(s) found complete on disk, "
+              "%d .part file(s) that cannot be continued removed",
+              report.adoptedFiles, report.removedParts);
     if (report.skippedLines > 0)
         qWarning("parafetch: %d damaged line(s) of the run journal %s were skipped",
                  report.skippedLines, qPrintable(journal.path()));

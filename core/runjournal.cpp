@@ -1244,7 +1244,7 @@ void reconcile(const QList<FileRecord> &records, QList<JournaledJob> *jobs,
 } // namespace
 
 bool RunJournal::replay(const QString &path, QList<JournaledJob> *jobs, bool *cleanExit,
-                        QString *error, JournalReplayReport *report)
+                        QString *error, JournalReplayReport *report, bool reconcileFiles)
 {
     jobs->clear();
     *cleanExit = true;
@@ -1299,7 +1299,7 @@ bool RunJournal::replay(const QString &path, QList<JournaledJob> *jobs, bool *cl
     *jobs = replayer.takeJobs();
     *cleanExit = replayer.cleanExit();
     counts.keptExit = replayer.keptExit();
-    if (!*cleanExit)
+    if (reconcileFiles && !*cleanExit)
         reconcile(FileLog::read(fileLogPath(path), replayer.runToken()), jobs, &counts);
     if (report)
         *report = counts;

@@ -182,8 +182,11 @@ public:
     // Rebuilds the list a journal describes, in order, each job with its last known state.
     // A missing file is an empty, cleanly closed journal. False, with *error, if the file cannot
     // be read or was written by a newer format; damaged lines are skipped and counted instead.
+    // reconcile (only for a journal no process writes any more: after claim()): also applies
+    // the file log to the list and the disk, as the class comment says; counted in *report.
     static bool replay(const QString &path, QList<JournaledJob> *jobs, bool *cleanExit,
-                       QString *error, JournalReplayReport *report = nullptr);
+                       QString *error, JournalReplayReport *report = nullptr,
+                       bool reconcile = false);
     // The jobs to give JobQueueModel::addRestored(): finished ones keep their result,
     // unfinished ones are queued again (with the .part they had begun, to be continued if it is
     // still there), except those whose URL had credentials or a secret query value

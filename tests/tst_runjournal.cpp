@@ -402,7 +402,11 @@ void TestRunJournal::everyLineChecksItself()
              QStringList({ QStringLiteral("begin"), QStringLiteral("add"), QStringLiteral("add"),
                            QStringLiteral("state"), QStringLiteral("remove"),
                            QStringLiteral("clear"), QStringLiteral("clean-exit") }));
-    QVERIFY2(written.at(0).endsWith("{\"k\":\"begin\",\"v\":1}"), written.at(0).constData());
+    // The run token ties the file log beside the journal to this run.
+    QVERIFY2(QRegularExpression(QStringLiteral("\\{\"k\":\"begin\",\"v\":1,\"run\":\"[0-9a-f]+\"\\}$"))
+                 .match(QString::fromUtf8(written.at(0)))
+                 .hasMatch(),
+             written.at(0).constData());
     QVERIFY2(written.at(4).endsWith("\"ids\":[[2,2]]}"), written.at(4).constData());
 }
 
