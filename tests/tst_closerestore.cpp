@@ -103,8 +103,9 @@ public:
     }
     bool restoreJournal() const
     {
+        auto *banner = window->findChild<QWidget *>(QStringLiteral("journalBanner"));
         auto *restore = window->findChild<QPushButton *>(QStringLiteral("restoreJournal"));
-        if (!restore || !restore->isVisible())
+        if (!banner || banner->isHidden() || !restore)
             return false;
         QTest::mouseClick(restore, Qt::LeftButton);
         return true;
@@ -224,7 +225,7 @@ void TestCloseRestore::closingMidRunAsks()
             auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
             if (!box)
                 return;
-            title = box->text().isEmpty() ? QString() : box->windowTitle();
+            title = box->windowTitle();
             for (QAbstractButton *button : box->buttons())
                 buttons.append(button->text());
             defaultButton = box->defaultButton() ? box->defaultButton()->text() : QString();
