@@ -40,8 +40,7 @@ bool kindFromName(const QString &name, FileRecord::Kind *kind)
 
 FileLog::FileLog(QString path)
     : m_path(std::move(path))
-{
-}
+{ }
 
 bool FileLog::begin(const QByteArray &token)
 {

@@ -1149,7 +1149,8 @@ bool adoptSaved(const FileRecord &saved)
         return true;
     // QFile::rename refuses an existing target.
     return fileMatches(saved.partPath, saved.size, saved.sha256)
-        && !QFileInfo(saved.savedPath).isSymLink() && QFile::rename(saved.partPath, saved.savedPath);
+        && !QFileInfo(saved.savedPath).isSymLink()
+        && QFile::rename(saved.partPath, saved.savedPath);
 }
 
 // A .part of the run that nothing will continue. Only a regular file named like ours: the log

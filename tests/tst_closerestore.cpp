@@ -142,7 +142,10 @@ private:
     QString stalledUrl(const QString &tag) const
     {
         return m_server
-            ->url(QStringLiteral("/resumable/%1?stall=%2&tag=%3").arg(BodyBytes).arg(StallBytes).arg(tag))
+            ->url(QStringLiteral("/resumable/%1?stall=%2&tag=%3")
+                      .arg(BodyBytes)
+                      .arg(StallBytes)
+                      .arg(tag))
             .toString();
     }
     bool waitForStalledPart(const Session &session) const;
@@ -329,12 +332,13 @@ void TestCloseRestore::killedRunRestoresOnlyWhatIsNotOnDisk()
 {
     // A body with no validator: the first request stops after a few bytes and holds.
     constexpr int SlowBytes = 1000, SlowSent = 10;
-    const QByteArray slowHead = "HTTP/1.1 200 OK\r\nContent-Length: " + QByteArray::number(SlowBytes)
-        + "\r\nContent-Type: application/octet-stream\r\n\r\n";
+    const QByteArray slowHead = "HTTP/1.1 200 OK\r\nContent-Length: "
+        + QByteArray::number(SlowBytes) + "\r\nContent-Type: application/octet-stream\r\n\r\n";
     ScriptedServer slow;
     QVERIFY2(slow.listen(), qPrintable(slow.errorString()));
-    slow.script("/slowclose.bin",
-                { ScriptedServer::send(slowHead + QByteArray(SlowSent, 's')), ScriptedServer::hold() });
+    slow.script(
+        "/slowclose.bin",
+        { ScriptedServer::send(slowHead + QByteArray(SlowSent, 's')), ScriptedServer::hold() });
 
     QStringList lines;
     for (int i = 0; i < CrashRunUrls; ++i)
@@ -347,10 +351,11 @@ void TestCloseRestore::killedRunRestoresOnlyWhatIsNotOnDisk()
         Session session(journalPath(), output(), 8);
         session.add(lines);
         QVERIFY(session.start());
-        QTRY_VERIFY_WITH_TIMEOUT(session.model.count(JobState::Succeeded) == CrashRunUrls
-                                     && session.model.jobAt(CrashRunUrls).bytesReceived == StallBytes
-                                     && session.model.jobAt(CrashRunUrls + 1).bytesReceived == SlowSent,
-                                 RunTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            session.model.count(JobState::Succeeded) == CrashRunUrls
+                && session.model.jobAt(CrashRunUrls).bytesReceived == StallBytes
+                && session.model.jobAt(CrashRunUrls + 1).bytesReceived == SlowSent,
+            RunTimeoutMs);
         QVERIFY(session.journal.sync());
         // The crash: nothing more reaches the journal, and what the engine threads left on disk
         // stays as it is. (The journal is cut below, as if its last flush had come earlier.)
@@ -396,8 +401,9 @@ void TestCloseRestore::killedRunRestoresOnlyWhatIsNotOnDisk()
     QVERIFY(jobs.at(CrashRunUrls).partial);
     QVERIFY(!jobs.at(CrashRunUrls + 1).partial);
 
-    slow.script("/slowclose.bin", { ScriptedServer::send(slowHead + QByteArray(SlowBytes, 's')),
-                                    ScriptedServer::close() });
+    slow.script(
+        "/slowclose.bin",
+        { ScriptedServer::send(slowHead + QByteArray(SlowBytes, 's')), ScriptedServer::close() });
     const qsizetype before = m_server->recordedRequests().size();
     Session next(journalPath(), output(), 8);
     next.window->offerRestore(jobs);
@@ -409,7 +415,8 @@ void TestCloseRestore::killedRunRestoresOnlyWhatIsNotOnDisk()
     // Exactly the two that were not on disk: the stalled one continued, the other from the start.
     const QList<RecordedRequest> requests = m_server->recordedRequests().mid(before);
     QCOMPARE(requests.size(), 1);
-    QVERIFY2(requests.first().target.startsWith("/resumable/"), requests.first().target.constData());
+    QVERIFY2(requests.first().target.startsWith("/resumable/"),
+             requests.first().target.constData());
     QCOMPARE(requests.first().header("Range"), "bytes=" + QByteArray::number(StallBytes) + '-');
     QVERIFY(!requests.first().header("If-Range").isEmpty());
     const QList<ScriptedServer::Request> slowRequests = slow.requestsFor("/slowclose.bin");
@@ -471,7 +478,8 @@ void TestCloseRestore::lastListSaysWhatWasSaved()
     QVERIFY(banner);
     QVERIFY(!banner->isHidden());
     const QString text = banner->findChild<QLabel *>(QStringLiteral("lastListText"))->text();
-    QVERIFY2(text.contains(QLatin1String("3 of 5 URL(s)")) && text.contains(QLatin1String("other 2")),
+    QVERIFY2(text.contains(QLatin1String("3 of 5 URL(s)"))
+                 && text.contains(QLatin1String("other 2")),
              qPrintable(text));
     QTest::mouseClick(next.findChild<QPushButton *>(QStringLiteral("restoreLastList")),
                       Qt::LeftButton);

@@ -408,10 +408,11 @@ void TestRunJournal::everyLineChecksItself()
                            QStringLiteral("state"), QStringLiteral("remove"),
                            QStringLiteral("clear"), QStringLiteral("clean-exit") }));
     // The run token ties the file log beside the journal to this run.
-    QVERIFY2(QRegularExpression(QStringLiteral("\\{\"k\":\"begin\",\"v\":1,\"run\":\"[0-9a-f]+\"\\}$"))
-                 .match(QString::fromUtf8(written.at(0)))
-                 .hasMatch(),
-             written.at(0).constData());
+    QVERIFY2(
+        QRegularExpression(QStringLiteral("\\{\"k\":\"begin\",\"v\":1,\"run\":\"[0-9a-f]+\"\\}$"))
+            .match(QString::fromUtf8(written.at(0)))
+            .hasMatch(),
+        written.at(0).constData());
     QVERIFY2(written.at(4).endsWith("\"ids\":[[2,2]]}"), written.at(4).constData());
 }
 
@@ -1391,9 +1392,10 @@ void TestRunJournal::replayWithoutReconcileLeavesTheDiskAlone()
     // files are in use.
     const QString partPath = m_dir->filePath(QStringLiteral("live.bin.part"));
     QVERIFY(writeAll(partPath, QByteArray()));
-    QVERIFY(writeAll(journalPath(),
-                     checkedLine("{\"k\":\"begin\",\"v\":1,\"run\":\"11fe\"}")
-                         + checkedLine("{\"k\":\"add\",\"id\":1,\"url\":\"http://127.0.0.1:9/live.bin\"}")));
+    QVERIFY(writeAll(
+        journalPath(),
+        checkedLine("{\"k\":\"begin\",\"v\":1,\"run\":\"11fe\"}")
+            + checkedLine("{\"k\":\"add\",\"id\":1,\"url\":\"http://127.0.0.1:9/live.bin\"}")));
     FileLog log(RunJournal::fileLogPath(journalPath()));
     QVERIFY(log.begin("11fe"));
     FileRecord record;

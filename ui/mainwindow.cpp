@@ -992,8 +992,8 @@ void MainWindow::writeSettings()
 MainWindow::CloseChoice MainWindow::askCloseChoice()
 {
     const QList<Job> &jobs = m_model->jobs();
-    const int left = int(
-        std::count_if(jobs.cbegin(), jobs.cend(), [](const Job &job) { return !job.isFinished(); }));
+    const int left = int(std::count_if(jobs.cbegin(), jobs.cend(),
+                                       [](const Job &job) { return !job.isFinished(); }));
     QMessageBox box(QMessageBox::Question, tr("Quit Parafetch?"),
                     tr("%n URL(s) are not done yet.", nullptr, left), QMessageBox::NoButton, this);
     box.setObjectName(QStringLiteral("closeQuestion"));
@@ -1002,7 +1002,8 @@ MainWindow::CloseChoice MainWindow::askCloseChoice()
            "offers the list back, and Start continues them. Cancel Downloads and Quit removes "
            "them."));
     QPushButton *keep = box.addButton(tr("Keep Partial Files and Quit"), QMessageBox::AcceptRole);
-    QPushButton *cancel = box.addButton(tr("Cancel Downloads and Quit"), QMessageBox::DestructiveRole);
+    QPushButton *cancel =
+        box.addButton(tr("Cancel Downloads and Quit"), QMessageBox::DestructiveRole);
     QPushButton *running = box.addButton(tr("Keep Running"), QMessageBox::RejectRole);
     keep->setObjectName(QStringLiteral("keepPartialFiles"));
     cancel->setObjectName(QStringLiteral("cancelDownloads"));
