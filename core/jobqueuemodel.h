@@ -3,6 +3,7 @@
 
 #include "job.h"
 #include "runsummary.h"
+#include "units.h" // formatBytes and the like, for the views of this model
 
 #include <QAbstractTableModel>
 #include <QList>
@@ -101,10 +102,5 @@ private:
 
 // The state as the table shows it ("Done", "Failed", ...), translated.
 QString stateDisplayName(JobState state);
-
-// Formatting shared by every front end, so the table, the headless lines and exports agree.
-QString formatBytes(qint64 bytes);
-QString formatSeconds(qint64 ns);      // "0.047 s"
-QString formatRate(double bytesPerSecond);
 
 } // namespace Parafetch
