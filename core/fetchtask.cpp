@@ -179,6 +179,7 @@ struct FetchTask::Attempt
     QString refusedScheme;
     QString sinkError;
     QList<QSslError> sslErrors; // of the current hop, for the message; never ignored
+    QList<RedirectHop> hops;    // the redirects followed, for the details pane
 };
 
 FetchTask::FetchTask(TaskSpec spec, NetworkManager *manager, QNetworkRequest requestTemplate,
@@ -317,6 +318,7 @@ void FetchTask::sendRequest(const QUrl &url)
     attempt.hopConnectUs = -1;
     attempt.keepBody = false;
     const QNetworkRequest request = makeRequest(url);
+    recordRequestHeaders(request);
     m_reply = m_manager->fetch(m_options->method == FetchOptions::Method::Head
                                    ? QNetworkAccessManager::HeadOperation
                                    : QNetworkAccessManager::GetOperation,
@@ -337,6 +339,18 @@ void FetchTask::sendRequest(const QUrl &url)
         // Qt finishes some replies (e.g. an invalid URL) before a signal can be connected.
         QMetaObject::invokeMethod(this, &FetchTask::onFinished, Qt::QueuedConnection);
     }
+}
+
+// What the details pane shows of the request: the headers we set (Qt adds its own transport
+// ones), and the Authorization that user info in the URL turns into; secrets masked.
+void FetchTask::recordRequestHeaders(const QNetworkRequest &request)
+{
+    m_job.requestHeaders.clear();
+    for (const QByteArray &name : request.rawHeaderList())
+        m_job.requestHeaders.append({ name, redactedHeaderValue(name, request.rawHeader(name)) });
+    if (!request.url().userInfo().isEmpty())
+        m_job.requestHeaders.append({ QByteArrayLiteral("Authorization"),
+                                      redactedHeaderValue("Authorization", QByteArrayLiteral("Basic")) });
 }
 
 void FetchTask::onSocketConnecting()
@@ -486,6 +500,7 @@ void FetchTask::onFinished()
             attempt.redirectFault = RedirectFault::Insecure;
         } else {
             ++attempt.redirects;
+            attempt.hops.append({ status, next.adjusted(QUrl::RemoveUserInfo) });
             // The redirect's own body is not the job's.
             attempt.received = 0;
             attempt.announcedLength = -1;
@@ -505,6 +520,8 @@ void FetchTask::finishAttempt()
     classify(*m_reply);
     if (restartWithoutAdoptedPart())
         return;
+    m_job.attemptLog.append({ m_job.httpStatus, m_job.errorKind, m_job.errorString,
+                              m_job.attemptStartedAtNs, now(), m_job.protocol, m_attempt->hops });
     const int maxAttempts = 1 + std::max(0, m_options->retries);
     const bool retry = m_job.state == JobState::Running && m_job.attempts < maxAttempts
         && isRetryable(m_job) && !m_attempt->permanent;

@@ -117,6 +117,7 @@ private:
     void timerEvent(QTimerEvent *event) override;
     void beginAttempt(int number);
     void sendRequest(const QUrl &url);
+    void recordRequestHeaders(const QNetworkRequest &request); // for the details pane
     QNetworkRequest makeRequest(const QUrl &url) const;
     void onSocketConnecting();
     void onEncrypted();

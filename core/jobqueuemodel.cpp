@@ -339,7 +339,7 @@ void JobQueueModel::markRunning(quint64 id, qint64 startedAtNs, int worker)
     markDirty(row);
 }
 
-void JobQueueModel::setProgress(quint64 id, qint64 received, qint64 total, qint64 nowNs)
+void JobQueueModel::setProgress(quint64 id, qint64 received, qint64 total, qint64 nowNs, int attempt)
 {
     const int row = rowForId(id);
     if (row < 0)
@@ -351,6 +351,8 @@ void JobQueueModel::setProgress(quint64 id, qint64 received, qint64 total, qint6
     job.bytesReceived = received;
     job.bytesTotal = total;
     job.updatedAtNs = nowNs;
+    if (attempt > 0)
+        job.attempts = attempt; // the one in progress
     m_summary.change(before, JobFigures::of(job));
     markDirty(row);
 }

@@ -74,7 +74,7 @@ public:
     // once per refresh, for the dirty rows and live columns only (DESIGN rule 5).
     void setQueuedAt(int row, qint64 queuedAtNs);
     void markRunning(quint64 id, qint64 startedAtNs, int worker);
-    void setProgress(quint64 id, qint64 received, qint64 total, qint64 nowNs);
+    void setProgress(quint64 id, qint64 received, qint64 total, qint64 nowNs, int attempt = 0);
     void flushProgress();
     void finishJob(const Job &job);          // a task's final record (matched by id)
     void finishJobs(const QList<Job> &jobs); // the same for many, announced as one range
