@@ -319,6 +319,7 @@ void FetchTask::sendRequest(const QUrl &url)
     attempt.keepBody = false;
     const QNetworkRequest request = makeRequest(url);
     recordRequestHeaders(request);
+    m_control->phase.store(LivePhase::Sending, std::memory_order_relaxed);
     m_reply = m_manager->fetch(m_options->method == FetchOptions::Method::Head
                                    ? QNetworkAccessManager::HeadOperation
                                    : QNetworkAccessManager::GetOperation,
@@ -357,6 +358,7 @@ void FetchTask::onSocketConnecting()
 {
     if (m_attempt->connectStartNs < 0)
         m_attempt->connectStartNs = now();
+    m_control->phase.store(LivePhase::Connecting, std::memory_order_relaxed);
 }
 
 void FetchTask::onEncrypted()
@@ -369,6 +371,7 @@ void FetchTask::onRequestSent()
 {
     Attempt &attempt = *m_attempt;
     attempt.sentNs = now();
+    m_control->phase.store(LivePhase::Waiting, std::memory_order_relaxed);
     if (attempt.connectStartNs >= 0) {
         // Qt's signals reach us queued from its HTTP thread, so "started connecting" arrives
         // together with "sent" and its own time says nothing. A new connection's phase is
@@ -389,6 +392,7 @@ void FetchTask::onMetaData()
     Attempt &attempt = *m_attempt;
     QNetworkReply &reply = *m_reply;
     attempt.headersNs = now();
+    m_control->phase.store(LivePhase::Receiving, std::memory_order_relaxed);
     attempt.announcedLength = reply.attribute(ReplyAttribute::BodyLength).toLongLong();
     const int status = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     // Decided once per response, not per chunk: the body is the job's only on a 2xx to a GET.
@@ -556,6 +560,7 @@ void FetchTask::finishAttempt()
             // bound the server asked us to respect.
             m_retryTimer.start(int(std::min<qint64>(delayMs, std::numeric_limits<int>::max())),
                                Qt::PreciseTimer, this);
+            m_control->phase.store(LivePhase::BackingOff, std::memory_order_relaxed);
             return;
         }
     }

@@ -38,6 +38,7 @@ public:
     std::atomic<qint64> startedAtNs { -1 };
     std::atomic<int> worker { -1 };
     std::atomic<int> attempt { 0 };
+    std::atomic<LivePhase> phase { LivePhase::Unknown }; // where the attempt is now
     // Set once the task has finished, before its report is held for a batch: a lane that has
     // moved on to its next URL no longer counts as busy with this one.
     std::atomic<bool> finished { false };

@@ -50,6 +50,10 @@ struct PartialDownload
     QByteArray validator;
 };
 
+// Where a running job's attempt is now, for the waterfall's live bar; Unknown before the engine
+// has seen it start, and on finished jobs.
+enum class LivePhase : quint8 { Unknown, Connecting, Sending, Waiting, Receiving, BackingOff };
+
 // One redirect a request followed: the status that sent it on, and where (credentials removed).
 struct RedirectHop
 {
@@ -114,6 +118,7 @@ struct Job
     // the headers of the last request sent, secret values already masked.
     QList<AttemptRecord> attemptLog;
     HeaderList requestHeaders;
+    LivePhase livePhase = LivePhase::Unknown; // of a running job, as last polled
     // A .part left by an earlier run that was cut off (the run journal's restore), for the first
     // attempt to continue; null on nearly every row, hence a pointer.
     std::shared_ptr<const PartialDownload> resumeFrom;

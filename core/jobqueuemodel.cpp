@@ -339,7 +339,8 @@ void JobQueueModel::markRunning(quint64 id, qint64 startedAtNs, int worker)
     markDirty(row);
 }
 
-void JobQueueModel::setProgress(quint64 id, qint64 received, qint64 total, qint64 nowNs, int attempt)
+void JobQueueModel::setProgress(quint64 id, qint64 received, qint64 total, qint64 nowNs, int attempt,
+                                LivePhase phase)
 {
     const int row = rowForId(id);
     if (row < 0)
@@ -353,6 +354,7 @@ void JobQueueModel::setProgress(quint64 id, qint64 received, qint64 total, qint6
     job.updatedAtNs = nowNs;
     if (attempt > 0)
         job.attempts = attempt; // the one in progress
+    job.livePhase = phase;
     m_summary.change(before, JobFigures::of(job));
     markDirty(row);
 }
