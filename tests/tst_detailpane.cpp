@@ -5,6 +5,7 @@
 #include "jobqueuemodel.h"
 #include "scriptedserver.h"
 #include "testsupport.h"
+#include "urllistparser.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -184,7 +185,7 @@ void TestDetailPane::copyAsCurlPutsTheMaskedRequestOnTheClipboard()
     DetailPane pane;
     QVERIFY(!pane.copyAsCurlButton()->isEnabled()); // nothing to copy yet
     Job job = measured();
-    job.requestHeaders.append({ "X-Note", "it's" });
+    job.requestHeaders.append(qMakePair(QByteArray("X-Note"), QByteArray("it's")));
     pane.showJob(job);
     QGuiApplication::clipboard()->clear();
     QVERIFY(pane.copyAsCurlButton()->isEnabled());
