@@ -391,6 +391,9 @@ void TestProgressDelegate::windowColumnsNeverElide()
     model.flushProgress();
 
     QTableView *table = window.tableView();
+    if (QTest::currentDataTag() == QLatin1String("78 bytes of 100 bytes"))
+        qInfo("default widths: Size %d px, Speed %d px, Time %d px", table->columnWidth(JobQueueModel::SizeColumn),
+              table->columnWidth(JobQueueModel::SpeedColumn), table->columnWidth(JobQueueModel::TimeColumn));
     const QFontMetrics metrics = table->fontMetrics();
     QStyleOptionViewItem option;
     option.initFrom(table);

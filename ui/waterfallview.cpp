@@ -114,7 +114,7 @@ QString axisLabel(qint64 ns, qint64 stepNs)
     int decimals = 0;
     for (qint64 unit = qint64(NsPerMsF); stepNs < unit && decimals < 3; unit /= 10)
         ++decimals;
-    return WaterfallView::tr("%1 ms").arg(locale.toString(double(ns) / NsPerMsF, 'f', decimals));
+    return formatMilliseconds(ns, decimals);
 }
 
 } // namespace
