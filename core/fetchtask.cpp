@@ -179,7 +179,7 @@ struct FetchTask::Attempt
     QString refusedScheme;
     QString sinkError;
     QList<QSslError> sslErrors; // of the current hop, for the message; never ignored
-    QList<RedirectHop> hops;    // the redirects followed, for the details pane
+    QList<RedirectHop> hops; // the redirects followed, for the details pane
 };
 
 FetchTask::FetchTask(TaskSpec spec, NetworkManager *manager, QNetworkRequest requestTemplate,
@@ -350,8 +350,9 @@ void FetchTask::recordRequestHeaders(const QNetworkRequest &request)
     for (const QByteArray &name : request.rawHeaderList())
         m_job.requestHeaders.append({ name, redactedHeaderValue(name, request.rawHeader(name)) });
     if (!request.url().userInfo().isEmpty())
-        m_job.requestHeaders.append({ QByteArrayLiteral("Authorization"),
-                                      redactedHeaderValue("Authorization", QByteArrayLiteral("Basic")) });
+        m_job.requestHeaders.append(
+            { QByteArrayLiteral("Authorization"),
+              redactedHeaderValue("Authorization", QByteArrayLiteral("Basic")) });
 }
 
 void FetchTask::onSocketConnecting()

@@ -339,8 +339,8 @@ void JobQueueModel::markRunning(quint64 id, qint64 startedAtNs, int worker)
     markDirty(row);
 }
 
-void JobQueueModel::setProgress(quint64 id, qint64 received, qint64 total, qint64 nowNs, int attempt,
-                                LivePhase phase)
+void JobQueueModel::setProgress(quint64 id, qint64 received, qint64 total, qint64 nowNs,
+                                int attempt, LivePhase phase)
 {
     const int row = rowForId(id);
     if (row < 0)

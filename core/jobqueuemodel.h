@@ -70,7 +70,10 @@ public:
     // always equal to RunSummary::compute(jobs()).
     RunSummary summary() const { return m_summary.result(); }
     // Where nothing was in flight for at least minNs (RunSummaryTracker::idleGapsNs).
-    std::vector<std::pair<qint64, qint64>> idleGapsNs(qint64 minNs) const { return m_summary.idleGapsNs(minNs); }
+    std::vector<std::pair<qint64, qint64>> idleGapsNs(qint64 minNs) const
+    {
+        return m_summary.idleGapsNs(minNs);
+    }
 
     // Engine-side updates. Live progress is only recorded here; flushProgress() announces it,
     // once per refresh, for the dirty rows and live columns only (DESIGN rule 5).

@@ -146,8 +146,8 @@ qint64 unionLengthNs(const std::vector<std::pair<qint64, qint64>> &sortedInterva
     return length;
 }
 
-std::vector<std::pair<qint64, qint64>> idleGapsNs(const std::vector<std::pair<qint64, qint64>> &sortedIntervals,
-                                                  qint64 minNs)
+std::vector<std::pair<qint64, qint64>>
+idleGapsNs(const std::vector<std::pair<qint64, qint64>> &sortedIntervals, qint64 minNs)
 {
     std::vector<std::pair<qint64, qint64>> gaps;
     bool covering = false;

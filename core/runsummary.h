@@ -130,8 +130,8 @@ qint64 unionLengthNs(const std::vector<std::pair<qint64, qint64>> &sortedInterva
 
 // The stretches of at least minNs between the busy intervals (sorted by start) in which no URL
 // was in flight: the idle time that wall time leaves out, in time order; one sweep.
-std::vector<std::pair<qint64, qint64>> idleGapsNs(const std::vector<std::pair<qint64, qint64>> &sortedIntervals,
-                                                  qint64 minNs);
+std::vector<std::pair<qint64, qint64>>
+idleGapsNs(const std::vector<std::pair<qint64, qint64>> &sortedIntervals, qint64 minNs);
 
 // The nearest-rank percentile: the value at rank ceil(percent / 100 * n) (1-based) of the sorted
 // values, so it is always one of the values and never an interpolation; -1 for no values.

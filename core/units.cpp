@@ -53,7 +53,8 @@ QString formatBytes(qint64 bytes)
 
 QString formatByteProgress(qint64 received, qint64 total)
 {
-    return tr("%1 of %2", "bytes received of bytes expected").arg(formatBytes(received), formatBytes(total));
+    return tr("%1 of %2", "bytes received of bytes expected")
+        .arg(formatBytes(received), formatBytes(total));
 }
 
 QString formatRate(double bytesPerSecond)
@@ -63,7 +64,8 @@ QString formatRate(double bytesPerSecond)
 
 QString formatSeconds(qint64 ns)
 {
-    return tr("%1 s", "seconds").arg(QLocale().toString(double(ns) / NsPerSecond, 'f', SecondsDecimals));
+    return tr("%1 s", "seconds")
+        .arg(QLocale().toString(double(ns) / NsPerSecond, 'f', SecondsDecimals));
 }
 
 QString formatMilliseconds(qint64 ns, int decimals)

@@ -11,12 +11,12 @@
 
 namespace Parafetch {
 
-QString formatBytes(qint64 bytes);                        // "78 bytes", "47.7 MiB"
+QString formatBytes(qint64 bytes); // "78 bytes", "47.7 MiB"
 QString formatByteProgress(qint64 received, qint64 total); // "1.2 MiB of 47.7 MiB"
-QString formatRate(double bytesPerSecond);                // "47.7 MiB/s"
-QString formatSeconds(qint64 ns);                         // "0.047 s"
-QString formatMilliseconds(qint64 ns, int decimals);      // "12.5 ms"
-QString unknownValue();                                   // "–": a value nobody measured
+QString formatRate(double bytesPerSecond); // "47.7 MiB/s"
+QString formatSeconds(qint64 ns); // "0.047 s"
+QString formatMilliseconds(qint64 ns, int decimals); // "12.5 ms"
+QString unknownValue(); // "–": a value nobody measured
 
 // The widest texts the Size, Speed and Time columns can show, with every digit written as
 // `digit`: a view sizes those columns by them, so that no value is ever elided.

@@ -45,11 +45,26 @@ Job measured()
     job.requestHeaders = { { "User-Agent", "Parafetch" }, { "Authorization", "Bearer sesame" } };
     const qint64 firstEnd = job.startedAtNs + 100'000 * NsPerUs;
     job.attemptLog = {
-        { 503, ErrorKind::HttpStatus, QStringLiteral("HTTP 503 Service Unavailable"),
-          job.startedAtNs, firstEnd, "http/1.1", {} },
-        { 0, ErrorKind::ConnectionRefused, QStringLiteral("connection refused"),
-          firstEnd + 300'000 * NsPerUs, firstEnd + 300'500 * NsPerUs, {}, {} },
-        { 200, ErrorKind::None, {}, job.attemptStartedAtNs, job.finishedAtNs, "h2",
+        { 503,
+          ErrorKind::HttpStatus,
+          QStringLiteral("HTTP 503 Service Unavailable"),
+          job.startedAtNs,
+          firstEnd,
+          "http/1.1",
+          {} },
+        { 0,
+          ErrorKind::ConnectionRefused,
+          QStringLiteral("connection refused"),
+          firstEnd + 300'000 * NsPerUs,
+          firstEnd + 300'500 * NsPerUs,
+          {},
+          {} },
+        { 200,
+          ErrorKind::None,
+          {},
+          job.attemptStartedAtNs,
+          job.finishedAtNs,
+          "h2",
           { { 301, QUrl(QStringLiteral("https://example.com/moved")) },
             { 302, QUrl(QStringLiteral("https://cdn.example.com/file?token=opensesame")) } } },
     };
@@ -137,15 +152,19 @@ void TestDetailPane::secretsAreMasked()
 void TestDetailPane::showsEachAttempt_data()
 {
     QTest::addColumn<QString>("line");
-    QTest::newRow("first attempt: status, error and timing")
-        << QStringLiteral("#1|HTTP 503 · HTTP 503 Service Unavailable · 100.0 ms, from +0.0 ms · HTTP/1.1");
-    QTest::newRow("second attempt: no answer") << QStringLiteral("#2|connection refused · 0.5 ms, from +400.0 ms");
-    QTest::newRow("last attempt") << QStringLiteral("#3|HTTP 200 · 59.8 ms, from +700.0 ms · HTTP/2");
+    QTest::newRow("first attempt: status, error and timing") << QStringLiteral(
+        "#1|HTTP 503 · HTTP 503 Service Unavailable · 100.0 ms, from +0.0 ms · HTTP/1.1");
+    QTest::newRow("second attempt: no answer")
+        << QStringLiteral("#2|connection refused · 0.5 ms, from +400.0 ms");
+    QTest::newRow("last attempt") << QStringLiteral(
+        "#3|HTTP 200 · 59.8 ms, from +700.0 ms · HTTP/2");
     QTest::newRow("redirect chain starts at the URL asked for")
         << QStringLiteral("Redirects|from|https://***@example.com/file|");
     QTest::newRow("first hop") << QStringLiteral("301 to|https://example.com/moved");
-    QTest::newRow("second hop, secret masked") << QStringLiteral("302 to|https://cdn.example.com/file?token=***");
-    QTest::newRow("request headers") << QStringLiteral("Request headers|User-Agent|Parafetch|Authorization|***");
+    QTest::newRow("second hop, secret masked")
+        << QStringLiteral("302 to|https://cdn.example.com/file?token=***");
+    QTest::newRow("request headers")
+        << QStringLiteral("Request headers|User-Agent|Parafetch|Authorization|***");
 }
 
 void TestDetailPane::showsEachAttempt()
@@ -161,7 +180,8 @@ void TestDetailPane::runningRowCountsItsAttempt_data()
 {
     QTest::addColumn<int>("attempts");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("before the engine reported the attempt") << 0 << QStringLiteral("Attempts|1 (running)|");
+    QTest::newRow("before the engine reported the attempt")
+        << 0 << QStringLiteral("Attempts|1 (running)|");
     QTest::newRow("in its second attempt") << 2 << QStringLiteral("Attempts|2 (running)|");
 }
 
@@ -201,7 +221,8 @@ void TestDetailPane::recordsWhatTheEngineSawOnTheWire()
 {
     ScriptedServer server;
     QVERIFY(server.listen());
-    server.script("/start", { S::send("HTTP/1.1 302 Found\r\nLocation: /old\r\nContent-Length: 0\r\n\r\n") });
+    server.script("/start",
+                  { S::send("HTTP/1.1 302 Found\r\nLocation: /old\r\nContent-Length: 0\r\n\r\n") });
     server.script("/old", { S::send("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok") });
     JobQueueModel model;
     QUrl url = server.url("/start");
@@ -218,9 +239,11 @@ void TestDetailPane::recordsWhatTheEngineSawOnTheWire()
     const QString text = shown(job);
     QVERIFY2(text.contains(QStringLiteral("Protocol|HTTP/1.0")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("#1|HTTP 200 · ")), qPrintable(text));
-    QVERIFY2(text.contains(QStringLiteral("302 to|%1").arg(server.url("/old").toString())), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("302 to|%1").arg(server.url("/old").toString())),
+             qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("X-Api-Key|***")), qPrintable(text));
-    QVERIFY2(!text.contains(QStringLiteral("opensesame")) && !text.contains(QStringLiteral("wonderland42")),
+    QVERIFY2(!text.contains(QStringLiteral("opensesame"))
+                 && !text.contains(QStringLiteral("wonderland42")),
              qPrintable(text));
 }
 

@@ -332,13 +332,16 @@ void TestProgressDelegate::unmeasuredSpeedAndTimeShowADash_data()
     QTest::addColumn<int>("row");
     QTest::addColumn<int>("column");
     QTest::addColumn<bool>("dash");
-    QTest::newRow("speed of a queued row") << int(QueuedRow) << int(JobQueueModel::SpeedColumn) << true;
-    QTest::newRow("time of a queued row") << int(QueuedRow) << int(JobQueueModel::TimeColumn) << true;
+    QTest::newRow("speed of a queued row")
+        << int(QueuedRow) << int(JobQueueModel::SpeedColumn) << true;
+    QTest::newRow("time of a queued row")
+        << int(QueuedRow) << int(JobQueueModel::TimeColumn) << true;
     QTest::newRow("time of a running row is measured")
         << int(RunningHalfRow) << int(JobQueueModel::TimeColumn) << false;
     QTest::newRow("speed of a succeeded row is measured")
         << int(SucceededRow) << int(JobQueueModel::SpeedColumn) << false;
-    QTest::newRow("the URL of a queued row is no number") << int(QueuedRow) << int(JobQueueModel::UrlColumn) << false;
+    QTest::newRow("the URL of a queued row is no number")
+        << int(QueuedRow) << int(JobQueueModel::UrlColumn) << false;
 }
 
 void TestProgressDelegate::unmeasuredSpeedAndTimeShowADash()
@@ -371,7 +374,8 @@ void TestProgressDelegate::windowColumnsNeverElide_data()
         << qint64(1000 * MiB) << qint64(1023 * MiB + MiB / 2) << Second;
     QTest::newRow("999.9 GiB of 1,000.0 GiB over an hour")
         << qint64(999 * GiB + GiB * 9 / 10) << qint64(1000 * GiB) << 3600 * Second;
-    QTest::newRow("47.7 MiB of unknown, over 2,000 s") << qint64(50'000'000) << qint64(-1) << 2000 * Second;
+    QTest::newRow("47.7 MiB of unknown, over 2,000 s")
+        << qint64(50'000'000) << qint64(-1) << 2000 * Second;
 }
 
 // The window's table at its default column widths shows every size, speed and time whole.
@@ -392,21 +396,26 @@ void TestProgressDelegate::windowColumnsNeverElide()
 
     QTableView *table = window.tableView();
     if (QTest::currentDataTag() == QLatin1String("78 bytes of 100 bytes"))
-        qInfo("default widths: Size %d px, Speed %d px, Time %d px", table->columnWidth(JobQueueModel::SizeColumn),
-              table->columnWidth(JobQueueModel::SpeedColumn), table->columnWidth(JobQueueModel::TimeColumn));
+        qInfo("default widths: Size %d px, Speed %d px, Time %d px",
+              table->columnWidth(JobQueueModel::SizeColumn),
+              table->columnWidth(JobQueueModel::SpeedColumn),
+              table->columnWidth(JobQueueModel::TimeColumn));
     const QFontMetrics metrics = table->fontMetrics();
     QStyleOptionViewItem option;
     option.initFrom(table);
     option.font = table->font();
     option.fontMetrics = metrics;
-    const int margin = table->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, table) + 1;
-    for (const int column : { JobQueueModel::SizeColumn, JobQueueModel::SpeedColumn, JobQueueModel::TimeColumn }) {
+    const int margin =
+        table->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, table) + 1;
+    for (const int column :
+         { JobQueueModel::SizeColumn, JobQueueModel::SpeedColumn, JobQueueModel::TimeColumn }) {
         const QModelIndex index = model.index(0, column);
         const QString text = index.data().toString();
         QVERIFY(!text.isEmpty());
         const int width = table->columnWidth(column);
         const QString message = QStringLiteral("\"%1\" in %2 px").arg(text).arg(width);
-        QVERIFY2(table->itemDelegate()->sizeHint(option, index).width() <= width, qPrintable(message));
+        QVERIFY2(table->itemDelegate()->sizeHint(option, index).width() <= width,
+                 qPrintable(message));
         QCOMPARE(metrics.elidedText(text, table->textElideMode(), width - 2 * margin), text);
     }
 }

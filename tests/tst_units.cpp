@@ -30,7 +30,8 @@ void TestUnits::texts_data()
 
     QTest::newRow("no bytes") << formatBytes(0) << QStringLiteral("0 bytes");
     QTest::newRow("a few bytes") << formatBytes(78) << QStringLiteral("78 bytes");
-    QTest::newRow("just under a KiB stays bytes") << formatBytes(1023) << QStringLiteral("1,023 bytes");
+    QTest::newRow("just under a KiB stays bytes")
+        << formatBytes(1023) << QStringLiteral("1,023 bytes");
     QTest::newRow("one KiB") << formatBytes(1024) << QStringLiteral("1.0 KiB");
     QTest::newRow("50,000,000 bytes is 47.7 MiB, not 47.7 MB")
         << formatBytes(50'000'000) << QStringLiteral("47.7 MiB");
@@ -40,7 +41,8 @@ void TestUnits::texts_data()
     QTest::newRow("a rate in bytes/s") << formatRate(512.0) << QStringLiteral("512 bytes/s");
     QTest::newRow("progress of a known size")
         << formatByteProgress(1'048'576, 50'000'000) << QStringLiteral("1.0 MiB of 47.7 MiB");
-    QTest::newRow("seconds with milliseconds") << formatSeconds(47'000'000) << QStringLiteral("0.047 s");
+    QTest::newRow("seconds with milliseconds")
+        << formatSeconds(47'000'000) << QStringLiteral("0.047 s");
     QTest::newRow("seconds past a thousand")
         << formatSeconds(1'234'500'000'000) << QStringLiteral("1,234.500 s");
     QTest::newRow("milliseconds to one decimal")

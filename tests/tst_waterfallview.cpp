@@ -862,13 +862,18 @@ void TestWaterfallView::liveBarShowsItsCurrentPhase_data()
     QTest::addColumn<int>("phase");
     QTest::addColumn<qint64>("bytes");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("connecting") << int(LivePhase::Connecting) << qint64(0) << QStringLiteral("Queued 0-10, Connect 10-70");
-    QTest::newRow("sending") << int(LivePhase::Sending) << qint64(0) << QStringLiteral("Queued 0-10, Send 10-70");
+    QTest::newRow("connecting") << int(LivePhase::Connecting) << qint64(0)
+                                << QStringLiteral("Queued 0-10, Connect 10-70");
+    QTest::newRow("sending") << int(LivePhase::Sending) << qint64(0)
+                             << QStringLiteral("Queued 0-10, Send 10-70");
     QTest::newRow("waiting for the answer is wait, as the legend says")
         << int(LivePhase::Waiting) << qint64(0) << QStringLiteral("Queued 0-10, Wait 10-70");
-    QTest::newRow("receiving") << int(LivePhase::Receiving) << qint64(500) << QStringLiteral("Queued 0-10, Receive 10-70");
-    QTest::newRow("waiting to retry") << int(LivePhase::BackingOff) << qint64(0) << QStringLiteral("Queued 0-10, Backoff 10-70");
-    QTest::newRow("not reported yet") << int(LivePhase::Unknown) << qint64(0) << QStringLiteral("Queued 0-10, Other 10-70");
+    QTest::newRow("receiving") << int(LivePhase::Receiving) << qint64(500)
+                               << QStringLiteral("Queued 0-10, Receive 10-70");
+    QTest::newRow("waiting to retry")
+        << int(LivePhase::BackingOff) << qint64(0) << QStringLiteral("Queued 0-10, Backoff 10-70");
+    QTest::newRow("not reported yet")
+        << int(LivePhase::Unknown) << qint64(0) << QStringLiteral("Queued 0-10, Other 10-70");
 }
 
 void TestWaterfallView::liveBarShowsItsCurrentPhase()
@@ -897,7 +902,8 @@ void TestWaterfallView::waitingRequestIsAWaitBar()
     engine.setOptions(testOptions(1));
     engine.start();
     QTRY_COMPARE(int(model.jobAt(0).livePhase), int(LivePhase::Waiting));
-    const QList<WaterfallView::Segment> segments = WaterfallView::segmentsOf(model.jobAt(0), engine.nowNs());
+    const QList<WaterfallView::Segment> segments =
+        WaterfallView::segmentsOf(model.jobAt(0), engine.nowNs());
     QVERIFY(!segments.isEmpty());
     QCOMPARE(segments.constLast().phase, WaterfallView::Phase::Wait);
     engine.cancelAll();
@@ -917,7 +923,8 @@ void TestWaterfallView::idleGapIsCollapsedAndMarked()
     QCOMPARE(gaps.size(), 1);
     QCOMPARE(gaps.at(0).startNs, 2 * Second);
     QCOMPARE(gaps.at(0).endNs, 62 * Second);
-    QCOMPARE(WaterfallView::idleGapLabel(gaps.at(0).endNs - gaps.at(0).startNs), QStringLiteral("idle 60 s"));
+    QCOMPARE(WaterfallView::idleGapLabel(gaps.at(0).endNs - gaps.at(0).startNs),
+             QStringLiteral("idle 60 s"));
     // The gap takes its fixed width, no more; the busy time takes the rest of the fitted axis.
     const int gapWidth = f.view.idleGapWidth();
     QVERIFY(gapWidth > 0 && gapWidth < f.view.viewport()->width() / 8);
@@ -928,7 +935,8 @@ void TestWaterfallView::idleGapIsCollapsedAndMarked()
     QVERIFY(f.view.xForTime(64 * Second) <= f.view.viewport()->width());
     // Times map back through the break.
     for (const qint64 t : { 1 * Second, 32 * Second, 63 * Second })
-        QVERIFY2(qAbs(f.view.timeAtX(f.view.xForTime(t)) - t) < NsPerMs, qPrintable(QString::number(t)));
+        QVERIFY2(qAbs(f.view.timeAtX(f.view.xForTime(t)) - t) < NsPerMs,
+                 qPrintable(QString::number(t)));
     // Zooming keeps the break at its width.
     f.view.zoomIn();
     QCOMPARE(qRound(f.view.xForTime(62 * Second) - f.view.xForTime(2 * Second)), gapWidth);
@@ -939,7 +947,8 @@ void TestWaterfallView::idleGapIsCollapsedAndMarked()
 void TestWaterfallView::notStartedRowsHaveNoAxis()
 {
     Fixture f;
-    f.add({ QStringLiteral("http://a.test/1"), QStringLiteral("http://a.test/2") }, { std::nullopt, std::nullopt });
+    f.add({ QStringLiteral("http://a.test/1"), QStringLiteral("http://a.test/2") },
+          { std::nullopt, std::nullopt });
     QVERIFY(f.show());
     QVERIFY(f.view.idleGaps().isEmpty());
     const QImage image = f.view.viewport()->grab().toImage();

@@ -84,7 +84,8 @@ QString attemptTiming(const AttemptRecord &attempt, qint64 firstStartNs)
         ? formatMilliseconds(attempt.finishedAtNs - attempt.startedAtNs, MsDecimals)
         : unknown();
     if (firstStartNs >= 0 && attempt.startedAtNs >= firstStartNs)
-        text += DetailPane::tr(", from +%1").arg(formatMilliseconds(attempt.startedAtNs - firstStartNs, MsDecimals));
+        text += DetailPane::tr(", from +%1")
+                    .arg(formatMilliseconds(attempt.startedAtNs - firstStartNs, MsDecimals));
     if (!attempt.protocol.isEmpty())
         text += QStringLiteral(" · ") + protocolName(attempt.protocol);
     return text;
@@ -138,7 +139,8 @@ void DetailPane::placeButton()
     const QSize size = m_copyAsCurl->sizeHint();
     setViewportMargins(0, size.height(), 0, 0);
     const QRect frame = contentsRect();
-    m_copyAsCurl->setGeometry(frame.right() - size.width() + 1, frame.top(), size.width(), size.height());
+    m_copyAsCurl->setGeometry(frame.right() - size.width() + 1, frame.top(), size.width(),
+                              size.height());
 }
 
 QString DetailPane::curlCommand(const Job &job)
@@ -207,8 +209,9 @@ QString DetailPane::html(const Job &job)
     QString attempts;
     for (qsizetype i = 0; i < job.attemptLog.size(); ++i) {
         const AttemptRecord &attempt = job.attemptLog.at(i);
-        attempts += row(tr("#%1").arg(i + 1),
-                        tr("%1 · %2").arg(attemptOutcome(attempt), attemptTiming(attempt, job.startedAtNs)));
+        attempts += row(
+            tr("#%1").arg(i + 1),
+            tr("%1 · %2").arg(attemptOutcome(attempt), attemptTiming(attempt, job.startedAtNs)));
     }
     if (job.state == JobState::Running)
         attempts += row(tr("#%1").arg(job.attemptLog.size() + 1), tr("running"));
@@ -224,7 +227,8 @@ QString DetailPane::html(const Job &job)
     const auto headerRows = [](const HeaderList &list) {
         QString rows;
         for (const auto &[name, value] : list)
-            rows += row(QString::fromLatin1(name), QString::fromUtf8(redactedHeaderValue(name, value)));
+            rows +=
+                row(QString::fromLatin1(name), QString::fromUtf8(redactedHeaderValue(name, value)));
         return rows;
     };
     QString html = QStringLiteral("<table cellspacing=2>%1</table>").arg(rows);

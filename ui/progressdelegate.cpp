@@ -34,7 +34,8 @@ void ProgressDelegate::initStyleOption(QStyleOptionViewItem *option, const QMode
 {
     QStyledItemDelegate::initStyleOption(option, index);
     // A row that has not run (a queued or restored one) has no speed or time: say so.
-    if ((index.column() == JobQueueModel::SpeedColumn || index.column() == JobQueueModel::TimeColumn)
+    if ((index.column() == JobQueueModel::SpeedColumn
+         || index.column() == JobQueueModel::TimeColumn)
         && !index.data(Qt::DisplayRole).isValid()) {
         option->text = unknownValue();
         option->features |= QStyleOptionViewItem::HasDisplay;
@@ -69,7 +70,9 @@ int ProgressDelegate::columnWidth(const QAbstractItemView *view, int column)
     int width = 0;
     for (const QString &text : std::as_const(texts)) {
         option.text = text;
-        width = std::max(width, style->sizeFromContents(QStyle::CT_ItemViewItem, &option, QSize(), view).width());
+        width = std::max(
+            width,
+            style->sizeFromContents(QStyle::CT_ItemViewItem, &option, QSize(), view).width());
     }
     return width;
 }

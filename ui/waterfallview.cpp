@@ -320,7 +320,8 @@ int WaterfallView::idleGapWidth() const
 {
     int widest = 0;
     for (const IdleGap &gap : m_gaps)
-        widest = std::max(widest, fontMetrics().horizontalAdvance(idleGapLabel(gap.endNs - gap.startNs)));
+        widest = std::max(widest,
+                          fontMetrics().horizontalAdvance(idleGapLabel(gap.endNs - gap.startNs)));
     return widest + AxisPadding;
 }
 
@@ -351,7 +352,9 @@ qint64 WaterfallView::timeAtOffset(qreal offset) const
         if (offset < gapLeft)
             break;
         if (offset < gapLeft + gapWidth)
-            return gap.startNs + qint64(std::llround(double(gap.endNs - gap.startNs) * (offset - gapLeft) / gapWidth));
+            return gap.startNs
+                + qint64(std::llround(double(gap.endNs - gap.startNs) * (offset - gapLeft)
+                                      / gapWidth));
         px = gapLeft + gapWidth;
         at = gap.endNs;
     }
@@ -1091,7 +1094,8 @@ void WaterfallView::paintEvent(QPaintEvent *)
         painter.setPen(grid);
         const qint64 firstTick = m_originNs + std::max<qint64>(0, (timeAtX(barLeft()) - m_originNs) / step) * step;
         if (m_origin != Unknown) {
-            for (qint64 t = nextTick(firstTick, step); xForTime(t) <= viewport()->width(); t = nextTick(t + step, step))
+            for (qint64 t = nextTick(firstTick, step); xForTime(t) <= viewport()->width();
+                 t = nextTick(t + step, step))
                 painter.drawLine(QPointF(xForTime(t), top), QPointF(xForTime(t), top + height));
         }
         const int scroll = verticalScrollBar()->value();
@@ -1128,10 +1132,12 @@ void WaterfallView::paintAxis(QPainter &painter, qint64 stepNs) const
     const int gapWidth = m_gaps.empty() ? 0 : idleGapWidth();
     for (const IdleGap &gap : m_gaps) {
         const qreal x = xForTime(gap.startNs);
-        painter.drawText(QRectF(x, 0, gapWidth, axis.height()), Qt::AlignCenter, idleGapLabel(gap.endNs - gap.startNs));
+        painter.drawText(QRectF(x, 0, gapWidth, axis.height()), Qt::AlignCenter,
+                         idleGapLabel(gap.endNs - gap.startNs));
     }
     const qint64 firstTick = m_originNs + std::max<qint64>(0, (timeAtX(barLeft()) - m_originNs) / stepNs) * stepNs;
-    for (qint64 t = nextTick(firstTick, stepNs); xForTime(t) <= viewport()->width(); t = nextTick(t + stepNs, stepNs)) {
+    for (qint64 t = nextTick(firstTick, stepNs); xForTime(t) <= viewport()->width();
+         t = nextTick(t + stepNs, stepNs)) {
         const qreal x = xForTime(t);
         const QString label = axisLabel(t - m_originNs, stepNs);
         const int width = metrics.horizontalAdvance(label);

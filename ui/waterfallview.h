@@ -224,9 +224,9 @@ private:
     qint64 nowNs() const;
     qint64 endNs() const;
     void updateGaps() const;
-    qint64 gapsNs() const;        // their total length
-    qint64 axisSpanNs() const;    // origin .. end, gaps left out
-    qreal offsetOf(qint64 ns) const;    // pixels from the axis' start, gaps at their fixed width
+    qint64 gapsNs() const; // their total length
+    qint64 axisSpanNs() const; // origin .. end, gaps left out
+    qreal offsetOf(qint64 ns) const; // pixels from the axis' start, gaps at their fixed width
     qint64 timeAtOffset(qreal px) const; // the inverse
     qint64 nextTick(qint64 ns, qint64 stepNs) const; // ns, or the first tick after the gap it is in
     void paintGaps(QPainter &painter) const;
