@@ -395,7 +395,7 @@ void TestProgressDelegate::windowColumnsNeverElide()
     model.flushProgress();
 
     QTableView *table = window.tableView();
-    if (QTest::currentDataTag() == QLatin1String("78 bytes of 100 bytes"))
+    if (qstrcmp(QTest::currentDataTag(), "78 bytes of 100 bytes") == 0)
         qInfo("default widths: Size %d px, Speed %d px, Time %d px",
               table->columnWidth(JobQueueModel::SizeColumn),
               table->columnWidth(JobQueueModel::SpeedColumn),
