@@ -122,14 +122,13 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
     m_table->setSortingEnabled(true);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setColumnWidth(JobQueueModel::UrlColumn, UrlColumnWidth);
-    // The other columns fit their widest usual content ("1023.9 KB of 1023.9 KB" and the like).
+    // The other columns fit their widest usual content; Size, Speed and Time every value.
     const QFontMetrics metrics = m_table->fontMetrics();
     m_table->setColumnWidth(JobQueueModel::StatusColumn, metrics.horizontalAdvance(tr("Cancelled")) + 40);
     m_table->setColumnWidth(JobQueueModel::HttpCodeColumn, metrics.horizontalAdvance(QStringLiteral("HTTP 000")));
-    m_table->setColumnWidth(JobQueueModel::SizeColumn, metrics.horizontalAdvance(QStringLiteral("000.0 MB of 000.0 MB")));
+    for (const int column : { JobQueueModel::SizeColumn, JobQueueModel::SpeedColumn, JobQueueModel::TimeColumn })
+        m_table->setColumnWidth(column, ProgressDelegate::columnWidth(m_table, column));
     m_table->setColumnWidth(JobQueueModel::ProgressColumn, metrics.horizontalAdvance(QStringLiteral("0000000000")));
-    m_table->setColumnWidth(JobQueueModel::SpeedColumn, metrics.horizontalAdvance(QStringLiteral("000.0 bytes/s")));
-    m_table->setColumnWidth(JobQueueModel::TimeColumn, metrics.horizontalAdvance(QStringLiteral("000.000 s")));
     m_table->horizontalHeader()->setSectionsMovable(true);
 
     auto *banner = new QWidget(this);
