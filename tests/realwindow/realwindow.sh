@@ -22,34 +22,24 @@ if [ -z "$parafetch" ] || [ ! -x "$parafetch" ]; then
 fi
 parafetch=$(cd "$(dirname "$parafetch")" && pwd)/$(basename "$parafetch")
 
-for tool in Xvfb openbox xdotool xclip import xprop; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "SKIP: $tool is missing (Debian: xvfb openbox xdotool xclip imagemagick x11-utils)"
-        exit 77
-    fi
-done
+source "$(dirname "${BASH_SOURCE[0]}")/xsession.sh"
+if missing=$(xsession_missing_tool); then
+    echo "SKIP: $missing is missing (Debian packages: $xsession_packages)"
+    exit 77
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/parafetch-realwindow.XXXXXX")
 shots=$work/screenshots
 out=$work/downloads
-mkdir -p "$shots" "$out" "$work/home" "$work/config/Parafetch" "$work/data" "$work/cache" "$work/runtime"
-chmod 700 "$work/runtime"
+mkdir -p "$shots" "$out"
 
-xvfb_pid=""
-wm_pid=""
 server_pid=""
-app_pid=""
 failures=()
 step=0
 
 cleanup() {
-    local pid
-    for pid in "$app_pid" "$server_pid" "$wm_pid" "$xvfb_pid"; do
-        [ -n "$pid" ] && kill "$pid" 2>/dev/null
-    done
-    for pid in "$app_pid" "$server_pid" "$wm_pid" "$xvfb_pid"; do
-        [ -n "$pid" ] && wait "$pid" 2>/dev/null
-    done
+    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+    xsession_stop
     if [ ${#failures[@]} -eq 0 ] && [ -z "${PARAFETCH_KEEP_REALWINDOW:-}" ]; then
         rm -rf "$work"
     else
@@ -83,40 +73,10 @@ fatal() {
     exit 1
 }
 
-# wait_until SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.1 s until it succeeds.
-wait_until() {
-    local seconds=$1 description=$2
-    shift 2
-    local deadline=$((SECONDS + seconds))
-    until "$@"; do
-        if [ $SECONDS -ge $deadline ]; then
-            echo "timed out after ${seconds}s waiting for: $description"
-            return 1
-        fi
-        sleep 0.1
-    done
-}
-
 # --- the display, the window manager, the server ------------------------------------------
 
 say "Xvfb 1366x768 with openbox"
-Xvfb -displayfd 3 -screen 0 1366x768x24 -noreset -nolisten tcp 3>"$work/display" \
-    >"$work/xvfb.log" 2>&1 &
-xvfb_pid=$!
-wait_until 20 "Xvfb to name its display" test -s "$work/display" || fatal "Xvfb did not start (see $work/xvfb.log)"
-export DISPLAY=":$(head -n 1 "$work/display")"
-
-export HOME=$work/home
-export XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data XDG_CACHE_HOME=$work/cache
-export XDG_RUNTIME_DIR=$work/runtime
-export QT_QPA_PLATFORM=xcb LANG=C.UTF-8 LC_ALL=C.UTF-8
-export QT_NO_PROXY=1 no_proxy='*' NO_PROXY='*'
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY QT_QPA_PLATFORMTHEME QT_SCALE_FACTOR
-
-openbox --sm-disable >"$work/openbox.log" 2>&1 &
-wm_pid=$!
-wm_ready() { xprop -root _NET_SUPPORTING_WM_CHECK 2>/dev/null | grep -q 'window id'; }
-wait_until 20 "openbox to manage the screen" wm_ready || fatal "openbox did not start (see $work/openbox.log)"
+xsession_start 1366 768
 
 say "demo server on 127.0.0.1"
 "$parafetch" --demo-server --port 0 >"$work/server.log" 2>&1 &
@@ -136,32 +96,6 @@ EOF
 
 # --- the window ---------------------------------------------------------------------------
 
-window=""
-session=0
-
-start_app() {
-    session=$((session + 1))
-    "$parafetch" >"$work/app-$session.log" 2>&1 &
-    app_pid=$!
-    find_window() {
-        window=$(xdotool search --all --onlyvisible --pid "$app_pid" --name '^Parafetch$' 2>/dev/null | head -n 1)
-        [ -n "$window" ]
-    }
-    wait_until 30 "the Parafetch window" find_window || fatal "no Parafetch window (see $work/app-$session.log)"
-    xdotool windowactivate --sync "$window" 2>/dev/null
-    wait_until 10 "the window to have the focus" focused || fatal "the Parafetch window never got the focus"
-}
-
-focused() { [ "$(xdotool getactivewindow 2>/dev/null)" = "$window" ]; }
-
-# keys KEY...: typed into the main window, as a person types them.
-keys() {
-    focused || xdotool windowactivate --sync "$window" 2>/dev/null
-    xdotool key --clearmodifiers --delay 60 "$@"
-}
-
-app_gone() { ! kill -0 "$app_pid" 2>/dev/null; }
-
 # Waits for the process to end and checks it did not crash.
 wait_app_exit() {
     wait_until "$1" "Parafetch to quit" app_gone || return 1
@@ -173,36 +107,6 @@ wait_app_exit() {
     fi
     return 0
 }
-
-# The clipboard as text; xclip serves it until the window takes it over.
-clipboard_set() { xclip -selection clipboard -i "$1" >/dev/null 2>&1; }
-clipboard_get() { xclip -selection clipboard -o 2>/dev/null; }
-
-# Edit > Copy Summary (Ctrl+Shift+C), then the figures: total succeeded failed cancelled.
-summary=""
-read_summary() {
-    echo "(waiting for the summary)" >"$work/marker"
-    clipboard_set "$work/marker"
-    keys ctrl+shift+c
-    copied() {
-        summary=$(clipboard_get | sed -n 's/^URLs: \([0-9]*\), succeeded \([0-9]*\), failed \([0-9]*\), cancelled \([0-9]*\)$/\1 \2 \3 \4/p')
-        [ -n "$summary" ]
-    }
-    wait_until 10 "Copy Summary to fill the clipboard" copied || fatal "Edit > Copy Summary put no summary on the clipboard"
-    read -r total succeeded failed cancelled <<<"$summary"
-}
-
-# until_summary SECONDS DESCRIPTION TEST: reads the summary until the shell test holds.
-until_summary() {
-    local seconds=$1 description=$2 test=$3
-    probe() {
-        read_summary
-        eval "$test"
-    }
-    wait_until "$seconds" "$description" probe
-}
-
-file_size() { stat -c %s "$1" 2>/dev/null || echo -1; }
 
 # paste_and_add FILE: the list into the clipboard, Alt+U to the URL box, Ctrl+V, Ctrl+Return.
 paste_and_add() {
