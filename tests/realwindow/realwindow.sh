@@ -218,7 +218,7 @@ find_dialog() {
 }
 wait_until 20 "the Export Results dialog" find_dialog || fatal "Ctrl+E opened no Export Results dialog"
 wait_until 10 "the dialog to have the focus" eval '[ "$(xdotool getactivewindow)" = "$dialog" ]' \
-    || xdotool windowactivate --sync "$dialog"
+    || timeout 5 xdotool windowactivate --sync "$dialog"
 # The file name box has the focus: select what is there and type the path.
 xdotool key --clearmodifiers ctrl+a
 xdotool type --delay 20 "$csv"
@@ -306,7 +306,7 @@ wait_until 20 "a question or the end of Parafetch" asked_or_gone || fatal "Alt+F
 if [ -n "$question" ] && ! app_gone; then
     say "asked: $(xdotool getwindowname "$question" 2>/dev/null); Return takes the default"
     shot "run2-quit-question"
-    xdotool windowactivate --sync "$question" 2>/dev/null
+    timeout 5 xdotool windowactivate --sync "$question" 2>/dev/null
     xdotool key --clearmodifiers Return
 else
     check_failed "closing mid-run did not ask (Cancel and quit / keep partial files and quit / keep running: issue 11, point 4)"

@@ -91,15 +91,16 @@ start_app() {
         [ -n "$window" ]
     }
     wait_until 30 "the Parafetch window" find_window || fatal "no Parafetch window (see $work/app-$session.log)"
-    xdotool windowactivate --sync "$window" 2>/dev/null
+    timeout 5 xdotool windowactivate --sync "$window" 2>/dev/null
     wait_until 10 "the window to have the focus" focused || fatal "the Parafetch window never got the focus"
 }
 
 focused() { [ "$(xdotool getactivewindow 2>/dev/null)" = "$window" ]; }
 
-# keys KEY...: typed into the main window, as a person types them.
+# keys KEY...: typed into the main window, as a person types them. (An activation is given 5 s:
+# xdotool's --sync waits for ever on a window that a modal dialog keeps from the focus.)
 keys() {
-    focused || xdotool windowactivate --sync "$window" 2>/dev/null
+    focused || timeout 5 xdotool windowactivate --sync "$window" 2>/dev/null
     xdotool key --clearmodifiers --delay 60 "$@"
 }
 
