@@ -15,6 +15,7 @@
 #include "resultimporter.h"
 #include "settingsdialog.h"
 #include "settingsstore.h"
+#include "sha256.h"
 #include "shortcutsdialog.h"
 #include "summarypanel.h"
 #include "sweepdialog.h"
@@ -121,14 +122,13 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
     m_table->setSortingEnabled(true);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setColumnWidth(JobQueueModel::UrlColumn, UrlColumnWidth);
-    // The other columns fit their widest usual content ("1023.9 KB of 1023.9 KB" and the like).
+    // The other columns fit their widest usual content; Size, Speed and Time every value.
     const QFontMetrics metrics = m_table->fontMetrics();
     m_table->setColumnWidth(JobQueueModel::StatusColumn, metrics.horizontalAdvance(tr("Cancelled")) + 40);
     m_table->setColumnWidth(JobQueueModel::HttpCodeColumn, metrics.horizontalAdvance(QStringLiteral("HTTP 000")));
-    m_table->setColumnWidth(JobQueueModel::SizeColumn, metrics.horizontalAdvance(QStringLiteral("000.0 MB of 000.0 MB")));
+    for (const int column : { JobQueueModel::SizeColumn, JobQueueModel::SpeedColumn, JobQueueModel::TimeColumn })
+        m_table->setColumnWidth(column, ProgressDelegate::columnWidth(m_table, column));
     m_table->setColumnWidth(JobQueueModel::ProgressColumn, metrics.horizontalAdvance(QStringLiteral("0000000000")));
-    m_table->setColumnWidth(JobQueueModel::SpeedColumn, metrics.horizontalAdvance(QStringLiteral("000.0 bytes/s")));
-    m_table->setColumnWidth(JobQueueModel::TimeColumn, metrics.horizontalAdvance(QStringLiteral("000.000 s")));
     m_table->horizontalHeader()->setSectionsMovable(true);
 
     auto *banner = new QWidget(this);
@@ -632,6 +632,7 @@ void MainWindow::addEntries(const QList<UrlEntry> &entries)
 
 void MainWindow::start()
 {
+    writeSettings(); // the Workers value and the run's settings survive a crash of this run
     m_engine->setConcurrency(m_concurrency->value());
     m_engine->start();
     if (m_engine->isRunning())
@@ -988,9 +989,26 @@ void MainWindow::offerLastList(const QString &text)
     const int lines = int(text.count(QLatin1Char('\n'))) + (text.endsWith(QLatin1Char('\n')) ? 0 : 1);
     if (text.trimmed().isEmpty() || !banner)
         return;
-    banner->setProperty("text", text);
-    banner->findChild<QLabel *>(QStringLiteral("lastListText"))
-        ->setText(tr("Your last list (%n line(s)) can be restored.", nullptr, lines));
+    // What the clean close that saved this list knew of it (saveLastList()).
+    QSettings settings;
+    const bool known =
+        settings.value(settingsKey("lastListOf")).toByteArray() == Sha256::hash(text.toUtf8());
+    const int urls = known ? settings.value(settingsKey("lastListUrls")).toInt() : 0;
+    const int done = known ? settings.value(settingsKey("lastListDone")).toInt() : 0;
+    QString label = tr("Your last list (%n line(s)) can be restored.", nullptr, lines);
+    QString restored = text;
+    if (known && urls > 0 && done >= urls) {
+        label = tr("All %n URL(s) of your last list were done; Restore puts the list back.",
+                   nullptr, urls);
+    } else if (known && done > 0) {
+        label = tr("%1 of %n URL(s) of your last list were done; the other %2 can be restored.",
+                   nullptr, urls)
+                    .arg(done)
+                    .arg(urls - done);
+        restored = settings.value(settingsKey("lastListUndone")).toString();
+    }
+    banner->setProperty("text", restored);
+    banner->findChild<QLabel *>(QStringLiteral("lastListText"))->setText(label);
     banner->show();
 }
 
@@ -1009,7 +1027,7 @@ void MainWindow::setRunJournal(RunJournal *journal)
     });
 }
 
-void MainWindow::offerRestore(const QList<JournaledJob> &jobs)
+void MainWindow::offerRestore(const QList<JournaledJob> &jobs, bool keptExit)
 {
     auto *banner = findChild<QWidget *>(QStringLiteral("journalBanner"));
     if (jobs.isEmpty() || !banner)
@@ -1021,10 +1039,15 @@ void MainWindow::offerRestore(const QList<JournaledJob> &jobs)
         int(std::count_if(jobs.cbegin(), jobs.cend(), [](const JournaledJob &job) {
             return !job.isFinished() && hasMaskedSecrets(job.url);
         }));
-    QString text = tr("Parafetch did not close properly: restore the %n URL(s) of the last run "
-                      "(%1 already done)?",
-                      nullptr, int(jobs.size()))
-                       .arg(done);
+    QString text = keptExit
+        ? tr("Parafetch was closed keeping partial files: restore the %n URL(s) of the last run "
+             "(%1 already done) and press Start to continue them?",
+             nullptr, int(jobs.size()))
+              .arg(done)
+        : tr("Parafetch did not close properly: restore the %n URL(s) of the last run "
+             "(%1 already done)?",
+             nullptr, int(jobs.size()))
+              .arg(done);
     if (withCredentials > 0)
         text += QLatin1Char(' ')
             + tr("%n of them had a password or a secret query value, which are not kept: add "
@@ -1079,22 +1102,81 @@ void MainWindow::writeSettings()
             StatusMessageMs);
 }
 
+MainWindow::CloseChoice MainWindow::askCloseChoice()
+{
+    const QList<Job> &jobs = m_model->jobs();
+    const int left = int(std::count_if(jobs.cbegin(), jobs.cend(),
+                                       [](const Job &job) { return !job.isFinished(); }));
+    QMessageBox box(QMessageBox::Question, tr("Quit Parafetch?"),
+                    tr("%n URL(s) are not done yet.", nullptr, left), QMessageBox::NoButton, this);
+    box.setObjectName(QStringLiteral("closeQuestion"));
+    box.setInformativeText(
+        tr("Keep Partial Files and Quit leaves what has arrived in .part files: the next start "
+           "offers the list back, and Start continues them. Cancel Downloads and Quit removes "
+           "them."));
+    QPushButton *keep = box.addButton(tr("Keep Partial Files and Quit"), QMessageBox::AcceptRole);
+    QPushButton *cancel =
+        box.addButton(tr("Cancel Downloads and Quit"), QMessageBox::DestructiveRole);
+    QPushButton *running = box.addButton(tr("Keep Running"), QMessageBox::RejectRole);
+    keep->setObjectName(QStringLiteral("keepPartialFiles"));
+    cancel->setObjectName(QStringLiteral("cancelDownloads"));
+    running->setObjectName(QStringLiteral("keepRunning"));
+    box.setDefaultButton(keep);
+    box.setEscapeButton(running);
+    box.exec();
+    if (box.clickedButton() == keep)
+        return CloseChoice::KeepPartialFiles;
+    if (box.clickedButton() == cancel)
+        return CloseChoice::CancelDownloads;
+    return CloseChoice::KeepRunning;
+}
+
+// The list for "Restore the last list", and what of it was done: the next start says so and
+// restores only the rest.
+void MainWindow::saveLastList()
+{
+    QStringList lines, undone;
+    lines.reserve(m_model->rowCount());
+    for (const Job &job : m_model->jobs()) {
+        lines.append(listLine(job));
+        if (job.state != JobState::Succeeded)
+            undone.append(lines.constLast());
+    }
+    const QString text = lines.join(QLatin1Char('\n'));
+    QString error;
+    if (!SettingsStore::saveLastList(text, &error))
+        qWarning("Parafetch: could not keep the URL list for the next start: %s", qPrintable(error));
+    QSettings settings;
+    settings.setValue(settingsKey("lastListOf"), Sha256::hash(text.toUtf8()));
+    settings.setValue(settingsKey("lastListUrls"), int(lines.size()));
+    settings.setValue(settingsKey("lastListDone"), int(lines.size() - undone.size()));
+    settings.setValue(settingsKey("lastListUndone"), undone.join(QLatin1Char('\n')));
+}
+
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    CloseChoice choice = CloseChoice::CancelDownloads; // no run: nothing to keep or cancel
+    if (m_engine->isRunning()) {
+        choice = m_closeChoice == CloseChoice::Ask ? askCloseChoice() : m_closeChoice;
+        if (choice == CloseChoice::KeepRunning) {
+            event->ignore();
+            return;
+        }
+    }
     writeSettings();
-    QStringList lines;
-    lines.reserve(m_model->rowCount());
-    for (const Job &job : m_model->jobs())
-        lines.append(listLine(job));
-    QString error;
-    if (!SettingsStore::saveLastList(lines.join(QLatin1Char('\n')), &error))
-        qWarning("Parafetch: could not keep the URL list for the next start: %s", qPrintable(error));
-    // Cancel and wait here, while the window still exists: no task outlives it, and no
-    // partial file is left under a final name (DESIGN rule 9).
+    saveLastList();
+    // Stop and wait here, while the window still exists: no task outlives it, and no partial
+    // file is left under a final name (DESIGN rule 9).
     m_baseline->cancel();
-    m_engine->shutdown();
-    if (m_journal)
-        m_journal->markCleanExit(); // the list went to the last list: nothing to restore
+    if (choice == CloseChoice::KeepPartialFiles) {
+        m_engine->shutdownKeepingPartials();
+        if (m_journal)
+            m_journal->markKeptExit(); // offered back next time, its .part files continued
+    } else {
+        m_engine->shutdown();
+        if (m_journal)
+            m_journal->markCleanExit(); // the list went to the last list: nothing to restore
+    }
     event->accept();
 }
 
