@@ -51,12 +51,18 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace Parafetch {
 
 namespace {
 
 constexpr int RowHeightPadding = 8;
-constexpr int UrlColumnWidth = 280; // leaves the Error column in view on a 1280-pixel screen
+// The URL column's width: the widest it opens with, and the least it gives up so that the Error
+// column stays in view on a small screen.
+constexpr int UrlColumnWidth = 360;
+constexpr int UrlColumnMinWidth = 200;
+constexpr int ErrorColumnChars = 24;
 constexpr QSize DefaultWindowSize(1280, 800);
 // Room left for the title bar and borders, which are not known before the window is shown.
 constexpr QSize FrameAllowance(16, 48);
@@ -84,6 +90,53 @@ QString listLine(const Job &job)
     name.replace(QLatin1Char('"'), QLatin1String("\"\""));
     return QStringLiteral("\"%1\",\"%2\"").arg(url, name);
 }
+
+// Fits the URL column to the table's width (the Error column keeps ErrorColumnChars in view) until
+// the person sizes a column, or a saved one is restored: then their widths stand.
+class UrlColumnFitter final : public QObject
+{
+public:
+    explicit UrlColumnFitter(QTableView *table)
+        : QObject(table)
+        , m_table(table)
+    {
+        table->viewport()->installEventFilter(this);
+        connect(table->horizontalHeader(), &QHeaderView::sectionResized, this, [this](int column) {
+            if (!m_fitting && column != JobQueueModel::ErrorColumn)
+                m_stopped = true;
+        });
+    }
+    void stop() { m_stopped = true; }
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::Resize && !m_stopped)
+            fit();
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    void fit()
+    {
+        QHeaderView *header = m_table->horizontalHeader();
+        int others = 0;
+        for (int column = 0; column < JobQueueModel::ColumnCount; ++column) {
+            if (column != JobQueueModel::UrlColumn && column != JobQueueModel::ErrorColumn)
+                others += header->isSectionHidden(column) ? 0 : header->sectionSize(column);
+        }
+        const int error = ErrorColumnChars * m_table->fontMetrics().averageCharWidth();
+        const int width = std::clamp(m_table->viewport()->width() - others - error,
+                                     UrlColumnMinWidth, UrlColumnWidth);
+        m_fitting = true;
+        header->resizeSection(JobQueueModel::UrlColumn, width);
+        m_fitting = false;
+    }
+
+    QTableView *const m_table;
+    bool m_fitting = false;
+    bool m_stopped = false;
+};
 
 } // namespace
 
@@ -130,6 +183,7 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
         m_table->setColumnWidth(column, ProgressDelegate::columnWidth(m_table, column));
     m_table->setColumnWidth(JobQueueModel::ProgressColumn, metrics.horizontalAdvance(QStringLiteral("0000000000")));
     m_table->horizontalHeader()->setSectionsMovable(true);
+    m_urlColumnFitter = new UrlColumnFitter(m_table);
 
     auto *banner = new QWidget(this);
     banner->setObjectName(QStringLiteral("lastListBanner"));
@@ -1067,7 +1121,8 @@ void MainWindow::readSettings()
     // A state saved by an older layout is refused (its version differs): the new one stands.
     if (!restoreState(settings.value(settingsKey("state")).toByteArray(), LayoutVersion))
         applyDefaultDockSizes();
-    m_table->horizontalHeader()->restoreState(settings.value(settingsKey("header")).toByteArray());
+    if (m_table->horizontalHeader()->restoreState(settings.value(settingsKey("header")).toByteArray()))
+        static_cast<UrlColumnFitter *>(m_urlColumnFitter)->stop(); // the person's widths stand
     m_lastDirectory = settings.value(settingsKey("lastDirectory")).toString();
     const int grouping = m_waterfallGrouping->findData(settings.value(settingsKey("waterfallGrouping"), -1).toInt());
     if (grouping >= 0)
