@@ -1121,7 +1121,8 @@ void MainWindow::readSettings()
     // A state saved by an older layout is refused (its version differs): the new one stands.
     if (!restoreState(settings.value(settingsKey("state")).toByteArray(), LayoutVersion))
         applyDefaultDockSizes();
-    if (m_table->horizontalHeader()->restoreState(settings.value(settingsKey("header")).toByteArray()))
+    if (m_table->horizontalHeader()->restoreState(
+            settings.value(settingsKey("header")).toByteArray()))
         static_cast<UrlColumnFitter *>(m_urlColumnFitter)->stop(); // the person's widths stand
     m_lastDirectory = settings.value(settingsKey("lastDirectory")).toString();
     const int grouping = m_waterfallGrouping->findData(settings.value(settingsKey("waterfallGrouping"), -1).toInt());
