@@ -626,11 +626,14 @@ void TestRunSummary::trackerSumsPastTheSaturationPointExactly()
 void TestRunSummary::idleGaps_data()
 {
     QTest::addColumn<QList<qint64>>("intervals"); // start, end, start, end, ... sorted by start
-    QTest::addColumn<QList<qint64>>("expected");  // gaps of at least 100, the same way
+    QTest::addColumn<QList<qint64>>("expected"); // gaps of at least 100, the same way
     QTest::newRow("no jobs, no gaps") << QList<qint64> {} << QList<qint64> {};
-    QTest::newRow("overlapping runs leave no gap") << QList<qint64> { 0, 50, 40, 90 } << QList<qint64> {};
-    QTest::newRow("two runs 1000 apart") << QList<qint64> { 0, 50, 20, 60, 1060, 1100 } << QList<qint64> { 60, 1060 };
-    QTest::newRow("a gap shorter than the minimum stays") << QList<qint64> { 0, 50, 149, 200 } << QList<qint64> {};
+    QTest::newRow("overlapping runs leave no gap")
+        << QList<qint64> { 0, 50, 40, 90 } << QList<qint64> {};
+    QTest::newRow("two runs 1000 apart")
+        << QList<qint64> { 0, 50, 20, 60, 1060, 1100 } << QList<qint64> { 60, 1060 };
+    QTest::newRow("a gap shorter than the minimum stays")
+        << QList<qint64> { 0, 50, 149, 200 } << QList<qint64> {};
     QTest::newRow("a long job covers what starts and ends inside it")
         << QList<qint64> { 0, 5000, 100, 200, 5500, 5600 } << QList<qint64> { 5000, 5500 };
     QTest::newRow("a job that just started ends the gap")
