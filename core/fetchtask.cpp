@@ -2,6 +2,7 @@
 #include "fetchtask.h"
 
 #include "bodysink.h"
+#include "filelog.h"
 #include "filenames.h"
 #include "httpreply.h"
 #include "networkmanager.h"
@@ -141,8 +142,10 @@ bool TaskControl::revoke()
     return m_claim.compare_exchange_strong(expected, int(Claim::Revoked), std::memory_order_acq_rel);
 }
 
-void TaskControl::requestCancel()
+void TaskControl::requestCancel(bool keepPartial)
 {
+    if (keepPartial)
+        m_keepPartial.store(true, std::memory_order_release);
     m_cancelRequested.store(true, std::memory_order_release);
     QMutexLocker locker(&m_mutex);
     // The task cannot be destroyed while we hold the mutex, and a queued call to a destroyed
@@ -188,6 +191,7 @@ FetchTask::FetchTask(TaskSpec spec, NetworkManager *manager, QNetworkRequest req
     : m_job(std::move(spec.job))
     , m_options(std::move(spec.options))
     , m_sink(std::move(spec.sink))
+    , m_fileLog(std::move(spec.fileLog))
     , m_control(std::move(spec.control))
     , m_environment(std::move(environment))
     , m_manager(manager)
@@ -534,7 +538,7 @@ void FetchTask::finishAttempt()
     const QByteArray retryAfter =
         retry ? m_reply->rawHeader(QByteArrayLiteral("Retry-After")) : QByteArray();
     const QString retryHost = retry ? m_attempt->url.host() : QString();
-    if (m_attempt->sinkOpen && m_job.state != JobState::Succeeded) {
+    if (m_attempt->sinkOpen && m_job.state != JobState::Succeeded && !keepingPartial()) {
         // What a failed attempt wrote is kept for the next one when the server can continue
         // it; otherwise no partial file outlives the attempt.
         const QByteArray validator = resumeValidator(*m_reply);
@@ -644,13 +648,16 @@ void FetchTask::classify(QNetworkReply &reply)
         QString commitError;
         if (!isHead && !attempt.sinkOpen && !openSink(reply))
             commitError = attempt.sinkError; // an empty body still becomes an (empty) file
-        if ((isHead || attempt.sinkOpen) && (isHead || m_sink->commit(&commitError))) {
+        if (!isHead && attempt.sinkOpen && m_hash)
+            m_job.sha256 = m_hash->result(); // before the rename: the file log records it
+        if ((isHead || attempt.sinkOpen) && (isHead || commitSink(&commitError))) {
             m_job.state = JobState::Succeeded;
             m_job.bytesTotal = attempt.received;
-            if (m_hash)
+            if (m_hash && isHead)
                 m_job.sha256 = m_hash->result();
             return;
         }
+        m_job.sha256.clear();
         fail(ErrorKind::FileSystem, commitError);
     } else {
         switch (error) {
@@ -764,8 +771,15 @@ void FetchTask::complete()
     m_control->setTask(nullptr);
     m_job.finishedAtNs = now();
     m_job.updatedAtNs = m_job.finishedAtNs;
-    if (m_job.state == JobState::Succeeded)
+    if (m_job.state == JobState::Succeeded) {
         m_job.savedPath = m_sink->savedPath();
+    } else if (keepingPartial()) {
+        FileRecord kept;
+        kept.kind = FileRecord::Kind::Kept;
+        kept.id = m_job.id;
+        if (m_sink->leavePartial(&kept.partPath, &kept.size) && m_fileLog)
+            m_fileLog->append(kept);
+    }
     m_sink.reset();
     m_control->finished.store(true, std::memory_order_release);
     m_done(this, std::move(m_job));
@@ -879,14 +893,55 @@ bool FetchTask::restartWithoutAdoptedPart()
 
 void FetchTask::announcePartial(const QNetworkReply &reply)
 {
-    if (!m_environment->partialStarted)
-        return;
     PartialDownload part { m_sink->partPath(), {} };
-    if (part.path.isEmpty())
+    if (part.path.isEmpty() || (!m_fileLog && !m_environment->partialStarted))
         return;
     part.validator = resumeValidator(reply);
-    if (!part.validator.isEmpty())
+    if (m_fileLog) {
+        // Every .part, continuable or not: a restore after a crash removes what it cannot use.
+        FileRecord record;
+        record.kind = FileRecord::Kind::Part;
+        record.id = m_job.id;
+        record.partPath = part.path;
+        record.validator = part.validator;
+        m_fileLog->append(record);
+    }
+    if (!part.validator.isEmpty() && m_environment->partialStarted)
         m_environment->partialStarted(m_job.id, part);
+}
+
+// The job was cancelled by a shutdown that keeps partial files: its .part stays on disk.
+bool FetchTask::keepingPartial() const
+{
+    return m_job.state == JobState::Cancelled && m_control->isKeepPartialRequested();
+}
+
+// Commits the body, having first told the file log where it goes and what it is, so that a crash
+// between the rename and the journal's next write cannot lose the result: a restore finds the
+// file by its size and SHA-256 and counts it as done.
+bool FetchTask::commitSink(QString *error)
+{
+    const QString pendingPath = m_fileLog ? m_sink->pendingSavePath() : QString();
+    FileRecord saved;
+    if (!pendingPath.isEmpty() && !m_job.sha256.isEmpty()) {
+        saved.kind = FileRecord::Kind::Saved;
+        saved.id = m_job.id;
+        saved.partPath = m_sink->partPath();
+        saved.savedPath = pendingPath;
+        saved.size = m_attempt->received;
+        saved.sha256 = m_job.sha256;
+        saved.httpStatus = m_job.httpStatus;
+        m_fileLog->append(saved);
+    }
+    if (!m_sink->commit(error))
+        return false;
+    if (saved.kind == FileRecord::Kind::Saved && m_sink->savedPath() != pendingPath) {
+        // The reserved name was taken meanwhile and the body went under another one.
+        saved.partPath.clear();
+        saved.savedPath = m_sink->savedPath();
+        m_fileLog->append(saved);
+    }
+    return true;
 }
 
 } // namespace Parafetch

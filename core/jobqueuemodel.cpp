@@ -303,6 +303,51 @@ void JobQueueModel::clear()
     endResetModel();
 }
 
+int JobQueueModel::reinsert(QList<Job> jobs)
+{
+    std::sort(jobs.begin(), jobs.end(), [](const Job &a, const Job &b) { return a.id < b.id; });
+    // Runs of jobs that go to the same place are inserted as one range, the last place first,
+    // so that the places found before stay right.
+    struct Run
+    {
+        int row;
+        qsizetype first, count;
+    };
+    QList<Run> runs;
+    for (qsizetype i = 0; i < jobs.size(); ++i) {
+        const quint64 id = jobs.at(i).id;
+        if (id == 0 || rowForId(id) >= 0 || (i > 0 && jobs.at(i - 1).id == id))
+            continue;
+        const auto at = std::lower_bound(m_jobs.cbegin(), m_jobs.cend(), id,
+                                         [](const Job &job, quint64 value) { return job.id < value; });
+        const int row = int(at - m_jobs.cbegin());
+        if (!runs.isEmpty() && runs.constLast().row == row && runs.constLast().first + runs.constLast().count == i)
+            ++runs.last().count;
+        else
+            runs.append({ row, i, 1 });
+    }
+    int inserted = 0;
+    for (auto run = runs.crbegin(); run != runs.crend(); ++run) {
+        const int count = int(run->count);
+        beginInsertRows({}, run->row, run->row + count - 1);
+        m_jobs.insert(run->row, count, Job());
+        for (int k = 0; k < count; ++k) {
+            Job &job = m_jobs[run->row + k];
+            job = jobs.at(run->first + k);
+            m_summary.add(job);
+        }
+        // Pending live updates move down with the rows they belong to.
+        if (m_dirtyFirst >= run->row)
+            m_dirtyFirst += count;
+        if (m_dirtyLast >= run->row)
+            m_dirtyLast += count;
+        m_nextId = std::max(m_nextId, m_jobs.at(run->row + count - 1).id + 1);
+        endInsertRows();
+        inserted += count;
+    }
+    return inserted;
+}
+
 int JobQueueModel::rowForId(quint64 id) const
 {
     const auto it = std::lower_bound(m_jobs.cbegin(), m_jobs.cend(), id,

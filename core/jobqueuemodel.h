@@ -60,6 +60,10 @@ public:
     // run's clock), the others come back queued.
     int addSaved(const QList<Job> &jobs);
     void clear();
+    // Puts removed jobs back where they were, unchanged (results, times, ids): the undo of a
+    // removal. Rows keep id order, so each goes before the first row with a larger id. Jobs
+    // whose id is still in the queue are skipped. Returns how many were put back.
+    int reinsert(QList<Job> jobs);
 
     const QList<Job> &jobs() const { return m_jobs; }
     const Job &jobAt(int row) const { return m_jobs.at(row); }
