@@ -1,9 +1,10 @@
 // How every front end writes bytes, rates and durations, so the table, summary, details pane,
 // waterfall, command line and exports agree.
 //
-// Numbers carry no group separators ("1023.5 KiB"). Sizes are binary values (powers of 1024) with IEC labels: "47.7 MiB" for 50,000,000 bytes,
-// what QLocale::formattedDataSize gives in its default format. Binary, because that is what
-// `ls -h`, `du -h` and curl's meter count in; IEC labels, so no binary value wears an SI name.
+// Numbers carry no group separators ("1023.5 KiB"). Sizes are binary values (powers of 1024) with
+// IEC labels: "47.7 MiB" for 50,000,000 bytes, what QLocale::formattedDataSize gives in its default
+// format. Binary, because that is what `ls -h`, `du -h` and curl's meter count in; IEC labels, so
+// no binary value wears an SI name.
 #pragma once
 
 #include <QString>

@@ -38,7 +38,8 @@ void TestUnits::texts_data()
     QTest::newRow("5,000,000,000 bytes is 4.7 GiB")
         << formatBytes(5'000'000'000) << QStringLiteral("4.7 GiB");
     QTest::newRow("a rate in MiB/s") << formatRate(50'000'000.0) << QStringLiteral("47.7 MiB/s");
-    QTest::newRow("progress in bytes") << formatByteProgress(78, 100) << QStringLiteral("78 of 100 bytes");
+    QTest::newRow("progress in bytes")
+        << formatByteProgress(78, 100) << QStringLiteral("78 of 100 bytes");
     QTest::newRow("progress past a unit's end keeps the total's unit")
         << formatByteProgress(2'000, 2'000'000'000) << QStringLiteral("0.0 of 1.9 GiB");
     QTest::newRow("a rate in bytes/s") << formatRate(512.0) << QStringLiteral("512 bytes/s");
