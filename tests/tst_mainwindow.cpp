@@ -866,7 +866,8 @@ void TestMainWindow::filterByTextAndStatus()
         { "everything", {}, Filter::All, { 0, 1, 2, 3, 4, 5, 6, 7 } },
         { "active: queued and running rows", {}, Filter::Active, { 5, 6 } },
         { "done: succeeded rows only", {}, Filter::Done, { 0, 1, 2 } },
-        { "failed: failed and cancelled rows", {}, Filter::Failed, { 3, 4, 7 } },
+        { "failed: failed rows only, not cancelled ones", {}, Filter::Failed, { 3, 4 } },
+        { "cancelled: cancelled rows only", {}, Filter::Cancelled, { 7 } },
         { "text matches the URL", QStringLiteral("/bytes/"), Filter::All, { 0, 1, 2, 5, 6, 7 } },
         { "text is case-insensitive", QStringLiteral("STATUS/4"), Filter::All, { 3, 4 } },
         // "/404", not "404": the server's ephemeral port may contain those digits.
@@ -896,8 +897,8 @@ void TestMainWindow::filterByTextAndStatus()
             qPrintable(
                 QStringLiteral("%1: shown rows %2").arg(QLatin1String(c.name)).arg(joined(shown))));
     }
-    // The combo box offers exactly the four filters.
-    QCOMPARE(h.window->statusFilterBox()->count(), 4);
+    // The combo box offers exactly the seven filters.
+    QCOMPARE(h.window->statusFilterBox()->count(), 7);
 }
 
 void TestMainWindow::textFilterFollowsRowsAddedAndRemoved()
