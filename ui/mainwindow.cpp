@@ -710,8 +710,7 @@ void MainWindow::removeFinishedRows(std::optional<JobState> onlyState, const QSt
     if (ids.isEmpty())
         return;
     m_undo->push(new RemoveJobsCommand(m_model, std::move(ids), undoText, [this] {
-        if (m_details->jobId() != 0 && m_model->rowForId(m_details->jobId()) < 0)
-            m_details->clearJob();
+        m_details->clearJob();
         refreshSummary();
     }));
     statusBar()->showMessage(tr("%1: Edit → Undo (%2) puts the rows back.")
