@@ -55,7 +55,8 @@ QList<Parafetch::UrlEntry> initialEntries(const Parafetch::CommandLine &line,
 // Claims the run journal for this process and reads what the previous run left in it: the
 // jobs to offer back if that run did not end cleanly. False if this process cannot journal
 // (another Parafetch holds the journal, or there is no data folder); the run goes on without.
-bool openRunJournal(Parafetch::RunJournal &journal, QList<Parafetch::JournaledJob> *unfinished)
+bool openRunJournal(Parafetch::RunJournal &journal, QList<Parafetch::JournaledJob> *unfinished,
+                    bool *keptExit)
 {
     using Parafetch::RunJournal;
     if (journal.path().isEmpty())
@@ -67,11 +68,17 @@ bool openRunJournal(Parafetch::RunJournal &journal, QList<Parafetch::JournaledJo
     }
     bool cleanExit = true;
     Parafetch::JournalReplayReport report;
-    if (!RunJournal::replay(journal.path(), unfinished, &cleanExit, &error, &report)) {
+    if (!RunJournal::replay(journal.path(), unfinished, &cleanExit, &error, &report,
+                            /*reconcile=*/true)) {
         qWarning("parafetch: %s", qPrintable(error));
         unfinished->clear();
         return true; // this run's journal replaces it
     }
+    *keptExit = report.keptExit;
+    if (report.adoptedFiles > 0 || report.removedParts > 0)
+        qInfo("parafetch: restoring the last run: %d saved file(s) found complete on disk, "
+              "%d .part file(s) that cannot be continued removed",
+              report.adoptedFiles, report.removedParts);
     if (report.skippedLines > 0)
         qWarning("parafetch: %d damaged line(s) of the run journal %s were skipped",
                  report.skippedLines, qPrintable(journal.path()));
@@ -127,9 +134,10 @@ int runWindow(QApplication &app, const Parafetch::CommandLine &line)
     // journal last, after the model it watches.
     std::unique_ptr<RunJournal> journal;
     QList<JournaledJob> unfinished;
+    bool keptExit = false;
     if (journaled) {
         journal = std::make_unique<RunJournal>(RunJournal::defaultPath());
-        if (!openRunJournal(*journal, &unfinished))
+        if (!openRunJournal(*journal, &unfinished, &keptExit))
             journal.reset();
     }
     std::unique_ptr<LoopbackServer> demoServer;
@@ -151,7 +159,12 @@ int runWindow(QApplication &app, const Parafetch::CommandLine &line)
         window.concurrencySpinBox()->setValue(options.concurrency);
         engine.setOptions(options);
     }
-    Parafetch::installSignalHandlers(app, [&window](int) { window.close(); });
+    // A stop signal has no person to answer "Quit Parafetch?": partial files are kept, and the
+    // next start offers the list back to continue them.
+    Parafetch::installSignalHandlers(app, [&window](int) {
+        window.setCloseChoice(MainWindow::CloseChoice::KeepPartialFiles);
+        window.close();
+    });
 
     const QList<UrlEntry> entries = initialEntries(line, demoServer.get());
     if (!entries.isEmpty()) {
@@ -162,7 +175,7 @@ int runWindow(QApplication &app, const Parafetch::CommandLine &line)
     }
     // Offered even beside a list from the command line: the banner keeps the jobs, so the
     // crashed run can still be restored after this one has replaced its journal.
-    window.offerRestore(unfinished);
+    window.offerRestore(unfinished, keptExit);
 
     if (!line.screenshotPath.isEmpty()) {
         const QString path = line.screenshotPath;

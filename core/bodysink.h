@@ -42,6 +42,17 @@ public:
     virtual QString partPath() const { return {}; }
     // Where a committed body now stands; empty when bodies are not kept.
     virtual QString savedPath() const { return {}; }
+    // Where commit() will put the body, asked just before it (the file log records it first);
+    // empty when bodies are not kept.
+    virtual QString pendingSavePath() const { return {}; }
+    // The window closes keeping partial files: what this attempt (or a kept one) wrote stays in
+    // its .part for a later run to continue, and the sink forgets it. False, having discarded,
+    // when there is nothing to leave (no file, or an empty one).
+    virtual bool leavePartial(QString * /*path*/, qint64 * /*size*/)
+    {
+        discard();
+        return false;
+    }
 };
 
 } // namespace Parafetch

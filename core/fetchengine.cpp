@@ -234,10 +234,20 @@ void FetchEngine::cancelAll()
 
 void FetchEngine::shutdown()
 {
+    stopDrivers(false);
+}
+
+void FetchEngine::shutdownKeepingPartials()
+{
+    stopDrivers(true);
+}
+
+void FetchEngine::stopDrivers(bool keepPartials)
+{
     m_paused = true;
     revokeWaiting({});
     for (const auto &[id, active] : m_active)
-        active.control->requestCancel();
+        active.control->requestCancel(keepPartials);
     // Each driver quits its thread once its cancelled tasks have reported.
     for (const DriverThread &entry : m_drivers)
         entry.driver->stopWhenIdle();
@@ -316,6 +326,8 @@ void FetchEngine::fill()
             spec.sink = std::make_unique<DiscardSink>();
         spec.control = std::make_shared<TaskControl>();
         spec.options = m_sharedOptions;
+        if (m_outputDirectory)
+            spec.fileLog = m_fileLog;
         m_active.emplace(spec.job.id, Active { spec.job.id, spec.control, false, std::move(host) });
         m_shared->queue.push(std::move(spec));
         if (firstSkipped < 0)
@@ -415,7 +427,9 @@ void FetchEngine::pollProgress()
             active.startSeen = true;
         }
         m_model->setProgress(active.id, control.bytesReceived.load(std::memory_order_relaxed),
-                             control.bytesTotal.load(std::memory_order_relaxed), now);
+                             control.bytesTotal.load(std::memory_order_relaxed), now,
+                             control.attempt.load(std::memory_order_relaxed),
+                             control.phase.load(std::memory_order_relaxed));
     }
     m_model->flushProgress();
     emit progressUpdated();

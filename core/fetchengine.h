@@ -22,6 +22,7 @@ class QThread;
 
 namespace Parafetch {
 
+class FileLog;
 class JobQueueModel;
 class OutputDirectory;
 class FetchDriver;
@@ -50,6 +51,12 @@ public:
     void cancel(quint64 id);
     void cancelAll();  // queued rows become cancelled, running ones are aborted
     void shutdown();   // cancelAll() and wait for every engine thread to finish its tasks
+    // shutdown(), but every running download leaves its .part (if it holds anything) for a
+    // later run to continue: the window closing with "Keep Partial Files and Quit".
+    void shutdownKeepingPartials();
+    // The run journal's side file, which tasks started from now on write their files' fate to
+    // (see FileLog); null for none.
+    void setFileLog(std::shared_ptr<FileLog> fileLog) { m_fileLog = std::move(fileLog); }
 
     bool isRunning() const { return m_running; }
     bool isPaused() const { return m_paused; }
@@ -91,6 +98,7 @@ private:
     void endBackoffs();
     void finishIfDone();
     void pokeDrivers(bool all); // all: not only those whose lanes found the queue empty
+    void stopDrivers(bool keepPartials);
 
     JobQueueModel *const m_model;
     FetchOptions m_options;
@@ -107,6 +115,7 @@ private:
     QList<Job> m_reports;        // guarded by m_reportsMutex
     bool m_collectPosted = false; // guarded by m_reportsMutex
     std::shared_ptr<OutputDirectory> m_outputDirectory;
+    std::shared_ptr<FileLog> m_fileLog;
     std::shared_ptr<const FetchOptions> m_sharedOptions; // what new tasks get
     int m_cursor = 0;
     bool m_running = false;

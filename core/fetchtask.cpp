@@ -2,6 +2,7 @@
 #include "fetchtask.h"
 
 #include "bodysink.h"
+#include "filelog.h"
 #include "filenames.h"
 #include "httpreply.h"
 #include "networkmanager.h"
@@ -141,8 +142,10 @@ bool TaskControl::revoke()
     return m_claim.compare_exchange_strong(expected, int(Claim::Revoked), std::memory_order_acq_rel);
 }
 
-void TaskControl::requestCancel()
+void TaskControl::requestCancel(bool keepPartial)
 {
+    if (keepPartial)
+        m_keepPartial.store(true, std::memory_order_release);
     m_cancelRequested.store(true, std::memory_order_release);
     QMutexLocker locker(&m_mutex);
     // The task cannot be destroyed while we hold the mutex, and a queued call to a destroyed
@@ -179,6 +182,7 @@ struct FetchTask::Attempt
     QString refusedScheme;
     QString sinkError;
     QList<QSslError> sslErrors; // of the current hop, for the message; never ignored
+    QList<RedirectHop> hops; // the redirects followed, for the details pane
 };
 
 FetchTask::FetchTask(TaskSpec spec, NetworkManager *manager, QNetworkRequest requestTemplate,
@@ -187,6 +191,7 @@ FetchTask::FetchTask(TaskSpec spec, NetworkManager *manager, QNetworkRequest req
     : m_job(std::move(spec.job))
     , m_options(std::move(spec.options))
     , m_sink(std::move(spec.sink))
+    , m_fileLog(std::move(spec.fileLog))
     , m_control(std::move(spec.control))
     , m_environment(std::move(environment))
     , m_manager(manager)
@@ -317,6 +322,8 @@ void FetchTask::sendRequest(const QUrl &url)
     attempt.hopConnectUs = -1;
     attempt.keepBody = false;
     const QNetworkRequest request = makeRequest(url);
+    recordRequestHeaders(request);
+    m_control->phase.store(LivePhase::Sending, std::memory_order_relaxed);
     m_reply = m_manager->fetch(m_options->method == FetchOptions::Method::Head
                                    ? QNetworkAccessManager::HeadOperation
                                    : QNetworkAccessManager::GetOperation,
@@ -339,10 +346,24 @@ void FetchTask::sendRequest(const QUrl &url)
     }
 }
 
+// What the details pane shows of the request: the headers we set (Qt adds its own transport
+// ones), and the Authorization that user info in the URL turns into; secrets masked.
+void FetchTask::recordRequestHeaders(const QNetworkRequest &request)
+{
+    m_job.requestHeaders.clear();
+    for (const QByteArray &name : request.rawHeaderList())
+        m_job.requestHeaders.append({ name, redactedHeaderValue(name, request.rawHeader(name)) });
+    if (!request.url().userInfo().isEmpty())
+        m_job.requestHeaders.append(
+            { QByteArrayLiteral("Authorization"),
+              redactedHeaderValue("Authorization", QByteArrayLiteral("Basic")) });
+}
+
 void FetchTask::onSocketConnecting()
 {
     if (m_attempt->connectStartNs < 0)
         m_attempt->connectStartNs = now();
+    m_control->phase.store(LivePhase::Connecting, std::memory_order_relaxed);
 }
 
 void FetchTask::onEncrypted()
@@ -355,6 +376,7 @@ void FetchTask::onRequestSent()
 {
     Attempt &attempt = *m_attempt;
     attempt.sentNs = now();
+    m_control->phase.store(LivePhase::Waiting, std::memory_order_relaxed);
     if (attempt.connectStartNs >= 0) {
         // Qt's signals reach us queued from its HTTP thread, so "started connecting" arrives
         // together with "sent" and its own time says nothing. A new connection's phase is
@@ -375,6 +397,7 @@ void FetchTask::onMetaData()
     Attempt &attempt = *m_attempt;
     QNetworkReply &reply = *m_reply;
     attempt.headersNs = now();
+    m_control->phase.store(LivePhase::Receiving, std::memory_order_relaxed);
     attempt.announcedLength = reply.attribute(ReplyAttribute::BodyLength).toLongLong();
     const int status = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     // Decided once per response, not per chunk: the body is the job's only on a 2xx to a GET.
@@ -486,6 +509,7 @@ void FetchTask::onFinished()
             attempt.redirectFault = RedirectFault::Insecure;
         } else {
             ++attempt.redirects;
+            attempt.hops.append({ status, next.adjusted(QUrl::RemoveUserInfo) });
             // The redirect's own body is not the job's.
             attempt.received = 0;
             attempt.announcedLength = -1;
@@ -505,6 +529,8 @@ void FetchTask::finishAttempt()
     classify(*m_reply);
     if (restartWithoutAdoptedPart())
         return;
+    m_job.attemptLog.append({ m_job.httpStatus, m_job.errorKind, m_job.errorString,
+                              m_job.attemptStartedAtNs, now(), m_job.protocol, m_attempt->hops });
     const int maxAttempts = 1 + std::max(0, m_options->retries);
     const bool retry = m_job.state == JobState::Running && m_job.attempts < maxAttempts
         && isRetryable(m_job) && !m_attempt->permanent;
@@ -512,7 +538,7 @@ void FetchTask::finishAttempt()
     const QByteArray retryAfter =
         retry ? m_reply->rawHeader(QByteArrayLiteral("Retry-After")) : QByteArray();
     const QString retryHost = retry ? m_attempt->url.host() : QString();
-    if (m_attempt->sinkOpen && m_job.state != JobState::Succeeded) {
+    if (m_attempt->sinkOpen && m_job.state != JobState::Succeeded && !keepingPartial()) {
         // What a failed attempt wrote is kept for the next one when the server can continue
         // it; otherwise no partial file outlives the attempt.
         const QByteArray validator = resumeValidator(*m_reply);
@@ -539,6 +565,7 @@ void FetchTask::finishAttempt()
             // bound the server asked us to respect.
             m_retryTimer.start(int(std::min<qint64>(delayMs, std::numeric_limits<int>::max())),
                                Qt::PreciseTimer, this);
+            m_control->phase.store(LivePhase::BackingOff, std::memory_order_relaxed);
             return;
         }
     }
@@ -621,13 +648,16 @@ void FetchTask::classify(QNetworkReply &reply)
         QString commitError;
         if (!isHead && !attempt.sinkOpen && !openSink(reply))
             commitError = attempt.sinkError; // an empty body still becomes an (empty) file
-        if ((isHead || attempt.sinkOpen) && (isHead || m_sink->commit(&commitError))) {
+        if (!isHead && attempt.sinkOpen && m_hash)
+            m_job.sha256 = m_hash->result(); // before the rename: the file log records it
+        if ((isHead || attempt.sinkOpen) && (isHead || commitSink(&commitError))) {
             m_job.state = JobState::Succeeded;
             m_job.bytesTotal = attempt.received;
-            if (m_hash)
+            if (m_hash && isHead)
                 m_job.sha256 = m_hash->result();
             return;
         }
+        m_job.sha256.clear();
         fail(ErrorKind::FileSystem, commitError);
     } else {
         switch (error) {
@@ -741,8 +771,15 @@ void FetchTask::complete()
     m_control->setTask(nullptr);
     m_job.finishedAtNs = now();
     m_job.updatedAtNs = m_job.finishedAtNs;
-    if (m_job.state == JobState::Succeeded)
+    if (m_job.state == JobState::Succeeded) {
         m_job.savedPath = m_sink->savedPath();
+    } else if (keepingPartial()) {
+        FileRecord kept;
+        kept.kind = FileRecord::Kind::Kept;
+        kept.id = m_job.id;
+        if (m_sink->leavePartial(&kept.partPath, &kept.size) && m_fileLog)
+            m_fileLog->append(kept);
+    }
     m_sink.reset();
     m_control->finished.store(true, std::memory_order_release);
     m_done(this, std::move(m_job));
@@ -856,14 +893,55 @@ bool FetchTask::restartWithoutAdoptedPart()
 
 void FetchTask::announcePartial(const QNetworkReply &reply)
 {
-    if (!m_environment->partialStarted)
-        return;
     PartialDownload part { m_sink->partPath(), {} };
-    if (part.path.isEmpty())
+    if (part.path.isEmpty() || (!m_fileLog && !m_environment->partialStarted))
         return;
     part.validator = resumeValidator(reply);
-    if (!part.validator.isEmpty())
+    if (m_fileLog) {
+        // Every .part, continuable or not: a restore after a crash removes what it cannot use.
+        FileRecord record;
+        record.kind = FileRecord::Kind::Part;
+        record.id = m_job.id;
+        record.partPath = part.path;
+        record.validator = part.validator;
+        m_fileLog->append(record);
+    }
+    if (!part.validator.isEmpty() && m_environment->partialStarted)
         m_environment->partialStarted(m_job.id, part);
+}
+
+// The job was cancelled by a shutdown that keeps partial files: its .part stays on disk.
+bool FetchTask::keepingPartial() const
+{
+    return m_job.state == JobState::Cancelled && m_control->isKeepPartialRequested();
+}
+
+// Commits the body, having first told the file log where it goes and what it is, so that a crash
+// between the rename and the journal's next write cannot lose the result: a restore finds the
+// file by its size and SHA-256 and counts it as done.
+bool FetchTask::commitSink(QString *error)
+{
+    const QString pendingPath = m_fileLog ? m_sink->pendingSavePath() : QString();
+    FileRecord saved;
+    if (!pendingPath.isEmpty() && !m_job.sha256.isEmpty()) {
+        saved.kind = FileRecord::Kind::Saved;
+        saved.id = m_job.id;
+        saved.partPath = m_sink->partPath();
+        saved.savedPath = pendingPath;
+        saved.size = m_attempt->received;
+        saved.sha256 = m_job.sha256;
+        saved.httpStatus = m_job.httpStatus;
+        m_fileLog->append(saved);
+    }
+    if (!m_sink->commit(error))
+        return false;
+    if (saved.kind == FileRecord::Kind::Saved && m_sink->savedPath() != pendingPath) {
+        // The reserved name was taken meanwhile and the body went under another one.
+        saved.partPath.clear();
+        saved.savedPath = m_sink->savedPath();
+        m_fileLog->append(saved);
+    }
+    return true;
 }
 
 } // namespace Parafetch

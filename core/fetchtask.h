@@ -22,6 +22,7 @@ namespace Parafetch {
 
 class BodySink;
 class FetchTask;
+class FileLog;
 class HttpReply;
 class NetworkManager;
 class Sha256;
@@ -38,6 +39,7 @@ public:
     std::atomic<qint64> startedAtNs { -1 };
     std::atomic<int> worker { -1 };
     std::atomic<int> attempt { 0 };
+    std::atomic<LivePhase> phase { LivePhase::Unknown }; // where the attempt is now
     // Set once the task has finished, before its report is held for a batch: a lane that has
     // moved on to its next URL no longer counts as busy with this one.
     std::atomic<bool> finished { false };
@@ -49,8 +51,10 @@ public:
     Claim claimState() const { return Claim(m_claim.load(std::memory_order_acquire)); }
 
     // Thread-safe; aborts the running request or backoff wait in the task's own thread.
-    void requestCancel();
+    // keepPartial (closing with "keep partial files"): the .part stays for a later run.
+    void requestCancel(bool keepPartial = false);
     bool isCancelRequested() const { return m_cancelRequested.load(std::memory_order_acquire); }
+    bool isKeepPartialRequested() const { return m_keepPartial.load(std::memory_order_acquire); }
 
 private:
     friend class FetchTask;
@@ -58,6 +62,7 @@ private:
 
     std::atomic<int> m_claim { int(Claim::Pending) };
     std::atomic<bool> m_cancelRequested { false };
+    std::atomic<bool> m_keepPartial { false };
     QMutex m_mutex;
     FetchTask *m_task = nullptr; // guarded by m_mutex; lives in an engine thread
 };
@@ -69,6 +74,7 @@ struct TaskSpec
     std::unique_ptr<BodySink> sink;
     std::shared_ptr<TaskControl> control;
     std::shared_ptr<const FetchOptions> options;
+    std::shared_ptr<FileLog> fileLog; // the run journal's side file; null when not journaled
 };
 
 // Services the engine lends its tasks; both are thread-safe.
@@ -117,6 +123,7 @@ private:
     void timerEvent(QTimerEvent *event) override;
     void beginAttempt(int number);
     void sendRequest(const QUrl &url);
+    void recordRequestHeaders(const QNetworkRequest &request); // for the details pane
     QNetworkRequest makeRequest(const QUrl &url) const;
     void onSocketConnecting();
     void onEncrypted();
@@ -137,6 +144,8 @@ private:
     bool restartWithoutAdoptedPart();
     void announcePartial(const QNetworkReply &reply);
     void complete();
+    bool keepingPartial() const;
+    bool commitSink(QString *error);
     void releaseReply();
     qint64 retryDelayMs(int attemptNumber, const QByteArray &retryAfter) const;
     qint64 now() const;
@@ -144,6 +153,7 @@ private:
     Job m_job;
     const std::shared_ptr<const FetchOptions> m_options;
     std::unique_ptr<BodySink> m_sink;
+    std::shared_ptr<FileLog> m_fileLog;
     const std::shared_ptr<TaskControl> m_control;
     const std::shared_ptr<const TaskEnvironment> m_environment;
     NetworkManager *const m_manager;

@@ -476,6 +476,39 @@ bool FileSink::adoptPartial(const QString &partPath)
     return true; // resume() appends to it; discard() removes it, as it would a part of ours
 }
 
+QString FileSink::pendingSavePath() const
+{
+    return m_finalName.isEmpty() ? QString()
+                                 : QFileInfo(m_directory->filePath(m_finalName)).absoluteFilePath();
+}
+
+bool FileSink::leavePartial(QString *path, qint64 *size)
+{
+    if (m_part.isOpen() && !m_part.flush()) {
+        discard();
+        return false;
+    }
+    if (m_part.isOpen())
+        m_part.close();
+    struct stat status;
+    // Only the file we created or adopted, and only if it holds something to continue: an
+    // empty .part is removed like any other unfinished one.
+    if (m_finalName.isEmpty() || !m_partId
+        || ::lstat(encoded(m_partFilePath).constData(), &status) != 0 || !S_ISREG(status.st_mode)
+        || idOf(status) != *m_partId || status.st_size <= 0) {
+        discard();
+        return false;
+    }
+    if (path)
+        *path = QFileInfo(m_partFilePath).absoluteFilePath();
+    if (size)
+        *size = status.st_size;
+    m_partId.reset(); // no longer ours to remove: discard() leaves it
+    m_kept = 0;
+    releaseName();
+    return true;
+}
+
 QString FileSink::partPath() const
 {
     return m_part.isOpen() ? QFileInfo(m_partFilePath).absoluteFilePath() : QString();

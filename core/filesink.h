@@ -68,6 +68,8 @@ public:
     bool adoptPartial(const QString &partPath) override;
     QString partPath() const override;
     QString savedPath() const override { return m_savedPath; }
+    QString pendingSavePath() const override;
+    bool leavePartial(QString *path, qint64 *size) override;
 
 private:
     // Which file a .part is (st_dev, st_ino): what we may remove, continue or rename is the file

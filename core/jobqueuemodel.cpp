@@ -63,21 +63,6 @@ int progressPerMille(const Job &job)
 
 } // namespace
 
-QString formatBytes(qint64 bytes)
-{
-    return QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat);
-}
-
-QString formatSeconds(qint64 ns)
-{
-    return QStringLiteral("%1 s").arg(QLocale().toString(double(ns) / NsPerSecond, 'f', 3));
-}
-
-QString formatRate(double bytesPerSecond)
-{
-    return JobQueueModel::tr("%1/s").arg(formatBytes(qint64(bytesPerSecond)));
-}
-
 JobQueueModel::JobQueueModel(QObject *parent)
     : QAbstractTableModel(parent)
 {
@@ -141,7 +126,7 @@ QVariant JobQueueModel::displayValue(const Job &job, int column) const
         if (job.state == JobState::Queued)
             return {};
         return job.bytesTotal >= 0 && !job.isFinished()
-            ? tr("%1 of %2").arg(formatBytes(job.bytesReceived), formatBytes(job.bytesTotal))
+            ? formatByteProgress(job.bytesReceived, job.bytesTotal)
             : formatBytes(job.bytesReceived);
     case ProgressColumn:
         if (job.state == JobState::Failed || job.state == JobState::Cancelled)
@@ -399,7 +384,8 @@ void JobQueueModel::markRunning(quint64 id, qint64 startedAtNs, int worker)
     markDirty(row);
 }
 
-void JobQueueModel::setProgress(quint64 id, qint64 received, qint64 total, qint64 nowNs)
+void JobQueueModel::setProgress(quint64 id, qint64 received, qint64 total, qint64 nowNs,
+                                int attempt, LivePhase phase)
 {
     const int row = rowForId(id);
     if (row < 0)
@@ -411,6 +397,9 @@ void JobQueueModel::setProgress(quint64 id, qint64 received, qint64 total, qint6
     job.bytesReceived = received;
     job.bytesTotal = total;
     job.updatedAtNs = nowNs;
+    if (attempt > 0)
+        job.attempts = attempt; // the one in progress
+    job.livePhase = phase;
     m_summary.change(before, JobFigures::of(job));
     markDirty(row);
 }

@@ -2,8 +2,11 @@
 #include "runjournal.h"
 
 #include "fetchengine.h"
+#include "filelog.h"
+#include "filenames.h"
 #include "jobqueuemodel.h"
 #include "redact.h"
+#include "sha256.h"
 
 #include <QDir>
 #include <QFile>
@@ -14,6 +17,7 @@
 #include <QJsonObject>
 #include <QJsonParseError>
 #include <QLockFile>
+#include <QRandomGenerator>
 #include <QSaveFile>
 #include <QStandardPaths>
 #include <QtEndian>
@@ -483,9 +487,16 @@ quint32 RunJournal::lineChecksum(QByteArrayView json)
     return crc ^ CrcInitial;
 }
 
+QString RunJournal::fileLogPath(const QString &journalPath)
+{
+    return journalPath + QLatin1String(".files");
+}
+
 RunJournal::RunJournal(const QString &path, QObject *parent)
     : QObject(parent)
     , m_path(path)
+    , m_runToken(QByteArray::number(QRandomGenerator::global()->generate64(), 16))
+    , m_fileLog(std::make_shared<FileLog>(fileLogPath(path)))
 {
     m_writer = std::make_unique<JournalWriter>(path, [this](const QString &message) {
         // From the writer's thread; the event is dropped if this object is gone by then.
@@ -540,8 +551,10 @@ void RunJournal::attach(JobQueueModel *model, FetchEngine *engine)
 {
     if (m_model)
         disconnect(m_model, nullptr, this, nullptr);
-    if (m_engine)
+    if (m_engine) {
         disconnect(m_engine, nullptr, this, nullptr);
+        m_engine->setFileLog(nullptr);
+    }
     m_model = model;
     m_engine = engine;
     m_journaled.clear();
@@ -561,6 +574,7 @@ void RunJournal::attach(JobQueueModel *model, FetchEngine *engine)
     if (engine) {
         connect(engine, &FetchEngine::runFinished, this, &RunJournal::flush);
         connect(engine, &FetchEngine::partialStarted, this, &RunJournal::onPartialStarted);
+        engine->setFileLog(m_fileLog);
     }
     if (model->rowCount() > 0)
         onRowsInserted(0, model->rowCount() - 1);
@@ -685,7 +699,12 @@ void RunJournal::beginSession()
     m_recordsInFile = 0;
     JsonLine line(m_json, "begin");
     line.number("v", FormatVersion);
+    line.bytes("run", m_runToken);
     appendRecord(line.finish());
+    // The previous run's file log is read by now (replay), and this run's begins: from here
+    // on, its records belong to this journal.
+    if (!m_fileLogStarted)
+        m_fileLogStarted = m_fileLog->begin(m_runToken);
 }
 
 void RunJournal::appendRecord(const QByteArray &json)
@@ -858,6 +877,21 @@ void RunJournal::markCleanExit()
     appendRecord(line.finish());
     handOff();
     m_writer->waitFor(m_lastHandOff, CleanExitTimeoutMs);
+    m_fileLog->remove(); // nothing left to reconcile
+}
+
+void RunJournal::markKeptExit()
+{
+    if (!m_sessionStarted) {
+        attach(nullptr, nullptr);
+        return;
+    }
+    flush(); // a compaction, if due, comes before the marker: it rewrites the file whole
+    JsonLine line(m_json, "kept-exit");
+    appendRecord(line.finish());
+    handOff();
+    attach(nullptr, nullptr);
+    m_writer->waitFor(m_lastHandOff, CleanExitTimeoutMs);
 }
 
 void RunJournal::discardPrevious()
@@ -865,6 +899,7 @@ void RunJournal::discardPrevious()
     if (m_sessionStarted)
         return; // the file is already this run's journal
     m_lastHandOff = m_writer->enqueue(JournalWriter::Op::Remove, {});
+    QFile::remove(fileLogPath(m_path));
 }
 
 RunJournal::Statistics RunJournal::statistics() const
@@ -917,9 +952,15 @@ public:
             return begin(record);
         if (kind == QLatin1String("clean-exit")) {
             m_cleanExit = true;
+            m_keptExit = false;
             return LineOutcome::Applied;
         }
         m_cleanExit = false;
+        m_keptExit = false;
+        if (kind == QLatin1String("kept-exit")) {
+            m_keptExit = true;
+            return LineOutcome::Applied;
+        }
         if (kind == QLatin1String("add"))
             return add(record);
         if (kind == QLatin1String("state"))
@@ -947,6 +988,8 @@ public:
         return jobs;
     }
     bool cleanExit() const { return m_cleanExit; }
+    bool keptExit() const { return m_keptExit; }
+    QByteArray runToken() const { return m_runToken; }
 
 private:
     LineOutcome begin(const QJsonObject &record)
@@ -960,6 +1003,8 @@ private:
         m_jobs.clear();
         m_index.clear();
         m_cleanExit = false;
+        m_keptExit = false;
+        m_runToken = record.value(QLatin1String("run")).toString().toLatin1();
         return LineOutcome::Applied;
     }
 
@@ -1070,12 +1115,137 @@ private:
     QList<JournaledJob> m_jobs; // in the order they were added; id 0 = removed
     QHash<quint64, qsizetype> m_index;
     bool m_cleanExit = true; // an empty journal needs nothing restored
+    bool m_keptExit = false;
+    QByteArray m_runToken;
 };
+
+// Whether path is a regular file (not a link) of size bytes whose SHA-256 is digest.
+bool fileMatches(const QString &path, qint64 size, const QByteArray &digest)
+{
+    constexpr qint64 ChunkBytes = 1 << 20;
+    const QFileInfo info(path);
+    if (path.isEmpty() || info.isSymLink() || !info.isFile() || info.size() != size)
+        return false;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return false;
+    Sha256 hash;
+    while (!file.atEnd()) {
+        const QByteArray chunk = file.read(ChunkBytes);
+        if (chunk.isEmpty())
+            return false;
+        hash.addData(chunk);
+    }
+    return hash.result() == digest;
+}
+
+// A body the file log says was about to be renamed: done if it stands under its final name,
+// or still under its .part name (the rename is then made now, never replacing anything).
+bool adoptSaved(const FileRecord &saved)
+{
+    if (saved.size < 0 || saved.sha256.isEmpty() || saved.savedPath.isEmpty())
+        return false;
+    if (fileMatches(saved.savedPath, saved.size, saved.sha256))
+        return true;
+    // QFile::rename refuses an existing target.
+    return fileMatches(saved.partPath, saved.size, saved.sha256)
+        && !QFileInfo(saved.savedPath).isSymLink()
+        && QFile::rename(saved.partPath, saved.savedPath);
+}
+
+// A .part of the run that nothing will continue. Only a regular file named like ours: the log
+// is a file on disk, and must not steer removals elsewhere.
+bool removeStalePart(const QString &path)
+{
+    const QFileInfo info(path);
+    if (!info.fileName().endsWith(FileNames::PartSuffix) || info.isSymLink() || !info.isFile())
+        return false;
+    return QFile::remove(path);
+}
+
+// Applies the file log of the run to its replayed list (see RunJournal's class comment).
+void reconcile(const QList<FileRecord> &records, QList<JournaledJob> *jobs,
+               JournalReplayReport *report)
+{
+    struct Files
+    {
+        QStringList parts; // every .part the job had, oldest first
+        FileRecord lastPart;
+        qint64 keptSize = -1; // of lastPart, if the window closed keeping it
+        QList<FileRecord> saved;
+    };
+    QHash<quint64, Files> byId;
+    for (const FileRecord &record : records) {
+        Files &files = byId[record.id];
+        switch (record.kind) {
+        case FileRecord::Kind::Part:
+            if (!files.parts.contains(record.partPath))
+                files.parts.append(record.partPath);
+            if (record.partPath != files.lastPart.partPath)
+                files.keptSize = -1;
+            files.lastPart = record;
+            break;
+        case FileRecord::Kind::Kept:
+            if (record.partPath == files.lastPart.partPath)
+                files.keptSize = record.size;
+            break;
+        case FileRecord::Kind::Saved:
+            files.saved.append(record);
+            break;
+        }
+    }
+    QHash<quint64, qsizetype> index;
+    for (qsizetype i = 0; i < jobs->size(); ++i)
+        index.insert(jobs->at(i).id, i);
+    for (auto it = byId.cbegin(); it != byId.cend(); ++it) {
+        const Files &files = it.value();
+        const auto found = index.constFind(it.key());
+        JournaledJob *job = found == index.cend() ? nullptr : &(*jobs)[*found];
+        if (job && !job->isFinished()) {
+            for (auto saved = files.saved.crbegin(); saved != files.saved.crend(); ++saved) {
+                if (!adoptSaved(*saved))
+                    continue;
+                job->state = JobState::Succeeded;
+                job->errorKind = ErrorKind::None;
+                job->errorString.clear();
+                job->httpStatus = saved->httpStatus;
+                job->bytesReceived = saved->size;
+                job->sha256 = saved->sha256;
+                job->savedPath = saved->savedPath;
+                job->partial.reset();
+                ++report->adoptedFiles;
+                break;
+            }
+        }
+        if (job && !job->isFinished() && !job->partial && !files.lastPart.partPath.isEmpty()
+            && isJournalableValidator(files.lastPart.validator)) {
+            auto part = std::make_shared<PartialDownload>();
+            part->path = files.lastPart.partPath;
+            part->validator = files.lastPart.validator;
+            job->partial = std::move(part);
+        }
+        if (job && job->partial && !job->isFinished()) {
+            // Continued only as it was left: a file changed (or emptied) since is not.
+            const QFileInfo info(job->partial->path);
+            const bool usable = info.isFile() && !info.isSymLink() && info.size() > 0
+                && (files.keptSize < 0 || job->partial->path != files.lastPart.partPath
+                    || info.size() == files.keptSize);
+            if (!usable)
+                job->partial.reset();
+        }
+        const QString keep =
+            job && job->partial && !job->isFinished() ? job->partial->path : QString();
+        for (const QString &path : files.parts) {
+            if (path != keep && removeStalePart(path))
+                ++report->removedParts;
+        }
+    }
+}
 
 } // namespace
 
 bool RunJournal::replay(const QString &path, QList<JournaledJob> *jobs, bool *cleanExit,
-                        QString *error, JournalReplayReport *report)
+                        QString *error, JournalReplayReport *report, bool reconcileFiles)
 {
     jobs->clear();
     *cleanExit = true;
@@ -1129,6 +1299,9 @@ bool RunJournal::replay(const QString &path, QList<JournaledJob> *jobs, bool *cl
     }
     *jobs = replayer.takeJobs();
     *cleanExit = replayer.cleanExit();
+    counts.keptExit = replayer.keptExit();
+    if (reconcileFiles && !*cleanExit)
+        reconcile(FileLog::read(fileLogPath(path), replayer.runToken()), jobs, &counts);
     if (report)
         *report = counts;
     return true;

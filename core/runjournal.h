@@ -22,6 +22,7 @@ class QLockFile;
 namespace Parafetch {
 
 class FetchEngine;
+class FileLog;
 class JobQueueModel;
 class JournalWriter;
 
@@ -60,13 +61,20 @@ struct JournalReplayReport
     int records = 0; // lines that passed their check and were understood
     int skippedLines = 0; // lines before the last that failed their check or made no sense
     bool tornTail = false; // the last line was incomplete or failed its check
+    // The window closed with "Keep Partial Files and Quit": the list is offered back so that
+    // Start continues its .part files (not a crash, though replay treats it alike).
+    bool keptExit = false;
+    // Reconciled with the disk through the file log (see FileLog):
+    int adoptedFiles = 0; // unfinished in the journal, but their body was saved: now Succeeded
+    int removedParts = 0; // .part files nothing can continue any more, removed
 };
 
 // File format (UTF-8, one record per line, append-only):
 //
 //     <crc32 of the JSON, 8 lower-case hex digits> <space> <compact JSON object> <LF>
 //
-//     {"k":"begin","v":1}                            first line of every journal
+//     {"k":"begin","v":1,"run":"<hex>"}              first line of every journal; run names the
+//                                                     file log (FileLog) written beside it
 //     {"k":"add","id":7,"url":"…","file":"…","line":3}
 //     {"k":"state","id":7,"state":"succeeded","http":200,"tries":1,"bytes":1024,
 //      "sha256":"<hex>","path":"…","error":"http-status","msg":"…","final":"…","proto":"h2"}
@@ -78,6 +86,8 @@ struct JournalReplayReport
 //     {"k":"remove","ids":[[3,5],[9,9]]}              inclusive id ranges
 //     {"k":"clear"}
 //     {"k":"clean-exit"}                              the window closed normally
+//     {"k":"kept-exit"}                               the window closed keeping partial files:
+//                                                     the list is offered back, to be continued
 //
 // A journal that ended cleanly is just "begin" and "clean-exit"; a record after the marker would
 // mean the run went on, and the journal would count as unfinished again.
@@ -95,7 +105,14 @@ struct JournalReplayReport
 // fetched again after a restore) and the list changes of the event in progress; a torn last
 // line is detected by its check and ignored. A new run's first write and every compaction
 // replace the file whole (QSaveFile), so the journal is always one run's. The GUI thread never
-// waits for the disk, except in markCleanExit() and sync().
+// waits for the disk, except in markCleanExit(), markKeptExit() and sync().
+//
+// What the batching could lose on disk is closed by the file log beside the journal
+// (fileLogPath()), which the engine threads append to before they act: every .part when it is
+// created, every body before its rename. replay() reconciles the list with it: a URL whose body
+// stands complete under its final name (same size and SHA-256) is done, a .part that can be
+// continued (a strong validator, and the size it was left with) is handed to the restored job,
+// and any other .part of the run is removed.
 class RunJournal final : public QObject
 {
     Q_OBJECT
@@ -125,6 +142,8 @@ public:
 
     // QStandardPaths::AppDataLocation/journal.log; empty if the platform has no such folder.
     static QString defaultPath();
+    // The file log beside the journal at journalPath.
+    static QString fileLogPath(const QString &journalPath);
 
     explicit RunJournal(const QString &path, QObject *parent = nullptr);
     ~RunJournal() override; // hands over what is pending and waits for the writer
@@ -149,6 +168,10 @@ public:
     // If this run wrote nothing (the person closed the window without answering the offer of
     // the previous run, say), the previous journal is left as it was, to be offered again.
     void markCleanExit();
+    // The window closed with "Keep Partial Files and Quit" (the engine already shut down that
+    // way): the list stays journaled, with the .part files to continue, and is offered back on
+    // the next start. Waits for the disk, and ends the journaling of this run.
+    void markKeptExit();
     // The person declined to restore the previous run: removes its journal, unless this run has
     // already replaced it.
     void discardPrevious();
@@ -159,8 +182,11 @@ public:
     // Rebuilds the list a journal describes, in order, each job with its last known state.
     // A missing file is an empty, cleanly closed journal. False, with *error, if the file cannot
     // be read or was written by a newer format; damaged lines are skipped and counted instead.
+    // reconcile (only for a journal no process writes any more: after claim()): also applies
+    // the file log to the list and the disk, as the class comment says; counted in *report.
     static bool replay(const QString &path, QList<JournaledJob> *jobs, bool *cleanExit,
-                       QString *error, JournalReplayReport *report = nullptr);
+                       QString *error, JournalReplayReport *report = nullptr,
+                       bool reconcile = false);
     // The jobs to give JobQueueModel::addRestored(): finished ones keep their result,
     // unfinished ones are queued again (with the .part they had begun, to be continued if it is
     // still there), except those whose URL had credentials or a secret query value
@@ -197,6 +223,9 @@ private:
     void handOff();
 
     const QString m_path;
+    const QByteArray m_runToken; // in every begin record, and at the head of the file log
+    std::shared_ptr<FileLog> m_fileLog;
+    bool m_fileLogStarted = false;
     std::unique_ptr<JournalWriter> m_writer;
     std::unique_ptr<QLockFile> m_lock;
     QPointer<JobQueueModel> m_model;

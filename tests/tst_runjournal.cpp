@@ -1,9 +1,11 @@
 // The run journal: every record kind, damaged files, compaction, secrets, cost, and a kill -9.
 #include "fetchengine.h"
+#include "filelog.h"
 #include "jobqueuemodel.h"
 #include "loopbackserver.h"
 #include "redact.h"
 #include "runjournal.h"
+#include "sha256.h"
 #include "testsupport.h"
 #include "urllistparser.h"
 
@@ -243,6 +245,9 @@ private Q_SLOTS:
     void killedMidRunRestoresAndFinishesOnlyTheRest();
     void killedMidDownloadContinuesThePart_data();
     void killedMidDownloadContinuesThePart();
+    void replayReconcilesWithTheFileLog_data();
+    void replayReconcilesWithTheFileLog();
+    void replayWithoutReconcileLeavesTheDiskAlone();
 
 private:
     QString journalPath() const { return m_dir->filePath(QStringLiteral("journal.log")); }
@@ -402,7 +407,12 @@ void TestRunJournal::everyLineChecksItself()
              QStringList({ QStringLiteral("begin"), QStringLiteral("add"), QStringLiteral("add"),
                            QStringLiteral("state"), QStringLiteral("remove"),
                            QStringLiteral("clear"), QStringLiteral("clean-exit") }));
-    QVERIFY2(written.at(0).endsWith("{\"k\":\"begin\",\"v\":1}"), written.at(0).constData());
+    // The run token ties the file log beside the journal to this run.
+    QVERIFY2(
+        QRegularExpression(QStringLiteral("\\{\"k\":\"begin\",\"v\":1,\"run\":\"[0-9a-f]+\"\\}$"))
+            .match(QString::fromUtf8(written.at(0)))
+            .hasMatch(),
+        written.at(0).constData());
     QVERIFY2(written.at(4).endsWith("\"ids\":[[2,2]]}"), written.at(4).constData());
 }
 
@@ -1253,6 +1263,150 @@ void TestRunJournal::killedMidDownloadContinuesThePart()
     QCOMPARE(after.constFirst().state, JobState::Succeeded);
     QVERIFY(!after.constFirst().partial);
     journal.markCleanExit();
+}
+
+void TestRunJournal::replayReconcilesWithTheFileLog_data()
+{
+    QTest::addColumn<QString>("scenario");
+    QTest::addColumn<JobState>("state"); // of the one job after replay
+    QTest::addColumn<bool>("partial"); // whether a .part is handed to the restored job
+    QTest::addColumn<QStringList>("files"); // in the download folder afterwards
+    QTest::addColumn<int>("adopted");
+    QTest::addColumn<int>("removed");
+
+    const QStringList saved { QStringLiteral("a.bin") };
+    const QStringList part { QStringLiteral("a.bin.part") };
+    QTest::newRow("saved body under its final name: done")
+        << "saved" << JobState::Succeeded << false << saved << 1 << 0;
+    QTest::newRow("final name holds other bytes: fetched again")
+        << "other-bytes" << JobState::Queued << false << saved << 0 << 0;
+    QTest::newRow("killed before the rename: the complete .part is renamed, done")
+        << "saved-part" << JobState::Succeeded << false << saved << 1 << 0;
+    QTest::newRow("file log of another run: ignored")
+        << "other-run" << JobState::Queued << false << saved << 0 << 0;
+    QTest::newRow("empty .part without a validator: removed")
+        << "empty-part" << JobState::Queued << false << QStringList() << 0 << 1;
+    QTest::newRow(".part with a validator: continued")
+        << "part" << JobState::Queued << true << part << 0 << 0;
+    QTest::newRow("kept .part changed since: removed")
+        << "kept-changed" << JobState::Queued << false << QStringList() << 0 << 1;
+    QTest::newRow("kept .part as it was left: continued")
+        << "kept" << JobState::Queued << true << part << 0 << 0;
+    QTest::newRow(".part of a failed job: removed")
+        << "failed" << JobState::Failed << false << QStringList() << 0 << 1;
+    QTest::newRow("a link named .part is never removed")
+        << "link" << JobState::Queued << false << part << 0 << 0;
+}
+
+void TestRunJournal::replayReconcilesWithTheFileLog()
+{
+    QFETCH(QString, scenario);
+    QFETCH(JobState, state);
+    QFETCH(bool, partial);
+    QFETCH(QStringList, files);
+    QFETCH(int, adopted);
+    QFETCH(int, removed);
+
+    const QDir output(m_dir->filePath(QStringLiteral("downloads")));
+    QVERIFY(output.mkpath(QStringLiteral(".")));
+    const QString finalPath = output.filePath(QStringLiteral("a.bin"));
+    const QString partPath = output.filePath(QStringLiteral("a.bin.part"));
+    const QByteArray body(1000, 'b');
+    const QByteArray token = "5eed";
+
+    QByteArray journal = checkedLine("{\"k\":\"begin\",\"v\":1,\"run\":\"" + token + "\"}")
+        + checkedLine("{\"k\":\"add\",\"id\":1,\"url\":\"http://127.0.0.1:9/a.bin\"}");
+    if (scenario == QLatin1String("failed"))
+        journal += checkedLine("{\"k\":\"state\",\"id\":1,\"state\":\"failed\",\"http\":404}");
+    QVERIFY(writeAll(journalPath(), journal));
+
+    FileLog log(RunJournal::fileLogPath(journalPath()));
+    QVERIFY(log.begin(scenario == QLatin1String("other-run") ? QByteArray("07he5") : token));
+    FileRecord record;
+    record.id = 1;
+    record.partPath = partPath;
+    if (scenario == QLatin1String("saved") || scenario == QLatin1String("other-bytes")
+        || scenario == QLatin1String("saved-part") || scenario == QLatin1String("other-run")) {
+        record.kind = FileRecord::Kind::Saved;
+        record.savedPath = finalPath;
+        record.size = body.size();
+        record.sha256 = Sha256::hash(body);
+        record.httpStatus = HttpOk;
+        log.append(record);
+        const QByteArray onDisk =
+            scenario == QLatin1String("other-bytes") ? QByteArray(body.size(), 'x') : body;
+        QVERIFY(writeAll(scenario == QLatin1String("saved-part") ? partPath : finalPath, onDisk));
+    } else if (scenario == QLatin1String("link")) {
+        record.kind = FileRecord::Kind::Part;
+        log.append(record);
+        const QString target = m_dir->filePath(QStringLiteral("not-a-part"));
+        QVERIFY(writeAll(target, body));
+        QVERIFY(QFile::link(target, partPath));
+    } else {
+        record.kind = FileRecord::Kind::Part;
+        if (scenario != QLatin1String("empty-part"))
+            record.validator = "\"v1\"";
+        log.append(record);
+        QVERIFY(writeAll(partPath, scenario == QLatin1String("empty-part") ? QByteArray() : body));
+        if (scenario.startsWith(QLatin1String("kept"))) {
+            FileRecord kept = record;
+            kept.kind = FileRecord::Kind::Kept;
+            kept.validator.clear();
+            kept.size = scenario == QLatin1String("kept") ? body.size() : body.size() / 2;
+            log.append(kept);
+        }
+    }
+
+    bool clean = true;
+    JournalReplayReport report;
+    QList<JournaledJob> jobs;
+    QString error;
+    QVERIFY2(RunJournal::replay(journalPath(), &jobs, &clean, &error, &report, true),
+             qPrintable(error));
+    QVERIFY(!clean);
+    QCOMPARE(jobs.size(), 1);
+    const JournaledJob &job = jobs.first();
+    QCOMPARE(job.state, state);
+    QCOMPARE(bool(job.partial), partial);
+    if (partial) {
+        QCOMPARE(job.partial->path, partPath);
+        QCOMPARE(job.partial->validator, QByteArray("\"v1\""));
+    }
+    if (state == JobState::Succeeded) {
+        QCOMPARE(job.savedPath, finalPath);
+        QCOMPARE(job.sha256, Sha256::hash(body));
+        QCOMPARE(job.bytesReceived, qint64(body.size()));
+        QCOMPARE(job.httpStatus, HttpOk);
+        QCOMPARE(readAll(finalPath), body);
+        // What a restore makes of it: a finished row, never fetched again.
+        QCOMPARE(RunJournal::restorableJobs(jobs).first().state, JobState::Succeeded);
+    }
+    QCOMPARE(output.entryList(QDir::Files | QDir::Hidden | QDir::System), files);
+    QCOMPARE(report.adoptedFiles, adopted);
+    QCOMPARE(report.removedParts, removed);
+}
+
+void TestRunJournal::replayWithoutReconcileLeavesTheDiskAlone()
+{
+    // A journal that a live run still writes (the crash tests poll one) is only read: its .part
+    // files are in use.
+    const QString partPath = m_dir->filePath(QStringLiteral("live.bin.part"));
+    QVERIFY(writeAll(partPath, QByteArray()));
+    QVERIFY(writeAll(
+        journalPath(),
+        checkedLine("{\"k\":\"begin\",\"v\":1,\"run\":\"11fe\"}")
+            + checkedLine("{\"k\":\"add\",\"id\":1,\"url\":\"http://127.0.0.1:9/live.bin\"}")));
+    FileLog log(RunJournal::fileLogPath(journalPath()));
+    QVERIFY(log.begin("11fe"));
+    FileRecord record;
+    record.id = 1;
+    record.partPath = partPath;
+    log.append(record);
+    JournalReplayReport report;
+    bool clean = true;
+    QCOMPARE(replayOrFail(journalPath(), &clean, &report).size(), 1);
+    QVERIFY(QFileInfo::exists(partPath));
+    QCOMPARE(report.removedParts, 0);
 }
 
 // Not QTEST_GUILESS_MAIN: the crash test runs this executable again as the process it kills.

@@ -40,6 +40,9 @@ class MainWindow final : public QMainWindow
 public:
     static constexpr int SummaryIntervalMs = 250;
 
+    // What closing the window during a run does; Ask shows the "Quit Parafetch?" question.
+    enum class CloseChoice { Ask, KeepPartialFiles, CancelDownloads, KeepRunning };
+
     // The window uses the model and engine it is given; the caller owns both and keeps them
     // alive as long as the window.
     MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *parent = nullptr);
@@ -51,14 +54,20 @@ public:
     bool exportTo(const QString &path, QString *error);
     // Shows a saved export (JSON, CSV or HAR) in place of the list; refused during a run.
     bool openRun(const QString &path);
+    // Offers back the list of the last session; after a clean close it says how many of its
+    // URLs were done, and Restore puts back only the others.
     void offerLastList(const QString &text);
+    // Answers the "Quit Parafetch?" question in advance (tests; a stop signal, which no person
+    // can answer, presets KeepPartialFiles). Ask, the default, shows it.
+    void setCloseChoice(CloseChoice choice) { m_closeChoice = choice; }
     // The run journal to keep while the window lives (not owned): failures to write it are
     // shown, and closing the window marks a clean exit in it.
     void setRunJournal(RunJournal *journal);
     // Offers back the list of a run that did not end cleanly (a crash, kill -9, a power cut):
     // Restore adds it to the queue (finished URLs with their result, the rest queued), Discard
-    // removes that journal. Nothing is offered for an empty list.
-    void offerRestore(const QList<JournaledJob> &jobs);
+    // removes that journal. Nothing is offered for an empty list. keptExit: the window was
+    // closed with "Keep Partial Files and Quit", not cut off.
+    void offerRestore(const QList<JournaledJob> &jobs, bool keptExit = false);
     // Selects a row of the queue (a source row) and shows its details.
     void selectJob(int sourceRow);
 
@@ -104,6 +113,8 @@ private:
     void createToolBar();
     void createDocks();
     void createWaterfallDock();
+    void fitToScreen(bool restored);
+    void applyDefaultDockSizes();
     void showJobInWaterfall();
     void updateActions();
     void retryRows(JobState state);
@@ -111,6 +122,7 @@ private:
     bool mayDropResults(); // asks before results not exported are replaced
     void showContextMenu(const QPoint &position);
     QList<int> selectedSourceRows() const;
+    bool requireSelection(); // false, and says so, when no row is selected
     void copySelectedUrls();
     void copySelectedRows();
     void openSelectedInBrowser();
@@ -126,6 +138,8 @@ private:
     void settingsDialog();
     void readSettings();
     void writeSettings();
+    CloseChoice askCloseChoice();
+    void saveLastList();
     QAction *addAction(const QString &objectName, const QString &text, const QString &icon,
                        const QKeySequence &shortcut, const QString &toolTip,
                        void (MainWindow::*slot)());
@@ -152,6 +166,7 @@ private:
     QUndoStack *m_undo = nullptr;
     QPointer<SweepDialog> m_sweep;
     bool m_unexportedResults = false; // results fetched here since the last export
+    CloseChoice m_closeChoice = CloseChoice::Ask;
 };
 
 } // namespace Parafetch
