@@ -53,12 +53,18 @@
 #include <QUndoStack>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace Parafetch {
 
 namespace {
 
 constexpr int RowHeightPadding = 8;
-constexpr int UrlColumnWidth = 280; // leaves the Error column in view on a 1280-pixel screen
+// The URL column's width: the widest it opens with, and the least it gives up so that the Error
+// column stays in view on a small screen.
+constexpr int UrlColumnWidth = 360;
+constexpr int UrlColumnMinWidth = 200;
+constexpr int ErrorColumnChars = 24;
 constexpr QSize DefaultWindowSize(1280, 800);
 // Room left for the title bar and borders, which are not known before the window is shown.
 constexpr QSize FrameAllowance(16, 48);
@@ -137,6 +143,53 @@ private:
     QList<Job> m_removed;
 };
 
+// Fits the URL column to the table's width (the Error column keeps ErrorColumnChars in view) until
+// the person sizes a column, or a saved one is restored: then their widths stand.
+class UrlColumnFitter final : public QObject
+{
+public:
+    explicit UrlColumnFitter(QTableView *table)
+        : QObject(table)
+        , m_table(table)
+    {
+        table->viewport()->installEventFilter(this);
+        connect(table->horizontalHeader(), &QHeaderView::sectionResized, this, [this](int column) {
+            if (!m_fitting && column != JobQueueModel::ErrorColumn)
+                m_stopped = true;
+        });
+    }
+    void stop() { m_stopped = true; }
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::Resize && !m_stopped)
+            fit();
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    void fit()
+    {
+        QHeaderView *header = m_table->horizontalHeader();
+        int others = 0;
+        for (int column = 0; column < JobQueueModel::ColumnCount; ++column) {
+            if (column != JobQueueModel::UrlColumn && column != JobQueueModel::ErrorColumn)
+                others += header->isSectionHidden(column) ? 0 : header->sectionSize(column);
+        }
+        const int error = ErrorColumnChars * m_table->fontMetrics().averageCharWidth();
+        const int width = std::clamp(m_table->viewport()->width() - others - error,
+                                     UrlColumnMinWidth, UrlColumnWidth);
+        m_fitting = true;
+        header->resizeSection(JobQueueModel::UrlColumn, width);
+        m_fitting = false;
+    }
+
+    QTableView *const m_table;
+    bool m_fitting = false;
+    bool m_stopped = false;
+};
+
 } // namespace
 
 MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *parent)
@@ -182,6 +235,7 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
         m_table->setColumnWidth(column, ProgressDelegate::columnWidth(m_table, column));
     m_table->setColumnWidth(JobQueueModel::ProgressColumn, metrics.horizontalAdvance(QStringLiteral("0000000000")));
     m_table->horizontalHeader()->setSectionsMovable(true);
+    m_urlColumnFitter = new UrlColumnFitter(m_table);
 
     auto *banner = new QWidget(this);
     banner->setObjectName(QStringLiteral("lastListBanner"));
@@ -374,9 +428,10 @@ void MainWindow::applyDefaultDockSizes()
                 Qt::Vertical);
     const int span = std::min(width(), available.width());
     constexpr int Percent = 100;
-    resizeDocks({ waterfallDock, detailsDock },
-                { span * (Percent - DetailsDockPercent) / Percent, span * DetailsDockPercent / Percent },
-                Qt::Horizontal);
+    resizeDocks(
+        { waterfallDock, detailsDock },
+        { span * (Percent - DetailsDockPercent) / Percent, span * DetailsDockPercent / Percent },
+        Qt::Horizontal);
 }
 
 // The waterfall sits below the table (a bottom dock, so it gets the window's whole width),
@@ -412,9 +467,10 @@ void MainWindow::createWaterfallDock()
     // Their keys work while the waterfall (or its tool bar) has the focus, and so they are in
     // Help → Keyboard Shortcuts.
     container->setAccessibleName(tr("Waterfall"));
-    const auto zoomAction = [this, bar, container](const char *name, const QString &text,
-                                                   const QString &icon, const QList<QKeySequence> &keys,
-                                                   const QString &toolTip, void (WaterfallView::*slot)()) {
+    const auto zoomAction = [this, bar,
+                             container](const char *name, const QString &text, const QString &icon,
+                                        const QList<QKeySequence> &keys, const QString &toolTip,
+                                        void (WaterfallView::*slot)()) {
         QAction *zoom = bar->addAction(QIcon(QStringLiteral(":/icons/%1.svg").arg(icon)), text);
         zoom->setObjectName(QLatin1String(name));
         zoom->setToolTip(toolTip);
@@ -425,7 +481,8 @@ void MainWindow::createWaterfallDock()
     };
     zoomAction("waterfallZoomIn", tr("Zoom In"), QStringLiteral("zoom-in"),
                { QKeySequence(Qt::Key_Plus), QKeySequence(Qt::Key_Equal) },
-               tr("Zoom in on the time axis (+, or Ctrl+wheel over the bars)"), &WaterfallView::zoomIn);
+               tr("Zoom in on the time axis (+, or Ctrl+wheel over the bars)"),
+               &WaterfallView::zoomIn);
     zoomAction("waterfallZoomOut", tr("Zoom Out"), QStringLiteral("zoom-out"),
                { QKeySequence(Qt::Key_Minus) }, tr("Zoom out on the time axis (-)"),
                &WaterfallView::zoomOut);
@@ -446,7 +503,8 @@ void MainWindow::createWaterfallDock()
     // W for waterfall; Ctrl+W alone is the platforms' Close, so Shift is added.
     const QKeySequence toggleKeys(Qt::CTRL | Qt::SHIFT | Qt::Key_W);
     toggle->setShortcut(toggleKeys);
-    toggle->setToolTip(tr("Show or hide the waterfall (%1)").arg(toggleKeys.toString(QKeySequence::NativeText)));
+    toggle->setToolTip(
+        tr("Show or hide the waterfall (%1)").arg(toggleKeys.toString(QKeySequence::NativeText)));
 
     // A bar chosen in the waterfall selects its row in the table (when the filter shows it),
     // and the table's current row is highlighted in the waterfall.
@@ -542,7 +600,8 @@ void MainWindow::createActions()
     // QKeySequence::Preferences is empty without a desktop environment: the key is given.
     addAction(QStringLiteral("settings"), tr("Se&ttings…"), QStringLiteral("settings"),
               QKeySequence(Qt::CTRL | Qt::Key_Comma),
-              tr("Timeouts, retries, headers, where bodies are saved"), &MainWindow::settingsDialog);
+              tr("Timeouts, retries, headers, where bodies are saved"),
+              &MainWindow::settingsDialog);
     // Row actions act on the table's selection; their shortcuts work while the table has focus.
     addAction(QStringLiteral("openInBrowser"), tr("&Open in Browser"), QString(),
               QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
@@ -616,10 +675,12 @@ void MainWindow::createMenus()
         view->addAction(dock->toggleViewAction());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&Keyboard Shortcuts"), this, [this] {
-        ShortcutsDialog dialog(this, this);
-        dialog.exec();
-    })->setObjectName(QStringLiteral("keyboardShortcuts"));
+    help->addAction(tr("&Keyboard Shortcuts"), this,
+                    [this] {
+                        ShortcutsDialog dialog(this, this);
+                        dialog.exec();
+                    })
+        ->setObjectName(QStringLiteral("keyboardShortcuts"));
     help->addAction(tr("&About Parafetch"), this, [this] {
         QMessageBox::about(this, tr("About Parafetch"),
                            tr("<p><b>Parafetch %1</b></p><p>Fetches many URLs at once and shows "
@@ -1228,7 +1289,9 @@ void MainWindow::readSettings()
     // A state saved by an older layout is refused (its version differs): the new one stands.
     if (!restoreState(settings.value(settingsKey("state")).toByteArray(), LayoutVersion))
         applyDefaultDockSizes();
-    m_table->horizontalHeader()->restoreState(settings.value(settingsKey("header")).toByteArray());
+    if (m_table->horizontalHeader()->restoreState(
+            settings.value(settingsKey("header")).toByteArray()))
+        static_cast<UrlColumnFitter *>(m_urlColumnFitter)->stop(); // the person's widths stand
     m_lastDirectory = settings.value(settingsKey("lastDirectory")).toString();
     const int grouping = m_waterfallGrouping->findData(settings.value(settingsKey("waterfallGrouping"), -1).toInt());
     if (grouping >= 0)
@@ -1257,9 +1320,10 @@ void MainWindow::writeSettings()
     SettingsStore::saveFetchOptions(settings, options);
     settings.sync();
     if (settings.status() != QSettings::NoError)
-        statusBar()->showMessage(tr("The settings could not be saved to %1: they last until Parafetch closes.")
-                                     .arg(QDir::toNativeSeparators(settings.fileName())),
-                                 StatusMessageMs);
+        statusBar()->showMessage(
+            tr("The settings could not be saved to %1: they last until Parafetch closes.")
+                .arg(QDir::toNativeSeparators(settings.fileName())),
+            StatusMessageMs);
 }
 
 MainWindow::CloseChoice MainWindow::askCloseChoice()

@@ -157,6 +157,7 @@ private:
     QLineEdit *m_filter = nullptr;
     QComboBox *m_statusFilter = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
+    QObject *m_urlColumnFitter = nullptr; // fits the URL column until the person sizes columns
     std::unique_ptr<BaselineRunner> m_baseline;
     QTimer m_summaryTimer;
     bool m_detailsDirty = false;
