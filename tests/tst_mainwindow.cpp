@@ -1,6 +1,7 @@
 // The main window driven as a person would: paste, add, start, watch, filter, sort, export, quit.
 #include "baselinerunner.h"
 #include "detailpane.h"
+#include "eta.h"
 #include "fetchengine.h"
 #include "inputpanel.h"
 #include "jobqueuemodel.h"
@@ -12,7 +13,6 @@
 #include "settingsstore.h"
 #include "summarypanel.h"
 #include "sweepdialog.h"
-#include "eta.h"
 #include "testsupport.h"
 #include "urllistparser.h"
 #include "waterfallview.h"
@@ -2027,7 +2027,6 @@ void TestMainWindow::activeWorkersNeverExceedTheWorkersSetting()
     QVERIFY(mostActive > 0);
 }
 
-
 namespace {
 
 // Answers every QMessageBox that opens while it lives with `button`, and keeps its text.
@@ -2172,7 +2171,8 @@ void TestMainWindow::retryFailedAndRetryCancelledAreSeparate()
     QVERIFY(retryCancelled);
     QVERIFY(retryCancelled->isEnabled());
     QVERIFY(h.action("retryFailed")->isEnabled());
-    QTest::keyClick(h.window.get(), Qt::Key_R, Qt::ControlModifier | Qt::ShiftModifier); // Retry Failed
+    QTest::keyClick(h.window.get(), Qt::Key_R,
+                    Qt::ControlModifier | Qt::ShiftModifier); // Retry Failed
     QVERIFY(finished.wait(RunTimeoutMs));
     // Only the failed row went again; the cancelled one is still cancelled.
     QCOMPARE(m_server->requestCount(), qint64(3));
@@ -2233,7 +2233,7 @@ void TestMainWindow::openSavedRunAsksBeforeDroppingUnexportedResults()
 
 void TestMainWindow::filterByStatus_data()
 {
-    QTest::addColumn<QString>("shown");       // as the combo box says it
+    QTest::addColumn<QString>("shown"); // as the combo box says it
     QTest::addColumn<QList<int>>("expected"); // source rows, in order
 
     // Rows: 0 done, 1 failed, 2 cancelled, 3 running, 4 queued, 5 done.
@@ -2294,8 +2294,9 @@ void TestMainWindow::baselineCanBeStopped()
     QFETCH(QString, how);
     Harness h;
     QVERIFY(h.show());
-    h.typeAndAdd({ m_server->url(QStringLiteral("/delay/%1/bytes/1").arg(SlowDelayMs)).toString(),
-                   m_server->url(QStringLiteral("/delay/%1/bytes/2").arg(SlowDelayMs)).toString() });
+    h.typeAndAdd(
+        { m_server->url(QStringLiteral("/delay/%1/bytes/1").arg(SlowDelayMs)).toString(),
+          m_server->url(QStringLiteral("/delay/%1/bytes/2").arg(SlowDelayMs)).toString() });
     QSignalSpy measured(h.window->baselineRunner(), &BaselineRunner::finished);
     QTest::keyClick(h.window.get(), Qt::Key_B, Qt::ControlModifier); // Measure Serial Baseline
     QTRY_COMPARE(m_server->inFlight(), 1);
@@ -2325,13 +2326,16 @@ void TestMainWindow::baselineCanBeStopped()
     QCOMPARE(measured.constFirst().at(1).toBool(), false);
     QTRY_COMPARE(m_server->inFlight(), 0);
     QCOMPARE(m_server->requestCount(), qint64(1)); // the second URL never went
-    QCOMPARE(h.summaryValue(QStringLiteral("Serial baseline"))->text(), QStringLiteral("not measured"));
+    QCOMPARE(h.summaryValue(QStringLiteral("Serial baseline"))->text(),
+             QStringLiteral("not measured"));
     QVERIFY(!stop->isEnabled());
     QVERIFY(h.action("measureBaseline")->isEnabled());
     // Esc is the table's again: it cancels the selected rows.
     QCOMPARE(h.action("cancelSelected")->shortcut(), QKeySequence(Qt::Key_Escape));
     // Stopping the baseline leaves the user's queue alone; Cancel All cancels that as well.
-    QCOMPARE(h.model.count(how == QLatin1String("cancelAll") ? JobState::Cancelled : JobState::Queued), 2);
+    QCOMPARE(
+        h.model.count(how == QLatin1String("cancelAll") ? JobState::Cancelled : JobState::Queued),
+        2);
 }
 
 void TestMainWindow::baselineSaysHowLongItWillTake()
@@ -2364,7 +2368,8 @@ void TestMainWindow::cancelAllStopsTheSweep()
 {
     Harness h;
     QVERIFY(h.show());
-    h.typeAndAdd({ m_server->url(QStringLiteral("/delay/%1/bytes/1").arg(SlowDelayMs)).toString() });
+    h.typeAndAdd(
+        { m_server->url(QStringLiteral("/delay/%1/bytes/1").arg(SlowDelayMs)).toString() });
     h.window->findChild<QAction *>(QStringLiteral("concurrencySweep"))->trigger();
     SweepDialog *dialog = h.window->sweepDialog();
     QVERIFY(dialog);

@@ -279,13 +279,15 @@ void TestSweepDialog::estimateSaysHowLongBeforeItStarts_data()
     QTest::addColumn<QString>("expected");
 
     // Four URLs. At N workers a level takes ceil(4 / N) URL times.
-    QTest::newRow("nothing fetched yet: unknown") << -1 << 4 << 0
-                                                  << QStringLiteral("– (unknown until some URLs of the list have been fetched)");
+    QTest::newRow("nothing fetched yet: unknown")
+        << -1 << 4 << 0
+        << QStringLiteral("– (unknown until some URLs of the list have been fetched)");
     QTest::newRow("1 s each, N = 1, 2, 4: 4 + 2 + 1 URL times")
         << 1000 << 4 << 0 << QStringLiteral("about 7 s for 3 level(s)");
-    QTest::newRow("2 s each, N = 1 only") << 2000 << 1 << 0 << QStringLiteral("about 8 s for 1 level(s)");
-    QTest::newRow("a sample of 2 of them: 2 + 1 + 1") << 1000 << 4 << 2
-                                                      << QStringLiteral("about 4 s for 3 level(s)");
+    QTest::newRow("2 s each, N = 1 only")
+        << 2000 << 1 << 0 << QStringLiteral("about 8 s for 1 level(s)");
+    QTest::newRow("a sample of 2 of them: 2 + 1 + 1")
+        << 1000 << 4 << 2 << QStringLiteral("about 4 s for 3 level(s)");
 }
 
 void TestSweepDialog::estimateSaysHowLongBeforeItStarts()

@@ -103,8 +103,7 @@ public:
         , m_model(model)
         , m_ids(std::move(ids))
         , m_changed(std::move(changed))
-    {
-    }
+    { }
 
     void redo() override
     {
@@ -568,7 +567,8 @@ void MainWindow::createActions()
               tr("Remove every finished URL from the queue (Edit → Undo puts them back)"),
               &MainWindow::clearFinished);
     addAction(QStringLiteral("clearSucceeded"), tr("Clear Succee&ded"), QStringLiteral("clear"),
-              QKeySequence(), tr("Remove the succeeded URLs from the queue (Edit → Undo puts them back)"),
+              QKeySequence(),
+              tr("Remove the succeeded URLs from the queue (Edit → Undo puts them back)"),
               &MainWindow::clearSucceeded);
     addAction(QStringLiteral("measureBaseline"), tr("Measure Serial &Baseline"),
               QStringLiteral("baseline"), QKeySequence(Qt::CTRL | Qt::Key_B),
@@ -854,9 +854,10 @@ void MainWindow::removeFinishedRows(std::optional<JobState> onlyState, const QSt
         m_details->clearJob();
         refreshSummary();
     }));
-    statusBar()->showMessage(tr("%1: Edit → Undo (%2) puts the rows back.")
-                                 .arg(undoText, QKeySequence(QKeySequence::Undo).toString(QKeySequence::NativeText)),
-                             StatusMessageMs);
+    statusBar()->showMessage(
+        tr("%1: Edit → Undo (%2) puts the rows back.")
+            .arg(undoText, QKeySequence(QKeySequence::Undo).toString(QKeySequence::NativeText)),
+        StatusMessageMs);
 }
 
 void MainWindow::measureBaseline()
@@ -931,7 +932,8 @@ void MainWindow::onRunFinished()
     m_summaryTimer.stop();
     refreshSummary();
     const RunSummary &summary = m_summary->summary();
-    statusBar()->showMessage(classicSummaryLines(summary).replace(QLatin1Char('\n'), QStringLiteral(" · ")));
+    statusBar()->showMessage(
+        classicSummaryLines(summary).replace(QLatin1Char('\n'), QStringLiteral(" · ")));
     if (m_tray && !isActiveWindow()) {
         m_tray->showMessage(tr("Parafetch: run finished"),
                             tr("%1 succeeded, %2 failed, %3 cancelled in %4")
@@ -1109,7 +1111,8 @@ void MainWindow::exportDialog()
 {
     QString selectedFilter;
     QString path = QFileDialog::getSaveFileName(this, tr("Export Results"), m_lastDirectory,
-                                                tr("JSON (*.json);;CSV (*.csv);;HAR 1.2 (*.har)"), &selectedFilter);
+                                                tr("JSON (*.json);;CSV (*.csv);;HAR 1.2 (*.har)"),
+                                                &selectedFilter);
     if (path.isEmpty())
         return;
     if (!ResultExporter::formatForPath(path))
@@ -1170,8 +1173,8 @@ bool MainWindow::openRun(const QString &path)
 
 bool MainWindow::mayDropResults()
 {
-    const int finished = m_model->rowCount() - m_model->count(JobState::Queued)
-        - m_model->count(JobState::Running);
+    const int finished =
+        m_model->rowCount() - m_model->count(JobState::Queued) - m_model->count(JobState::Running);
     if (!m_unexportedResults || finished == 0)
         return true;
     QMessageBox box(QMessageBox::Question, tr("Open Saved Run"),

@@ -87,7 +87,7 @@ public:
     void pause();
     void resume();
     void cancelAll();
-    void retryFailed();    // failed rows only
+    void retryFailed(); // failed rows only
     void retryCancelled(); // cancelled rows only
     // Both can be undone (Edit → Undo): the rows come back where they were, with their results.
     void clearFinished();

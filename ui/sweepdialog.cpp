@@ -387,7 +387,8 @@ void SweepDialog::updateEstimate()
     const QList<int> levels = plannedLevels();
     const qint64 ns = SweepRunner::estimateNs(urls, levels, m_meanMeasuredNs);
     if (ns >= 0)
-        m_estimateLabel->setText(tr("%1 for %n level(s)", nullptr, int(levels.size())).arg(formatRemaining(ns)));
+        m_estimateLabel->setText(
+            tr("%1 for %n level(s)", nullptr, int(levels.size())).arg(formatRemaining(ns)));
     else
         m_estimateLabel->setText(tr("– (unknown until some URLs of the list have been fetched)"));
 }
