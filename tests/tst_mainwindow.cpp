@@ -331,6 +331,7 @@ private Q_SLOTS:
     void rowActionsWithNothingSelectedSaySo();
     void mnemonicsAreUnique();
     void settingsThatCannotBeSavedSaySo();
+    void statusLineSaysWhatToDoNextAndKeepsTheClassicLines();
 
 private:
     // count URLs the server answers after delayMs, with bodies of 1, 2, … bytes.
@@ -1895,6 +1896,34 @@ void TestMainWindow::everythingIsReachableFromTheKeyboard()
     QTRY_VERIFY(h.window->waterfallView()->isVisible());
 }
 
+void TestMainWindow::statusLineSaysWhatToDoNextAndKeepsTheClassicLines()
+{
+    Harness h;
+    QVERIFY(h.show());
+    QStatusBar *bar = h.window->statusBar();
+    QVERIFY2(bar->currentMessage().contains(QLatin1String("Paste URLs")), qPrintable(bar->currentMessage()));
+    h.typeAndAdd(urlStrings({ m_server->url(QStringLiteral("/bytes/10")) }));
+    // Once the list is in, the hint says the next step, not the one just done (after the
+    // passing "Added 1 URL(s)." goes).
+    bar->clearMessage();
+    QVERIFY2(bar->currentMessage().contains(QLatin1String("Start")), qPrintable(bar->currentMessage()));
+    QVERIFY2(!bar->currentMessage().contains(QLatin1String("Paste URLs")), qPrintable(bar->currentMessage()));
+
+    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
+    QTest::keyClick(h.window.get(), Qt::Key_F5);
+    QVERIFY2(!bar->currentMessage().contains(QLatin1String("Paste URLs")), qPrintable(bar->currentMessage()));
+    QVERIFY(finished.wait(RunTimeoutMs));
+    QTRY_VERIFY2(bar->currentMessage().startsWith(QLatin1String("main takes time=")),
+                 qPrintable(bar->currentMessage()));
+    const QString classic = bar->currentMessage();
+
+    // A passing message gives the line back when it goes, rather than leaving it empty.
+    h.action("copySummary")->trigger();
+    QCOMPARE(bar->currentMessage(), QStringLiteral("Summary copied."));
+    bar->clearMessage(); // what its timeout does
+    QCOMPARE(bar->currentMessage(), classic);
+}
+
 QTEST_MAIN(TestMainWindow)
 void TestMainWindow::wallTimeLeavesOutTheWaitBeforeRetryFailed()
 {
@@ -2818,3 +2847,4 @@ void TestMainWindow::settingsThatCannotBeSavedSaySo()
 }
 
 #include "tst_mainwindow.moc"
+

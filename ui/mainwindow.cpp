@@ -27,6 +27,7 @@
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDesktopServices>
 #include <QDockWidget>
 #include <QFile>
@@ -43,6 +44,7 @@
 #include <QPushButton>
 #include <QScreen>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
@@ -313,7 +315,13 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
     createActions();
     createMenus();
     createToolBar();
-    statusBar()->showMessage(tr("Paste URLs above and press Add, then Start."));
+    // A passing message ("Summary copied.") gives the line back to the hint or the last run's
+    // classic lines when it times out, instead of leaving the bar empty.
+    connect(statusBar(), &QStatusBar::messageChanged, this, [this](const QString &text) {
+        if (text.isEmpty() && !m_idleStatus.isEmpty())
+            statusBar()->showMessage(m_idleStatus);
+    });
+    setIdleStatus(tr("Paste URLs above and press Add, then Start."));
 
     connect(m_input, &InputPanel::entriesReady, this, &MainWindow::addEntries);
     connect(m_input, &InputPanel::message, this,
@@ -405,7 +413,12 @@ void MainWindow::fitToScreen(bool restored)
         return;
     const QRect available = screen()->availableGeometry();
     const QSize room = available.size() - FrameAllowance;
-    const QSize wanted = restored ? size() : DefaultWindowSize;
+    // A first window takes most of a large screen (at 1920x1080 the default left the URL and
+    // Error columns cut short), and at least the default size.
+    constexpr int FirstWindowPercent = 80;
+    constexpr int Percent = 100;
+    const QSize wanted = restored ? size()
+                                  : DefaultWindowSize.expandedTo(available.size() * FirstWindowPercent / Percent);
     if (wanted.width() <= room.width() && wanted.height() <= room.height()) {
         resize(wanted);
         return;
@@ -774,10 +787,19 @@ void MainWindow::addEntries(const QList<UrlEntry> &entries)
 {
     m_model->addEntries(entries);
     refreshSummary();
+    if (!m_engine->isRunning() && m_model->rowCount() > 0)
+        setIdleStatus(tr("Press Start (F5) to fetch the queue."));
+}
+
+void MainWindow::setIdleStatus(const QString &text)
+{
+    m_idleStatus = text;
+    statusBar()->showMessage(text);
 }
 
 void MainWindow::start()
 {
+    setIdleStatus(QString()); // the hint or the last run's lines: the summary takes over
     writeSettings(); // the Workers value and the run's settings survive a crash of this run
     m_engine->setConcurrency(m_concurrency->value());
     m_engine->start();
@@ -932,8 +954,7 @@ void MainWindow::onRunFinished()
     m_summaryTimer.stop();
     refreshSummary();
     const RunSummary &summary = m_summary->summary();
-    statusBar()->showMessage(
-        classicSummaryLines(summary).replace(QLatin1Char('\n'), QStringLiteral(" · ")));
+    setIdleStatus(classicSummaryLines(summary).replace(QLatin1Char('\n'), QStringLiteral(" · ")));
     if (m_tray && !isActiveWindow()) {
         m_tray->showMessage(tr("Parafetch: run finished"),
                             tr("%1 succeeded, %2 failed, %3 cancelled in %4")
@@ -1109,9 +1130,27 @@ bool MainWindow::exportTo(const QString &path, QString *error)
 
 void MainWindow::exportDialog()
 {
-    QString selectedFilter;
-    QString path = QFileDialog::getSaveFileName(this, tr("Export Results"), m_lastDirectory,
-                                                tr("JSON (*.json);;CSV (*.csv);;HAR 1.2 (*.har)"),
+    // The dialog opens where the last export or import went (Documents the first time), on a
+    // dated name in the format chosen last (CSV the first time), not in the process's folder.
+    QSettings settings;
+    const QString csvFilter = tr("CSV (*.csv)");
+    const QString jsonFilter = tr("JSON (*.json)");
+    const QString harFilter = tr("HAR 1.2 (*.har)");
+    const QString lastSuffix = settings.value(settingsKey("exportSuffix"), QStringLiteral("csv")).toString();
+    QString selectedFilter = lastSuffix == QLatin1String("json") ? jsonFilter
+        : lastSuffix == QLatin1String("har")                     ? harFilter
+                                                                 : csvFilter;
+    const QString folder = m_lastDirectory.isEmpty()
+        ? QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)
+        : m_lastDirectory;
+    const QString suggested = QDir(folder).filePath(
+        QStringLiteral("parafetch-%1.%2")
+            .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmm")),
+                 selectedFilter == jsonFilter      ? QStringLiteral("json")
+                     : selectedFilter == harFilter ? QStringLiteral("har")
+                                                   : QStringLiteral("csv")));
+    QString path = QFileDialog::getSaveFileName(this, tr("Export Results"), suggested,
+                                                QStringList{ csvFilter, jsonFilter, harFilter }.join(QStringLiteral(";;")),
                                                 &selectedFilter);
     if (path.isEmpty())
         return;
@@ -1120,6 +1159,7 @@ void MainWindow::exportDialog()
             : selectedFilter.startsWith(QLatin1String("HAR")) ? QLatin1String(".har")
                                                               : QLatin1String(".json");
     m_lastDirectory = QFileInfo(path).absolutePath();
+    settings.setValue(settingsKey("exportSuffix"), QFileInfo(path).suffix().toLower());
     QString error;
     if (exportTo(path, &error))
         statusBar()->showMessage(tr("Exported %1.").arg(QDir::toNativeSeparators(path)), StatusMessageMs);

@@ -140,6 +140,7 @@ private:
     void writeSettings();
     CloseChoice askCloseChoice();
     void saveLastList();
+    void setIdleStatus(const QString &text);
     QAction *addAction(const QString &objectName, const QString &text, const QString &icon,
                        const QKeySequence &shortcut, const QString &toolTip,
                        void (MainWindow::*slot)());
@@ -162,6 +163,7 @@ private:
     QTimer m_summaryTimer;
     bool m_detailsDirty = false;
     QString m_lastDirectory;
+    QString m_idleStatus; // what the status bar shows when no passing message is up
     RunJournal *m_journal = nullptr;
     QList<JournaledJob> m_restorable; // what the journal banner offers
     QUndoStack *m_undo = nullptr;
