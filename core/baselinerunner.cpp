@@ -17,6 +17,26 @@ BaselineRunner::~BaselineRunner()
     m_engine.reset(); // waits for its pool before the model goes
 }
 
+qint64 BaselineRunner::meanMeasuredNs(const QList<Job> &jobs)
+{
+    qint64 sumNs = 0, measured = 0;
+    for (const Job &job : jobs) {
+        if (job.state != JobState::Succeeded && job.state != JobState::Failed)
+            continue;
+        const qint64 ns = job.durationNs();
+        if (ns < 0)
+            continue;
+        sumNs += ns;
+        ++measured;
+    }
+    return measured > 0 ? sumNs / measured : -1;
+}
+
+qint64 BaselineRunner::estimateNs(int urls, qint64 meanMeasuredNs)
+{
+    return urls > 0 && meanMeasuredNs >= 0 ? meanMeasuredNs * urls : -1;
+}
+
 void BaselineRunner::start(const QList<UrlEntry> &entries, FetchOptions options)
 {
     m_engine.reset();

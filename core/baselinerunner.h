@@ -2,6 +2,7 @@
 #pragma once
 
 #include "fetchoptions.h"
+#include "job.h"
 #include "runsummary.h"
 
 #include <QObject>
@@ -23,6 +24,13 @@ class BaselineRunner final : public QObject
 public:
     explicit BaselineRunner(QObject *parent = nullptr);
     ~BaselineRunner() override;
+
+    // The mean duration of the jobs already fetched (succeeded or failed: they were measured),
+    // -1 when none was: what a serial run's time can be told from before it starts.
+    static qint64 meanMeasuredNs(const QList<Job> &jobs);
+    // How long a serial run of `urls` URLs will about take: their mean measured duration each;
+    // -1 (unknown) when nothing was measured.
+    static qint64 estimateNs(int urls, qint64 meanMeasuredNs);
 
     // Bodies are never saved during a baseline, whatever options say.
     void start(const QList<UrlEntry> &entries, FetchOptions options);

@@ -185,6 +185,16 @@ QList<UrlEntry> SweepRunner::sample(const QList<UrlEntry> &entries, int size)
     return result;
 }
 
+qint64 SweepRunner::estimateNs(int urls, const QList<int> &levels, qint64 meanMeasuredNs)
+{
+    if (urls <= 0 || meanMeasuredNs < 0 || levels.isEmpty())
+        return -1;
+    qint64 turns = 0; // URL times, one after the other
+    for (int level : levels)
+        turns += (urls + std::max(level, 1) - 1) / std::max(level, 1);
+    return turns * meanMeasuredNs;
+}
+
 int SweepRunner::knee(const QList<SweepPoint> &points, double threshold)
 {
     if (points.size() < 2)

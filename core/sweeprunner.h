@@ -66,6 +66,10 @@ public:
     // shard.h), so the same list always gives the same sample, spread over the whole list, in
     // list order. size <= 0 or >= the list's size: all of them.
     static QList<UrlEntry> sample(const QList<UrlEntry> &entries, int size);
+    // How long a sweep of `urls` URLs at `levels` will about take when a URL takes
+    // meanMeasuredNs (BaselineRunner::meanMeasuredNs): N workers share a level's URLs, so each
+    // level lasts ceil(urls / N) URL times. -1 (unknown) when nothing was measured.
+    static qint64 estimateNs(int urls, const QList<int> &levels, qint64 meanMeasuredNs);
     // The index of the knee in `points` (sorted by concurrency), -1 if there is none.
     static int knee(const QList<SweepPoint> &points, double threshold = DefaultKneeThreshold);
 

@@ -1,6 +1,7 @@
 // The main window driven as a person would: paste, add, start, watch, filter, sort, export, quit.
 #include "baselinerunner.h"
 #include "detailpane.h"
+#include "eta.h"
 #include "fetchengine.h"
 #include "inputpanel.h"
 #include "jobqueuemodel.h"
@@ -11,6 +12,7 @@
 #include "resultimporter.h"
 #include "settingsstore.h"
 #include "summarypanel.h"
+#include "sweepdialog.h"
 #include "testsupport.h"
 #include "urllistparser.h"
 #include "waterfallview.h"
@@ -304,6 +306,16 @@ private Q_SLOTS:
     void activeWorkersNeverExceedTheWorkersSetting();
     void actionsHaveIconsShortcutsAndTooltips();
     void everythingIsReachableFromTheKeyboard();
+    void clearFinishedCanBeUndone();
+    void clearSucceededKeepsTheOtherRows();
+    void retryFailedAndRetryCancelledAreSeparate();
+    void openSavedRunAsksBeforeDroppingUnexportedResults();
+    void filterByStatus_data();
+    void filterByStatus();
+    void baselineCanBeStopped_data();
+    void baselineCanBeStopped();
+    void baselineSaysHowLongItWillTake();
+    void cancelAllStopsTheSweep();
     void firstWindowFitsTheScreen();
     void restoredGeometryLargerThanTheScreenIsClamped();
     void smallScreenShowsTheErrorColumnAndDetails_data();
@@ -885,7 +897,8 @@ void TestMainWindow::filterByTextAndStatus()
         { "everything", {}, Filter::All, { 0, 1, 2, 3, 4, 5, 6, 7 } },
         { "active: queued and running rows", {}, Filter::Active, { 5, 6 } },
         { "done: succeeded rows only", {}, Filter::Done, { 0, 1, 2 } },
-        { "failed: failed and cancelled rows", {}, Filter::Failed, { 3, 4, 7 } },
+        { "failed: failed rows only, not cancelled ones", {}, Filter::Failed, { 3, 4 } },
+        { "cancelled: cancelled rows only", {}, Filter::Cancelled, { 7 } },
         { "text matches the URL", QStringLiteral("/bytes/"), Filter::All, { 0, 1, 2, 5, 6, 7 } },
         { "text is case-insensitive", QStringLiteral("STATUS/4"), Filter::All, { 3, 4 } },
         // "/404", not "404": the server's ephemeral port may contain those digits.
@@ -915,8 +928,8 @@ void TestMainWindow::filterByTextAndStatus()
             qPrintable(
                 QStringLiteral("%1: shown rows %2").arg(QLatin1String(c.name)).arg(joined(shown))));
     }
-    // The combo box offers exactly the four filters.
-    QCOMPARE(h.window->statusFilterBox()->count(), 4);
+    // The combo box offers exactly the seven filters.
+    QCOMPARE(h.window->statusFilterBox()->count(), 7);
 }
 
 void TestMainWindow::textFilterFollowsRowsAddedAndRemoved()
@@ -1138,7 +1151,8 @@ void TestMainWindow::cancelAllEndsEveryRow()
     QVERIFY(!h.engine.isRunning());
     QVERIFY(!h.action("cancelAll")->isEnabled());
     QVERIFY(!h.action("start")->isEnabled());
-    QVERIFY(h.action("retryFailed")->isEnabled());
+    QVERIFY(h.action("retryCancelled")->isEnabled());
+    QVERIFY(!h.action("retryFailed")->isEnabled()); // nothing failed
     QCOMPARE(h.summaryValue(QStringLiteral("Done"))->text(),
              QStringLiteral("20 of 20 (0 succeeded, 0 failed, 20 cancelled)"));
     // Only the four that were running ever reached the server: Cancel All must not let a worker
@@ -2040,6 +2054,367 @@ void TestMainWindow::activeWorkersNeverExceedTheWorkersSetting()
     QVERIFY2(mostActive <= Workers, qPrintable(QString::number(mostActive)));
     QVERIFY2(mostShown <= Workers, qPrintable(QString::number(mostShown)));
     QVERIFY(mostActive > 0);
+}
+
+namespace {
+
+// Answers every QMessageBox that opens while it lives with `button`, and keeps its text.
+class MessageBoxAnswerer final
+{
+public:
+    Q_DISABLE_COPY_MOVE(MessageBoxAnswerer)
+    explicit MessageBoxAnswerer(QMessageBox::StandardButton button)
+    {
+        constexpr int PollMs = 10;
+        m_timer.setInterval(PollMs);
+        QObject::connect(&m_timer, &QTimer::timeout, &m_timer, [this, button] {
+            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+            if (!box || !box->isVisible())
+                return;
+            texts.append(box->text());
+            if (QAbstractButton *answer = box->button(button))
+                answer->click();
+            else
+                box->reject();
+        });
+        m_timer.start();
+    }
+
+    QStringList texts;
+
+private:
+    QTimer m_timer;
+};
+
+} // namespace
+
+void TestMainWindow::clearFinishedCanBeUndone()
+{
+    Harness h;
+    QVERIFY(h.show());
+    h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/1")).toString(),
+                   m_server->url(QStringLiteral("/status/404")).toString(),
+                   m_server->url(QStringLiteral("/delay/50/bytes/3")).toString() });
+    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
+    h.action("start")->trigger();
+    QVERIFY(finished.wait(RunTimeoutMs));
+    h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/4")).toString() }); // queued, stays
+    QTRY_COMPARE(h.window->summaryPanel()->summary().total, 4);
+    const QList<Job> before = h.model.jobs();
+    const RunSummary summaryBefore = h.window->summaryPanel()->summary();
+    const QString wallBefore = h.summaryValue(QStringLiteral("Wall time"))->text();
+    const QString speedupBefore = h.summaryValue(QStringLiteral("Speedup"))->text();
+
+    QAction *undo = h.action("undo");
+    QVERIFY(undo);
+    QVERIFY(!undo->isEnabled());
+    QTest::keyClick(h.window.get(), Qt::Key_Delete, Qt::ControlModifier | Qt::ShiftModifier);
+    QCOMPARE(h.model.rowCount(), 1);
+    QVERIFY(undo->isEnabled());
+    QCOMPARE(undo->text(), QStringLiteral("U&ndo Clear Finished"));
+    QCOMPARE(h.window->summaryPanel()->summary().total, 1);
+
+    h.table()->setFocus();
+    QTest::keyClick(h.window.get(), Qt::Key_Z, Qt::ControlModifier); // Edit → Undo
+    // Every row is back where it was, with its result and times, and the figures are the same.
+    QCOMPARE(h.model.rowCount(), 4);
+    for (int row = 0; row < 4; ++row) {
+        QCOMPARE(h.model.jobAt(row).id, before.at(row).id);
+        QCOMPARE(h.model.jobAt(row).state, before.at(row).state);
+        QCOMPARE(h.model.jobAt(row).httpStatus, before.at(row).httpStatus);
+        QCOMPARE(h.model.jobAt(row).startedAtNs, before.at(row).startedAtNs);
+        QCOMPARE(h.model.jobAt(row).finishedAtNs, before.at(row).finishedAtNs);
+    }
+    const RunSummary summaryAfter = h.window->summaryPanel()->summary();
+    QCOMPARE(summaryAfter.total, summaryBefore.total);
+    QCOMPARE(summaryAfter.succeeded, summaryBefore.succeeded);
+    QCOMPARE(summaryAfter.failed, summaryBefore.failed);
+    QCOMPARE(summaryAfter.wallNs, summaryBefore.wallNs);
+    QCOMPARE(summaryAfter.serialNs, summaryBefore.serialNs);
+    QCOMPARE(h.summaryValue(QStringLiteral("Wall time"))->text(), wallBefore);
+    QCOMPARE(h.summaryValue(QStringLiteral("Speedup"))->text(), speedupBefore);
+    QCOMPARE(h.proxy()->rowCount(), 4);
+
+    // Redo clears them again; the queued row still runs.
+    h.action("redo")->trigger();
+    QCOMPARE(h.model.rowCount(), 1);
+    h.action("start")->trigger();
+    QVERIFY(finished.wait(RunTimeoutMs));
+    QCOMPARE(h.model.count(JobState::Succeeded), 1);
+}
+
+void TestMainWindow::clearSucceededKeepsTheOtherRows()
+{
+    Harness h;
+    QVERIFY(h.show());
+    h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/1")).toString(),
+                   m_server->url(QStringLiteral("/status/404")).toString(),
+                   m_server->url(QStringLiteral("/bytes/3")).toString() });
+    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
+    h.action("start")->trigger();
+    QVERIFY(finished.wait(RunTimeoutMs));
+    h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/4")).toString() });
+    const QList<Job> before = h.model.jobs();
+
+    QAction *clearSucceeded = h.action("clearSucceeded");
+    QVERIFY(clearSucceeded);
+    QVERIFY(clearSucceeded->isEnabled());
+    clearSucceeded->trigger();
+    // The failed row and the queued one stay, in their order.
+    QCOMPARE(h.model.rowCount(), 2);
+    QCOMPARE(h.model.jobAt(0).id, before.at(1).id);
+    QCOMPARE(h.model.jobAt(0).state, JobState::Failed);
+    QCOMPARE(h.model.jobAt(1).id, before.at(3).id);
+    QCOMPARE(h.model.jobAt(1).state, JobState::Queued);
+    QVERIFY(!clearSucceeded->isEnabled());
+    QCOMPARE(h.summaryValue(QStringLiteral("Done"))->text(),
+             QStringLiteral("1 of 2 (0 succeeded, 1 failed, 0 cancelled)"));
+
+    QCOMPARE(h.action("undo")->text(), QStringLiteral("U&ndo Clear Succeeded"));
+    h.action("undo")->trigger();
+    QCOMPARE(h.model.rowCount(), 4);
+    for (int row = 0; row < 4; ++row)
+        QCOMPARE(h.model.jobAt(row).id, before.at(row).id);
+    QCOMPARE(h.summaryValue(QStringLiteral("Done"))->text(),
+             QStringLiteral("3 of 4 (2 succeeded, 1 failed, 0 cancelled)"));
+}
+
+void TestMainWindow::retryFailedAndRetryCancelledAreSeparate()
+{
+    Harness h;
+    QVERIFY(h.show());
+    h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/10")).toString(),
+                   m_server->url(QStringLiteral("/status/404")).toString(),
+                   m_server->url(QStringLiteral("/bytes/20")).toString() });
+    // The third is cancelled before it starts (Esc on its row).
+    h.clickRow(2);
+    QTest::keyClick(h.table(), Qt::Key_Escape);
+    QCOMPARE(h.model.jobAt(2).state, JobState::Cancelled);
+    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
+    h.action("start")->trigger();
+    QVERIFY(finished.wait(RunTimeoutMs));
+    QCOMPARE(h.model.jobAt(1).state, JobState::Failed);
+    QCOMPARE(m_server->requestCount(), qint64(2));
+
+    QAction *retryCancelled = h.action("retryCancelled");
+    QVERIFY(retryCancelled);
+    QVERIFY(retryCancelled->isEnabled());
+    QVERIFY(h.action("retryFailed")->isEnabled());
+    QTest::keyClick(h.window.get(), Qt::Key_R,
+                    Qt::ControlModifier | Qt::ShiftModifier); // Retry Failed
+    QVERIFY(finished.wait(RunTimeoutMs));
+    // Only the failed row went again; the cancelled one is still cancelled.
+    QCOMPARE(m_server->requestCount(), qint64(3));
+    QCOMPARE(h.model.jobAt(2).state, JobState::Cancelled);
+    QCOMPARE(h.model.jobAt(1).state, JobState::Failed);
+    QVERIFY(retryCancelled->isEnabled());
+
+    retryCancelled->trigger();
+    QVERIFY(finished.wait(RunTimeoutMs));
+    QCOMPARE(m_server->requestCount(), qint64(4));
+    QCOMPARE(h.model.jobAt(2).state, JobState::Succeeded);
+    QCOMPARE(h.model.jobAt(1).attempts, 1); // not retried this time
+    QVERIFY(!retryCancelled->isEnabled());
+    compareTableAndSummary(h);
+}
+
+void TestMainWindow::openSavedRunAsksBeforeDroppingUnexportedResults()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("saved.json"));
+    Harness h;
+    QVERIFY(h.show());
+    h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/1")).toString(),
+                   m_server->url(QStringLiteral("/bytes/2")).toString() });
+    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
+    h.action("start")->trigger();
+    QVERIFY(finished.wait(RunTimeoutMs));
+    QString error;
+    QVERIFY2(h.window->exportTo(path, &error), qPrintable(error));
+    {
+        // Exported: nothing to ask.
+        MessageBoxAnswerer answerer(QMessageBox::Cancel);
+        QVERIFY(h.window->openRun(path));
+        QCOMPARE(answerer.texts, QStringList());
+    }
+
+    h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/3")).toString() });
+    h.action("start")->trigger();
+    QVERIFY(finished.wait(RunTimeoutMs));
+    QCOMPARE(h.model.rowCount(), 3);
+    {
+        MessageBoxAnswerer answerer(QMessageBox::Cancel);
+        QVERIFY(!h.window->openRun(path));
+        QCOMPARE(answerer.texts.size(), 1);
+        QVERIFY2(answerer.texts.constFirst().contains(QLatin1String("have not been exported")),
+                 qPrintable(answerer.texts.constFirst()));
+        QCOMPARE(h.model.rowCount(), 3); // kept
+        QVERIFY(h.model.jobAt(2).url.path().endsWith(QLatin1String("/bytes/3")));
+    }
+    {
+        MessageBoxAnswerer answerer(QMessageBox::Discard);
+        QVERIFY(h.window->openRun(path));
+        QCOMPARE(answerer.texts.size(), 1);
+        QCOMPARE(h.model.rowCount(), 2); // the saved run
+    }
+}
+
+void TestMainWindow::filterByStatus_data()
+{
+    QTest::addColumn<QString>("shown"); // as the combo box says it
+    QTest::addColumn<QList<int>>("expected"); // source rows, in order
+
+    // Rows: 0 done, 1 failed, 2 cancelled, 3 running, 4 queued, 5 done.
+    QTest::newRow("All: every row") << QStringLiteral("All") << QList<int> { 0, 1, 2, 3, 4, 5 };
+    QTest::newRow("Active: queued and running") << QStringLiteral("Active") << QList<int> { 3, 4 };
+    QTest::newRow("Queued: not yet started") << QStringLiteral("Queued") << QList<int> { 4 };
+    QTest::newRow("Running: in flight") << QStringLiteral("Running") << QList<int> { 3 };
+    QTest::newRow("Done: succeeded") << QStringLiteral("Done") << QList<int> { 0, 5 };
+    QTest::newRow("Failed: not the cancelled one") << QStringLiteral("Failed") << QList<int> { 1 };
+    QTest::newRow("Cancelled: only that one") << QStringLiteral("Cancelled") << QList<int> { 2 };
+}
+
+void TestMainWindow::filterByStatus()
+{
+    QFETCH(QString, shown);
+    QFETCH(QList<int>, expected);
+    Harness h;
+    QVERIFY(h.show());
+    QStringList lines;
+    for (int i = 0; i < 6; ++i)
+        lines.append(QStringLiteral("http://127.0.0.1:1/%1").arg(i)); // never fetched
+    h.typeAndAdd(lines);
+    QCOMPARE(h.model.rowCount(), 6);
+    const auto finish = [&h](int row, JobState state) {
+        Job job = h.model.jobAt(row);
+        job.state = state;
+        job.startedAtNs = 1000;
+        job.finishedAtNs = 2000;
+        h.model.finishJob(job);
+    };
+    finish(0, JobState::Succeeded);
+    finish(1, JobState::Failed);
+    h.model.markCancelled(h.model.jobAt(2).id, 1000);
+    h.model.markRunning(h.model.jobAt(3).id, 1000, 0);
+    finish(5, JobState::Succeeded);
+
+    QComboBox *box = h.window->statusFilterBox();
+    const int index = box->findText(shown);
+    QVERIFY2(index >= 0, qPrintable(shown));
+    box->setCurrentIndex(index);
+    QList<int> rows;
+    for (int row = 0; row < h.proxy()->rowCount(); ++row)
+        rows.append(h.proxy()->mapToSource(h.proxy()->index(row, 0)).row());
+    QCOMPARE(rows, expected);
+    QCOMPARE(box->count(), 7);
+}
+
+void TestMainWindow::baselineCanBeStopped_data()
+{
+    QTest::addColumn<QString>("how");
+    QTest::newRow("Esc, with the table focused") << QStringLiteral("esc");
+    QTest::newRow("Cancel All (Ctrl+.)") << QStringLiteral("cancelAll");
+    QTest::newRow("Run → Stop Baseline") << QStringLiteral("menu");
+}
+
+void TestMainWindow::baselineCanBeStopped()
+{
+    QFETCH(QString, how);
+    Harness h;
+    QVERIFY(h.show());
+    h.typeAndAdd(
+        { m_server->url(QStringLiteral("/delay/%1/bytes/1").arg(SlowDelayMs)).toString(),
+          m_server->url(QStringLiteral("/delay/%1/bytes/2").arg(SlowDelayMs)).toString() });
+    QSignalSpy measured(h.window->baselineRunner(), &BaselineRunner::finished);
+    QTest::keyClick(h.window.get(), Qt::Key_B, Qt::ControlModifier); // Measure Serial Baseline
+    QTRY_COMPARE(m_server->inFlight(), 1);
+    QVERIFY(h.window->baselineRunner()->isRunning());
+    QAction *stop = h.action("stopBaseline");
+    QVERIFY(stop);
+    QVERIFY(stop->isEnabled());
+    QVERIFY(h.action("cancelAll")->isEnabled());
+
+    if (how == QLatin1String("esc")) {
+        h.table()->setFocus();
+        QTest::keyClick(h.table(), Qt::Key_Escape);
+    } else if (how == QLatin1String("cancelAll")) {
+        QTest::keyClick(h.window.get(), Qt::Key_Period, Qt::ControlModifier);
+    } else {
+        QMenu *run = nullptr;
+        for (QAction *menu : h.window->menuBar()->actions()) {
+            if (menu->menu() && menu->menu()->actions().contains(stop))
+                run = menu->menu();
+        }
+        QVERIFY(run);
+        stop->trigger();
+    }
+
+    QTRY_VERIFY(!h.window->baselineRunner()->isRunning());
+    QCOMPARE(measured.count(), 1);
+    QCOMPARE(measured.constFirst().at(1).toBool(), false);
+    QTRY_COMPARE(m_server->inFlight(), 0);
+    QCOMPARE(m_server->requestCount(), qint64(1)); // the second URL never went
+    QCOMPARE(h.summaryValue(QStringLiteral("Serial baseline"))->text(),
+             QStringLiteral("not measured"));
+    QVERIFY(!stop->isEnabled());
+    QVERIFY(h.action("measureBaseline")->isEnabled());
+    // Esc is the table's again: it cancels the selected rows.
+    QCOMPARE(h.action("cancelSelected")->shortcut(), QKeySequence(Qt::Key_Escape));
+    // Stopping the baseline leaves the user's queue alone; Cancel All cancels that as well.
+    QCOMPARE(
+        h.model.count(how == QLatin1String("cancelAll") ? JobState::Cancelled : JobState::Queued),
+        2);
+}
+
+void TestMainWindow::baselineSaysHowLongItWillTake()
+{
+    Harness h(2);
+    QVERIFY(h.show());
+    h.typeAndAdd({ m_server->url(QStringLiteral("/delay/300/bytes/1")).toString(),
+                   m_server->url(QStringLiteral("/delay/300/bytes/2")).toString() });
+    // Nothing fetched yet: nothing can tell.
+    QSignalSpy measured(h.window->baselineRunner(), &BaselineRunner::finished);
+    h.action("measureBaseline")->trigger();
+    QString said = h.window->statusBar()->currentMessage();
+    QVERIFY2(said.contains(QLatin1String("2 URL(s)")) && said.contains(QStringLiteral("–")),
+             qPrintable(said));
+    QVERIFY(measured.wait(RunTimeoutMs));
+
+    // After a run, from the URLs' measured times: two of them, one after the other.
+    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
+    h.action("start")->trigger();
+    QVERIFY(finished.wait(RunTimeoutMs));
+    const qint64 serialNs = h.model.jobAt(0).durationNs() + h.model.jobAt(1).durationNs();
+    h.action("measureBaseline")->trigger();
+    said = h.window->statusBar()->currentMessage();
+    QVERIFY2(said.contains(formatRemaining(serialNs)), qPrintable(said));
+    QVERIFY2(said.contains(QLatin1String("Esc")), qPrintable(said));
+    QVERIFY(measured.wait(RunTimeoutMs));
+}
+
+void TestMainWindow::cancelAllStopsTheSweep()
+{
+    Harness h;
+    QVERIFY(h.show());
+    h.typeAndAdd(
+        { m_server->url(QStringLiteral("/delay/%1/bytes/1").arg(SlowDelayMs)).toString() });
+    h.window->findChild<QAction *>(QStringLiteral("concurrencySweep"))->trigger();
+    SweepDialog *dialog = h.window->sweepDialog();
+    QVERIFY(dialog);
+    dialog->setMaxConcurrency(2);
+    QSignalSpy done(dialog, &SweepDialog::sweepFinished);
+    dialog->startSweep();
+    QTRY_COMPARE(m_server->inFlight(), 1);
+    QVERIFY(h.action("cancelAll")->isEnabled());
+
+    h.action("cancelAll")->trigger();
+    QVERIFY(done.count() > 0 || done.wait(RunTimeoutMs));
+    QCOMPARE(done.constFirst().constFirst().toBool(), false);
+    QVERIFY(dialog->isPartial());
+    QVERIFY(dialog->isVisible()); // what it measured stays on screen
+    QTRY_COMPARE(m_server->inFlight(), 0);
+    QVERIFY(!h.action("cancelAll")->isEnabled());
 }
 
 // Layout requests travel as posted events: deliver them all before measuring.

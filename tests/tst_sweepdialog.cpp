@@ -85,6 +85,9 @@ private slots:
     void runsASweepWithProgress();
     void cancellingStopsTheSweep();
     void theRunMenuOpensIt();
+    void escStopsTheSweepAndKeepsTheMeasuredLevels();
+    void estimateSaysHowLongBeforeItStarts_data();
+    void estimateSaysHowLongBeforeItStarts();
 
 private:
     std::unique_ptr<LoopbackServer> m_server;
@@ -211,7 +214,8 @@ void TestSweepDialog::cancellingStopsTheSweep()
     QCOMPARE(dialog.table()->rowCount(), 0);
     QVERIFY(dialog.findChild<QPushButton *>(QStringLiteral("runSweep"))->isEnabled());
     QCOMPARE(dialog.findChild<QProgressBar *>(QStringLiteral("sweepProgress"))->format(),
-             QStringLiteral("Cancelled"));
+             QStringLiteral("Stopped: 0 of 2 levels measured (partial)"));
+    QVERIFY(dialog.isPartial());
 }
 
 void TestSweepDialog::theRunMenuOpensIt()
@@ -228,6 +232,85 @@ void TestSweepDialog::theRunMenuOpensIt()
     QVERIFY(dialog);
     QVERIFY(dialog->isVisible());
     dialog->close();
+}
+
+void TestSweepDialog::escStopsTheSweepAndKeepsTheMeasuredLevels()
+{
+    constexpr int DelayMs = 400; // level 2 takes this long at least: Esc comes first
+    QList<QUrl> urls;
+    for (int i = 0; i < 2; ++i)
+        urls.append(m_server->url(QStringLiteral("/delay/%1/bytes/%2").arg(DelayMs).arg(i + 1)));
+    SweepDialog dialog(jobsFor(urls), TestSupport::testOptions());
+    dialog.setMaxConcurrency(4); // levels 1, 2, 4
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    QSignalSpy started(&dialog.runner(), &SweepRunner::pointStarted);
+    QSignalSpy finished(&dialog, &SweepDialog::sweepFinished);
+
+    dialog.startSweep();
+    QTRY_COMPARE_WITH_TIMEOUT(started.count(), 2, TestSupport::RunTimeoutMs); // N=1 measured
+    QTest::keyClick(&dialog, Qt::Key_Escape);
+
+    QVERIFY(finished.count() > 0 || finished.wait(TestSupport::RunTimeoutMs));
+    QCOMPARE(finished.constFirst().constFirst().toBool(), false);
+    // The dialog stays, with the level measured before Esc, marked partial.
+    QVERIFY(dialog.isVisible());
+    QVERIFY(dialog.isPartial());
+    QCOMPARE(dialog.table()->rowCount(), 1);
+    QCOMPARE(dialog.table()->item(0, SweepDialog::ConcurrencyColumn)->text(), QStringLiteral("1"));
+    QCOMPARE(dialog.table()->item(0, SweepDialog::SucceededColumn)->text(), QStringLiteral("2"));
+    QCOMPARE(dialog.plot()->points().size(), 1);
+    QCOMPARE(dialog.findChild<QProgressBar *>(QStringLiteral("sweepProgress"))->format(),
+             QStringLiteral("Stopped: 1 of 3 levels measured (partial)"));
+    QVERIFY2(dialog.kneeText().startsWith(QLatin1String("Partial sweep, stopped before N=2")),
+             qPrintable(dialog.kneeText()));
+    QVERIFY(dialog.findChild<QPushButton *>(QStringLiteral("saveSweepCsv"))->isEnabled());
+
+    // With nothing running, Esc closes it.
+    QTest::keyClick(&dialog, Qt::Key_Escape);
+    QVERIFY(!dialog.isVisible());
+}
+
+void TestSweepDialog::estimateSaysHowLongBeforeItStarts_data()
+{
+    QTest::addColumn<int>("measuredMs"); // each URL's measured time; -1: never fetched
+    QTest::addColumn<int>("maxConcurrency");
+    QTest::addColumn<int>("sample");
+    QTest::addColumn<QString>("expected");
+
+    // Four URLs. At N workers a level takes ceil(4 / N) URL times.
+    QTest::newRow("nothing fetched yet: unknown")
+        << -1 << 4 << 0
+        << QStringLiteral("– (unknown until some URLs of the list have been fetched)");
+    QTest::newRow("1 s each, N = 1, 2, 4: 4 + 2 + 1 URL times")
+        << 1000 << 4 << 0 << QStringLiteral("about 7 s for 3 level(s)");
+    QTest::newRow("2 s each, N = 1 only")
+        << 2000 << 1 << 0 << QStringLiteral("about 8 s for 1 level(s)");
+    QTest::newRow("a sample of 2 of them: 2 + 1 + 1")
+        << 1000 << 4 << 2 << QStringLiteral("about 4 s for 3 level(s)");
+}
+
+void TestSweepDialog::estimateSaysHowLongBeforeItStarts()
+{
+    QFETCH(int, measuredMs);
+    QFETCH(int, maxConcurrency);
+    QFETCH(int, sample);
+    QFETCH(QString, expected);
+    QList<QUrl> urls;
+    for (int i = 0; i < 4; ++i)
+        urls.append(QUrl(QStringLiteral("http://127.0.0.1:1/%1").arg(i)));
+    QList<Job> jobs = jobsFor(urls);
+    if (measuredMs >= 0) {
+        for (Job &job : jobs) {
+            job.state = JobState::Succeeded;
+            job.startedAtNs = 1000;
+            job.finishedAtNs = job.startedAtNs + measuredMs * NsPerMs;
+        }
+    }
+    SweepDialog dialog(jobs, TestSupport::testOptions());
+    dialog.setMaxConcurrency(maxConcurrency);
+    dialog.setSampleSize(sample);
+    QCOMPARE(dialog.estimateText(), expected);
 }
 
 QTEST_MAIN(TestSweepDialog)

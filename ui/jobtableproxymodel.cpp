@@ -112,12 +112,24 @@ bool JobTableProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex &sour
         if (job.state != JobState::Queued && job.state != JobState::Running)
             return false;
         break;
+    case StatusFilter::Queued:
+        if (job.state != JobState::Queued)
+            return false;
+        break;
+    case StatusFilter::Running:
+        if (job.state != JobState::Running)
+            return false;
+        break;
     case StatusFilter::Done:
         if (job.state != JobState::Succeeded)
             return false;
         break;
     case StatusFilter::Failed:
-        if (job.state != JobState::Failed && job.state != JobState::Cancelled)
+        if (job.state != JobState::Failed)
+            return false;
+        break;
+    case StatusFilter::Cancelled:
+        if (job.state != JobState::Cancelled)
             return false;
         break;
     }

@@ -16,7 +16,8 @@ class JobTableProxyModel final : public QSortFilterProxyModel
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(JobTableProxyModel)
 public:
-    enum class StatusFilter { All, Active, Done, Failed };
+    // Active is queued and running; each other one is a single state ("Done" is succeeded).
+    enum class StatusFilter { All, Active, Queued, Running, Done, Failed, Cancelled };
     Q_ENUM(StatusFilter)
 
     explicit JobTableProxyModel(QObject *parent = nullptr);

@@ -44,13 +44,15 @@
 #include <QPushButton>
 #include <QScreen>
 #include <QSettings>
-#include <QStandardPaths>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QSystemTrayIcon>
 #include <QTableView>
 #include <QToolBar>
+#include <QUndoCommand>
+#include <QUndoStack>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -92,6 +94,55 @@ QString listLine(const Job &job)
     name.replace(QLatin1Char('"'), QLatin1String("\"\""));
     return QStringLiteral("\"%1\",\"%2\"").arg(url, name);
 }
+
+// Removes finished rows by id, and puts them back, results and times included, on undo.
+class RemoveJobsCommand final : public QUndoCommand
+{
+public:
+    RemoveJobsCommand(JobQueueModel *model, QList<quint64> ids, const QString &text,
+                      std::function<void()> changed)
+        : QUndoCommand(text)
+        , m_model(model)
+        , m_ids(std::move(ids))
+        , m_changed(std::move(changed))
+    { }
+
+    void redo() override
+    {
+        // Rows retried since are no longer finished: they stay.
+        QList<int> rows;
+        for (quint64 id : std::as_const(m_ids)) {
+            const int row = m_model->rowForId(id);
+            if (row >= 0 && m_model->jobAt(row).isFinished())
+                rows.append(row);
+        }
+        std::sort(rows.begin(), rows.end());
+        m_removed.clear();
+        // Runs of rows from the end, so the earlier row numbers stay valid.
+        for (qsizetype last = rows.size() - 1; last >= 0;) {
+            qsizetype first = last;
+            while (first > 0 && rows.at(first - 1) == rows.at(first) - 1)
+                --first;
+            for (qsizetype i = first; i <= last; ++i)
+                m_removed.append(m_model->jobAt(rows.at(i)));
+            m_model->removeRows(rows.at(first), int(last - first + 1));
+            last = first - 1;
+        }
+        m_changed();
+    }
+
+    void undo() override
+    {
+        m_model->reinsert(m_removed);
+        m_changed();
+    }
+
+private:
+    JobQueueModel *const m_model;
+    const QList<quint64> m_ids;
+    const std::function<void()> m_changed;
+    QList<Job> m_removed;
+};
 
 // Fits the URL column to the table's width (the Error column keeps ErrorColumnChars in view) until
 // the person sizes a column, or a saved one is restored: then their widths stand.
@@ -283,6 +334,8 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateActions);
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateActions);
     connect(m_model, &QAbstractItemModel::modelReset, this, &MainWindow::updateActions);
+    // What was removed before the queue was replaced has no place to go back to.
+    connect(m_model, &QAbstractItemModel::modelReset, m_undo, &QUndoStack::clear);
     // Once the list is in, the paste area shrinks to a few lines: the table gets the room.
     const auto compactInput = [this, top] {
         const bool compact = m_model->rowCount() > 0;
@@ -302,10 +355,13 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
     connect(m_baseline.get(), &BaselineRunner::progress, m_summary, &SummaryPanel::setBaselineProgress);
     connect(m_baseline.get(), &BaselineRunner::finished, this,
             [this](const RunSummary &summary, bool completed) {
-                if (completed)
+                if (completed) {
                     m_summary->setBaseline(summary);
-                else
+                    statusBar()->clearMessage();
+                } else {
                     m_summary->clearBaseline();
+                    statusBar()->showMessage(tr("Serial baseline stopped."), StatusMessageMs);
+                }
                 updateActions();
             });
 
@@ -515,14 +571,33 @@ void MainWindow::createActions()
               tr("Cancel the running URLs and the queued ones"), &MainWindow::cancelAll);
     addAction(QStringLiteral("retryFailed"), tr("&Retry Failed"), QStringLiteral("retry"),
               QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R),
-              tr("Queue the failed and cancelled URLs again and start"), &MainWindow::retryFailed);
+              tr("Queue the failed URLs again and start"), &MainWindow::retryFailed);
+    addAction(QStringLiteral("retryCancelled"), tr("Retry Ca&ncelled"), QStringLiteral("retry"),
+              QKeySequence(), tr("Queue the cancelled URLs again and start"),
+              &MainWindow::retryCancelled);
     addAction(QStringLiteral("clearFinished"), tr("C&lear Finished"), QStringLiteral("clear"),
               QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete),
-              tr("Remove every finished URL from the queue"), &MainWindow::clearFinished);
+              tr("Remove every finished URL from the queue (Edit → Undo puts them back)"),
+              &MainWindow::clearFinished);
+    addAction(QStringLiteral("clearSucceeded"), tr("Clear Succee&ded"), QStringLiteral("clear"),
+              QKeySequence(),
+              tr("Remove the succeeded URLs from the queue (Edit → Undo puts them back)"),
+              &MainWindow::clearSucceeded);
     addAction(QStringLiteral("measureBaseline"), tr("Measure Serial &Baseline"),
               QStringLiteral("baseline"), QKeySequence(Qt::CTRL | Qt::Key_B),
               tr("Fetch the same list with one worker to measure the real serial time"),
               &MainWindow::measureBaseline);
+    // Esc stops it wherever the focus is; while it runs the table's Esc gives way.
+    addAction(QStringLiteral("stopBaseline"), tr("St&op Baseline"), QStringLiteral("cancel"),
+              QKeySequence(Qt::Key_Escape), tr("Stop measuring the serial baseline"),
+              &MainWindow::stopBaseline);
+    m_undo = new QUndoStack(this);
+    QAction *undo = m_undo->createUndoAction(this, tr("U&ndo"));
+    undo->setObjectName(QStringLiteral("undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction *redo = m_undo->createRedoAction(this, tr("Re&do"));
+    redo->setObjectName(QStringLiteral("redo"));
+    redo->setShortcut(QKeySequence::Redo);
     addAction(QStringLiteral("import"), tr("&Import URL List…"), QStringLiteral("import"),
               QKeySequence::Open, tr("Add the URLs of a .txt or .csv file"), &MainWindow::importDialog);
     addAction(QStringLiteral("openRun"), tr("&Open Saved Run…"), QStringLiteral("import"),
@@ -582,6 +657,9 @@ void MainWindow::createMenus()
     quit->setObjectName(QStringLiteral("quit"));
 
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(action(QStringLiteral("undo")));
+    edit->addAction(action(QStringLiteral("redo")));
+    edit->addSeparator();
     edit->addAction(action(QStringLiteral("openInBrowser")));
     edit->addAction(action(QStringLiteral("copyUrl")));
     edit->addAction(action(QStringLiteral("copyRow")));
@@ -593,11 +671,15 @@ void MainWindow::createMenus()
     for (const char *name : { "start", "pause", "resume", "cancelAll" })
         run->addAction(action(QLatin1String(name)));
     run->addSeparator();
-    for (const char *name : { "retryFailed", "clearFinished", "measureBaseline" })
+    for (const char *name : { "retryFailed", "retryCancelled", "clearFinished", "clearSucceeded",
+                              "measureBaseline", "stopBaseline" })
         run->addAction(action(QLatin1String(name)));
     run->addAction(tr("Concurrency S&weep…"), this, [this] {
         auto *dialog = new SweepDialog(m_model->jobs(), m_engine->options(), this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &SweepDialog::sweepStarted, this, &MainWindow::updateActions);
+        connect(dialog, &SweepDialog::sweepFinished, this, &MainWindow::updateActions);
+        m_sweep = dialog; // Cancel All stops the latest one
         dialog->show();
     })->setObjectName(QStringLiteral("concurrencySweep"));
 
@@ -659,8 +741,11 @@ void MainWindow::createToolBar()
     m_statusFilter->setAccessibleName(tr("Show"));
     m_statusFilter->addItem(tr("All"), int(JobTableProxyModel::StatusFilter::All));
     m_statusFilter->addItem(tr("Active"), int(JobTableProxyModel::StatusFilter::Active));
+    m_statusFilter->addItem(tr("Queued"), int(JobTableProxyModel::StatusFilter::Queued));
+    m_statusFilter->addItem(tr("Running"), int(JobTableProxyModel::StatusFilter::Running));
     m_statusFilter->addItem(tr("Done"), int(JobTableProxyModel::StatusFilter::Done));
     m_statusFilter->addItem(tr("Failed"), int(JobTableProxyModel::StatusFilter::Failed));
+    m_statusFilter->addItem(tr("Cancelled"), int(JobTableProxyModel::StatusFilter::Cancelled));
     bar->addWidget(m_statusFilter);
     connect(m_statusFilter, &QComboBox::currentIndexChanged, this, [this] {
         m_proxy->setStatusFilter(
@@ -679,15 +764,22 @@ void MainWindow::updateActions()
     const bool paused = m_engine->isPaused();
     const bool hasRows = m_model->rowCount() > 0;
     const int queued = m_model->count(JobState::Queued);
-    const int failed = m_model->count(JobState::Failed) + m_model->count(JobState::Cancelled);
     const int unfinished = queued + m_model->count(JobState::Running);
+    const bool baseline = m_baseline->isRunning();
+    const bool sweeping = m_sweep && m_sweep->runner().isRunning();
     action(QStringLiteral("start"))->setEnabled(!running && queued > 0);
     action(QStringLiteral("pause"))->setEnabled(running && !paused);
     action(QStringLiteral("resume"))->setEnabled(running && paused);
-    action(QStringLiteral("cancelAll"))->setEnabled(running || queued > 0);
-    action(QStringLiteral("retryFailed"))->setEnabled(failed > 0);
+    action(QStringLiteral("cancelAll"))->setEnabled(running || queued > 0 || baseline || sweeping);
+    action(QStringLiteral("retryFailed"))->setEnabled(m_model->count(JobState::Failed) > 0);
+    action(QStringLiteral("retryCancelled"))->setEnabled(m_model->count(JobState::Cancelled) > 0);
     action(QStringLiteral("clearFinished"))->setEnabled(m_model->rowCount() > unfinished);
-    action(QStringLiteral("measureBaseline"))->setEnabled(hasRows && !m_baseline->isRunning());
+    action(QStringLiteral("clearSucceeded"))->setEnabled(m_model->count(JobState::Succeeded) > 0);
+    action(QStringLiteral("measureBaseline"))->setEnabled(hasRows && !baseline);
+    action(QStringLiteral("stopBaseline"))->setEnabled(baseline);
+    // One owner for Esc at a time: two would make it ambiguous, and neither would act.
+    action(QStringLiteral("cancelSelected"))
+        ->setShortcut(baseline ? QKeySequence() : QKeySequence(Qt::Key_Escape));
     action(QStringLiteral("export"))->setEnabled(hasRows);
 }
 
@@ -731,16 +823,30 @@ void MainWindow::resume()
 
 void MainWindow::cancelAll()
 {
+    // Every long action stops: the run, a serial baseline, a concurrency sweep.
     m_engine->cancelAll();
+    m_baseline->cancel();
+    if (m_sweep)
+        m_sweep->cancelSweep();
     updateActions();
 }
 
 void MainWindow::retryFailed()
 {
+    retryRows(JobState::Failed);
+}
+
+void MainWindow::retryCancelled()
+{
+    retryRows(JobState::Cancelled);
+}
+
+void MainWindow::retryRows(JobState state)
+{
     QList<int> rows;
     const QList<Job> &jobs = m_model->jobs();
     for (int row = 0; row < jobs.size(); ++row) {
-        if (jobs.at(row).state == JobState::Failed || jobs.at(row).state == JobState::Cancelled)
+        if (jobs.at(row).state == state)
             rows.append(row);
     }
     m_model->requeue(rows);
@@ -749,21 +855,31 @@ void MainWindow::retryFailed()
 
 void MainWindow::clearFinished()
 {
-    // Remove runs of finished rows from the end, so earlier row numbers stay valid.
-    const QList<Job> &jobs = m_model->jobs();
-    for (int row = int(jobs.size()) - 1; row >= 0;) {
-        if (!jobs.at(row).isFinished()) {
-            --row;
-            continue;
-        }
-        int first = row;
-        while (first > 0 && jobs.at(first - 1).isFinished())
-            --first;
-        m_model->removeRows(first, row - first + 1);
-        row = first - 1;
+    removeFinishedRows(std::nullopt, tr("Clear Finished"));
+}
+
+void MainWindow::clearSucceeded()
+{
+    removeFinishedRows(JobState::Succeeded, tr("Clear Succeeded"));
+}
+
+void MainWindow::removeFinishedRows(std::optional<JobState> onlyState, const QString &undoText)
+{
+    QList<quint64> ids;
+    for (const Job &job : m_model->jobs()) {
+        if (job.isFinished() && (!onlyState || job.state == *onlyState))
+            ids.append(job.id);
     }
-    m_details->clearJob();
-    refreshSummary();
+    if (ids.isEmpty())
+        return;
+    m_undo->push(new RemoveJobsCommand(m_model, std::move(ids), undoText, [this] {
+        m_details->clearJob();
+        refreshSummary();
+    }));
+    statusBar()->showMessage(
+        tr("%1: Edit → Undo (%2) puts the rows back.")
+            .arg(undoText, QKeySequence(QKeySequence::Undo).toString(QKeySequence::NativeText)),
+        StatusMessageMs);
 }
 
 void MainWindow::measureBaseline()
@@ -772,8 +888,28 @@ void MainWindow::measureBaseline()
     entries.reserve(m_model->rowCount());
     for (const Job &job : m_model->jobs())
         entries.append(UrlEntry { job.url, job.fileName, job.sourceLine });
+    const qint64 estimate = BaselineRunner::estimateNs(
+        int(entries.size()), BaselineRunner::meanMeasuredNs(m_model->jobs()));
     m_summary->setBaselineProgress(0, int(entries.size()));
     m_baseline->start(entries, m_engine->options());
+    // Said up front, and kept while it runs.
+    statusBar()->showMessage(
+        tr("Measuring the serial baseline of %n URL(s), one at a time: %1. Esc, Cancel All or "
+           "Run → Stop Baseline stops it.",
+           nullptr, int(entries.size()))
+            .arg(estimate >= 0 ? formatRemaining(estimate)
+                               : tr("– (how long is unknown until some URLs have been fetched)")));
+    updateActions();
+}
+
+SweepDialog *MainWindow::sweepDialog() const
+{
+    return m_sweep;
+}
+
+void MainWindow::stopBaseline()
+{
+    m_baseline->cancel();
     updateActions();
 }
 
@@ -808,6 +944,7 @@ void MainWindow::refreshSummary()
 
 void MainWindow::onJobFinished(const Job &job)
 {
+    m_unexportedResults = true;
     if (job.id == m_details->jobId())
         m_details->showJob(job);
 }
@@ -985,7 +1122,10 @@ bool MainWindow::exportTo(const QString &path, QString *error)
                                                                            : QByteArrayLiteral("GET");
     info.toolVersion = QCoreApplication::applicationVersion();
     info.requestHeaders = m_engine->options().headers; // masked by the HAR export
-    return ResultExporter::write(path, *format, m_model->jobs(), summary, info, error);
+    if (!ResultExporter::write(path, *format, m_model->jobs(), summary, info, error))
+        return false;
+    m_unexportedResults = false;
+    return true;
 }
 
 void MainWindow::exportDialog()
@@ -1043,6 +1183,8 @@ bool MainWindow::openRun(const QString &path)
                                  tr("Wait for the run to finish, or cancel it, before opening a saved one."));
         return false;
     }
+    if (!mayDropResults())
+        return false;
     ImportedRun run;
     QString error;
     if (!ResultImporter::read(path, &run, &error)) {
@@ -1052,6 +1194,7 @@ bool MainWindow::openRun(const QString &path)
     m_lastDirectory = QFileInfo(path).absolutePath();
     m_model->clear();
     m_model->addSaved(run.jobs);
+    m_unexportedResults = false; // they are in that file
     refreshSummary();
     const QString name = QDir::toNativeSeparators(path);
     statusBar()->showMessage(tr("Opened %1: %n URL(s).", nullptr, int(run.jobs.size())).arg(name),
@@ -1066,6 +1209,32 @@ bool MainWindow::openRun(const QString &path)
                                  .arg(name, shown.join(QLatin1Char('\n'))));
     }
     return true;
+}
+
+bool MainWindow::mayDropResults()
+{
+    const int finished =
+        m_model->rowCount() - m_model->count(JobState::Queued) - m_model->count(JobState::Running);
+    if (!m_unexportedResults || finished == 0)
+        return true;
+    QMessageBox box(QMessageBox::Question, tr("Open Saved Run"),
+                    tr("The results of %n URL(s) in the queue have not been exported. Opening a "
+                       "saved run replaces them.",
+                       nullptr, finished),
+                    QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, this);
+    box.setObjectName(QStringLiteral("unexportedResults"));
+    box.button(QMessageBox::Save)->setText(tr("&Export First…"));
+    box.button(QMessageBox::Discard)->setText(tr("&Discard Them"));
+    box.setDefaultButton(QMessageBox::Cancel);
+    switch (box.exec()) {
+    case QMessageBox::Discard:
+        return true;
+    case QMessageBox::Save:
+        exportDialog();
+        return !m_unexportedResults; // a cancelled or failed export keeps them
+    default:
+        return false;
+    }
 }
 
 void MainWindow::settingsDialog()

@@ -5,9 +5,11 @@
 #include "runjournal.h"
 
 #include <QMainWindow>
+#include <QPointer>
 #include <QTimer>
 
 #include <memory>
+#include <optional>
 
 class QAction;
 class QComboBox;
@@ -15,6 +17,7 @@ class QLineEdit;
 class QSpinBox;
 class QSystemTrayIcon;
 class QTableView;
+class QUndoStack;
 
 namespace Parafetch {
 
@@ -25,6 +28,7 @@ class InputPanel;
 class JobQueueModel;
 class JobTableProxyModel;
 class SummaryPanel;
+class SweepDialog;
 class WaterfallView;
 struct Job;
 struct UrlEntry;
@@ -83,9 +87,15 @@ public:
     void pause();
     void resume();
     void cancelAll();
-    void retryFailed();
+    void retryFailed(); // failed rows only
+    void retryCancelled(); // cancelled rows only
+    // Both can be undone (Edit → Undo): the rows come back where they were, with their results.
     void clearFinished();
+    void clearSucceeded();
     void measureBaseline();
+    void stopBaseline();
+    QUndoStack *undoStack() const { return m_undo; }
+    SweepDialog *sweepDialog() const; // the latest one opened, if still open
     void copySummary();
     void refreshSummary();
 
@@ -107,6 +117,9 @@ private:
     void applyDefaultDockSizes();
     void showJobInWaterfall();
     void updateActions();
+    void retryRows(JobState state);
+    void removeFinishedRows(std::optional<JobState> onlyState, const QString &undoText);
+    bool mayDropResults(); // asks before results not exported are replaced
     void showContextMenu(const QPoint &position);
     QList<int> selectedSourceRows() const;
     bool requireSelection(); // false, and says so, when no row is selected
@@ -153,6 +166,9 @@ private:
     QString m_idleStatus; // what the status bar shows when no passing message is up
     RunJournal *m_journal = nullptr;
     QList<JournaledJob> m_restorable; // what the journal banner offers
+    QUndoStack *m_undo = nullptr;
+    QPointer<SweepDialog> m_sweep;
+    bool m_unexportedResults = false; // results fetched here since the last export
     CloseChoice m_closeChoice = CloseChoice::Ask;
 };
 

@@ -1,6 +1,8 @@
 // The sweep dialog and its plot: levels chosen as powers of two, progress, table, knee, CSV.
 #include "sweepdialog.h"
 
+#include "baselinerunner.h"
+#include "eta.h"
 #include "jobqueuemodel.h"
 
 #include <QDialogButtonBox>
@@ -265,6 +267,7 @@ SweepDialog::SweepDialog(const QList<Job> &jobs, const FetchOptions &options, QW
     m_entries.reserve(jobs.size());
     for (const Job &job : jobs)
         m_entries.append(UrlEntry { job.url, job.fileName, job.sourceLine });
+    m_meanMeasuredNs = BaselineRunner::meanMeasuredNs(jobs);
 
     m_listLabel = new QLabel(tr("%n URL(s) from the queue; bodies are not saved.", nullptr,
                                 int(m_entries.size())),
@@ -282,10 +285,17 @@ SweepDialog::SweepDialog(const QList<Job> &jobs, const FetchOptions &options, QW
     m_sample->setToolTip(tr("Run each level on this many URLs of the list, always the same ones "
                             "(chosen by a stable hash), to keep a long list's sweep short"));
 
+    m_estimateLabel = new QLabel(this);
+    m_estimateLabel->setObjectName(QStringLiteral("sweepEstimate"));
+    m_estimateLabel->setWordWrap(true);
+    m_estimateLabel->setToolTip(tr("From the mean time of the list's URLs fetched so far: at N "
+                                   "workers a level takes about ceil(URLs ÷ N) of them"));
+
     auto *form = new QFormLayout;
     form->addRow(tr("List:"), m_listLabel);
     form->addRow(tr("&Workers up to:"), m_maxConcurrency);
     form->addRow(tr("S&ample:"), m_sample);
+    form->addRow(tr("Takes:"), m_estimateLabel);
 
     m_runButton = new QPushButton(tr("&Run Sweep"), this);
     m_runButton->setObjectName(QStringLiteral("runSweep"));
@@ -343,7 +353,10 @@ SweepDialog::SweepDialog(const QList<Job> &jobs, const FetchOptions &options, QW
     connect(&m_runner, &SweepRunner::progress, this, &SweepDialog::updateProgress);
     connect(&m_runner, &SweepRunner::pointFinished, this, &SweepDialog::addPoint);
     connect(&m_runner, &SweepRunner::finished, this, &SweepDialog::sweepDone);
+    connect(m_maxConcurrency, &QSpinBox::valueChanged, this, &SweepDialog::updateEstimate);
+    connect(m_sample, &QSpinBox::valueChanged, this, &SweepDialog::updateEstimate);
     refreshResults({});
+    updateEstimate();
     updateState();
 }
 
@@ -363,6 +376,23 @@ int SweepDialog::sampleSize() const
     return m_sample->value();
 }
 
+QString SweepDialog::estimateText() const
+{
+    return m_estimateLabel->text();
+}
+
+void SweepDialog::updateEstimate()
+{
+    const int urls = int(SweepRunner::sample(m_entries, sampleSize()).size());
+    const QList<int> levels = plannedLevels();
+    const qint64 ns = SweepRunner::estimateNs(urls, levels, m_meanMeasuredNs);
+    if (ns >= 0)
+        m_estimateLabel->setText(
+            tr("%1 for %n level(s)", nullptr, int(levels.size())).arg(formatRemaining(ns)));
+    else
+        m_estimateLabel->setText(tr("– (unknown until some URLs of the list have been fetched)"));
+}
+
 void SweepDialog::setMaxConcurrency(int max)
 {
     m_maxConcurrency->setValue(max);
@@ -378,12 +408,14 @@ void SweepDialog::startSweep()
     if (m_runner.isRunning() || m_entries.isEmpty())
         return;
     m_levelIndex = 0;
+    m_partial = false;
     refreshResults({});
     m_kneeLabel->setText(tr("Running…"));
     m_runner.start(SweepRunner::sample(m_entries, sampleSize()), m_options, plannedLevels());
     m_progress->setRange(0, int(m_runner.levels().size()) * m_runner.urlCount());
     updateProgress(0);
     updateState();
+    emit sweepStarted();
 }
 
 void SweepDialog::cancelSweep()
@@ -399,7 +431,10 @@ void SweepDialog::showPoints(const QList<SweepPoint> &points)
 
 void SweepDialog::reject()
 {
-    cancelSweep();
+    if (m_runner.isRunning()) {
+        cancelSweep();
+        return;
+    }
     QDialog::reject();
 }
 
@@ -426,8 +461,16 @@ void SweepDialog::sweepDone(bool completed)
 {
     if (completed)
         m_progress->setValue(m_progress->maximum());
-    m_progress->setFormat(completed ? tr("Done") : tr("Cancelled"));
+    m_partial = !completed;
+    m_progress->setFormat(completed ? tr("Done")
+                                    : tr("Stopped: %1 of %2 levels measured (partial)")
+                                          .arg(m_runner.points().size())
+                                          .arg(m_runner.levels().size()));
     refreshResults(m_runner.points());
+    if (m_partial)
+        m_kneeLabel->setText(tr("Partial sweep, stopped before N=%1: %2")
+                                 .arg(m_runner.levels().value(m_runner.points().size()))
+                                 .arg(m_kneeLabel->text()));
     updateState();
     emit sweepFinished(completed);
 }

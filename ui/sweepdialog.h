@@ -83,15 +83,23 @@ public:
     SweepPlot *plot() const { return m_plot; }
     QTableWidget *table() const { return m_table; }
     QString kneeText() const;
+    // "about 40 s" for the planned levels and sample, from the list's measured URL times; a
+    // sentence with "–" when none was measured.
+    QString estimateText() const;
+    // The levels shown are those measured before a sweep was stopped.
+    bool isPartial() const { return m_partial; }
 
     void setMaxConcurrency(int max);
     void setSampleSize(int size);
 
 Q_SIGNALS:
+    void sweepStarted();
     void sweepFinished(bool completed);
 
 protected:
-    void reject() override; // closing cancels a sweep in progress
+    // Esc and Close stop a sweep in progress and keep the dialog with the levels measured;
+    // once nothing runs they close it.
+    void reject() override;
 
 private:
     void addPoint(const SweepPoint &point);
@@ -100,12 +108,15 @@ private:
     void refreshResults(const QList<SweepPoint> &points);
     void saveCsv();
     void updateState();
+    void updateEstimate();
 
     QList<UrlEntry> m_entries;
     FetchOptions m_options;
     SweepRunner m_runner;
     QList<SweepPoint> m_shown;
     int m_levelIndex = 0;
+    qint64 m_meanMeasuredNs = -1;
+    bool m_partial = false;
     QSpinBox *m_maxConcurrency = nullptr;
     QSpinBox *m_sample = nullptr;
     QLabel *m_listLabel = nullptr;
@@ -115,6 +126,7 @@ private:
     QProgressBar *m_progress = nullptr;
     SweepPlot *m_plot = nullptr;
     QLabel *m_kneeLabel = nullptr;
+    QLabel *m_estimateLabel = nullptr;
     QTableWidget *m_table = nullptr;
 };
 
