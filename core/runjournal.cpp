@@ -1217,12 +1217,16 @@ void reconcile(const QList<FileRecord> &records, QList<JournaledJob> *jobs,
                 break;
             }
         }
-        if (job && !job->isFinished() && !job->partial && !files.lastPart.partPath.isEmpty()
-            && isJournalableValidator(files.lastPart.validator)) {
-            auto part = std::make_shared<PartialDownload>();
-            part->path = files.lastPart.partPath;
-            part->validator = files.lastPart.validator;
-            job->partial = std::move(part);
+        if (job && !job->isFinished() && !files.lastPart.partPath.isEmpty()) {
+            // The log is written as each .part is made, the journal later and only for parts
+            // with a validator: the log's last part is the job's current one.
+            job->partial.reset();
+            if (isJournalableValidator(files.lastPart.validator)) {
+                auto part = std::make_shared<PartialDownload>();
+                part->path = files.lastPart.partPath;
+                part->validator = files.lastPart.validator;
+                job->partial = std::move(part);
+            }
         }
         if (job && job->partial && !job->isFinished()) {
             // Continued only as it was left: a file changed (or emptied) since is not.
