@@ -1296,6 +1296,8 @@ void TestRunJournal::replayReconcilesWithTheFileLog_data()
         << "failed" << JobState::Failed << false << QStringList() << 0 << 1;
     QTest::newRow("a link named .part is never removed")
         << "link" << JobState::Queued << false << part << 0 << 0;
+    QTest::newRow("the journal's .part, started over without a validator: both removed")
+        << "superseded" << JobState::Queued << false << QStringList() << 0 << 2;
 }
 
 void TestRunJournal::replayReconcilesWithTheFileLog()
@@ -1336,6 +1338,22 @@ void TestRunJournal::replayReconcilesWithTheFileLog()
         const QByteArray onDisk =
             scenario == QLatin1String("other-bytes") ? QByteArray(body.size(), 'x') : body;
         QVERIFY(writeAll(scenario == QLatin1String("saved-part") ? partPath : finalPath, onDisk));
+    } else if (scenario == QLatin1String("superseded")) {
+        // The journal knew the first .part (it had a validator); the retry that started over
+        // made another, which the log alone knows.
+        QVERIFY(writeAll(journalPath(),
+                         journal
+                             + checkedLine("{\"k\":\"part\",\"id\":1,\"path\":\""
+                                           + partPath.toUtf8() + "\",\"validator\":\"\\\"v1\\\"\"}")));
+        record.kind = FileRecord::Kind::Part;
+        record.validator = "\"v1\"";
+        log.append(record);
+        FileRecord newer = record;
+        newer.partPath = output.filePath(QStringLiteral("a (1).bin.part"));
+        newer.validator.clear();
+        log.append(newer);
+        QVERIFY(writeAll(partPath, body));
+        QVERIFY(writeAll(newer.partPath, body.first(10)));
     } else if (scenario == QLatin1String("link")) {
         record.kind = FileRecord::Kind::Part;
         log.append(record);
