@@ -427,7 +427,9 @@ void FetchEngine::pollProgress()
             active.startSeen = true;
         }
         m_model->setProgress(active.id, control.bytesReceived.load(std::memory_order_relaxed),
-                             control.bytesTotal.load(std::memory_order_relaxed), now);
+                             control.bytesTotal.load(std::memory_order_relaxed), now,
+                             control.attempt.load(std::memory_order_relaxed),
+                             control.phase.load(std::memory_order_relaxed));
     }
     m_model->flushProgress();
     emit progressUpdated();

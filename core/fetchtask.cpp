@@ -182,6 +182,7 @@ struct FetchTask::Attempt
     QString refusedScheme;
     QString sinkError;
     QList<QSslError> sslErrors; // of the current hop, for the message; never ignored
+    QList<RedirectHop> hops; // the redirects followed, for the details pane
 };
 
 FetchTask::FetchTask(TaskSpec spec, NetworkManager *manager, QNetworkRequest requestTemplate,
@@ -321,6 +322,8 @@ void FetchTask::sendRequest(const QUrl &url)
     attempt.hopConnectUs = -1;
     attempt.keepBody = false;
     const QNetworkRequest request = makeRequest(url);
+    recordRequestHeaders(request);
+    m_control->phase.store(LivePhase::Sending, std::memory_order_relaxed);
     m_reply = m_manager->fetch(m_options->method == FetchOptions::Method::Head
                                    ? QNetworkAccessManager::HeadOperation
                                    : QNetworkAccessManager::GetOperation,
@@ -343,10 +346,24 @@ void FetchTask::sendRequest(const QUrl &url)
     }
 }
 
+// What the details pane shows of the request: the headers we set (Qt adds its own transport
+// ones), and the Authorization that user info in the URL turns into; secrets masked.
+void FetchTask::recordRequestHeaders(const QNetworkRequest &request)
+{
+    m_job.requestHeaders.clear();
+    for (const QByteArray &name : request.rawHeaderList())
+        m_job.requestHeaders.append({ name, redactedHeaderValue(name, request.rawHeader(name)) });
+    if (!request.url().userInfo().isEmpty())
+        m_job.requestHeaders.append(
+            { QByteArrayLiteral("Authorization"),
+              redactedHeaderValue("Authorization", QByteArrayLiteral("Basic")) });
+}
+
 void FetchTask::onSocketConnecting()
 {
     if (m_attempt->connectStartNs < 0)
         m_attempt->connectStartNs = now();
+    m_control->phase.store(LivePhase::Connecting, std::memory_order_relaxed);
 }
 
 void FetchTask::onEncrypted()
@@ -359,6 +376,7 @@ void FetchTask::onRequestSent()
 {
     Attempt &attempt = *m_attempt;
     attempt.sentNs = now();
+    m_control->phase.store(LivePhase::Waiting, std::memory_order_relaxed);
     if (attempt.connectStartNs >= 0) {
         // Qt's signals reach us queued from its HTTP thread, so "started connecting" arrives
         // together with "sent" and its own time says nothing. A new connection's phase is
@@ -379,6 +397,7 @@ void FetchTask::onMetaData()
     Attempt &attempt = *m_attempt;
     QNetworkReply &reply = *m_reply;
     attempt.headersNs = now();
+    m_control->phase.store(LivePhase::Receiving, std::memory_order_relaxed);
     attempt.announcedLength = reply.attribute(ReplyAttribute::BodyLength).toLongLong();
     const int status = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     // Decided once per response, not per chunk: the body is the job's only on a 2xx to a GET.
@@ -490,6 +509,7 @@ void FetchTask::onFinished()
             attempt.redirectFault = RedirectFault::Insecure;
         } else {
             ++attempt.redirects;
+            attempt.hops.append({ status, next.adjusted(QUrl::RemoveUserInfo) });
             // The redirect's own body is not the job's.
             attempt.received = 0;
             attempt.announcedLength = -1;
@@ -509,6 +529,8 @@ void FetchTask::finishAttempt()
     classify(*m_reply);
     if (restartWithoutAdoptedPart())
         return;
+    m_job.attemptLog.append({ m_job.httpStatus, m_job.errorKind, m_job.errorString,
+                              m_job.attemptStartedAtNs, now(), m_job.protocol, m_attempt->hops });
     const int maxAttempts = 1 + std::max(0, m_options->retries);
     const bool retry = m_job.state == JobState::Running && m_job.attempts < maxAttempts
         && isRetryable(m_job) && !m_attempt->permanent;
@@ -543,6 +565,7 @@ void FetchTask::finishAttempt()
             // bound the server asked us to respect.
             m_retryTimer.start(int(std::min<qint64>(delayMs, std::numeric_limits<int>::max())),
                                Qt::PreciseTimer, this);
+            m_control->phase.store(LivePhase::BackingOff, std::memory_order_relaxed);
             return;
         }
     }

@@ -39,6 +39,7 @@ public:
     std::atomic<qint64> startedAtNs { -1 };
     std::atomic<int> worker { -1 };
     std::atomic<int> attempt { 0 };
+    std::atomic<LivePhase> phase { LivePhase::Unknown }; // where the attempt is now
     // Set once the task has finished, before its report is held for a batch: a lane that has
     // moved on to its next URL no longer counts as busy with this one.
     std::atomic<bool> finished { false };
@@ -122,6 +123,7 @@ private:
     void timerEvent(QTimerEvent *event) override;
     void beginAttempt(int number);
     void sendRequest(const QUrl &url);
+    void recordRequestHeaders(const QNetworkRequest &request); // for the details pane
     QNetworkRequest makeRequest(const QUrl &url) const;
     void onSocketConnecting();
     void onEncrypted();

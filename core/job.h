@@ -50,6 +50,29 @@ struct PartialDownload
     QByteArray validator;
 };
 
+// Where a running job's attempt is now, for the waterfall's live bar; Unknown before the engine
+// has seen it start, and on finished jobs.
+enum class LivePhase : quint8 { Unknown, Connecting, Sending, Waiting, Receiving, BackingOff };
+
+// One redirect a request followed: the status that sent it on, and where (credentials removed).
+struct RedirectHop
+{
+    int httpStatus = 0;
+    QUrl to;
+};
+
+// One attempt at a URL as the details pane lists it: how it ended, when, and the way it went.
+struct AttemptRecord
+{
+    int httpStatus = 0; // 0 = no answer
+    ErrorKind errorKind = ErrorKind::None;
+    QString errorString; // empty when the attempt succeeded
+    qint64 startedAtNs = -1;
+    qint64 finishedAtNs = -1;
+    QByteArray protocol; // as Job::protocol
+    QList<RedirectHop> redirects;
+};
+
 // Times are nanoseconds on the engine's monotonic clock (0 = the engine's epoch); -1 = unknown.
 // Phase durations are microseconds; -1 where Qt cannot tell (e.g. connect on a reused connection).
 struct Job
@@ -91,6 +114,11 @@ struct Job
     QString savedPath;   // where the body was saved, empty if discarded
     QByteArray protocol; // "http/1.1", "h2", empty if unknown
     HeaderList responseHeaders; // of the last response, secret values already masked
+    // For the details pane: every attempt so far (the last one included once it ended), and
+    // the headers of the last request sent, secret values already masked.
+    QList<AttemptRecord> attemptLog;
+    HeaderList requestHeaders;
+    LivePhase livePhase = LivePhase::Unknown; // of a running job, as last polled
     // A .part left by an earlier run that was cut off (the run journal's restore), for the first
     // attempt to continue; null on nearly every row, hence a pointer.
     std::shared_ptr<const PartialDownload> resumeFrom;

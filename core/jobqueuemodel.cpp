@@ -63,21 +63,6 @@ int progressPerMille(const Job &job)
 
 } // namespace
 
-QString formatBytes(qint64 bytes)
-{
-    return QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat);
-}
-
-QString formatSeconds(qint64 ns)
-{
-    return QStringLiteral("%1 s").arg(QLocale().toString(double(ns) / NsPerSecond, 'f', 3));
-}
-
-QString formatRate(double bytesPerSecond)
-{
-    return JobQueueModel::tr("%1/s").arg(formatBytes(qint64(bytesPerSecond)));
-}
-
 JobQueueModel::JobQueueModel(QObject *parent)
     : QAbstractTableModel(parent)
 {
@@ -141,7 +126,7 @@ QVariant JobQueueModel::displayValue(const Job &job, int column) const
         if (job.state == JobState::Queued)
             return {};
         return job.bytesTotal >= 0 && !job.isFinished()
-            ? tr("%1 of %2").arg(formatBytes(job.bytesReceived), formatBytes(job.bytesTotal))
+            ? formatByteProgress(job.bytesReceived, job.bytesTotal)
             : formatBytes(job.bytesReceived);
     case ProgressColumn:
         if (job.state == JobState::Failed || job.state == JobState::Cancelled)
@@ -318,6 +303,51 @@ void JobQueueModel::clear()
     endResetModel();
 }
 
+int JobQueueModel::reinsert(QList<Job> jobs)
+{
+    std::sort(jobs.begin(), jobs.end(), [](const Job &a, const Job &b) { return a.id < b.id; });
+    // Runs of jobs that go to the same place are inserted as one range, the last place first,
+    // so that the places found before stay right.
+    struct Run
+    {
+        int row;
+        qsizetype first, count;
+    };
+    QList<Run> runs;
+    for (qsizetype i = 0; i < jobs.size(); ++i) {
+        const quint64 id = jobs.at(i).id;
+        if (id == 0 || rowForId(id) >= 0 || (i > 0 && jobs.at(i - 1).id == id))
+            continue;
+        const auto at = std::lower_bound(m_jobs.cbegin(), m_jobs.cend(), id,
+                                         [](const Job &job, quint64 value) { return job.id < value; });
+        const int row = int(at - m_jobs.cbegin());
+        if (!runs.isEmpty() && runs.constLast().row == row && runs.constLast().first + runs.constLast().count == i)
+            ++runs.last().count;
+        else
+            runs.append({ row, i, 1 });
+    }
+    int inserted = 0;
+    for (auto run = runs.crbegin(); run != runs.crend(); ++run) {
+        const int count = int(run->count);
+        beginInsertRows({}, run->row, run->row + count - 1);
+        m_jobs.insert(run->row, count, Job());
+        for (int k = 0; k < count; ++k) {
+            Job &job = m_jobs[run->row + k];
+            job = jobs.at(run->first + k);
+            m_summary.add(job);
+        }
+        // Pending live updates move down with the rows they belong to.
+        if (m_dirtyFirst >= run->row)
+            m_dirtyFirst += count;
+        if (m_dirtyLast >= run->row)
+            m_dirtyLast += count;
+        m_nextId = std::max(m_nextId, m_jobs.at(run->row + count - 1).id + 1);
+        endInsertRows();
+        inserted += count;
+    }
+    return inserted;
+}
+
 int JobQueueModel::rowForId(quint64 id) const
 {
     const auto it = std::lower_bound(m_jobs.cbegin(), m_jobs.cend(), id,
@@ -354,7 +384,8 @@ void JobQueueModel::markRunning(quint64 id, qint64 startedAtNs, int worker)
     markDirty(row);
 }
 
-void JobQueueModel::setProgress(quint64 id, qint64 received, qint64 total, qint64 nowNs)
+void JobQueueModel::setProgress(quint64 id, qint64 received, qint64 total, qint64 nowNs,
+                                int attempt, LivePhase phase)
 {
     const int row = rowForId(id);
     if (row < 0)
@@ -366,6 +397,9 @@ void JobQueueModel::setProgress(quint64 id, qint64 received, qint64 total, qint6
     job.bytesReceived = received;
     job.bytesTotal = total;
     job.updatedAtNs = nowNs;
+    if (attempt > 0)
+        job.attempts = attempt; // the one in progress
+    job.livePhase = phase;
     m_summary.change(before, JobFigures::of(job));
     markDirty(row);
 }

@@ -3,6 +3,7 @@
 
 #include "job.h"
 #include "runsummary.h"
+#include "units.h" // formatBytes and the like, for the views of this model
 
 #include <QAbstractTableModel>
 #include <QList>
@@ -59,6 +60,10 @@ public:
     // run's clock), the others come back queued.
     int addSaved(const QList<Job> &jobs);
     void clear();
+    // Puts removed jobs back where they were, unchanged (results, times, ids): the undo of a
+    // removal. Rows keep id order, so each goes before the first row with a larger id. Jobs
+    // whose id is still in the queue are skipped. Returns how many were put back.
+    int reinsert(QList<Job> jobs);
 
     const QList<Job> &jobs() const { return m_jobs; }
     const Job &jobAt(int row) const { return m_jobs.at(row); }
@@ -68,12 +73,18 @@ public:
     // Kept up to date as jobs change, so a window can show it often whatever the row count;
     // always equal to RunSummary::compute(jobs()).
     RunSummary summary() const { return m_summary.result(); }
+    // Where nothing was in flight for at least minNs (RunSummaryTracker::idleGapsNs).
+    std::vector<std::pair<qint64, qint64>> idleGapsNs(qint64 minNs) const
+    {
+        return m_summary.idleGapsNs(minNs);
+    }
 
     // Engine-side updates. Live progress is only recorded here; flushProgress() announces it,
     // once per refresh, for the dirty rows and live columns only (DESIGN rule 5).
     void setQueuedAt(int row, qint64 queuedAtNs);
     void markRunning(quint64 id, qint64 startedAtNs, int worker);
-    void setProgress(quint64 id, qint64 received, qint64 total, qint64 nowNs);
+    void setProgress(quint64 id, qint64 received, qint64 total, qint64 nowNs, int attempt = 0,
+                     LivePhase phase = LivePhase::Unknown);
     void flushProgress();
     void finishJob(const Job &job);          // a task's final record (matched by id)
     void finishJobs(const QList<Job> &jobs); // the same for many, announced as one range
@@ -101,10 +112,5 @@ private:
 
 // The state as the table shows it ("Done", "Failed", ...), translated.
 QString stateDisplayName(JobState state);
-
-// Formatting shared by every front end, so the table, the headless lines and exports agree.
-QString formatBytes(qint64 bytes);
-QString formatSeconds(qint64 ns);      // "0.047 s"
-QString formatRate(double bytesPerSecond);
 
 } // namespace Parafetch

@@ -146,6 +146,28 @@ qint64 unionLengthNs(const std::vector<std::pair<qint64, qint64>> &sortedInterva
     return length;
 }
 
+std::vector<std::pair<qint64, qint64>>
+idleGapsNs(const std::vector<std::pair<qint64, qint64>> &sortedIntervals, qint64 minNs)
+{
+    std::vector<std::pair<qint64, qint64>> gaps;
+    bool covering = false;
+    qint64 coveredTo = 0; // the end of the busy stretch being swept
+    for (const auto &[start, end] : sortedIntervals) {
+        if (end < start)
+            continue;
+        if (covering && start - coveredTo >= minNs)
+            gaps.emplace_back(coveredTo, start);
+        coveredTo = covering ? std::max(coveredTo, end) : end;
+        covering = true;
+    }
+    return gaps;
+}
+
+std::vector<std::pair<qint64, qint64>> RunSummaryTracker::idleGapsNs(qint64 minNs) const
+{
+    return Parafetch::idleGapsNs(m_busyNs.sorted(), minNs);
+}
+
 qsizetype nearestRank(qsizetype n, double percent)
 {
     // percent * n first, then / 100: exact for whole percents, so 55% of 100 is rank 55, not the

@@ -89,6 +89,8 @@ public:
     void clear();
     int count(JobState state) const;
     RunSummary result() const;
+    // idleGapsNs() of the busy intervals that the wall time measures.
+    std::vector<std::pair<qint64, qint64>> idleGapsNs(qint64 minNs) const;
 
 private:
     // A multiset of values that stays sorted: insertions and removals wait in side lists and
@@ -125,6 +127,11 @@ private:
 // The measure of the union of the intervals [first, second] (ignoring empty and reversed ones),
 // sorted by start: one sweep.
 qint64 unionLengthNs(const std::vector<std::pair<qint64, qint64>> &sortedIntervals);
+
+// The stretches of at least minNs between the busy intervals (sorted by start) in which no URL
+// was in flight: the idle time that wall time leaves out, in time order; one sweep.
+std::vector<std::pair<qint64, qint64>>
+idleGapsNs(const std::vector<std::pair<qint64, qint64>> &sortedIntervals, qint64 minNs);
 
 // The nearest-rank percentile: the value at rank ceil(percent / 100 * n) (1-based) of the sorted
 // values, so it is always one of the values and never an interpolation; -1 for no values.

@@ -8,6 +8,8 @@ PARAFETCH_PACKAGES=(
     zlib1g-dev # gzip and deflate bodies: the scripted test server builds them
     libqt6svg6 fonts-dejavu-core dpkg-dev # SVG icons, a font offscreen, cpack shlibdeps
     nghttp2-server # nghttpd: the HTTP/2-over-TLS server of tests/tst_https.cpp
+    xvfb openbox xdotool xclip imagemagick x11-utils # tests/realwindow and scripts/screenshots.sh:
+    # the real window on a virtual screen with a window manager, keys, clipboard, screen grabs
 )
 
 parafetch_install_missing() {

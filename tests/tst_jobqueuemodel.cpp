@@ -208,6 +208,9 @@ private Q_SLOTS:
     void hundredThousandRows();
     void summaryEqualsComputeAfterEveryStep_data();
     void summaryEqualsComputeAfterEveryStep();
+    void reinsertPutsRemovedRowsBackWhereTheyWere_data();
+    void reinsertPutsRemovedRowsBackWhereTheyWere();
+    void reinsertSkipsJobsStillInTheQueue();
 };
 
 void tst_JobQueueModel::addEntriesAppendsQueuedRowsWithIncreasingIds()
@@ -1005,6 +1008,84 @@ void tst_JobQueueModel::summaryEqualsComputeAfterEveryStep()
     }
     // Somewhere on the way there was something to measure, not just two empty summaries.
     QVERIFY(measured);
+}
+
+void tst_JobQueueModel::reinsertPutsRemovedRowsBackWhereTheyWere_data()
+{
+    QTest::addColumn<QList<int>>("removed"); // rows of a six-row queue
+
+    QTest::newRow("one row in the middle") << QList<int> { 2 };
+    QTest::newRow("a run in the middle") << QList<int> { 2, 3 };
+    QTest::newRow("the first and the last") << QList<int> { 0, 5 };
+    QTest::newRow("every other row") << QList<int> { 0, 2, 4 };
+    QTest::newRow("every row") << QList<int> { 0, 1, 2, 3, 4, 5 };
+}
+
+void tst_JobQueueModel::reinsertPutsRemovedRowsBackWhereTheyWere()
+{
+    QFETCH(QList<int>, removed);
+    constexpr int Rows = 6;
+    JobQueueModel model;
+    Tester tester(&model, ReportToQtTest);
+    model.addEntries(entries(Rows));
+    // Finished rows, each with its own result and times.
+    QList<Job> results;
+    for (int row = 0; row < Rows; ++row) {
+        Job job = finished(model, row, row % 2 ? JobState::Failed : JobState::Succeeded, 100 * row,
+                           (row + 1) * NsPerSecond);
+        job.startedAtNs = row * NsPerSecond;
+        job.finishedAtNs = job.startedAtNs + (row + 1) * NsPerSecond;
+        results.append(job);
+    }
+    model.finishJobs(results);
+    const QList<Job> before = model.jobs();
+    const RunSummary summaryBefore = model.summary();
+
+    QList<Job> taken;
+    for (auto row = removed.crbegin(); row != removed.crend(); ++row) {
+        taken.append(model.jobAt(*row));
+        QVERIFY(model.removeRows(*row, 1));
+    }
+    QCOMPARE(model.rowCount(), Rows - removed.size());
+    QCOMPARE(model.reinsert(taken), int(removed.size()));
+
+    QCOMPARE(model.rowCount(), Rows);
+    for (int row = 0; row < Rows; ++row) {
+        QCOMPARE(model.jobAt(row).id, before.at(row).id);
+        QCOMPARE(model.jobAt(row).url, before.at(row).url);
+        QCOMPARE(stateOf(model, row), name(before.at(row).state));
+        QCOMPARE(model.jobAt(row).startedAtNs, before.at(row).startedAtNs);
+        QCOMPARE(model.jobAt(row).finishedAtNs, before.at(row).finishedAtNs);
+        QCOMPARE(model.jobAt(row).bytesReceived, before.at(row).bytesReceived);
+        QCOMPARE(model.rowForId(before.at(row).id), row);
+    }
+    // The figures are those of before the removal.
+    const RunSummary after = model.summary();
+    QCOMPARE(after.total, summaryBefore.total);
+    QCOMPARE(after.succeeded, summaryBefore.succeeded);
+    QCOMPARE(after.failed, summaryBefore.failed);
+    QCOMPARE(after.wallNs, summaryBefore.wallNs);
+    QCOMPARE(after.serialNs, summaryBefore.serialNs);
+    QCOMPARE(after.bytes, summaryBefore.bytes);
+    QCOMPARE(after.p50Ns, summaryBefore.p50Ns);
+    QCOMPARE(after.wallNs, RunSummary::compute(model.jobs()).wallNs);
+
+    // New rows still get new ids, after every id put back.
+    model.addEntries(entries(1, Rows));
+    QVERIFY(model.jobAt(Rows).id > before.constLast().id);
+}
+
+void tst_JobQueueModel::reinsertSkipsJobsStillInTheQueue()
+{
+    JobQueueModel model;
+    Tester tester(&model, ReportToQtTest);
+    model.addEntries(entries(3));
+    const Job second = model.jobAt(1);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    QCOMPARE(model.reinsert({ second }), 0);
+    QCOMPARE(model.reinsert({}), 0);
+    QCOMPARE(inserted.count(), 0);
+    QCOMPARE(model.rowCount(), 3);
 }
 
 QTEST_GUILESS_MAIN(tst_JobQueueModel)

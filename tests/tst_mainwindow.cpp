@@ -37,6 +37,7 @@
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QScreen>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSet>
@@ -49,6 +50,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QTreeWidget>
 
 #include <functional>
 #include <memory>
@@ -301,6 +303,20 @@ private Q_SLOTS:
     void activeWorkersNeverExceedTheWorkersSetting();
     void actionsHaveIconsShortcutsAndTooltips();
     void everythingIsReachableFromTheKeyboard();
+    void firstWindowFitsTheScreen();
+    void restoredGeometryLargerThanTheScreenIsClamped();
+    void smallScreenShowsTheErrorColumnAndDetails_data();
+    void smallScreenShowsTheErrorColumnAndDetails();
+    void oldSavedLayoutDoesNotOverrideTheNewOne();
+    void summaryWidthDoesNotFollowTheFigures();
+    void problemsShowOnlyWhenThereAreSome();
+    void tabAndShiftTabLeaveTheTable();
+    void ctrlCommaOpensSettings();
+    void addToQueueIsInAMenuWithItsKey();
+    void shortcutsListShowsEveryKey();
+    void openInBrowserFailureIsShownInTheWindow();
+    void rowActionsWithNothingSelectedSaySo();
+    void mnemonicsAreUnique();
 
 private:
     // count URLs the server answers after delayMs, with bodies of 1, 2, … bytes.
@@ -1068,6 +1084,10 @@ void TestMainWindow::pauseStartsNothingNewAndResumeCompletes()
     QTRY_COMPARE(h.engine.activeCount(), 0);
     QTRY_COMPARE(m_server->inFlight(), 0);
     const qint64 requests = m_server->requestCount();
+    // Active workers leaves out a finished task at once, but its row changes only when the
+    // engine's batched report arrives, an event-loop turn later: wait for every answered
+    // request to be a finished row before reading the model.
+    QTRY_COMPARE(qint64(h.model.count(JobState::Succeeded)), requests);
     const int queued = h.model.count(JobState::Queued);
     QVERIFY2(queued > 0, "the run ended before it could be paused");
     QCOMPARE(h.model.count(JobState::Running), 0);
@@ -1435,7 +1455,8 @@ void TestMainWindow::closingSavesTheListForNextTime()
 
 void TestMainWindow::settingsSurviveANewWindow()
 {
-    const QSize size(1150, 720);
+    // A size that fits the screen (a larger one is fitted to it: restoredGeometryLarger…).
+    const QSize size = QGuiApplication::primaryScreen()->availableGeometry().size() - QSize(20, 60);
     constexpr int SizeColumnWidth = 222;
     {
         Harness h;
@@ -1840,7 +1861,10 @@ void TestMainWindow::everythingIsReachableFromTheKeyboard()
     QVERIFY(!h.editor()->hasFocus());
     QVERIFY(h.editor()->toPlainText().isEmpty());
 
-    // Ctrl+F jumps to the filter.
+    // Ctrl+F jumps to the filter (the window wide enough for the tool bar to show it).
+    h.window->setWindowState(Qt::WindowNoState);
+    h.window->resize(1280, 800);
+    QTRY_VERIFY(h.window->filterEdit()->isVisible());
     QTest::keySequence(h.window.get(), QKeySequence::Find);
     QTRY_VERIFY(h.window->filterEdit()->hasFocus());
 
@@ -1985,6 +2009,400 @@ void TestMainWindow::activeWorkersNeverExceedTheWorkersSetting()
     QVERIFY2(mostActive <= Workers, qPrintable(QString::number(mostActive)));
     QVERIFY2(mostShown <= Workers, qPrintable(QString::number(mostShown)));
     QVERIFY(mostActive > 0);
+}
+
+// Layout requests travel as posted events: deliver them all before measuring.
+static void settleLayout()
+{
+    constexpr int Rounds = 4;
+    for (int i = 0; i < Rounds; ++i)
+        QCoreApplication::processEvents();
+}
+
+void TestMainWindow::firstWindowFitsTheScreen()
+{
+    // The offscreen screen is 800×600: the default 1280×800 does not fit, so the window opens
+    // maximised within it instead of running off its bottom.
+    Harness h;
+    QVERIFY(h.show());
+    const QRect available = h.window->screen()->availableGeometry();
+    QTRY_VERIFY2(available.contains(h.window->frameGeometry()),
+                 qPrintable(QStringLiteral("window %1×%2 at %3,%4 on a screen of %5×%6")
+                                .arg(h.window->frameGeometry().width())
+                                .arg(h.window->frameGeometry().height())
+                                .arg(h.window->frameGeometry().x())
+                                .arg(h.window->frameGeometry().y())
+                                .arg(available.width())
+                                .arg(available.height())));
+    QVERIFY(h.window->isMaximized() || h.window->size() == QSize(1280, 800));
+    QVERIFY(h.window->statusBar()->isVisible());
+}
+
+void TestMainWindow::restoredGeometryLargerThanTheScreenIsClamped()
+{
+    {
+        Harness big;
+        big.window->setWindowState(Qt::WindowNoState);
+        big.window->resize(3000, 2000);
+        QSettings().setValue(QStringLiteral("window/geometry"), big.window->saveGeometry());
+    }
+    Harness h;
+    QVERIFY(h.show());
+    const QRect available = h.window->screen()->availableGeometry();
+    QTRY_VERIFY2(available.contains(h.window->frameGeometry()),
+                 qPrintable(QStringLiteral("%1×%2").arg(h.window->frameGeometry().width())
+                                .arg(h.window->frameGeometry().height())));
+}
+
+void TestMainWindow::smallScreenShowsTheErrorColumnAndDetails_data()
+{
+    QTest::addColumn<QSize>("screen");
+    QTest::newRow("1366x768") << QSize(1366, 768);
+    QTest::newRow("1280x720") << QSize(1280, 720);
+}
+
+void TestMainWindow::smallScreenShowsTheErrorColumnAndDetails()
+{
+    QFETCH(QSize, screen);
+    // Maximised on that screen, less a title bar and a panel.
+    constexpr int TitleBarAndPanel = 60;
+    const QSize client(screen.width(), screen.height() - TitleBarAndPanel);
+    Harness h;
+    h.window->setWindowState(Qt::WindowNoState);
+    h.window->resize(client);
+    QVERIFY(h.show());
+    QTRY_COMPARE(h.window->size(), client); // not held bigger by the layout's minimum
+    h.typeAndAdd(delayedUrls(20, 1));
+    h.typeAndAdd({ refusedUrl().toString() });
+    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
+    h.action("start")->trigger();
+    QVERIFY(finished.wait(RunTimeoutMs));
+    h.clickRow(h.proxy()->rowCount() - 1);
+    settleLayout();
+    DetailPane *details = h.window->detailPane();
+    const QFontMetrics metrics = details->fontMetrics();
+    const int rowHeight = h.table()->verticalHeader()->defaultSectionSize();
+    qInfo("%s: Error column at %d of a %d-pixel table; details %d chars × %d lines; table %d rows, "
+          "waterfall %d rows",
+          QTest::currentDataTag(),
+          h.table()->horizontalHeader()->sectionViewportPosition(JobQueueModel::ErrorColumn),
+          h.table()->viewport()->width(), details->viewport()->width() / metrics.averageCharWidth(),
+          details->viewport()->height() / metrics.lineSpacing(),
+          h.table()->viewport()->height() / rowHeight, h.window->waterfallView()->height() / rowHeight);
+
+    // The Error column starts inside the table's viewport and has room to say something.
+    QHeaderView *header = h.table()->horizontalHeader();
+    const int errorLeft = header->sectionViewportPosition(JobQueueModel::ErrorColumn);
+    const int readableError = 20 * h.table()->fontMetrics().averageCharWidth();
+    QVERIFY2(errorLeft >= 0 && errorLeft + readableError <= h.table()->viewport()->width(),
+             qPrintable(QStringLiteral("Error column at %1 in a viewport %2 wide")
+                            .arg(errorLeft)
+                            .arg(h.table()->viewport()->width())));
+    // The details of the selected row have room for whole lines.
+    QVERIFY(details->isVisible());
+    QVERIFY2(details->viewport()->width() >= 40 * metrics.averageCharWidth()
+                 && details->viewport()->height() >= 8 * metrics.lineSpacing(),
+             qPrintable(QStringLiteral("details %1×%2").arg(details->viewport()->width())
+                            .arg(details->viewport()->height())));
+    // The table has room for rows, the waterfall for lanes, the status bar is in the window.
+    QVERIFY2(h.table()->viewport()->height() >= 8 * rowHeight,
+             qPrintable(QString::number(h.table()->viewport()->height())));
+    QVERIFY(h.window->waterfallView()->isVisible());
+    QVERIFY2(h.window->waterfallView()->height() >= 5 * rowHeight,
+             qPrintable(QStringLiteral("waterfall %1, table %2, rows of %3")
+                            .arg(h.window->waterfallView()->height())
+                            .arg(h.table()->viewport()->height())
+                            .arg(rowHeight)));
+    QVERIFY(h.window->statusBar()->isVisible());
+    QVERIFY(h.window->rect().contains(h.window->statusBar()->geometry()));
+}
+
+void TestMainWindow::oldSavedLayoutDoesNotOverrideTheNewOne()
+{
+    {
+        // A state saved before Details moved under the waterfall: Details under the summary.
+        Harness old;
+        auto *details = old.window->findChild<QDockWidget *>(QStringLiteral("detailsDock"));
+        old.window->addDockWidget(Qt::RightDockWidgetArea, details);
+        QSettings().setValue(QStringLiteral("window/state"), old.window->saveState());
+    }
+    {
+        Harness h;
+        QVERIFY(h.show());
+        auto *details = h.window->findChild<QDockWidget *>(QStringLiteral("detailsDock"));
+        QCOMPARE(h.window->dockWidgetArea(details), Qt::BottomDockWidgetArea);
+        // A state saved by this layout is kept: the person's choice survives.
+        h.window->findChild<QDockWidget *>(QStringLiteral("summaryDock"))->hide();
+        h.window->close();
+    }
+    Harness next;
+    QVERIFY(next.show());
+    QVERIFY(!next.window->findChild<QDockWidget *>(QStringLiteral("summaryDock"))->isVisible());
+    QCOMPARE(next.window->dockWidgetArea(
+                 next.window->findChild<QDockWidget *>(QStringLiteral("detailsDock"))),
+             Qt::BottomDockWidgetArea);
+}
+
+void TestMainWindow::summaryWidthDoesNotFollowTheFigures()
+{
+    Harness h;
+    QVERIFY(h.show());
+    auto *dock = h.window->findChild<QDockWidget *>(QStringLiteral("summaryDock"));
+    QVERIFY(dock);
+    SummaryPanel *panel = h.window->summaryPanel();
+    settleLayout();
+    const int width = dock->width();
+
+    RunSummary large;
+    large.total = HundredThousand;
+    large.succeeded = HundredThousand - 9'999;
+    large.failed = 9'998;
+    large.cancelled = 1;
+    large.bytes = Q_INT64_C(987'654'321'098);
+    large.wallNs = Q_INT64_C(98'765'432'109'876);
+    large.serialNs = Q_INT64_C(9'876'543'210'987);
+    large.p50Ns = large.p90Ns = large.p99Ns = Q_INT64_C(9'876'543'210'987);
+    panel->setSummary(large, FetchOptions::MaxConcurrency, true);
+    settleLayout();
+    QCOMPARE(dock->width(), width);
+    // And the figures are whole, not cut at the fixed width.
+    for (const char *name : { "Active workers", "Received", "Throughput", "Wall time",
+                              "Serial estimate", "Speedup" }) {
+        QLabel *value = h.summaryValue(QLatin1String(name));
+        QVERIFY2(value, name);
+        QVERIFY2(value->sizeHint().width() <= value->width(),
+                 qPrintable(QStringLiteral("%1: \"%2\" needs %3, has %4")
+                                .arg(QLatin1String(name), value->text())
+                                .arg(value->sizeHint().width())
+                                .arg(value->width())));
+    }
+
+    panel->setSummary({}, 0, false);
+    settleLayout();
+    QCOMPARE(dock->width(), width);
+}
+
+void TestMainWindow::problemsShowOnlyWhenThereAreSome()
+{
+    Harness h;
+    QVERIFY(h.show());
+    auto *problems = h.window->inputPanel()->findChild<QListView *>();
+    QVERIFY(problems);
+    QVERIFY(!problems->isVisible());
+    settleLayout();
+    const int emptyQueueEditor = h.editor()->height();
+    const int emptyQueueTable = h.table()->height();
+
+    h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/1")).toString() });
+    QCOMPARE(h.model.rowCount(), 1);
+    QVERIFY(!problems->isVisible());
+    // Once the list is in, the paste area is a few lines and the table has the room.
+    settleLayout();
+    QVERIFY2(h.editor()->height() < emptyQueueEditor,
+             qPrintable(QStringLiteral("%1 then %2").arg(emptyQueueEditor).arg(h.editor()->height())));
+    QVERIFY(h.editor()->height() <= 4 * h.editor()->fontMetrics().lineSpacing() + 4 * h.editor()->frameWidth() + 8);
+    QVERIFY2(h.table()->height() > emptyQueueTable,
+             qPrintable(QStringLiteral("table %1 then %2").arg(emptyQueueTable).arg(h.table()->height())));
+
+    h.typeAndAdd({ QStringLiteral("ftp://not.fetched.example/file") });
+    QVERIFY(problems->isVisible());
+    QCOMPARE(h.window->inputPanel()->problemLines().size(), 1);
+    h.editor()->clear(); // the bad line stays in the paste area until it is fixed or removed
+    h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/2")).toString() });
+    QVERIFY(!problems->isVisible());
+    QCOMPARE(h.model.rowCount(), 2);
+}
+
+void TestMainWindow::tabAndShiftTabLeaveTheTable()
+{
+    Harness h;
+    QVERIFY(h.show());
+    h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/1")).toString(),
+                   m_server->url(QStringLiteral("/bytes/2")).toString() });
+    h.table()->setFocus();
+    h.clickRow(0);
+    QTRY_VERIFY(h.table()->hasFocus());
+    QTest::keyClick(h.table(), Qt::Key_Tab);
+    QTRY_VERIFY(!h.table()->hasFocus());
+
+    h.table()->setFocus();
+    QTRY_VERIFY(h.table()->hasFocus());
+    QTest::keyClick(h.table(), Qt::Key_Backtab, Qt::ShiftModifier);
+    QTRY_VERIFY(!h.table()->hasFocus());
+}
+
+void TestMainWindow::ctrlCommaOpensSettings()
+{
+    Harness h;
+    QVERIFY(h.show());
+    // Given, not QKeySequence::Preferences: that one is empty without a desktop environment.
+    QCOMPARE(h.action("settings")->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    QString opened;
+    whenModalOpens([&opened](QWidget *widget) { opened = QLatin1String(widget->metaObject()->className()); });
+    h.table()->setFocus();
+    QTest::keyClick(h.window.get(), Qt::Key_Comma, Qt::ControlModifier);
+    QTRY_COMPARE(opened, QStringLiteral("Parafetch::SettingsDialog"));
+}
+
+void TestMainWindow::addToQueueIsInAMenuWithItsKey()
+{
+    Harness h;
+    QVERIFY(h.show());
+    QAction *add = h.action("addToQueue");
+    QVERIFY(add);
+    QMenu *file = h.window->menuBar()->actions().constFirst()->menu();
+    QCOMPARE(file->title(), QStringLiteral("&File"));
+    QVERIFY(file->actions().contains(add));
+    QVERIFY(add->shortcuts().contains(QKeySequence(Qt::CTRL | Qt::Key_Return)));
+    QVERIFY(add->shortcuts().contains(QKeySequence(Qt::CTRL | Qt::Key_Enter)));
+    QVERIFY(add->toolTip().contains(QKeySequence(Qt::CTRL | Qt::Key_Return).toString(QKeySequence::NativeText)));
+
+    h.editor()->setFocus();
+    h.editor()->setPlainText(m_server->url(QStringLiteral("/bytes/1")).toString());
+    QTest::keyClick(h.editor(), Qt::Key_Enter, Qt::ControlModifier);
+    QCOMPARE(h.model.rowCount(), 1);
+    h.editor()->setPlainText(m_server->url(QStringLiteral("/bytes/2")).toString());
+    QTest::keyClick(h.editor(), Qt::Key_Return, Qt::ControlModifier);
+    QCOMPARE(h.model.rowCount(), 2);
+    h.editor()->setPlainText(m_server->url(QStringLiteral("/bytes/3")).toString());
+    add->trigger(); // the menu item
+    QCOMPARE(h.model.rowCount(), 3);
+    QVERIFY(h.editor()->toPlainText().isEmpty());
+}
+
+void TestMainWindow::shortcutsListShowsEveryKey()
+{
+    Harness h;
+    QVERIFY(h.show());
+    QAction *open = h.action("keyboardShortcuts");
+    QVERIFY(open);
+    QList<QStringList> rows;
+    whenModalOpens([&rows](QWidget *widget) {
+        auto *list = widget->findChild<QTreeWidget *>();
+        if (!list)
+            return;
+        for (int i = 0; i < list->topLevelItemCount(); ++i) {
+            const QTreeWidgetItem *item = list->topLevelItem(i);
+            rows.append({ item->text(0), item->text(1), item->text(2) });
+        }
+    });
+    open->trigger();
+    QVERIFY(!rows.isEmpty());
+
+    // Every key of every action of the window is listed with its action's name.
+    int keyed = 0;
+    for (const QAction *action : h.window->findChildren<QAction *>()) {
+        if (action->shortcuts().isEmpty())
+            continue;
+        ++keyed;
+        QString name = action->text().remove(QLatin1Char('&'));
+        if (name.endsWith(QChar(0x2026)))
+            name.chop(1);
+        for (const QKeySequence &keys : action->shortcuts()) {
+            const QString text = keys.toString(QKeySequence::NativeText);
+            const bool listed = std::any_of(rows.cbegin(), rows.cend(), [&](const QStringList &row) {
+                return row.at(0) == name && row.at(1).split(QStringLiteral(", ")).contains(text);
+            });
+            QVERIFY2(listed, qPrintable(name + QStringLiteral(": ") + text));
+        }
+    }
+    QCOMPARE(rows.size(), keyed);
+    // The ones a person looks for, and the waterfall's zoom keys with where they work.
+    const auto row = [&rows](const QString &action) {
+        for (const QStringList &row : rows) {
+            if (row.at(0) == action)
+                return row;
+        }
+        return QStringList();
+    };
+    QVERIFY(row(QStringLiteral("Start")).value(1).contains(QLatin1String("F5")));
+    QVERIFY(row(QStringLiteral("Settings")).value(1).contains(
+        QKeySequence(Qt::CTRL | Qt::Key_Comma).toString(QKeySequence::NativeText)));
+    QVERIFY(row(QStringLiteral("Add to Queue")).value(1).contains(
+        QKeySequence(Qt::CTRL | Qt::Key_Return).toString(QKeySequence::NativeText)));
+    const QStringList zoomIn = row(QStringLiteral("Zoom In"));
+    QVERIFY2(zoomIn.value(1).split(QStringLiteral(", ")).contains(QStringLiteral("+")),
+             qPrintable(zoomIn.join(QLatin1Char('|'))));
+    QVERIFY2(zoomIn.value(2).contains(QLatin1String("Waterfall")), qPrintable(zoomIn.join(QLatin1Char('|'))));
+    QVERIFY(row(QStringLiteral("Copy URL")).value(2).contains(QLatin1String("Queue")));
+
+    // The zoom keys work in the waterfall.
+    h.window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(h.window.get()));
+    h.window->waterfallView()->setFocus();
+    QTRY_VERIFY(h.window->waterfallView()->hasFocus());
+    QVERIFY(h.window->waterfallView()->isFitting());
+    QTest::keyClick(h.window->waterfallView(), Qt::Key_Plus);
+    QVERIFY(!h.window->waterfallView()->isFitting());
+    QTest::keyClick(h.window->waterfallView(), Qt::Key_0);
+    QVERIFY(h.window->waterfallView()->isFitting());
+}
+
+void TestMainWindow::openInBrowserFailureIsShownInTheWindow()
+{
+    // The offscreen platform has no desktop services: QDesktopServices::openUrl() fails.
+    if (QGuiApplication::platformName() != QLatin1String("offscreen"))
+        QSKIP("needs a platform on which no browser can be started");
+    Harness h;
+    QVERIFY(h.show());
+    const QString url = m_server->url(QStringLiteral("/bytes/1")).toString();
+    h.typeAndAdd({ url });
+    h.clickRow(0);
+    QTRY_COMPARE(h.table()->selectionModel()->selectedRows().size(), 1);
+    QString said;
+    whenModalOpens([&said](QWidget *widget) {
+        if (auto *box = qobject_cast<QMessageBox *>(widget))
+            said = box->text();
+    });
+    h.action("openInBrowser")->trigger();
+    QTRY_VERIFY(!said.isEmpty());
+    QVERIFY2(said.contains(url), qPrintable(said));
+}
+
+void TestMainWindow::rowActionsWithNothingSelectedSaySo()
+{
+    Harness h;
+    QVERIFY(h.show());
+    h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/1")).toString(),
+                   m_server->url(QStringLiteral("/bytes/2")).toString() });
+    h.table()->clearSelection();
+    QVERIFY(!h.table()->selectionModel()->hasSelection());
+    for (const char *name : { "openInBrowser", "copyUrl", "copyRow", "retrySelected",
+                              "cancelSelected", "removeSelected" }) {
+        h.window->statusBar()->clearMessage();
+        h.action(name)->trigger();
+        const QString said = h.window->statusBar()->currentMessage();
+        QVERIFY2(said.contains(QLatin1String("Select")), qPrintable(QLatin1String(name) + QStringLiteral(": ") + said));
+    }
+    QVERIFY(QApplication::clipboard()->text().isEmpty());
+    QCOMPARE(h.model.rowCount(), 2);
+    QVERIFY(!h.engine.isRunning()); // Retry with nothing selected started nothing
+    QCOMPARE(m_server->requestCount(), qint64(0));
+}
+
+void TestMainWindow::mnemonicsAreUnique()
+{
+    Harness h;
+    QVERIFY(h.show());
+    h.window->offerLastList(m_server->url(QStringLiteral("/bytes/1")).toString());
+    // Alt+letter reaches the menu bar's menus, buttons and labelled widgets of the whole window:
+    // a letter used twice reaches only one of them. (Both banners count: either may show.)
+    QMap<QChar, QStringList> owners;
+    for (const QAction *menu : h.window->menuBar()->actions())
+        owners[mnemonicOf(menu->text())].append(menu->text());
+    for (const QAbstractButton *button : h.window->findChildren<QAbstractButton *>()) {
+        if (hasMnemonic(button->text()))
+            owners[mnemonicOf(button->text())].append(button->text());
+    }
+    for (const QLabel *label : h.window->findChildren<QLabel *>()) {
+        if (label->buddy() && hasMnemonic(label->text()))
+            owners[mnemonicOf(label->text())].append(label->text());
+    }
+    owners.remove(QChar());
+    QVERIFY(owners.size() >= 10);
+    for (auto it = owners.cbegin(); it != owners.cend(); ++it)
+        QVERIFY2(it.value().size() == 1,
+                 qPrintable(QStringLiteral("Alt+%1: %2").arg(it.key().toUpper(), it.value().join(QStringLiteral(", ")))));
 }
 
 #include "tst_mainwindow.moc"

@@ -1,5 +1,7 @@
 // The progress column's delegate: a horizontal bar for live and finished rows, none for failures.
+#include "fetchengine.h"
 #include "jobqueuemodel.h"
+#include "mainwindow.h"
 #include "progressdelegate.h"
 #include "testsupport.h"
 #include "urllistparser.h"
@@ -8,6 +10,7 @@
 #include <QHeaderView>
 #include <QImage>
 #include <QSet>
+#include <QStandardPaths>
 #include <QStyledItemDelegate>
 #include <QTableView>
 #include <QTest>
@@ -100,6 +103,10 @@ private Q_SLOTS:
     void otherColumnsPaintAsUsual();
     void sizeHintIsSane_data();
     void sizeHintIsSane();
+    void unmeasuredSpeedAndTimeShowADash_data();
+    void unmeasuredSpeedAndTimeShowADash();
+    void windowColumnsNeverElide_data();
+    void windowColumnsNeverElide();
 
 private:
     QImage cell(int row, int column) const;
@@ -112,6 +119,9 @@ private:
 
 void TestProgressDelegate::initTestCase()
 {
+    QStandardPaths::setTestModeEnabled(true); // the window below reads settings
+    QCoreApplication::setOrganizationName(QStringLiteral("ParafetchTests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_progressdelegate"));
     m_model = std::make_unique<JobQueueModel>();
     QList<QUrl> urls;
     for (int row = 0; row < RowCount; ++row)
@@ -315,6 +325,99 @@ void TestProgressDelegate::sizeHintIsSane()
     const QString text = index.data().toString();
     if (!text.isEmpty())
         QVERIFY(hint.width() >= m_view->fontMetrics().horizontalAdvance(text));
+}
+
+void TestProgressDelegate::unmeasuredSpeedAndTimeShowADash_data()
+{
+    QTest::addColumn<int>("row");
+    QTest::addColumn<int>("column");
+    QTest::addColumn<bool>("dash");
+    QTest::newRow("speed of a queued row")
+        << int(QueuedRow) << int(JobQueueModel::SpeedColumn) << true;
+    QTest::newRow("time of a queued row")
+        << int(QueuedRow) << int(JobQueueModel::TimeColumn) << true;
+    QTest::newRow("time of a running row is measured")
+        << int(RunningHalfRow) << int(JobQueueModel::TimeColumn) << false;
+    QTest::newRow("speed of a succeeded row is measured")
+        << int(SucceededRow) << int(JobQueueModel::SpeedColumn) << false;
+    QTest::newRow("the URL of a queued row is no number")
+        << int(QueuedRow) << int(JobQueueModel::UrlColumn) << false;
+}
+
+void TestProgressDelegate::unmeasuredSpeedAndTimeShowADash()
+{
+    QFETCH(int, row);
+    QFETCH(int, column);
+    QFETCH(bool, dash);
+    // What the cell shows: the delegate's own option, as it paints it.
+    QStyleOptionViewItem option;
+    m_delegate->initStyleOption(&option, m_model->index(row, column));
+    const QString text = option.text;
+    if (dash)
+        QCOMPARE(text, QStringLiteral("–"));
+    else
+        QVERIFY2(!text.isEmpty() && text != QStringLiteral("–"), qPrintable(text));
+}
+
+void TestProgressDelegate::windowColumnsNeverElide_data()
+{
+    QTest::addColumn<qint64>("received");
+    QTest::addColumn<qint64>("total");
+    QTest::addColumn<qint64>("elapsedNs");
+    constexpr qint64 Second = 1'000'000'000;
+    constexpr qint64 KiB = 1024, MiB = KiB * KiB, GiB = MiB * KiB;
+    QTest::newRow("78 bytes of 100 bytes") << qint64(78) << qint64(100) << Second;
+    QTest::newRow("1,023 bytes of 1,023 bytes") << qint64(1023) << qint64(1023) << Second / 1000;
+    QTest::newRow("1,023.9 KiB of 1,023.9 KiB")
+        << qint64(1023 * KiB + 900) << qint64(1023 * KiB + 900) << Second / 1000;
+    QTest::newRow("1,000.0 MiB of 1,023.5 MiB at 1,000 MiB/s")
+        << qint64(1000 * MiB) << qint64(1023 * MiB + MiB / 2) << Second;
+    QTest::newRow("999.9 GiB of 1,000.0 GiB over an hour")
+        << qint64(999 * GiB + GiB * 9 / 10) << qint64(1000 * GiB) << 3600 * Second;
+    QTest::newRow("47.7 MiB of unknown, over 2,000 s")
+        << qint64(50'000'000) << qint64(-1) << 2000 * Second;
+}
+
+// The window's table at its default column widths shows every size, speed and time whole.
+void TestProgressDelegate::windowColumnsNeverElide()
+{
+    QFETCH(qint64, received);
+    QFETCH(qint64, total);
+    QFETCH(qint64, elapsedNs);
+
+    JobQueueModel model;
+    FetchEngine engine(&model);
+    MainWindow window(&model, &engine);
+    QCOMPARE(model.addEntries(entriesFor({ QUrl(QStringLiteral("http://127.0.0.1:1/a")) })), 1);
+    constexpr qint64 StartNs = 1'000'000;
+    model.markRunning(model.jobAt(0).id, StartNs, 0);
+    model.setProgress(model.jobAt(0).id, received, total, StartNs + elapsedNs);
+    model.flushProgress();
+
+    QTableView *table = window.tableView();
+    if (qstrcmp(QTest::currentDataTag(), "78 bytes of 100 bytes") == 0)
+        qInfo("default widths: Size %d px, Speed %d px, Time %d px",
+              table->columnWidth(JobQueueModel::SizeColumn),
+              table->columnWidth(JobQueueModel::SpeedColumn),
+              table->columnWidth(JobQueueModel::TimeColumn));
+    const QFontMetrics metrics = table->fontMetrics();
+    QStyleOptionViewItem option;
+    option.initFrom(table);
+    option.font = table->font();
+    option.fontMetrics = metrics;
+    const int margin =
+        table->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, table) + 1;
+    for (const int column :
+         { JobQueueModel::SizeColumn, JobQueueModel::SpeedColumn, JobQueueModel::TimeColumn }) {
+        const QModelIndex index = model.index(0, column);
+        const QString text = index.data().toString();
+        QVERIFY(!text.isEmpty());
+        const int width = table->columnWidth(column);
+        const QString message = QStringLiteral("\"%1\" in %2 px").arg(text).arg(width);
+        QVERIFY2(table->itemDelegate()->sizeHint(option, index).width() <= width,
+                 qPrintable(message));
+        QCOMPARE(metrics.elidedText(text, table->textElideMode(), width - 2 * margin), text);
+    }
 }
 
 QTEST_MAIN(TestProgressDelegate)

@@ -5,6 +5,7 @@
 #include "jobqueuemodel.h"
 #include "jobtableproxymodel.h"
 #include "loopbackserver.h"
+#include "scriptedserver.h"
 #include "testsupport.h"
 #include "urllistparser.h"
 #include "waterfallview.h"
@@ -239,6 +240,11 @@ private Q_SLOTS:
     void readableInADarkPalette();
     void tenThousandJobsPaintOnlyTheVisibleRows();
     void demoRunShowsLanesPhasesAndFailures();
+    void liveBarShowsItsCurrentPhase_data();
+    void liveBarShowsItsCurrentPhase();
+    void waitingRequestIsAWaitBar();
+    void idleGapIsCollapsedAndMarked();
+    void notStartedRowsHaveNoAxis();
 };
 
 void TestWaterfallView::initTestCase()
@@ -849,6 +855,110 @@ void TestWaterfallView::demoRunShowsLanesPhasesAndFailures()
     const QString packedPath = QDir(directory).filePath(PackedScreenshotName);
     QVERIFY(f.view.grab().save(packedPath, "PNG"));
     qInfo("one line per lane saved to %s", qPrintable(packedPath));
+}
+
+void TestWaterfallView::liveBarShowsItsCurrentPhase_data()
+{
+    QTest::addColumn<int>("phase");
+    QTest::addColumn<qint64>("bytes");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("connecting") << int(LivePhase::Connecting) << qint64(0)
+                                << QStringLiteral("Queued 0-10, Connect 10-70");
+    QTest::newRow("sending") << int(LivePhase::Sending) << qint64(0)
+                             << QStringLiteral("Queued 0-10, Send 10-70");
+    QTest::newRow("waiting for the answer is wait, as the legend says")
+        << int(LivePhase::Waiting) << qint64(0) << QStringLiteral("Queued 0-10, Wait 10-70");
+    QTest::newRow("receiving") << int(LivePhase::Receiving) << qint64(500)
+                               << QStringLiteral("Queued 0-10, Receive 10-70");
+    QTest::newRow("waiting to retry")
+        << int(LivePhase::BackingOff) << qint64(0) << QStringLiteral("Queued 0-10, Backoff 10-70");
+    QTest::newRow("not reported yet")
+        << int(LivePhase::Unknown) << qint64(0) << QStringLiteral("Queued 0-10, Other 10-70");
+}
+
+void TestWaterfallView::liveBarShowsItsCurrentPhase()
+{
+    QFETCH(int, phase);
+    QFETCH(qint64, bytes);
+    QFETCH(QString, expected);
+    Timing running;
+    running.startMs = 10;
+    running.state = JobState::Running;
+    Job job = timed(Job {}, running);
+    job.bytesReceived = bytes;
+    job.livePhase = LivePhase(phase);
+    QCOMPARE(describe(WaterfallView::segmentsOf(job, 70 * NsPerMs)), expected);
+}
+
+// A request the server has not answered yet: the engine reports it waiting, and its bar is wait.
+void TestWaterfallView::waitingRequestIsAWaitBar()
+{
+    ScriptedServer server;
+    QVERIFY(server.listen());
+    server.script("/silent", { ScriptedServer::hold() });
+    JobQueueModel model;
+    model.addEntries(entriesFor({ server.url("/silent") }));
+    FetchEngine engine(&model);
+    engine.setOptions(testOptions(1));
+    engine.start();
+    QTRY_COMPARE(int(model.jobAt(0).livePhase), int(LivePhase::Waiting));
+    const QList<WaterfallView::Segment> segments =
+        WaterfallView::segmentsOf(model.jobAt(0), engine.nowNs());
+    QVERIFY(!segments.isEmpty());
+    QCOMPARE(segments.constLast().phase, WaterfallView::Phase::Wait);
+    engine.cancelAll();
+}
+
+// Two runs a minute apart: the axis shows their busy time, and the minute between them as a
+// narrow break that says how long it was.
+void TestWaterfallView::idleGapIsCollapsedAndMarked()
+{
+    QLocale::setDefault(QLocale::c());
+    Fixture f;
+    f.add({ QStringLiteral("http://a.test/1"), QStringLiteral("http://a.test/2") },
+          { simple(0, 0, 2000), simple(0, 62'000, 2000) });
+    QVERIFY(f.show());
+    constexpr qint64 Second = 1000 * NsPerMs;
+    const QList<WaterfallView::IdleGap> gaps = f.view.idleGaps();
+    QCOMPARE(gaps.size(), 1);
+    QCOMPARE(gaps.at(0).startNs, 2 * Second);
+    QCOMPARE(gaps.at(0).endNs, 62 * Second);
+    QCOMPARE(WaterfallView::idleGapLabel(gaps.at(0).endNs - gaps.at(0).startNs),
+             QStringLiteral("idle 60 s"));
+    // The gap takes its fixed width, no more; the busy time takes the rest of the fitted axis.
+    const int gapWidth = f.view.idleGapWidth();
+    QVERIFY(gapWidth > 0 && gapWidth < f.view.viewport()->width() / 8);
+    QCOMPARE(qRound(f.view.xForTime(62 * Second) - f.view.xForTime(2 * Second)), gapWidth);
+    const double busyPx = 4000 * f.view.pixelsPerMs();
+    QCOMPARE(qRound(f.view.xForTime(64 * Second) - f.view.xForTime(0)), qRound(busyPx + gapWidth));
+    QVERIFY2(busyPx > f.view.viewport()->width() / 2, qPrintable(QString::number(busyPx)));
+    QVERIFY(f.view.xForTime(64 * Second) <= f.view.viewport()->width());
+    // Times map back through the break.
+    for (const qint64 t : { 1 * Second, 32 * Second, 63 * Second })
+        QVERIFY2(qAbs(f.view.timeAtX(f.view.xForTime(t)) - t) < NsPerMs,
+                 qPrintable(QString::number(t)));
+    // Zooming keeps the break at its width.
+    f.view.zoomIn();
+    QCOMPARE(qRound(f.view.xForTime(62 * Second) - f.view.xForTime(2 * Second)), gapWidth);
+}
+
+// Rows that never started (queued, or restored from a journal) have no time to show: the axis
+// stays empty instead of counting 0.000 ms, 0.001 ms, ...
+void TestWaterfallView::notStartedRowsHaveNoAxis()
+{
+    Fixture f;
+    f.add({ QStringLiteral("http://a.test/1"), QStringLiteral("http://a.test/2") },
+          { std::nullopt, std::nullopt });
+    QVERIFY(f.show());
+    QVERIFY(f.view.idleGaps().isEmpty());
+    const QImage image = f.view.viewport()->grab().toImage();
+    const int axisBottom = f.view.rowRect(0).top() - 2;
+    const QColor window = f.view.palette().color(QPalette::Window);
+    int inked = 0;
+    for (int y = 1; y < axisBottom; ++y)
+        for (int x = image.width() / 4 + 10; x < image.width(); ++x) // right of the gutter
+            inked += QColor(image.pixel(x, y)) != window ? 1 : 0;
+    QCOMPARE(inked, 0);
 }
 
 QTEST_MAIN(TestWaterfallView)

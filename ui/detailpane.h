@@ -1,9 +1,12 @@
-// Everything known about the selected URL: redirects, headers, digest, saved path, phases.
+// Everything known about the selected URL: attempts, redirects, headers, digest, saved path,
+// phases, and the request as a curl command line.
 #pragma once
 
 #include "job.h"
 
 #include <QTextBrowser>
+
+class QToolButton;
 
 namespace Parafetch {
 
@@ -17,11 +20,21 @@ public:
     void showJob(const Job &job);
     void clearJob();
     quint64 jobId() const { return m_jobId; }
+    QToolButton *copyAsCurlButton() const { return m_copyAsCurl; }
 
     static QString html(const Job &job);
+    // The request as a curl command line, secrets masked as everywhere on screen.
+    static QString curlCommand(const Job &job);
+
+protected:
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
+    void placeButton();
+
+    Job m_job;
     quint64 m_jobId = 0;
+    QToolButton *m_copyAsCurl = nullptr;
 };
 
 } // namespace Parafetch

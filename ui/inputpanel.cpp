@@ -1,14 +1,15 @@
 // The input panel: paste or type URLs, see each bad line with its reason, add the good ones.
 #include "inputpanel.h"
 
+#include <QAction>
 #include <QHBoxLayout>
 #include <QIODevice>
 #include <QLabel>
 #include <QListView>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QShortcut>
 #include <QStringListModel>
+#include <QTextDocument>
 #include <QVBoxLayout>
 
 namespace Parafetch {
@@ -23,6 +24,7 @@ InputPanel::InputPanel(QWidget *parent)
     auto *label = new QLabel(tr("&URLs (one per line, or any text with URLs in it; "
                                 "\"url,filename\" lines choose the saved name):"),
                              this);
+    label->setWordWrap(true); // on a narrow window it takes two lines, not the window's width
     m_editor = new QPlainTextEdit(this);
     m_editor->setAccessibleName(tr("URLs to add"));
     m_editor->setPlaceholderText(tr("https://example.com/file.zip\nhttps://example.com/page, page.html"));
@@ -30,15 +32,17 @@ InputPanel::InputPanel(QWidget *parent)
     m_editor->setTabChangesFocus(true);
     label->setBuddy(m_editor);
     left->addWidget(label);
-    left->addWidget(m_editor);
 
-    auto *buttons = new QHBoxLayout;
+    // The button sits beside the paste area, not under it: one line less of height.
+    auto *row = new QHBoxLayout;
+    row->addWidget(m_editor, 1);
+    auto *buttons = new QVBoxLayout;
     m_addButton = new QPushButton(tr("&Add to Queue"), this);
-    m_addButton->setToolTip(tr("Add the URLs above to the queue (Ctrl+Enter)"));
     m_addButton->setAccessibleName(tr("Add to queue"));
-    buttons->addStretch();
     buttons->addWidget(m_addButton);
-    left->addLayout(buttons);
+    buttons->addStretch();
+    row->addLayout(buttons);
+    left->addLayout(row);
     layout->addLayout(left, 3);
 
     auto *right = new QVBoxLayout;
@@ -53,14 +57,32 @@ InputPanel::InputPanel(QWidget *parent)
     right->addWidget(m_problemsLabel);
     right->addWidget(m_problemsView);
     layout->addLayout(right, 2);
+    m_problemsLabel->hide();
+    m_problemsView->hide();
 
+    // An action, not a private shortcut: it is in the window's File menu and its key list.
+    m_addAction = new QAction(tr("&Add to Queue"), this);
+    m_addAction->setObjectName(QStringLiteral("addToQueue"));
+    m_addAction->setShortcuts({ QKeySequence(Qt::CTRL | Qt::Key_Return),
+                                QKeySequence(Qt::CTRL | Qt::Key_Enter) });
+    const QString keys = m_addAction->shortcut().toString(QKeySequence::NativeText);
+    m_addAction->setToolTip(tr("Add the URLs in the paste area to the queue (%1)").arg(keys));
+    m_addAction->setStatusTip(tr("Add the URLs in the paste area to the queue"));
+    m_addButton->setToolTip(m_addAction->toolTip());
+    addAction(m_addAction);
+    connect(m_addAction, &QAction::triggered, this, &InputPanel::add);
     connect(m_addButton, &QPushButton::clicked, this, &InputPanel::add);
-    for (const QKeySequence &keys : { QKeySequence(Qt::CTRL | Qt::Key_Return),
-                                      QKeySequence(Qt::CTRL | Qt::Key_Enter) }) {
-        auto *shortcut = new QShortcut(keys, m_editor);
-        shortcut->setContext(Qt::WidgetWithChildrenShortcut);
-        connect(shortcut, &QShortcut::activated, this, &InputPanel::add);
-    }
+}
+
+void InputPanel::setCompact(bool compact)
+{
+    m_compact = compact;
+    constexpr int CompactLines = 3;
+    const int frame = 2 * (m_editor->frameWidth() + int(m_editor->document()->documentMargin()));
+    const int height = compact ? CompactLines * m_editor->fontMetrics().lineSpacing() + frame
+                               : QWIDGETSIZE_MAX;
+    m_editor->setMaximumHeight(height);
+    m_problemsView->setMaximumHeight(height);
 }
 
 QString InputPanel::text() const
@@ -132,8 +154,9 @@ void InputPanel::showProblems(const QString &source, const QList<ParseProblem> &
     for (const ParseProblem &problem : problems)
         lines.append(tr("%1line %2: %3 — %4").arg(prefix).arg(problem.line).arg(problem.reason, problem.text));
     m_problems->setStringList(lines);
-    m_problemsLabel->setText(problems.isEmpty() ? tr("&Problems: none")
-                                                : tr("&Problems: %1").arg(problems.size()));
+    m_problemsLabel->setText(tr("&Problems: %1").arg(problems.size()));
+    m_problemsLabel->setVisible(!problems.isEmpty());
+    m_problemsView->setVisible(!problems.isEmpty());
 }
 
 } // namespace Parafetch

@@ -5,6 +5,7 @@
 
 #include <QWidget>
 
+class QAction;
 class QIODevice;
 class QLabel;
 class QListView;
@@ -26,6 +27,12 @@ public:
     void setText(const QString &text);
     void appendText(const QString &text);
     QStringList problemLines() const;
+    // File → Add to Queue (Ctrl+Return, Ctrl+Enter): the window puts it in its menu.
+    QAction *addToQueueAction() const { return m_addAction; }
+    // Compact once the queue has rows: the paste area shrinks to a few lines, so the table
+    // gets the room. The problems list shows only while there are problems.
+    void setCompact(bool compact);
+    bool isCompact() const { return m_compact; }
 
     // Parses the paste area; emits entriesReady with the good entries, shows the problems and
     // clears the area when anything was added.
@@ -43,9 +50,11 @@ private:
 
     QPlainTextEdit *m_editor = nullptr;
     QPushButton *m_addButton = nullptr;
+    QAction *m_addAction = nullptr;
     QLabel *m_problemsLabel = nullptr;
     QListView *m_problemsView = nullptr;
     QStringListModel *m_problems = nullptr;
+    bool m_compact = false;
 };
 
 } // namespace Parafetch

@@ -16,6 +16,7 @@
 #include "settingsdialog.h"
 #include "settingsstore.h"
 #include "sha256.h"
+#include "shortcutsdialog.h"
 #include "summarypanel.h"
 #include "sweepdialog.h"
 #include "urllistparser.h"
@@ -40,6 +41,7 @@
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScreen>
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
@@ -54,8 +56,14 @@ namespace Parafetch {
 namespace {
 
 constexpr int RowHeightPadding = 8;
-constexpr int UrlColumnWidth = 360;
+constexpr int UrlColumnWidth = 280; // leaves the Error column in view on a 1280-pixel screen
 constexpr QSize DefaultWindowSize(1280, 800);
+// Room left for the title bar and borders, which are not known before the window is shown.
+constexpr QSize FrameAllowance(16, 48);
+// restoreState() refuses a state saved with another version: 1 put Details beside the
+// waterfall (0, the default, had it in a tall dock under the summary).
+constexpr int LayoutVersion = 1;
+constexpr int DetailsDockPercent = 35; // of the bottom area's width, beside the waterfall
 constexpr int StatusMessageMs = 8000;
 constexpr int WaterfallDockHeight = 280;
 constexpr int TrayMessageMs = 6000;
@@ -103,6 +111,7 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     m_table->setAlternatingRowColors(true);
+    m_table->setTabKeyNavigation(false); // Tab moves on to the next widget, not the next cell
     m_table->setWordWrap(false);
     m_table->setTextElideMode(Qt::ElideMiddle);
     m_table->verticalHeader()->hide();
@@ -113,14 +122,13 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
     m_table->setSortingEnabled(true);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setColumnWidth(JobQueueModel::UrlColumn, UrlColumnWidth);
-    // The other columns fit their widest usual content ("1023.9 KB of 1023.9 KB" and the like).
+    // The other columns fit their widest usual content; Size, Speed and Time every value.
     const QFontMetrics metrics = m_table->fontMetrics();
     m_table->setColumnWidth(JobQueueModel::StatusColumn, metrics.horizontalAdvance(tr("Cancelled")) + 40);
     m_table->setColumnWidth(JobQueueModel::HttpCodeColumn, metrics.horizontalAdvance(QStringLiteral("HTTP 000")));
-    m_table->setColumnWidth(JobQueueModel::SizeColumn, metrics.horizontalAdvance(QStringLiteral("000.0 MB of 000.0 MB")));
+    for (const int column : { JobQueueModel::SizeColumn, JobQueueModel::SpeedColumn, JobQueueModel::TimeColumn })
+        m_table->setColumnWidth(column, ProgressDelegate::columnWidth(m_table, column));
     m_table->setColumnWidth(JobQueueModel::ProgressColumn, metrics.horizontalAdvance(QStringLiteral("0000000000")));
-    m_table->setColumnWidth(JobQueueModel::SpeedColumn, metrics.horizontalAdvance(QStringLiteral("000.0 bytes/s")));
-    m_table->setColumnWidth(JobQueueModel::TimeColumn, metrics.horizontalAdvance(QStringLiteral("000.000 s")));
     m_table->horizontalHeader()->setSectionsMovable(true);
 
     auto *banner = new QWidget(this);
@@ -128,7 +136,8 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
     auto *bannerLayout = new QHBoxLayout(banner);
     auto *bannerText = new QLabel(banner);
     bannerText->setObjectName(QStringLiteral("lastListText"));
-    auto *restore = new QPushButton(tr("&Restore"), banner);
+    // Alt+R is the Run menu's: this one takes O.
+    auto *restore = new QPushButton(tr("Rest&ore"), banner);
     restore->setObjectName(QStringLiteral("restoreLastList"));
     auto *dismiss = new QPushButton(tr("&Dismiss"), banner);
     bannerLayout->addWidget(bannerText, 1);
@@ -149,7 +158,7 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
     auto *journalText = new QLabel(journalBanner);
     journalText->setObjectName(QStringLiteral("journalText"));
     journalText->setWordWrap(true);
-    // Alt+R is the Run menu's (and the last list's banner's): this one takes S.
+    // Alt+R is the Run menu's (and Alt+O the last list's banner's): this one takes S.
     auto *restoreJournal = new QPushButton(tr("Re&store"), journalBanner);
     restoreJournal->setObjectName(QStringLiteral("restoreJournal"));
     auto *discardJournal = new QPushButton(tr("D&iscard"), journalBanner);
@@ -212,6 +221,21 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateActions);
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateActions);
     connect(m_model, &QAbstractItemModel::modelReset, this, &MainWindow::updateActions);
+    // Once the list is in, the paste area shrinks to a few lines: the table gets the room.
+    const auto compactInput = [this, top] {
+        const bool compact = m_model->rowCount() > 0;
+        if (compact == m_input->isCompact())
+            return;
+        m_input->setCompact(compact);
+        // Now, not at the next layout pass: the size hints follow the paste area's new height.
+        m_input->layout()->activate();
+        top->layout()->invalidate();
+        top->layout()->activate();
+        top->setMaximumHeight(compact ? top->sizeHint().height() : QWIDGETSIZE_MAX);
+    };
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, compactInput);
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, compactInput);
+    connect(m_model, &QAbstractItemModel::modelReset, this, compactInput);
 
     connect(m_baseline.get(), &BaselineRunner::progress, m_summary, &SummaryPanel::setBaselineProgress);
     connect(m_baseline.get(), &BaselineRunner::finished, this,
@@ -253,10 +277,49 @@ void MainWindow::createDocks()
     auto *detailsDock = new QDockWidget(tr("Details"), this);
     detailsDock->setObjectName(QStringLiteral("detailsDock"));
     detailsDock->setWidget(m_details);
-    addDockWidget(Qt::RightDockWidgetArea, detailsDock);
     detailsDock->toggleViewAction()->setText(tr("&Details"));
 
     createWaterfallDock();
+    // Details beside the waterfall, not under the summary: on a 768-pixel screen a third dock
+    // on the right left each of them too short to read.
+    addDockWidget(Qt::BottomDockWidgetArea, detailsDock);
+    splitDockWidget(findChild<QDockWidget *>(QStringLiteral("waterfallDock")), detailsDock,
+                    Qt::Horizontal);
+}
+
+// The first window's size, or a restored one that no longer fits: within the available
+// screen, maximised when the default does not fit.
+void MainWindow::fitToScreen(bool restored)
+{
+    if (isMaximized() || isFullScreen())
+        return;
+    const QRect available = screen()->availableGeometry();
+    const QSize room = available.size() - FrameAllowance;
+    const QSize wanted = restored ? size() : DefaultWindowSize;
+    if (wanted.width() <= room.width() && wanted.height() <= room.height()) {
+        resize(wanted);
+        return;
+    }
+    resize(wanted.boundedTo(room));
+    if (restored)
+        move(available.topLeft());
+    else
+        setWindowState(windowState() | Qt::WindowMaximized);
+}
+
+// The docks' sizes of a window with no layout of its own yet, from the size it opens with.
+void MainWindow::applyDefaultDockSizes()
+{
+    auto *waterfallDock = findChild<QDockWidget *>(QStringLiteral("waterfallDock"));
+    auto *detailsDock = findChild<QDockWidget *>(QStringLiteral("detailsDock"));
+    const QRect available = screen()->availableGeometry();
+    resizeDocks({ waterfallDock }, { std::min(WaterfallDockHeight, available.height() * 2 / 5) },
+                Qt::Vertical);
+    const int span = std::min(width(), available.width());
+    constexpr int Percent = 100;
+    resizeDocks({ waterfallDock, detailsDock },
+                { span * (Percent - DetailsDockPercent) / Percent, span * DetailsDockPercent / Percent },
+                Qt::Horizontal);
 }
 
 // The waterfall sits below the table (a bottom dock, so it gets the window's whole width),
@@ -289,18 +352,27 @@ void MainWindow::createWaterfallDock()
         m_waterfall->setGrouping(WaterfallView::Grouping(m_waterfallGrouping->currentData().toInt()));
     });
     bar->addSeparator();
-    const auto zoomAction = [this, bar](const char *name, const QString &text, const QString &icon,
-                                        const QString &toolTip, void (WaterfallView::*slot)()) {
+    // Their keys work while the waterfall (or its tool bar) has the focus, and so they are in
+    // Help → Keyboard Shortcuts.
+    container->setAccessibleName(tr("Waterfall"));
+    const auto zoomAction = [this, bar, container](const char *name, const QString &text,
+                                                   const QString &icon, const QList<QKeySequence> &keys,
+                                                   const QString &toolTip, void (WaterfallView::*slot)()) {
         QAction *zoom = bar->addAction(QIcon(QStringLiteral(":/icons/%1.svg").arg(icon)), text);
         zoom->setObjectName(QLatin1String(name));
         zoom->setToolTip(toolTip);
+        zoom->setShortcuts(keys);
+        zoom->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        container->addAction(zoom);
         connect(zoom, &QAction::triggered, m_waterfall, slot);
     };
     zoomAction("waterfallZoomIn", tr("Zoom In"), QStringLiteral("zoom-in"),
+               { QKeySequence(Qt::Key_Plus), QKeySequence(Qt::Key_Equal) },
                tr("Zoom in on the time axis (+, or Ctrl+wheel over the bars)"), &WaterfallView::zoomIn);
     zoomAction("waterfallZoomOut", tr("Zoom Out"), QStringLiteral("zoom-out"),
-               tr("Zoom out on the time axis (-)"), &WaterfallView::zoomOut);
-    zoomAction("waterfallFit", tr("Fit"), QStringLiteral("zoom-fit"),
+               { QKeySequence(Qt::Key_Minus) }, tr("Zoom out on the time axis (-)"),
+               &WaterfallView::zoomOut);
+    zoomAction("waterfallFit", tr("Fit"), QStringLiteral("zoom-fit"), { QKeySequence(Qt::Key_0) },
                tr("Fit the whole run into the width, and keep it fitted as it grows (0)"),
                &WaterfallView::zoomToFit);
     layout->addWidget(bar);
@@ -318,7 +390,6 @@ void MainWindow::createWaterfallDock()
     const QKeySequence toggleKeys(Qt::CTRL | Qt::SHIFT | Qt::Key_W);
     toggle->setShortcut(toggleKeys);
     toggle->setToolTip(tr("Show or hide the waterfall (%1)").arg(toggleKeys.toString(QKeySequence::NativeText)));
-    resizeDocks({ dock }, { WaterfallDockHeight }, Qt::Vertical);
 
     // A bar chosen in the waterfall selects its row in the table (when the filter shows it),
     // and the table's current row is highlighted in the waterfall.
@@ -393,9 +464,10 @@ void MainWindow::createActions()
     addAction(QStringLiteral("copySummary"), tr("Copy &Summary"), QStringLiteral("copy"),
               QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C), tr("Copy the run's summary as text"),
               &MainWindow::copySummary);
+    // QKeySequence::Preferences is empty without a desktop environment: the key is given.
     addAction(QStringLiteral("settings"), tr("Se&ttings…"), QStringLiteral("settings"),
-              QKeySequence::Preferences, tr("Timeouts, retries, headers, where bodies are saved"),
-              &MainWindow::settingsDialog);
+              QKeySequence(Qt::CTRL | Qt::Key_Comma),
+              tr("Timeouts, retries, headers, where bodies are saved"), &MainWindow::settingsDialog);
     // Row actions act on the table's selection; their shortcuts work while the table has focus.
     addAction(QStringLiteral("openInBrowser"), tr("&Open in Browser"), QString(),
               QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
@@ -424,6 +496,7 @@ void MainWindow::createActions()
 void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_input->addToQueueAction());
     file->addAction(action(QStringLiteral("import")));
     file->addAction(action(QStringLiteral("openRun")));
     file->addAction(action(QStringLiteral("export")));
@@ -461,6 +534,10 @@ void MainWindow::createMenus()
         view->addAction(dock->toggleViewAction());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keyboard Shortcuts"), this, [this] {
+        ShortcutsDialog dialog(this, this);
+        dialog.exec();
+    })->setObjectName(QStringLiteral("keyboardShortcuts"));
     help->addAction(tr("&About Parafetch"), this, [this] {
         QMessageBox::about(this, tr("About Parafetch"),
                            tr("<p><b>Parafetch %1</b></p><p>Fetches many URLs at once and shows "
@@ -515,7 +592,8 @@ void MainWindow::createToolBar()
         m_proxy->setStatusFilter(
             JobTableProxyModel::StatusFilter(m_statusFilter->currentData().toInt()));
     });
-    QAction *focusFilter = new QAction(this);
+    QAction *focusFilter = new QAction(tr("Filter the Queue"), this);
+    focusFilter->setObjectName(QStringLiteral("focusFilter"));
     focusFilter->setShortcut(QKeySequence::Find);
     connect(focusFilter, &QAction::triggered, m_filter, [this] { m_filter->setFocus(); m_filter->selectAll(); });
     QMainWindow::addAction(focusFilter);
@@ -677,8 +755,18 @@ QList<int> MainWindow::selectedSourceRows() const
     return rows;
 }
 
+bool MainWindow::requireSelection()
+{
+    if (m_table->selectionModel()->hasSelection())
+        return true;
+    statusBar()->showMessage(tr("Select one or more URLs in the queue first."), StatusMessageMs);
+    return false;
+}
+
 void MainWindow::copySelectedUrls()
 {
+    if (!requireSelection())
+        return;
     QStringList urls;
     for (int row : selectedSourceRows())
         urls.append(redactedUrl(m_model->jobAt(row).url));
@@ -688,6 +776,8 @@ void MainWindow::copySelectedUrls()
 
 void MainWindow::copySelectedRows()
 {
+    if (!requireSelection())
+        return;
     QStringList lines;
     for (int row : selectedSourceRows()) {
         QStringList cells;
@@ -701,19 +791,26 @@ void MainWindow::copySelectedRows()
 
 void MainWindow::openSelectedInBrowser()
 {
-    const QList<int> rows = selectedSourceRows();
-    if (!rows.isEmpty())
-        QDesktopServices::openUrl(m_model->jobAt(rows.first()).url);
+    if (!requireSelection())
+        return;
+    const QUrl url = m_model->jobAt(selectedSourceRows().constFirst()).url;
+    if (!QDesktopServices::openUrl(url))
+        QMessageBox::warning(this, tr("Open in Browser"),
+                             tr("No web browser could be started for %1.").arg(redactedUrl(url)));
 }
 
 void MainWindow::retrySelected()
 {
+    if (!requireSelection())
+        return;
     m_model->requeue(selectedSourceRows());
     start();
 }
 
 void MainWindow::cancelSelected()
 {
+    if (!requireSelection())
+        return;
     for (int row : selectedSourceRows()) {
         const Job &job = m_model->jobAt(row);
         if (!job.isFinished())
@@ -724,6 +821,8 @@ void MainWindow::cancelSelected()
 
 void MainWindow::removeSelected()
 {
+    if (!requireSelection())
+        return;
     // Running rows stay: cancel them first.
     const QList<int> rows = selectedSourceRows();
     for (auto it = rows.crbegin(); it != rows.crend(); ++it) {
@@ -957,9 +1056,10 @@ void MainWindow::offerRestore(const QList<JournaledJob> &jobs, bool keptExit)
 void MainWindow::readSettings()
 {
     QSettings settings;
-    if (!restoreGeometry(settings.value(settingsKey("geometry")).toByteArray()))
-        resize(DefaultWindowSize);
-    restoreState(settings.value(settingsKey("state")).toByteArray());
+    fitToScreen(restoreGeometry(settings.value(settingsKey("geometry")).toByteArray()));
+    // A state saved by an older layout is refused (its version differs): the new one stands.
+    if (!restoreState(settings.value(settingsKey("state")).toByteArray(), LayoutVersion))
+        applyDefaultDockSizes();
     m_table->horizontalHeader()->restoreState(settings.value(settingsKey("header")).toByteArray());
     m_lastDirectory = settings.value(settingsKey("lastDirectory")).toString();
     const int grouping = m_waterfallGrouping->findData(settings.value(settingsKey("waterfallGrouping"), -1).toInt());
@@ -978,7 +1078,7 @@ void MainWindow::writeSettings()
 {
     QSettings settings;
     settings.setValue(settingsKey("geometry"), saveGeometry());
-    settings.setValue(settingsKey("state"), saveState());
+    settings.setValue(settingsKey("state"), saveState(LayoutVersion));
     settings.setValue(settingsKey("header"), m_table->horizontalHeader()->saveState());
     settings.setValue(settingsKey("lastDirectory"), m_lastDirectory);
     settings.setValue(settingsKey("waterfallGrouping"), m_waterfallGrouping->currentData());
@@ -987,6 +1087,11 @@ void MainWindow::writeSettings()
     FetchOptions options = m_engine->options();
     options.concurrency = m_concurrency->value();
     SettingsStore::saveFetchOptions(settings, options);
+    settings.sync();
+    if (settings.status() != QSettings::NoError)
+        statusBar()->showMessage(tr("The settings could not be saved to %1: they last until Parafetch closes.")
+                                     .arg(QDir::toNativeSeparators(settings.fileName())),
+                                 StatusMessageMs);
 }
 
 MainWindow::CloseChoice MainWindow::askCloseChoice()

@@ -103,10 +103,13 @@ private:
     void createToolBar();
     void createDocks();
     void createWaterfallDock();
+    void fitToScreen(bool restored);
+    void applyDefaultDockSizes();
     void showJobInWaterfall();
     void updateActions();
     void showContextMenu(const QPoint &position);
     QList<int> selectedSourceRows() const;
+    bool requireSelection(); // false, and says so, when no row is selected
     void copySelectedUrls();
     void copySelectedRows();
     void openSelectedInBrowser();

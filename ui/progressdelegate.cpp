@@ -3,17 +3,79 @@
 
 #include "job.h"
 #include "jobqueuemodel.h"
+#include "units.h"
 
+#include <QAbstractItemView>
 #include <QApplication>
 #include <QPainter>
 #include <QStyleOptionProgressBar>
+
+#include <algorithm>
 
 namespace Parafetch {
 
 namespace {
 constexpr int PerMille = 1000;
 constexpr int CellMargin = 2;
+
+// The digit that is widest in metrics: texts measured with it bound every number of that length.
+QChar widestDigit(const QFontMetrics &metrics)
+{
+    QChar widest = QLatin1Char('0');
+    for (char digit = '1'; digit <= '9'; ++digit) {
+        if (metrics.horizontalAdvance(QLatin1Char(digit)) > metrics.horizontalAdvance(widest))
+            widest = QLatin1Char(digit);
+    }
+    return widest;
+}
 } // namespace
+
+void ProgressDelegate::initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const
+{
+    QStyledItemDelegate::initStyleOption(option, index);
+    // A row that has not run (a queued or restored one) has no speed or time: say so.
+    if ((index.column() == JobQueueModel::SpeedColumn
+         || index.column() == JobQueueModel::TimeColumn)
+        && !index.data(Qt::DisplayRole).isValid()) {
+        option->text = unknownValue();
+        option->features |= QStyleOptionViewItem::HasDisplay;
+    }
+}
+
+int ProgressDelegate::columnWidth(const QAbstractItemView *view, int column)
+{
+    const QChar digit = widestDigit(view->fontMetrics());
+    QStringList texts;
+    switch (column) {
+    case JobQueueModel::SizeColumn:
+        texts = widestSizeTexts(digit);
+        break;
+    case JobQueueModel::SpeedColumn:
+        texts = widestRateTexts(digit);
+        break;
+    case JobQueueModel::TimeColumn:
+        texts = widestSecondsTexts(digit);
+        break;
+    default:
+        return -1;
+    }
+    // Measured as the view measures a cell (margins and all): the style's item size.
+    QStyleOptionViewItem option;
+    option.initFrom(view);
+    option.font = view->font();
+    option.fontMetrics = view->fontMetrics();
+    option.features = QStyleOptionViewItem::HasDisplay;
+    option.displayAlignment = Qt::AlignRight | Qt::AlignVCenter;
+    QStyle *style = view->style();
+    int width = 0;
+    for (const QString &text : std::as_const(texts)) {
+        option.text = text;
+        width = std::max(
+            width,
+            style->sizeFromContents(QStyle::CT_ItemViewItem, &option, QSize(), view).width());
+    }
+    return width;
+}
 
 void ProgressDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
                              const QModelIndex &index) const

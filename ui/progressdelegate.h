@@ -1,7 +1,9 @@
-// Paints the progress column as a progress bar.
+// Paints the progress column as a progress bar, and "–" where a row has no speed or time yet.
 #pragma once
 
 #include <QStyledItemDelegate>
+
+class QAbstractItemView;
 
 namespace Parafetch {
 
@@ -14,6 +16,13 @@ public:
 
     void paint(QPainter *painter, const QStyleOptionViewItem &option,
                const QModelIndex &index) const override;
+
+    // The width the Size, Speed or Time column needs so that no value it can show is elided
+    // in view (its font and style); -1 for other columns.
+    static int columnWidth(const QAbstractItemView *view, int column);
+
+    // What a cell shows (public so a test can read it).
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override;
 };
 
 } // namespace Parafetch

@@ -4,6 +4,7 @@
 #include "eta.h"
 #include "jobqueuemodel.h"
 
+#include <QEvent>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLocale>
@@ -78,6 +79,13 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     m_baseline = addRow(tr("Serial baseline:"),
                         tr("The same list measured with one worker, and the real speedup"));
     m_baseline->setText(tr("not measured"));
+    // The long rows wrap within the fixed width, and always keep room for two lines, so they
+    // do not push the rows below them down when their text grows.
+    for (QLabel *wrapping : { m_done, m_percentiles, m_baseline }) {
+        wrapping->setWordWrap(true);
+        wrapping->setMinimumHeight(2 * wrapping->fontMetrics().lineSpacing());
+    }
+    m_polite->setWordWrap(true);
 
     m_classic = new QLabel(this);
     m_classic->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -90,12 +98,62 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     layout->addStretch();
     setSummary({}, 0, false);
     setRemaining({}, false);
+    setFixedWidth(widthForFigures());
+}
+
+void SummaryPanel::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange || event->type() == QEvent::StyleChange)
+        setFixedWidth(widthForFigures());
+}
+
+int SummaryPanel::widthForFigures() const
+{
+    // Samples with the widest digits of every unit, decimal and binary, up to petabytes.
+    QList<qint64> sizes;
+    constexpr qint64 LargestSize = Q_INT64_C(1) << 50;
+    for (qint64 size = 9; size < LargestSize; size = size * 10 + 9)
+        sizes.append(size);
+    for (int bits = 10; bits <= 50; bits += 10)
+        sizes.append((Q_INT64_C(1) << bits) - 1);
+    constexpr qint64 LongRunNs = 99'999'999'999'999; // 27 h 46 min
+    constexpr double FastestUrlsPerSecond = 9999.9;
+    constexpr double LargestSpeedup = 999.99;
+    QStringList figures = { formatSeconds(LongRunNs), formatRemaining(LongRunNs),
+                            tr("estimating…"), tr("paused"), speedupText(LargestSpeedup),
+                            QStringLiteral("9999") };
+    for (qint64 size : sizes) {
+        figures.append(formatBytes(size));
+        figures.append(tr("%1, %2 URLs/s")
+                           .arg(formatRate(double(size)))
+                           .arg(QLocale().toString(FastestUrlsPerSecond, 'f', 1)));
+    }
+    int values = 0;
+    for (const QString &figure : figures)
+        values = std::max(values, m_done->fontMetrics().horizontalAdvance(figure));
+    int labels = 0;
+    for (int row = 0; row < m_form->rowCount(); ++row) {
+        if (QLayoutItem *item = m_form->itemAt(row, QFormLayout::LabelRole))
+            labels = std::max(labels, item->sizeHint().width());
+    }
+    RunSummary longRun;
+    longRun.wallNs = LongRunNs;
+    longRun.serialNs = LongRunNs;
+    int classic = 0;
+    for (const QString &line : classicSummaryLines(longRun).split(QLatin1Char('\n')))
+        classic = std::max(classic, m_classic->fontMetrics().horizontalAdvance(line));
+    const QMargins margins = layout()->contentsMargins();
+    return margins.left() + margins.right()
+        + std::max(labels + std::max(m_form->horizontalSpacing(), 0) + values, classic);
 }
 
 QLabel *SummaryPanel::addRow(const QString &label, const QString &toolTip)
 {
     auto *value = new QLabel(this);
     value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Its text never sets the panel's width (widthForFigures() does).
+    value->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     value->setToolTip(toolTip);
     auto *name = new QLabel(label, this);
     name->setToolTip(toolTip);

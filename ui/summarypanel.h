@@ -35,8 +35,14 @@ public:
     QString summaryText() const;
     const RunSummary &summary() const { return m_summary; }
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
     QLabel *addRow(const QString &label, const QString &toolTip);
+    // The panel's width comes from the widest figures its rows can show (font metrics), not
+    // from the figures of the moment: the dock never widens or narrows while a run goes on.
+    int widthForFigures() const;
     void updateBaselineText();
 
     RunSummary m_summary;

@@ -3,6 +3,7 @@
 
 #include "jobqueuemodel.h"
 #include "redact.h"
+#include "units.h"
 
 #include <QAbstractProxyModel>
 #include <QHash>
@@ -10,6 +11,7 @@
 #include <QKeyEvent>
 #include <QLocale>
 #include <QPainter>
+#include <QPolygonF>
 #include <QScrollBar>
 #include <QToolTip>
 #include <QWheelEvent>
@@ -54,7 +56,7 @@ QString urlCount(int count)
 
 QString msText(qint64 ns)
 {
-    return WaterfallView::tr("%1 ms").arg(QLocale().toString(double(ns) / NsPerMsF, 'f', 3));
+    return formatMilliseconds(ns, 3);
 }
 
 // The host as a group header shows it: the port only when there is one in the URL.
@@ -75,6 +77,30 @@ qint64 endOf(const Job &job, qint64 nowNs)
     return -1;
 }
 
+// What the end of a bar that no measured phase covers stands for: a running job's current phase
+// as the engine last reported it, else what its bytes tell.
+WaterfallView::Phase tailPhase(const Job &job)
+{
+    using Phase = WaterfallView::Phase;
+    if (job.state == JobState::Running) {
+        switch (job.livePhase) {
+        case LivePhase::Connecting:
+            return Phase::Connect;
+        case LivePhase::Sending:
+            return Phase::Send;
+        case LivePhase::Waiting:
+            return Phase::Wait;
+        case LivePhase::Receiving:
+            return Phase::Receive;
+        case LivePhase::BackingOff:
+            return Phase::Backoff;
+        case LivePhase::Unknown:
+            break;
+        }
+    }
+    return job.bytesReceived > 0 && job.receiveUs < 0 ? Phase::Receive : Phase::Other;
+}
+
 // An axis label: seconds once the values are large and the step coarse enough, else ms with as
 // many decimals as the step needs.
 QString axisLabel(qint64 ns, qint64 stepNs)
@@ -88,7 +114,7 @@ QString axisLabel(qint64 ns, qint64 stepNs)
     int decimals = 0;
     for (qint64 unit = qint64(NsPerMsF); stepNs < unit && decimals < 3; unit /= 10)
         ++decimals;
-    return WaterfallView::tr("%1 ms").arg(locale.toString(double(ns) / NsPerMsF, 'f', decimals));
+    return formatMilliseconds(ns, decimals);
 }
 
 } // namespace
@@ -242,14 +268,106 @@ bool WaterfallView::layoutPending() const
 
 void WaterfallView::ensureLayout() const
 {
+    if (!layoutPending())
+        return;
     if (m_dirty) {
         rebuildLayout();
-        return;
+    } else {
+        if (!m_filtered.empty())
+            applyFiltered();
+        if (m_changedFirst >= 0 && !m_dirty)
+            applyChanges();
     }
-    if (!m_filtered.empty())
-        applyFiltered();
-    if (m_changedFirst >= 0 && !m_dirty)
-        applyChanges();
+    updateGaps();
+}
+
+void WaterfallView::updateGaps() const
+{
+    m_gaps.clear();
+    if (!m_model || m_origin == Unknown)
+        return;
+    for (const auto &[start, end] : m_model->idleGapsNs(MinIdleGapNs)) {
+        if (end > m_originNs)
+            m_gaps.push_back({ std::max(start, m_originNs), end });
+    }
+}
+
+qint64 WaterfallView::gapsNs() const
+{
+    qint64 total = 0;
+    for (const IdleGap &gap : m_gaps)
+        total += gap.endNs - gap.startNs;
+    return total;
+}
+
+qint64 WaterfallView::axisSpanNs() const
+{
+    return std::max<qint64>(endNs() - m_originNs - gapsNs(), 0);
+}
+
+QList<WaterfallView::IdleGap> WaterfallView::idleGaps() const
+{
+    ensureLayout();
+    return QList<IdleGap>(m_gaps.begin(), m_gaps.end());
+}
+
+QString WaterfallView::idleGapLabel(qint64 ns)
+{
+    return tr("idle %1 s").arg(QLocale().toString(double(ns) / NsPerMsF / 1000.0, 'f', 0));
+}
+
+int WaterfallView::idleGapWidth() const
+{
+    int widest = 0;
+    for (const IdleGap &gap : m_gaps)
+        widest = std::max(widest,
+                          fontMetrics().horizontalAdvance(idleGapLabel(gap.endNs - gap.startNs)));
+    return widest + AxisPadding;
+}
+
+qreal WaterfallView::offsetOf(qint64 ns) const
+{
+    qreal px = 0;
+    qint64 at = m_originNs;
+    const int gapWidth = m_gaps.empty() ? 0 : idleGapWidth();
+    for (const IdleGap &gap : m_gaps) {
+        if (ns <= gap.startNs)
+            break;
+        px += double(gap.startNs - at) * m_scale;
+        if (ns < gap.endNs)
+            return px + gapWidth * double(ns - gap.startNs) / double(gap.endNs - gap.startNs);
+        px += gapWidth;
+        at = gap.endNs;
+    }
+    return px + double(ns - at) * m_scale;
+}
+
+qint64 WaterfallView::timeAtOffset(qreal offset) const
+{
+    qreal px = 0;
+    qint64 at = m_originNs;
+    const int gapWidth = m_gaps.empty() ? 0 : idleGapWidth();
+    for (const IdleGap &gap : m_gaps) {
+        const qreal gapLeft = px + double(gap.startNs - at) * m_scale;
+        if (offset < gapLeft)
+            break;
+        if (offset < gapLeft + gapWidth)
+            return gap.startNs
+                + qint64(std::llround(double(gap.endNs - gap.startNs) * (offset - gapLeft)
+                                      / gapWidth));
+        px = gapLeft + gapWidth;
+        at = gap.endNs;
+    }
+    return at + qint64(std::llround((offset - px) / m_scale));
+}
+
+qint64 WaterfallView::nextTick(qint64 ns, qint64 stepNs) const
+{
+    for (const IdleGap &gap : m_gaps) {
+        if (ns > gap.startNs && ns < gap.endNs)
+            return m_originNs + (gap.endNs - m_originNs + stepNs - 1) / stepNs * stepNs;
+    }
+    return ns;
 }
 
 WaterfallView::Placement WaterfallView::placementOf(const Job &job, int group) const
@@ -614,17 +732,17 @@ int WaterfallView::rowTop(int row) const
 
 double WaterfallView::fitScale() const
 {
-    const qint64 span = std::max<qint64>(endNs() - m_originNs, 1);
-    return std::max(1.0, double(barAreaWidth() - EndMarginPx)) / double(span);
+    const qint64 span = std::max<qint64>(axisSpanNs(), 1);
+    const int gapsWidth = int(m_gaps.size()) * (m_gaps.empty() ? 0 : idleGapWidth());
+    return std::max(1.0, double(barAreaWidth() - EndMarginPx - gapsWidth)) / double(span);
 }
 
 void WaterfallView::updateScrollBars()
 {
-    const qint64 span = std::max<qint64>(endNs() - m_originNs, 0);
     if (m_fitting)
         m_scale = fitScale();
     const int visibleWidth = barAreaWidth();
-    const double contentWidth = double(span) * m_scale + EndMarginPx;
+    const double contentWidth = offsetOf(endNs()) + EndMarginPx;
     QScrollBar *horizontal = horizontalScrollBar();
     horizontal->setRange(0, std::max(0, int(std::ceil(contentWidth)) - visibleWidth));
     horizontal->setPageStep(visibleWidth);
@@ -651,12 +769,12 @@ void WaterfallView::scrollContentsBy(int, int)
 
 qreal WaterfallView::xForTime(qint64 ns) const
 {
-    return barLeft() + double(ns - m_originNs) * m_scale - horizontalScrollBar()->value();
+    return barLeft() + offsetOf(ns) - horizontalScrollBar()->value();
 }
 
 qint64 WaterfallView::timeAtX(qreal x) const
 {
-    return m_originNs + qint64(std::llround((x - barLeft() + horizontalScrollBar()->value()) / m_scale));
+    return timeAtOffset(x - barLeft() + horizontalScrollBar()->value());
 }
 
 void WaterfallView::zoomIn()
@@ -691,13 +809,13 @@ void WaterfallView::zoomBy(double factor, qreal anchorX)
 {
     relayout();
     const qreal anchor = std::max<qreal>(anchorX, barLeft());
-    const double offsetNs = (anchor - barLeft() + horizontalScrollBar()->value()) / m_scale;
-    const double span = double(std::max<qint64>(endNs() - m_originNs, 1));
+    const qint64 anchorNs = timeAtX(anchor);
+    const double span = double(std::max<qint64>(axisSpanNs(), 1));
     const double maxScale = std::min(MaxPixelsPerMs / NsPerMs, MaxContentPx / span);
     m_scale = std::clamp(m_scale * factor, MinPixelsPerMs / NsPerMs, std::max(maxScale, MinPixelsPerMs / NsPerMs));
     m_fitting = false;
     updateScrollBars();
-    horizontalScrollBar()->setValue(int(std::lround(barLeft() + offsetNs * m_scale - anchor)));
+    horizontalScrollBar()->setValue(int(std::lround(barLeft() + offsetOf(anchorNs) - anchor)));
     viewport()->update();
     emit zoomChanged();
 }
@@ -819,7 +937,7 @@ QList<WaterfallView::Segment> WaterfallView::segmentsOf(const Job &job, qint64 n
         at = phaseEnd;
     }
     if (at < end)
-        segments.append({ job.bytesReceived > 0 && job.receiveUs < 0 ? Phase::Receive : Phase::Other, at, end });
+        segments.append({ tailPhase(job), at, end });
     return segments;
 }
 
@@ -975,8 +1093,11 @@ void WaterfallView::paintEvent(QPaintEvent *)
         grid.setAlpha(90);
         painter.setPen(grid);
         const qint64 firstTick = m_originNs + std::max<qint64>(0, (timeAtX(barLeft()) - m_originNs) / step) * step;
-        for (qint64 t = firstTick; xForTime(t) <= viewport()->width(); t += step)
-            painter.drawLine(QPointF(xForTime(t), top), QPointF(xForTime(t), top + height));
+        if (m_origin != Unknown) {
+            for (qint64 t = nextTick(firstTick, step); xForTime(t) <= viewport()->width();
+                 t = nextTick(t + step, step))
+                painter.drawLine(QPointF(xForTime(t), top), QPointF(xForTime(t), top + height));
+        }
         const int scroll = verticalScrollBar()->value();
         const int first = scroll / rowHeight();
         const int last = std::min(int(m_rows.size()) - 1, (scroll + height) / rowHeight());
@@ -986,6 +1107,7 @@ void WaterfallView::paintEvent(QPaintEvent *)
         m_paintedRows = std::max(0, last - first + 1);
         painter.restore();
     }
+    paintGaps(painter);
     painter.setPen(colours.color(QPalette::Mid));
     painter.drawLine(gutterWidth(), top, gutterWidth(), top + height);
     paintAxis(painter, step);
@@ -1002,13 +1124,20 @@ void WaterfallView::paintAxis(QPainter &painter, qint64 stepNs) const
     painter.setPen(colours.color(QPalette::WindowText));
     painter.drawText(axis.adjusted(AxisPadding, 0, -(viewport()->width() - gutterWidth()), 0),
                      Qt::AlignVCenter | Qt::AlignLeft, tr("Since the first enqueue"));
-    if (m_rows.empty())
-        return;
+    if (m_rows.empty() || m_origin == Unknown)
+        return; // nothing has started: no time to show
     painter.save();
     painter.setClipRect(QRect(gutterWidth() + 1, 0, viewport()->width() - gutterWidth(), axis.height()));
     const QFontMetrics metrics = fontMetrics();
+    const int gapWidth = m_gaps.empty() ? 0 : idleGapWidth();
+    for (const IdleGap &gap : m_gaps) {
+        const qreal x = xForTime(gap.startNs);
+        painter.drawText(QRectF(x, 0, gapWidth, axis.height()), Qt::AlignCenter,
+                         idleGapLabel(gap.endNs - gap.startNs));
+    }
     const qint64 firstTick = m_originNs + std::max<qint64>(0, (timeAtX(barLeft()) - m_originNs) / stepNs) * stepNs;
-    for (qint64 t = firstTick; xForTime(t) <= viewport()->width(); t += stepNs) {
+    for (qint64 t = nextTick(firstTick, stepNs); xForTime(t) <= viewport()->width();
+         t = nextTick(t + stepNs, stepNs)) {
         const qreal x = xForTime(t);
         const QString label = axisLabel(t - m_originNs, stepNs);
         const int width = metrics.horizontalAdvance(label);
@@ -1016,6 +1145,32 @@ void WaterfallView::paintAxis(QPainter &painter, qint64 stepNs) const
         const qreal left = std::max<qreal>(x - width / 2.0, gutterWidth() + 2);
         painter.drawText(QPointF(left, (axis.height() - metrics.height()) / 2.0 + metrics.ascent()), label);
         painter.drawLine(QPointF(x, axis.bottom() - AxisPadding / 2), QPointF(x, axis.bottom()));
+    }
+    painter.restore();
+}
+
+// Each idle stretch: a band across the rows, edged by zig-zag lines, the axis' break.
+void WaterfallView::paintGaps(QPainter &painter) const
+{
+    if (m_gaps.empty() || m_rows.empty())
+        return;
+    const QPalette &colours = palette();
+    const int top = axisHeight();
+    const int bottom = top + rowsAreaHeight();
+    const int width = idleGapWidth();
+    constexpr int Zig = 4;
+    painter.save();
+    painter.setClipRect(QRect(gutterWidth() + 1, 0, viewport()->width() - gutterWidth(), bottom));
+    for (const IdleGap &gap : m_gaps) {
+        const qreal left = xForTime(gap.startNs);
+        painter.fillRect(QRectF(left, top, width, bottom - top), colours.color(QPalette::Window));
+        painter.setPen(QPen(colours.color(QPalette::Mid), 1));
+        for (const qreal edge : { left, left + width }) {
+            QPolygonF zigzag;
+            for (int y = top, i = 0; y <= bottom + Zig; y += Zig, ++i)
+                zigzag << QPointF(edge + (i % 2 == 0 ? -Zig / 2.0 : Zig / 2.0), y);
+            painter.drawPolyline(zigzag);
+        }
     }
     painter.restore();
 }
@@ -1101,6 +1256,13 @@ void WaterfallView::paintBar(QPainter &painter, const Job &job, const QRect &row
                              qreal *packedRight) const
 {
     const qint64 end = endOf(job, now);
+    if (job.startedAtNs < 0 && !packedRight) {
+        // Not started (queued, or restored from a journal): no time to draw, and no made-up one.
+        painter.setPen(palette().color(QPalette::PlaceholderText));
+        painter.drawText(QRectF(barLeft(), rowRect.top(), EndMarginPx, rowRect.height()),
+                         Qt::AlignVCenter | Qt::AlignLeft, unknownValue());
+        return;
+    }
     if (job.startedAtNs < 0 || end < job.startedAtNs)
         return;
     const qreal left = gutterWidth();

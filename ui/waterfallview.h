@@ -64,6 +64,15 @@ public:
     static constexpr double ZoomStep = 1.25;
     static constexpr double MinPixelsPerMs = 1e-4;  // an hour in 360 pixels
     static constexpr double MaxPixelsPerMs = 1000.; // a microsecond per pixel
+    // Stretches of at least this long in which no URL was in flight (RunSummary's notion of idle
+    // time, which wall time leaves out) take a fixed narrow width on the axis, marked as a break.
+    static constexpr qint64 MinIdleGapNs = 1'000'000'000;
+
+    struct IdleGap
+    {
+        qint64 startNs = 0;
+        qint64 endNs = 0;
+    };
 
     explicit WaterfallView(QWidget *parent = nullptr);
     ~WaterfallView() override;
@@ -108,6 +117,10 @@ public:
     QStringList groupLabels() const;         // in the order shown
     quint64 jobAt(const QPoint &position) const; // 0 = none
     QString toolTipFor(quint64 id) const;
+    // The idle stretches collapsed on the axis, in time order, and the width each takes.
+    QList<IdleGap> idleGaps() const;
+    int idleGapWidth() const;
+    static QString idleGapLabel(qint64 ns); // "idle 58 s"
     // Rows painted by the last paint, for tests: only the visible ones are.
     int paintedRowCount() const { return m_paintedRows; }
     int firstPaintedRow() const { return m_firstPaintedRow; }
@@ -210,6 +223,13 @@ private:
     void selectNeighbour(int step);
     qint64 nowNs() const;
     qint64 endNs() const;
+    void updateGaps() const;
+    qint64 gapsNs() const; // their total length
+    qint64 axisSpanNs() const; // origin .. end, gaps left out
+    qreal offsetOf(qint64 ns) const; // pixels from the axis' start, gaps at their fixed width
+    qint64 timeAtOffset(qreal px) const; // the inverse
+    qint64 nextTick(qint64 ns, qint64 stepNs) const; // ns, or the first tick after the gap it is in
+    void paintGaps(QPainter &painter) const;
     double fitScale() const;
     int rowHeight() const;
     int axisHeight() const;
@@ -260,6 +280,7 @@ private:
     mutable QList<Group> m_groups;
     mutable qint64 m_originNs = 0;
     mutable qint64 m_lastEndNs = 0; // latest finish among the shown jobs
+    mutable std::vector<IdleGap> m_gaps; // after the origin, in time order
     mutable bool m_hasRunning = false;
     mutable int m_paintedRows = 0;
     mutable int m_firstPaintedRow = -1;
