@@ -487,6 +487,10 @@ quint32 RunJournal::lineChecksum(QByteArrayView json)
     return crc ^ CrcInitial;
 }
 
+namespace {
+bool removeStalePart(const QString &path);
+} // namespace
+
 QString RunJournal::fileLogPath(const QString &journalPath)
 {
     return journalPath + QLatin1String(".files");
@@ -894,8 +898,12 @@ void RunJournal::markKeptExit()
     m_writer->waitFor(m_lastHandOff, CleanExitTimeoutMs);
 }
 
-void RunJournal::discardPrevious()
+void RunJournal::discardPrevious(const QList<JournaledJob> &jobs)
 {
+    for (const JournaledJob &job : jobs) {
+        if (job.partial && !job.isFinished())
+            removeStalePart(job.partial->path);
+    }
     if (m_sessionStarted)
         return; // the file is already this run's journal
     m_lastHandOff = m_writer->enqueue(JournalWriter::Op::Remove, {});

@@ -131,6 +131,7 @@ private Q_SLOTS:
     void closingMidRunAsks_data();
     void closingMidRunAsks();
     void keptPartialIsContinuedAfterTheNextStart();
+    void discardingAKeptRunRemovesItsPartFiles();
     void killedRunRestoresOnlyWhatIsNotOnDisk();
     void workersAndSettingsSurviveACrash();
     void lastListSaysWhatWasSaved();
@@ -327,6 +328,36 @@ void TestCloseRestore::keptPartialIsContinuedAfterTheNextStart()
     QCOMPARE(files.size(), 1);
     QCOMPARE(QFileInfo(job.savedPath).fileName(), files.first());
     QCOMPARE(QFileInfo(job.savedPath).size(), BodyBytes);
+}
+
+void TestCloseRestore::discardingAKeptRunRemovesItsPartFiles()
+{
+    {
+        Session session(journalPath(), output());
+        session.add({ stalledUrl(QStringLiteral("discard")) });
+        QVERIFY(session.start());
+        QVERIFY(waitForStalledPart(session));
+        session.window->setCloseChoice(MainWindow::CloseChoice::KeepPartialFiles);
+        QVERIFY(session.window->close());
+    }
+    QCOMPARE(filesIn(output()).filter(FileNames::PartSuffix).size(), 1);
+    QList<JournaledJob> jobs;
+    bool cleanExit = true;
+    QString error;
+    JournalReplayReport report;
+    QVERIFY2(RunJournal::replay(journalPath(), &jobs, &cleanExit, &error, &report, true),
+             qPrintable(error));
+    QVERIFY(report.keptExit);
+
+    Session next(journalPath(), output());
+    next.window->offerRestore(jobs, report.keptExit);
+    auto *discard = next.window->findChild<QPushButton *>(QStringLiteral("discardJournal"));
+    QVERIFY(discard);
+    QTest::mouseClick(discard, Qt::LeftButton);
+    // Declined: nothing would ever continue the kept file, so it goes with the journal.
+    QCOMPARE(filesIn(output()), QStringList());
+    QVERIFY(next.journal.sync());
+    QVERIFY(!QFileInfo::exists(journalPath()));
 }
 
 void TestCloseRestore::killedRunRestoresOnlyWhatIsNotOnDisk()
