@@ -4,6 +4,8 @@
 #include <QCoreApplication>
 #include <QLocale>
 
+#include <cmath>
+
 namespace Parafetch {
 
 namespace {
@@ -44,17 +46,31 @@ QList<qint64> widestSizes()
     return sizes;
 }
 
+// The user's locale without group separators: a four-digit figure reads as easily, and the
+// table's columns stay narrow enough for the Error column at 1280 pixels.
+QLocale numberLocale()
+{
+    QLocale locale;
+    locale.setNumberOptions(locale.numberOptions() | QLocale::OmitGroupSeparator);
+    return locale;
+}
+
 } // namespace
 
 QString formatBytes(qint64 bytes)
 {
-    return QLocale().formattedDataSize(bytes, SizeDecimals, QLocale::DataSizeIecFormat);
+    return numberLocale().formattedDataSize(bytes, SizeDecimals, QLocale::DataSizeIecFormat);
 }
 
+// The unit once, the total's, as formattedDataSize picks it (a power of 1024 per step).
 QString formatByteProgress(qint64 received, qint64 total)
 {
-    return tr("%1 of %2", "bytes received of bytes expected")
-        .arg(formatBytes(received), formatBytes(total));
+    int power = 0;
+    for (qint64 rest = total; rest >= 1024 && power < 6; rest /= 1024)
+        ++power;
+    const QString done = numberLocale().toString(double(received) / std::pow(1024.0, power), 'f',
+                                                 power > 0 ? SizeDecimals : 0);
+    return tr("%1 of %2", "bytes received of bytes expected").arg(done, formatBytes(total));
 }
 
 QString formatRate(double bytesPerSecond)
@@ -65,12 +81,13 @@ QString formatRate(double bytesPerSecond)
 QString formatSeconds(qint64 ns)
 {
     return tr("%1 s", "seconds")
-        .arg(QLocale().toString(double(ns) / NsPerSecond, 'f', SecondsDecimals));
+        .arg(numberLocale().toString(double(ns) / NsPerSecond, 'f', SecondsDecimals));
 }
 
 QString formatMilliseconds(qint64 ns, int decimals)
 {
-    return tr("%1 ms", "milliseconds").arg(QLocale().toString(double(ns) / NsPerMs, 'f', decimals));
+    return tr("%1 ms", "milliseconds")
+        .arg(numberLocale().toString(double(ns) / NsPerMs, 'f', decimals));
 }
 
 QString unknownValue()

@@ -37,8 +37,9 @@
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QProgressBar>
-#include <QScreen>
 #include <QPushButton>
+#include <QScopeGuard>
+#include <QScreen>
 #include <QScrollBar>
 #include <QSet>
 #include <QSettings>
@@ -317,6 +318,8 @@ private Q_SLOTS:
     void openInBrowserFailureIsShownInTheWindow();
     void rowActionsWithNothingSelectedSaySo();
     void mnemonicsAreUnique();
+    void settingsThatCannotBeSavedSaySo();
+    void statusLineSaysWhatToDoNextAndKeepsTheClassicLines();
 
 private:
     // count URLs the server answers after delayMs, with bodies of 1, 2, … bytes.
@@ -1879,6 +1882,34 @@ void TestMainWindow::everythingIsReachableFromTheKeyboard()
     QTRY_VERIFY(h.window->waterfallView()->isVisible());
 }
 
+void TestMainWindow::statusLineSaysWhatToDoNextAndKeepsTheClassicLines()
+{
+    Harness h;
+    QVERIFY(h.show());
+    QStatusBar *bar = h.window->statusBar();
+    QVERIFY2(bar->currentMessage().contains(QLatin1String("Paste URLs")), qPrintable(bar->currentMessage()));
+    h.typeAndAdd(urlStrings({ m_server->url(QStringLiteral("/bytes/10")) }));
+    // Once the list is in, the hint says the next step, not the one just done (after the
+    // passing "Added 1 URL(s)." goes).
+    bar->clearMessage();
+    QVERIFY2(bar->currentMessage().contains(QLatin1String("Start")), qPrintable(bar->currentMessage()));
+    QVERIFY2(!bar->currentMessage().contains(QLatin1String("Paste URLs")), qPrintable(bar->currentMessage()));
+
+    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
+    QTest::keyClick(h.window.get(), Qt::Key_F5);
+    QVERIFY2(!bar->currentMessage().contains(QLatin1String("Paste URLs")), qPrintable(bar->currentMessage()));
+    QVERIFY(finished.wait(RunTimeoutMs));
+    QTRY_VERIFY2(bar->currentMessage().startsWith(QLatin1String("main takes time=")),
+                 qPrintable(bar->currentMessage()));
+    const QString classic = bar->currentMessage();
+
+    // A passing message gives the line back when it goes, rather than leaving it empty.
+    h.action("copySummary")->trigger();
+    QCOMPARE(bar->currentMessage(), QStringLiteral("Summary copied."));
+    bar->clearMessage(); // what its timeout does
+    QCOMPARE(bar->currentMessage(), classic);
+}
+
 QTEST_MAIN(TestMainWindow)
 void TestMainWindow::wallTimeLeavesOutTheWaitBeforeRetryFailed()
 {
@@ -2050,7 +2081,8 @@ void TestMainWindow::restoredGeometryLargerThanTheScreenIsClamped()
     QVERIFY(h.show());
     const QRect available = h.window->screen()->availableGeometry();
     QTRY_VERIFY2(available.contains(h.window->frameGeometry()),
-                 qPrintable(QStringLiteral("%1×%2").arg(h.window->frameGeometry().width())
+                 qPrintable(QStringLiteral("%1×%2")
+                                .arg(h.window->frameGeometry().width())
                                 .arg(h.window->frameGeometry().height())));
 }
 
@@ -2088,7 +2120,8 @@ void TestMainWindow::smallScreenShowsTheErrorColumnAndDetails()
           h.table()->horizontalHeader()->sectionViewportPosition(JobQueueModel::ErrorColumn),
           h.table()->viewport()->width(), details->viewport()->width() / metrics.averageCharWidth(),
           details->viewport()->height() / metrics.lineSpacing(),
-          h.table()->viewport()->height() / rowHeight, h.window->waterfallView()->height() / rowHeight);
+          h.table()->viewport()->height() / rowHeight,
+          h.window->waterfallView()->height() / rowHeight);
 
     // The Error column starts inside the table's viewport and has room to say something.
     QHeaderView *header = h.table()->horizontalHeader();
@@ -2102,7 +2135,8 @@ void TestMainWindow::smallScreenShowsTheErrorColumnAndDetails()
     QVERIFY(details->isVisible());
     QVERIFY2(details->viewport()->width() >= 40 * metrics.averageCharWidth()
                  && details->viewport()->height() >= 8 * metrics.lineSpacing(),
-             qPrintable(QStringLiteral("details %1×%2").arg(details->viewport()->width())
+             qPrintable(QStringLiteral("details %1×%2")
+                            .arg(details->viewport()->width())
                             .arg(details->viewport()->height())));
     // The table has room for rows, the waterfall for lanes, the status bar is in the window.
     QVERIFY2(h.table()->viewport()->height() >= 8 * rowHeight,
@@ -2198,11 +2232,14 @@ void TestMainWindow::problemsShowOnlyWhenThereAreSome()
     QVERIFY(!problems->isVisible());
     // Once the list is in, the paste area is a few lines and the table has the room.
     settleLayout();
-    QVERIFY2(h.editor()->height() < emptyQueueEditor,
-             qPrintable(QStringLiteral("%1 then %2").arg(emptyQueueEditor).arg(h.editor()->height())));
-    QVERIFY(h.editor()->height() <= 4 * h.editor()->fontMetrics().lineSpacing() + 4 * h.editor()->frameWidth() + 8);
+    QVERIFY2(
+        h.editor()->height() < emptyQueueEditor,
+        qPrintable(QStringLiteral("%1 then %2").arg(emptyQueueEditor).arg(h.editor()->height())));
+    QVERIFY(h.editor()->height()
+            <= 4 * h.editor()->fontMetrics().lineSpacing() + 4 * h.editor()->frameWidth() + 8);
     QVERIFY2(h.table()->height() > emptyQueueTable,
-             qPrintable(QStringLiteral("table %1 then %2").arg(emptyQueueTable).arg(h.table()->height())));
+             qPrintable(
+                 QStringLiteral("table %1 then %2").arg(emptyQueueTable).arg(h.table()->height())));
 
     h.typeAndAdd({ QStringLiteral("ftp://not.fetched.example/file") });
     QVERIFY(problems->isVisible());
@@ -2238,7 +2275,8 @@ void TestMainWindow::ctrlCommaOpensSettings()
     // Given, not QKeySequence::Preferences: that one is empty without a desktop environment.
     QCOMPARE(h.action("settings")->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_Comma));
     QString opened;
-    whenModalOpens([&opened](QWidget *widget) { opened = QLatin1String(widget->metaObject()->className()); });
+    whenModalOpens(
+        [&opened](QWidget *widget) { opened = QLatin1String(widget->metaObject()->className()); });
     h.table()->setFocus();
     QTest::keyClick(h.window.get(), Qt::Key_Comma, Qt::ControlModifier);
     QTRY_COMPARE(opened, QStringLiteral("Parafetch::SettingsDialog"));
@@ -2255,7 +2293,8 @@ void TestMainWindow::addToQueueIsInAMenuWithItsKey()
     QVERIFY(file->actions().contains(add));
     QVERIFY(add->shortcuts().contains(QKeySequence(Qt::CTRL | Qt::Key_Return)));
     QVERIFY(add->shortcuts().contains(QKeySequence(Qt::CTRL | Qt::Key_Enter)));
-    QVERIFY(add->toolTip().contains(QKeySequence(Qt::CTRL | Qt::Key_Return).toString(QKeySequence::NativeText)));
+    QVERIFY(add->toolTip().contains(
+        QKeySequence(Qt::CTRL | Qt::Key_Return).toString(QKeySequence::NativeText)));
 
     h.editor()->setFocus();
     h.editor()->setPlainText(m_server->url(QStringLiteral("/bytes/1")).toString());
@@ -2300,9 +2339,11 @@ void TestMainWindow::shortcutsListShowsEveryKey()
             name.chop(1);
         for (const QKeySequence &keys : action->shortcuts()) {
             const QString text = keys.toString(QKeySequence::NativeText);
-            const bool listed = std::any_of(rows.cbegin(), rows.cend(), [&](const QStringList &row) {
-                return row.at(0) == name && row.at(1).split(QStringLiteral(", ")).contains(text);
-            });
+            const bool listed =
+                std::any_of(rows.cbegin(), rows.cend(), [&](const QStringList &row) {
+                    return row.at(0) == name
+                        && row.at(1).split(QStringLiteral(", ")).contains(text);
+                });
             QVERIFY2(listed, qPrintable(name + QStringLiteral(": ") + text));
         }
     }
@@ -2316,14 +2357,19 @@ void TestMainWindow::shortcutsListShowsEveryKey()
         return QStringList();
     };
     QVERIFY(row(QStringLiteral("Start")).value(1).contains(QLatin1String("F5")));
-    QVERIFY(row(QStringLiteral("Settings")).value(1).contains(
-        QKeySequence(Qt::CTRL | Qt::Key_Comma).toString(QKeySequence::NativeText)));
-    QVERIFY(row(QStringLiteral("Add to Queue")).value(1).contains(
-        QKeySequence(Qt::CTRL | Qt::Key_Return).toString(QKeySequence::NativeText)));
+    QVERIFY(
+        row(QStringLiteral("Settings"))
+            .value(1)
+            .contains(QKeySequence(Qt::CTRL | Qt::Key_Comma).toString(QKeySequence::NativeText)));
+    QVERIFY(
+        row(QStringLiteral("Add to Queue"))
+            .value(1)
+            .contains(QKeySequence(Qt::CTRL | Qt::Key_Return).toString(QKeySequence::NativeText)));
     const QStringList zoomIn = row(QStringLiteral("Zoom In"));
     QVERIFY2(zoomIn.value(1).split(QStringLiteral(", ")).contains(QStringLiteral("+")),
              qPrintable(zoomIn.join(QLatin1Char('|'))));
-    QVERIFY2(zoomIn.value(2).contains(QLatin1String("Waterfall")), qPrintable(zoomIn.join(QLatin1Char('|'))));
+    QVERIFY2(zoomIn.value(2).contains(QLatin1String("Waterfall")),
+             qPrintable(zoomIn.join(QLatin1Char('|'))));
     QVERIFY(row(QStringLiteral("Copy URL")).value(2).contains(QLatin1String("Queue")));
 
     // The zoom keys work in the waterfall.
@@ -2372,7 +2418,8 @@ void TestMainWindow::rowActionsWithNothingSelectedSaySo()
         h.window->statusBar()->clearMessage();
         h.action(name)->trigger();
         const QString said = h.window->statusBar()->currentMessage();
-        QVERIFY2(said.contains(QLatin1String("Select")), qPrintable(QLatin1String(name) + QStringLiteral(": ") + said));
+        QVERIFY2(said.contains(QLatin1String("Select")),
+                 qPrintable(QLatin1String(name) + QStringLiteral(": ") + said));
     }
     QVERIFY(QApplication::clipboard()->text().isEmpty());
     QCOMPARE(h.model.rowCount(), 2);
@@ -2402,7 +2449,27 @@ void TestMainWindow::mnemonicsAreUnique()
     QVERIFY(owners.size() >= 10);
     for (auto it = owners.cbegin(); it != owners.cend(); ++it)
         QVERIFY2(it.value().size() == 1,
-                 qPrintable(QStringLiteral("Alt+%1: %2").arg(it.key().toUpper(), it.value().join(QStringLiteral(", ")))));
+                 qPrintable(QStringLiteral("Alt+%1: %2")
+                                .arg(it.key().toUpper(), it.value().join(QStringLiteral(", ")))));
+}
+
+void TestMainWindow::settingsThatCannotBeSavedSaySo()
+{
+    Harness h;
+    QVERIFY(h.show());
+    // A folder where the settings file should be: no one, not even root, can write it.
+    const QString path = QSettings().fileName();
+    QFile::remove(path);
+    QVERIFY(QDir().mkpath(path));
+    const auto removeFolder = qScopeGuard([path] { QDir(path).removeRecursively(); });
+    whenModalOpens([](QWidget *widget) {
+        if (auto *dialog = qobject_cast<QDialog *>(widget))
+            dialog->accept();
+    });
+    h.action("settings")->trigger();
+    const QString said = h.window->statusBar()->currentMessage();
+    QVERIFY2(said.contains(QLatin1String("could not be saved")), qPrintable(said));
 }
 
 #include "tst_mainwindow.moc"
+

@@ -84,6 +84,8 @@ class TestRunSummary : public QObject
     Q_OBJECT
 
 private slots:
+    void idleGaps_data();
+    void idleGaps();
     void percentiles_data();
     void percentiles();
     void percentileOddPercents();
@@ -619,6 +621,36 @@ void TestRunSummary::trackerSumsPastTheSaturationPointExactly()
     tracker.remove(huge);
     QCOMPARE(tracker.result().bytes, qint64(10));
     QCOMPARE(tracker.result().serialNs, NsPerSecond);
+}
+
+void TestRunSummary::idleGaps_data()
+{
+    QTest::addColumn<QList<qint64>>("intervals"); // start, end, start, end, ... sorted by start
+    QTest::addColumn<QList<qint64>>("expected"); // gaps of at least 100, the same way
+    QTest::newRow("no jobs, no gaps") << QList<qint64> {} << QList<qint64> {};
+    QTest::newRow("overlapping runs leave no gap")
+        << QList<qint64> { 0, 50, 40, 90 } << QList<qint64> {};
+    QTest::newRow("two runs 1000 apart")
+        << QList<qint64> { 0, 50, 20, 60, 1060, 1100 } << QList<qint64> { 60, 1060 };
+    QTest::newRow("a gap shorter than the minimum stays")
+        << QList<qint64> { 0, 50, 149, 200 } << QList<qint64> {};
+    QTest::newRow("a long job covers what starts and ends inside it")
+        << QList<qint64> { 0, 5000, 100, 200, 5500, 5600 } << QList<qint64> { 5000, 5500 };
+    QTest::newRow("a job that just started ends the gap")
+        << QList<qint64> { 0, 50, 700, 700 } << QList<qint64> { 50, 700 };
+}
+
+void TestRunSummary::idleGaps()
+{
+    QFETCH(QList<qint64>, intervals);
+    QFETCH(QList<qint64>, expected);
+    std::vector<std::pair<qint64, qint64>> sorted;
+    for (qsizetype i = 0; i + 1 < intervals.size(); i += 2)
+        sorted.emplace_back(intervals.at(i), intervals.at(i + 1));
+    QList<qint64> gaps;
+    for (const auto &[start, end] : idleGapsNs(sorted, 100))
+        gaps << start << end;
+    QCOMPARE(gaps, expected);
 }
 
 QTEST_GUILESS_MAIN(TestRunSummary)

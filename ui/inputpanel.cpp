@@ -63,8 +63,8 @@ InputPanel::InputPanel(QWidget *parent)
     // An action, not a private shortcut: it is in the window's File menu and its key list.
     m_addAction = new QAction(tr("&Add to Queue"), this);
     m_addAction->setObjectName(QStringLiteral("addToQueue"));
-    m_addAction->setShortcuts({ QKeySequence(Qt::CTRL | Qt::Key_Return),
-                                QKeySequence(Qt::CTRL | Qt::Key_Enter) });
+    m_addAction->setShortcuts(
+        { QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter) });
     const QString keys = m_addAction->shortcut().toString(QKeySequence::NativeText);
     m_addAction->setToolTip(tr("Add the URLs in the paste area to the queue (%1)").arg(keys));
     m_addAction->setStatusTip(tr("Add the URLs in the paste area to the queue"));
@@ -79,8 +79,8 @@ void InputPanel::setCompact(bool compact)
     m_compact = compact;
     constexpr int CompactLines = 3;
     const int frame = 2 * (m_editor->frameWidth() + int(m_editor->document()->documentMargin()));
-    const int height = compact ? CompactLines * m_editor->fontMetrics().lineSpacing() + frame
-                               : QWIDGETSIZE_MAX;
+    const int height =
+        compact ? CompactLines * m_editor->fontMetrics().lineSpacing() + frame : QWIDGETSIZE_MAX;
     m_editor->setMaximumHeight(height);
     m_problemsView->setMaximumHeight(height);
 }

@@ -27,6 +27,7 @@
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDesktopServices>
 #include <QDockWidget>
 #include <QFile>
@@ -43,6 +44,7 @@
 #include <QPushButton>
 #include <QScreen>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
@@ -51,12 +53,18 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace Parafetch {
 
 namespace {
 
 constexpr int RowHeightPadding = 8;
-constexpr int UrlColumnWidth = 280; // leaves the Error column in view on a 1280-pixel screen
+// The URL column's width: the widest it opens with, and the least it gives up so that the Error
+// column stays in view on a small screen.
+constexpr int UrlColumnWidth = 360;
+constexpr int UrlColumnMinWidth = 200;
+constexpr int ErrorColumnChars = 24;
 constexpr QSize DefaultWindowSize(1280, 800);
 // Room left for the title bar and borders, which are not known before the window is shown.
 constexpr QSize FrameAllowance(16, 48);
@@ -84,6 +92,53 @@ QString listLine(const Job &job)
     name.replace(QLatin1Char('"'), QLatin1String("\"\""));
     return QStringLiteral("\"%1\",\"%2\"").arg(url, name);
 }
+
+// Fits the URL column to the table's width (the Error column keeps ErrorColumnChars in view) until
+// the person sizes a column, or a saved one is restored: then their widths stand.
+class UrlColumnFitter final : public QObject
+{
+public:
+    explicit UrlColumnFitter(QTableView *table)
+        : QObject(table)
+        , m_table(table)
+    {
+        table->viewport()->installEventFilter(this);
+        connect(table->horizontalHeader(), &QHeaderView::sectionResized, this, [this](int column) {
+            if (!m_fitting && column != JobQueueModel::ErrorColumn)
+                m_stopped = true;
+        });
+    }
+    void stop() { m_stopped = true; }
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::Resize && !m_stopped)
+            fit();
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    void fit()
+    {
+        QHeaderView *header = m_table->horizontalHeader();
+        int others = 0;
+        for (int column = 0; column < JobQueueModel::ColumnCount; ++column) {
+            if (column != JobQueueModel::UrlColumn && column != JobQueueModel::ErrorColumn)
+                others += header->isSectionHidden(column) ? 0 : header->sectionSize(column);
+        }
+        const int error = ErrorColumnChars * m_table->fontMetrics().averageCharWidth();
+        const int width = std::clamp(m_table->viewport()->width() - others - error,
+                                     UrlColumnMinWidth, UrlColumnWidth);
+        m_fitting = true;
+        header->resizeSection(JobQueueModel::UrlColumn, width);
+        m_fitting = false;
+    }
+
+    QTableView *const m_table;
+    bool m_fitting = false;
+    bool m_stopped = false;
+};
 
 } // namespace
 
@@ -130,6 +185,7 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
         m_table->setColumnWidth(column, ProgressDelegate::columnWidth(m_table, column));
     m_table->setColumnWidth(JobQueueModel::ProgressColumn, metrics.horizontalAdvance(QStringLiteral("0000000000")));
     m_table->horizontalHeader()->setSectionsMovable(true);
+    m_urlColumnFitter = new UrlColumnFitter(m_table);
 
     auto *banner = new QWidget(this);
     banner->setObjectName(QStringLiteral("lastListBanner"));
@@ -208,7 +264,13 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
     createActions();
     createMenus();
     createToolBar();
-    statusBar()->showMessage(tr("Paste URLs above and press Add, then Start."));
+    // A passing message ("Summary copied.") gives the line back to the hint or the last run's
+    // classic lines when it times out, instead of leaving the bar empty.
+    connect(statusBar(), &QStatusBar::messageChanged, this, [this](const QString &text) {
+        if (text.isEmpty() && !m_idleStatus.isEmpty())
+            statusBar()->showMessage(m_idleStatus);
+    });
+    setIdleStatus(tr("Paste URLs above and press Add, then Start."));
 
     connect(m_input, &InputPanel::entriesReady, this, &MainWindow::addEntries);
     connect(m_input, &InputPanel::message, this,
@@ -295,7 +357,12 @@ void MainWindow::fitToScreen(bool restored)
         return;
     const QRect available = screen()->availableGeometry();
     const QSize room = available.size() - FrameAllowance;
-    const QSize wanted = restored ? size() : DefaultWindowSize;
+    // A first window takes most of a large screen (at 1920x1080 the default left the URL and
+    // Error columns cut short), and at least the default size.
+    constexpr int FirstWindowPercent = 80;
+    constexpr int Percent = 100;
+    const QSize wanted = restored ? size()
+                                  : DefaultWindowSize.expandedTo(available.size() * FirstWindowPercent / Percent);
     if (wanted.width() <= room.width() && wanted.height() <= room.height()) {
         resize(wanted);
         return;
@@ -317,9 +384,10 @@ void MainWindow::applyDefaultDockSizes()
                 Qt::Vertical);
     const int span = std::min(width(), available.width());
     constexpr int Percent = 100;
-    resizeDocks({ waterfallDock, detailsDock },
-                { span * (Percent - DetailsDockPercent) / Percent, span * DetailsDockPercent / Percent },
-                Qt::Horizontal);
+    resizeDocks(
+        { waterfallDock, detailsDock },
+        { span * (Percent - DetailsDockPercent) / Percent, span * DetailsDockPercent / Percent },
+        Qt::Horizontal);
 }
 
 // The waterfall sits below the table (a bottom dock, so it gets the window's whole width),
@@ -355,9 +423,10 @@ void MainWindow::createWaterfallDock()
     // Their keys work while the waterfall (or its tool bar) has the focus, and so they are in
     // Help → Keyboard Shortcuts.
     container->setAccessibleName(tr("Waterfall"));
-    const auto zoomAction = [this, bar, container](const char *name, const QString &text,
-                                                   const QString &icon, const QList<QKeySequence> &keys,
-                                                   const QString &toolTip, void (WaterfallView::*slot)()) {
+    const auto zoomAction = [this, bar,
+                             container](const char *name, const QString &text, const QString &icon,
+                                        const QList<QKeySequence> &keys, const QString &toolTip,
+                                        void (WaterfallView::*slot)()) {
         QAction *zoom = bar->addAction(QIcon(QStringLiteral(":/icons/%1.svg").arg(icon)), text);
         zoom->setObjectName(QLatin1String(name));
         zoom->setToolTip(toolTip);
@@ -368,7 +437,8 @@ void MainWindow::createWaterfallDock()
     };
     zoomAction("waterfallZoomIn", tr("Zoom In"), QStringLiteral("zoom-in"),
                { QKeySequence(Qt::Key_Plus), QKeySequence(Qt::Key_Equal) },
-               tr("Zoom in on the time axis (+, or Ctrl+wheel over the bars)"), &WaterfallView::zoomIn);
+               tr("Zoom in on the time axis (+, or Ctrl+wheel over the bars)"),
+               &WaterfallView::zoomIn);
     zoomAction("waterfallZoomOut", tr("Zoom Out"), QStringLiteral("zoom-out"),
                { QKeySequence(Qt::Key_Minus) }, tr("Zoom out on the time axis (-)"),
                &WaterfallView::zoomOut);
@@ -389,7 +459,8 @@ void MainWindow::createWaterfallDock()
     // W for waterfall; Ctrl+W alone is the platforms' Close, so Shift is added.
     const QKeySequence toggleKeys(Qt::CTRL | Qt::SHIFT | Qt::Key_W);
     toggle->setShortcut(toggleKeys);
-    toggle->setToolTip(tr("Show or hide the waterfall (%1)").arg(toggleKeys.toString(QKeySequence::NativeText)));
+    toggle->setToolTip(
+        tr("Show or hide the waterfall (%1)").arg(toggleKeys.toString(QKeySequence::NativeText)));
 
     // A bar chosen in the waterfall selects its row in the table (when the filter shows it),
     // and the table's current row is highlighted in the waterfall.
@@ -467,7 +538,8 @@ void MainWindow::createActions()
     // QKeySequence::Preferences is empty without a desktop environment: the key is given.
     addAction(QStringLiteral("settings"), tr("Se&ttings…"), QStringLiteral("settings"),
               QKeySequence(Qt::CTRL | Qt::Key_Comma),
-              tr("Timeouts, retries, headers, where bodies are saved"), &MainWindow::settingsDialog);
+              tr("Timeouts, retries, headers, where bodies are saved"),
+              &MainWindow::settingsDialog);
     // Row actions act on the table's selection; their shortcuts work while the table has focus.
     addAction(QStringLiteral("openInBrowser"), tr("&Open in Browser"), QString(),
               QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
@@ -534,10 +606,12 @@ void MainWindow::createMenus()
         view->addAction(dock->toggleViewAction());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&Keyboard Shortcuts"), this, [this] {
-        ShortcutsDialog dialog(this, this);
-        dialog.exec();
-    })->setObjectName(QStringLiteral("keyboardShortcuts"));
+    help->addAction(tr("&Keyboard Shortcuts"), this,
+                    [this] {
+                        ShortcutsDialog dialog(this, this);
+                        dialog.exec();
+                    })
+        ->setObjectName(QStringLiteral("keyboardShortcuts"));
     help->addAction(tr("&About Parafetch"), this, [this] {
         QMessageBox::about(this, tr("About Parafetch"),
                            tr("<p><b>Parafetch %1</b></p><p>Fetches many URLs at once and shows "
@@ -621,10 +695,19 @@ void MainWindow::addEntries(const QList<UrlEntry> &entries)
 {
     m_model->addEntries(entries);
     refreshSummary();
+    if (!m_engine->isRunning() && m_model->rowCount() > 0)
+        setIdleStatus(tr("Press Start (F5) to fetch the queue."));
+}
+
+void MainWindow::setIdleStatus(const QString &text)
+{
+    m_idleStatus = text;
+    statusBar()->showMessage(text);
 }
 
 void MainWindow::start()
 {
+    setIdleStatus(QString()); // the hint or the last run's lines: the summary takes over
     writeSettings(); // the Workers value and the run's settings survive a crash of this run
     m_engine->setConcurrency(m_concurrency->value());
     m_engine->start();
@@ -734,7 +817,7 @@ void MainWindow::onRunFinished()
     m_summaryTimer.stop();
     refreshSummary();
     const RunSummary &summary = m_summary->summary();
-    statusBar()->showMessage(classicSummaryLines(summary).replace(QLatin1Char('\n'), QStringLiteral(" · ")));
+    setIdleStatus(classicSummaryLines(summary).replace(QLatin1Char('\n'), QStringLiteral(" · ")));
     if (m_tray && !isActiveWindow()) {
         m_tray->showMessage(tr("Parafetch: run finished"),
                             tr("%1 succeeded, %2 failed, %3 cancelled in %4")
@@ -907,9 +990,28 @@ bool MainWindow::exportTo(const QString &path, QString *error)
 
 void MainWindow::exportDialog()
 {
-    QString selectedFilter;
-    QString path = QFileDialog::getSaveFileName(this, tr("Export Results"), m_lastDirectory,
-                                                tr("JSON (*.json);;CSV (*.csv);;HAR 1.2 (*.har)"), &selectedFilter);
+    // The dialog opens where the last export or import went (Documents the first time), on a
+    // dated name in the format chosen last (CSV the first time), not in the process's folder.
+    QSettings settings;
+    const QString csvFilter = tr("CSV (*.csv)");
+    const QString jsonFilter = tr("JSON (*.json)");
+    const QString harFilter = tr("HAR 1.2 (*.har)");
+    const QString lastSuffix = settings.value(settingsKey("exportSuffix"), QStringLiteral("csv")).toString();
+    QString selectedFilter = lastSuffix == QLatin1String("json") ? jsonFilter
+        : lastSuffix == QLatin1String("har")                     ? harFilter
+                                                                 : csvFilter;
+    const QString folder = m_lastDirectory.isEmpty()
+        ? QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)
+        : m_lastDirectory;
+    const QString suggested = QDir(folder).filePath(
+        QStringLiteral("parafetch-%1.%2")
+            .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmm")),
+                 selectedFilter == jsonFilter      ? QStringLiteral("json")
+                     : selectedFilter == harFilter ? QStringLiteral("har")
+                                                   : QStringLiteral("csv")));
+    QString path = QFileDialog::getSaveFileName(this, tr("Export Results"), suggested,
+                                                QStringList{ csvFilter, jsonFilter, harFilter }.join(QStringLiteral(";;")),
+                                                &selectedFilter);
     if (path.isEmpty())
         return;
     if (!ResultExporter::formatForPath(path))
@@ -917,6 +1019,7 @@ void MainWindow::exportDialog()
             : selectedFilter.startsWith(QLatin1String("HAR")) ? QLatin1String(".har")
                                                               : QLatin1String(".json");
     m_lastDirectory = QFileInfo(path).absolutePath();
+    settings.setValue(settingsKey("exportSuffix"), QFileInfo(path).suffix().toLower());
     QString error;
     if (exportTo(path, &error))
         statusBar()->showMessage(tr("Exported %1.").arg(QDir::toNativeSeparators(path)), StatusMessageMs);
@@ -1060,7 +1163,9 @@ void MainWindow::readSettings()
     // A state saved by an older layout is refused (its version differs): the new one stands.
     if (!restoreState(settings.value(settingsKey("state")).toByteArray(), LayoutVersion))
         applyDefaultDockSizes();
-    m_table->horizontalHeader()->restoreState(settings.value(settingsKey("header")).toByteArray());
+    if (m_table->horizontalHeader()->restoreState(
+            settings.value(settingsKey("header")).toByteArray()))
+        static_cast<UrlColumnFitter *>(m_urlColumnFitter)->stop(); // the person's widths stand
     m_lastDirectory = settings.value(settingsKey("lastDirectory")).toString();
     const int grouping = m_waterfallGrouping->findData(settings.value(settingsKey("waterfallGrouping"), -1).toInt());
     if (grouping >= 0)
@@ -1089,9 +1194,10 @@ void MainWindow::writeSettings()
     SettingsStore::saveFetchOptions(settings, options);
     settings.sync();
     if (settings.status() != QSettings::NoError)
-        statusBar()->showMessage(tr("The settings could not be saved to %1: they last until Parafetch closes.")
-                                     .arg(QDir::toNativeSeparators(settings.fileName())),
-                                 StatusMessageMs);
+        statusBar()->showMessage(
+            tr("The settings could not be saved to %1: they last until Parafetch closes.")
+                .arg(QDir::toNativeSeparators(settings.fileName())),
+            StatusMessageMs);
 }
 
 MainWindow::CloseChoice MainWindow::askCloseChoice()

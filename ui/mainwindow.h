@@ -127,6 +127,7 @@ private:
     void writeSettings();
     CloseChoice askCloseChoice();
     void saveLastList();
+    void setIdleStatus(const QString &text);
     QAction *addAction(const QString &objectName, const QString &text, const QString &icon,
                        const QKeySequence &shortcut, const QString &toolTip,
                        void (MainWindow::*slot)());
@@ -144,10 +145,12 @@ private:
     QLineEdit *m_filter = nullptr;
     QComboBox *m_statusFilter = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
+    QObject *m_urlColumnFitter = nullptr; // fits the URL column until the person sizes columns
     std::unique_ptr<BaselineRunner> m_baseline;
     QTimer m_summaryTimer;
     bool m_detailsDirty = false;
     QString m_lastDirectory;
+    QString m_idleStatus; // what the status bar shows when no passing message is up
     RunJournal *m_journal = nullptr;
     QList<JournaledJob> m_restorable; // what the journal banner offers
     CloseChoice m_closeChoice = CloseChoice::Ask;

@@ -15,8 +15,8 @@ public:
     struct Entry
     {
         QString action; // the action's text without its mnemonic
-        QString keys;   // every key of the action, as the platform writes them
-        QString where;  // where the key works: the whole window, or one widget with the focus
+        QString keys; // every key of the action, as the platform writes them
+        QString where; // where the key works: the whole window, or one widget with the focus
     };
 
     // Lists the actions of window and of its children that have a key.

@@ -120,9 +120,9 @@ int SummaryPanel::widthForFigures() const
     constexpr qint64 LongRunNs = 99'999'999'999'999; // 27 h 46 min
     constexpr double FastestUrlsPerSecond = 9999.9;
     constexpr double LargestSpeedup = 999.99;
-    QStringList figures = { formatSeconds(LongRunNs), formatRemaining(LongRunNs),
-                            tr("estimating…"), tr("paused"), speedupText(LargestSpeedup),
-                            QStringLiteral("9999") };
+    QStringList figures = { formatSeconds(LongRunNs),    formatRemaining(LongRunNs),
+                            tr("estimating…"),           tr("paused"),
+                            speedupText(LargestSpeedup), QStringLiteral("9999") };
     for (qint64 size : sizes) {
         figures.append(formatBytes(size));
         figures.append(tr("%1, %2 URLs/s")
