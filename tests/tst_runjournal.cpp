@@ -1342,10 +1342,11 @@ void TestRunJournal::replayReconcilesWithTheFileLog()
     } else if (scenario == QLatin1String("superseded")) {
         // The journal knew the first .part (it had a validator); the retry that started over
         // made another, which the log alone knows.
-        QVERIFY(writeAll(journalPath(),
-                         journal
-                             + checkedLine("{\"k\":\"part\",\"id\":1,\"path\":\""
-                                           + partPath.toUtf8() + "\",\"validator\":\"\\\"v1\\\"\"}")));
+        QVERIFY(
+            writeAll(journalPath(),
+                     journal
+                         + checkedLine("{\"k\":\"part\",\"id\":1,\"path\":\"" + partPath.toUtf8()
+                                       + "\",\"validator\":\"\\\"v1\\\"\"}")));
         record.kind = FileRecord::Kind::Part;
         record.validator = "\"v1\"";
         log.append(record);
@@ -1460,10 +1461,10 @@ void TestRunJournal::killedRunLeavesNoCopyAndNoPart()
     QVERIFY2(RunJournal::replay(journalPath(), &journaled, &clean, &error, &report, true),
              qPrintable(error));
     QVERIFY(!clean);
-    const int succeeded = int(std::count_if(journaled.cbegin(), journaled.cend(),
-                                            [](const JournaledJob &job) {
-                                                return job.state == JobState::Succeeded;
-                                            }));
+    const int succeeded =
+        int(std::count_if(journaled.cbegin(), journaled.cend(), [](const JournaledJob &job) {
+            return job.state == JobState::Succeeded;
+        }));
     // Every body on disk is a URL done; nothing of the killed run is left in a .part (these
     // bodies have no validator to continue them with).
     QCOMPARE(succeeded, savedAtKill.size());
