@@ -653,8 +653,6 @@ void FetchTask::classify(QNetworkReply &reply)
         if ((isHead || attempt.sinkOpen) && (isHead || commitSink(&commitError))) {
             m_job.state = JobState::Succeeded;
             m_job.bytesTotal = attempt.received;
-            if (m_hash && isHead)
-                m_job.sha256 = m_hash->result();
             return;
         }
         m_job.sha256.clear();

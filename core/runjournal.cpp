@@ -487,6 +487,10 @@ quint32 RunJournal::lineChecksum(QByteArrayView json)
     return crc ^ CrcInitial;
 }
 
+namespace {
+bool removeStalePart(const QString &path);
+} // namespace
+
 QString RunJournal::fileLogPath(const QString &journalPath)
 {
     return journalPath + QLatin1String(".files");
@@ -894,8 +898,12 @@ void RunJournal::markKeptExit()
     m_writer->waitFor(m_lastHandOff, CleanExitTimeoutMs);
 }
 
-void RunJournal::discardPrevious()
+void RunJournal::discardPrevious(const QList<JournaledJob> &jobs)
 {
+    for (const JournaledJob &job : jobs) {
+        if (job.partial && !job.isFinished())
+            removeStalePart(job.partial->path);
+    }
     if (m_sessionStarted)
         return; // the file is already this run's journal
     m_lastHandOff = m_writer->enqueue(JournalWriter::Op::Remove, {});
@@ -1217,12 +1225,16 @@ void reconcile(const QList<FileRecord> &records, QList<JournaledJob> *jobs,
                 break;
             }
         }
-        if (job && !job->isFinished() && !job->partial && !files.lastPart.partPath.isEmpty()
-            && isJournalableValidator(files.lastPart.validator)) {
-            auto part = std::make_shared<PartialDownload>();
-            part->path = files.lastPart.partPath;
-            part->validator = files.lastPart.validator;
-            job->partial = std::move(part);
+        if (job && !job->isFinished() && !files.lastPart.partPath.isEmpty()) {
+            // The log is written as each .part is made, the journal later and only for parts
+            // with a validator: the log's last part is the job's current one.
+            job->partial.reset();
+            if (isJournalableValidator(files.lastPart.validator)) {
+                auto part = std::make_shared<PartialDownload>();
+                part->path = files.lastPart.partPath;
+                part->validator = files.lastPart.validator;
+                job->partial = std::move(part);
+            }
         }
         if (job && job->partial && !job->isFinished()) {
             // Continued only as it was left: a file changed (or emptied) since is not.

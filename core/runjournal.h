@@ -173,8 +173,9 @@ public:
     // the next start. Waits for the disk, and ends the journaling of this run.
     void markKeptExit();
     // The person declined to restore the previous run: removes its journal, unless this run has
-    // already replaced it.
-    void discardPrevious();
+    // already replaced it, and the .part files its unfinished jobs (replayed) would have
+    // continued: nothing else will.
+    void discardPrevious(const QList<JournaledJob> &jobs = {});
 
     Statistics statistics() const;
     QString errorString() const { return m_errorString; } // the last write failure, if any

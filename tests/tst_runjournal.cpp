@@ -248,6 +248,7 @@ private Q_SLOTS:
     void replayReconcilesWithTheFileLog_data();
     void replayReconcilesWithTheFileLog();
     void replayWithoutReconcileLeavesTheDiskAlone();
+    void killedRunLeavesNoCopyAndNoPart();
 
 private:
     QString journalPath() const { return m_dir->filePath(QStringLiteral("journal.log")); }
@@ -1296,6 +1297,8 @@ void TestRunJournal::replayReconcilesWithTheFileLog_data()
         << "failed" << JobState::Failed << false << QStringList() << 0 << 1;
     QTest::newRow("a link named .part is never removed")
         << "link" << JobState::Queued << false << part << 0 << 0;
+    QTest::newRow("the journal's .part, started over without a validator: both removed")
+        << "superseded" << JobState::Queued << false << QStringList() << 0 << 2;
 }
 
 void TestRunJournal::replayReconcilesWithTheFileLog()
@@ -1336,6 +1339,23 @@ void TestRunJournal::replayReconcilesWithTheFileLog()
         const QByteArray onDisk =
             scenario == QLatin1String("other-bytes") ? QByteArray(body.size(), 'x') : body;
         QVERIFY(writeAll(scenario == QLatin1String("saved-part") ? partPath : finalPath, onDisk));
+    } else if (scenario == QLatin1String("superseded")) {
+        // The journal knew the first .part (it had a validator); the retry that started over
+        // made another, which the log alone knows.
+        QVERIFY(
+            writeAll(journalPath(),
+                     journal
+                         + checkedLine("{\"k\":\"part\",\"id\":1,\"path\":\"" + partPath.toUtf8()
+                                       + "\",\"validator\":\"\\\"v1\\\"\"}")));
+        record.kind = FileRecord::Kind::Part;
+        record.validator = "\"v1\"";
+        log.append(record);
+        FileRecord newer = record;
+        newer.partPath = output.filePath(QStringLiteral("a (1).bin.part"));
+        newer.validator.clear();
+        log.append(newer);
+        QVERIFY(writeAll(partPath, body));
+        QVERIFY(writeAll(newer.partPath, body.first(10)));
     } else if (scenario == QLatin1String("link")) {
         record.kind = FileRecord::Kind::Part;
         log.append(record);
@@ -1407,6 +1427,69 @@ void TestRunJournal::replayWithoutReconcileLeavesTheDiskAlone()
     QCOMPARE(replayOrFail(journalPath(), &clean, &report).size(), 1);
     QVERIFY(QFileInfo::exists(partPath));
     QCOMPARE(report.removedParts, 0);
+}
+
+void TestRunJournal::killedRunLeavesNoCopyAndNoPart()
+{
+    LoopbackServer server;
+    QVERIFY2(server.listen(0, CrashRunWorkers), qPrintable(server.errorString()));
+    const QString output = m_dir->filePath(QStringLiteral("downloads"));
+    QVERIFY(QDir().mkpath(output));
+
+    QProcess child;
+    child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    child.start(QCoreApplication::applicationFilePath(),
+                { QLatin1String(JournalChildFlag), journalPath(), server.baseUrl().toString(),
+                  output, QString::number(CrashRunUrls) });
+    QVERIFY2(child.waitForStarted(), qPrintable(child.errorString()));
+    QTRY_VERIFY_WITH_TIMEOUT(finishedIn(replayOrFail(journalPath())) >= FinishedBeforeKill
+                                 || child.state() == QProcess::NotRunning,
+                             ChildTimeoutMs);
+    QCOMPARE(child.state(), QProcess::Running);
+    child.kill(); // SIGKILL: bodies renamed since the journal's last flush are on disk only
+    QVERIFY(child.waitForFinished());
+    const QDir folder(output);
+    const QStringList savedAtKill = folder.entryList({ QStringLiteral("*[0-9]") }, QDir::Files);
+
+    // The next start claims the journal and reconciles it with the disk.
+    RunJournal journal(journalPath());
+    QString error;
+    QVERIFY2(journal.claim(&error), qPrintable(error));
+    QList<JournaledJob> journaled;
+    bool clean = true;
+    JournalReplayReport report;
+    QVERIFY2(RunJournal::replay(journalPath(), &journaled, &clean, &error, &report, true),
+             qPrintable(error));
+    QVERIFY(!clean);
+    const int succeeded =
+        int(std::count_if(journaled.cbegin(), journaled.cend(), [](const JournaledJob &job) {
+            return job.state == JobState::Succeeded;
+        }));
+    // Every body on disk is a URL done; nothing of the killed run is left in a .part (these
+    // bodies have no validator to continue them with).
+    QCOMPARE(succeeded, savedAtKill.size());
+    QCOMPARE(folder.entryList({ QStringLiteral("*.part") }, QDir::Files), QStringList());
+    qInfo("killed with %lld bodies on disk, %d of them found by the file log only, %d .part "
+          "removed",
+          qint64(savedAtKill.size()), report.adoptedFiles, report.removedParts);
+
+    JobQueueModel model;
+    FetchEngine engine(&model);
+    FetchOptions options = testOptions(RestoreWorkers);
+    options.outputDirectory = output;
+    engine.setOptions(options);
+    journal.attach(&model, &engine);
+    const int finishedBefore = finishedIn(journaled);
+    QCOMPARE(model.addRestored(RunJournal::restorableJobs(journaled)), CrashRunUrls);
+    server.resetStatistics();
+    QVERIFY(runToEnd(engine));
+    QCOMPARE(server.requestCount(), qint64(CrashRunUrls - finishedBefore));
+    // One file per successful URL, under its own name: no "name (1)" copy, no .part.
+    const QStringList files = folder.entryList(QDir::Files | QDir::Hidden | QDir::System);
+    QCOMPARE(files.size(), CrashRunUrls - CrashRunUrls / FailEvery);
+    QCOMPARE(files.filter(QStringLiteral(" (")), QStringList());
+    QCOMPARE(files.filter(QStringLiteral(".part")), QStringList());
+    journal.markCleanExit();
 }
 
 // Not QTEST_GUILESS_MAIN: the crash test runs this executable again as the process it kills.

@@ -291,7 +291,7 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
     });
     connect(discardJournal, &QPushButton::clicked, this, [this, journalBanner] {
         if (m_journal)
-            m_journal->discardPrevious();
+            m_journal->discardPrevious(m_restorable);
         m_restorable.clear();
         journalBanner->hide();
     });
