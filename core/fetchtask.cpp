@@ -921,7 +921,7 @@ bool FetchTask::commitSink(QString *error)
 {
     const QString pendingPath = m_fileLog ? m_sink->pendingSavePath() : QString();
     FileRecord saved;
-    if (!pendingPath.isEmpty() && !m_job.sha256.isEmpty()) {
+    if (!pendingPath.isEmpty()) { // with SHA-256 switched off, the size alone identifies it
         saved.kind = FileRecord::Kind::Saved;
         saved.id = m_job.id;
         saved.partPath = m_sink->partPath();

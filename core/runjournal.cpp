@@ -1127,13 +1127,17 @@ private:
     QByteArray m_runToken;
 };
 
-// Whether path is a regular file (not a link) of size bytes whose SHA-256 is digest.
+// Whether path is a regular file (not a link) of size bytes whose SHA-256 is digest. With no
+// digest (SHA-256 switched off for the run) the size has to do: the name was one the run
+// reserved for this body, never a name a file already had.
 bool fileMatches(const QString &path, qint64 size, const QByteArray &digest)
 {
     constexpr qint64 ChunkBytes = 1 << 20;
     const QFileInfo info(path);
     if (path.isEmpty() || info.isSymLink() || !info.isFile() || info.size() != size)
         return false;
+    if (digest.isEmpty())
+        return true;
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return false;
@@ -1151,7 +1155,7 @@ bool fileMatches(const QString &path, qint64 size, const QByteArray &digest)
 // or still under its .part name (the rename is then made now, never replacing anything).
 bool adoptSaved(const FileRecord &saved)
 {
-    if (saved.size < 0 || saved.sha256.isEmpty() || saved.savedPath.isEmpty())
+    if (saved.size < 0 || saved.savedPath.isEmpty())
         return false;
     if (fileMatches(saved.savedPath, saved.size, saved.sha256))
         return true;

@@ -1281,6 +1281,10 @@ void TestRunJournal::replayReconcilesWithTheFileLog_data()
         << "saved" << JobState::Succeeded << false << saved << 1 << 0;
     QTest::newRow("final name holds other bytes: fetched again")
         << "other-bytes" << JobState::Queued << false << saved << 0 << 0;
+    QTest::newRow("SHA-256 off, saved body of the logged size: done")
+        << "nohash" << JobState::Succeeded << false << saved << 1 << 0;
+    QTest::newRow("SHA-256 off, final name of another size: fetched again")
+        << "nohash-other-size" << JobState::Queued << false << saved << 0 << 0;
     QTest::newRow("killed before the rename: the complete .part is renamed, done")
         << "saved-part" << JobState::Succeeded << false << saved << 1 << 0;
     QTest::newRow("file log of another run: ignored")
@@ -1329,15 +1333,19 @@ void TestRunJournal::replayReconcilesWithTheFileLog()
     record.id = 1;
     record.partPath = partPath;
     if (scenario == QLatin1String("saved") || scenario == QLatin1String("other-bytes")
-        || scenario == QLatin1String("saved-part") || scenario == QLatin1String("other-run")) {
+        || scenario == QLatin1String("saved-part") || scenario == QLatin1String("other-run")
+        || scenario.startsWith(QLatin1String("nohash"))) {
         record.kind = FileRecord::Kind::Saved;
         record.savedPath = finalPath;
         record.size = body.size();
-        record.sha256 = Sha256::hash(body);
+        if (!scenario.startsWith(QLatin1String("nohash")))
+            record.sha256 = Sha256::hash(body);
         record.httpStatus = HttpOk;
         log.append(record);
-        const QByteArray onDisk =
-            scenario == QLatin1String("other-bytes") ? QByteArray(body.size(), 'x') : body;
+        const QByteArray onDisk = scenario == QLatin1String("other-bytes")
+            ? QByteArray(body.size(), 'x')
+            : scenario == QLatin1String("nohash-other-size") ? body.first(body.size() - 1)
+                                                             : body;
         QVERIFY(writeAll(scenario == QLatin1String("saved-part") ? partPath : finalPath, onDisk));
     } else if (scenario == QLatin1String("superseded")) {
         // The journal knew the first .part (it had a validator); the retry that started over
@@ -1394,7 +1402,7 @@ void TestRunJournal::replayReconcilesWithTheFileLog()
     }
     if (state == JobState::Succeeded) {
         QCOMPARE(job.savedPath, finalPath);
-        QCOMPARE(job.sha256, Sha256::hash(body));
+        QCOMPARE(job.sha256, scenario == QLatin1String("nohash") ? QByteArray() : Sha256::hash(body));
         QCOMPARE(job.bytesReceived, qint64(body.size()));
         QCOMPARE(job.httpStatus, HttpOk);
         QCOMPARE(readAll(finalPath), body);
