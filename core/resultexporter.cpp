@@ -80,10 +80,12 @@ using namespace ExportWriting;
 namespace {
 
 constexpr std::array<const char *, ExportFieldCount> fieldNames = {
-    "line",        "url",          "fileName",   "state",     "errorKind",  "error",
-    "httpStatus",  "attempts",     "worker",     "bytes",     "bytesTotal", "queuedAtMs",
-    "startedAtMs", "finishedAtMs", "durationMs", "connectMs", "ttfbMs",     "receiveMs",
-    "finalUrl",    "sha256",       "savedPath",  "protocol",  "thread",     "attemptStartedAtMs",
+    "line",        "url",          "fileName",   "state",
+    "errorKind",   "error",        "httpStatus", "attempts",
+    "worker",      "bytes",        "bytesTotal", "queuedAtMs",
+    "startedAtMs", "finishedAtMs", "durationMs", "connectMs",
+    "ttfbMs",      "receiveMs",    "finalUrl",   "sha256",
+    "savedPath",   "protocol",     "thread",     "attemptStartedAtMs",
     "tlsMs",       "sendMs",       "restored",   "restoredDurationMs",
 };
 

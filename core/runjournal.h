@@ -195,11 +195,11 @@ public:
                        QString *error, JournalReplayReport *report = nullptr,
                        bool reconcile = false);
     // The jobs to give JobQueueModel::addRestored(): finished ones keep their result, marked
-    // Job::restored with the duration the journal kept (Job::restoredDurationNs), unfinished ones are queued again (with the .part they had begun, to be continued if it is
-    // still there), except those whose URL had credentials or a secret query value
-    // (hasMaskedSecrets): these cannot be fetched as they were (the journal does not keep
-    // them), so they come back cancelled with a message saying so, rather than sending "***"
-    // to the server as a login or a token.
+    // Job::restored with the duration the journal kept (Job::restoredDurationNs), unfinished ones
+    // are queued again (with the .part they had begun, to be continued if it is still there),
+    // except those whose URL had credentials or a secret query value (hasMaskedSecrets): these
+    // cannot be fetched as they were (the journal does not keep them), so they come back cancelled
+    // with a message saying so, rather than sending "***" to the server as a login or a token.
     static QList<Job> restorableJobs(const QList<JournaledJob> &jobs);
 
     // The check at the start of each line: CRC-32 (IEEE 802.3, as zlib computes it) of the JSON.

@@ -289,7 +289,8 @@ void RunSummaryTracker::replace(const JobFigures &from, const JobFigures &to, bo
         ++m_byErrorKind[std::size_t(to.errorKind)];
     m_bytes += WideSum(to.bytes) - WideSum(from.bytes);
     m_restoredDone += int(to.restored) - int(from.restored);
-    m_restoredBytes += (to.restored ? WideSum(to.bytes) : 0) - (from.restored ? WideSum(from.bytes) : 0);
+    m_restoredBytes +=
+        (to.restored ? WideSum(to.bytes) : 0) - (from.restored ? WideSum(from.bytes) : 0);
     m_serialNs += WideSum(std::max<qint64>(to.durationNs, 0)) - WideSum(std::max<qint64>(from.durationNs, 0));
     move(m_startsNs, from.startNs, to.startNs);
     move(m_finishesNs, from.finishNs, to.finishNs);

@@ -894,8 +894,9 @@ void TestRunJournal::restoredDoneRowsKeepTheTimeTheirRunMeasured()
     JobQueueModel model;
     RunJournal journal(journalPath());
     journal.attach(&model);
-    model.addEntries(entriesFor({ localUrl(QStringLiteral("/timed")), localUrl(QStringLiteral("/failed")),
-                                  localUrl(QStringLiteral("/left")) }));
+    model.addEntries(
+        entriesFor({ localUrl(QStringLiteral("/timed")), localUrl(QStringLiteral("/failed")),
+                     localUrl(QStringLiteral("/left")) }));
     Job done = finished(model.jobAt(0), JobState::Succeeded, HttpOk, Bytes);
     done.startedAtNs = 5'000'000;
     done.finishedAtNs = done.startedAtNs + DurationNs;
@@ -911,7 +912,7 @@ void TestRunJournal::restoredDoneRowsKeepTheTimeTheirRunMeasured()
     QCOMPARE(jobs.size(), 3);
     QCOMPARE(jobs.at(0).durationNs, JournaledNs);
     QCOMPARE(jobs.at(1).durationNs, 3'000); // 3 µs
-    QCOMPARE(jobs.at(2).durationNs, -1);    // never finished
+    QCOMPARE(jobs.at(2).durationNs, -1); // never finished
     JobQueueModel restored;
     QCOMPARE(restored.addRestored(RunJournal::restorableJobs(jobs)), 3);
     const Job &row = restored.jobAt(0);
@@ -920,9 +921,10 @@ void TestRunJournal::restoredDoneRowsKeepTheTimeTheirRunMeasured()
     QCOMPARE(row.restoredDurationNs, JournaledNs);
     QCOMPARE(restored.data(restored.index(0, JobQueueModel::TimeColumn)).toString(),
              formatSeconds(JournaledNs));
-    QCOMPARE(restored.data(restored.index(0, JobQueueModel::TimeColumn), JobQueueModel::RawValueRole)
-                 .toLongLong(),
-             JournaledNs);
+    QCOMPARE(
+        restored.data(restored.index(0, JobQueueModel::TimeColumn), JobQueueModel::RawValueRole)
+            .toLongLong(),
+        JournaledNs);
     QCOMPARE(restored.data(restored.index(0, JobQueueModel::SpeedColumn)).toString(),
              formatRate(double(Bytes) * 1e9 / double(JournaledNs)));
     QVERIFY(restored.jobAt(1).restored);
@@ -943,8 +945,7 @@ void TestRunJournal::journalWithoutDurationsStillReplays()
 {
     // Written before the duration was journaled: the rows come back done, and say their time
     // is unknown ("–") rather than make one up.
-    const QByteArray old =
-        checkedLine("{\"k\":\"begin\",\"v\":1,\"run\":\"abc\"}")
+    const QByteArray old = checkedLine("{\"k\":\"begin\",\"v\":1,\"run\":\"abc\"}")
         + checkedLine("{\"k\":\"add\",\"id\":1,\"url\":\"http://127.0.0.1:9/old\"}")
         + checkedLine("{\"k\":\"add\",\"id\":2,\"url\":\"http://127.0.0.1:9/new\"}")
         + checkedLine("{\"k\":\"state\",\"id\":1,\"state\":\"succeeded\",\"http\":200,"

@@ -396,8 +396,9 @@ void TestWaterfallView::restoredResultsHaveTheirOwnGroup_data()
     QTest::addColumn<QString>("afterRetry");
     QTest::newRow("by lane") << WaterfallView::Grouping::Lane << QStringLiteral("| 1 | 2 3 | 4")
                              << QStringLiteral("| 1 | 3 | 2 4");
-    QTest::newRow("by lane, one line each") << WaterfallView::Grouping::LanePacked
-                                            << QStringLiteral("1 2+3 4") << QStringLiteral("1 3 2+4");
+    QTest::newRow("by lane, one line each")
+        << WaterfallView::Grouping::LanePacked << QStringLiteral("1 2+3 4")
+        << QStringLiteral("1 3 2+4");
 }
 
 void TestWaterfallView::restoredResultsHaveTheirOwnGroup()
@@ -422,9 +423,11 @@ void TestWaterfallView::restoredResultsHaveTheirOwnGroup()
              (QStringList { QStringLiteral("Lane 0"), QStringLiteral("Done before the restore"),
                             QStringLiteral("Not started") }));
     QCOMPARE(f.layout(), layout);
-    QVERIFY2(f.view.toolTipFor(f.model.jobAt(1).id).contains(QStringLiteral("Done before the restore, in 12.345 ms")),
+    QVERIFY2(f.view.toolTipFor(f.model.jobAt(1).id)
+                 .contains(QStringLiteral("Done before the restore, in 12.345 ms")),
              qPrintable(f.view.toolTipFor(f.model.jobAt(1).id)));
-    QVERIFY(f.view.toolTipFor(f.model.jobAt(2).id).contains(QStringLiteral("Done before the restore")));
+    QVERIFY(
+        f.view.toolTipFor(f.model.jobAt(2).id).contains(QStringLiteral("Done before the restore")));
     QVERIFY(f.view.toolTipFor(f.model.jobAt(3).id).contains(QStringLiteral("Not started")));
 
     // Retried, a restored row is queued again like any other.

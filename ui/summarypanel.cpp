@@ -212,14 +212,16 @@ void SummaryPanel::setSummary(const RunSummary &summary, int activeWorkers, bool
         : QString();
     m_restored->setText(restoredText);
     m_form->setRowVisible(m_restored, summary.restoredDone > 0);
-    m_done->setToolTip(doneToolTip() + (restoredText.isEmpty() ? QString() : QLatin1Char('\n') + restoredText));
+    m_done->setToolTip(doneToolTip()
+                       + (restoredText.isEmpty() ? QString() : QLatin1Char('\n') + restoredText));
     m_active->setText(QString::number(activeWorkers));
     m_bytes->setText(formatBytes(summary.bytes));
     const qint64 wallNs = summary.wallNs;
-    m_throughput->setText(wallNs > 0 ? tr("%1, %2 URLs/s")
-                                           .arg(formatRate(summary.bytesPerSecond))
-                                           .arg(QLocale().toString(summary.requestsPerSecond, 'f', 1))
-                                     : QString());
+    m_throughput->setText(wallNs > 0
+                              ? tr("%1, %2 URLs/s")
+                                    .arg(formatRate(summary.bytesPerSecond))
+                                    .arg(QLocale().toString(summary.requestsPerSecond, 'f', 1))
+                              : QString());
     m_wall->setText(formatSeconds(wallNs));
     m_serial->setText(formatSeconds(summary.serialNs));
     m_speedup->setText(wallNs > 0 ? speedupText(double(summary.serialNs) / double(wallNs)) : QString());

@@ -1022,7 +1022,8 @@ QString WaterfallView::toolTipFor(quint64 id) const
     if (job.startedAtNs < 0) {
         if (job.restored && job.isFinished()) {
             lines << (job.restoredDurationNs >= 0
-                          ? tr("Done before the restore, in %1 (not timed here)").arg(msText(job.restoredDurationNs))
+                          ? tr("Done before the restore, in %1 (not timed here)")
+                                .arg(msText(job.restoredDurationNs))
                           : tr("Done before the restore (not timed)"));
         } else {
             lines << tr("Not started");
@@ -1283,8 +1284,8 @@ void WaterfallView::paintBar(QPainter &painter, const Job &job, const QRect &row
         // to draw, and no made-up one; a restored result says how long the earlier run took.
         const bool timedEarlier = job.restored && job.isFinished() && job.restoredDurationNs >= 0;
         painter.setPen(palette().color(QPalette::PlaceholderText));
-        painter.drawText(QRectF(barLeft(), rowRect.top(), timedEarlier ? 2 * EndMarginPx : EndMarginPx,
-                                rowRect.height()),
+        painter.drawText(QRectF(barLeft(), rowRect.top(),
+                                timedEarlier ? 2 * EndMarginPx : EndMarginPx, rowRect.height()),
                          Qt::AlignVCenter | Qt::AlignLeft,
                          timedEarlier ? msText(job.restoredDurationNs) : unknownValue());
         return;

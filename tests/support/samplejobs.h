@@ -147,7 +147,8 @@ inline QList<Job> sampleJobs()
     Job restored = jobOfKind(ErrorKind::None, ++line);
     restored.queuedAtNs = restored.startedAtNs = restored.finishedAtNs = -1;
     restored.attemptStartedAtNs = -1;
-    restored.connectUs = restored.tlsUs = restored.sendUs = restored.waitUs = restored.receiveUs = -1;
+    restored.connectUs = restored.tlsUs = restored.sendUs = restored.waitUs = restored.receiveUs =
+        -1;
     restored.worker = restored.thread = -1;
     restored.restored = true;
     restored.restoredDurationNs = 12'345'000;
