@@ -67,7 +67,8 @@ SummaryPanel::SummaryPanel(QWidget *parent)
                             "URLs at the median duration of the last finished ones); – when "
                             "nothing yet tells"));
     m_active = addRow(tr("Active workers:"), tr("Workers (lanes) fetching a URL right now"));
-    m_bytes = addRow(tr("Received:"), tr("Body bytes received, all URLs (those done before a restore included)"));
+    m_bytes = addRow(tr("Received:"),
+                     tr("Body bytes received, all URLs (those done before a restore included)"));
     m_throughput = addRow(tr("Throughput:"),
                           tr("Bytes and finished URLs per second of wall time (URLs done before "
                              "a restore left out: their time was not measured here)"));
