@@ -35,8 +35,9 @@
 // - Custom fields (HAR allows names starting with "_"): _worker (lane), _thread, _attempt (the
 //   number of attempts), _state, _errorKind, _error, _sha256, _sourceLine, _fileName,
 //   _savedPath, _finalUrl, _bytesTotal, and the engine-clock instants _queuedAtMs, _startedAtMs,
-//   _attemptStartedAtMs, _finishedAtMs with the meaning of our JSON fields, so that our own HAR
-//   imports back exactly (startedDateTime has only milliseconds).
+//   _attemptStartedAtMs, _finishedAtMs, and _restored, _restoredDurationMs, with the meaning of
+//   our JSON fields, so that our own HAR imports back exactly (startedDateTime has only
+//   milliseconds).
 // Credentials never reach the file: URLs pass through redactedUrl(), sensitive header values
 // become ***, and so do the user info and secret query values of a URL in a Location header.
 //
@@ -107,7 +108,7 @@ struct KeyField
     ExportField field;
 };
 // The custom fields of an entry.
-constexpr std::array<KeyField, 16> customFields = { {
+constexpr std::array<KeyField, 18> customFields = { {
     { QLatin1String("_sourceLine"), ExportField::Line },
     { QLatin1String("_fileName"), ExportField::FileName },
     { QLatin1String("_state"), ExportField::State },
@@ -124,6 +125,8 @@ constexpr std::array<KeyField, 16> customFields = { {
     { QLatin1String("_startedAtMs"), ExportField::StartedAtMs },
     { QLatin1String("_attemptStartedAtMs"), ExportField::AttemptStartedAtMs },
     { QLatin1String("_finishedAtMs"), ExportField::FinishedAtMs },
+    { QLatin1String("_restored"), ExportField::Restored },
+    { QLatin1String("_restoredDurationMs"), ExportField::RestoredDurationMs },
 } };
 constexpr QLatin1String OwnEntryMarker("_startedAtMs");
 
@@ -357,6 +360,8 @@ void appendEntry(QByteArray &out, const Job &job, const QDateTime &epoch, const 
     w.key("_startedAtMs").number(nsAsMs(job.startedAtNs));
     w.key("_attemptStartedAtMs").number(nsAsMs(job.attemptStartedAtNs));
     w.key("_finishedAtMs").number(nsAsMs(job.finishedAtNs));
+    w.key("_restored").number(job.restored ? QByteArrayLiteral("1") : QByteArrayLiteral("0"));
+    w.key("_restoredDurationMs").number(nsAsMs(job.restored ? job.restoredDurationNs : -1));
     w.close('}');
 }
 

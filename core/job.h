@@ -122,6 +122,11 @@ struct Job
     // A .part left by an earlier run that was cut off (the run journal's restore), for the first
     // attempt to continue; null on nearly every row, hence a pointer.
     std::shared_ptr<const PartialDownload> resumeFrom;
+    // A result an earlier run measured, put back by a restore (JobQueueModel::addRestored): its
+    // times were on that run's clock, so startedAtNs and the rest stay -1, and this run's
+    // summary counts it as done but leaves it out of every figure of time and rate (RunSummary).
+    bool restored = false;
+    qint64 restoredDurationNs = -1; // durationNs() as that run measured it; -1 = not measured
 
     bool isFinished() const
     {
@@ -133,6 +138,9 @@ struct Job
     {
         return (startedAtNs >= 0 && finishedAtNs >= startedAtNs) ? finishedAtNs - startedAtNs : -1;
     }
+    // The duration a finished result carries: measured here, or by the earlier run it was
+    // restored from; -1 while unknown.
+    qint64 resultDurationNs() const { return restored ? restoredDurationNs : durationNs(); }
     qint64 queuedNs() const
     {
         return (queuedAtNs >= 0 && startedAtNs >= queuedAtNs) ? startedAtNs - queuedAtNs : -1;

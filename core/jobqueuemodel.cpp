@@ -36,11 +36,12 @@ QString stateDisplayName(JobState state)
 
 namespace {
 
-// Elapsed time of a job: final for finished jobs, up to the last sample for running ones.
+// Elapsed time of a job: final for finished jobs (as the earlier run measured it, for a restored
+// result), up to the last sample for running ones.
 qint64 elapsedNs(const Job &job)
 {
     if (job.isFinished())
-        return job.durationNs();
+        return job.resultDurationNs();
     if (job.state == JobState::Running && job.startedAtNs >= 0 && job.updatedAtNs >= job.startedAtNs)
         return job.updatedAtNs - job.startedAtNs;
     return -1;
@@ -193,7 +194,8 @@ QVariant JobQueueModel::headerData(int section, Qt::Orientation orientation, int
         switch (Column(section)) {
         case TimeColumn:
             return tr("Duration: from the task's start to its finish, all attempts included "
-                      "(the per-URL \"takes time\")");
+                      "(the per-URL \"takes time\"); for a URL done before a restore, as the "
+                      "earlier run measured it (– if it did not)");
         case SpeedColumn:
             return tr("Body bytes received divided by the elapsed time");
         default:
@@ -254,9 +256,12 @@ int JobQueueModel::addRestored(const QList<Job> &jobs)
         Job job;
         if (restored.isFinished()) {
             job = restored;
-            job.worker = -1;
+            job.worker = job.thread = -1;
             job.queuedAtNs = job.startedAtNs = job.finishedAtNs = job.updatedAtNs = -1;
-            job.connectUs = job.waitUs = job.receiveUs = -1;
+            job.attemptStartedAtNs = -1;
+            job.connectUs = job.tlsUs = job.sendUs = job.waitUs = job.receiveUs = -1;
+            job.restored = true; // counted as done, but not timed in this run
+            job.restoredDurationNs = restored.resultDurationNs();
         } else {
             job.url = restored.url;
             job.fileName = restored.fileName;

@@ -52,9 +52,10 @@ public:
     // Appends one queued job per entry; returns how many were added.
     int addEntries(const QList<UrlEntry> &entries);
     // Appends jobs of an earlier run (the run journal's restore): finished ones keep their
-    // result, the others are queued afresh (with the .part they may continue, Job::resumeFrom).
-    // Each gets a new id, and no times: those were
-    // measured on the earlier run's clock. Returns how many were added.
+    // result, marked Job::restored with the duration that run measured (Job::resultDurationNs()
+    // of the job given), the others are queued afresh (with the .part they may continue,
+    // Job::resumeFrom). Each gets a new id, and no times: those were measured on the earlier
+    // run's clock. Returns how many were added.
     int addRestored(const QList<Job> &jobs);
     // A saved run shown as it was: finished jobs keep their results and times (on the saved
     // run's clock), the others come back queued.

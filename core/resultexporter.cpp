@@ -21,6 +21,10 @@
 //   headers) and receiveMs (response headers -> finished; files from before tlsMs existed
 //   measured it from the first body byte). The last four came in after the first release and
 //   stand at the end of the field list.
+// - `restored` is 1 for a result that a restore after a crash put back (done by an earlier run,
+//   so not timed in this one: its instants and phases are -1, and the summary leaves it out of
+//   wall, serial, rates and percentiles), else 0; `restoredDurationMs` is that result's duration
+//   as the earlier run measured it, -1 if unknown. Both came in last, at the end of the list.
 // - `state` and `errorKind` are the identifiers of stateName()/errorKindName(); the error kind
 //   of a job without an error is "".
 // - `sha256` is lower-case hex, "" when not computed. `durationMs` = finishedAtMs - startedAtMs,
@@ -37,7 +41,9 @@
 //   "summary": {"total", "queued", "running", "succeeded", "failed", "cancelled", "bytes",
 //               "wallMs", "serialMs", "speedup", "bytesPerSecond", "requestsPerSecond",
 //               "p50Ms", "p90Ms", "p99Ms", "ttfbP50Ms", "ttfbP90Ms",
-//               "byErrorKind": {"http-status": 2, ...}},  only error kinds with a non-zero count
+//               "byErrorKind": {"http-status": 2, ...},  only error kinds with a non-zero count
+//               "restoredDone", "restoredBytes"},  results restored from an earlier run: in the
+//                                                   counts and bytes, in no time or rate
 //   "jobs": [
 //     {"line": 1, "url": "https://***@example.com/a", "fileName": "", "state": "failed", ...},
 //     ...
@@ -74,11 +80,13 @@ using namespace ExportWriting;
 namespace {
 
 constexpr std::array<const char *, ExportFieldCount> fieldNames = {
-    "line",        "url",          "fileName",   "state",     "errorKind",  "error",
-    "httpStatus",  "attempts",     "worker",     "bytes",     "bytesTotal", "queuedAtMs",
-    "startedAtMs", "finishedAtMs", "durationMs", "connectMs", "ttfbMs",     "receiveMs",
-    "finalUrl",    "sha256",       "savedPath",  "protocol",  "thread",     "attemptStartedAtMs",
-    "tlsMs",       "sendMs",
+    "line",        "url",          "fileName",   "state",
+    "errorKind",   "error",        "httpStatus", "attempts",
+    "worker",      "bytes",        "bytesTotal", "queuedAtMs",
+    "startedAtMs", "finishedAtMs", "durationMs", "connectMs",
+    "ttfbMs",      "receiveMs",    "finalUrl",   "sha256",
+    "savedPath",   "protocol",     "thread",     "attemptStartedAtMs",
+    "tlsMs",       "sendMs",       "restored",   "restoredDurationMs",
 };
 
 constexpr qint64 NsPerUs = 1000;
@@ -159,6 +167,10 @@ QByteArray fieldValue(const Job &job, ExportField field)
         return usAsMs(job.tlsUs);
     case ExportField::SendMs:
         return usAsMs(job.sendUs);
+    case ExportField::Restored:
+        return job.restored ? QByteArrayLiteral("1") : QByteArrayLiteral("0");
+    case ExportField::RestoredDurationMs:
+        return nsAsMs(job.restored ? job.restoredDurationNs : -1);
     }
     return QByteArray();
 }
@@ -256,7 +268,12 @@ void appendSummary(QByteArray &out, const RunSummary &s)
         appendJsonString(out, errorKindName(ErrorKind(kind)));
         out += ": " + QByteArray::number(count);
     }
-    out += "}\n  }";
+    out += "},";
+    key("restoredDone");
+    out += QByteArray::number(s.restoredDone) + ',';
+    key("restoredBytes");
+    out += QByteArray::number(s.restoredBytes);
+    out += "\n  }";
 }
 
 } // namespace

@@ -64,8 +64,10 @@ enum class ExportField {
     AttemptStartedAtMs,
     TlsMs,
     SendMs,
+    Restored, // 1 for a result restored from an earlier run (not timed in this one), else 0
+    RestoredDurationMs, // such a result's duration as the earlier run measured it; -1 unknown
 };
-constexpr int ExportFieldCount = int(ExportField::SendMs) + 1;
+constexpr int ExportFieldCount = int(ExportField::RestoredDurationMs) + 1;
 
 // The field's key in JSON and its column name in CSV.
 QLatin1String exportFieldName(ExportField field);

@@ -179,6 +179,13 @@ QString applyNumber(Job *job, ExportField field, const Number &number, const QSt
     case ExportField::SendMs:
         phase(&job->sendUs);
         break;
+    case ExportField::Restored:
+        if ((problem = wholeInRange(name, number, 0, 1, &value)).isEmpty())
+            job->restored = value == 1;
+        break;
+    case ExportField::RestoredDurationMs:
+        instant(&job->restoredDurationNs);
+        break;
     default:
         break; // text fields never get here
     }

@@ -28,6 +28,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -45,6 +46,7 @@ constexpr QLatin1String JournalFileName("journal.log");
 constexpr QLatin1String LockSuffix(".lock");
 // A guess at an add record's size, to reserve once for a pasted list instead of regrowing.
 constexpr qsizetype TypicalAddBytes = 128;
+constexpr qint64 NsPerUs = 1000; // durations are journaled in whole microseconds
 
 // A line is "<8 hex digits> <json>": the CRC-32 (IEEE 802.3, as zlib and PNG use) of the JSON.
 constexpr int CheckDigits = 8;
@@ -754,6 +756,8 @@ void RunJournal::appendState(const Job &job)
         line.number("tries", job.attempts);
     if (job.bytesReceived > 0)
         line.number("bytes", job.bytesReceived);
+    if (const qint64 durationNs = job.resultDurationNs(); durationNs >= 0)
+        line.number("us", durationNs / NsPerUs);
     if (!job.sha256.isEmpty())
         line.hex("sha256", job.sha256);
     if (!job.savedPath.isEmpty())
@@ -1054,6 +1058,9 @@ private:
         result.httpStatus = int(record.value(QLatin1String("http")).toInteger());
         result.attempts = int(record.value(QLatin1String("tries")).toInteger());
         result.bytesReceived = record.value(QLatin1String("bytes")).toInteger();
+        const qint64 durationUs = record.value(QLatin1String("us")).toInteger(-1);
+        if (durationUs >= 0 && durationUs <= std::numeric_limits<qint64>::max() / NsPerUs)
+            result.durationNs = durationUs * NsPerUs;
         result.sha256 =
             QByteArray::fromHex(record.value(QLatin1String("sha256")).toString().toLatin1());
         result.savedPath = record.value(QLatin1String("path")).toString();
@@ -1339,6 +1346,8 @@ QList<Job> RunJournal::restorableJobs(const QList<JournaledJob> &jobs)
             job.httpStatus = journaled.httpStatus;
             job.attempts = journaled.attempts;
             job.bytesReceived = journaled.bytesReceived;
+            job.restored = true;
+            job.restoredDurationNs = journaled.durationNs;
             job.sha256 = journaled.sha256;
             job.savedPath = journaled.savedPath;
             job.errorString = journaled.errorString;

@@ -39,6 +39,9 @@ struct JournaledJob
     int httpStatus = 0;
     int attempts = 0;
     qint64 bytesReceived = 0;
+    // A finished job's duration (Job::resultDurationNs(), whole microseconds); -1 = not known:
+    // not measured (a body adopted from the disk), or a journal from before the field.
+    qint64 durationNs = -1;
     QByteArray sha256; // raw digest, empty if none
     QString savedPath;
     QString errorString;
@@ -76,8 +79,11 @@ struct JournalReplayReport
 //     {"k":"begin","v":1,"run":"<hex>"}              first line of every journal; run names the
 //                                                     file log (FileLog) written beside it
 //     {"k":"add","id":7,"url":"…","file":"…","line":3}
-//     {"k":"state","id":7,"state":"succeeded","http":200,"tries":1,"bytes":1024,
+//     {"k":"state","id":7,"state":"succeeded","http":200,"tries":1,"bytes":1024,"us":48213,
 //      "sha256":"<hex>","path":"…","error":"http-status","msg":"…","final":"…","proto":"h2"}
+//                                                     "us": the duration in microseconds, as
+//                                                     the Time column shows it (optional: a
+//                                                     restore without it shows –)
 //     {"k":"state","id":7,"state":"queued"}          put back into the queue (retry)
 //     {"k":"part","id":7,"path":"/…/x.part","validator":"\"etag\""}
 //                                                     the body is going into a .part that a
@@ -188,12 +194,12 @@ public:
     static bool replay(const QString &path, QList<JournaledJob> *jobs, bool *cleanExit,
                        QString *error, JournalReplayReport *report = nullptr,
                        bool reconcile = false);
-    // The jobs to give JobQueueModel::addRestored(): finished ones keep their result,
-    // unfinished ones are queued again (with the .part they had begun, to be continued if it is
-    // still there), except those whose URL had credentials or a secret query value
-    // (hasMaskedSecrets): these cannot be fetched as they were (the journal does not keep
-    // them), so they come back cancelled with a message saying so, rather than sending "***"
-    // to the server as a login or a token.
+    // The jobs to give JobQueueModel::addRestored(): finished ones keep their result, marked
+    // Job::restored with the duration the journal kept (Job::restoredDurationNs), unfinished ones
+    // are queued again (with the .part they had begun, to be continued if it is still there),
+    // except those whose URL had credentials or a secret query value (hasMaskedSecrets): these
+    // cannot be fetched as they were (the journal does not keep them), so they come back cancelled
+    // with a message saying so, rather than sending "***" to the server as a login or a token.
     static QList<Job> restorableJobs(const QList<JournaledJob> &jobs);
 
     // The check at the start of each line: CRC-32 (IEEE 802.3, as zlib computes it) of the JSON.

@@ -31,8 +31,8 @@ void deriveRates(RunSummary &s)
     if (s.wallNs > 0) {
         const double wallSeconds = double(s.wallNs) / NsPerSecond;
         s.speedup = double(s.serialNs) / double(s.wallNs);
-        s.bytesPerSecond = double(s.bytes) / wallSeconds;
-        s.requestsPerSecond = double(s.finished()) / wallSeconds;
+        s.bytesPerSecond = double(s.bytes - s.restoredBytes) / wallSeconds;
+        s.requestsPerSecond = double(s.finished() - s.restoredDone) / wallSeconds;
     }
 }
 
@@ -61,6 +61,11 @@ JobFigures JobFigures::of(const Job &job)
         const int kind = job.state == JobState::Succeeded ? int(ErrorKind::None) : int(job.errorKind);
         if (kind >= 0 && kind < ErrorKindCount)
             figures.errorKind = kind;
+        if (job.restored) {
+            // Its times, if a careless producer left any, are another run's clock.
+            figures.restored = true;
+            return figures;
+        }
     }
     if (job.startedAtNs >= 0) {
         figures.startNs = job.startedAtNs;
@@ -102,6 +107,10 @@ void RunSummaryBuilder::add(const Job &job)
         break;
     }
     s.bytes = saturatingAdd(s.bytes, figures.bytes);
+    if (figures.restored) {
+        ++s.restoredDone;
+        s.restoredBytes = saturatingAdd(s.restoredBytes, figures.bytes);
+    }
     if (figures.errorKind >= 0)
         ++s.byErrorKind[std::size_t(figures.errorKind)];
     if (figures.startNs != JobFigures::None && (s.firstStartNs < 0 || figures.startNs < s.firstStartNs))
@@ -279,6 +288,9 @@ void RunSummaryTracker::replace(const JobFigures &from, const JobFigures &to, bo
     if (to.errorKind >= 0)
         ++m_byErrorKind[std::size_t(to.errorKind)];
     m_bytes += WideSum(to.bytes) - WideSum(from.bytes);
+    m_restoredDone += int(to.restored) - int(from.restored);
+    m_restoredBytes +=
+        (to.restored ? WideSum(to.bytes) : 0) - (from.restored ? WideSum(from.bytes) : 0);
     m_serialNs += WideSum(std::max<qint64>(to.durationNs, 0)) - WideSum(std::max<qint64>(from.durationNs, 0));
     move(m_startsNs, from.startNs, to.startNs);
     move(m_finishesNs, from.finishNs, to.finishNs);
@@ -318,6 +330,8 @@ RunSummary RunSummaryTracker::result() const
     s.cancelled = count(JobState::Cancelled);
     s.byErrorKind = m_byErrorKind;
     s.bytes = saturated(m_bytes);
+    s.restoredDone = m_restoredDone;
+    s.restoredBytes = saturated(m_restoredBytes);
     s.serialNs = saturated(m_serialNs);
     const std::vector<qint64> &starts = m_startsNs.sorted();
     const std::vector<qint64> &finishes = m_finishesNs.sorted();

@@ -24,6 +24,10 @@ namespace Parafetch {
 // - throughput: bytes/s and requests/s (requests = finished jobs) over wall;
 // - p50/p90/p99 of the durations of finished jobs, and p50/p90 of TTFB (Job::waitUs, all jobs
 //   where it is known), by the nearest-rank method (see nearestRankPercentile()).
+// A result restored from an earlier run (Job::restored) counts in total, the states, the error
+// kinds and bytes, and in restoredDone and restoredBytes, but in no figure of time or rate
+// above: those describe the work timed in this process, so throughput is over the bytes and
+// finished jobs that were not restored.
 // Unknown values are -1, like in Job.
 struct RunSummary
 {
@@ -31,6 +35,9 @@ struct RunSummary
     // Finished jobs per ErrorKind (None for successes).
     std::array<int, ErrorKindCount> byErrorKind {};
     qint64 bytes = 0; // body bytes received, all jobs
+    // Of the finished jobs and their bytes, the results restored from an earlier run.
+    int restoredDone = 0;
+    qint64 restoredBytes = 0;
     qint64 firstStartNs = -1, lastFinishNs = -1;
     qint64 wallNs = 0, serialNs = 0;
     double speedup = 0, bytesPerSecond = 0, requestsPerSecond = 0; // requests = finished jobs
@@ -55,6 +62,7 @@ struct JobFigures
     qint64 busyEndNs = None; // the end of the busy interval [startNs, busyEndNs] (wall time)
     qint64 durationNs = None;
     qint64 ttfbUs = None;
+    bool restored = false; // a finished result of an earlier run: counted, never timed
 
     static JobFigures of(const Job &job);
 };
@@ -118,8 +126,8 @@ private:
 
     std::array<int, std::size_t(JobState::Cancelled) + 1> m_states {}; // by JobState
     std::array<int, ErrorKindCount> m_byErrorKind {};
-    int m_total = 0;
-    WideSum m_bytes = 0, m_serialNs = 0;
+    int m_total = 0, m_restoredDone = 0;
+    WideSum m_bytes = 0, m_restoredBytes = 0, m_serialNs = 0;
     SortedValues<qint64> m_startsNs, m_finishesNs, m_durationsNs, m_ttfbsUs;
     SortedValues<Interval> m_busyNs; // sorted by start: one sweep measures their union
 };

@@ -10,6 +10,7 @@
 #include "runjournal.h"
 #include "scriptedserver.h"
 #include "settingsstore.h"
+#include "summarypanel.h"
 #include "testsupport.h"
 #include "urllistparser.h"
 
@@ -443,6 +444,28 @@ void TestCloseRestore::killedRunRestoresOnlyWhatIsNotOnDisk()
     QCOMPARE(next.model.count(JobState::Queued), 2);
     QVERIFY(next.runToEnd());
     QCOMPARE(next.model.count(JobState::Succeeded), CrashRunUrls + 2);
+
+    // The figures: the results of the earlier run are done, with the time it measured where
+    // the journal kept one (– for those adopted from the disk), but only the two fetched now
+    // are timed: wall, rates and percentiles are theirs.
+    for (int row = 0; row < CrashRunUrls; ++row) {
+        const QModelIndex time = next.model.index(row, JobQueueModel::TimeColumn);
+        QVERIFY(next.model.jobAt(row).restored);
+        QCOMPARE(next.model.data(time).isValid(), row < JournaledBeforeCrash);
+    }
+    const RunSummary summary = next.model.summary();
+    QCOMPARE(summary.restoredDone, CrashRunUrls);
+    QCOMPARE(summary.finished(), CrashRunUrls + 2);
+    QVERIFY(summary.wallNs > 0);
+    QCOMPARE(summary.requestsPerSecond, 2.0 / (double(summary.wallNs) / 1e9));
+    auto *panel = next.window->findChild<SummaryPanel *>();
+    QVERIFY(panel);
+    auto *restored = panel->findChild<QLabel *>(QStringLiteral("restoredDone"));
+    QVERIFY(restored);
+    QTRY_COMPARE(restored->text(),
+                 QStringLiteral("%1 done before the restore, not timed here").arg(CrashRunUrls));
+    QVERIFY(!restored->isHidden());
+    QCOMPARE(panel->summary().requestsPerSecond, summary.requestsPerSecond);
 
     // Exactly the two that were not on disk: the stalled one continued, the other from the start.
     const QList<RecordedRequest> requests = m_server->recordedRequests().mid(before);

@@ -89,6 +89,7 @@ private slots:
     void showsEveryPhase_data();
     void showsEveryPhase();
     void unknownValuesShowAsDash();
+    void restoredResultShowsTheDurationItsRunMeasured();
     void secretsAreMasked();
     void showsEachAttempt_data();
     void showsEachAttempt();
@@ -136,6 +137,18 @@ void TestDetailPane::unknownValuesShowAsDash()
         QVERIFY2(text.contains(QLatin1String(name) + QStringLiteral("|–")),
                  qPrintable(QLatin1String(name) + u' ' + text));
     QVERIFY2(!text.contains(QStringLiteral("Earlier attempts")), qPrintable(text));
+}
+
+void TestDetailPane::restoredResultShowsTheDurationItsRunMeasured()
+{
+    QLocale::setDefault(QLocale::c());
+    JobQueueModel model;
+    QCOMPARE(model.addRestored({ measured() }), 1); // as a restore after a crash puts it back
+    QVERIFY2(shown(model.jobAt(0)).contains(QStringLiteral("Duration|759.8 ms")),
+             qPrintable(shown(model.jobAt(0))));
+    Job adopted = model.jobAt(0);
+    adopted.restoredDurationNs = -1; // adopted from the disk: nobody measured it
+    QVERIFY2(shown(adopted).contains(QStringLiteral("Duration|–")), qPrintable(shown(adopted)));
 }
 
 void TestDetailPane::secretsAreMasked()

@@ -265,7 +265,7 @@ void TestResultExport::csvLayout()
              QByteArray("line,url,fileName,state,errorKind,error,httpStatus,attempts,worker,bytes,"
                         "bytesTotal,queuedAtMs,startedAtMs,finishedAtMs,durationMs,connectMs,"
                         "ttfbMs,receiveMs,finalUrl,sha256,savedPath,protocol,thread,"
-                        "attemptStartedAtMs,tlsMs,sendMs"));
+                        "attemptStartedAtMs,tlsMs,sendMs,restored,restoredDurationMs"));
     QVERIFY(csv.endsWith("\r\n"));
     QVERIFY(!csv.contains("summary"));
 
@@ -599,7 +599,7 @@ void TestResultExport::importRejectsMalformed_data()
     csv("CSV: an empty url", csvWith(QStringLiteral("url"), ""), "row 2: url is empty");
     csv("CSV: a row with too few fields",
         ResultExporter::toCsv({ jobOfKind(ErrorKind::None, 1) }) + "1,2,3\r\n",
-        "row 3: 3 fields, but the header has 26");
+        "row 3: 3 fields, but the header has 28");
     csv("CSV: an unclosed quote",
         ResultExporter::toCsv({ jobOfKind(ErrorKind::None, 1) }) + "\"never closed,2\r\n",
         "row 3: a quoted field is not closed");

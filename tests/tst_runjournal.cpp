@@ -238,6 +238,8 @@ private Q_SLOTS:
     void closingWithoutAnsweringKeepsTheOffer();
     void discardRemovesOnlyThePreviousJournal();
     void restoredRowsAreJournaledAgain();
+    void restoredDoneRowsKeepTheTimeTheirRunMeasured();
+    void journalWithoutDurationsStillReplays();
     void partRecordsLastUntilTheJobsResult();
     void secondClaimFails();
     void writeFailureIsReported();
@@ -882,6 +884,95 @@ void TestRunJournal::restoredRowsAreJournaledAgain()
     QCOMPARE(jobs.at(2).savedPath, QStringLiteral("/tmp/r1"));
     QCOMPARE(jobs.at(3).state, JobState::Failed);
     QCOMPARE(jobs.at(3).httpStatus, HttpNotFound);
+}
+
+void TestRunJournal::restoredDoneRowsKeepTheTimeTheirRunMeasured()
+{
+    constexpr qint64 DurationNs = 48'213'456; // the Time column of the live row: 0.048 s
+    constexpr qint64 JournaledNs = 48'213'000; // whole microseconds on disk
+    constexpr qint64 Bytes = 1'000'000;
+    JobQueueModel model;
+    RunJournal journal(journalPath());
+    journal.attach(&model);
+    model.addEntries(
+        entriesFor({ localUrl(QStringLiteral("/timed")), localUrl(QStringLiteral("/failed")),
+                     localUrl(QStringLiteral("/left")) }));
+    Job done = finished(model.jobAt(0), JobState::Succeeded, HttpOk, Bytes);
+    done.startedAtNs = 5'000'000;
+    done.finishedAtNs = done.startedAtNs + DurationNs;
+    model.finishJob(done);
+    Job failed = finished(model.jobAt(1), JobState::Failed, HttpNotFound, 0);
+    failed.finishedAtNs = failed.startedAtNs + 3'000;
+    model.finishJob(failed);
+    QVERIFY(journal.sync());
+    QVERIFY(readAll(journalPath()).contains("\"us\":48213,"));
+
+    // The crash; the restore brings the finished rows back with their time, not measured here.
+    QList<JournaledJob> jobs = replayOrFail(journalPath());
+    QCOMPARE(jobs.size(), 3);
+    QCOMPARE(jobs.at(0).durationNs, JournaledNs);
+    QCOMPARE(jobs.at(1).durationNs, 3'000); // 3 µs
+    QCOMPARE(jobs.at(2).durationNs, -1); // never finished
+    JobQueueModel restored;
+    QCOMPARE(restored.addRestored(RunJournal::restorableJobs(jobs)), 3);
+    const Job &row = restored.jobAt(0);
+    QVERIFY(row.restored);
+    QCOMPARE(row.startedAtNs, -1); // another run's clock
+    QCOMPARE(row.restoredDurationNs, JournaledNs);
+    QCOMPARE(restored.data(restored.index(0, JobQueueModel::TimeColumn)).toString(),
+             formatSeconds(JournaledNs));
+    QCOMPARE(
+        restored.data(restored.index(0, JobQueueModel::TimeColumn), JobQueueModel::RawValueRole)
+            .toLongLong(),
+        JournaledNs);
+    QCOMPARE(restored.data(restored.index(0, JobQueueModel::SpeedColumn)).toString(),
+             formatRate(double(Bytes) * 1e9 / double(JournaledNs)));
+    QVERIFY(restored.jobAt(1).restored);
+    QVERIFY(!restored.jobAt(2).restored); // queued again, to be timed here
+    QCOMPARE(restored.summary().restoredDone, 2);
+
+    // Journaled again by the restored run, the time survives a second crash too.
+    RunJournal again(journalPath());
+    again.attach(&restored);
+    QVERIFY(again.sync());
+    jobs = replayOrFail(journalPath());
+    QCOMPARE(jobs.size(), 3);
+    QCOMPARE(jobs.at(0).durationNs, JournaledNs);
+    QCOMPARE(jobs.at(1).durationNs, 3'000);
+}
+
+void TestRunJournal::journalWithoutDurationsStillReplays()
+{
+    // Written before the duration was journaled: the rows come back done, and say their time
+    // is unknown ("–") rather than make one up.
+    const QByteArray old = checkedLine("{\"k\":\"begin\",\"v\":1,\"run\":\"abc\"}")
+        + checkedLine("{\"k\":\"add\",\"id\":1,\"url\":\"http://127.0.0.1:9/old\"}")
+        + checkedLine("{\"k\":\"add\",\"id\":2,\"url\":\"http://127.0.0.1:9/new\"}")
+        + checkedLine("{\"k\":\"state\",\"id\":1,\"state\":\"succeeded\",\"http\":200,"
+                      "\"tries\":1,\"bytes\":1024}")
+        + checkedLine("{\"k\":\"state\",\"id\":2,\"state\":\"succeeded\",\"http\":200,"
+                      "\"tries\":1,\"bytes\":2048,\"us\":1500}");
+    QVERIFY(writeAll(journalPath(), old));
+    JournalReplayReport report;
+    const QList<JournaledJob> jobs = replayOrFail(journalPath(), nullptr, &report);
+    QCOMPARE(report.skippedLines, 0);
+    QVERIFY(!report.tornTail);
+    QCOMPARE(jobs.size(), 2);
+    QCOMPARE(jobs.at(0).state, JobState::Succeeded);
+    QCOMPARE(jobs.at(0).bytesReceived, 1024);
+    QCOMPARE(jobs.at(0).durationNs, -1);
+    QCOMPARE(jobs.at(1).durationNs, 1'500'000);
+
+    JobQueueModel model;
+    QCOMPARE(model.addRestored(RunJournal::restorableJobs(jobs)), 2);
+    QVERIFY(model.jobAt(0).restored);
+    QVERIFY(!model.data(model.index(0, JobQueueModel::TimeColumn)).isValid());
+    QVERIFY(!model.data(model.index(0, JobQueueModel::SpeedColumn)).isValid());
+    QCOMPARE(model.data(model.index(1, JobQueueModel::TimeColumn)).toString(),
+             formatSeconds(1'500'000));
+    QCOMPARE(model.summary().succeeded, 2);
+    QCOMPARE(model.summary().restoredDone, 2);
+    QCOMPARE(model.summary().requestsPerSecond, 0.0); // nothing timed here yet
 }
 
 void TestRunJournal::secondClaimFails()

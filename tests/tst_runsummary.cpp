@@ -1,5 +1,6 @@
 // RunSummary arithmetic against hand-computed answers (USERS.md item 12: statistics computed
 // wrongly).
+#include "jobqueuemodel.h"
 #include "runsummary.h"
 #include "testsupport.h"
 
@@ -62,6 +63,8 @@ Job randomJob(QRandomGenerator &random)
     else if (job.state == JobState::Running && random.bounded(4) != 0)
         job.updatedAtNs = job.startedAtNs + qint64(random.bounded(MaxDurationMs)) * NsPerMs;
     job.bytesReceived = random.bounded(1 << 20);
+    // Now and then a result restored from an earlier run (its times then belong to that run).
+    job.restored = job.isFinished() && random.bounded(5) == 0;
     return job;
 }
 
@@ -99,6 +102,7 @@ private slots:
     void countsByStateAndErrorKind();
     void unfinishedJobsCountButDoNotMeasure();
     void cancelledBeforeStarting();
+    void restoredResultsCountAsDoneButAreNotTimed();
     void ttfbIgnoresUnknown();
     void emptyRun();
     void totalsSaturateInsteadOfOverflowing();
@@ -485,6 +489,74 @@ void TestRunSummary::cancelledBeforeStarting()
     QCOMPARE(summary.wallNs, 2 * NsPerSecond);
     QCOMPARE(summary.p50Ns, 2 * NsPerSecond); // only the measured job
     QCOMPARE(summary.p99Ns, 2 * NsPerSecond);
+}
+
+void TestRunSummary::restoredResultsCountAsDoneButAreNotTimed()
+{
+    // After a crash and Restore: three URLs the earlier run had finished (1 MiB each, 5 s each
+    // on its clock), and two fetched here, 1 MiB each, both in flight from 0 to 1 s.
+    constexpr qint64 MiB = 1 << 20;
+    const qint64 s = NsPerSecond;
+    QList<Job> earlier;
+    for (int i = 0; i < 3; ++i) {
+        Job job = finishedJob(100 * s, 105 * s);
+        job.bytesReceived = MiB;
+        job.waitUs = 900;
+        earlier.append(job);
+    }
+    earlier[2].state = JobState::Failed;
+    earlier[2].errorKind = ErrorKind::HttpStatus;
+    QList<Job> timed = { finishedJob(0, s), finishedJob(0, s) };
+    for (Job &job : timed) {
+        job.bytesReceived = MiB;
+        job.waitUs = 2000;
+    }
+    JobQueueModel model;
+    QCOMPARE(model.addRestored(earlier), 3);
+    QCOMPARE(model.addSaved(timed), 2);
+    QVERIFY(model.jobAt(0).restored);
+    QCOMPARE(model.jobAt(0).restoredDurationNs, 5 * s); // what that run measured
+    QVERIFY(!model.jobAt(3).restored);
+
+    const RunSummary summary = model.summary();
+    QVERIFY(differingFields(summary, RunSummary::compute(model.jobs())).isEmpty());
+    // Counted as done...
+    QCOMPARE(summary.total, 5);
+    QCOMPARE(summary.finished(), 5);
+    QCOMPARE(summary.succeeded, 4);
+    QCOMPARE(summary.failed, 1);
+    QCOMPARE(summary.byErrorKind[std::size_t(ErrorKind::HttpStatus)], 1);
+    QCOMPARE(summary.bytes, 5 * MiB);
+    QCOMPARE(summary.restoredDone, 3);
+    QCOMPARE(summary.restoredBytes, 3 * MiB);
+    // ...but every figure of time and rate is the work timed here.
+    QCOMPARE(summary.wallNs, s);
+    QCOMPARE(summary.serialNs, 2 * s);
+    QCOMPARE(summary.speedup, 2.0);
+    QCOMPARE(summary.bytesPerSecond, 2.0 * MiB);
+    QCOMPARE(summary.requestsPerSecond, 2.0);
+    QCOMPARE(summary.p50Ns, s);
+    QCOMPARE(summary.p99Ns, s);
+    QCOMPARE(summary.ttfbP50Us, 2000);
+    QCOMPARE(summary.ttfbP90Us, 2000);
+
+    // A restored record that still carries the earlier run's instants is not timed either.
+    Job stale = finishedJob(100 * s, 105 * s);
+    stale.restored = true;
+    stale.waitUs = 900;
+    const RunSummary withStale = RunSummary::compute({ stale, timed.at(0) });
+    QCOMPARE(withStale.restoredDone, 1);
+    QCOMPARE(withStale.wallNs, s);
+    QCOMPARE(withStale.serialNs, s);
+    QCOMPARE(withStale.firstStartNs, 0);
+    QCOMPARE(withStale.lastFinishNs, s);
+    QCOMPARE(withStale.requestsPerSecond, 1.0);
+    QCOMPARE(withStale.ttfbP90Us, 2000);
+
+    // Put back into the queue (Retry), a restored row is an ordinary job again.
+    QCOMPARE(model.requeue({ 2 }), 1);
+    QVERIFY(!model.jobAt(2).restored);
+    QCOMPARE(model.summary().restoredDone, 2);
 }
 
 void TestRunSummary::ttfbIgnoresUnknown()

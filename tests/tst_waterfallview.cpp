@@ -224,6 +224,8 @@ private Q_SLOTS:
     void barsArePaintedInPhaseColours();
     void grouping_data();
     void grouping();
+    void restoredResultsHaveTheirOwnGroup_data();
+    void restoredResultsHaveTheirOwnGroup();
     void filterProxyDecidesWhichRowsShow();
     void zoomKeepsThePointUnderTheCursor_data();
     void zoomKeepsThePointUnderTheCursor();
@@ -385,6 +387,53 @@ void TestWaterfallView::grouping()
     QCOMPARE(f.view.grouping(), grouping);
     QCOMPARE(f.view.groupLabels(), groups);
     QCOMPARE(f.layout(), layout);
+}
+
+void TestWaterfallView::restoredResultsHaveTheirOwnGroup_data()
+{
+    QTest::addColumn<WaterfallView::Grouping>("grouping");
+    QTest::addColumn<QString>("layout");
+    QTest::addColumn<QString>("afterRetry");
+    QTest::newRow("by lane") << WaterfallView::Grouping::Lane << QStringLiteral("| 1 | 2 3 | 4")
+                             << QStringLiteral("| 1 | 3 | 2 4");
+    QTest::newRow("by lane, one line each")
+        << WaterfallView::Grouping::LanePacked << QStringLiteral("1 2+3 4")
+        << QStringLiteral("1 3 2+4");
+}
+
+void TestWaterfallView::restoredResultsHaveTheirOwnGroup()
+{
+    QFETCH(WaterfallView::Grouping, grouping);
+    QFETCH(QString, layout);
+    QFETCH(QString, afterRetry);
+    // After a crash and Restore: one URL fetched here, two that the earlier run had done (one
+    // with the time it measured, one adopted from the disk with none), one to fetch again.
+    Fixture f;
+    f.add({ QStringLiteral("http://a.test/here") }, { simple(0, 0, 100) });
+    QList<Job> earlier(3);
+    for (int i = 0; i < 3; ++i)
+        earlier[i].url = QUrl(QStringLiteral("http://a.test/earlier%1").arg(i));
+    earlier[0].state = earlier[1].state = JobState::Succeeded;
+    earlier[0].restored = true;
+    earlier[0].restoredDurationNs = 12'345'000;
+    QCOMPARE(f.model.addRestored(earlier), 3);
+    QVERIFY(f.show());
+    f.view.setGrouping(grouping);
+    QCOMPARE(f.view.groupLabels(),
+             (QStringList { QStringLiteral("Lane 0"), QStringLiteral("Done before the restore"),
+                            QStringLiteral("Not started") }));
+    QCOMPARE(f.layout(), layout);
+    QVERIFY2(f.view.toolTipFor(f.model.jobAt(1).id)
+                 .contains(QStringLiteral("Done before the restore, in 12.345 ms")),
+             qPrintable(f.view.toolTipFor(f.model.jobAt(1).id)));
+    QVERIFY(
+        f.view.toolTipFor(f.model.jobAt(2).id).contains(QStringLiteral("Done before the restore")));
+    QVERIFY(f.view.toolTipFor(f.model.jobAt(3).id).contains(QStringLiteral("Not started")));
+
+    // Retried, a restored row is queued again like any other.
+    QCOMPARE(f.model.requeue({ 1 }), 1);
+    f.view.relayout();
+    QCOMPARE(f.layout(), afterRetry);
 }
 
 void TestWaterfallView::filterProxyDecidesWhichRowsShow()

@@ -202,7 +202,7 @@ QString DetailPane::html(const Job &job)
     rows += row(tr("Send"), phase(job.sendUs));
     rows += row(tr("Wait (TTFB)"), phase(job.waitUs));
     rows += row(tr("Receive"), phase(job.receiveUs));
-    rows += row(tr("Duration"), phase(nsToUs(job.durationNs())));
+    rows += row(tr("Duration"), phase(nsToUs(job.resultDurationNs())));
     if (job.sourceLine > 0)
         rows += row(tr("Input line"), QString::number(job.sourceLine));
 

@@ -54,15 +54,24 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     m_form = new QFormLayout;
     m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     layout->addLayout(m_form);
-    m_done = addRow(tr("Done:"), tr("Finished URLs: succeeded, failed and cancelled"));
+    m_done = addRow(tr("Done:"), doneToolTip());
+    m_restored = addRow(tr("Restored:"),
+                        tr("URLs an earlier run had finished before the restore: counted in Done "
+                           "and Received, but not timed here, so left out of throughput, wall "
+                           "time, serial estimate, speedup and per-URL time"));
+    m_restored->setObjectName(QStringLiteral("restoredDone"));
+    m_form->setRowVisible(m_restored, false);
     m_remaining = addRow(tr("Time left:"),
                          tr("The longer of: the in-flight URL that needs longest (its bytes "
                             "left at its rate), and all the work left over the workers (queued "
                             "URLs at the median duration of the last finished ones); – when "
                             "nothing yet tells"));
     m_active = addRow(tr("Active workers:"), tr("Workers (lanes) fetching a URL right now"));
-    m_bytes = addRow(tr("Received:"), tr("Body bytes received, all URLs"));
-    m_throughput = addRow(tr("Throughput:"), tr("Bytes and finished URLs per second of wall time"));
+    m_bytes = addRow(tr("Received:"),
+                     tr("Body bytes received, all URLs (those done before a restore included)"));
+    m_throughput = addRow(tr("Throughput:"),
+                          tr("Bytes and finished URLs per second of wall time (URLs done before "
+                             "a restore left out: their time was not measured here)"));
     m_wall = addRow(tr("Wall time:"),
                     tr("Time in which at least one URL was in flight (the union of the URLs' "
                        "start-to-finish intervals): idle time, such as a pause or the wait "
@@ -81,7 +90,7 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     m_baseline->setText(tr("not measured"));
     // The long rows wrap within the fixed width, and always keep room for two lines, so they
     // do not push the rows below them down when their text grows.
-    for (QLabel *wrapping : { m_done, m_percentiles, m_baseline }) {
+    for (QLabel *wrapping : { m_done, m_restored, m_percentiles, m_baseline }) {
         wrapping->setWordWrap(true);
         wrapping->setMinimumHeight(2 * wrapping->fontMetrics().lineSpacing());
     }
@@ -148,6 +157,11 @@ int SummaryPanel::widthForFigures() const
         + std::max(labels + std::max(m_form->horizontalSpacing(), 0) + values, classic);
 }
 
+QString SummaryPanel::doneToolTip()
+{
+    return tr("Finished URLs: succeeded, failed and cancelled");
+}
+
 QLabel *SummaryPanel::addRow(const QString &label, const QString &toolTip)
 {
     auto *value = new QLabel(this);
@@ -193,14 +207,22 @@ void SummaryPanel::setSummary(const RunSummary &summary, int activeWorkers, bool
                         .arg(summary.succeeded)
                         .arg(summary.failed)
                         .arg(summary.cancelled));
+    // Results restored from an earlier run are done, but their time was not measured here.
+    const QString restoredText = summary.restoredDone > 0
+        ? tr("%n done before the restore, not timed here", nullptr, summary.restoredDone)
+        : QString();
+    m_restored->setText(restoredText);
+    m_form->setRowVisible(m_restored, summary.restoredDone > 0);
+    m_done->setToolTip(doneToolTip()
+                       + (restoredText.isEmpty() ? QString() : QLatin1Char('\n') + restoredText));
     m_active->setText(QString::number(activeWorkers));
     m_bytes->setText(formatBytes(summary.bytes));
     const qint64 wallNs = summary.wallNs;
-    const double seconds = double(wallNs) / NsPerSecond;
-    m_throughput->setText(seconds > 0 ? tr("%1, %2 URLs/s")
-                                            .arg(formatRate(double(summary.bytes) / seconds))
-                                            .arg(QLocale().toString(summary.finished() / seconds, 'f', 1))
-                                      : QString());
+    m_throughput->setText(wallNs > 0
+                              ? tr("%1, %2 URLs/s")
+                                    .arg(formatRate(summary.bytesPerSecond))
+                                    .arg(QLocale().toString(summary.requestsPerSecond, 'f', 1))
+                              : QString());
     m_wall->setText(formatSeconds(wallNs));
     m_serial->setText(formatSeconds(summary.serialNs));
     m_speedup->setText(wallNs > 0 ? speedupText(double(summary.serialNs) / double(wallNs)) : QString());
@@ -258,6 +280,8 @@ QString SummaryPanel::summaryText() const
                 .arg(s.succeeded)
                 .arg(s.failed)
                 .arg(s.cancelled);
+    if (s.restoredDone > 0)
+        text += tr("Done before the restore (not timed here): %1\n").arg(s.restoredDone);
     text += tr("Bytes: %1\n").arg(s.bytes);
     text += tr("p50 %1, p90 %2, p99 %3\n")
                 .arg(classicSeconds(s.p50Ns), classicSeconds(s.p90Ns), classicSeconds(s.p99Ns));

@@ -40,6 +40,7 @@ protected:
 
 private:
     QLabel *addRow(const QString &label, const QString &toolTip);
+    static QString doneToolTip();
     // The panel's width comes from the widest figures its rows can show (font metrics), not
     // from the figures of the moment: the dock never widens or narrows while a run goes on.
     int widthForFigures() const;
@@ -49,6 +50,7 @@ private:
     qint64 m_baselineNs = -1;
     QProgressBar *m_progress = nullptr;
     QLabel *m_done = nullptr;
+    QLabel *m_restored = nullptr; // shown only when some results were restored
     QLabel *m_active = nullptr;
     QLabel *m_remaining = nullptr;
     QLabel *m_bytes = nullptr;

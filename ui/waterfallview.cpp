@@ -42,6 +42,9 @@ constexpr int MarkerWidth = 4;    // failed/cancelled marker at the gutter's lef
 constexpr int AngleDeltaPerStep = 120;
 constexpr double MaxContentPx = double(1 << 30);
 constexpr int NotStartedLane = std::numeric_limits<int>::max();
+// Results restored from an earlier run: done, but not on this run's clock; just before "not
+// started".
+constexpr int RestoredLane = NotStartedLane - 1;
 constexpr qint64 Unknown = std::numeric_limits<qint64>::max(); // sorts unknown starts last
 constexpr int TakenOut = -2; // in m_itemOfSource while an item is moved or hidden
 
@@ -57,6 +60,15 @@ QString urlCount(int count)
 QString msText(qint64 ns)
 {
     return formatMilliseconds(ns, 3);
+}
+
+QString laneLabel(int lane)
+{
+    if (lane == NotStartedLane)
+        return WaterfallView::tr("Not started");
+    if (lane == RestoredLane)
+        return WaterfallView::tr("Done before the restore");
+    return WaterfallView::tr("Lane %1").arg(lane);
 }
 
 // The host as a group header shows it: the port only when there is one in the URL.
@@ -382,11 +394,14 @@ WaterfallView::Placement WaterfallView::placementOf(const Job &job, int group) c
             placed.endNs = job.finishedAtNs;
         placed.running = job.state == JobState::Running;
     }
-    // Lanes sort by number ("not started" last); hosts by the rank of their group.
+    // Lanes sort by number (restored results, then "not started", last); hosts by the rank of
+    // their group.
     if (m_grouping == Grouping::Host)
         placed.major = group;
+    else if (started && job.worker >= 0)
+        placed.major = job.worker;
     else
-        placed.major = started && job.worker >= 0 ? job.worker : NotStartedLane;
+        placed.major = job.restored && job.isFinished() ? RestoredLane : NotStartedLane;
     return placed;
 }
 
@@ -633,8 +648,7 @@ void WaterfallView::buildRows() const
                 group = groupOfRank[std::size_t(key.major)];
             } else {
                 group = int(m_groups.size());
-                m_groups.append(Group { key.major == NotStartedLane ? tr("Not started") : tr("Lane %1").arg(key.major),
-                                        -1, 0 });
+                m_groups.append(Group { laneLabel(key.major), -1, 0 });
             }
             m_rows.push_back(Row { item, 0, group, !packed }); // a header, or the lane's line
         }
@@ -1006,7 +1020,16 @@ QString WaterfallView::toolTipFor(quint64 id) const
     if (job.worker >= 0)
         lines << tr("Lane %1 · thread %2").arg(job.worker).arg(job.thread);
     if (job.startedAtNs < 0) {
-        lines << tr("Not started");
+        if (job.restored && job.isFinished()) {
+            lines << (job.restoredDurationNs >= 0
+                          ? tr("Done before the restore, in %1 (not timed here)")
+                                .arg(msText(job.restoredDurationNs))
+                          : tr("Done before the restore (not timed)"));
+        } else {
+            lines << tr("Not started");
+        }
+        if (!job.errorString.isEmpty())
+            lines << tr("Error: %1").arg(job.errorString);
         return lines.join(QLatin1Char('\n'));
     }
     QString start = tr("Starts at +%1").arg(msText(job.startedAtNs - m_originNs));
@@ -1257,10 +1280,14 @@ void WaterfallView::paintBar(QPainter &painter, const Job &job, const QRect &row
 {
     const qint64 end = endOf(job, now);
     if (job.startedAtNs < 0 && !packedRight) {
-        // Not started (queued, or restored from a journal): no time to draw, and no made-up one.
+        // Not started (queued), or a result restored from a journal: no time on this run's axis
+        // to draw, and no made-up one; a restored result says how long the earlier run took.
+        const bool timedEarlier = job.restored && job.isFinished() && job.restoredDurationNs >= 0;
         painter.setPen(palette().color(QPalette::PlaceholderText));
-        painter.drawText(QRectF(barLeft(), rowRect.top(), EndMarginPx, rowRect.height()),
-                         Qt::AlignVCenter | Qt::AlignLeft, unknownValue());
+        painter.drawText(QRectF(barLeft(), rowRect.top(),
+                                timedEarlier ? 2 * EndMarginPx : EndMarginPx, rowRect.height()),
+                         Qt::AlignVCenter | Qt::AlignLeft,
+                         timedEarlier ? msText(job.restoredDurationNs) : unknownValue());
         return;
     }
     if (job.startedAtNs < 0 || end < job.startedAtNs)

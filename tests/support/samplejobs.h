@@ -142,6 +142,17 @@ inline QList<Job> sampleJobs()
     zero.worker = -1;
     zero.sourceLine = 0;
     jobs.append(zero);
+
+    // Done before a restore: counted, never timed here, with the duration its run measured.
+    Job restored = jobOfKind(ErrorKind::None, ++line);
+    restored.queuedAtNs = restored.startedAtNs = restored.finishedAtNs = -1;
+    restored.attemptStartedAtNs = -1;
+    restored.connectUs = restored.tlsUs = restored.sendUs = restored.waitUs = restored.receiveUs =
+        -1;
+    restored.worker = restored.thread = -1;
+    restored.restored = true;
+    restored.restoredDurationNs = 12'345'000;
+    jobs.append(restored);
     return jobs;
 }
 
@@ -195,6 +206,8 @@ inline QStringList differingFields(const Job &expected, const Job &actual)
     check("attemptStartedAtNs", expected.attemptStartedAtNs, actual.attemptStartedAtNs);
     check("tlsUs", expected.tlsUs, actual.tlsUs);
     check("sendUs", expected.sendUs, actual.sendUs);
+    check("restored", expected.restored, actual.restored);
+    check("restoredDurationNs", expected.restoredDurationNs, actual.restoredDurationNs);
     return differing;
 }
 

@@ -85,6 +85,8 @@ QStringList differingFields(const RunSummary &a, const RunSummary &b)
     check("cancelled", a.cancelled, b.cancelled);
     check("byErrorKind", a.byErrorKind, b.byErrorKind);
     check("bytes", a.bytes, b.bytes);
+    check("restoredDone", a.restoredDone, b.restoredDone);
+    check("restoredBytes", a.restoredBytes, b.restoredBytes);
     check("firstStartNs", a.firstStartNs, b.firstStartNs);
     check("lastFinishNs", a.lastFinishNs, b.lastFinishNs);
     check("wallNs", a.wallNs, b.wallNs);
