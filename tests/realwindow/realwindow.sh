@@ -60,14 +60,14 @@ shot() {
 # A broken promise: noted, the run goes on so that one run shows every broken one.
 check_failed() {
     failures+=("$*")
-    echo "FAIL: $*"
+    echo "FAIL: $*" | tee -a "$work/failures.txt"
     shot "fail"
 }
 
 # Nothing after this step can be tried.
 fatal() {
     failures+=("$*")
-    echo "FAIL: $*"
+    echo "FAIL: $*" | tee -a "$work/failures.txt"
     shot "fatal"
     echo "Failed checks:"
     printf '  - %s\n' "${failures[@]}"
