@@ -323,10 +323,12 @@ int JobQueueModel::reinsert(QList<Job> jobs)
         const quint64 id = jobs.at(i).id;
         if (id == 0 || rowForId(id) >= 0 || (i > 0 && jobs.at(i - 1).id == id))
             continue;
-        const auto at = std::lower_bound(m_jobs.cbegin(), m_jobs.cend(), id,
-                                         [](const Job &job, quint64 value) { return job.id < value; });
+        const auto at =
+            std::lower_bound(m_jobs.cbegin(), m_jobs.cend(), id,
+                             [](const Job &job, quint64 value) { return job.id < value; });
         const int row = int(at - m_jobs.cbegin());
-        if (!runs.isEmpty() && runs.constLast().row == row && runs.constLast().first + runs.constLast().count == i)
+        if (!runs.isEmpty() && runs.constLast().row == row
+            && runs.constLast().first + runs.constLast().count == i)
             ++runs.last().count;
         else
             runs.append({ row, i, 1 });

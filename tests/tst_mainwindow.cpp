@@ -1901,17 +1901,21 @@ void TestMainWindow::statusLineSaysWhatToDoNextAndKeepsTheClassicLines()
     Harness h;
     QVERIFY(h.show());
     QStatusBar *bar = h.window->statusBar();
-    QVERIFY2(bar->currentMessage().contains(QLatin1String("Paste URLs")), qPrintable(bar->currentMessage()));
+    QVERIFY2(bar->currentMessage().contains(QLatin1String("Paste URLs")),
+             qPrintable(bar->currentMessage()));
     h.typeAndAdd(urlStrings({ m_server->url(QStringLiteral("/bytes/10")) }));
     // Once the list is in, the hint says the next step, not the one just done (after the
     // passing "Added 1 URL(s)." goes).
     bar->clearMessage();
-    QVERIFY2(bar->currentMessage().contains(QLatin1String("Start")), qPrintable(bar->currentMessage()));
-    QVERIFY2(!bar->currentMessage().contains(QLatin1String("Paste URLs")), qPrintable(bar->currentMessage()));
+    QVERIFY2(bar->currentMessage().contains(QLatin1String("Start")),
+             qPrintable(bar->currentMessage()));
+    QVERIFY2(!bar->currentMessage().contains(QLatin1String("Paste URLs")),
+             qPrintable(bar->currentMessage()));
 
     QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
     QTest::keyClick(h.window.get(), Qt::Key_F5);
-    QVERIFY2(!bar->currentMessage().contains(QLatin1String("Paste URLs")), qPrintable(bar->currentMessage()));
+    QVERIFY2(!bar->currentMessage().contains(QLatin1String("Paste URLs")),
+             qPrintable(bar->currentMessage()));
     QVERIFY(finished.wait(RunTimeoutMs));
     QTRY_VERIFY2(bar->currentMessage().startsWith(QLatin1String("main takes time=")),
                  qPrintable(bar->currentMessage()));
@@ -2847,4 +2851,3 @@ void TestMainWindow::settingsThatCannotBeSavedSaySo()
 }
 
 #include "tst_mainwindow.moc"
-

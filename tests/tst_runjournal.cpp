@@ -1493,7 +1493,8 @@ void TestRunJournal::replayReconcilesWithTheFileLog()
     }
     if (state == JobState::Succeeded) {
         QCOMPARE(job.savedPath, finalPath);
-        QCOMPARE(job.sha256, scenario == QLatin1String("nohash") ? QByteArray() : Sha256::hash(body));
+        QCOMPARE(job.sha256,
+                 scenario == QLatin1String("nohash") ? QByteArray() : Sha256::hash(body));
         QCOMPARE(job.bytesReceived, qint64(body.size()));
         QCOMPARE(job.httpStatus, HttpOk);
         QCOMPARE(readAll(finalPath), body);

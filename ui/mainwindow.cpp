@@ -232,9 +232,11 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
     const QFontMetrics metrics = m_table->fontMetrics();
     m_table->setColumnWidth(JobQueueModel::StatusColumn, metrics.horizontalAdvance(tr("Cancelled")) + 40);
     m_table->setColumnWidth(JobQueueModel::HttpCodeColumn, metrics.horizontalAdvance(QStringLiteral("HTTP 000")));
-    for (const int column : { JobQueueModel::SizeColumn, JobQueueModel::SpeedColumn, JobQueueModel::TimeColumn })
+    for (const int column :
+         { JobQueueModel::SizeColumn, JobQueueModel::SpeedColumn, JobQueueModel::TimeColumn })
         m_table->setColumnWidth(column, ProgressDelegate::columnWidth(m_table, column));
-    m_table->setColumnWidth(JobQueueModel::ProgressColumn, metrics.horizontalAdvance(QStringLiteral("0000000000")));
+    m_table->setColumnWidth(JobQueueModel::ProgressColumn,
+                            metrics.horizontalAdvance(QStringLiteral("0000000000")));
     m_table->horizontalHeader()->setSectionsMovable(true);
     m_urlColumnFitter = new UrlColumnFitter(m_table);
 
@@ -417,8 +419,9 @@ void MainWindow::fitToScreen(bool restored)
     // Error columns cut short), and at least the default size.
     constexpr int FirstWindowPercent = 80;
     constexpr int Percent = 100;
-    const QSize wanted = restored ? size()
-                                  : DefaultWindowSize.expandedTo(available.size() * FirstWindowPercent / Percent);
+    const QSize wanted = restored
+        ? size()
+        : DefaultWindowSize.expandedTo(available.size() * FirstWindowPercent / Percent);
     if (wanted.width() <= room.width() && wanted.height() <= room.height()) {
         resize(wanted);
         return;
@@ -1136,7 +1139,8 @@ void MainWindow::exportDialog()
     const QString csvFilter = tr("CSV (*.csv)");
     const QString jsonFilter = tr("JSON (*.json)");
     const QString harFilter = tr("HAR 1.2 (*.har)");
-    const QString lastSuffix = settings.value(settingsKey("exportSuffix"), QStringLiteral("csv")).toString();
+    const QString lastSuffix =
+        settings.value(settingsKey("exportSuffix"), QStringLiteral("csv")).toString();
     QString selectedFilter = lastSuffix == QLatin1String("json") ? jsonFilter
         : lastSuffix == QLatin1String("har")                     ? harFilter
                                                                  : csvFilter;
@@ -1149,9 +1153,10 @@ void MainWindow::exportDialog()
                  selectedFilter == jsonFilter      ? QStringLiteral("json")
                      : selectedFilter == harFilter ? QStringLiteral("har")
                                                    : QStringLiteral("csv")));
-    QString path = QFileDialog::getSaveFileName(this, tr("Export Results"), suggested,
-                                                QStringList{ csvFilter, jsonFilter, harFilter }.join(QStringLiteral(";;")),
-                                                &selectedFilter);
+    QString path = QFileDialog::getSaveFileName(
+        this, tr("Export Results"), suggested,
+        QStringList { csvFilter, jsonFilter, harFilter }.join(QStringLiteral(";;")),
+        &selectedFilter);
     if (path.isEmpty())
         return;
     if (!ResultExporter::formatForPath(path))
