@@ -118,6 +118,14 @@ public:
     }
 
     QAction *action(const char *name) const { return window->action(QLatin1String(name)); }
+
+    // Presses Start and waits for the run to end.
+    bool startAndWaitForTheEnd()
+    {
+        QSignalSpy finished(&engine, &FetchEngine::runFinished);
+        action("start")->trigger();
+        return finished.wait(RunTimeoutMs);
+    }
     QTableView *table() const { return window->tableView(); }
     JobTableProxyModel *proxy() const { return window->proxyModel(); }
     QPlainTextEdit *editor() const { return window->inputPanel()->editor(); }
@@ -544,9 +552,7 @@ void TestMainWindow::pastedUrlsAddedWithTheButton()
     QCOMPARE(h.model.jobAt(3).fileName, QStringLiteral("forty.bin"));
     QVERIFY(h.window->inputPanel()->problemLines().isEmpty());
 
-    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
-    h.action("start")->trigger();
-    QVERIFY(finished.wait(RunTimeoutMs));
+    QVERIFY(h.startAndWaitForTheEnd());
     QCOMPARE(h.model.count(JobState::Succeeded), 4);
     QCOMPARE(m_server->requestCount(), qint64(4));
     compareTableAndSummary(h);
@@ -734,9 +740,7 @@ void TestMainWindow::exportRoundTripsThroughTheImporter()
         { secret.toString(), m_server->url(QStringLiteral("/status/404")).toString(),
           m_server->url(QStringLiteral("/bytes/123")).toString() + QStringLiteral(",named.bin") });
     QCOMPARE(h.model.rowCount(), 3);
-    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
-    h.action("start")->trigger();
-    QVERIFY(finished.wait(RunTimeoutMs));
+    QVERIFY(h.startAndWaitForTheEnd());
     QCOMPARE(h.model.count(JobState::Succeeded), 2);
 
     QTemporaryDir dir;
@@ -868,9 +872,7 @@ void TestMainWindow::filterByTextAndStatus()
                    m_server->url(QStringLiteral("/bytes/3")).toString(),
                    m_server->url(QStringLiteral("/status/404")).toString(),
                    m_server->url(QStringLiteral("/status/410")).toString() });
-    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
-    h.action("start")->trigger();
-    QVERIFY(finished.wait(RunTimeoutMs));
+    QVERIFY(h.startAndWaitForTheEnd());
     // Three more, not started: two stay queued, one is cancelled from the table.
     h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/7")).toString(),
                    m_server->url(QStringLiteral("/bytes/8")).toString(),
@@ -981,9 +983,7 @@ void TestMainWindow::sortsOnRawValues()
     lines.append(m_server->url(QStringLiteral("/status/201")).toString());
     lines.append(refusedUrl().toString());
     h.typeAndAdd(lines);
-    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
-    h.action("start")->trigger();
-    QVERIFY(finished.wait(RunTimeoutMs));
+    QVERIFY(h.startAndWaitForTheEnd());
     QCOMPARE(h.model.count(JobState::Succeeded), 7);
 
     // Until a header is clicked, the table is in list order.
@@ -1247,9 +1247,7 @@ void TestMainWindow::detailPaneShowsSelectedRowWithSecretsMasked()
     secret.setUserName(QStringLiteral("bob"));
     secret.setPassword(QStringLiteral("hunter2hunter2"));
     h.typeAndAdd({ secret.toString(), m_server->url(QStringLiteral("/redirect/2")).toString() });
-    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
-    h.action("start")->trigger();
-    QVERIFY(finished.wait(RunTimeoutMs));
+    QVERIFY(h.startAndWaitForTheEnd());
     QCOMPARE(h.model.count(JobState::Succeeded), 2);
     QVERIFY(h.window->detailPane()->toPlainText().isEmpty());
 
@@ -1287,9 +1285,7 @@ void TestMainWindow::detailPaneSpeaksLikeTheTable()
     QVERIFY(h.show());
     h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/10")).toString(),
                    m_server->url(QStringLiteral("/status/404")).toString() });
-    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
-    h.action("start")->trigger();
-    QVERIFY(finished.wait(RunTimeoutMs));
+    QVERIFY(h.startAndWaitForTheEnd());
     for (int row = 0; row < 2; ++row) {
         h.clickRow(row);
         const QString status = h.proxy()->index(row, JobQueueModel::StatusColumn).data().toString();
@@ -1403,9 +1399,7 @@ void TestMainWindow::copySummaryPutsTheClassicLinesOnTheClipboard()
     Harness h;
     QVERIFY(h.show());
     h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/64")).toString() });
-    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
-    h.action("start")->trigger();
-    QVERIFY(finished.wait(RunTimeoutMs));
+    QVERIFY(h.startAndWaitForTheEnd());
     QTest::keyClick(h.window.get(), Qt::Key_C, Qt::ControlModifier | Qt::ShiftModifier);
     const QString text = QApplication::clipboard()->text();
     QVERIFY2(text.startsWith(QLatin1String("main takes time=")), qPrintable(text));
@@ -1595,9 +1589,7 @@ void TestMainWindow::renderingShowsTheWindow()
     lines.append(refusedUrl().toString());
     h.typeAndAdd(lines);
     h.typeAndAdd({ QStringLiteral("ftp://not.fetched.example/file") }); // one problem shown
-    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
-    h.action("start")->trigger();
-    QVERIFY(finished.wait(RunTimeoutMs));
+    QVERIFY(h.startAndWaitForTheEnd());
     // Two queued rows after the run, one of them selected, so every look is on screen.
     h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/5")).toString(),
                    m_server->url(QStringLiteral("/bytes/6")).toString() });
@@ -1629,9 +1621,7 @@ void TestMainWindow::waterfallShowsEveryUrlAndFollowsTheTable()
         lines.append(m_server->url(QStringLiteral("/delay/%1/bytes/%2").arg(10 + 5 * i).arg(100 + i)).toString());
     lines.append(m_server->url(QStringLiteral("/status/404")).toString());
     h.typeAndAdd(lines);
-    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
-    h.action("start")->trigger();
-    QVERIFY(finished.wait(RunTimeoutMs));
+    QVERIFY(h.startAndWaitForTheEnd());
 
     // The waterfall is a dock below the table, shown from the View menu.
     WaterfallView *view = h.window->waterfallView();
@@ -2051,9 +2041,7 @@ void TestMainWindow::activeWorkersNeverExceedTheWorkersSetting()
         mostShown =
             std::max(mostShown, h.summaryValue(QStringLiteral("Active workers"))->text().toInt());
     });
-    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
-    h.action("start")->trigger();
-    QVERIFY(finished.wait(RunTimeoutMs));
+    QVERIFY(h.startAndWaitForTheEnd());
     QVERIFY(samples > 0);
     QVERIFY2(mostActive <= Workers, qPrintable(QString::number(mostActive)));
     QVERIFY2(mostShown <= Workers, qPrintable(QString::number(mostShown)));
@@ -2154,9 +2142,7 @@ void TestMainWindow::clearSucceededKeepsTheOtherRows()
     h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/1")).toString(),
                    m_server->url(QStringLiteral("/status/404")).toString(),
                    m_server->url(QStringLiteral("/bytes/3")).toString() });
-    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
-    h.action("start")->trigger();
-    QVERIFY(finished.wait(RunTimeoutMs));
+    QVERIFY(h.startAndWaitForTheEnd());
     h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/4")).toString() });
     const QList<Job> before = h.model.jobs();
 
@@ -2386,9 +2372,7 @@ void TestMainWindow::baselineSaysHowLongItWillTake()
     QVERIFY(measured.wait(RunTimeoutMs));
 
     // After a run, from the URLs' measured times: two of them, one after the other.
-    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
-    h.action("start")->trigger();
-    QVERIFY(finished.wait(RunTimeoutMs));
+    QVERIFY(h.startAndWaitForTheEnd());
     const qint64 serialNs = h.model.jobAt(0).durationNs() + h.model.jobAt(1).durationNs();
     h.action("measureBaseline")->trigger();
     said = h.window->statusBar()->currentMessage();
@@ -2485,9 +2469,7 @@ void TestMainWindow::smallScreenShowsTheErrorColumnAndDetails()
     QTRY_COMPARE(h.window->size(), client); // not held bigger by the layout's minimum
     h.typeAndAdd(delayedUrls(20, 1));
     h.typeAndAdd({ refusedUrl().toString() });
-    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
-    h.action("start")->trigger();
-    QVERIFY(finished.wait(RunTimeoutMs));
+    QVERIFY(h.startAndWaitForTheEnd());
     h.clickRow(h.proxy()->rowCount() - 1);
     settleLayout();
     DetailPane *details = h.window->detailPane();
