@@ -49,6 +49,7 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QToolBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -1868,12 +1869,23 @@ void TestMainWindow::everythingIsReachableFromTheKeyboard()
     QVERIFY(!h.editor()->hasFocus());
     QVERIFY(h.editor()->toPlainText().isEmpty());
 
-    // Ctrl+F jumps to the filter (the window wide enough for the tool bar to show it).
+    // Ctrl+F jumps to the filter, at any width: a narrow window's tool bar shows icons only
+    // rather than hiding the filter in its overflow menu.
     h.window->setWindowState(Qt::WindowNoState);
+    for (const QSize &size : { QSize(1280, 800), QSize(760, 560) }) {
+        h.window->resize(size);
+        QTRY_COMPARE(h.window->width(), size.width());
+        QTRY_VERIFY2(h.window->filterEdit()->isVisible(),
+                     qPrintable(QStringLiteral("the filter is hidden at %1 pixels").arg(size.width())));
+        h.table()->setFocus();
+        QTest::keySequence(h.window.get(), QKeySequence::Find);
+        QTRY_VERIFY(h.window->filterEdit()->hasFocus());
+    }
+    auto *toolBar = h.window->findChild<QToolBar *>(QStringLiteral("runToolBar"));
+    QVERIFY(toolBar);
+    QCOMPARE(toolBar->toolButtonStyle(), Qt::ToolButtonIconOnly);
     h.window->resize(1280, 800);
-    QTRY_VERIFY(h.window->filterEdit()->isVisible());
-    QTest::keySequence(h.window.get(), QKeySequence::Find);
-    QTRY_VERIFY(h.window->filterEdit()->hasFocus());
+    QTRY_COMPARE(toolBar->toolButtonStyle(), Qt::ToolButtonTextBesideIcon);
 
     // The waterfall (View → Waterfall) is hidden and shown again from the keyboard.
     QAction *showWaterfall = h.action("showWaterfall");

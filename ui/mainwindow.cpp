@@ -750,6 +750,8 @@ void MainWindow::createToolBar()
     m_statusFilter->addItem(tr("Failed"), int(JobTableProxyModel::StatusFilter::Failed));
     m_statusFilter->addItem(tr("Cancelled"), int(JobTableProxyModel::StatusFilter::Cancelled));
     bar->addWidget(m_statusFilter);
+    m_runToolBar = bar;
+    m_toolBarTextWidth = bar->sizeHint().width();
     connect(m_statusFilter, &QComboBox::currentIndexChanged, this, [this] {
         m_proxy->setStatusFilter(
             JobTableProxyModel::StatusFilter(m_statusFilter->currentData().toInt()));
@@ -1372,6 +1374,17 @@ void MainWindow::writeSettings()
             tr("The settings could not be saved to %1: they last until Parafetch closes.")
                 .arg(QDir::toNativeSeparators(settings.fileName())),
             StatusMessageMs);
+}
+
+// Below the width the tool bar needs with its labels, its buttons show icons only (their names
+// stay in the tool tips), so the filter box never goes into the overflow menu, where Ctrl+F
+// could not reach it.
+void MainWindow::resizeEvent(QResizeEvent *event)
+{
+    QMainWindow::resizeEvent(event);
+    if (m_runToolBar)
+        m_runToolBar->setToolButtonStyle(width() >= m_toolBarTextWidth ? Qt::ToolButtonTextBesideIcon
+                                                                       : Qt::ToolButtonIconOnly);
 }
 
 MainWindow::CloseChoice MainWindow::askCloseChoice()

@@ -17,6 +17,7 @@ class QLineEdit;
 class QSpinBox;
 class QSystemTrayIcon;
 class QTableView;
+class QToolBar;
 class QUndoStack;
 
 namespace Parafetch {
@@ -104,6 +105,7 @@ Q_SIGNALS:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
 
@@ -156,6 +158,8 @@ private:
     QComboBox *m_waterfallGrouping = nullptr;
     QSpinBox *m_concurrency = nullptr;
     QLineEdit *m_filter = nullptr;
+    QToolBar *m_runToolBar = nullptr;
+    int m_toolBarTextWidth = 0; // the run tool bar's width with text beside its icons
     QComboBox *m_statusFilter = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
     QObject *m_urlColumnFitter = nullptr; // fits the URL column until the person sizes columns
