@@ -32,7 +32,8 @@ QList<Parafetch::UrlEntry> initialEntries(const Parafetch::CommandLine &line,
 {
     Parafetch::UrlListParser parser;
     if (demoServer)
-        parser.addText(Parafetch::demoUrls(demoServer->baseUrl()).join(QLatin1Char('\n')) + QLatin1Char('\n'));
+        parser.addText(Parafetch::demoUrls(demoServer->baseUrl()).join(QLatin1Char('\n'))
+                       + QLatin1Char('\n'));
     for (const QString &argument : line.urls) {
         // A file manager opens list files with "parafetch FILE" (the .desktop file's %F).
         QFile file(argument);
@@ -45,7 +46,7 @@ QList<Parafetch::UrlEntry> initialEntries(const Parafetch::CommandLine &line,
     if (!line.inputPath.isEmpty()) {
         QFile file(line.inputPath);
         if (line.inputPath == QLatin1String("-") ? file.open(stdin, QIODevice::ReadOnly)
-                                                  : file.open(QIODevice::ReadOnly))
+                                                 : file.open(QIODevice::ReadOnly))
             parser.addDevice(&file);
     }
     parser.finish();
@@ -112,12 +113,15 @@ int runSweepScreenshot(const Parafetch::CommandLine &line)
     dialog.setMaxConcurrency(ListSize + 4); // 1 … 64
     dialog.resize(DialogWidth, DialogHeight);
     const QString path = line.sweepScreenshotPath;
-    QObject::connect(&dialog, &SweepDialog::sweepFinished, &dialog, [&dialog, path] {
-        const bool saved = dialog.grab().save(path, "PNG");
-        if (!saved)
-            qWarning("parafetch: cannot write the screenshot to %s", qPrintable(path));
-        QCoreApplication::exit(saved ? 0 : 1);
-    }, Qt::QueuedConnection);
+    QObject::connect(
+        &dialog, &SweepDialog::sweepFinished, &dialog,
+        [&dialog, path] {
+            const bool saved = dialog.grab().save(path, "PNG");
+            if (!saved)
+                qWarning("parafetch: cannot write the screenshot to %s", qPrintable(path));
+            QCoreApplication::exit(saved ? 0 : 1);
+        },
+        Qt::QueuedConnection);
     dialog.show();
     dialog.startSweep();
     return QCoreApplication::exec();
@@ -144,7 +148,8 @@ int runWindow(QApplication &app, const Parafetch::CommandLine &line)
     if (line.demo) {
         demoServer = std::make_unique<LoopbackServer>();
         if (!demoServer->listen(0, QThread::idealThreadCount())) {
-            qWarning("parafetch: cannot start the demo server: %s", qPrintable(demoServer->errorString()));
+            qWarning("parafetch: cannot start the demo server: %s",
+                     qPrintable(demoServer->errorString()));
             return HeadlessRunner::BadInput;
         }
     }

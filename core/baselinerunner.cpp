@@ -9,8 +9,7 @@ namespace Parafetch {
 
 BaselineRunner::BaselineRunner(QObject *parent)
     : QObject(parent)
-{
-}
+{ }
 
 BaselineRunner::~BaselineRunner()
 {
@@ -49,9 +48,8 @@ void BaselineRunner::start(const QList<UrlEntry> &entries, FetchOptions options)
     m_engine->setOptions(options);
     connect(m_engine.get(), &FetchEngine::jobFinished, this,
             [this] { emit progress(finishedCount(), total()); });
-    connect(m_engine.get(), &FetchEngine::runFinished, this, [this] {
-        emit finished(m_model->summary(), !m_cancelled);
-    });
+    connect(m_engine.get(), &FetchEngine::runFinished, this,
+            [this] { emit finished(m_model->summary(), !m_cancelled); });
     m_engine->start();
 }
 
@@ -75,9 +73,9 @@ int BaselineRunner::total() const
 
 int BaselineRunner::finishedCount() const
 {
-    return m_model ? m_model->rowCount() - m_model->count(JobState::Queued)
-            - m_model->count(JobState::Running)
-                   : 0;
+    return m_model
+        ? m_model->rowCount() - m_model->count(JobState::Queued) - m_model->count(JobState::Running)
+        : 0;
 }
 
 } // namespace Parafetch

@@ -28,7 +28,11 @@ public:
     virtual bool readsBytes() const { return true; }
     // Resuming (Range + If-Range): instead of discard(), keep what the failed attempt wrote for
     // the next one; false if this sink cannot (then it discarded). partialSize() is what is kept.
-    virtual bool keepPartial() { discard(); return false; }
+    virtual bool keepPartial()
+    {
+        discard();
+        return false;
+    }
     virtual qint64 partialSize() const { return 0; }
     // The server sent the rest (206): write() appends to the kept bytes. (On any other answer
     // the task calls open() instead, which starts over.) readPartial() feeds the kept bytes to

@@ -198,9 +198,8 @@ void FetchEngine::resume()
 void FetchEngine::revokePending()
 {
     // Tasks still waiting in the dispatch queue go back to the queue model untouched.
-    revokeWaiting([this](quint64 id) {
-        m_cursor = std::min(m_cursor, std::max(0, m_model->rowForId(id)));
-    });
+    revokeWaiting(
+        [this](quint64 id) { m_cursor = std::min(m_cursor, std::max(0, m_model->rowForId(id))); });
 }
 
 void FetchEngine::cancel(quint64 id)
@@ -355,9 +354,9 @@ void FetchEngine::throttle(const QString &host, qint64 delayMs)
     ++m_hostBackoffs;
     emit hostBackingOff(host, delayMs);
     // The host's URLs handed out but not started wait too.
-    revokeWaiting([this](quint64 id) {
-        m_cursor = std::min(m_cursor, std::max(0, m_model->rowForId(id)));
-    }, host);
+    revokeWaiting(
+        [this](quint64 id) { m_cursor = std::min(m_cursor, std::max(0, m_model->rowForId(id))); },
+        host);
     m_backoffTimer.start(std::chrono::milliseconds(delayMs));
 }
 
@@ -423,7 +422,8 @@ void FetchEngine::pollProgress()
         if (startedAt < 0)
             continue;
         if (!active.startSeen) {
-            m_model->markRunning(active.id, startedAt, control.worker.load(std::memory_order_relaxed));
+            m_model->markRunning(active.id, startedAt,
+                                 control.worker.load(std::memory_order_relaxed));
             active.startSeen = true;
         }
         m_model->setProgress(active.id, control.bytesReceived.load(std::memory_order_relaxed),

@@ -5,8 +5,8 @@
 #include "job.h"
 
 #include <QDateTime>
-#include <QHash>
 #include <QElapsedTimer>
+#include <QHash>
 #include <QList>
 #include <QMutex>
 #include <QObject>
@@ -45,12 +45,12 @@ public:
     void setConcurrency(int concurrency);
     int concurrency() const { return m_options.concurrency; }
 
-    void start();      // take queued rows until none are left; runFinished() then
-    void pause();      // no new task starts; running ones finish
+    void start(); // take queued rows until none are left; runFinished() then
+    void pause(); // no new task starts; running ones finish
     void resume();
     void cancel(quint64 id);
-    void cancelAll();  // queued rows become cancelled, running ones are aborted
-    void shutdown();   // cancelAll() and wait for every engine thread to finish its tasks
+    void cancelAll(); // queued rows become cancelled, running ones are aborted
+    void shutdown(); // cancelAll() and wait for every engine thread to finish its tasks
     // shutdown(), but every running download leaves its .part (if it holds anything) for a
     // later run to continue: the window closing with "Keep Partial Files and Quit".
     void shutdownKeepingPartials();
@@ -60,9 +60,9 @@ public:
 
     bool isRunning() const { return m_running; }
     bool isPaused() const { return m_paused; }
-    int activeCount() const;  // tasks running right now
-    int workerCount() const;  // lanes that have run a task (each keeps its connection)
-    int threadCount() const;  // engine threads started (they drive all lanes)
+    int activeCount() const; // tasks running right now
+    int workerCount() const; // lanes that have run a task (each keeps its connection)
+    int threadCount() const; // engine threads started (they drive all lanes)
     int hostBackoffCount() const { return m_hostBackoffs; } // polite mode's pauses so far
 
     qint64 nowNs() const { return m_clock.nsecsElapsed(); }
@@ -89,7 +89,7 @@ private:
 
     void fill();
     void report(QList<Job> &&jobs); // any thread
-    void collectReports();  // the engine's thread
+    void collectReports(); // the engine's thread
     void pollProgress();
     void revokePending();
     void revokeWaiting(const std::function<void(quint64 id)> &onRevoked,
@@ -112,7 +112,7 @@ private:
     // Finished jobs wait here for the engine's thread, which takes them all at once: under
     // load one event carries many results instead of one event per URL.
     QMutex m_reportsMutex;
-    QList<Job> m_reports;        // guarded by m_reportsMutex
+    QList<Job> m_reports; // guarded by m_reportsMutex
     bool m_collectPosted = false; // guarded by m_reportsMutex
     std::shared_ptr<OutputDirectory> m_outputDirectory;
     std::shared_ptr<FileLog> m_fileLog;

@@ -129,17 +129,18 @@ QString suggestedFileName(const QNetworkReply &reply, const QUrl &requested)
 
 } // namespace
 
-
 bool TaskControl::claim()
 {
     int expected = int(Claim::Pending);
-    return m_claim.compare_exchange_strong(expected, int(Claim::Running), std::memory_order_acq_rel);
+    return m_claim.compare_exchange_strong(expected, int(Claim::Running),
+                                           std::memory_order_acq_rel);
 }
 
 bool TaskControl::revoke()
 {
     int expected = int(Claim::Pending);
-    return m_claim.compare_exchange_strong(expected, int(Claim::Revoked), std::memory_order_acq_rel);
+    return m_claim.compare_exchange_strong(expected, int(Claim::Revoked),
+                                           std::memory_order_acq_rel);
 }
 
 void TaskControl::requestCancel(bool keepPartial)
@@ -151,7 +152,8 @@ void TaskControl::requestCancel(bool keepPartial)
     // The task cannot be destroyed while we hold the mutex, and a queued call to a destroyed
     // object is dropped with it.
     if (m_task)
-        QMetaObject::invokeMethod(m_task, [task = m_task] { task->cancel(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            m_task, [task = m_task] { task->cancel(); }, Qt::QueuedConnection);
 }
 
 void TaskControl::setTask(FetchTask *task)
@@ -163,21 +165,21 @@ void TaskControl::setTask(FetchTask *task)
 // What one attempt learns on its way; reset for each attempt, kept across its redirect hops.
 struct FetchTask::Attempt
 {
-    QUrl url;                  // of the current hop
+    QUrl url; // of the current hop
     int redirects = 0;
-    qint64 hopStartNs = -1;    // the current hop's request was handed to Qt
+    qint64 hopStartNs = -1; // the current hop's request was handed to Qt
     qint64 connectStartNs = -1, connectedNs = -1, sentNs = -1, headersNs = -1;
-    qint64 connectUs = -1;     // of the first new connection in this attempt
-    qint64 hopConnectUs = -1;  // of a new connection opened for the current hop
+    qint64 connectUs = -1; // of the first new connection in this attempt
+    qint64 hopConnectUs = -1; // of a new connection opened for the current hop
     qint64 received = 0;
     qint64 announcedLength = -1; // of the response whose body we read (all of it when resumed)
-    qint64 resumedFrom = 0;      // a 206 continues the kept part from here
-    int unsentResends = 0;       // requests Qt failed before writing them, sent again
-    bool permanent = false;      // a failure another attempt would only repeat
+    qint64 resumedFrom = 0; // a 206 continues the kept part from here
+    int unsentResends = 0; // requests Qt failed before writing them, sent again
+    bool permanent = false; // a failure another attempt would only repeat
     bool timedOut = false;
     bool sinkOpen = false;
     bool sinkFailed = false;
-    bool keepBody = false;       // this hop's response is a 2xx to a GET: its body is the job's
+    bool keepBody = false; // this hop's response is a 2xx to a GET: its body is the job's
     RedirectFault redirectFault = RedirectFault::None;
     QString refusedScheme;
     QString sinkError;
@@ -302,8 +304,8 @@ QNetworkRequest FetchTask::makeRequest(const QUrl &url) const
     // curl does since CVE-2018-1000007). Proxy-Authorization is for the proxy, which a redirect
     // does not change. For the host asked for, the engine thread's copy of the request made
     // from the options serves: a copy shares its headers instead of building them per URL.
-    QNetworkRequest request = isSameOrigin(url, m_job.url) ? m_requestTemplate
-                                                           : requestFor(*m_options, false);
+    QNetworkRequest request =
+        isSameOrigin(url, m_job.url) ? m_requestTemplate : requestFor(*m_options, false);
     request.setUrl(url);
     if (m_resumeOffset > 0) {
         request.setRawHeader(QByteArrayLiteral("Range"),
@@ -600,7 +602,8 @@ void FetchTask::classify(QNetworkReply &reply)
     m_job.connectUs = attempt.connectUs;
     if (attempt.sentNs >= 0) {
         const qint64 beforeSendUs = microseconds(attempt.hopStartNs, attempt.sentNs);
-        m_job.sendUs = std::max<qint64>(0, beforeSendUs - std::max<qint64>(0, attempt.hopConnectUs));
+        m_job.sendUs =
+            std::max<qint64>(0, beforeSendUs - std::max<qint64>(0, attempt.hopConnectUs));
     }
     m_job.waitUs = microseconds(attempt.sentNs, attempt.headersNs);
     m_job.receiveUs = microseconds(attempt.headersNs, finishedNs);
@@ -667,9 +670,9 @@ void FetchTask::classify(QNetworkReply &reply)
             break;
         case QNetworkReply::RemoteHostClosedError:
             fail(ErrorKind::ConnectionClosed,
-                 attempt.received > 0
-                     ? tr("connection closed by the server after %1 body bytes").arg(attempt.received)
-                     : tr("connection closed by the server before a response"));
+                 attempt.received > 0 ? tr("connection closed by the server after %1 body bytes")
+                                            .arg(attempt.received)
+                                      : tr("connection closed by the server before a response"));
             break;
         case QNetworkReply::TimeoutError:
             fail(ErrorKind::TimedOut, tr("timed out: %1").arg(reply.errorString()));
@@ -702,7 +705,10 @@ QByteArray FetchTask::resumeValidator(const QNetworkReply &reply) const
     const int status = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (!m_options->resume || !isSuccess(status)
         || reply.hasRawHeader(QByteArrayLiteral("Content-Encoding"))
-        || reply.rawHeader(QByteArrayLiteral("Accept-Ranges")).trimmed().compare("none", Qt::CaseInsensitive) == 0)
+        || reply.rawHeader(QByteArrayLiteral("Accept-Ranges"))
+                .trimmed()
+                .compare("none", Qt::CaseInsensitive)
+            == 0)
         return {};
     const QByteArray etag = reply.rawHeader(QByteArrayLiteral("ETag")).trimmed();
     if (!etag.isEmpty())
@@ -728,14 +734,16 @@ bool FetchTask::openSink(const QNetworkReply &reply)
     if (attempt.resumedFrom > 0) {
         // 206: continue the kept part, after checking that this is the range we asked for.
         if (contentRangeStart(reply) != attempt.resumedFrom) {
-            attempt.sinkError = tr("the server resumed at the wrong offset (%1, asked for %2)")
-                                    .arg(QString::fromLatin1(reply.rawHeader(QByteArrayLiteral("Content-Range"))))
-                                    .arg(attempt.resumedFrom);
+            attempt.sinkError =
+                tr("the server resumed at the wrong offset (%1, asked for %2)")
+                    .arg(QString::fromLatin1(reply.rawHeader(QByteArrayLiteral("Content-Range"))))
+                    .arg(attempt.resumedFrom);
             m_sink->discard();
         } else if (m_sink->resume(&attempt.sinkError)
                    && (!m_hash
-                       || m_sink->readPartial([this](QByteArrayView kept) { m_hash->addData(kept); },
-                                              &attempt.sinkError))) {
+                       || m_sink->readPartial(
+                           [this](QByteArrayView kept) { m_hash->addData(kept); },
+                           &attempt.sinkError))) {
             attempt.sinkOpen = true;
         }
     } else {

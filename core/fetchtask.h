@@ -80,7 +80,7 @@ struct TaskSpec
 // Services the engine lends its tasks; both are thread-safe.
 struct TaskEnvironment
 {
-    std::function<qint64()> now;           // the engine's monotonic clock, ns
+    std::function<qint64()> now; // the engine's monotonic clock, ns
     // Finished jobs, each exactly once; the engine threads hand them over a few at a time.
     std::function<void(QList<Job> &&jobs)> report;
     // A host answered 429 or 503; delayMs is what it asked for (or our backoff).
@@ -164,10 +164,10 @@ private:
     std::unique_ptr<Attempt> m_attempt;
     HttpReply *m_reply = nullptr; // the current hop's; deleted with deleteLater()
     // QBasicTimer: no QObject each, and tasks are made per URL.
-    QBasicTimer m_deadline;           // the attempt's --timeout
-    QBasicTimer m_retryTimer;         // backoff before the next attempt
-    std::unique_ptr<Sha256> m_hash;   // only when hashing is on
-    qint64 m_resumeOffset = 0;     // a failed attempt's kept part, for Range on the next
+    QBasicTimer m_deadline; // the attempt's --timeout
+    QBasicTimer m_retryTimer; // backoff before the next attempt
+    std::unique_ptr<Sha256> m_hash; // only when hashing is on
+    qint64 m_resumeOffset = 0; // a failed attempt's kept part, for Range on the next
     QByteArray m_resumeValidator; // its ETag or Last-Modified, for If-Range
     bool m_cancelled = false;
     bool m_completed = false;

@@ -115,8 +115,7 @@ int moveNoReplace(const QString &fromPath, const QString &toPath)
 
 OutputDirectory::OutputDirectory(const QString &path)
     : m_dir(path)
-{
-}
+{ }
 
 bool OutputDirectory::ensureExists(QString *error) const
 {
@@ -177,8 +176,7 @@ bool OutputDirectory::reserveForPart(const QString &name)
 FileSink::FileSink(std::shared_ptr<OutputDirectory> directory, QString requestedName)
     : m_directory(std::move(directory))
     , m_requestedName(std::move(requestedName))
-{
-}
+{ }
 
 FileSink::~FileSink()
 {

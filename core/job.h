@@ -77,41 +77,41 @@ struct AttemptRecord
 // Phase durations are microseconds; -1 where Qt cannot tell (e.g. connect on a reused connection).
 struct Job
 {
-    quint64 id = 0;     // stable identity within one queue (rows move, ids don't); 0 = none
-    QUrl url;           // as requested, credentials included: never display or export it raw
-    QString fileName;   // the name asked for in a `url,filename` list; empty = derive one
+    quint64 id = 0; // stable identity within one queue (rows move, ids don't); 0 = none
+    QUrl url; // as requested, credentials included: never display or export it raw
+    QString fileName; // the name asked for in a `url,filename` list; empty = derive one
     int sourceLine = 0; // line in the input it came from (1-based), 0 if unknown
 
     JobState state = JobState::Queued;
     ErrorKind errorKind = ErrorKind::None;
     int httpStatus = 0; // last HTTP status seen, 0 = none
     int attempts = 0;
-    int worker = -1;    // lane (0 .. concurrency-1) that ran the last attempt: a worker that
-                        // takes one URL at a time and keeps its own keep-alive connection
-    int thread = -1;    // index of the engine thread that drove that lane
+    int worker = -1; // lane (0 .. concurrency-1) that ran the last attempt: a worker that
+                     // takes one URL at a time and keeps its own keep-alive connection
+    int thread = -1; // index of the engine thread that drove that lane
 
     qint64 bytesReceived = 0; // body bytes of the last attempt
-    qint64 bytesTotal = -1;   // Content-Length, -1 = unknown
+    qint64 bytesTotal = -1; // Content-Length, -1 = unknown
 
     qint64 queuedAtNs = -1;
-    qint64 startedAtNs = -1;  // first attempt's start
+    qint64 startedAtNs = -1; // first attempt's start
     qint64 finishedAtNs = -1;
-    qint64 updatedAtNs = -1;  // last progress sample of a running job (for live speed and time)
+    qint64 updatedAtNs = -1; // last progress sample of a running job (for live speed and time)
     qint64 attemptStartedAtNs = -1; // the last attempt's start (earlier attempts and backoff lie
                                     // between startedAtNs and this)
 
     // Phases of the last attempt, in order; together with any redirect hops they fill
     // attemptStartedAtNs .. finishedAtNs.
     qint64 connectUs = -1; // socket connecting -> connected (TLS included), new connection only
-    qint64 tlsUs = -1;     // of connectUs, the TLS handshake; -1 for http or a reused connection
-    qint64 sendUs = -1;    // attempt start (or connected) -> request sent
-    qint64 waitUs = -1;    // request sent -> response headers (time to first byte)
+    qint64 tlsUs = -1; // of connectUs, the TLS handshake; -1 for http or a reused connection
+    qint64 sendUs = -1; // attempt start (or connected) -> request sent
+    qint64 waitUs = -1; // request sent -> response headers (time to first byte)
     qint64 receiveUs = -1; // response headers -> finished
 
     QString errorString; // for a person; never contains credentials
-    QUrl finalUrl;       // after redirects; empty when no redirect happened
-    QByteArray sha256;   // raw digest of the body (32 bytes), empty if not computed
-    QString savedPath;   // where the body was saved, empty if discarded
+    QUrl finalUrl; // after redirects; empty when no redirect happened
+    QByteArray sha256; // raw digest of the body (32 bytes), empty if not computed
+    QString savedPath; // where the body was saved, empty if discarded
     QByteArray protocol; // "http/1.1", "h2", empty if unknown
     HeaderList responseHeaders; // of the last response, secret values already masked
     // For the details pane: every attempt so far (the last one included once it ended), and

@@ -42,7 +42,8 @@ qint64 elapsedNs(const Job &job)
 {
     if (job.isFinished())
         return job.resultDurationNs();
-    if (job.state == JobState::Running && job.startedAtNs >= 0 && job.updatedAtNs >= job.startedAtNs)
+    if (job.state == JobState::Running && job.startedAtNs >= 0
+        && job.updatedAtNs >= job.startedAtNs)
         return job.updatedAtNs - job.startedAtNs;
     return -1;
 }
@@ -58,7 +59,8 @@ int progressPerMille(const Job &job)
     if (job.state == JobState::Succeeded)
         return ProgressScale;
     if (job.bytesTotal > 0)
-        return int(std::min<qint64>(ProgressScale, job.bytesReceived * ProgressScale / job.bytesTotal));
+        return int(
+            std::min<qint64>(ProgressScale, job.bytesReceived * ProgressScale / job.bytesTotal));
     return 0;
 }
 
@@ -66,8 +68,7 @@ int progressPerMille(const Job &job)
 
 JobQueueModel::JobQueueModel(QObject *parent)
     : QAbstractTableModel(parent)
-{
-}
+{ }
 
 JobQueueModel::~JobQueueModel() = default;
 
@@ -180,15 +181,24 @@ QVariant JobQueueModel::headerData(int section, Qt::Orientation orientation, int
         return QAbstractTableModel::headerData(section, orientation, role);
     if (role == Qt::DisplayRole) {
         switch (Column(section)) {
-        case UrlColumn: return tr("URL");
-        case StatusColumn: return tr("Status");
-        case HttpCodeColumn: return tr("HTTP", "HTTP status code column");
-        case SizeColumn: return tr("Size");
-        case ProgressColumn: return tr("Progress");
-        case SpeedColumn: return tr("Speed");
-        case TimeColumn: return tr("Time");
-        case ErrorColumn: return tr("Error");
-        case ColumnCount: break;
+        case UrlColumn:
+            return tr("URL");
+        case StatusColumn:
+            return tr("Status");
+        case HttpCodeColumn:
+            return tr("HTTP", "HTTP status code column");
+        case SizeColumn:
+            return tr("Size");
+        case ProgressColumn:
+            return tr("Progress");
+        case SpeedColumn:
+            return tr("Speed");
+        case TimeColumn:
+            return tr("Time");
+        case ErrorColumn:
+            return tr("Error");
+        case ColumnCount:
+            break;
         }
     } else if (role == Qt::ToolTipRole) {
         switch (Column(section)) {
@@ -218,8 +228,10 @@ bool JobQueueModel::removeRows(int row, int count, const QModelIndex &parent)
     if (m_dirtyFirst >= row && m_dirtyLast <= removedLast) {
         m_dirtyFirst = m_dirtyLast = -1; // every dirty row is gone
     } else if (m_dirtyFirst >= 0) {
-        m_dirtyFirst = m_dirtyFirst > removedLast ? m_dirtyFirst - count : std::min(m_dirtyFirst, row);
-        m_dirtyLast = m_dirtyLast > removedLast ? m_dirtyLast - count : std::min(m_dirtyLast, row - 1);
+        m_dirtyFirst =
+            m_dirtyFirst > removedLast ? m_dirtyFirst - count : std::min(m_dirtyFirst, row);
+        m_dirtyLast =
+            m_dirtyLast > removedLast ? m_dirtyLast - count : std::min(m_dirtyLast, row - 1);
     }
     endRemoveRows();
     return true;

@@ -34,7 +34,7 @@ public:
 
     enum Role {
         RawValueRole = Qt::UserRole, // numbers for numeric columns: what a sort proxy compares
-        JobStateRole,                // JobState as int
+        JobStateRole, // JobState as int
         JobIdRole,
     };
     Q_ENUM(Role)
@@ -87,10 +87,10 @@ public:
     void setProgress(quint64 id, qint64 received, qint64 total, qint64 nowNs, int attempt = 0,
                      LivePhase phase = LivePhase::Unknown);
     void flushProgress();
-    void finishJob(const Job &job);          // a task's final record (matched by id)
+    void finishJob(const Job &job); // a task's final record (matched by id)
     void finishJobs(const QList<Job> &jobs); // the same for many, announced as one range
     void markCancelled(quint64 id, qint64 nowNs); // a job that never started
-    int cancelQueued(qint64 nowNs);          // all queued rows; returns how many
+    int cancelQueued(qint64 nowNs); // all queued rows; returns how many
     // Puts finished rows back into the queue (retry); emits jobsRequeued with the first row.
     int requeue(const QList<int> &rows);
 

@@ -1079,7 +1079,8 @@ private:
         auto part = std::make_shared<PartialDownload>();
         part->path = record.value(QLatin1String("path")).toString();
         part->validator = record.value(QLatin1String("validator")).toString().toLatin1();
-        if (it == m_index.cend() || part->path.isEmpty() || !isJournalableValidator(part->validator))
+        if (it == m_index.cend() || part->path.isEmpty()
+            || !isJournalableValidator(part->validator))
             return LineOutcome::Bad;
         JournaledJob &job = m_jobs[*it];
         // Announced from another thread, a part may follow its job's result: nothing to continue.

@@ -17,7 +17,6 @@ qint64 saturatingAdd(qint64 a, qint64 b)
     return __builtin_add_overflow(a, b, &sum) ? std::numeric_limits<qint64>::max() : sum;
 }
 
-
 constexpr double NsPerSecond = 1e9;
 constexpr double PercentScale = 100.0;
 constexpr double P50 = 50, P90 = 90, P99 = 99;
@@ -58,7 +57,8 @@ JobFigures JobFigures::of(const Job &job)
     figures.bytes = std::max<qint64>(job.bytesReceived, 0);
     if (job.isFinished()) {
         // A success is a success whatever kind a careless producer left behind.
-        const int kind = job.state == JobState::Succeeded ? int(ErrorKind::None) : int(job.errorKind);
+        const int kind =
+            job.state == JobState::Succeeded ? int(ErrorKind::None) : int(job.errorKind);
         if (kind >= 0 && kind < ErrorKindCount)
             figures.errorKind = kind;
         if (job.restored) {
@@ -113,7 +113,8 @@ void RunSummaryBuilder::add(const Job &job)
     }
     if (figures.errorKind >= 0)
         ++s.byErrorKind[std::size_t(figures.errorKind)];
-    if (figures.startNs != JobFigures::None && (s.firstStartNs < 0 || figures.startNs < s.firstStartNs))
+    if (figures.startNs != JobFigures::None
+        && (s.firstStartNs < 0 || figures.startNs < s.firstStartNs))
         s.firstStartNs = figures.startNs;
     s.lastFinishNs = std::max(s.lastFinishNs, figures.finishNs);
     if (figures.durationNs != JobFigures::None) {
@@ -291,7 +292,8 @@ void RunSummaryTracker::replace(const JobFigures &from, const JobFigures &to, bo
     m_restoredDone += int(to.restored) - int(from.restored);
     m_restoredBytes +=
         (to.restored ? WideSum(to.bytes) : 0) - (from.restored ? WideSum(from.bytes) : 0);
-    m_serialNs += WideSum(std::max<qint64>(to.durationNs, 0)) - WideSum(std::max<qint64>(from.durationNs, 0));
+    m_serialNs +=
+        WideSum(std::max<qint64>(to.durationNs, 0)) - WideSum(std::max<qint64>(from.durationNs, 0));
     move(m_startsNs, from.startNs, to.startNs);
     move(m_finishesNs, from.finishNs, to.finishNs);
     move(m_durationsNs, from.durationNs, to.durationNs);
@@ -318,8 +320,9 @@ int RunSummaryTracker::count(JobState state) const
 RunSummary RunSummaryTracker::result() const
 {
     const auto saturated = [](WideSum sum) {
-        return sum > WideSum(std::numeric_limits<qint64>::max()) ? std::numeric_limits<qint64>::max()
-                                                                  : qint64(sum);
+        return sum > WideSum(std::numeric_limits<qint64>::max())
+            ? std::numeric_limits<qint64>::max()
+            : qint64(sum);
     };
     RunSummary s;
     s.total = m_total;

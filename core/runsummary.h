@@ -57,7 +57,7 @@ struct JobFigures
     JobState state = JobState::Queued;
     int errorKind = -1; // finished jobs: the ErrorKind counted (None for successes)
     qint64 bytes = 0;
-    qint64 startNs = None;  // for the first start
+    qint64 startNs = None; // for the first start
     qint64 finishNs = None; // for the last finish
     qint64 busyEndNs = None; // the end of the busy interval [startNs, busyEndNs] (wall time)
     qint64 durationNs = None;
@@ -93,7 +93,10 @@ public:
     void add(const Job &job) { replace({}, JobFigures::of(job), false, true); }
     void remove(const Job &job) { replace(JobFigures::of(job), {}, true, false); }
     // A job's record changed from before to after (figures taken with JobFigures::of).
-    void change(const JobFigures &before, const JobFigures &after) { replace(before, after, true, true); }
+    void change(const JobFigures &before, const JobFigures &after)
+    {
+        replace(before, after, true, true);
+    }
     void clear();
     int count(JobState state) const;
     RunSummary result() const;

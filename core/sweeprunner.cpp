@@ -113,9 +113,8 @@ void SweepRunner::startNext()
     options.concurrency = level;
     m_engine->setOptions(options);
     m_finishedInLevel = 0;
-    connect(m_engine.get(), &FetchEngine::jobFinished, this, [this] {
-        emit progress(++m_finishedInLevel, int(m_entries.size()));
-    });
+    connect(m_engine.get(), &FetchEngine::jobFinished, this,
+            [this] { emit progress(++m_finishedInLevel, int(m_entries.size())); });
     connect(m_engine.get(), &FetchEngine::runFinished, this, &SweepRunner::finishLevel);
     emit pointStarted(int(index), level);
     m_engine->start();

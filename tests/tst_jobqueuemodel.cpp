@@ -74,17 +74,17 @@ QString name(JobState state)
 // What happens to the queue in summaryEqualsComputeAfterEveryStep, as the window and the engine
 // do it.
 enum class Step {
-    AddFour,        // four more URLs
-    StartQueued,    // the first two queued rows start
-    Progress,       // every running row receives more bytes
-    FinishRunning,  // running rows end: alternately succeeded and failed
+    AddFour, // four more URLs
+    StartQueued, // the first two queued rows start
+    Progress, // every running row receives more bytes
+    FinishRunning, // running rows end: alternately succeeded and failed
     CancelFirstUnfinished,
-    CancelQueued,   // Cancel All's part for the rows that never started
-    RetryFailed,    // failed and cancelled rows go back to the queue
-    ClearFinished,  // removes every finished row, in runs from the end
+    CancelQueued, // Cancel All's part for the rows that never started
+    RetryFailed, // failed and cancelled rows go back to the queue
+    ClearFinished, // removes every finished row, in runs from the end
     RemoveFirst,
-    AddRestored,    // the journal's restore: finished jobs with their result
-    AddSaved,       // an opened saved run: finished jobs with their times
+    AddRestored, // the journal's restore: finished jobs with their result
+    AddSaved, // an opened saved run: finished jobs with their times
     Clear,
 };
 
@@ -964,24 +964,25 @@ void tst_JobQueueModel::summaryEqualsComputeAfterEveryStep_data()
 
     using S = Step;
     QTest::newRow("a run: add, start, progress, finish, more of the list")
-        << QList<Step> { S::AddFour, S::StartQueued, S::Progress, S::Progress, S::FinishRunning,
-                         S::StartQueued, S::FinishRunning, S::AddFour, S::StartQueued,
-                         S::Progress, S::FinishRunning };
+        << QList<Step> { S::AddFour,       S::StartQueued, S::Progress,      S::Progress,
+                         S::FinishRunning, S::StartQueued, S::FinishRunning, S::AddFour,
+                         S::StartQueued,   S::Progress,    S::FinishRunning };
     QTest::newRow("failures retried until the queue is done")
-        << QList<Step> { S::AddFour, S::StartQueued, S::StartQueued, S::FinishRunning,
+        << QList<Step> { S::AddFour,     S::StartQueued, S::StartQueued,   S::FinishRunning,
                          S::RetryFailed, S::StartQueued, S::FinishRunning, S::RetryFailed,
-                         S::StartQueued, S::Progress, S::FinishRunning };
-    QTest::newRow("cancel one, cancel all, then retry them")
-        << QList<Step> { S::AddFour, S::AddFour, S::StartQueued, S::Progress,
-                         S::CancelFirstUnfinished, S::CancelQueued, S::FinishRunning,
-                         S::RetryFailed, S::StartQueued, S::FinishRunning };
+                         S::StartQueued, S::Progress,    S::FinishRunning };
+    QTest::newRow("cancel one, cancel all, then retry them") << QList<Step> {
+        S::AddFour,      S::AddFour,       S::StartQueued, S::Progress,    S::CancelFirstUnfinished,
+        S::CancelQueued, S::FinishRunning, S::RetryFailed, S::StartQueued, S::FinishRunning
+    };
     QTest::newRow("rows removed: finished ones cleared, the first one, all of them")
-        << QList<Step> { S::AddFour, S::StartQueued, S::FinishRunning, S::ClearFinished,
-                         S::StartQueued, S::Progress, S::RemoveFirst, S::FinishRunning,
-                         S::AddFour, S::RemoveFirst, S::ClearFinished, S::Clear, S::AddFour };
+        << QList<Step> { S::AddFour,     S::StartQueued, S::FinishRunning, S::ClearFinished,
+                         S::StartQueued, S::Progress,    S::RemoveFirst,   S::FinishRunning,
+                         S::AddFour,     S::RemoveFirst, S::ClearFinished, S::Clear,
+                         S::AddFour };
     QTest::newRow("restored and saved runs added next to a live one")
-        << QList<Step> { S::AddFour, S::StartQueued, S::FinishRunning, S::StartQueued,
-                         S::AddRestored, S::AddSaved, S::Progress, S::FinishRunning,
+        << QList<Step> { S::AddFour,     S::StartQueued,  S::FinishRunning, S::StartQueued,
+                         S::AddRestored, S::AddSaved,     S::Progress,      S::FinishRunning,
                          S::RetryFailed, S::CancelQueued, S::ClearFinished };
 }
 
@@ -995,10 +996,12 @@ void tst_JobQueueModel::summaryEqualsComputeAfterEveryStep()
     for (int i = 0; i < steps.size(); ++i) {
         apply(model, steps.at(i), &clock);
         const RunSummary expected = RunSummary::compute(model.jobs());
-        measured = measured || (expected.serialNs > 0 && expected.p50Ns > 0 && expected.ttfbP50Us >= 0);
+        measured =
+            measured || (expected.serialNs > 0 && expected.p50Ns > 0 && expected.ttfbP50Us >= 0);
         const QStringList differing = differingFields(model.summary(), expected);
-        QVERIFY2(differing.isEmpty(),
-                 qPrintable(QStringLiteral("after step %1: %2").arg(i + 1).arg(differing.join(u','))));
+        QVERIFY2(
+            differing.isEmpty(),
+            qPrintable(QStringLiteral("after step %1: %2").arg(i + 1).arg(differing.join(u','))));
         for (const JobState state : { JobState::Queued, JobState::Running, JobState::Succeeded,
                                       JobState::Failed, JobState::Cancelled }) {
             QCOMPARE(model.count(state),

@@ -49,11 +49,11 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QStatusBar>
-#include <QToolBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolBar>
 #include <QTreeWidget>
 
 #include <functional>
@@ -946,7 +946,11 @@ void TestMainWindow::textFilterFollowsRowsAddedAndRemoved()
     const auto shown = [&h] {
         QStringList paths;
         for (int row = 0; row < h.proxy()->rowCount(); ++row)
-            paths.append(h.proxy()->index(row, JobQueueModel::UrlColumn).data().toString().section(u'/', -2));
+            paths.append(h.proxy()
+                             ->index(row, JobQueueModel::UrlColumn)
+                             .data()
+                             .toString()
+                             .section(u'/', -2));
         return paths.join(u' ');
     };
     QList<QUrl> urls;
@@ -1619,7 +1623,9 @@ void TestMainWindow::waterfallShowsEveryUrlAndFollowsTheTable()
     h.window->resize(1280, 800);
     QStringList lines;
     for (int i = 0; i < 7; ++i)
-        lines.append(m_server->url(QStringLiteral("/delay/%1/bytes/%2").arg(10 + 5 * i).arg(100 + i)).toString());
+        lines.append(
+            m_server->url(QStringLiteral("/delay/%1/bytes/%2").arg(10 + 5 * i).arg(100 + i))
+                .toString());
     lines.append(m_server->url(QStringLiteral("/status/404")).toString());
     h.typeAndAdd(lines);
     QVERIFY(h.startAndWaitForTheEnd());
@@ -1826,8 +1832,9 @@ void TestMainWindow::everythingIsReachableFromTheKeyboard()
             continue;
         const QKeySequence keys = action->shortcut();
         const QAction *other = anywhere.value(keys, action);
-        QVERIFY2(other == action, qPrintable(keys.toString() + QStringLiteral(": ") + action->text()
-                                             + QStringLiteral(" and ") + other->text()));
+        QVERIFY2(other == action,
+                 qPrintable(keys.toString() + QStringLiteral(": ") + action->text()
+                            + QStringLiteral(" and ") + other->text()));
         anywhere.insert(keys, action);
     }
     if (!withoutOwnKey.isEmpty())
@@ -1875,8 +1882,9 @@ void TestMainWindow::everythingIsReachableFromTheKeyboard()
     for (const QSize &size : { QSize(1280, 800), QSize(760, 560) }) {
         h.window->resize(size);
         QTRY_COMPARE(h.window->width(), size.width());
-        QTRY_VERIFY2(h.window->filterEdit()->isVisible(),
-                     qPrintable(QStringLiteral("the filter is hidden at %1 pixels").arg(size.width())));
+        QTRY_VERIFY2(
+            h.window->filterEdit()->isVisible(),
+            qPrintable(QStringLiteral("the filter is hidden at %1 pixels").arg(size.width())));
         h.table()->setFocus();
         QTest::keySequence(h.window.get(), QKeySequence::Find);
         QTRY_VERIFY(h.window->filterEdit()->hasFocus());

@@ -56,8 +56,12 @@ constexpr int HttpNotFound = 404;
 // The resume test's child downloads one /resumable body, which stalls after StallBytes until the
 // child is killed; the restore then finishes it.
 constexpr char ResumeChildFlag[] = "--resume-child";
-enum ResumeChildArgument { ResumeChildJournal = ChildFlag + 1, ResumeChildUrl, ResumeChildOutput,
-                           ResumeChildArgc };
+enum ResumeChildArgument {
+    ResumeChildJournal = ChildFlag + 1,
+    ResumeChildUrl,
+    ResumeChildOutput,
+    ResumeChildArgc
+};
 constexpr qint64 ResumableBytes = 4 * 1024 * 1024;
 constexpr qint64 StallBytes = 1024 * 1024;
 // The kill waits for this much in the .part: the rest of what arrived may still sit in the
@@ -1227,8 +1231,8 @@ void TestRunJournal::killedMidDownloadContinuesThePart_data()
         << "etag=v1" << Meddle::FillPart << QByteArray("\"v1\"") << QList<bool> { true, false }
         << HttpOk << false << false;
     QTest::newRow("resume switched off: a plain GET, the .part left alone")
-        << "etag=v1" << Meddle::ResumeOff << QByteArray("\"v1\"") << QList<bool> { false }
-        << HttpOk << true << true;
+        << "etag=v1" << Meddle::ResumeOff << QByteArray("\"v1\"") << QList<bool> { false } << HttpOk
+        << true << true;
 }
 
 void TestRunJournal::killedMidDownloadContinuesThePart()

@@ -52,8 +52,9 @@ Job randomJob(QRandomGenerator &random)
     constexpr int MaxWaitUs = 500'000;
     Job job;
     job.state = JobState(random.bounded(int(JobState::Cancelled) + 1));
-    job.errorKind = job.state == JobState::Failed ? ErrorKind(1 + random.bounded(ErrorKindCount - 1))
-                                                  : ErrorKind::None;
+    job.errorKind = job.state == JobState::Failed
+        ? ErrorKind(1 + random.bounded(ErrorKindCount - 1))
+        : ErrorKind::None;
     if (job.state != JobState::Queued) {
         job.startedAtNs = qint64(random.bounded(MaxStartMs)) * NsPerMs;
         job.waitUs = random.bounded(2) ? random.bounded(MaxWaitUs) : -1;
@@ -78,7 +79,6 @@ Values oneTo(int n)
     std::shuffle(values.begin(), values.end(), random);
     return values;
 }
-
 
 } // namespace
 
@@ -652,8 +652,9 @@ void TestRunSummary::trackerMatchesComputeThroughAddsChangesAndRemovals()
         if (step % checkEvery != 0 && step != steps)
             continue;
         const QStringList differing = differingFields(tracker.result(), RunSummary::compute(jobs));
-        QVERIFY2(differing.isEmpty(),
-                 qPrintable(QStringLiteral("after %1 steps: %2").arg(step).arg(differing.join(u','))));
+        QVERIFY2(
+            differing.isEmpty(),
+            qPrintable(QStringLiteral("after %1 steps: %2").arg(step).arg(differing.join(u','))));
         for (const JobState state : { JobState::Queued, JobState::Running, JobState::Succeeded,
                                       JobState::Failed, JobState::Cancelled }) {
             QCOMPARE(tracker.count(state),

@@ -40,8 +40,8 @@ QList<Job> jobsFor(const QList<QUrl> &urls)
 QList<SweepPoint> syntheticSweep()
 {
     QList<SweepPoint> points;
-    for (const auto &[level, wallMs] : QList<QPair<int, qint64>> { { 1, 1600 }, { 2, 800 }, { 4, 400 },
-                                                                   { 8, 390 }, { 16, 385 } }) {
+    for (const auto &[level, wallMs] : QList<QPair<int, qint64>> {
+             { 1, 1600 }, { 2, 800 }, { 4, 400 }, { 8, 390 }, { 16, 385 } }) {
         SweepPoint point;
         point.concurrency = level;
         point.urls = point.succeeded = 16;
@@ -114,7 +114,8 @@ void TestSweepDialog::levelsFollowTheMaximum()
     QFETCH(int, max);
     QFETCH(QList<int>, levels);
 
-    SweepDialog dialog(jobsFor({ QUrl(QStringLiteral("http://127.0.0.1:1/a")) }), TestSupport::testOptions());
+    SweepDialog dialog(jobsFor({ QUrl(QStringLiteral("http://127.0.0.1:1/a")) }),
+                       TestSupport::testOptions());
     dialog.findChild<QSpinBox *>(QStringLiteral("maxConcurrency"))->setValue(max);
     QCOMPARE(dialog.plannedLevels(), levels);
     // The sample cannot exceed the list.
@@ -200,14 +201,16 @@ void TestSweepDialog::cancellingStopsTheSweep()
 {
     QList<QUrl> urls;
     for (int i = 0; i < 3; ++i)
-        urls.append(m_server->url(QStringLiteral("/drip/100/100?dialog-cancel=%1").arg(i))); // 10 s each
+        urls.append(
+            m_server->url(QStringLiteral("/drip/100/100?dialog-cancel=%1").arg(i))); // 10 s each
     SweepDialog dialog(jobsFor(urls), TestSupport::testOptions());
     dialog.setMaxConcurrency(2);
     QSignalSpy finished(&dialog, &SweepDialog::sweepFinished);
 
     dialog.startSweep();
     QTRY_VERIFY(dialog.runner().isRunning() && m_server->inFlight() >= 1);
-    QTest::mouseClick(dialog.findChild<QPushButton *>(QStringLiteral("cancelSweep")), Qt::LeftButton);
+    QTest::mouseClick(dialog.findChild<QPushButton *>(QStringLiteral("cancelSweep")),
+                      Qt::LeftButton);
 
     QVERIFY(finished.wait(TestSupport::RunTimeoutMs));
     QCOMPARE(finished.constFirst().constFirst().toBool(), false);

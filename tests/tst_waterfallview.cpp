@@ -54,7 +54,7 @@ struct Timing
     qint64 queuedMs = 0;
     qint64 startMs = 0;
     qint64 attemptMs = -1; // -1: the first attempt was the last
-    qint64 endMs = -1;     // -1: still running
+    qint64 endMs = -1; // -1: still running
     JobState state = JobState::Succeeded;
     qint64 connectUs = -1, tlsUs = -1, sendUs = -1, waitUs = -1, receiveUs = -1;
 };
@@ -267,12 +267,14 @@ void TestWaterfallView::segmentsFollowThePhases_data()
         << QStringLiteral("Queued 0-10, Connect 10-15, Send 15-16, Wait 16-46, Receive 46-60");
     QTest::newRow("https: the TLS handshake is the end of connect")
         << attempt(10, 60, { 8000, 5000, 1000, 27'000, 14'000 }) << qint64(-1) << qint64(1000)
-        << QStringLiteral("Queued 0-10, Connect 10-13, Tls 13-18, Send 18-19, Wait 19-46, Receive 46-60");
+        << QStringLiteral(
+               "Queued 0-10, Connect 10-13, Tls 13-18, Send 18-19, Wait 19-46, Receive 46-60");
     QTest::newRow("reused connection: no connect stretch")
         << attempt(10, 60, { -1, -1, 1000, 35'000, 14'000 }) << qint64(-1) << qint64(1000)
         << QStringLiteral("Queued 0-10, Send 10-11, Wait 11-46, Receive 46-60");
     QTest::newRow("retried: earlier attempts and backoff come before the last attempt")
-        << attempt(10, 560, { -1, -1, -1, 40'000, 10'000 }, JobState::Failed, 510) << qint64(-1) << qint64(0)
+        << attempt(10, 560, { -1, -1, -1, 40'000, 10'000 }, JobState::Failed, 510) << qint64(-1)
+        << qint64(0)
         << QStringLiteral("Queued 0-10, Backoff 10-510, Wait 510-550, Receive 550-560");
     QTest::newRow("redirected: what the phases leave over comes before them")
         << attempt(0, 100, { -1, -1, -1, 30'000, 20'000 }) << qint64(-1) << qint64(1000)
@@ -308,8 +310,9 @@ void TestWaterfallView::segmentsFollowThePhases()
 void TestWaterfallView::timeAxisMapsTimeToPixels()
 {
     Fixture f;
-    const QList<quint64> ids = f.add({ QStringLiteral("http://a.test/1"), QStringLiteral("http://a.test/2") },
-                                     { simple(0, 100, 400), simple(1, 300, 700) });
+    const QList<quint64> ids =
+        f.add({ QStringLiteral("http://a.test/1"), QStringLiteral("http://a.test/2") },
+              { simple(0, 100, 400), simple(1, 300, 700) });
     QVERIFY(f.show());
     // The axis starts at the first enqueue (0 ms), and fitting puts the last finish (1000 ms)
     // inside the viewport.
@@ -317,20 +320,22 @@ void TestWaterfallView::timeAxisMapsTimeToPixels()
     QVERIFY(f.view.isFitting());
     const qreal zero = f.view.xForTime(0);
     const qreal end = f.view.xForTime(1000 * NsPerMs);
-    QVERIFY2(zero > 0 && end <= f.view.viewport()->width() && end - zero > f.view.viewport()->width() / 2,
+    QVERIFY2(zero > 0 && end <= f.view.viewport()->width()
+                 && end - zero > f.view.viewport()->width() / 2,
              qPrintable(QStringLiteral("0 ms at %1, 1000 ms at %2").arg(zero).arg(end)));
     // Linear: a millisecond is pixelsPerMs wide everywhere, and timeAtX inverts xForTime.
     const double perMs = f.view.pixelsPerMs();
-    QCOMPARE(qRound(f.view.xForTime(300 * NsPerMs) - f.view.xForTime(100 * NsPerMs)), qRound(200 * perMs));
+    QCOMPARE(qRound(f.view.xForTime(300 * NsPerMs) - f.view.xForTime(100 * NsPerMs)),
+             qRound(200 * perMs));
     QVERIFY(qAbs(f.view.timeAtX(f.view.xForTime(450 * NsPerMs)) - 450 * NsPerMs) < NsPerMs / 100);
     // Phase widths: wait is half of the 700 ms job, connect a fifth.
     const Job &second = f.model.jobAt(f.model.rowForId(ids.at(1)));
     for (const WaterfallView::Segment &segment : WaterfallView::segmentsOf(second, -1)) {
         const qreal width = f.view.xForTime(segment.endNs) - f.view.xForTime(segment.startNs);
-        const double expectedMs = segment.phase == WaterfallView::Phase::Wait      ? 350
-            : segment.phase == WaterfallView::Phase::Connect                      ? 140
-            : segment.phase == WaterfallView::Phase::Receive                      ? 210
-                                                                                  : 300; // queued
+        const double expectedMs = segment.phase == WaterfallView::Phase::Wait ? 350
+            : segment.phase == WaterfallView::Phase::Connect                  ? 140
+            : segment.phase == WaterfallView::Phase::Receive                  ? 210
+                                                                              : 300; // queued
         QVERIFY2(qAbs(width - expectedMs * perMs) < 0.5, qPrintable(describe({ segment })));
     }
 }
@@ -360,18 +365,18 @@ void TestWaterfallView::grouping_data()
 
     QTest::newRow("by lane: a header per lane, its URLs in start order, not started last")
         << WaterfallView::Grouping::Lane
-        << QStringList { QStringLiteral("Lane 0"), QStringLiteral("Lane 1"), QStringLiteral("Lane 2"),
-                         QStringLiteral("Not started") }
+        << QStringList { QStringLiteral("Lane 0"), QStringLiteral("Lane 1"),
+                         QStringLiteral("Lane 2"), QStringLiteral("Not started") }
         << QStringLiteral("| 1 3 | 2 5 | 4 | 6");
     QTest::newRow("by lane, one line each: a lane's URLs side by side")
         << WaterfallView::Grouping::LanePacked
-        << QStringList { QStringLiteral("Lane 0"), QStringLiteral("Lane 1"), QStringLiteral("Lane 2"),
-                         QStringLiteral("Not started") }
+        << QStringList { QStringLiteral("Lane 0"), QStringLiteral("Lane 1"),
+                         QStringLiteral("Lane 2"), QStringLiteral("Not started") }
         << QStringLiteral("1+3 2+5 4 6");
     QTest::newRow("by host: hosts in order of their first start, the port tells hosts apart")
         << WaterfallView::Grouping::Host
-        << QStringList { QStringLiteral("a.test"), QStringLiteral("b.test"), QStringLiteral("b.test:8080"),
-                         QStringLiteral("c.test") }
+        << QStringList { QStringLiteral("a.test"), QStringLiteral("b.test"),
+                         QStringLiteral("b.test:8080"), QStringLiteral("c.test") }
         << QStringLiteral("| 1 3 5 | 2 | 4 | 6");
 }
 
@@ -481,8 +486,9 @@ void TestWaterfallView::zoomKeepsThePointUnderTheCursor()
     if (wheel) {
         const int notches = qRound(std::log(factor) / std::log(WaterfallView::ZoomStep));
         const QPointF at(x, f.view.viewport()->height() / 2.0);
-        QWheelEvent event(at, f.view.viewport()->mapToGlobal(at), QPoint(), QPoint(0, notches * AngleDeltaPerNotch),
-                          Qt::NoButton, Qt::ControlModifier, Qt::NoScrollPhase, false);
+        QWheelEvent event(at, f.view.viewport()->mapToGlobal(at), QPoint(),
+                          QPoint(0, notches * AngleDeltaPerNotch), Qt::NoButton,
+                          Qt::ControlModifier, Qt::NoScrollPhase, false);
         QApplication::sendEvent(f.view.viewport(), &event);
     } else {
         f.view.zoomBy(factor, x);
@@ -490,8 +496,10 @@ void TestWaterfallView::zoomKeepsThePointUnderTheCursor()
     QCOMPARE(zoomed.count(), 1);
     QVERIFY(!f.view.isFitting());
     QVERIFY(qAbs(f.view.pixelsPerMs() / before - factor) < 1e-9);
-    QVERIFY2(qAbs(f.view.xForTime(anchorNs) - x) <= 1.0,
-             qPrintable(QStringLiteral("40 ms moved from x=%1 to x=%2").arg(x).arg(f.view.xForTime(anchorNs))));
+    QVERIFY2(
+        qAbs(f.view.xForTime(anchorNs) - x) <= 1.0,
+        qPrintable(
+            QStringLiteral("40 ms moved from x=%1 to x=%2").arg(x).arg(f.view.xForTime(anchorNs))));
 }
 
 void TestWaterfallView::zoomLevelCanBeSetWithinTheLimits_data()
@@ -522,8 +530,10 @@ void TestWaterfallView::zoomLevelCanBeSetWithinTheLimits()
     QCOMPARE(zoomed.count(), 1);
     // And the axis follows it: a second is a thousand times that many pixels wide.
     constexpr qint64 SecondMs = 1000;
-    const double secondPx = f.view.xForTime(f.view.originNs() + SecondMs * NsPerMs) - f.view.xForTime(f.view.originNs());
-    QVERIFY2(std::abs(secondPx / (SecondMs * expected) - 1) < 1e-9, qPrintable(QString::number(secondPx)));
+    const double secondPx = f.view.xForTime(f.view.originNs() + SecondMs * NsPerMs)
+        - f.view.xForTime(f.view.originNs());
+    QVERIFY2(std::abs(secondPx / (SecondMs * expected) - 1) < 1e-9,
+             qPrintable(QString::number(secondPx)));
 }
 
 void TestWaterfallView::liveChangesLayOutLikeAFreshView_data()
@@ -576,18 +586,35 @@ void TestWaterfallView::liveChangesLayOutLikeAFreshView()
     };
     const QList<std::function<void()>> steps = {
         // (Starts are announced by the next flush of progress, as the engine does it.)
-        [&] { start(2, 0); start(5, 1); f.model.flushProgress(); }, // host2 starts first
-        [&] { start(0, 2); start(1, 0); f.model.flushProgress(); finish(2, JobState::Succeeded); },
-        [&] { finish(5, JobState::Failed); finish(1, JobState::Succeeded); },
+        [&] {
+            start(2, 0);
+            start(5, 1);
+            f.model.flushProgress();
+        }, // host2 starts first
+        [&] {
+            start(0, 2);
+            start(1, 0);
+            f.model.flushProgress();
+            finish(2, JobState::Succeeded);
+        },
+        [&] {
+            finish(5, JobState::Failed);
+            finish(1, JobState::Succeeded);
+        },
         [&] { f.model.requeue({ 5 }); }, // back to "not started"
-        [&] { start(5, 3); f.model.flushProgress(); }, // its retry runs on another lane
+        [&] {
+            start(5, 3);
+            f.model.flushProgress();
+        }, // its retry runs on another lane
         [&] { // finished straight from the queue: no start was ever seen
             Job job = timed(f.model.jobAt(7), simple(1, ++nowMs, 4));
             f.model.finishJob(job);
         },
         [&] { f.model.markCancelled(f.model.jobAt(9).id, ++nowMs * NsPerMs); },
         [&] { f.model.cancelQueued(++nowMs * NsPerMs); },
-        [&] { f.model.requeue({ 0, 1, 2 }); }, // the first starts go: the origin moves
+        [&] {
+            f.model.requeue({ 0, 1, 2 });
+        }, // the first starts go: the origin moves
     };
     for (int i = 0; i < steps.size(); ++i) {
         steps.at(i)();
@@ -599,7 +626,8 @@ void TestWaterfallView::liveChangesLayOutLikeAFreshView()
         fresh.relayout();
         const QString where = QStringLiteral("after step %1").arg(i + 1);
         QVERIFY2(f.layout() == f.layout(fresh),
-                 qPrintable(where + QStringLiteral(": ") + f.layout() + QStringLiteral(" vs ") + f.layout(fresh)));
+                 qPrintable(where + QStringLiteral(": ") + f.layout() + QStringLiteral(" vs ")
+                            + f.layout(fresh)));
         QCOMPARE(f.view.groupLabels(), fresh.groupLabels());
         QCOMPARE(f.view.originNs(), fresh.originNs());
     }
@@ -630,7 +658,8 @@ void TestWaterfallView::hoverShowsExactNumbersWithoutCredentials()
     Timing t = attempt(10, 560, { 8000, 5000, 250, 30'000, 11'750 }, JobState::Failed, 510);
     t.worker = 3;
     t.queuedMs = 2;
-    const QList<quint64> ids = f.add({ QStringLiteral("https://user:secret@a.test/path?x=1") }, { t });
+    const QList<quint64> ids =
+        f.add({ QStringLiteral("https://user:secret@a.test/path?x=1") }, { t });
     Job job = f.model.jobAt(0);
     job.httpStatus = 503;
     job.attempts = 2;
@@ -639,19 +668,21 @@ void TestWaterfallView::hoverShowsExactNumbersWithoutCredentials()
     f.model.finishJob(job);
     QVERIFY(f.show());
 
-    const QString expected = QStringList {
-        QStringLiteral("https://***@a.test/path?x=1"),
-        QStringLiteral("Failed · HTTP 503 · %1 · 2 attempts").arg(formatBytes(19)),
-        QStringLiteral("Lane 3 · thread 1"),
-        QStringLiteral("Starts at +8.000 ms · queued 8.000 ms"),
-        QStringLiteral("Earlier attempts and backoff: 500.000 ms"),
-        QStringLiteral("Connect: 8.000 ms (TLS 5.000 ms)"),
-        QStringLiteral("Send: 0.250 ms"),
-        QStringLiteral("Wait (TTFB): 30.000 ms"),
-        QStringLiteral("Receive: 11.750 ms"),
-        QStringLiteral("Total: 550.000 ms"),
-        QStringLiteral("Error: Service Unavailable"),
-    }.join(QLatin1Char('\n'));
+    const QString expected =
+        QStringList {
+            QStringLiteral("https://***@a.test/path?x=1"),
+            QStringLiteral("Failed · HTTP 503 · %1 · 2 attempts").arg(formatBytes(19)),
+            QStringLiteral("Lane 3 · thread 1"),
+            QStringLiteral("Starts at +8.000 ms · queued 8.000 ms"),
+            QStringLiteral("Earlier attempts and backoff: 500.000 ms"),
+            QStringLiteral("Connect: 8.000 ms (TLS 5.000 ms)"),
+            QStringLiteral("Send: 0.250 ms"),
+            QStringLiteral("Wait (TTFB): 30.000 ms"),
+            QStringLiteral("Receive: 11.750 ms"),
+            QStringLiteral("Total: 550.000 ms"),
+            QStringLiteral("Error: Service Unavailable"),
+        }
+            .join(QLatin1Char('\n'));
     QCOMPARE(f.view.toolTipFor(ids.at(0)), expected);
 
     // Hovering the row shows the same text; the password is nowhere.
@@ -677,7 +708,8 @@ void TestWaterfallView::clickEmitsTheJobId()
     QCOMPARE(f.view.selectedJob(), ids.at(2));
 
     // A group header is not a job.
-    QTest::mouseClick(f.view.viewport(), Qt::LeftButton, Qt::NoModifier, f.view.rowRect(0).center());
+    QTest::mouseClick(f.view.viewport(), Qt::LeftButton, Qt::NoModifier,
+                      f.view.rowRect(0).center());
     QCOMPARE(clicked.count(), 0);
 
     // One line per lane: the bar under the pointer, and nothing in the gap between two bars.
@@ -770,9 +802,11 @@ void TestWaterfallView::readableInADarkPalette()
     // The axis strip and the empty area take the palette's colours, the bars keep theirs, and
     // the labels are drawn in the palette's light text colour.
     QCOMPARE(QColor(image.pixel(1, 1)), dark.color(QPalette::Window));
-    QCOMPARE(QColor(image.pixel(image.width() - 2, image.height() / 2)), dark.color(QPalette::Base));
-    QCOMPARE(QColor(pixelAt(image, QPointF(f.view.xForTime(450 * NsPerMs), f.centreOf(ids.at(0)).y()))),
-             WaterfallView::phaseColour(WaterfallView::Phase::Wait));
+    QCOMPARE(QColor(image.pixel(image.width() - 2, image.height() / 2)),
+             dark.color(QPalette::Base));
+    QCOMPARE(
+        QColor(pixelAt(image, QPointF(f.view.xForTime(450 * NsPerMs), f.centreOf(ids.at(0)).y()))),
+        WaterfallView::phaseColour(WaterfallView::Phase::Wait));
     int light = 0;
     for (int y = 0; y < image.height(); ++y) {
         for (int x = 0; x < image.width() / 4; ++x)
@@ -873,7 +907,8 @@ void TestWaterfallView::demoRunShowsLanesPhasesAndFailures()
     quint64 retriedFailure = 0;
     for (const Job &job : f.model.jobs()) {
         QVERIFY2(f.view.rowOfJob(job.id) >= 0, qPrintable(job.url.toString()));
-        const QList<WaterfallView::Segment> segments = WaterfallView::segmentsOf(job, engine.nowNs());
+        const QList<WaterfallView::Segment> segments =
+            WaterfallView::segmentsOf(job, engine.nowNs());
         QVERIFY2(!segments.isEmpty(), qPrintable(job.url.toString()));
         for (const WaterfallView::Segment &segment : segments)
             phases.insert(segment.phase);

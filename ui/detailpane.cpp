@@ -188,7 +188,8 @@ QString DetailPane::html(const Job &job)
     rows += row(tr("Worker lane"), job.worker >= 0 ? QString::number(job.worker) : unknown());
     rows += row(tr("Thread"), job.thread >= 0 ? QString::number(job.thread) : unknown());
     rows += row(tr("Protocol"), job.protocol.isEmpty() ? unknown() : protocolName(job.protocol));
-    rows += row(tr("Received"), tr("%1 (%2 bytes)").arg(formatBytes(job.bytesReceived)).arg(job.bytesReceived));
+    rows += row(tr("Received"),
+                tr("%1 (%2 bytes)").arg(formatBytes(job.bytesReceived)).arg(job.bytesReceived));
     if (!job.sha256.isEmpty())
         rows += row(tr("SHA-256"), QString::fromLatin1(job.sha256.toHex()));
     if (!job.savedPath.isEmpty())

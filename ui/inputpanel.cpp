@@ -27,7 +27,8 @@ InputPanel::InputPanel(QWidget *parent)
     label->setWordWrap(true); // on a narrow window it takes two lines, not the window's width
     m_editor = new QPlainTextEdit(this);
     m_editor->setAccessibleName(tr("URLs to add"));
-    m_editor->setPlaceholderText(tr("https://example.com/file.zip\nhttps://example.com/page, page.html"));
+    m_editor->setPlaceholderText(
+        tr("https://example.com/file.zip\nhttps://example.com/page, page.html"));
     m_editor->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_editor->setTabChangesFocus(true);
     label->setBuddy(m_editor);
@@ -141,9 +142,10 @@ void InputPanel::finishParsing(UrlListParser &parser, const QString &source)
     if (problems.isEmpty())
         emit message(tr("Added %n URL(s)%1.", nullptr, int(entries.size())).arg(from));
     else
-        emit message(tr("Added %n URL(s)%1; %2 line(s) skipped, see Problems.", nullptr, int(entries.size()))
-                         .arg(from)
-                         .arg(problems.size()));
+        emit message(
+            tr("Added %n URL(s)%1; %2 line(s) skipped, see Problems.", nullptr, int(entries.size()))
+                .arg(from)
+                .arg(problems.size()));
 }
 
 void InputPanel::showProblems(const QString &source, const QList<ParseProblem> &problems)
@@ -152,7 +154,10 @@ void InputPanel::showProblems(const QString &source, const QList<ParseProblem> &
     lines.reserve(problems.size());
     const QString prefix = source.isEmpty() ? QString() : source + QLatin1String(": ");
     for (const ParseProblem &problem : problems)
-        lines.append(tr("%1line %2: %3 — %4").arg(prefix).arg(problem.line).arg(problem.reason, problem.text));
+        lines.append(tr("%1line %2: %3 — %4")
+                         .arg(prefix)
+                         .arg(problem.line)
+                         .arg(problem.reason, problem.text));
     m_problems->setStringList(lines);
     m_problemsLabel->setText(tr("&Problems: %1").arg(problems.size()));
     m_problemsLabel->setVisible(!problems.isEmpty());

@@ -50,8 +50,10 @@ void JobTableProxyModel::setSourceModel(QAbstractItemModel *model)
                        [this](const QModelIndex &, int first, int last) {
                            if (std::size_t(first) >= m_urlMatches.size())
                                return;
-                           const std::size_t end = std::min(m_urlMatches.size(), std::size_t(last) + 1);
-                           m_urlMatches.erase(m_urlMatches.begin() + first, m_urlMatches.begin() + std::ptrdiff_t(end));
+                           const std::size_t end =
+                               std::min(m_urlMatches.size(), std::size_t(last) + 1);
+                           m_urlMatches.erase(m_urlMatches.begin() + first,
+                                              m_urlMatches.begin() + std::ptrdiff_t(end));
                        })
             << connect(model, &QAbstractItemModel::rowsAboutToBeMoved, this, forget)
             << connect(model, &QAbstractItemModel::modelAboutToBeReset, this, forget)
@@ -67,7 +69,8 @@ bool JobTableProxyModel::urlMatches(int sourceRow) const
     Match &match = m_urlMatches[std::size_t(sourceRow)];
     if (match == Match::Unknown) {
         const QModelIndex url = sourceModel()->index(sourceRow, JobQueueModel::UrlColumn);
-        match = url.data().toString().contains(m_text, Qt::CaseInsensitive) ? Match::Yes : Match::No;
+        match =
+            url.data().toString().contains(m_text, Qt::CaseInsensitive) ? Match::Yes : Match::No;
     }
     return match == Match::Yes;
 }
@@ -95,7 +98,8 @@ QIcon JobTableProxyModel::iconFor(JobState state)
 QVariant JobTableProxyModel::data(const QModelIndex &index, int role) const
 {
     if (role == Qt::DecorationRole && index.column() == JobQueueModel::StatusColumn)
-        return iconFor(JobState(QSortFilterProxyModel::data(index, JobQueueModel::JobStateRole).toInt()));
+        return iconFor(
+            JobState(QSortFilterProxyModel::data(index, JobQueueModel::JobStateRole).toInt()));
     return QSortFilterProxyModel::data(index, role);
 }
 

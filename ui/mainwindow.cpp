@@ -223,15 +223,18 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
     m_table->verticalHeader()->hide();
     // A fixed row height lets the view skip measuring 100,000 rows.
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + RowHeightPadding);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height()
+                                                     + RowHeightPadding);
     m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder); // list order
     m_table->setSortingEnabled(true);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setColumnWidth(JobQueueModel::UrlColumn, UrlColumnWidth);
     // The other columns fit their widest usual content; Size, Speed and Time every value.
     const QFontMetrics metrics = m_table->fontMetrics();
-    m_table->setColumnWidth(JobQueueModel::StatusColumn, metrics.horizontalAdvance(tr("Cancelled")) + 40);
-    m_table->setColumnWidth(JobQueueModel::HttpCodeColumn, metrics.horizontalAdvance(QStringLiteral("HTTP 000")));
+    m_table->setColumnWidth(JobQueueModel::StatusColumn,
+                            metrics.horizontalAdvance(tr("Cancelled")) + 40);
+    m_table->setColumnWidth(JobQueueModel::HttpCodeColumn,
+                            metrics.horizontalAdvance(QStringLiteral("HTTP 000")));
     for (const int column :
          { JobQueueModel::SizeColumn, JobQueueModel::SpeedColumn, JobQueueModel::TimeColumn })
         m_table->setColumnWidth(column, ProgressDelegate::columnWidth(m_table, column));
@@ -354,7 +357,8 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, compactInput);
     connect(m_model, &QAbstractItemModel::modelReset, this, compactInput);
 
-    connect(m_baseline.get(), &BaselineRunner::progress, m_summary, &SummaryPanel::setBaselineProgress);
+    connect(m_baseline.get(), &BaselineRunner::progress, m_summary,
+            &SummaryPanel::setBaselineProgress);
     connect(m_baseline.get(), &BaselineRunner::finished, this,
             [this](const RunSummary &summary, bool completed) {
                 if (completed) {
@@ -469,14 +473,17 @@ void MainWindow::createWaterfallDock()
     m_waterfallGrouping->setObjectName(QStringLiteral("waterfallGrouping"));
     m_waterfallGrouping->setAccessibleName(tr("Group the waterfall"));
     m_waterfallGrouping->addItem(tr("By lane"), int(WaterfallView::Grouping::Lane));
-    m_waterfallGrouping->addItem(tr("By lane, one line each"), int(WaterfallView::Grouping::LanePacked));
+    m_waterfallGrouping->addItem(tr("By lane, one line each"),
+                                 int(WaterfallView::Grouping::LanePacked));
     m_waterfallGrouping->addItem(tr("By host"), int(WaterfallView::Grouping::Host));
-    m_waterfallGrouping->setToolTip(tr("Lanes are the workers: each fetches one URL at a time on its own connection"));
+    m_waterfallGrouping->setToolTip(
+        tr("Lanes are the workers: each fetches one URL at a time on its own connection"));
     groupLabel->setBuddy(m_waterfallGrouping);
     bar->addWidget(groupLabel);
     bar->addWidget(m_waterfallGrouping);
     connect(m_waterfallGrouping, &QComboBox::currentIndexChanged, this, [this] {
-        m_waterfall->setGrouping(WaterfallView::Grouping(m_waterfallGrouping->currentData().toInt()));
+        m_waterfall->setGrouping(
+            WaterfallView::Grouping(m_waterfallGrouping->currentData().toInt()));
     });
     bar->addSeparator();
     // Their keys work while the waterfall (or its tool bar) has the focus, and so they are in
@@ -535,20 +542,23 @@ void MainWindow::createWaterfallDock()
 void MainWindow::showJobInWaterfall()
 {
     const QModelIndex current = m_table->selectionModel()->currentIndex();
-    m_waterfall->setSelectedJob(current.isValid() ? current.data(JobQueueModel::JobIdRole).toULongLong() : 0);
+    m_waterfall->setSelectedJob(
+        current.isValid() ? current.data(JobQueueModel::JobIdRole).toULongLong() : 0);
 }
 
 QAction *MainWindow::addAction(const QString &objectName, const QString &text, const QString &icon,
                                const QKeySequence &shortcut, const QString &toolTip,
                                void (MainWindow::*slot)())
 {
-    auto *action = new QAction(icon.isEmpty() ? QIcon() : QIcon(QStringLiteral(":/icons/%1.svg").arg(icon)),
-                               text, this);
+    auto *action = new QAction(
+        icon.isEmpty() ? QIcon() : QIcon(QStringLiteral(":/icons/%1.svg").arg(icon)), text, this);
     action->setObjectName(objectName);
     if (!shortcut.isEmpty())
         action->setShortcut(shortcut);
-    action->setToolTip(shortcut.isEmpty() ? toolTip
-                                          : tr("%1 (%2)").arg(toolTip, shortcut.toString(QKeySequence::NativeText)));
+    action->setToolTip(
+        shortcut.isEmpty()
+            ? toolTip
+            : tr("%1 (%2)").arg(toolTip, shortcut.toString(QKeySequence::NativeText)));
     action->setStatusTip(toolTip);
     connect(action, &QAction::triggered, this, slot);
     return action;
@@ -564,8 +574,8 @@ void MainWindow::createActions()
     addAction(QStringLiteral("start"), tr("&Start"), QStringLiteral("start"), Qt::Key_F5,
               tr("Fetch the queued URLs"), &MainWindow::start);
     addAction(QStringLiteral("pause"), tr("&Pause"), QStringLiteral("pause"),
-              QKeySequence(Qt::CTRL | Qt::Key_P),
-              tr("Start no new URL; the running ones finish"), &MainWindow::pause);
+              QKeySequence(Qt::CTRL | Qt::Key_P), tr("Start no new URL; the running ones finish"),
+              &MainWindow::pause);
     addAction(QStringLiteral("resume"), tr("Res&ume"), QStringLiteral("resume"),
               QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P), tr("Continue a paused run"),
               &MainWindow::resume);
@@ -602,7 +612,8 @@ void MainWindow::createActions()
     redo->setObjectName(QStringLiteral("redo"));
     redo->setShortcut(QKeySequence::Redo);
     addAction(QStringLiteral("import"), tr("&Import URL List…"), QStringLiteral("import"),
-              QKeySequence::Open, tr("Add the URLs of a .txt or .csv file"), &MainWindow::importDialog);
+              QKeySequence::Open, tr("Add the URLs of a .txt or .csv file"),
+              &MainWindow::importDialog);
     addAction(QStringLiteral("openRun"), tr("&Open Saved Run…"), QStringLiteral("import"),
               QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O),
               tr("Show a run exported as JSON, CSV or HAR (also a browser's HAR)"),
@@ -631,7 +642,8 @@ void MainWindow::createActions()
               QKeySequence(Qt::CTRL | Qt::Key_R), tr("Queue the selected finished URLs again"),
               &MainWindow::retrySelected);
     addAction(QStringLiteral("cancelSelected"), tr("Ca&ncel"), QStringLiteral("cancel"),
-              QKeySequence(Qt::Key_Escape), tr("Cancel the selected URLs"), &MainWindow::cancelSelected);
+              QKeySequence(Qt::Key_Escape), tr("Cancel the selected URLs"),
+              &MainWindow::cancelSelected);
     addAction(QStringLiteral("removeSelected"), tr("Re&move"), QStringLiteral("clear"),
               QKeySequence::Delete, tr("Remove the selected finished or queued URLs"),
               &MainWindow::removeSelected);
@@ -650,11 +662,13 @@ void MainWindow::createMenus()
     file->addAction(action(QStringLiteral("import")));
     file->addAction(action(QStringLiteral("openRun")));
     file->addAction(action(QStringLiteral("export")));
-    file->addAction(tr("Co&mpare Runs…"), this, [this] {
-        auto *dialog = new CompareDialog(this);
-        dialog->setAttribute(Qt::WA_DeleteOnClose);
-        dialog->show();
-    })->setObjectName(QStringLiteral("compareRuns"));
+    file->addAction(tr("Co&mpare Runs…"), this,
+                    [this] {
+                        auto *dialog = new CompareDialog(this);
+                        dialog->setAttribute(Qt::WA_DeleteOnClose);
+                        dialog->show();
+                    })
+        ->setObjectName(QStringLiteral("compareRuns"));
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     quit->setObjectName(QStringLiteral("quit"));
@@ -677,14 +691,17 @@ void MainWindow::createMenus()
     for (const char *name : { "retryFailed", "retryCancelled", "clearFinished", "clearSucceeded",
                               "measureBaseline", "stopBaseline" })
         run->addAction(action(QLatin1String(name)));
-    run->addAction(tr("Concurrency S&weep…"), this, [this] {
-        auto *dialog = new SweepDialog(m_model->jobs(), m_engine->options(), this);
-        dialog->setAttribute(Qt::WA_DeleteOnClose);
-        connect(dialog, &SweepDialog::sweepStarted, this, &MainWindow::updateActions);
-        connect(dialog, &SweepDialog::sweepFinished, this, &MainWindow::updateActions);
-        m_sweep = dialog; // Cancel All stops the latest one
-        dialog->show();
-    })->setObjectName(QStringLiteral("concurrencySweep"));
+    run->addAction(
+           tr("Concurrency S&weep…"), this,
+           [this] {
+               auto *dialog = new SweepDialog(m_model->jobs(), m_engine->options(), this);
+               dialog->setAttribute(Qt::WA_DeleteOnClose);
+               connect(dialog, &SweepDialog::sweepStarted, this, &MainWindow::updateActions);
+               connect(dialog, &SweepDialog::sweepFinished, this, &MainWindow::updateActions);
+               m_sweep = dialog; // Cancel All stops the latest one
+               dialog->show();
+           })
+        ->setObjectName(QStringLiteral("concurrencySweep"));
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     for (QDockWidget *dock : findChildren<QDockWidget *>())
@@ -759,7 +776,10 @@ void MainWindow::createToolBar()
     QAction *focusFilter = new QAction(tr("Filter the Queue"), this);
     focusFilter->setObjectName(QStringLiteral("focusFilter"));
     focusFilter->setShortcut(QKeySequence::Find);
-    connect(focusFilter, &QAction::triggered, m_filter, [this] { m_filter->setFocus(); m_filter->selectAll(); });
+    connect(focusFilter, &QAction::triggered, m_filter, [this] {
+        m_filter->setFocus();
+        m_filter->selectAll();
+    });
     QMainWindow::addAction(focusFilter);
 }
 
@@ -816,7 +836,8 @@ void MainWindow::start()
 void MainWindow::pause()
 {
     m_engine->pause();
-    statusBar()->showMessage(tr("Paused: running URLs finish, no new one starts."), StatusMessageMs);
+    statusBar()->showMessage(tr("Paused: running URLs finish, no new one starts."),
+                             StatusMessageMs);
     updateActions();
 }
 
@@ -938,8 +959,9 @@ void MainWindow::refreshSummary()
     m_summary->setPerHostLimit(m_engine->options().perHost);
     // The proxy does not re-filter on every live change (it would re-sort rows under the
     // pointer); a status or text filter is applied again at the summary's pace instead.
-    if (running && (m_proxy->statusFilter() != JobTableProxyModel::StatusFilter::All
-                    || !m_proxy->textFilter().isEmpty()))
+    if (running
+        && (m_proxy->statusFilter() != JobTableProxyModel::StatusFilter::All
+            || !m_proxy->textFilter().isEmpty()))
         m_proxy->refilter();
     if (m_details->jobId() != 0)
         showSelectedDetails();
@@ -1071,7 +1093,8 @@ void MainWindow::showSelectedDetails()
 
 void MainWindow::selectJob(int sourceRow)
 {
-    const QModelIndex index = m_proxy->mapFromSource(m_model->index(sourceRow, JobQueueModel::UrlColumn));
+    const QModelIndex index =
+        m_proxy->mapFromSource(m_model->index(sourceRow, JobQueueModel::UrlColumn));
     if (!index.isValid())
         return;
     m_table->selectionModel()->setCurrentIndex(
@@ -1096,7 +1119,9 @@ bool MainWindow::importFile(const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        QMessageBox::warning(this, tr("Import"), tr("Cannot open %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
+        QMessageBox::warning(
+            this, tr("Import"),
+            tr("Cannot open %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
         return false;
     }
     m_lastDirectory = QFileInfo(path).absolutePath();
@@ -1105,9 +1130,9 @@ bool MainWindow::importFile(const QString &path)
 
 void MainWindow::importDialog()
 {
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Import URL List"), m_lastDirectory,
-        tr("URL lists (*.txt *.csv *.list);;All files (*)"));
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Import URL List"), m_lastDirectory,
+                                     tr("URL lists (*.txt *.csv *.list);;All files (*)"));
     if (!path.isEmpty())
         importFile(path);
 }
@@ -1121,10 +1146,12 @@ bool MainWindow::exportTo(const QString &path, QString *error)
     }
     const RunSummary summary = m_model->summary();
     RunInfo info;
-    info.startedAt = m_engine->epoch().addMSecs(std::max<qint64>(summary.firstStartNs, 0) / 1'000'000);
+    info.startedAt =
+        m_engine->epoch().addMSecs(std::max<qint64>(summary.firstStartNs, 0) / 1'000'000);
     info.concurrency = m_engine->concurrency();
-    info.method = m_engine->options().method == FetchOptions::Method::Head ? QByteArrayLiteral("HEAD")
-                                                                           : QByteArrayLiteral("GET");
+    info.method = m_engine->options().method == FetchOptions::Method::Head
+        ? QByteArrayLiteral("HEAD")
+        : QByteArrayLiteral("GET");
     info.toolVersion = QCoreApplication::applicationVersion();
     info.requestHeaders = m_engine->options().headers; // masked by the HAR export
     if (!ResultExporter::write(path, *format, m_model->jobs(), summary, info, error))
@@ -1162,23 +1189,24 @@ void MainWindow::exportDialog()
     if (path.isEmpty())
         return;
     if (!ResultExporter::formatForPath(path))
-        path += selectedFilter.startsWith(QLatin1String("CSV"))   ? QLatin1String(".csv")
-            : selectedFilter.startsWith(QLatin1String("HAR")) ? QLatin1String(".har")
-                                                              : QLatin1String(".json");
+        path += selectedFilter.startsWith(QLatin1String("CSV")) ? QLatin1String(".csv")
+            : selectedFilter.startsWith(QLatin1String("HAR"))   ? QLatin1String(".har")
+                                                                : QLatin1String(".json");
     m_lastDirectory = QFileInfo(path).absolutePath();
     settings.setValue(settingsKey("exportSuffix"), QFileInfo(path).suffix().toLower());
     QString error;
     if (exportTo(path, &error))
-        statusBar()->showMessage(tr("Exported %1.").arg(QDir::toNativeSeparators(path)), StatusMessageMs);
+        statusBar()->showMessage(tr("Exported %1.").arg(QDir::toNativeSeparators(path)),
+                                 StatusMessageMs);
     else
         QMessageBox::warning(this, tr("Export Results"), error);
 }
 
 void MainWindow::openRunDialog()
 {
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open Saved Run"), m_lastDirectory,
-        tr("Saved runs (*.json *.har *.csv);;All files (*)"));
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open Saved Run"), m_lastDirectory,
+                                     tr("Saved runs (*.json *.har *.csv);;All files (*)"));
     if (!path.isEmpty())
         openRun(path);
 }
@@ -1186,8 +1214,9 @@ void MainWindow::openRunDialog()
 bool MainWindow::openRun(const QString &path)
 {
     if (m_engine->isRunning()) {
-        QMessageBox::information(this, tr("Open Saved Run"),
-                                 tr("Wait for the run to finish, or cancel it, before opening a saved one."));
+        QMessageBox::information(
+            this, tr("Open Saved Run"),
+            tr("Wait for the run to finish, or cancel it, before opening a saved one."));
         return false;
     }
     if (!mayDropResults())
@@ -1258,7 +1287,8 @@ void MainWindow::settingsDialog()
 void MainWindow::offerLastList(const QString &text)
 {
     auto *banner = findChild<QWidget *>(QStringLiteral("lastListBanner"));
-    const int lines = int(text.count(QLatin1Char('\n'))) + (text.endsWith(QLatin1Char('\n')) ? 0 : 1);
+    const int lines =
+        int(text.count(QLatin1Char('\n'))) + (text.endsWith(QLatin1Char('\n')) ? 0 : 1);
     if (text.trimmed().isEmpty() || !banner)
         return;
     // What the clean close that saved this list knew of it (saveLastList()).
@@ -1343,7 +1373,8 @@ void MainWindow::readSettings()
             settings.value(settingsKey("header")).toByteArray()))
         static_cast<UrlColumnFitter *>(m_urlColumnFitter)->stop(); // the person's widths stand
     m_lastDirectory = settings.value(settingsKey("lastDirectory")).toString();
-    const int grouping = m_waterfallGrouping->findData(settings.value(settingsKey("waterfallGrouping"), -1).toInt());
+    const int grouping =
+        m_waterfallGrouping->findData(settings.value(settingsKey("waterfallGrouping"), -1).toInt());
     if (grouping >= 0)
         m_waterfallGrouping->setCurrentIndex(grouping);
     // No value, or none above 0: fitted, the way a new window starts.
@@ -1383,8 +1414,8 @@ void MainWindow::resizeEvent(QResizeEvent *event)
 {
     QMainWindow::resizeEvent(event);
     if (m_runToolBar)
-        m_runToolBar->setToolButtonStyle(width() >= m_toolBarTextWidth ? Qt::ToolButtonTextBesideIcon
-                                                                       : Qt::ToolButtonIconOnly);
+        m_runToolBar->setToolButtonStyle(
+            width() >= m_toolBarTextWidth ? Qt::ToolButtonTextBesideIcon : Qt::ToolButtonIconOnly);
 }
 
 MainWindow::CloseChoice MainWindow::askCloseChoice()
@@ -1430,7 +1461,8 @@ void MainWindow::saveLastList()
     const QString text = lines.join(QLatin1Char('\n'));
     QString error;
     if (!SettingsStore::saveLastList(text, &error))
-        qWarning("Parafetch: could not keep the URL list for the next start: %s", qPrintable(error));
+        qWarning("Parafetch: could not keep the URL list for the next start: %s",
+                 qPrintable(error));
     QSettings settings;
     settings.setValue(settingsKey("lastListOf"), Sha256::hash(text.toUtf8()));
     settings.setValue(settingsKey("lastListUrls"), int(lines.size()));

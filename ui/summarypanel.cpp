@@ -19,7 +19,8 @@ constexpr double NsPerSecond = 1e9;
 
 QString classicSeconds(qint64 ns)
 {
-    return QString::number(double(std::max<qint64>(ns, 0)) / NsPerSecond, 'f', 3) + QLatin1Char('s');
+    return QString::number(double(std::max<qint64>(ns, 0)) / NsPerSecond, 'f', 3)
+        + QLatin1Char('s');
 }
 
 QString speedupText(double speedup)
@@ -225,11 +226,14 @@ void SummaryPanel::setSummary(const RunSummary &summary, int activeWorkers, bool
                               : QString());
     m_wall->setText(formatSeconds(wallNs));
     m_serial->setText(formatSeconds(summary.serialNs));
-    m_speedup->setText(wallNs > 0 ? speedupText(double(summary.serialNs) / double(wallNs)) : QString());
-    const auto percentile = [](qint64 ns) { return ns >= 0 ? formatSeconds(ns) : QStringLiteral("–"); };
-    m_percentiles->setText(tr("p50 %1 · p90 %2 · p99 %3")
-                               .arg(percentile(summary.p50Ns), percentile(summary.p90Ns),
-                                    percentile(summary.p99Ns)));
+    m_speedup->setText(wallNs > 0 ? speedupText(double(summary.serialNs) / double(wallNs))
+                                  : QString());
+    const auto percentile = [](qint64 ns) {
+        return ns >= 0 ? formatSeconds(ns) : QStringLiteral("–");
+    };
+    m_percentiles->setText(
+        tr("p50 %1 · p90 %2 · p99 %3")
+            .arg(percentile(summary.p50Ns), percentile(summary.p90Ns), percentile(summary.p99Ns)));
     const bool ended = !running && summary.finished() > 0 && summary.finished() == summary.total;
     m_classic->setText(ended ? classicSummaryLines(summary) : QString());
     m_classic->setVisible(ended);

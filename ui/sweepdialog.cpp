@@ -34,7 +34,7 @@ constexpr int TickLength = 4;
 constexpr int MarkerRadius = 4;
 constexpr int Gap = 6;
 constexpr double LinePenWidth = 2.0;
-constexpr double LogPadding = 0.3;   // of one doubling, left and right of the outer levels
+constexpr double LogPadding = 0.3; // of one doubling, left and right of the outer levels
 constexpr int MaxSecondDecimals = 3;
 constexpr int PlotMinWidth = 320, PlotMinHeight = 200;
 constexpr int PlotWidth = 640, PlotHeight = 320;
@@ -142,25 +142,30 @@ void SweepPlot::paintEvent(QPaintEvent *)
     }
     const double wallStep = niceStep(maxWall), speedupStep = niceStep(maxSpeedup);
     const double wallTop = std::max(wallStep, std::ceil(maxWall / wallStep) * wallStep);
-    const double speedupTop = std::max(speedupStep, std::ceil(maxSpeedup / speedupStep) * speedupStep);
+    const double speedupTop =
+        std::max(speedupStep, std::ceil(maxSpeedup / speedupStep) * speedupStep);
     const int wallDecimals = decimalsFor(wallStep), speedupDecimals = decimalsFor(speedupStep);
 
     const int leftLabels = metrics.horizontalAdvance(secondsLabel(wallTop, wallDecimals));
-    const int rightLabels = metrics.horizontalAdvance(secondsLabel(speedupTop, speedupDecimals) + QLatin1Char('x'));
+    const int rightLabels =
+        metrics.horizontalAdvance(secondsLabel(speedupTop, speedupDecimals) + QLatin1Char('x'));
     const int lineHeight = metrics.height();
     // Above the plot: the legend, then the axis titles, then half a line for the top tick label.
-    const QRect area = rect().adjusted(Gap + leftLabels + TickLength + Gap, Gap + 2 * lineHeight + lineHeight / 2 + Gap,
-                                       -(Gap + rightLabels + TickLength + Gap),
-                                       -(Gap + 2 * lineHeight + Gap));
+    const QRect area = rect().adjusted(
+        Gap + leftLabels + TickLength + Gap, Gap + 2 * lineHeight + lineHeight / 2 + Gap,
+        -(Gap + rightLabels + TickLength + Gap), -(Gap + 2 * lineHeight + Gap));
     if (area.width() <= 0 || area.height() <= 0)
         return;
 
     const double firstLog = std::log2(double(m_points.constFirst().concurrency)) - LogPadding;
     const double lastLog = std::log2(double(m_points.constLast().concurrency)) + LogPadding;
     const auto xOf = [&](int concurrency) {
-        return area.left() + (std::log2(double(concurrency)) - firstLog) / (lastLog - firstLog) * area.width();
+        return area.left()
+            + (std::log2(double(concurrency)) - firstLog) / (lastLog - firstLog) * area.width();
     };
-    const auto yOf = [&](double value, double top) { return area.bottom() - value / top * area.height(); };
+    const auto yOf = [&](double value, double top) {
+        return area.bottom() - value / top * area.height();
+    };
 
     // Grid and the left axis's ticks (wall time), the right axis's ticks (speedup).
     QColor grid = colours.color(QPalette::Mid);
@@ -177,26 +182,29 @@ void SweepPlot::paintEvent(QPaintEvent *)
     for (double value = 0; value <= speedupTop + speedupStep / 2; value += speedupStep) {
         const double y = yOf(value, speedupTop);
         painter.drawLine(QPointF(area.right(), y), QPointF(area.right() + TickLength, y));
-        painter.drawText(QRectF(area.right() + TickLength + Gap, y - lineHeight / 2.0, rightLabels, lineHeight),
-                         Qt::AlignLeft | Qt::AlignVCenter,
-                         secondsLabel(value, speedupDecimals) + QLatin1Char('x'));
+        painter.drawText(
+            QRectF(area.right() + TickLength + Gap, y - lineHeight / 2.0, rightLabels, lineHeight),
+            Qt::AlignLeft | Qt::AlignVCenter,
+            secondsLabel(value, speedupDecimals) + QLatin1Char('x'));
     }
     // The x axis: a tick and a label at each level.
     for (const SweepPoint &point : m_points) {
         const double x = xOf(point.concurrency);
         painter.drawLine(QPointF(x, area.bottom()), QPointF(x, area.bottom() + TickLength));
-        painter.drawText(QRectF(x - area.width() / 2.0, area.bottom() + TickLength, area.width(), lineHeight),
-                         Qt::AlignHCenter | Qt::AlignTop, QString::number(point.concurrency));
+        painter.drawText(
+            QRectF(x - area.width() / 2.0, area.bottom() + TickLength, area.width(), lineHeight),
+            Qt::AlignHCenter | Qt::AlignTop, QString::number(point.concurrency));
     }
     painter.drawLine(area.bottomLeft(), area.bottomRight());
     painter.drawLine(area.bottomLeft(), area.topLeft());
     painter.drawLine(area.bottomRight(), area.topRight());
-    painter.drawText(QRect(area.left(), area.bottom() + TickLength + lineHeight, area.width(), lineHeight),
-                     Qt::AlignHCenter | Qt::AlignTop, tr("workers N (log scale)"));
-    painter.drawText(QRect(Gap, Gap + lineHeight, area.width(), lineHeight), Qt::AlignLeft | Qt::AlignVCenter,
-                     tr("wall time (s)"));
-    painter.drawText(QRect(area.right() - area.width(), Gap + lineHeight, area.width() + rightLabels + TickLength + Gap,
-                           lineHeight),
+    painter.drawText(
+        QRect(area.left(), area.bottom() + TickLength + lineHeight, area.width(), lineHeight),
+        Qt::AlignHCenter | Qt::AlignTop, tr("workers N (log scale)"));
+    painter.drawText(QRect(Gap, Gap + lineHeight, area.width(), lineHeight),
+                     Qt::AlignLeft | Qt::AlignVCenter, tr("wall time (s)"));
+    painter.drawText(QRect(area.right() - area.width(), Gap + lineHeight,
+                           area.width() + rightLabels + TickLength + Gap, lineHeight),
                      Qt::AlignRight | Qt::AlignVCenter, tr("speedup"));
 
     // The knee under the series, so the markers stay on top.
@@ -208,7 +216,8 @@ void SweepPlot::paintEvent(QPaintEvent *)
         painter.setPen(kneeColour());
         const QString label = tr("knee N=%1").arg(m_points.at(m_knee).concurrency);
         const bool leftOfLine = x + Gap + metrics.horizontalAdvance(label) > area.right();
-        painter.drawText(QRectF(leftOfLine ? x - Gap - area.width() : x + Gap, area.top() + Gap, area.width(), lineHeight),
+        painter.drawText(QRectF(leftOfLine ? x - Gap - area.width() : x + Gap, area.top() + Gap,
+                                area.width(), lineHeight),
                          (leftOfLine ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter, label);
     }
 
@@ -227,15 +236,19 @@ void SweepPlot::paintEvent(QPaintEvent *)
         painter.setBrush(colour);
         for (const SweepPoint &point : m_points) {
             const QPointF at(xOf(point.concurrency), yOf(valueOf(point), top));
-            const QRectF marker(at.x() - MarkerRadius, at.y() - MarkerRadius, 2 * MarkerRadius, 2 * MarkerRadius);
+            const QRectF marker(at.x() - MarkerRadius, at.y() - MarkerRadius, 2 * MarkerRadius,
+                                2 * MarkerRadius);
             if (squares)
                 painter.drawRect(marker);
             else
                 painter.drawEllipse(marker);
         }
     };
-    drawSeries(wallColour(), wallTop, [](const SweepPoint &point) { return double(point.wallNs) / NsPerSecond; }, false);
-    drawSeries(speedupColour(), speedupTop, [](const SweepPoint &point) { return point.speedup; }, true);
+    drawSeries(
+        wallColour(), wallTop,
+        [](const SweepPoint &point) { return double(point.wallNs) / NsPerSecond; }, false);
+    drawSeries(
+        speedupColour(), speedupTop, [](const SweepPoint &point) { return point.speedup; }, true);
 
     // The legend, above the plot.
     int x = area.left();
@@ -244,7 +257,8 @@ void SweepPlot::paintEvent(QPaintEvent *)
         painter.setPen(QPen(colour, LinePenWidth));
         painter.drawLine(QPointF(x, y), QPointF(x + 3 * MarkerRadius * 2, y));
         painter.setBrush(colour);
-        const QRectF marker(x + 3 * MarkerRadius - MarkerRadius, y - MarkerRadius, 2 * MarkerRadius, 2 * MarkerRadius);
+        const QRectF marker(x + 3 * MarkerRadius - MarkerRadius, y - MarkerRadius, 2 * MarkerRadius,
+                            2 * MarkerRadius);
         if (squares)
             painter.drawRect(marker);
         else
@@ -269,9 +283,9 @@ SweepDialog::SweepDialog(const QList<Job> &jobs, const FetchOptions &options, QW
         m_entries.append(UrlEntry { job.url, job.fileName, job.sourceLine });
     m_meanMeasuredNs = BaselineRunner::meanMeasuredNs(jobs);
 
-    m_listLabel = new QLabel(tr("%n URL(s) from the queue; bodies are not saved.", nullptr,
-                                int(m_entries.size())),
-                             this);
+    m_listLabel = new QLabel(
+        tr("%n URL(s) from the queue; bodies are not saved.", nullptr, int(m_entries.size())),
+        this);
     m_maxConcurrency = new QSpinBox(this);
     m_maxConcurrency->setObjectName(QStringLiteral("maxConcurrency"));
     m_maxConcurrency->setRange(FetchOptions::MinConcurrency, FetchOptions::MaxConcurrency);
@@ -327,8 +341,10 @@ SweepDialog::SweepDialog(const QList<Job> &jobs, const FetchOptions &options, QW
     m_table->setHorizontalHeaderLabels({ tr("N"), tr("Wall"), tr("Serial"), tr("Speedup"),
                                          tr("Efficiency"), tr("Succeeded"), tr("Failed"), tr("p50"),
                                          tr("p95") });
-    m_table->horizontalHeaderItem(SpeedupColumn)->setToolTip(tr("Serial ÷ wall: the mean number of URLs in flight"));
-    m_table->horizontalHeaderItem(EfficiencyColumn)->setToolTip(tr("Speedup ÷ N: how much of each worker was used"));
+    m_table->horizontalHeaderItem(SpeedupColumn)
+        ->setToolTip(tr("Serial ÷ wall: the mean number of URLs in flight"));
+    m_table->horizontalHeaderItem(EfficiencyColumn)
+        ->setToolTip(tr("Speedup ÷ N: how much of each worker was used"));
     m_table->verticalHeader()->hide();
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
@@ -525,8 +541,8 @@ void SweepDialog::refreshResults(const QList<SweepPoint> &points)
 
 void SweepDialog::saveCsv()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save Sweep"), QStringLiteral("sweep.csv"),
-                                                      tr("CSV files (*.csv)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save Sweep"), QStringLiteral("sweep.csv"), tr("CSV files (*.csv)"));
     if (path.isEmpty())
         return;
     QString error;

@@ -28,17 +28,17 @@ namespace {
 constexpr qint64 NsPerUs = 1000;
 constexpr double NsPerMsF = 1e6;
 constexpr int RowPadding = 6;
-constexpr int BarInset = 3;       // between a row's edge and its bar
+constexpr int BarInset = 3; // between a row's edge and its bar
 constexpr int QueuedThickness = 2; // half-height of the thin "waiting in the queue" line
 constexpr int AxisPadding = 8;
 constexpr int LegendSwatch = 12;
 constexpr int LegendSpacing = 16;
-constexpr int EndMarginPx = 64;   // room right of the last bar for its duration label
+constexpr int EndMarginPx = 64; // room right of the last bar for its duration label
 constexpr int MinTickSpacingPx = 72;
 constexpr int MinGutterWidth = 120;
 constexpr int MaxGutterWidth = 280;
-constexpr int GutterShare = 4;    // the gutter takes at most a quarter of the width
-constexpr int MarkerWidth = 4;    // failed/cancelled marker at the gutter's left edge
+constexpr int GutterShare = 4; // the gutter takes at most a quarter of the width
+constexpr int MarkerWidth = 4; // failed/cancelled marker at the gutter's left edge
 constexpr int AngleDeltaPerStep = 120;
 constexpr double MaxContentPx = double(1 << 30);
 constexpr int NotStartedLane = std::numeric_limits<int>::max();
@@ -162,28 +162,35 @@ void WaterfallView::setModel(JobQueueModel *model, QAbstractProxyModel *filter)
     m_model = model;
     m_filter = filter;
     const auto watch = [this](QAbstractItemModel *source) {
-        m_connections << connect(source, &QAbstractItemModel::rowsInserted, this, &WaterfallView::markDirty)
-                      << connect(source, &QAbstractItemModel::rowsRemoved, this, &WaterfallView::markDirty)
-                      << connect(source, &QAbstractItemModel::rowsMoved, this, &WaterfallView::markDirty)
-                      << connect(source, &QAbstractItemModel::modelReset, this, &WaterfallView::markDirty)
-                      << connect(source, &QAbstractItemModel::layoutChanged, this, &WaterfallView::markDirty);
+        m_connections
+            << connect(source, &QAbstractItemModel::rowsInserted, this, &WaterfallView::markDirty)
+            << connect(source, &QAbstractItemModel::rowsRemoved, this, &WaterfallView::markDirty)
+            << connect(source, &QAbstractItemModel::rowsMoved, this, &WaterfallView::markDirty)
+            << connect(source, &QAbstractItemModel::modelReset, this, &WaterfallView::markDirty)
+            << connect(source, &QAbstractItemModel::layoutChanged, this, &WaterfallView::markDirty);
     };
     if (model) {
         watch(model);
         // Batches of live changes (DESIGN rule 5): the layout follows at the refresh pace.
-        m_connections << connect(model, &QAbstractItemModel::dataChanged, this, &WaterfallView::markRowsChanged)
+        m_connections << connect(model, &QAbstractItemModel::dataChanged, this,
+                                 &WaterfallView::markRowsChanged)
                       << connect(model, &QObject::destroyed, this, &WaterfallView::markDirty);
     }
     if (filter) {
         // A filter applied again during a run shows and hides rows here and there: those are
         // taken in row by row (lanes), the rest of its changes lay everything out again.
-        m_connections << connect(filter, &QAbstractItemModel::rowsAboutToBeRemoved, this,
-                                 [this](const QModelIndex &, int first, int last) { noteFiltered(first, last, false); })
-                      << connect(filter, &QAbstractItemModel::rowsInserted, this,
-                                 [this](const QModelIndex &, int first, int last) { noteFiltered(first, last, true); })
-                      << connect(filter, &QAbstractItemModel::rowsMoved, this, &WaterfallView::markDirty)
-                      << connect(filter, &QAbstractItemModel::modelReset, this, &WaterfallView::markDirty)
-                      << connect(filter, &QAbstractItemModel::layoutChanged, this, &WaterfallView::markDirty);
+        m_connections
+            << connect(filter, &QAbstractItemModel::rowsAboutToBeRemoved, this,
+                       [this](const QModelIndex &, int first, int last) {
+                           noteFiltered(first, last, false);
+                       })
+            << connect(filter, &QAbstractItemModel::rowsInserted, this,
+                       [this](const QModelIndex &, int first, int last) {
+                           noteFiltered(first, last, true);
+                       })
+            << connect(filter, &QAbstractItemModel::rowsMoved, this, &WaterfallView::markDirty)
+            << connect(filter, &QAbstractItemModel::modelReset, this, &WaterfallView::markDirty)
+            << connect(filter, &QAbstractItemModel::layoutChanged, this, &WaterfallView::markDirty);
     }
     markDirty();
 }
@@ -389,7 +396,8 @@ WaterfallView::Placement WaterfallView::placementOf(const Job &job, int group) c
     const bool started = job.startedAtNs >= 0;
     placed.startNs = started ? job.startedAtNs : Unknown;
     if (started) {
-        placed.originNs = job.queuedAtNs >= 0 ? std::min(job.queuedAtNs, job.startedAtNs) : job.startedAtNs;
+        placed.originNs =
+            job.queuedAtNs >= 0 ? std::min(job.queuedAtNs, job.startedAtNs) : job.startedAtNs;
         if (job.isFinished())
             placed.endNs = job.finishedAtNs;
         placed.running = job.state == JobState::Running;
@@ -408,7 +416,8 @@ WaterfallView::Placement WaterfallView::placementOf(const Job &job, int group) c
 WaterfallView::ItemKey WaterfallView::keyOf(int source) const
 {
     const Placement &placed = m_placed[std::size_t(source)];
-    const int major = m_grouping == Grouping::Host ? m_groupRank[std::size_t(placed.group)] : placed.major;
+    const int major =
+        m_grouping == Grouping::Host ? m_groupRank[std::size_t(placed.group)] : placed.major;
     return ItemKey { major, placed.startNs, source };
 }
 
@@ -437,7 +446,8 @@ void WaterfallView::rebuildLayout() const
     // The proxy only filters: when it shows as many rows as the model has, it shows them all,
     // and 100,000 index mappings are not needed to find that out.
     std::vector<int> shown;
-    if (m_filter && m_filter->sourceModel() == m_model.data() && m_filter->rowCount() != sourceRows) {
+    if (m_filter && m_filter->sourceModel() == m_model.data()
+        && m_filter->rowCount() != sourceRows) {
         const int rows = m_filter->rowCount();
         shown.reserve(std::size_t(rows));
         for (int row = 0; row < rows; ++row) {
@@ -472,7 +482,8 @@ void WaterfallView::rebuildLayout() const
         takeIntoAccount(placed);
         if (byHost && placed.startNs != Unknown) {
             Group &g = m_groups[group];
-            g.firstStartNs = g.firstStartNs < 0 ? placed.startNs : std::min(g.firstStartNs, placed.startNs);
+            g.firstStartNs =
+                g.firstStartNs < 0 ? placed.startNs : std::min(g.firstStartNs, placed.startNs);
         }
     }
     m_originNs = m_origin == Unknown ? 0 : m_origin;
@@ -483,8 +494,10 @@ void WaterfallView::rebuildLayout() const
         for (std::size_t g = 0; g < order.size(); ++g)
             order[g] = int(g);
         std::sort(order.begin(), order.end(), [this](int a, int b) {
-            const qint64 startA = m_groups.at(a).firstStartNs < 0 ? Unknown : m_groups.at(a).firstStartNs;
-            const qint64 startB = m_groups.at(b).firstStartNs < 0 ? Unknown : m_groups.at(b).firstStartNs;
+            const qint64 startA =
+                m_groups.at(a).firstStartNs < 0 ? Unknown : m_groups.at(a).firstStartNs;
+            const qint64 startB =
+                m_groups.at(b).firstStartNs < 0 ? Unknown : m_groups.at(b).firstStartNs;
             return startA != startB ? startA < startB : m_groups.at(a).label < m_groups.at(b).label;
         });
         m_groupRank.assign(order.size(), 0);
@@ -533,7 +546,8 @@ void WaterfallView::applyChanges() const
                 // A group's first start decides where the group goes: when it changes, so may
                 // the groups' order, and that is a full rebuild (rare: about once per host).
                 const qint64 groupStart = m_groups.at(now.group).firstStartNs;
-                const bool firstStartMoves = (now.startNs != Unknown && (groupStart < 0 || now.startNs < groupStart))
+                const bool firstStartMoves =
+                    (now.startNs != Unknown && (groupStart < 0 || now.startNs < groupStart))
                     || (placed.startNs != Unknown && placed.startNs == groupStart);
                 if (firstStartMoves) {
                     rebuildLayout();
@@ -544,7 +558,8 @@ void WaterfallView::applyChanges() const
         }
         // An earlier origin or a later end only extends the span; the other way round (a
         // retry resets a job) the span is measured again.
-        recomputeSpan = recomputeSpan || (now.originNs > placed.originNs && placed.originNs == m_origin)
+        recomputeSpan = recomputeSpan
+            || (now.originNs > placed.originNs && placed.originNs == m_origin)
             || (now.endNs < placed.endNs && placed.endNs == m_lastEndNs);
         m_runningCount -= placed.running ? 1 : 0;
         placed = now;
@@ -700,8 +715,8 @@ QList<WaterfallView::LegendItem> WaterfallView::legendLayout(int width, int *hei
         items.append(item);
     }
     items.append(LegendItem { tr("failed"), FailedColour, Qt::SolidLine, false, {}, {} });
-    items.append(LegendItem { tr("cancelled"), palette().color(QPalette::Text), Qt::DashLine,
-                              false, {}, {} });
+    items.append(LegendItem {
+        tr("cancelled"), palette().color(QPalette::Text), Qt::DashLine, false, {}, {} });
     // Flow left to right, wrapping; positions relative to the legend's top left corner, which
     // paintLegend() and legendHeight() place at the bottom of the viewport.
     const QFontMetrics metrics = fontMetrics();
@@ -715,7 +730,8 @@ QList<WaterfallView::LegendItem> WaterfallView::legendLayout(int width, int *hei
             y += lineHeight;
         }
         item.swatch = QRect(x, y + (lineHeight - LegendSwatch) / 2, LegendSwatch, LegendSwatch);
-        item.textAt = QPoint(x + LegendSwatch + AxisPadding / 2, y + (lineHeight - metrics.height()) / 2 + metrics.ascent());
+        item.textAt = QPoint(x + LegendSwatch + AxisPadding / 2,
+                             y + (lineHeight - metrics.height()) / 2 + metrics.ascent());
         x += itemWidth + LegendSpacing;
     }
     if (height)
@@ -725,8 +741,8 @@ QList<WaterfallView::LegendItem> WaterfallView::legendLayout(int width, int *hei
 
 int WaterfallView::gutterWidth() const
 {
-    return std::clamp(viewport()->width() / GutterShare, std::min(MinGutterWidth, viewport()->width() / 2),
-                      MaxGutterWidth);
+    return std::clamp(viewport()->width() / GutterShare,
+                      std::min(MinGutterWidth, viewport()->width() / 2), MaxGutterWidth);
 }
 
 int WaterfallView::barAreaWidth() const
@@ -826,7 +842,8 @@ void WaterfallView::zoomBy(double factor, qreal anchorX)
     const qint64 anchorNs = timeAtX(anchor);
     const double span = double(std::max<qint64>(axisSpanNs(), 1));
     const double maxScale = std::min(MaxPixelsPerMs / NsPerMs, MaxContentPx / span);
-    m_scale = std::clamp(m_scale * factor, MinPixelsPerMs / NsPerMs, std::max(maxScale, MinPixelsPerMs / NsPerMs));
+    m_scale = std::clamp(m_scale * factor, MinPixelsPerMs / NsPerMs,
+                         std::max(maxScale, MinPixelsPerMs / NsPerMs));
     m_fitting = false;
     updateScrollBars();
     horizontalScrollBar()->setValue(int(std::lround(barLeft() + offsetOf(anchorNs) - anchor)));
@@ -840,7 +857,9 @@ int WaterfallView::rowOfJob(quint64 id) const
     if (!m_model || id == 0)
         return -1;
     const int source = m_model->rowForId(id);
-    return source >= 0 && std::size_t(source) < m_rowOfSource.size() ? m_rowOfSource[std::size_t(source)] : -1;
+    return source >= 0 && std::size_t(source) < m_rowOfSource.size()
+        ? m_rowOfSource[std::size_t(source)]
+        : -1;
 }
 
 QRect WaterfallView::rowRect(int row) const
@@ -907,7 +926,8 @@ quint64 WaterfallView::jobAt(const QPoint &position) const
         const qint64 end = endOf(job, now);
         if (job.startedAtNs < 0 || end < 0)
             continue;
-        if (position.x() >= xForTime(job.startedAtNs) - Slack && position.x() <= xForTime(end) + Slack)
+        if (position.x() >= xForTime(job.startedAtNs) - Slack
+            && position.x() <= xForTime(end) + Slack)
             return job.id;
     }
     return 0;
@@ -1037,14 +1057,17 @@ QString WaterfallView::toolTipFor(quint64 id) const
         start += tr(" · queued %1").arg(msText(job.queuedNs()));
     lines << start;
     if (job.attemptStartedAtNs > job.startedAtNs)
-        lines << tr("Earlier attempts and backoff: %1").arg(msText(job.attemptStartedAtNs - job.startedAtNs));
+        lines << tr("Earlier attempts and backoff: %1")
+                     .arg(msText(job.attemptStartedAtNs - job.startedAtNs));
     const auto phase = [&lines](const QString &name, qint64 us) {
         if (us >= 0)
             lines << tr("%1: %2").arg(name, msText(us * NsPerUs));
     };
     if (job.connectUs >= 0) {
-        lines << (job.tlsUs >= 0 ? tr("Connect: %1 (TLS %2)").arg(msText(job.connectUs * NsPerUs), msText(job.tlsUs * NsPerUs))
-                                 : tr("Connect: %1").arg(msText(job.connectUs * NsPerUs)));
+        lines << (job.tlsUs >= 0
+                      ? tr("Connect: %1 (TLS %2)")
+                            .arg(msText(job.connectUs * NsPerUs), msText(job.tlsUs * NsPerUs))
+                      : tr("Connect: %1").arg(msText(job.connectUs * NsPerUs)));
     } else if (job.waitUs >= 0) {
         lines << tr("Connect: reused connection");
     }
@@ -1062,7 +1085,9 @@ QString WaterfallView::toolTipFor(quint64 id) const
 
 qint64 WaterfallView::tickStepNs() const
 {
-    const int minSpacing = std::max(MinTickSpacingPx, fontMetrics().horizontalAdvance(QStringLiteral("0000.000 ms")) + AxisPadding);
+    const int minSpacing =
+        std::max(MinTickSpacingPx,
+                 fontMetrics().horizontalAdvance(QStringLiteral("0000.000 ms")) + AxisPadding);
     const double rawNs = double(minSpacing) / m_scale;
     qint64 magnitude = 1;
     while (true) {
@@ -1082,7 +1107,8 @@ QString WaterfallView::rowLabel(const Row &row, const Job &job) const
         return tr("%1 (%2)").arg(m_groups.at(row.group).label, urlCount(row.count));
     const QUrl url = job.url.adjusted(QUrl::RemoveUserInfo);
     if (m_grouping == Grouping::Host) {
-        const QString path = url.toString(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::FullyDecoded);
+        const QString path =
+            url.toString(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::FullyDecoded);
         return path.isEmpty() ? QStringLiteral("/") : path;
     }
     QString text = redactedUrl(job.url);
@@ -1106,7 +1132,8 @@ void WaterfallView::paintEvent(QPaintEvent *)
     m_firstPaintedRow = -1;
     if (m_rows.empty()) {
         painter.setPen(colours.color(QPalette::PlaceholderText));
-        painter.drawText(QRect(0, top, viewport()->width(), height), Qt::AlignCenter | Qt::TextWordWrap,
+        painter.drawText(QRect(0, top, viewport()->width(), height),
+                         Qt::AlignCenter | Qt::TextWordWrap,
                          tr("No URLs yet: each one gets a bar here once it starts."));
     } else {
         painter.save();
@@ -1115,7 +1142,8 @@ void WaterfallView::paintEvent(QPaintEvent *)
         QColor grid = colours.color(QPalette::Mid);
         grid.setAlpha(90);
         painter.setPen(grid);
-        const qint64 firstTick = m_originNs + std::max<qint64>(0, (timeAtX(barLeft()) - m_originNs) / step) * step;
+        const qint64 firstTick =
+            m_originNs + std::max<qint64>(0, (timeAtX(barLeft()) - m_originNs) / step) * step;
         if (m_origin != Unknown) {
             for (qint64 t = nextTick(firstTick, step); xForTime(t) <= viewport()->width();
                  t = nextTick(t + step, step))
@@ -1150,7 +1178,8 @@ void WaterfallView::paintAxis(QPainter &painter, qint64 stepNs) const
     if (m_rows.empty() || m_origin == Unknown)
         return; // nothing has started: no time to show
     painter.save();
-    painter.setClipRect(QRect(gutterWidth() + 1, 0, viewport()->width() - gutterWidth(), axis.height()));
+    painter.setClipRect(
+        QRect(gutterWidth() + 1, 0, viewport()->width() - gutterWidth(), axis.height()));
     const QFontMetrics metrics = fontMetrics();
     const int gapWidth = m_gaps.empty() ? 0 : idleGapWidth();
     for (const IdleGap &gap : m_gaps) {
@@ -1158,7 +1187,8 @@ void WaterfallView::paintAxis(QPainter &painter, qint64 stepNs) const
         painter.drawText(QRectF(x, 0, gapWidth, axis.height()), Qt::AlignCenter,
                          idleGapLabel(gap.endNs - gap.startNs));
     }
-    const qint64 firstTick = m_originNs + std::max<qint64>(0, (timeAtX(barLeft()) - m_originNs) / stepNs) * stepNs;
+    const qint64 firstTick =
+        m_originNs + std::max<qint64>(0, (timeAtX(barLeft()) - m_originNs) / stepNs) * stepNs;
     for (qint64 t = nextTick(firstTick, stepNs); xForTime(t) <= viewport()->width();
          t = nextTick(t + stepNs, stepNs)) {
         const qreal x = xForTime(t);
@@ -1166,7 +1196,8 @@ void WaterfallView::paintAxis(QPainter &painter, qint64 stepNs) const
         const int width = metrics.horizontalAdvance(label);
         // The first label starts at its tick rather than being cut in half by the gutter.
         const qreal left = std::max<qreal>(x - width / 2.0, gutterWidth() + 2);
-        painter.drawText(QPointF(left, (axis.height() - metrics.height()) / 2.0 + metrics.ascent()), label);
+        painter.drawText(QPointF(left, (axis.height() - metrics.height()) / 2.0 + metrics.ascent()),
+                         label);
         painter.drawLine(QPointF(x, axis.bottom() - AxisPadding / 2), QPointF(x, axis.bottom()));
     }
     painter.restore();
@@ -1236,15 +1267,16 @@ void WaterfallView::paintRow(QPainter &painter, int rowIndex, qint64 now) const
         painter.setFont(bold);
         painter.setPen(colours.color(QPalette::Text));
         const Group &group = m_groups.at(row.group);
-        painter.drawText(rect.adjusted(AxisPadding, 0, -AxisPadding, 0), Qt::AlignVCenter | Qt::AlignLeft,
+        painter.drawText(rect.adjusted(AxisPadding, 0, -AxisPadding, 0),
+                         Qt::AlignVCenter | Qt::AlignLeft,
                          tr("%1 · %2").arg(group.label, urlCount(group.jobs)));
         painter.restore();
         return;
     }
 
     const Job &firstJob = m_model->jobAt(m_items[std::size_t(row.first)]);
-    const bool selected = m_selected != 0
-        && (m_grouping == Grouping::LanePacked ? false : firstJob.id == m_selected);
+    const bool selected =
+        m_selected != 0 && (m_grouping == Grouping::LanePacked ? false : firstJob.id == m_selected);
     if (selected) {
         QColor highlight = colours.color(QPalette::Highlight);
         highlight.setAlpha(hasFocus() ? 70 : 45);
@@ -1258,20 +1290,24 @@ void WaterfallView::paintRow(QPainter &painter, int rowIndex, qint64 now) const
     if (m_grouping != Grouping::LanePacked
         && (firstJob.state == JobState::Failed || firstJob.state == JobState::Cancelled)) {
         painter.fillRect(QRect(gutter.left(), gutter.top() + 1, MarkerWidth, gutter.height() - 2),
-                         firstJob.state == JobState::Failed ? FailedColour : colours.color(QPalette::Mid));
+                         firstJob.state == JobState::Failed ? FailedColour
+                                                            : colours.color(QPalette::Mid));
     }
     painter.setPen(colours.color(QPalette::Text));
     const QRect labelRect = gutter.adjusted(MarkerWidth + AxisPadding / 2, 0, -AxisPadding / 2, 0);
-    painter.drawText(labelRect, Qt::AlignVCenter | Qt::AlignLeft,
-                     metrics.elidedText(rowLabel(row, firstJob), Qt::ElideMiddle, labelRect.width()));
+    painter.drawText(
+        labelRect, Qt::AlignVCenter | Qt::AlignLeft,
+        metrics.elidedText(rowLabel(row, firstJob), Qt::ElideMiddle, labelRect.width()));
 
     painter.save();
-    painter.setClipRect(QRect(gutterWidth() + 1, rect.top(), viewport()->width() - gutterWidth(), rect.height()),
-                        Qt::IntersectClip);
+    painter.setClipRect(
+        QRect(gutterWidth() + 1, rect.top(), viewport()->width() - gutterWidth(), rect.height()),
+        Qt::IntersectClip);
     const bool packed = m_grouping == Grouping::LanePacked;
     qreal paintedRight = -1;
     for (int item = row.first; item < row.first + row.count; ++item)
-        paintBar(painter, m_model->jobAt(m_items[std::size_t(item)]), rect, now, packed ? &paintedRight : nullptr);
+        paintBar(painter, m_model->jobAt(m_items[std::size_t(item)]), rect, now,
+                 packed ? &paintedRight : nullptr);
     painter.restore();
 }
 
@@ -1295,8 +1331,9 @@ void WaterfallView::paintBar(QPainter &painter, const Job &job, const QRect &row
     const qreal left = gutterWidth();
     const qreal right = viewport()->width();
     const qreal barEnd = xForTime(end);
-    const qreal queuedStart = job.queuedAtNs >= 0 && !packedRight ? std::min(job.queuedAtNs, job.startedAtNs)
-                                                                 : job.startedAtNs;
+    const qreal queuedStart = job.queuedAtNs >= 0 && !packedRight
+        ? std::min(job.queuedAtNs, job.startedAtNs)
+        : job.startedAtNs;
     if (barEnd < left || xForTime(queuedStart) > right)
         return; // off to one side
     // On a lane's line the bars follow one another: one that ends in the pixel column already
@@ -1334,9 +1371,12 @@ void WaterfallView::paintBar(QPainter &painter, const Job &job, const QRect &row
     if (attemptLeft < 0)
         return;
     constexpr qreal MinSeparatedWidth = 3;
-    if (packedRight && barEnd - attemptLeft >= MinSeparatedWidth) // where one URL ends and the next begins
-        painter.fillRect(QRectF(attemptLeft, bar.top(), 1, bar.height()), colours.color(QPalette::Base));
-    const QRectF outline(attemptLeft, bar.top(), std::max(barEnd, attemptLeft + 1) - attemptLeft, bar.height());
+    if (packedRight
+        && barEnd - attemptLeft >= MinSeparatedWidth) // where one URL ends and the next begins
+        painter.fillRect(QRectF(attemptLeft, bar.top(), 1, bar.height()),
+                         colours.color(QPalette::Base));
+    const QRectF outline(attemptLeft, bar.top(), std::max(barEnd, attemptLeft + 1) - attemptLeft,
+                         bar.height());
     painter.setBrush(Qt::NoBrush);
     if (job.state == JobState::Failed) {
         painter.setPen(QPen(FailedColour, 2));
@@ -1351,9 +1391,12 @@ void WaterfallView::paintBar(QPainter &painter, const Job &job, const QRect &row
     }
     if (!packedRight) {
         painter.setPen(colours.color(QPalette::Text));
-        const QString text = axisLabel(end - job.startedAtNs, end - job.startedAtNs >= qint64(NsPerMsF) ? qint64(NsPerMsF) : 1);
-        painter.drawText(QRectF(barEnd + AxisPadding / 2.0, rowRect.top(), EndMarginPx * 2, rowRect.height()),
-                         Qt::AlignVCenter | Qt::AlignLeft, text);
+        const QString text =
+            axisLabel(end - job.startedAtNs,
+                      end - job.startedAtNs >= qint64(NsPerMsF) ? qint64(NsPerMsF) : 1);
+        painter.drawText(
+            QRectF(barEnd + AxisPadding / 2.0, rowRect.top(), EndMarginPx * 2, rowRect.height()),
+            Qt::AlignVCenter | Qt::AlignLeft, text);
     }
 }
 
@@ -1475,7 +1518,8 @@ bool WaterfallView::viewportEvent(QEvent *event)
             QToolTip::hideText();
             event->ignore();
         } else {
-            QToolTip::showText(help->globalPos(), toolTipFor(id), viewport(), rowRect(rowOfJob(id)));
+            QToolTip::showText(help->globalPos(), toolTipFor(id), viewport(),
+                               rowRect(rowOfJob(id)));
         }
         return true;
     }

@@ -33,21 +33,21 @@ class WaterfallView final : public QAbstractScrollArea
     Q_DISABLE_COPY_MOVE(WaterfallView)
 public:
     enum class Grouping {
-        Lane,       // a header per lane, one row per URL, ordered by start
+        Lane, // a header per lane, one row per URL, ordered by start
         LanePacked, // one row per lane, its URLs side by side
-        Host,       // a header per host, one row per URL, ordered by start
+        Host, // a header per host, one row per URL, ordered by start
     };
     Q_ENUM(Grouping)
 
     // What a stretch of a bar stands for, in the order of a job's life.
     enum class Phase {
-        Queued,  // enqueued -> first attempt started
+        Queued, // enqueued -> first attempt started
         Backoff, // earlier attempts and the waits between them
-        Other,   // redirect hops, or what Qt could not attribute (and a running job's unknown part)
+        Other, // redirect hops, or what Qt could not attribute (and a running job's unknown part)
         Connect, // new connection, TLS excluded
-        Tls,     // TLS handshake (part of connect)
+        Tls, // TLS handshake (part of connect)
         Send,
-        Wait,    // time to first byte
+        Wait, // time to first byte
         Receive,
     };
     Q_ENUM(Phase)
@@ -62,7 +62,7 @@ public:
 
     static constexpr int RefreshIntervalMs = 100; // at most ~10 repaints a second while running
     static constexpr double ZoomStep = 1.25;
-    static constexpr double MinPixelsPerMs = 1e-4;  // an hour in 360 pixels
+    static constexpr double MinPixelsPerMs = 1e-4; // an hour in 360 pixels
     static constexpr double MaxPixelsPerMs = 1000.; // a microsecond per pixel
     // Stretches of at least this long in which no URL was in flight (RunSummary's notion of idle
     // time, which wall time leaves out) take a fixed narrow width on the axis, marked as a break.
@@ -114,7 +114,7 @@ public:
     QRect rowRect(int row) const;
     bool isHeaderRow(int row) const;
     QList<quint64> jobsInRow(int row) const; // empty for a header
-    QStringList groupLabels() const;         // in the order shown
+    QStringList groupLabels() const; // in the order shown
     quint64 jobAt(const QPoint &position) const; // 0 = none
     QString toolTipFor(quint64 id) const;
     // The idle stretches collapsed on the axis, in time order, and the width each takes.
@@ -176,9 +176,9 @@ private:
     // Where a job stands in the layout, as last laid out (per source row).
     struct Placement
     {
-        qint64 startNs = std::numeric_limits<qint64>::max();  // unknown starts sort last
+        qint64 startNs = std::numeric_limits<qint64>::max(); // unknown starts sort last
         qint64 originNs = std::numeric_limits<qint64>::max(); // its enqueue or start, if started
-        qint64 endNs = 0;                                      // its finish, if finished
+        qint64 endNs = 0; // its finish, if finished
         int major = 0; // lanes: the lane number; hosts: the group
         int group = -1; // hosts only: index into m_groups
         bool running = false;
@@ -191,7 +191,8 @@ private:
         int source = 0;
         bool operator<(const ItemKey &other) const
         {
-            return std::tie(major, startNs, source) < std::tie(other.major, other.startNs, other.source);
+            return std::tie(major, startNs, source)
+                < std::tie(other.major, other.startNs, other.source);
         }
     };
 
@@ -214,7 +215,7 @@ private:
     // Takes the items marked TakenOut out of m_keys, merges those of added in, builds the rows.
     void mergeKeys(const std::vector<int> &added) const;
     void measureSpan() const; // origin, last end and running count of the items shown
-    void buildRows() const;    // m_rows, m_items, the lanes' groups from m_keys
+    void buildRows() const; // m_rows, m_items, the lanes' groups from m_keys
     Placement placementOf(const Job &job, int group) const;
     ItemKey keyOf(int source) const;
     void takeIntoAccount(const Placement &placed) const; // into the run's span and running count
@@ -269,12 +270,12 @@ private:
     mutable int m_changedLast = -1;
     mutable std::vector<Filtered> m_filtered; // since the last layout, in order
     mutable std::vector<Placement> m_placed; // per source row
-    mutable std::vector<ItemKey> m_keys;     // per item, in display order
-    mutable std::vector<int> m_groupRank;    // hosts: group -> its place in the order shown
+    mutable std::vector<ItemKey> m_keys; // per item, in display order
+    mutable std::vector<int> m_groupRank; // hosts: group -> its place in the order shown
     mutable int m_runningCount = 0;
     mutable qint64 m_origin = std::numeric_limits<qint64>::max(); // unknown until a job starts
     mutable std::vector<Row> m_rows;
-    mutable std::vector<int> m_items;       // source rows, in display order
+    mutable std::vector<int> m_items; // source rows, in display order
     mutable std::vector<int> m_rowOfSource; // source row -> layout row, -1 = not shown
     mutable std::vector<int> m_itemOfSource; // source row -> index into m_items, -1 = not shown
     mutable QList<Group> m_groups;
