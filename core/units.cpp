@@ -48,11 +48,22 @@ QList<qint64> widestSizes()
 
 // The user's locale without group separators: a four-digit figure reads as easily, and the
 // table's columns stay narrow enough for the Error column at 1280 pixels.
+// Made again only when the default locale changes: every table cell paints through here.
 QLocale numberLocale()
 {
-    QLocale locale;
-    locale.setNumberOptions(locale.numberOptions() | QLocale::OmitGroupSeparator);
-    return locale;
+    thread_local QLocale base;
+    thread_local QLocale numbers = [] {
+        QLocale locale;
+        locale.setNumberOptions(locale.numberOptions() | QLocale::OmitGroupSeparator);
+        return locale;
+    }();
+    const QLocale current;
+    if (current != base) {
+        base = current;
+        numbers = current;
+        numbers.setNumberOptions(current.numberOptions() | QLocale::OmitGroupSeparator);
+    }
+    return numbers;
 }
 
 } // namespace

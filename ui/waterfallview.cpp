@@ -303,12 +303,19 @@ void WaterfallView::ensureLayout() const
 void WaterfallView::updateGaps() const
 {
     m_gaps.clear();
+    m_gapWidth = 0;
     if (!m_model || m_origin == Unknown)
         return;
     for (const auto &[start, end] : m_model->idleGapsNs(MinIdleGapNs)) {
         if (end > m_originNs)
             m_gaps.push_back({ std::max(start, m_originNs), end });
     }
+    // Measured here, once per layout, not by every time-to-x mapping of every bar.
+    int widest = 0;
+    for (const IdleGap &gap : m_gaps)
+        widest = std::max(widest,
+                          fontMetrics().horizontalAdvance(idleGapLabel(gap.endNs - gap.startNs)));
+    m_gapWidth = m_gaps.empty() ? 0 : widest + AxisPadding;
 }
 
 qint64 WaterfallView::gapsNs() const
@@ -337,18 +344,14 @@ QString WaterfallView::idleGapLabel(qint64 ns)
 
 int WaterfallView::idleGapWidth() const
 {
-    int widest = 0;
-    for (const IdleGap &gap : m_gaps)
-        widest = std::max(widest,
-                          fontMetrics().horizontalAdvance(idleGapLabel(gap.endNs - gap.startNs)));
-    return widest + AxisPadding;
+    return m_gapWidth;
 }
 
 qreal WaterfallView::offsetOf(qint64 ns) const
 {
     qreal px = 0;
     qint64 at = m_originNs;
-    const int gapWidth = m_gaps.empty() ? 0 : idleGapWidth();
+    const int gapWidth = idleGapWidth();
     for (const IdleGap &gap : m_gaps) {
         if (ns <= gap.startNs)
             break;
@@ -365,7 +368,7 @@ qint64 WaterfallView::timeAtOffset(qreal offset) const
 {
     qreal px = 0;
     qint64 at = m_originNs;
-    const int gapWidth = m_gaps.empty() ? 0 : idleGapWidth();
+    const int gapWidth = idleGapWidth();
     for (const IdleGap &gap : m_gaps) {
         const qreal gapLeft = px + double(gap.startNs - at) * m_scale;
         if (offset < gapLeft)
@@ -763,7 +766,7 @@ int WaterfallView::rowTop(int row) const
 double WaterfallView::fitScale() const
 {
     const qint64 span = std::max<qint64>(axisSpanNs(), 1);
-    const int gapsWidth = int(m_gaps.size()) * (m_gaps.empty() ? 0 : idleGapWidth());
+    const int gapsWidth = int(m_gaps.size()) * idleGapWidth();
     return std::max(1.0, double(barAreaWidth() - EndMarginPx - gapsWidth)) / double(span);
 }
 
@@ -1181,7 +1184,7 @@ void WaterfallView::paintAxis(QPainter &painter, qint64 stepNs) const
     painter.setClipRect(
         QRect(gutterWidth() + 1, 0, viewport()->width() - gutterWidth(), axis.height()));
     const QFontMetrics metrics = fontMetrics();
-    const int gapWidth = m_gaps.empty() ? 0 : idleGapWidth();
+    const int gapWidth = idleGapWidth();
     for (const IdleGap &gap : m_gaps) {
         const qreal x = xForTime(gap.startNs);
         painter.drawText(QRectF(x, 0, gapWidth, axis.height()), Qt::AlignCenter,

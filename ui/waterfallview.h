@@ -282,6 +282,7 @@ private:
     mutable qint64 m_originNs = 0;
     mutable qint64 m_lastEndNs = 0; // latest finish among the shown jobs
     mutable std::vector<IdleGap> m_gaps; // after the origin, in time order
+    mutable int m_gapWidth = 0; // of each gap's marker, measured when the gaps change
     mutable bool m_hasRunning = false;
     mutable int m_paintedRows = 0;
     mutable int m_firstPaintedRow = -1;
