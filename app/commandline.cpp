@@ -2,9 +2,9 @@
 #include "commandline.h"
 
 #include "headlessrunner.h"
-#include "resultexporter.h"
-#include "sweeprunner.h"
-#include "tlsconfig.h"
+#include "formats/resultexporter.h"
+#include "run/sweeprunner.h"
+#include "engine/tlsconfig.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

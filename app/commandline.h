@@ -2,8 +2,8 @@
 #pragma once
 
 #include "fetchoptions.h"
-#include "runcompare.h"
-#include "shard.h"
+#include "run/runcompare.h"
+#include "run/shard.h"
 
 #include <QString>
 #include <QStringList>

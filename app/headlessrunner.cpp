@@ -1,19 +1,19 @@
 // The headless front end: the classic per-URL lines, a live meter on a terminal, a summary.
 #include "headlessrunner.h"
 
-#include "demolist.h"
-#include "eta.h"
-#include "fetchengine.h"
+#include "server/demolist.h"
+#include "run/eta.h"
+#include "engine/fetchengine.h"
 #include "jobqueuemodel.h"
-#include "loopbackserver.h"
+#include "server/loopbackserver.h"
 #include "redact.h"
-#include "resultexporter.h"
-#include "resultimporter.h"
-#include "runcompare.h"
+#include "formats/resultexporter.h"
+#include "formats/resultimporter.h"
+#include "run/runcompare.h"
 #include "runsummary.h"
-#include "shard.h"
+#include "run/shard.h"
 #include "stdinreader.h"
-#include "sweeprunner.h"
+#include "run/sweeprunner.h"
 #include "urllistparser.h"
 
 #include <QCoreApplication>

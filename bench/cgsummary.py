@@ -182,7 +182,7 @@ def main():
     def edge(caller_prefix, callee_prefix):
         return edge_sum(lambda c, d: c.startswith(caller_prefix) and d.startswith(callee_prefix))
 
-    # The lane engine (core/fetchdriver.cpp, core/fetchtask.cpp): a task is a state machine on
+    # The lane engine (core/engine/fetchdriver.cpp, core/engine/fetchtask.cpp): a task is a state machine on
     # an engine thread; its handlers are called from Qt's queued signals.
     send = "Parafetch::FetchTask::sendRequest("
     for label, (ir, calls) in [

@@ -14,7 +14,7 @@ if [ ! -x "$parafetch" ]; then
 fi
 parafetch=$(cd "$(dirname "$parafetch")" && pwd)/$(basename "$parafetch")
 
-source tests/realwindow/xsession.sh
+source tests/scenario/realwindow/xsession.sh
 if missing=$(xsession_missing_tool); then
     echo "error: $missing is missing (Debian packages: $xsession_packages)" >&2
     exit 1

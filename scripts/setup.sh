@@ -7,8 +7,8 @@ PARAFETCH_PACKAGES=(
     qt6-base-dev qt6-base-dev-tools libgl-dev libssl-dev
     zlib1g-dev # gzip and deflate bodies: the scripted test server builds them
     libqt6svg6 fonts-dejavu-core dpkg-dev # SVG icons, a font offscreen, cpack shlibdeps
-    nghttp2-server # nghttpd: the HTTP/2-over-TLS server of tests/tst_https.cpp
-    xvfb openbox xdotool xclip imagemagick x11-utils # tests/realwindow and scripts/screenshots.sh:
+    nghttp2-server # nghttpd: the HTTP/2-over-TLS server of tests/scenario/tst_https.cpp
+    xvfb openbox xdotool xclip imagemagick x11-utils # tests/scenario/realwindow and scripts/screenshots.sh:
     # the real window on a virtual screen with a window manager, keys, clipboard, screen grabs
 )
 

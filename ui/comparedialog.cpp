@@ -2,7 +2,7 @@
 #include "comparedialog.h"
 
 #include "jobqueuemodel.h"
-#include "resultimporter.h"
+#include "formats/resultimporter.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>

@@ -1,7 +1,7 @@
 // The Compare Runs dialog: two exports side by side, per-URL differences and figure deltas.
 #pragma once
 
-#include "runcompare.h"
+#include "run/runcompare.h"
 
 #include <QDialog>
 

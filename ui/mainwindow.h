@@ -2,7 +2,7 @@
 #pragma once
 
 #include "fetchoptions.h"
-#include "runjournal.h"
+#include "run/runjournal.h"
 
 #include <QMainWindow>
 #include <QPointer>

@@ -2,7 +2,7 @@
 #include "settingsdialog.h"
 
 #include "settingsstore.h"
-#include "tlsconfig.h"
+#include "engine/tlsconfig.h"
 
 #include <QButtonGroup>
 #include <QCheckBox>

@@ -1,7 +1,7 @@
 // The summary panel: live figures of the run with their definitions as tooltips.
 #include "summarypanel.h"
 
-#include "eta.h"
+#include "run/eta.h"
 #include "jobqueuemodel.h"
 
 #include <QEvent>

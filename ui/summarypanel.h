@@ -1,7 +1,7 @@
 // The run at a glance: progress, workers, bytes, wall time against serial time, the speedup.
 #pragma once
 
-#include "eta.h"
+#include "run/eta.h"
 #include "runsummary.h"
 
 #include <QWidget>

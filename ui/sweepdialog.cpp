@@ -1,8 +1,8 @@
 // The sweep dialog and its plot: levels chosen as powers of two, progress, table, knee, CSV.
 #include "sweepdialog.h"
 
-#include "baselinerunner.h"
-#include "eta.h"
+#include "run/baselinerunner.h"
+#include "run/eta.h"
 #include "jobqueuemodel.h"
 
 #include <QDialogButtonBox>

@@ -3,7 +3,7 @@
 
 #include "fetchoptions.h"
 #include "job.h"
-#include "sweeprunner.h"
+#include "run/sweeprunner.h"
 #include "urllistparser.h"
 
 #include <QDialog>

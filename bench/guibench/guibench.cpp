@@ -1,9 +1,9 @@
 // Workload (d): time to add a big list to the window, the GUI thread's worst stall while the
 // list is fetched, and the memory the finished rows take.
-#include "fetchengine.h"
+#include "engine/fetchengine.h"
 #include "inputpanel.h"
 #include "jobqueuemodel.h"
-#include "loopbackserver.h"
+#include "server/loopbackserver.h"
 #include "mainwindow.h"
 
 #include <QApplication>

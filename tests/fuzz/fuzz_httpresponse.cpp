@@ -26,8 +26,8 @@
 //    head, framing, keep-alive, body, decoded body and decoder fault.
 #include "fuzzcheck.h"
 
-#include "contentdecoder.h"
-#include "httpresponseparser.h"
+#include "engine/contentdecoder.h"
+#include "engine/httpresponseparser.h"
 
 #include <zlib.h>
 

@@ -14,10 +14,10 @@
 //  - exporting that second import gives the same bytes as the first export (a fixed point).
 #include "fuzzcheck.h"
 
-#include "harformat.h"
+#include "formats/harformat.h"
 #include "redact.h"
-#include "resultexporter.h"
-#include "resultimporter.h"
+#include "formats/resultexporter.h"
+#include "formats/resultimporter.h"
 #include "runsummary.h"
 
 #include <QVariant>

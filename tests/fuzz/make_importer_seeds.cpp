@@ -6,8 +6,8 @@
 // variants a spreadsheet, a person or a browser produces (reordered and extra columns, LF line
 // ends, a byte order mark, JSON with nulls and missing fields, a DevTools HAR, HAR with malformed
 // entries). Hand-made files in that folder are left alone.
-#include "harformat.h"
-#include "resultexporter.h"
+#include "formats/harformat.h"
+#include "formats/resultexporter.h"
 #include "runsummary.h"
 #include "samplejobs.h"
 

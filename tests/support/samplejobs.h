@@ -4,7 +4,7 @@
 
 #include "job.h"
 #include "redact.h"
-#include "resultexporter.h"
+#include "formats/resultexporter.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>

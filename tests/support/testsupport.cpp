@@ -1,7 +1,7 @@
 // Helpers shared by the tests.
 #include "testsupport.h"
 
-#include "fetchengine.h"
+#include "engine/fetchengine.h"
 #include "runsummary.h"
 #include "urllistparser.h"
 

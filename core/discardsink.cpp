@@ -1,2 +1,0 @@
-// DiscardSink is header-only; this file keeps the one-class-per-file-pair layout.
-#include "discardsink.h"

@@ -1,0 +1,2 @@
+// DiscardSink is header-only; this file keeps the one-class-per-file-pair layout.
+#include "engine/discardsink.h"

@@ -1,0 +1,114 @@
+// The engine's threads: each drives many fetch tasks at once on its own event loop.
+#pragma once
+
+#include "engine/fetchtask.h"
+
+#include <QBasicTimer>
+#include <QList>
+#include <QMutex>
+#include <QNetworkRequest>
+#include <QObject>
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace Parafetch {
+
+class NetworkManager;
+class ProxyCache;
+std::shared_ptr<ProxyCache> makeProxyCache();
+bool proxiesConfigured(); // by the application or the system (DESIGN rule 8)
+
+// What the engine and its drivers share. The engine appends tasks to the queue; a driver with
+// a free lane takes the next one itself, so a finished URL is followed by the next request
+// without a round trip through the engine's thread.
+class DispatchQueue final
+{
+public:
+    void push(TaskSpec spec);
+    std::size_t size() const;
+    // The next task this caller could claim; revoked ones are dropped on the way.
+    std::optional<TaskSpec> take();
+    // Drops tasks whose claim the engine has revoked (their sinks go with them).
+    void dropRevoked();
+    bool isEmpty() const;
+
+private:
+    mutable QMutex m_mutex;
+    std::deque<TaskSpec> m_queue; // guarded by m_mutex
+};
+
+struct DriverShared
+{
+    std::shared_ptr<const TaskEnvironment> environment;
+    std::shared_ptr<ProxyCache> proxies; // null: no proxy is configured, go direct
+    DispatchQueue queue;
+    std::atomic<int> concurrency { 1 }; // lanes 0 .. concurrency-1 may run
+    std::atomic<int> lanesUsed { 0 };   // highest lane that ever ran + 1
+    // Bumped when the trusted CAs change: Qt keeps a connection's TLS settings for as long as it
+    // lives, so drivers drop their idle connections before they take the next task.
+    std::atomic<int> connectionGeneration { 0 };
+    int driverCount = 1;
+};
+
+// A lane is one worker: it fetches one URL at a time and keeps its own keep-alive connection.
+// Lane L runs on driver L % driverCount, which drives all its lanes from one event loop. A
+// driver's lanes share network managers six at a time, the number of connections Qt opens per
+// host and manager (DESIGN rule 7): a request never waits inside Qt for a connection, the number
+// of lanes is the number of requests in flight, and there is one Qt HTTP thread per six lanes
+// instead of one per lane (half the context switches of a manager per lane).
+class FetchDriver final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(FetchDriver)
+public:
+    static constexpr int LanesPerManager = 6;
+
+    FetchDriver(int index, std::shared_ptr<DriverShared> shared);
+    ~FetchDriver() override;
+
+    // Thread-safe: take queued tasks while lanes are free (one wake-up pending at most).
+    void poke();
+    // Thread-safe: poke() if a lane of this driver found the queue empty since the last poke.
+    // Otherwise every lane is busy, and a lane that finishes takes the next task itself: no
+    // wake-up of this thread per batch of results the engine hands out.
+    void pokeIfHungry();
+    // Thread-safe: once no task runs, free the managers and quit this driver's thread.
+    void stopWhenIdle();
+
+private:
+    void takeWork();
+    void taskDone(FetchTask *task, Job &&job);
+    void flushReportsIfDue();
+    void flushReports();
+    void timerEvent(QTimerEvent *event) override;
+    NetworkManager *managerFor(int slot); // made on first use, kept for the connections
+    const QNetworkRequest &requestTemplate(const std::shared_ptr<const FetchOptions> &options);
+    void stopIfIdle();
+    void clearIfIdle(std::size_t managerIndex);
+    int laneOf(int slot) const { return slot * m_shared->driverCount + m_index; }
+
+    const int m_index;
+    const std::shared_ptr<DriverShared> m_shared;
+    std::vector<FetchTask *> m_slots; // by local slot; lane = laneOf(slot)
+    std::vector<std::unique_ptr<NetworkManager>> m_managers; // by local slot / 6
+    std::vector<bool> m_staleManagers; // to clear once their lanes are idle
+    int m_connectionGeneration = 0;
+    // Finished jobs not yet handed to the engine: every hand-over wakes the engine's thread.
+    QList<Job> m_heldReports;
+    QBasicTimer m_flushTimer; // bounds how long a finished job waits
+    // FetchTask::requestFor(options) of the options the last task came with (they change rarely)
+    std::shared_ptr<const FetchOptions> m_templateOptions;
+    QNetworkRequest m_requestTemplate;
+    int m_running = 0;
+    bool m_taking = false;
+    bool m_takeAgain = false;
+    bool m_stopping = false;
+    std::atomic<bool> m_pokePending { false };
+    std::atomic<bool> m_hungry { true }; // a lane is free and found no task to take
+};
+
+} // namespace Parafetch

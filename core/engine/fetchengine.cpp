@@ -1,0 +1,462 @@
+// The fetch engine: feeds its driver threads from the queue model and collects results.
+#include "engine/fetchengine.h"
+
+#include "engine/discardsink.h"
+#include "engine/fetchdriver.h"
+#include "engine/fetchtask.h"
+#include "engine/filesink.h"
+#include "jobqueuemodel.h"
+
+#include <QHash>
+#include <QMutex>
+#include <QMutexLocker>
+#include <QThread>
+
+#include <algorithm>
+#include <limits>
+
+namespace Parafetch {
+
+namespace {
+
+// Tasks handed to the queue beyond the running ones, per lane: a lane that finishes takes its
+// next URL straight from the queue instead of waiting for a round trip to our thread.
+constexpr int PrefetchPerWorker = 1;
+constexpr int MaxDriverThreads = 4;
+// Polite mode: queued rows a fill looks past while their hosts are at the cap or backing off.
+constexpr int MaxPoliteSkips = 4096;
+
+// One event-loop thread per CPU drives all lanes: a thread per lane (and a Qt HTTP thread per
+// lane's manager) cost 2N+1 threads and about eight context switches per request.
+int driverThreadCount()
+{
+    bool ok = false;
+    const int fromEnvironment = qEnvironmentVariableIntValue("PARAFETCH_ENGINE_THREADS", &ok);
+    if (ok && fromEnvironment > 0)
+        return std::min(fromEnvironment, FetchOptions::MaxConcurrency);
+    return std::clamp(QThread::idealThreadCount(), 1, MaxDriverThreads);
+}
+
+} // namespace
+
+FetchEngine::FetchEngine(JobQueueModel *model, QObject *parent)
+    : QObject(parent)
+    , m_model(model)
+    , m_epoch(QDateTime::currentDateTimeUtc())
+    , m_sharedOptions(std::make_shared<const FetchOptions>(m_options))
+    , m_shared(std::make_shared<DriverShared>())
+{
+    m_clock.start();
+    auto environment = std::make_shared<TaskEnvironment>();
+    environment->now = [this] { return nowNs(); };
+    environment->report = [this](QList<Job> &&jobs) { report(std::move(jobs)); };
+    environment->throttled = [this](const QString &host, qint64 delayMs) {
+        QMetaObject::invokeMethod(
+            this, [this, host, delayMs] { throttle(host, delayMs); }, Qt::QueuedConnection);
+    };
+    environment->partialStarted = [this](quint64 id, const PartialDownload &part) {
+        QMetaObject::invokeMethod(
+            this, [this, id, part] { emit partialStarted(id, part); }, Qt::QueuedConnection);
+    };
+    m_shared->environment = std::move(environment);
+    if (proxiesConfigured())
+        m_shared->proxies = makeProxyCache();
+    m_shared->driverCount = driverThreadCount();
+    m_shared->concurrency.store(m_options.concurrency, std::memory_order_release);
+
+    m_backoffTimer.setSingleShot(true);
+    m_backoffTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_backoffTimer, &QTimer::timeout, this, &FetchEngine::endBackoffs);
+    m_progressTimer.setInterval(ProgressIntervalMs);
+    connect(&m_progressTimer, &QTimer::timeout, this, &FetchEngine::pollProgress);
+    connect(m_model, &JobQueueModel::jobsRequeued, this, [this](int firstRow) {
+        m_cursor = std::min(m_cursor, firstRow);
+        fill();
+    });
+    connect(m_model, &QAbstractItemModel::rowsInserted, this,
+            [this](const QModelIndex &, int first, int last) {
+                if (!m_running)
+                    return;
+                const qint64 now = nowNs();
+                for (int row = first; row <= last; ++row)
+                    m_model->setQueuedAt(row, now);
+                fill();
+            });
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this,
+            [this](const QModelIndex &, int first, int last) {
+                if (m_cursor > last)
+                    m_cursor -= last - first + 1;
+                else if (m_cursor > first)
+                    m_cursor = first;
+            });
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] { m_cursor = 0; });
+}
+
+FetchEngine::~FetchEngine()
+{
+    shutdown();
+}
+
+void FetchEngine::setOptions(const FetchOptions &options)
+{
+    const QString oldDirectory = m_options.outputDirectory;
+    const QString oldCaFile = m_options.caFile;
+    m_options = options;
+    if (m_options.caFile != oldCaFile)
+        m_shared->connectionGeneration.fetch_add(1, std::memory_order_acq_rel);
+    m_options.concurrency = FetchOptions::clampConcurrency(options.concurrency);
+    m_sharedOptions = std::make_shared<const FetchOptions>(m_options);
+    if (m_options.outputDirectory != oldDirectory || !m_outputDirectory)
+        m_outputDirectory = m_options.outputDirectory.isEmpty()
+            ? nullptr
+            : std::make_shared<OutputDirectory>(m_options.outputDirectory);
+    setConcurrency(m_options.concurrency);
+}
+
+void FetchEngine::setConcurrency(int concurrency)
+{
+    m_options.concurrency = FetchOptions::clampConcurrency(concurrency);
+    m_sharedOptions = std::make_shared<const FetchOptions>(m_options);
+    m_shared->concurrency.store(m_options.concurrency, std::memory_order_release);
+    fill();
+    pokeDrivers(true); // lanes above the old limit may take work now
+}
+
+int FetchEngine::activeCount() const
+{
+    return int(std::count_if(m_active.cbegin(), m_active.cend(), [](const auto &entry) {
+        // A finished task stays here until its (batched) report arrives, while its lane may
+        // already run the next URL: counting it would show more workers than there are.
+        const TaskControl &control = *entry.second.control;
+        return control.claimState() == TaskControl::Claim::Running
+            && !control.finished.load(std::memory_order_acquire);
+    }));
+}
+
+int FetchEngine::workerCount() const
+{
+    return m_shared->lanesUsed.load(std::memory_order_relaxed);
+}
+
+int FetchEngine::threadCount() const
+{
+    return int(m_drivers.size());
+}
+
+void FetchEngine::pokeDrivers(bool all)
+{
+    // Driver d runs lanes d, d + D, d + 2D, ...: only the first min(N, D) have any.
+    const int wanted = std::min(m_options.concurrency, m_shared->driverCount);
+    while (int(m_drivers.size()) < wanted) {
+        auto thread = std::make_unique<QThread>();
+        thread->setObjectName(QStringLiteral("Parafetch engine %1").arg(m_drivers.size()));
+        auto driver = std::make_unique<FetchDriver>(int(m_drivers.size()), m_shared);
+        driver->moveToThread(thread.get());
+        thread->start();
+        m_drivers.push_back({ std::move(thread), std::move(driver) });
+    }
+    for (const DriverThread &entry : m_drivers) {
+        if (all)
+            entry.driver->poke();
+        else
+            entry.driver->pokeIfHungry();
+    }
+}
+
+void FetchEngine::start()
+{
+    m_paused = false;
+    if (!m_running) {
+        m_running = true;
+        m_cursor = 0;
+        const qint64 now = nowNs();
+        for (int row = m_model->nextQueuedRow(0); row >= 0; row = m_model->nextQueuedRow(row + 1))
+            m_model->setQueuedAt(row, now);
+        m_progressTimer.start();
+    }
+    fill();
+    finishIfDone();
+}
+
+void FetchEngine::pause()
+{
+    if (m_paused)
+        return;
+    m_paused = true;
+    revokePending();
+}
+
+void FetchEngine::resume()
+{
+    if (!m_paused)
+        return;
+    m_paused = false;
+    fill();
+    finishIfDone();
+}
+
+void FetchEngine::revokePending()
+{
+    // Tasks still waiting in the dispatch queue go back to the queue model untouched.
+    revokeWaiting(
+        [this](quint64 id) { m_cursor = std::min(m_cursor, std::max(0, m_model->rowForId(id))); });
+}
+
+void FetchEngine::cancel(quint64 id)
+{
+    const auto it = m_active.find(id);
+    if (it == m_active.end()) {
+        m_model->markCancelled(id, nowNs());
+        return;
+    }
+    if (it->second.control->revoke()) {
+        m_active.erase(it);
+        m_model->markCancelled(id, nowNs());
+        fill();
+        finishIfDone();
+    } else {
+        it->second.control->requestCancel(); // the task reports itself cancelled
+    }
+}
+
+void FetchEngine::cancelAll()
+{
+    // Revoke the waiting tasks before cancelling the running ones: a worker freed by a
+    // cancelled task would otherwise take the next waiting one and send its request.
+    const qint64 now = nowNs();
+    revokeWaiting([this, now](quint64 id) { m_model->markCancelled(id, now); });
+    for (const auto &[id, active] : m_active)
+        active.control->requestCancel();
+    m_model->cancelQueued(now);
+    finishIfDone();
+}
+
+void FetchEngine::shutdown()
+{
+    stopDrivers(false);
+}
+
+void FetchEngine::shutdownKeepingPartials()
+{
+    stopDrivers(true);
+}
+
+void FetchEngine::stopDrivers(bool keepPartials)
+{
+    m_paused = true;
+    revokeWaiting({});
+    for (const auto &[id, active] : m_active)
+        active.control->requestCancel(keepPartials);
+    // Each driver quits its thread once its cancelled tasks have reported.
+    for (const DriverThread &entry : m_drivers)
+        entry.driver->stopWhenIdle();
+    for (const DriverThread &entry : m_drivers)
+        entry.thread->wait();
+    m_drivers.clear();
+    // Reports posted by the last tasks are dropped with this object; the rows they belonged
+    // to are not touched again.
+    m_active.clear();
+    m_progressTimer.stop();
+    m_running = false;
+}
+
+void FetchEngine::revokeWaiting(const std::function<void(quint64)> &onRevoked,
+                                const QString &onlyHost)
+{
+    for (auto it = m_active.begin(); it != m_active.end();) {
+        const Active &active = it->second;
+        if ((!onlyHost.isEmpty() && active.host != onlyHost) || !active.control->revoke()) {
+            ++it;
+            continue;
+        }
+        if (onRevoked)
+            onRevoked(active.id);
+        it = m_active.erase(it);
+    }
+    m_shared->queue.dropRevoked();
+}
+
+void FetchEngine::fill()
+{
+    if (!m_running || m_paused)
+        return;
+    const std::size_t window = std::size_t(m_options.concurrency) * (1 + PrefetchPerWorker);
+    const std::size_t before = m_active.size();
+    // Polite mode: how many of each host's URLs are handed out (queued for a lane or running).
+    const bool polite = m_options.perHost > 0 || !m_hostNotBefore.isEmpty();
+    QHash<QString, int> perHost;
+    if (polite) {
+        for (const auto &[id, active] : m_active)
+            ++perHost[active.host];
+    }
+    const qint64 now = polite ? nowNs() : 0;
+    int firstSkipped = -1;
+    int skipped = 0;
+    int row = m_cursor;
+    while (m_active.size() < window) {
+        row = m_model->nextQueuedRow(row);
+        if (row < 0)
+            break;
+        const int current = row++;
+        const Job &queued = m_model->jobAt(current);
+        if (m_active.count(queued.id) > 0)
+            continue; // still running from before a requeue moved the cursor back
+        QString host;
+        if (polite) {
+            host = queued.url.host();
+            const auto notBefore = m_hostNotBefore.constFind(host);
+            const bool backingOff = notBefore != m_hostNotBefore.cend() && *notBefore > now;
+            if (backingOff || (m_options.perHost > 0 && perHost.value(host) >= m_options.perHost)) {
+                // Left queued for a later fill; the scan is bounded so that a long list for one
+                // busy host does not make every fill walk all of it.
+                if (firstSkipped < 0)
+                    firstSkipped = current;
+                if (++skipped >= MaxPoliteSkips)
+                    break;
+                continue;
+            }
+            ++perHost[host];
+        }
+        TaskSpec spec;
+        spec.job = queued;
+        if (m_outputDirectory)
+            spec.sink = std::make_unique<FileSink>(m_outputDirectory, spec.job.fileName);
+        else
+            spec.sink = std::make_unique<DiscardSink>();
+        spec.control = std::make_shared<TaskControl>();
+        spec.options = m_sharedOptions;
+        if (m_outputDirectory)
+            spec.fileLog = m_fileLog;
+        m_active.emplace(spec.job.id, Active { spec.job.id, spec.control, false, std::move(host) });
+        m_shared->queue.push(std::move(spec));
+        if (firstSkipped < 0)
+            m_cursor = row;
+    }
+    if (firstSkipped < 0 && row < 0)
+        m_cursor = m_model->rowCount();
+    else if (firstSkipped >= 0)
+        m_cursor = firstSkipped;
+    if (m_active.size() > before)
+        pokeDrivers(false);
+}
+
+void FetchEngine::throttle(const QString &host, qint64 delayMs)
+{
+    // Per-host backoff is part of polite mode; without it each URL only honours its own
+    // Retry-After.
+    if (m_options.perHost <= 0 || delayMs <= 0)
+        return;
+    const qint64 until = nowNs() + delayMs * 1'000'000;
+    qint64 &notBefore = m_hostNotBefore[host];
+    if (until <= notBefore)
+        return;
+    notBefore = until;
+    ++m_hostBackoffs;
+    emit hostBackingOff(host, delayMs);
+    // The host's URLs handed out but not started wait too.
+    revokeWaiting(
+        [this](quint64 id) { m_cursor = std::min(m_cursor, std::max(0, m_model->rowForId(id))); },
+        host);
+    m_backoffTimer.start(std::chrono::milliseconds(delayMs));
+}
+
+void FetchEngine::endBackoffs()
+{
+    const qint64 now = nowNs();
+    qint64 next = std::numeric_limits<qint64>::max();
+    for (auto it = m_hostNotBefore.begin(); it != m_hostNotBefore.end();) {
+        if (*it <= now) {
+            it = m_hostNotBefore.erase(it);
+        } else {
+            next = std::min(next, *it);
+            ++it;
+        }
+    }
+    if (!m_hostNotBefore.isEmpty())
+        m_backoffTimer.start(std::chrono::milliseconds((next - now) / 1'000'000 + 1));
+    m_cursor = 0; // skipped rows lie behind the cursor
+    fill();
+}
+
+void FetchEngine::report(QList<Job> &&jobs)
+{
+    QMutexLocker locker(&m_reportsMutex);
+    if (m_reports.isEmpty())
+        m_reports.swap(jobs);
+    else
+        m_reports.append(std::move(jobs));
+    if (m_collectPosted)
+        return;
+    m_collectPosted = true;
+    QMetaObject::invokeMethod(this, &FetchEngine::collectReports, Qt::QueuedConnection);
+}
+
+void FetchEngine::collectReports()
+{
+    QList<Job> reports;
+    {
+        QMutexLocker locker(&m_reportsMutex);
+        reports.swap(m_reports);
+        m_collectPosted = false;
+    }
+    for (const Job &job : std::as_const(reports)) {
+        m_active.erase(job.id);
+    }
+    // Refill first: the lanes get new work before we spend time on the model and listeners.
+    fill();
+    m_model->finishJobs(reports);
+    for (const Job &job : std::as_const(reports))
+        emit jobFinished(job);
+    finishIfDone();
+}
+
+void FetchEngine::pollProgress()
+{
+    const qint64 now = nowNs();
+    for (auto &[id, active] : m_active) {
+        const TaskControl &control = *active.control;
+        if (control.claimState() != TaskControl::Claim::Running
+            || control.finished.load(std::memory_order_acquire))
+            continue; // not started, or done: its report brings the final figures
+        const qint64 startedAt = control.startedAtNs.load(std::memory_order_acquire);
+        if (startedAt < 0)
+            continue;
+        if (!active.startSeen) {
+            m_model->markRunning(active.id, startedAt,
+                                 control.worker.load(std::memory_order_relaxed));
+            active.startSeen = true;
+        }
+        m_model->setProgress(active.id, control.bytesReceived.load(std::memory_order_relaxed),
+                             control.bytesTotal.load(std::memory_order_relaxed), now,
+                             control.attempt.load(std::memory_order_relaxed),
+                             control.phase.load(std::memory_order_relaxed));
+    }
+    m_model->flushProgress();
+    emit progressUpdated();
+}
+
+void FetchEngine::finishIfDone()
+{
+    if (!m_running || m_finishPending || !m_active.empty())
+        return;
+    if (!m_paused && m_model->nextQueuedRow(m_cursor) >= 0)
+        return;
+    if (m_paused && m_model->nextQueuedRow(0) >= 0)
+        return; // paused with work left: the run is not over
+    // Announced from the event loop, so a caller of start() can connect afterwards.
+    m_finishPending = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_finishPending = false;
+            if (!m_active.empty() || (m_model->nextQueuedRow(0) >= 0 && !m_paused))
+                return;
+            m_running = false;
+            m_progressTimer.stop();
+            pollProgress();
+            emit runFinished();
+        },
+        Qt::QueuedConnection);
+}
+
+} // namespace Parafetch

@@ -1,0 +1,953 @@
+// One URL's fetch as a small state machine on an engine thread's event loop.
+#include "engine/fetchtask.h"
+
+#include "engine/bodysink.h"
+#include "engine/filelog.h"
+#include "filenames.h"
+#include "engine/httpreply.h"
+#include "engine/networkmanager.h"
+#include "redact.h"
+#include "sha256.h"
+#include "engine/tlsconfig.h"
+
+#include <QDateTime>
+#include <QLocale>
+#include <QMutexLocker>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QTimerEvent>
+
+#include <algorithm>
+#include <limits>
+
+namespace Parafetch {
+
+namespace {
+
+constexpr qint64 NsPerUs = 1000;
+constexpr qint64 MsPerSecond = 1000;
+constexpr int TooManyRequestsStatus = 429;
+constexpr int RequestTimeoutStatus = 408;
+constexpr int PartialContentStatus = 206;
+constexpr int RangeNotSatisfiableStatus = 416;
+// The most one read takes from a reply when Qt's own buffer is unbounded (readBufferBytes 0).
+constexpr qint64 MinReadChunkBytes = 256 * 1024;
+constexpr int ServiceUnavailableStatus = 503;
+constexpr int MaxBackoffDoublings = 30;
+// A request that Qt failed before it was written is sent again this often within an attempt.
+constexpr int MaxUnsentResends = 3;
+// Past this many inflated bytes a body that expands more than 40:1 (gzip, deflate) is refused
+// (ContentDecoder, with Qt's own default).
+constexpr qint64 DecompressionCheckThresholdBytes = 10 * 1024 * 1024;
+
+constexpr QLatin1String HttpScheme("http");
+constexpr QLatin1String HttpsScheme("https");
+constexpr qsizetype MaxShownSchemeLength = 16; // a hostile Location may carry any "scheme"
+
+bool isSuccess(int status)
+{
+    return status >= 200 && status < 300;
+}
+
+// The redirects a client follows (RFC 9110 section 15.4); 300 leaves the choice to a person, and
+// 305 (Use Proxy) is deprecated and must not be followed.
+bool isFollowedRedirect(int status)
+{
+    switch (status) {
+    case 301:
+    case 302:
+    case 303:
+    case 307:
+    case 308:
+        return true;
+    default:
+        return false;
+    }
+}
+
+// The answers that mean "slow down": Too Many Requests and Service Unavailable.
+bool isThrottle(int status)
+{
+    return status == TooManyRequestsStatus || status == ServiceUnavailableStatus;
+}
+
+bool isHttpScheme(const QString &scheme)
+{
+    return scheme == HttpScheme || scheme == HttpsScheme;
+}
+
+int defaultPort(const QString &scheme)
+{
+    constexpr int HttpPort = 80;
+    constexpr int HttpsPort = 443;
+    return scheme == HttpsScheme ? HttpsPort : HttpPort;
+}
+
+bool isSameOrigin(const QUrl &a, const QUrl &b)
+{
+    return a.scheme() == b.scheme() && a.host() == b.host()
+        && a.port(defaultPort(a.scheme())) == b.port(defaultPort(b.scheme()));
+}
+
+bool isProxyAuthorization(QByteArrayView name)
+{
+    return name.compare("proxy-authorization", Qt::CaseInsensitive) == 0;
+}
+
+// Why a redirect was not followed.
+enum class RedirectFault : quint8 { None, TooMany, Insecure, UnsupportedScheme };
+
+qint64 microseconds(qint64 fromNs, qint64 toNs)
+{
+    return fromNs < 0 || toNs < fromNs ? -1 : (toNs - fromNs) / NsPerUs;
+}
+
+QString seconds(qint64 ms)
+{
+    return QLocale::c().toString(double(ms) / MsPerSecond, 'g', 6);
+}
+
+// Qt's messages may quote the URL; the user's credentials must not travel with them.
+QString withoutCredentials(QString message, const QUrl &url)
+{
+    if (!url.password().isEmpty())
+        message.replace(url.password(QUrl::FullyEncoded), RedactedMark)
+            .replace(url.password(), RedactedMark);
+    if (!url.userName().isEmpty())
+        message.replace(url.userName(QUrl::FullyEncoded), RedactedMark)
+            .replace(url.userName(), RedactedMark);
+    return message;
+}
+
+// The name the server or the URL suggests; the sink may still prefer the list's own name.
+QString suggestedFileName(const QNetworkReply &reply, const QUrl &requested)
+{
+    const QString fromHeader = FileNames::fromContentDisposition(
+        reply.rawHeader(QByteArrayLiteral("Content-Disposition")));
+    return fromHeader.isEmpty() ? FileNames::fromUrl(requested) : fromHeader;
+}
+
+} // namespace
+
+bool TaskControl::claim()
+{
+    int expected = int(Claim::Pending);
+    return m_claim.compare_exchange_strong(expected, int(Claim::Running),
+                                           std::memory_order_acq_rel);
+}
+
+bool TaskControl::revoke()
+{
+    int expected = int(Claim::Pending);
+    return m_claim.compare_exchange_strong(expected, int(Claim::Revoked),
+                                           std::memory_order_acq_rel);
+}
+
+void TaskControl::requestCancel(bool keepPartial)
+{
+    if (keepPartial)
+        m_keepPartial.store(true, std::memory_order_release);
+    m_cancelRequested.store(true, std::memory_order_release);
+    QMutexLocker locker(&m_mutex);
+    // The task cannot be destroyed while we hold the mutex, and a queued call to a destroyed
+    // object is dropped with it.
+    if (m_task)
+        QMetaObject::invokeMethod(
+            m_task, [task = m_task] { task->cancel(); }, Qt::QueuedConnection);
+}
+
+void TaskControl::setTask(FetchTask *task)
+{
+    QMutexLocker locker(&m_mutex);
+    m_task = task;
+}
+
+// What one attempt learns on its way; reset for each attempt, kept across its redirect hops.
+struct FetchTask::Attempt
+{
+    QUrl url; // of the current hop
+    int redirects = 0;
+    qint64 hopStartNs = -1; // the current hop's request was handed to Qt
+    qint64 connectStartNs = -1, connectedNs = -1, sentNs = -1, headersNs = -1;
+    qint64 connectUs = -1; // of the first new connection in this attempt
+    qint64 hopConnectUs = -1; // of a new connection opened for the current hop
+    qint64 received = 0;
+    qint64 announcedLength = -1; // of the response whose body we read (all of it when resumed)
+    qint64 resumedFrom = 0; // a 206 continues the kept part from here
+    int unsentResends = 0; // requests Qt failed before writing them, sent again
+    bool permanent = false; // a failure another attempt would only repeat
+    bool timedOut = false;
+    bool sinkOpen = false;
+    bool sinkFailed = false;
+    bool keepBody = false; // this hop's response is a 2xx to a GET: its body is the job's
+    RedirectFault redirectFault = RedirectFault::None;
+    QString refusedScheme;
+    QString sinkError;
+    QList<QSslError> sslErrors; // of the current hop, for the message; never ignored
+    QList<RedirectHop> hops; // the redirects followed, for the details pane
+};
+
+FetchTask::FetchTask(TaskSpec spec, NetworkManager *manager, QNetworkRequest requestTemplate,
+                     int lane, int thread, std::shared_ptr<const TaskEnvironment> environment,
+                     Done done)
+    : m_job(std::move(spec.job))
+    , m_options(std::move(spec.options))
+    , m_sink(std::move(spec.sink))
+    , m_fileLog(std::move(spec.fileLog))
+    , m_control(std::move(spec.control))
+    , m_environment(std::move(environment))
+    , m_manager(manager)
+    , m_requestTemplate(std::move(requestTemplate))
+    , m_done(std::move(done))
+    , m_lane(lane)
+{
+    m_job.worker = lane;
+    m_job.thread = thread;
+    if (m_options->computeSha256 && m_options->method == FetchOptions::Method::Get)
+        m_hash = std::make_unique<Sha256>();
+}
+
+FetchTask::~FetchTask()
+{
+    m_control->setTask(nullptr);
+    releaseReply();
+}
+
+qint64 FetchTask::now() const
+{
+    return m_environment->now();
+}
+
+void FetchTask::start()
+{
+    m_control->setTask(this);
+    m_job.state = JobState::Running;
+    m_job.startedAtNs = now();
+    m_control->worker.store(m_job.worker, std::memory_order_relaxed);
+    m_control->startedAtNs.store(m_job.startedAtNs, std::memory_order_release);
+    adoptPartial();
+    beginAttempt(1);
+}
+
+void FetchTask::cancel()
+{
+    if (m_completed || m_cancelled)
+        return;
+    m_cancelled = true;
+    if (m_reply) {
+        m_reply->abort(); // finished() follows, and with it the cancelled result
+    } else if (m_retryTimer.isActive()) {
+        m_retryTimer.stop();
+        fail(ErrorKind::Cancelled,
+             tr("cancelled while waiting to retry (last attempt: %1)").arg(m_job.errorString));
+        complete();
+    }
+}
+
+void FetchTask::beginAttempt(int number)
+{
+    m_job.attempts = number;
+    m_job.state = JobState::Running;
+    m_job.errorKind = ErrorKind::None;
+    m_job.errorString.clear();
+    m_job.httpStatus = 0;
+    m_job.bytesReceived = 0;
+    m_job.bytesTotal = -1;
+    m_job.connectUs = m_job.tlsUs = m_job.sendUs = m_job.waitUs = m_job.receiveUs = -1;
+    m_job.finalUrl.clear();
+    m_job.sha256.clear();
+    m_job.protocol.clear();
+    m_job.responseHeaders.clear();
+    m_job.attemptStartedAtNs = now();
+    m_control->attempt.store(number, std::memory_order_relaxed);
+    m_control->bytesReceived.store(0, std::memory_order_relaxed);
+    m_control->bytesTotal.store(-1, std::memory_order_relaxed);
+    if (m_hash)
+        m_hash->reset();
+
+    if (m_cancelled || m_control->isCancelRequested()) {
+        fail(ErrorKind::Cancelled, tr("cancelled"));
+        complete();
+        return;
+    }
+    m_attempt = std::make_unique<Attempt>();
+    if (m_options->timeoutMs > 0)
+        m_deadline.start(m_options->timeoutMs, Qt::PreciseTimer, this); // redirects included
+    sendRequest(m_job.url);
+}
+
+QNetworkRequest FetchTask::requestFor(const FetchOptions &options, bool withSecrets)
+{
+    QNetworkRequest request;
+    // Qt 6.4 follows redirects with duplicate requests and a new connection per hop, and keeps
+    // sending a few after it has reported a loop; followed here, each hop is one request on the
+    // kept-alive connection, and the limit is exact.
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::ManualRedirectPolicy);
+    request.setRawHeader(QByteArrayLiteral("User-Agent"),
+                         options.userAgent.isEmpty() ? FetchOptions::defaultUserAgent()
+                                                     : options.userAgent);
+    for (const auto &[name, value] : options.headers) {
+        if (withSecrets || !isSensitiveHeader(name) || isProxyAuthorization(name))
+            request.setRawHeader(name, value);
+    }
+    if (options.idleTimeoutMs > 0)
+        request.setTransferTimeout(options.idleTimeoutMs);
+    request.setDecompressedSafetyCheckThreshold(DecompressionCheckThresholdBytes);
+    configureTls(request, options);
+    return request;
+}
+
+QNetworkRequest FetchTask::makeRequest(const QUrl &url) const
+{
+    // The user's secrets are for the host they asked for, not for wherever it sends us (as
+    // curl does since CVE-2018-1000007). Proxy-Authorization is for the proxy, which a redirect
+    // does not change. For the host asked for, the engine thread's copy of the request made
+    // from the options serves: a copy shares its headers instead of building them per URL.
+    QNetworkRequest request =
+        isSameOrigin(url, m_job.url) ? m_requestTemplate : requestFor(*m_options, false);
+    request.setUrl(url);
+    if (m_resumeOffset > 0) {
+        request.setRawHeader(QByteArrayLiteral("Range"),
+                             "bytes=" + QByteArray::number(m_resumeOffset) + '-');
+        request.setRawHeader(QByteArrayLiteral("If-Range"), m_resumeValidator);
+    }
+    return request;
+}
+
+void FetchTask::sendRequest(const QUrl &url)
+{
+    Attempt &attempt = *m_attempt;
+    attempt.url = url;
+    attempt.hopStartNs = now();
+    attempt.connectStartNs = attempt.connectedNs = attempt.sentNs = attempt.headersNs = -1;
+    attempt.hopConnectUs = -1;
+    attempt.keepBody = false;
+    const QNetworkRequest request = makeRequest(url);
+    recordRequestHeaders(request);
+    m_control->phase.store(LivePhase::Sending, std::memory_order_relaxed);
+    m_reply = m_manager->fetch(m_options->method == FetchOptions::Method::Head
+                                   ? QNetworkAccessManager::HeadOperation
+                                   : QNetworkAccessManager::GetOperation,
+                               request);
+    m_reply->setReadBufferSize(m_options->readBufferBytes);
+    connect(m_reply, &QNetworkReply::socketStartedConnecting, this, &FetchTask::onSocketConnecting);
+    connect(m_reply, &QNetworkReply::encrypted, this, &FetchTask::onEncrypted);
+    connect(m_reply, &QNetworkReply::requestSent, this, &FetchTask::onRequestSent);
+    connect(m_reply, &QNetworkReply::metaDataChanged, this, &FetchTask::onMetaData);
+    connect(m_reply, &QNetworkReply::readyRead, this, &FetchTask::drain);
+    connect(m_reply, &QNetworkReply::finished, this, &FetchTask::onFinished);
+    connect(m_reply, &QNetworkReply::sslErrors, this,
+            [this](const QList<QSslError> &errors) { m_attempt->sslErrors = errors; });
+    if (m_cancelled || m_control->isCancelRequested()) {
+        m_cancelled = true;
+        m_reply->abort();
+    } else if (m_reply->isFinished()) {
+        // Qt finishes some replies (e.g. an invalid URL) before a signal can be connected.
+        QMetaObject::invokeMethod(this, &FetchTask::onFinished, Qt::QueuedConnection);
+    }
+}
+
+// What the details pane shows of the request: the headers we set (Qt adds its own transport
+// ones), and the Authorization that user info in the URL turns into; secrets masked.
+void FetchTask::recordRequestHeaders(const QNetworkRequest &request)
+{
+    m_job.requestHeaders.clear();
+    for (const QByteArray &name : request.rawHeaderList())
+        m_job.requestHeaders.append({ name, redactedHeaderValue(name, request.rawHeader(name)) });
+    if (!request.url().userInfo().isEmpty())
+        m_job.requestHeaders.append(
+            { QByteArrayLiteral("Authorization"),
+              redactedHeaderValue("Authorization", QByteArrayLiteral("Basic")) });
+}
+
+void FetchTask::onSocketConnecting()
+{
+    if (m_attempt->connectStartNs < 0)
+        m_attempt->connectStartNs = now();
+    m_control->phase.store(LivePhase::Connecting, std::memory_order_relaxed);
+}
+
+void FetchTask::onEncrypted()
+{
+    if (m_attempt->connectStartNs >= 0 && m_attempt->connectedNs < 0)
+        m_attempt->connectedNs = now();
+}
+
+void FetchTask::onRequestSent()
+{
+    Attempt &attempt = *m_attempt;
+    attempt.sentNs = now();
+    m_control->phase.store(LivePhase::Waiting, std::memory_order_relaxed);
+    if (attempt.connectStartNs >= 0) {
+        // Qt's signals reach us queued from its HTTP thread, so "started connecting" arrives
+        // together with "sent" and its own time says nothing. A new connection's phase is
+        // therefore everything from handing the request to Qt to the connection being ready:
+        // the handshake on https, the request written on http (name lookup, TCP and the write
+        // on loopback are all well under a millisecond apart).
+        if (attempt.connectedNs < 0)
+            attempt.connectedNs = attempt.sentNs;
+        attempt.hopConnectUs = microseconds(attempt.hopStartNs, attempt.connectedNs);
+        // The attempt's connect time is that of its first new connection.
+        if (attempt.connectUs < 0)
+            attempt.connectUs = attempt.hopConnectUs;
+    }
+}
+
+void FetchTask::onMetaData()
+{
+    Attempt &attempt = *m_attempt;
+    QNetworkReply &reply = *m_reply;
+    attempt.headersNs = now();
+    m_control->phase.store(LivePhase::Receiving, std::memory_order_relaxed);
+    attempt.announcedLength = reply.attribute(ReplyAttribute::BodyLength).toLongLong();
+    const int status = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    // Decided once per response, not per chunk: the body is the job's only on a 2xx to a GET.
+    attempt.keepBody = m_options->method == FetchOptions::Method::Get && isSuccess(status);
+    if (status == PartialContentStatus && m_resumeOffset > 0) {
+        // The rest of the kept part: totals count the whole body.
+        attempt.resumedFrom = m_resumeOffset;
+        attempt.received = m_resumeOffset;
+        if (attempt.announcedLength >= 0)
+            attempt.announcedLength += m_resumeOffset;
+    }
+    m_control->bytesTotal.store(attempt.announcedLength, std::memory_order_relaxed);
+}
+
+void FetchTask::drain()
+{
+    if (!m_reply || !m_reply->isOpen())
+        return; // aborted: nothing more to read
+    Attempt &attempt = *m_attempt;
+    HttpReply &reply = *m_reply;
+    if (reply.bytesAvailable() <= 0)
+        return;
+    const bool keep = attempt.keepBody;
+    if (keep && !attempt.sinkOpen && !attempt.sinkFailed)
+        openSink(reply);
+    // Bytes nobody looks at (a discarding sink without a hash, a redirect's or an error's body)
+    // are dropped where Qt holds them: skip() frees its chunks without copying them.
+    const bool look = keep && !attempt.sinkFailed && (m_hash || m_sink->readsBytes());
+    // Bounds what one read takes: Qt may buffer without limit when readBufferBytes is 0.
+    const qint64 maxRead = std::max(m_options->readBufferBytes, MinReadChunkBytes);
+    for (qint64 available; (available = reply.bytesAvailable()) > 0;) {
+        if (!look) {
+            const qint64 skipped = reply.skip(available);
+            if (skipped <= 0)
+                break;
+            attempt.received += skipped;
+            continue;
+        }
+        // Qt 6.4's QIODevice::read(qint64) hands over the chunk its HTTP thread received,
+        // without copying it, when asked for exactly that chunk; with one chunk buffered that is
+        // everything available. (With several it copies them into a new array, as read() into
+        // our own buffer would copy them; Qt 6.4 offers no public way to ask for one chunk.)
+        const QByteArray chunk = reply.readChunk(std::min(available, maxRead));
+        if (chunk.isEmpty())
+            break;
+        attempt.received += chunk.size();
+        if (m_hash)
+            m_hash->addData(chunk);
+        if (!m_sink->write(chunk.constData(), chunk.size(), &attempt.sinkError)) {
+            attempt.sinkFailed = true;
+            break; // aborted below
+        }
+    }
+    m_control->bytesReceived.store(attempt.received, std::memory_order_relaxed);
+    if (attempt.sinkFailed && reply.isRunning())
+        reply.abort();
+}
+
+void FetchTask::timerEvent(QTimerEvent *event)
+{
+    if (event->timerId() == m_deadline.timerId()) {
+        m_deadline.stop();
+        onDeadline();
+    } else if (event->timerId() == m_retryTimer.timerId()) {
+        m_retryTimer.stop();
+        beginAttempt(m_job.attempts + 1);
+    } else {
+        QObject::timerEvent(event);
+    }
+}
+
+void FetchTask::onDeadline()
+{
+    if (!m_reply)
+        return;
+    m_attempt->timedOut = true;
+    m_reply->abort();
+}
+
+void FetchTask::onFinished()
+{
+    if (!m_reply || !m_reply->isFinished())
+        return; // a queued call for a hop that is already gone
+    drain();
+    Attempt &attempt = *m_attempt;
+    QNetworkReply &reply = *m_reply;
+    const int status = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (wasNeverSent(reply) && attempt.unsentResends < MaxUnsentResends) {
+        // Lanes share a manager (six, one per connection Qt keeps to a host), and when one of
+        // its connections breaks, Qt 6.4 fails every request still waiting in the manager's
+        // queue with that connection's error. Such a request never left us: send it again,
+        // as part of the same attempt.
+        ++attempt.unsentResends;
+        releaseReply();
+        sendRequest(attempt.url);
+        return;
+    }
+    const QUrl location = reply.attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
+    const bool stop = reply.error() != QNetworkReply::NoError || !isFollowedRedirect(status)
+        || location.isEmpty() || attempt.timedOut || m_cancelled;
+    if (!stop) {
+        const QUrl next = attempt.url.resolved(location);
+        if (attempt.redirects >= m_options->maxRedirects) {
+            attempt.redirectFault = RedirectFault::TooMany;
+        } else if (!isHttpScheme(next.scheme())) {
+            attempt.redirectFault = RedirectFault::UnsupportedScheme;
+            attempt.refusedScheme = next.scheme().left(MaxShownSchemeLength);
+        } else if (attempt.url.scheme() == HttpsScheme && next.scheme() != HttpsScheme) {
+            attempt.redirectFault = RedirectFault::Insecure;
+        } else {
+            ++attempt.redirects;
+            attempt.hops.append({ status, next.adjusted(QUrl::RemoveUserInfo) });
+            // The redirect's own body is not the job's.
+            attempt.received = 0;
+            attempt.announcedLength = -1;
+            m_control->bytesReceived.store(0, std::memory_order_relaxed);
+            m_control->bytesTotal.store(-1, std::memory_order_relaxed);
+            releaseReply();
+            sendRequest(next);
+            return;
+        }
+    }
+    finishAttempt();
+}
+
+void FetchTask::finishAttempt()
+{
+    m_deadline.stop();
+    classify(*m_reply);
+    if (restartWithoutAdoptedPart())
+        return;
+    m_job.attemptLog.append({ m_job.httpStatus, m_job.errorKind, m_job.errorString,
+                              m_job.attemptStartedAtNs, now(), m_job.protocol, m_attempt->hops });
+    const int maxAttempts = 1 + std::max(0, m_options->retries);
+    const bool retry = m_job.state == JobState::Running && m_job.attempts < maxAttempts
+        && isRetryable(m_job) && !m_attempt->permanent;
+    // Looked up only for a retry: most attempts succeed, and each lookup scans every header.
+    const QByteArray retryAfter =
+        retry ? m_reply->rawHeader(QByteArrayLiteral("Retry-After")) : QByteArray();
+    const QString retryHost = retry ? m_attempt->url.host() : QString();
+    if (m_attempt->sinkOpen && m_job.state != JobState::Succeeded && !keepingPartial()) {
+        // What a failed attempt wrote is kept for the next one when the server can continue
+        // it; otherwise no partial file outlives the attempt.
+        const QByteArray validator = resumeValidator(*m_reply);
+        m_resumeOffset = 0;
+        m_resumeValidator.clear();
+        if (retry && !validator.isEmpty() && m_sink->keepPartial()) {
+            m_resumeOffset = m_sink->partialSize();
+            m_resumeValidator = validator;
+        } else {
+            m_sink->discard();
+        }
+    }
+    releaseReply();
+    m_attempt.reset();
+
+    if (m_job.state == JobState::Running) {
+        if (!retry) {
+            m_job.state = JobState::Failed;
+        } else {
+            const qint64 delayMs = std::max<qint64>(0, retryDelayMs(m_job.attempts, retryAfter));
+            if (isThrottle(m_job.httpStatus) && m_environment->throttled)
+                m_environment->throttled(retryHost, delayMs);
+            // Precise: a coarse timer may fire up to 5% early, and Retry-After is a lower
+            // bound the server asked us to respect.
+            m_retryTimer.start(int(std::min<qint64>(delayMs, std::numeric_limits<int>::max())),
+                               Qt::PreciseTimer, this);
+            m_control->phase.store(LivePhase::BackingOff, std::memory_order_relaxed);
+            return;
+        }
+    }
+    complete();
+}
+
+// Turns the finished attempt into the job's fields and a state: Succeeded, Cancelled, or
+// Running with an error (the caller decides between a retry and Failed).
+void FetchTask::classify(QNetworkReply &reply)
+{
+    Attempt &attempt = *m_attempt;
+    const qint64 finishedNs = now();
+    const bool isHead = m_options->method == FetchOptions::Method::Head;
+    const int httpStatus = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QNetworkReply::NetworkError error = reply.error();
+    m_job.httpStatus = httpStatus;
+    m_job.bytesReceived = attempt.received;
+    m_job.bytesTotal = attempt.announcedLength;
+    if (attempt.url != m_job.url) {
+        // A relative Location keeps the user's credentials; the final URL is only for showing
+        // and exporting, so it never holds them.
+        m_job.finalUrl = attempt.url.adjusted(QUrl::RemoveUserInfo);
+    }
+    if (httpStatus > 0) {
+        const QByteArray version = reply.attribute(ReplyAttribute::HttpVersion).toByteArray();
+        m_job.protocol = reply.attribute(QNetworkRequest::Http2WasUsedAttribute).toBool()
+            ? QByteArrayLiteral("h2")
+            : version.isEmpty() ? QByteArrayLiteral("http/1.1")
+                                : version;
+    }
+    // Phases of the last hop; connect is the attempt's first new connection's.
+    m_job.connectUs = attempt.connectUs;
+    if (attempt.sentNs >= 0) {
+        const qint64 beforeSendUs = microseconds(attempt.hopStartNs, attempt.sentNs);
+        m_job.sendUs =
+            std::max<qint64>(0, beforeSendUs - std::max<qint64>(0, attempt.hopConnectUs));
+    }
+    m_job.waitUs = microseconds(attempt.sentNs, attempt.headersNs);
+    m_job.receiveUs = microseconds(attempt.headersNs, finishedNs);
+    m_job.responseHeaders.clear();
+    for (const auto &[name, value] : reply.rawHeaderPairs())
+        m_job.responseHeaders.append({ name, redactedHeaderValue(name, value) });
+
+    const bool cancelledByUser = m_cancelled || m_control->isCancelRequested();
+    // Where the reply found the bytes broke HTTP (framing, length, coding), it says so and how.
+    const auto framingFault = FramingFault(reply.attribute(ReplyAttribute::FramingFault).toInt());
+
+    if (cancelledByUser) {
+        fail(ErrorKind::Cancelled, tr("cancelled"));
+    } else if (attempt.timedOut) {
+        fail(ErrorKind::TimedOut, tr("timed out after %1 s").arg(seconds(m_options->timeoutMs)));
+    } else if (attempt.sinkFailed) {
+        // Before OperationCanceledError: the abort that followed a failed write is our own.
+        fail(ErrorKind::FileSystem, attempt.sinkError);
+    } else if (error == QNetworkReply::OperationCanceledError) {
+        // Nobody of ours aborted it: Qt's transfer timeout did (DESIGN rule 6).
+        fail(ErrorKind::TimedOut,
+             tr("timed out: no data for %1 s").arg(seconds(m_options->idleTimeoutMs)));
+    } else if (attempt.redirectFault == RedirectFault::TooMany) {
+        // Checked before the status: the reply is the last 3xx.
+        fail(ErrorKind::TooManyRedirects,
+             tr("too many redirects (limit %1)").arg(m_options->maxRedirects));
+    } else if (attempt.redirectFault == RedirectFault::Insecure) {
+        attempt.permanent = true;
+        fail(ErrorKind::Network, tr("refused a redirect from https to http"));
+    } else if (attempt.redirectFault == RedirectFault::UnsupportedScheme) {
+        attempt.permanent = true;
+        fail(ErrorKind::Network,
+             tr("refused a redirect to a %1: URL (only http and https are followed)")
+                 .arg(attempt.refusedScheme));
+    } else if (httpStatus > 0 && !isSuccess(httpStatus)) {
+        const QString reason = QString::fromUtf8(
+            reply.attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray());
+        fail(ErrorKind::HttpStatus, tr("HTTP %1 %2").arg(httpStatus).arg(reason).trimmed());
+    } else if (framingFault == FramingFault::Truncated) {
+        fail(ErrorKind::Truncated, reply.errorString());
+    } else if (framingFault == FramingFault::Protocol) {
+        attempt.permanent = true; // the same server sends the same bytes again
+        fail(ErrorKind::Protocol, reply.errorString());
+    } else if (error == QNetworkReply::NoError) {
+        QString commitError;
+        if (!isHead && !attempt.sinkOpen && !openSink(reply))
+            commitError = attempt.sinkError; // an empty body still becomes an (empty) file
+        if (!isHead && attempt.sinkOpen && m_hash)
+            m_job.sha256 = m_hash->result(); // before the rename: the file log records it
+        if ((isHead || attempt.sinkOpen) && (isHead || commitSink(&commitError))) {
+            m_job.state = JobState::Succeeded;
+            m_job.bytesTotal = attempt.received;
+            return;
+        }
+        m_job.sha256.clear();
+        fail(ErrorKind::FileSystem, commitError);
+    } else {
+        switch (error) {
+        case QNetworkReply::ConnectionRefusedError:
+            fail(ErrorKind::ConnectionRefused, tr("connection refused"));
+            break;
+        case QNetworkReply::HostNotFoundError:
+            fail(ErrorKind::HostNotFound, tr("host not found: %1").arg(attempt.url.host()));
+            break;
+        case QNetworkReply::RemoteHostClosedError:
+            fail(ErrorKind::ConnectionClosed,
+                 attempt.received > 0 ? tr("connection closed by the server after %1 body bytes")
+                                            .arg(attempt.received)
+                                      : tr("connection closed by the server before a response"));
+            break;
+        case QNetworkReply::TimeoutError:
+            fail(ErrorKind::TimedOut, tr("timed out: %1").arg(reply.errorString()));
+            break;
+        case QNetworkReply::SslHandshakeFailedError:
+            fail(ErrorKind::Tls,
+                 tlsFailureMessage(attempt.sslErrors, attempt.url.host(), reply.errorString()));
+            break;
+        default:
+            fail(ErrorKind::Network, reply.errorString());
+            break;
+        }
+    }
+}
+
+bool FetchTask::wasNeverSent(const QNetworkReply &reply) const
+{
+    const QNetworkReply::NetworkError error = reply.error();
+    return m_attempt->sentNs < 0 && !m_attempt->timedOut && !m_cancelled
+        && reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 0
+        && (error == QNetworkReply::RemoteHostClosedError
+            || error == QNetworkReply::UnknownNetworkError);
+}
+
+QByteArray FetchTask::resumeValidator(const QNetworkReply &reply) const
+{
+    // Byte offsets are only meaningful for the body as sent, and only a validator tells that
+    // the rest belongs to the same version of it (RFC 9110 section 13.1.5: If-Range needs a
+    // strong ETag or a Last-Modified date).
+    const int status = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (!m_options->resume || !isSuccess(status)
+        || reply.hasRawHeader(QByteArrayLiteral("Content-Encoding"))
+        || reply.rawHeader(QByteArrayLiteral("Accept-Ranges"))
+                .trimmed()
+                .compare("none", Qt::CaseInsensitive)
+            == 0)
+        return {};
+    const QByteArray etag = reply.rawHeader(QByteArrayLiteral("ETag")).trimmed();
+    if (!etag.isEmpty())
+        return etag.startsWith("W/") ? QByteArray() : etag;
+    return reply.rawHeader(QByteArrayLiteral("Last-Modified")).trimmed();
+}
+
+// The first byte offset of a 206's Content-Range ("bytes 100-199/200"), -1 if malformed.
+qint64 FetchTask::contentRangeStart(const QNetworkReply &reply)
+{
+    const QByteArray range = reply.rawHeader(QByteArrayLiteral("Content-Range")).trimmed();
+    if (!range.startsWith("bytes "))
+        return -1;
+    const qsizetype dash = range.indexOf('-');
+    bool ok = false;
+    const qint64 start = range.mid(6, dash - 6).trimmed().toLongLong(&ok);
+    return ok && dash > 6 ? start : -1;
+}
+
+bool FetchTask::openSink(const QNetworkReply &reply)
+{
+    Attempt &attempt = *m_attempt;
+    if (attempt.resumedFrom > 0) {
+        // 206: continue the kept part, after checking that this is the range we asked for.
+        if (contentRangeStart(reply) != attempt.resumedFrom) {
+            attempt.sinkError =
+                tr("the server resumed at the wrong offset (%1, asked for %2)")
+                    .arg(QString::fromLatin1(reply.rawHeader(QByteArrayLiteral("Content-Range"))))
+                    .arg(attempt.resumedFrom);
+            m_sink->discard();
+        } else if (m_sink->resume(&attempt.sinkError)
+                   && (!m_hash
+                       || m_sink->readPartial(
+                           [this](QByteArrayView kept) { m_hash->addData(kept); },
+                           &attempt.sinkError))) {
+            attempt.sinkOpen = true;
+        }
+    } else {
+        attempt.sinkOpen = m_sink->open(suggestedName(reply), &attempt.sinkError); // starts over
+    }
+    m_resumeOffset = 0;
+    m_resumeValidator.clear();
+    attempt.sinkFailed = !attempt.sinkOpen;
+    if (attempt.sinkOpen)
+        announcePartial(reply);
+    return attempt.sinkOpen;
+}
+
+QString FetchTask::suggestedName(const QNetworkReply &reply) const
+{
+    return m_sink->keepsName() ? suggestedFileName(reply, m_job.url) : QString();
+}
+
+void FetchTask::fail(ErrorKind kind, const QString &message)
+{
+    m_job.errorKind = kind;
+    m_job.errorString = withoutCredentials(message, m_job.url);
+    m_job.state = kind == ErrorKind::Cancelled ? JobState::Cancelled : JobState::Running;
+}
+
+void FetchTask::complete()
+{
+    m_completed = true;
+    m_deadline.stop();
+    m_retryTimer.stop();
+    m_control->setTask(nullptr);
+    m_job.finishedAtNs = now();
+    m_job.updatedAtNs = m_job.finishedAtNs;
+    if (m_job.state == JobState::Succeeded) {
+        m_job.savedPath = m_sink->savedPath();
+    } else if (keepingPartial()) {
+        FileRecord kept;
+        kept.kind = FileRecord::Kind::Kept;
+        kept.id = m_job.id;
+        if (m_sink->leavePartial(&kept.partPath, &kept.size) && m_fileLog)
+            m_fileLog->append(kept);
+    }
+    m_sink.reset();
+    m_control->finished.store(true, std::memory_order_release);
+    m_done(this, std::move(m_job));
+}
+
+void FetchTask::releaseReply()
+{
+    if (!m_reply)
+        return;
+    m_reply->disconnect(this);
+    // Often inside one of the reply's own signals: it must outlive this call.
+    m_reply->deleteLater();
+    m_reply = nullptr;
+}
+
+qint64 FetchTask::retryDelayMs(int attemptNumber, const QByteArray &retryAfter) const
+{
+    if (!retryAfter.isEmpty()) {
+        // parseRetryAfter() saturates rather than overflows, so a huge value meets the cap.
+        if (const auto ms = parseRetryAfter(retryAfter, QDateTime::currentDateTimeUtc()))
+            return std::min<qint64>(*ms, m_options->maxRetryAfterMs);
+    }
+    const int doublings = std::min(attemptNumber - 1, MaxBackoffDoublings);
+    return std::min<qint64>(qint64(m_options->retryBaseDelayMs) << doublings,
+                            m_options->retryMaxDelayMs);
+}
+
+std::optional<qint64> FetchTask::parseRetryAfter(const QByteArray &value, const QDateTime &now)
+{
+    // delta-seconds is 1*DIGIT with no upper bound (RFC 9110 section 10.2.3). A delay too long
+    // to count in milliseconds is the longest there is, and the caller caps it; multiplying it
+    // would overflow into a negative delay, that is a retry at once.
+    constexpr qint64 LongestDelayMs = std::numeric_limits<qint64>::max();
+    constexpr qint64 LongestDelaySeconds = LongestDelayMs / MsPerSecond;
+    const QByteArray trimmed = value.trimmed();
+    bool ok = false;
+    const qint64 delaySeconds = trimmed.toLongLong(&ok);
+    if (ok) {
+        if (delaySeconds < 0)
+            return std::nullopt;
+        return delaySeconds > LongestDelaySeconds ? LongestDelayMs : delaySeconds * MsPerSecond;
+    }
+    const bool onlyDigits = !trimmed.isEmpty()
+        && std::all_of(trimmed.cbegin(), trimmed.cend(),
+                       [](char c) { return c >= '0' && c <= '9'; });
+    if (onlyDigits) // more digits than a qint64 holds
+        return LongestDelayMs;
+    // IMF-fixdate, e.g. "Wed, 21 Oct 2015 07:28:00 GMT" (RFC 9110 section 5.6.7).
+    QDateTime when = QLocale::c().toDateTime(QString::fromLatin1(trimmed),
+                                             QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"));
+    if (!when.isValid())
+        return std::nullopt;
+    when.setTimeSpec(Qt::UTC);
+    return std::max<qint64>(0, now.msecsTo(when));
+}
+
+bool FetchTask::isRetryable(const Job &job)
+{
+    switch (job.errorKind) {
+    case ErrorKind::ConnectionRefused:
+    case ErrorKind::ConnectionClosed:
+    case ErrorKind::Truncated:
+    case ErrorKind::TimedOut:
+    case ErrorKind::Network:
+        return true;
+    case ErrorKind::HttpStatus:
+        return job.httpStatus >= 500 || job.httpStatus == TooManyRequestsStatus
+            || job.httpStatus == RequestTimeoutStatus;
+    default:
+        return false;
+    }
+}
+
+// A .part left by a run that was cut off (the run journal hands it to the restored job): the
+// first request asks only for the rest, if the sink can take the file over. With resume off the
+// file is left where it is, unused rather than deleted: the setting says not to continue
+// downloads, not to clean up the user's folder, and the user may want the bytes.
+void FetchTask::adoptPartial()
+{
+    const std::shared_ptr<const PartialDownload> part = std::exchange(m_job.resumeFrom, nullptr);
+    if (!part || !m_options->resume || m_options->method != FetchOptions::Method::Get
+        || part->validator.isEmpty() || !m_sink->adoptPartial(part->path))
+        return;
+    m_resumeOffset = m_sink->partialSize();
+    m_resumeValidator = part->validator;
+    m_adoptedPart = true;
+}
+
+// A server that will not continue an adopted .part (416: the part is as long as the body, or
+// longer; a 206 for other bytes; a part changed underneath) gets one plain request instead, in
+// the same attempt: the part was a guess from an earlier run, not this job's failure.
+bool FetchTask::restartWithoutAdoptedPart()
+{
+    if (!m_adoptedPart || m_job.httpStatus == 0)
+        return false; // no answer yet: a retry asks for the rest again
+    m_adoptedPart = false;
+    const Attempt &attempt = *m_attempt;
+    const bool refused = m_job.state == JobState::Running
+        && (m_job.httpStatus == RangeNotSatisfiableStatus
+            || (attempt.resumedFrom > 0 && !attempt.sinkOpen && attempt.sinkFailed));
+    if (!refused)
+        return false;
+    m_sink->discard();
+    m_resumeOffset = 0;
+    m_resumeValidator.clear();
+    releaseReply();
+    m_attempt.reset();
+    beginAttempt(m_job.attempts);
+    return true;
+}
+
+void FetchTask::announcePartial(const QNetworkReply &reply)
+{
+    PartialDownload part { m_sink->partPath(), {} };
+    if (part.path.isEmpty() || (!m_fileLog && !m_environment->partialStarted))
+        return;
+    part.validator = resumeValidator(reply);
+    if (m_fileLog) {
+        // Every .part, continuable or not: a restore after a crash removes what it cannot use.
+        FileRecord record;
+        record.kind = FileRecord::Kind::Part;
+        record.id = m_job.id;
+        record.partPath = part.path;
+        record.validator = part.validator;
+        m_fileLog->append(record);
+    }
+    if (!part.validator.isEmpty() && m_environment->partialStarted)
+        m_environment->partialStarted(m_job.id, part);
+}
+
+// The job was cancelled by a shutdown that keeps partial files: its .part stays on disk.
+bool FetchTask::keepingPartial() const
+{
+    return m_job.state == JobState::Cancelled && m_control->isKeepPartialRequested();
+}
+
+// Commits the body, having first told the file log where it goes and what it is, so that a crash
+// between the rename and the journal's next write cannot lose the result: a restore finds the
+// file by its size and SHA-256 and counts it as done.
+bool FetchTask::commitSink(QString *error)
+{
+    const QString pendingPath = m_fileLog ? m_sink->pendingSavePath() : QString();
+    FileRecord saved;
+    if (!pendingPath.isEmpty()) { // with SHA-256 switched off, the size alone identifies it
+        saved.kind = FileRecord::Kind::Saved;
+        saved.id = m_job.id;
+        saved.partPath = m_sink->partPath();
+        saved.savedPath = pendingPath;
+        saved.size = m_attempt->received;
+        saved.sha256 = m_job.sha256;
+        saved.httpStatus = m_job.httpStatus;
+        m_fileLog->append(saved);
+    }
+    if (!m_sink->commit(error))
+        return false;
+    if (saved.kind == FileRecord::Kind::Saved && m_sink->savedPath() != pendingPath) {
+        // The reserved name was taken meanwhile and the body went under another one.
+        saved.partPath.clear();
+        saved.savedPath = m_sink->savedPath();
+        m_fileLog->append(saved);
+    }
+    return true;
+}
+
+} // namespace Parafetch

@@ -1,0 +1,172 @@
+// The engine's QNetworkReply: HTTP/1.1 on our own sockets, or Qt's h2 underneath, checked alike.
+#pragma once
+
+#include "engine/contentdecoder.h"
+#include "engine/httpresponseparser.h"
+
+#include <QBasicTimer>
+#include <QHash>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QPointer>
+
+#include <deque>
+
+class QAbstractSocket;
+class QSslError;
+
+namespace Parafetch {
+
+class NetworkManager;
+
+// Attributes our replies add to Qt's, read by the fetch task.
+namespace ReplyAttribute {
+// Why a reply failed where the bytes broke HTTP: a FramingFault (int).
+inline constexpr auto FramingFault = QNetworkRequest::Attribute(QNetworkRequest::User + 1);
+// "http/1.0" or "http/1.1": the version the server answered with.
+inline constexpr auto HttpVersion = QNetworkRequest::Attribute(QNetworkRequest::User + 2);
+// Whether the request went out on a connection kept from an earlier one (bool).
+inline constexpr auto ConnectionReused = QNetworkRequest::Attribute(QNetworkRequest::User + 3);
+// The connection's number within its manager, from 1 (qulonglong).
+inline constexpr auto ConnectionId = QNetworkRequest::Attribute(QNetworkRequest::User + 4);
+// The body's length as its framing gives it, in the bytes the reader gets (qint64): -1 when it
+// is chunked, runs until the connection closes, or is decoded. Content-Length alone says less:
+// a 204's, a HEAD's, or one beside Transfer-Encoding does not describe the body.
+inline constexpr auto BodyLength = QNetworkRequest::Attribute(QNetworkRequest::User + 5);
+} // namespace ReplyAttribute
+
+enum class FramingFault : int {
+    None,
+    Truncated, // the connection ended before the body did
+    Protocol, // the response broke HTTP/1.1, or its content coding
+};
+
+// Idle keep-alive connections of one manager, by origin. Lives in the manager's thread.
+class HttpConnectionPool final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HttpConnectionPool)
+public:
+    explicit HttpConnectionPool(QObject *parent = nullptr);
+    ~HttpConnectionPool() override;
+
+    // An idle connection to origin, or nullptr; the caller owns what it gets.
+    QAbstractSocket *take(const QString &origin);
+    // The request's origin as the pool keys it: scheme, host and port.
+    static QString originOf(const QUrl &url);
+    // A connection whose response ended cleanly, for the next request to the same origin.
+    void put(const QString &origin, QAbstractSocket *socket);
+    void clear();
+    quint64 nextConnectionId() { return ++m_connections; }
+
+    // Idle connections kept per manager; past it the oldest is closed. A manager serves six
+    // lanes, so six per origin covers its steady state with room for a second origin.
+    static constexpr int MaxIdle = 12;
+
+private:
+    void drop(QAbstractSocket *socket);
+
+    struct Idle
+    {
+        QString origin;
+        QAbstractSocket *socket;
+    };
+    std::deque<Idle> m_idle; // oldest first
+    quint64 m_connections = 0;
+};
+
+// Answers a GET or HEAD. On its own route it speaks HTTP/1.1 on a socket of ours (TCP, or TLS
+// offering h2 and http/1.1): framing checked by HttpResponseParser (RFC 9112), 1xx skipped,
+// content decoded by ContentDecoder to the end of every stream. On Qt's route (a server that
+// chose h2, a proxy) Qt's reply does the transport underneath, asked for the raw content coding
+// so that the same decoder, and the same Content-Length and status checks, apply.
+class HttpReply final : public QNetworkReply
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HttpReply)
+public:
+    enum class Route { OwnSocket, Qt };
+
+    HttpReply(NetworkManager *manager, HttpConnectionPool *pool,
+              QNetworkAccessManager::Operation operation, const QNetworkRequest &request,
+              Route route);
+    ~HttpReply() override;
+
+    void abort() override;
+    bool isSequential() const override { return true; }
+    qint64 bytesAvailable() const override;
+    void setReadBufferSize(qint64 size) override;
+
+    // Up to maxSize of the body, without a copy when a whole received chunk fits.
+    QByteArray readChunk(qint64 maxSize);
+
+    // The request's head as written, for tests and the fuzzer's seeds.
+    static QByteArray requestHead(QNetworkAccessManager::Operation operation,
+                                  const QNetworkRequest &request, QString *error);
+
+protected:
+    qint64 readData(char *data, qint64 maxSize) override;
+    qint64 skipData(qint64 maxSize) override;
+    void timerEvent(QTimerEvent *event) override;
+
+private:
+    enum class State { Starting, Connecting, Sending, Receiving, Done };
+
+    void start();
+    void connectSocket();
+    void attach(QAbstractSocket *socket);
+    void sendRequest();
+    void onConnected();
+    void onEncrypted();
+    void onBytesWritten(qint64 bytes);
+    void onReadyRead();
+    void onSocketError();
+    void process();
+    bool takeHead(const ResponseHead &head, HttpResponseParser::Framing framing, qint64 length);
+    bool deliver(QByteArrayView body, bool wholeInput);
+    void append(QByteArray bytes);
+    void complete();
+    void fail(NetworkError code, const QString &message, FramingFault fault = FramingFault::None);
+    void releaseSocket(bool reuse);
+    void restartIdleTimer();
+    void resumeReading();
+    bool bufferFull() const { return m_readBufferSize > 0 && m_buffered >= m_readBufferSize; }
+    bool isDone() const { return m_state == State::Done; }
+    // Qt's route.
+    void startQtReply();
+    void onQtMetaData();
+    void onQtReadyRead();
+    void onQtFinished();
+    void releaseQtReply(bool abort);
+
+    NetworkManager *const m_manager;
+    HttpConnectionPool *const m_pool;
+    const QNetworkAccessManager::Operation m_operation;
+    const QString m_origin;
+    Route m_route;
+    QPointer<QAbstractSocket> m_socket;
+    QNetworkReply *m_qtReply = nullptr;
+    State m_state = State::Starting;
+    HttpResponseParser m_parser;
+    ContentDecoder m_decoder;
+    QByteArray m_head; // the request head to write
+    QByteArray m_in; // received and not yet parsed, from m_inOffset
+    qsizetype m_inOffset = 0;
+    std::deque<QByteArray> m_body; // decoded body, not yet read; the front from m_bodyOffset
+    qsizetype m_bodyOffset = 0;
+    qint64 m_buffered = 0;
+    qint64 m_readBufferSize = 0;
+    qint64 m_headBytesToWrite = 0;
+    qint64 m_expectedBytes = -1; // Qt's route: what Content-Length promised, when it binds
+    qint64 m_receivedBytes = 0; // Qt's route: body bytes as sent (before decoding)
+    QBasicTimer m_idleTimer; // the request's transfer timeout, checked lazily
+    qint64 m_lastActivityMs = 0;
+    bool m_reused = false; // the request went out on a kept-alive connection
+    bool m_retriedStale = false; // sent again once after a kept-alive connection died unused
+    bool m_decode = false;
+    bool m_paused = false; // not reading: the body buffer is full
+    bool m_resumeQueued = false;
+    bool m_headTaken = false;
+};
+
+} // namespace Parafetch

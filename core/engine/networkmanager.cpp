@@ -1,0 +1,76 @@
+// Which requests our HTTP/1.1 client answers, and a cookie jar that keeps nothing.
+#include "engine/networkmanager.h"
+
+#include "engine/httpreply.h"
+
+#include <QNetworkCookie>
+#include <QNetworkCookieJar>
+#include <QNetworkProxyFactory>
+
+namespace Parafetch {
+
+namespace {
+
+// Qt's jar keeps every Set-Cookie and sends it with later requests to the same host.
+class NoCookieJar final : public QNetworkCookieJar
+{
+public:
+    using QNetworkCookieJar::QNetworkCookieJar;
+    QList<QNetworkCookie> cookiesForUrl(const QUrl &) const override { return {}; }
+    bool setCookiesFromUrl(const QList<QNetworkCookie> &, const QUrl &) override { return false; }
+};
+
+} // namespace
+
+NetworkManager::NetworkManager(QObject *parent)
+    : QNetworkAccessManager(parent)
+    , m_pool(new HttpConnectionPool(this))
+{
+    setCookieJar(new NoCookieJar(this));
+}
+
+NetworkManager::~NetworkManager() = default;
+
+void NetworkManager::clearConnections()
+{
+    m_pool->clear();
+    clearConnectionCache();
+}
+
+bool NetworkManager::goesDirect(const QUrl &url)
+{
+    if (QNetworkProxyFactory *factory = proxyFactory()) {
+        const QList<QNetworkProxy> proxies = factory->queryProxy(QNetworkProxyQuery(url));
+        return proxies.isEmpty() || proxies.constFirst().type() == QNetworkProxy::NoProxy;
+    }
+    return proxy().type() == QNetworkProxy::NoProxy;
+}
+
+HttpReply *NetworkManager::fetch(Operation operation, const QNetworkRequest &request)
+{
+    Q_ASSERT(operation == GetOperation || operation == HeadOperation);
+    return static_cast<HttpReply *>(operation == HeadOperation ? head(request) : get(request));
+}
+
+QNetworkReply *NetworkManager::createRequest(Operation operation, const QNetworkRequest &request,
+                                             QIODevice *outgoingData)
+{
+    const QUrl url = request.url();
+    const QString scheme = url.scheme();
+    if ((operation != GetOperation && operation != HeadOperation) || outgoingData
+        || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
+        return QNetworkAccessManager::createRequest(operation, request, outgoingData);
+    const bool qtsRoute = request.attribute(QNetworkRequest::Http2DirectAttribute).toBool()
+        || !goesDirect(url)
+        || (scheme == QLatin1String("https")
+            && m_http2Origins.contains(HttpConnectionPool::originOf(url)));
+    return new HttpReply(this, m_pool, operation, request,
+                         qtsRoute ? HttpReply::Route::Qt : HttpReply::Route::OwnSocket);
+}
+
+QNetworkReply *NetworkManager::createQtReply(Operation operation, const QNetworkRequest &request)
+{
+    return QNetworkAccessManager::createRequest(operation, request, nullptr);
+}
+
+} // namespace Parafetch

@@ -1,0 +1,248 @@
+// The sweep's levels, one fresh engine each, the knee rule and the CSV (see the header).
+#include "run/sweeprunner.h"
+
+#include "engine/fetchengine.h"
+#include "jobqueuemodel.h"
+#include "run/runcompare.h"
+#include "run/shard.h"
+
+#include <QFileInfo>
+#include <QSaveFile>
+
+#include <algorithm>
+#include <cmath>
+
+namespace Parafetch {
+
+namespace {
+
+constexpr qint64 NsPerUs = 1000;
+constexpr qint64 UsPerMs = 1000;
+constexpr int MsDecimals = 3;
+constexpr int RatioDecimals = 3;
+
+QByteArray msText(qint64 ns)
+{
+    if (ns < 0)
+        return QByteArrayLiteral("-1");
+    const qint64 us = (ns + NsPerUs / 2) / NsPerUs;
+    return QByteArray::number(us / UsPerMs) + '.'
+        + QByteArray::number(us % UsPerMs).rightJustified(MsDecimals, '0');
+}
+
+SweepPoint pointOf(int concurrency, const QList<Job> &jobs)
+{
+    const RunFigures figures = RunFigures::of(jobs);
+    SweepPoint point;
+    point.concurrency = concurrency;
+    point.urls = figures.total;
+    point.succeeded = figures.succeeded;
+    point.failed = figures.failed;
+    point.cancelled = figures.cancelled;
+    point.wallNs = figures.wallNs;
+    point.serialNs = figures.serialNs;
+    point.speedup = figures.speedup;
+    point.p50Ns = figures.p50Ns;
+    point.p95Ns = figures.p95Ns;
+    return point;
+}
+
+} // namespace
+
+SweepRunner::SweepRunner(QObject *parent)
+    : QObject(parent)
+{
+    qRegisterMetaType<SweepPoint>();
+}
+
+SweepRunner::~SweepRunner()
+{
+    m_engine.reset(); // waits for its pool before the model goes
+}
+
+void SweepRunner::start(const QList<UrlEntry> &entries, FetchOptions options, QList<int> levels)
+{
+    cancel();
+    std::sort(levels.begin(), levels.end());
+    levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
+    for (int &level : levels)
+        level = FetchOptions::clampConcurrency(level);
+    m_entries = entries;
+    options.outputDirectory.clear();
+    m_options = options;
+    m_levels = levels;
+    m_points.clear();
+    m_cancelled = false;
+    m_running = true;
+    // Queued, so that whoever called start() has connected to the signals of a synchronous
+    // first level before it begins.
+    QMetaObject::invokeMethod(this, &SweepRunner::startNext, Qt::QueuedConnection);
+}
+
+void SweepRunner::cancel()
+{
+    if (!m_running)
+        return;
+    m_cancelled = true;
+    if (m_engine && m_engine->isRunning())
+        m_engine->cancelAll();
+}
+
+int SweepRunner::urlCount() const
+{
+    return int(m_entries.size());
+}
+
+void SweepRunner::startNext()
+{
+    // The previous level's engine is gone before the next one starts: its threads and
+    // connections must not serve the next level.
+    m_engine.reset();
+    m_model.reset();
+    const qsizetype index = m_points.size();
+    if (m_cancelled || index >= m_levels.size() || m_entries.isEmpty()) {
+        m_running = false;
+        emit finished(!m_cancelled && index >= m_levels.size());
+        return;
+    }
+    const int level = m_levels.at(index);
+    m_model = std::make_unique<JobQueueModel>();
+    m_model->addEntries(m_entries);
+    m_engine = std::make_unique<FetchEngine>(m_model.get());
+    FetchOptions options = m_options;
+    options.concurrency = level;
+    m_engine->setOptions(options);
+    m_finishedInLevel = 0;
+    connect(m_engine.get(), &FetchEngine::jobFinished, this,
+            [this] { emit progress(++m_finishedInLevel, int(m_entries.size())); });
+    connect(m_engine.get(), &FetchEngine::runFinished, this, &SweepRunner::finishLevel);
+    emit pointStarted(int(index), level);
+    m_engine->start();
+}
+
+void SweepRunner::finishLevel()
+{
+    if (!m_cancelled) {
+        m_points.append(pointOf(m_levels.at(m_points.size()), m_model->jobs()));
+        emit pointFinished(m_points.constLast());
+    }
+    // Not here: this runs inside the engine's own signal, and startNext() deletes the engine.
+    QMetaObject::invokeMethod(this, &SweepRunner::startNext, Qt::QueuedConnection);
+}
+
+QList<int> SweepRunner::powersOfTwoUpTo(int max)
+{
+    max = FetchOptions::clampConcurrency(max);
+    QList<int> levels;
+    for (int level = 1; level < max; level *= 2)
+        levels.append(level);
+    levels.append(max);
+    return levels;
+}
+
+bool SweepRunner::parseLevels(const QString &text, QList<int> *levels, QString *error)
+{
+    QList<int> parsed;
+    for (const QString &item : text.split(QLatin1Char(','))) {
+        bool ok = false;
+        const int level = item.trimmed().toInt(&ok);
+        if (!ok || level < FetchOptions::MinConcurrency || level > FetchOptions::MaxConcurrency) {
+            if (error)
+                *error = tr("--sweep takes worker counts from %1 to %2 separated by commas, "
+                            "e.g. 1,2,4,8; '%3' is not one")
+                             .arg(FetchOptions::MinConcurrency)
+                             .arg(FetchOptions::MaxConcurrency)
+                             .arg(item.trimmed());
+            return false;
+        }
+        parsed.append(level);
+    }
+    std::sort(parsed.begin(), parsed.end());
+    parsed.erase(std::unique(parsed.begin(), parsed.end()), parsed.end());
+    *levels = std::move(parsed);
+    return true;
+}
+
+QList<UrlEntry> SweepRunner::sample(const QList<UrlEntry> &entries, int size)
+{
+    if (size <= 0 || size >= entries.size())
+        return entries;
+    QList<QPair<quint64, int>> ranked; // (hash, index): the index breaks ties deterministically
+    ranked.reserve(entries.size());
+    for (int i = 0; i < entries.size(); ++i)
+        ranked.append({ stableUrlHash(entries.at(i).url), i });
+    std::nth_element(ranked.begin(), ranked.begin() + size, ranked.end());
+    QList<int> chosen;
+    chosen.reserve(size);
+    for (int i = 0; i < size; ++i)
+        chosen.append(ranked.at(i).second);
+    std::sort(chosen.begin(), chosen.end());
+    QList<UrlEntry> result;
+    result.reserve(size);
+    for (int index : std::as_const(chosen))
+        result.append(entries.at(index));
+    return result;
+}
+
+qint64 SweepRunner::estimateNs(int urls, const QList<int> &levels, qint64 meanMeasuredNs)
+{
+    if (urls <= 0 || meanMeasuredNs < 0 || levels.isEmpty())
+        return -1;
+    qint64 turns = 0; // URL times, one after the other
+    for (int level : levels)
+        turns += (urls + std::max(level, 1) - 1) / std::max(level, 1);
+    return turns * meanMeasuredNs;
+}
+
+int SweepRunner::knee(const QList<SweepPoint> &points, double threshold)
+{
+    if (points.size() < 2)
+        return -1;
+    // Walking back from the last step: the knee is the start of the final run of small gains.
+    int knee = -1;
+    for (qsizetype i = points.size() - 2; i >= 0; --i) {
+        const SweepPoint &here = points.at(i), &next = points.at(i + 1);
+        double gain = 0;
+        if (here.wallNs > 0 && next.concurrency > here.concurrency) {
+            const double doublings = std::log2(double(next.concurrency) / here.concurrency);
+            gain = 1.0 - std::pow(double(next.wallNs) / double(here.wallNs), 1.0 / doublings);
+        }
+        if (gain >= threshold)
+            break;
+        knee = int(i);
+    }
+    return knee;
+}
+
+QByteArray SweepRunner::toCsv(const QList<SweepPoint> &points, double threshold)
+{
+    const int kneeIndex = knee(points, threshold);
+    QByteArray csv = "concurrency,urls,succeeded,failed,cancelled,wallMs,serialMs,speedup,"
+                     "efficiency,p50Ms,p95Ms,knee\r\n";
+    for (int i = 0; i < points.size(); ++i) {
+        const SweepPoint &point = points.at(i);
+        csv += QByteArray::number(point.concurrency) + ',' + QByteArray::number(point.urls) + ','
+            + QByteArray::number(point.succeeded) + ',' + QByteArray::number(point.failed) + ','
+            + QByteArray::number(point.cancelled) + ',' + msText(point.wallNs) + ','
+            + msText(point.serialNs) + ',' + QByteArray::number(point.speedup, 'f', RatioDecimals)
+            + ',' + QByteArray::number(point.efficiency(), 'f', RatioDecimals) + ','
+            + msText(point.p50Ns) + ',' + msText(point.p95Ns) + ',' + (i == kneeIndex ? '1' : '0')
+            + "\r\n";
+    }
+    return csv;
+}
+
+bool SweepRunner::writeCsv(const QString &path, const QList<SweepPoint> &points, QString *error,
+                           double threshold)
+{
+    QSaveFile file(path);
+    const QByteArray csv = toCsv(points, threshold);
+    if (!file.open(QIODevice::WriteOnly) || file.write(csv) != csv.size() || !file.commit()) {
+        if (error)
+            *error = tr("cannot write %1: %2").arg(QFileInfo(path).filePath(), file.errorString());
+        return false;
+    }
+    return true;
+}
+
+} // namespace Parafetch
