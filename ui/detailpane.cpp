@@ -2,6 +2,7 @@
 #include "detailpane.h"
 
 #include "jobqueuemodel.h"
+#include "phases.h"
 #include "redact.h"
 #include "units.h"
 
@@ -32,14 +33,6 @@ qint64 nsToUs(qint64 ns)
 QString phase(qint64 us)
 {
     return us >= 0 ? formatMilliseconds(us * NsPerUs, MsDecimals) : unknown();
-}
-
-// Time from the first attempt's start to the last one's: failed attempts and retry backoff.
-qint64 earlierAttemptsNs(const Job &job)
-{
-    return job.startedAtNs >= 0 && job.attemptStartedAtNs >= job.startedAtNs
-        ? job.attemptStartedAtNs - job.startedAtNs
-        : -1;
 }
 
 // "HTTP/2" for h2, as people know it; the wire name otherwise.
@@ -195,14 +188,15 @@ QString DetailPane::html(const Job &job)
     if (!job.savedPath.isEmpty())
         rows += row(tr("Saved to"), job.savedPath);
     // Every phase, in the order they happen, "–" where Qt could not tell (see job.h).
-    rows += row(tr("Queued"), phase(nsToUs(job.queuedNs())));
+    const PhaseBreakdown phases = phaseBreakdown(job);
+    rows += row(tr("Queued"), phase(nsToUs(phases.queuedNs)));
     if (job.attempts > 1)
-        rows += row(tr("Earlier attempts and backoff"), phase(nsToUs(earlierAttemptsNs(job))));
-    rows += row(tr("Connect"), phase(job.connectUs));
-    rows += row(tr("of which TLS"), phase(job.tlsUs));
-    rows += row(tr("Send"), phase(job.sendUs));
-    rows += row(tr("Wait (TTFB)"), phase(job.waitUs));
-    rows += row(tr("Receive"), phase(job.receiveUs));
+        rows += row(tr("Earlier attempts and backoff"), phase(nsToUs(phases.earlierAttemptsNs)));
+    rows += row(tr("Connect"), phase(phases.connectUs));
+    rows += row(tr("of which TLS"), phase(phases.tlsUs));
+    rows += row(tr("Send"), phase(phases.sendUs));
+    rows += row(tr("Wait (TTFB)"), phase(phases.waitUs));
+    rows += row(tr("Receive"), phase(phases.receiveUs));
     rows += row(tr("Duration"), phase(nsToUs(job.resultDurationNs())));
     if (job.sourceLine > 0)
         rows += row(tr("Input line"), QString::number(job.sourceLine));
