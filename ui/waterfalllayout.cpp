@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The waterfall's layout: which job goes on which row, in which group, kept up to date as jobs change.
+// The waterfall's layout: which job goes on which row, in which group, kept up to date.
 #include "waterfalllayout.h"
 
 #include <QHash>

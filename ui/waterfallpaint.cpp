@@ -424,8 +424,7 @@ void WaterfallView::paintRow(QPainter &painter, int rowIndex, qint64 now) const
     const bool packed = grouping() == Grouping::LanePacked;
     qreal paintedRight = -1;
     for (int item = row.first; item < row.first + row.count; ++item)
-        paintBar(painter, itemJob(item), rect, now,
-                 packed ? &paintedRight : nullptr);
+        paintBar(painter, itemJob(item), rect, now, packed ? &paintedRight : nullptr);
     painter.restore();
 }
 

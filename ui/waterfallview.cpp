@@ -177,8 +177,7 @@ void WaterfallView::ensureLayout()
         source.jobAt = [model](int row) -> const Job & { return model->jobAt(row); };
         // The proxy only filters: when it shows as many rows as the model has, it shows them
         // all, and 100,000 index mappings are not needed to find that out.
-        if (m_filter && m_filter->sourceModel() == model
-            && m_filter->rowCount() != source.count) {
+        if (m_filter && m_filter->sourceModel() == model && m_filter->rowCount() != source.count) {
             source.shownRows = [filter = m_filter.data()] {
                 std::vector<int> shown(std::size_t(filter->rowCount()));
                 for (int row = 0; row < int(shown.size()); ++row)

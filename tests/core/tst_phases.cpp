@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The phase breakdown of a job on plain Job records: the durations it reports and its bar's stretches.
+// The phase breakdown on plain Job records: the durations a job reports, its bar's stretches.
 #include "phases.h"
 
 #include <QMetaEnum>
@@ -147,8 +147,7 @@ void TestPhases::breakdownAndSpans()
 // The details pane and HAR show the engine's numbers as they are: nothing clamped or derived.
 void TestPhases::phasesCopyTheLastAttempt()
 {
-    const PhaseBreakdown phases =
-        phaseBreakdown(job(10, 60, { 8000, 9000, 1000, 27'000, 14'000 }));
+    const PhaseBreakdown phases = phaseBreakdown(job(10, 60, { 8000, 9000, 1000, 27'000, 14'000 }));
     QCOMPARE(phases.connectUs, qint64(8000));
     QCOMPARE(phases.tlsUs, qint64(9000));
     QCOMPARE(phases.sendUs, qint64(1000));

@@ -159,8 +159,7 @@ void TestTimeScale::fitFillsTheWidth_data()
     QTest::addColumn<double>("contentWidth");
 
     QTest::newRow("ten seconds in 1000 px") << false << 1000 << 0.1 << 1000.0;
-    QTest::newRow("four busy seconds and an idle minute in 440 px")
-        << true << 440 << 0.1 << 440.0;
+    QTest::newRow("four busy seconds and an idle minute in 440 px") << true << 440 << 0.1 << 440.0;
     QTest::newRow("narrower than the gaps: a pixel for the whole busy time")
         << true << 30 << 1.0 / 4000 << 41.0;
 }
@@ -177,7 +176,8 @@ void TestTimeScale::fitFillsTheWidth()
     QVERIFY(scale.isFitting());
     QVERIFY2(qFuzzyCompare(scale.pixelsPerMs(), pixelsPerMs),
              qPrintable(QString::number(scale.pixelsPerMs())));
-    QVERIFY2(qFuzzyCompare(scale.width(), contentWidth), qPrintable(QString::number(scale.width())));
+    QVERIFY2(qFuzzyCompare(scale.width(), contentWidth),
+             qPrintable(QString::number(scale.width())));
 }
 
 void TestTimeScale::fittingStopsAtAZoomAndResumes()

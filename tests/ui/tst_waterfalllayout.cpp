@@ -83,8 +83,9 @@ QString describe(const WaterfallLayout &layout, const std::vector<Job> &jobs)
         for (int item = row.first; item < row.first + row.count; ++item)
             names << jobs[std::size_t(layout.items()[std::size_t(item)])].url.path().mid(1);
         const QString urls = names.join(QLatin1Char(' '));
-        rows << (layout.grouping() == Grouping::LanePacked ? group.label + QStringLiteral(": ") + urls
-                                                           : urls);
+        rows << (layout.grouping() == Grouping::LanePacked
+                     ? group.label + QStringLiteral(": ") + urls
+                     : urls);
     }
     return rows.join(QStringLiteral(" | "))
         + QStringLiteral(" (from %1 ms to %2 ms%3)")
@@ -255,8 +256,8 @@ void TestWaterfallLayout::filteredRowsEqualAFullLayout_data()
     QTest::newRow("lanes: two hidden") << Grouping::Lane << QList<int> { 1, 5 } << QList<int> {};
     QTest::newRow("lanes: the first start hidden moves the origin")
         << Grouping::Lane << QList<int> { 5 } << QList<int> {};
-    QTest::newRow("lanes: hidden and shown again") << Grouping::Lane << QList<int> { 1, 5 }
-                                                   << QList<int> { 1 };
+    QTest::newRow("lanes: hidden and shown again")
+        << Grouping::Lane << QList<int> { 1, 5 } << QList<int> { 1 };
     QTest::newRow("lane lines: a whole lane hidden")
         << Grouping::LanePacked << QList<int> { 0, 5 } << QList<int> {};
     QTest::newRow("lane lines: all hidden")
