@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// How the waterfall looks: its rows, bars, axis, idle breaks, legend and tool tips, painted from
-// the layout and time scale the view keeps (waterfallview.cpp).
+// How the waterfall looks: WaterfallView's rows, bars, axis, idle breaks, legend and tool tips.
 #include "waterfallview.h"
 
 #include "jobqueuemodel.h"

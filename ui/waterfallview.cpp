@@ -1,5 +1,4 @@
-// The waterfall view: the widget over WaterfallLayout and TimeScale, its geometry, zoom, hit tests
-// and input (waterfallpaint.cpp paints it).
+// The waterfall widget: model wiring, geometry, zoom, hit tests, input (painted in waterfallpaint).
 #include "waterfallview.h"
 
 #include "jobqueuemodel.h"
