@@ -53,6 +53,7 @@
 // are malformed, or no entry at all could be read.
 #include "formats/harformat.h"
 
+#include "phases.h"
 #include "redact.h"
 
 #include <QJsonArray>
@@ -195,16 +196,15 @@ struct EntryTimes
 
 EntryTimes entryTimes(const Job &job)
 {
-    qint64 phasesUs = 0;
-    for (const qint64 us : { job.connectUs, job.sendUs, job.waitUs, job.receiveUs })
-        phasesUs += std::max<qint64>(us, 0);
+    const PhaseBreakdown phases = phaseBreakdown(job);
+    const qint64 phasesUs = phases.knownUs();
     const qint64 anchorUs = nsToUs(job.queuedAtNs >= 0 ? job.queuedAtNs : job.startedAtNs);
     const qint64 finishedUs = nsToUs(job.finishedAtNs);
     if (anchorUs >= 0 && finishedUs >= anchorUs) {
         const qint64 timeUs = std::max(finishedUs - anchorUs, phasesUs);
         return { timeUs, timeUs - phasesUs };
     }
-    const qint64 queuedUs = nsToUs(job.queuedNs());
+    const qint64 queuedUs = nsToUs(phases.queuedNs);
     return { phasesUs + std::max<qint64>(queuedUs, 0), queuedUs };
 }
 
