@@ -46,8 +46,8 @@ public:
     bool open(qintptr descriptor);
 
 Q_SIGNALS:
-    // The client left or the connection ended; nothing more happens here. Emitted from inside a
-    // socket's signal: the owner may only deleteLater() the connection.
+    // The client left or the connection ended; nothing more happens here. Emitted from inside
+    // the connection's own handlers: the owner may only deleteLater() it.
     void gone();
 
 private:

@@ -58,6 +58,7 @@ QByteArray RecordedRequest::header(QByteArrayView name) const
     }
     return {};
 }
+
 // What every thread of one server shares: counters, the request log, the endpoints' memory, the
 // TLS setup.
 struct LoopbackServerPrivate final : LoopbackDetail::RequestObserver
@@ -127,7 +128,7 @@ private:
     void release(Connection *connection)
     {
         m_connections.remove(connection);
-        connection->deleteLater(); // we are inside one of its socket's signals
+        connection->deleteLater(); // we may be inside one of its socket's signals
     }
 
     LoopbackServerPrivate *const m_server;
