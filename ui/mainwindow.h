@@ -1,8 +1,11 @@
-// The main window: input, the queue table, the live summary and details, and every action.
+// The main window: composes the input, the queue table, the docks and the actions, and carries
+// out the run commands they trigger.
 #pragma once
 
 #include "fetchoptions.h"
+#include "queuetableview.h"
 #include "run/runjournal.h"
+#include "runsession.h"
 
 #include <QMainWindow>
 #include <QPointer>
@@ -16,20 +19,21 @@ class QComboBox;
 class QLineEdit;
 class QSpinBox;
 class QSystemTrayIcon;
-class QTableView;
-class QToolBar;
 class QUndoStack;
 
 namespace Parafetch {
 
 class BaselineRunner;
 class DetailPane;
+class ExportFlow;
 class FetchEngine;
 class InputPanel;
 class JobQueueModel;
 class JobTableProxyModel;
+class MainWindowActions;
 class SummaryPanel;
 class SweepDialog;
+class WaterfallDock;
 class WaterfallView;
 struct Job;
 struct UrlEntry;
@@ -42,7 +46,7 @@ public:
     static constexpr int SummaryIntervalMs = 250;
 
     // What closing the window during a run does; Ask shows the "Quit Parafetch?" question.
-    enum class CloseChoice { Ask, KeepPartialFiles, CancelDownloads, KeepRunning };
+    using CloseChoice = RunSession::CloseChoice;
 
     // The window uses the model and engine it is given; the caller owns both and keeps them
     // alive as long as the window.
@@ -60,7 +64,7 @@ public:
     void offerLastList(const QString &text);
     // Answers the "Quit Parafetch?" question in advance (tests; a stop signal, which no person
     // can answer, presets KeepPartialFiles). Ask, the default, shows it.
-    void setCloseChoice(CloseChoice choice) { m_closeChoice = choice; }
+    void setCloseChoice(CloseChoice choice);
     // The run journal to keep while the window lives (not owned): failures to write it are
     // shown, and closing the window marks a clean exit in it.
     void setRunJournal(RunJournal *journal);
@@ -110,9 +114,8 @@ protected:
     void dropEvent(QDropEvent *event) override;
 
 private:
-    void createActions();
-    void createMenus();
-    void createToolBar();
+    void connectActions();
+    void openSweepDialog();
     void createDocks();
     void createWaterfallDock();
     void fitToScreen(bool restored);
@@ -121,59 +124,39 @@ private:
     void updateActions();
     void retryRows(JobState state);
     void removeFinishedRows(std::optional<JobState> onlyState, const QString &undoText);
-    bool mayDropResults(); // asks before results not exported are replaced
-    void showContextMenu(const QPoint &position);
-    QList<int> selectedSourceRows() const;
-    bool requireSelection(); // false, and says so, when no row is selected
-    void copySelectedUrls();
-    void copySelectedRows();
-    void openSelectedInBrowser();
     void retrySelected();
     void cancelSelected();
     void removeSelected();
     void showSelectedDetails();
     void onJobFinished(const Job &job);
     void onRunFinished();
-    void importDialog();
-    void exportDialog();
-    void openRunDialog();
     void settingsDialog();
     void readSettings();
     void writeSettings();
-    CloseChoice askCloseChoice();
-    void saveLastList();
+    void showMessage(const QString &text); // a passing one, in the status bar
     void setIdleStatus(const QString &text);
-    QAction *addAction(const QString &objectName, const QString &text, const QString &icon,
-                       const QKeySequence &shortcut, const QString &toolTip,
-                       void (MainWindow::*slot)());
 
     JobQueueModel *const m_model;
     FetchEngine *const m_engine;
     JobTableProxyModel *m_proxy = nullptr;
     InputPanel *m_input = nullptr;
-    QTableView *m_table = nullptr;
+    QueueTableView *m_table = nullptr;
     SummaryPanel *m_summary = nullptr;
     DetailPane *m_details = nullptr;
     WaterfallView *m_waterfall = nullptr;
-    QComboBox *m_waterfallGrouping = nullptr;
+    WaterfallDock *m_waterfallDock = nullptr;
     QSpinBox *m_concurrency = nullptr;
     QLineEdit *m_filter = nullptr;
-    QToolBar *m_runToolBar = nullptr;
-    int m_toolBarTextWidth = 0; // the run tool bar's width with text beside its icons
     QComboBox *m_statusFilter = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
-    QObject *m_urlColumnFitter = nullptr; // fits the URL column until the person sizes columns
     std::unique_ptr<BaselineRunner> m_baseline;
     QTimer m_summaryTimer;
-    bool m_detailsDirty = false;
-    QString m_lastDirectory;
     QString m_idleStatus; // what the status bar shows when no passing message is up
-    RunJournal *m_journal = nullptr;
-    QList<JournaledJob> m_restorable; // what the journal banner offers
+    RunSession *m_session = nullptr;
+    ExportFlow *m_files = nullptr;
+    MainWindowActions *m_actions = nullptr;
     QUndoStack *m_undo = nullptr;
     QPointer<SweepDialog> m_sweep;
-    bool m_unexportedResults = false; // results fetched here since the last export
-    CloseChoice m_closeChoice = CloseChoice::Ask;
 };
 
 } // namespace Parafetch

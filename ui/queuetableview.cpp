@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The queue's table view and its selection-reading row actions.
+#include "queuetableview.h"
+
+#include "jobqueuemodel.h"
+#include "jobtableproxymodel.h"
+#include "progressdelegate.h"
+#include "redact.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QDesktopServices>
+#include <QHeaderView>
+#include <QMessageBox>
+
+#include <algorithm>
+
+namespace Parafetch {
+
+namespace {
+
+constexpr int RowHeightPadding = 8;
+// The URL column's width: the widest it opens with, and the least it gives up so that the Error
+// column stays in view on a small screen.
+constexpr int UrlColumnWidth = 360;
+constexpr int UrlColumnMinWidth = 200;
+constexpr int ErrorColumnChars = 24;
+
+} // namespace
+
+// Fits the URL column to the table's width (the Error column keeps ErrorColumnChars in view) until
+// the person sizes a column, or a saved one is restored: then their widths stand.
+class QueueTableView::UrlColumnFitter final : public QObject
+{
+public:
+    explicit UrlColumnFitter(QTableView *table)
+        : QObject(table)
+        , m_table(table)
+    {
+        table->viewport()->installEventFilter(this);
+        connect(table->horizontalHeader(), &QHeaderView::sectionResized, this, [this](int column) {
+            if (!m_fitting && column != JobQueueModel::ErrorColumn)
+                m_stopped = true;
+        });
+    }
+    void stop() { m_stopped = true; }
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::Resize && !m_stopped)
+            fit();
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    void fit()
+    {
+        QHeaderView *header = m_table->horizontalHeader();
+        int others = 0;
+        for (int column = 0; column < JobQueueModel::ColumnCount; ++column) {
+            if (column != JobQueueModel::UrlColumn && column != JobQueueModel::ErrorColumn)
+                others += header->isSectionHidden(column) ? 0 : header->sectionSize(column);
+        }
+        const int error = ErrorColumnChars * m_table->fontMetrics().averageCharWidth();
+        const int width = std::clamp(m_table->viewport()->width() - others - error,
+                                     UrlColumnMinWidth, UrlColumnWidth);
+        m_fitting = true;
+        header->resizeSection(JobQueueModel::UrlColumn, width);
+        m_fitting = false;
+    }
+
+    QTableView *const m_table;
+    bool m_fitting = false;
+    bool m_stopped = false;
+};
+
+QueueTableView::QueueTableView(JobQueueModel *model, JobTableProxyModel *proxy, QWidget *parent)
+    : QTableView(parent)
+    , m_model(model)
+    , m_proxy(proxy)
+{
+    setObjectName(QStringLiteral("queueTable"));
+    setAccessibleName(tr("Queue"));
+    setModel(m_proxy);
+    setItemDelegate(new ProgressDelegate(this));
+    setSelectionBehavior(QAbstractItemView::SelectRows);
+    setSelectionMode(QAbstractItemView::ExtendedSelection);
+    setContextMenuPolicy(Qt::CustomContextMenu);
+    setAlternatingRowColors(true);
+    setTabKeyNavigation(false); // Tab moves on to the next widget, not the next cell
+    setWordWrap(false);
+    setTextElideMode(Qt::ElideMiddle);
+    verticalHeader()->hide();
+    // A fixed row height lets the view skip measuring 100,000 rows.
+    verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    verticalHeader()->setDefaultSectionSize(fontMetrics().height() + RowHeightPadding);
+    horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder); // list order
+    setSortingEnabled(true);
+    horizontalHeader()->setStretchLastSection(true);
+    setColumnWidth(JobQueueModel::UrlColumn, UrlColumnWidth);
+    // The other columns fit their widest usual content; Size, Speed and Time every value.
+    const QFontMetrics metrics = fontMetrics();
+    setColumnWidth(JobQueueModel::StatusColumn, metrics.horizontalAdvance(tr("Cancelled")) + 40);
+    setColumnWidth(JobQueueModel::HttpCodeColumn,
+                   metrics.horizontalAdvance(QStringLiteral("HTTP 000")));
+    for (const int column :
+         { JobQueueModel::SizeColumn, JobQueueModel::SpeedColumn, JobQueueModel::TimeColumn })
+        setColumnWidth(column, ProgressDelegate::columnWidth(this, column));
+    setColumnWidth(JobQueueModel::ProgressColumn,
+                   metrics.horizontalAdvance(QStringLiteral("0000000000")));
+    horizontalHeader()->setSectionsMovable(true);
+    m_urlColumnFitter = new UrlColumnFitter(this);
+}
+
+bool QueueTableView::restoreHeaderState(const QByteArray &state)
+{
+    if (!horizontalHeader()->restoreState(state))
+        return false;
+    m_urlColumnFitter->stop();
+    return true;
+}
+
+QList<int> QueueTableView::selectedSourceRows() const
+{
+    QList<int> rows;
+    for (const QModelIndex &index : selectionModel()->selectedRows())
+        rows.append(m_proxy->mapToSource(index).row());
+    std::sort(rows.begin(), rows.end());
+    return rows;
+}
+
+bool QueueTableView::requireSelection()
+{
+    if (selectionModel()->hasSelection())
+        return true;
+    emit message(tr("Select one or more URLs in the queue first."));
+    return false;
+}
+
+void QueueTableView::copySelectedUrls()
+{
+    if (!requireSelection())
+        return;
+    QStringList urls;
+    for (int row : selectedSourceRows())
+        urls.append(redactedUrl(m_model->jobAt(row).url));
+    if (!urls.isEmpty())
+        QApplication::clipboard()->setText(urls.join(QLatin1Char('\n')));
+}
+
+void QueueTableView::copySelectedRows()
+{
+    if (!requireSelection())
+        return;
+    QStringList lines;
+    for (int row : selectedSourceRows()) {
+        QStringList cells;
+        for (int column = 0; column < JobQueueModel::ColumnCount; ++column)
+            cells.append(m_model->index(row, column).data().toString());
+        lines.append(cells.join(QLatin1Char('\t')));
+    }
+    if (!lines.isEmpty())
+        QApplication::clipboard()->setText(lines.join(QLatin1Char('\n')));
+}
+
+void QueueTableView::openSelectedInBrowser()
+{
+    if (!requireSelection())
+        return;
+    const QUrl url = m_model->jobAt(selectedSourceRows().constFirst()).url;
+    if (!QDesktopServices::openUrl(url))
+        QMessageBox::warning(window(), tr("Open in Browser"),
+                             tr("No web browser could be started for %1.").arg(redactedUrl(url)));
+}
+
+void QueueTableView::selectSourceRow(int sourceRow)
+{
+    const QModelIndex index =
+        m_proxy->mapFromSource(m_model->index(sourceRow, JobQueueModel::UrlColumn));
+    if (!index.isValid())
+        return;
+    selectionModel()->setCurrentIndex(
+        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    scrollTo(index);
+}
+
+} // namespace Parafetch

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The queue's table: columns sized for their content, the URL column fitted to the window, and
+// the row actions that only read the selection (copy, open in the browser).
+#pragma once
+
+#include <QTableView>
+
+namespace Parafetch {
+
+class JobQueueModel;
+class JobTableProxyModel;
+
+class QueueTableView final : public QTableView
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(QueueTableView)
+public:
+    // Shows model through proxy (already set up on it); the caller keeps both alive.
+    QueueTableView(JobQueueModel *model, JobTableProxyModel *proxy, QWidget *parent = nullptr);
+
+    // Puts back column widths and order saved from horizontalHeader(); once it has, the URL
+    // column is no longer fitted to the width: the person's widths stand.
+    bool restoreHeaderState(const QByteArray &state);
+
+    QList<int> selectedSourceRows() const; // in the model's order
+    bool requireSelection(); // false, and says so, when no row is selected
+    // Makes a row of the model (a source row) current and scrolls to it, if the filter shows it.
+    void selectSourceRow(int sourceRow);
+
+    void copySelectedUrls();
+    void copySelectedRows();
+    void openSelectedInBrowser();
+
+Q_SIGNALS:
+    // A passing message for the status bar.
+    void message(const QString &text);
+
+private:
+    class UrlColumnFitter;
+
+    JobQueueModel *const m_model;
+    JobTableProxyModel *const m_proxy;
+    UrlColumnFitter *m_urlColumnFitter = nullptr;
+};
+
+} // namespace Parafetch
