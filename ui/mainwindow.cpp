@@ -1,4 +1,4 @@
-// The main window: wiring of input, queue table, summary, details and actions.
+// The main window: composition of its parts, and the run commands their actions trigger.
 #include "mainwindow.h"
 
 #include "detailpane.h"
@@ -9,7 +9,6 @@
 #include "jobtableproxymodel.h"
 #include "mainwindowactions.h"
 #include "queuetableview.h"
-#include "redact.h"
 #include "removejobscommand.h"
 #include "run/baselinerunner.h"
 #include "run/eta.h"
@@ -26,32 +25,16 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
-#include <QComboBox>
-#include <QDateTime>
-#include <QDesktopServices>
+#include <QDir>
 #include <QDockWidget>
-#include <QFile>
-#include <QFileDialog>
-#include <QFileInfo>
-#include <QHeaderView>
-#include <QLabel>
-#include <QLineEdit>
-#include <QMenu>
-#include <QMenuBar>
-#include <QMessageBox>
 #include <QMimeData>
 #include <QPlainTextEdit>
-#include <QPushButton>
 #include <QScreen>
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
-#include <QStandardPaths>
 #include <QStatusBar>
 #include <QSystemTrayIcon>
-#include <QTableView>
-#include <QToolBar>
-#include <QUndoCommand>
 #include <QUndoStack>
 #include <QVBoxLayout>
 
@@ -676,7 +659,7 @@ void MainWindow::writeSettings()
     QSettings settings;
     settings.setValue(settingsKey("geometry"), saveGeometry());
     settings.setValue(settingsKey("state"), saveState(LayoutVersion));
-    settings.setValue(settingsKey("header"), m_table->horizontalHeader()->saveState());
+    settings.setValue(settingsKey("header"), m_table->saveHeaderState());
     settings.setValue(settingsKey("lastDirectory"), m_files->lastDirectory());
     m_waterfallDock->writeSettings(settings);
     FetchOptions options = m_engine->options();

@@ -113,6 +113,11 @@ QueueTableView::QueueTableView(JobQueueModel *model, JobTableProxyModel *proxy, 
     m_urlColumnFitter = new UrlColumnFitter(this);
 }
 
+QByteArray QueueTableView::saveHeaderState() const
+{
+    return horizontalHeader()->saveState();
+}
+
 bool QueueTableView::restoreHeaderState(const QByteArray &state)
 {
     if (!horizontalHeader()->restoreState(state))

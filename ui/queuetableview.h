@@ -18,8 +18,9 @@ public:
     // Shows model through proxy (already set up on it); the caller keeps both alive.
     QueueTableView(JobQueueModel *model, JobTableProxyModel *proxy, QWidget *parent = nullptr);
 
-    // Puts back column widths and order saved from horizontalHeader(); once it has, the URL
+    // The columns' widths and order, and putting them back; once a saved state is back, the URL
     // column is no longer fitted to the width: the person's widths stand.
+    QByteArray saveHeaderState() const;
     bool restoreHeaderState(const QByteArray &state);
 
     QList<int> selectedSourceRows() const; // in the model's order
