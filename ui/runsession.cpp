@@ -29,7 +29,7 @@ const char *const LastListUndoneKey = "window/lastListUndone";
 // One line of a list that the parser reads back: "url" or "url,filename", credentials masked.
 QString listLine(const Job &job)
 {
-    const QString url = redactedUrl(job.url);
+    QString url = redactedUrl(job.url); // not const, so the return below moves it
     if (job.fileName.isEmpty())
         return url;
     QString name = job.fileName;
