@@ -3,7 +3,7 @@
 
 #include "job.h"
 #include "runsummary.h"
-#include "units.h" // formatBytes and the like, for the views of this model
+#include "formatting.h" // formatBytes and the like, for the views of this model
 
 #include <QAbstractTableModel>
 #include <QList>
