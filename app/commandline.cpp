@@ -5,6 +5,8 @@
 #include "formats/resultexporter.h"
 #include "run/sweeprunner.h"
 #include "engine/tlsconfig.h"
+#include "formatting.h"
+#include "units.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -21,8 +23,7 @@ namespace Parafetch {
 namespace {
 
 constexpr int UsageError = 2;
-constexpr double MsPerSecond = 1000.0;
-constexpr double MaxTimeoutSeconds = FetchOptions::MaxTimeoutMs / MsPerSecond;
+constexpr double MaxTimeoutSeconds = double(FetchOptions::MaxTimeoutMs) / Units::MsPerSecond;
 
 QString tr(const char *text)
 {
@@ -68,7 +69,7 @@ bool readSeconds(const QCommandLineParser &parser, const QCommandLineOption &opt
         return false;
     }
     // Round up: a tiny limit must not become 0, which means no limit.
-    *ms = int(std::ceil(seconds * MsPerSecond));
+    *ms = int(std::ceil(seconds * Units::MsPerSecond));
     return true;
 }
 
@@ -219,7 +220,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                                    tr("Read URLs from FILE, one per line (or 'url,filename'); "
                                       "'-' reads standard input (given up when it sends nothing "
                                       "for %1 s).")
-                                       .arg(HeadlessRunner::StdinSilenceLimitMs / MsPerSecond),
+                                       .arg(formatPlainSeconds(HeadlessRunner::StdinSilenceLimitMs)),
                                    QStringLiteral("FILE"));
     const QCommandLineOption exportTo(QStringLiteral("export"),
                                       tr("Write the results to FILE (.json, .csv or .har)."),

@@ -3,7 +3,7 @@
 
 #include "job.h"
 #include "jobqueuemodel.h"
-#include "units.h"
+#include "formatting.h"
 
 #include <QAbstractItemView>
 #include <QApplication>
