@@ -211,7 +211,7 @@ HeadlessRunner::HeadlessRunner(CommandLine line, QObject *parent)
                 writeErr(tr("parafetch: %1 asked to slow down (HTTP 429 or 503): no new request to "
                             "it for %2 s\n")
                              .arg(host)
-                             .arg(double(delayMs) / 1000.0, 0, 'g', 3));
+                             .arg(double(delayMs) / Units::MsPerSecond, 0, 'g', 3));
             });
 }
 
@@ -319,7 +319,7 @@ void HeadlessRunner::printSweepPoint(const SweepPoint &point)
     const QByteArray row = cell(QByteArray::number(point.concurrency), 6)
         + cell(seconds(point.wallNs), 12) + cell(seconds(point.serialNs), 12)
         + cell(formatClassicSpeedup(point.speedup).toLatin1(), 9)
-        + cell(QByteArray::number(point.efficiency() * Units::PercentScale, 'f', 0) + '%', 12)
+        + cell(formatWholePercent(point.efficiency()).toLatin1(), 12)
         + cell(QByteArray::number(point.succeeded), 11) + cell(QByteArray::number(point.failed), 8)
         + cell(seconds(point.p50Ns), 10) + cell(seconds(point.p95Ns), 10) + '\n';
     writeOut(row, true);
@@ -559,7 +559,7 @@ int HeadlessRunner::writeResults(const QList<Job> &jobs, const RunSummary &summa
     int exitCode = summary.succeeded == summary.total ? AllSucceeded : SomeFailed;
     if (!m_line.exportPath.isEmpty()) {
         RunInfo info;
-        info.startedAt = m_engine->epoch().addMSecs(summary.firstStartNs / 1'000'000);
+        info.startedAt = m_engine->epoch().addMSecs(summary.firstStartNs / Units::NsPerMs);
         info.concurrency = m_line.fetch.concurrency;
         info.method = m_line.fetch.method == FetchOptions::Method::Head ? QByteArrayLiteral("HEAD")
                                                                         : QByteArrayLiteral("GET");

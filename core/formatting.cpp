@@ -205,19 +205,28 @@ QString classicSummaryLines(const RunSummary &summary)
         .arg(formatClassicSeconds(summary.wallNs), formatClassicSeconds(summary.serialNs));
 }
 
-QString formatPercentChange(double before, double after)
+QString formatWholePercent(double fraction)
+{
+    return QString::number(fraction * Units::PercentScale, 'f', 0) + QLatin1Char('%');
+}
+
+QString formatPercentChange(qint64 before, qint64 after)
 {
     return (after >= before ? QStringLiteral("+") : QString())
-        + QString::number((after - before) / before * Units::PercentScale, 'f',
+        + QString::number(double(after - before) / double(before) * Units::PercentScale, 'f',
                           PercentChangeDecimals)
         + QLatin1Char('%');
 }
 
 QByteArray formatExactMs(qint64 ns)
 {
-    if (ns < 0)
+    return formatExactMsOfUs(Units::nsToRoundedUs(ns));
+}
+
+QByteArray formatExactMsOfUs(qint64 us)
+{
+    if (us < 0)
         return QByteArrayLiteral("-1");
-    const qint64 us = Units::nsToRoundedUs(ns);
     return QByteArray::number(us / Units::UsPerMs) + '.'
         + QByteArray::number(us % Units::UsPerMs).rightJustified(ExactMsDecimals, '0');
 }

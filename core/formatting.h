@@ -49,12 +49,15 @@ QString formatClassicSpeedup(double speedup); // "2.50x"
 // "main takes time=0.210s\nserial exec time would be time=0.647s" (no newline at the end).
 QString classicSummaryLines(const RunSummary &summary);
 
+// A fraction as a whole percentage: 0.754 is "75%".
+QString formatWholePercent(double fraction);
 // How much `after` differs from `before`, in percent of `before`: "+12.5%", "-3.0%".
-QString formatPercentChange(double before, double after);
+QString formatPercentChange(qint64 before, qint64 after);
 
 // Milliseconds with exactly three decimals, from whole microseconds rounded halves up, so that
 // 1.5 ms is always "1.500" whatever a double would print: "12.345"; "-1" when negative (unknown).
 // The run files' and sweep tables' number format.
 QByteArray formatExactMs(qint64 ns);
+QByteArray formatExactMsOfUs(qint64 us); // the same from whole microseconds
 
 } // namespace Parafetch

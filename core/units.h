@@ -20,6 +20,8 @@ inline constexpr qint64 UsPerSecond = UsPerMs * MsPerSecond;
 inline constexpr qint64 NsPerSecond = NsPerMs * MsPerSecond;
 inline constexpr qint64 SecondsPerMinute = 60;
 inline constexpr qint64 MinutesPerHour = 60;
+inline constexpr qint64 HoursPerDay = 24;
+inline constexpr qint64 MsPerDay = MsPerSecond * SecondsPerMinute * MinutesPerHour * HoursPerDay;
 
 inline constexpr qint64 BytesPerKiB = 1024;
 inline constexpr qint64 BytesPerMiB = 1024 * BytesPerKiB;

@@ -159,7 +159,7 @@ QLabel *SummaryPanel::addRow(const QString &label, const QString &toolTip)
 void SummaryPanel::setRemaining(const EtaEstimate &eta, bool running)
 {
     if (!running || eta.status == EtaEstimate::Status::Unknown)
-        m_remaining->setText(QStringLiteral("–"));
+        m_remaining->setText(unknownValue());
     else if (eta.status == EtaEstimate::Status::Paused)
         m_remaining->setText(tr("paused"));
     else if (eta.status == EtaEstimate::Status::Estimating)

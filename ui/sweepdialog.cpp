@@ -519,7 +519,7 @@ void SweepDialog::refreshResults(const QList<SweepPoint> &points)
         m_table->setItem(row, SerialColumn, numberItem(formatSeconds(point.serialNs)));
         m_table->setItem(row, SpeedupColumn, numberItem(tr("%1×").arg(point.speedup, 0, 'f', 2)));
         m_table->setItem(row, EfficiencyColumn,
-                         numberItem(tr("%1%").arg(point.efficiency() * Units::PercentScale, 0, 'f', 0)));
+                         numberItem(formatWholePercent(point.efficiency())));
         m_table->setItem(row, SucceededColumn, numberItem(QString::number(point.succeeded)));
         m_table->setItem(row, FailedColumn, numberItem(QString::number(point.failed)));
         m_table->setItem(row, P50Column, numberItem(formatSecondsOrUnknown(point.p50Ns)));

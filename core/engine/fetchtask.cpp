@@ -37,7 +37,7 @@ constexpr int MaxBackoffDoublings = 30;
 constexpr int MaxUnsentResends = 3;
 // Past this many inflated bytes a body that expands more than 40:1 (gzip, deflate) is refused
 // (ContentDecoder, with Qt's own default).
-constexpr qint64 DecompressionCheckThresholdBytes = 10 * 1024 * 1024;
+constexpr qint64 DecompressionCheckThresholdBytes = 10 * Units::BytesPerMiB;
 
 constexpr QLatin1String HttpScheme("http");
 constexpr QLatin1String HttpsScheme("https");

@@ -48,10 +48,14 @@ private Q_SLOTS:
     void classicSpeedup_data();
     void classicSpeedup();
     void classicSummaryLinesReadLikeTheReferenceTool();
+    void wholePercent_data();
+    void wholePercent();
     void percentChange_data();
     void percentChange();
     void exactMs_data();
     void exactMs();
+    void exactMsOfUs_data();
+    void exactMsOfUs();
     void widestTextsUseTheGivenDigit();
     void peopleGetTheirLocaleClassicLinesDoNot();
 };
@@ -355,6 +359,25 @@ void TestFormatting::classicSummaryLinesReadLikeTheReferenceTool()
              QStringLiteral("main takes time=0.000s\nserial exec time would be time=0.000s"));
 }
 
+void TestFormatting::wholePercent_data()
+{
+    QTest::addColumn<double>("fraction");
+    QTest::addColumn<QString>("expected");
+
+    QTest::newRow("none") << 0.0 << QStringLiteral("0%");
+    QTest::newRow("all") << 1.0 << QStringLiteral("100%");
+    QTest::newRow("rounded to a whole percent") << 0.754 << QStringLiteral("75%");
+    QTest::newRow("to the nearest, up") << 0.756 << QStringLiteral("76%");
+    QTest::newRow("more than all, no separator") << 12.5 << QStringLiteral("1250%");
+}
+
+void TestFormatting::wholePercent()
+{
+    QFETCH(double, fraction);
+    QFETCH(QString, expected);
+    QCOMPARE(formatWholePercent(fraction), expected);
+}
+
 void TestFormatting::percentChange_data()
 {
     QTest::addColumn<qint64>("before");
@@ -405,6 +428,27 @@ void TestFormatting::exactMs()
     QCOMPARE(formatExactMs(ns), expected);
 }
 
+void TestFormatting::exactMsOfUs_data()
+{
+    QTest::addColumn<qint64>("us");
+    QTest::addColumn<QByteArray>("expected");
+
+    QTest::newRow("zero") << qint64(0) << QByteArray("0.000");
+    QTest::newRow("one microsecond") << qint64(1) << QByteArray("0.001");
+    QTest::newRow("1.5 ms") << qint64(1500) << QByteArray("1.500");
+    QTest::newRow("a second") << qint64(1'000'000) << QByteArray("1000.000");
+    QTest::newRow("unknown is -1") << qint64(-1) << QByteArray("-1");
+    QTest::newRow("the largest count of microseconds")
+        << Largest << QByteArray("9223372036854775.807");
+}
+
+void TestFormatting::exactMsOfUs()
+{
+    QFETCH(qint64, us);
+    QFETCH(QByteArray, expected);
+    QCOMPARE(formatExactMsOfUs(us), expected);
+}
+
 void TestFormatting::widestTextsUseTheGivenDigit()
 {
     const QStringList sizes = widestSizeTexts(QLatin1Char('8'));
@@ -430,6 +474,7 @@ void TestFormatting::peopleGetTheirLocaleClassicLinesDoNot()
     QCOMPARE(formatClassicSpeedup(2.5), QStringLiteral("2.50x"));
     QCOMPARE(formatPlainSeconds(250), QStringLiteral("0.25"));
     QCOMPARE(formatPercentChange(1000, 1125), QStringLiteral("+12.5%"));
+    QCOMPARE(formatWholePercent(0.254), QStringLiteral("25%"));
 }
 
 QTEST_GUILESS_MAIN(TestFormatting)

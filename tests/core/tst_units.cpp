@@ -32,6 +32,7 @@ void TestUnits::constants_data()
     QTest::newRow("a second is a billion ns") << Units::NsPerSecond << qint64(1'000'000'000);
     QTest::newRow("a second is a million us") << Units::UsPerSecond << qint64(1'000'000);
     QTest::newRow("a second is 1000 ms") << Units::MsPerSecond << qint64(1000);
+    QTest::newRow("a day is 86,400,000 ms") << Units::MsPerDay << qint64(86'400'000);
     QTest::newRow("a KiB is 2^10 bytes") << Units::BytesPerKiB << (qint64(1) << 10);
     QTest::newRow("a MiB is 2^20 bytes") << Units::BytesPerMiB << (qint64(1) << 20);
     QTest::newRow("a GiB is 2^30 bytes") << Units::BytesPerGiB << (qint64(1) << 30);
