@@ -1,20 +1,20 @@
 // The headless front end: the classic per-URL lines, a live meter on a terminal, a summary.
 #include "headlessrunner.h"
 
-#include "server/demolist.h"
-#include "run/eta.h"
 #include "engine/fetchengine.h"
-#include "formatting.h"
-#include "jobqueuemodel.h"
-#include "server/loopbackserver.h"
-#include "redact.h"
 #include "formats/resultexporter.h"
 #include "formats/resultimporter.h"
+#include "formatting.h"
+#include "jobqueuemodel.h"
+#include "redact.h"
+#include "run/eta.h"
 #include "run/runcompare.h"
-#include "runsummary.h"
 #include "run/shard.h"
-#include "stdinreader.h"
 #include "run/sweeprunner.h"
+#include "runsummary.h"
+#include "server/demolist.h"
+#include "server/loopbackserver.h"
+#include "stdinreader.h"
 #include "units.h"
 #include "urllistparser.h"
 
@@ -490,9 +490,9 @@ void HeadlessRunner::printResult(const Job &job)
     if (m_line.quiet)
         return;
     clearProgress();
-    QByteArray line = "getData for=" + quoted(redactedUrl(job.url)) + " takes time="
-        + formatClassicSeconds(job.durationNs()).toLatin1() + " status=" + QByteArray::number(job.httpStatus)
-        + " size=" + QByteArray::number(job.bytesReceived);
+    QByteArray line = "getData for=" + quoted(redactedUrl(job.url))
+        + " takes time=" + formatClassicSeconds(job.durationNs()).toLatin1() + " status="
+        + QByteArray::number(job.httpStatus) + " size=" + QByteArray::number(job.bytesReceived);
     if (job.attempts > 1)
         line += " attempts=" + QByteArray::number(job.attempts);
     if (!job.savedPath.isEmpty())
@@ -627,12 +627,14 @@ QByteArray diffRow(const UrlDiff &diff, const QByteArray &label = {})
 {
     constexpr int ChangeWidth = 16, CellWidth = 22, DeltaWidth = 10;
     const bool inA = diff.change != UrlChange::OnlyInB, inB = diff.change != UrlChange::OnlyInA;
-    return (label.isEmpty() ? urlChangeName(diff.change).toUtf8() : label).leftJustified(ChangeWidth, ' ')
+    return (label.isEmpty() ? urlChangeName(diff.change).toUtf8() : label)
+               .leftJustified(ChangeWidth, ' ')
         + outcomeCell(inA, diff.stateA, diff.statusA, diff.kindA, diff.durationA)
               .leftJustified(CellWidth, ' ')
         + outcomeCell(inB, diff.stateB, diff.statusB, diff.kindB, diff.durationB)
               .leftJustified(CellWidth, ' ')
-        + (diff.hasTimeDelta() ? formatClassicSignedSeconds(diff.timeDeltaNs()).toLatin1() : QByteArray("-"))
+        + (diff.hasTimeDelta() ? formatClassicSignedSeconds(diff.timeDeltaNs()).toLatin1()
+                               : QByteArray("-"))
               .leftJustified(DeltaWidth, ' ')
         + ' ' + quoted(diff.url) + '\n';
 }
@@ -675,7 +677,8 @@ QByteArray figuresTable(const RunFigures &a, const RunFigures &b)
     text += QByteArray("speedup").leftJustified(NameWidth, ' ')
         + formatClassicSpeedup(a.speedup).toLatin1().rightJustified(CellWidth, ' ')
         + formatClassicSpeedup(b.speedup).toLatin1().rightJustified(CellWidth, ' ')
-        + ((b.speedup >= a.speedup ? "+" : "") + formatClassicSpeedup(b.speedup - a.speedup).toLatin1())
+        + ((b.speedup >= a.speedup ? "+" : "")
+           + formatClassicSpeedup(b.speedup - a.speedup).toLatin1())
               .rightJustified(CellWidth, ' ')
         + '\n';
     return text;

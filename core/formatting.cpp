@@ -100,7 +100,8 @@ QString formatRate(double bytesPerSecond)
 QString formatSeconds(qint64 ns)
 {
     return tr("%1 s", "seconds")
-        .arg(numberLocale().toString(double(ns) / double(Units::NsPerSecond), 'f', SecondsDecimals));
+        .arg(
+            numberLocale().toString(double(ns) / double(Units::NsPerSecond), 'f', SecondsDecimals));
 }
 
 QString formatMilliseconds(qint64 ns, int decimals)

@@ -241,9 +241,10 @@ void CompareDialog::fillDifferences()
                                item(outcomeText(inA, diff.stateA, diff.statusA, diff.kindA, diff.durationA)));
         m_differences->setItem(row, BColumn,
                                item(outcomeText(inB, diff.stateB, diff.statusB, diff.kindB, diff.durationB)));
-        m_differences->setItem(row, DeltaColumn,
-                               item(diff.hasTimeDelta() ? formatSignedSeconds(diff.timeDeltaNs()) : unknownValue(),
-                                    Qt::AlignRight));
+        m_differences->setItem(
+            row, DeltaColumn,
+            item(diff.hasTimeDelta() ? formatSignedSeconds(diff.timeDeltaNs()) : unknownValue(),
+                 Qt::AlignRight));
     }
     m_differences->resizeColumnToContents(ChangeColumn);
 }
@@ -285,8 +286,8 @@ void CompareDialog::fillFigures()
                                : (row.after >= row.before ? QStringLiteral("+") : QString())
                     + QString::number(qint64(row.after - row.before));
             if (row.isTime && row.before > 0)
-                delta += QStringLiteral(" (") + formatPercentChange(qint64(row.before), qint64(row.after))
-                    + QLatin1Char(')');
+                delta += QStringLiteral(" (")
+                    + formatPercentChange(qint64(row.before), qint64(row.after)) + QLatin1Char(')');
         }
         m_figures->setItem(i, FigureAColumn, item(text(row.before), Qt::AlignRight));
         m_figures->setItem(i, FigureBColumn, item(text(row.after), Qt::AlignRight));

@@ -175,7 +175,8 @@ QString DetailPane::html(const Job &job)
     rows += row(tr("Attempts"), attemptsText(job));
     rows += row(tr("Worker lane"), job.worker >= 0 ? QString::number(job.worker) : unknownValue());
     rows += row(tr("Thread"), job.thread >= 0 ? QString::number(job.thread) : unknownValue());
-    rows += row(tr("Protocol"), job.protocol.isEmpty() ? unknownValue() : protocolName(job.protocol));
+    rows +=
+        row(tr("Protocol"), job.protocol.isEmpty() ? unknownValue() : protocolName(job.protocol));
     rows += row(tr("Received"),
                 tr("%1 (%2 bytes)").arg(formatBytes(job.bytesReceived)).arg(job.bytesReceived));
     if (!job.sha256.isEmpty())

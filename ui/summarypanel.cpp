@@ -108,9 +108,10 @@ int SummaryPanel::widthForFigures() const
     constexpr qint64 LongRunNs = 99'999'999'999'999; // 27 h 46 min
     constexpr double FastestUrlsPerSecond = 9999.9;
     constexpr double LargestSpeedup = 999.99;
-    QStringList figures = { formatSeconds(LongRunNs),    formatRemaining(LongRunNs),
-                            tr("estimating…"),           tr("paused"),
-                            formatSpeedup(LargestSpeedup), QStringLiteral("9999") };
+    QStringList figures = {
+        formatSeconds(LongRunNs),      formatRemaining(LongRunNs), tr("estimating…"), tr("paused"),
+        formatSpeedup(LargestSpeedup), QStringLiteral("9999")
+    };
     for (qint64 size : sizes) {
         figures.append(formatBytes(size));
         figures.append(tr("%1, %2 URLs/s")
@@ -264,7 +265,8 @@ QString SummaryPanel::summaryText() const
         text += tr("Done before the restore (not timed here): %1\n").arg(s.restoredDone);
     text += tr("Bytes: %1\n").arg(s.bytes);
     text += tr("p50 %1, p90 %2, p99 %3\n")
-                .arg(formatClassicSeconds(s.p50Ns), formatClassicSeconds(s.p90Ns), formatClassicSeconds(s.p99Ns));
+                .arg(formatClassicSeconds(s.p50Ns), formatClassicSeconds(s.p90Ns),
+                     formatClassicSeconds(s.p99Ns));
     if (m_baselineNs > 0)
         text += tr("Measured serial baseline: %1\n").arg(formatClassicSeconds(m_baselineNs));
     return text;

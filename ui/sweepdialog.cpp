@@ -518,8 +518,7 @@ void SweepDialog::refreshResults(const QList<SweepPoint> &points)
         m_table->setItem(row, WallColumn, numberItem(formatSeconds(point.wallNs)));
         m_table->setItem(row, SerialColumn, numberItem(formatSeconds(point.serialNs)));
         m_table->setItem(row, SpeedupColumn, numberItem(tr("%1×").arg(point.speedup, 0, 'f', 2)));
-        m_table->setItem(row, EfficiencyColumn,
-                         numberItem(formatWholePercent(point.efficiency())));
+        m_table->setItem(row, EfficiencyColumn, numberItem(formatWholePercent(point.efficiency())));
         m_table->setItem(row, SucceededColumn, numberItem(QString::number(point.succeeded)));
         m_table->setItem(row, FailedColumn, numberItem(QString::number(point.failed)));
         m_table->setItem(row, P50Column, numberItem(formatSecondsOrUnknown(point.p50Ns)));

@@ -3,12 +3,12 @@
 
 #include "engine/bodysink.h"
 #include "engine/filelog.h"
-#include "filenames.h"
 #include "engine/httpreply.h"
 #include "engine/networkmanager.h"
+#include "engine/tlsconfig.h"
+#include "filenames.h"
 #include "redact.h"
 #include "sha256.h"
-#include "engine/tlsconfig.h"
 #include "units.h"
 
 #include <QDateTime>
@@ -825,7 +825,8 @@ std::optional<qint64> FetchTask::parseRetryAfter(const QByteArray &value, const 
     if (ok) {
         if (delaySeconds < 0)
             return std::nullopt;
-        return delaySeconds > LongestDelaySeconds ? LongestDelayMs : delaySeconds * Units::MsPerSecond;
+        return delaySeconds > LongestDelaySeconds ? LongestDelayMs
+                                                  : delaySeconds * Units::MsPerSecond;
     }
     const bool onlyDigits = !trimmed.isEmpty()
         && std::all_of(trimmed.cbegin(), trimmed.cend(),

@@ -87,7 +87,8 @@ bool ShardMerger::merge(const QList<ImportedRun> &runs, const QStringList &names
                              .arg(nameOf(i));
             return false;
         }
-        epochs[i] = run.info.startedAt.toMSecsSinceEpoch() * Units::NsPerMs - run.summary.firstStartNs;
+        epochs[i] =
+            run.info.startedAt.toMSecsSinceEpoch() * Units::NsPerMs - run.summary.firstStartNs;
         earliest = std::min(earliest, epochs.at(i));
     }
 

@@ -213,10 +213,11 @@ QByteArray SweepRunner::toCsv(const QList<SweepPoint> &points, double threshold)
         csv += QByteArray::number(point.concurrency) + ',' + QByteArray::number(point.urls) + ','
             + QByteArray::number(point.succeeded) + ',' + QByteArray::number(point.failed) + ','
             + QByteArray::number(point.cancelled) + ',' + formatExactMs(point.wallNs) + ','
-            + formatExactMs(point.serialNs) + ',' + QByteArray::number(point.speedup, 'f', RatioDecimals)
-            + ',' + QByteArray::number(point.efficiency(), 'f', RatioDecimals) + ','
-            + formatExactMs(point.p50Ns) + ',' + formatExactMs(point.p95Ns) + ',' + (i == kneeIndex ? '1' : '0')
-            + "\r\n";
+            + formatExactMs(point.serialNs) + ','
+            + QByteArray::number(point.speedup, 'f', RatioDecimals) + ','
+            + QByteArray::number(point.efficiency(), 'f', RatioDecimals) + ','
+            + formatExactMs(point.p50Ns) + ',' + formatExactMs(point.p95Ns) + ','
+            + (i == kneeIndex ? '1' : '0') + "\r\n";
     }
     return csv;
 }

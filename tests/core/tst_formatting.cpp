@@ -107,7 +107,8 @@ void TestFormatting::byteProgress_data()
     QTest::addColumn<QString>("expected");
 
     QTest::newRow("nothing of nothing") << qint64(0) << qint64(0) << QStringLiteral("0 of 0 bytes");
-    QTest::newRow("progress in bytes") << qint64(78) << qint64(100) << QStringLiteral("78 of 100 bytes");
+    QTest::newRow("progress in bytes")
+        << qint64(78) << qint64(100) << QStringLiteral("78 of 100 bytes");
     QTest::newRow("bytes of just under a KiB")
         << qint64(1023) << qint64(1023) << QStringLiteral("1023 of 1023 bytes");
     QTest::newRow("progress of a known size")
@@ -193,8 +194,10 @@ void TestFormatting::milliseconds_data()
     QTest::addColumn<QString>("expected");
 
     QTest::newRow("zero") << qint64(0) << 1 << QStringLiteral("0.0 ms");
-    QTest::newRow("milliseconds to one decimal") << qint64(12'345'678) << 1 << QStringLiteral("12.3 ms");
-    QTest::newRow("milliseconds to three decimals") << qint64(1'500) << 3 << QStringLiteral("0.002 ms");
+    QTest::newRow("milliseconds to one decimal")
+        << qint64(12'345'678) << 1 << QStringLiteral("12.3 ms");
+    QTest::newRow("milliseconds to three decimals")
+        << qint64(1'500) << 3 << QStringLiteral("0.002 ms");
     QTest::newRow("no decimals") << qint64(12'500'001) << 0 << QStringLiteral("13 ms");
     QTest::newRow("999.4 ms stays under a thousand")
         << qint64(999'400'000) << 0 << QStringLiteral("999 ms");
@@ -227,13 +230,16 @@ void TestFormatting::remaining_data()
     QTest::newRow("22.8 s is about 23 s") << 22'800 * NsPerMs << QStringLiteral("about 23 s");
     QTest::newRow("59.4 s is about 59 s") << 59'400 * NsPerMs << QStringLiteral("about 59 s");
     QTest::newRow("59.5 s is about a minute") << 59'500 * NsPerMs << QStringLiteral("about 1 min");
-    QTest::newRow("minutes round to the nearest") << 150 * NsPerSecond << QStringLiteral("about 3 min");
-    QTest::newRow("59 min 29 s is 59 min") << (59 * 60 + 29) * NsPerSecond << QStringLiteral("about 59 min");
+    QTest::newRow("minutes round to the nearest")
+        << 150 * NsPerSecond << QStringLiteral("about 3 min");
+    QTest::newRow("59 min 29 s is 59 min")
+        << (59 * 60 + 29) * NsPerSecond << QStringLiteral("about 59 min");
     QTest::newRow("59 min 30 s is an hour")
         << (59 * 60 + 30) * NsPerSecond << QStringLiteral("about 1 h 0 min");
-    QTest::newRow("hours and minutes") << (2 * 3600 + 5 * 60) * NsPerSecond
-                                      << QStringLiteral("about 2 h 5 min");
-    QTest::newRow("days are hours") << 50 * 3600 * NsPerSecond << QStringLiteral("about 50 h 0 min");
+    QTest::newRow("hours and minutes")
+        << (2 * 3600 + 5 * 60) * NsPerSecond << QStringLiteral("about 2 h 5 min");
+    QTest::newRow("days are hours")
+        << 50 * 3600 * NsPerSecond << QStringLiteral("about 50 h 0 min");
 }
 
 void TestFormatting::remaining()
@@ -310,7 +316,8 @@ void TestFormatting::classicSeconds_data()
         << -47 * NsPerMs << QStringLiteral("0.000s") << QStringLiteral("-")
         << QStringLiteral("-0.047s");
     QTest::newRow("unknown (-1) is a dash, its difference the least of one")
-        << qint64(-1) << QStringLiteral("0.000s") << QStringLiteral("-") << QStringLiteral("-0.000s");
+        << qint64(-1) << QStringLiteral("0.000s") << QStringLiteral("-")
+        << QStringLiteral("-0.000s");
     QTest::newRow("the longest time there is")
         << Largest << QStringLiteral("9223372036.855s") << QStringLiteral("9223372036.855s")
         << QStringLiteral("+9223372036.855s");
@@ -385,11 +392,13 @@ void TestFormatting::percentChange_data()
     QTest::addColumn<QString>("expected");
 
     QTest::newRow("no change is +0.0%") << qint64(1000) << qint64(1000) << QStringLiteral("+0.0%");
-    QTest::newRow("slower by an eighth") << qint64(1000) << qint64(1125) << QStringLiteral("+12.5%");
+    QTest::newRow("slower by an eighth")
+        << qint64(1000) << qint64(1125) << QStringLiteral("+12.5%");
     QTest::newRow("faster") << qint64(1000) << qint64(970) << QStringLiteral("-3.0%");
-    QTest::newRow("a third faster, to one decimal") << qint64(3) << qint64(2) << QStringLiteral("-33.3%");
-    QTest::newRow("a tiny gain still shows its sign") << qint64(100'000) << qint64(99'999)
-                                                       << QStringLiteral("-0.0%");
+    QTest::newRow("a third faster, to one decimal")
+        << qint64(3) << qint64(2) << QStringLiteral("-33.3%");
+    QTest::newRow("a tiny gain still shows its sign")
+        << qint64(100'000) << qint64(99'999) << QStringLiteral("-0.0%");
     QTest::newRow("a billion times slower, no separator")
         << qint64(1) << qint64(1'000'000'000) << QStringLiteral("+99999999900.0%");
 }
