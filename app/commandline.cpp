@@ -1,10 +1,12 @@
 // Parsing and validating the command line with QCommandLineParser.
 #include "commandline.h"
 
-#include "headlessrunner.h"
-#include "formats/resultexporter.h"
-#include "run/sweeprunner.h"
 #include "engine/tlsconfig.h"
+#include "formats/resultexporter.h"
+#include "formatting.h"
+#include "headlessrunner.h"
+#include "run/sweeprunner.h"
+#include "units.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -21,8 +23,7 @@ namespace Parafetch {
 namespace {
 
 constexpr int UsageError = 2;
-constexpr double MsPerSecond = 1000.0;
-constexpr double MaxTimeoutSeconds = FetchOptions::MaxTimeoutMs / MsPerSecond;
+constexpr double MaxTimeoutSeconds = double(FetchOptions::MaxTimeoutMs) / Units::MsPerSecond;
 
 QString tr(const char *text)
 {
@@ -68,7 +69,7 @@ bool readSeconds(const QCommandLineParser &parser, const QCommandLineOption &opt
         return false;
     }
     // Round up: a tiny limit must not become 0, which means no limit.
-    *ms = int(std::ceil(seconds * MsPerSecond));
+    *ms = int(std::ceil(seconds * Units::MsPerSecond));
     return true;
 }
 
@@ -215,12 +216,13 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                                   tr("Fetch at most N URLs at once (1-512, default %1).")
                                       .arg(FetchOptions::DefaultConcurrency),
                                   QStringLiteral("N"));
-    const QCommandLineOption input(QStringList { QStringLiteral("i"), QStringLiteral("input") },
-                                   tr("Read URLs from FILE, one per line (or 'url,filename'); "
-                                      "'-' reads standard input (given up when it sends nothing "
-                                      "for %1 s).")
-                                       .arg(HeadlessRunner::StdinSilenceLimitMs / MsPerSecond),
-                                   QStringLiteral("FILE"));
+    const QCommandLineOption input(
+        QStringList { QStringLiteral("i"), QStringLiteral("input") },
+        tr("Read URLs from FILE, one per line (or 'url,filename'); "
+           "'-' reads standard input (given up when it sends nothing "
+           "for %1 s).")
+            .arg(formatPlainSeconds(HeadlessRunner::StdinSilenceLimitMs)),
+        QStringLiteral("FILE"));
     const QCommandLineOption exportTo(QStringLiteral("export"),
                                       tr("Write the results to FILE (.json, .csv or .har)."),
                                       QStringLiteral("FILE"));

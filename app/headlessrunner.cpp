@@ -1,19 +1,21 @@
 // The headless front end: the classic per-URL lines, a live meter on a terminal, a summary.
 #include "headlessrunner.h"
 
-#include "server/demolist.h"
-#include "run/eta.h"
 #include "engine/fetchengine.h"
-#include "jobqueuemodel.h"
-#include "server/loopbackserver.h"
-#include "redact.h"
 #include "formats/resultexporter.h"
 #include "formats/resultimporter.h"
+#include "formatting.h"
+#include "jobqueuemodel.h"
+#include "redact.h"
+#include "run/eta.h"
 #include "run/runcompare.h"
-#include "runsummary.h"
 #include "run/shard.h"
-#include "stdinreader.h"
 #include "run/sweeprunner.h"
+#include "runsummary.h"
+#include "server/demolist.h"
+#include "server/loopbackserver.h"
+#include "stdinreader.h"
+#include "units.h"
 #include "urllistparser.h"
 
 #include <QCoreApplication>
@@ -30,19 +32,11 @@ namespace Parafetch {
 
 namespace {
 
-constexpr double NsPerSecond = 1e9;
-constexpr double MsPerSecond = 1e3;
 constexpr int SignalExitBase = 128;
 
 QString tr(const char *text)
 {
     return QCoreApplication::translate("HeadlessRunner", text);
-}
-
-// The classic seconds format: "0.047s".
-QByteArray secondsText(qint64 ns)
-{
-    return QByteArray::number(double(std::max<qint64>(ns, 0)) / NsPerSecond, 'f', 3) + 's';
 }
 
 void writeOut(const QByteArray &text, bool flush)
@@ -68,10 +62,9 @@ QByteArray quoted(const QString &text)
 QByteArray summaryText(const RunSummary &summary)
 {
     QByteArray text;
-    text += "main takes time=" + secondsText(summary.wallNs) + '\n';
-    text += "serial exec time would be time=" + secondsText(summary.serialNs) + '\n';
-    text += "speedup=" + QByteArray::number(summary.speedup, 'f', 2) + "x\n";
-    const auto percentile = [](qint64 ns) { return ns >= 0 ? secondsText(ns) : QByteArray("-"); };
+    text += classicSummaryLines(summary).toLatin1() + '\n';
+    text += "speedup=" + formatClassicSpeedup(summary.speedup).toLatin1() + '\n';
+    const auto percentile = [](qint64 ns) { return formatClassicSecondsOrUnknown(ns).toLatin1(); };
     text += "urls=" + QByteArray::number(summary.total) + " succeeded="
         + QByteArray::number(summary.succeeded) + " failed=" + QByteArray::number(summary.failed)
         + " cancelled=" + QByteArray::number(summary.cancelled) + " bytes="
@@ -105,11 +98,6 @@ int limitFromEnvironment(const char *name, int fallback)
     bool ok = false;
     const int value = qEnvironmentVariableIntValue(name, &ok);
     return ok && value >= 0 ? value : fallback;
-}
-
-QString secondsForPeople(int ms)
-{
-    return QString::number(double(ms) / MsPerSecond, 'g', 10);
 }
 
 // Why nothing can be created in the folder at path, or an empty string when it can. Asks
@@ -198,7 +186,7 @@ QString HeadlessRunner::exitCodesHelp()
               "  128+N  stopped by signal N (130 Ctrl+C, 143 SIGTERM): the run is cancelled\n"
               "         cleanly, the summary and the export are written; a repeat within\n"
               "         %2 s is the same request\n")
-        .arg(secondsForPeople(StdinSilenceLimitMs), secondsForPeople(ForceQuitGraceMs));
+        .arg(formatPlainSeconds(StdinSilenceLimitMs), formatPlainSeconds(ForceQuitGraceMs));
 }
 
 HeadlessRunner::HeadlessRunner(CommandLine line, QObject *parent)
@@ -223,7 +211,7 @@ HeadlessRunner::HeadlessRunner(CommandLine line, QObject *parent)
                 writeErr(tr("parafetch: %1 asked to slow down (HTTP 429 or 503): no new request to "
                             "it for %2 s\n")
                              .arg(host)
-                             .arg(double(delayMs) / 1000.0, 0, 'g', 3));
+                             .arg(double(delayMs) / Units::MsPerSecond, 0, 'g', 3));
             });
 }
 
@@ -283,7 +271,7 @@ void HeadlessRunner::stdinFinished()
         // Not taken for the end of the list: a half-written list would run as if it were whole.
         writeErr(tr("parafetch: standard input sent nothing for %1 s and was not closed; giving "
                     "up without fetching (a list must end with the end of the input)\n")
-                     .arg(secondsForPeople(m_stdinSilenceLimitMs)));
+                     .arg(formatPlainSeconds(m_stdinSilenceLimitMs)));
         end(BadInput);
         return;
     }
@@ -326,13 +314,12 @@ void HeadlessRunner::startSweep(const QList<UrlEntry> &entries)
 
 void HeadlessRunner::printSweepPoint(const SweepPoint &point)
 {
-    constexpr int PercentScale = 100;
     const auto cell = [](const QByteArray &text, int width) { return text.rightJustified(width, ' '); };
-    const auto seconds = [](qint64 ns) { return ns >= 0 ? secondsText(ns) : QByteArray("-"); };
+    const auto seconds = [](qint64 ns) { return formatClassicSecondsOrUnknown(ns).toLatin1(); };
     const QByteArray row = cell(QByteArray::number(point.concurrency), 6)
         + cell(seconds(point.wallNs), 12) + cell(seconds(point.serialNs), 12)
-        + cell(QByteArray::number(point.speedup, 'f', 2) + 'x', 9)
-        + cell(QByteArray::number(point.efficiency() * PercentScale, 'f', 0) + '%', 12)
+        + cell(formatClassicSpeedup(point.speedup).toLatin1(), 9)
+        + cell(formatWholePercent(point.efficiency()).toLatin1(), 12)
         + cell(QByteArray::number(point.succeeded), 11) + cell(QByteArray::number(point.failed), 8)
         + cell(seconds(point.p50Ns), 10) + cell(seconds(point.p95Ns), 10) + '\n';
     writeOut(row, true);
@@ -342,10 +329,9 @@ void HeadlessRunner::finishSweep()
 {
     if (m_ended)
         return;
-    constexpr int PercentScale = 100;
     const QList<SweepPoint> &points = m_sweep->points();
     const int knee = SweepRunner::knee(points);
-    const int threshold = int(SweepRunner::DefaultKneeThreshold * PercentScale);
+    const int threshold = int(SweepRunner::DefaultKneeThreshold * Units::PercentScale);
     QString text;
     if (knee >= 0)
         text = tr("knee: N=%1 (past it, doubling N saves less than %2% of the wall time)\n")
@@ -390,7 +376,7 @@ void HeadlessRunner::interrupt(int signalNumber)
             m_repeatNoted = true;
             writeErr(tr("parafetch: already stopping; a signal %1 s or more after the first "
                         "quits at once\n")
-                         .arg(secondsForPeople(m_forceQuitGraceMs)));
+                         .arg(formatPlainSeconds(m_forceQuitGraceMs)));
         }
         return;
     }
@@ -504,9 +490,9 @@ void HeadlessRunner::printResult(const Job &job)
     if (m_line.quiet)
         return;
     clearProgress();
-    QByteArray line = "getData for=" + quoted(redactedUrl(job.url)) + " takes time="
-        + secondsText(job.durationNs()) + " status=" + QByteArray::number(job.httpStatus)
-        + " size=" + QByteArray::number(job.bytesReceived);
+    QByteArray line = "getData for=" + quoted(redactedUrl(job.url))
+        + " takes time=" + formatClassicSeconds(job.durationNs()).toLatin1() + " status="
+        + QByteArray::number(job.httpStatus) + " size=" + QByteArray::number(job.bytesReceived);
     if (job.attempts > 1)
         line += " attempts=" + QByteArray::number(job.attempts);
     if (!job.savedPath.isEmpty())
@@ -525,7 +511,7 @@ void HeadlessRunner::printProgress()
         return;
     const RunSummary summary = m_model->summary();
     const double elapsed = summary.firstStartNs >= 0
-        ? double(m_engine->nowNs() - summary.firstStartNs) / NsPerSecond
+        ? double(m_engine->nowNs() - summary.firstStartNs) / Units::NsPerSecond
         : 0.0;
     QString meter = tr("%1/%2 done, %3 active, %4, %5")
                         .arg(summary.finished())
@@ -573,7 +559,7 @@ int HeadlessRunner::writeResults(const QList<Job> &jobs, const RunSummary &summa
     int exitCode = summary.succeeded == summary.total ? AllSucceeded : SomeFailed;
     if (!m_line.exportPath.isEmpty()) {
         RunInfo info;
-        info.startedAt = m_engine->epoch().addMSecs(summary.firstStartNs / 1'000'000);
+        info.startedAt = m_engine->epoch().addMSecs(summary.firstStartNs / Units::NsPerMs);
         info.concurrency = m_line.fetch.concurrency;
         info.method = m_line.fetch.method == FetchOptions::Method::Head ? QByteArrayLiteral("HEAD")
                                                                         : QByteArrayLiteral("GET");
@@ -632,13 +618,8 @@ QByteArray outcomeCell(bool present, JobState state, int status, ErrorKind kind,
         : kind != ErrorKind::None ? errorKindName(kind).toUtf8()
                                   : stateName(state).toUtf8();
     if (durationNs >= 0)
-        text += ' ' + secondsText(durationNs);
+        text += ' ' + formatClassicSeconds(durationNs).toLatin1();
     return text;
-}
-
-QByteArray signedSeconds(qint64 ns)
-{
-    return (ns < 0 ? QByteArray("-") : QByteArray("+")) + secondsText(ns < 0 ? -ns : ns);
 }
 
 // `label` replaces the change's name (the unchanged URLs listed as "slower").
@@ -646,12 +627,14 @@ QByteArray diffRow(const UrlDiff &diff, const QByteArray &label = {})
 {
     constexpr int ChangeWidth = 16, CellWidth = 22, DeltaWidth = 10;
     const bool inA = diff.change != UrlChange::OnlyInB, inB = diff.change != UrlChange::OnlyInA;
-    return (label.isEmpty() ? urlChangeName(diff.change).toUtf8() : label).leftJustified(ChangeWidth, ' ')
+    return (label.isEmpty() ? urlChangeName(diff.change).toUtf8() : label)
+               .leftJustified(ChangeWidth, ' ')
         + outcomeCell(inA, diff.stateA, diff.statusA, diff.kindA, diff.durationA)
               .leftJustified(CellWidth, ' ')
         + outcomeCell(inB, diff.stateB, diff.statusB, diff.kindB, diff.durationB)
               .leftJustified(CellWidth, ' ')
-        + (diff.hasTimeDelta() ? signedSeconds(diff.timeDeltaNs()) : QByteArray("-"))
+        + (diff.hasTimeDelta() ? formatClassicSignedSeconds(diff.timeDeltaNs()).toLatin1()
+                               : QByteArray("-"))
               .leftJustified(DeltaWidth, ' ')
         + ' ' + quoted(diff.url) + '\n';
 }
@@ -659,7 +642,6 @@ QByteArray diffRow(const UrlDiff &diff, const QByteArray &label = {})
 QByteArray figuresTable(const RunFigures &a, const RunFigures &b)
 {
     constexpr int NameWidth = 12, CellWidth = 12;
-    constexpr double PercentScale = 100;
     QByteArray text = QByteArray("figure").leftJustified(NameWidth, ' ')
         + QByteArray("A").rightJustified(CellWidth, ' ') + QByteArray("B").rightJustified(CellWidth, ' ')
         + QByteArray("delta").rightJustified(CellWidth, ' ') + '\n';
@@ -671,14 +653,12 @@ QByteArray figuresTable(const RunFigures &a, const RunFigures &b)
             + '\n';
     };
     const auto time = [&](const char *name, qint64 before, qint64 after) {
-        const auto cell = [](qint64 ns) { return ns >= 0 ? secondsText(ns) : QByteArray("-"); };
+        const auto cell = [](qint64 ns) { return formatClassicSecondsOrUnknown(ns).toLatin1(); };
         QByteArray delta = "-";
         if (before >= 0 && after >= 0) {
-            delta = signedSeconds(after - before);
+            delta = formatClassicSignedSeconds(after - before).toLatin1();
             if (before > 0)
-                delta += " (" + (after >= before ? QByteArray("+") : QByteArray())
-                    + QByteArray::number(double(after - before) / double(before) * PercentScale, 'f', 1)
-                    + "%)";
+                delta += " (" + formatPercentChange(before, after).toLatin1() + ')';
         }
         text += QByteArray(name).leftJustified(NameWidth, ' ') + cell(before).rightJustified(CellWidth, ' ')
             + cell(after).rightJustified(CellWidth, ' ') + ' ' + delta.rightJustified(CellWidth - 1, ' ')
@@ -695,9 +675,10 @@ QByteArray figuresTable(const RunFigures &a, const RunFigures &b)
     time("p95", a.p95Ns, b.p95Ns);
     time("p99", a.p99Ns, b.p99Ns);
     text += QByteArray("speedup").leftJustified(NameWidth, ' ')
-        + (QByteArray::number(a.speedup, 'f', 2) + 'x').rightJustified(CellWidth, ' ')
-        + (QByteArray::number(b.speedup, 'f', 2) + 'x').rightJustified(CellWidth, ' ')
-        + ((b.speedup >= a.speedup ? "+" : "") + QByteArray::number(b.speedup - a.speedup, 'f', 2) + 'x')
+        + formatClassicSpeedup(a.speedup).toLatin1().rightJustified(CellWidth, ' ')
+        + formatClassicSpeedup(b.speedup).toLatin1().rightJustified(CellWidth, ' ')
+        + ((b.speedup >= a.speedup ? "+" : "")
+           + formatClassicSpeedup(b.speedup - a.speedup).toLatin1())
               .rightJustified(CellWidth, ' ')
         + '\n';
     return text;

@@ -2,6 +2,7 @@
 #include "jobqueuemodel.h"
 
 #include "redact.h"
+#include "units.h"
 #include "urllistparser.h"
 
 #include <QLocale>
@@ -12,7 +13,6 @@ namespace Parafetch {
 
 namespace {
 
-constexpr double NsPerSecond = 1e9;
 constexpr int ProgressScale = 1000; // raw progress is per mille, so it sorts as an int
 
 } // namespace
@@ -51,7 +51,7 @@ qint64 elapsedNs(const Job &job)
 double speed(const Job &job)
 {
     const qint64 ns = elapsedNs(job);
-    return ns > 0 ? double(job.bytesReceived) * NsPerSecond / double(ns) : 0.0;
+    return ns > 0 ? double(job.bytesReceived) * Units::NsPerSecond / double(ns) : 0.0;
 }
 
 int progressPerMille(const Job &job)

@@ -1,9 +1,9 @@
 // The queue itself: one row per job, in the order the jobs were added.
 #pragma once
 
+#include "formatting.h" // formatBytes and the like, for the views of this model
 #include "job.h"
 #include "runsummary.h"
-#include "units.h" // formatBytes and the like, for the views of this model
 
 #include <QAbstractTableModel>
 #include <QList>

@@ -2,6 +2,8 @@
 // A job's time broken into phases: the durations it reports and the stretches of its bar.
 #include "phases.h"
 
+#include "units.h"
+
 #include <algorithm>
 #include <array>
 #include <utility>
@@ -9,8 +11,6 @@
 namespace Parafetch {
 
 namespace {
-
-constexpr qint64 NsPerUs = 1000;
 
 // What the end of a bar that no measured phase covers stands for: a running job's current phase
 // as the engine last reported it, else what its bytes tell.
@@ -94,7 +94,7 @@ QList<PhaseSpan> phaseSpans(const Job &job, qint64 nowNs)
         { Phase::Wait, breakdown.waitUs },
         { Phase::Receive, breakdown.receiveUs },
     } };
-    const qint64 known = breakdown.knownUs() * NsPerUs;
+    const qint64 known = breakdown.knownUs() * Units::NsPerUs;
     qint64 at = attemptStart;
     if (job.isFinished() && attemptStart + known < end) {
         at = end - known;
@@ -103,7 +103,7 @@ QList<PhaseSpan> phaseSpans(const Job &job, qint64 nowNs)
     for (const auto &[phase, us] : phases) {
         if (us <= 0 || at >= end)
             continue;
-        const qint64 phaseEnd = std::min(end, at + us * NsPerUs);
+        const qint64 phaseEnd = std::min(end, at + us * Units::NsPerUs);
         spans.append({ phase, at, phaseEnd });
         at = phaseEnd;
     }

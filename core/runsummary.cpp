@@ -1,6 +1,8 @@
 // Run summary arithmetic: one pass over the jobs, percentiles by nearest rank.
 #include "runsummary.h"
 
+#include "units.h"
+
 #include <algorithm>
 #include <cmath>
 #include <iterator>
@@ -17,8 +19,6 @@ qint64 saturatingAdd(qint64 a, qint64 b)
     return __builtin_add_overflow(a, b, &sum) ? std::numeric_limits<qint64>::max() : sum;
 }
 
-constexpr double NsPerSecond = 1e9;
-constexpr double PercentScale = 100.0;
 constexpr double P50 = 50, P90 = 90, P99 = 99;
 // A tracker's values take their pending changes in once there are more than this many (and
 // more than values); until then reading them merges.
@@ -28,7 +28,7 @@ constexpr std::size_t MinPending = 4096;
 void deriveRates(RunSummary &s)
 {
     if (s.wallNs > 0) {
-        const double wallSeconds = double(s.wallNs) / NsPerSecond;
+        const double wallSeconds = double(s.wallNs) / Units::NsPerSecond;
         s.speedup = double(s.serialNs) / double(s.wallNs);
         s.bytesPerSecond = double(s.bytes - s.restoredBytes) / wallSeconds;
         s.requestsPerSecond = double(s.finished() - s.restoredDone) / wallSeconds;
@@ -182,7 +182,7 @@ qsizetype nearestRank(qsizetype n, double percent)
 {
     // percent * n first, then / 100: exact for whole percents, so 55% of 100 is rank 55, not the
     // 55.00000000000001 that 0.55 * 100 gives, which ceil() would turn into 56.
-    const double exactRank = std::ceil(percent * double(n) / PercentScale);
+    const double exactRank = std::ceil(percent * double(n) / Units::PercentScale);
     qsizetype rank = 1; // also for NaN and percent <= 0: the smallest value
     if (exactRank >= double(n))
         rank = n;

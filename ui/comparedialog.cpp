@@ -1,8 +1,9 @@
 // Compare Runs: reads two exports, lists what changed per URL (worst first) and the deltas.
 #include "comparedialog.h"
 
-#include "jobqueuemodel.h"
 #include "formats/resultimporter.h"
+#include "formatting.h"
+#include "jobqueuemodel.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
@@ -24,7 +25,6 @@ namespace Parafetch {
 
 namespace {
 
-constexpr double PercentScale = 100.0;
 const QColor WorseColour(0xD5, 0x5E, 0x00);  // vermillion, as the waterfall's failures
 const QColor BetterColour(0x00, 0x9E, 0x73); // bluish green
 
@@ -70,18 +70,13 @@ QString changeText(UrlChange change)
 QString outcomeText(bool present, JobState state, int status, ErrorKind kind, qint64 durationNs)
 {
     if (!present)
-        return QStringLiteral("–");
+        return unknownValue();
     QString text = status > 0 ? QString::number(status)
         : kind != ErrorKind::None ? errorKindName(kind)
                                   : stateDisplayName(state);
     if (durationNs >= 0)
         text += QStringLiteral(", ") + formatSeconds(durationNs);
     return text;
-}
-
-QString signedSeconds(qint64 ns)
-{
-    return (ns < 0 ? QStringLiteral("−") : QStringLiteral("+")) + formatSeconds(ns < 0 ? -ns : ns);
 }
 
 QTableWidgetItem *item(const QString &text, Qt::Alignment alignment = Qt::AlignLeft)
@@ -246,9 +241,10 @@ void CompareDialog::fillDifferences()
                                item(outcomeText(inA, diff.stateA, diff.statusA, diff.kindA, diff.durationA)));
         m_differences->setItem(row, BColumn,
                                item(outcomeText(inB, diff.stateB, diff.statusB, diff.kindB, diff.durationB)));
-        m_differences->setItem(row, DeltaColumn,
-                               item(diff.hasTimeDelta() ? signedSeconds(diff.timeDeltaNs()) : QStringLiteral("–"),
-                                    Qt::AlignRight));
+        m_differences->setItem(
+            row, DeltaColumn,
+            item(diff.hasTimeDelta() ? formatSignedSeconds(diff.timeDeltaNs()) : unknownValue(),
+                 Qt::AlignRight));
     }
     m_differences->resizeColumnToContents(ChangeColumn);
 }
@@ -281,18 +277,17 @@ void CompareDialog::fillFigures()
         names.append(row.name);
         const auto text = [&row](double value) {
             if (row.isTime)
-                return value >= 0 ? formatSeconds(qint64(value)) : QStringLiteral("–");
+                return formatSecondsOrUnknown(qint64(value));
             return QString::number(qint64(value));
         };
-        QString delta = QStringLiteral("–");
+        QString delta = unknownValue();
         if (row.before >= 0 && row.after >= 0) {
-            delta = row.isTime ? signedSeconds(qint64(row.after - row.before))
+            delta = row.isTime ? formatSignedSeconds(qint64(row.after - row.before))
                                : (row.after >= row.before ? QStringLiteral("+") : QString())
                     + QString::number(qint64(row.after - row.before));
             if (row.isTime && row.before > 0)
-                delta += QStringLiteral(" (%1%2%)")
-                             .arg(row.after >= row.before ? QStringLiteral("+") : QString())
-                             .arg((row.after - row.before) / row.before * PercentScale, 0, 'f', 1);
+                delta += QStringLiteral(" (")
+                    + formatPercentChange(qint64(row.before), qint64(row.after)) + QLatin1Char(')');
         }
         m_figures->setItem(i, FigureAColumn, item(text(row.before), Qt::AlignRight));
         m_figures->setItem(i, FigureBColumn, item(text(row.after), Qt::AlignRight));

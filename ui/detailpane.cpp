@@ -1,6 +1,7 @@
 // The detail pane: one job's record as small HTML tables, secrets already masked.
 #include "detailpane.h"
 
+#include "formatting.h"
 #include "jobqueuemodel.h"
 #include "phases.h"
 #include "redact.h"
@@ -17,22 +18,16 @@ namespace Parafetch {
 
 namespace {
 
-constexpr qint64 NsPerUs = 1000;
 constexpr int MsDecimals = 1;
-
-QString unknown()
-{
-    return unknownValue();
-}
 
 qint64 nsToUs(qint64 ns)
 {
-    return ns >= 0 ? ns / NsPerUs : -1;
+    return ns >= 0 ? ns / Units::NsPerUs : -1;
 }
 
 QString phase(qint64 us)
 {
-    return us >= 0 ? formatMilliseconds(us * NsPerUs, MsDecimals) : unknown();
+    return us >= 0 ? formatMilliseconds(us * Units::NsPerUs, MsDecimals) : unknownValue();
 }
 
 // "HTTP/2" for h2, as people know it; the wire name otherwise.
@@ -75,7 +70,7 @@ QString attemptTiming(const AttemptRecord &attempt, qint64 firstStartNs)
 {
     QString text = attempt.startedAtNs >= 0 && attempt.finishedAtNs >= attempt.startedAtNs
         ? formatMilliseconds(attempt.finishedAtNs - attempt.startedAtNs, MsDecimals)
-        : unknown();
+        : unknownValue();
     if (firstStartNs >= 0 && attempt.startedAtNs >= firstStartNs)
         text += DetailPane::tr(", from +%1")
                     .arg(formatMilliseconds(attempt.startedAtNs - firstStartNs, MsDecimals));
@@ -178,9 +173,10 @@ QString DetailPane::html(const Job &job)
     if (!job.errorString.isEmpty())
         rows += row(tr("Error"), job.errorString);
     rows += row(tr("Attempts"), attemptsText(job));
-    rows += row(tr("Worker lane"), job.worker >= 0 ? QString::number(job.worker) : unknown());
-    rows += row(tr("Thread"), job.thread >= 0 ? QString::number(job.thread) : unknown());
-    rows += row(tr("Protocol"), job.protocol.isEmpty() ? unknown() : protocolName(job.protocol));
+    rows += row(tr("Worker lane"), job.worker >= 0 ? QString::number(job.worker) : unknownValue());
+    rows += row(tr("Thread"), job.thread >= 0 ? QString::number(job.thread) : unknownValue());
+    rows +=
+        row(tr("Protocol"), job.protocol.isEmpty() ? unknownValue() : protocolName(job.protocol));
     rows += row(tr("Received"),
                 tr("%1 (%2 bytes)").arg(formatBytes(job.bytesReceived)).arg(job.bytesReceived));
     if (!job.sha256.isEmpty())

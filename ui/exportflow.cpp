@@ -7,6 +7,7 @@
 #include "formats/resultimporter.h"
 #include "inputpanel.h"
 #include "jobqueuemodel.h"
+#include "units.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -70,7 +71,7 @@ bool ExportFlow::exportTo(const QString &path, QString *error)
     const RunSummary summary = m_model->summary();
     RunInfo info;
     info.startedAt =
-        m_engine->epoch().addMSecs(std::max<qint64>(summary.firstStartNs, 0) / 1'000'000);
+        m_engine->epoch().addMSecs(std::max<qint64>(summary.firstStartNs, 0) / Units::NsPerMs);
     info.concurrency = m_engine->concurrency();
     info.method = m_engine->options().method == FetchOptions::Method::Head
         ? QByteArrayLiteral("HEAD")

@@ -1,9 +1,9 @@
 // The progress bar delegate, after the torrent example's: a QStyleOptionProgressBar per cell.
 #include "progressdelegate.h"
 
+#include "formatting.h"
 #include "job.h"
 #include "jobqueuemodel.h"
-#include "units.h"
 
 #include <QAbstractItemView>
 #include <QApplication>

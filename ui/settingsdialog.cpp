@@ -1,8 +1,10 @@
 // The Settings dialog: a form over FetchOptions that refuses what the engine could not use.
 #include "settingsdialog.h"
 
-#include "settingsstore.h"
 #include "engine/tlsconfig.h"
+#include "formatting.h"
+#include "settingsstore.h"
+#include "units.h"
 
 #include <QButtonGroup>
 #include <QCheckBox>
@@ -30,7 +32,6 @@ namespace Parafetch {
 
 namespace {
 
-constexpr double MsPerSecond = 1000.0;
 // Milliseconds are what the engine counts, so a value set on the command line (0.25 s) survives
 // a visit to this dialog unchanged.
 constexpr int SecondsDecimals = 3;
@@ -70,12 +71,12 @@ protected:
 
 int secondsToMs(double seconds)
 {
-    return int(std::lround(seconds * MsPerSecond));
+    return int(std::lround(seconds * Units::MsPerSecond));
 }
 
 double msToSeconds(int ms)
 {
-    return ms / MsPerSecond;
+    return double(ms) / Units::MsPerSecond;
 }
 
 // "&Extra headers:" -> "Extra headers", for screen readers.
@@ -292,7 +293,7 @@ QGroupBox *SettingsDialog::createRetriesGroup()
     addRow(form, tr("First retry dela&y:"), m_retryDelay, m_retryDelay,
            tr("How long to wait before the first retry. The wait doubles with every further "
               "retry, up to %1 s, and a server's Retry-After is honoured.")
-               .arg(FetchOptions::DefaultRetryMaxDelayMs / MsPerSecond));
+               .arg(formatPlainSeconds(FetchOptions::DefaultRetryMaxDelayMs)));
 
     return group;
 }

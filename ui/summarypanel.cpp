@@ -1,8 +1,9 @@
 // The summary panel: live figures of the run with their definitions as tooltips.
 #include "summarypanel.h"
 
-#include "run/eta.h"
+#include "formatting.h"
 #include "jobqueuemodel.h"
+#include "run/eta.h"
 
 #include <QEvent>
 #include <QFormLayout>
@@ -12,29 +13,6 @@
 #include <QVBoxLayout>
 
 namespace Parafetch {
-
-namespace {
-
-constexpr double NsPerSecond = 1e9;
-
-QString classicSeconds(qint64 ns)
-{
-    return QString::number(double(std::max<qint64>(ns, 0)) / NsPerSecond, 'f', 3)
-        + QLatin1Char('s');
-}
-
-QString speedupText(double speedup)
-{
-    return SummaryPanel::tr("%1×").arg(QLocale().toString(speedup, 'f', 2));
-}
-
-} // namespace
-
-QString classicSummaryLines(const RunSummary &summary)
-{
-    return QStringLiteral("main takes time=%1\nserial exec time would be time=%2")
-        .arg(classicSeconds(summary.wallNs), classicSeconds(summary.serialNs));
-}
 
 SummaryPanel::SummaryPanel(QWidget *parent)
     : QWidget(parent)
@@ -130,9 +108,10 @@ int SummaryPanel::widthForFigures() const
     constexpr qint64 LongRunNs = 99'999'999'999'999; // 27 h 46 min
     constexpr double FastestUrlsPerSecond = 9999.9;
     constexpr double LargestSpeedup = 999.99;
-    QStringList figures = { formatSeconds(LongRunNs),    formatRemaining(LongRunNs),
-                            tr("estimating…"),           tr("paused"),
-                            speedupText(LargestSpeedup), QStringLiteral("9999") };
+    QStringList figures = {
+        formatSeconds(LongRunNs),      formatRemaining(LongRunNs), tr("estimating…"), tr("paused"),
+        formatSpeedup(LargestSpeedup), QStringLiteral("9999")
+    };
     for (qint64 size : sizes) {
         figures.append(formatBytes(size));
         figures.append(tr("%1, %2 URLs/s")
@@ -181,7 +160,7 @@ QLabel *SummaryPanel::addRow(const QString &label, const QString &toolTip)
 void SummaryPanel::setRemaining(const EtaEstimate &eta, bool running)
 {
     if (!running || eta.status == EtaEstimate::Status::Unknown)
-        m_remaining->setText(QStringLiteral("–"));
+        m_remaining->setText(unknownValue());
     else if (eta.status == EtaEstimate::Status::Paused)
         m_remaining->setText(tr("paused"));
     else if (eta.status == EtaEstimate::Status::Estimating)
@@ -226,14 +205,12 @@ void SummaryPanel::setSummary(const RunSummary &summary, int activeWorkers, bool
                               : QString());
     m_wall->setText(formatSeconds(wallNs));
     m_serial->setText(formatSeconds(summary.serialNs));
-    m_speedup->setText(wallNs > 0 ? speedupText(double(summary.serialNs) / double(wallNs))
+    m_speedup->setText(wallNs > 0 ? formatSpeedup(double(summary.serialNs) / double(wallNs))
                                   : QString());
-    const auto percentile = [](qint64 ns) {
-        return ns >= 0 ? formatSeconds(ns) : QStringLiteral("–");
-    };
-    m_percentiles->setText(
-        tr("p50 %1 · p90 %2 · p99 %3")
-            .arg(percentile(summary.p50Ns), percentile(summary.p90Ns), percentile(summary.p99Ns)));
+    m_percentiles->setText(tr("p50 %1 · p90 %2 · p99 %3")
+                               .arg(formatSecondsOrUnknown(summary.p50Ns),
+                                    formatSecondsOrUnknown(summary.p90Ns),
+                                    formatSecondsOrUnknown(summary.p99Ns)));
     const bool ended = !running && summary.finished() > 0 && summary.finished() == summary.total;
     m_classic->setText(ended ? classicSummaryLines(summary) : QString());
     m_classic->setVisible(ended);
@@ -258,7 +235,7 @@ void SummaryPanel::updateBaselineText()
     const qint64 wall = m_summary.wallNs;
     m_baseline->setText(wall > 0 ? tr("%1 measured, real speedup %2")
                                        .arg(formatSeconds(m_baselineNs),
-                                            speedupText(double(m_baselineNs) / double(wall)))
+                                            formatSpeedup(double(m_baselineNs) / double(wall)))
                                  : tr("%1 measured").arg(formatSeconds(m_baselineNs)));
 }
 
@@ -278,7 +255,7 @@ QString SummaryPanel::summaryText() const
 {
     const RunSummary &s = m_summary;
     QString text = classicSummaryLines(s) + QLatin1Char('\n');
-    text += QStringLiteral("speedup=%1x\n").arg(s.speedup, 0, 'f', 2);
+    text += QStringLiteral("speedup=") + formatClassicSpeedup(s.speedup) + QLatin1Char('\n');
     text += tr("URLs: %1, succeeded %2, failed %3, cancelled %4\n")
                 .arg(s.total)
                 .arg(s.succeeded)
@@ -288,9 +265,10 @@ QString SummaryPanel::summaryText() const
         text += tr("Done before the restore (not timed here): %1\n").arg(s.restoredDone);
     text += tr("Bytes: %1\n").arg(s.bytes);
     text += tr("p50 %1, p90 %2, p99 %3\n")
-                .arg(classicSeconds(s.p50Ns), classicSeconds(s.p90Ns), classicSeconds(s.p99Ns));
+                .arg(formatClassicSeconds(s.p50Ns), formatClassicSeconds(s.p90Ns),
+                     formatClassicSeconds(s.p99Ns));
     if (m_baselineNs > 0)
-        text += tr("Measured serial baseline: %1\n").arg(classicSeconds(m_baselineNs));
+        text += tr("Measured serial baseline: %1\n").arg(formatClassicSeconds(m_baselineNs));
     return text;
 }
 

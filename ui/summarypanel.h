@@ -65,6 +65,4 @@ private:
     QFormLayout *m_form = nullptr;
 };
 
-QString classicSummaryLines(const RunSummary &summary);
-
 } // namespace Parafetch

@@ -1,9 +1,11 @@
 // The sweep dialog and its plot: levels chosen as powers of two, progress, table, knee, CSV.
 #include "sweepdialog.h"
 
+#include "formatting.h"
+#include "jobqueuemodel.h"
 #include "run/baselinerunner.h"
 #include "run/eta.h"
-#include "jobqueuemodel.h"
+#include "units.h"
 
 #include <QDialogButtonBox>
 #include <QFileDialog>
@@ -27,8 +29,6 @@ namespace Parafetch {
 
 namespace {
 
-constexpr double NsPerSecond = 1e9;
-constexpr int PercentScale = 100;
 constexpr int TargetTickCount = 5;
 constexpr int TickLength = 4;
 constexpr int MarkerRadius = 4;
@@ -68,11 +68,6 @@ QTableWidgetItem *numberItem(const QString &text)
     item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
     item->setFlags(Qt::ItemIsSelectable | Qt::ItemIsEnabled);
     return item;
-}
-
-QString percentileText(qint64 ns)
-{
-    return ns >= 0 ? formatSeconds(ns) : QStringLiteral("–");
 }
 
 } // namespace
@@ -137,7 +132,7 @@ void SweepPlot::paintEvent(QPaintEvent *)
 
     double maxWall = 0, maxSpeedup = 0;
     for (const SweepPoint &point : m_points) {
-        maxWall = std::max(maxWall, double(point.wallNs) / NsPerSecond);
+        maxWall = std::max(maxWall, double(point.wallNs) / Units::NsPerSecond);
         maxSpeedup = std::max(maxSpeedup, point.speedup);
     }
     const double wallStep = niceStep(maxWall), speedupStep = niceStep(maxSpeedup);
@@ -246,7 +241,7 @@ void SweepPlot::paintEvent(QPaintEvent *)
     };
     drawSeries(
         wallColour(), wallTop,
-        [](const SweepPoint &point) { return double(point.wallNs) / NsPerSecond; }, false);
+        [](const SweepPoint &point) { return double(point.wallNs) / Units::NsPerSecond; }, false);
     drawSeries(
         speedupColour(), speedupTop, [](const SweepPoint &point) { return point.speedup; }, true);
 
@@ -334,7 +329,7 @@ SweepDialog::SweepDialog(const QList<Job> &jobs, const FetchOptions &options, QW
     m_kneeLabel->setWordWrap(true);
     m_kneeLabel->setToolTip(tr("The knee is the smallest N from which every further doubling "
                                "saves less than %1% of the wall time")
-                                .arg(int(SweepRunner::DefaultKneeThreshold * PercentScale)));
+                                .arg(int(SweepRunner::DefaultKneeThreshold * Units::PercentScale)));
 
     m_table = new QTableWidget(0, ColumnCount, this);
     m_table->setObjectName(QStringLiteral("sweepTable"));
@@ -501,7 +496,7 @@ void SweepDialog::refreshResults(const QList<SweepPoint> &points)
     m_shown = points;
     const int knee = SweepRunner::knee(points);
     m_plot->setPoints(points, knee);
-    const int threshold = int(SweepRunner::DefaultKneeThreshold * PercentScale);
+    const int threshold = int(SweepRunner::DefaultKneeThreshold * Units::PercentScale);
     if (knee >= 0)
         m_kneeLabel->setText(tr("Knee at N=%1: past it, doubling the workers saves less than %2% "
                                 "of the wall time.")
@@ -523,12 +518,11 @@ void SweepDialog::refreshResults(const QList<SweepPoint> &points)
         m_table->setItem(row, WallColumn, numberItem(formatSeconds(point.wallNs)));
         m_table->setItem(row, SerialColumn, numberItem(formatSeconds(point.serialNs)));
         m_table->setItem(row, SpeedupColumn, numberItem(tr("%1×").arg(point.speedup, 0, 'f', 2)));
-        m_table->setItem(row, EfficiencyColumn,
-                         numberItem(tr("%1%").arg(point.efficiency() * PercentScale, 0, 'f', 0)));
+        m_table->setItem(row, EfficiencyColumn, numberItem(formatWholePercent(point.efficiency())));
         m_table->setItem(row, SucceededColumn, numberItem(QString::number(point.succeeded)));
         m_table->setItem(row, FailedColumn, numberItem(QString::number(point.failed)));
-        m_table->setItem(row, P50Column, numberItem(percentileText(point.p50Ns)));
-        m_table->setItem(row, P95Column, numberItem(percentileText(point.p95Ns)));
+        m_table->setItem(row, P50Column, numberItem(formatSecondsOrUnknown(point.p50Ns)));
+        m_table->setItem(row, P95Column, numberItem(formatSecondsOrUnknown(point.p95Ns)));
         if (row == knee) {
             for (int column = 0; column < ColumnCount; ++column) {
                 QFont bold = m_table->item(row, column)->font();

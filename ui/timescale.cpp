@@ -35,7 +35,7 @@ qint64 TimeScale::spanNs() const
 
 void TimeScale::setPixelsPerMs(double pixelsPerMs)
 {
-    m_scale = std::clamp(pixelsPerMs, MinPixelsPerMs, MaxPixelsPerMs) / NsPerMs;
+    m_scale = std::clamp(pixelsPerMs, MinPixelsPerMs, MaxPixelsPerMs) / Units::NsPerMs;
     m_fitting = false;
 }
 
@@ -53,9 +53,9 @@ qreal TimeScale::zoomBy(double factor, qreal anchorPx)
     const qint64 anchorNs = timeAt(anchorPx);
     const double span = double(std::max<qint64>(spanNs(), 1));
     // However long the run, the content stays within what a scroll bar can hold.
-    const double maxScale = std::min(MaxPixelsPerMs / NsPerMs, MaxContentPx / span);
-    m_scale = std::clamp(m_scale * factor, MinPixelsPerMs / NsPerMs,
-                         std::max(maxScale, MinPixelsPerMs / NsPerMs));
+    const double maxScale = std::min(MaxPixelsPerMs / Units::NsPerMs, MaxContentPx / span);
+    m_scale = std::clamp(m_scale * factor, MinPixelsPerMs / Units::NsPerMs,
+                         std::max(maxScale, MinPixelsPerMs / Units::NsPerMs));
     m_fitting = false;
     return offsetOf(anchorNs);
 }

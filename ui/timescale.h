@@ -2,6 +2,8 @@
 // The waterfall's time axis: time <-> pixels, zoom, fit, and idle stretches at a fixed width.
 #pragma once
 
+#include "units.h"
+
 #include <QtGlobal>
 
 #include <vector>
@@ -14,7 +16,6 @@ namespace Parafetch {
 class TimeScale
 {
 public:
-    static constexpr double NsPerMs = 1e6;
     static constexpr double MinPixelsPerMs = 1e-4; // an hour in 360 pixels
     static constexpr double MaxPixelsPerMs = 1000.; // a microsecond per pixel
     // Wider content than this overflows a scroll bar's int range.
@@ -38,7 +39,7 @@ public:
     qint64 spanNs() const; // origin .. end, gaps left out
 
     double pixelsPerNs() const { return m_scale; }
-    double pixelsPerMs() const { return m_scale * NsPerMs; }
+    double pixelsPerMs() const { return m_scale * Units::NsPerMs; }
     // Within the zoom limits; stops fitting.
     void setPixelsPerMs(double pixelsPerMs);
     bool isFitting() const { return m_fitting; }

@@ -2,6 +2,7 @@
 // How the waterfall looks: WaterfallView's rows, bars, axis, idle breaks, legend and tool tips.
 #include "waterfallview.h"
 
+#include "formatting.h"
 #include "jobqueuemodel.h"
 #include "redact.h"
 #include "units.h"
@@ -17,8 +18,6 @@ namespace Parafetch {
 
 namespace {
 
-constexpr qint64 NsPerUs = 1000;
-constexpr double NsPerMsF = 1e6;
 constexpr int BarInset = 3; // between a row's edge and its bar
 constexpr int QueuedThickness = 2; // half-height of the thin "waiting in the queue" line
 constexpr int LegendSwatch = 12;
@@ -44,14 +43,14 @@ QString msText(qint64 ns)
 // many decimals as the step needs.
 QString axisLabel(qint64 ns, qint64 stepNs)
 {
-    constexpr qint64 NsPerSecond = 1'000'000'000;
+    using Units::NsPerSecond;
     constexpr qint64 TenthSecond = NsPerSecond / 10;
     const QLocale locale;
     if (ns >= NsPerSecond && stepNs >= TenthSecond)
         return WaterfallView::tr("%1 s").arg(
             locale.toString(double(ns) / double(NsPerSecond), 'f', stepNs >= NsPerSecond ? 0 : 1));
     int decimals = 0;
-    for (qint64 unit = qint64(NsPerMsF); stepNs < unit && decimals < 3; unit /= 10)
+    for (qint64 unit = Units::NsPerMs; stepNs < unit && decimals < 3; unit /= 10)
         ++decimals;
     return formatMilliseconds(ns, decimals);
 }
@@ -60,7 +59,8 @@ QString axisLabel(qint64 ns, qint64 stepNs)
 
 QString WaterfallView::idleGapLabel(qint64 ns)
 {
-    return tr("idle %1 s").arg(QLocale().toString(double(ns) / NsPerMsF / 1000.0, 'f', 0));
+    return tr("idle %1 s")
+        .arg(QLocale().toString(double(ns) / Units::NsPerMs / Units::MsPerSecond, 'f', 0));
 }
 
 int WaterfallView::legendHeight() const
@@ -190,13 +190,14 @@ QString WaterfallView::toolTipFor(quint64 id) const
         lines << tr("Earlier attempts and backoff: %1").arg(msText(phases.earlierAttemptsNs));
     const auto phase = [&lines](const QString &name, qint64 us) {
         if (us >= 0)
-            lines << tr("%1: %2").arg(name, msText(us * NsPerUs));
+            lines << tr("%1: %2").arg(name, msText(us * Units::NsPerUs));
     };
     if (phases.connectUs >= 0) {
         lines << (phases.tlsUs >= 0
                       ? tr("Connect: %1 (TLS %2)")
-                            .arg(msText(phases.connectUs * NsPerUs), msText(phases.tlsUs * NsPerUs))
-                      : tr("Connect: %1").arg(msText(phases.connectUs * NsPerUs)));
+                            .arg(msText(phases.connectUs * Units::NsPerUs),
+                                 msText(phases.tlsUs * Units::NsPerUs))
+                      : tr("Connect: %1").arg(msText(phases.connectUs * Units::NsPerUs)));
     } else if (phases.reusedConnection()) {
         lines << tr("Connect: reused connection");
     }
@@ -507,9 +508,8 @@ void WaterfallView::paintBar(QPainter &painter, const Job &job, const QRect &row
     }
     if (!packedRight) {
         painter.setPen(colours.color(QPalette::Text));
-        const QString text =
-            axisLabel(end - job.startedAtNs,
-                      end - job.startedAtNs >= qint64(NsPerMsF) ? qint64(NsPerMsF) : 1);
+        const QString text = axisLabel(
+            end - job.startedAtNs, end - job.startedAtNs >= Units::NsPerMs ? Units::NsPerMs : 1);
         painter.drawText(
             QRectF(barEnd + AxisPadding / 2.0, rowRect.top(), EndMarginPx * 2, rowRect.height()),
             Qt::AlignVCenter | Qt::AlignLeft, text);

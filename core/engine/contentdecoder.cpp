@@ -1,6 +1,8 @@
 // gzip and deflate bodies inflated with zlib: end of stream required, trailers checked.
 #include "engine/contentdecoder.h"
 
+#include "units.h"
+
 #include <QCoreApplication>
 
 #include <zlib.h>
@@ -224,7 +226,7 @@ bool ContentDecoder::feedLayer(std::size_t index, QByteArrayView input, const Ou
                         tr("the body inflates more than %1 times past %2 MiB: refused "
                            "as a decompression bomb")
                             .arg(MaxRatio)
-                            .arg(m_bombThreshold / (1024 * 1024)));
+                            .arg(m_bombThreshold / Units::BytesPerMiB));
         return output(input);
     }
     Fault fault = Fault::None;

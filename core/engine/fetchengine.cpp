@@ -6,6 +6,7 @@
 #include "engine/fetchtask.h"
 #include "engine/filesink.h"
 #include "jobqueuemodel.h"
+#include "units.h"
 
 #include <QHash>
 #include <QMutex>
@@ -346,7 +347,7 @@ void FetchEngine::throttle(const QString &host, qint64 delayMs)
     // Retry-After.
     if (m_options.perHost <= 0 || delayMs <= 0)
         return;
-    const qint64 until = nowNs() + delayMs * 1'000'000;
+    const qint64 until = nowNs() + delayMs * Units::NsPerMs;
     qint64 &notBefore = m_hostNotBefore[host];
     if (until <= notBefore)
         return;
@@ -373,7 +374,7 @@ void FetchEngine::endBackoffs()
         }
     }
     if (!m_hostNotBefore.isEmpty())
-        m_backoffTimer.start(std::chrono::milliseconds((next - now) / 1'000'000 + 1));
+        m_backoffTimer.start(std::chrono::milliseconds((next - now) / Units::NsPerMs + 1));
     m_cursor = 0; // skipped rows lie behind the cursor
     fill();
 }

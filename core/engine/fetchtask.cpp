@@ -3,12 +3,13 @@
 
 #include "engine/bodysink.h"
 #include "engine/filelog.h"
-#include "filenames.h"
 #include "engine/httpreply.h"
 #include "engine/networkmanager.h"
+#include "engine/tlsconfig.h"
+#include "filenames.h"
 #include "redact.h"
 #include "sha256.h"
-#include "engine/tlsconfig.h"
+#include "units.h"
 
 #include <QDateTime>
 #include <QLocale>
@@ -24,8 +25,6 @@ namespace Parafetch {
 
 namespace {
 
-constexpr qint64 NsPerUs = 1000;
-constexpr qint64 MsPerSecond = 1000;
 constexpr int TooManyRequestsStatus = 429;
 constexpr int RequestTimeoutStatus = 408;
 constexpr int PartialContentStatus = 206;
@@ -38,7 +37,7 @@ constexpr int MaxBackoffDoublings = 30;
 constexpr int MaxUnsentResends = 3;
 // Past this many inflated bytes a body that expands more than 40:1 (gzip, deflate) is refused
 // (ContentDecoder, with Qt's own default).
-constexpr qint64 DecompressionCheckThresholdBytes = 10 * 1024 * 1024;
+constexpr qint64 DecompressionCheckThresholdBytes = 10 * Units::BytesPerMiB;
 
 constexpr QLatin1String HttpScheme("http");
 constexpr QLatin1String HttpsScheme("https");
@@ -99,12 +98,12 @@ enum class RedirectFault : quint8 { None, TooMany, Insecure, UnsupportedScheme }
 
 qint64 microseconds(qint64 fromNs, qint64 toNs)
 {
-    return fromNs < 0 || toNs < fromNs ? -1 : (toNs - fromNs) / NsPerUs;
+    return fromNs < 0 || toNs < fromNs ? -1 : (toNs - fromNs) / Units::NsPerUs;
 }
 
 QString seconds(qint64 ms)
 {
-    return QLocale::c().toString(double(ms) / MsPerSecond, 'g', 6);
+    return QLocale::c().toString(double(ms) / Units::MsPerSecond, 'g', 6);
 }
 
 // Qt's messages may quote the URL; the user's credentials must not travel with them.
@@ -819,14 +818,15 @@ std::optional<qint64> FetchTask::parseRetryAfter(const QByteArray &value, const 
     // to count in milliseconds is the longest there is, and the caller caps it; multiplying it
     // would overflow into a negative delay, that is a retry at once.
     constexpr qint64 LongestDelayMs = std::numeric_limits<qint64>::max();
-    constexpr qint64 LongestDelaySeconds = LongestDelayMs / MsPerSecond;
+    constexpr qint64 LongestDelaySeconds = LongestDelayMs / Units::MsPerSecond;
     const QByteArray trimmed = value.trimmed();
     bool ok = false;
     const qint64 delaySeconds = trimmed.toLongLong(&ok);
     if (ok) {
         if (delaySeconds < 0)
             return std::nullopt;
-        return delaySeconds > LongestDelaySeconds ? LongestDelayMs : delaySeconds * MsPerSecond;
+        return delaySeconds > LongestDelaySeconds ? LongestDelayMs
+                                                  : delaySeconds * Units::MsPerSecond;
     }
     const bool onlyDigits = !trimmed.isEmpty()
         && std::all_of(trimmed.cbegin(), trimmed.cend(),

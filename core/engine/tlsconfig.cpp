@@ -3,6 +3,7 @@
 #include "engine/tlsconfig.h"
 
 #include "fetchoptions.h"
+#include "units.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -22,9 +23,8 @@ namespace Parafetch {
 
 namespace {
 
-constexpr qint64 BytesPerMiB = 1024 * 1024;
 // Debian's whole bundle of public CAs is about 200 KiB.
-constexpr qint64 MaxCaFileBytes = 16 * BytesPerMiB;
+constexpr qint64 MaxCaFileBytes = 16 * Units::BytesPerMiB;
 
 QString tr(const char *text)
 {
@@ -45,7 +45,7 @@ std::optional<QList<QSslCertificate>> readCaFile(const QString &path, QString *e
     if (info.size() > MaxCaFileBytes)
         return failed(tr("cannot read %1: larger than %2 MiB, too large for CA certificates")
                           .arg(path)
-                          .arg(MaxCaFileBytes / BytesPerMiB));
+                          .arg(MaxCaFileBytes / Units::BytesPerMiB));
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return failed(tr("cannot read %1: %2").arg(path, file.errorString()));

@@ -1,7 +1,7 @@
 // How long the rest of a run will take, from the work still to go and what is in flight now.
 #include "run/eta.h"
 
-#include <QCoreApplication>
+#include "units.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,8 +10,6 @@
 namespace Parafetch {
 
 namespace {
-
-constexpr double NsPerSecond = 1e9;
 
 qint64 medianOf(QList<qint64> values)
 {
@@ -48,11 +46,11 @@ EtaEstimate EtaEstimator::estimate(const EtaSnapshot &snapshot)
         if (url.totalBytes >= 0) {
             const qint64 bytesLeft = std::max<qint64>(url.totalBytes - url.receivedBytes, 0);
             const double ownRate = url.receivedBytes > 0 && url.elapsedNs > 0
-                ? double(url.receivedBytes) * NsPerSecond / double(url.elapsedNs)
+                ? double(url.receivedBytes) * Units::NsPerSecond / double(url.elapsedNs)
                 : 0;
             const double rate = ownRate > 0 ? ownRate : sharedRate;
             if (bytesLeft == 0 || rate > 0) {
-                leftNs = double(bytesLeft) * NsPerSecond / std::max(rate, 1.0);
+                leftNs = double(bytesLeft) * Units::NsPerSecond / std::max(rate, 1.0);
                 anyRated = true;
                 longestNs = std::max(longestNs, leftNs);
                 workNs += leftNs;
@@ -105,7 +103,7 @@ EtaSnapshot etaSnapshot(const QList<Job> &jobs, qint64 nowNs, int workers, bool 
             snapshot.inFlight.append({ job.bytesReceived, job.bytesTotal, elapsedNs });
             if (job.bytesReceived > 0 && elapsedNs > 0)
                 snapshot.bytesPerSecond +=
-                    double(job.bytesReceived) * NsPerSecond / double(elapsedNs);
+                    double(job.bytesReceived) * Units::NsPerSecond / double(elapsedNs);
         } else if (job.isFinished() && job.durationNs() >= 0) {
             finishes.emplace_back(job.finishedAtNs, job.durationNs());
         }
@@ -120,22 +118,6 @@ EtaSnapshot etaSnapshot(const QList<Job> &jobs, qint64 nowNs, int workers, bool 
     for (auto it = firstRecent; it != finishes.end(); ++it)
         snapshot.recentDurationsNs.append(it->second);
     return snapshot;
-}
-
-QString formatRemaining(qint64 ns)
-{
-    if (ns < 0)
-        return {};
-    // To the nearest second (it is "about"), but a little left is never "about 0 s".
-    const qint64 seconds = ns == 0 ? 0 : std::max<qint64>((ns + 500'000'000) / 1'000'000'000, 1);
-    if (seconds < 60)
-        return QCoreApplication::translate("Eta", "about %1 s").arg(seconds);
-    const qint64 minutes = (seconds + 30) / 60;
-    if (minutes < 60)
-        return QCoreApplication::translate("Eta", "about %1 min").arg(minutes);
-    return QCoreApplication::translate("Eta", "about %1 h %2 min")
-        .arg(minutes / 60)
-        .arg(minutes % 60);
 }
 
 } // namespace Parafetch

@@ -4,7 +4,6 @@
 #include "job.h"
 
 #include <QList>
-#include <QString>
 #include <QtGlobal>
 
 namespace Parafetch {
@@ -62,8 +61,5 @@ public:
 
 // The snapshot of a queue at nowNs, for a run with this many workers.
 EtaSnapshot etaSnapshot(const QList<Job> &jobs, qint64 nowNs, int workers, bool paused);
-
-// "about 40 s", "about 3 min", "about 2 h 5 min"; empty for -1.
-QString formatRemaining(qint64 ns);
 
 } // namespace Parafetch

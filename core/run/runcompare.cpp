@@ -3,6 +3,7 @@
 
 #include "redact.h"
 #include "runsummary.h"
+#include "units.h"
 
 #include <QHash>
 #include <QRegularExpression>
@@ -14,9 +15,6 @@ namespace Parafetch {
 
 namespace {
 
-constexpr double NsPerSecond = 1e9;
-constexpr double NsPerMs = 1e6;
-constexpr double PercentScale = 100.0;
 constexpr double P95 = 95;
 
 struct FigureName
@@ -274,9 +272,9 @@ std::optional<FailRule> FailRule::parse(const QString &text, QString *error)
         rule.m_percent = true;
     } else if (figure->isTime) {
         if (unit == QLatin1String("s"))
-            rule.m_scale = NsPerSecond;
+            rule.m_scale = Units::NsPerSecond;
         else if (unit == QLatin1String("ms"))
-            rule.m_scale = NsPerMs;
+            rule.m_scale = Units::NsPerMs;
         else if (unit.isEmpty())
             return fail(tr("%1 is a time: give a unit, s or ms (e.g. %1%2%3s)")
                             .arg(match.captured(1), op, match.captured(3)));
@@ -328,7 +326,7 @@ FailRule::Outcome FailRule::evaluate(const RunFigures &b, const RunComparison *c
             if (!m_percent)
                 value = change;
             else if (*before != 0)
-                value = change / std::abs(*before) * PercentScale;
+                value = change / std::abs(*before) * Units::PercentScale;
             else
                 value = change == 0 ? 0.0
                     : std::copysign(std::numeric_limits<double>::infinity(), change);

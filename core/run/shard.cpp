@@ -2,6 +2,7 @@
 #include "run/shard.h"
 
 #include "sha256.h"
+#include "units.h"
 
 #include <QRegularExpression>
 #include <QSet>
@@ -13,8 +14,6 @@
 namespace Parafetch {
 
 namespace {
-
-constexpr qint64 NsPerMs = 1'000'000;
 
 void shiftInstant(qint64 *instantNs, qint64 byNs)
 {
@@ -88,7 +87,8 @@ bool ShardMerger::merge(const QList<ImportedRun> &runs, const QStringList &names
                              .arg(nameOf(i));
             return false;
         }
-        epochs[i] = run.info.startedAt.toMSecsSinceEpoch() * NsPerMs - run.summary.firstStartNs;
+        epochs[i] =
+            run.info.startedAt.toMSecsSinceEpoch() * Units::NsPerMs - run.summary.firstStartNs;
         earliest = std::min(earliest, epochs.at(i));
     }
 
@@ -134,7 +134,7 @@ bool ShardMerger::merge(const QList<ImportedRun> &runs, const QStringList &names
             return 0;
         }();
         result.info.startedAt = QDateTime::fromMSecsSinceEpoch(
-            (earliest + result.summary.firstStartNs) / NsPerMs, Qt::OffsetFromUTC, offset);
+            (earliest + result.summary.firstStartNs) / Units::NsPerMs, Qt::OffsetFromUTC, offset);
     }
     *merged = std::move(result);
     return true;

@@ -2,6 +2,7 @@
 #include "run/sweeprunner.h"
 
 #include "engine/fetchengine.h"
+#include "formatting.h"
 #include "jobqueuemodel.h"
 #include "run/runcompare.h"
 #include "run/shard.h"
@@ -16,19 +17,7 @@ namespace Parafetch {
 
 namespace {
 
-constexpr qint64 NsPerUs = 1000;
-constexpr qint64 UsPerMs = 1000;
-constexpr int MsDecimals = 3;
 constexpr int RatioDecimals = 3;
-
-QByteArray msText(qint64 ns)
-{
-    if (ns < 0)
-        return QByteArrayLiteral("-1");
-    const qint64 us = (ns + NsPerUs / 2) / NsPerUs;
-    return QByteArray::number(us / UsPerMs) + '.'
-        + QByteArray::number(us % UsPerMs).rightJustified(MsDecimals, '0');
-}
 
 SweepPoint pointOf(int concurrency, const QList<Job> &jobs)
 {
@@ -223,11 +212,12 @@ QByteArray SweepRunner::toCsv(const QList<SweepPoint> &points, double threshold)
         const SweepPoint &point = points.at(i);
         csv += QByteArray::number(point.concurrency) + ',' + QByteArray::number(point.urls) + ','
             + QByteArray::number(point.succeeded) + ',' + QByteArray::number(point.failed) + ','
-            + QByteArray::number(point.cancelled) + ',' + msText(point.wallNs) + ','
-            + msText(point.serialNs) + ',' + QByteArray::number(point.speedup, 'f', RatioDecimals)
-            + ',' + QByteArray::number(point.efficiency(), 'f', RatioDecimals) + ','
-            + msText(point.p50Ns) + ',' + msText(point.p95Ns) + ',' + (i == kneeIndex ? '1' : '0')
-            + "\r\n";
+            + QByteArray::number(point.cancelled) + ',' + formatExactMs(point.wallNs) + ','
+            + formatExactMs(point.serialNs) + ','
+            + QByteArray::number(point.speedup, 'f', RatioDecimals) + ','
+            + QByteArray::number(point.efficiency(), 'f', RatioDecimals) + ','
+            + formatExactMs(point.p50Ns) + ',' + formatExactMs(point.p95Ns) + ','
+            + (i == kneeIndex ? '1' : '0') + "\r\n";
     }
     return csv;
 }

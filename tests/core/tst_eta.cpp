@@ -1,5 +1,5 @@
 // EtaEstimator against hand-computed answers: scripted snapshots of a run (times given, no clock),
-// the snapshot taken from a queue, and the text.
+// and the snapshot taken from a queue (the text of an estimate is tst_formatting's).
 #include "run/eta.h"
 
 #include <QTest>
@@ -68,8 +68,6 @@ private slots:
     void estimate_data();
     void estimate();
     void snapshotOfAQueue();
-    void formatting_data();
-    void formatting();
 };
 
 void TestEta::estimate_data()
@@ -224,31 +222,6 @@ void TestEta::snapshotOfAQueue()
     QCOMPARE(s.inFlight.at(1).elapsedNs, NsPerSecond);
     QCOMPARE(s.inFlight.at(1).totalBytes, qint64(-1));
     QCOMPARE(s.bytesPerSecond, 1000.0);
-}
-
-void TestEta::formatting_data()
-{
-    QTest::addColumn<qint64>("ns");
-    QTest::addColumn<QString>("text");
-    QTest::newRow("unknown") << qint64(-1) << QString();
-    QTest::newRow("nothing left") << qint64(0) << QStringLiteral("about 0 s");
-    QTest::newRow("a fraction of a second is still about 1 s")
-        << qint64(1) << QStringLiteral("about 1 s");
-    QTest::newRow("seconds") << 42 * NsPerSecond << QStringLiteral("about 42 s");
-    QTest::newRow("to the nearest second: 3.15 s is about 3 s")
-        << 3150 * NsPerMs << QStringLiteral("about 3 s");
-    QTest::newRow("22.8 s is about 23 s") << 22'800 * NsPerMs << QStringLiteral("about 23 s");
-    QTest::newRow("59.5 s is about a minute") << 59'500 * NsPerMs << QStringLiteral("about 1 min");
-    QTest::newRow("minutes round to the nearest") << 150 * NsPerSecond << QStringLiteral("about 3 min");
-    QTest::newRow("hours and minutes") << (2 * 3600 + 5 * 60) * NsPerSecond
-                                      << QStringLiteral("about 2 h 5 min");
-}
-
-void TestEta::formatting()
-{
-    QFETCH(qint64, ns);
-    QFETCH(QString, text);
-    QCOMPARE(formatRemaining(ns), text);
 }
 
 QTEST_APPLESS_MAIN(TestEta)
