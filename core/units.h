@@ -42,6 +42,10 @@ constexpr qint64 nsToRoundedUs(qint64 ns)
 
 namespace Http {
 
+// The ports a URL without one means (RFC 9110, sections 4.2.1 and 4.2.2).
+inline constexpr int DefaultPort = 80;
+inline constexpr int DefaultTlsPort = 443;
+
 struct StatusName
 {
     int status;

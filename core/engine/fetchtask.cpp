@@ -30,7 +30,7 @@ constexpr int RequestTimeoutStatus = 408;
 constexpr int PartialContentStatus = 206;
 constexpr int RangeNotSatisfiableStatus = 416;
 // The most one read takes from a reply when Qt's own buffer is unbounded (readBufferBytes 0).
-constexpr qint64 MinReadChunkBytes = 256 * 1024;
+constexpr qint64 MinReadChunkBytes = 256 * Units::BytesPerKiB;
 constexpr int ServiceUnavailableStatus = 503;
 constexpr int MaxBackoffDoublings = 30;
 // A request that Qt failed before it was written is sent again this often within an attempt.
@@ -77,9 +77,7 @@ bool isHttpScheme(const QString &scheme)
 
 int defaultPort(const QString &scheme)
 {
-    constexpr int HttpPort = 80;
-    constexpr int HttpsPort = 443;
-    return scheme == HttpsScheme ? HttpsPort : HttpPort;
+    return scheme == HttpsScheme ? Http::DefaultTlsPort : Http::DefaultPort;
 }
 
 bool isSameOrigin(const QUrl &a, const QUrl &b)

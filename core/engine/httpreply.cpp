@@ -3,6 +3,7 @@
 #include "engine/httpreply.h"
 
 #include "engine/networkmanager.h"
+#include "units.h"
 
 #include <QCoreApplication>
 #include <QSslConfiguration>
@@ -17,8 +18,6 @@ namespace Parafetch {
 
 namespace {
 
-constexpr int DefaultHttpPort = 80;
-constexpr int DefaultHttpsPort = 443;
 constexpr int NoContentStatus = 204;
 constexpr int NotModifiedStatus = 304;
 constexpr QLatin1String HttpsScheme("https");
@@ -29,7 +28,7 @@ constexpr int SuccessMax = 299;
 constexpr int PartialContentStatus = 206;
 // What a socket holds before TCP pushes back on the server, when the reply's own buffer is
 // bounded (DESIGN rule 4): reading stops while the reply holds its limit.
-constexpr qint64 SocketReadBufferBytes = 512 * 1024;
+constexpr qint64 SocketReadBufferBytes = 512 * Units::BytesPerKiB;
 constexpr char ConnectionIdProperty[] = "parafetchConnectionId";
 
 bool isValidHeaderText(QByteArrayView text)
@@ -58,76 +57,6 @@ qint64 steadyMs()
 }
 
 } // namespace
-
-HttpConnectionPool::HttpConnectionPool(QObject *parent)
-    : QObject(parent)
-{ }
-
-HttpConnectionPool::~HttpConnectionPool()
-{
-    clear();
-}
-
-QAbstractSocket *HttpConnectionPool::take(const QString &origin)
-{
-    for (auto it = m_idle.end(); it != m_idle.begin();) {
-        --it;
-        if (it->origin != origin)
-            continue;
-        QAbstractSocket *socket = it->socket;
-        it = m_idle.erase(it);
-        socket->disconnect(this);
-        // A server that closed, or sent anything while idle, has ended this connection.
-        if (socket->state() != QAbstractSocket::ConnectedState || socket->bytesAvailable() > 0) {
-            drop(socket);
-            continue;
-        }
-        return socket;
-    }
-    return nullptr;
-}
-
-void HttpConnectionPool::put(const QString &origin, QAbstractSocket *socket)
-{
-    socket->setParent(this);
-    const auto forget = [this, socket] {
-        const auto it = std::find_if(m_idle.begin(), m_idle.end(),
-                                     [socket](const Idle &idle) { return idle.socket == socket; });
-        if (it != m_idle.end()) {
-            m_idle.erase(it);
-            drop(socket);
-        }
-    };
-    connect(socket, &QAbstractSocket::readyRead, this, forget);
-    connect(socket, &QAbstractSocket::disconnected, this, forget);
-    connect(socket, &QAbstractSocket::errorOccurred, this, forget);
-    m_idle.push_back({ origin, socket });
-    while (m_idle.size() > std::size_t(MaxIdle)) {
-        QAbstractSocket *oldest = m_idle.front().socket;
-        m_idle.pop_front();
-        drop(oldest);
-    }
-}
-
-QString HttpConnectionPool::originOf(const QUrl &url)
-{
-    const bool https = url.scheme() == HttpsScheme;
-    return url.scheme() + QLatin1String("://") + url.host(QUrl::FullyEncoded) + QLatin1Char(':')
-        + QString::number(url.port(https ? DefaultHttpsPort : DefaultHttpPort));
-}
-
-void HttpConnectionPool::clear()
-{
-    for (const Idle &idle : std::exchange(m_idle, {}))
-        drop(idle.socket);
-}
-
-void HttpConnectionPool::drop(QAbstractSocket *socket)
-{
-    socket->disconnect(this);
-    socket->abort();
-    socket->deleteLater(); // often inside one of its own signals
-}
 
 HttpReply::HttpReply(NetworkManager *manager, HttpConnectionPool *pool,
                      QNetworkAccessManager::Operation operation, const QNetworkRequest &request,
@@ -247,10 +176,10 @@ void HttpReply::connectSocket()
         connect(tls, &QSslSocket::encrypted, this, &HttpReply::onEncrypted);
         // Never ignored: the handshake fails, and the task words the errors for the user.
         connect(tls, &QSslSocket::sslErrors, this, &HttpReply::sslErrors);
-        tls->connectToHostEncrypted(url.host(), quint16(url.port(DefaultHttpsPort)));
+        tls->connectToHostEncrypted(url.host(), quint16(url.port(Http::DefaultTlsPort)));
     } else {
         connect(socket, &QAbstractSocket::connected, this, &HttpReply::onConnected);
-        socket->connectToHost(url.host(), quint16(url.port(DefaultHttpPort)));
+        socket->connectToHost(url.host(), quint16(url.port(Http::DefaultPort)));
     }
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "engine/contentdecoder.h"
+#include "engine/httpconnectionpool.h"
 #include "engine/httpresponseparser.h"
 
 #include <QBasicTimer>
@@ -39,40 +40,6 @@ enum class FramingFault : int {
     None,
     Truncated, // the connection ended before the body did
     Protocol, // the response broke HTTP/1.1, or its content coding
-};
-
-// Idle keep-alive connections of one manager, by origin. Lives in the manager's thread.
-class HttpConnectionPool final : public QObject
-{
-    Q_OBJECT
-    Q_DISABLE_COPY_MOVE(HttpConnectionPool)
-public:
-    explicit HttpConnectionPool(QObject *parent = nullptr);
-    ~HttpConnectionPool() override;
-
-    // An idle connection to origin, or nullptr; the caller owns what it gets.
-    QAbstractSocket *take(const QString &origin);
-    // The request's origin as the pool keys it: scheme, host and port.
-    static QString originOf(const QUrl &url);
-    // A connection whose response ended cleanly, for the next request to the same origin.
-    void put(const QString &origin, QAbstractSocket *socket);
-    void clear();
-    quint64 nextConnectionId() { return ++m_connections; }
-
-    // Idle connections kept per manager; past it the oldest is closed. A manager serves six
-    // lanes, so six per origin covers its steady state with room for a second origin.
-    static constexpr int MaxIdle = 12;
-
-private:
-    void drop(QAbstractSocket *socket);
-
-    struct Idle
-    {
-        QString origin;
-        QAbstractSocket *socket;
-    };
-    std::deque<Idle> m_idle; // oldest first
-    quint64 m_connections = 0;
 };
 
 // Answers a GET or HEAD. On its own route it speaks HTTP/1.1 on a socket of ours (TCP, or TLS
