@@ -1,7 +1,9 @@
 // Parsing of URL lists: line splitting, URL extraction, `url,filename` records and problems.
 #include "urllistparser.h"
 
+#include "documentdecoder.h"
 #include "redact.h"
+#include "units.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -18,7 +20,7 @@ namespace Parafetch {
 
 namespace {
 
-constexpr qint64 ReadChunkBytes = 64 * 1024;
+constexpr qint64 ReadChunkBytes = 64 * Units::BytesPerKiB;
 // A pipe or process may deliver its next bytes later; give up when it stays silent this long.
 constexpr int ReadTimeoutMs = 30'000;
 // A header names a handful of columns; a longer first line is read for its columns up to here.
@@ -29,12 +31,6 @@ constexpr int RecordFieldsToInspect = 3;
 constexpr qsizetype MaxShownSchemeLength = 16;
 
 constexpr char16_t ByteOrderMark = 0xFEFF;
-constexpr unsigned char Utf8ContinuationMask = 0xC0; // a continuation byte is 10xxxxxx
-constexpr unsigned char Utf8ContinuationBits = 0x80;
-constexpr unsigned char Utf8TwoByteLead = 0xC0; // 110xxxxx
-constexpr unsigned char Utf8ThreeByteLead = 0xE0; // 1110xxxx
-constexpr unsigned char Utf8FourByteLead = 0xF0; // 11110xxx (and invalid ones above)
-constexpr qsizetype LongestUtf8Sequence = 4;
 constexpr char16_t Ellipsis = 0x2026;
 constexpr char16_t LastC0Control = 0x1F;
 constexpr char16_t Delete = 0x7F;
@@ -309,108 +305,6 @@ QString displayText(QStringView text)
     }
     return result;
 }
-
-// How many bytes the UTF-8 sequence that starts with this byte has; 0 for a continuation byte.
-// Invalid lead bytes count as long as they claim to be: holding them back changes nothing.
-qsizetype utf8SequenceLength(unsigned char byte)
-{
-    if ((byte & Utf8ContinuationMask) == Utf8ContinuationBits)
-        return 0;
-    if (byte >= Utf8FourByteLead)
-        return 4;
-    if (byte >= Utf8ThreeByteLead)
-        return 3;
-    return byte >= Utf8TwoByteLead ? 2 : 1;
-}
-
-// Decodes a document that arrives in reads of any size exactly as one decode of all of it would:
-// the byte order mark is looked for however the first bytes are split, a character cut by a read
-// waits for the rest, and an incomplete character at the end becomes U+FFFD. Qt 6.4's stateful
-// QStringDecoder gets the last two wrong (given "\xC3" and then "\n", it drops the "\n"; it
-// never hands out an incomplete end), so this keeps the incomplete tail itself and has Qt decode
-// whole characters only, statelessly.
-class DocumentDecoder
-{
-public:
-    QString decode(QByteArrayView bytes)
-    {
-        m_pending.append(bytes);
-        if (!m_decoder) {
-            if (m_pending.size() < LongestByteOrderMark)
-                return {};
-            start();
-        }
-        const qsizetype whole = wholeCharactersLength();
-        const QString text = m_decoder->decode(QByteArrayView(m_pending).first(whole));
-        m_pending.remove(0, whole);
-        return text;
-    }
-
-    // The rest, once the document has no more bytes.
-    QString finish()
-    {
-        if (!m_decoder)
-            start();
-        QString text;
-        if (m_unitLength == 1)
-            text = m_decoder->decode(m_pending); // U+FFFD per byte, as in a whole decode
-        else if (!m_pending.isEmpty())
-            text = QChar(QChar::ReplacementCharacter); // Qt 6.4 may give nothing for it
-        m_pending.clear();
-        return text;
-    }
-
-private:
-    static constexpr qsizetype LongestByteOrderMark = 4; // UTF-32's
-    static constexpr qsizetype Utf8ByteOrderMarkLength = 3;
-
-    void start()
-    {
-        const std::optional<QStringConverter::Encoding> marked =
-            QStringConverter::encodingForData(m_pending);
-        const QStringConverter::Encoding encoding = marked.value_or(QStringConverter::Utf8);
-        switch (encoding) {
-        case QStringConverter::Utf16LE:
-        case QStringConverter::Utf16BE:
-            m_unitLength = 2;
-            break;
-        case QStringConverter::Utf32LE:
-        case QStringConverter::Utf32BE:
-            m_unitLength = 4;
-            break;
-        default:
-            m_unitLength = 1;
-            break;
-        }
-        if (marked) // the mark is one UTF-16 or UTF-32 unit, or three UTF-8 bytes
-            m_pending.remove(0, m_unitLength == 1 ? Utf8ByteOrderMarkLength : m_unitLength);
-        // Stateless: every call gets whole characters. ConvertInitialBom: the mark is gone
-        // already, and U+FEFF at the start of a later read is text (Qt would drop it there).
-        m_decoder.emplace(
-            encoding, QStringDecoder::Flag::Stateless | QStringDecoder::Flag::ConvertInitialBom);
-    }
-
-    // How many of the pending bytes end on a character boundary.
-    qsizetype wholeCharactersLength() const
-    {
-        const qsizetype size = m_pending.size();
-        if (m_unitLength > 1)
-            return size - size % m_unitLength;
-        // UTF-8: hold back a lead byte near the end that still waits for continuation bytes. A
-        // byte that is not a continuation byte starts a sequence in a whole decode too (one cut
-        // short before it is invalid and ends there), so the text before it does not change.
-        for (qsizetype back = 1; back < LongestUtf8Sequence && back <= size; ++back) {
-            const qsizetype length = utf8SequenceLength(uchar(m_pending[size - back]));
-            if (length > 0)
-                return back < length ? size - back : size;
-        }
-        return size;
-    }
-
-    QByteArray m_pending; // too few bytes to tell the byte order mark, or an incomplete character
-    qsizetype m_unitLength = 1; // bytes per code unit: 1 for UTF-8, 2 for UTF-16, 4 for UTF-32
-    std::optional<QStringDecoder> m_decoder; // once the encoding is known
-};
 
 QString shownScheme(QStringView scheme)
 {
