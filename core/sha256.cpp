@@ -1,6 +1,8 @@
 // SHA-256 through libcrypto's EVP interface.
 #include "sha256.h"
 
+#include "units.h"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
@@ -24,8 +26,8 @@ Sha256::~Sha256() = default;
 
 namespace {
 
-constexpr qsizetype HashStepBytes = 2 * 1024;
-constexpr qsizetype PrefetchAheadBytes = 4 * 1024;
+constexpr qsizetype HashStepBytes = 2 * Units::BytesPerKiB;
+constexpr qsizetype PrefetchAheadBytes = 4 * Units::BytesPerKiB;
 constexpr qsizetype CacheLineBytes = 64;
 
 // Fetched once: EVP_sha256() makes every EVP_DigestInit_ex look the algorithm up by name in
@@ -68,7 +70,8 @@ QByteArray Sha256::result()
 {
     QByteArray digest(EVP_MAX_MD_SIZE, Qt::Uninitialized);
     unsigned int length = 0;
-    EVP_DigestFinal_ex(m_context->context, reinterpret_cast<unsigned char *>(digest.data()), &length);
+    EVP_DigestFinal_ex(m_context->context, reinterpret_cast<unsigned char *>(digest.data()),
+                       &length);
     digest.resize(length);
     reset();
     return digest;

@@ -4,6 +4,7 @@
 #include "detailpane.h"
 #include "engine/fetchengine.h"
 #include "exportflow.h"
+#include "formatting.h"
 #include "inputpanel.h"
 #include "jobqueuemodel.h"
 #include "jobtableproxymodel.h"
@@ -17,6 +18,7 @@
 #include "settingsstore.h"
 #include "summarypanel.h"
 #include "sweepdialog.h"
+#include "units.h"
 #include "urllistparser.h"
 #include "waterfalldock.h"
 #include "waterfallview.h"
@@ -222,10 +224,9 @@ void MainWindow::fitToScreen(bool restored)
     // A first window takes most of a large screen (at 1920x1080 the default left the URL and
     // Error columns cut short), and at least the default size.
     constexpr int FirstWindowPercent = 80;
-    constexpr int Percent = 100;
     const QSize wanted = restored
         ? size()
-        : DefaultWindowSize.expandedTo(available.size() * FirstWindowPercent / Percent);
+        : DefaultWindowSize.expandedTo(available.size() * FirstWindowPercent / Units::PercentScale);
     if (wanted.width() <= room.width() && wanted.height() <= room.height()) {
         resize(wanted);
         return;
@@ -246,7 +247,7 @@ void MainWindow::applyDefaultDockSizes()
     resizeDocks({ waterfallDock }, { std::min(WaterfallDockHeight, available.height() * 2 / 5) },
                 Qt::Vertical);
     const int span = std::min(width(), available.width());
-    constexpr int Percent = 100;
+    constexpr int Percent = Units::PercentScale;
     resizeDocks(
         { waterfallDock, detailsDock },
         { span * (Percent - DetailsDockPercent) / Percent, span * DetailsDockPercent / Percent },

@@ -1,6 +1,7 @@
 // The waterfall widget: model wiring, geometry, zoom, hit tests, input (painted in waterfallpaint).
 #include "waterfallview.h"
 
+#include "formatting.h"
 #include "jobqueuemodel.h"
 
 #include <QAbstractProxyModel>

@@ -4,6 +4,7 @@
 #include "job.h"
 #include "phases.h"
 #include "timescale.h"
+#include "units.h"
 #include "waterfalllayout.h"
 
 #include <QAbstractScrollArea>
@@ -45,7 +46,7 @@ public:
     static constexpr double MaxPixelsPerMs = TimeScale::MaxPixelsPerMs;
     // Stretches of at least this long in which no URL was in flight (RunSummary's notion of idle
     // time, which wall time leaves out) take a fixed narrow width on the axis, marked as a break.
-    static constexpr qint64 MinIdleGapNs = 1'000'000'000;
+    static constexpr qint64 MinIdleGapNs = Units::NsPerSecond;
 
     using IdleGap = TimeScale::Gap;
 

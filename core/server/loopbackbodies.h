@@ -2,13 +2,15 @@
 // The loopback server's body generators: the letter pattern, the /resumable bytes, the gzip bomb.
 #pragma once
 
+#include "units.h"
+
 #include <QByteArray>
 #include <QtGlobal>
 
 namespace Parafetch::LoopbackDetail {
 
 // One write of a streamed body: a 1 GiB body never sits in memory.
-constexpr qint64 ChunkBytes = 256 * 1024;
+constexpr qint64 ChunkBytes = 256 * Units::BytesPerKiB;
 
 // The pattern (byte i is 'a' + i % 26) as it continues at body offset `offset`; valid for
 // ChunkBytes bytes, so a streamed body is written without a copy.

@@ -3,6 +3,7 @@
 #include "server/loopbackconnection.h"
 
 #include "server/loopbackbodies.h"
+#include "units.h"
 
 #include <QSslConfiguration>
 #include <QSslSocket>
@@ -29,10 +30,10 @@ namespace {
 // The most the socket's write buffer may hold before we wait for bytesWritten.
 constexpr qint64 WriteHighWaterBytes = 4 * ChunkBytes;
 // Bounds what Qt buffers from a client while we are busy answering its previous request.
-constexpr qint64 SocketReadBufferBytes = 256 * 1024;
-constexpr qsizetype MaxHeadBytes = 64 * 1024;
+constexpr qint64 SocketReadBufferBytes = 256 * Units::BytesPerKiB;
+constexpr qsizetype MaxHeadBytes = 64 * Units::BytesPerKiB;
 // Keeps already-parsed input from being moved on every pipelined request.
-constexpr qsizetype InputCompactBytes = 64 * 1024;
+constexpr qsizetype InputCompactBytes = 64 * Units::BytesPerKiB;
 constexpr qsizetype HeadReserveBytes = 256; // a typical response head, so it is built in place
 // After a "close" answer we stop sending and read until the client hangs up (a close with unread
 // input would send RST and could destroy our answer in flight), but not forever.

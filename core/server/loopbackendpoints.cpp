@@ -3,6 +3,7 @@
 #include "server/loopbackendpoints.h"
 
 #include "server/loopbackbodies.h"
+#include "units.h"
 
 #include <QMutexLocker>
 
@@ -14,73 +15,13 @@ namespace {
 
 constexpr int MinStatus = 200;
 constexpr int MaxStatus = 599;
-constexpr qint64 MaxDelayMs = 24 * 60 * 60 * 1000; // a day: QTimer takes an int
+constexpr qint64 MaxDelayMs = Units::MsPerDay; // a day: QTimer takes an int
 constexpr qsizetype MaxNumberDigits = 18; // always fits in qint64, even doubled
 constexpr int MinErrorStatus = 400; // /flaky answers with an error, never a success or redirect
 constexpr int MinRedirectStatus = 300;
 constexpr int MaxRedirectStatus = 399;
-constexpr qint64 BytesPerKiB = 1024;
-constexpr qint64 BytesPerMiB = 1024 * 1024;
-
-struct StatusName
-{
-    int status;
-    const char *reason;
-};
-
-// RFC 9110 reason phrases (and 418, which clients like to test with).
-constexpr StatusName statusNames[] = {
-    { 200, "OK" },
-    { 201, "Created" },
-    { 202, "Accepted" },
-    { 203, "Non-Authoritative Information" },
-    { 204, "No Content" },
-    { 205, "Reset Content" },
-    { 206, "Partial Content" },
-    { 300, "Multiple Choices" },
-    { 301, "Moved Permanently" },
-    { 302, "Found" },
-    { 303, "See Other" },
-    { 304, "Not Modified" },
-    { 305, "Use Proxy" },
-    { 307, "Temporary Redirect" },
-    { 308, "Permanent Redirect" },
-    { 400, "Bad Request" },
-    { 401, "Unauthorized" },
-    { 402, "Payment Required" },
-    { 403, "Forbidden" },
-    { 404, "Not Found" },
-    { 405, "Method Not Allowed" },
-    { 406, "Not Acceptable" },
-    { 407, "Proxy Authentication Required" },
-    { 408, "Request Timeout" },
-    { 409, "Conflict" },
-    { 410, "Gone" },
-    { 411, "Length Required" },
-    { 412, "Precondition Failed" },
-    { 413, "Content Too Large" },
-    { 414, "URI Too Long" },
-    { 415, "Unsupported Media Type" },
-    { 416, "Range Not Satisfiable" },
-    { 417, "Expectation Failed" },
-    { 418, "I'm a teapot" },
-    { 421, "Misdirected Request" },
-    { 422, "Unprocessable Content" },
-    { 425, "Too Early" },
-    { 426, "Upgrade Required" },
-    { 428, "Precondition Required" },
-    { 429, "Too Many Requests" },
-    { 431, "Request Header Fields Too Large" },
-    { 451, "Unavailable For Legal Reasons" },
-    { 500, "Internal Server Error" },
-    { 501, "Not Implemented" },
-    { 502, "Bad Gateway" },
-    { 503, "Service Unavailable" },
-    { 504, "Gateway Timeout" },
-    { 505, "HTTP Version Not Supported" },
-    { 507, "Insufficient Storage" },
-    { 511, "Network Authentication Required" },
-};
+using Units::BytesPerKiB;
+using Units::BytesPerMiB;
 
 bool isTokenChar(char c)
 {
@@ -245,11 +186,8 @@ ResponsePlan resumable(const RecordedRequest &request, qint64 size, QByteArrayVi
 
 QByteArray reasonPhrase(int status)
 {
-    for (const StatusName &name : statusNames) {
-        if (name.status == status)
-            return name.reason;
-    }
-    return "Unknown";
+    const char *reason = httpReasonPhrase(status);
+    return reason ? reason : "Unknown";
 }
 
 bool parseCount(QByteArrayView text, qint64 *value)
