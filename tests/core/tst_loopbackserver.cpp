@@ -144,7 +144,7 @@ QByteArray sha256(const QByteArray &bytes)
 
 } // namespace
 
-class TestLoopbackServer final : public QObject
+class TestLoopbackServer : public QObject
 {
     Q_OBJECT
 

@@ -223,7 +223,7 @@ int unreadBytes(int pipeFd)
 
 } // namespace
 
-class tst_Headless : public QObject
+class TestHeadless : public QObject
 {
     Q_OBJECT
 
@@ -306,14 +306,14 @@ private:
     int m_uniqueCounter = 0;
 };
 
-void tst_Headless::initTestCase()
+void TestHeadless::initTestCase()
 {
     QVERIFY2(QFile::exists(QStringLiteral(PARAFETCH_EXECUTABLE)), PARAFETCH_EXECUTABLE);
     QVERIFY2(m_server.listen(0, ServerThreads), qPrintable(m_server.errorString()));
     QVERIFY(m_dir.isValid());
 }
 
-bool tst_Headless::run(const QStringList &args, RunResult *result, const QByteArray &input)
+bool TestHeadless::run(const QStringList &args, RunResult *result, const QByteArray &input)
 {
     QProcess process;
     process.setProcessEnvironment(childEnvironment());
@@ -349,7 +349,7 @@ bool tst_Headless::run(const QStringList &args, RunResult *result, const QByteAr
     return true;
 }
 
-QString tst_Headless::writeFile(const QString &name, const QByteArray &contents)
+QString TestHeadless::writeFile(const QString &name, const QByteArray &contents)
 {
     const QString path = m_dir.filePath(name);
     QFile file(path);
@@ -359,12 +359,12 @@ QString tst_Headless::writeFile(const QString &name, const QByteArray &contents)
     return path;
 }
 
-QString tst_Headless::uniqueUrl(int bytes)
+QString TestHeadless::uniqueUrl(int bytes)
 {
     return url(QStringLiteral("/bytes/%1?unique=%2").arg(bytes).arg(++m_uniqueCounter));
 }
 
-QList<RecordedRequest> tst_Headless::requestsFor(const QString &fullUrl) const
+QList<RecordedRequest> TestHeadless::requestsFor(const QString &fullUrl) const
 {
     const QByteArray target = QUrl(fullUrl).toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority);
     QList<RecordedRequest> matching;
@@ -375,7 +375,7 @@ QList<RecordedRequest> tst_Headless::requestsFor(const QString &fullUrl) const
     return matching;
 }
 
-bool tst_Headless::startHeadless(QProcess &process, const QStringList &args,
+bool TestHeadless::startHeadless(QProcess &process, const QStringList &args,
                                  const QMap<QString, QString> &variables)
 {
     QProcessEnvironment environment = childEnvironment();
@@ -392,7 +392,7 @@ bool tst_Headless::startHeadless(QProcess &process, const QStringList &args,
     return true;
 }
 
-void tst_Headless::exitCodes_data()
+void TestHeadless::exitCodes_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<int>("exitCode");
@@ -494,7 +494,7 @@ void tst_Headless::exitCodes_data()
     addOptionRows();
 }
 
-void tst_Headless::exitCodes()
+void TestHeadless::exitCodes()
 {
     QFETCH(QStringList, args);
     QFETCH(int, exitCode);
@@ -517,7 +517,7 @@ void tst_Headless::exitCodes()
     }
 }
 
-void tst_Headless::aTimeoutBelowOneMillisecondIsNotNoLimit_data()
+void TestHeadless::aTimeoutBelowOneMillisecondIsNotNoLimit_data()
 {
     QTest::addColumn<QString>("option");
 
@@ -525,7 +525,7 @@ void tst_Headless::aTimeoutBelowOneMillisecondIsNotNoLimit_data()
     QTest::newRow("--idle-timeout 0.0001 limits the attempt") << QStringLiteral("--idle-timeout");
 }
 
-void tst_Headless::aTimeoutBelowOneMillisecondIsNotNoLimit()
+void TestHeadless::aTimeoutBelowOneMillisecondIsNotNoLimit()
 {
     QFETCH(QString, option);
 
@@ -540,7 +540,7 @@ void tst_Headless::aTimeoutBelowOneMillisecondIsNotNoLimit()
              qPrintable(result.describe()));
 }
 
-void tst_Headless::lineFormatAndSummaryOrder()
+void TestHeadless::lineFormatAndSummaryOrder()
 {
     const QMap<QString, qint64> sizes = {
         { url(QStringLiteral("/bytes/100")), 100 },
@@ -574,7 +574,7 @@ void tst_Headless::lineFormatAndSummaryOrder()
     QCOMPARE(result.getDataLines().size(), sizes.size());
 }
 
-void tst_Headless::linesStayWholeWithManyWorkers()
+void TestHeadless::linesStayWholeWithManyWorkers()
 {
     constexpr int urlCount = 50;
     QStringList urls;
@@ -607,7 +607,7 @@ void tst_Headless::linesStayWholeWithManyWorkers()
     QCOMPARE(summaryLinesProblem(result), QString());
 }
 
-void tst_Headless::problemsInAMixedInputAreReportedWhileGoodLinesRun_data()
+void TestHeadless::problemsInAMixedInputAreReportedWhileGoodLinesRun_data()
 {
     QTest::addColumn<QString>("lastGoodPath");
     QTest::addColumn<int>("exitCode");
@@ -618,7 +618,7 @@ void tst_Headless::problemsInAMixedInputAreReportedWhileGoodLinesRun_data()
         << QStringLiteral("/status/404") << SomeFailed;
 }
 
-void tst_Headless::problemsInAMixedInputAreReportedWhileGoodLinesRun()
+void TestHeadless::problemsInAMixedInputAreReportedWhileGoodLinesRun()
 {
     QFETCH(QString, lastGoodPath);
     QFETCH(int, exitCode);
@@ -655,7 +655,7 @@ void tst_Headless::problemsInAMixedInputAreReportedWhileGoodLinesRun()
     QCOMPARE(summaryLinesProblem(result), QString());
 }
 
-void tst_Headless::readsUrlsFromStandardInput()
+void TestHeadless::readsUrlsFromStandardInput()
 {
     const QStringList urls = { url(QStringLiteral("/bytes/31")), url(QStringLiteral("/bytes/32")),
                                url(QStringLiteral("/delay/10/bytes/33")) };
@@ -674,7 +674,7 @@ void tst_Headless::readsUrlsFromStandardInput()
     QCOMPARE(summaryLinesProblem(result), QString());
 }
 
-void tst_Headless::aListArrivesWithoutDashI_data()
+void TestHeadless::aListArrivesWithoutDashI_data()
 {
     QTest::addColumn<bool>("asFile"); // else piped to standard input
 
@@ -682,7 +682,7 @@ void tst_Headless::aListArrivesWithoutDashI_data()
     QTest::newRow("a list piped to standard input, nothing else given, is read") << false;
 }
 
-void tst_Headless::aListArrivesWithoutDashI()
+void TestHeadless::aListArrivesWithoutDashI()
 {
     QFETCH(bool, asFile);
 
@@ -700,7 +700,7 @@ void tst_Headless::aListArrivesWithoutDashI()
         QCOMPARE(requestsFor(fetched).size(), 1);
 }
 
-void tst_Headless::twoListFilesAreRefused()
+void TestHeadless::twoListFilesAreRefused()
 {
     const QString first = writeFile(QStringLiteral("first-list.txt"), "http://127.0.0.1:9/a\n");
     const QString second = writeFile(QStringLiteral("second-list.txt"), "http://127.0.0.1:9/b\n");
@@ -712,7 +712,7 @@ void tst_Headless::twoListFilesAreRefused()
     QVERIFY2(result.getDataLines().isEmpty(), qPrintable(result.describe()));
 }
 
-void tst_Headless::binaryLinesAreNeverEchoedRaw()
+void TestHeadless::binaryLinesAreNeverEchoedRaw()
 {
     // Escape sequences, a bell, a NUL, bytes that are not UTF-8, a long line without a URL:
     // each is a problem with its line number, shown without a byte that would drive the
@@ -742,7 +742,7 @@ void tst_Headless::binaryLinesAreNeverEchoedRaw()
         QVERIFY2(line.size() <= LongestProblemLine, qPrintable(line));
 }
 
-void tst_Headless::helpNamesTheProgramAndEndsWithExamplesAndExitCodes()
+void TestHeadless::helpNamesTheProgramAndEndsWithExamplesAndExitCodes()
 {
     RunResult result;
     QVERIFY(run({ QStringLiteral("--help") }, &result));
@@ -765,7 +765,7 @@ void tst_Headless::helpNamesTheProgramAndEndsWithExamplesAndExitCodes()
     QVERIFY2(help.sliced(exitCodes).contains(QLatin1String("128+N")), qPrintable(help));
 }
 
-void tst_Headless::exportIsReadableByTheImporter_data()
+void TestHeadless::exportIsReadableByTheImporter_data()
 {
     QTest::addColumn<QString>("fileName");
 
@@ -774,7 +774,7 @@ void tst_Headless::exportIsReadableByTheImporter_data()
     QTest::newRow("an upper-case suffix is accepted") << QStringLiteral("OUT.JSON");
 }
 
-void tst_Headless::exportIsReadableByTheImporter()
+void TestHeadless::exportIsReadableByTheImporter()
 {
     QFETCH(QString, fileName);
 
@@ -814,7 +814,7 @@ void tst_Headless::exportIsReadableByTheImporter()
     }
 }
 
-void tst_Headless::headSendsHeadRequests()
+void TestHeadless::headSendsHeadRequests()
 {
     const QString target = uniqueUrl(4096);
 
@@ -831,7 +831,7 @@ void tst_Headless::headSendsHeadRequests()
     QCOMPARE(fetched.constFirst().captured(4), QStringLiteral("0")); // no body with HEAD
 }
 
-void tst_Headless::headersReachTheServer_data()
+void TestHeadless::headersReachTheServer_data()
 {
     QTest::addColumn<QStringList>("options");
     QTest::addColumn<QList<QByteArrayList>>("expected"); // { name, value } pairs
@@ -854,7 +854,7 @@ void tst_Headless::headersReachTheServer_data()
         << QList<QByteArrayList> { { "User-Agent", "Parafetch/" PARAFETCH_VERSION } };
 }
 
-void tst_Headless::headersReachTheServer()
+void TestHeadless::headersReachTheServer()
 {
     QFETCH(QStringList, options);
     QFETCH(QList<QByteArrayList>, expected);
@@ -872,7 +872,7 @@ void tst_Headless::headersReachTheServer()
         QCOMPARE(requests.constFirst().header(header.at(0)), header.at(1));
 }
 
-void tst_Headless::outputDirectoryGetsCompleteFilesOnly()
+void TestHeadless::outputDirectoryGetsCompleteFilesOnly()
 {
     QTemporaryDir outputDir(m_dir.filePath(QStringLiteral("downloads-XXXXXX")));
     QVERIFY(outputDir.isValid());
@@ -916,7 +916,7 @@ void tst_Headless::outputDirectoryGetsCompleteFilesOnly()
     QCOMPARE(savedLines, 2);
 }
 
-void tst_Headless::withoutATerminalModeTheWindowRuns()
+void TestHeadless::withoutATerminalModeTheWindowRuns()
 {
     // parafetch itself never loads Qt Widgets: it hands the window over to parafetch-window
     // (exec, same arguments), which fetches the list and, asked for a screenshot, saves it.
@@ -941,7 +941,7 @@ void tst_Headless::withoutATerminalModeTheWindowRuns()
     QCOMPARE(picture.read(8), QByteArray("\x89PNG\r\n\x1a\n", 8));
 }
 
-void tst_Headless::aMissingWindowIsAClearError()
+void TestHeadless::aMissingWindowIsAClearError()
 {
     // A parafetch copied somewhere on its own still runs headless, and says what is missing
     // when the window is asked for.
@@ -965,7 +965,7 @@ void tst_Headless::aMissingWindowIsAClearError()
     QVERIFY(process.readAllStandardOutput().startsWith("parafetch "));
 }
 
-void tst_Headless::withoutADisplayTheWindowIsAClearError_data()
+void TestHeadless::withoutADisplayTheWindowIsAClearError_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<bool>("display"); // QT_QPA_PLATFORM=offscreen, else no display at all
@@ -984,7 +984,7 @@ void tst_Headless::withoutADisplayTheWindowIsAClearError_data()
         << QStringLiteral("Unknown option 'hedless'");
 }
 
-void tst_Headless::withoutADisplayTheWindowIsAClearError()
+void TestHeadless::withoutADisplayTheWindowIsAClearError()
 {
     QFETCH(QStringList, args);
     QFETCH(bool, display);
@@ -1009,7 +1009,7 @@ void tst_Headless::withoutADisplayTheWindowIsAClearError()
     QVERIFY2(!err.contains(QStringLiteral("platform plugin")), qPrintable(err));
 }
 
-void tst_Headless::terminatingARunLeavesNoPartialFile()
+void TestHeadless::terminatingARunLeavesNoPartialFile()
 {
     QTemporaryDir outputDir(m_dir.filePath(QStringLiteral("interrupted-XXXXXX")));
     QVERIFY(outputDir.isValid());
@@ -1054,7 +1054,7 @@ void tst_Headless::terminatingARunLeavesNoPartialFile()
     QCOMPARE(saved.readAll(), LoopbackServer::bodyBytes(0, 10));
 }
 
-void tst_Headless::standardInputThatStaysOpenAndSilentIsGivenUp_data()
+void TestHeadless::standardInputThatStaysOpenAndSilentIsGivenUp_data()
 {
     QTest::addColumn<QByteArray>("sent");
 
@@ -1067,7 +1067,7 @@ void tst_Headless::standardInputThatStaysOpenAndSilentIsGivenUp_data()
         << url(QStringLiteral("/bytes/63")).toUtf8().left(20);
 }
 
-void tst_Headless::standardInputThatStaysOpenAndSilentIsGivenUp()
+void TestHeadless::standardInputThatStaysOpenAndSilentIsGivenUp()
 {
     QFETCH(QByteArray, sent);
 
@@ -1091,7 +1091,7 @@ void tst_Headless::standardInputThatStaysOpenAndSilentIsGivenUp()
     QVERIFY(!process.readAllStandardOutput().contains("getData"));
 }
 
-void tst_Headless::aSignalWhileStandardInputIsSilentEndsTheRun_data()
+void TestHeadless::aSignalWhileStandardInputIsSilentEndsTheRun_data()
 {
     QTest::addColumn<int>("signalNumber");
 
@@ -1100,7 +1100,7 @@ void tst_Headless::aSignalWhileStandardInputIsSilentEndsTheRun_data()
         << int(SIGINT);
 }
 
-void tst_Headless::aSignalWhileStandardInputIsSilentEndsTheRun()
+void TestHeadless::aSignalWhileStandardInputIsSilentEndsTheRun()
 {
     QFETCH(int, signalNumber);
 
@@ -1135,7 +1135,7 @@ void tst_Headless::aSignalWhileStandardInputIsSilentEndsTheRun()
         QCOMPARE(job.state, JobState::Cancelled);
 }
 
-void tst_Headless::aListPipedOverTimeIsReadCompletely()
+void TestHeadless::aListPipedOverTimeIsReadCompletely()
 {
     // A pipe of our own, so the test can tell when the child has read each piece: only then
     // does the next one go in, and the child meets an empty pipe in between.
@@ -1186,7 +1186,7 @@ void tst_Headless::aListPipedOverTimeIsReadCompletely()
     QVERIFY2(result.err.isEmpty(), qPrintable(result.describe()));
 }
 
-void tst_Headless::aStopRequestDeliveredTwiceStillWritesTheExport_data()
+void TestHeadless::aStopRequestDeliveredTwiceStillWritesTheExport_data()
 {
     QTest::addColumn<QList<int>>("signalNumbers");
     QTest::addColumn<int>("exitCode");
@@ -1205,7 +1205,7 @@ void tst_Headless::aStopRequestDeliveredTwiceStillWritesTheExport_data()
         << QStringLiteral("stop-int-int.json");
 }
 
-void tst_Headless::aStopRequestDeliveredTwiceStillWritesTheExport()
+void TestHeadless::aStopRequestDeliveredTwiceStillWritesTheExport()
 {
     QFETCH(QList<int>, signalNumbers);
     QFETCH(int, exitCode);
@@ -1288,7 +1288,7 @@ void tst_Headless::aStopRequestDeliveredTwiceStillWritesTheExport()
     }
 }
 
-void tst_Headless::aRepeatedSignalQuitsAtOnceOnlyAfterTheGracePeriod_data()
+void TestHeadless::aRepeatedSignalQuitsAtOnceOnlyAfterTheGracePeriod_data()
 {
     QTest::addColumn<int>("graceMs");
     QTest::addColumn<int>("exitCode");
@@ -1303,7 +1303,7 @@ void tst_Headless::aRepeatedSignalQuitsAtOnceOnlyAfterTheGracePeriod_data()
         << NeverMs << SignalExitBase + SIGTERM;
 }
 
-void tst_Headless::aRepeatedSignalQuitsAtOnceOnlyAfterTheGracePeriod()
+void TestHeadless::aRepeatedSignalQuitsAtOnceOnlyAfterTheGracePeriod()
 {
     QFETCH(int, graceMs);
     QFETCH(int, exitCode);
@@ -1336,7 +1336,7 @@ void tst_Headless::aRepeatedSignalQuitsAtOnceOnlyAfterTheGracePeriod()
     QCOMPARE(exported.summary.cancelled, 1);
 }
 
-void tst_Headless::unwritableOutputsAreRefusedBeforeAnyRequest_data()
+void TestHeadless::unwritableOutputsAreRefusedBeforeAnyRequest_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("named");
@@ -1383,7 +1383,7 @@ void tst_Headless::unwritableOutputsAreRefusedBeforeAnyRequest_data()
         << missing + QStringLiteral("/sweep.csv") << m_dir.path() << false;
 }
 
-void tst_Headless::unwritableOutputsAreRefusedBeforeAnyRequest()
+void TestHeadless::unwritableOutputsAreRefusedBeforeAnyRequest()
 {
     QFETCH(QStringList, args);
     QFETCH(QString, named);
@@ -1409,7 +1409,7 @@ void tst_Headless::unwritableOutputsAreRefusedBeforeAnyRequest()
     QCOMPARE(listing(), before);
 }
 
-void tst_Headless::credentialsAreNeverPrinted_data()
+void TestHeadless::credentialsAreNeverPrinted_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QByteArray>("stdinList");
@@ -1449,7 +1449,7 @@ void tst_Headless::credentialsAreNeverPrinted_data()
         << QStringLiteral("duplicate.json") << AllSucceeded;
 }
 
-void tst_Headless::credentialsAreNeverPrinted()
+void TestHeadless::credentialsAreNeverPrinted()
 {
     QFETCH(QStringList, args);
     QFETCH(QByteArray, stdinList);
@@ -1476,14 +1476,14 @@ void tst_Headless::credentialsAreNeverPrinted()
     QVERIFY2(contents.contains("***"), contents.constData());
 }
 
-void tst_Headless::secretQueryValuesAreNeverPrinted_data()
+void TestHeadless::secretQueryValuesAreNeverPrinted_data()
 {
     QTest::addColumn<QString>("exportName");
     QTest::newRow("the classic lines and a HAR export") << QStringLiteral("query.har");
     QTest::newRow("the classic lines and a CSV export") << QStringLiteral("query.csv");
 }
 
-void tst_Headless::secretQueryValuesAreNeverPrinted()
+void TestHeadless::secretQueryValuesAreNeverPrinted()
 {
     QFETCH(QString, exportName);
     const QString token = QStringLiteral("pf-qtoken-%1").arg(++m_uniqueCounter);
@@ -1519,7 +1519,7 @@ void tst_Headless::secretQueryValuesAreNeverPrinted()
     QVERIFY2(contents.contains("access_token=***&page=2&q=tokenizer"), contents.constData());
 }
 
-void tst_Headless::helpListsEveryOption_data()
+void TestHeadless::helpListsEveryOption_data()
 {
     QTest::addColumn<QString>("option");
 
@@ -1532,7 +1532,7 @@ void tst_Headless::helpListsEveryOption_data()
             << QString::fromLatin1(option);
 }
 
-void tst_Headless::helpListsEveryOption()
+void TestHeadless::helpListsEveryOption()
 {
     QFETCH(QString, option);
 
@@ -1547,7 +1547,7 @@ void tst_Headless::helpListsEveryOption()
     QVERIFY2(result.getDataLines().isEmpty(), qPrintable(result.describe()));
 }
 
-void tst_Headless::versionPrintsTheVersion()
+void TestHeadless::versionPrintsTheVersion()
 {
     RunResult result;
     QVERIFY(run({ QStringLiteral("--version") }, &result));
@@ -1557,7 +1557,7 @@ void tst_Headless::versionPrintsTheVersion()
     QVERIFY2(result.err.isEmpty(), qPrintable(result.describe()));
 }
 
-void tst_Headless::quietPrintsOnlyTheSummary_data()
+void TestHeadless::quietPrintsOnlyTheSummary_data()
 {
     QTest::addColumn<QString>("option");
 
@@ -1565,7 +1565,7 @@ void tst_Headless::quietPrintsOnlyTheSummary_data()
     QTest::newRow("-q is the same") << QStringLiteral("-q");
 }
 
-void tst_Headless::quietPrintsOnlyTheSummary()
+void TestHeadless::quietPrintsOnlyTheSummary()
 {
     QFETCH(QString, option);
 
@@ -1579,7 +1579,7 @@ void tst_Headless::quietPrintsOnlyTheSummary()
     QVERIFY2(result.out.contains("urls=2 succeeded=1 failed=1"), qPrintable(result.describe()));
 }
 
-void tst_Headless::demoRunsTheBuiltInList()
+void TestHeadless::demoRunsTheBuiltInList()
 {
     const int demoCount = int(demoPaths().size());
     QVERIFY2(demoCount >= 50 && demoCount <= 70, qPrintable(QString::number(demoCount)));
@@ -1602,7 +1602,7 @@ void tst_Headless::demoRunsTheBuiltInList()
              qPrintable(result.describe()));
 }
 
-void tst_Headless::demoServerServesUntilTerminated()
+void TestHeadless::demoServerServesUntilTerminated()
 {
     QProcess process;
     process.setProcessEnvironment(childEnvironment());
@@ -1648,7 +1648,7 @@ void tst_Headless::demoServerServesUntilTerminated()
     QVERIFY(!process.readAllStandardError().contains("\x1b["));
 }
 
-void tst_Headless::noProgressMeterWhenNotATerminal()
+void TestHeadless::noProgressMeterWhenNotATerminal()
 {
     // Slow enough for several ticks of the progress timer.
     RunResult result;
@@ -1662,7 +1662,7 @@ void tst_Headless::noProgressMeterWhenNotATerminal()
     QCOMPARE(result.getDataLines().size(), 2);
 }
 
-void tst_Headless::addOptionRows()
+void TestHeadless::addOptionRows()
 {
     const QString target = url(QStringLiteral("/bytes/3"));
     const QString notPem = writeFile(QStringLiteral("not-a-cert.pem"), "hello\n");
@@ -1729,7 +1729,7 @@ void tst_Headless::addOptionRows()
         << UsageError << QStringList { QStringLiteral("JSON") };
 }
 
-void tst_Headless::sweepPrintsATableAndWritesCsv()
+void TestHeadless::sweepPrintsATableAndWritesCsv()
 {
     const QString csv = m_dir.filePath(QStringLiteral("sweep.csv"));
     QStringList urls;
@@ -1766,7 +1766,7 @@ void tst_Headless::sweepPrintsATableAndWritesCsv()
     QVERIFY2(lines.at(3).startsWith("4,5,5,0,0,"), lines.at(3).constData());
 }
 
-void tst_Headless::compareExitsThreeOnlyWhenARuleHolds_data()
+void TestHeadless::compareExitsThreeOnlyWhenARuleHolds_data()
 {
     QTest::addColumn<QStringList>("rules");
     QTest::addColumn<int>("exitCode");
@@ -1788,7 +1788,7 @@ void tst_Headless::compareExitsThreeOnlyWhenARuleHolds_data()
                                        QStringLiteral("rule new_failures>0: 1, FAILED") };
 }
 
-void tst_Headless::compareExitsThreeOnlyWhenARuleHolds()
+void TestHeadless::compareExitsThreeOnlyWhenARuleHolds()
 {
     QFETCH(QStringList, rules);
     QFETCH(int, exitCode);
@@ -1820,7 +1820,7 @@ void tst_Headless::compareExitsThreeOnlyWhenARuleHolds()
              qPrintable(result.describe()));
 }
 
-void tst_Headless::failIfAppliesToAPlainRun_data()
+void TestHeadless::failIfAppliesToAPlainRun_data()
 {
     QTest::addColumn<QString>("rule");
     QTest::addColumn<int>("exitCode");
@@ -1829,7 +1829,7 @@ void tst_Headless::failIfAppliesToAPlainRun_data()
     QTest::newRow("total<2 holds not: the usual 1 for the 404") << QStringLiteral("total<2") << SomeFailed;
 }
 
-void tst_Headless::failIfAppliesToAPlainRun()
+void TestHeadless::failIfAppliesToAPlainRun()
 {
     QFETCH(QString, rule);
     QFETCH(int, exitCode);
@@ -1844,7 +1844,7 @@ void tst_Headless::failIfAppliesToAPlainRun()
     QVERIFY2(result.out.contains("rule " + rule.toUtf8() + ": "), qPrintable(result.describe()));
 }
 
-void tst_Headless::shardsPartitionTheListAndMergeBack()
+void TestHeadless::shardsPartitionTheListAndMergeBack()
 {
     constexpr int Shards = 3;
     QStringList urls;
@@ -1907,5 +1907,5 @@ void tst_Headless::shardsPartitionTheListAndMergeBack()
     QVERIFY2(result.err.contains("more than one export"), qPrintable(result.describe()));
 }
 
-QTEST_GUILESS_MAIN(tst_Headless)
+QTEST_GUILESS_MAIN(TestHeadless)
 #include "tst_headless.moc"
