@@ -1,5 +1,6 @@
 // Hostile servers and faults: every case ends in one exact state, kind and message.
 #include "engine/fetchengine.h"
+#include "exitcodes.h"
 #include "jobqueuemodel.h"
 #include "server/loopbackserver.h"
 #include "formats/resultimporter.h"
@@ -38,7 +39,6 @@ constexpr rlim_t FileSizeLimitBytes = 1024 * 1024;
 constexpr int BigDownloadBytes = 4 * 1024 * 1024;
 constexpr int SmallDownloadBytes = 1000;
 constexpr int ChildTimeoutMs = 60'000;
-constexpr int SomeFailedExitCode = 1;
 
 // Where the row's URL comes from.
 QUrl urlFor(const LoopbackServer &server, const QString &target)
@@ -80,8 +80,7 @@ void TestFaults::initTestCase()
 void TestFaults::init()
 {
     // A fresh server per row: request counts and flaky counters start at zero.
-    m_server = std::make_unique<LoopbackServer>();
-    QVERIFY2(m_server->listen(0, 2), qPrintable(m_server->errorString()));
+    QVERIFY2(startLoopbackServer(m_server), qPrintable(m_server->errorString()));
 }
 
 void TestFaults::fault_data()
@@ -339,7 +338,7 @@ void TestFaults::fullDiskFailsThatDownloadAndTheRunGoesOn()
     QVERIFY2(process.waitForFinished(ChildTimeoutMs), qPrintable(process.errorString()));
     const QByteArray output = process.readAllStandardOutput() + process.readAllStandardError();
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
-    QVERIFY2(process.exitCode() == SomeFailedExitCode, output.constData());
+    QVERIFY2(process.exitCode() == SomeFailed, output.constData());
 
     ImportedRun run;
     QString error;

@@ -62,8 +62,7 @@ void TestFetchEngine::initTestCase()
 void TestFetchEngine::init()
 {
     // A fresh server per test: statistics and flaky counters start at zero.
-    m_server = std::make_unique<LoopbackServer>();
-    QVERIFY2(m_server->listen(0, 2), qPrintable(m_server->errorString()));
+    QVERIFY2(startLoopbackServer(m_server), qPrintable(m_server->errorString()));
 }
 
 void TestFetchEngine::peakConcurrencyIsTheWorkerCount_data()

@@ -127,8 +127,7 @@ void TestSecrets::initTestCase()
 
 void TestSecrets::init()
 {
-    m_server = std::make_unique<LoopbackServer>();
-    QVERIFY2(m_server->listen(0, 2), qPrintable(m_server->errorString()));
+    QVERIFY2(startLoopbackServer(m_server), qPrintable(m_server->errorString()));
 }
 
 void TestSecrets::urlCredentials_data()

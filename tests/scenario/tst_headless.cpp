@@ -1,5 +1,6 @@
 // Tests of the parafetch executable run headless: exit codes, output lines, options, exports.
 #include "commandline.h"
+#include "exitcodes.h"
 #include "server/demolist.h"
 #include "headlessrunner.h"
 #include "server/loopbackserver.h"
@@ -31,18 +32,13 @@
 #include <unistd.h>
 
 using namespace Parafetch;
+using namespace Parafetch::TestSupport;
 
 namespace {
 
 // Only a guard against a hung child; never a measure of speed.
 constexpr int HangGuardMs = 120'000;
 constexpr int ServerThreads = 4;
-constexpr int UsageError = 2;
-constexpr int SomeFailed = 1;
-constexpr int AllSucceeded = 0;
-constexpr int RuleFailed = 3;
-constexpr int ForceQuit = 4;
-constexpr int SignalExitBase = 128;
 // For PARAFETCH_STDIN_SILENCE_MS and PARAFETCH_FORCE_QUIT_GRACE_MS: a limit so long that the
 // hang guard ends the test first, so that no outcome depends on how fast the machine is.
 constexpr int NeverMs = 3'600'000;
@@ -417,33 +413,33 @@ void TestHeadless::exitCodes_data()
                          TestSupport::refusedUrl().toString(), url(QStringLiteral("/bytes/12")) }
         << SomeFailed << QStringList {};
     QTest::newRow("no arguments exits 2 and says why")
-        << QStringList {} << UsageError << QStringList { QStringLiteral("no URLs") };
+        << QStringList {} << BadInput << QStringList { QStringLiteral("no URLs") };
     QTest::newRow("-j 0 exits 2 naming the option")
         << QStringList { QStringLiteral("-j"), QStringLiteral("0"),
                          url(QStringLiteral("/bytes/1")) }
-        << UsageError << QStringList { QStringLiteral("--jobs"), QStringLiteral("'0'") };
+        << BadInput << QStringList { QStringLiteral("--jobs"), QStringLiteral("'0'") };
     QTest::newRow("-j 600 exits 2 naming the option")
         << QStringList { QStringLiteral("-j"), QStringLiteral("600"),
                          url(QStringLiteral("/bytes/1")) }
-        << UsageError << QStringList { QStringLiteral("--jobs"), QStringLiteral("'600'") };
+        << BadInput << QStringList { QStringLiteral("--jobs"), QStringLiteral("'600'") };
     QTest::newRow("--jobs with a word exits 2 naming the option")
         << QStringList { QStringLiteral("--jobs=many"), url(QStringLiteral("/bytes/1")) }
-        << UsageError << QStringList { QStringLiteral("--jobs"), QStringLiteral("many") };
+        << BadInput << QStringList { QStringLiteral("--jobs"), QStringLiteral("many") };
     QTest::newRow("--timeout below zero exits 2 naming the option")
         << QStringList { QStringLiteral("--timeout"), QStringLiteral("-1"),
                          url(QStringLiteral("/bytes/1")) }
-        << UsageError << QStringList { QStringLiteral("--timeout") };
+        << BadInput << QStringList { QStringLiteral("--timeout") };
     QTest::newRow("--timeout nan exits 2 naming the option")
         << QStringList { QStringLiteral("--timeout"), QStringLiteral("nan"),
                          url(QStringLiteral("/bytes/1")) }
-        << UsageError << QStringList { QStringLiteral("--timeout"), QStringLiteral("nan") };
+        << BadInput << QStringList { QStringLiteral("--timeout"), QStringLiteral("nan") };
     QTest::newRow("an unknown option exits 2 naming it")
         << QStringList { QStringLiteral("--frobnicate"), url(QStringLiteral("/bytes/1")) }
-        << UsageError << QStringList { QStringLiteral("frobnicate") };
+        << BadInput << QStringList { QStringLiteral("frobnicate") };
     QTest::newRow("a header without a colon exits 2")
         << QStringList { QStringLiteral("-H"), QStringLiteral("NoColonHere"),
                          url(QStringLiteral("/bytes/1")) }
-        << UsageError << QStringList { QStringLiteral("NoColonHere") };
+        << BadInput << QStringList { QStringLiteral("NoColonHere") };
     // A NUL cannot be passed in an argument; tst_badinput covers it in the shared check.
     for (const auto &[name, agent] :
          { std::pair { "a CR", "Agent/1\rX-Injected: 1" },
@@ -452,37 +448,37 @@ void TestHeadless::exitCodes_data()
         QTest::addRow("--user-agent with %s exits 2 naming the option", name)
             << QStringList { QStringLiteral("--user-agent"), QString::fromLatin1(agent),
                              url(QStringLiteral("/headers")) }
-            << UsageError
+            << BadInput
             << QStringList { QStringLiteral("--user-agent"), QStringLiteral("line break") };
     }
     QTest::newRow("a header value with CRLF exits 2 naming the header")
         << QStringList { QStringLiteral("-H"), QStringLiteral("X-Trace: a\r\nX-Injected: 1"),
                          url(QStringLiteral("/headers")) }
-        << UsageError << QStringList { QStringLiteral("'X-Trace'"), QStringLiteral("line break") };
+        << BadInput << QStringList { QStringLiteral("'X-Trace'"), QStringLiteral("line break") };
     const QString missing = m_dir.filePath(QStringLiteral("no-such-list.txt"));
     QTest::newRow("--input of a missing file exits 2 naming the file")
-        << QStringList { QStringLiteral("--input"), missing } << UsageError
+        << QStringList { QStringLiteral("--input"), missing } << BadInput
         << QStringList { missing };
     const QString invalid =
         writeFile(QStringLiteral("all-invalid.txt"),
                   "ftp://x/\nnot a url\n\n# a comment\nmailto:someone@example.com\n");
     QTest::newRow("an input of invalid lines only exits 2 naming each line")
-        << QStringList { QStringLiteral("--input"), invalid } << UsageError
+        << QStringList { QStringLiteral("--input"), invalid } << BadInput
         << QStringList { QStringLiteral("line 1"), QStringLiteral("line 2"),
                          QStringLiteral("line 5"), QStringLiteral("no URLs to fetch") };
     QTest::newRow("an empty input file exits 2")
         << QStringList { QStringLiteral("-i"), writeFile(QStringLiteral("empty.txt"), {}) }
-        << UsageError << QStringList { QStringLiteral("no URLs to fetch") };
+        << BadInput << QStringList { QStringLiteral("no URLs to fetch") };
     const QString unwritable = m_dir.filePath(QStringLiteral("no-such-dir/out.json"));
     QTest::newRow("an export that cannot be written exits 2 before fetching, naming the file")
         << QStringList { QStringLiteral("--export"), unwritable, url(QStringLiteral("/bytes/1")) }
-        << UsageError << QStringList { unwritable };
+        << BadInput << QStringList { unwritable };
     QTest::newRow("--merge with an export that cannot be written exits 2 naming the file")
         << QStringList { QStringLiteral("--merge"),
                          writeFile(QStringLiteral("to-merge.json"),
                                    exportOf({ url(QStringLiteral("/bytes/1")) }, 5)),
                          QStringLiteral("--export"), unwritable }
-        << UsageError << QStringList { unwritable };
+        << BadInput << QStringList { unwritable };
     QTest::newRow("-o naming a folder that does not exist yet is made: exits 0")
         << QStringList { QStringLiteral("-o"), m_dir.filePath(QStringLiteral("made/on/demand")),
                          url(QStringLiteral("/bytes/1")) }
@@ -490,7 +486,7 @@ void TestHeadless::exitCodes_data()
     QTest::newRow("--export to a .txt file exits 2 naming it")
         << QStringList { QStringLiteral("--export"), QStringLiteral("x.txt"),
                          url(QStringLiteral("/bytes/1")) }
-        << UsageError << QStringList { QStringLiteral("--export"), QStringLiteral("x.txt") };
+        << BadInput << QStringList { QStringLiteral("--export"), QStringLiteral("x.txt") };
     addOptionRows();
 }
 
@@ -508,7 +504,7 @@ void TestHeadless::exitCodes()
     for (const QString &mention : stderrMentions)
         QVERIFY2(err.contains(mention),
                  qPrintable(mention + QLatin1Char('\n') + result.describe()));
-    if (exitCode == UsageError) {
+    if (exitCode == BadInput) {
         QVERIFY2(!err.trimmed().isEmpty(), qPrintable(result.describe()));
         QVERIFY2(result.getDataLines().isEmpty(), qPrintable(result.describe()));
         QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("x.txt"))));
@@ -536,7 +532,7 @@ void TestHeadless::aTimeoutBelowOneMillisecondIsNotNoLimit()
                   QStringLiteral("0"), url(QStringLiteral("/delay/1000/bytes/1")) },
                 &result));
 
-    QVERIFY2(result.exitCode == SomeFailed || result.exitCode == UsageError,
+    QVERIFY2(result.exitCode == SomeFailed || result.exitCode == BadInput,
              qPrintable(result.describe()));
 }
 
@@ -706,7 +702,7 @@ void TestHeadless::twoListFilesAreRefused()
     const QString second = writeFile(QStringLiteral("second-list.txt"), "http://127.0.0.1:9/b\n");
     RunResult result;
     QVERIFY(run({ first, second }, &result));
-    QVERIFY2(result.exitCode == UsageError, qPrintable(result.describe()));
+    QVERIFY2(result.exitCode == BadInput, qPrintable(result.describe()));
     QVERIFY2(result.err.contains("one list at a time"), qPrintable(result.describe()));
     QVERIFY2(result.err.contains(QFile::encodeName(second)), qPrintable(result.describe()));
     QVERIFY2(result.getDataLines().isEmpty(), qPrintable(result.describe()));
@@ -934,7 +930,7 @@ void TestHeadless::withoutATerminalModeTheWindowRuns()
                   { QStringLiteral("--screenshot"), png, fetched });
     QVERIFY2(process.waitForFinished(HangGuardMs), qPrintable(process.errorString()));
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
-    QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
+    QVERIFY2(process.exitCode() == AllSucceeded, process.readAllStandardError().constData());
     QCOMPARE(requestsFor(fetched).size(), 1);
     QFile picture(png);
     QVERIFY2(picture.open(QIODevice::ReadOnly), qPrintable(png));
@@ -953,7 +949,7 @@ void TestHeadless::aMissingWindowIsAClearError()
     process.setProcessEnvironment(childEnvironment());
     process.start(copy, { QStringLiteral("--screenshot"), alone.filePath(QStringLiteral("x.png")) });
     QVERIFY2(process.waitForFinished(HangGuardMs), qPrintable(process.errorString()));
-    QCOMPARE(process.exitCode(), 2);
+    QCOMPARE(process.exitCode(), BadInput);
     const QByteArray err = process.readAllStandardError();
     QVERIFY2(err.contains("cannot start the window")
                  && err.contains(QFile::encodeName(alone.filePath(QStringLiteral("parafetch-window")))),
@@ -961,7 +957,7 @@ void TestHeadless::aMissingWindowIsAClearError()
     QVERIFY(!QFileInfo::exists(alone.filePath(QStringLiteral("x.png"))));
     process.start(copy, { QStringLiteral("--version") });
     QVERIFY(process.waitForFinished(HangGuardMs));
-    QCOMPARE(process.exitCode(), 0);
+    QCOMPARE(process.exitCode(), AllSucceeded);
     QVERIFY(process.readAllStandardOutput().startsWith("parafetch "));
 }
 
@@ -1004,7 +1000,7 @@ void TestHeadless::withoutADisplayTheWindowIsAClearError()
     const QString err = QString::fromUtf8(process.readAllStandardError());
     // Not Qt's abort (SIGABRT, 134 from a shell) with its advice to reinstall.
     QVERIFY2(process.exitStatus() == QProcess::NormalExit, qPrintable(err));
-    QVERIFY2(process.exitCode() == UsageError, qPrintable(err));
+    QVERIFY2(process.exitCode() == BadInput, qPrintable(err));
     QVERIFY2(err.contains(mentions), qPrintable(err));
     QVERIFY2(!err.contains(QStringLiteral("platform plugin")), qPrintable(err));
 }
@@ -1042,8 +1038,7 @@ void TestHeadless::terminatingARunLeavesNoPartialFile()
     const QString err = QString::fromUtf8(process.readAllStandardError());
     const QString out = QString::fromUtf8(process.readAllStandardOutput());
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
-    constexpr int ExitOnSigterm = 128 + 15;
-    QCOMPARE(process.exitCode(), ExitOnSigterm);
+    QCOMPARE(process.exitCode(), SignalExitBase + SIGTERM);
     // The run was cancelled, not dropped: the summary still counts both URLs.
     QVERIFY2(out.contains(QLatin1String("main takes time=")), qPrintable(out));
     QVERIFY2(out.contains(QLatin1String("urls=2 succeeded=1 failed=0 cancelled=1")), qPrintable(out));
@@ -1084,7 +1079,7 @@ void TestHeadless::standardInputThatStaysOpenAndSilentIsGivenUp()
     QVERIFY2(waitForFinished(finished), "parafetch kept waiting on a silent standard input");
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
     const QByteArray err = process.readAllStandardError();
-    QVERIFY2(process.exitCode() == UsageError, err.constData());
+    QVERIFY2(process.exitCode() == BadInput, err.constData());
     QVERIFY2(err.contains("standard input"), err.constData());
     // A list cut short is not run as if it were whole.
     QCOMPARE(m_server.requestCount(), 0);
@@ -1402,7 +1397,7 @@ void TestHeadless::unwritableOutputsAreRefusedBeforeAnyRequest()
     RunResult result;
     QVERIFY(run(args + QStringList { uniqueUrl(81) }, &result));
 
-    QVERIFY2(result.exitCode == UsageError, qPrintable(result.describe()));
+    QVERIFY2(result.exitCode == BadInput, qPrintable(result.describe()));
     QVERIFY2(result.err.contains(named.toUtf8()), qPrintable(result.describe()));
     QCOMPARE(m_server.requestCount(), 0);
     QVERIFY2(result.getDataLines().isEmpty(), qPrintable(result.describe()));
@@ -1677,56 +1672,56 @@ void TestHeadless::addOptionRows()
         << QStringList { QStringLiteral("--per-host"), QStringLiteral("0"), target } << AllSucceeded
         << QStringList {};
     QTest::newRow("--per-host 513 exits 2 naming the option")
-        << QStringList { QStringLiteral("--per-host"), QStringLiteral("513"), target } << UsageError
+        << QStringList { QStringLiteral("--per-host"), QStringLiteral("513"), target } << BadInput
         << QStringList { QStringLiteral("--per-host"), QStringLiteral("'513'") };
     QTest::newRow("--per-host -1 exits 2")
-        << QStringList { QStringLiteral("--per-host=-1"), target } << UsageError
+        << QStringList { QStringLiteral("--per-host=-1"), target } << BadInput
         << QStringList { QStringLiteral("--per-host") };
     QTest::newRow("--ca-file with a PEM certificate is accepted")
         << QStringList { QStringLiteral("--ca-file"), ca, target } << AllSucceeded << QStringList {};
     QTest::newRow("--ca-file of a missing file exits 2 naming it")
-        << QStringList { QStringLiteral("--ca-file"), missing, target } << UsageError
+        << QStringList { QStringLiteral("--ca-file"), missing, target } << BadInput
         << QStringList { QStringLiteral("--ca-file"), missing };
     QTest::newRow("--ca-file without a certificate exits 2 naming it")
-        << QStringList { QStringLiteral("--ca-file"), notPem, target } << UsageError
+        << QStringList { QStringLiteral("--ca-file"), notPem, target } << BadInput
         << QStringList { QStringLiteral("--ca-file"), notPem };
     QTest::newRow("--shard 0/4 exits 2: shards count from 1")
-        << QStringList { QStringLiteral("--shard"), QStringLiteral("0/4"), target } << UsageError
+        << QStringList { QStringLiteral("--shard"), QStringLiteral("0/4"), target } << BadInput
         << QStringList { QStringLiteral("--shard"), QStringLiteral("numbered from 1") };
     QTest::newRow("--shard 3 exits 2 asking for K/N")
-        << QStringList { QStringLiteral("--shard"), QStringLiteral("3"), target } << UsageError
+        << QStringList { QStringLiteral("--shard"), QStringLiteral("3"), target } << BadInput
         << QStringList { QStringLiteral("K/N") };
     QTest::newRow("--sweep 1,0 exits 2 naming the 0")
-        << QStringList { QStringLiteral("--sweep"), QStringLiteral("1,0"), target } << UsageError
+        << QStringList { QStringLiteral("--sweep"), QStringLiteral("1,0"), target } << BadInput
         << QStringList { QStringLiteral("--sweep"), QStringLiteral("'0'") };
     QTest::newRow("--sweep with a JSON export exits 2")
         << QStringList { QStringLiteral("--sweep"), QStringLiteral("1,2"), QStringLiteral("--export"),
                          QStringLiteral("x.json"), target }
-        << UsageError << QStringList { QStringLiteral(".csv") };
+        << BadInput << QStringList { QStringLiteral(".csv") };
     QTest::newRow("--sample without --sweep exits 2")
-        << QStringList { QStringLiteral("--sample"), QStringLiteral("3"), target } << UsageError
+        << QStringList { QStringLiteral("--sample"), QStringLiteral("3"), target } << BadInput
         << QStringList { QStringLiteral("--sample") };
     QTest::newRow("--fail-if with a bad rule exits 2 naming it")
-        << QStringList { QStringLiteral("--fail-if"), QStringLiteral("p95>2"), target } << UsageError
+        << QStringList { QStringLiteral("--fail-if"), QStringLiteral("p95>2"), target } << BadInput
         << QStringList { QStringLiteral("'p95>2'"), QStringLiteral("unit") };
     QTest::newRow("--fail-if with a delta needs --compare")
         << QStringList { QStringLiteral("--fail-if"), QStringLiteral("p95_delta>10%"), target }
-        << UsageError << QStringList { QStringLiteral("--compare") };
+        << BadInput << QStringList { QStringLiteral("--compare") };
     QTest::newRow("--compare with one export exits 2")
-        << QStringList { QStringLiteral("--compare"), runA } << UsageError
+        << QStringList { QStringLiteral("--compare"), runA } << BadInput
         << QStringList { QStringLiteral("two exports") };
     QTest::newRow("--compare with an unreadable export exits 2 naming it")
-        << QStringList { QStringLiteral("--compare"), runA, missing } << UsageError
+        << QStringList { QStringLiteral("--compare"), runA, missing } << BadInput
         << QStringList { missing };
     QTest::newRow("--compare and --merge together exit 2")
         << QStringList { QStringLiteral("--compare"), QStringLiteral("--merge"), runA, runA }
-        << UsageError << QStringList { QStringLiteral("--merge") };
+        << BadInput << QStringList { QStringLiteral("--merge") };
     QTest::newRow("--merge of a CSV export exits 2 asking for JSON")
         << QStringList { QStringLiteral("--merge"),
                          writeFile(QStringLiteral("shard.csv"),
                                    "line,url,state,startedAtMs,finishedAtMs\r\n"
                                    "1,http://a/,succeeded,1.000,2.000\r\n") }
-        << UsageError << QStringList { QStringLiteral("JSON") };
+        << BadInput << QStringList { QStringLiteral("JSON") };
 }
 
 void TestHeadless::sweepPrintsATableAndWritesCsv()

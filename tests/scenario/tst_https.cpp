@@ -1,5 +1,6 @@
 // https end to end: trusted and refused certificates, the CA file, HTTP/1.1 and h2 over TLS.
 #include "engine/fetchengine.h"
+#include "exitcodes.h"
 #include "jobqueuemodel.h"
 #include "server/loopbackserver.h"
 #include "sha256.h"
@@ -36,9 +37,6 @@ constexpr int StartGuardMs = 10'000;
 constexpr int HangGuardMs = 120'000;
 constexpr int ConnectProbeMs = 100;
 constexpr int PortAttempts = 5;
-constexpr int SomeFailed = 1;
-constexpr int AllSucceeded = 0;
-constexpr int UsageError = 2;
 constexpr qint64 BodyBytes = 300'000;
 constexpr int Http2Files = 3;
 constexpr int ConfiguringThreads = 8;
@@ -648,10 +646,10 @@ void TestHttps::headlessCaFile_data()
         << QStringLiteral("TLS: the certificate of 127.0.0.1 is signed by an authority that is "
                           "not trusted (Parafetch Test CA");
     QTest::newRow("--ca-file that is not there: a usage error naming the file")
-        << "/nonexistent/ca.pem" << UsageError
+        << "/nonexistent/ca.pem" << BadInput
         << QStringLiteral("--ca-file: cannot read /nonexistent/ca.pem");
     QTest::newRow("--ca-file that holds no certificate: a usage error")
-        << "server.key" << UsageError << QStringLiteral("no PEM certificate in");
+        << "server.key" << BadInput << QStringLiteral("no PEM certificate in");
 }
 
 void TestHttps::headlessCaFile()
@@ -680,7 +678,7 @@ void TestHttps::headlessCaFile()
     const QString describe = QStringLiteral("stdout:\n%1\nstderr:\n%2").arg(out, err);
     QVERIFY2(process.exitCode() == exitCode, qPrintable(describe));
     QVERIFY2(out.contains(outputPart) || err.contains(outputPart), qPrintable(describe));
-    if (exitCode != UsageError)
+    if (exitCode != BadInput)
         QCOMPARE(server.requestCount(), qint64(exitCode == AllSucceeded ? 1 : 0));
 }
 

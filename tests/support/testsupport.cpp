@@ -3,6 +3,7 @@
 
 #include "engine/fetchengine.h"
 #include "runsummary.h"
+#include "server/loopbackserver.h"
 #include "urllistparser.h"
 
 #include <QFile>
@@ -39,6 +40,12 @@ bool runToEnd(FetchEngine &engine, int timeoutMs)
     QSignalSpy finished(&engine, &FetchEngine::runFinished);
     engine.start();
     return finished.count() > 0 || finished.wait(timeoutMs);
+}
+
+bool startLoopbackServer(std::unique_ptr<LoopbackServer> &server, int threadCount)
+{
+    server = std::make_unique<LoopbackServer>();
+    return server->listen(0, threadCount);
 }
 
 QUrl refusedUrl()

@@ -10,11 +10,14 @@
 #include <QStringList>
 #include <QUrl>
 
+#include <memory>
+
 namespace Parafetch {
 
 class FetchEngine;
 struct RunSummary;
 class JobQueueModel;
+class LoopbackServer;
 struct UrlEntry;
 
 namespace TestSupport {
@@ -30,6 +33,12 @@ FetchOptions testOptions(int concurrency = 4);
 
 // Starts the engine and waits for runFinished(); false if it never came.
 bool runToEnd(FetchEngine &engine, int timeoutMs = RunTimeoutMs);
+
+// Replaces `server` with a new LoopbackServer listening on 127.0.0.1 with `threadCount` worker
+// threads: a fresh one per test starts its request counts and flaky counters at zero. False if it
+// could not listen, and server->errorString() says why:
+//     QVERIFY2(startLoopbackServer(m_server), qPrintable(m_server->errorString()));
+bool startLoopbackServer(std::unique_ptr<LoopbackServer> &server, int threadCount = 2);
 
 // A loopback URL that refuses connections: a port that was just free.
 QUrl refusedUrl();

@@ -182,8 +182,7 @@ void TestCloseRestore::init()
 {
     QSettings().clear();
     QFile::remove(SettingsStore::lastListPath());
-    m_server = std::make_unique<LoopbackServer>();
-    QVERIFY2(m_server->listen(0, 2), qPrintable(m_server->errorString()));
+    QVERIFY2(startLoopbackServer(m_server), qPrintable(m_server->errorString()));
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
     QVERIFY(QDir().mkpath(output()));

@@ -377,8 +377,7 @@ void TestMainWindow::init()
     QFile::remove(SettingsStore::lastListPath());
     QApplication::clipboard()->clear();
     // A fresh server per test: its counters start at zero.
-    m_server = std::make_unique<LoopbackServer>();
-    QVERIFY2(m_server->listen(0, 4), qPrintable(m_server->errorString()));
+    QVERIFY2(startLoopbackServer(m_server, 4), qPrintable(m_server->errorString()));
 }
 
 void TestMainWindow::cleanup()
