@@ -1,9 +1,9 @@
 // Hostile servers and faults: every case ends in one exact state, kind and message.
 #include "engine/fetchengine.h"
 #include "exitcodes.h"
+#include "formats/resultimporter.h"
 #include "jobqueuemodel.h"
 #include "server/loopbackserver.h"
-#include "formats/resultimporter.h"
 #include "testsupport.h"
 #include "urllistparser.h"
 
@@ -57,7 +57,6 @@ class TestFaults : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase();
     void init();
 
     void fault_data();
@@ -71,11 +70,6 @@ private Q_SLOTS:
 private:
     std::unique_ptr<LoopbackServer> m_server;
 };
-
-void TestFaults::initTestCase()
-{
-    qRegisterMetaType<Parafetch::Job>();
-}
 
 void TestFaults::init()
 {

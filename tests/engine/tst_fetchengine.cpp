@@ -20,7 +20,6 @@ class TestFetchEngine : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase();
     void init();
 
     void peakConcurrencyIsTheWorkerCount_data();
@@ -53,11 +52,6 @@ private Q_SLOTS:
 private:
     std::unique_ptr<LoopbackServer> m_server;
 };
-
-void TestFetchEngine::initTestCase()
-{
-    qRegisterMetaType<Parafetch::Job>();
-}
 
 void TestFetchEngine::init()
 {

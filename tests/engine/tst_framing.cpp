@@ -45,12 +45,6 @@ const QByteArray Hello = QByteArrayLiteral("hello");
 // bytes inside to the same rules.
 const QByteArray TlsRowPrefix = QByteArrayLiteral("https: ");
 
-// The test certificates (tests/data/tls): the server's is for 127.0.0.1, signed by the test CA.
-QString tlsFile(const QString &name)
-{
-    return QFINDTESTDATA(QStringLiteral("data/tls/") + name);
-}
-
 // What one row expects of the job for BodyPath. bytes -1: not checked, because the count at the
 // moment of failure depends on how the decoder buffers (a chunk or a compressed block cut short).
 struct Outcome
@@ -165,7 +159,6 @@ class TestFraming : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase();
     void init();
 
     void hostileResponses_data();
@@ -191,11 +184,6 @@ private:
     std::unique_ptr<ScriptedServer> m_server;
     bool m_rowsOverTls = false; // while the data functions add rows
 };
-
-void TestFraming::initTestCase()
-{
-    qRegisterMetaType<Parafetch::Job>();
-}
 
 void TestFraming::init()
 {
@@ -618,15 +606,14 @@ void TestFraming::addOddButValidRows()
            { S::send(withContentLength("GZIP", gzipped)), S::next() }, succeeds(payload));
     const QByteArray firstHalf = payload.left(payload.size() / 2);
     const QByteArray secondHalf = payload.mid(payload.size() / 2);
-    addRow(
-        "two concatenated gzip members",
-        { S::send(withContentLength("gzip", gzip(firstHalf) + gzip(secondHalf))), S::next() },
-        succeeds(payload));
+    addRow("two concatenated gzip members",
+           { S::send(withContentLength("gzip", gzip(firstHalf) + gzip(secondHalf))), S::next() },
+           succeeds(payload));
     addRow("gzip with a name, a comment, an extra field and a header CRC",
            { S::send(withContentLength(
                  "gzip",
                  gzip(payload,
-                         { QByteArray(3000, 'e'), "payload.txt", QByteArray(5000, 'c'), true }))),
+                      { QByteArray(3000, 'e'), "payload.txt", QByteArray(5000, 'c'), true }))),
              S::next() },
            succeeds(payload));
     addRow("Content-Encoding: deflate as zlib",

@@ -99,7 +99,6 @@ class TestSecrets : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase();
     void init();
 
     void urlCredentials_data();
@@ -119,11 +118,6 @@ private Q_SLOTS:
 private:
     std::unique_ptr<LoopbackServer> m_server;
 };
-
-void TestSecrets::initTestCase()
-{
-    qRegisterMetaType<Parafetch::Job>();
-}
 
 void TestSecrets::init()
 {

@@ -1,10 +1,10 @@
 // Tests of the parafetch executable run headless: exit codes, output lines, options, exports.
 #include "commandline.h"
 #include "exitcodes.h"
-#include "server/demolist.h"
-#include "headlessrunner.h"
-#include "server/loopbackserver.h"
 #include "formats/resultimporter.h"
+#include "headlessrunner.h"
+#include "server/demolist.h"
+#include "server/loopbackserver.h"
 #include "testsupport.h"
 
 #include <QDeadlineTimer>
@@ -1695,8 +1695,8 @@ void TestHeadless::addOptionRows()
         << QStringList { QStringLiteral("--sweep"), QStringLiteral("1,0"), target } << BadInput
         << QStringList { QStringLiteral("--sweep"), QStringLiteral("'0'") };
     QTest::newRow("--sweep with a JSON export exits 2")
-        << QStringList { QStringLiteral("--sweep"), QStringLiteral("1,2"), QStringLiteral("--export"),
-                         QStringLiteral("x.json"), target }
+        << QStringList { QStringLiteral("--sweep"), QStringLiteral("1,2"),
+                         QStringLiteral("--export"), QStringLiteral("x.json"), target }
         << BadInput << QStringList { QStringLiteral(".csv") };
     QTest::newRow("--sample without --sweep exits 2")
         << QStringList { QStringLiteral("--sample"), QStringLiteral("3"), target } << BadInput

@@ -1,11 +1,11 @@
 // https end to end: trusted and refused certificates, the CA file, HTTP/1.1 and h2 over TLS.
 #include "engine/fetchengine.h"
+#include "engine/tlsconfig.h"
 #include "exitcodes.h"
 #include "jobqueuemodel.h"
 #include "server/loopbackserver.h"
 #include "sha256.h"
 #include "testsupport.h"
-#include "engine/tlsconfig.h"
 #include "urllistparser.h"
 
 #include <QDir>
@@ -43,11 +43,6 @@ constexpr int ConfiguringThreads = 8;
 constexpr int RequestsPerThread = 200;
 const char NoNghttpd[] = "nghttpd is not installed (Debian package nghttp2-server, see "
                          "scripts/setup.sh): HTTP/2 over TLS is not tested";
-
-QString tlsFile(const QString &name)
-{
-    return QFINDTESTDATA(QStringLiteral("data/tls/") + name);
-}
 
 QUrl withHost(QUrl url, const QString &host)
 {
@@ -216,7 +211,6 @@ private Q_SLOTS:
 
 void TestHttps::initTestCase()
 {
-    qRegisterMetaType<Parafetch::Job>();
     if (!QSslSocket::supportsSsl())
         QFAIL("this Qt has no TLS backend");
     QVERIFY2(!tlsFile(QStringLiteral("ca.pem")).isEmpty(), "tests/data/tls is missing");

@@ -12,7 +12,6 @@
 
 #include <optional>
 
-
 namespace Parafetch::TestSupport {
 
 namespace {

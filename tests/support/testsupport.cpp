@@ -6,9 +6,24 @@
 #include "server/loopbackserver.h"
 #include "urllistparser.h"
 
+#include <QCoreApplication>
 #include <QFile>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTcpServer>
+
+namespace {
+
+// Jobs travel in queued signals from the engine's threads and into QSignalSpy: registered once
+// here, before any test runs, for every test that links this library.
+void registerTestTypes()
+{
+    qRegisterMetaType<Parafetch::Job>();
+}
+
+} // namespace
+
+Q_COREAPP_STARTUP_FUNCTION(registerTestTypes)
 
 namespace Parafetch::TestSupport {
 
@@ -46,6 +61,18 @@ bool startLoopbackServer(std::unique_ptr<LoopbackServer> &server, int threadCoun
 {
     server = std::make_unique<LoopbackServer>();
     return server->listen(0, threadCount);
+}
+
+void useTestSettings(const QString &applicationName)
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("ParafetchTests"));
+    QCoreApplication::setApplicationName(applicationName);
+}
+
+QString tlsFile(QAnyStringView name)
+{
+    return QFINDTESTDATA(QStringLiteral("data/tls/") + name.toString());
 }
 
 QUrl refusedUrl()

@@ -1,13 +1,15 @@
 // Helpers shared by the tests: building queues from URLs and running the engine to the end.
+// Linking them also registers Job as a metatype before the first test (testsupport.cpp).
 #pragma once
 
 #include "fetchoptions.h"
 #include "job.h"
 
+#include <QAnyStringView>
 #include <QList>
 #include <QMetaType>
-#include <QTest>
 #include <QStringList>
+#include <QTest>
 #include <QUrl>
 
 #include <memory>
@@ -39,6 +41,14 @@ bool runToEnd(FetchEngine &engine, int timeoutMs = RunTimeoutMs);
 // could not listen, and server->errorString() says why:
 //     QVERIFY2(startLoopbackServer(m_server), qPrintable(m_server->errorString()));
 bool startLoopbackServer(std::unique_ptr<LoopbackServer> &server, int threadCount = 2);
+
+// Points QStandardPaths and QSettings at the test locations (.qttest), as the organisation
+// ParafetchTests and this application: nothing a test saves reaches the person's own files.
+void useTestSettings(const QString &applicationName);
+
+// A file of the test certificates (tests/data/tls): server.pem is for 127.0.0.1, signed by the test
+// CA in ca.pem. Empty, with a warning, if it is not there.
+QString tlsFile(QAnyStringView name);
 
 // A loopback URL that refuses connections: a port that was just free.
 QUrl refusedUrl();

@@ -170,10 +170,7 @@ void TestCloseRestore::closeKeepingAStalledPart(const QString &tag)
 
 void TestCloseRestore::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("ParafetchTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_closerestore"));
-    qRegisterMetaType<Parafetch::Job>();
+    useTestSettings(QStringLiteral("tst_closerestore"));
     QVERIFY2(QSettings().fileName().contains(QLatin1String(".qttest")),
              qPrintable(QSettings().fileName()));
 }

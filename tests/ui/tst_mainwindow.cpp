@@ -358,10 +358,7 @@ private:
 
 void TestMainWindow::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("ParafetchTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
-    qRegisterMetaType<Parafetch::Job>();
+    useTestSettings(QStringLiteral("tst_mainwindow"));
     // Everything the window persists must go to the test locations, never the user's.
     const QString settingsFile = QSettings().fileName();
     QVERIFY2(settingsFile.contains(QLatin1String(".qttest")), qPrintable(settingsFile));

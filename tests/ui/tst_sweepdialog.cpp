@@ -95,7 +95,8 @@ private:
 
 void TestSweepDialog::initTestCase()
 {
-    QVERIFY2(TestSupport::startLoopbackServer(m_server, ServerThreads), qPrintable(m_server->errorString()));
+    QVERIFY2(TestSupport::startLoopbackServer(m_server, ServerThreads),
+             qPrintable(m_server->errorString()));
 }
 
 void TestSweepDialog::levelsFollowTheMaximum_data()
