@@ -229,13 +229,11 @@ void TestFaults::redirectsAreOneRequestEachOnOneConnection()
 {
     // Qt 6.4's own redirect following sent some hops twice and opened a connection per hop.
     constexpr int Hops = 5;
-    JobQueueModel model;
-    model.addEntries(entriesFor({ m_server->url(QStringLiteral("/redirect/%1").arg(Hops)) }));
-    FetchEngine engine(&model);
-    engine.setOptions(testOptions(1));
-    QVERIFY(runToEnd(engine));
-    QCOMPARE(model.jobAt(0).state, JobState::Succeeded);
-    QCOMPARE(model.jobAt(0).finalUrl, m_server->url(QStringLiteral("/redirect/0")));
+    QList<Job> jobs;
+    QVERIFY(fetchToEnd({ m_server->url(QStringLiteral("/redirect/%1").arg(Hops)) }, testOptions(1),
+                       &jobs));
+    QCOMPARE(jobs.at(0).state, JobState::Succeeded);
+    QCOMPARE(jobs.at(0).finalUrl, m_server->url(QStringLiteral("/redirect/0")));
     QCOMPARE(m_server->requestCount(), qint64(Hops + 1));
     QCOMPARE(m_server->connectionCount(), qint64(1));
 }
@@ -261,12 +259,9 @@ void TestFaults::redirectStatuses()
     QFETCH(QString, message);
     const QUrl url =
         m_server->url(QStringLiteral("/redirect-to?status=%1&url=/bytes/10").arg(status));
-    JobQueueModel model;
-    model.addEntries(entriesFor({ url }));
-    FetchEngine engine(&model);
-    engine.setOptions(testOptions());
-    QVERIFY(runToEnd(engine));
-    const Job &job = model.jobAt(0);
+    QList<Job> jobs;
+    QVERIFY(fetchToEnd({ url }, testOptions(), &jobs));
+    const Job &job = jobs.at(0);
     QCOMPARE(job.state, state);
     QCOMPARE(job.errorString, message);
     QCOMPARE(m_server->requestCount(), qint64(state == JobState::Succeeded ? 2 : 1));
@@ -280,13 +275,11 @@ void TestFaults::gzipBombIsStoppedWithBoundedMemory()
 {
     const qint64 peakBefore = peakRssBytes();
     QVERIFY(peakBefore > 0);
-    JobQueueModel model;
-    model.addEntries(entriesFor({ m_server->url(QStringLiteral("/gzip-bomb/%1").arg(BombMiB)) }));
-    FetchEngine engine(&model);
-    engine.setOptions(testOptions());
-    QVERIFY(runToEnd(engine));
+    QList<Job> jobs;
+    QVERIFY(fetchToEnd({ m_server->url(QStringLiteral("/gzip-bomb/%1").arg(BombMiB)) },
+                       testOptions(), &jobs));
 
-    const Job &job = model.jobAt(0);
+    const Job &job = jobs.at(0);
     QCOMPARE(job.state, JobState::Failed);
     // Stopped soon after Qt's threshold, far from the GiB the body inflates to.
     QVERIFY2(job.bytesReceived <= 2 * QtDecompressionThreshold,

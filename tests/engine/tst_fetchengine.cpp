@@ -180,13 +180,10 @@ void TestFetchEngine::outcome()
     QFETCH(QString, message);
 
     const QUrl url = path == QLatin1String("refused") ? refusedUrl() : m_server->url(path);
-    JobQueueModel model;
-    model.addEntries(entriesFor({ url }));
-    FetchEngine engine(&model);
-    engine.setOptions(options);
-    QVERIFY(runToEnd(engine));
+    QList<Job> jobs;
+    QVERIFY(fetchToEnd({ url }, options, &jobs));
 
-    const Job &job = model.jobAt(0);
+    const Job &job = jobs.at(0);
     QCOMPARE(job.state, state);
     QCOMPARE(job.errorKind, kind);
     QCOMPARE(job.httpStatus, httpStatus);

@@ -2,6 +2,7 @@
 #include "testsupport.h"
 
 #include "engine/fetchengine.h"
+#include "jobqueuemodel.h"
 #include "runsummary.h"
 #include "server/loopbackserver.h"
 #include "urllistparser.h"
@@ -55,6 +56,17 @@ bool runToEnd(FetchEngine &engine, int timeoutMs)
     QSignalSpy finished(&engine, &FetchEngine::runFinished);
     engine.start();
     return finished.count() > 0 || finished.wait(timeoutMs);
+}
+
+bool fetchToEnd(const QList<QUrl> &urls, const FetchOptions &options, QList<Job> *jobs)
+{
+    JobQueueModel model;
+    model.addEntries(entriesFor(urls));
+    FetchEngine engine(&model);
+    engine.setOptions(options);
+    const bool finished = runToEnd(engine);
+    *jobs = model.jobs();
+    return finished;
 }
 
 bool startLoopbackServer(std::unique_ptr<LoopbackServer> &server, int threadCount)

@@ -36,6 +36,10 @@ FetchOptions testOptions(int concurrency = 4);
 // Starts the engine and waits for runFinished(); false if it never came.
 bool runToEnd(FetchEngine &engine, int timeoutMs = RunTimeoutMs);
 
+// Fetches `urls` to the end with these options, in a queue and an engine of their own; false if
+// the run never finished. *jobs: every job as it ended, in list order.
+bool fetchToEnd(const QList<QUrl> &urls, const FetchOptions &options, QList<Job> *jobs);
+
 // Replaces `server` with a new LoopbackServer listening on 127.0.0.1 with `threadCount` worker
 // threads: a fresh one per test starts its request counts and flaky counters at zero. False if it
 // could not listen, and server->errorString() says why:
