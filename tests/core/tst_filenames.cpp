@@ -24,7 +24,7 @@ qsizetype utf8Bytes(const QString &text)
 
 } // namespace
 
-class TestFileNames final : public QObject
+class TestFileNames : public QObject
 {
     Q_OBJECT
 

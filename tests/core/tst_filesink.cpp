@@ -178,7 +178,7 @@ struct Folders
 
 } // namespace
 
-class TestFileSink final : public QObject
+class TestFileSink : public QObject
 {
     Q_OBJECT
 

@@ -1,11 +1,10 @@
 // HttpResponseParser and ContentDecoder on their own: any split, framing, limits, content codings.
+#include "compression.h"
 #include "engine/contentdecoder.h"
 #include "engine/httpresponseparser.h"
 
 #include <QRandomGenerator>
 #include <QTest>
-
-#include <zlib.h>
 
 #include <algorithm>
 #include <functional>
@@ -23,10 +22,6 @@ constexpr qint64 MiB = 1024 * 1024;
 constexpr qint64 BombThreshold = MiB;
 // Zeros inflate about 1000:1, far past the guard's 40:1.
 constexpr qsizetype BombZeros = 8 * MiB;
-constexpr int ZlibMemLevel = 8; // zlib's default
-constexpr int GzipWindowBits = 15 + 16;
-constexpr int ZlibWindowBits = 15;
-constexpr int RawWindowBits = -15;
 constexpr int GzipTrailerBytes = 8; // CRC-32, then ISIZE
 constexpr qsizetype PaddingZeros = 7;
 
@@ -179,36 +174,19 @@ QList<QByteArray> bytewise(const QByteArray &bytes)
     return pieces;
 }
 
-// zlib, as a server would use it: the whole of `data` with these window bits.
-QByteArray compressed(const QByteArray &data, int windowBits, int level = Z_DEFAULT_COMPRESSION)
-{
-    z_stream stream {};
-    if (deflateInit2(&stream, level, Z_DEFLATED, windowBits, ZlibMemLevel, Z_DEFAULT_STRATEGY)
-        != Z_OK)
-        qFatal("deflateInit2 failed");
-    QByteArray out(int(deflateBound(&stream, uLong(data.size()))) + 64, Qt::Uninitialized);
-    stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
-    stream.avail_in = uInt(data.size());
-    stream.next_out = reinterpret_cast<Bytef *>(out.data());
-    stream.avail_out = uInt(out.size());
-    if (deflate(&stream, Z_FINISH) != Z_STREAM_END)
-        qFatal("deflate did not finish");
-    out.resize(qsizetype(stream.total_out));
-    deflateEnd(&stream);
-    return out;
-}
-
+// Compressed as most servers do, at zlib's default level: the rows below skip byte-by-byte
+// pieces by the sizes that level gives.
 QByteArray gzipped(const QByteArray &data)
 {
-    return compressed(data, GzipWindowBits);
+    return TestSupport::gzip(data, {}, TestSupport::Compression::Default);
 }
 QByteArray zlibbed(const QByteArray &data)
 {
-    return compressed(data, ZlibWindowBits);
+    return TestSupport::zlibDeflate(data, TestSupport::Compression::Default);
 }
 QByteArray rawDeflated(const QByteArray &data)
 {
-    return compressed(data, RawWindowBits);
+    return TestSupport::rawDeflate(data, TestSupport::Compression::Default);
 }
 
 QByteArray randomBytes(qsizetype size, quint32 seed)

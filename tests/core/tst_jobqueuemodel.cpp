@@ -173,7 +173,7 @@ void apply(JobQueueModel &model, Step step, qint64 *clock)
 
 Q_DECLARE_METATYPE(Step)
 
-class tst_JobQueueModel : public QObject
+class TestJobQueueModel : public QObject
 {
     Q_OBJECT
 
@@ -213,7 +213,7 @@ private Q_SLOTS:
     void reinsertSkipsJobsStillInTheQueue();
 };
 
-void tst_JobQueueModel::addEntriesAppendsQueuedRowsWithIncreasingIds()
+void TestJobQueueModel::addEntriesAppendsQueuedRowsWithIncreasingIds()
 {
     JobQueueModel model;
     Tester tester(&model, ReportToQtTest);
@@ -246,7 +246,7 @@ void tst_JobQueueModel::addEntriesAppendsQueuedRowsWithIncreasingIds()
     QCOMPARE(model.count(JobState::Queued), 5);
 }
 
-void tst_JobQueueModel::addingNothingChangesNothing()
+void TestJobQueueModel::addingNothingChangesNothing()
 {
     JobQueueModel model;
     Tester tester(&model, ReportToQtTest);
@@ -259,7 +259,7 @@ void tst_JobQueueModel::addingNothingChangesNothing()
     QCOMPARE(model.rowCount(), 2);
 }
 
-void tst_JobQueueModel::headers_data()
+void TestJobQueueModel::headers_data()
 {
     QTest::addColumn<int>("column");
     QTest::addColumn<QString>("title");
@@ -282,7 +282,7 @@ void tst_JobQueueModel::headers_data()
         << int(JobQueueModel::ErrorColumn) << QStringLiteral("Error");
 }
 
-void tst_JobQueueModel::headers()
+void TestJobQueueModel::headers()
 {
     QFETCH(int, column);
     QFETCH(QString, title);
@@ -298,7 +298,7 @@ void tst_JobQueueModel::headers()
     QCOMPARE(model.columnCount(model.index(0, column)), 0);
 }
 
-void tst_JobQueueModel::rawValues_data()
+void TestJobQueueModel::rawValues_data()
 {
     QTest::addColumn<bool>("running");
     QTest::addColumn<qint64>("received");
@@ -343,7 +343,7 @@ void tst_JobQueueModel::rawValues_data()
         << int(JobQueueModel::TimeColumn) << QVariant::fromValue(oneAndAHalfSeconds);
 }
 
-void tst_JobQueueModel::rawValues()
+void TestJobQueueModel::rawValues()
 {
     QFETCH(bool, running);
     QFETCH(qint64, received);
@@ -372,7 +372,7 @@ void tst_JobQueueModel::rawValues()
     QCOMPARE(actual, expected);
 }
 
-void tst_JobQueueModel::sortProxyComparesRawNumbers_data()
+void TestJobQueueModel::sortProxyComparesRawNumbers_data()
 {
     QTest::addColumn<int>("column");
     QTest::addColumn<QList<qint64>>("bytes");
@@ -389,7 +389,7 @@ void tst_JobQueueModel::sortProxyComparesRawNumbers_data()
         << QList<int> { 2, 0, 1 };
 }
 
-void tst_JobQueueModel::sortProxyComparesRawNumbers()
+void TestJobQueueModel::sortProxyComparesRawNumbers()
 {
     QFETCH(int, column);
     QFETCH(QList<qint64>, bytes);
@@ -423,7 +423,7 @@ void tst_JobQueueModel::sortProxyComparesRawNumbers()
     QVERIFY(displaySorted != ascendingRows);
 }
 
-void tst_JobQueueModel::urlColumnHidesCredentials_data()
+void TestJobQueueModel::urlColumnHidesCredentials_data()
 {
     QTest::addColumn<QUrl>("url");
     QTest::addColumn<QStringList>("hidden");
@@ -449,7 +449,7 @@ void tst_JobQueueModel::urlColumnHidesCredentials_data()
         << QStringLiteral("https://host/a%20b?c=d");
 }
 
-void tst_JobQueueModel::urlColumnHidesCredentials()
+void TestJobQueueModel::urlColumnHidesCredentials()
 {
     QFETCH(QUrl, url);
     QFETCH(QStringList, hidden);
@@ -474,7 +474,7 @@ void tst_JobQueueModel::urlColumnHidesCredentials()
     QCOMPARE(model.jobAt(0).url, url);
 }
 
-void tst_JobQueueModel::rowForIdAfterRemovingRowsInTheMiddle()
+void TestJobQueueModel::rowForIdAfterRemovingRowsInTheMiddle()
 {
     JobQueueModel model;
     Tester tester(&model, ReportToQtTest);
@@ -504,7 +504,7 @@ void tst_JobQueueModel::rowForIdAfterRemovingRowsInTheMiddle()
     QCOMPARE(model.rowForId(ids.at(5)), 3);
 }
 
-void tst_JobQueueModel::rowForIdAfterClear()
+void TestJobQueueModel::rowForIdAfterClear()
 {
     JobQueueModel model;
     Tester tester(&model, ReportToQtTest);
@@ -528,7 +528,7 @@ void tst_JobQueueModel::rowForIdAfterClear()
         QCOMPARE(stateOf(model, row), name(JobState::Queued));
 }
 
-void tst_JobQueueModel::removeRowsRejectsBadRanges_data()
+void TestJobQueueModel::removeRowsRejectsBadRanges_data()
 {
     QTest::addColumn<int>("row");
     QTest::addColumn<int>("count");
@@ -542,7 +542,7 @@ void tst_JobQueueModel::removeRowsRejectsBadRanges_data()
     QTest::newRow("all rows are accepted") << 0 << 4 << true;
 }
 
-void tst_JobQueueModel::removeRowsRejectsBadRanges()
+void TestJobQueueModel::removeRowsRejectsBadRanges()
 {
     QFETCH(int, row);
     QFETCH(int, count);
@@ -561,7 +561,7 @@ void tst_JobQueueModel::removeRowsRejectsBadRanges()
     QVERIFY(!model.removeRows(0, 1, model.index(0, 0)));
 }
 
-void tst_JobQueueModel::nextQueuedRow_data()
+void TestJobQueueModel::nextQueuedRow_data()
 {
     QTest::addColumn<int>("fromRow");
     QTest::addColumn<int>("expected");
@@ -575,7 +575,7 @@ void tst_JobQueueModel::nextQueuedRow_data()
     QTest::newRow("a start past the end finds none") << 60 << -1;
 }
 
-void tst_JobQueueModel::nextQueuedRow()
+void TestJobQueueModel::nextQueuedRow()
 {
     QFETCH(int, fromRow);
     QFETCH(int, expected);
@@ -591,7 +591,7 @@ void tst_JobQueueModel::nextQueuedRow()
     QCOMPARE(model.nextQueuedRow(fromRow), expected);
 }
 
-void tst_JobQueueModel::progressIsAnnouncedOnlyByFlush_data()
+void TestJobQueueModel::progressIsAnnouncedOnlyByFlush_data()
 {
     QTest::addColumn<QList<int>>("runningRows");
     QTest::addColumn<QList<int>>("progressRows");
@@ -607,7 +607,7 @@ void tst_JobQueueModel::progressIsAnnouncedOnlyByFlush_data()
         << QList<int> { 0, 9 } << QList<int> { 9 } << 0 << 9;
 }
 
-void tst_JobQueueModel::progressIsAnnouncedOnlyByFlush()
+void TestJobQueueModel::progressIsAnnouncedOnlyByFlush()
 {
     QFETCH(QList<int>, runningRows);
     QFETCH(QList<int>, progressRows);
@@ -656,7 +656,7 @@ void tst_JobQueueModel::progressIsAnnouncedOnlyByFlush()
     QCOMPARE(changed.count(), 1);
 }
 
-void tst_JobQueueModel::flushWithNothingDirtyEmitsNothing()
+void TestJobQueueModel::flushWithNothingDirtyEmitsNothing()
 {
     JobQueueModel model;
     Tester tester(&model, ReportToQtTest);
@@ -676,7 +676,7 @@ void tst_JobQueueModel::flushWithNothingDirtyEmitsNothing()
     QCOMPARE(model.count(JobState::Queued), 3);
 }
 
-void tst_JobQueueModel::flushAfterRemovingTheDirtyRowsEmitsNothing()
+void TestJobQueueModel::flushAfterRemovingTheDirtyRowsEmitsNothing()
 {
     JobQueueModel model;
     Tester tester(&model, ReportToQtTest);
@@ -695,7 +695,7 @@ void tst_JobQueueModel::flushAfterRemovingTheDirtyRowsEmitsNothing()
     QCOMPARE(changed.count(), 0);
 }
 
-void tst_JobQueueModel::dirtyRowKeptWhenAnotherRowIsRemoved()
+void TestJobQueueModel::dirtyRowKeptWhenAnotherRowIsRemoved()
 {
     JobQueueModel model;
     Tester tester(&model, ReportToQtTest);
@@ -718,7 +718,7 @@ void tst_JobQueueModel::dirtyRowKeptWhenAnotherRowIsRemoved()
     QVERIFY(topLeft.row() <= row && row <= bottomRight.row());
 }
 
-void tst_JobQueueModel::finishJobReplacesTheRowWithThatId()
+void TestJobQueueModel::finishJobReplacesTheRowWithThatId()
 {
     JobQueueModel model;
     Tester tester(&model, ReportToQtTest);
@@ -754,7 +754,7 @@ void tst_JobQueueModel::finishJobReplacesTheRowWithThatId()
     QCOMPARE(stateOf(model, 2), name(JobState::Queued));
 }
 
-void tst_JobQueueModel::finishJobOfAnUnknownIdIsIgnored()
+void TestJobQueueModel::finishJobOfAnUnknownIdIsIgnored()
 {
     JobQueueModel model;
     Tester tester(&model, ReportToQtTest);
@@ -769,7 +769,7 @@ void tst_JobQueueModel::finishJobOfAnUnknownIdIsIgnored()
     QCOMPARE(model.count(JobState::Queued), 3);
 }
 
-void tst_JobQueueModel::markCancelledCancelsOnlyUnfinishedJobs()
+void TestJobQueueModel::markCancelledCancelsOnlyUnfinishedJobs()
 {
     JobQueueModel model;
     Tester tester(&model, ReportToQtTest);
@@ -801,7 +801,7 @@ void tst_JobQueueModel::markCancelledCancelsOnlyUnfinishedJobs()
     QCOMPARE(stateOf(model, 0), name(JobState::Queued));
 }
 
-void tst_JobQueueModel::cancelQueuedCancelsEveryQueuedRow()
+void TestJobQueueModel::cancelQueuedCancelsEveryQueuedRow()
 {
     JobQueueModel model;
     Tester tester(&model, ReportToQtTest);
@@ -830,7 +830,7 @@ void tst_JobQueueModel::cancelQueuedCancelsEveryQueuedRow()
     QCOMPARE(changed.count(), 1);
 }
 
-void tst_JobQueueModel::requeue_data()
+void TestJobQueueModel::requeue_data()
 {
     QTest::addColumn<QList<int>>("rows");
     QTest::addColumn<int>("requeued");
@@ -849,7 +849,7 @@ void tst_JobQueueModel::requeue_data()
     QTest::newRow("nothing selected, nothing requeued") << QList<int> {} << 0 << -1;
 }
 
-void tst_JobQueueModel::requeue()
+void TestJobQueueModel::requeue()
 {
     QFETCH(QList<int>, rows);
     QFETCH(int, requeued);
@@ -925,7 +925,7 @@ void tst_JobQueueModel::requeue()
         QCOMPARE(model.nextQueuedRow(0), std::min(firstRow, 1));
 }
 
-void tst_JobQueueModel::hundredThousandRows()
+void TestJobQueueModel::hundredThousandRows()
 {
     JobQueueModel model;
     Tester tester(&model, ReportToQtTest);
@@ -958,7 +958,7 @@ void tst_JobQueueModel::hundredThousandRows()
     QCOMPARE(model.rowForId(model.jobAt(HugeRowCount / 4).id), HugeRowCount / 4);
 }
 
-void tst_JobQueueModel::summaryEqualsComputeAfterEveryStep_data()
+void TestJobQueueModel::summaryEqualsComputeAfterEveryStep_data()
 {
     QTest::addColumn<QList<Step>>("steps");
 
@@ -986,7 +986,7 @@ void tst_JobQueueModel::summaryEqualsComputeAfterEveryStep_data()
                          S::RetryFailed, S::CancelQueued, S::ClearFinished };
 }
 
-void tst_JobQueueModel::summaryEqualsComputeAfterEveryStep()
+void TestJobQueueModel::summaryEqualsComputeAfterEveryStep()
 {
     QFETCH(QList<Step>, steps);
 
@@ -1013,7 +1013,7 @@ void tst_JobQueueModel::summaryEqualsComputeAfterEveryStep()
     QVERIFY(measured);
 }
 
-void tst_JobQueueModel::reinsertPutsRemovedRowsBackWhereTheyWere_data()
+void TestJobQueueModel::reinsertPutsRemovedRowsBackWhereTheyWere_data()
 {
     QTest::addColumn<QList<int>>("removed"); // rows of a six-row queue
 
@@ -1024,7 +1024,7 @@ void tst_JobQueueModel::reinsertPutsRemovedRowsBackWhereTheyWere_data()
     QTest::newRow("every row") << QList<int> { 0, 1, 2, 3, 4, 5 };
 }
 
-void tst_JobQueueModel::reinsertPutsRemovedRowsBackWhereTheyWere()
+void TestJobQueueModel::reinsertPutsRemovedRowsBackWhereTheyWere()
 {
     QFETCH(QList<int>, removed);
     constexpr int Rows = 6;
@@ -1078,7 +1078,7 @@ void tst_JobQueueModel::reinsertPutsRemovedRowsBackWhereTheyWere()
     QVERIFY(model.jobAt(Rows).id > before.constLast().id);
 }
 
-void tst_JobQueueModel::reinsertSkipsJobsStillInTheQueue()
+void TestJobQueueModel::reinsertSkipsJobsStillInTheQueue()
 {
     JobQueueModel model;
     Tester tester(&model, ReportToQtTest);
@@ -1091,5 +1091,5 @@ void tst_JobQueueModel::reinsertSkipsJobsStillInTheQueue()
     QCOMPARE(model.rowCount(), 3);
 }
 
-QTEST_GUILESS_MAIN(tst_JobQueueModel)
+QTEST_GUILESS_MAIN(TestJobQueueModel)
 #include "tst_jobqueuemodel.moc"

@@ -1,6 +1,7 @@
 // Tests for the loopback HTTP server that backs the test suite, the benchmarks and the demo.
 #include "server/demolist.h"
 #include "server/loopbackserver.h"
+#include "testsupport.h"
 
 #include <QCryptographicHash>
 #include <QHostAddress>
@@ -19,6 +20,7 @@
 #include <memory>
 
 using namespace Parafetch;
+using Parafetch::TestSupport::tlsFile;
 
 namespace {
 
@@ -144,7 +146,7 @@ QByteArray sha256(const QByteArray &bytes)
 
 } // namespace
 
-class TestLoopbackServer final : public QObject
+class TestLoopbackServer : public QObject
 {
     Q_OBJECT
 
@@ -1092,11 +1094,6 @@ void TestLoopbackServer::resumableBytesAreAFunctionOfTheOffset()
 }
 
 namespace {
-
-QString tlsFile(const char *name)
-{
-    return QFINDTESTDATA(QStringLiteral("data/tls/") + QLatin1String(name));
-}
 
 // Trusts the test CA only.
 QNetworkRequest trustingRequest(const QUrl &url)

@@ -135,7 +135,7 @@ QString repeated(QChar c, qsizetype count)
 
 } // namespace
 
-class TestUrlListParser final : public QObject
+class TestUrlListParser : public QObject
 {
     Q_OBJECT
 

@@ -1,8 +1,9 @@
 // Hostile servers and faults: every case ends in one exact state, kind and message.
 #include "engine/fetchengine.h"
+#include "exitcodes.h"
+#include "formats/resultimporter.h"
 #include "jobqueuemodel.h"
 #include "server/loopbackserver.h"
-#include "formats/resultimporter.h"
 #include "testsupport.h"
 #include "urllistparser.h"
 
@@ -38,7 +39,6 @@ constexpr rlim_t FileSizeLimitBytes = 1024 * 1024;
 constexpr int BigDownloadBytes = 4 * 1024 * 1024;
 constexpr int SmallDownloadBytes = 1000;
 constexpr int ChildTimeoutMs = 60'000;
-constexpr int SomeFailedExitCode = 1;
 
 // Where the row's URL comes from.
 QUrl urlFor(const LoopbackServer &server, const QString &target)
@@ -57,7 +57,6 @@ class TestFaults : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase();
     void init();
 
     void fault_data();
@@ -72,16 +71,10 @@ private:
     std::unique_ptr<LoopbackServer> m_server;
 };
 
-void TestFaults::initTestCase()
-{
-    qRegisterMetaType<Parafetch::Job>();
-}
-
 void TestFaults::init()
 {
     // A fresh server per row: request counts and flaky counters start at zero.
-    m_server = std::make_unique<LoopbackServer>();
-    QVERIFY2(m_server->listen(0, 2), qPrintable(m_server->errorString()));
+    QVERIFY2(startLoopbackServer(m_server), qPrintable(m_server->errorString()));
 }
 
 void TestFaults::fault_data()
@@ -236,13 +229,11 @@ void TestFaults::redirectsAreOneRequestEachOnOneConnection()
 {
     // Qt 6.4's own redirect following sent some hops twice and opened a connection per hop.
     constexpr int Hops = 5;
-    JobQueueModel model;
-    model.addEntries(entriesFor({ m_server->url(QStringLiteral("/redirect/%1").arg(Hops)) }));
-    FetchEngine engine(&model);
-    engine.setOptions(testOptions(1));
-    QVERIFY(runToEnd(engine));
-    QCOMPARE(model.jobAt(0).state, JobState::Succeeded);
-    QCOMPARE(model.jobAt(0).finalUrl, m_server->url(QStringLiteral("/redirect/0")));
+    QList<Job> jobs;
+    QVERIFY(fetchToEnd({ m_server->url(QStringLiteral("/redirect/%1").arg(Hops)) }, testOptions(1),
+                       &jobs));
+    QCOMPARE(jobs.at(0).state, JobState::Succeeded);
+    QCOMPARE(jobs.at(0).finalUrl, m_server->url(QStringLiteral("/redirect/0")));
     QCOMPARE(m_server->requestCount(), qint64(Hops + 1));
     QCOMPARE(m_server->connectionCount(), qint64(1));
 }
@@ -268,12 +259,9 @@ void TestFaults::redirectStatuses()
     QFETCH(QString, message);
     const QUrl url =
         m_server->url(QStringLiteral("/redirect-to?status=%1&url=/bytes/10").arg(status));
-    JobQueueModel model;
-    model.addEntries(entriesFor({ url }));
-    FetchEngine engine(&model);
-    engine.setOptions(testOptions());
-    QVERIFY(runToEnd(engine));
-    const Job &job = model.jobAt(0);
+    QList<Job> jobs;
+    QVERIFY(fetchToEnd({ url }, testOptions(), &jobs));
+    const Job &job = jobs.at(0);
     QCOMPARE(job.state, state);
     QCOMPARE(job.errorString, message);
     QCOMPARE(m_server->requestCount(), qint64(state == JobState::Succeeded ? 2 : 1));
@@ -287,13 +275,11 @@ void TestFaults::gzipBombIsStoppedWithBoundedMemory()
 {
     const qint64 peakBefore = peakRssBytes();
     QVERIFY(peakBefore > 0);
-    JobQueueModel model;
-    model.addEntries(entriesFor({ m_server->url(QStringLiteral("/gzip-bomb/%1").arg(BombMiB)) }));
-    FetchEngine engine(&model);
-    engine.setOptions(testOptions());
-    QVERIFY(runToEnd(engine));
+    QList<Job> jobs;
+    QVERIFY(fetchToEnd({ m_server->url(QStringLiteral("/gzip-bomb/%1").arg(BombMiB)) },
+                       testOptions(), &jobs));
 
-    const Job &job = model.jobAt(0);
+    const Job &job = jobs.at(0);
     QCOMPARE(job.state, JobState::Failed);
     // Stopped soon after Qt's threshold, far from the GiB the body inflates to.
     QVERIFY2(job.bytesReceived <= 2 * QtDecompressionThreshold,
@@ -339,7 +325,7 @@ void TestFaults::fullDiskFailsThatDownloadAndTheRunGoesOn()
     QVERIFY2(process.waitForFinished(ChildTimeoutMs), qPrintable(process.errorString()));
     const QByteArray output = process.readAllStandardOutput() + process.readAllStandardError();
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
-    QVERIFY2(process.exitCode() == SomeFailedExitCode, output.constData());
+    QVERIFY2(process.exitCode() == SomeFailed, output.constData());
 
     ImportedRun run;
     QString error;

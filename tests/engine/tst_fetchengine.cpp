@@ -20,7 +20,6 @@ class TestFetchEngine : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase();
     void init();
 
     void peakConcurrencyIsTheWorkerCount_data();
@@ -54,16 +53,10 @@ private:
     std::unique_ptr<LoopbackServer> m_server;
 };
 
-void TestFetchEngine::initTestCase()
-{
-    qRegisterMetaType<Parafetch::Job>();
-}
-
 void TestFetchEngine::init()
 {
     // A fresh server per test: statistics and flaky counters start at zero.
-    m_server = std::make_unique<LoopbackServer>();
-    QVERIFY2(m_server->listen(0, 2), qPrintable(m_server->errorString()));
+    QVERIFY2(startLoopbackServer(m_server), qPrintable(m_server->errorString()));
 }
 
 void TestFetchEngine::peakConcurrencyIsTheWorkerCount_data()
@@ -187,13 +180,10 @@ void TestFetchEngine::outcome()
     QFETCH(QString, message);
 
     const QUrl url = path == QLatin1String("refused") ? refusedUrl() : m_server->url(path);
-    JobQueueModel model;
-    model.addEntries(entriesFor({ url }));
-    FetchEngine engine(&model);
-    engine.setOptions(options);
-    QVERIFY(runToEnd(engine));
+    QList<Job> jobs;
+    QVERIFY(fetchToEnd({ url }, options, &jobs));
 
-    const Job &job = model.jobAt(0);
+    const Job &job = jobs.at(0);
     QCOMPARE(job.state, state);
     QCOMPARE(job.errorKind, kind);
     QCOMPARE(job.httpStatus, httpStatus);

@@ -1,4 +1,5 @@
 // HTTP/1.1 framing from hostile and odd-but-valid servers, over TCP and TLS: outcome, bytes, files.
+#include "compression.h"
 #include "engine/fetchengine.h"
 #include "jobqueuemodel.h"
 #include "scriptedserver.h"
@@ -43,12 +44,6 @@ const QByteArray Hello = QByteArrayLiteral("hello");
 // Every row runs over TCP, then again over TLS under this prefix: our TLS route must hold the
 // bytes inside to the same rules.
 const QByteArray TlsRowPrefix = QByteArrayLiteral("https: ");
-
-// The test certificates (tests/data/tls): the server's is for 127.0.0.1, signed by the test CA.
-QString tlsFile(const QString &name)
-{
-    return QFINDTESTDATA(QStringLiteral("data/tls/") + name);
-}
 
 // What one row expects of the job for BodyPath. bytes -1: not checked, because the count at the
 // moment of failure depends on how the decoder buffers (a chunk or a compressed block cut short).
@@ -164,7 +159,6 @@ class TestFraming : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase();
     void init();
 
     void hostileResponses_data();
@@ -190,11 +184,6 @@ private:
     std::unique_ptr<ScriptedServer> m_server;
     bool m_rowsOverTls = false; // while the data functions add rows
 };
-
-void TestFraming::initTestCase()
-{
-    qRegisterMetaType<Parafetch::Job>();
-}
 
 void TestFraming::init()
 {
@@ -297,7 +286,7 @@ void TestFraming::addHostileRows()
 
     // Compressed bodies cut short, or not what they claim to be.
     const QByteArray payload = compressiblePayload();
-    const QByteArray gzipped = S::gzip(payload);
+    const QByteArray gzipped = gzip(payload);
     const QByteArray halfGzip = gzipped.left(gzipped.size() / 2);
     addRow("gzip cut short, with a Content-Length of the bytes sent",
            { S::send(withContentLength("gzip", halfGzip)), S::hold() },
@@ -308,11 +297,11 @@ void TestFraming::addHostileRows()
     addRow("gzip without its 8-byte trailer",
            { S::send(withContentLength("gzip", gzipped.chopped(8))), S::hold() },
            fails("truncated", "cut short", -1));
-    const QByteArray zlibbed = S::zlibDeflate(payload);
+    const QByteArray zlibbed = zlibDeflate(payload);
     addRow("deflate (zlib) cut short",
            { S::send(withContentLength("deflate", zlibbed.left(zlibbed.size() / 2))), S::hold() },
            fails("truncated", "cut short", -1));
-    const QByteArray raw = S::rawDeflate(payload);
+    const QByteArray raw = rawDeflate(payload);
     addRow("raw deflate cut short",
            { S::send(withContentLength("deflate", raw.left(raw.size() / 2))), S::hold() },
            fails("truncated", "cut short", -1));
@@ -608,7 +597,7 @@ void TestFraming::addOddButValidRows()
 
     // Content codings (RFC 9110 section 8.4.1): the body is what they decode to.
     const QByteArray payload = compressiblePayload();
-    const QByteArray gzipped = S::gzip(payload);
+    const QByteArray gzipped = gzip(payload);
     addRow("Content-Encoding: gzip", { S::send(withContentLength("gzip", gzipped)), S::next() },
            succeeds(payload));
     addRow("Content-Encoding: x-gzip", { S::send(withContentLength("x-gzip", gzipped)), S::next() },
@@ -617,22 +606,21 @@ void TestFraming::addOddButValidRows()
            { S::send(withContentLength("GZIP", gzipped)), S::next() }, succeeds(payload));
     const QByteArray firstHalf = payload.left(payload.size() / 2);
     const QByteArray secondHalf = payload.mid(payload.size() / 2);
-    addRow(
-        "two concatenated gzip members",
-        { S::send(withContentLength("gzip", S::gzip(firstHalf) + S::gzip(secondHalf))), S::next() },
-        succeeds(payload));
+    addRow("two concatenated gzip members",
+           { S::send(withContentLength("gzip", gzip(firstHalf) + gzip(secondHalf))), S::next() },
+           succeeds(payload));
     addRow("gzip with a name, a comment, an extra field and a header CRC",
            { S::send(withContentLength(
                  "gzip",
-                 S::gzip(payload,
-                         { QByteArray(3000, 'e'), "payload.txt", QByteArray(5000, 'c'), true }))),
+                 gzip(payload,
+                      { QByteArray(3000, 'e'), "payload.txt", QByteArray(5000, 'c'), true }))),
              S::next() },
            succeeds(payload));
     addRow("Content-Encoding: deflate as zlib",
-           { S::send(withContentLength("deflate", S::zlibDeflate(payload))), S::next() },
+           { S::send(withContentLength("deflate", zlibDeflate(payload))), S::next() },
            succeeds(payload));
     addRow("Content-Encoding: deflate as raw deflate (no zlib header)",
-           { S::send(withContentLength("deflate", S::rawDeflate(payload))), S::next() },
+           { S::send(withContentLength("deflate", rawDeflate(payload))), S::next() },
            succeeds(payload));
     QList<QByteArray> gzipChunks;
     for (qsizetype at = 0; at < gzipped.size(); at += 777)

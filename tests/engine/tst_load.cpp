@@ -69,14 +69,8 @@ class TestLoad : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase();
     void everyUrlEndsOnceAndTheCountsAddUp();
 };
-
-void TestLoad::initTestCase()
-{
-    qRegisterMetaType<Parafetch::Job>();
-}
 
 void TestLoad::everyUrlEndsOnceAndTheCountsAddUp()
 {

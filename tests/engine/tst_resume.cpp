@@ -43,8 +43,7 @@ QStringList filesIn(const QString &path)
 
 void TestResume::init()
 {
-    m_server = std::make_unique<LoopbackServer>();
-    QVERIFY2(m_server->listen(0, 2), qPrintable(m_server->errorString()));
+    QVERIFY2(startLoopbackServer(m_server), qPrintable(m_server->errorString()));
 }
 
 QList<RecordedRequest> TestResume::resumableRequests() const

@@ -265,7 +265,6 @@ private:
 void TestRunJournal::initTestCase()
 {
     QStandardPaths::setTestModeEnabled(true);
-    qRegisterMetaType<Parafetch::Job>();
 }
 
 void TestRunJournal::init()

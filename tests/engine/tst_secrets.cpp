@@ -99,7 +99,6 @@ class TestSecrets : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase();
     void init();
 
     void urlCredentials_data();
@@ -120,15 +119,9 @@ private:
     std::unique_ptr<LoopbackServer> m_server;
 };
 
-void TestSecrets::initTestCase()
-{
-    qRegisterMetaType<Parafetch::Job>();
-}
-
 void TestSecrets::init()
 {
-    m_server = std::make_unique<LoopbackServer>();
-    QVERIFY2(m_server->listen(0, 2), qPrintable(m_server->errorString()));
+    QVERIFY2(startLoopbackServer(m_server), qPrintable(m_server->errorString()));
 }
 
 void TestSecrets::urlCredentials_data()

@@ -10,6 +10,7 @@
 
 using namespace Parafetch;
 using Parafetch::TestSupport::entriesFor;
+using Parafetch::TestSupport::startLoopbackServer;
 using Parafetch::TestSupport::testOptions;
 
 namespace {
@@ -72,8 +73,7 @@ private:
 
 void TestSweepRunner::initTestCase()
 {
-    m_server = std::make_unique<LoopbackServer>();
-    QVERIFY2(m_server->listen(0, ServerThreads), qPrintable(m_server->errorString()));
+    QVERIFY2(startLoopbackServer(m_server, ServerThreads), qPrintable(m_server->errorString()));
 }
 
 void TestSweepRunner::init()

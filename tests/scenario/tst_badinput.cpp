@@ -92,7 +92,6 @@ private:
 
 void TestBadInput::initTestCase()
 {
-    qRegisterMetaType<Parafetch::Job>();
     QVERIFY2(m_server.listen(0, ServerThreads), qPrintable(m_server.errorString()));
 }
 

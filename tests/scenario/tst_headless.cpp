@@ -1,9 +1,10 @@
 // Tests of the parafetch executable run headless: exit codes, output lines, options, exports.
 #include "commandline.h"
-#include "server/demolist.h"
-#include "headlessrunner.h"
-#include "server/loopbackserver.h"
+#include "exitcodes.h"
 #include "formats/resultimporter.h"
+#include "headlessrunner.h"
+#include "server/demolist.h"
+#include "server/loopbackserver.h"
 #include "testsupport.h"
 
 #include <QDeadlineTimer>
@@ -31,18 +32,13 @@
 #include <unistd.h>
 
 using namespace Parafetch;
+using namespace Parafetch::TestSupport;
 
 namespace {
 
 // Only a guard against a hung child; never a measure of speed.
 constexpr int HangGuardMs = 120'000;
 constexpr int ServerThreads = 4;
-constexpr int UsageError = 2;
-constexpr int SomeFailed = 1;
-constexpr int AllSucceeded = 0;
-constexpr int RuleFailed = 3;
-constexpr int ForceQuit = 4;
-constexpr int SignalExitBase = 128;
 // For PARAFETCH_STDIN_SILENCE_MS and PARAFETCH_FORCE_QUIT_GRACE_MS: a limit so long that the
 // hang guard ends the test first, so that no outcome depends on how fast the machine is.
 constexpr int NeverMs = 3'600'000;
@@ -223,7 +219,7 @@ int unreadBytes(int pipeFd)
 
 } // namespace
 
-class tst_Headless : public QObject
+class TestHeadless : public QObject
 {
     Q_OBJECT
 
@@ -306,14 +302,14 @@ private:
     int m_uniqueCounter = 0;
 };
 
-void tst_Headless::initTestCase()
+void TestHeadless::initTestCase()
 {
     QVERIFY2(QFile::exists(QStringLiteral(PARAFETCH_EXECUTABLE)), PARAFETCH_EXECUTABLE);
     QVERIFY2(m_server.listen(0, ServerThreads), qPrintable(m_server.errorString()));
     QVERIFY(m_dir.isValid());
 }
 
-bool tst_Headless::run(const QStringList &args, RunResult *result, const QByteArray &input)
+bool TestHeadless::run(const QStringList &args, RunResult *result, const QByteArray &input)
 {
     QProcess process;
     process.setProcessEnvironment(childEnvironment());
@@ -349,7 +345,7 @@ bool tst_Headless::run(const QStringList &args, RunResult *result, const QByteAr
     return true;
 }
 
-QString tst_Headless::writeFile(const QString &name, const QByteArray &contents)
+QString TestHeadless::writeFile(const QString &name, const QByteArray &contents)
 {
     const QString path = m_dir.filePath(name);
     QFile file(path);
@@ -359,12 +355,12 @@ QString tst_Headless::writeFile(const QString &name, const QByteArray &contents)
     return path;
 }
 
-QString tst_Headless::uniqueUrl(int bytes)
+QString TestHeadless::uniqueUrl(int bytes)
 {
     return url(QStringLiteral("/bytes/%1?unique=%2").arg(bytes).arg(++m_uniqueCounter));
 }
 
-QList<RecordedRequest> tst_Headless::requestsFor(const QString &fullUrl) const
+QList<RecordedRequest> TestHeadless::requestsFor(const QString &fullUrl) const
 {
     const QByteArray target = QUrl(fullUrl).toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority);
     QList<RecordedRequest> matching;
@@ -375,7 +371,7 @@ QList<RecordedRequest> tst_Headless::requestsFor(const QString &fullUrl) const
     return matching;
 }
 
-bool tst_Headless::startHeadless(QProcess &process, const QStringList &args,
+bool TestHeadless::startHeadless(QProcess &process, const QStringList &args,
                                  const QMap<QString, QString> &variables)
 {
     QProcessEnvironment environment = childEnvironment();
@@ -392,7 +388,7 @@ bool tst_Headless::startHeadless(QProcess &process, const QStringList &args,
     return true;
 }
 
-void tst_Headless::exitCodes_data()
+void TestHeadless::exitCodes_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<int>("exitCode");
@@ -417,33 +413,33 @@ void tst_Headless::exitCodes_data()
                          TestSupport::refusedUrl().toString(), url(QStringLiteral("/bytes/12")) }
         << SomeFailed << QStringList {};
     QTest::newRow("no arguments exits 2 and says why")
-        << QStringList {} << UsageError << QStringList { QStringLiteral("no URLs") };
+        << QStringList {} << BadInput << QStringList { QStringLiteral("no URLs") };
     QTest::newRow("-j 0 exits 2 naming the option")
         << QStringList { QStringLiteral("-j"), QStringLiteral("0"),
                          url(QStringLiteral("/bytes/1")) }
-        << UsageError << QStringList { QStringLiteral("--jobs"), QStringLiteral("'0'") };
+        << BadInput << QStringList { QStringLiteral("--jobs"), QStringLiteral("'0'") };
     QTest::newRow("-j 600 exits 2 naming the option")
         << QStringList { QStringLiteral("-j"), QStringLiteral("600"),
                          url(QStringLiteral("/bytes/1")) }
-        << UsageError << QStringList { QStringLiteral("--jobs"), QStringLiteral("'600'") };
+        << BadInput << QStringList { QStringLiteral("--jobs"), QStringLiteral("'600'") };
     QTest::newRow("--jobs with a word exits 2 naming the option")
         << QStringList { QStringLiteral("--jobs=many"), url(QStringLiteral("/bytes/1")) }
-        << UsageError << QStringList { QStringLiteral("--jobs"), QStringLiteral("many") };
+        << BadInput << QStringList { QStringLiteral("--jobs"), QStringLiteral("many") };
     QTest::newRow("--timeout below zero exits 2 naming the option")
         << QStringList { QStringLiteral("--timeout"), QStringLiteral("-1"),
                          url(QStringLiteral("/bytes/1")) }
-        << UsageError << QStringList { QStringLiteral("--timeout") };
+        << BadInput << QStringList { QStringLiteral("--timeout") };
     QTest::newRow("--timeout nan exits 2 naming the option")
         << QStringList { QStringLiteral("--timeout"), QStringLiteral("nan"),
                          url(QStringLiteral("/bytes/1")) }
-        << UsageError << QStringList { QStringLiteral("--timeout"), QStringLiteral("nan") };
+        << BadInput << QStringList { QStringLiteral("--timeout"), QStringLiteral("nan") };
     QTest::newRow("an unknown option exits 2 naming it")
         << QStringList { QStringLiteral("--frobnicate"), url(QStringLiteral("/bytes/1")) }
-        << UsageError << QStringList { QStringLiteral("frobnicate") };
+        << BadInput << QStringList { QStringLiteral("frobnicate") };
     QTest::newRow("a header without a colon exits 2")
         << QStringList { QStringLiteral("-H"), QStringLiteral("NoColonHere"),
                          url(QStringLiteral("/bytes/1")) }
-        << UsageError << QStringList { QStringLiteral("NoColonHere") };
+        << BadInput << QStringList { QStringLiteral("NoColonHere") };
     // A NUL cannot be passed in an argument; tst_badinput covers it in the shared check.
     for (const auto &[name, agent] :
          { std::pair { "a CR", "Agent/1\rX-Injected: 1" },
@@ -452,37 +448,37 @@ void tst_Headless::exitCodes_data()
         QTest::addRow("--user-agent with %s exits 2 naming the option", name)
             << QStringList { QStringLiteral("--user-agent"), QString::fromLatin1(agent),
                              url(QStringLiteral("/headers")) }
-            << UsageError
+            << BadInput
             << QStringList { QStringLiteral("--user-agent"), QStringLiteral("line break") };
     }
     QTest::newRow("a header value with CRLF exits 2 naming the header")
         << QStringList { QStringLiteral("-H"), QStringLiteral("X-Trace: a\r\nX-Injected: 1"),
                          url(QStringLiteral("/headers")) }
-        << UsageError << QStringList { QStringLiteral("'X-Trace'"), QStringLiteral("line break") };
+        << BadInput << QStringList { QStringLiteral("'X-Trace'"), QStringLiteral("line break") };
     const QString missing = m_dir.filePath(QStringLiteral("no-such-list.txt"));
     QTest::newRow("--input of a missing file exits 2 naming the file")
-        << QStringList { QStringLiteral("--input"), missing } << UsageError
+        << QStringList { QStringLiteral("--input"), missing } << BadInput
         << QStringList { missing };
     const QString invalid =
         writeFile(QStringLiteral("all-invalid.txt"),
                   "ftp://x/\nnot a url\n\n# a comment\nmailto:someone@example.com\n");
     QTest::newRow("an input of invalid lines only exits 2 naming each line")
-        << QStringList { QStringLiteral("--input"), invalid } << UsageError
+        << QStringList { QStringLiteral("--input"), invalid } << BadInput
         << QStringList { QStringLiteral("line 1"), QStringLiteral("line 2"),
                          QStringLiteral("line 5"), QStringLiteral("no URLs to fetch") };
     QTest::newRow("an empty input file exits 2")
         << QStringList { QStringLiteral("-i"), writeFile(QStringLiteral("empty.txt"), {}) }
-        << UsageError << QStringList { QStringLiteral("no URLs to fetch") };
+        << BadInput << QStringList { QStringLiteral("no URLs to fetch") };
     const QString unwritable = m_dir.filePath(QStringLiteral("no-such-dir/out.json"));
     QTest::newRow("an export that cannot be written exits 2 before fetching, naming the file")
         << QStringList { QStringLiteral("--export"), unwritable, url(QStringLiteral("/bytes/1")) }
-        << UsageError << QStringList { unwritable };
+        << BadInput << QStringList { unwritable };
     QTest::newRow("--merge with an export that cannot be written exits 2 naming the file")
         << QStringList { QStringLiteral("--merge"),
                          writeFile(QStringLiteral("to-merge.json"),
                                    exportOf({ url(QStringLiteral("/bytes/1")) }, 5)),
                          QStringLiteral("--export"), unwritable }
-        << UsageError << QStringList { unwritable };
+        << BadInput << QStringList { unwritable };
     QTest::newRow("-o naming a folder that does not exist yet is made: exits 0")
         << QStringList { QStringLiteral("-o"), m_dir.filePath(QStringLiteral("made/on/demand")),
                          url(QStringLiteral("/bytes/1")) }
@@ -490,11 +486,11 @@ void tst_Headless::exitCodes_data()
     QTest::newRow("--export to a .txt file exits 2 naming it")
         << QStringList { QStringLiteral("--export"), QStringLiteral("x.txt"),
                          url(QStringLiteral("/bytes/1")) }
-        << UsageError << QStringList { QStringLiteral("--export"), QStringLiteral("x.txt") };
+        << BadInput << QStringList { QStringLiteral("--export"), QStringLiteral("x.txt") };
     addOptionRows();
 }
 
-void tst_Headless::exitCodes()
+void TestHeadless::exitCodes()
 {
     QFETCH(QStringList, args);
     QFETCH(int, exitCode);
@@ -508,7 +504,7 @@ void tst_Headless::exitCodes()
     for (const QString &mention : stderrMentions)
         QVERIFY2(err.contains(mention),
                  qPrintable(mention + QLatin1Char('\n') + result.describe()));
-    if (exitCode == UsageError) {
+    if (exitCode == BadInput) {
         QVERIFY2(!err.trimmed().isEmpty(), qPrintable(result.describe()));
         QVERIFY2(result.getDataLines().isEmpty(), qPrintable(result.describe()));
         QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("x.txt"))));
@@ -517,7 +513,7 @@ void tst_Headless::exitCodes()
     }
 }
 
-void tst_Headless::aTimeoutBelowOneMillisecondIsNotNoLimit_data()
+void TestHeadless::aTimeoutBelowOneMillisecondIsNotNoLimit_data()
 {
     QTest::addColumn<QString>("option");
 
@@ -525,7 +521,7 @@ void tst_Headless::aTimeoutBelowOneMillisecondIsNotNoLimit_data()
     QTest::newRow("--idle-timeout 0.0001 limits the attempt") << QStringLiteral("--idle-timeout");
 }
 
-void tst_Headless::aTimeoutBelowOneMillisecondIsNotNoLimit()
+void TestHeadless::aTimeoutBelowOneMillisecondIsNotNoLimit()
 {
     QFETCH(QString, option);
 
@@ -536,11 +532,11 @@ void tst_Headless::aTimeoutBelowOneMillisecondIsNotNoLimit()
                   QStringLiteral("0"), url(QStringLiteral("/delay/1000/bytes/1")) },
                 &result));
 
-    QVERIFY2(result.exitCode == SomeFailed || result.exitCode == UsageError,
+    QVERIFY2(result.exitCode == SomeFailed || result.exitCode == BadInput,
              qPrintable(result.describe()));
 }
 
-void tst_Headless::lineFormatAndSummaryOrder()
+void TestHeadless::lineFormatAndSummaryOrder()
 {
     const QMap<QString, qint64> sizes = {
         { url(QStringLiteral("/bytes/100")), 100 },
@@ -574,7 +570,7 @@ void tst_Headless::lineFormatAndSummaryOrder()
     QCOMPARE(result.getDataLines().size(), sizes.size());
 }
 
-void tst_Headless::linesStayWholeWithManyWorkers()
+void TestHeadless::linesStayWholeWithManyWorkers()
 {
     constexpr int urlCount = 50;
     QStringList urls;
@@ -607,7 +603,7 @@ void tst_Headless::linesStayWholeWithManyWorkers()
     QCOMPARE(summaryLinesProblem(result), QString());
 }
 
-void tst_Headless::problemsInAMixedInputAreReportedWhileGoodLinesRun_data()
+void TestHeadless::problemsInAMixedInputAreReportedWhileGoodLinesRun_data()
 {
     QTest::addColumn<QString>("lastGoodPath");
     QTest::addColumn<int>("exitCode");
@@ -618,7 +614,7 @@ void tst_Headless::problemsInAMixedInputAreReportedWhileGoodLinesRun_data()
         << QStringLiteral("/status/404") << SomeFailed;
 }
 
-void tst_Headless::problemsInAMixedInputAreReportedWhileGoodLinesRun()
+void TestHeadless::problemsInAMixedInputAreReportedWhileGoodLinesRun()
 {
     QFETCH(QString, lastGoodPath);
     QFETCH(int, exitCode);
@@ -655,7 +651,7 @@ void tst_Headless::problemsInAMixedInputAreReportedWhileGoodLinesRun()
     QCOMPARE(summaryLinesProblem(result), QString());
 }
 
-void tst_Headless::readsUrlsFromStandardInput()
+void TestHeadless::readsUrlsFromStandardInput()
 {
     const QStringList urls = { url(QStringLiteral("/bytes/31")), url(QStringLiteral("/bytes/32")),
                                url(QStringLiteral("/delay/10/bytes/33")) };
@@ -674,7 +670,7 @@ void tst_Headless::readsUrlsFromStandardInput()
     QCOMPARE(summaryLinesProblem(result), QString());
 }
 
-void tst_Headless::aListArrivesWithoutDashI_data()
+void TestHeadless::aListArrivesWithoutDashI_data()
 {
     QTest::addColumn<bool>("asFile"); // else piped to standard input
 
@@ -682,7 +678,7 @@ void tst_Headless::aListArrivesWithoutDashI_data()
     QTest::newRow("a list piped to standard input, nothing else given, is read") << false;
 }
 
-void tst_Headless::aListArrivesWithoutDashI()
+void TestHeadless::aListArrivesWithoutDashI()
 {
     QFETCH(bool, asFile);
 
@@ -700,19 +696,19 @@ void tst_Headless::aListArrivesWithoutDashI()
         QCOMPARE(requestsFor(fetched).size(), 1);
 }
 
-void tst_Headless::twoListFilesAreRefused()
+void TestHeadless::twoListFilesAreRefused()
 {
     const QString first = writeFile(QStringLiteral("first-list.txt"), "http://127.0.0.1:9/a\n");
     const QString second = writeFile(QStringLiteral("second-list.txt"), "http://127.0.0.1:9/b\n");
     RunResult result;
     QVERIFY(run({ first, second }, &result));
-    QVERIFY2(result.exitCode == UsageError, qPrintable(result.describe()));
+    QVERIFY2(result.exitCode == BadInput, qPrintable(result.describe()));
     QVERIFY2(result.err.contains("one list at a time"), qPrintable(result.describe()));
     QVERIFY2(result.err.contains(QFile::encodeName(second)), qPrintable(result.describe()));
     QVERIFY2(result.getDataLines().isEmpty(), qPrintable(result.describe()));
 }
 
-void tst_Headless::binaryLinesAreNeverEchoedRaw()
+void TestHeadless::binaryLinesAreNeverEchoedRaw()
 {
     // Escape sequences, a bell, a NUL, bytes that are not UTF-8, a long line without a URL:
     // each is a problem with its line number, shown without a byte that would drive the
@@ -742,7 +738,7 @@ void tst_Headless::binaryLinesAreNeverEchoedRaw()
         QVERIFY2(line.size() <= LongestProblemLine, qPrintable(line));
 }
 
-void tst_Headless::helpNamesTheProgramAndEndsWithExamplesAndExitCodes()
+void TestHeadless::helpNamesTheProgramAndEndsWithExamplesAndExitCodes()
 {
     RunResult result;
     QVERIFY(run({ QStringLiteral("--help") }, &result));
@@ -765,7 +761,7 @@ void tst_Headless::helpNamesTheProgramAndEndsWithExamplesAndExitCodes()
     QVERIFY2(help.sliced(exitCodes).contains(QLatin1String("128+N")), qPrintable(help));
 }
 
-void tst_Headless::exportIsReadableByTheImporter_data()
+void TestHeadless::exportIsReadableByTheImporter_data()
 {
     QTest::addColumn<QString>("fileName");
 
@@ -774,7 +770,7 @@ void tst_Headless::exportIsReadableByTheImporter_data()
     QTest::newRow("an upper-case suffix is accepted") << QStringLiteral("OUT.JSON");
 }
 
-void tst_Headless::exportIsReadableByTheImporter()
+void TestHeadless::exportIsReadableByTheImporter()
 {
     QFETCH(QString, fileName);
 
@@ -814,7 +810,7 @@ void tst_Headless::exportIsReadableByTheImporter()
     }
 }
 
-void tst_Headless::headSendsHeadRequests()
+void TestHeadless::headSendsHeadRequests()
 {
     const QString target = uniqueUrl(4096);
 
@@ -831,7 +827,7 @@ void tst_Headless::headSendsHeadRequests()
     QCOMPARE(fetched.constFirst().captured(4), QStringLiteral("0")); // no body with HEAD
 }
 
-void tst_Headless::headersReachTheServer_data()
+void TestHeadless::headersReachTheServer_data()
 {
     QTest::addColumn<QStringList>("options");
     QTest::addColumn<QList<QByteArrayList>>("expected"); // { name, value } pairs
@@ -854,7 +850,7 @@ void tst_Headless::headersReachTheServer_data()
         << QList<QByteArrayList> { { "User-Agent", "Parafetch/" PARAFETCH_VERSION } };
 }
 
-void tst_Headless::headersReachTheServer()
+void TestHeadless::headersReachTheServer()
 {
     QFETCH(QStringList, options);
     QFETCH(QList<QByteArrayList>, expected);
@@ -872,7 +868,7 @@ void tst_Headless::headersReachTheServer()
         QCOMPARE(requests.constFirst().header(header.at(0)), header.at(1));
 }
 
-void tst_Headless::outputDirectoryGetsCompleteFilesOnly()
+void TestHeadless::outputDirectoryGetsCompleteFilesOnly()
 {
     QTemporaryDir outputDir(m_dir.filePath(QStringLiteral("downloads-XXXXXX")));
     QVERIFY(outputDir.isValid());
@@ -916,7 +912,7 @@ void tst_Headless::outputDirectoryGetsCompleteFilesOnly()
     QCOMPARE(savedLines, 2);
 }
 
-void tst_Headless::withoutATerminalModeTheWindowRuns()
+void TestHeadless::withoutATerminalModeTheWindowRuns()
 {
     // parafetch itself never loads Qt Widgets: it hands the window over to parafetch-window
     // (exec, same arguments), which fetches the list and, asked for a screenshot, saves it.
@@ -934,14 +930,14 @@ void tst_Headless::withoutATerminalModeTheWindowRuns()
                   { QStringLiteral("--screenshot"), png, fetched });
     QVERIFY2(process.waitForFinished(HangGuardMs), qPrintable(process.errorString()));
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
-    QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
+    QVERIFY2(process.exitCode() == AllSucceeded, process.readAllStandardError().constData());
     QCOMPARE(requestsFor(fetched).size(), 1);
     QFile picture(png);
     QVERIFY2(picture.open(QIODevice::ReadOnly), qPrintable(png));
     QCOMPARE(picture.read(8), QByteArray("\x89PNG\r\n\x1a\n", 8));
 }
 
-void tst_Headless::aMissingWindowIsAClearError()
+void TestHeadless::aMissingWindowIsAClearError()
 {
     // A parafetch copied somewhere on its own still runs headless, and says what is missing
     // when the window is asked for.
@@ -953,7 +949,7 @@ void tst_Headless::aMissingWindowIsAClearError()
     process.setProcessEnvironment(childEnvironment());
     process.start(copy, { QStringLiteral("--screenshot"), alone.filePath(QStringLiteral("x.png")) });
     QVERIFY2(process.waitForFinished(HangGuardMs), qPrintable(process.errorString()));
-    QCOMPARE(process.exitCode(), 2);
+    QCOMPARE(process.exitCode(), BadInput);
     const QByteArray err = process.readAllStandardError();
     QVERIFY2(err.contains("cannot start the window")
                  && err.contains(QFile::encodeName(alone.filePath(QStringLiteral("parafetch-window")))),
@@ -961,11 +957,11 @@ void tst_Headless::aMissingWindowIsAClearError()
     QVERIFY(!QFileInfo::exists(alone.filePath(QStringLiteral("x.png"))));
     process.start(copy, { QStringLiteral("--version") });
     QVERIFY(process.waitForFinished(HangGuardMs));
-    QCOMPARE(process.exitCode(), 0);
+    QCOMPARE(process.exitCode(), AllSucceeded);
     QVERIFY(process.readAllStandardOutput().startsWith("parafetch "));
 }
 
-void tst_Headless::withoutADisplayTheWindowIsAClearError_data()
+void TestHeadless::withoutADisplayTheWindowIsAClearError_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<bool>("display"); // QT_QPA_PLATFORM=offscreen, else no display at all
@@ -984,7 +980,7 @@ void tst_Headless::withoutADisplayTheWindowIsAClearError_data()
         << QStringLiteral("Unknown option 'hedless'");
 }
 
-void tst_Headless::withoutADisplayTheWindowIsAClearError()
+void TestHeadless::withoutADisplayTheWindowIsAClearError()
 {
     QFETCH(QStringList, args);
     QFETCH(bool, display);
@@ -1004,12 +1000,12 @@ void tst_Headless::withoutADisplayTheWindowIsAClearError()
     const QString err = QString::fromUtf8(process.readAllStandardError());
     // Not Qt's abort (SIGABRT, 134 from a shell) with its advice to reinstall.
     QVERIFY2(process.exitStatus() == QProcess::NormalExit, qPrintable(err));
-    QVERIFY2(process.exitCode() == UsageError, qPrintable(err));
+    QVERIFY2(process.exitCode() == BadInput, qPrintable(err));
     QVERIFY2(err.contains(mentions), qPrintable(err));
     QVERIFY2(!err.contains(QStringLiteral("platform plugin")), qPrintable(err));
 }
 
-void tst_Headless::terminatingARunLeavesNoPartialFile()
+void TestHeadless::terminatingARunLeavesNoPartialFile()
 {
     QTemporaryDir outputDir(m_dir.filePath(QStringLiteral("interrupted-XXXXXX")));
     QVERIFY(outputDir.isValid());
@@ -1042,8 +1038,7 @@ void tst_Headless::terminatingARunLeavesNoPartialFile()
     const QString err = QString::fromUtf8(process.readAllStandardError());
     const QString out = QString::fromUtf8(process.readAllStandardOutput());
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
-    constexpr int ExitOnSigterm = 128 + 15;
-    QCOMPARE(process.exitCode(), ExitOnSigterm);
+    QCOMPARE(process.exitCode(), SignalExitBase + SIGTERM);
     // The run was cancelled, not dropped: the summary still counts both URLs.
     QVERIFY2(out.contains(QLatin1String("main takes time=")), qPrintable(out));
     QVERIFY2(out.contains(QLatin1String("urls=2 succeeded=1 failed=0 cancelled=1")), qPrintable(out));
@@ -1054,7 +1049,7 @@ void tst_Headless::terminatingARunLeavesNoPartialFile()
     QCOMPARE(saved.readAll(), LoopbackServer::bodyBytes(0, 10));
 }
 
-void tst_Headless::standardInputThatStaysOpenAndSilentIsGivenUp_data()
+void TestHeadless::standardInputThatStaysOpenAndSilentIsGivenUp_data()
 {
     QTest::addColumn<QByteArray>("sent");
 
@@ -1067,7 +1062,7 @@ void tst_Headless::standardInputThatStaysOpenAndSilentIsGivenUp_data()
         << url(QStringLiteral("/bytes/63")).toUtf8().left(20);
 }
 
-void tst_Headless::standardInputThatStaysOpenAndSilentIsGivenUp()
+void TestHeadless::standardInputThatStaysOpenAndSilentIsGivenUp()
 {
     QFETCH(QByteArray, sent);
 
@@ -1084,14 +1079,14 @@ void tst_Headless::standardInputThatStaysOpenAndSilentIsGivenUp()
     QVERIFY2(waitForFinished(finished), "parafetch kept waiting on a silent standard input");
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
     const QByteArray err = process.readAllStandardError();
-    QVERIFY2(process.exitCode() == UsageError, err.constData());
+    QVERIFY2(process.exitCode() == BadInput, err.constData());
     QVERIFY2(err.contains("standard input"), err.constData());
     // A list cut short is not run as if it were whole.
     QCOMPARE(m_server.requestCount(), 0);
     QVERIFY(!process.readAllStandardOutput().contains("getData"));
 }
 
-void tst_Headless::aSignalWhileStandardInputIsSilentEndsTheRun_data()
+void TestHeadless::aSignalWhileStandardInputIsSilentEndsTheRun_data()
 {
     QTest::addColumn<int>("signalNumber");
 
@@ -1100,7 +1095,7 @@ void tst_Headless::aSignalWhileStandardInputIsSilentEndsTheRun_data()
         << int(SIGINT);
 }
 
-void tst_Headless::aSignalWhileStandardInputIsSilentEndsTheRun()
+void TestHeadless::aSignalWhileStandardInputIsSilentEndsTheRun()
 {
     QFETCH(int, signalNumber);
 
@@ -1135,7 +1130,7 @@ void tst_Headless::aSignalWhileStandardInputIsSilentEndsTheRun()
         QCOMPARE(job.state, JobState::Cancelled);
 }
 
-void tst_Headless::aListPipedOverTimeIsReadCompletely()
+void TestHeadless::aListPipedOverTimeIsReadCompletely()
 {
     // A pipe of our own, so the test can tell when the child has read each piece: only then
     // does the next one go in, and the child meets an empty pipe in between.
@@ -1186,7 +1181,7 @@ void tst_Headless::aListPipedOverTimeIsReadCompletely()
     QVERIFY2(result.err.isEmpty(), qPrintable(result.describe()));
 }
 
-void tst_Headless::aStopRequestDeliveredTwiceStillWritesTheExport_data()
+void TestHeadless::aStopRequestDeliveredTwiceStillWritesTheExport_data()
 {
     QTest::addColumn<QList<int>>("signalNumbers");
     QTest::addColumn<int>("exitCode");
@@ -1205,7 +1200,7 @@ void tst_Headless::aStopRequestDeliveredTwiceStillWritesTheExport_data()
         << QStringLiteral("stop-int-int.json");
 }
 
-void tst_Headless::aStopRequestDeliveredTwiceStillWritesTheExport()
+void TestHeadless::aStopRequestDeliveredTwiceStillWritesTheExport()
 {
     QFETCH(QList<int>, signalNumbers);
     QFETCH(int, exitCode);
@@ -1288,7 +1283,7 @@ void tst_Headless::aStopRequestDeliveredTwiceStillWritesTheExport()
     }
 }
 
-void tst_Headless::aRepeatedSignalQuitsAtOnceOnlyAfterTheGracePeriod_data()
+void TestHeadless::aRepeatedSignalQuitsAtOnceOnlyAfterTheGracePeriod_data()
 {
     QTest::addColumn<int>("graceMs");
     QTest::addColumn<int>("exitCode");
@@ -1303,7 +1298,7 @@ void tst_Headless::aRepeatedSignalQuitsAtOnceOnlyAfterTheGracePeriod_data()
         << NeverMs << SignalExitBase + SIGTERM;
 }
 
-void tst_Headless::aRepeatedSignalQuitsAtOnceOnlyAfterTheGracePeriod()
+void TestHeadless::aRepeatedSignalQuitsAtOnceOnlyAfterTheGracePeriod()
 {
     QFETCH(int, graceMs);
     QFETCH(int, exitCode);
@@ -1336,7 +1331,7 @@ void tst_Headless::aRepeatedSignalQuitsAtOnceOnlyAfterTheGracePeriod()
     QCOMPARE(exported.summary.cancelled, 1);
 }
 
-void tst_Headless::unwritableOutputsAreRefusedBeforeAnyRequest_data()
+void TestHeadless::unwritableOutputsAreRefusedBeforeAnyRequest_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("named");
@@ -1383,7 +1378,7 @@ void tst_Headless::unwritableOutputsAreRefusedBeforeAnyRequest_data()
         << missing + QStringLiteral("/sweep.csv") << m_dir.path() << false;
 }
 
-void tst_Headless::unwritableOutputsAreRefusedBeforeAnyRequest()
+void TestHeadless::unwritableOutputsAreRefusedBeforeAnyRequest()
 {
     QFETCH(QStringList, args);
     QFETCH(QString, named);
@@ -1402,14 +1397,14 @@ void tst_Headless::unwritableOutputsAreRefusedBeforeAnyRequest()
     RunResult result;
     QVERIFY(run(args + QStringList { uniqueUrl(81) }, &result));
 
-    QVERIFY2(result.exitCode == UsageError, qPrintable(result.describe()));
+    QVERIFY2(result.exitCode == BadInput, qPrintable(result.describe()));
     QVERIFY2(result.err.contains(named.toUtf8()), qPrintable(result.describe()));
     QCOMPARE(m_server.requestCount(), 0);
     QVERIFY2(result.getDataLines().isEmpty(), qPrintable(result.describe()));
     QCOMPARE(listing(), before);
 }
 
-void tst_Headless::credentialsAreNeverPrinted_data()
+void TestHeadless::credentialsAreNeverPrinted_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QByteArray>("stdinList");
@@ -1449,7 +1444,7 @@ void tst_Headless::credentialsAreNeverPrinted_data()
         << QStringLiteral("duplicate.json") << AllSucceeded;
 }
 
-void tst_Headless::credentialsAreNeverPrinted()
+void TestHeadless::credentialsAreNeverPrinted()
 {
     QFETCH(QStringList, args);
     QFETCH(QByteArray, stdinList);
@@ -1476,14 +1471,14 @@ void tst_Headless::credentialsAreNeverPrinted()
     QVERIFY2(contents.contains("***"), contents.constData());
 }
 
-void tst_Headless::secretQueryValuesAreNeverPrinted_data()
+void TestHeadless::secretQueryValuesAreNeverPrinted_data()
 {
     QTest::addColumn<QString>("exportName");
     QTest::newRow("the classic lines and a HAR export") << QStringLiteral("query.har");
     QTest::newRow("the classic lines and a CSV export") << QStringLiteral("query.csv");
 }
 
-void tst_Headless::secretQueryValuesAreNeverPrinted()
+void TestHeadless::secretQueryValuesAreNeverPrinted()
 {
     QFETCH(QString, exportName);
     const QString token = QStringLiteral("pf-qtoken-%1").arg(++m_uniqueCounter);
@@ -1519,7 +1514,7 @@ void tst_Headless::secretQueryValuesAreNeverPrinted()
     QVERIFY2(contents.contains("access_token=***&page=2&q=tokenizer"), contents.constData());
 }
 
-void tst_Headless::helpListsEveryOption_data()
+void TestHeadless::helpListsEveryOption_data()
 {
     QTest::addColumn<QString>("option");
 
@@ -1532,7 +1527,7 @@ void tst_Headless::helpListsEveryOption_data()
             << QString::fromLatin1(option);
 }
 
-void tst_Headless::helpListsEveryOption()
+void TestHeadless::helpListsEveryOption()
 {
     QFETCH(QString, option);
 
@@ -1547,7 +1542,7 @@ void tst_Headless::helpListsEveryOption()
     QVERIFY2(result.getDataLines().isEmpty(), qPrintable(result.describe()));
 }
 
-void tst_Headless::versionPrintsTheVersion()
+void TestHeadless::versionPrintsTheVersion()
 {
     RunResult result;
     QVERIFY(run({ QStringLiteral("--version") }, &result));
@@ -1557,7 +1552,7 @@ void tst_Headless::versionPrintsTheVersion()
     QVERIFY2(result.err.isEmpty(), qPrintable(result.describe()));
 }
 
-void tst_Headless::quietPrintsOnlyTheSummary_data()
+void TestHeadless::quietPrintsOnlyTheSummary_data()
 {
     QTest::addColumn<QString>("option");
 
@@ -1565,7 +1560,7 @@ void tst_Headless::quietPrintsOnlyTheSummary_data()
     QTest::newRow("-q is the same") << QStringLiteral("-q");
 }
 
-void tst_Headless::quietPrintsOnlyTheSummary()
+void TestHeadless::quietPrintsOnlyTheSummary()
 {
     QFETCH(QString, option);
 
@@ -1579,7 +1574,7 @@ void tst_Headless::quietPrintsOnlyTheSummary()
     QVERIFY2(result.out.contains("urls=2 succeeded=1 failed=1"), qPrintable(result.describe()));
 }
 
-void tst_Headless::demoRunsTheBuiltInList()
+void TestHeadless::demoRunsTheBuiltInList()
 {
     const int demoCount = int(demoPaths().size());
     QVERIFY2(demoCount >= 50 && demoCount <= 70, qPrintable(QString::number(demoCount)));
@@ -1602,7 +1597,7 @@ void tst_Headless::demoRunsTheBuiltInList()
              qPrintable(result.describe()));
 }
 
-void tst_Headless::demoServerServesUntilTerminated()
+void TestHeadless::demoServerServesUntilTerminated()
 {
     QProcess process;
     process.setProcessEnvironment(childEnvironment());
@@ -1648,7 +1643,7 @@ void tst_Headless::demoServerServesUntilTerminated()
     QVERIFY(!process.readAllStandardError().contains("\x1b["));
 }
 
-void tst_Headless::noProgressMeterWhenNotATerminal()
+void TestHeadless::noProgressMeterWhenNotATerminal()
 {
     // Slow enough for several ticks of the progress timer.
     RunResult result;
@@ -1662,7 +1657,7 @@ void tst_Headless::noProgressMeterWhenNotATerminal()
     QCOMPARE(result.getDataLines().size(), 2);
 }
 
-void tst_Headless::addOptionRows()
+void TestHeadless::addOptionRows()
 {
     const QString target = url(QStringLiteral("/bytes/3"));
     const QString notPem = writeFile(QStringLiteral("not-a-cert.pem"), "hello\n");
@@ -1677,59 +1672,59 @@ void tst_Headless::addOptionRows()
         << QStringList { QStringLiteral("--per-host"), QStringLiteral("0"), target } << AllSucceeded
         << QStringList {};
     QTest::newRow("--per-host 513 exits 2 naming the option")
-        << QStringList { QStringLiteral("--per-host"), QStringLiteral("513"), target } << UsageError
+        << QStringList { QStringLiteral("--per-host"), QStringLiteral("513"), target } << BadInput
         << QStringList { QStringLiteral("--per-host"), QStringLiteral("'513'") };
     QTest::newRow("--per-host -1 exits 2")
-        << QStringList { QStringLiteral("--per-host=-1"), target } << UsageError
+        << QStringList { QStringLiteral("--per-host=-1"), target } << BadInput
         << QStringList { QStringLiteral("--per-host") };
     QTest::newRow("--ca-file with a PEM certificate is accepted")
         << QStringList { QStringLiteral("--ca-file"), ca, target } << AllSucceeded << QStringList {};
     QTest::newRow("--ca-file of a missing file exits 2 naming it")
-        << QStringList { QStringLiteral("--ca-file"), missing, target } << UsageError
+        << QStringList { QStringLiteral("--ca-file"), missing, target } << BadInput
         << QStringList { QStringLiteral("--ca-file"), missing };
     QTest::newRow("--ca-file without a certificate exits 2 naming it")
-        << QStringList { QStringLiteral("--ca-file"), notPem, target } << UsageError
+        << QStringList { QStringLiteral("--ca-file"), notPem, target } << BadInput
         << QStringList { QStringLiteral("--ca-file"), notPem };
     QTest::newRow("--shard 0/4 exits 2: shards count from 1")
-        << QStringList { QStringLiteral("--shard"), QStringLiteral("0/4"), target } << UsageError
+        << QStringList { QStringLiteral("--shard"), QStringLiteral("0/4"), target } << BadInput
         << QStringList { QStringLiteral("--shard"), QStringLiteral("numbered from 1") };
     QTest::newRow("--shard 3 exits 2 asking for K/N")
-        << QStringList { QStringLiteral("--shard"), QStringLiteral("3"), target } << UsageError
+        << QStringList { QStringLiteral("--shard"), QStringLiteral("3"), target } << BadInput
         << QStringList { QStringLiteral("K/N") };
     QTest::newRow("--sweep 1,0 exits 2 naming the 0")
-        << QStringList { QStringLiteral("--sweep"), QStringLiteral("1,0"), target } << UsageError
+        << QStringList { QStringLiteral("--sweep"), QStringLiteral("1,0"), target } << BadInput
         << QStringList { QStringLiteral("--sweep"), QStringLiteral("'0'") };
     QTest::newRow("--sweep with a JSON export exits 2")
-        << QStringList { QStringLiteral("--sweep"), QStringLiteral("1,2"), QStringLiteral("--export"),
-                         QStringLiteral("x.json"), target }
-        << UsageError << QStringList { QStringLiteral(".csv") };
+        << QStringList { QStringLiteral("--sweep"), QStringLiteral("1,2"),
+                         QStringLiteral("--export"), QStringLiteral("x.json"), target }
+        << BadInput << QStringList { QStringLiteral(".csv") };
     QTest::newRow("--sample without --sweep exits 2")
-        << QStringList { QStringLiteral("--sample"), QStringLiteral("3"), target } << UsageError
+        << QStringList { QStringLiteral("--sample"), QStringLiteral("3"), target } << BadInput
         << QStringList { QStringLiteral("--sample") };
     QTest::newRow("--fail-if with a bad rule exits 2 naming it")
-        << QStringList { QStringLiteral("--fail-if"), QStringLiteral("p95>2"), target } << UsageError
+        << QStringList { QStringLiteral("--fail-if"), QStringLiteral("p95>2"), target } << BadInput
         << QStringList { QStringLiteral("'p95>2'"), QStringLiteral("unit") };
     QTest::newRow("--fail-if with a delta needs --compare")
         << QStringList { QStringLiteral("--fail-if"), QStringLiteral("p95_delta>10%"), target }
-        << UsageError << QStringList { QStringLiteral("--compare") };
+        << BadInput << QStringList { QStringLiteral("--compare") };
     QTest::newRow("--compare with one export exits 2")
-        << QStringList { QStringLiteral("--compare"), runA } << UsageError
+        << QStringList { QStringLiteral("--compare"), runA } << BadInput
         << QStringList { QStringLiteral("two exports") };
     QTest::newRow("--compare with an unreadable export exits 2 naming it")
-        << QStringList { QStringLiteral("--compare"), runA, missing } << UsageError
+        << QStringList { QStringLiteral("--compare"), runA, missing } << BadInput
         << QStringList { missing };
     QTest::newRow("--compare and --merge together exit 2")
         << QStringList { QStringLiteral("--compare"), QStringLiteral("--merge"), runA, runA }
-        << UsageError << QStringList { QStringLiteral("--merge") };
+        << BadInput << QStringList { QStringLiteral("--merge") };
     QTest::newRow("--merge of a CSV export exits 2 asking for JSON")
         << QStringList { QStringLiteral("--merge"),
                          writeFile(QStringLiteral("shard.csv"),
                                    "line,url,state,startedAtMs,finishedAtMs\r\n"
                                    "1,http://a/,succeeded,1.000,2.000\r\n") }
-        << UsageError << QStringList { QStringLiteral("JSON") };
+        << BadInput << QStringList { QStringLiteral("JSON") };
 }
 
-void tst_Headless::sweepPrintsATableAndWritesCsv()
+void TestHeadless::sweepPrintsATableAndWritesCsv()
 {
     const QString csv = m_dir.filePath(QStringLiteral("sweep.csv"));
     QStringList urls;
@@ -1766,7 +1761,7 @@ void tst_Headless::sweepPrintsATableAndWritesCsv()
     QVERIFY2(lines.at(3).startsWith("4,5,5,0,0,"), lines.at(3).constData());
 }
 
-void tst_Headless::compareExitsThreeOnlyWhenARuleHolds_data()
+void TestHeadless::compareExitsThreeOnlyWhenARuleHolds_data()
 {
     QTest::addColumn<QStringList>("rules");
     QTest::addColumn<int>("exitCode");
@@ -1788,7 +1783,7 @@ void tst_Headless::compareExitsThreeOnlyWhenARuleHolds_data()
                                        QStringLiteral("rule new_failures>0: 1, FAILED") };
 }
 
-void tst_Headless::compareExitsThreeOnlyWhenARuleHolds()
+void TestHeadless::compareExitsThreeOnlyWhenARuleHolds()
 {
     QFETCH(QStringList, rules);
     QFETCH(int, exitCode);
@@ -1820,7 +1815,7 @@ void tst_Headless::compareExitsThreeOnlyWhenARuleHolds()
              qPrintable(result.describe()));
 }
 
-void tst_Headless::failIfAppliesToAPlainRun_data()
+void TestHeadless::failIfAppliesToAPlainRun_data()
 {
     QTest::addColumn<QString>("rule");
     QTest::addColumn<int>("exitCode");
@@ -1829,7 +1824,7 @@ void tst_Headless::failIfAppliesToAPlainRun_data()
     QTest::newRow("total<2 holds not: the usual 1 for the 404") << QStringLiteral("total<2") << SomeFailed;
 }
 
-void tst_Headless::failIfAppliesToAPlainRun()
+void TestHeadless::failIfAppliesToAPlainRun()
 {
     QFETCH(QString, rule);
     QFETCH(int, exitCode);
@@ -1844,7 +1839,7 @@ void tst_Headless::failIfAppliesToAPlainRun()
     QVERIFY2(result.out.contains("rule " + rule.toUtf8() + ": "), qPrintable(result.describe()));
 }
 
-void tst_Headless::shardsPartitionTheListAndMergeBack()
+void TestHeadless::shardsPartitionTheListAndMergeBack()
 {
     constexpr int Shards = 3;
     QStringList urls;
@@ -1907,5 +1902,5 @@ void tst_Headless::shardsPartitionTheListAndMergeBack()
     QVERIFY2(result.err.contains("more than one export"), qPrintable(result.describe()));
 }
 
-QTEST_GUILESS_MAIN(tst_Headless)
+QTEST_GUILESS_MAIN(TestHeadless)
 #include "tst_headless.moc"

@@ -1,10 +1,11 @@
 // https end to end: trusted and refused certificates, the CA file, HTTP/1.1 and h2 over TLS.
 #include "engine/fetchengine.h"
+#include "engine/tlsconfig.h"
+#include "exitcodes.h"
 #include "jobqueuemodel.h"
 #include "server/loopbackserver.h"
 #include "sha256.h"
 #include "testsupport.h"
-#include "engine/tlsconfig.h"
 #include "urllistparser.h"
 
 #include <QDir>
@@ -36,20 +37,12 @@ constexpr int StartGuardMs = 10'000;
 constexpr int HangGuardMs = 120'000;
 constexpr int ConnectProbeMs = 100;
 constexpr int PortAttempts = 5;
-constexpr int SomeFailed = 1;
-constexpr int AllSucceeded = 0;
-constexpr int UsageError = 2;
 constexpr qint64 BodyBytes = 300'000;
 constexpr int Http2Files = 3;
 constexpr int ConfiguringThreads = 8;
 constexpr int RequestsPerThread = 200;
 const char NoNghttpd[] = "nghttpd is not installed (Debian package nghttp2-server, see "
                          "scripts/setup.sh): HTTP/2 over TLS is not tested";
-
-QString tlsFile(const QString &name)
-{
-    return QFINDTESTDATA(QStringLiteral("data/tls/") + name);
-}
 
 QUrl withHost(QUrl url, const QString &host)
 {
@@ -218,7 +211,6 @@ private Q_SLOTS:
 
 void TestHttps::initTestCase()
 {
-    qRegisterMetaType<Parafetch::Job>();
     if (!QSslSocket::supportsSsl())
         QFAIL("this Qt has no TLS backend");
     QVERIFY2(!tlsFile(QStringLiteral("ca.pem")).isEmpty(), "tests/data/tls is missing");
@@ -648,10 +640,10 @@ void TestHttps::headlessCaFile_data()
         << QStringLiteral("TLS: the certificate of 127.0.0.1 is signed by an authority that is "
                           "not trusted (Parafetch Test CA");
     QTest::newRow("--ca-file that is not there: a usage error naming the file")
-        << "/nonexistent/ca.pem" << UsageError
+        << "/nonexistent/ca.pem" << BadInput
         << QStringLiteral("--ca-file: cannot read /nonexistent/ca.pem");
     QTest::newRow("--ca-file that holds no certificate: a usage error")
-        << "server.key" << UsageError << QStringLiteral("no PEM certificate in");
+        << "server.key" << BadInput << QStringLiteral("no PEM certificate in");
 }
 
 void TestHttps::headlessCaFile()
@@ -680,7 +672,7 @@ void TestHttps::headlessCaFile()
     const QString describe = QStringLiteral("stdout:\n%1\nstderr:\n%2").arg(out, err);
     QVERIFY2(process.exitCode() == exitCode, qPrintable(describe));
     QVERIFY2(out.contains(outputPart) || err.contains(outputPart), qPrintable(describe));
-    if (exitCode != UsageError)
+    if (exitCode != BadInput)
         QCOMPARE(server.requestCount(), qint64(exitCode == AllSucceeded ? 1 : 0));
 }
 

@@ -1,4 +1,4 @@
-// A raw-bytes HTTP server for tests (TCP or TLS), and the zlib and chunked framings of its scripts.
+// A raw-bytes HTTP server for tests (TCP or TLS), and the chunked framing of its scripts.
 #include "scriptedserver.h"
 
 #include <QFile>
@@ -12,15 +12,9 @@
 
 #include <optional>
 
-#include <zlib.h>
-
 namespace Parafetch::TestSupport {
 
 namespace {
-
-constexpr int ZlibWindowBits = 15; // the largest window: what real servers use
-constexpr int GzipWindowBitsFlag = 16; // added to the window bits: write a gzip wrapper
-constexpr int ZlibMemLevel = 8; // zlib's default
 
 const QByteArray NotFoundResponse = QByteArrayLiteral(
     "HTTP/1.1 404 Not Found\r\nContent-Length: 10\r\nContent-Type: text/plain\r\n\r\nnot found\n");
@@ -30,32 +24,6 @@ QByteArray pathOf(const QByteArray &target)
 {
     const qsizetype query = target.indexOf('?');
     return query < 0 ? target : target.first(query);
-}
-
-// Compresses all of `data` with a stream deflateInit2 set up with these window bits; a header
-// (gzip only) is set before the first byte.
-QByteArray compress(const QByteArray &data, int windowBits, gz_header *header = nullptr)
-{
-    z_stream stream {};
-    if (deflateInit2(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, windowBits, ZlibMemLevel,
-                     Z_DEFAULT_STRATEGY)
-        != Z_OK)
-        qFatal("deflateInit2 failed");
-    if (header && deflateSetHeader(&stream, header) != Z_OK)
-        qFatal("deflateSetHeader failed");
-    // deflateBound does not count gzip header extras: leave room for them.
-    const uLong headerRoom =
-        header ? uLong(header->extra_len) + header->name_max + header->comm_max + 64 : 0;
-    QByteArray out(qsizetype(deflateBound(&stream, uLong(data.size())) + headerRoom), '\0');
-    stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
-    stream.avail_in = uInt(data.size());
-    stream.next_out = reinterpret_cast<Bytef *>(out.data());
-    stream.avail_out = uInt(out.size());
-    if (deflate(&stream, Z_FINISH) != Z_STREAM_END)
-        qFatal("deflate did not finish in one call");
-    out.truncate(qsizetype(stream.total_out));
-    deflateEnd(&stream);
-    return out;
 }
 
 } // namespace
@@ -214,39 +182,6 @@ QList<ScriptedServer::Request> ScriptedServer::requestsFor(const QByteArray &pat
             matching.append(request);
     }
     return matching;
-}
-
-QByteArray ScriptedServer::gzip(const QByteArray &data, const GzipHeader &header)
-{
-    // zlib reads the name and comment as C strings and the extra field by length; the
-    // QByteArrays outlive the call.
-    gz_header gzipHeader {};
-    gzipHeader.os = 3; // Unix, as gzip(1) writes it
-    if (!header.extra.isEmpty()) {
-        gzipHeader.extra = reinterpret_cast<Bytef *>(const_cast<char *>(header.extra.constData()));
-        gzipHeader.extra_len = uInt(header.extra.size());
-    }
-    if (!header.name.isEmpty()) {
-        gzipHeader.name = reinterpret_cast<Bytef *>(const_cast<char *>(header.name.constData()));
-        gzipHeader.name_max = uInt(header.name.size() + 1);
-    }
-    if (!header.comment.isEmpty()) {
-        gzipHeader.comment =
-            reinterpret_cast<Bytef *>(const_cast<char *>(header.comment.constData()));
-        gzipHeader.comm_max = uInt(header.comment.size() + 1);
-    }
-    gzipHeader.hcrc = header.headerCrc ? 1 : 0;
-    return compress(data, GzipWindowBitsFlag + ZlibWindowBits, &gzipHeader);
-}
-
-QByteArray ScriptedServer::zlibDeflate(const QByteArray &data)
-{
-    return compress(data, ZlibWindowBits);
-}
-
-QByteArray ScriptedServer::rawDeflate(const QByteArray &data)
-{
-    return compress(data, -ZlibWindowBits);
 }
 
 QByteArray ScriptedServer::chunked(const QList<QByteArray> &chunks, const QByteArray &lineEnd,

@@ -14,16 +14,6 @@ class QTcpSocket;
 
 namespace Parafetch::TestSupport {
 
-// Optional parts of a gzip member header (RFC 1952 section 2.3): FEXTRA, FNAME, FCOMMENT, FHCRC.
-// (Outside the class: a nested type with member initializers cannot be a default argument there.)
-struct GzipHeader
-{
-    QByteArray extra;
-    QByteArray name;
-    QByteArray comment;
-    bool headerCrc = false;
-};
-
 // LoopbackServer (core/) answers like a well-behaved server; this one says whatever it is told,
 // broken framing and all, so that a test can hold the client to the protocol. It lives in the
 // thread that creates it: that thread must spin its event loop (QSignalSpy::wait, QTRY_*) while a
@@ -108,10 +98,8 @@ public:
     QList<Request> requestsFor(const QByteArray &path) const;
     int connectionCount() const { return m_connectionCount; }
 
-    // Bodies and framings, built here so that tests state what they mean rather than bytes.
-    static QByteArray gzip(const QByteArray &data, const GzipHeader &header = {});
-    static QByteArray zlibDeflate(const QByteArray &data); // RFC 1950: zlib header and Adler-32
-    static QByteArray rawDeflate(const QByteArray &data); // RFC 1951 only
+    // Framings, built here so that tests state what they mean rather than bytes (compressed
+    // bodies: compression.h).
     // A chunked body: each chunk's size in hex, the chunk, then the last chunk, the trailer
     // lines (each followed by lineEnd) and the final empty line.
     static QByteArray chunked(const QList<QByteArray> &chunks, const QByteArray &lineEnd = "\r\n",

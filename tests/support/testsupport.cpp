@@ -2,12 +2,29 @@
 #include "testsupport.h"
 
 #include "engine/fetchengine.h"
+#include "jobqueuemodel.h"
 #include "runsummary.h"
+#include "server/loopbackserver.h"
 #include "urllistparser.h"
 
+#include <QCoreApplication>
 #include <QFile>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTcpServer>
+
+namespace {
+
+// Jobs travel in queued signals from the engine's threads and into QSignalSpy: registered once
+// here, before any test runs, for every test that links this library.
+void registerTestTypes()
+{
+    qRegisterMetaType<Parafetch::Job>();
+}
+
+} // namespace
+
+Q_COREAPP_STARTUP_FUNCTION(registerTestTypes)
 
 namespace Parafetch::TestSupport {
 
@@ -39,6 +56,35 @@ bool runToEnd(FetchEngine &engine, int timeoutMs)
     QSignalSpy finished(&engine, &FetchEngine::runFinished);
     engine.start();
     return finished.count() > 0 || finished.wait(timeoutMs);
+}
+
+bool fetchToEnd(const QList<QUrl> &urls, const FetchOptions &options, QList<Job> *jobs)
+{
+    JobQueueModel model;
+    model.addEntries(entriesFor(urls));
+    FetchEngine engine(&model);
+    engine.setOptions(options);
+    const bool finished = runToEnd(engine);
+    *jobs = model.jobs();
+    return finished;
+}
+
+bool startLoopbackServer(std::unique_ptr<LoopbackServer> &server, int threadCount)
+{
+    server = std::make_unique<LoopbackServer>();
+    return server->listen(0, threadCount);
+}
+
+void useTestSettings(const QString &applicationName)
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("ParafetchTests"));
+    QCoreApplication::setApplicationName(applicationName);
+}
+
+QString tlsFile(QAnyStringView name)
+{
+    return QFINDTESTDATA(QStringLiteral("data/tls/") + name.toString());
 }
 
 QUrl refusedUrl()

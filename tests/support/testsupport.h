@@ -1,20 +1,25 @@
 // Helpers shared by the tests: building queues from URLs and running the engine to the end.
+// Linking them also registers Job as a metatype before the first test (testsupport.cpp).
 #pragma once
 
 #include "fetchoptions.h"
 #include "job.h"
 
+#include <QAnyStringView>
 #include <QList>
 #include <QMetaType>
-#include <QTest>
 #include <QStringList>
+#include <QTest>
 #include <QUrl>
+
+#include <memory>
 
 namespace Parafetch {
 
 class FetchEngine;
 struct RunSummary;
 class JobQueueModel;
+class LoopbackServer;
 struct UrlEntry;
 
 namespace TestSupport {
@@ -30,6 +35,24 @@ FetchOptions testOptions(int concurrency = 4);
 
 // Starts the engine and waits for runFinished(); false if it never came.
 bool runToEnd(FetchEngine &engine, int timeoutMs = RunTimeoutMs);
+
+// Fetches `urls` to the end with these options, in a queue and an engine of their own; false if
+// the run never finished. *jobs: every job as it ended, in list order.
+bool fetchToEnd(const QList<QUrl> &urls, const FetchOptions &options, QList<Job> *jobs);
+
+// Replaces `server` with a new LoopbackServer listening on 127.0.0.1 with `threadCount` worker
+// threads: a fresh one per test starts its request counts and flaky counters at zero. False if it
+// could not listen, and server->errorString() says why:
+//     QVERIFY2(startLoopbackServer(m_server), qPrintable(m_server->errorString()));
+bool startLoopbackServer(std::unique_ptr<LoopbackServer> &server, int threadCount = 2);
+
+// Points QStandardPaths and QSettings at the test locations (.qttest), as the organisation
+// ParafetchTests and this application: nothing a test saves reaches the person's own files.
+void useTestSettings(const QString &applicationName);
+
+// A file of the test certificates (tests/data/tls): server.pem is for 127.0.0.1, signed by the test
+// CA in ca.pem. Empty, with a warning, if it is not there.
+QString tlsFile(QAnyStringView name);
 
 // A loopback URL that refuses connections: a port that was just free.
 QUrl refusedUrl();

@@ -170,10 +170,7 @@ void TestCloseRestore::closeKeepingAStalledPart(const QString &tag)
 
 void TestCloseRestore::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("ParafetchTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_closerestore"));
-    qRegisterMetaType<Parafetch::Job>();
+    useTestSettings(QStringLiteral("tst_closerestore"));
     QVERIFY2(QSettings().fileName().contains(QLatin1String(".qttest")),
              qPrintable(QSettings().fileName()));
 }
@@ -182,8 +179,7 @@ void TestCloseRestore::init()
 {
     QSettings().clear();
     QFile::remove(SettingsStore::lastListPath());
-    m_server = std::make_unique<LoopbackServer>();
-    QVERIFY2(m_server->listen(0, 2), qPrintable(m_server->errorString()));
+    QVERIFY2(startLoopbackServer(m_server), qPrintable(m_server->errorString()));
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
     QVERIFY(QDir().mkpath(output()));

@@ -358,10 +358,7 @@ private:
 
 void TestMainWindow::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("ParafetchTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
-    qRegisterMetaType<Parafetch::Job>();
+    useTestSettings(QStringLiteral("tst_mainwindow"));
     // Everything the window persists must go to the test locations, never the user's.
     const QString settingsFile = QSettings().fileName();
     QVERIFY2(settingsFile.contains(QLatin1String(".qttest")), qPrintable(settingsFile));
@@ -377,8 +374,7 @@ void TestMainWindow::init()
     QFile::remove(SettingsStore::lastListPath());
     QApplication::clipboard()->clear();
     // A fresh server per test: its counters start at zero.
-    m_server = std::make_unique<LoopbackServer>();
-    QVERIFY2(m_server->listen(0, 4), qPrintable(m_server->errorString()));
+    QVERIFY2(startLoopbackServer(m_server, 4), qPrintable(m_server->errorString()));
 }
 
 void TestMainWindow::cleanup()

@@ -119,9 +119,7 @@ private:
 
 void TestProgressDelegate::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true); // the window below reads settings
-    QCoreApplication::setOrganizationName(QStringLiteral("ParafetchTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_progressdelegate"));
+    useTestSettings(QStringLiteral("tst_progressdelegate")); // the window below reads settings
     m_model = std::make_unique<JobQueueModel>();
     QList<QUrl> urls;
     for (int row = 0; row < RowCount; ++row)

@@ -165,7 +165,7 @@ QWidget *focusOwner(QWidget *widget)
 
 } // namespace
 
-class TestSettingsDialog final : public QObject
+class TestSettingsDialog : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:

@@ -95,8 +95,8 @@ private:
 
 void TestSweepDialog::initTestCase()
 {
-    m_server = std::make_unique<LoopbackServer>();
-    QVERIFY2(m_server->listen(0, ServerThreads), qPrintable(m_server->errorString()));
+    QVERIFY2(TestSupport::startLoopbackServer(m_server, ServerThreads),
+             qPrintable(m_server->errorString()));
 }
 
 void TestSweepDialog::levelsFollowTheMaximum_data()
