@@ -2,8 +2,7 @@
 #pragma once
 
 #include "job.h"
-#include "formats/resultexporter.h"
-#include "formats/resultimporter.h"
+#include "formats/runfile.h"
 #include "runsummary.h"
 
 #include <QCoreApplication>

@@ -1,6 +1,5 @@
 // Sharding a list by a stable URL hash, and merging shard exports back into one run.
-#include "formats/resultexporter.h"
-#include "formats/resultimporter.h"
+#include "formats/jsonformat.h"
 #include "run/shard.h"
 #include "testsupport.h"
 
@@ -279,7 +278,7 @@ void TestShard::mergedExportReadsBackWithTheSameSummary()
     QVERIFY2(ShardMerger::merge({ first, second }, {}, &merged, &error), qPrintable(error));
 
     ImportedRun back;
-    QVERIFY2(ResultImporter::fromJson(ResultExporter::toJson(merged.jobs, merged.summary, merged.info),
+    QVERIFY2(JsonFormat::fromJson(JsonFormat::toJson(merged.jobs, merged.summary, merged.info),
                                       &back, &error),
              qPrintable(error));
     QCOMPARE(TestSupport::differingFields(back.summary, merged.summary), QStringList());

@@ -2,7 +2,7 @@
 #include "engine/fetchengine.h"
 #include "jobqueuemodel.h"
 #include "server/loopbackserver.h"
-#include "formats/resultimporter.h"
+#include "formats/runfile.h"
 #include "testsupport.h"
 #include "urllistparser.h"
 
@@ -343,7 +343,7 @@ void TestFaults::fullDiskFailsThatDownloadAndTheRunGoesOn()
 
     ImportedRun run;
     QString error;
-    QVERIFY2(ResultImporter::read(results, &run, &error), qPrintable(error));
+    QVERIFY2(RunFile::read(results, &run, &error), qPrintable(error));
     QCOMPARE(run.jobs.size(), 3);
     QCOMPARE(run.jobs.at(0).state, JobState::Succeeded);
     QCOMPARE(run.jobs.at(1).state, JobState::Failed);

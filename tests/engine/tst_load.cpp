@@ -2,8 +2,7 @@
 #include "engine/fetchengine.h"
 #include "jobqueuemodel.h"
 #include "server/loopbackserver.h"
-#include "formats/resultexporter.h"
-#include "formats/resultimporter.h"
+#include "formats/runfile.h"
 #include "testsupport.h"
 #include "urllistparser.h"
 
@@ -147,9 +146,9 @@ void TestLoad::everyUrlEndsOnceAndTheCountsAddUp()
         unfinishedAtExport = summary.queued + summary.running;
         RunInfo info;
         info.concurrency = Workers;
-        if (!ResultExporter::write(midRunJson, ExportFormat::Json, model.jobs(), summary, info,
+        if (!RunFile::write(midRunJson, ExportFormat::Json, model.jobs(), summary, info,
                                    &exportError)
-            || !ResultExporter::write(midRunCsv, ExportFormat::Csv, model.jobs(), summary, info,
+            || !RunFile::write(midRunCsv, ExportFormat::Csv, model.jobs(), summary, info,
                                       &exportError))
             exported = false;
     });
@@ -221,7 +220,7 @@ void TestLoad::everyUrlEndsOnceAndTheCountsAddUp()
     for (const QString &path : { midRunJson, midRunCsv }) {
         ImportedRun run;
         QString error;
-        QVERIFY2(ResultImporter::read(path, &run, &error), qPrintable(error));
+        QVERIFY2(RunFile::read(path, &run, &error), qPrintable(error));
         QCOMPARE(run.jobs.size(), qsizetype(UrlCount));
         QCOMPARE(run.summary.queued + run.summary.running, unfinishedAtExport);
     }

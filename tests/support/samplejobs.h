@@ -4,7 +4,7 @@
 
 #include "job.h"
 #include "redact.h"
-#include "formats/resultexporter.h"
+#include "formats/runfile.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>

@@ -9,7 +9,7 @@
 #include "server/loopbackserver.h"
 #include "mainwindow.h"
 #include "redact.h"
-#include "formats/resultimporter.h"
+#include "formats/runfile.h"
 #include "settingsstore.h"
 #include "summarypanel.h"
 #include "sweepdialog.h"
@@ -757,7 +757,7 @@ void TestMainWindow::exportRoundTripsThroughTheImporter()
                  qPrintable(name));
 
         ImportedRun run;
-        QVERIFY2(ResultImporter::read(path, &run, &error), qPrintable(error));
+        QVERIFY2(RunFile::read(path, &run, &error), qPrintable(error));
         QCOMPARE(run.jobs.size(), 3);
         for (int row = 0; row < 3; ++row) {
             const Job &job = h.model.jobAt(row);
