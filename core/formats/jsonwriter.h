@@ -58,6 +58,7 @@ public:
     // Strings. UTF-8 bytes pass through as they are (non-ASCII included); a QString is written
     // as its toUtf8().
     JsonWriter &value(QByteArrayView utf8);
+    JsonWriter &value(const QByteArray &utf8) { return value(QByteArrayView(utf8)); }
     JsonWriter &value(const char *utf8) { return value(QByteArrayView(utf8)); }
     JsonWriter &value(const QString &text);
     JsonWriter &value(QLatin1String text);
