@@ -1,12 +1,12 @@
-// libFuzzer target: JsonFormat::fromJson, fromCsv and fromHar, and the round trip through the
-// exporters.
+// libFuzzer target: JsonFormat::fromJson, CsvFormat::fromCsv and HarFormat::fromHar, and the
+// round trip through the writers.
 //
 // Input: the whole input is given to all three importers.
 //
 // Invariants checked (a violation traps, so libFuzzer keeps the input):
 //  - a failed import returns false, sets a non-empty error and leaves the run as it was;
 //  - a successful import's summary is RunSummary::compute() of its jobs;
-//  - what was imported, exported again with JsonFormat::toJson (toCsv, HarFormat::toHar),
+//  - what was imported, written again with JsonFormat::toJson (CsvFormat::toCsv, HarFormat::toHar),
 //    imports again with the same format, and every field that the formats carry comes back
 //    equal: URLs as the exporter shows them (credentials masked), times to the microsecond, the
 //    run information of JSON and HAR (startedAt as the same instant, concurrency, method, tool
