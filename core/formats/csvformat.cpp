@@ -132,7 +132,6 @@ bool CsvReader::readQuoted(QByteArray *field, QString *problem)
     }
 }
 
-
 bool CsvFormat::write(QIODevice *device, const QList<Job> &jobs)
 {
     static constexpr char LineEnd[] = "\r\n";

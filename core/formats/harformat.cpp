@@ -236,7 +236,7 @@ HeaderList queryOf(const QUrl &url)
 }
 
 void writeEntry(JsonWriter &w, const Job &job, const QDateTime &epoch, const RunInfo &info,
-                 const HeaderList &requestHeaders)
+                const HeaderList &requestHeaders)
 {
     const EntryTimes times = entryTimes(job);
     const qint64 anchorNs = job.queuedAtNs >= 0 ? job.queuedAtNs : job.startedAtNs;
@@ -277,7 +277,7 @@ void writeEntry(JsonWriter &w, const Job &job, const QDateTime &epoch, const Run
     w.endObject();
     w.key("redirectURL")
         .value(QByteArrayView(redirected ? validUtf8(headerValue(responseHeaders, LocationHeader))
-                                        : QByteArray()));
+                                         : QByteArray()));
     w.key("headersSize").value(-1);
     w.key("bodySize")
         .value(hasHeader(responseHeaders, ContentEncodingHeader) ? -1 : job.bytesReceived);

@@ -221,7 +221,6 @@ bool ChunkWriter::flush()
     return m_ok;
 }
 
-
 QByteArray fieldValue(const Job &job, ExportField field)
 {
     switch (field) {
@@ -531,7 +530,7 @@ std::optional<ExportFormat> RunFile::formatForPath(const QString &path)
 }
 
 bool RunFile::write(const QString &path, ExportFormat format, const QList<Job> &jobs,
-                           const RunSummary &summary, const RunInfo &info, QString *error)
+                    const RunSummary &summary, const RunInfo &info, QString *error)
 {
     const auto fail = [&](const QString &reason) {
         if (error) {

@@ -116,8 +116,7 @@ class Record final
 {
 public:
     Record(QByteArray &scratch, const char *kind)
-        : m_writer(emptied(scratch), JsonWriter::Style::Compact,
-                   JsonWriter::Escapes::Unicode)
+        : m_writer(emptied(scratch), JsonWriter::Style::Compact, JsonWriter::Escapes::Unicode)
     {
         m_writer.beginObject();
         m_writer.key("k").value(kind);

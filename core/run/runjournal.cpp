@@ -446,8 +446,8 @@ public:
         if (!json)
             return LineOutcome::Bad;
         QJsonParseError parseError;
-        const QJsonDocument document =
-            QJsonDocument::fromJson(QByteArray::fromRawData(json->data(), json->size()), &parseError);
+        const QJsonDocument document = QJsonDocument::fromJson(
+            QByteArray::fromRawData(json->data(), json->size()), &parseError);
         if (parseError.error != QJsonParseError::NoError || !document.isObject())
             return LineOutcome::Bad;
         const QJsonObject record = document.object();

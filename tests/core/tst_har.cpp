@@ -728,8 +728,7 @@ void TestHar::writeIsAtomicAndChosenBySuffix()
 
     // Into a directory that does not exist: an error naming the path, and no file.
     const QString missing = directory.filePath(QStringLiteral("no/such/run.har"));
-    QVERIFY(
-        !RunFile::write(missing, ExportFormat::Har, jobs, summary, sampleInfo(), &error));
+    QVERIFY(!RunFile::write(missing, ExportFormat::Har, jobs, summary, sampleInfo(), &error));
     QVERIFY2(error.contains(QStringLiteral("run.har")), qPrintable(error));
     QVERIFY(!QFile::exists(missing));
 }

@@ -56,20 +56,18 @@ void TestJsonWriter::strings_data()
     const auto Unicode = JsonWriter::Escapes::Unicode;
     QTest::newRow("empty") << QByteArray() << Short << QByteArray(R"("")");
     QTest::newRow("plain ASCII") << QByteArray("abc 123") << Short << QByteArray(R"("abc 123")");
-    QTest::newRow("a quote") << QByteArray(R"(say "hi")") << Short
-                             << QByteArray(R"("say \"hi\"")");
-    QTest::newRow("a backslash") << QByteArray(R"(C:\dir)") << Short
-                                 << QByteArray(R"("C:\\dir")");
+    QTest::newRow("a quote") << QByteArray(R"(say "hi")") << Short << QByteArray(R"("say \"hi\"")");
+    QTest::newRow("a backslash") << QByteArray(R"(C:\dir)") << Short << QByteArray(R"("C:\\dir")");
     QTest::newRow("a slash stays") << QByteArray("a/b") << Short << QByteArray(R"("a/b")");
-    QTest::newRow("newline, CR and tab, short") << QByteArray("a\nb\rc\td") << Short
-                                                << QByteArray(R"("a\nb\rc\td")");
+    QTest::newRow("newline, CR and tab, short")
+        << QByteArray("a\nb\rc\td") << Short << QByteArray(R"("a\nb\rc\td")");
     QTest::newRow("newline, CR and tab, unicode")
         << QByteArray("a\nb\rc\td") << Unicode << QByteArray(R"("a\u000ab\u000dc\u0009d")");
-    QTest::newRow("other controls as \\u00XX") << QByteArray("\x01\x1f\x08\x0c") << Short
-                                               << QByteArray(R"("\u0001\u001f\u0008\u000c")");
+    QTest::newRow("other controls as \\u00XX")
+        << QByteArray("\x01\x1f\x08\x0c") << Short << QByteArray(R"("\u0001\u001f\u0008\u000c")");
     QTest::newRow("NUL") << QByteArray("a\0b", 3) << Short << QByteArray(R"("a\u0000b")");
-    QTest::newRow("quote and backslash, unicode") << QByteArray(R"("\)") << Unicode
-                                                  << QByteArray(R"("\"\\")");
+    QTest::newRow("quote and backslash, unicode")
+        << QByteArray(R"("\)") << Unicode << QByteArray(R"("\"\\")");
     QTest::newRow("DEL passes through") << QByteArray("\x7f") << Short << QByteArray("\"\x7f\"");
     QTest::newRow("non-ASCII UTF-8 passes through")
         << QByteArray("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80") << Short
@@ -96,8 +94,9 @@ void TestJsonWriter::textOfAQString_data()
     QTest::addColumn<QString>("text");
     QTest::addColumn<QByteArray>("expected");
 
-    QTest::newRow("non-ASCII as UTF-8")
-        << QStringLiteral("Stra\u00dfe \u20ac") << QByteArray("\"Stra\xc3\x9f" "e \xe2\x82\xac\"");
+    QTest::newRow("non-ASCII as UTF-8") << QStringLiteral("Stra\u00dfe \u20ac")
+                                        << QByteArray("\"Stra\xc3\x9f"
+                                                      "e \xe2\x82\xac\"");
     QTest::newRow("a surrogate pair as one UTF-8 character")
         << QString::fromUtf16(u"\xd83d\xde00") << QByteArray("\"\xf0\x9f\x98\x80\"");
     // UTF-8 cannot carry a lone surrogate: QString::toUtf8() writes '?', and so does the writer.
@@ -154,8 +153,8 @@ void TestJsonWriter::doubles_data()
     QTest::newRow("small, without an exponent") << 1e-7 << QByteArray("0.0000001");
     QTest::newRow("NaN is 0") << std::nan("") << QByteArray("0");
     QTest::newRow("infinity is 0") << std::numeric_limits<double>::infinity() << QByteArray("0");
-    QTest::newRow("minus infinity is 0") << -std::numeric_limits<double>::infinity()
-                                         << QByteArray("0");
+    QTest::newRow("minus infinity is 0")
+        << -std::numeric_limits<double>::infinity() << QByteArray("0");
 }
 
 void TestJsonWriter::doubles()
@@ -182,8 +181,8 @@ void TestJsonWriter::layouts_data()
         w.key("ok").null();
         w.endObject();
     };
-    QTest::newRow("an object, spaced") << flat << Spaced
-                                       << QByteArray(R"({"k": "add", "id": 7, "ok": null})");
+    QTest::newRow("an object, spaced")
+        << flat << Spaced << QByteArray(R"({"k": "add", "id": 7, "ok": null})");
     QTest::newRow("an object, compact (a journal record)")
         << flat << Compact << QByteArray(R"({"k":"add","id":7,"ok":null})");
 
@@ -193,10 +192,10 @@ void TestJsonWriter::layouts_data()
         w.beginArray().value(9).value(9).endArray();
         w.endArray().endObject();
     };
-    QTest::newRow("nested arrays, compact") << ranges << Compact
-                                            << QByteArray(R"({"ids":[[3,5],[9,9]]})");
-    QTest::newRow("nested arrays, spaced") << ranges << Spaced
-                                           << QByteArray(R"({"ids": [[3, 5], [9, 9]]})");
+    QTest::newRow("nested arrays, compact")
+        << ranges << Compact << QByteArray(R"({"ids":[[3,5],[9,9]]})");
+    QTest::newRow("nested arrays, spaced")
+        << ranges << Spaced << QByteArray(R"({"ids": [[3, 5], [9, 9]]})");
 
     const Build empties = [](JsonWriter &w) {
         w.beginObject();
@@ -238,18 +237,14 @@ void TestJsonWriter::layouts_data()
                       "}");
 
     QTest::newRow("a key is escaped like a string")
-        << Build([](JsonWriter &w) { w.beginObject().key("a\"b").value(1).endObject(); })
-        << Compact << QByteArray(R"({"a\"b":1})");
-    QTest::newRow("hex of bytes, lower case")
-        << Build([](JsonWriter &w) {
-               w.beginArray().hexValue(QByteArray::fromHex("00ff1a")).hexValue({}).endArray();
-           })
-        << Spaced << QByteArray(R"(["00ff1a", ""])");
-    QTest::newRow("a number literal as it is")
-        << Build([](JsonWriter &w) {
-               w.beginObject().key("wallMs").numberLiteral("12.345").endObject();
-           })
-        << Spaced << QByteArray(R"({"wallMs": 12.345})");
+        << Build([](JsonWriter &w) { w.beginObject().key("a\"b").value(1).endObject(); }) << Compact
+        << QByteArray(R"({"a\"b":1})");
+    QTest::newRow("hex of bytes, lower case") << Build([](JsonWriter &w) {
+        w.beginArray().hexValue(QByteArray::fromHex("00ff1a")).hexValue({}).endArray();
+    }) << Spaced << QByteArray(R"(["00ff1a", ""])");
+    QTest::newRow("a number literal as it is") << Build([](JsonWriter &w) {
+        w.beginObject().key("wallMs").numberLiteral("12.345").endObject();
+    }) << Spaced << QByteArray(R"({"wallMs": 12.345})");
     QTest::newRow("a Latin-1 constant as UTF-8")
         << Build([](JsonWriter &w) { w.value(QLatin1String("caf\xe9")); }) << Spaced
         << QByteArray("\"caf\xc3\xa9\"");

@@ -1,7 +1,7 @@
 // CSV/JSON export and import: layout, secrets, round trips, validation and atomic writes.
-#include "redact.h"
 #include "formats/csvformat.h"
 #include "formats/jsonformat.h"
+#include "redact.h"
 #include "runsummary.h"
 #include "samplejobs.h"
 #include "testsupport.h"
@@ -65,9 +65,9 @@ QByteArray csvWith(const QString &field, const QByteArray &value, int rows = 1)
 QByteArray jsonWith(const QString &field, const QJsonValue &value, int jobCount = 1)
 {
     const QList<Job> jobs(jobCount, jobOfKind(ErrorKind::None, 1));
-    QJsonObject root = QJsonDocument::fromJson(
-                           JsonFormat::toJson(jobs, RunSummary::compute(jobs), sampleInfo()))
-                           .object();
+    QJsonObject root =
+        QJsonDocument::fromJson(JsonFormat::toJson(jobs, RunSummary::compute(jobs), sampleInfo()))
+            .object();
     QJsonArray array = root.value(QLatin1String("jobs")).toArray();
     QJsonObject job = array.last().toObject();
     if (value.isUndefined())
@@ -332,9 +332,9 @@ void TestResultExport::credentialsNeverExported()
     for (const ExportFormat format : { ExportFormat::Csv, ExportFormat::Json }) {
         const QString path = directory.filePath(QStringLiteral("run%1").arg(int(format)));
         QString error;
-        QVERIFY2(RunFile::write(path, format, jobs, RunSummary::compute(jobs), sampleInfo(),
-                                       &error),
-                 qPrintable(error));
+        QVERIFY2(
+            RunFile::write(path, format, jobs, RunSummary::compute(jobs), sampleInfo(), &error),
+            qPrintable(error));
         QVERIFY(!readAll(path).contains("secret"));
         QVERIFY(!readAll(path).contains("hunter2"));
 
@@ -459,8 +459,7 @@ void TestResultExport::subMicrosecondTimesRound()
         ImportedRun run;
         QString error;
         const bool ok = format == 0
-            ? JsonFormat::fromJson(JsonFormat::toJson({ job }, RunSummary(), {}), &run,
-                                       &error)
+            ? JsonFormat::fromJson(JsonFormat::toJson({ job }, RunSummary(), {}), &run, &error)
             : CsvFormat::fromCsv(CsvFormat::toCsv({ job }), &run, &error);
         QVERIFY2(ok, qPrintable(error));
         QCOMPARE(run.jobs.at(0).queuedAtNs, 0);
@@ -527,8 +526,8 @@ void TestResultExport::exportsFromBeforeThePhaseFieldsImport()
     QFETCH(QByteArray, data);
     ImportedRun run;
     QString error;
-    const bool ok = json ? JsonFormat::fromJson(data, &run, &error)
-                         : CsvFormat::fromCsv(data, &run, &error);
+    const bool ok =
+        json ? JsonFormat::fromJson(data, &run, &error) : CsvFormat::fromCsv(data, &run, &error);
     QVERIFY2(ok, qPrintable(error));
     QCOMPARE(run.jobs.size(), 1);
     const Job &job = run.jobs.constFirst();
@@ -558,7 +557,7 @@ void TestResultExport::loneSurrogatesImportAsReplacementCharacters()
 
     ImportedRun second;
     QVERIFY2(JsonFormat::fromJson(JsonFormat::toJson(first.jobs, first.summary, first.info),
-                                      &second, &error),
+                                  &second, &error),
              qPrintable(error));
     compareJobs(first.jobs, second.jobs);
 }
@@ -663,8 +662,8 @@ void TestResultExport::importRejectsMalformed()
     sentinel.sourceLine = 42;
     run.jobs.append(sentinel);
     QString error;
-    const bool ok = json ? JsonFormat::fromJson(data, &run, &error)
-                         : CsvFormat::fromCsv(data, &run, &error);
+    const bool ok =
+        json ? JsonFormat::fromJson(data, &run, &error) : CsvFormat::fromCsv(data, &run, &error);
     QVERIFY2(!ok, data.constData());
     QVERIFY2(error.contains(message), qPrintable(error));
     QCOMPARE(run.jobs.size(), 1); // untouched on failure
@@ -716,8 +715,8 @@ void TestResultExport::writeFailures()
 
     for (const ExportFormat format : { ExportFormat::Csv, ExportFormat::Json }) {
         QString error;
-        QVERIFY(!RunFile::write(path, format, jobs, RunSummary::compute(jobs), sampleInfo(),
-                                       &error));
+        QVERIFY(
+            !RunFile::write(path, format, jobs, RunSummary::compute(jobs), sampleInfo(), &error));
         QVERIFY2(error.contains(QDir::toNativeSeparators(path)), qPrintable(error));
         QCOMPARE(entriesOf(directory.path()), before); // nothing left behind
         QVERIFY(!RunFile::write(path, format, jobs, RunSummary(), {}, nullptr));
@@ -736,9 +735,8 @@ void TestResultExport::existingFileReplacedOnSuccess()
     QVERIFY(writeFile(path, "an older export, much longer than the new one will be\n"));
     const QList<Job> jobs = { jobOfKind(ErrorKind::None, 1) };
     QString error;
-    QVERIFY2(
-        RunFile::write(path, ExportFormat::Csv, jobs, RunSummary::compute(jobs), {}, &error),
-        qPrintable(error));
+    QVERIFY2(RunFile::write(path, ExportFormat::Csv, jobs, RunSummary::compute(jobs), {}, &error),
+             qPrintable(error));
     QCOMPARE(readAll(path),
              CsvFormat::toCsv(jobs)); // replaced whole, not overwritten in place
     QCOMPARE(entriesOf(directory.path()), QStringList { QStringLiteral("run.csv") });
@@ -766,8 +764,7 @@ void TestResultExport::existingFileKeptOnFailure()
 
     const QList<Job> jobs = sampleJobs();
     QString error;
-    QVERIFY(!RunFile::write(path, ExportFormat::Csv, jobs, RunSummary::compute(jobs), {},
-                                   &error));
+    QVERIFY(!RunFile::write(path, ExportFormat::Csv, jobs, RunSummary::compute(jobs), {}, &error));
     QVERIFY2(error.contains(QDir::toNativeSeparators(path)), qPrintable(error));
     QCOMPARE(readAll(path), old);
     QCOMPARE(entriesOf(directory.path()), QStringList { fileName });

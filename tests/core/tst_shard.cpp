@@ -279,7 +279,7 @@ void TestShard::mergedExportReadsBackWithTheSameSummary()
 
     ImportedRun back;
     QVERIFY2(JsonFormat::fromJson(JsonFormat::toJson(merged.jobs, merged.summary, merged.info),
-                                      &back, &error),
+                                  &back, &error),
              qPrintable(error));
     QCOMPARE(TestSupport::differingFields(back.summary, merged.summary), QStringList());
     // 100 .. 300 and 520 .. 620 on the common clock: the idle time between is not wall time.

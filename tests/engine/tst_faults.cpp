@@ -1,8 +1,8 @@
 // Hostile servers and faults: every case ends in one exact state, kind and message.
 #include "engine/fetchengine.h"
+#include "formats/runfile.h"
 #include "jobqueuemodel.h"
 #include "server/loopbackserver.h"
-#include "formats/runfile.h"
 #include "testsupport.h"
 #include "urllistparser.h"
 

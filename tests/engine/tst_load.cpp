@@ -1,8 +1,8 @@
 // Load: 20,000 URLs at 256 workers with 10% faults; every URL ends once, the counts add up.
 #include "engine/fetchengine.h"
+#include "formats/runfile.h"
 #include "jobqueuemodel.h"
 #include "server/loopbackserver.h"
-#include "formats/runfile.h"
 #include "testsupport.h"
 #include "urllistparser.h"
 
@@ -147,9 +147,9 @@ void TestLoad::everyUrlEndsOnceAndTheCountsAddUp()
         RunInfo info;
         info.concurrency = Workers;
         if (!RunFile::write(midRunJson, ExportFormat::Json, model.jobs(), summary, info,
-                                   &exportError)
+                            &exportError)
             || !RunFile::write(midRunCsv, ExportFormat::Csv, model.jobs(), summary, info,
-                                      &exportError))
+                               &exportError))
             exported = false;
     });
 

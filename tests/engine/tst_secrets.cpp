@@ -5,9 +5,9 @@
 #include "formats/harformat.h"
 #include "formats/jsonformat.h"
 #include "jobqueuemodel.h"
-#include "server/loopbackserver.h"
 #include "redact.h"
 #include "run/runjournal.h"
+#include "server/loopbackserver.h"
 #include "testsupport.h"
 #include "urllistparser.h"
 

@@ -1,9 +1,9 @@
 // Tests of the parafetch executable run headless: exit codes, output lines, options, exports.
 #include "commandline.h"
-#include "server/demolist.h"
-#include "headlessrunner.h"
-#include "server/loopbackserver.h"
 #include "formats/jsonformat.h"
+#include "headlessrunner.h"
+#include "server/demolist.h"
+#include "server/loopbackserver.h"
 #include "testsupport.h"
 
 #include <QDeadlineTimer>
