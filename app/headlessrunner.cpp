@@ -565,9 +565,8 @@ int HeadlessRunner::writeResults(const QList<Job> &jobs, const RunSummary &summa
         info.toolVersion = QCoreApplication::applicationVersion();
         info.requestHeaders = m_line.fetch.headers; // masked by the HAR export
         QString error;
-        if (!RunFile::write(m_line.exportPath,
-                                   *RunFile::formatForPath(m_line.exportPath), jobs, summary,
-                                   info, &error)) {
+        if (!RunFile::write(m_line.exportPath, *RunFile::formatForPath(m_line.exportPath), jobs,
+                            summary, info, &error)) {
             writeErr(tr("parafetch: %1\n").arg(error));
             exitCode = SomeFailed;
         }
@@ -753,8 +752,8 @@ int runMerge(const CommandLine &line)
     int exitCode = merged.summary.succeeded == merged.summary.total ? HeadlessRunner::AllSucceeded
                                                                     : HeadlessRunner::SomeFailed;
     if (!line.exportPath.isEmpty()
-        && !RunFile::write(line.exportPath, *RunFile::formatForPath(line.exportPath),
-                                  merged.jobs, merged.summary, merged.info, &error)) {
+        && !RunFile::write(line.exportPath, *RunFile::formatForPath(line.exportPath), merged.jobs,
+                           merged.summary, merged.info, &error)) {
         writeErr(tr("parafetch: %1\n").arg(error));
         exitCode = HeadlessRunner::SomeFailed;
     }
