@@ -2,7 +2,7 @@
 #include "commandline.h"
 
 #include "engine/tlsconfig.h"
-#include "formats/resultexporter.h"
+#include "formats/runfile.h"
 #include "formatting.h"
 #include "headlessrunner.h"
 #include "run/sweeprunner.h"
@@ -122,7 +122,7 @@ bool checkModeOptions(const CommandLine &line, bool sampleGiven)
         printError(tr("--compare writes no export: leave out --export"));
         return false;
     }
-    if (sweeping && ResultExporter::formatForPath(line.exportPath) != ExportFormat::Csv) {
+    if (sweeping && RunFile::formatForPath(line.exportPath) != ExportFormat::Csv) {
         printError(tr("--export with --sweep writes the table as CSV: give a name ending in "
                       ".csv, not '%1'").arg(line.exportPath));
         return false;
@@ -439,7 +439,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         if (!resolveHeadlessInput(result))
             return false;
     }
-    if (!result.exportPath.isEmpty() && !ResultExporter::formatForPath(result.exportPath)) {
+    if (!result.exportPath.isEmpty() && !RunFile::formatForPath(result.exportPath)) {
         printError(tr("--export needs a file name ending in .json, .csv or .har, not '%1'")
                        .arg(result.exportPath));
         return false;

@@ -2,8 +2,7 @@
 #include "headlessrunner.h"
 
 #include "engine/fetchengine.h"
-#include "formats/resultexporter.h"
-#include "formats/resultimporter.h"
+#include "formats/runfile.h"
 #include "formatting.h"
 #include "jobqueuemodel.h"
 #include "redact.h"
@@ -566,9 +565,8 @@ int HeadlessRunner::writeResults(const QList<Job> &jobs, const RunSummary &summa
         info.toolVersion = QCoreApplication::applicationVersion();
         info.requestHeaders = m_line.fetch.headers; // masked by the HAR export
         QString error;
-        if (!ResultExporter::write(m_line.exportPath,
-                                   *ResultExporter::formatForPath(m_line.exportPath), jobs, summary,
-                                   info, &error)) {
+        if (!RunFile::write(m_line.exportPath, *RunFile::formatForPath(m_line.exportPath), jobs,
+                            summary, info, &error)) {
             writeErr(tr("parafetch: %1\n").arg(error));
             exitCode = SomeFailed;
         }
@@ -600,7 +598,7 @@ bool readRuns(const QStringList &paths, QList<ImportedRun> *runs)
     for (const QString &path : paths) {
         ImportedRun run;
         QString error;
-        if (!ResultImporter::read(path, &run, &error)) {
+        if (!RunFile::read(path, &run, &error)) {
             writeErr(tr("parafetch: %1\n").arg(error));
             return false;
         }
@@ -754,8 +752,8 @@ int runMerge(const CommandLine &line)
     int exitCode = merged.summary.succeeded == merged.summary.total ? HeadlessRunner::AllSucceeded
                                                                     : HeadlessRunner::SomeFailed;
     if (!line.exportPath.isEmpty()
-        && !ResultExporter::write(line.exportPath, *ResultExporter::formatForPath(line.exportPath),
-                                  merged.jobs, merged.summary, merged.info, &error)) {
+        && !RunFile::write(line.exportPath, *RunFile::formatForPath(line.exportPath), merged.jobs,
+                           merged.summary, merged.info, &error)) {
         writeErr(tr("parafetch: %1\n").arg(error));
         exitCode = HeadlessRunner::SomeFailed;
     }

@@ -1,7 +1,7 @@
 // Compare Runs: reads two exports, lists what changed per URL (worst first) and the deltas.
 #include "comparedialog.h"
 
-#include "formats/resultimporter.h"
+#include "formats/runfile.h"
 #include "formatting.h"
 #include "jobqueuemodel.h"
 
@@ -187,7 +187,7 @@ bool CompareDialog::compareFiles(const QString &pathA, const QString &pathB)
     m_pathB->setText(pathB);
     ImportedRun runA, runB;
     QString error;
-    if (!ResultImporter::read(pathA, &runA, &error) || !ResultImporter::read(pathB, &runB, &error)) {
+    if (!RunFile::read(pathA, &runA, &error) || !RunFile::read(pathB, &runB, &error)) {
         m_error->setText(error);
         m_error->show();
         return false;

@@ -3,8 +3,7 @@
 #include "exportflow.h"
 
 #include "engine/fetchengine.h"
-#include "formats/resultexporter.h"
-#include "formats/resultimporter.h"
+#include "formats/runfile.h"
 #include "inputpanel.h"
 #include "jobqueuemodel.h"
 #include "units.h"
@@ -63,7 +62,7 @@ void ExportFlow::importDialog()
 
 bool ExportFlow::exportTo(const QString &path, QString *error)
 {
-    const std::optional<ExportFormat> format = ResultExporter::formatForPath(path);
+    const std::optional<ExportFormat> format = RunFile::formatForPath(path);
     if (!format) {
         *error = tr("Choose a file name ending in .json, .csv or .har.");
         return false;
@@ -78,7 +77,7 @@ bool ExportFlow::exportTo(const QString &path, QString *error)
         : QByteArrayLiteral("GET");
     info.toolVersion = QCoreApplication::applicationVersion();
     info.requestHeaders = m_engine->options().headers; // masked by the HAR export
-    if (!ResultExporter::write(path, *format, m_model->jobs(), summary, info, error))
+    if (!RunFile::write(path, *format, m_model->jobs(), summary, info, error))
         return false;
     m_unexportedResults = false;
     return true;
@@ -112,7 +111,7 @@ void ExportFlow::exportDialog()
         &selectedFilter);
     if (path.isEmpty())
         return;
-    if (!ResultExporter::formatForPath(path))
+    if (!RunFile::formatForPath(path))
         path += selectedFilter.startsWith(QLatin1String("CSV")) ? QLatin1String(".csv")
             : selectedFilter.startsWith(QLatin1String("HAR"))   ? QLatin1String(".har")
                                                                 : QLatin1String(".json");
@@ -146,7 +145,7 @@ bool ExportFlow::openRun(const QString &path)
         return false;
     ImportedRun run;
     QString error;
-    if (!ResultImporter::read(path, &run, &error)) {
+    if (!RunFile::read(path, &run, &error)) {
         QMessageBox::warning(m_window, tr("Open Saved Run"), error);
         return false;
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // HAR 1.2 export and import. HAR describes browser page loads; this is how a run maps onto it.
 //
 // Export: {"log": {"version": "1.2", "creator": {"name": "Parafetch", "version": V},
@@ -53,9 +54,11 @@
 // are malformed, or no entry at all could be read.
 #include "formats/harformat.h"
 
+#include "formats/jsonwriter.h"
 #include "phases.h"
 #include "redact.h"
 
+#include <QIODevice>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QJsonValue>
@@ -70,8 +73,7 @@
 namespace Parafetch {
 
 using namespace ExportWriting;
-using ImportReading::applyJsonField;
-using ImportReading::textFromJson;
+using namespace ImportReading;
 
 namespace {
 
@@ -145,13 +147,6 @@ QString tr(const char *text)
     return HarFormat::tr(text);
 }
 
-bool fail(QString *error, const QString &message)
-{
-    if (error)
-        *error = message;
-    return false;
-}
-
 // A header value as an export may show it: secrets masked, and the user info of a URL in a
 // Location header too. Import applies the same, so that an import is what an export shows.
 QByteArray shownHeaderValue(const QByteArray &name, const QByteArray &value)
@@ -208,57 +203,18 @@ EntryTimes entryTimes(const Job &job)
     return { phasesUs + std::max<qint64>(queuedUs, 0), queuedUs };
 }
 
-class EntryWriter
+// [{"name": …, "value": …}, …], HAR's form of headers and query items.
+void writeNameValues(JsonWriter &w, const HeaderList &pairs)
 {
-public:
-    explicit EntryWriter(QByteArray &out)
-        : m_out(out)
-    { }
-    // `"name": ` after a comma unless it is the first key of the object.
-    EntryWriter &key(const char *name)
-    {
-        if (!m_first)
-            m_out += ", ";
-        m_first = false;
-        m_out += '"';
-        m_out += name;
-        m_out += "\": ";
-        return *this;
+    w.beginArray();
+    for (const auto &[name, value] : pairs) {
+        w.beginObject();
+        w.key("name").value(QByteArrayView(validUtf8(name)));
+        w.key("value").value(QByteArrayView(validUtf8(value)));
+        w.endObject();
     }
-    void text(QByteArrayView utf8) { appendJsonString(m_out, utf8); }
-    void text(const QString &value) { appendJsonString(m_out, value); }
-    void number(const QByteArray &literal) { m_out += literal; }
-    void number(qint64 value) { m_out += QByteArray::number(value); }
-    void open(char bracket)
-    {
-        m_out += bracket;
-        m_first = true;
-    }
-    void close(char bracket)
-    {
-        m_out += bracket;
-        m_first = false;
-    }
-    void nameValues(const QList<QPair<QByteArray, QByteArray>> &pairs)
-    {
-        open('[');
-        for (const auto &[name, value] : pairs) {
-            if (!m_first)
-                m_out += ", ";
-            m_first = false;
-            m_out += "{\"name\": ";
-            appendJsonString(m_out, QByteArrayView(validUtf8(name)));
-            m_out += ", \"value\": ";
-            appendJsonString(m_out, QByteArrayView(validUtf8(value)));
-            m_out += '}';
-        }
-        close(']');
-    }
-
-private:
-    QByteArray &m_out;
-    bool m_first = true;
-};
+    w.endArray();
+}
 
 HeaderList shownHeaders(const HeaderList &headers)
 {
@@ -279,8 +235,8 @@ HeaderList queryOf(const QUrl &url)
     return pairs;
 }
 
-void appendEntry(QByteArray &out, const Job &job, const QDateTime &epoch, const RunInfo &info,
-                 const HeaderList &requestHeaders)
+void writeEntry(JsonWriter &w, const Job &job, const QDateTime &epoch, const RunInfo &info,
+                const HeaderList &requestHeaders)
 {
     const EntryTimes times = entryTimes(job);
     const qint64 anchorNs = job.queuedAtNs >= 0 ? job.queuedAtNs : job.startedAtNs;
@@ -290,79 +246,75 @@ void appendEntry(QByteArray &out, const Job &job, const QDateTime &epoch, const 
     const bool redirected =
         job.httpStatus >= FirstRedirectStatus && job.httpStatus <= LastRedirectStatus;
 
-    EntryWriter w(out);
-    w.open('{');
+    w.beginObject();
     w.key("startedDateTime")
-        .text(isoWithOffset(epoch.addMSecs(std::max<qint64>(anchorNs, 0) / NsPerMs)));
-    w.key("time").number(usAsMs(times.timeUs));
+        .value(isoWithOffset(epoch.addMSecs(std::max<qint64>(anchorNs, 0) / NsPerMs)));
+    w.key("time").numberLiteral(usAsMs(times.timeUs));
 
-    w.key("request").open('{');
-    w.key("method").text(QByteArrayView(validUtf8(info.method)));
-    w.key("url").text(redactedUrl(job.url));
-    w.key("httpVersion").text(QByteArrayView(version));
-    w.key("cookies").open('[');
-    w.close(']');
-    w.key("headers").nameValues(requestHeaders);
-    w.key("queryString").nameValues(queryOf(job.url));
-    w.key("headersSize").number(-1);
-    w.key("bodySize").number(0);
-    w.close('}');
+    w.key("request").beginObject();
+    w.key("method").value(QByteArrayView(validUtf8(info.method)));
+    w.key("url").value(redactedUrl(job.url));
+    w.key("httpVersion").value(QByteArrayView(version));
+    w.key("cookies").beginArray().endArray();
+    writeNameValues(w.key("headers"), requestHeaders);
+    writeNameValues(w.key("queryString"), queryOf(job.url));
+    w.key("headersSize").value(-1);
+    w.key("bodySize").value(0);
+    w.endObject();
 
-    w.key("response").open('{');
-    w.key("status").number(job.httpStatus);
-    w.key("statusText").text(QByteArrayView());
-    w.key("httpVersion").text(QByteArrayView(version));
-    w.key("cookies").open('[');
-    w.close(']');
-    w.key("headers").nameValues(responseHeaders);
-    w.key("content").open('{');
-    w.key("size").number(job.bytesReceived);
+    w.key("response").beginObject();
+    w.key("status").value(job.httpStatus);
+    w.key("statusText").value(QByteArrayView());
+    w.key("httpVersion").value(QByteArrayView(version));
+    w.key("cookies").beginArray().endArray();
+    writeNameValues(w.key("headers"), responseHeaders);
+    w.key("content").beginObject();
+    w.key("size").value(job.bytesReceived);
     if (contentType.isEmpty())
-        w.key("mimeType").text(QString(UnknownMimeType));
+        w.key("mimeType").value(QString(UnknownMimeType));
     else
-        w.key("mimeType").text(QByteArrayView(validUtf8(contentType)));
-    w.close('}');
+        w.key("mimeType").value(QByteArrayView(validUtf8(contentType)));
+    w.endObject();
     w.key("redirectURL")
-        .text(QByteArrayView(redirected ? validUtf8(headerValue(responseHeaders, LocationHeader))
-                                        : QByteArray()));
-    w.key("headersSize").number(-1);
+        .value(QByteArrayView(redirected ? validUtf8(headerValue(responseHeaders, LocationHeader))
+                                         : QByteArray()));
+    w.key("headersSize").value(-1);
     w.key("bodySize")
-        .number(hasHeader(responseHeaders, ContentEncodingHeader) ? -1 : job.bytesReceived);
-    w.close('}');
+        .value(hasHeader(responseHeaders, ContentEncodingHeader) ? -1 : job.bytesReceived);
+    w.endObject();
 
-    w.key("cache").open('{');
-    w.close('}');
+    w.key("cache").beginObject().endObject();
 
-    w.key("timings").open('{');
-    w.key("blocked").number(usAsMs(times.blockedUs));
-    w.key("dns").number(-1);
-    w.key("connect").number(usAsMs(job.connectUs));
-    w.key("send").number(usAsMs(job.sendUs));
-    w.key("wait").number(usAsMs(job.waitUs));
-    w.key("receive").number(usAsMs(job.receiveUs));
-    w.key("ssl").number(usAsMs(job.tlsUs));
-    w.key("_queuedMs").number(nsAsMs(job.queuedNs()));
-    w.close('}');
+    w.key("timings").beginObject();
+    w.key("blocked").numberLiteral(usAsMs(times.blockedUs));
+    w.key("dns").value(-1);
+    w.key("connect").numberLiteral(usAsMs(job.connectUs));
+    w.key("send").numberLiteral(usAsMs(job.sendUs));
+    w.key("wait").numberLiteral(usAsMs(job.waitUs));
+    w.key("receive").numberLiteral(usAsMs(job.receiveUs));
+    w.key("ssl").numberLiteral(usAsMs(job.tlsUs));
+    w.key("_queuedMs").numberLiteral(nsAsMs(job.queuedNs()));
+    w.endObject();
 
-    w.key("_sourceLine").number(job.sourceLine);
-    w.key("_fileName").text(job.fileName);
-    w.key("_state").text(stateName(job.state));
-    w.key("_errorKind").text(errorKindName(job.errorKind));
-    w.key("_error").text(job.errorString);
-    w.key("_attempt").number(job.attempts);
-    w.key("_worker").number(job.worker);
-    w.key("_thread").number(job.thread);
-    w.key("_sha256").text(QByteArrayView(job.sha256.toHex()));
-    w.key("_savedPath").text(job.savedPath);
-    w.key("_finalUrl").text(job.finalUrl.isEmpty() ? QString() : redactedUrl(job.finalUrl));
-    w.key("_bytesTotal").number(job.bytesTotal);
-    w.key("_queuedAtMs").number(nsAsMs(job.queuedAtNs));
-    w.key("_startedAtMs").number(nsAsMs(job.startedAtNs));
-    w.key("_attemptStartedAtMs").number(nsAsMs(job.attemptStartedAtNs));
-    w.key("_finishedAtMs").number(nsAsMs(job.finishedAtNs));
-    w.key("_restored").number(job.restored ? QByteArrayLiteral("1") : QByteArrayLiteral("0"));
-    w.key("_restoredDurationMs").number(nsAsMs(job.restored ? job.restoredDurationNs : -1));
-    w.close('}');
+    w.key("_sourceLine").value(job.sourceLine);
+    w.key("_fileName").value(job.fileName);
+    w.key("_state").value(stateName(job.state));
+    w.key("_errorKind").value(errorKindName(job.errorKind));
+    w.key("_error").value(job.errorString);
+    w.key("_attempt").value(job.attempts);
+    w.key("_worker").value(job.worker);
+    w.key("_thread").value(job.thread);
+    w.key("_sha256").hexValue(job.sha256);
+    w.key("_savedPath").value(job.savedPath);
+    w.key("_finalUrl").value(job.finalUrl.isEmpty() ? QString() : redactedUrl(job.finalUrl));
+    w.key("_bytesTotal").value(job.bytesTotal);
+    w.key("_queuedAtMs").numberLiteral(nsAsMs(job.queuedAtNs));
+    w.key("_startedAtMs").numberLiteral(nsAsMs(job.startedAtNs));
+    w.key("_attemptStartedAtMs").numberLiteral(nsAsMs(job.attemptStartedAtNs));
+    w.key("_finishedAtMs").numberLiteral(nsAsMs(job.finishedAtNs));
+    w.key("_restored").value(job.restored ? 1 : 0);
+    w.key("_restoredDurationMs").numberLiteral(nsAsMs(job.restored ? job.restoredDurationNs : -1));
+    w.endObject();
 }
 
 // ---- import ----
@@ -612,29 +564,42 @@ bool HarFormat::write(QIODevice *device, const QList<Job> &jobs, const RunSummar
         : QDateTime::fromMSecsSinceEpoch(0, Qt::UTC);
     const HeaderList requestHeaders = shownHeaders(info.requestHeaders);
 
-    ChunkWriter writer(device);
-    QByteArray &out = writer.buffer();
-    out += "{\n  \"log\": {\n    \"version\": ";
-    appendJsonString(out, QString(Version));
-    out += ",\n    \"creator\": {\"name\": ";
-    appendJsonString(out, QString(CreatorName));
-    out += ", \"version\": ";
-    appendJsonString(out, info.toolVersion);
-    out += "},\n    \"_startedAt\": ";
+    ChunkWriter chunks(device);
+    JsonWriter w(chunks.buffer());
+    w.beginObject(JsonWriter::Lines);
+    w.key("log").beginObject(JsonWriter::Lines);
+    w.key("version").value(Version);
+    w.key("creator").beginObject();
+    w.key("name").value(CreatorName);
+    w.key("version").value(info.toolVersion);
+    w.endObject();
     const QString startedAt = info.startedAt.isValid() ? isoWithOffset(info.startedAt) : QString();
     if (startedAt.isEmpty())
-        out += "null";
+        w.key("_startedAt").null();
     else
-        appendJsonString(out, startedAt);
-    out += ",\n    \"_concurrency\": " + QByteArray::number(info.concurrency);
-    out += ",\n    \"entries\": [";
-    for (qsizetype i = 0; i < jobs.size(); ++i) {
-        out += i == 0 ? "\n      " : ",\n      ";
-        appendEntry(out, jobs.at(i), epoch, info, requestHeaders);
-        writer.flushIfFull();
+        w.key("_startedAt").value(startedAt);
+    w.key("_concurrency").value(info.concurrency);
+    w.key("entries").beginArray(JsonWriter::Lines);
+    for (const Job &job : jobs) {
+        writeEntry(w, job, epoch, info, requestHeaders);
+        chunks.flushIfFull();
     }
-    out += jobs.isEmpty() ? "]\n  }\n}\n" : "\n    ]\n  }\n}\n";
-    return writer.flush();
+    w.endArray();
+    w.endObject();
+    w.endObject();
+    w.out() += '\n';
+    return chunks.flush();
+}
+
+bool HarFormat::isHar(const QJsonObject &root)
+{
+    return root.contains(QLatin1String("log")) && !root.contains(QLatin1String("format"));
+}
+
+bool HarFormat::fromHar(const QByteArray &data, ImportedRun *run, QString *error)
+{
+    QJsonObject root;
+    return parseObject(data, &root, error) && fromObject(root, run, error);
 }
 
 QByteArray HarFormat::toHar(const QList<Job> &jobs, const RunSummary &summary, const RunInfo &info)

@@ -1,10 +1,9 @@
-// HAR 1.2 (HTTP Archive) export and import of a run; the mapping is described in the .cpp.
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The HAR 1.2 (HTTP Archive) run file: the writer and the reader; the mapping is described in
+// the .cpp.
 #pragma once
 
-#include "job.h"
-#include "formats/resultexporter.h"
-#include "formats/resultimporter.h"
-#include "runsummary.h"
+#include "formats/runfile.h"
 
 #include <QByteArray>
 #include <QCoreApplication>
@@ -32,8 +31,11 @@ public:
     static bool write(QIODevice *device, const QList<Job> &jobs, const RunSummary &summary,
                       const RunInfo &info);
 
-    // The import (see ResultImporter::fromHar) from a parsed document's top-level object.
+    // The import (see RunFile for the rules), from the file's bytes or its parsed top level.
+    static bool fromHar(const QByteArray &data, ImportedRun *run, QString *error);
     static bool fromObject(const QJsonObject &root, ImportedRun *run, QString *error);
+    // A parsed JSON document is HAR (a "log", and not our JSON's "format").
+    static bool isHar(const QJsonObject &root);
 
     // Job::protocol ("h2") as a HAR httpVersion ("HTTP/2"), and back; text that is neither
     // passes through unchanged.

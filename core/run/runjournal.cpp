@@ -1,4 +1,6 @@
-// The run journal: records encoded on the model's thread, appended and synced by a writer thread.
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The run journal: the model observer, whose records (journalrecord) are encoded on the model's
+// thread and appended and synced by the writer thread (journalwriter), and replay.
 #include "run/runjournal.h"
 
 #include "engine/fetchengine.h"
@@ -6,6 +8,8 @@
 #include "filenames.h"
 #include "jobqueuemodel.h"
 #include "redact.h"
+#include "run/journalrecord.h"
+#include "run/journalwriter.h"
 #include "sha256.h"
 
 #include <QDir>
@@ -18,25 +22,11 @@
 #include <QJsonParseError>
 #include <QLockFile>
 #include <QRandomGenerator>
-#include <QSaveFile>
 #include <QStandardPaths>
-#include <QtEndian>
 
 #include <algorithm>
-#include <array>
-#include <charconv>
-#include <chrono>
-#include <condition_variable>
-#include <functional>
-#include <limits>
-#include <mutex>
-#include <thread>
+#include <optional>
 #include <utility>
-
-#ifdef Q_OS_UNIX
-#include <fcntl.h>
-#include <unistd.h>
-#endif
 
 namespace Parafetch {
 
@@ -46,423 +36,8 @@ constexpr QLatin1String JournalFileName("journal.log");
 constexpr QLatin1String LockSuffix(".lock");
 // A guess at an add record's size, to reserve once for a pasted list instead of regrowing.
 constexpr qsizetype TypicalAddBytes = 128;
-constexpr qint64 NsPerUs = 1000; // durations are journaled in whole microseconds
-
-// A line is "<8 hex digits> <json>": the CRC-32 (IEEE 802.3, as zlib and PNG use) of the JSON.
-constexpr int CheckDigits = 8;
-constexpr char CheckSeparator = ' ';
-constexpr int BitsPerHexDigit = 4;
-constexpr quint32 HexDigitMask = 0xF;
-constexpr std::array<char, 16> HexDigits = { '0', '1', '2', '3', '4', '5', '6', '7',
-                                             '8', '9', 'a', 'b', 'c', 'd', 'e', 'f' };
-
-constexpr quint32 CrcPolynomial = 0xEDB88320u; // reflected 0x04C11DB7
-constexpr quint32 CrcInitial = 0xFFFFFFFFu;
-constexpr int ByteValues = 256;
-constexpr int BitsPerByte = 8;
-constexpr quint32 ByteMask = 0xFF;
-// Slicing by 8: eight table lookups per 8 bytes instead of one per byte. Every journal byte is
-// checked twice (written, replayed), and byte at a time this was the journal's largest cost.
-constexpr int SliceBytes = 8;
-constexpr int WordBytes = 4;
-
-using CrcTables = std::array<std::array<quint32, ByteValues>, SliceBytes>;
-
-constexpr CrcTables makeCrcTables()
-{
-    CrcTables tables {};
-    for (quint32 value = 0; value < quint32(ByteValues); ++value) {
-        quint32 crc = value;
-        for (int bit = 0; bit < BitsPerByte; ++bit)
-            crc = (crc & 1u) ? (CrcPolynomial ^ (crc >> 1)) : (crc >> 1);
-        tables[0][value] = crc;
-    }
-    for (int slice = 1; slice < SliceBytes; ++slice) {
-        for (int value = 0; value < ByteValues; ++value) {
-            const quint32 previous = tables[std::size_t(slice - 1)][std::size_t(value)];
-            tables[std::size_t(slice)][std::size_t(value)] =
-                (previous >> BitsPerByte) ^ tables[0][previous & ByteMask];
-        }
-    }
-    return tables;
-}
-
-constexpr CrcTables Crc = makeCrcTables();
-
-quint32 byteOf(quint32 word, int index)
-{
-    return (word >> (index * BitsPerByte)) & ByteMask;
-}
-
-// JSON strings must escape these; the rest of UTF-8 passes through as it is.
-constexpr quint8 FirstUnescapedByte = 0x20;
-
-void appendJsonString(QByteArray &out, const QByteArray &utf8)
-{
-    out += '"';
-    qsizetype plainFrom = 0;
-    for (qsizetype i = 0; i < utf8.size(); ++i) {
-        const char c = utf8.at(i);
-        const bool quote = c == '"' || c == '\\';
-        if (!quote && quint8(c) >= FirstUnescapedByte)
-            continue;
-        out.append(utf8.constData() + plainFrom, i - plainFrom);
-        if (quote) {
-            out += '\\';
-            out += c;
-        } else {
-            out += "\\u00";
-            out += HexDigits[quint8(c) >> BitsPerHexDigit];
-            out += HexDigits[quint8(c) & HexDigitMask];
-        }
-        plainFrom = i + 1;
-    }
-    out.append(utf8.constData() + plainFrom, utf8.size() - plainFrom);
-    out += '"';
-}
-
-// Builds one compact JSON object by hand: the journal writes up to two records per URL, and
-// QJsonDocument would cost several allocations for each.
-class JsonLine final
-{
-public:
-    JsonLine(QByteArray &out, const char *kind)
-        : m_out(out)
-    {
-        m_out.truncate(0); // keeps the capacity, unlike clear(): one allocation for all records
-        m_out += "{\"k\":\"";
-        m_out += kind;
-        m_out += '"';
-    }
-    void number(const char *key, qint64 value)
-    {
-        this->key(key);
-        std::array<char, 24> digits {}; // enough for any qint64
-        const auto result = std::to_chars(digits.data(), digits.data() + digits.size(), value);
-        m_out.append(digits.data(), result.ptr - digits.data());
-    }
-    void string(const char *key, const QString &value)
-    {
-        this->key(key);
-        appendJsonString(m_out, value.toUtf8());
-    }
-    void bytes(const char *key, const QByteArray &value)
-    {
-        this->key(key);
-        appendJsonString(m_out, value);
-    }
-    void hex(const char *key, const QByteArray &bytes)
-    {
-        this->key(key);
-        m_out += '"';
-        qsizetype at = m_out.size();
-        m_out.resize(at + 2 * bytes.size());
-        char *out = m_out.data();
-        for (const char byte : bytes) {
-            out[at++] = HexDigits[quint8(byte) >> BitsPerHexDigit];
-            out[at++] = HexDigits[quint8(byte) & HexDigitMask];
-        }
-        m_out += '"';
-    }
-    void raw(const char *key, const QByteArray &json)
-    {
-        this->key(key);
-        m_out += json;
-    }
-    const QByteArray &finish()
-    {
-        m_out += '}';
-        return m_out;
-    }
-
-private:
-    void key(const char *name)
-    {
-        m_out += ",\"";
-        m_out += name;
-        m_out += "\":";
-    }
-    QByteArray &m_out;
-};
-
-// The URL as the journal keeps it: credentials and secret query values masked,
-// percent-encoded (so plain ASCII).
-QByteArray journalUrl(const QUrl &url)
-{
-    return redactedUrl(url).toUtf8();
-}
-
-// A validator goes back into an If-Range header as it came: printable ASCII only (an ETag or an
-// HTTP date), so that the JSON round trip cannot change a byte of it.
-constexpr char FirstPrintable = ' ';
-constexpr char LastPrintable = '~';
-
-bool isJournalableValidator(const QByteArray &validator)
-{
-    return !validator.isEmpty() && std::all_of(validator.cbegin(), validator.cend(), [](char c) {
-        return c >= FirstPrintable && c <= LastPrintable;
-    });
-}
-
-// The names of the job enums as UTF-8, made once: two of them go into most records.
-template<typename Enum, int Count> class NameTable final
-{
-public:
-    explicit NameTable(QString (*name)(Enum))
-    {
-        for (int i = 0; i < Count; ++i)
-            m_names[std::size_t(i)] = name(Enum(i)).toUtf8();
-    }
-    const QByteArray &operator[](Enum value) const { return m_names.at(std::size_t(value)); }
-
-private:
-    std::array<QByteArray, Count> m_names;
-};
-
-constexpr int JobStateCount = int(JobState::Cancelled) + 1;
-
-const NameTable<JobState, JobStateCount> &stateNames()
-{
-    static const NameTable<JobState, JobStateCount> names(&stateName);
-    return names;
-}
-
-const NameTable<ErrorKind, ErrorKindCount> &errorKindNames()
-{
-    static const NameTable<ErrorKind, ErrorKindCount> names(&errorKindName);
-    return names;
-}
-
-// Makes a rename or a newly created file survive a power cut: the directory entry is data too.
-bool syncDirectory(const QString &directory)
-{
-#ifdef Q_OS_UNIX
-    const int fd = ::open(QFile::encodeName(directory).constData(), O_RDONLY | O_DIRECTORY);
-    if (fd < 0)
-        return false;
-    const bool synced = ::fsync(fd) == 0;
-    ::close(fd);
-    return synced;
-#else
-    Q_UNUSED(directory);
-    return true;
-#endif
-}
-
-bool syncData(QFile &file)
-{
-#if defined(Q_OS_LINUX)
-    return ::fdatasync(file.handle()) == 0;
-#elif defined(Q_OS_UNIX)
-    return ::fsync(file.handle()) == 0;
-#else
-    return file.flush(); // no portable data sync: the system writes it back soon enough
-#endif
-}
 
 } // namespace
-
-// Owns the file. Everything it does happens in its own thread, in the order it was asked for;
-// the model's thread only queues byte arrays and, rarely, waits for them. Standard threads and
-// locks rather than Qt's: ThreadSanitizer sees through these (pthreads), not through QMutex's
-// futexes inside an uninstrumented Qt, so a sanitizer run can vouch for this class.
-class JournalWriter final
-{
-public:
-    enum class Op : quint8 { Replace, Append, Remove };
-    using FailureHandler = std::function<void(const QString &message)>;
-
-    struct Counters
-    {
-        qint64 writes = 0;
-        qint64 syncs = 0;
-        qint64 failures = 0;
-    };
-
-    JournalWriter(const QString &path, FailureHandler onFailure)
-        : m_path(path)
-        , m_onFailure(std::move(onFailure))
-    {
-        m_thread = std::thread([this] { run(); });
-    }
-
-    // Everything queued is still written: this is how the last records of a run reach the disk.
-    ~JournalWriter()
-    {
-        {
-            const std::lock_guard locker(m_mutex);
-            m_stopping = true;
-        }
-        m_workAvailable.notify_one();
-        m_thread.join();
-    }
-
-    Q_DISABLE_COPY_MOVE(JournalWriter)
-
-    quint64 enqueue(Op op, QByteArray bytes)
-    {
-        quint64 sequence = 0;
-        {
-            const std::lock_guard locker(m_mutex);
-            m_queue.append({ op, std::move(bytes) });
-            sequence = ++m_enqueued;
-        }
-        m_workAvailable.notify_one();
-        return sequence;
-    }
-
-    // True once everything up to that sequence number has been done (or failed).
-    bool waitFor(quint64 sequence, int timeoutMs)
-    {
-        std::unique_lock locker(m_mutex);
-        return m_progress.wait_for(locker, std::chrono::milliseconds(timeoutMs),
-                                   [this, sequence] { return m_completed >= sequence; });
-    }
-
-    Counters counters() const
-    {
-        const std::lock_guard locker(m_mutex);
-        return m_counters;
-    }
-
-private:
-    struct Command
-    {
-        Op op;
-        QByteArray bytes;
-    };
-
-    void run()
-    {
-        std::unique_lock locker(m_mutex);
-        for (;;) {
-            m_workAvailable.wait(locker, [this] { return !m_queue.isEmpty() || m_stopping; });
-            if (m_queue.isEmpty())
-                break; // stopping, and nothing is left to write
-            QList<Command> batch;
-            batch.swap(m_queue);
-            locker.unlock();
-            process(batch);
-            locker.lock();
-            m_counters.writes += m_local.writes;
-            m_counters.syncs += m_local.syncs;
-            m_counters.failures += m_local.failures;
-            m_local = {};
-            m_completed += quint64(batch.size());
-            m_progress.notify_all();
-        }
-        locker.unlock();
-        m_file.reset();
-    }
-
-    // Appends queued back to back become one write and one sync.
-    void process(QList<Command> &batch)
-    {
-        for (qsizetype i = 0; i < batch.size(); ++i) {
-            Command &command = batch[i];
-            switch (command.op) {
-            case Op::Replace:
-                replace(command.bytes);
-                break;
-            case Op::Remove:
-                remove();
-                break;
-            case Op::Append: {
-                QByteArray bytes = std::move(command.bytes);
-                while (i + 1 < batch.size() && batch.at(i + 1).op == Op::Append)
-                    bytes += batch[++i].bytes;
-                append(bytes);
-                break;
-            }
-            }
-        }
-    }
-
-    void replace(const QByteArray &bytes)
-    {
-        m_file.reset();
-        const QString directory = QFileInfo(m_path).absolutePath();
-        if (!QDir().mkpath(directory))
-            return fail(RunJournal::tr("Could not create the folder %1")
-                            .arg(QDir::toNativeSeparators(directory)));
-        // A new journal replaces the old one whole or not at all, so a crash right now leaves
-        // either the previous run's journal or this one's, never a mix.
-        QSaveFile save(m_path);
-        if (!save.open(QIODevice::WriteOnly))
-            return fail(describe(save, RunJournal::tr("open")));
-        if (save.write(bytes) != bytes.size())
-            return fail(describe(save, RunJournal::tr("write")));
-        if (!save.commit()) // QSaveFile syncs the data before it renames
-            return fail(describe(save, RunJournal::tr("save")));
-        ++m_local.writes;
-        ++m_local.syncs;
-        if (syncDirectory(directory))
-            ++m_local.syncs;
-        auto file = std::make_unique<QFile>(m_path);
-        // Unbuffered: each batch is one write() straight to the file, not copies through
-        // QFile's buffer in 16 KiB pieces.
-        if (!file->open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered))
-            return fail(describe(*file, RunJournal::tr("open")));
-        m_file = std::move(file);
-        m_broken = false;
-    }
-
-    void append(const QByteArray &bytes)
-    {
-        // After a failure the file may end in a partial line and miss records; appending to it
-        // would make it lie. The model's thread rewrites it whole instead (a Replace).
-        if (m_broken || !m_file)
-            return;
-        if (m_file->write(bytes) != bytes.size())
-            return fail(describe(*m_file, RunJournal::tr("write")));
-        ++m_local.writes;
-        if (!syncData(*m_file))
-            return fail(describe(*m_file, RunJournal::tr("sync")));
-        ++m_local.syncs;
-    }
-
-    void remove()
-    {
-        m_file.reset();
-        m_broken = true; // nothing may be appended until a new journal is begun
-        if (QFile::exists(m_path) && !QFile::remove(m_path))
-            fail(RunJournal::tr("Could not remove %1").arg(QDir::toNativeSeparators(m_path)));
-    }
-
-    QString describe(const QFileDevice &file, const QString &action) const
-    {
-        return RunJournal::tr("Could not %1 the run journal %2: %3")
-            .arg(action, QDir::toNativeSeparators(m_path), file.errorString());
-    }
-
-    void fail(const QString &message)
-    {
-        m_broken = true;
-        m_file.reset();
-        ++m_local.failures;
-        if (m_onFailure)
-            m_onFailure(message);
-    }
-
-    const QString m_path;
-    const FailureHandler m_onFailure;
-
-    mutable std::mutex m_mutex;
-    std::condition_variable m_workAvailable;
-    std::condition_variable m_progress;
-    QList<Command> m_queue; // guarded by m_mutex
-    quint64 m_enqueued = 0; // guarded by m_mutex
-    quint64 m_completed = 0; // guarded by m_mutex
-    Counters m_counters; // guarded by m_mutex
-    bool m_stopping = false; // guarded by m_mutex
-
-    // The writer thread's own.
-    std::unique_ptr<QFile> m_file;
-    Counters m_local;
-    bool m_broken = false;
-
-    std::thread m_thread; // started in the constructor's body, once every member exists
-};
 
 QString RunJournal::defaultPath()
 {
@@ -474,19 +49,7 @@ QString RunJournal::defaultPath()
 
 quint32 RunJournal::lineChecksum(QByteArrayView json)
 {
-    quint32 crc = CrcInitial;
-    const char *data = json.data();
-    qsizetype size = json.size();
-    for (; size >= SliceBytes; data += SliceBytes, size -= SliceBytes) {
-        const quint32 low = qFromLittleEndian<quint32>(data) ^ crc;
-        const quint32 high = qFromLittleEndian<quint32>(data + WordBytes);
-        crc = Crc[7][byteOf(low, 0)] ^ Crc[6][byteOf(low, 1)] ^ Crc[5][byteOf(low, 2)]
-            ^ Crc[4][byteOf(low, 3)] ^ Crc[3][byteOf(high, 0)] ^ Crc[2][byteOf(high, 1)]
-            ^ Crc[1][byteOf(high, 2)] ^ Crc[0][byteOf(high, 3)];
-    }
-    for (; size > 0; ++data, --size)
-        crc = Crc[0][(crc ^ quint8(*data)) & ByteMask] ^ (crc >> BitsPerByte);
-    return crc ^ CrcInitial;
+    return JournalRecord::checksum(json);
 }
 
 namespace {
@@ -606,31 +169,17 @@ void RunJournal::onRowsAboutToBeRemoved(int first, int last)
     beginSession();
     // Ids grow with the rows, so the removed ones are mostly runs of consecutive ids: written
     // as ranges, removing a whole finished list costs a few bytes, not one number per row.
-    QByteArray ranges = "[";
-    quint64 rangeFirst = 0, rangeLast = 0;
-    const auto closeRange = [&] {
-        if (rangeFirst == 0)
-            return;
-        if (ranges.size() > 1)
-            ranges += ',';
-        ranges += '[' + QByteArray::number(rangeFirst) + ',' + QByteArray::number(rangeLast) + ']';
-    };
+    QList<std::pair<quint64, quint64>> ranges;
     for (int row = first; row <= last; ++row) {
         const quint64 id = m_model->jobAt(row).id;
         if (!m_parts.isEmpty())
             m_parts.remove(id);
-        if (rangeFirst != 0 && id == rangeLast + 1) {
-            rangeLast = id;
-            continue;
-        }
-        closeRange();
-        rangeFirst = rangeLast = id;
+        if (!ranges.isEmpty() && id == ranges.last().second + 1)
+            ranges.last().second = id;
+        else
+            ranges.append({ id, id });
     }
-    closeRange();
-    ranges += ']';
-    JsonLine line(m_json, "remove");
-    line.raw("ids", ranges);
-    appendRecord(line.finish());
+    appendRecord(JournalRecord::remove(m_json, ranges));
     m_journaled.remove(first, last - first + 1);
     requestUrgentFlush();
 }
@@ -638,8 +187,7 @@ void RunJournal::onRowsAboutToBeRemoved(int first, int last)
 void RunJournal::onModelReset()
 {
     beginSession();
-    JsonLine line(m_json, "clear");
-    appendRecord(line.finish());
+    appendRecord(JournalRecord::marker(m_json, "clear"));
     m_journaled.clear();
     m_parts.clear();
     if (m_model->rowCount() > 0)
@@ -677,7 +225,7 @@ void RunJournal::onPartialStarted(quint64 id, const PartialDownload &part)
     // still unfinished has a part worth continuing.
     const int row = m_model ? m_model->rowForId(id) : -1;
     if (row < 0 || m_model->jobAt(row).isFinished() || part.path.isEmpty()
-        || !isJournalableValidator(part.validator))
+        || !JournalRecord::isJournalableValidator(part.validator))
         return;
     const qint64 before = m_recordsInFile;
     recordPart(id, part);
@@ -703,10 +251,7 @@ void RunJournal::beginSession()
     m_replacePending = true;
     m_buffer.clear();
     m_recordsInFile = 0;
-    JsonLine line(m_json, "begin");
-    line.number("v", FormatVersion);
-    line.bytes("run", m_runToken);
-    appendRecord(line.finish());
+    appendRecord(JournalRecord::begin(m_json, FormatVersion, m_runToken));
     // The previous run's file log is read by now (replay), and this run's begins: from here
     // on, its records belong to this journal.
     if (!m_fileLogStarted)
@@ -715,71 +260,24 @@ void RunJournal::beginSession()
 
 void RunJournal::appendRecord(const QByteArray &json)
 {
-    const quint32 crc = lineChecksum(json);
-    std::array<char, CheckDigits + 1> check {};
-    for (int digit = 0; digit < CheckDigits; ++digit)
-        check[std::size_t(CheckDigits - 1 - digit)] =
-            HexDigits[(crc >> (digit * BitsPerHexDigit)) & HexDigitMask];
-    check[CheckDigits] = CheckSeparator;
-    m_buffer.append(check.data(), qsizetype(check.size()));
-    m_buffer += json;
-    m_buffer += '\n';
+    JournalRecord::appendLine(m_buffer, json);
     ++m_recordsInFile;
     ++m_statistics.records;
 }
 
 void RunJournal::appendAdd(const Job &job)
 {
-    JsonLine line(m_json, "add");
-    line.number("id", qint64(job.id));
-    line.bytes("url", journalUrl(job.url));
-    if (!job.fileName.isEmpty())
-        line.string("file", job.fileName);
-    if (job.sourceLine > 0)
-        line.number("line", job.sourceLine);
-    appendRecord(line.finish());
+    appendRecord(JournalRecord::add(m_json, job));
 }
 
 void RunJournal::appendState(const Job &job)
 {
-    JsonLine line(m_json, "state");
-    line.number("id", qint64(job.id));
-    if (!job.isFinished()) {
-        line.bytes("state", stateNames()[JobState::Queued]);
-        appendRecord(line.finish());
-        return;
-    }
-    line.bytes("state", stateNames()[job.state]);
-    if (job.httpStatus > 0)
-        line.number("http", job.httpStatus);
-    if (job.attempts > 0)
-        line.number("tries", job.attempts);
-    if (job.bytesReceived > 0)
-        line.number("bytes", job.bytesReceived);
-    if (const qint64 durationNs = job.resultDurationNs(); durationNs >= 0)
-        line.number("us", durationNs / NsPerUs);
-    if (!job.sha256.isEmpty())
-        line.hex("sha256", job.sha256);
-    if (!job.savedPath.isEmpty())
-        line.string("path", job.savedPath);
-    if (job.errorKind != ErrorKind::None)
-        line.bytes("error", errorKindNames()[job.errorKind]);
-    if (!job.errorString.isEmpty())
-        line.string("msg", job.errorString);
-    if (!job.finalUrl.isEmpty())
-        line.bytes("final", journalUrl(job.finalUrl));
-    if (!job.protocol.isEmpty())
-        line.bytes("proto", job.protocol);
-    appendRecord(line.finish());
+    appendRecord(JournalRecord::state(m_json, job));
 }
 
 void RunJournal::appendPart(quint64 id, const PartialDownload &part)
 {
-    JsonLine line(m_json, "part");
-    line.number("id", qint64(id));
-    line.string("path", part.path);
-    line.bytes("validator", part.validator);
-    appendRecord(line.finish());
+    appendRecord(JournalRecord::part(m_json, id, part));
 }
 
 void RunJournal::requestUrgentFlush()
@@ -881,8 +379,7 @@ void RunJournal::markCleanExit()
     m_rewriteAfterFailure = false;
     m_sessionStarted = false;
     beginSession();
-    JsonLine line(m_json, "clean-exit");
-    appendRecord(line.finish());
+    appendRecord(JournalRecord::marker(m_json, "clean-exit"));
     handOff();
     m_writer->waitFor(m_lastHandOff, CleanExitTimeoutMs);
     m_fileLog->remove(); // nothing left to reconcile
@@ -895,8 +392,7 @@ void RunJournal::markKeptExit()
         return;
     }
     flush(); // a compaction, if due, comes before the marker: it rewrites the file whole
-    JsonLine line(m_json, "kept-exit");
-    appendRecord(line.finish());
+    appendRecord(JournalRecord::marker(m_json, "kept-exit"));
     handOff();
     attach(nullptr, nullptr);
     m_writer->waitFor(m_lastHandOff, CleanExitTimeoutMs);
@@ -946,16 +442,12 @@ class Replayer final
 public:
     LineOutcome apply(QByteArrayView line)
     {
-        if (line.size() <= CheckDigits + 1 || line.at(CheckDigits) != CheckSeparator)
-            return LineOutcome::Bad;
-        bool ok = false;
-        const quint32 expected = line.first(CheckDigits).toByteArray().toUInt(&ok, 16);
-        const QByteArrayView json = line.sliced(CheckDigits + 1);
-        if (!ok || RunJournal::lineChecksum(json) != expected)
+        const std::optional<QByteArrayView> json = JournalRecord::checkedJson(line);
+        if (!json)
             return LineOutcome::Bad;
         QJsonParseError parseError;
-        const QJsonDocument document =
-            QJsonDocument::fromJson(QByteArray::fromRawData(json.data(), json.size()), &parseError);
+        const QJsonDocument document = QJsonDocument::fromJson(
+            QByteArray::fromRawData(json->data(), json->size()), &parseError);
         if (parseError.error != QJsonParseError::NoError || !document.isObject())
             return LineOutcome::Bad;
         const QJsonObject record = document.object();
@@ -1022,15 +514,9 @@ private:
 
     LineOutcome add(const QJsonObject &record)
     {
-        const qint64 id = record.value(QLatin1String("id")).toInteger();
-        const QString url = record.value(QLatin1String("url")).toString();
-        if (id <= 0 || url.isEmpty() || m_index.contains(quint64(id)))
-            return LineOutcome::Bad;
         JournaledJob job;
-        job.id = quint64(id);
-        job.url = QUrl(url);
-        job.fileName = record.value(QLatin1String("file")).toString();
-        job.sourceLine = int(record.value(QLatin1String("line")).toInteger());
+        if (!JournalRecord::decodeAdd(record, &job) || m_index.contains(job.id))
+            return LineOutcome::Bad;
         m_index.insert(job.id, m_jobs.size());
         m_jobs.append(std::move(job));
         return LineOutcome::Applied;
@@ -1039,36 +525,14 @@ private:
     LineOutcome state(const QJsonObject &record)
     {
         const auto it = m_index.constFind(quint64(record.value(QLatin1String("id")).toInteger()));
-        JobState state = JobState::Queued;
-        ErrorKind errorKind = ErrorKind::None;
-        const QString errorName = record.value(QLatin1String("error")).toString();
-        if (it == m_index.cend()
-            || !stateFromName(record.value(QLatin1String("state")).toString(), &state)
-            || state == JobState::Running
-            || (!errorName.isEmpty() && !errorKindFromName(errorName, &errorKind)))
+        JournaledJob result;
+        if (it == m_index.cend() || !JournalRecord::decodeState(record, &result))
             return LineOutcome::Bad;
         JournaledJob &job = m_jobs[*it];
-        JournaledJob result;
         result.id = job.id;
         result.url = std::move(job.url);
         result.fileName = std::move(job.fileName);
         result.sourceLine = job.sourceLine;
-        result.state = state;
-        result.errorKind = errorKind;
-        result.httpStatus = int(record.value(QLatin1String("http")).toInteger());
-        result.attempts = int(record.value(QLatin1String("tries")).toInteger());
-        result.bytesReceived = record.value(QLatin1String("bytes")).toInteger();
-        const qint64 durationUs = record.value(QLatin1String("us")).toInteger(-1);
-        if (durationUs >= 0 && durationUs <= std::numeric_limits<qint64>::max() / NsPerUs)
-            result.durationNs = durationUs * NsPerUs;
-        result.sha256 =
-            QByteArray::fromHex(record.value(QLatin1String("sha256")).toString().toLatin1());
-        result.savedPath = record.value(QLatin1String("path")).toString();
-        result.errorString = record.value(QLatin1String("msg")).toString();
-        const QString finalUrl = record.value(QLatin1String("final")).toString();
-        if (!finalUrl.isEmpty())
-            result.finalUrl = QUrl(finalUrl);
-        result.protocol = record.value(QLatin1String("proto")).toString().toLatin1();
         job = std::move(result);
         return LineOutcome::Applied;
     }
@@ -1077,10 +541,7 @@ private:
     {
         const auto it = m_index.constFind(quint64(record.value(QLatin1String("id")).toInteger()));
         auto part = std::make_shared<PartialDownload>();
-        part->path = record.value(QLatin1String("path")).toString();
-        part->validator = record.value(QLatin1String("validator")).toString().toLatin1();
-        if (it == m_index.cend() || part->path.isEmpty()
-            || !isJournalableValidator(part->validator))
+        if (it == m_index.cend() || !JournalRecord::decodePart(record, part.get()))
             return LineOutcome::Bad;
         JournaledJob &job = m_jobs[*it];
         // Announced from another thread, a part may follow its job's result: nothing to continue.
@@ -1241,7 +702,7 @@ void reconcile(const QList<FileRecord> &records, QList<JournaledJob> *jobs,
             // The log is written as each .part is made, the journal later and only for parts
             // with a validator: the log's last part is the job's current one.
             job->partial.reset();
-            if (isJournalableValidator(files.lastPart.validator)) {
+            if (JournalRecord::isJournalableValidator(files.lastPart.validator)) {
                 auto part = std::make_shared<PartialDownload>();
                 part->path = files.lastPart.partPath;
                 part->validator = files.lastPart.validator;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "job.h"
+#include "run/journalrecord.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -25,37 +26,6 @@ class FetchEngine;
 class FileLog;
 class JobQueueModel;
 class JournalWriter;
-
-// One job as the journal last saw it.
-struct JournaledJob
-{
-    quint64 id = 0; // the id in the run that wrote the journal (a restore gives new ones)
-    QUrl url; // credentials masked (***): the journal never holds them
-    QString fileName; // the name asked for in a `url,filename` list
-    int sourceLine = 0;
-
-    JobState state = JobState::Queued; // Queued for anything unfinished, running ones included
-    ErrorKind errorKind = ErrorKind::None;
-    int httpStatus = 0;
-    int attempts = 0;
-    qint64 bytesReceived = 0;
-    // A finished job's duration (Job::resultDurationNs(), whole microseconds); -1 = not known:
-    // not measured (a body adopted from the disk), or a journal from before the field.
-    qint64 durationNs = -1;
-    QByteArray sha256; // raw digest, empty if none
-    QString savedPath;
-    QString errorString;
-    QUrl finalUrl; // credentials masked
-    QByteArray protocol;
-    // An unfinished job's .part, as far as the run got with it: a restore asks for the rest.
-    std::shared_ptr<const PartialDownload> partial;
-
-    bool isFinished() const
-    {
-        return state == JobState::Succeeded || state == JobState::Failed
-            || state == JobState::Cancelled;
-    }
-};
 
 // What replay() had to skip. A torn last line is what a crash in mid-write leaves; a bad line
 // elsewhere means the file was damaged (or edited), and is worth a warning.

@@ -1,9 +1,8 @@
 // Splitting a URL list across machines by a stable hash, and merging the shards' exports.
 #pragma once
 
+#include "formats/runfile.h"
 #include "job.h"
-#include "formats/resultexporter.h"
-#include "formats/resultimporter.h"
 #include "runsummary.h"
 
 #include <QCoreApplication>

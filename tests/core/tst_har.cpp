@@ -2,8 +2,6 @@
 // secrets, unknown phases, round trips, browser HAR files and malformed entries.
 #include "formats/harformat.h"
 #include "redact.h"
-#include "formats/resultexporter.h"
-#include "formats/resultimporter.h"
 #include "runsummary.h"
 #include "samplejobs.h"
 #include "testsupport.h"
@@ -641,7 +639,7 @@ void TestHar::secretsAreMasked()
     // A browser's HAR may hold real secrets: they are masked on import too.
     ImportedRun run;
     QString error;
-    QVERIFY2(ResultImporter::fromHar(browserHar(), &run, &error), qPrintable(error));
+    QVERIFY2(HarFormat::fromHar(browserHar(), &run, &error), qPrintable(error));
     for (const Job &imported : run.jobs) {
         for (const auto &[name, value] : imported.responseHeaders)
             QVERIFY2(!value.contains("secretcookie"), name.constData());
@@ -655,7 +653,7 @@ void TestHar::roundTrip()
     const RunInfo info = sampleInfo();
     ImportedRun run;
     QString error;
-    QVERIFY2(ResultImporter::fromHar(HarFormat::toHar(jobs, summary, info), &run, &error),
+    QVERIFY2(HarFormat::fromHar(HarFormat::toHar(jobs, summary, info), &run, &error),
              qPrintable(error));
     QVERIFY2(run.problems.isEmpty(), qPrintable(run.problems.join(u'\n')));
     compareJobs(jobs, run.jobs);
@@ -699,7 +697,7 @@ void TestHar::readDetectsHarByContent()
 
     ImportedRun run;
     QString error;
-    QVERIFY2(ResultImporter::read(path, &run, &error), qPrintable(error));
+    QVERIFY2(RunFile::read(path, &run, &error), qPrintable(error));
     if (browser)
         QCOMPARE(run.jobs.size(), 3);
     else
@@ -713,14 +711,14 @@ void TestHar::writeIsAtomicAndChosenBySuffix()
     const QString path = directory.filePath(QStringLiteral("run.har"));
     const QList<Job> jobs = harJobs();
     const RunSummary summary = RunSummary::compute(jobs);
-    QVERIFY(ResultExporter::formatForPath(path) == ExportFormat::Har);
+    QVERIFY(RunFile::formatForPath(path) == ExportFormat::Har);
     {
         QFile old(path);
         QVERIFY(old.open(QIODevice::WriteOnly));
         old.write("an older, longer file that must be replaced whole, not overwritten in place");
     }
     QString error;
-    QVERIFY2(ResultExporter::write(path, ExportFormat::Har, jobs, summary, sampleInfo(), &error),
+    QVERIFY2(RunFile::write(path, ExportFormat::Har, jobs, summary, sampleInfo(), &error),
              qPrintable(error));
     QFile written(path);
     QVERIFY(written.open(QIODevice::ReadOnly));
@@ -730,8 +728,7 @@ void TestHar::writeIsAtomicAndChosenBySuffix()
 
     // Into a directory that does not exist: an error naming the path, and no file.
     const QString missing = directory.filePath(QStringLiteral("no/such/run.har"));
-    QVERIFY(
-        !ResultExporter::write(missing, ExportFormat::Har, jobs, summary, sampleInfo(), &error));
+    QVERIFY(!RunFile::write(missing, ExportFormat::Har, jobs, summary, sampleInfo(), &error));
     QVERIFY2(error.contains(QStringLiteral("run.har")), qPrintable(error));
     QVERIFY(!QFile::exists(missing));
 }
@@ -740,7 +737,7 @@ void TestHar::browserHarImports()
 {
     ImportedRun run;
     QString error;
-    QVERIFY2(ResultImporter::fromHar(browserHar(), &run, &error), qPrintable(error));
+    QVERIFY2(HarFormat::fromHar(browserHar(), &run, &error), qPrintable(error));
     QVERIFY2(run.problems.isEmpty(), qPrintable(run.problems.join(u'\n')));
     QCOMPARE(run.jobs.size(), 3);
 
@@ -795,7 +792,7 @@ void TestHar::browserHarImports()
     const QStringList problems = harProblems(again);
     QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
     ImportedRun second;
-    QVERIFY2(ResultImporter::fromHar(again, &second, &error), qPrintable(error));
+    QVERIFY2(HarFormat::fromHar(again, &second, &error), qPrintable(error));
     compareJobs(run.jobs, second.jobs);
     QCOMPARE(second.info.startedAt, run.info.startedAt);
 }
@@ -859,7 +856,7 @@ void TestHar::malformedEntriesAreSkipped()
     QFETCH(QString, problem);
     ImportedRun run;
     QString error;
-    QVERIFY2(ResultImporter::fromHar(harWithEntry(entry), &run, &error), qPrintable(error));
+    QVERIFY2(HarFormat::fromHar(harWithEntry(entry), &run, &error), qPrintable(error));
     QCOMPARE(run.jobs.size(), 2); // the good ones on either side
     QCOMPARE(run.problems, QStringList { problem });
     QCOMPARE(run.summary.total, 2);
@@ -894,7 +891,7 @@ void TestHar::malformedFilesFail()
     ImportedRun run;
     run.info.concurrency = 4242; // untouched on failure
     QString error;
-    QVERIFY(!ResultImporter::fromHar(data, &run, &error));
+    QVERIFY(!HarFormat::fromHar(data, &run, &error));
     QVERIFY2(error.contains(message), qPrintable(error));
     QCOMPARE(run.info.concurrency, 4242);
     QVERIFY(run.jobs.isEmpty());
@@ -908,7 +905,7 @@ void TestHar::problemsAreCapped()
         entries += ", 1";
     ImportedRun run;
     QString error;
-    QVERIFY2(ResultImporter::fromHar(harWithEntry(entries), &run, &error), qPrintable(error));
+    QVERIFY2(HarFormat::fromHar(harWithEntry(entries), &run, &error), qPrintable(error));
     QCOMPARE(run.jobs.size(), 2);
     QCOMPARE(run.problems.size(), HarFormat::MaxProblems + 1);
     QCOMPARE(run.problems.constFirst(), QStringLiteral("entries[1]: not an object"));

@@ -1,7 +1,7 @@
 // CSV/JSON export and import: layout, secrets, round trips, validation and atomic writes.
+#include "formats/csvformat.h"
+#include "formats/jsonformat.h"
 #include "redact.h"
-#include "formats/resultexporter.h"
-#include "formats/resultimporter.h"
 #include "runsummary.h"
 #include "samplejobs.h"
 #include "testsupport.h"
@@ -48,7 +48,7 @@ bool writeFile(const QString &path, const QByteArray &data)
 // A one-job CSV whose `field` column holds `value` (raw CSV text), for the validation tests.
 QByteArray csvWith(const QString &field, const QByteArray &value, int rows = 1)
 {
-    const QByteArray csv = ResultExporter::toCsv(QList<Job>(rows, jobOfKind(ErrorKind::None, 1)));
+    const QByteArray csv = CsvFormat::toCsv(QList<Job>(rows, jobOfKind(ErrorKind::None, 1)));
     QList<QByteArray> lines = csv.split('\n');
     const QList<QByteArray> header = lines.at(0).trimmed().split(',');
     const qsizetype column = header.indexOf(field.toUtf8());
@@ -65,9 +65,9 @@ QByteArray csvWith(const QString &field, const QByteArray &value, int rows = 1)
 QByteArray jsonWith(const QString &field, const QJsonValue &value, int jobCount = 1)
 {
     const QList<Job> jobs(jobCount, jobOfKind(ErrorKind::None, 1));
-    QJsonObject root = QJsonDocument::fromJson(
-                           ResultExporter::toJson(jobs, RunSummary::compute(jobs), sampleInfo()))
-                           .object();
+    QJsonObject root =
+        QJsonDocument::fromJson(JsonFormat::toJson(jobs, RunSummary::compute(jobs), sampleInfo()))
+            .object();
     QJsonArray array = root.value(QLatin1String("jobs")).toArray();
     QJsonObject job = array.last().toObject();
     if (value.isUndefined())
@@ -82,7 +82,7 @@ QByteArray jsonWith(const QString &field, const QJsonValue &value, int jobCount 
 QByteArray jsonRootWith(const QString &key, const QJsonValue &value)
 {
     QJsonObject root =
-        QJsonDocument::fromJson(ResultExporter::toJson({}, RunSummary(), sampleInfo())).object();
+        QJsonDocument::fromJson(JsonFormat::toJson({}, RunSummary(), sampleInfo())).object();
     if (value.isUndefined())
         root.remove(key);
     else
@@ -146,7 +146,7 @@ void TestResultExport::formatForPath()
 {
     QFETCH(QString, path);
     QFETCH(int, format);
-    const std::optional<ExportFormat> found = ResultExporter::formatForPath(path);
+    const std::optional<ExportFormat> found = RunFile::formatForPath(path);
     QCOMPARE(found ? int(*found) : -1, format);
 }
 
@@ -154,7 +154,7 @@ void TestResultExport::jsonLayout()
 {
     const QList<Job> jobs = sampleJobs();
     const RunSummary summary = RunSummary::compute(jobs);
-    const QByteArray json = ResultExporter::toJson(jobs, summary, sampleInfo());
+    const QByteArray json = JsonFormat::toJson(jobs, summary, sampleInfo());
 
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
@@ -238,7 +238,7 @@ void TestResultExport::jsonNumbers()
     job.connectUs = -1;
     job.waitUs = 7; // 0.007 ms
     job.receiveUs = 250'000; // 250 ms
-    const QByteArray json = ResultExporter::toJson({ job }, RunSummary::compute({ job }), {});
+    const QByteArray json = JsonFormat::toJson({ job }, RunSummary::compute({ job }), {});
     QVERIFY2(json.contains("\"queuedAtMs\": -1,"), json.constData());
     QVERIFY(json.contains("\"startedAtMs\": 1.500,"));
     QVERIFY(json.contains("\"finishedAtMs\": 12345.678,"));
@@ -255,7 +255,7 @@ void TestResultExport::jsonNumbers()
 void TestResultExport::csvLayout()
 {
     const QList<Job> jobs = sampleJobs();
-    const QByteArray csv = ResultExporter::toCsv(jobs);
+    const QByteArray csv = CsvFormat::toCsv(jobs);
 
     QByteArray header;
     for (int f = 0; f < ExportFieldCount; ++f)
@@ -292,7 +292,7 @@ void TestResultExport::csvLayout()
 void TestResultExport::csvNeutralisesFormulas()
 {
     const QList<Job> jobs = sampleJobs();
-    const QByteArray csv = ResultExporter::toCsv(jobs);
+    const QByteArray csv = CsvFormat::toCsv(jobs);
     QVERIFY(csv.contains(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\","));
     QVERIFY(csv.contains(",'+1 more failure,"));
     QVERIFY(csv.contains(",'-1,"));
@@ -305,7 +305,7 @@ void TestResultExport::csvNeutralisesFormulas()
     for (const char *bad : { ",=", ",+", ",@", ",\"=", ",\"+", ",\"@", ",\"-" })
         QVERIFY2(!csv.contains(bad), bad);
     // JSON is not opened by spreadsheets: texts stay as they are.
-    const QByteArray json = ResultExporter::toJson(jobs, RunSummary::compute(jobs), {});
+    const QByteArray json = JsonFormat::toJson(jobs, RunSummary::compute(jobs), {});
     QVERIFY(json.contains("\"error\": \"+1 more failure\""));
 }
 
@@ -315,8 +315,8 @@ void TestResultExport::credentialsNeverExported()
     job.url = QUrl(SecretUrl);
     job.finalUrl = QUrl(SecretRedirect);
     const QList<Job> jobs = { job };
-    const QByteArray json = ResultExporter::toJson(jobs, RunSummary::compute(jobs), sampleInfo());
-    const QByteArray csv = ResultExporter::toCsv(jobs);
+    const QByteArray json = JsonFormat::toJson(jobs, RunSummary::compute(jobs), sampleInfo());
+    const QByteArray csv = CsvFormat::toCsv(jobs);
     for (const QByteArray &data : { json, csv }) {
         QVERIFY(!data.contains("secret"));
         QVERIFY(!data.contains("hunter2"));
@@ -332,14 +332,14 @@ void TestResultExport::credentialsNeverExported()
     for (const ExportFormat format : { ExportFormat::Csv, ExportFormat::Json }) {
         const QString path = directory.filePath(QStringLiteral("run%1").arg(int(format)));
         QString error;
-        QVERIFY2(ResultExporter::write(path, format, jobs, RunSummary::compute(jobs), sampleInfo(),
-                                       &error),
-                 qPrintable(error));
+        QVERIFY2(
+            RunFile::write(path, format, jobs, RunSummary::compute(jobs), sampleInfo(), &error),
+            qPrintable(error));
         QVERIFY(!readAll(path).contains("secret"));
         QVERIFY(!readAll(path).contains("hunter2"));
 
         ImportedRun run;
-        QVERIFY2(ResultImporter::read(path, &run, &error), qPrintable(error));
+        QVERIFY2(RunFile::read(path, &run, &error), qPrintable(error));
         QCOMPARE(run.jobs.size(), 1);
         QCOMPARE(run.jobs.at(0).url.userInfo(), QStringLiteral("***"));
         QCOMPARE(run.jobs.at(0).url.password(), QString());
@@ -364,8 +364,8 @@ void TestResultExport::roundTrip()
     ImportedRun run;
     QString error;
     const bool ok = format == int(ExportFormat::Json)
-        ? ResultImporter::fromJson(ResultExporter::toJson(jobs, summary, info), &run, &error)
-        : ResultImporter::fromCsv(ResultExporter::toCsv(jobs), &run, &error);
+        ? JsonFormat::fromJson(JsonFormat::toJson(jobs, summary, info), &run, &error)
+        : CsvFormat::fromCsv(CsvFormat::toCsv(jobs), &run, &error);
     QVERIFY2(ok, qPrintable(error));
     compareJobs(jobs, run.jobs);
 
@@ -408,22 +408,22 @@ void TestResultExport::roundTripThroughFiles()
     const RunSummary summary = RunSummary::compute(jobs);
 
     QString error;
-    QVERIFY2(ResultExporter::write(path, ExportFormat(format), jobs, summary, sampleInfo(), &error),
+    QVERIFY2(RunFile::write(path, ExportFormat(format), jobs, summary, sampleInfo(), &error),
              qPrintable(error));
     QCOMPARE(entriesOf(directory.path()), QStringList { fileName }); // no temporary left over
     QCOMPARE(readAll(path),
-             format == int(ExportFormat::Json) ? ResultExporter::toJson(jobs, summary, sampleInfo())
-                                               : ResultExporter::toCsv(jobs));
+             format == int(ExportFormat::Json) ? JsonFormat::toJson(jobs, summary, sampleInfo())
+                                               : CsvFormat::toCsv(jobs));
 
     ImportedRun run;
-    QVERIFY2(ResultImporter::read(path, &run, &error), qPrintable(error));
+    QVERIFY2(RunFile::read(path, &run, &error), qPrintable(error));
     compareJobs(jobs, run.jobs);
     QCOMPARE(run.info.concurrency, format == int(ExportFormat::Json) ? 16 : 0);
 }
 
 void TestResultExport::emptyRun()
 {
-    const QByteArray json = ResultExporter::toJson({}, RunSummary(), RunInfo());
+    const QByteArray json = JsonFormat::toJson({}, RunSummary(), RunInfo());
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
     QVERIFY2(parseError.error == QJsonParseError::NoError, qPrintable(parseError.errorString()));
@@ -435,16 +435,16 @@ void TestResultExport::emptyRun()
                  .toDouble(),
              -1.0);
 
-    const QByteArray csv = ResultExporter::toCsv({});
+    const QByteArray csv = CsvFormat::toCsv({});
     QCOMPARE(csv.count('\n'), 1); // the header alone
 
     ImportedRun run;
     run.jobs.append(Job());
     QString error;
-    QVERIFY2(ResultImporter::fromJson(json, &run, &error), qPrintable(error));
+    QVERIFY2(JsonFormat::fromJson(json, &run, &error), qPrintable(error));
     QVERIFY(run.jobs.isEmpty());
     run.jobs.append(Job());
-    QVERIFY2(ResultImporter::fromCsv(csv, &run, &error), qPrintable(error));
+    QVERIFY2(CsvFormat::fromCsv(csv, &run, &error), qPrintable(error));
     QVERIFY(run.jobs.isEmpty());
     QCOMPARE(run.summary.total, 0);
 }
@@ -459,9 +459,8 @@ void TestResultExport::subMicrosecondTimesRound()
         ImportedRun run;
         QString error;
         const bool ok = format == 0
-            ? ResultImporter::fromJson(ResultExporter::toJson({ job }, RunSummary(), {}), &run,
-                                       &error)
-            : ResultImporter::fromCsv(ResultExporter::toCsv({ job }), &run, &error);
+            ? JsonFormat::fromJson(JsonFormat::toJson({ job }, RunSummary(), {}), &run, &error)
+            : CsvFormat::fromCsv(CsvFormat::toCsv({ job }), &run, &error);
         QVERIFY2(ok, qPrintable(error));
         QCOMPARE(run.jobs.at(0).queuedAtNs, 0);
         QCOMPARE(run.jobs.at(0).startedAtNs, 1'234'568'000);
@@ -469,7 +468,7 @@ void TestResultExport::subMicrosecondTimesRound()
         // The exported duration is the difference of the exported instants.
         QCOMPARE(run.jobs.at(0).durationNs(), 765'433'000);
     }
-    QVERIFY(ResultExporter::toCsv({ job }).contains(",765.433,"));
+    QVERIFY(CsvFormat::toCsv({ job }).contains(",765.433,"));
 }
 
 void TestResultExport::csvImportIsLenientAboutLayout()
@@ -483,7 +482,7 @@ void TestResultExport::csvImportIsLenientAboutLayout()
                            "failed,,https://example.com/b,,'=b.bin,\n";
     ImportedRun run;
     QString error;
-    QVERIFY2(ResultImporter::fromCsv(csv, &run, &error), qPrintable(error));
+    QVERIFY2(CsvFormat::fromCsv(csv, &run, &error), qPrintable(error));
     QCOMPARE(run.jobs.size(), 2);
     QCOMPARE(stateName(run.jobs.at(0).state), stateName(JobState::Succeeded));
     QCOMPARE(run.jobs.at(0).url, QUrl(QStringLiteral("https://example.com/a")));
@@ -527,8 +526,8 @@ void TestResultExport::exportsFromBeforeThePhaseFieldsImport()
     QFETCH(QByteArray, data);
     ImportedRun run;
     QString error;
-    const bool ok = json ? ResultImporter::fromJson(data, &run, &error)
-                         : ResultImporter::fromCsv(data, &run, &error);
+    const bool ok =
+        json ? JsonFormat::fromJson(data, &run, &error) : CsvFormat::fromCsv(data, &run, &error);
     QVERIFY2(ok, qPrintable(error));
     QCOMPARE(run.jobs.size(), 1);
     const Job &job = run.jobs.constFirst();
@@ -552,13 +551,13 @@ void TestResultExport::loneSurrogatesImportAsReplacementCharacters()
             .replace("\"fileName\": \"x\"", "\"fileName\": \"\\udc00a\\ud83d\"");
     ImportedRun first;
     QString error;
-    QVERIFY2(ResultImporter::fromJson(data, &first, &error), qPrintable(error));
+    QVERIFY2(JsonFormat::fromJson(data, &first, &error), qPrintable(error));
     QCOMPARE(first.jobs.constFirst().fileName,
              QString(QChar::ReplacementCharacter) + u'a' + QChar::ReplacementCharacter);
 
     ImportedRun second;
-    QVERIFY2(ResultImporter::fromJson(ResultExporter::toJson(first.jobs, first.summary, first.info),
-                                      &second, &error),
+    QVERIFY2(JsonFormat::fromJson(JsonFormat::toJson(first.jobs, first.summary, first.info),
+                                  &second, &error),
              qPrintable(error));
     compareJobs(first.jobs, second.jobs);
 }
@@ -598,12 +597,12 @@ void TestResultExport::importRejectsMalformed_data()
         "row 2: sha256 is not 64 hexadecimal digits");
     csv("CSV: an empty url", csvWith(QStringLiteral("url"), ""), "row 2: url is empty");
     csv("CSV: a row with too few fields",
-        ResultExporter::toCsv({ jobOfKind(ErrorKind::None, 1) }) + "1,2,3\r\n",
+        CsvFormat::toCsv({ jobOfKind(ErrorKind::None, 1) }) + "1,2,3\r\n",
         "row 3: 3 fields, but the header has 28");
     csv("CSV: an unclosed quote",
-        ResultExporter::toCsv({ jobOfKind(ErrorKind::None, 1) }) + "\"never closed,2\r\n",
+        CsvFormat::toCsv({ jobOfKind(ErrorKind::None, 1) }) + "\"never closed,2\r\n",
         "row 3: a quoted field is not closed");
-    csv("CSV: text after a closing quote", ResultExporter::toCsv({}) + "\"a\"b,c\r\n",
+    csv("CSV: text after a closing quote", CsvFormat::toCsv({}) + "\"a\"b,c\r\n",
         "row 2: a closing quote is followed by more text");
     csv("CSV: no url column", "state,httpStatus\r\nsucceeded,200\r\n",
         "the header has no “url” column");
@@ -663,8 +662,8 @@ void TestResultExport::importRejectsMalformed()
     sentinel.sourceLine = 42;
     run.jobs.append(sentinel);
     QString error;
-    const bool ok = json ? ResultImporter::fromJson(data, &run, &error)
-                         : ResultImporter::fromCsv(data, &run, &error);
+    const bool ok =
+        json ? JsonFormat::fromJson(data, &run, &error) : CsvFormat::fromCsv(data, &run, &error);
     QVERIFY2(!ok, data.constData());
     QVERIFY2(error.contains(message), qPrintable(error));
     QCOMPARE(run.jobs.size(), 1); // untouched on failure
@@ -679,16 +678,16 @@ void TestResultExport::readNamesThePath()
     QString error;
 
     const QString missing = directory.filePath(QStringLiteral("missing.json"));
-    QVERIFY(!ResultImporter::read(missing, &run, &error));
+    QVERIFY(!RunFile::read(missing, &run, &error));
     QVERIFY2(error.contains(QDir::toNativeSeparators(missing)), qPrintable(error));
 
     const QString broken = directory.filePath(QStringLiteral("broken.csv"));
     QVERIFY(writeFile(broken, csvWith(QStringLiteral("httpStatus"), "abc")));
-    QVERIFY(!ResultImporter::read(broken, &run, &error));
+    QVERIFY(!RunFile::read(broken, &run, &error));
     QVERIFY2(error.contains(QDir::toNativeSeparators(broken)), qPrintable(error));
     QVERIFY2(error.contains(QLatin1String("row 2: httpStatus is not a number")), qPrintable(error));
 
-    QVERIFY(!ResultImporter::read(directory.path(), &run, &error)); // a directory
+    QVERIFY(!RunFile::read(directory.path(), &run, &error)); // a directory
     QVERIFY2(error.contains(QDir::toNativeSeparators(directory.path())), qPrintable(error));
 }
 
@@ -716,11 +715,11 @@ void TestResultExport::writeFailures()
 
     for (const ExportFormat format : { ExportFormat::Csv, ExportFormat::Json }) {
         QString error;
-        QVERIFY(!ResultExporter::write(path, format, jobs, RunSummary::compute(jobs), sampleInfo(),
-                                       &error));
+        QVERIFY(
+            !RunFile::write(path, format, jobs, RunSummary::compute(jobs), sampleInfo(), &error));
         QVERIFY2(error.contains(QDir::toNativeSeparators(path)), qPrintable(error));
         QCOMPARE(entriesOf(directory.path()), before); // nothing left behind
-        QVERIFY(!ResultExporter::write(path, format, jobs, RunSummary(), {}, nullptr));
+        QVERIFY(!RunFile::write(path, format, jobs, RunSummary(), {}, nullptr));
     }
     if (!makeDirectory.isEmpty()) {
         QVERIFY(QFileInfo(path).isDir());
@@ -736,11 +735,10 @@ void TestResultExport::existingFileReplacedOnSuccess()
     QVERIFY(writeFile(path, "an older export, much longer than the new one will be\n"));
     const QList<Job> jobs = { jobOfKind(ErrorKind::None, 1) };
     QString error;
-    QVERIFY2(
-        ResultExporter::write(path, ExportFormat::Csv, jobs, RunSummary::compute(jobs), {}, &error),
-        qPrintable(error));
+    QVERIFY2(RunFile::write(path, ExportFormat::Csv, jobs, RunSummary::compute(jobs), {}, &error),
+             qPrintable(error));
     QCOMPARE(readAll(path),
-             ResultExporter::toCsv(jobs)); // replaced whole, not overwritten in place
+             CsvFormat::toCsv(jobs)); // replaced whole, not overwritten in place
     QCOMPARE(entriesOf(directory.path()), QStringList { QStringLiteral("run.csv") });
 }
 
@@ -766,8 +764,7 @@ void TestResultExport::existingFileKeptOnFailure()
 
     const QList<Job> jobs = sampleJobs();
     QString error;
-    QVERIFY(!ResultExporter::write(path, ExportFormat::Csv, jobs, RunSummary::compute(jobs), {},
-                                   &error));
+    QVERIFY(!RunFile::write(path, ExportFormat::Csv, jobs, RunSummary::compute(jobs), {}, &error));
     QVERIFY2(error.contains(QDir::toNativeSeparators(path)), qPrintable(error));
     QCOMPARE(readAll(path), old);
     QCOMPARE(entriesOf(directory.path()), QStringList { fileName });

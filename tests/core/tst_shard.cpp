@@ -1,6 +1,5 @@
 // Sharding a list by a stable URL hash, and merging shard exports back into one run.
-#include "formats/resultexporter.h"
-#include "formats/resultimporter.h"
+#include "formats/jsonformat.h"
 #include "run/shard.h"
 #include "testsupport.h"
 
@@ -279,8 +278,8 @@ void TestShard::mergedExportReadsBackWithTheSameSummary()
     QVERIFY2(ShardMerger::merge({ first, second }, {}, &merged, &error), qPrintable(error));
 
     ImportedRun back;
-    QVERIFY2(ResultImporter::fromJson(ResultExporter::toJson(merged.jobs, merged.summary, merged.info),
-                                      &back, &error),
+    QVERIFY2(JsonFormat::fromJson(JsonFormat::toJson(merged.jobs, merged.summary, merged.info),
+                                  &back, &error),
              qPrintable(error));
     QCOMPARE(TestSupport::differingFields(back.summary, merged.summary), QStringList());
     // 100 .. 300 and 520 .. 620 on the common clock: the idle time between is not wall time.

@@ -1,7 +1,7 @@
 // Hostile servers and faults: every case ends in one exact state, kind and message.
 #include "engine/fetchengine.h"
 #include "exitcodes.h"
-#include "formats/resultimporter.h"
+#include "formats/runfile.h"
 #include "jobqueuemodel.h"
 #include "server/loopbackserver.h"
 #include "testsupport.h"
@@ -329,7 +329,7 @@ void TestFaults::fullDiskFailsThatDownloadAndTheRunGoesOn()
 
     ImportedRun run;
     QString error;
-    QVERIFY2(ResultImporter::read(results, &run, &error), qPrintable(error));
+    QVERIFY2(RunFile::read(results, &run, &error), qPrintable(error));
     QCOMPARE(run.jobs.size(), 3);
     QCOMPARE(run.jobs.at(0).state, JobState::Succeeded);
     QCOMPARE(run.jobs.at(1).state, JobState::Failed);

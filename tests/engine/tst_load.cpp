@@ -1,9 +1,8 @@
 // Load: 20,000 URLs at 256 workers with 10% faults; every URL ends once, the counts add up.
 #include "engine/fetchengine.h"
+#include "formats/runfile.h"
 #include "jobqueuemodel.h"
 #include "server/loopbackserver.h"
-#include "formats/resultexporter.h"
-#include "formats/resultimporter.h"
 #include "testsupport.h"
 #include "urllistparser.h"
 
@@ -141,10 +140,10 @@ void TestLoad::everyUrlEndsOnceAndTheCountsAddUp()
         unfinishedAtExport = summary.queued + summary.running;
         RunInfo info;
         info.concurrency = Workers;
-        if (!ResultExporter::write(midRunJson, ExportFormat::Json, model.jobs(), summary, info,
-                                   &exportError)
-            || !ResultExporter::write(midRunCsv, ExportFormat::Csv, model.jobs(), summary, info,
-                                      &exportError))
+        if (!RunFile::write(midRunJson, ExportFormat::Json, model.jobs(), summary, info,
+                            &exportError)
+            || !RunFile::write(midRunCsv, ExportFormat::Csv, model.jobs(), summary, info,
+                               &exportError))
             exported = false;
     });
 
@@ -215,7 +214,7 @@ void TestLoad::everyUrlEndsOnceAndTheCountsAddUp()
     for (const QString &path : { midRunJson, midRunCsv }) {
         ImportedRun run;
         QString error;
-        QVERIFY2(ResultImporter::read(path, &run, &error), qPrintable(error));
+        QVERIFY2(RunFile::read(path, &run, &error), qPrintable(error));
         QCOMPARE(run.jobs.size(), qsizetype(UrlCount));
         QCOMPARE(run.summary.queued + run.summary.running, unfinishedAtExport);
     }

@@ -1,12 +1,13 @@
 // Secrets: URL credentials, secret query values and secret headers reach the server, and
 // nowhere else.
 #include "engine/fetchengine.h"
+#include "formats/csvformat.h"
 #include "formats/harformat.h"
+#include "formats/jsonformat.h"
 #include "jobqueuemodel.h"
-#include "server/loopbackserver.h"
 #include "redact.h"
-#include "formats/resultexporter.h"
 #include "run/runjournal.h"
+#include "server/loopbackserver.h"
 #include "testsupport.h"
 #include "urllistparser.h"
 
@@ -81,8 +82,8 @@ QByteArray everythingShown(const JobQueueModel &model)
         for (const auto &[name, value] : job.responseHeaders)
             shown += name + ": " + value + '\n';
     }
-    shown += ResultExporter::toJson(model.jobs(), model.summary(), RunInfo {});
-    shown += ResultExporter::toCsv(model.jobs());
+    shown += JsonFormat::toJson(model.jobs(), model.summary(), RunInfo {});
+    shown += CsvFormat::toCsv(model.jobs());
     return shown;
 }
 
@@ -480,9 +481,9 @@ void TestSecrets::secretQueryValuesAreSentButNeverShown()
                  m_server->url(QStringLiteral("/headers?access_token=***&page=2&q=tokenizer"))
                      .toString(QUrl::FullyEncoded));
     } else if (output == QLatin1String("CSV")) {
-        shown = ResultExporter::toCsv(model.jobs());
+        shown = CsvFormat::toCsv(model.jobs());
     } else if (output == QLatin1String("JSON")) {
-        shown = ResultExporter::toJson(model.jobs(), model.summary(), RunInfo {});
+        shown = JsonFormat::toJson(model.jobs(), model.summary(), RunInfo {});
     } else if (output == QLatin1String("HAR")) {
         shown = HarFormat::toHar(model.jobs(), model.summary(), RunInfo {});
         // queryString: the name kept, the value masked; harmless pairs as they are.

@@ -1,12 +1,12 @@
-// libFuzzer target: ResultImporter::fromJson, fromCsv and fromHar, and the round trip through the
-// exporters.
+// libFuzzer target: JsonFormat::fromJson, CsvFormat::fromCsv and HarFormat::fromHar, and the
+// round trip through the writers.
 //
 // Input: the whole input is given to all three importers.
 //
 // Invariants checked (a violation traps, so libFuzzer keeps the input):
 //  - a failed import returns false, sets a non-empty error and leaves the run as it was;
 //  - a successful import's summary is RunSummary::compute() of its jobs;
-//  - what was imported, exported again with ResultExporter::toJson (toCsv, HarFormat::toHar),
+//  - what was imported, written again with JsonFormat::toJson (CsvFormat::toCsv, HarFormat::toHar),
 //    imports again with the same format, and every field that the formats carry comes back
 //    equal: URLs as the exporter shows them (credentials masked), times to the microsecond, the
 //    run information of JSON and HAR (startedAt as the same instant, concurrency, method, tool
@@ -14,10 +14,10 @@
 //  - exporting that second import gives the same bytes as the first export (a fixed point).
 #include "fuzzcheck.h"
 
+#include "formats/csvformat.h"
 #include "formats/harformat.h"
+#include "formats/jsonformat.h"
 #include "redact.h"
-#include "formats/resultexporter.h"
-#include "formats/resultimporter.h"
 #include "runsummary.h"
 
 #include <QVariant>
@@ -48,11 +48,11 @@ bool import(Format format, const QByteArray &data, ImportedRun *run, QString *er
 {
     switch (format) {
     case Format::Json:
-        return ResultImporter::fromJson(data, run, error);
+        return JsonFormat::fromJson(data, run, error);
     case Format::Csv:
-        return ResultImporter::fromCsv(data, run, error);
+        return CsvFormat::fromCsv(data, run, error);
     case Format::Har:
-        return ResultImporter::fromHar(data, run, error);
+        return HarFormat::fromHar(data, run, error);
     }
     return false;
 }
@@ -61,9 +61,9 @@ QByteArray exported(Format format, const ImportedRun &run)
 {
     switch (format) {
     case Format::Json:
-        return ResultExporter::toJson(run.jobs, run.summary, run.info);
+        return JsonFormat::toJson(run.jobs, run.summary, run.info);
     case Format::Csv:
-        return ResultExporter::toCsv(run.jobs);
+        return CsvFormat::toCsv(run.jobs);
     case Format::Har:
         return HarFormat::toHar(run.jobs, run.summary, run.info);
     }

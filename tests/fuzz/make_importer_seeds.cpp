@@ -6,8 +6,9 @@
 // variants a spreadsheet, a person or a browser produces (reordered and extra columns, LF line
 // ends, a byte order mark, JSON with nulls and missing fields, a DevTools HAR, HAR with malformed
 // entries). Hand-made files in that folder are left alone.
+#include "formats/csvformat.h"
 #include "formats/harformat.h"
-#include "formats/resultexporter.h"
+#include "formats/jsonformat.h"
 #include "runsummary.h"
 #include "samplejobs.h"
 
@@ -124,17 +125,17 @@ int main(int argc, char **argv)
     const QList<Job> one = { jobOfKind(ErrorKind::None, 1) };
     bool ok = true;
     ok &= write(dir, QStringLiteral("every-kind.json"),
-                ResultExporter::toJson(kinds, RunSummary::compute(kinds), info(0)));
-    ok &= write(dir, QStringLiteral("every-kind.csv"), ResultExporter::toCsv(kinds));
+                JsonFormat::toJson(kinds, RunSummary::compute(kinds), info(0)));
+    ok &= write(dir, QStringLiteral("every-kind.csv"), CsvFormat::toCsv(kinds));
     ok &= write(dir, QStringLiteral("awkward-text.json"),
-                ResultExporter::toJson(awkward, RunSummary::compute(awkward), info(1)));
-    ok &= write(dir, QStringLiteral("awkward-text.csv"), ResultExporter::toCsv(awkward));
+                JsonFormat::toJson(awkward, RunSummary::compute(awkward), info(1)));
+    ok &= write(dir, QStringLiteral("awkward-text.csv"), CsvFormat::toCsv(awkward));
     ok &= write(dir, QStringLiteral("one-job.json"),
-                ResultExporter::toJson(one, RunSummary::compute(one), RunInfo()));
-    ok &= write(dir, QStringLiteral("one-job.csv"), ResultExporter::toCsv(one));
+                JsonFormat::toJson(one, RunSummary::compute(one), RunInfo()));
+    ok &= write(dir, QStringLiteral("one-job.csv"), CsvFormat::toCsv(one));
     ok &= write(dir, QStringLiteral("empty-run.json"),
-                ResultExporter::toJson({}, RunSummary(), RunInfo()));
-    ok &= write(dir, QStringLiteral("empty-run.csv"), ResultExporter::toCsv({}));
+                JsonFormat::toJson({}, RunSummary(), RunInfo()));
+    ok &= write(dir, QStringLiteral("empty-run.csv"), CsvFormat::toCsv({}));
     ok &= write(dir, QStringLiteral("every-kind.har"),
                 HarFormat::toHar(kinds, RunSummary::compute(kinds), info(0)));
     ok &= write(dir, QStringLiteral("awkward-text.har"),
@@ -145,7 +146,7 @@ int main(int argc, char **argv)
         write(dir, QStringLiteral("empty-run.har"), HarFormat::toHar({}, RunSummary(), RunInfo()));
 
     // What a spreadsheet makes of an export: LF line ends, a byte order mark.
-    QByteArray csv = ResultExporter::toCsv(awkward);
+    QByteArray csv = CsvFormat::toCsv(awkward);
     ok &= write(dir, QStringLiteral("lf-bom.csv"),
                 "\xEF\xBB\xBF" + QByteArray(csv).replace("\r\n", "\n"));
 

@@ -1,7 +1,7 @@
 // Tests of the parafetch executable run headless: exit codes, output lines, options, exports.
 #include "commandline.h"
 #include "exitcodes.h"
-#include "formats/resultimporter.h"
+#include "formats/jsonformat.h"
 #include "headlessrunner.h"
 #include "server/demolist.h"
 #include "server/loopbackserver.h"
@@ -78,7 +78,7 @@ QByteArray exportOf(const QStringList &urls, qint64 durationMs, const QStringLis
     }
     RunInfo info;
     info.startedAt = QDateTime::currentDateTimeUtc();
-    return ResultExporter::toJson(jobs, RunSummary::compute(jobs), info);
+    return JsonFormat::toJson(jobs, RunSummary::compute(jobs), info);
 }
 
 const QRegularExpression &getDataPattern()
@@ -789,7 +789,7 @@ void TestHeadless::exportIsReadableByTheImporter()
              QStringList { fileName });
     ImportedRun imported;
     QString error;
-    QVERIFY2(ResultImporter::read(path, &imported, &error), qPrintable(error));
+    QVERIFY2(RunFile::read(path, &imported, &error), qPrintable(error));
     QCOMPARE(imported.jobs.size(), urls.size());
     QCOMPARE(imported.summary.total, 3);
     QCOMPARE(imported.summary.succeeded, 2);
@@ -1124,7 +1124,7 @@ void TestHeadless::aSignalWhileStandardInputIsSilentEndsTheRun()
     // Whether the line was read before the signal or not, nothing in the export ran.
     ImportedRun exported;
     QString error;
-    QVERIFY2(ResultImporter::read(exportPath, &exported, &error), qPrintable(error));
+    QVERIFY2(RunFile::read(exportPath, &exported, &error), qPrintable(error));
     QVERIFY(exported.jobs.size() <= 1);
     for (const Job &job : std::as_const(exported.jobs))
         QCOMPARE(job.state, JobState::Cancelled);
@@ -1273,7 +1273,7 @@ void TestHeadless::aStopRequestDeliveredTwiceStillWritesTheExport()
              out.constData());
     ImportedRun exported;
     QString error;
-    QVERIFY2(ResultImporter::read(exportPath, &exported, &error),
+    QVERIFY2(RunFile::read(exportPath, &exported, &error),
              qPrintable(error + QLatin1Char('\n') + QString::fromUtf8(err)));
     QCOMPARE(exported.jobs.size(), SlowCount + 1);
     for (const Job &job : std::as_const(exported.jobs)) {
@@ -1325,7 +1325,7 @@ void TestHeadless::aRepeatedSignalQuitsAtOnceOnlyAfterTheGracePeriod()
     QCOMPARE(finished.constFirst().constFirst().toInt(), exitCode);
     ImportedRun exported;
     QString error;
-    QVERIFY2(ResultImporter::read(exportPath, &exported, &error), qPrintable(error));
+    QVERIFY2(RunFile::read(exportPath, &exported, &error), qPrintable(error));
     QCOMPARE(exported.jobs.size(), 1);
     QCOMPARE(exported.jobs.constFirst().state, JobState::Cancelled);
     QCOMPARE(exported.summary.cancelled, 1);
@@ -1889,7 +1889,7 @@ void TestHeadless::shardsPartitionTheListAndMergeBack()
 
     ImportedRun back;
     QString error;
-    QVERIFY2(ResultImporter::read(merged, &back, &error), qPrintable(error));
+    QVERIFY2(RunFile::read(merged, &back, &error), qPrintable(error));
     QCOMPARE(back.jobs.size(), urls.size());
     for (int i = 0; i < urls.size(); ++i)
         QCOMPARE(back.jobs.at(i).url.toString(), urls.at(i)); // in the list's order

@@ -2,9 +2,9 @@
 // extreme numbers; and a field-by-field comparison that says which field differs.
 #pragma once
 
+#include "formats/runfile.h"
 #include "job.h"
 #include "redact.h"
-#include "formats/resultexporter.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>

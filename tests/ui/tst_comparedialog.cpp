@@ -1,9 +1,9 @@
 // The Compare Runs dialog: two exports in, the changed URLs (worst first) and the deltas out.
 #include "comparedialog.h"
 #include "engine/fetchengine.h"
+#include "formats/runfile.h"
 #include "jobqueuemodel.h"
 #include "mainwindow.h"
-#include "formats/resultexporter.h"
 #include "testsupport.h"
 
 #include <QAction>
@@ -55,7 +55,8 @@ QString TestCompareDialog::write(const QString &name, const QList<Job> &jobs)
 {
     const QString path = m_dir.filePath(name);
     QString error;
-    if (!ResultExporter::write(path, ExportFormat::Json, jobs, RunSummary::compute(jobs), RunInfo(), &error))
+    if (!RunFile::write(path, ExportFormat::Json, jobs, RunSummary::compute(jobs), RunInfo(),
+                        &error))
         qFatal("%s", qPrintable(error));
     return path;
 }

@@ -1,15 +1,15 @@
 // The main window driven as a person would: paste, add, start, watch, filter, sort, export, quit.
-#include "run/baselinerunner.h"
 #include "detailpane.h"
-#include "run/eta.h"
 #include "engine/fetchengine.h"
+#include "formats/runfile.h"
 #include "inputpanel.h"
 #include "jobqueuemodel.h"
 #include "jobtableproxymodel.h"
-#include "server/loopbackserver.h"
 #include "mainwindow.h"
 #include "redact.h"
-#include "formats/resultimporter.h"
+#include "run/baselinerunner.h"
+#include "run/eta.h"
+#include "server/loopbackserver.h"
 #include "settingsstore.h"
 #include "summarypanel.h"
 #include "sweepdialog.h"
@@ -753,7 +753,7 @@ void TestMainWindow::exportRoundTripsThroughTheImporter()
                  qPrintable(name));
 
         ImportedRun run;
-        QVERIFY2(ResultImporter::read(path, &run, &error), qPrintable(error));
+        QVERIFY2(RunFile::read(path, &run, &error), qPrintable(error));
         QCOMPARE(run.jobs.size(), 3);
         for (int row = 0; row < 3; ++row) {
             const Job &job = h.model.jobAt(row);
