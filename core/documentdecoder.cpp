@@ -39,7 +39,7 @@ QString DocumentDecoder::decode(QByteArrayView bytes)
         start();
     }
     const qsizetype whole = wholeCharactersLength();
-    const QString text = m_decoder->decode(QByteArrayView(m_pending).first(whole));
+    QString text = m_decoder->decode(QByteArrayView(m_pending).first(whole));
     m_pending.remove(0, whole);
     return text;
 }

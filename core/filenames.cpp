@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Safe local file names: sanitising, deriving from URL and Content-Disposition, de-duplicating.
 #include "filenames.h"
 
@@ -371,7 +372,7 @@ QString uniqueName(const QString &name, const std::function<bool(const QString &
         return candidate;
     };
     for (int n = 1; n <= MaxNumberedAttempts; ++n) {
-        const QString candidate = numbered(QString::number(n));
+        QString candidate = numbered(QString::number(n));
         if (!isTaken(candidate))
             return candidate;
     }

@@ -316,7 +316,8 @@ void WaterfallView::paintAxis(QPainter &painter, qint64 stepNs) const
         const qreal left = std::max<qreal>(x - width / 2.0, gutterWidth() + 2);
         painter.drawText(QPointF(left, (axis.height() - metrics.height()) / 2.0 + metrics.ascent()),
                          label);
-        painter.drawLine(QPointF(x, axis.bottom() - AxisPadding / 2), QPointF(x, axis.bottom()));
+        const int tickTop = axis.bottom() - AxisPadding / 2;
+        painter.drawLine(QPointF(x, tickTop), QPointF(x, axis.bottom()));
     }
     painter.restore();
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // One URL's fetch as a small state machine on an engine thread's event loop.
 #include "engine/fetchtask.h"
 
@@ -184,7 +185,7 @@ struct FetchTask::Attempt
     QList<RedirectHop> hops; // the redirects followed, for the details pane
 };
 
-FetchTask::FetchTask(TaskSpec spec, NetworkManager *manager, QNetworkRequest requestTemplate,
+FetchTask::FetchTask(TaskSpec spec, NetworkManager *manager, const QNetworkRequest &requestTemplate,
                      int lane, int thread, std::shared_ptr<const TaskEnvironment> environment,
                      Done done)
     : m_job(std::move(spec.job))
@@ -194,7 +195,7 @@ FetchTask::FetchTask(TaskSpec spec, NetworkManager *manager, QNetworkRequest req
     , m_control(std::move(spec.control))
     , m_environment(std::move(environment))
     , m_manager(manager)
-    , m_requestTemplate(std::move(requestTemplate))
+    , m_requestTemplate(requestTemplate)
     , m_done(std::move(done))
     , m_lane(lane)
 {
@@ -620,7 +621,7 @@ void FetchTask::classify(QNetworkReply &reply)
         // Before OperationCanceledError: the abort that followed a failed write is our own.
         fail(ErrorKind::FileSystem, attempt.sinkError);
     } else if (error == QNetworkReply::OperationCanceledError) {
-        // Nobody of ours aborted it: Qt's transfer timeout did (DESIGN rule 6).
+        // Nobody of ours aborted it: Qt's transfer timeout did (ARCHITECTURE rule 6).
         fail(ErrorKind::TimedOut,
              tr("timed out: no data for %1 s").arg(seconds(m_options->idleTimeoutMs)));
     } else if (attempt.redirectFault == RedirectFault::TooMany) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // One URL's fetch, driven by events in an engine thread: request, stream the body to a sink,
 // follow redirects, retry, report.
 #pragma once
@@ -28,7 +29,7 @@ class NetworkManager;
 class Sha256;
 
 // Shared by a task (in its engine thread) and the engine (in the GUI or main thread). The engine
-// polls the counters on a timer instead of receiving a signal per chunk (DESIGN rule 5).
+// polls the counters on a timer instead of receiving a signal per chunk (ARCHITECTURE rule 5).
 class TaskControl final
 {
 public:
@@ -101,8 +102,8 @@ public:
     // manager belongs to the calling thread and outlives the task; requestTemplate is
     // requestFor(options, true) for the spec's options; done is called once, with the finished job
     // to report, from this thread (the task may be deleted from it).
-    FetchTask(TaskSpec spec, NetworkManager *manager, QNetworkRequest requestTemplate, int lane,
-              int thread, std::shared_ptr<const TaskEnvironment> environment, Done done);
+    FetchTask(TaskSpec spec, NetworkManager *manager, const QNetworkRequest &requestTemplate,
+              int lane, int thread, std::shared_ptr<const TaskEnvironment> environment, Done done);
     ~FetchTask() override;
 
     void start();

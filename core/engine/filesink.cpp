@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Saving bodies to a directory, atomically, without overwriting and without following links.
 #include "engine/filesink.h"
 
@@ -150,7 +151,7 @@ void OutputDirectory::insert(const QString &name)
 QString OutputDirectory::reserve(const QString &wanted)
 {
     QMutexLocker locker(&m_mutex);
-    const QString name = FileNames::uniqueName(
+    QString name = FileNames::uniqueName(
         wanted, [this](const QString &candidate) { return isTaken(candidate); });
     insert(name);
     return name;

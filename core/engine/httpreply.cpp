@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // GET and HEAD for the engine: HTTP/1.1 on sockets of our own (keep-alive per origin, strict
 // framing), or Qt's reply underneath; content decoding that requires the end of every stream.
 #include "engine/httpreply.h"
@@ -27,7 +28,7 @@ constexpr int SuccessMin = 200;
 constexpr int SuccessMax = 299;
 constexpr int PartialContentStatus = 206;
 // What a socket holds before TCP pushes back on the server, when the reply's own buffer is
-// bounded (DESIGN rule 4): reading stops while the reply holds its limit.
+// bounded (ARCHITECTURE rule 4): reading stops while the reply holds its limit.
 constexpr qint64 SocketReadBufferBytes = 512 * Units::BytesPerKiB;
 constexpr char ConnectionIdProperty[] = "parafetchConnectionId";
 
@@ -508,7 +509,7 @@ void HttpReply::abort()
     m_body.clear();
     m_bodyOffset = 0;
     m_buffered = 0;
-    QIODevice::close(); // unread data is dropped, as Qt's replies drop it
+    QNetworkReply::close(); // unread data is dropped, as Qt's replies drop it
     fail(OperationCanceledError, tr("Operation canceled"));
 }
 

@@ -1,5 +1,8 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // HTTP/1.x responses read strictly (RFC 9112): status line, header fields, framing, 1xx skipped.
 #pragma once
+
+#include "units.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -50,11 +53,11 @@ public:
     enum class Framing { None, Length, Chunked, UntilClose };
 
     // Limits on what a server may send before its body.
-    static constexpr qsizetype MaxHeadBytes = 256 * 1024;
+    static constexpr qsizetype MaxHeadBytes = 256 * Units::BytesPerKiB;
     static constexpr int MaxFields = 500;
     static constexpr int MaxInterimResponses = 32;
     static constexpr qsizetype MaxChunkLineBytes = 4096;
-    static constexpr qsizetype MaxTrailerBytes = 64 * 1024;
+    static constexpr qsizetype MaxTrailerBytes = 64 * Units::BytesPerKiB;
 
     // The body length the head's Content-Length fields give: every value 1*DIGIT, all the same
     // (RFC 9110 section 8.6, RFC 9112 section 6.3). -1 without the field; false with *error

@@ -57,6 +57,7 @@
 #include "formats/jsonwriter.h"
 #include "phases.h"
 #include "redact.h"
+#include "units.h"
 
 #include <QIODevice>
 #include <QJsonArray>
@@ -77,9 +78,9 @@ using namespace ImportReading;
 
 namespace {
 
-constexpr qint64 NsPerUs = 1000;
-constexpr qint64 UsPerMs = 1000;
-constexpr qint64 NsPerMs = NsPerUs * UsPerMs;
+using Units::NsPerMs;
+using Units::NsPerUs;
+using Units::UsPerMs;
 // Derived instants stay far from overflow: a quarter of what qint64 nanoseconds hold (73 years).
 constexpr qint64 MaxDerivedMs = std::numeric_limits<qint64>::max() / NsPerMs / 4;
 constexpr qint64 MaxInt = std::numeric_limits<int>::max();
@@ -491,7 +492,7 @@ QString placeForeign(const QDateTime &zero, ReadEntry *entry)
     const qint64 offsetMs = zero.msecsTo(entry->startedDateTime);
     if (offsetMs > MaxDerivedMs)
         return tr("startedDateTime is more than %1 days after the earliest entry's")
-            .arg(MaxDerivedMs / (24LL * 3600 * 1000));
+            .arg(MaxDerivedMs / Units::MsPerDay);
     Job &job = entry->job;
     job.queuedAtNs = offsetMs * NsPerMs;
     job.startedAtNs = job.queuedAtNs + std::min(entry->blockedUs, entry->timeUs) * NsPerUs;

@@ -37,6 +37,7 @@
 #include "formats/harformat.h"
 #include "formats/jsonformat.h"
 #include "redact.h"
+#include "units.h"
 
 #include <QBuffer>
 #include <QDir>
@@ -70,11 +71,11 @@ constexpr std::array<const char *, ExportFieldCount> fieldNames = {
     "tlsMs",       "sendMs",       "restored",   "restoredDurationMs",
 };
 
-constexpr qint64 NsPerUs = 1000;
-constexpr qint64 UsPerMs = 1000;
+using Units::NsPerUs;
+using Units::UsPerMs;
 constexpr int MsDecimals = 3; // microsecond precision
 // Exports are streamed to the device in chunks of about this size rather than built whole.
-constexpr qsizetype FlushBytes = 256 * 1024;
+constexpr qsizetype FlushBytes = 256 * Units::BytesPerKiB;
 constexpr int MaxHttpStatus = 999;
 constexpr int Sha256HexLength = 64;
 constexpr QByteArrayView Utf8Bom = "\xEF\xBB\xBF";

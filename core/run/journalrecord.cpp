@@ -4,6 +4,7 @@
 
 #include "formats/jsonwriter.h"
 #include "redact.h"
+#include "units.h"
 
 #include <QJsonObject>
 #include <QJsonValue>
@@ -17,7 +18,7 @@ namespace Parafetch {
 
 namespace {
 
-constexpr qint64 NsPerUs = 1000; // durations are journaled in whole microseconds
+using Units::NsPerUs; // durations are journaled in whole microseconds
 
 // A line is "<8 hex digits> <json>": the CRC-32 (IEEE 802.3, as zlib and PNG use) of the JSON.
 constexpr int CheckDigits = 8;
