@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs what is missing, builds, and runs every test with CTest.
 # Usage: scripts/test.sh [PRESET]   (dev by default; also release, asan, and tsan, which builds
-# and runs only the engine-labelled tests under ThreadSanitizer)
+# and runs only the engine and scenario tests under ThreadSanitizer)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
