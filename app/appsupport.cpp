@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What both executables share: application names and signals turned into events.
 #include "appsupport.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Parsing and validating the command line with QCommandLineParser.
 #include "commandline.h"
 

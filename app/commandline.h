@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The command line: every option of the parafetch executable, parsed into one value.
 #pragma once
 

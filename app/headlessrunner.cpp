@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The headless front end: the classic per-URL lines, a live meter on a terminal, a summary.
 #include "headlessrunner.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The headless front end: reads a list, runs the engine, prints one line per URL and a summary.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // parafetch: the command line. Terminal modes (--headless, --demo-server, --sweep, --compare,
 // --merge, --help, --version) run here, on Qt Core and Network only; everything else is the
 // window, which lives in parafetch-window beside this program and is started with exec: loading

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Standard input read on a thread, through a device that waits in poll() and can be stopped.
 #include "stdinreader.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reads a URL list from standard input on a thread, so that a silent pipe never blocks the loop.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // parafetch-window: the desktop window. `parafetch` starts it (exec) unless the command line
 // asks for a terminal mode, so that headless runs never load Qt Widgets and Gui.
 #include "appsupport.h"

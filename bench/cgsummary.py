@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Per-request instruction costs from two callgrind runs that differ only in the number of
 URLs: (cost at LARGE − cost at SMALL) / (LARGE − SMALL) removes start-up and shutdown.
 

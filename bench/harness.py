@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmark driver for bench/run.sh: runs every tool on the same URL lists, times each
 invocation, reads its peak RSS from /usr/bin/time, and prints a Markdown table.
 

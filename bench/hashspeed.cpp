@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // SHA-256 speed in the shapes Parafetch meets: Qt's QCryptographicHash against OpenSSL's EVP
 // (which uses the CPU's SHA extensions when present), and plain EVP against core/sha256.cpp's
 // prefetching Sha256 on data the hashing core does not have in its caches: a large buffer, and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Shared by bench/run.sh and bench/profile.sh (sourced, not run): start the loopback servers
 # and stop every one of them by PID on exit.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Where Parafetch's instructions per request go, for workload (b) against nginx at N=32:
 # callgrind (instruction counts, reproducible) and perf (time, with the kernel), next to
 # curl --parallel and bench/qnam_floor.cpp (the cheapest way we know to drive Qt Network).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What Qt Network itself can do on this machine: the cheapest way we know to drive
 // QNetworkAccessManager, as a floor for Parafetch's own request rate. Not part of the product
 // and not part of the CMake build; bench/profile.sh builds and runs it:

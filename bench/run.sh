@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Parafetch against curl --parallel, aria2c, xargs -P + curl and the seed's thread-queue
 # pattern, on loopback only. See bench/README.md.
 #

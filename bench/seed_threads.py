@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The seed's pattern, as a benchmark peer: N threading.Thread workers take URLs off a
 queue.Queue and call urllib.request.urlopen(url).read().
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Install rules and packaging (cpack -G DEB).
 include(GNUInstallDirs)
 

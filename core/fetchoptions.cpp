@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Defaults and validation of fetch settings.
 #include "fetchoptions.h"
 

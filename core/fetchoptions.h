@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The user's fetch settings: one value type shared by the engine, the command line and the UI.
 #pragma once
 
@@ -25,7 +26,7 @@ struct FetchOptions
     static constexpr int DefaultRetryBaseDelayMs = 500;
     static constexpr int DefaultRetryMaxDelayMs = 30'000;
     static constexpr int DefaultMaxRetryAfterMs = 120'000;
-    // Bounds what Qt buffers per reply (DESIGN rule 4); the default is unbounded. Measured on
+    // Bounds what Qt buffers per reply (ARCHITECTURE rule 4); the default is unbounded. Measured on
     // 1 GiB and 8 x 256 MiB over loopback: 256 KiB to 1 MiB cost the same CPU per byte; 2 and
     // 4 MiB cost more (the chunks in flight fall out of the caches) and took eight streams to
     // 100 MB and past.

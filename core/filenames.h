@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Safe local file names for downloads, derived from URLs, Content-Disposition and user input.
 #pragma once
 

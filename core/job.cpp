@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // String names for the job enums, shared by exports, importers and the command line.
 #include "job.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // One URL's job record: what was asked for, and everything measured while fetching it.
 #pragma once
 

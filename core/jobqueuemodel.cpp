@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The queue model: job records as table rows, with coalesced live updates.
 #include "jobqueuemodel.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The queue itself: one row per job, in the order the jobs were added.
 #pragma once
 
@@ -81,7 +82,7 @@ public:
     }
 
     // Engine-side updates. Live progress is only recorded here; flushProgress() announces it,
-    // once per refresh, for the dirty rows and live columns only (DESIGN rule 5).
+    // once per refresh, for the dirty rows and live columns only (ARCHITECTURE rule 5).
     void setQueuedAt(int row, qint64 queuedAtNs);
     void markRunning(quint64 id, qint64 startedAtNs, int worker);
     void setProgress(quint64 id, qint64 received, qint64 total, qint64 nowNs, int attempt = 0,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Masking of secrets in URLs and headers.
 #include "redact.h"
 

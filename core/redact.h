@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Masking of secrets (URL credentials, secret query parameters, sensitive header values) before
 // anything is shown, exported or logged.
 #pragma once

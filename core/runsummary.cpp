@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Run summary arithmetic: one pass over the jobs, percentiles by nearest rank.
 #include "runsummary.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The numbers of a whole run: counts, wall against serial time, speedup, throughput, percentiles.
 #pragma once
 

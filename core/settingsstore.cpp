@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reads and writes the fetch settings and the last URL list.
 //
 // Keys, all under the group "fetch/":

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Persistence of the fetch settings (QSettings) and of the last URL list (a file of its own).
 #pragma once
 

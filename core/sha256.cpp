@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // SHA-256 through libcrypto's EVP interface.
 #include "sha256.h"
 

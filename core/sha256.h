@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // SHA-256 of a stream, through OpenSSL's libcrypto (SHA-NI/AVX2 where the CPU has them).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Parsing of URL lists: line splitting, URL extraction, `url,filename` records and problems.
 #include "urllistparser.h"
 

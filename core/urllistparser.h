@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Turns pasted text, files and stdin into the URLs to fetch, with a reason for every unusable line.
 #pragma once
 

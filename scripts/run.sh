@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs what is missing, builds, and starts Parafetch. With no arguments it opens the
 # window on the offline demo (or, without a display, runs the demo headless); any arguments
 # are passed to parafetch (try --help).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Regenerates the README's pictures of the real window: resources/screenshots/
 # window-{1366x768,1920x1080}-{running,done}.png, the whole screen (Xvfb with openbox) while
 # `parafetch --demo` runs and once it has finished, the window at the size it opens with.

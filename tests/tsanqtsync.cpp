@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Tells ThreadSanitizer about the synchronisation inside Debian's uninstrumented Qt (tsan preset).
 //
 // Preloaded (LD_PRELOAD, set by tests/CMakeLists.txt for the tsan build only) into the engine

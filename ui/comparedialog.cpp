@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Compare Runs: reads two exports, lists what changed per URL (worst first) and the deltas.
 #include "comparedialog.h"
 

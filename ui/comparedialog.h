@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Compare Runs dialog: two exports side by side, per-URL differences and figure deltas.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The detail pane: one job's record as small HTML tables, secrets already masked.
 #include "detailpane.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Everything known about the selected URL: attempts, redirects, headers, digest, saved path,
 // phases, and the request as a curl command line.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The input panel: paste or type URLs, see each bad line with its reason, add the good ones.
 #include "inputpanel.h"
 

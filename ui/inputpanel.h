@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Where URLs come in: a paste area, the parser's problems listed inline, and Add.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Sorting, filtering and status icons over the queue model; the core model stays free of Gui.
 #include "jobtableproxymodel.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The table's view of the queue: sorting on raw values, text and status filters, status icons.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The main window: composition of its parts, and the run commands their actions trigger.
 #include "mainwindow.h"
 
@@ -689,7 +690,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     writeSettings();
     m_session->saveLastList();
     // Stop and wait here, while the window still exists: no task outlives it, and no partial
-    // file is left under a final name (DESIGN rule 9).
+    // file is left under a final name (ARCHITECTURE rule 9).
     m_baseline->cancel();
     m_session->end(choice);
     event->accept();

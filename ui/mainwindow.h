@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The main window: composes the input, the queue table, the docks and the actions, and carries
 // out the run commands they trigger.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The progress bar delegate, after the torrent example's: a QStyleOptionProgressBar per cell.
 #include "progressdelegate.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Paints the progress column as a progress bar, and "–" where a row has no speed or time yet.
 #pragma once
 

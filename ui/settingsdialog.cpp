@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Settings dialog: a form over FetchOptions that refuses what the engine could not use.
 #include "settingsdialog.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Settings dialog: how each request is made, retried and where its body goes.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The keyboard shortcuts dialog: one row per action with a key, in the order they were made.
 #include "shortcutsdialog.h"
 

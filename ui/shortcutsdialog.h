@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Help → Keyboard Shortcuts: every key of the window, read from its actions so it cannot drift.
 #pragma once
 

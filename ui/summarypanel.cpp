@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The summary panel: live figures of the run with their definitions as tooltips.
 #include "summarypanel.h"
 

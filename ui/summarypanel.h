@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The run at a glance: progress, workers, bytes, wall time against serial time, the speedup.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The sweep dialog and its plot: levels chosen as powers of two, progress, table, knee, CSV.
 #include "sweepdialog.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The concurrency sweep dialog: runs the list at N = 1, 2, 4, … and plots wall time and speedup.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The waterfall widget: model wiring, geometry, zoom, hit tests, input (painted in waterfallpaint).
 #include "waterfallview.h"
 
@@ -66,7 +67,7 @@ void WaterfallView::setModel(JobQueueModel *model, QAbstractProxyModel *filter)
     };
     if (model) {
         watch(model);
-        // Batches of live changes (DESIGN rule 5): the layout follows at the refresh pace.
+        // Batches of live changes (ARCHITECTURE rule 5): the layout follows at the refresh pace.
         m_connections << connect(model, &QAbstractItemModel::dataChanged, this,
                                  &WaterfallView::markRowsChanged)
                       << connect(model, &QObject::destroyed, this, &WaterfallView::markDirty);

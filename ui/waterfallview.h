@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The waterfall: one bar per URL on a shared time axis, coloured by phase, grouped by lane or host.
 #pragma once
 

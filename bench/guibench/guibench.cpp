@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Workload (d): time to add a big list to the window, the GUI thread's worst stall while the
 // list is fetched, and the memory the finished rows take.
 #include "engine/fetchengine.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The sink interface's defaults: a sink that keeps nothing cannot resume.
 #include "engine/bodysink.h"
 

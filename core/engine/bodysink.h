@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Where a response body goes: the interface the fetch task streams chunks into.
 #pragma once
 

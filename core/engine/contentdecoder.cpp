@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // gzip and deflate bodies inflated with zlib: end of stream required, trailers checked.
 #include "engine/contentdecoder.h"
 

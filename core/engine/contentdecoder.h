@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Content codings undone with zlib, strictly: a stream must end, and gzip's trailer must match.
 #pragma once
 

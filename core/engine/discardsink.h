@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A sink that keeps nothing: the body is only counted and hashed by the task.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The engine's threads and the queue they take tasks from.
 #include "engine/fetchdriver.h"
 
@@ -28,7 +29,7 @@ constexpr int MaxReportHoldMs = 10;
 
 } // namespace
 
-// Proxy decisions per scheme and host, made once (DESIGN rule 8): the system lookup can be
+// Proxy decisions per scheme and host, made once (ARCHITECTURE rule 8): the system lookup can be
 // expensive (PAC scripts on some platforms), and a list holds many URLs per host.
 class ProxyCache final
 {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The engine's threads: each drives many fetch tasks at once on its own event loop.
 #pragma once
 
@@ -20,7 +21,7 @@ namespace Parafetch {
 class NetworkManager;
 class ProxyCache;
 std::shared_ptr<ProxyCache> makeProxyCache();
-bool proxiesConfigured(); // by the application or the system (DESIGN rule 8)
+bool proxiesConfigured(); // by the application or the system (ARCHITECTURE rule 8)
 
 // What the engine and its drivers share. The engine appends tasks to the queue; a driver with
 // a free lane takes the next one itself, so a finished URL is followed by the next request
@@ -57,7 +58,7 @@ struct DriverShared
 // A lane is one worker: it fetches one URL at a time and keeps its own keep-alive connection.
 // Lane L runs on driver L % driverCount, which drives all its lanes from one event loop. A
 // driver's lanes share network managers six at a time, the number of connections Qt opens per
-// host and manager (DESIGN rule 7): a request never waits inside Qt for a connection, the number
+// host and manager (ARCHITECTURE rule 7): a request never waits inside Qt for a connection, the number
 // of lanes is the number of requests in flight, and there is one Qt HTTP thread per six lanes
 // instead of one per lane (half the context switches of a manager per lane).
 class FetchDriver final : public QObject

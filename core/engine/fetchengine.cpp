@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The fetch engine: feeds its driver threads from the queue model and collects results.
 #include "engine/fetchengine.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The fetch engine: engine threads that drive N lanes, fed in order from the queue model.
 #pragma once
 
@@ -34,10 +35,10 @@ class FetchEngine final : public QObject
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(FetchEngine)
 public:
-    static constexpr int ProgressIntervalMs = 100; // ~10 Hz live updates (DESIGN rule 5)
+    static constexpr int ProgressIntervalMs = 100; // ~10 Hz live updates (ARCHITECTURE rule 5)
 
     explicit FetchEngine(JobQueueModel *model, QObject *parent = nullptr);
-    ~FetchEngine() override; // cancels everything and waits for its threads (DESIGN rule 9)
+    ~FetchEngine() override; // cancels everything and waits for its threads (ARCHITECTURE rule 9)
 
     // Takes effect for tasks not yet started; the concurrency applies at once.
     void setOptions(const FetchOptions &options);

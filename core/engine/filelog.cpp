@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The run journal's side file of files (see filelog.h).
 #include "engine/filelog.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The run journal's side file of files: what the engine threads did on disk, written before they
 // do it, so that a restore after a crash neither fetches a saved body again nor leaves a .part.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Saving bodies to a directory: streamed to NAME.part, renamed to NAME only when complete.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The engine's QNetworkReply: HTTP/1.1 on our own sockets, or Qt's h2 underneath, checked alike.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // HTTP/1.x response parsing by the letter of RFC 9112, where Qt 6.4's own parser is lenient in
 // ways that turn a broken response into a "successful" wrong file.
 #include "engine/httpresponseparser.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Which requests our HTTP/1.1 client answers, and a cookie jar that keeps nothing.
 #include "engine/networkmanager.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The engine's QNetworkAccessManager: every GET and HEAD answered by HttpReply; no cookies kept.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Extra CA certificates for the requests (read once, shared by the engine's threads) and plain
 // messages for TLS failures. SSL errors are never ignored here: they are only explained.
 #include "engine/tlsconfig.h"

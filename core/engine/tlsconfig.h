@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // TLS for the fetches: extra trusted CA certificates, and TLS failures told in plain words.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A serial baseline run with its own queue and engine, beside the user's.
 #include "run/baselinerunner.h"
 

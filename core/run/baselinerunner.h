@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Measures a real serial baseline: the same list again, one URL at a time.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // How long the rest of a run will take, from the work still to go and what is in flight now.
 #include "run/eta.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Per-URL matching of two runs, their figures, and the --fail-if rule grammar (see the header).
 #include "run/runcompare.h"
 

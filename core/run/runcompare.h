@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Comparing two runs of a list: per-URL differences, figure deltas, and --fail-if rules for CI.
 #pragma once
 

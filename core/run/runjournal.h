@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The run journal: the current list and each URL's last state, appended as they change, so that
 // a run survives kill -9 or a power cut and the next start can offer it back.
 #pragma once

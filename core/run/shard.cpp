@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Stable URL sharding and the merge of shard exports into one run with one clock.
 #include "run/shard.h"
 

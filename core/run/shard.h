@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Splitting a URL list across machines by a stable hash, and merging the shards' exports.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The sweep's levels, one fresh engine each, the knee rule and the CSV (see the header).
 #include "run/sweeprunner.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A concurrency sweep: the same list at N = 1, 2, 4, … workers, to find where more stops helping.
 #pragma once
 

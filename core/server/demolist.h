@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The fixed list of URLs the demo run fetches from the loopback server.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The loopback HTTP/1.1 server's public class: its worker threads, the accepting socket and the
 // statistics every connection reports to.
 #include "server/loopbackserver.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A small HTTP/1.1 server on 127.0.0.1 with scripted endpoints, for tests, benchmarks and the demo.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // EtaEstimator against hand-computed answers: scripted snapshots of a run (times given, no clock),
 // and the snapshot taken from a queue (the text of an estimate is tst_formatting's).
 #include "run/eta.h"

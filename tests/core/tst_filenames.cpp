@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Tests of FileNames: sanitising, names from URLs and Content-Disposition, de-duplication.
 #include "filenames.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Tests of FileSink and OutputDirectory against links and other entries in the output folder.
 #include "engine/filesink.h"
 

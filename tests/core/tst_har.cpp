@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // HAR 1.2 export and import: the schema's required fields and types, the timing sum rule,
 // secrets, unknown phases, round trips, browser HAR files and malformed entries.
 #include "formats/harformat.h"

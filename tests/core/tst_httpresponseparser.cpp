@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // HttpResponseParser and ContentDecoder on their own: any split, framing, limits, content codings.
 #include "compression.h"
 #include "engine/contentdecoder.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Tests of JobQueueModel: rows, columns, raw values, coalesced updates, cancel and requeue.
 #include "jobqueuemodel.h"
 #include "testsupport.h"

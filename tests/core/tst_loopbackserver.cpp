@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Tests for the loopback HTTP server that backs the test suite, the benchmarks and the demo.
 #include "server/demolist.h"
 #include "server/loopbackserver.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // CSV/JSON export and import: layout, secrets, round trips, validation and atomic writes.
 #include "formats/csvformat.h"
 #include "formats/jsonformat.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Comparing two runs: per-URL changes, figures, and the --fail-if rule grammar.
 #include "run/runcompare.h"
 #include "testsupport.h"

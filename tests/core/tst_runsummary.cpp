@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // RunSummary arithmetic against hand-computed answers (USERS.md item 12: statistics computed
 // wrongly).
 #include "jobqueuemodel.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // SHA-256 through libcrypto: known answers, and chunked input equals one piece.
 #include "sha256.h"
 

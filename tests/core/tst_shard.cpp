@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Sharding a list by a stable URL hash, and merging shard exports back into one run.
 #include "formats/jsonformat.h"
 #include "run/shard.h"

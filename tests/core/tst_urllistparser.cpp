@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Tests of UrlListParser: every input form, every problem kind, streaming, garbage and scale.
 #include "urllistparser.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Hostile servers and faults: every case ends in one exact state, kind and message.
 #include "engine/fetchengine.h"
 #include "exitcodes.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The fetch engine against the loopback server: concurrency by count, every outcome, files.
 #include "engine/fetchengine.h"
 #include "engine/fetchtask.h"

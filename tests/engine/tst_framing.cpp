@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // HTTP/1.1 framing from hostile and odd-but-valid servers, over TCP and TLS: outcome, bytes, files.
 #include "compression.h"
 #include "engine/fetchengine.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Large bodies stream through the engine with bounded memory, counted and hashed exactly, whether
 // they are hashed, only counted, or written to a file.
 #include "engine/fetchengine.h"
@@ -71,7 +72,7 @@ void TestLargeBody::streamsWithBoundedMemory()
     QFETCH(qint64, bodyBytes);
     QFETCH(bool, hash);
     QFETCH(bool, toFile);
-    // Far below what is fetched: a buffered body would blow through it (DESIGN rule 4).
+    // Far below what is fetched: a buffered body would blow through it (ARCHITECTURE rule 4).
     constexpr qint64 MaxRssGrowthBytes = 96 * MiB;
 
     LoopbackServer server;

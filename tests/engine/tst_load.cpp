@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Load: 20,000 URLs at 256 workers with 10% faults; every URL ends once, the counts add up.
 #include "engine/fetchengine.h"
 #include "formats/runfile.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Resuming a download: a retry continues the kept .part with Range + If-Range when the server
 // can (206), starts over cleanly when it answers 200, and leaves no partial file either way.
 #include "engine/fetchengine.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The run journal: every record kind, damaged files, compaction, secrets, cost, and a kill -9.
 #include "engine/fetchengine.h"
 #include "engine/filelog.h"

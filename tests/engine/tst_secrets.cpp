@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Secrets: URL credentials, secret query values and secret headers reach the server, and
 // nowhere else.
 #include "engine/fetchengine.h"

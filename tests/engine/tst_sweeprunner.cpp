@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The concurrency sweep: levels, knee rule, sample and CSV, and real sweeps on a loopback server.
 #include "server/loopbackserver.h"
 #include "run/sweeprunner.h"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # One fuzz_<name>_smoke test (cmake -P): a bounded fuzz run on a copy of the seed corpus, then a
 # plain replay of the saved regressions. Fails if either finds a crash, timeout, leak or
 # sanitizer report.

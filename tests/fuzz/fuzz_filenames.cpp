@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target: FileNames::sanitize, fromUrl, fromContentDisposition, uniqueName.
 //
 // Input: byte 0 chooses how many names uniqueName() finds taken (low 4 bits) and whether it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target: HttpResponseParser and ContentDecoder, driven as Http1Reply drives them.
 //
 // Input: byte 0 says whether the request was HEAD (bit 0), how large the pieces the response

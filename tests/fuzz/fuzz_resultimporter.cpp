@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target: JsonFormat::fromJson, CsvFormat::fromCsv and HarFormat::fromHar, and the
 // round trip through the writers.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target: UrlListParser through parse(), addText() in chunks and addDevice().
 //
 // Input: byte 0 seeds the chunk splits (text and device reads); the rest is the document, read as

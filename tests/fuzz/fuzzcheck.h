@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Shared by the libFuzzer targets: an invariant check that stops the run where it fails.
 #pragma once
 

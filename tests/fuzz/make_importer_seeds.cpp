@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Writes the seed corpus of fuzz_resultimporter with the real exporter:
 //   cmake --build --preset fuzz --target fuzz_make_importer_seeds
 //   build/fuzz/tests/fuzz/fuzz_make_importer_seeds tests/fuzz/corpus/fuzz_resultimporter

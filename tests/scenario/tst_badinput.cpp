@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Bad input: garbage, huge lists, huge lines, odd schemes and encodings. Problems are reported
 // per line, nothing crashes, and the good lines really run.
 #include "engine/fetchengine.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Tests of the parafetch executable run headless: exit codes, output lines, options, exports.
 #include "commandline.h"
 #include "exitcodes.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // https end to end: trusted and refused certificates, the CA file, HTTP/1.1 and h2 over TLS.
 #include "engine/fetchengine.h"
 #include "engine/tlsconfig.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Jobs for the export tests (CSV, JSON, HAR): every state and error kind, awkward text, secrets,
 // extreme numbers; and a field-by-field comparison that says which field differs.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A raw-bytes HTTP server for tests (TCP or TLS), and the chunked framing of its scripts.
 #include "scriptedserver.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Helpers shared by the tests: building queues from URLs and running the engine to the end.
 // Linking them also registers Job as a metatype before the first test (testsupport.cpp).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Nothing is lost when the window closes mid-run or the process dies: the quit question, kept
 // .part files continued by the next Start, and a restore after a crash that fetches only what is
 // not on disk and leaves no orphans.

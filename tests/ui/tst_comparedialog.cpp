@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Compare Runs dialog: two exports in, the changed URLs (worst first) and the deltas out.
 #include "comparedialog.h"
 #include "engine/fetchengine.h"

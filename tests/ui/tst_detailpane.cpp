@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The detail pane: every phase, the worker lane, thread, attempts and protocol, secrets masked.
 #include "detailpane.h"
 #include "engine/fetchengine.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The main window driven as a person would: paste, add, start, watch, filter, sort, export, quit.
 #include "detailpane.h"
 #include "engine/fetchengine.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The progress column's delegate: a horizontal bar for live and finished rows, none for failures.
 #include "engine/fetchengine.h"
 #include "jobqueuemodel.h"

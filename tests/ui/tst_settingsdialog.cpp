@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Settings dialog, the settings store (QSettings and the last URL list) and the icons.
 #include "settingsdialog.h"
 #include "settingsstore.h"

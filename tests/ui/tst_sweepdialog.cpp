@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The sweep dialog: levels from its fields, a real sweep with progress, the table, the knee, and
 // a plot that really draws its series.
 #include "engine/fetchengine.h"

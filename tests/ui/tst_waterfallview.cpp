@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The waterfall view: phase stretches, geometry, grouping, zoom, hover, clicks, and painting only
 // what is visible, on synthetic jobs and on a real demo run against the loopback server.
 #include "server/demolist.h"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Remakes the test-only TLS files in this folder (OpenSSL 3). They protect nothing: the keys are
 # public on purpose. Valid until 2126, except expired.pem (2020-2021).
 set -eu

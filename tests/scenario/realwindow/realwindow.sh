@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The real window driven as a person drives it: Xvfb (1366x768) with openbox, xdotool for the
 # keyboard, xclip for the clipboard, a loopback demo server, and a temporary HOME.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A virtual screen with a window manager, and a person's hands on the Parafetch window: shared
 # by tests/scenario/realwindow/realwindow.sh and scripts/screenshots.sh. Sourced, not run.
 #
