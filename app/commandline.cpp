@@ -81,12 +81,14 @@ bool checkRunFiles(const CommandLine &line, bool fetchOptionsGiven)
     const QString option = comparing ? QStringLiteral("--compare") : QStringLiteral("--merge");
     if (fetchOptionsGiven) {
         printError(tr("%1 reads exports and fetches nothing: leave out --input, --demo, "
-                      "--sweep and --shard").arg(option));
+                      "--sweep and --shard")
+                       .arg(option));
         return false;
     }
     if (comparing ? line.runFiles.size() != 2 : line.runFiles.isEmpty()) {
-        printError(comparing ? tr("--compare takes two exports, A and B, not %1").arg(line.runFiles.size())
-                             : tr("--merge takes the exports to merge as arguments"));
+        printError(
+            comparing ? tr("--compare takes two exports, A and B, not %1").arg(line.runFiles.size())
+                      : tr("--merge takes the exports to merge as arguments"));
         return false;
     }
     return true;
@@ -125,7 +127,8 @@ bool checkModeOptions(const CommandLine &line, bool sampleGiven)
     }
     if (sweeping && RunFile::formatForPath(line.exportPath) != ExportFormat::Csv) {
         printError(tr("--export with --sweep writes the table as CSV: give a name ending in "
-                      ".csv, not '%1'").arg(line.exportPath));
+                      ".csv, not '%1'")
+                       .arg(line.exportPath));
         return false;
     }
     return true;
@@ -227,16 +230,18 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
     const QCommandLineOption exportTo(QStringLiteral("export"),
                                       tr("Write the results to FILE (.json, .csv or .har)."),
                                       QStringLiteral("FILE"));
-    const QCommandLineOption outputDir(QStringList { QStringLiteral("o"), QStringLiteral("output-dir") },
-                                       tr("Save bodies into DIR (default: count and hash them only)."),
-                                       QStringLiteral("DIR"));
-    const QCommandLineOption timeout(QStringLiteral("timeout"),
-                                     tr("Give up an attempt after SECONDS in all (default: no limit)."),
-                                     QStringLiteral("SECONDS"));
-    const QCommandLineOption idleTimeout(QStringLiteral("idle-timeout"),
-                                         tr("Give up an attempt after SECONDS without data (default %1).")
-                                             .arg(FetchOptions::DefaultIdleTimeoutMs / 1000),
-                                         QStringLiteral("SECONDS"));
+    const QCommandLineOption outputDir(
+        QStringList { QStringLiteral("o"), QStringLiteral("output-dir") },
+        tr("Save bodies into DIR (default: count and hash them only)."), QStringLiteral("DIR"));
+    const QCommandLineOption timeout(
+        QStringLiteral("timeout"),
+        tr("Give up an attempt after SECONDS in all (default: no limit)."),
+        QStringLiteral("SECONDS"));
+    const QCommandLineOption idleTimeout(
+        QStringLiteral("idle-timeout"),
+        tr("Give up an attempt after SECONDS without data (default %1).")
+            .arg(FetchOptions::DefaultIdleTimeoutMs / 1000),
+        QStringLiteral("SECONDS"));
     const QCommandLineOption retries(QStringLiteral("retries"),
                                      tr("Retry connection errors, timeouts, 5xx and 429 up to N "
                                         "times with exponential backoff, honouring Retry-After "
@@ -248,19 +253,20 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                                            "retry (default %1).")
                                             .arg(FetchOptions::DefaultRetryBaseDelayMs),
                                         QStringLiteral("MS"));
-    const QCommandLineOption maxRedirects(QStringLiteral("max-redirects"),
-                                          tr("Follow at most N redirects (default %1).")
-                                              .arg(FetchOptions::DefaultMaxRedirects),
-                                          QStringLiteral("N"));
+    const QCommandLineOption maxRedirects(
+        QStringLiteral("max-redirects"),
+        tr("Follow at most N redirects (default %1).").arg(FetchOptions::DefaultMaxRedirects),
+        QStringLiteral("N"));
     const QCommandLineOption head(QStringLiteral("head"),
                                   tr("Check links with HEAD requests instead of fetching bodies."));
     const QCommandLineOption header(QStringList { QStringLiteral("H"), QStringLiteral("header") },
                                     tr("Add a request header; repeat for more."),
                                     QStringLiteral("NAME: VALUE"));
-    const QCommandLineOption userAgent(QStringLiteral("user-agent"),
-                                       tr("Send S as the User-Agent (default %1).")
-                                           .arg(QString::fromLatin1(FetchOptions::defaultUserAgent())),
-                                       QStringLiteral("S"));
+    const QCommandLineOption userAgent(
+        QStringLiteral("user-agent"),
+        tr("Send S as the User-Agent (default %1).")
+            .arg(QString::fromLatin1(FetchOptions::defaultUserAgent())),
+        QStringLiteral("S"));
     const QCommandLineOption noHash(QStringLiteral("no-hash"),
                                     tr("Do not compute SHA-256 of the bodies."));
     const QCommandLineOption noResume(
@@ -270,10 +276,12 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                                      tr("Ignore the system proxy settings."));
     const QCommandLineOption quiet(QStringList { QStringLiteral("q"), QStringLiteral("quiet") },
                                    tr("Print only the summary, no line per URL and no progress."));
-    const QCommandLineOption demo(QStringLiteral("demo"),
-                                  tr("Fetch a built-in list from a loopback demo server (no network needed)."));
-    const QCommandLineOption demoServer(QStringLiteral("demo-server"),
-                                        tr("Run the loopback demo server in the foreground and print its address."));
+    const QCommandLineOption demo(
+        QStringLiteral("demo"),
+        tr("Fetch a built-in list from a loopback demo server (no network needed)."));
+    const QCommandLineOption demoServer(
+        QStringLiteral("demo-server"),
+        tr("Run the loopback demo server in the foreground and print its address."));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         tr("Window: save a PNG of the window to FILE once the run "
                                            "has finished, then quit."),
@@ -316,18 +324,20 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                                    tr("Merge the JSON exports given as arguments (e.g. one per "
                                       "shard) into one run; --export FILE writes it. Implies "
                                       "--headless."));
-    QCommandLineOption screenshotSweep(QStringLiteral("screenshot-sweep"),
-                                       QStringLiteral("Render the sweep dialog after a demo sweep."),
-                                       QStringLiteral("FILE"));
+    QCommandLineOption screenshotSweep(
+        QStringLiteral("screenshot-sweep"),
+        QStringLiteral("Render the sweep dialog after a demo sweep."), QStringLiteral("FILE"));
     screenshotSweep.setFlags(QCommandLineOption::HiddenFromHelp);
     const QCommandLineOption port(QStringLiteral("port"),
                                   tr("Port for --demo-server (default: any free port)."),
                                   QStringLiteral("P"));
 
-    parser.addOptions({ headless, jobs, input, exportTo, outputDir, timeout, idleTimeout, retries,
-                        retryDelay, maxRedirects, head, header, userAgent, noHash, noResume, noProxy, quiet,
-                        demo, demoServer, screenshot, port, caFile, perHost, sweep, sample,
-                        compare, failIf, shard, merge, screenshotSweep });
+    parser.addOptions({ headless, jobs,        input,     exportTo,   outputDir,
+                        timeout,  idleTimeout, retries,   retryDelay, maxRedirects,
+                        head,     header,      userAgent, noHash,     noResume,
+                        noProxy,  quiet,       demo,      demoServer, screenshot,
+                        port,     caFile,      perHost,   sweep,      sample,
+                        compare,  failIf,      shard,     merge,      screenshotSweep });
     parser.addPositionalArgument(QStringLiteral("urls"),
                                  tr("URLs to fetch, or one FILE with a list (as --input FILE). "
                                     "With --headless and no other input, a list piped to "
@@ -356,7 +366,8 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
     if (!readInt(parser, jobs, FetchOptions::MinConcurrency, FetchOptions::MaxConcurrency,
                  &fetch.concurrency)
         || !readInt(parser, retries, 0, FetchOptions::MaxRetries, &fetch.retries)
-        || !readInt(parser, retryDelay, 0, FetchOptions::DefaultRetryMaxDelayMs, &fetch.retryBaseDelayMs)
+        || !readInt(parser, retryDelay, 0, FetchOptions::DefaultRetryMaxDelayMs,
+                    &fetch.retryBaseDelayMs)
         || !readInt(parser, maxRedirects, 0, FetchOptions::MaxRedirects, &fetch.maxRedirects)
         || !readInt(parser, port, 0, 65535, &portNumber)
         || !readInt(parser, perHost, 0, FetchOptions::MaxPerHost, &fetch.perHost)
@@ -398,7 +409,8 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         fetch.caFile = parser.value(caFile);
     }
     QString error;
-    if ((parser.isSet(sweep) && !SweepRunner::parseLevels(parser.value(sweep), &result.sweepLevels, &error))
+    if ((parser.isSet(sweep)
+         && !SweepRunner::parseLevels(parser.value(sweep), &result.sweepLevels, &error))
         || (parser.isSet(shard) && !ShardSpec::parse(parser.value(shard), &result.shard, &error))
         || !FailRule::parseList(parser.values(failIf), &result.failRules, &error)) {
         printError(error);
@@ -414,9 +426,9 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
     result.useSystemProxy = !parser.isSet(noProxy);
 
     result.screenshotPath = parser.value(screenshot);
-    for (const QCommandLineOption *option : { &jobs, &timeout, &idleTimeout, &retries, &retryDelay,
-                                              &maxRedirects, &head, &header, &userAgent, &noHash,
-                                              &noResume, &outputDir, &caFile, &perHost }) {
+    for (const QCommandLineOption *option :
+         { &jobs, &timeout, &idleTimeout, &retries, &retryDelay, &maxRedirects, &head, &header,
+           &userAgent, &noHash, &noResume, &outputDir, &caFile, &perHost }) {
         result.fetchOptionsGiven = result.fetchOptionsGiven || parser.isSet(*option);
     }
 
@@ -430,8 +442,9 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         result.mode = parser.isSet(compare) ? Mode::Compare : Mode::Merge;
         result.runFiles = result.urls;
         result.urls.clear();
-        if (!checkRunFiles(result, parser.isSet(sweep) || parser.isSet(shard) || result.demo
-                                       || !result.inputPath.isEmpty()))
+        if (!checkRunFiles(result,
+                           parser.isSet(sweep) || parser.isSet(shard) || result.demo
+                               || !result.inputPath.isEmpty()))
             return false;
     } else if (!parser.isSet(headless) && !parser.isSet(sweep)) {
         result.mode = Mode::Window;

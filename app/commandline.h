@@ -20,20 +20,21 @@ struct CommandLine
 
     Mode mode = Mode::Window;
     FetchOptions fetch;
-    QString inputPath;        // "-" = standard input
-    QStringList urls;         // positional arguments
+    QString inputPath; // "-" = standard input
+    QStringList urls; // positional arguments
     QString exportPath;
     bool quiet = false;
     bool demo = false;
     bool useSystemProxy = true;
     quint16 port = 0;
-    QString screenshotPath;   // window: save a PNG of the window once the run has finished
-    bool fetchOptionsGiven = false; // any fetch option on the command line (window: overrides settings)
-    QList<int> sweepLevels;   // --sweep: run the list at each of these concurrencies
-    int sampleSize = 0;       // --sample: a sweep on this many URLs of the list, 0 = all
-    ShardSpec shard;          // --shard K/N: only the URLs of shard K
+    QString screenshotPath; // window: save a PNG of the window once the run has finished
+    bool fetchOptionsGiven =
+        false; // any fetch option on the command line (window: overrides settings)
+    QList<int> sweepLevels; // --sweep: run the list at each of these concurrencies
+    int sampleSize = 0; // --sample: a sweep on this many URLs of the list, 0 = all
+    ShardSpec shard; // --shard K/N: only the URLs of shard K
     QList<FailRule> failRules; // --fail-if: exit 3 when one holds
-    QStringList runFiles;     // --compare A B, --merge FILE...: exports to read
+    QStringList runFiles; // --compare A B, --merge FILE...: exports to read
     QString sweepScreenshotPath; // hidden: render the sweep dialog after a demo sweep to FILE
 
     // Parses the application's arguments. On --help or --version prints and sets *exitCode

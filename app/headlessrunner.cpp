@@ -67,8 +67,8 @@ QByteArray summaryText(const RunSummary &summary)
     const auto percentile = [](qint64 ns) { return formatClassicSecondsOrUnknown(ns).toLatin1(); };
     text += "urls=" + QByteArray::number(summary.total) + " succeeded="
         + QByteArray::number(summary.succeeded) + " failed=" + QByteArray::number(summary.failed)
-        + " cancelled=" + QByteArray::number(summary.cancelled) + " bytes="
-        + QByteArray::number(summary.bytes) + " p50=" + percentile(summary.p50Ns)
+        + " cancelled=" + QByteArray::number(summary.cancelled)
+        + " bytes=" + QByteArray::number(summary.bytes) + " p50=" + percentile(summary.p50Ns)
         + " p90=" + percentile(summary.p90Ns) + " p99=" + percentile(summary.p99Ns) + '\n';
     return text;
 }
@@ -80,9 +80,8 @@ bool checkRules(const QList<FailRule> &rules, const RunFigures &figures,
     bool allHeld = true;
     for (const FailRule &rule : rules) {
         const FailRule::Outcome outcome = rule.evaluate(figures, comparison);
-        const QString value = outcome.known
-            ? QString::number(outcome.value, 'g', 6) + rule.unit()
-            : tr("unknown");
+        const QString value =
+            outcome.known ? QString::number(outcome.value, 'g', 6) + rule.unit() : tr("unknown");
         writeOut(tr("rule %1: %2, %3\n")
                      .arg(rule.text(), value, outcome.failed ? tr("FAILED") : tr("ok"))
                      .toUtf8(),
@@ -307,14 +306,17 @@ void HeadlessRunner::startSweep(const QList<UrlEntry> &entries)
                              .arg(sample.size())
                              .arg(levels.join(QLatin1Char(',')))
                              .toUtf8();
-    heading += QByteArrayLiteral("     N        wall      serial  speedup  efficiency  succeeded  failed       p50       p95\n");
+    heading += QByteArrayLiteral("     N        wall      serial  speedup  efficiency  succeeded  "
+                                 "failed       p50       p95\n");
     writeOut(heading, true);
     m_sweep->start(sample, m_line.fetch, m_line.sweepLevels);
 }
 
 void HeadlessRunner::printSweepPoint(const SweepPoint &point)
 {
-    const auto cell = [](const QByteArray &text, int width) { return text.rightJustified(width, ' '); };
+    const auto cell = [](const QByteArray &text, int width) {
+        return text.rightJustified(width, ' ');
+    };
     const auto seconds = [](qint64 ns) { return formatClassicSecondsOrUnknown(ns).toLatin1(); };
     const QByteArray row = cell(QByteArray::number(point.concurrency), 6)
         + cell(seconds(point.wallNs), 12) + cell(seconds(point.serialNs), 12)
@@ -339,7 +341,8 @@ void HeadlessRunner::finishSweep()
                    .arg(threshold);
     else if (points.size() >= 2)
         text = tr("knee: none yet (the last doubling still saved %1% or more of the wall time: "
-                  "try larger N)\n").arg(threshold);
+                  "try larger N)\n")
+                   .arg(threshold);
     else
         text = tr("knee: needs at least two levels\n");
     writeOut(text.toUtf8(), true);
@@ -421,7 +424,8 @@ bool HeadlessRunner::readArgumentsAndFile()
     if (m_line.demo) {
         m_demoServer = std::make_unique<LoopbackServer>();
         if (!m_demoServer->listen(0, QThread::idealThreadCount())) {
-            writeErr(tr("parafetch: cannot start the demo server: %1\n").arg(m_demoServer->errorString()));
+            writeErr(tr("parafetch: cannot start the demo server: %1\n")
+                         .arg(m_demoServer->errorString()));
             return false;
         }
         parser.addText(demoUrls(m_demoServer->baseUrl()).join(QLatin1Char('\n')));
@@ -452,7 +456,10 @@ bool HeadlessRunner::startRun()
         ? tr("input")
         : m_line.inputPath;
     for (const ParseProblem &problem : parser.takeProblems())
-        writeErr(tr("parafetch: %1 line %2: %3: %4\n").arg(source).arg(problem.line).arg(problem.reason, problem.text));
+        writeErr(tr("parafetch: %1 line %2: %3: %4\n")
+                     .arg(source)
+                     .arg(problem.line)
+                     .arg(problem.reason, problem.text));
 
     QList<UrlEntry> entries = parser.takeEntries();
     m_parser.reset();
@@ -581,13 +588,14 @@ int runDemoServer(const CommandLine &line)
 {
     LoopbackServer server;
     if (!server.listen(line.port, QThread::idealThreadCount())) {
-        writeErr(tr("parafetch: cannot listen on 127.0.0.1:%1: %2\n").arg(line.port).arg(server.errorString()));
+        writeErr(tr("parafetch: cannot listen on 127.0.0.1:%1: %2\n")
+                     .arg(line.port)
+                     .arg(server.errorString()));
         return HeadlessRunner::BadInput;
     }
-    writeOut(tr("Parafetch demo server listening on %1/\n")
-                 .arg(server.baseUrl().toString())
-                 .toUtf8(),
-             true);
+    writeOut(
+        tr("Parafetch demo server listening on %1/\n").arg(server.baseUrl().toString()).toUtf8(),
+        true);
     return QCoreApplication::exec();
 }
 
@@ -613,7 +621,7 @@ QByteArray outcomeCell(bool present, JobState state, int status, ErrorKind kind,
 {
     if (!present)
         return QByteArrayLiteral("-");
-    QByteArray text = status > 0 ? QByteArray::number(status)
+    QByteArray text = status > 0  ? QByteArray::number(status)
         : kind != ErrorKind::None ? errorKindName(kind).toUtf8()
                                   : stateName(state).toUtf8();
     if (durationNs >= 0)
@@ -642,13 +650,15 @@ QByteArray figuresTable(const RunFigures &a, const RunFigures &b)
 {
     constexpr int NameWidth = 12, CellWidth = 12;
     QByteArray text = QByteArray("figure").leftJustified(NameWidth, ' ')
-        + QByteArray("A").rightJustified(CellWidth, ' ') + QByteArray("B").rightJustified(CellWidth, ' ')
+        + QByteArray("A").rightJustified(CellWidth, ' ')
+        + QByteArray("B").rightJustified(CellWidth, ' ')
         + QByteArray("delta").rightJustified(CellWidth, ' ') + '\n';
     const auto count = [&](const char *name, int before, int after) {
         text += QByteArray(name).leftJustified(NameWidth, ' ')
             + QByteArray::number(before).rightJustified(CellWidth, ' ')
             + QByteArray::number(after).rightJustified(CellWidth, ' ')
-            + ((after >= before ? "+" : "") + QByteArray::number(after - before)).rightJustified(CellWidth, ' ')
+            + ((after >= before ? "+" : "") + QByteArray::number(after - before))
+                  .rightJustified(CellWidth, ' ')
             + '\n';
     };
     const auto time = [&](const char *name, qint64 before, qint64 after) {
@@ -659,9 +669,10 @@ QByteArray figuresTable(const RunFigures &a, const RunFigures &b)
             if (before > 0)
                 delta += " (" + formatPercentChange(before, after).toLatin1() + ')';
         }
-        text += QByteArray(name).leftJustified(NameWidth, ' ') + cell(before).rightJustified(CellWidth, ' ')
-            + cell(after).rightJustified(CellWidth, ' ') + ' ' + delta.rightJustified(CellWidth - 1, ' ')
-            + '\n';
+        text += QByteArray(name).leftJustified(NameWidth, ' ')
+            + cell(before).rightJustified(CellWidth, ' ')
+            + cell(after).rightJustified(CellWidth, ' ') + ' '
+            + delta.rightJustified(CellWidth - 1, ' ') + '\n';
     };
     count("urls", a.total, b.total);
     count("succeeded", a.succeeded, b.succeeded);
@@ -719,7 +730,8 @@ int runCompare(const CommandLine &line)
     text += '\n' + figuresTable(comparison.a, comparison.b) + '\n';
     QByteArray changes = "changes:";
     for (int i = 0; i < UrlChangeCount; ++i)
-        changes += ' ' + urlChangeName(UrlChange(i)).toUtf8() + '=' + QByteArray::number(comparison.counts[std::size_t(i)]);
+        changes += ' ' + urlChangeName(UrlChange(i)).toUtf8() + '='
+            + QByteArray::number(comparison.counts[std::size_t(i)]);
     text += changes + '\n';
     writeOut(text, true);
     return checkRules(line.failRules, comparison.b, &comparison) ? HeadlessRunner::AllSucceeded

@@ -27,9 +27,9 @@ namespace {
 
 using Hasher = std::function<void(const char *data, qsizetype size)>;
 
-constexpr qsizetype HotChunkBytes = 256 * 1024;       // the engine's old read buffer
-constexpr qsizetype HandedChunkBytes = 64 * 1024;     // what Qt's HTTP thread reads at a time
-constexpr qsizetype HandedRingBytes = 1024 * 1024;    // FetchOptions::DefaultReadBufferBytes
+constexpr qsizetype HotChunkBytes = 256 * 1024; // the engine's old read buffer
+constexpr qsizetype HandedChunkBytes = 64 * 1024; // what Qt's HTTP thread reads at a time
+constexpr qsizetype HandedRingBytes = 1024 * 1024; // FetchOptions::DefaultReadBufferBytes
 constexpr qsizetype ColdRingBytes = 256 * 1024 * 1024; // far beyond any cache here
 
 struct Result
@@ -48,7 +48,11 @@ void print(const char *what, long long total, const Result &result)
 class PlainEvp
 {
 public:
-    PlainEvp() : m_context(EVP_MD_CTX_new()) { EVP_DigestInit_ex(m_context, EVP_sha256(), nullptr); }
+    PlainEvp()
+        : m_context(EVP_MD_CTX_new())
+    {
+        EVP_DigestInit_ex(m_context, EVP_sha256(), nullptr);
+    }
     ~PlainEvp() { EVP_MD_CTX_free(m_context); }
     void add(const char *data, qsizetype size) { EVP_DigestUpdate(m_context, data, size_t(size)); }
     QByteArray result()
@@ -83,8 +87,7 @@ Result fromBuffer(long long total, qsizetype chunk, const std::vector<char> &buf
 }
 
 // A producer thread writes each chunk into a ring; this thread hashes it once it is complete.
-template<typename Hash>
-Result handedOver(long long total)
+template<typename Hash> Result handedOver(long long total)
 {
     constexpr qsizetype Slots = HandedRingBytes / HandedChunkBytes;
     std::vector<char> ring(static_cast<size_t>(HandedRingBytes));
@@ -169,7 +172,8 @@ int main(int argc, char **argv)
     print("Parafetch::Sha256 (EVP, prefetching)", total, handedOurs);
 
     bool same = true;
-    for (const Result *r : { &hotPlain, &hotOurs, &coldPlain, &coldOurs, &handedPlain, &handedOurs })
+    for (const Result *r :
+         { &hotPlain, &hotOurs, &coldPlain, &coldOurs, &handedPlain, &handedOurs })
         same = same && r->digest == qt.digest;
     std::printf("  digests %s\n", same ? "match" : "DIFFER");
     return same ? 0 : 1;

@@ -75,8 +75,8 @@ int main(int argc, char **argv)
         const size_t index = next++;
         QNetworkAccessManager *manager = pool[index % pool.size()].get();
         QNetworkReply *reply = manager->get(QNetworkRequest(urls[index]));
-        auto digest = hash ? std::make_shared<QCryptographicHash>(QCryptographicHash::Sha256)
-                           : nullptr;
+        auto digest =
+            hash ? std::make_shared<QCryptographicHash>(QCryptographicHash::Sha256) : nullptr;
         auto drain = [&, reply, digest] {
             for (;;) {
                 const qint64 n = reply->read(buffer.data(), buffer.size());
@@ -107,8 +107,8 @@ int main(int argc, char **argv)
         app.exec();
     const double seconds = timer.nsecsElapsed() / 1e9;
     std::printf("main takes time=%.3fs\n", seconds);
-    std::printf("urls=%zu failed=%zu bytes=%lld managers=%d in-flight=%d req/s=%.0f\n",
-                urls.size(), failed, static_cast<long long>(bytes), managers, concurrency,
+    std::printf("urls=%zu failed=%zu bytes=%lld managers=%d in-flight=%d req/s=%.0f\n", urls.size(),
+                failed, static_cast<long long>(bytes), managers, concurrency,
                 urls.size() / seconds);
     return failed ? 1 : 0;
 }

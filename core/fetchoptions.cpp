@@ -25,7 +25,8 @@ std::optional<QPair<QByteArray, QByteArray>> FetchOptions::parseHeader(const QSt
     const QString name = colon > 0 ? text.left(colon).trimmed() : QString();
     const bool validName = !name.isEmpty() && std::all_of(name.cbegin(), name.cend(), [](QChar c) {
         // RFC 9110 token characters.
-        return c.unicode() < 0x7f && (c.isLetterOrNumber() || QStringView(u"!#$%&'*+-.^_`|~").contains(c));
+        return c.unicode() < 0x7f
+            && (c.isLetterOrNumber() || QStringView(u"!#$%&'*+-.^_`|~").contains(c));
     });
     if (!validName) {
         if (error)

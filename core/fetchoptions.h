@@ -34,21 +34,21 @@ struct FetchOptions
 
     int concurrency = DefaultConcurrency;
     Method method = Method::Get;
-    int timeoutMs = 0;                          // whole attempt, 0 = no limit
-    int idleTimeoutMs = DefaultIdleTimeoutMs;   // no data for this long, 0 = no limit
-    int retries = DefaultRetries;               // extra attempts after the first
+    int timeoutMs = 0; // whole attempt, 0 = no limit
+    int idleTimeoutMs = DefaultIdleTimeoutMs; // no data for this long, 0 = no limit
+    int retries = DefaultRetries; // extra attempts after the first
     int retryBaseDelayMs = DefaultRetryBaseDelayMs; // doubles each attempt
     int retryMaxDelayMs = DefaultRetryMaxDelayMs;
     int maxRetryAfterMs = DefaultMaxRetryAfterMs; // cap on a server's Retry-After
     int maxRedirects = DefaultMaxRedirects;
-    QByteArray userAgent;                       // empty = defaultUserAgent()
-    HeaderList headers;                         // extra request headers
-    QString outputDirectory;                    // empty = discard bodies
+    QByteArray userAgent; // empty = defaultUserAgent()
+    HeaderList headers; // extra request headers
+    QString outputDirectory; // empty = discard bodies
     bool computeSha256 = true;
     qint64 readBufferBytes = DefaultReadBufferBytes;
-    QString caFile;        // extra CA certificates (PEM) trusted for https, empty = system only
-    int perHost = 0;       // polite mode: at most this many requests per host at once, 0 = off
-    bool resume = true;    // continue a kept .part with Range + If-Range where the server allows
+    QString caFile; // extra CA certificates (PEM) trusted for https, empty = system only
+    int perHost = 0; // polite mode: at most this many requests per host at once, 0 = off
+    bool resume = true; // continue a kept .part with Range + If-Range where the server allows
     static constexpr int MaxPerHost = MaxConcurrency;
 
     static QByteArray defaultUserAgent();

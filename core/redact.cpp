@@ -107,8 +107,7 @@ bool hasMaskedSecrets(const QUrl &url)
 bool isSensitiveHeader(QByteArrayView name)
 {
     static constexpr std::array<QByteArrayView, 6> sensitive = {
-        "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key",
-        "x-auth-token",
+        "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "x-auth-token",
     };
     for (QByteArrayView candidate : sensitive) {
         if (name.compare(candidate, Qt::CaseInsensitive) == 0)

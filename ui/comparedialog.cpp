@@ -26,7 +26,7 @@ namespace Parafetch {
 
 namespace {
 
-const QColor WorseColour(0xD5, 0x5E, 0x00);  // vermillion, as the waterfall's failures
+const QColor WorseColour(0xD5, 0x5E, 0x00); // vermillion, as the waterfall's failures
 const QColor BetterColour(0x00, 0x9E, 0x73); // bluish green
 
 // Worst news first: what broke, what changed, what got fixed, what came and went.
@@ -72,7 +72,7 @@ QString outcomeText(bool present, JobState state, int status, ErrorKind kind, qi
 {
     if (!present)
         return unknownValue();
-    QString text = status > 0 ? QString::number(status)
+    QString text = status > 0     ? QString::number(status)
         : kind != ErrorKind::None ? errorKindName(kind)
                                   : stateDisplayName(state);
     if (durationNs >= 0)
@@ -143,7 +143,8 @@ CompareDialog::CompareDialog(QWidget *parent)
     m_counts->setObjectName(QStringLiteral("compareCounts"));
     m_counts->setWordWrap(true);
 
-    m_differences = makeTable(DiffColumnCount, { tr("Change"), tr("URL"), tr("A"), tr("B"), tr("Δ time") }, this);
+    m_differences = makeTable(DiffColumnCount,
+                              { tr("Change"), tr("URL"), tr("A"), tr("B"), tr("Δ time") }, this);
     m_differences->setObjectName(QStringLiteral("differences"));
     m_differences->horizontalHeader()->setSectionResizeMode(UrlColumn, QHeaderView::Stretch);
     m_differences->verticalHeader()->hide();
@@ -238,10 +239,12 @@ void CompareDialog::fillDifferences()
             change->setForeground(BetterColour);
         m_differences->setItem(row, ChangeColumn, change);
         m_differences->setItem(row, UrlColumn, item(diff.url));
-        m_differences->setItem(row, AColumn,
-                               item(outcomeText(inA, diff.stateA, diff.statusA, diff.kindA, diff.durationA)));
-        m_differences->setItem(row, BColumn,
-                               item(outcomeText(inB, diff.stateB, diff.statusB, diff.kindB, diff.durationB)));
+        m_differences->setItem(
+            row, AColumn,
+            item(outcomeText(inA, diff.stateA, diff.statusA, diff.kindA, diff.durationA)));
+        m_differences->setItem(
+            row, BColumn,
+            item(outcomeText(inB, diff.stateB, diff.statusB, diff.kindB, diff.durationB)));
         m_differences->setItem(
             row, DeltaColumn,
             item(diff.hasTimeDelta() ? formatSignedSeconds(diff.timeDeltaNs()) : unknownValue(),
@@ -295,9 +298,9 @@ void CompareDialog::fillFigures()
         m_figures->setItem(i, FigureDeltaColumn, item(delta, Qt::AlignRight));
     }
     m_figures->setVerticalHeaderLabels(names);
-    m_figures->setMinimumWidth(m_figures->verticalHeader()->sizeHint().width()
-                               + m_figures->horizontalHeader()->length() + 2 * m_figures->frameWidth()
-                               + m_figures->verticalScrollBar()->sizeHint().width());
+    m_figures->setMinimumWidth(
+        m_figures->verticalHeader()->sizeHint().width() + m_figures->horizontalHeader()->length()
+        + 2 * m_figures->frameWidth() + m_figures->verticalScrollBar()->sizeHint().width());
 }
 
 } // namespace Parafetch

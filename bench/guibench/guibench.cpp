@@ -4,12 +4,12 @@
 #include "engine/fetchengine.h"
 #include "inputpanel.h"
 #include "jobqueuemodel.h"
-#include "server/loopbackserver.h"
 #include "mainwindow.h"
+#include "server/loopbackserver.h"
 
 #include <QApplication>
-#include <QCommandLineParser>
 #include <QComboBox>
+#include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QEvent>
 #include <QFile>
@@ -108,14 +108,31 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("parafetch-guibench"));
     QCommandLineParser parser;
     parser.addHelpOption();
-    const QCommandLineOption urls(QStringLiteral("urls"), QStringLiteral("List length."), QStringLiteral("N"), QStringLiteral("10000"));
-    const QCommandLineOption jobs(QStringLiteral("jobs"), QStringLiteral("Workers."), QStringLiteral("J"), QStringLiteral("128"));
-    const QCommandLineOption base(QStringLiteral("base"), QStringLiteral("Server base URL (default: an in-process loopback server)."), QStringLiteral("URL"));
-    const QCommandLineOption path(QStringLiteral("path"), QStringLiteral("Path fetched for each URL."), QStringLiteral("PATH"), QStringLiteral("/delay/20/bytes/1024"));
-    const QCommandLineOption addOnly(QStringLiteral("add-only"), QStringLiteral("Only add the list; don't fetch it."));
-    const QCommandLineOption traceStalls(QStringLiteral("trace-stalls"), QStringLiteral("Print to stderr every GUI event that takes longer than MS to deliver."), QStringLiteral("MS"));
-    const QCommandLineOption filter(QStringLiteral("filter"), QStringLiteral("Type TEXT into the table's filter before the run."), QStringLiteral("TEXT"));
-    const QCommandLineOption show(QStringLiteral("show"), QStringLiteral("Show only these rows during the run: all, active, done or failed."), QStringLiteral("ROWS"), QStringLiteral("all"));
+    const QCommandLineOption urls(QStringLiteral("urls"), QStringLiteral("List length."),
+                                  QStringLiteral("N"), QStringLiteral("10000"));
+    const QCommandLineOption jobs(QStringLiteral("jobs"), QStringLiteral("Workers."),
+                                  QStringLiteral("J"), QStringLiteral("128"));
+    const QCommandLineOption base(
+        QStringLiteral("base"),
+        QStringLiteral("Server base URL (default: an in-process loopback server)."),
+        QStringLiteral("URL"));
+    const QCommandLineOption path(QStringLiteral("path"),
+                                  QStringLiteral("Path fetched for each URL."),
+                                  QStringLiteral("PATH"), QStringLiteral("/delay/20/bytes/1024"));
+    const QCommandLineOption addOnly(QStringLiteral("add-only"),
+                                     QStringLiteral("Only add the list; don't fetch it."));
+    const QCommandLineOption traceStalls(
+        QStringLiteral("trace-stalls"),
+        QStringLiteral("Print to stderr every GUI event that takes longer than MS to deliver."),
+        QStringLiteral("MS"));
+    const QCommandLineOption filter(
+        QStringLiteral("filter"),
+        QStringLiteral("Type TEXT into the table's filter before the run."),
+        QStringLiteral("TEXT"));
+    const QCommandLineOption show(
+        QStringLiteral("show"),
+        QStringLiteral("Show only these rows during the run: all, active, done or failed."),
+        QStringLiteral("ROWS"), QStringLiteral("all"));
     parser.addOptions({ urls, jobs, base, path, addOnly, traceStalls, filter, show });
     parser.process(app);
 
@@ -172,7 +189,8 @@ int main(int argc, char *argv[])
         window.concurrencySpinBox()->setValue(parser.value(jobs).toInt());
         // A person watching a big run may well narrow the table down: that costs too.
         window.filterEdit()->setText(parser.value(filter));
-        const int shown = window.statusFilterBox()->findText(parser.value(show), Qt::MatchFixedString);
+        const int shown =
+            window.statusFilterBox()->findText(parser.value(show), Qt::MatchFixedString);
         if (shown < 0)
             qFatal("--show takes all, active, done or failed");
         window.statusFilterBox()->setCurrentIndex(shown);
@@ -192,7 +210,8 @@ int main(int argc, char *argv[])
         result.insert(QStringLiteral("runMs"), double(clock.nsecsElapsed()) / NsPerMs);
         result.insert(QStringLiteral("succeeded"), summary.succeeded);
         result.insert(QStringLiteral("stallP99Ms"), percentile(lateMs, 99));
-        result.insert(QStringLiteral("stallMaxMs"), lateMs.empty() ? 0.0 : *std::max_element(lateMs.cbegin(), lateMs.cend()));
+        result.insert(QStringLiteral("stallMaxMs"),
+                      lateMs.empty() ? 0.0 : *std::max_element(lateMs.cbegin(), lateMs.cend()));
         result.insert(QStringLiteral("ticks"), int(lateMs.size()));
         result.insert(QStringLiteral("rssFinishedBytes"), statusField("VmRSS:"));
     }

@@ -57,8 +57,7 @@ class CachingProxyFactory final : public QNetworkProxyFactory
 public:
     explicit CachingProxyFactory(std::shared_ptr<ProxyCache> cache)
         : m_cache(std::move(cache))
-    {
-    }
+    { }
     QList<QNetworkProxy> queryProxy(const QNetworkProxyQuery &query) override
     {
         return m_cache->proxiesFor(query);
@@ -112,9 +111,10 @@ void DispatchQueue::dropRevoked()
 {
     std::deque<TaskSpec> revoked; // destroyed outside the lock
     QMutexLocker locker(&m_mutex);
-    const auto keep = std::stable_partition(m_queue.begin(), m_queue.end(), [](const TaskSpec &spec) {
-        return spec.control->claimState() != TaskControl::Claim::Revoked;
-    });
+    const auto keep =
+        std::stable_partition(m_queue.begin(), m_queue.end(), [](const TaskSpec &spec) {
+            return spec.control->claimState() != TaskControl::Claim::Revoked;
+        });
     std::move(keep, m_queue.end(), std::back_inserter(revoked));
     m_queue.erase(keep, m_queue.end());
     locker.unlock();
@@ -135,8 +135,7 @@ bool DispatchQueue::isEmpty() const
 FetchDriver::FetchDriver(int index, std::shared_ptr<DriverShared> shared)
     : m_index(index)
     , m_shared(std::move(shared))
-{
-}
+{ }
 
 FetchDriver::~FetchDriver() = default;
 
@@ -199,7 +198,8 @@ void FetchDriver::stopIfIdle()
     thread()->quit();
 }
 
-const QNetworkRequest &FetchDriver::requestTemplate(const std::shared_ptr<const FetchOptions> &options)
+const QNetworkRequest &
+FetchDriver::requestTemplate(const std::shared_ptr<const FetchOptions> &options)
 {
     if (options != m_templateOptions) {
         m_requestTemplate = FetchTask::requestFor(*options, true);
@@ -261,14 +261,11 @@ void FetchDriver::takeWork()
             int used = m_shared->lanesUsed.load(std::memory_order_relaxed);
             while (used < lane + 1
                    && !m_shared->lanesUsed.compare_exchange_weak(used, lane + 1,
-                                                                 std::memory_order_relaxed)) {
-            }
+                                                                 std::memory_order_relaxed)) { }
             const QNetworkRequest &request = requestTemplate(spec->options);
-            auto *task = new FetchTask(std::move(*spec), managerFor(slot), request, lane,
-                                       m_index, m_shared->environment,
-                                       [this](FetchTask *done, Job &&job) {
-                                           taskDone(done, std::move(job));
-                                       });
+            auto *task = new FetchTask(
+                std::move(*spec), managerFor(slot), request, lane, m_index, m_shared->environment,
+                [this](FetchTask *done, Job &&job) { taskDone(done, std::move(job)); });
             m_slots[std::size_t(slot)] = task;
             ++m_running;
             task->start();
@@ -307,8 +304,8 @@ void FetchDriver::flushReportsIfDue()
     // running (the end of a run, or a slow list), and when the engine must refill the queue
     // before the lanes run dry; otherwise they wait for a batch or at most MaxReportHoldMs.
     const int concurrency = m_shared->concurrency.load(std::memory_order_relaxed);
-    const qsizetype batch = std::clamp<qsizetype>(concurrency / (2 * m_shared->driverCount), 1,
-                                                  MaxReportBatch);
+    const qsizetype batch =
+        std::clamp<qsizetype>(concurrency / (2 * m_shared->driverCount), 1, MaxReportBatch);
     if (m_running == 0 || m_stopping || m_heldReports.size() >= batch
         || m_shared->queue.size() <= std::size_t(concurrency / 2)) {
         flushReports();

@@ -48,7 +48,7 @@ struct DriverShared
     std::shared_ptr<ProxyCache> proxies; // null: no proxy is configured, go direct
     DispatchQueue queue;
     std::atomic<int> concurrency { 1 }; // lanes 0 .. concurrency-1 may run
-    std::atomic<int> lanesUsed { 0 };   // highest lane that ever ran + 1
+    std::atomic<int> lanesUsed { 0 }; // highest lane that ever ran + 1
     // Bumped when the trusted CAs change: Qt keeps a connection's TLS settings for as long as it
     // lives, so drivers drop their idle connections before they take the next task.
     std::atomic<int> connectionGeneration { 0 };
@@ -58,9 +58,9 @@ struct DriverShared
 // A lane is one worker: it fetches one URL at a time and keeps its own keep-alive connection.
 // Lane L runs on driver L % driverCount, which drives all its lanes from one event loop. A
 // driver's lanes share network managers six at a time, the number of connections Qt opens per
-// host and manager (ARCHITECTURE rule 7): a request never waits inside Qt for a connection, the number
-// of lanes is the number of requests in flight, and there is one Qt HTTP thread per six lanes
-// instead of one per lane (half the context switches of a manager per lane).
+// host and manager (ARCHITECTURE rule 7): a request never waits inside Qt for a connection, the
+// number of lanes is the number of requests in flight, and there is one Qt HTTP thread per six
+// lanes instead of one per lane (half the context switches of a manager per lane).
 class FetchDriver final : public QObject
 {
     Q_OBJECT

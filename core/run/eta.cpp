@@ -77,8 +77,8 @@ EtaEstimate EtaEstimator::estimate(const EtaSnapshot &snapshot)
     const double spreadNs = workNs / double(std::max(snapshot.workers, 1));
     // Work still in flight or queued is never "0 s" (a body fully received may still wait for
     // its end): at least a nanosecond, which shows as "about 1 s".
-    const qint64 remainingNs = std::max<qint64>(qint64(std::ceil(std::max(longestNs, spreadNs))),
-                                                anyUnsized ? 0 : 1);
+    const qint64 remainingNs =
+        std::max<qint64>(qint64(std::ceil(std::max(longestNs, spreadNs))), anyUnsized ? 0 : 1);
     if (anyUnsized && remainingNs == 0)
         return result; // "at least nothing" with URLs still in flight says nothing: Unknown
     result.status = EtaEstimate::Status::Known;

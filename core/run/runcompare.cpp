@@ -226,8 +226,9 @@ RunComparison RunComparison::compare(const QList<Job> &a, const QList<Job> &b)
 
 std::optional<FailRule> FailRule::parse(const QString &text, QString *error)
 {
-    static const QRegularExpression pattern(QStringLiteral(
-        "^\\s*([A-Za-z_0-9]+)\\s*(>=|<=|==|!=|>|<)\\s*([+-]?(?:\\d+\\.?\\d*|\\.\\d+))\\s*([A-Za-z%]*)\\s*$"));
+    static const QRegularExpression pattern(
+        QStringLiteral("^\\s*([A-Za-z_0-9]+)\\s*(>=|<=|==|!=|>|<)\\s*([+-]?(?:\\d+\\.?\\d*|\\.\\d+)"
+                       ")\\s*([A-Za-z%]*)\\s*$"));
     FailRule rule;
     rule.m_text = text.trimmed();
     const auto fail = [&error, &rule](const QString &why) -> std::optional<FailRule> {
@@ -329,7 +330,8 @@ FailRule::Outcome FailRule::evaluate(const RunFigures &b, const RunComparison *c
             else if (*before != 0)
                 value = change / std::abs(*before) * Units::PercentScale;
             else
-                value = change == 0 ? 0.0
+                value = change == 0
+                    ? 0.0
                     : std::copysign(std::numeric_limits<double>::infinity(), change);
         }
     }

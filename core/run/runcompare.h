@@ -15,10 +15,10 @@ namespace Parafetch {
 
 // What happened to one URL between run A (the reference) and run B (the new run).
 enum class UrlChange : quint8 {
-    Unchanged,     // same state, HTTP status and error kind (the time may still differ)
+    Unchanged, // same state, HTTP status and error kind (the time may still differ)
     StatusChanged, // both succeeded or both did not, but the status or error kind differs
-    NewFailure,    // succeeded in A, not in B
-    Fixed,         // did not succeed in A, succeeded in B
+    NewFailure, // succeeded in A, not in B
+    Fixed, // did not succeed in A, succeeded in B
     OnlyInA,
     OnlyInB,
 };
@@ -86,15 +86,29 @@ class FailRule
     Q_DECLARE_TR_FUNCTIONS(FailRule)
 public:
     enum class Figure {
-        Total, Succeeded, Failed, Cancelled, Wall, Serial, P50, P90, P95, P99, Speedup,
-        NewFailures, Fixed, StatusChanges, OnlyInA, OnlyInB,
+        Total,
+        Succeeded,
+        Failed,
+        Cancelled,
+        Wall,
+        Serial,
+        P50,
+        P90,
+        P95,
+        P99,
+        Speedup,
+        NewFailures,
+        Fixed,
+        StatusChanges,
+        OnlyInA,
+        OnlyInB,
     };
     enum class Op { Greater, GreaterOrEqual, Less, LessOrEqual, Equal, NotEqual };
 
     struct Outcome
     {
-        bool known = false;  // false: the figure could not be computed (the rule fails)
-        double value = 0;    // in the rule's unit: seconds or ms as written, %, a count
+        bool known = false; // false: the figure could not be computed (the rule fails)
+        double value = 0; // in the rule's unit: seconds or ms as written, %, a count
         bool failed = false; // the condition held (or the value is unknown)
     };
 

@@ -31,7 +31,8 @@ bool ShardSpec::contains(const QUrl &url) const
 
 bool ShardSpec::parse(const QString &text, ShardSpec *spec, QString *error)
 {
-    static const QRegularExpression pattern(QStringLiteral("^\\s*(\\d{1,9})\\s*/\\s*(\\d{1,9})\\s*$"));
+    static const QRegularExpression pattern(
+        QStringLiteral("^\\s*(\\d{1,9})\\s*/\\s*(\\d{1,9})\\s*$"));
     const QRegularExpressionMatch match = pattern.match(text);
     const int index = match.hasMatch() ? match.captured(1).toInt() : 0;
     const int count = match.hasMatch() ? match.captured(2).toInt() : 0;
@@ -39,7 +40,8 @@ bool ShardSpec::parse(const QString &text, ShardSpec *spec, QString *error)
     if (!match.hasMatch())
         problem = tr("--shard takes K/N, shard K of N, e.g. 2/8, not '%1'").arg(text);
     else if (count < 1 || count > MaxCount)
-        problem = tr("--shard %1: the number of shards must be from 1 to %2").arg(text).arg(MaxCount);
+        problem =
+            tr("--shard %1: the number of shards must be from 1 to %2").arg(text).arg(MaxCount);
     else if (index < 1 || index > count)
         problem = tr("--shard %1: shards are numbered from 1 to %2 (the first is 1/%2)")
                       .arg(text)
@@ -68,8 +70,8 @@ int shardOf(const QUrl &url, int count)
     return int(stableUrlHash(url) % quint64(count));
 }
 
-bool ShardMerger::merge(const QList<ImportedRun> &runs, const QStringList &names,
-                        MergedRun *merged, QString *error)
+bool ShardMerger::merge(const QList<ImportedRun> &runs, const QStringList &names, MergedRun *merged,
+                        QString *error)
 {
     const auto nameOf = [&names](qsizetype i) {
         return i < names.size() ? names.at(i) : tr("input %1").arg(i + 1);

@@ -124,8 +124,8 @@ void TestEta::estimate_data()
     // Seen in the real window: a body whose every byte is in, still waiting for its end, read
     // "about 0 s". Work in flight is never nothing left.
     QTest::newRow("a URL with all its bytes in but not finished: more than nothing")
-        << snapshot(0, { { 1000, 1000, 500 * NsPerMs } }, fast) << known << qint64(1)
-        << NsPerSecond << false;
+        << snapshot(0, { { 1000, 1000, 500 * NsPerMs } }, fast) << known << qint64(1) << NsPerSecond
+        << false;
     // One worker at 100 ms per URL, 80 queued: 8 s.
     QTest::newRow("steady: queued × the median duration")
         << snapshot(80, {}, durations(20, 100 * NsPerMs), 1) << known << 8 * NsPerSecond

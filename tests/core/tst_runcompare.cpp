@@ -80,13 +80,13 @@ void TestRunCompare::changesPerUrl()
                            notFound(QStringLiteral("http://h/fixed"), 10),
                            notFound(QStringLiteral("http://h/other-error"), 10),
                            ok(QStringLiteral("http://h/gone"), 10) };
-    const QList<Job> b = { ok(QStringLiteral("http://h/new"), 30),
-                           ok(QStringLiteral("http://h/same"), 150),
-                           job(QStringLiteral("http://h/breaks"), JobState::Failed, 0, 2000,
-                               ErrorKind::TimedOut),
-                           ok(QStringLiteral("http://h/fixed"), 20),
-                           job(QStringLiteral("http://h/other-error"), JobState::Failed, 500, 10,
-                               ErrorKind::HttpStatus) };
+    const QList<Job> b = {
+        ok(QStringLiteral("http://h/new"), 30), ok(QStringLiteral("http://h/same"), 150),
+        job(QStringLiteral("http://h/breaks"), JobState::Failed, 0, 2000, ErrorKind::TimedOut),
+        ok(QStringLiteral("http://h/fixed"), 20),
+        job(QStringLiteral("http://h/other-error"), JobState::Failed, 500, 10,
+            ErrorKind::HttpStatus)
+    };
 
     const RunComparison comparison = RunComparison::compare(a, b);
 
@@ -101,7 +101,8 @@ void TestRunCompare::changesPerUrl()
     QCOMPARE(comparison.diffs.size(), expected.size());
     for (int i = 0; i < expected.size(); ++i) {
         QCOMPARE(comparison.diffs.at(i).url, expected.at(i).first);
-        QCOMPARE(urlChangeName(comparison.diffs.at(i).change), urlChangeName(expected.at(i).second));
+        QCOMPARE(urlChangeName(comparison.diffs.at(i).change),
+                 urlChangeName(expected.at(i).second));
     }
     for (UrlChange change : { UrlChange::Unchanged, UrlChange::StatusChanged, UrlChange::NewFailure,
                               UrlChange::Fixed, UrlChange::OnlyInA, UrlChange::OnlyInB })
@@ -163,7 +164,8 @@ void TestRunCompare::rulesParseAndEvaluate_data()
     QTest::newRow("p95>2s holds not at 0.2 s") << "p95>2s" << false << false << 0.2;
     QTest::newRow("p95>150ms holds at 200 ms") << "p95>150ms" << false << true << 200.0;
     QTest::newRow("p50>=200ms holds at exactly 200 ms") << "p50>=200ms" << false << true << 200.0;
-    QTest::newRow("p50>200ms holds not at exactly 200 ms") << "p50>200ms" << false << false << 200.0;
+    QTest::newRow("p50>200ms holds not at exactly 200 ms")
+        << "p50>200ms" << false << false << 200.0;
     QTest::newRow("failed>0 holds not without failures") << "failed>0" << false << false << 0.0;
     QTest::newRow("succeeded<100 holds at 21") << "succeeded<100" << false << true << 21.0;
     QTest::newRow("total==21 holds") << "total==21" << false << true << 21.0;
@@ -173,8 +175,10 @@ void TestRunCompare::rulesParseAndEvaluate_data()
     QTest::newRow("p95_delta>10% holds at +100%") << "p95_delta>10%" << true << true << 100.0;
     QTest::newRow("p95_delta>50ms holds at +100 ms") << "p95_delta>50ms" << true << true << 100.0;
     QTest::newRow("failed_delta<0 holds at -1") << "failed_delta<0" << true << true << -1.0;
-    QTest::newRow("failed_delta>0% holds not at -100%") << "failed_delta>0%" << true << false << -100.0;
-    QTest::newRow("cancelled_delta>0% from 0 to 0 is 0%") << "cancelled_delta>0%" << true << false << 0.0;
+    QTest::newRow("failed_delta>0% holds not at -100%")
+        << "failed_delta>0%" << true << false << -100.0;
+    QTest::newRow("cancelled_delta>0% from 0 to 0 is 0%")
+        << "cancelled_delta>0%" << true << false << 0.0;
     QTest::newRow("new_failures>0 holds not") << "new_failures>0" << true << false << 0.0;
     QTest::newRow("fixed>=1 holds for the fixed 404") << "fixed>=1" << true << true << 1.0;
 }
@@ -205,16 +209,26 @@ void TestRunCompare::badRulesAreNamedWithTheirFault_data()
     QTest::addColumn<QString>("rule");
     QTest::addColumn<QString>("mentions");
 
-    QTest::newRow("a time without a unit") << "p95>2" << "give a unit";
-    QTest::newRow("an unknown unit") << "p95>2h" << "unknown unit 'h'";
-    QTest::newRow("an unknown figure") << "latency>2s" << "unknown figure 'latency'";
-    QTest::newRow("a count with a unit") << "failed>1s" << "takes no unit";
-    QTest::newRow("a percentage of an absolute figure") << "p95>10%" << "p95_delta";
-    QTest::newRow("a delta of a per-URL count") << "fixed_delta>0" << "no _delta";
-    QTest::newRow("no operator") << "p95 2s" << "FIGURE OP NUMBER";
-    QTest::newRow("a single =") << "failed=0" << "FIGURE OP NUMBER";
-    QTest::newRow("no number") << "failed>" << "FIGURE OP NUMBER";
-    QTest::newRow("empty") << "" << "FIGURE OP NUMBER";
+    QTest::newRow("a time without a unit") << "p95>2"
+                                           << "give a unit";
+    QTest::newRow("an unknown unit") << "p95>2h"
+                                     << "unknown unit 'h'";
+    QTest::newRow("an unknown figure") << "latency>2s"
+                                       << "unknown figure 'latency'";
+    QTest::newRow("a count with a unit") << "failed>1s"
+                                         << "takes no unit";
+    QTest::newRow("a percentage of an absolute figure") << "p95>10%"
+                                                        << "p95_delta";
+    QTest::newRow("a delta of a per-URL count") << "fixed_delta>0"
+                                                << "no _delta";
+    QTest::newRow("no operator") << "p95 2s"
+                                 << "FIGURE OP NUMBER";
+    QTest::newRow("a single =") << "failed=0"
+                                << "FIGURE OP NUMBER";
+    QTest::newRow("no number") << "failed>"
+                               << "FIGURE OP NUMBER";
+    QTest::newRow("empty") << ""
+                           << "FIGURE OP NUMBER";
 }
 
 void TestRunCompare::badRulesAreNamedWithTheirFault()

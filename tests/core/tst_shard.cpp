@@ -21,7 +21,8 @@ constexpr double BalanceSigmas = 5;
 
 QUrl listUrl(int i)
 {
-    return QUrl(QStringLiteral("https://host%1.example.com/path/%2?item=%3").arg(i % 37).arg(i).arg(i * 7));
+    return QUrl(
+        QStringLiteral("https://host%1.example.com/path/%2?item=%3").arg(i % 37).arg(i).arg(i * 7));
 }
 
 Job job(const QString &url, int line, qint64 startMs, qint64 finishMs,
@@ -52,8 +53,8 @@ ImportedRun run(const QDateTime &epoch, const QList<Job> &jobs, int concurrency 
 
 const QDateTime &baseTime()
 {
-    static const QDateTime time = QDateTime::fromString(QStringLiteral("2026-01-02T10:00:00.000Z"),
-                                                        Qt::ISODateWithMs);
+    static const QDateTime time =
+        QDateTime::fromString(QStringLiteral("2026-01-02T10:00:00.000Z"), Qt::ISODateWithMs);
     return time;
 }
 
@@ -127,7 +128,8 @@ void TestShard::hashIsSha256OfTheUrlWithoutCredentials_data()
     QTest::newRow("a plain URL") << QUrl(QStringLiteral("https://example.com/a"))
                                  << Q_UINT64_C(0x2dce0a4c50441bfc);
     QTest::newRow("credentials do not move a URL")
-        << QUrl(QStringLiteral("https://user:secret@example.com/a")) << Q_UINT64_C(0x2dce0a4c50441bfc);
+        << QUrl(QStringLiteral("https://user:secret@example.com/a"))
+        << Q_UINT64_C(0x2dce0a4c50441bfc);
     QTest::newRow("the fully encoded form is hashed")
         << QUrl(QStringLiteral("http://example.com/a b?q=1")) << Q_UINT64_C(0xf18fb551c6b373b5);
 }
@@ -202,8 +204,9 @@ void TestShard::mergePutsShardsOnOneClock()
     QFETCH(qint64, secondEpochOffsetMs);
     QFETCH(qint64, expectedWallMs);
 
-    const ImportedRun first = run(baseTime(), { job(QStringLiteral("http://a/1"), 1, 100, 300),
-                                                job(QStringLiteral("http://a/3"), 3, 200, 400) });
+    const ImportedRun first = run(baseTime(),
+                                  { job(QStringLiteral("http://a/1"), 1, 100, 300),
+                                    job(QStringLiteral("http://a/3"), 3, 200, 400) });
     const ImportedRun second =
         run(baseTime().addMSecs(secondEpochOffsetMs),
             { job(QStringLiteral("http://a/2"), 2, 50, 250, JobState::Failed) }, 8);
@@ -227,11 +230,13 @@ void TestShard::mergePutsShardsOnOneClock()
 
 void TestShard::mergeKeepsListOrderAndReportsOverlap()
 {
-    const ImportedRun first = run(baseTime(), { job(QStringLiteral("http://a/1"), 1, 0, 10),
-                                                job(QStringLiteral("http://a/4"), 4, 0, 10) });
-    const ImportedRun second = run(baseTime(), { job(QStringLiteral("http://a/2"), 2, 0, 10),
-                                                 job(QStringLiteral("http://a/4"), 4, 0, 99, JobState::Failed),
-                                                 job(QStringLiteral("http://a/3"), 3, 0, 10) });
+    const ImportedRun first = run(baseTime(),
+                                  { job(QStringLiteral("http://a/1"), 1, 0, 10),
+                                    job(QStringLiteral("http://a/4"), 4, 0, 10) });
+    const ImportedRun second = run(baseTime(),
+                                   { job(QStringLiteral("http://a/2"), 2, 0, 10),
+                                     job(QStringLiteral("http://a/4"), 4, 0, 99, JobState::Failed),
+                                     job(QStringLiteral("http://a/3"), 3, 0, 10) });
 
     MergedRun merged;
     QString error;
@@ -240,8 +245,9 @@ void TestShard::mergeKeepsListOrderAndReportsOverlap()
     QStringList urls;
     for (const Job &kept : std::as_const(merged.jobs))
         urls.append(kept.url.toString());
-    QCOMPARE(urls, (QStringList { QStringLiteral("http://a/1"), QStringLiteral("http://a/2"),
-                                  QStringLiteral("http://a/3"), QStringLiteral("http://a/4") }));
+    QCOMPARE(urls,
+             (QStringList { QStringLiteral("http://a/1"), QStringLiteral("http://a/2"),
+                            QStringLiteral("http://a/3"), QStringLiteral("http://a/4") }));
     QCOMPARE(merged.duplicates, QStringList { QStringLiteral("http://a/4") });
     QCOMPARE(merged.jobs.at(3).state, JobState::Succeeded); // the first export's result is kept
     QCOMPARE(merged.summary.total, 4);
@@ -257,8 +263,8 @@ void TestShard::mergeRefusesARunWithoutStartTime()
     MergedRun merged;
     merged.info.concurrency = -7;
     QString error;
-    QVERIFY(!ShardMerger::merge({ json, csv }, { QStringLiteral("a.json"), QStringLiteral("b.csv") },
-                                &merged, &error));
+    QVERIFY(!ShardMerger::merge(
+        { json, csv }, { QStringLiteral("a.json"), QStringLiteral("b.csv") }, &merged, &error));
     QVERIFY2(error.contains(QLatin1String("b.csv")), qPrintable(error));
     QVERIFY2(error.contains(QLatin1String("startedAt")), qPrintable(error));
     QCOMPARE(merged.info.concurrency, -7); // untouched

@@ -131,8 +131,9 @@ void TestFaults::fault_data()
         << FetchOptions::DefaultMaxRedirects + 1 << qint64(-1);
     // Failures another attempt would only repeat are not retried, even with retries left.
     QTest::newRow("a redirect to file: is refused, and not retried")
-        << "/redirect-to?url=file:///etc/passwd" << retryOnce << JobState::Failed << ErrorKind::Network
-        << 302 << "refused a redirect to a file: URL (only http and https are followed)" << 1 << 1
+        << "/redirect-to?url=file:///etc/passwd" << retryOnce << JobState::Failed
+        << ErrorKind::Network << 302
+        << "refused a redirect to a file: URL (only http and https are followed)" << 1 << 1
         << qint64(-1);
     QTest::newRow("a redirect to javascript: is refused")
         << "/redirect-to?url=javascript:alert(1)" << plain << JobState::Failed << ErrorKind::Network

@@ -135,21 +135,19 @@ void TestFetchEngine::outcome_data()
     QTest::newRow("200 with a body succeeds")
         << "/bytes/1000" << plain << JobState::Succeeded << ErrorKind::None << 200 << qint64(1000)
         << QString();
-    QTest::newRow("an empty 200 succeeds")
-        << "/bytes/0" << plain << JobState::Succeeded << ErrorKind::None << 200 << qint64(0)
-        << QString();
+    QTest::newRow("an empty 200 succeeds") << "/bytes/0" << plain << JobState::Succeeded
+                                           << ErrorKind::None << 200 << qint64(0) << QString();
     QTest::newRow("404 fails with its status")
-        << "/status/404" << plain << JobState::Failed << ErrorKind::HttpStatus << 404
-        << qint64(-1) << "HTTP 404";
+        << "/status/404" << plain << JobState::Failed << ErrorKind::HttpStatus << 404 << qint64(-1)
+        << "HTTP 404";
     QTest::newRow("500 fails with its status")
-        << "/status/500" << plain << JobState::Failed << ErrorKind::HttpStatus << 500
-        << qint64(-1) << "HTTP 500";
+        << "/status/500" << plain << JobState::Failed << ErrorKind::HttpStatus << 500 << qint64(-1)
+        << "HTTP 500";
     QTest::newRow("HEAD succeeds without a body")
         << "/bytes/5000" << head << JobState::Succeeded << ErrorKind::None << 200 << qint64(0)
         << QString();
-    QTest::newRow("two redirects are followed")
-        << "/redirect/2" << plain << JobState::Succeeded << ErrorKind::None << 200 << qint64(2)
-        << QString();
+    QTest::newRow("two redirects are followed") << "/redirect/2" << plain << JobState::Succeeded
+                                                << ErrorKind::None << 200 << qint64(2) << QString();
     QTest::newRow("a redirect loop stops at the limit and says so")
         << "/redirect-loop" << fewRedirects << JobState::Failed << ErrorKind::TooManyRedirects
         << 302 << qint64(-1) << "too many redirects (limit 3)";
@@ -163,11 +161,11 @@ void TestFetchEngine::outcome_data()
         << "/truncate/100" << plain << JobState::Failed << ErrorKind::Truncated << 200
         << qint64(100) << "connection closed after 100 of 200 body bytes";
     QTest::newRow("a reset mid-body is truncated")
-        << "/reset/100" << plain << JobState::Failed << ErrorKind::Truncated << 200
-        << qint64(100) << "after 100 of 200 body bytes";
-    QTest::newRow("connection refused") << "refused" << plain << JobState::Failed
-                                        << ErrorKind::ConnectionRefused << 0 << qint64(0)
-                                        << "connection refused";
+        << "/reset/100" << plain << JobState::Failed << ErrorKind::Truncated << 200 << qint64(100)
+        << "after 100 of 200 body bytes";
+    QTest::newRow("connection refused")
+        << "refused" << plain << JobState::Failed << ErrorKind::ConnectionRefused << 0 << qint64(0)
+        << "connection refused";
 }
 
 void TestFetchEngine::outcome()
@@ -214,7 +212,8 @@ void TestFetchEngine::retriesUntilSuccess_data()
 
     QTest::newRow("fails twice, two retries: succeeds on the third attempt")
         << 2 << 2 << JobState::Succeeded << 3;
-    QTest::newRow("fails twice, one retry: fails with the last 503") << 2 << 1 << JobState::Failed << 2;
+    QTest::newRow("fails twice, one retry: fails with the last 503")
+        << 2 << 1 << JobState::Failed << 2;
     QTest::newRow("no failures: one attempt") << 0 << 2 << JobState::Succeeded << 1;
 }
 
@@ -226,7 +225,8 @@ void TestFetchEngine::retriesUntilSuccess()
     QFETCH(int, attempts);
 
     JobQueueModel model;
-    model.addEntries(entriesFor({ m_server->url(QStringLiteral("/flaky/retry/%1").arg(failures)) }));
+    model.addEntries(
+        entriesFor({ m_server->url(QStringLiteral("/flaky/retry/%1").arg(failures)) }));
     FetchEngine engine(&model);
     FetchOptions options = testOptions();
     options.retries = retries;

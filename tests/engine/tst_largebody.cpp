@@ -62,7 +62,8 @@ void TestLargeBody::streamsWithBoundedMemory_data()
     QTest::newRow("one 512 MiB body, hashed, discarded") << 1 << 512 * MiB << true << false;
     // Nothing reads these bytes: they are dropped inside Qt's buffer, and still counted.
     QTest::newRow("one 512 MiB body, not hashed, discarded") << 1 << 512 * MiB << false << false;
-    QTest::newRow("eight 64 MiB bodies at once, hashed, discarded") << 8 << 64 * MiB << true << false;
+    QTest::newRow("eight 64 MiB bodies at once, hashed, discarded")
+        << 8 << 64 * MiB << true << false;
     QTest::newRow("one 160 MiB body, hashed, written to a file") << 1 << 160 * MiB << true << true;
 }
 
@@ -120,8 +121,9 @@ void TestLargeBody::streamsWithBoundedMemory()
     // AddressSanitizer keeps freed blocks in quarantine: its RSS says nothing about ours.
     QSKIP("built with AddressSanitizer: peak memory not checked (bytes and digest were)");
 #endif
-    QVERIFY2(rssAfter - rssBefore < MaxRssGrowthBytes,
-             qPrintable(QStringLiteral("peak RSS grew by %1 MiB").arg((rssAfter - rssBefore) >> 20)));
+    QVERIFY2(
+        rssAfter - rssBefore < MaxRssGrowthBytes,
+        qPrintable(QStringLiteral("peak RSS grew by %1 MiB").arg((rssAfter - rssBefore) >> 20)));
 }
 
 QTEST_GUILESS_MAIN(TestLargeBody)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The concurrency sweep: levels, knee rule, sample and CSV, and real sweeps on a loopback server.
-#include "server/loopbackserver.h"
 #include "run/sweeprunner.h"
+#include "server/loopbackserver.h"
 #include "testsupport.h"
 #include "urllistparser.h"
 
@@ -90,7 +90,8 @@ void TestSweepRunner::levelsParse_data()
     QTest::addColumn<QList<int>>("levels"); // empty = refused
     QTest::addColumn<QString>("errorMentions");
 
-    QTest::newRow("powers of two") << "1,2,4,8,16,32" << QList<int> { 1, 2, 4, 8, 16, 32 } << QString();
+    QTest::newRow("powers of two")
+        << "1,2,4,8,16,32" << QList<int> { 1, 2, 4, 8, 16, 32 } << QString();
     QTest::newRow("spaces, disorder and repeats are tidied")
         << " 8, 1 ,4,4" << QList<int> { 1, 4, 8 } << QString();
     QTest::newRow("one level") << "16" << QList<int> { 16 } << QString();
@@ -128,8 +129,8 @@ void TestSweepRunner::powersOfTwo_data()
     QTest::newRow("up to 1") << 1 << QList<int> { 1 };
     QTest::newRow("up to 32") << 32 << QList<int> { 1, 2, 4, 8, 16, 32 };
     QTest::newRow("up to 24 ends with 24") << 24 << QList<int> { 1, 2, 4, 8, 16, 24 };
-    QTest::newRow("beyond 512 stops at 512") << 1000
-                                             << QList<int> { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512 };
+    QTest::newRow("beyond 512 stops at 512")
+        << 1000 << QList<int> { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512 };
 }
 
 void TestSweepRunner::powersOfTwo()
@@ -146,7 +147,8 @@ void TestSweepRunner::knee_data()
     QTest::addColumn<int>("kneeConcurrency"); // -1 = none
 
     QTest::newRow("halving until 8, then flat: knee at 8")
-        << points({ { 1, 1600 }, { 2, 800 }, { 4, 400 }, { 8, 200 }, { 16, 195 }, { 32, 190 } }) << 8;
+        << points({ { 1, 1600 }, { 2, 800 }, { 4, 400 }, { 8, 200 }, { 16, 195 }, { 32, 190 } })
+        << 8;
     QTest::newRow("still halving at the end: no knee yet")
         << points({ { 1, 800 }, { 2, 400 }, { 4, 200 }, { 8, 100 } }) << -1;
     QTest::newRow("flat from the start: knee at the first level")
@@ -157,8 +159,7 @@ void TestSweepRunner::knee_data()
         << points({ { 1, 1000 }, { 2, 500 }, { 4, 520 }, { 8, 600 } }) << 2;
     QTest::newRow("12% per doubling is a gain")
         << points({ { 1, 1000 }, { 2, 880 }, { 4, 770 } }) << -1;
-    QTest::newRow("9% per doubling is not")
-        << points({ { 1, 1000 }, { 2, 500 }, { 4, 455 } }) << 2;
+    QTest::newRow("9% per doubling is not") << points({ { 1, 1000 }, { 2, 500 }, { 4, 455 } }) << 2;
     QTest::newRow("a step of two doublings is judged per doubling")
         // 1000 -> 640 over 4x is 20% per doubling: a gain; 640 -> 630 over 2x is not.
         << points({ { 1, 1000 }, { 4, 640 }, { 8, 630 } }) << 4;
@@ -218,8 +219,9 @@ void TestSweepRunner::csvHasOneRowPerLevelAndMarksTheKnee()
     const QList<QByteArray> lines = SweepRunner::toCsv(sweep).split('\n');
 
     QCOMPARE(lines.size(), 5); // header, three rows, and the empty rest after the last CRLF
-    QCOMPARE(lines.at(0), QByteArray("concurrency,urls,succeeded,failed,cancelled,wallMs,serialMs,"
-                                     "speedup,efficiency,p50Ms,p95Ms,knee\r"));
+    QCOMPARE(lines.at(0),
+             QByteArray("concurrency,urls,succeeded,failed,cancelled,wallMs,serialMs,"
+                        "speedup,efficiency,p50Ms,p95Ms,knee\r"));
     QCOMPARE(lines.at(1), QByteArray("1,4,4,0,0,400.000,400.000,1.000,1.000,100.000,100.001,0\r"));
     QVERIFY2(lines.at(2).endsWith(",1\r"), lines.at(2).constData()); // the knee: N=2
     QVERIFY2(lines.at(3).startsWith("4,0,0,0,0,199.000,0.000,0.000,0.000,-1,-1,0"),

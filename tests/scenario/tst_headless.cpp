@@ -316,7 +316,8 @@ bool TestHeadless::run(const QStringList &args, RunResult *result, const QByteAr
     process.setProcessEnvironment(childEnvironment());
     process.setWorkingDirectory(m_dir.path());
     // Without --headless (and without a terminal-only option) parafetch opens its window.
-    process.start(QStringLiteral(PARAFETCH_EXECUTABLE), QStringList { QStringLiteral("--headless") } + args);
+    process.start(QStringLiteral(PARAFETCH_EXECUTABLE),
+                  QStringList { QStringLiteral("--headless") } + args);
     if (!process.waitForStarted(HangGuardMs)) {
         qWarning("parafetch did not start: %s", qPrintable(process.errorString()));
         return false;
@@ -948,13 +949,15 @@ void TestHeadless::aMissingWindowIsAClearError()
     QVERIFY(QFile::copy(QStringLiteral(PARAFETCH_EXECUTABLE), copy));
     QProcess process;
     process.setProcessEnvironment(childEnvironment());
-    process.start(copy, { QStringLiteral("--screenshot"), alone.filePath(QStringLiteral("x.png")) });
+    process.start(copy,
+                  { QStringLiteral("--screenshot"), alone.filePath(QStringLiteral("x.png")) });
     QVERIFY2(process.waitForFinished(HangGuardMs), qPrintable(process.errorString()));
     QCOMPARE(process.exitCode(), BadInput);
     const QByteArray err = process.readAllStandardError();
-    QVERIFY2(err.contains("cannot start the window")
-                 && err.contains(QFile::encodeName(alone.filePath(QStringLiteral("parafetch-window")))),
-             err.constData());
+    QVERIFY2(
+        err.contains("cannot start the window")
+            && err.contains(QFile::encodeName(alone.filePath(QStringLiteral("parafetch-window")))),
+        err.constData());
     QVERIFY(!QFileInfo::exists(alone.filePath(QStringLiteral("x.png"))));
     process.start(copy, { QStringLiteral("--version") });
     QVERIFY(process.waitForFinished(HangGuardMs));
@@ -1042,7 +1045,8 @@ void TestHeadless::terminatingARunLeavesNoPartialFile()
     QCOMPARE(process.exitCode(), SignalExitBase + SIGTERM);
     // The run was cancelled, not dropped: the summary still counts both URLs.
     QVERIFY2(out.contains(QLatin1String("main takes time=")), qPrintable(out));
-    QVERIFY2(out.contains(QLatin1String("urls=2 succeeded=1 failed=0 cancelled=1")), qPrintable(out));
+    QVERIFY2(out.contains(QLatin1String("urls=2 succeeded=1 failed=0 cancelled=1")),
+             qPrintable(out));
     QVERIFY2(err.contains(QLatin1String("interrupted")), qPrintable(err));
     QCOMPARE(dir.entryList(QDir::Files | QDir::Hidden), QStringList { QStringLiteral("10") });
     QFile saved(dir.filePath(QStringLiteral("10")));
@@ -1247,8 +1251,8 @@ void TestHeadless::aStopRequestDeliveredTwiceStillWritesTheExport()
         QCOMPARE(::kill(pid_t(process.processId()), signalNumber), 0);
         QVERIFY(waitUntilDelivered(process.processId(), signalNumber));
         if (i + 1 < signalNumbers.size() && signalNumbers.at(i + 1) != signalNumber)
-            QTRY_VERIFY_WITH_TIMEOUT((err += process.readAllStandardError()).contains("interrupted"),
-                                     HangGuardMs);
+            QTRY_VERIFY_WITH_TIMEOUT(
+                (err += process.readAllStandardError()).contains("interrupted"), HangGuardMs);
     }
 
     QVERIFY2(waitForFinished(finished), "parafetch did not finish");
@@ -1266,9 +1270,10 @@ void TestHeadless::aStopRequestDeliveredTwiceStillWritesTheExport()
     if (orderKept)
         QVERIFY2(process.exitCode() == exitCode, err.constData());
     else
-        QVERIFY2(std::any_of(signalNumbers.cbegin(), signalNumbers.cend(),
-                             [&](int number) { return process.exitCode() == SignalExitBase + number; }),
-                 err.constData());
+        QVERIFY2(
+            std::any_of(signalNumbers.cbegin(), signalNumbers.cend(),
+                        [&](int number) { return process.exitCode() == SignalExitBase + number; }),
+            err.constData());
     QVERIFY2(out.contains("urls=" + QByteArray::number(SlowCount + 1)
                           + " succeeded=1 failed=0 cancelled=" + QByteArray::number(SlowCount)),
              out.constData());
@@ -1519,11 +1524,11 @@ void TestHeadless::helpListsEveryOption_data()
 {
     QTest::addColumn<QString>("option");
 
-    for (const char *option : { "--jobs", "--input", "--export", "--output-dir", "--timeout",
-                                "--retries", "--head", "--header", "--user-agent", "--quiet",
-                                "--demo", "--demo-server", "--port", "--help", "--version",
-                                "--ca-file", "--per-host", "--sweep", "--sample", "--compare",
-                                "--fail-if", "--shard", "--merge" })
+    for (const char *option :
+         { "--jobs",   "--input",   "--export",     "--output-dir", "--timeout",  "--retries",
+           "--head",   "--header",  "--user-agent", "--quiet",      "--demo",     "--demo-server",
+           "--port",   "--help",    "--version",    "--ca-file",    "--per-host", "--sweep",
+           "--sample", "--compare", "--fail-if",    "--shard",      "--merge" })
         QTest::newRow(qPrintable(QStringLiteral("--help lists %1").arg(QLatin1String(option))))
             << QString::fromLatin1(option);
 }
@@ -1679,7 +1684,8 @@ void TestHeadless::addOptionRows()
         << QStringList { QStringLiteral("--per-host=-1"), target } << BadInput
         << QStringList { QStringLiteral("--per-host") };
     QTest::newRow("--ca-file with a PEM certificate is accepted")
-        << QStringList { QStringLiteral("--ca-file"), ca, target } << AllSucceeded << QStringList {};
+        << QStringList { QStringLiteral("--ca-file"), ca, target } << AllSucceeded
+        << QStringList {};
     QTest::newRow("--ca-file of a missing file exits 2 naming it")
         << QStringList { QStringLiteral("--ca-file"), missing, target } << BadInput
         << QStringList { QStringLiteral("--ca-file"), missing };
@@ -1742,8 +1748,9 @@ void TestHeadless::sweepPrintsATableAndWritesCsv()
     QVERIFY2(result.exitCode == AllSucceeded, qPrintable(result.describe()));
     QVERIFY2(result.out.contains("sweep of 5 URLs at N = 1,2,4"), qPrintable(result.describe()));
     QVERIFY2(result.getDataLines().isEmpty(), qPrintable(result.describe()));
-    const QRegularExpression row(QStringLiteral("^\\s+(\\d+)\\s+\\d+\\.\\d{3}s\\s+\\d+\\.\\d{3}s\\s+"
-                                                "\\d+\\.\\d{2}x\\s+\\d+%\\s+5\\s+0\\s"));
+    const QRegularExpression row(
+        QStringLiteral("^\\s+(\\d+)\\s+\\d+\\.\\d{3}s\\s+\\d+\\.\\d{3}s\\s+"
+                       "\\d+\\.\\d{2}x\\s+\\d+%\\s+5\\s+0\\s"));
     QList<int> levels;
     for (const QByteArray &line : result.outLines()) {
         const auto match = row.match(QString::fromUtf8(line));
@@ -1768,7 +1775,8 @@ void TestHeadless::compareExitsThreeOnlyWhenARuleHolds_data()
     QTest::addColumn<int>("exitCode");
     QTest::addColumn<QStringList>("outMentions");
 
-    QTest::newRow("no rules: 0, whatever changed") << QStringList {} << AllSucceeded << QStringList {};
+    QTest::newRow("no rules: 0, whatever changed")
+        << QStringList {} << AllSucceeded << QStringList {};
     QTest::newRow("failed>0 holds: 3")
         << QStringList { QStringLiteral("--fail-if"), QStringLiteral("failed>0") } << RuleFailed
         << QStringList { QStringLiteral("rule failed>0: 1, FAILED") };
@@ -1776,12 +1784,13 @@ void TestHeadless::compareExitsThreeOnlyWhenARuleHolds_data()
         << QStringList { QStringLiteral("--fail-if"), QStringLiteral("p95>2s") } << AllSucceeded
         << QStringList { QStringLiteral("rule p95>2s: 0.2s, ok") };
     QTest::newRow("p95_delta>10% holds at +100%: 3")
-        << QStringList { QStringLiteral("--fail-if"), QStringLiteral("p95_delta>10%") } << RuleFailed
-        << QStringList { QStringLiteral("FAILED") };
+        << QStringList { QStringLiteral("--fail-if"), QStringLiteral("p95_delta>10%") }
+        << RuleFailed << QStringList { QStringLiteral("FAILED") };
     QTest::newRow("one rule of two holds: 3")
         << QStringList { QStringLiteral("--fail-if"), QStringLiteral("p95>2s,new_failures>0") }
-        << RuleFailed << QStringList { QStringLiteral("rule p95>2s: 0.2s, ok"),
-                                       QStringLiteral("rule new_failures>0: 1, FAILED") };
+        << RuleFailed
+        << QStringList { QStringLiteral("rule p95>2s: 0.2s, ok"),
+                         QStringLiteral("rule new_failures>0: 1, FAILED") };
 }
 
 void TestHeadless::compareExitsThreeOnlyWhenARuleHolds()
@@ -1790,9 +1799,11 @@ void TestHeadless::compareExitsThreeOnlyWhenARuleHolds()
     QFETCH(int, exitCode);
     QFETCH(QStringList, outMentions);
 
-    const QString kept = QStringLiteral("http://h/kept"), breaks = QStringLiteral("http://h/breaks");
+    const QString kept = QStringLiteral("http://h/kept"),
+                  breaks = QStringLiteral("http://h/breaks");
     const QString gone = QStringLiteral("http://h/gone"), added = QStringLiteral("http://h/added");
-    const QString a = writeFile(QStringLiteral("compare-a.json"), exportOf({ kept, breaks, gone }, 100));
+    const QString a =
+        writeFile(QStringLiteral("compare-a.json"), exportOf({ kept, breaks, gone }, 100));
     const QString b = writeFile(QStringLiteral("compare-b.json"),
                                 exportOf({ kept, breaks, added }, 200, { breaks }));
 
@@ -1809,8 +1820,10 @@ void TestHeadless::compareExitsThreeOnlyWhenARuleHolds()
                        QStringLiteral("changes: unchanged=1 status-changed=0 new-failure=1 fixed=0 "
                                       "only-in-a=1 only-in-b=1") }
              + outMentions)
-        QVERIFY2(out.contains(expected), qPrintable(expected + QLatin1Char('\n') + result.describe()));
-    QVERIFY2(QRegularExpression(QStringLiteral("\\np95 +0\\.100s +0\\.200s +\\+0\\.100s \\(\\+100\\.0%\\)"))
+        QVERIFY2(out.contains(expected),
+                 qPrintable(expected + QLatin1Char('\n') + result.describe()));
+    QVERIFY2(QRegularExpression(
+                 QStringLiteral("\\np95 +0\\.100s +0\\.200s +\\+0\\.100s \\(\\+100\\.0%\\)"))
                  .match(out)
                  .hasMatch(),
              qPrintable(result.describe()));
@@ -1822,7 +1835,8 @@ void TestHeadless::failIfAppliesToAPlainRun_data()
     QTest::addColumn<int>("exitCode");
 
     QTest::newRow("failed>0 with a 404 exits 3, not 1") << QStringLiteral("failed>0") << RuleFailed;
-    QTest::newRow("total<2 holds not: the usual 1 for the 404") << QStringLiteral("total<2") << SomeFailed;
+    QTest::newRow("total<2 holds not: the usual 1 for the 404")
+        << QStringLiteral("total<2") << SomeFailed;
 }
 
 void TestHeadless::failIfAppliesToAPlainRun()
@@ -1847,7 +1861,8 @@ void TestHeadless::shardsPartitionTheListAndMergeBack()
     for (int i = 0; i < 12; ++i)
         urls.append(url(QStringLiteral("/bytes/%1?shard-test=%1").arg(i + 1)));
     urls.append(url(QStringLiteral("/status/404?shard-test")));
-    const QString list = writeFile(QStringLiteral("shard-list.txt"), urls.join(QLatin1Char('\n')).toUtf8());
+    const QString list =
+        writeFile(QStringLiteral("shard-list.txt"), urls.join(QLatin1Char('\n')).toUtf8());
 
     QStringList exports;
     QSet<QString> fetched;

@@ -73,13 +73,11 @@ Q_DECLARE_METATYPE(Parafetch::ErrorKind)
 
 // Readable QCOMPARE failures for the job enums.
 namespace QTest {
-template<>
-inline char *toString(const Parafetch::JobState &state)
+template<> inline char *toString(const Parafetch::JobState &state)
 {
     return qstrdup(qPrintable(Parafetch::stateName(state)));
 }
-template<>
-inline char *toString(const Parafetch::ErrorKind &kind)
+template<> inline char *toString(const Parafetch::ErrorKind &kind)
 {
     const QString name = Parafetch::errorKindName(kind);
     return qstrdup(name.isEmpty() ? "none" : qPrintable(name));

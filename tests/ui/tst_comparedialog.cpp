@@ -66,13 +66,16 @@ void TestCompareDialog::initTestCase()
 {
     QVERIFY(m_dir.isValid());
     m_a = write(QStringLiteral("a.json"),
-                { job(QStringLiteral("http://h/same"), 100), job(QStringLiteral("http://h/slower"), 100),
-                  job(QStringLiteral("http://h/breaks"), 100), job(QStringLiteral("http://h/fixed"), 50, 404),
+                { job(QStringLiteral("http://h/same"), 100),
+                  job(QStringLiteral("http://h/slower"), 100),
+                  job(QStringLiteral("http://h/breaks"), 100),
+                  job(QStringLiteral("http://h/fixed"), 50, 404),
                   job(QStringLiteral("http://h/gone"), 10) });
-    m_b = write(QStringLiteral("b.json"),
-                { job(QStringLiteral("http://h/same"), 100), job(QStringLiteral("http://h/slower"), 300),
-                  job(QStringLiteral("http://h/breaks"), 20, 500), job(QStringLiteral("http://h/fixed"), 60),
-                  job(QStringLiteral("http://h/new"), 10) });
+    m_b = write(
+        QStringLiteral("b.json"),
+        { job(QStringLiteral("http://h/same"), 100), job(QStringLiteral("http://h/slower"), 300),
+          job(QStringLiteral("http://h/breaks"), 20, 500),
+          job(QStringLiteral("http://h/fixed"), 60), job(QStringLiteral("http://h/new"), 10) });
 }
 
 void TestCompareDialog::listsChangesWorstFirst()
@@ -82,8 +85,10 @@ void TestCompareDialog::listsChangesWorstFirst()
 
     QTableWidget *table = dialog.differences();
     QCOMPARE(table->rowCount(), 4); // unchanged URLs are hidden by default
-    const QStringList expectedUrls = { QStringLiteral("http://h/breaks"), QStringLiteral("http://h/fixed"),
-                                       QStringLiteral("http://h/gone"), QStringLiteral("http://h/new") };
+    const QStringList expectedUrls = { QStringLiteral("http://h/breaks"),
+                                       QStringLiteral("http://h/fixed"),
+                                       QStringLiteral("http://h/gone"),
+                                       QStringLiteral("http://h/new") };
     for (int row = 0; row < expectedUrls.size(); ++row)
         QCOMPARE(table->item(row, CompareDialog::UrlColumn)->text(), expectedUrls.at(row));
     QCOMPARE(table->item(0, CompareDialog::ChangeColumn)->text(), QStringLiteral("new failure"));
@@ -134,7 +139,9 @@ void TestCompareDialog::figuresShowDeltas()
     const int wall = rowNamed(QStringLiteral("Wall"));
     QVERIFY(wall >= 0);
     // Wall 100 ms -> 300 ms: +200 ms, +200%.
-    QVERIFY2(figures->item(wall, CompareDialog::FigureDeltaColumn)->text().endsWith(QLatin1String("(+200.0%)")),
+    QVERIFY2(figures->item(wall, CompareDialog::FigureDeltaColumn)
+                 ->text()
+                 .endsWith(QLatin1String("(+200.0%)")),
              qPrintable(figures->item(wall, CompareDialog::FigureDeltaColumn)->text()));
     QVERIFY(rowNamed(QStringLiteral("p95")) >= 0);
 }

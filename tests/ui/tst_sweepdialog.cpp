@@ -3,8 +3,8 @@
 // a plot that really draws its series.
 #include "engine/fetchengine.h"
 #include "jobqueuemodel.h"
-#include "server/loopbackserver.h"
 #include "mainwindow.h"
+#include "server/loopbackserver.h"
 #include "sweepdialog.h"
 #include "testsupport.h"
 

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The waterfall view: phase stretches, geometry, grouping, zoom, hover, clicks, and painting only
 // what is visible, on synthetic jobs and on a real demo run against the loopback server.
-#include "server/demolist.h"
 #include "engine/fetchengine.h"
 #include "jobqueuemodel.h"
 #include "jobtableproxymodel.h"
-#include "server/loopbackserver.h"
 #include "scriptedserver.h"
+#include "server/demolist.h"
+#include "server/loopbackserver.h"
 #include "testsupport.h"
 #include "urllistparser.h"
 #include "waterfallview.h"
