@@ -102,7 +102,7 @@ QString jobFromJson(const QJsonObject &object, Job *job)
                 return requiredMissing(field);
             continue;
         }
-        const QString problem = applyJsonField(job, field, value, fieldName(field));
+        QString problem = applyJsonField(job, field, value, fieldName(field));
         if (!problem.isEmpty())
             return problem;
     }

@@ -555,7 +555,7 @@ private:
         const QJsonValue ids = record.value(QLatin1String("ids"));
         if (!ids.isArray())
             return LineOutcome::Bad;
-        for (const QJsonValue &range : ids.toArray()) {
+        for (const QJsonValueConstRef range : ids.toArray()) {
             const QJsonArray bounds = range.toArray();
             if (bounds.size() != 2)
                 return LineOutcome::Bad;
