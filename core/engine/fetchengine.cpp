@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The fetch engine: feeds its driver threads from the queue model and collects results.
+// The fetch engine: feeds its workers from the queue model and collects results.
 #include "engine/fetchengine.h"
 
-#include "engine/discardsink.h"
-#include "engine/fetchdriver.h"
+#include "engine/fetchaction.h"
 #include "engine/fetchtask.h"
+#include "engine/fetchworker.h"
 #include "engine/filesink.h"
 #include "jobqueuemodel.h"
 #include "units.h"
@@ -24,19 +24,20 @@ namespace {
 // Tasks handed to the queue beyond the running ones, per lane: a lane that finishes takes its
 // next URL straight from the queue instead of waiting for a round trip to our thread.
 constexpr int PrefetchPerWorker = 1;
-constexpr int MaxDriverThreads = 4;
+constexpr int MaxWorkerThreads = 4;
 // Polite mode: queued rows a fill looks past while their hosts are at the cap or backing off.
 constexpr int MaxPoliteSkips = 4096;
 
-// One event-loop thread per CPU drives all lanes: a thread per lane (and a Qt HTTP thread per
-// lane's manager) cost 2N+1 threads and about eight context switches per request.
-int driverThreadCount()
+// One worker (an event loop on a pool thread) per CPU drives all lanes: a thread per lane (and a
+// Qt HTTP thread per lane's manager) cost 2N+1 threads and about eight context switches per
+// request (ARCHITECTURE rule 1).
+int workerThreadCount()
 {
     bool ok = false;
     const int fromEnvironment = qEnvironmentVariableIntValue("PARAFETCH_ENGINE_THREADS", &ok);
     if (ok && fromEnvironment > 0)
         return std::min(fromEnvironment, FetchOptions::MaxConcurrency);
-    return std::clamp(QThread::idealThreadCount(), 1, MaxDriverThreads);
+    return std::clamp(QThread::idealThreadCount(), 1, MaxWorkerThreads);
 }
 
 } // namespace
@@ -46,9 +47,15 @@ FetchEngine::FetchEngine(JobQueueModel *model, QObject *parent)
     , m_model(model)
     , m_epoch(QDateTime::currentDateTimeUtc())
     , m_sharedOptions(std::make_shared<const FetchOptions>(m_options))
-    , m_shared(std::make_shared<DriverShared>())
+    , m_shared(std::make_shared<WorkerShared>())
 {
     m_clock.start();
+    m_shared->workerCount = workerThreadCount();
+    // Threads that never expire while the engine lives: a thread that ends takes its workers'
+    // keep-alive connections with it (ARCHITECTURE rule 1).
+    m_pool.setObjectName(QStringLiteral("Parafetch workers"));
+    m_pool.setExpiryTimeout(-1);
+    m_pool.setMaxThreadCount(m_shared->workerCount);
     auto environment = std::make_shared<TaskEnvironment>();
     environment->now = [this] { return nowNs(); };
     environment->report = [this](QList<Job> &&jobs) { report(std::move(jobs)); };
@@ -63,7 +70,6 @@ FetchEngine::FetchEngine(JobQueueModel *model, QObject *parent)
     m_shared->environment = std::move(environment);
     if (proxiesConfigured())
         m_shared->proxies = makeProxyCache();
-    m_shared->driverCount = driverThreadCount();
     m_shared->concurrency.store(m_options.concurrency, std::memory_order_release);
 
     m_backoffTimer.setSingleShot(true);
@@ -121,7 +127,7 @@ void FetchEngine::setConcurrency(int concurrency)
     m_sharedOptions = std::make_shared<const FetchOptions>(m_options);
     m_shared->concurrency.store(m_options.concurrency, std::memory_order_release);
     fill();
-    pokeDrivers(true); // lanes above the old limit may take work now
+    pokeWorkers(true); // lanes above the old limit may take work now
 }
 
 int FetchEngine::activeCount() const
@@ -142,26 +148,26 @@ int FetchEngine::workerCount() const
 
 int FetchEngine::threadCount() const
 {
-    return int(m_drivers.size());
+    return int(m_workers.size());
 }
 
-void FetchEngine::pokeDrivers(bool all)
+void FetchEngine::pokeWorkers(bool all)
 {
-    // Driver d runs lanes d, d + D, d + 2D, ...: only the first min(N, D) have any.
-    const int wanted = std::min(m_options.concurrency, m_shared->driverCount);
-    while (int(m_drivers.size()) < wanted) {
-        auto thread = std::make_unique<QThread>();
-        thread->setObjectName(QStringLiteral("Parafetch engine %1").arg(m_drivers.size()));
-        auto driver = std::make_unique<FetchDriver>(int(m_drivers.size()), m_shared);
-        driver->moveToThread(thread.get());
-        thread->start();
-        m_drivers.push_back({ std::move(thread), std::move(driver) });
+    // Worker w runs lanes w, w + W, w + 2W, ...: only the first min(N, W) have any.
+    const int wanted = std::min(m_options.concurrency, m_shared->workerCount);
+    while (int(m_workers.size()) < wanted) {
+        auto worker = std::make_unique<FetchWorker>(int(m_workers.size()), m_shared);
+        // Without a thread until run() pulls it into the pool thread that runs it; what we
+        // queue to it meanwhile goes with it.
+        worker->moveToThread(nullptr);
+        m_pool.start(worker.get());
+        m_workers.push_back(std::move(worker));
     }
-    for (const DriverThread &entry : m_drivers) {
+    for (const std::unique_ptr<FetchWorker> &worker : m_workers) {
         if (all)
-            entry.driver->poke();
+            worker->poke();
         else
-            entry.driver->pokeIfHungry();
+            worker->pokeIfHungry();
     }
 }
 
@@ -235,26 +241,26 @@ void FetchEngine::cancelAll()
 
 void FetchEngine::shutdown()
 {
-    stopDrivers(false);
+    stopWorkers(false);
 }
 
 void FetchEngine::shutdownKeepingPartials()
 {
-    stopDrivers(true);
+    stopWorkers(true);
 }
 
-void FetchEngine::stopDrivers(bool keepPartials)
+void FetchEngine::stopWorkers(bool keepPartials)
 {
     m_paused = true;
     revokeWaiting({});
     for (const auto &[id, active] : m_active)
         active.control->requestCancel(keepPartials);
-    // Each driver quits its thread once its cancelled tasks have reported.
-    for (const DriverThread &entry : m_drivers)
-        entry.driver->stopWhenIdle();
-    for (const DriverThread &entry : m_drivers)
-        entry.thread->wait();
-    m_drivers.clear();
+    // Each worker returns from run() once its cancelled tasks have reported; the pool's threads
+    // stay for the next run.
+    for (const std::unique_ptr<FetchWorker> &worker : m_workers)
+        worker->stopWhenIdle();
+    m_pool.waitForDone();
+    m_workers.clear();
     // Reports posted by the last tasks are dropped with this object; the rows they belonged
     // to are not touched again.
     m_active.clear();
@@ -292,6 +298,7 @@ void FetchEngine::fill()
             ++perHost[active.host];
     }
     const qint64 now = polite ? nowNs() : 0;
+    const FetchAction action = actionFor(m_options);
     int firstSkipped = -1;
     int skipped = 0;
     int row = m_cursor;
@@ -321,13 +328,11 @@ void FetchEngine::fill()
         }
         TaskSpec spec;
         spec.job = queued;
-        if (m_outputDirectory)
-            spec.sink = std::make_unique<FileSink>(m_outputDirectory, spec.job.fileName);
-        else
-            spec.sink = std::make_unique<DiscardSink>();
+        spec.action = action;
+        spec.sink = makeSink(action, m_outputDirectory, spec.job.fileName);
         spec.control = std::make_shared<TaskControl>();
         spec.options = m_sharedOptions;
-        if (m_outputDirectory)
+        if (traitsOf(action).savesBody)
             spec.fileLog = m_fileLog;
         m_active.emplace(spec.job.id, Active { spec.job.id, spec.control, false, std::move(host) });
         m_shared->queue.push(std::move(spec));
@@ -339,7 +344,7 @@ void FetchEngine::fill()
     else if (firstSkipped >= 0)
         m_cursor = firstSkipped;
     if (m_active.size() > before)
-        pokeDrivers(false);
+        pokeWorkers(false);
 }
 
 void FetchEngine::throttle(const QString &host, qint64 delayMs)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The fetch engine: engine threads that drive N lanes, fed in order from the queue model.
+// The fetch engine: a pool of workers driving N lanes, fed in order from the queue model.
 #pragma once
 
 #include "fetchoptions.h"
@@ -11,6 +11,7 @@
 #include <QList>
 #include <QMutex>
 #include <QObject>
+#include <QThreadPool>
 #include <QTimer>
 
 #include <atomic>
@@ -19,16 +20,14 @@
 #include <unordered_map>
 #include <vector>
 
-class QThread;
-
 namespace Parafetch {
 
 class FileLog;
 class JobQueueModel;
 class OutputDirectory;
-class FetchDriver;
+class FetchWorker;
 class TaskControl;
-struct DriverShared;
+struct WorkerShared;
 
 class FetchEngine final : public QObject
 {
@@ -38,7 +37,7 @@ public:
     static constexpr int ProgressIntervalMs = 100; // ~10 Hz live updates (ARCHITECTURE rule 5)
 
     explicit FetchEngine(JobQueueModel *model, QObject *parent = nullptr);
-    ~FetchEngine() override; // cancels everything and waits for its threads (ARCHITECTURE rule 9)
+    ~FetchEngine() override; // cancels everything and waits for its workers (ARCHITECTURE rule 9)
 
     // Takes effect for tasks not yet started; the concurrency applies at once.
     void setOptions(const FetchOptions &options);
@@ -51,7 +50,7 @@ public:
     void resume();
     void cancel(quint64 id);
     void cancelAll(); // queued rows become cancelled, running ones are aborted
-    void shutdown(); // cancelAll() and wait for every engine thread to finish its tasks
+    void shutdown(); // cancelAll() and wait for every worker to finish its tasks
     // shutdown(), but every running download leaves its .part (if it holds anything) for a
     // later run to continue: the window closing with "Keep Partial Files and Quit".
     void shutdownKeepingPartials();
@@ -63,7 +62,9 @@ public:
     bool isPaused() const { return m_paused; }
     int activeCount() const; // tasks running right now
     int workerCount() const; // lanes that have run a task (each keeps its connection)
-    int threadCount() const; // engine threads started (they drive all lanes)
+    int threadCount() const; // workers started, one per pool thread (they drive all lanes)
+    // The engine's own pool (never the global one): its threads run the workers.
+    const QThreadPool &threadPool() const { return m_pool; }
     int hostBackoffCount() const { return m_hostBackoffs; } // polite mode's pauses so far
 
     qint64 nowNs() const { return m_clock.nsecsElapsed(); }
@@ -98,8 +99,8 @@ private:
     void throttle(const QString &host, qint64 delayMs);
     void endBackoffs();
     void finishIfDone();
-    void pokeDrivers(bool all); // all: not only those whose lanes found the queue empty
-    void stopDrivers(bool keepPartials);
+    void pokeWorkers(bool all); // all: not only those whose lanes found the queue empty
+    void stopWorkers(bool keepPartials);
 
     JobQueueModel *const m_model;
     FetchOptions m_options;
@@ -122,13 +123,10 @@ private:
     bool m_running = false;
     bool m_paused = false;
     bool m_finishPending = false;
-    struct DriverThread
-    {
-        std::unique_ptr<QThread> thread;
-        std::unique_ptr<FetchDriver> driver; // lives in thread; deleted here after it quits
-    };
-    std::shared_ptr<DriverShared> m_shared;
-    std::vector<DriverThread> m_drivers;
+    std::shared_ptr<WorkerShared> m_shared;
+    // Each runs on a thread of m_pool until stopWorkers(); deleted here once the pool is done.
+    std::vector<std::unique_ptr<FetchWorker>> m_workers;
+    QThreadPool m_pool; // destroyed first: it waits for the workers before they are deleted
 };
 
 } // namespace Parafetch

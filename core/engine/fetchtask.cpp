@@ -190,6 +190,7 @@ FetchTask::FetchTask(TaskSpec spec, NetworkManager *manager, const QNetworkReque
                      Done done)
     : m_job(std::move(spec.job))
     , m_options(std::move(spec.options))
+    , m_action(traitsOf(spec.action))
     , m_sink(std::move(spec.sink))
     , m_fileLog(std::move(spec.fileLog))
     , m_control(std::move(spec.control))
@@ -201,7 +202,7 @@ FetchTask::FetchTask(TaskSpec spec, NetworkManager *manager, const QNetworkReque
 {
     m_job.worker = lane;
     m_job.thread = thread;
-    if (m_options->computeSha256 && m_options->method == FetchOptions::Method::Get)
+    if (m_options->computeSha256 && m_action.readsBody)
         m_hash = std::make_unique<Sha256>();
 }
 
@@ -324,10 +325,7 @@ void FetchTask::sendRequest(const QUrl &url)
     const QNetworkRequest request = makeRequest(url);
     recordRequestHeaders(request);
     m_control->phase.store(LivePhase::Sending, std::memory_order_relaxed);
-    m_reply = m_manager->fetch(m_options->method == FetchOptions::Method::Head
-                                   ? QNetworkAccessManager::HeadOperation
-                                   : QNetworkAccessManager::GetOperation,
-                               request);
+    m_reply = m_manager->fetch(m_action.operation, request);
     m_reply->setReadBufferSize(m_options->readBufferBytes);
     connect(m_reply, &QNetworkReply::socketStartedConnecting, this, &FetchTask::onSocketConnecting);
     connect(m_reply, &QNetworkReply::encrypted, this, &FetchTask::onEncrypted);
@@ -401,7 +399,7 @@ void FetchTask::onMetaData()
     attempt.announcedLength = reply.attribute(ReplyAttribute::BodyLength).toLongLong();
     const int status = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     // Decided once per response, not per chunk: the body is the job's only on a 2xx to a GET.
-    attempt.keepBody = m_options->method == FetchOptions::Method::Get && isSuccess(status);
+    attempt.keepBody = m_action.readsBody && isSuccess(status);
     if (status == PartialContentStatus && m_resumeOffset > 0) {
         // The rest of the kept part: totals count the whole body.
         attempt.resumedFrom = m_resumeOffset;
@@ -578,7 +576,7 @@ void FetchTask::classify(QNetworkReply &reply)
 {
     Attempt &attempt = *m_attempt;
     const qint64 finishedNs = now();
-    const bool isHead = m_options->method == FetchOptions::Method::Head;
+    const bool isHead = !m_action.readsBody;
     const int httpStatus = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const QNetworkReply::NetworkError error = reply.error();
     m_job.httpStatus = httpStatus;
@@ -865,7 +863,7 @@ bool FetchTask::isRetryable(const Job &job)
 void FetchTask::adoptPartial()
 {
     const std::shared_ptr<const PartialDownload> part = std::exchange(m_job.resumeFrom, nullptr);
-    if (!part || !m_options->resume || m_options->method != FetchOptions::Method::Get
+    if (!part || !m_options->resume || !m_action.savesBody
         || part->validator.isEmpty() || !m_sink->adoptPartial(part->path))
         return;
     m_resumeOffset = m_sink->partialSize();

@@ -3,6 +3,7 @@
 // follow redirects, retry, report.
 #pragma once
 
+#include "engine/fetchaction.h"
 #include "fetchoptions.h"
 #include "job.h"
 
@@ -72,6 +73,7 @@ private:
 struct TaskSpec
 {
     Job job;
+    FetchAction action = FetchAction::Fetch; // what to do with the URL: the task's kind
     std::unique_ptr<BodySink> sink;
     std::shared_ptr<TaskControl> control;
     std::shared_ptr<const FetchOptions> options;
@@ -153,6 +155,7 @@ private:
 
     Job m_job;
     const std::shared_ptr<const FetchOptions> m_options;
+    const ActionTraits &m_action;
     std::unique_ptr<BodySink> m_sink;
     std::shared_ptr<FileLog> m_fileLog;
     const std::shared_ptr<TaskControl> m_control;

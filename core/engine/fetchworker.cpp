@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The engine's threads and the queue they take tasks from.
-#include "engine/fetchdriver.h"
+// The engine's workers and the queue they take tasks from.
+#include "engine/fetchworker.h"
 
 #include "engine/bodysink.h"
 #include "engine/networkmanager.h"
 #include "sha256.h"
 
 #include <QCoreApplication>
+#include <QEventLoop>
 #include <QHash>
 #include <QMutexLocker>
 #include <QNetworkAccessManager>
@@ -22,7 +23,7 @@ namespace Parafetch {
 
 namespace {
 
-// Finished jobs an engine thread hands over at once, and how long one may wait for the others
+// Finished jobs a worker hands over at once, and how long one may wait for the others
 // (the window shows rows at 10 Hz: a hold this short is not seen).
 constexpr qsizetype MaxReportBatch = 16;
 constexpr int MaxReportHoldMs = 10;
@@ -132,14 +133,33 @@ bool DispatchQueue::isEmpty() const
     return m_queue.empty();
 }
 
-FetchDriver::FetchDriver(int index, std::shared_ptr<DriverShared> shared)
+FetchWorker::FetchWorker(int index, std::shared_ptr<WorkerShared> shared)
     : m_index(index)
     , m_shared(std::move(shared))
-{ }
+{
+    setAutoDelete(false); // the engine owns its workers and deletes them after the pool is done
+}
 
-FetchDriver::~FetchDriver() = default;
+void FetchWorker::run()
+{
+    QThread *const thread = QThread::currentThread();
+    thread->setObjectName(QStringLiteral("Parafetch worker %1").arg(m_index));
+    QEventLoop loop;
+    m_loop = &loop;
+    // Made without a thread affinity: pulled here, with the calls queued to it so far.
+    moveToThread(thread);
+    takeWork();
+    loop.exec(); // until stopIfIdle()
+    m_loop = nullptr;
+    // A pool thread outlives its runnable: what was deleted later goes now, as a QThread's
+    // would when it finishes. Then the worker leaves, for the engine to delete from its thread.
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    moveToThread(nullptr);
+}
 
-void FetchDriver::poke()
+FetchWorker::~FetchWorker() = default;
+
+void FetchWorker::poke()
 {
     if (m_pokePending.exchange(true, std::memory_order_acq_rel))
         return;
@@ -152,13 +172,13 @@ void FetchDriver::poke()
         Qt::QueuedConnection);
 }
 
-void FetchDriver::pokeIfHungry()
+void FetchWorker::pokeIfHungry()
 {
     if (m_hungry.exchange(false))
         poke();
 }
 
-void FetchDriver::stopWhenIdle()
+void FetchWorker::stopWhenIdle()
 {
     QMetaObject::invokeMethod(
         this,
@@ -169,7 +189,7 @@ void FetchDriver::stopWhenIdle()
         Qt::QueuedConnection);
 }
 
-void FetchDriver::clearIfIdle(std::size_t managerIndex)
+void FetchWorker::clearIfIdle(std::size_t managerIndex)
 {
     if (managerIndex >= m_staleManagers.size() || !m_staleManagers[managerIndex])
         return;
@@ -184,7 +204,7 @@ void FetchDriver::clearIfIdle(std::size_t managerIndex)
         m_managers[managerIndex]->clearConnections();
 }
 
-void FetchDriver::stopIfIdle()
+void FetchWorker::stopIfIdle()
 {
     if (!m_stopping || m_running > 0)
         return;
@@ -195,11 +215,12 @@ void FetchDriver::stopIfIdle()
     QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
     // libcrypto keeps per-thread state for hashing; give it back before the thread ends.
     Sha256::releaseThreadState();
-    thread()->quit();
+    if (m_loop)
+        m_loop->quit();
 }
 
 const QNetworkRequest &
-FetchDriver::requestTemplate(const std::shared_ptr<const FetchOptions> &options)
+FetchWorker::requestTemplate(const std::shared_ptr<const FetchOptions> &options)
 {
     if (options != m_templateOptions) {
         m_requestTemplate = FetchTask::requestFor(*options, true);
@@ -208,7 +229,7 @@ FetchDriver::requestTemplate(const std::shared_ptr<const FetchOptions> &options)
     return m_requestTemplate;
 }
 
-NetworkManager *FetchDriver::managerFor(int slot)
+NetworkManager *FetchWorker::managerFor(int slot)
 {
     const std::size_t index = std::size_t(slot / LanesPerManager);
     if (m_managers.size() <= index)
@@ -226,7 +247,7 @@ NetworkManager *FetchDriver::managerFor(int slot)
     return manager.get();
 }
 
-void FetchDriver::takeWork()
+void FetchWorker::takeWork()
 {
     if (m_stopping)
         return;
@@ -281,10 +302,10 @@ void FetchDriver::takeWork()
     m_taking = false;
 }
 
-void FetchDriver::taskDone(FetchTask *task, Job &&job)
+void FetchWorker::taskDone(FetchTask *task, Job &&job)
 {
     m_heldReports.append(std::move(job));
-    const std::size_t slot = std::size_t(task->lane() / m_shared->driverCount);
+    const std::size_t slot = std::size_t(task->lane() / m_shared->workerCount);
     Q_ASSERT(slot < m_slots.size() && m_slots[slot] == task);
     m_slots[slot] = nullptr;
     --m_running;
@@ -295,7 +316,7 @@ void FetchDriver::taskDone(FetchTask *task, Job &&job)
     stopIfIdle();
 }
 
-void FetchDriver::flushReportsIfDue()
+void FetchWorker::flushReportsIfDue()
 {
     if (m_heldReports.isEmpty())
         return;
@@ -305,7 +326,7 @@ void FetchDriver::flushReportsIfDue()
     // before the lanes run dry; otherwise they wait for a batch or at most MaxReportHoldMs.
     const int concurrency = m_shared->concurrency.load(std::memory_order_relaxed);
     const qsizetype batch =
-        std::clamp<qsizetype>(concurrency / (2 * m_shared->driverCount), 1, MaxReportBatch);
+        std::clamp<qsizetype>(concurrency / (2 * m_shared->workerCount), 1, MaxReportBatch);
     if (m_running == 0 || m_stopping || m_heldReports.size() >= batch
         || m_shared->queue.size() <= std::size_t(concurrency / 2)) {
         flushReports();
@@ -314,14 +335,14 @@ void FetchDriver::flushReportsIfDue()
     }
 }
 
-void FetchDriver::flushReports()
+void FetchWorker::flushReports()
 {
     m_flushTimer.stop();
     if (!m_heldReports.isEmpty())
         m_shared->environment->report(std::exchange(m_heldReports, {}));
 }
 
-void FetchDriver::timerEvent(QTimerEvent *event)
+void FetchWorker::timerEvent(QTimerEvent *event)
 {
     if (event->timerId() == m_flushTimer.timerId())
         flushReports();

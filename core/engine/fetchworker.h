@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The engine's threads: each drives many fetch tasks at once on its own event loop.
+// The engine's workers: QRunnables in its thread pool, each driving many fetch tasks at once.
 #pragma once
 
 #include "engine/fetchtask.h"
 
 #include <QBasicTimer>
+#include <QRunnable>
 #include <QList>
 #include <QMutex>
 #include <QNetworkRequest>
@@ -16,6 +17,8 @@
 #include <optional>
 #include <vector>
 
+class QEventLoop;
+
 namespace Parafetch {
 
 class NetworkManager;
@@ -23,7 +26,7 @@ class ProxyCache;
 std::shared_ptr<ProxyCache> makeProxyCache();
 bool proxiesConfigured(); // by the application or the system (ARCHITECTURE rule 8)
 
-// What the engine and its drivers share. The engine appends tasks to the queue; a driver with
+// What the engine and its workers share. The engine appends tasks to the queue; a worker with
 // a free lane takes the next one itself, so a finished URL is followed by the next request
 // without a round trip through the engine's thread.
 class DispatchQueue final
@@ -42,7 +45,7 @@ private:
     std::deque<TaskSpec> m_queue; // guarded by m_mutex
 };
 
-struct DriverShared
+struct WorkerShared
 {
     std::shared_ptr<const TaskEnvironment> environment;
     std::shared_ptr<ProxyCache> proxies; // null: no proxy is configured, go direct
@@ -50,34 +53,42 @@ struct DriverShared
     std::atomic<int> concurrency { 1 }; // lanes 0 .. concurrency-1 may run
     std::atomic<int> lanesUsed { 0 }; // highest lane that ever ran + 1
     // Bumped when the trusted CAs change: Qt keeps a connection's TLS settings for as long as it
-    // lives, so drivers drop their idle connections before they take the next task.
+    // lives, so workers drop their idle connections before they take the next task.
     std::atomic<int> connectionGeneration { 0 };
-    int driverCount = 1;
+    int workerCount = 1; // the pool's threads: one worker runs on each
 };
 
-// A lane is one worker: it fetches one URL at a time and keeps its own keep-alive connection.
-// Lane L runs on driver L % driverCount, which drives all its lanes from one event loop. A
-// driver's lanes share network managers six at a time, the number of connections Qt opens per
-// host and manager (ARCHITECTURE rule 7): a request never waits inside Qt for a connection, the
-// number of lanes is the number of requests in flight, and there is one Qt HTTP thread per six
-// lanes instead of one per lane (half the context switches of a manager per lane).
-class FetchDriver final : public QObject
+// The seed's ThreadWorker. A worker is a QRunnable on one of the engine's pool threads; it runs
+// an event loop there and drives its lanes from it until the engine stops it. A lane is what the
+// seed's worker thread was: it takes one task (one URL) at a time off the dispatch queue and
+// keeps its own keep-alive connection. Lane L runs on worker L % workerCount. A worker's lanes
+// share network managers six at a time, the number of connections Qt opens per host and manager
+// (ARCHITECTURE rule 7): a request never waits inside Qt for a connection, the number of lanes
+// is the number of requests in flight, and there is one Qt HTTP thread per six lanes instead of
+// one per lane. Over h2, the lanes of one manager are requests multiplexed on one connection.
+//
+// The engine makes the worker without a thread affinity; run() pulls it into the pool thread
+// that runs it, so calls the engine queued before that (poke, stop) are delivered there.
+class FetchWorker final : public QObject, public QRunnable
 {
     Q_OBJECT
-    Q_DISABLE_COPY_MOVE(FetchDriver)
+    Q_DISABLE_COPY_MOVE(FetchWorker)
 public:
     static constexpr int LanesPerManager = 6;
 
-    FetchDriver(int index, std::shared_ptr<DriverShared> shared);
-    ~FetchDriver() override;
+    FetchWorker(int index, std::shared_ptr<WorkerShared> shared);
+    ~FetchWorker() override;
+
+    // QRunnable: the worker's life on its pool thread; returns once stopped and idle.
+    void run() override;
 
     // Thread-safe: take queued tasks while lanes are free (one wake-up pending at most).
     void poke();
-    // Thread-safe: poke() if a lane of this driver found the queue empty since the last poke.
+    // Thread-safe: poke() if a lane of this worker found the queue empty since the last poke.
     // Otherwise every lane is busy, and a lane that finishes takes the next task itself: no
     // wake-up of this thread per batch of results the engine hands out.
     void pokeIfHungry();
-    // Thread-safe: once no task runs, free the managers and quit this driver's thread.
+    // Thread-safe: once no task runs, free the managers and return from run().
     void stopWhenIdle();
 
 private:
@@ -90,10 +101,11 @@ private:
     const QNetworkRequest &requestTemplate(const std::shared_ptr<const FetchOptions> &options);
     void stopIfIdle();
     void clearIfIdle(std::size_t managerIndex);
-    int laneOf(int slot) const { return slot * m_shared->driverCount + m_index; }
+    int laneOf(int slot) const { return slot * m_shared->workerCount + m_index; }
 
     const int m_index;
-    const std::shared_ptr<DriverShared> m_shared;
+    const std::shared_ptr<WorkerShared> m_shared;
+    QEventLoop *m_loop = nullptr; // run()'s, while it runs
     std::vector<FetchTask *> m_slots; // by local slot; lane = laneOf(slot)
     std::vector<std::unique_ptr<NetworkManager>> m_managers; // by local slot / 6
     std::vector<bool> m_staleManagers; // to clear once their lanes are idle
