@@ -12,14 +12,18 @@
 //   its own mutex; the functor runs in the receiver's thread.
 // - QThread::wait(): Qt's threads are detached and wait() returns at once for a finished thread,
 //   so TSan never sees the end of the thread before what follows the wait.
+// - QThreadPool: start() hands a runnable to a pool thread, and waitForDone() returns after every
+//   runnable has run, both through the pool's own mutex and wait condition.
 // Nothing here hides a report: it only adds the happens-before edges that Qt really provides.
 // Compiled without -fsanitize=thread (the TSan functions are weak), so that a process without
 // TSan loads it harmlessly.
 
 #include <QMetaObject>
 #include <QMutex>
+#include <QRunnable>
 #include <QSemaphore>
 #include <QThread>
+#include <QThreadPool>
 
 #include <dlfcn.h>
 
@@ -187,4 +191,32 @@ bool QThread::wait(QDeadlineTimer deadline)
     static const auto function =
         real<bool (*)(QThread *, QDeadlineTimer)>("_ZN7QThread4waitE14QDeadlineTimer");
     return acquiredIf(function(this, deadline), this); // true: the thread has finished
+}
+
+void QThreadPool::start(QRunnable *runnable, int priority)
+{
+    static const auto function =
+        real<void (*)(QThreadPool *, QRunnable *, int)>("_ZN11QThreadPool5startEP9QRunnablei");
+    if (!runnable)
+        return function(this, runnable, priority);
+    // Run through a wrapper that acquires what start() released, and releases for
+    // waitForDone() once the runnable is over (and deleted, if the pool owns it).
+    release(runnable);
+    QThreadPool *const pool = this;
+    QRunnable *const wrapper = QRunnable::create([runnable, pool] {
+        acquire(runnable);
+        const bool autoDelete = runnable->autoDelete();
+        runnable->run();
+        if (autoDelete)
+            delete runnable;
+        release(pool);
+    });
+    function(this, wrapper, priority);
+}
+
+bool QThreadPool::waitForDone(int msecs)
+{
+    static const auto function =
+        real<bool (*)(QThreadPool *, int)>("_ZN11QThreadPool11waitForDoneEi");
+    return acquiredIf(function(this, msecs), this); // true: every runnable has run
 }

@@ -863,8 +863,8 @@ bool FetchTask::isRetryable(const Job &job)
 void FetchTask::adoptPartial()
 {
     const std::shared_ptr<const PartialDownload> part = std::exchange(m_job.resumeFrom, nullptr);
-    if (!part || !m_options->resume || !m_action.savesBody
-        || part->validator.isEmpty() || !m_sink->adoptPartial(part->path))
+    if (!part || !m_options->resume || !m_action.savesBody || part->validator.isEmpty()
+        || !m_sink->adoptPartial(part->path))
         return;
     m_resumeOffset = m_sink->partialSize();
     m_resumeValidator = part->validator;

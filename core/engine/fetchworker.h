@@ -5,11 +5,11 @@
 #include "engine/fetchtask.h"
 
 #include <QBasicTimer>
-#include <QRunnable>
 #include <QList>
 #include <QMutex>
 #include <QNetworkRequest>
 #include <QObject>
+#include <QRunnable>
 
 #include <atomic>
 #include <deque>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The fetch engine against the loopback server: concurrency by count, every outcome, files.
+#include "engine/fetchaction.h"
 #include "engine/fetchengine.h"
 #include "engine/fetchtask.h"
 #include "jobqueuemodel.h"
@@ -11,6 +12,7 @@
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QThreadPool>
 #include <QtTest>
 
 using namespace Parafetch;
@@ -48,6 +50,9 @@ private Q_SLOTS:
     void politeModeBacksOffAThrottlingHost_data();
     void politeModeBacksOffAThrottlingHost();
     void lanesShareFewThreads();
+    void workersRunOnTheEnginesOwnPool();
+    void actionDecidesRequestAndBody_data();
+    void actionDecidesRequestAndBody();
     void finishedJobIsReportedWhileTheOtherLanesStayBusy();
 
 private:
@@ -674,7 +679,7 @@ void TestFetchEngine::lanesShareFewThreads()
     QVERIFY(runToEnd(engine));
     QCOMPARE(m_server->maxInFlight(), 40);
     QCOMPARE(engine.workerCount(), 40);
-    // Forty lanes in flight, driven by at most one engine thread per CPU (up to four).
+    // Forty lanes in flight, driven by at most one worker per CPU (up to four).
     QVERIFY2(engine.threadCount() >= 1 && engine.threadCount() <= 4,
              qPrintable(QString::number(engine.threadCount())));
     QSet<int> lanes, threads;
@@ -684,6 +689,85 @@ void TestFetchEngine::lanesShareFewThreads()
     }
     QCOMPARE(lanes.size(), 40);
     QCOMPARE(threads.size(), engine.threadCount());
+}
+
+void TestFetchEngine::workersRunOnTheEnginesOwnPool()
+{
+    QList<QUrl> list;
+    for (int i = 0; i < 24; ++i)
+        list.append(m_server->url(QStringLiteral("/delay/60000/bytes/%1").arg(i + 1)));
+    JobQueueModel model;
+    model.addEntries(entriesFor(list));
+    FetchEngine engine(&model);
+    engine.setOptions(testOptions(12));
+
+    const QThreadPool &pool = engine.threadPool();
+    QVERIFY(&pool != QThreadPool::globalInstance());
+    QCOMPARE(pool.expiryTimeout(), -1); // a thread that ends takes its connections with it
+    QVERIFY2(pool.maxThreadCount() >= 1 && pool.maxThreadCount() <= 4,
+             qPrintable(QString::number(pool.maxThreadCount())));
+    const int globalBusy = QThreadPool::globalInstance()->activeThreadCount();
+
+    engine.start();
+    QTRY_COMPARE(m_server->inFlight(), 12);
+    // One long-running worker per pool thread drives the twelve lanes.
+    QCOMPARE(engine.threadCount(), pool.maxThreadCount());
+    QCOMPARE(pool.activeThreadCount(), engine.threadCount());
+    QCOMPARE(QThreadPool::globalInstance()->activeThreadCount(), globalBusy);
+
+    engine.shutdown(); // every worker returns from run(); the pool keeps its threads
+    QCOMPARE(pool.activeThreadCount(), 0);
+    QCOMPARE(engine.threadCount(), 0);
+    QTRY_COMPARE(m_server->inFlight(), 0);
+
+    // The same engine runs again, on the threads its pool kept.
+    model.addEntries(entriesFor({ m_server->url(QStringLiteral("/bytes/7")) }));
+    QVERIFY(runToEnd(engine));
+    const Job &last = model.jobAt(model.rowCount() - 1);
+    QCOMPARE(last.state, JobState::Succeeded);
+    QCOMPARE(last.bytesReceived, 7);
+    QCOMPARE(pool.activeThreadCount(), engine.threadCount());
+}
+
+void TestFetchEngine::actionDecidesRequestAndBody_data()
+{
+    QTest::addColumn<bool>("head");
+    QTest::addColumn<bool>("toFolder");
+    QTest::addColumn<FetchAction>("action");
+
+    QTest::newRow("GET, bodies discarded: fetch and hash") << false << false << FetchAction::Fetch;
+    QTest::newRow("HEAD: check") << true << false << FetchAction::Check;
+    QTest::newRow("HEAD with a folder: still only a check") << true << true << FetchAction::Check;
+    QTest::newRow("GET into a folder: download") << false << true << FetchAction::Download;
+}
+
+void TestFetchEngine::actionDecidesRequestAndBody()
+{
+    QFETCH(bool, head);
+    QFETCH(bool, toFolder);
+    QFETCH(FetchAction, action);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    FetchOptions options = testOptions(2);
+    options.method = head ? FetchOptions::Method::Head : FetchOptions::Method::Get;
+    if (toFolder)
+        options.outputDirectory = dir.path();
+    QCOMPARE(actionFor(options), action);
+    const ActionTraits &traits = traitsOf(action);
+    QCOMPARE(traits.action, action);
+
+    JobQueueModel model;
+    model.addEntries(entriesFor({ m_server->url(QStringLiteral("/bytes/300")) }));
+    FetchEngine engine(&model);
+    engine.setOptions(options);
+    QVERIFY(runToEnd(engine));
+    const Job &job = model.jobAt(0);
+    QCOMPARE(job.state, JobState::Succeeded);
+    QCOMPARE(job.bytesReceived, traits.readsBody ? 300 : 0);
+    QCOMPARE(job.sha256.isEmpty(), !traits.readsBody);
+    QCOMPARE(job.savedPath.isEmpty(), !traits.savesBody);
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(),
+             traits.savesBody ? 1 : 0);
 }
 
 void TestFetchEngine::finishedJobIsReportedWhileTheOtherLanesStayBusy()
