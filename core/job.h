@@ -89,7 +89,7 @@ struct Job
     int attempts = 0;
     int worker = -1; // lane (0 .. concurrency-1) that ran the last attempt: a worker that
                      // takes one URL at a time and keeps its own keep-alive connection
-    int thread = -1; // index of the engine thread that drove that lane
+    int thread = -1; // index of the worker (one per engine pool thread) that drove that lane
 
     qint64 bytesReceived = 0; // body bytes of the last attempt
     qint64 bytesTotal = -1; // Content-Length, -1 = unknown
