@@ -294,6 +294,13 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                                         "(0-%1, default 0 = no limit beyond --jobs).")
                                          .arg(FetchOptions::MaxPerHost),
                                      QStringLiteral("N"));
+    const QCommandLineOption http11(
+        QStringLiteral("http1.1"),
+        tr("Speak HTTP/1.1 only: over https offer no h2 (default: h2 when the server picks it)."));
+    const QCommandLineOption http2(
+        QStringLiteral("http2"),
+        tr("Speak HTTP/2: h2 with prior knowledge over http; over https h2 when the server offers "
+           "it, else HTTP/1.1 (as curl --http2)."));
     const QCommandLineOption sweep(QStringLiteral("sweep"),
                                    tr("Run the list once at each worker count in LIST (e.g. "
                                       "1,2,4,8,16,32) and print wall time, speedup and the knee; "
@@ -336,8 +343,9 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                         timeout,  idleTimeout, retries,   retryDelay, maxRedirects,
                         head,     header,      userAgent, noHash,     noResume,
                         noProxy,  quiet,       demo,      demoServer, screenshot,
-                        port,     caFile,      perHost,   sweep,      sample,
-                        compare,  failIf,      shard,     merge,      screenshotSweep });
+                        port,     caFile,      perHost,   http11,     http2,
+                        sweep,    sample,      compare,   failIf,     shard,
+                        merge,    screenshotSweep });
     parser.addPositionalArgument(QStringLiteral("urls"),
                                  tr("URLs to fetch, or one FILE with a list (as --input FILE). "
                                     "With --headless and no other input, a list piped to "
@@ -395,6 +403,14 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         }
         fetch.userAgent = agent.toUtf8();
     }
+    if (parser.isSet(http11) && parser.isSet(http2)) {
+        printError(tr("--http1.1 and --http2 do not go together: choose one"));
+        return false;
+    }
+    if (parser.isSet(http11))
+        fetch.httpVersion = FetchOptions::HttpVersion::Http1_1;
+    else if (parser.isSet(http2))
+        fetch.httpVersion = FetchOptions::HttpVersion::Http2;
     if (parser.isSet(head))
         fetch.method = FetchOptions::Method::Head;
     fetch.computeSha256 = !parser.isSet(noHash);
@@ -428,7 +444,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
     result.screenshotPath = parser.value(screenshot);
     for (const QCommandLineOption *option :
          { &jobs, &timeout, &idleTimeout, &retries, &retryDelay, &maxRedirects, &head, &header,
-           &userAgent, &noHash, &noResume, &outputDir, &caFile, &perHost }) {
+           &userAgent, &noHash, &noResume, &outputDir, &caFile, &perHost, &http11, &http2 }) {
         result.fetchOptionsGiven = result.fetchOptionsGiven || parser.isSet(*option);
     }
 

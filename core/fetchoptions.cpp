@@ -13,6 +13,28 @@ QByteArray FetchOptions::defaultUserAgent()
     return QByteArrayLiteral("Parafetch/" PARAFETCH_VERSION);
 }
 
+QString FetchOptions::httpVersionName(HttpVersion version)
+{
+    switch (version) {
+    case HttpVersion::Auto:
+        break;
+    case HttpVersion::Http1_1:
+        return QStringLiteral("http1.1");
+    case HttpVersion::Http2:
+        return QStringLiteral("http2");
+    }
+    return QStringLiteral("auto");
+}
+
+std::optional<FetchOptions::HttpVersion> FetchOptions::httpVersionFromName(QStringView name)
+{
+    for (const HttpVersion version : { HttpVersion::Auto, HttpVersion::Http1_1, HttpVersion::Http2 }) {
+        if (name.compare(httpVersionName(version), Qt::CaseInsensitive) == 0)
+            return version;
+    }
+    return std::nullopt;
+}
+
 int FetchOptions::clampConcurrency(int value)
 {
     return std::clamp(value, MinConcurrency, MaxConcurrency);

@@ -13,6 +13,17 @@ namespace Parafetch {
 struct FetchOptions
 {
     enum class Method { Get, Head };
+    // Which HTTP versions a request may speak (--http1.1, --http2, Settings → Protocol).
+    enum class HttpVersion : quint8 {
+        // Over TLS h2 and http/1.1 are offered in ALPN and the server picks; cleartext is
+        // HTTP/1.1.
+        Auto,
+        Http1_1, // never h2: ALPN offers only http/1.1, and Qt's route is told the same
+        // Over TLS as Auto: a server that does not offer h2 is still answered over HTTP/1.1,
+        // as curl --http2 does (a list of URLs mixes servers; failing every h1-only one would
+        // help nobody). Cleartext: h2 with prior knowledge (h2c, no Upgrade dance).
+        Http2,
+    };
 
     static constexpr int MinConcurrency = 1;
     static constexpr int MaxConcurrency = 512;
@@ -49,9 +60,14 @@ struct FetchOptions
     QString caFile; // extra CA certificates (PEM) trusted for https, empty = system only
     int perHost = 0; // polite mode: at most this many requests per host at once, 0 = off
     bool resume = true; // continue a kept .part with Range + If-Range where the server allows
+    HttpVersion httpVersion = HttpVersion::Auto;
     static constexpr int MaxPerHost = MaxConcurrency;
 
     static QByteArray defaultUserAgent();
+    // "auto", "http1.1", "http2": the settings file's values, the command line's flags without
+    // their dashes.
+    static QString httpVersionName(HttpVersion version);
+    static std::optional<HttpVersion> httpVersionFromName(QStringView name);
     static int clampConcurrency(int value);
     // Parses "Name: value"; nullopt with a reason on error (a bad name, or a value that
     // forbiddenInHeaderValue() refuses).

@@ -114,6 +114,11 @@ struct Job
     QByteArray sha256; // raw digest of the body (32 bytes), empty if not computed
     QString savedPath; // where the body was saved, empty if discarded
     QByteArray protocol; // "http/1.1", "h2", empty if unknown
+    // The connection the last attempt's response came on: unique within the process that
+    // fetched it (HTTP/1.1 sockets and h2 sessions count from one counter), 0 = unknown. Under
+    // h2 many lanes' requests share one; reused = it carried an earlier request first.
+    quint64 connectionId = 0;
+    bool connectionReused = false;
     HeaderList responseHeaders; // of the last response, secret values already masked
     // For the details pane: every attempt so far (the last one included once it ended), and
     // the headers of the last request sent, secret values already masked.

@@ -5,7 +5,8 @@
 //   concurrency, method ("GET" | "HEAD"), timeoutMs, idleTimeoutMs, retries, retryBaseDelayMs,
 //   maxRedirects, userAgent ("" = the default), headers (a string list of "Name: value"),
 //   outputDirectory ("" = don't save bodies), computeSha256, caFile ("" = the system's CAs only),
-//   perHost (0 = no per-host limit).
+//   perHost (0 = no per-host limit), protocol ("auto" | "http1.1" | "http2", the command line's
+//   --http1.1 and --http2).
 // The headers may hold secrets (Authorization, Cookie, API keys). They are stored like any other
 // setting: in plain text in the user's configuration file, readable by that user only as far as
 // the file's permissions go. That is what a person who types them into the dialog expects of a
@@ -41,6 +42,7 @@ constexpr QLatin1String OutputDirectoryKey("outputDirectory");
 constexpr QLatin1String ComputeSha256Key("computeSha256");
 constexpr QLatin1String CaFileKey("caFile");
 constexpr QLatin1String PerHostKey("perHost");
+constexpr QLatin1String ProtocolKey("protocol");
 
 constexpr QLatin1String GetName("GET");
 constexpr QLatin1String HeadName("HEAD");
@@ -136,6 +138,12 @@ FetchOptions SettingsStore::loadFetchOptions(const QSettings &settings)
     // names it rather than silently trusting less.
     options.caFile = settings.value(key(CaFileKey)).toString();
     options.perHost = readInt(settings, PerHostKey, defaults.perHost, 0, FetchOptions::MaxPerHost);
+    const QString protocol = settings.value(key(ProtocolKey)).toString().trimmed();
+    if (const auto version = FetchOptions::httpVersionFromName(protocol))
+        options.httpVersion = *version;
+    else if (!protocol.isEmpty())
+        qWarning("Parafetch: ignoring the stored protocol \"%s\": not auto, http1.1 or http2",
+                 qPrintable(protocol));
     return options;
 }
 
@@ -159,6 +167,7 @@ void SettingsStore::saveFetchOptions(QSettings &settings, const FetchOptions &op
     settings.setValue(key(ComputeSha256Key), options.computeSha256);
     settings.setValue(key(CaFileKey), options.caFile);
     settings.setValue(key(PerHostKey), options.perHost);
+    settings.setValue(key(ProtocolKey), FetchOptions::httpVersionName(options.httpVersion));
 }
 
 QString SettingsStore::lastListPath()

@@ -256,6 +256,8 @@ void FetchTask::beginAttempt(int number)
     m_job.finalUrl.clear();
     m_job.sha256.clear();
     m_job.protocol.clear();
+    m_job.connectionId = 0;
+    m_job.connectionReused = false;
     m_job.responseHeaders.clear();
     m_job.attemptStartedAtNs = now();
     m_control->attempt.store(number, std::memory_order_relaxed);
@@ -293,6 +295,9 @@ QNetworkRequest FetchTask::requestFor(const FetchOptions &options, bool withSecr
     if (options.idleTimeoutMs > 0)
         request.setTransferTimeout(options.idleTimeoutMs);
     request.setDecompressedSafetyCheckThreshold(DecompressionCheckThresholdBytes);
+    // Our own TLS sockets offer in ALPN what this allows, and so does Qt on its route.
+    if (options.httpVersion == FetchOptions::HttpVersion::Http1_1)
+        request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     configureTls(request, options);
     return request;
 }
@@ -306,6 +311,11 @@ QNetworkRequest FetchTask::makeRequest(const QUrl &url) const
     QNetworkRequest request =
         isSameOrigin(url, m_job.url) ? m_requestTemplate : requestFor(*m_options, false);
     request.setUrl(url);
+    // Cleartext h2 needs prior knowledge: Qt sends the h2 preface at once (the manager hands
+    // such a request to Qt's route). A redirect to https negotiates in ALPN instead.
+    if (m_options->httpVersion == FetchOptions::HttpVersion::Http2
+        && url.scheme() == QLatin1String("http"))
+        request.setAttribute(QNetworkRequest::Http2DirectAttribute, true);
     if (m_resumeOffset > 0) {
         request.setRawHeader(QByteArrayLiteral("Range"),
                              "bytes=" + QByteArray::number(m_resumeOffset) + '-');
@@ -593,6 +603,8 @@ void FetchTask::classify(QNetworkReply &reply)
             ? QByteArrayLiteral("h2")
             : version.isEmpty() ? QByteArrayLiteral("http/1.1")
                                 : version;
+        m_job.connectionId = reply.attribute(ReplyAttribute::ConnectionId).toULongLong();
+        m_job.connectionReused = reply.attribute(ReplyAttribute::ConnectionReused).toBool();
     }
     // Phases of the last hop; connect is the attempt's first new connection's.
     m_job.connectUs = attempt.connectUs;

@@ -8,6 +8,7 @@
 #include <QUrl>
 
 #include <algorithm>
+#include <atomic>
 
 namespace Parafetch {
 
@@ -65,6 +66,12 @@ void HttpConnectionPool::put(const QString &origin, QAbstractSocket *socket)
         m_idle.pop_front();
         drop(oldest);
     }
+}
+
+quint64 HttpConnectionPool::nextConnectionId()
+{
+    static std::atomic<quint64> connections { 0 };
+    return connections.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
 QString HttpConnectionPool::originOf(const QUrl &url)

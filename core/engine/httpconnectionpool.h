@@ -28,7 +28,9 @@ public:
     // A connection whose response ended cleanly, for the next request to the same origin.
     void put(const QString &origin, QAbstractSocket *socket);
     void clear();
-    quint64 nextConnectionId() { return ++m_connections; }
+    // A new connection's number: one counter for the process, so that a number names one
+    // connection whichever manager (engine thread) opened it. Thread-safe.
+    static quint64 nextConnectionId();
 
     // Idle connections kept per manager; past it the oldest is closed. A manager serves six
     // lanes, so six per origin covers its steady state with room for a second origin.
@@ -43,7 +45,6 @@ private:
         QAbstractSocket *socket;
     };
     std::deque<Idle> m_idle; // oldest first
-    quint64 m_connections = 0;
 };
 
 } // namespace Parafetch

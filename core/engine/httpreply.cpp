@@ -664,8 +664,14 @@ void HttpReply::startQtReply()
     m_qtReply = m_manager->createQtReply(m_operation, inner);
     m_qtReply->setReadBufferSize(m_readBufferSize);
     m_state = State::Receiving;
-    connect(m_qtReply, &QNetworkReply::socketStartedConnecting, this,
-            &HttpReply::socketStartedConnecting);
+    m_qtOpenedConnection = false;
+    // A socket of ours that learnt h2 in its handshake is gone: its number is not this one's.
+    setAttribute(ReplyAttribute::ConnectionId, QVariant());
+    setAttribute(ReplyAttribute::ConnectionReused, QVariant());
+    connect(m_qtReply, &QNetworkReply::socketStartedConnecting, this, [this] {
+        m_qtOpenedConnection = true;
+        emit socketStartedConnecting();
+    });
     connect(m_qtReply, &QNetworkReply::encrypted, this, &HttpReply::encrypted);
     connect(m_qtReply, &QNetworkReply::requestSent, this, &HttpReply::requestSent);
     connect(m_qtReply, &QNetworkReply::sslErrors, this, &HttpReply::sslErrors);
@@ -720,7 +726,19 @@ void HttpReply::onQtMetaData()
     setAttribute(QNetworkRequest::Http2WasUsedAttribute, http2);
     setAttribute(ReplyAttribute::HttpVersion,
                  http2 ? QByteArrayLiteral("h2") : QByteArrayLiteral("http/1.1"));
+    noteQtConnection(http2);
     m_expectedBytes = framing == HttpResponseParser::Framing::Length ? length : -1;
+}
+
+void HttpReply::noteQtConnection(bool http2)
+{
+    // Qt's HTTP/1 connections (through a proxy) are six per origin, and which one a request
+    // took is not told: no number rather than a wrong one.
+    if (!http2)
+        return;
+    const auto [id, reused] = m_manager->qtHttp2Connection(m_origin, m_qtOpenedConnection);
+    setAttribute(ReplyAttribute::ConnectionId, id);
+    setAttribute(ReplyAttribute::ConnectionReused, reused);
 }
 
 void HttpReply::onQtReadyRead()

@@ -27,9 +27,12 @@ namespace ReplyAttribute {
 inline constexpr auto FramingFault = QNetworkRequest::Attribute(QNetworkRequest::User + 1);
 // "http/1.0" or "http/1.1": the version the server answered with.
 inline constexpr auto HttpVersion = QNetworkRequest::Attribute(QNetworkRequest::User + 2);
-// Whether the request went out on a connection kept from an earlier one (bool).
+// Whether the request went out on a connection that carried an earlier one (bool): a kept-alive
+// HTTP/1.1 socket, or an h2 session that was already open.
 inline constexpr auto ConnectionReused = QNetworkRequest::Attribute(QNetworkRequest::User + 3);
-// The connection's number within its manager, from 1 (qulonglong).
+// The connection's number, unique within the process, from 1 (qulonglong): our own sockets and
+// Qt's h2 sessions (NetworkManager::qtHttp2Connection) draw from the same counter. Unset on
+// Qt's HTTP/1 route (a proxy), whose connections Qt does not name.
 inline constexpr auto ConnectionId = QNetworkRequest::Attribute(QNetworkRequest::User + 4);
 // The body's length as its framing gives it, in the bytes the reader gets (qint64): -1 when it
 // is chunked, runs until the connection closes, or is decoded. Content-Length alone says less:
@@ -106,6 +109,7 @@ private:
     void onQtReadyRead();
     void onQtFinished();
     void releaseQtReply(bool abort);
+    void noteQtConnection(bool http2);
 
     NetworkManager *const m_manager;
     HttpConnectionPool *const m_pool;
@@ -135,6 +139,7 @@ private:
     bool m_paused = false; // not reading: the body buffer is full
     bool m_resumeQueued = false;
     bool m_headTaken = false;
+    bool m_qtOpenedConnection = false; // Qt's route: Qt opened a connection for this request
 };
 
 } // namespace Parafetch

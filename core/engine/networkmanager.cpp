@@ -36,6 +36,15 @@ void NetworkManager::clearConnections()
 {
     m_pool->clear();
     clearConnectionCache();
+    m_http2Connections.clear(); // Qt opens new ones
+}
+
+std::pair<quint64, bool> NetworkManager::qtHttp2Connection(const QString &origin, bool opened)
+{
+    Http2Connection &connection = m_http2Connections[origin];
+    if (opened || connection.id == 0)
+        connection = { HttpConnectionPool::nextConnectionId(), 0 };
+    return { connection.id, connection.requests++ > 0 };
 }
 
 bool NetworkManager::goesDirect(const QUrl &url)

@@ -3,7 +3,10 @@
 #pragma once
 
 #include <QNetworkAccessManager>
+#include <QHash>
 #include <QSet>
+
+#include <utility>
 
 namespace Parafetch {
 
@@ -32,6 +35,11 @@ public:
     // handshake (their later requests go to Qt at once).
     QNetworkReply *createQtReply(Operation operation, const QNetworkRequest &request);
     void noteHttp2(const QString &origin) { m_http2Origins.insert(origin); }
+    // The h2 connection a request to origin went on, as {id, reused}. Qt 6.4 multiplexes every
+    // h2 request of one manager to one origin on one connection and does not name it; it does
+    // tell the request that opened it (socketStartedConnecting), so a new number starts there
+    // and each later request of the origin counts as reusing it.
+    std::pair<quint64, bool> qtHttp2Connection(const QString &origin, bool opened);
 
 protected:
     QNetworkReply *createRequest(Operation operation, const QNetworkRequest &request,
@@ -42,6 +50,12 @@ private:
 
     HttpConnectionPool *const m_pool;
     QSet<QString> m_http2Origins;
+    struct Http2Connection
+    {
+        quint64 id = 0;
+        quint64 requests = 0;
+    };
+    QHash<QString, Http2Connection> m_http2Connections; // by origin
 };
 
 } // namespace Parafetch

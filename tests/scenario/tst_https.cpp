@@ -3,6 +3,7 @@
 #include "engine/fetchengine.h"
 #include "engine/tlsconfig.h"
 #include "exitcodes.h"
+#include "http2servers.h"
 #include "jobqueuemodel.h"
 #include "server/loopbackserver.h"
 #include "sha256.h"
@@ -18,8 +19,6 @@
 #include <QRegularExpression>
 #include <QSslCertificate>
 #include <QSslConfiguration>
-#include <QStandardPaths>
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QThread>
@@ -34,10 +33,7 @@ using namespace Parafetch::TestSupport;
 namespace {
 
 // Only guards against a hung child or server; never a measure of speed.
-constexpr int StartGuardMs = 10'000;
 constexpr int HangGuardMs = 120'000;
-constexpr int ConnectProbeMs = 100;
-constexpr int PortAttempts = 5;
 constexpr qint64 BodyBytes = 300'000;
 constexpr int Http2Files = 3;
 constexpr int ConfiguringThreads = 8;
@@ -67,103 +63,7 @@ struct EngineRun
     bool finished = false;
 };
 
-// nghttpd (Debian package nghttp2-server) on 127.0.0.1: an HTTP/2-only server over TLS, serving
-// the files of a folder. It cannot report a port it chose, so we choose one that was just free
-// and try another if that one was taken in between. It runs verbose: its log says on which
-// connection (session) each request came.
-class Http2Server
-{
-public:
-    static QString program()
-    {
-        return QStandardPaths::findExecutable(
-            QStringLiteral("nghttpd"), { QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin") });
-    }
-
-    ~Http2Server()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(StartGuardMs);
-        }
-    }
-
-    // Empty on success, else what went wrong. `options` are nghttpd's, added to ours.
-    QString start(const QString &documentRoot, const QStringList &options = {})
-    {
-        QString problem;
-        for (int attempt = 0; attempt < PortAttempts; ++attempt) {
-            QTcpServer probe;
-            if (!probe.listen(QHostAddress::LocalHost))
-                return probe.errorString();
-            m_port = probe.serverPort();
-            probe.close();
-            m_process.setProcessChannelMode(QProcess::MergedChannels);
-            m_process.start(program(),
-                            options
-                                + QStringList { QStringLiteral("--verbose"),
-                                                QStringLiteral("--address=127.0.0.1"),
-                                                QStringLiteral("--htdocs=") + documentRoot,
-                                                QString::number(m_port),
-                                                tlsFile(QStringLiteral("server.key")),
-                                                tlsFile(QStringLiteral("server.pem")) });
-            if (!m_process.waitForStarted(StartGuardMs))
-                return m_process.errorString();
-            const bool up = QTest::qWaitFor(
-                [this] {
-                    if (m_process.state() == QProcess::NotRunning)
-                        return true;
-                    QTcpSocket socket;
-                    socket.connectToHost(QHostAddress::LocalHost, m_port);
-                    return socket.waitForConnected(ConnectProbeMs);
-                },
-                StartGuardMs);
-            if (up && m_process.state() == QProcess::Running)
-                return {};
-            m_process.kill();
-            m_process.waitForFinished(StartGuardMs);
-            problem = QString::fromLocal8Bit(m_process.readAll());
-        }
-        return QStringLiteral("nghttpd did not start: %1").arg(problem);
-    }
-
-    // The session (connection) each request path arrived on, e.g. "/a.bin" -> "1".
-    QHash<QString, QString> sessionOfPath()
-    {
-        static const QRegularExpression pathLine(
-            QStringLiteral(R"(^\[id=(\d+)\].* recv \(stream_id=\d+\) :path: (\S+)$)"),
-            QRegularExpression::MultilineOption);
-        QHash<QString, QString> sessions;
-        for (const QRegularExpressionMatch &match :
-             pathLine.globalMatch(QString::fromLatin1(log())))
-            sessions.insert(match.captured(2), match.captured(1));
-        return sessions;
-    }
-
-    QUrl url(const QString &path) const
-    {
-        QUrl url;
-        url.setScheme(QStringLiteral("https"));
-        url.setHost(QStringLiteral("127.0.0.1"));
-        url.setPort(m_port);
-        url.setPath(path);
-        return url;
-    }
-
-private:
-    // Everything it has printed. nghttpd prints a request before it answers it, so once the
-    // answer is here the line is in the pipe: drain it without waiting.
-    QByteArray log()
-    {
-        while (m_process.waitForReadyRead(0)) { }
-        m_log += m_process.readAll();
-        return m_log;
-    }
-
-    QProcess m_process;
-    QByteArray m_log;
-    quint16 m_port = 0;
-};
+using Http2Server = NghttpdServer; // an HTTP/2-only server over TLS
 
 // Files of BodyBytes each under `root`, named body-0.bin...; their SHA-256s in order.
 QList<QByteArray> writeBodies(const QString &root, int count)
