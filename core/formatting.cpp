@@ -150,6 +150,23 @@ QString formatPlainSeconds(qint64 ms)
     return QString::number(double(ms) / double(Units::MsPerSecond), 'g', PlainSecondsDigits);
 }
 
+QString formatProtocol(const QByteArray &protocol)
+{
+    if (protocol == "h2")
+        return QStringLiteral("HTTP/2");
+    if (protocol == "h3")
+        return QStringLiteral("HTTP/3");
+    return QString::fromLatin1(protocol).toUpper();
+}
+
+QString formatConnection(quint64 id, bool reused)
+{
+    if (id == 0)
+        return {};
+    return reused ? QCoreApplication::translate("Units", "#%1, reused", "a connection").arg(id)
+                  : QStringLiteral("#%1").arg(id);
+}
+
 QString unknownValue()
 {
     return tr("–", "unknown value");

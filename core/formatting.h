@@ -30,6 +30,10 @@ QString formatMilliseconds(qint64 ns, int decimals); // "12.5 ms"
 QString formatRemaining(qint64 ns); // "about 40 s", "about 2 h 5 min"; empty for -1
 QString formatSpeedup(double speedup); // "2.50×"
 QString unknownValue(); // "–": a value nobody measured
+// "HTTP/2" for h2, "HTTP/1.1" for http/1.1: the names people know; "" for unknown.
+QString formatProtocol(const QByteArray &protocol);
+// "#7" for a new connection, "#7, reused" for one that carried an earlier request; "" = unknown.
+QString formatConnection(quint64 id, bool reused);
 
 // A count of milliseconds as plain seconds for a sentence: "30", "0.25" (up to ten
 // significant digits, no trailing zeros; the C locale, like the command line that reads it).

@@ -145,6 +145,10 @@ QVariant JobQueueModel::displayValue(const Job &job, int column) const
     }
     case ErrorColumn:
         return job.errorString;
+    case ProtocolColumn:
+        return formatProtocol(job.protocol);
+    case ConnectionColumn:
+        return formatConnection(job.connectionId, job.connectionReused);
     case ColumnCount:
         break;
     }
@@ -170,6 +174,10 @@ QVariant JobQueueModel::rawValue(const Job &job, int column) const
         return elapsedNs(job);
     case ErrorColumn:
         return job.errorString;
+    case ProtocolColumn:
+        return QString::fromLatin1(job.protocol);
+    case ConnectionColumn:
+        return job.connectionId;
     case ColumnCount:
         break;
     }
@@ -198,6 +206,10 @@ QVariant JobQueueModel::headerData(int section, Qt::Orientation orientation, int
             return tr("Time");
         case ErrorColumn:
             return tr("Error");
+        case ProtocolColumn:
+            return tr("Protocol");
+        case ConnectionColumn:
+            return tr("Connection");
         case ColumnCount:
             break;
         }
@@ -209,6 +221,12 @@ QVariant JobQueueModel::headerData(int section, Qt::Orientation orientation, int
                       "earlier run measured it (– if it did not)");
         case SpeedColumn:
             return tr("Body bytes received divided by the elapsed time");
+        case ProtocolColumn:
+            return tr("The HTTP version of the last attempt's answer");
+        case ConnectionColumn:
+            return tr("The connection the last attempt's answer came on. Over HTTP/2 the "
+                      "lanes that share a network manager multiplex their requests on one "
+                      "connection, so many rows show the same number");
         default:
             break;
         }

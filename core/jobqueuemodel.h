@@ -29,6 +29,10 @@ public:
         SpeedColumn,
         TimeColumn,
         ErrorColumn,
+        // Optional, hidden until a person shows them (the table header's context menu); after
+        // Error so that the columns before keep their numbers.
+        ProtocolColumn,
+        ConnectionColumn,
         ColumnCount
     };
     Q_ENUM(Column)

@@ -31,16 +31,6 @@ QString phase(qint64 us)
     return us >= 0 ? formatMilliseconds(us * Units::NsPerUs, MsDecimals) : unknownValue();
 }
 
-// "HTTP/2" for h2, as people know it; the wire name otherwise.
-QString protocolName(const QByteArray &protocol)
-{
-    if (protocol == "h2")
-        return QStringLiteral("HTTP/2");
-    if (protocol == "h3")
-        return QStringLiteral("HTTP/3");
-    return QString::fromLatin1(protocol).toUpper();
-}
-
 QString row(const QString &name, const QString &value)
 {
     return QStringLiteral("<tr><th align=left valign=top>%1</th><td>%2</td></tr>")
@@ -76,7 +66,7 @@ QString attemptTiming(const AttemptRecord &attempt, qint64 firstStartNs)
         text += DetailPane::tr(", from +%1")
                     .arg(formatMilliseconds(attempt.startedAtNs - firstStartNs, MsDecimals));
     if (!attempt.protocol.isEmpty())
-        text += QStringLiteral(" · ") + protocolName(attempt.protocol);
+        text += QStringLiteral(" · ") + formatProtocol(attempt.protocol);
     return text;
 }
 
@@ -177,7 +167,11 @@ QString DetailPane::html(const Job &job)
     rows += row(tr("Worker lane"), job.worker >= 0 ? QString::number(job.worker) : unknownValue());
     rows += row(tr("Thread"), job.thread >= 0 ? QString::number(job.thread) : unknownValue());
     rows +=
-        row(tr("Protocol"), job.protocol.isEmpty() ? unknownValue() : protocolName(job.protocol));
+        row(tr("Protocol"), job.protocol.isEmpty() ? unknownValue() : formatProtocol(job.protocol));
+    // Over h2 several rows name the same connection: their requests were multiplexed on it.
+    rows += row(tr("Connection"), job.connectionId == 0
+                    ? unknownValue()
+                    : formatConnection(job.connectionId, job.connectionReused));
     rows += row(tr("Received"),
                 tr("%1 (%2 bytes)").arg(formatBytes(job.bytesReceived)).arg(job.bytesReceived));
     if (!job.sha256.isEmpty())

@@ -6,6 +6,7 @@
 #include "engine/fetchengine.h"
 #include "fetchoptions.h"
 #include "jobtableproxymodel.h"
+#include "queuetableview.h"
 #include "shortcutsdialog.h"
 
 #include <QAction>
@@ -179,6 +180,11 @@ void MainWindowActions::createMenus(QAction *addToQueue)
     QMenu *view = m_window->menuBar()->addMenu(tr("&View"));
     for (QDockWidget *dock : m_window->findChildren<QDockWidget *>())
         view->addAction(dock->toggleViewAction());
+    if (auto *queue = qobject_cast<QueueTableView *>(m_table)) {
+        view->addSeparator();
+        for (QAction *column : queue->columnActions())
+            view->addAction(column);
+    }
 
     QMenu *help = m_window->menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Keyboard Shortcuts"), this,

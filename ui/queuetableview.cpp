@@ -4,6 +4,7 @@
 
 #include "jobqueuemodel.h"
 #include "jobtableproxymodel.h"
+#include "formatting.h"
 #include "progressdelegate.h"
 #include "redact.h"
 
@@ -11,6 +12,7 @@
 #include <QClipboard>
 #include <QDesktopServices>
 #include <QHeaderView>
+#include <QMenu>
 #include <QMessageBox>
 
 #include <algorithm>
@@ -110,18 +112,75 @@ QueueTableView::QueueTableView(JobQueueModel *model, JobTableProxyModel *proxy, 
     setColumnWidth(JobQueueModel::ProgressColumn,
                    metrics.horizontalAdvance(QStringLiteral("0000000000")));
     horizontalHeader()->setSectionsMovable(true);
+    // The optional columns wait, hidden, just before Error (the last, stretched one).
+    for (const int column : optionalColumns()) {
+        horizontalHeader()->moveSection(horizontalHeader()->visualIndex(column),
+                                        horizontalHeader()->visualIndex(JobQueueModel::ErrorColumn));
+        setColumnHidden(column, true);
+    }
+    setColumnWidth(JobQueueModel::ProtocolColumn,
+                   metrics.horizontalAdvance(QStringLiteral("HTTP/1.1")) + 16);
+    setColumnWidth(JobQueueModel::ConnectionColumn,
+                   metrics.horizontalAdvance(formatConnection(99999, true)) + 16);
+    horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(horizontalHeader(), &QHeaderView::customContextMenuRequested, this,
+            [this](const QPoint &position) {
+                QMenu menu(this);
+                for (QAction *action : columnActions())
+                    menu.addAction(action);
+                menu.exec(horizontalHeader()->viewport()->mapToGlobal(position));
+            });
     m_urlColumnFitter = new UrlColumnFitter(this);
+}
+
+QList<int> QueueTableView::optionalColumns()
+{
+    return { JobQueueModel::ProtocolColumn, JobQueueModel::ConnectionColumn };
+}
+
+QList<QAction *> QueueTableView::columnActions()
+{
+    if (m_columnActions.isEmpty()) {
+        for (const int column : optionalColumns()) {
+            const bool protocol = column == JobQueueModel::ProtocolColumn;
+            auto *action =
+                new QAction(protocol ? tr("&Protocol Column") : tr("&Connection Column"), this);
+            action->setObjectName(protocol ? QStringLiteral("showProtocolColumn")
+                                           : QStringLiteral("showConnectionColumn"));
+            action->setCheckable(true);
+            action->setToolTip(
+                m_model->headerData(column, Qt::Horizontal, Qt::ToolTipRole).toString());
+            connect(action, &QAction::toggled, this,
+                    [this, column](bool shown) { setColumnHidden(column, !shown); });
+            m_columnActions.append(action);
+        }
+    }
+    // As the header says now: a restored state may have shown or hidden them.
+    const QList<int> columns = optionalColumns();
+    for (qsizetype i = 0; i < columns.size(); ++i) {
+        const QSignalBlocker blocker(m_columnActions.at(i));
+        m_columnActions.at(i)->setChecked(!isColumnHidden(columns.at(i)));
+    }
+    return m_columnActions;
 }
 
 QByteArray QueueTableView::saveHeaderState() const
 {
-    return horizontalHeader()->saveState();
+    return HeaderStateTag.toByteArray() + horizontalHeader()->saveState();
 }
 
 bool QueueTableView::restoreHeaderState(const QByteArray &state)
 {
-    if (!horizontalHeader()->restoreState(state))
+    // A state saved before the optional columns existed has fewer sections; Qt adds the missing
+    // ones shown, and these are to stay hidden until asked for.
+    const bool tagged = state.startsWith(HeaderStateTag);
+    if (!horizontalHeader()->restoreState(tagged ? state.mid(HeaderStateTag.size()) : state))
         return false;
+    if (!tagged) {
+        for (const int column : optionalColumns())
+            setColumnHidden(column, true);
+    }
+    columnActions(); // their checks follow
     m_urlColumnFitter->stop();
     return true;
 }
@@ -161,8 +220,10 @@ void QueueTableView::copySelectedRows()
     QStringList lines;
     for (int row : selectedSourceRows()) {
         QStringList cells;
-        for (int column = 0; column < JobQueueModel::ColumnCount; ++column)
-            cells.append(m_model->index(row, column).data().toString());
+        for (int column = 0; column < JobQueueModel::ColumnCount; ++column) {
+            if (!isColumnHidden(column) || !optionalColumns().contains(column))
+                cells.append(m_model->index(row, column).data().toString());
+        }
         lines.append(cells.join(QLatin1Char('\t')));
     }
     if (!lines.isEmpty())

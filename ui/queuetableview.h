@@ -3,6 +3,7 @@
 // the row actions that only read the selection (copy, open in the browser).
 #pragma once
 
+#include <QByteArrayView>
 #include <QTableView>
 
 namespace Parafetch {
@@ -23,12 +24,18 @@ public:
     QByteArray saveHeaderState() const;
     bool restoreHeaderState(const QByteArray &state);
 
+    // Columns hidden until a person shows them (Protocol, Connection), and the checkable
+    // actions that do (offered by the header's context menu; a menu may offer them too).
+    static QList<int> optionalColumns();
+    QList<QAction *> columnActions();
+
     QList<int> selectedSourceRows() const; // in the model's order
     bool requireSelection(); // false, and says so, when no row is selected
     // Makes a row of the model (a source row) current and scrolls to it, if the filter shows it.
     void selectSourceRow(int sourceRow);
 
     void copySelectedUrls();
+    // The cells of the columns a person sees, and every column that is always there.
     void copySelectedRows();
     void openSelectedInBrowser();
 
@@ -38,6 +45,9 @@ Q_SIGNALS:
 
 private:
     class UrlColumnFitter;
+    // Before a saved header state of the columns as they are now (see restoreHeaderState).
+    static constexpr QByteArrayView HeaderStateTag = "parafetch-columns-2:";
+    QList<QAction *> m_columnActions;
 
     JobQueueModel *const m_model;
     JobTableProxyModel *const m_proxy;

@@ -9,6 +9,7 @@
 
 #include <QButtonGroup>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QDoubleSpinBox>
@@ -313,6 +314,18 @@ QGroupBox *SettingsDialog::createConnectionsGroup()
               "parallel, so that a long list from one site does not hammer it. \"Off\" leaves "
               "only the number of parallel downloads as the limit."));
 
+    m_protocol = new QComboBox;
+    m_protocol->setObjectName(QStringLiteral("protocol"));
+    m_protocol->addItem(tr("Automatic"), int(FetchOptions::HttpVersion::Auto));
+    m_protocol->addItem(tr("HTTP/1.1 only"), int(FetchOptions::HttpVersion::Http1_1));
+    m_protocol->addItem(tr("HTTP/2"), int(FetchOptions::HttpVersion::Http2));
+    addRow(m_connectionsForm, tr("Pr&otocol:"), m_protocol, m_protocol,
+           tr("Automatic: over https HTTP/2 when the server offers it, else HTTP/1.1; plain http "
+              "is HTTP/1.1. HTTP/1.1 only: never HTTP/2 (--http1.1). HTTP/2: plain http too "
+              "speaks HTTP/2 at once, to servers known to (--http2); https servers without "
+              "HTTP/2 still get HTTP/1.1. Over HTTP/2 the parallel downloads to one server share "
+              "one connection."));
+
     m_caFile = new QLineEdit;
     m_caFile->setObjectName(QStringLiteral("caFile"));
     m_caFile->setPlaceholderText(tr("None: only the system's certificate authorities"));
@@ -386,6 +399,7 @@ void SettingsDialog::setFields(const FetchOptions &options)
     m_retries->setValue(options.retries);
     m_retryDelay->setValue(options.retryBaseDelayMs);
     m_perHost->setValue(options.perHost);
+    m_protocol->setCurrentIndex(m_protocol->findData(int(options.httpVersion)));
     m_caFile->setText(options.caFile);
     m_saveBodies->setChecked(!options.outputDirectory.isEmpty());
     // Unchecking keeps a folder typed before, so checking again brings it back.
@@ -408,6 +422,7 @@ FetchOptions SettingsDialog::options() const
     options.retries = m_retries->value();
     options.retryBaseDelayMs = m_retryDelay->value();
     options.perHost = m_perHost->value();
+    options.httpVersion = FetchOptions::HttpVersion(m_protocol->currentData().toInt());
     options.caFile = m_caFile->text().trimmed();
     options.outputDirectory = m_saveBodies->isChecked() ? m_directory->text() : QString();
     options.computeSha256 = m_computeSha256->isChecked();

@@ -9,6 +9,7 @@
 
 class QButtonGroup;
 class QCheckBox;
+class QComboBox;
 class QDialogButtonBox;
 class QDoubleSpinBox;
 class QFormLayout;
@@ -78,6 +79,7 @@ private:
 
     QFormLayout *m_connectionsForm = nullptr;
     QSpinBox *m_perHost = nullptr;
+    QComboBox *m_protocol = nullptr;
     QLineEdit *m_caFile = nullptr;
     QPushButton *m_caBrowse = nullptr;
     QLabel *m_caFileProblem = nullptr;

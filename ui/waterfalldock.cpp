@@ -47,8 +47,11 @@ WaterfallDock::WaterfallDock(JobQueueModel *model, JobTableProxyModel *proxy, Fe
     m_grouping->addItem(tr("By lane"), int(WaterfallView::Grouping::Lane));
     m_grouping->addItem(tr("By lane, one line each"), int(WaterfallView::Grouping::LanePacked));
     m_grouping->addItem(tr("By host"), int(WaterfallView::Grouping::Host));
+    m_grouping->addItem(tr("By connection"), int(WaterfallView::Grouping::Connection));
     m_grouping->setToolTip(
-        tr("Lanes are the workers: each fetches one URL at a time on its own connection"));
+        tr("Lanes are the workers: each fetches one URL at a time, a request in flight. Over "
+           "HTTP/1.1 a lane keeps its own connection; over HTTP/2 the lanes that share a "
+           "network manager multiplex on one connection (group by connection to see it)"));
     groupLabel->setBuddy(m_grouping);
     bar->addWidget(groupLabel);
     bar->addWidget(m_grouping);

@@ -26,6 +26,16 @@ QString WaterfallLayout::laneLabel(int lane)
     return tr("Lane %1").arg(lane);
 }
 
+QString WaterfallLayout::connectionLabel(int connection, bool http2)
+{
+    if (connection == NotStartedLane)
+        return tr("No connection yet");
+    if (connection == RestoredLane)
+        return tr("Done before the restore");
+    return http2 ? tr("Connection #%1 (HTTP/2)").arg(connection)
+                 : tr("Connection #%1").arg(connection);
+}
+
 QString WaterfallLayout::hostLabel(const QUrl &url)
 {
     const QString host = url.host();
@@ -109,10 +119,15 @@ WaterfallLayout::Placement WaterfallLayout::placementOf(const Job &job, int grou
             placed.endNs = job.finishedAtNs;
         placed.running = job.state == JobState::Running;
     }
+    placed.http2 = job.protocol == "h2";
     // Lanes sort by number (restored results, then "not started", last); hosts by the rank of
     // their group.
     if (m_grouping == Grouping::Host)
         placed.major = group;
+    else if (m_grouping == Grouping::Connection && job.connectionId > 0)
+        placed.major = int(std::min<quint64>(job.connectionId, quint64(RestoredLane - 1)));
+    else if (m_grouping == Grouping::Connection)
+        placed.major = job.restored && job.isFinished() ? RestoredLane : NotStartedLane;
     else if (started && job.worker >= 0)
         placed.major = job.worker;
     else
@@ -358,7 +373,11 @@ void WaterfallLayout::buildRows()
                 group = groupOfRank[std::size_t(key.major)];
             } else {
                 group = int(m_groups.size());
-                m_groups.append(Group { laneLabel(key.major), -1, 0 });
+                m_groups.append(Group { m_grouping == Grouping::Connection
+                                            ? connectionLabel(key.major,
+                                                              m_placed[std::size_t(key.source)].http2)
+                                            : laneLabel(key.major),
+                                        -1, 0 });
             }
             m_rows.push_back(Row { item, 0, group, !packed }); // a header, or the lane's line
         }

@@ -28,6 +28,10 @@ public:
         Lane, // a header per lane, one row per URL, ordered by start
         LanePacked, // one row per lane, its URLs side by side
         Host, // a header per host, one row per URL, ordered by start
+        // A header per connection, one row per URL, ordered by start: under h2 many lanes'
+        // URLs share one. A URL has its connection once it is answered; until then (and
+        // without an answer) it is in a group of its own, last.
+        Connection,
     };
 
     struct Row
@@ -86,6 +90,7 @@ public:
     // The group a URL goes in when grouped by host: the port only when the URL has one.
     static QString hostLabel(const QUrl &url);
     static QString laneLabel(int lane);
+    static QString connectionLabel(int connection, bool http2);
 
 private:
     static constexpr qint64 Unknown = std::numeric_limits<qint64>::max(); // sorts last
@@ -97,9 +102,10 @@ private:
         qint64 startNs = Unknown; // unknown starts sort last
         qint64 originNs = Unknown; // its enqueue or start, if started
         qint64 endNs = 0; // its finish, if finished
-        int major = 0; // lanes: the lane number; hosts: the group
+        int major = 0; // lanes: the lane number; hosts: the group; connections: the number
         int group = -1; // hosts only: index into m_groups
         bool running = false;
+        bool http2 = false; // connections: for the group's label
     };
     // An item's place in display order: group (lane number or host rank), start, list order.
     struct ItemKey

@@ -38,7 +38,10 @@
 //   _savedPath, _finalUrl, _bytesTotal, and the engine-clock instants _queuedAtMs, _startedAtMs,
 //   _attemptStartedAtMs, _finishedAtMs, and _restored, _restoredDurationMs, with the meaning of
 //   our JSON fields, so that our own HAR imports back exactly (startedDateTime has only
-//   milliseconds).
+//   milliseconds). _connectionReused (0 or 1) came in later, at the end of the entry.
+// - connection: HAR's own "unique ID of the parent TCP/IP connection", as a string: our
+//   Job::connectionId ("7"); left out when unknown. A foreign entry's is read when it is a
+//   number (browsers write a socket or port number there).
 // Credentials never reach the file: URLs pass through redactedUrl(), sensitive header values
 // become ***, and so do the user info and secret query values of a URL in a Location header.
 //
@@ -112,7 +115,7 @@ struct KeyField
     ExportField field;
 };
 // The custom fields of an entry.
-constexpr std::array<KeyField, 18> customFields = { {
+constexpr std::array<KeyField, 19> customFields = { {
     { QLatin1String("_sourceLine"), ExportField::Line },
     { QLatin1String("_fileName"), ExportField::FileName },
     { QLatin1String("_state"), ExportField::State },
@@ -131,6 +134,7 @@ constexpr std::array<KeyField, 18> customFields = { {
     { QLatin1String("_finishedAtMs"), ExportField::FinishedAtMs },
     { QLatin1String("_restored"), ExportField::Restored },
     { QLatin1String("_restoredDurationMs"), ExportField::RestoredDurationMs },
+    { QLatin1String("_connectionReused"), ExportField::ConnectionReused },
 } };
 constexpr QLatin1String OwnEntryMarker("_startedAtMs");
 
@@ -285,6 +289,8 @@ void writeEntry(JsonWriter &w, const Job &job, const QDateTime &epoch, const Run
     w.endObject();
 
     w.key("cache").beginObject().endObject();
+    if (job.connectionId > 0)
+        w.key("connection").value(QByteArray::number(job.connectionId));
 
     w.key("timings").beginObject();
     w.key("blocked").numberLiteral(usAsMs(times.blockedUs));
@@ -315,6 +321,7 @@ void writeEntry(JsonWriter &w, const Job &job, const QDateTime &epoch, const Run
     w.key("_finishedAtMs").numberLiteral(nsAsMs(job.finishedAtNs));
     w.key("_restored").value(job.restored ? 1 : 0);
     w.key("_restoredDurationMs").numberLiteral(nsAsMs(job.restored ? job.restoredDurationNs : -1));
+    w.key("_connectionReused").value(job.connectionReused ? 1 : 0);
     w.endObject();
 }
 
@@ -435,6 +442,15 @@ QString readEntry(const QJsonValue &value, ReadEntry *entry)
                 return problem;
             break;
         }
+    }
+
+    // HAR's connection is free text; a number is ours, or a browser's socket id: either names
+    // a connection the same way.
+    const QJsonValue connection = object.value(QLatin1String("connection"));
+    if (connection.isString()) {
+        bool ok = false;
+        const quint64 id = connection.toString().trimmed().toULongLong(&ok);
+        job.connectionId = ok ? id : 0;
     }
 
     const QJsonValue timingsValue = object.value(QLatin1String("timings"));

@@ -26,7 +26,12 @@
 // - `restored` is 1 for a result that a restore after a crash put back (done by an earlier run,
 //   so not timed in this one: its instants and phases are -1, and the summary leaves it out of
 //   wall, serial, rates and percentiles), else 0; `restoredDurationMs` is that result's duration
-//   as the earlier run measured it, -1 if unknown. Both came in last, at the end of the list.
+//   as the earlier run measured it, -1 if unknown. Both came in after the first release.
+// - `connection` numbers the connection the last attempt's response came on (0 = unknown; unique
+//   within the run's process, HTTP/1.1 sockets and h2 sessions alike, so rows with the same
+//   number shared one connection: kept alive one after the other, or multiplexed over h2), and
+//   `connectionReused` is 1 when that connection had carried an earlier request first, else 0.
+//   `protocol` is "http/1.1", "http/1.0" or "h2" ("" = no answer). The two came in last.
 // - `state` and `errorKind` are the identifiers of stateName()/errorKindName(); the error kind
 //   of a job without an error is "".
 // - `sha256` is lower-case hex, "" when not computed. `durationMs` = finishedAtMs - startedAtMs,
@@ -69,6 +74,7 @@ constexpr std::array<const char *, ExportFieldCount> fieldNames = {
     "ttfbMs",      "receiveMs",    "finalUrl",   "sha256",
     "savedPath",   "protocol",     "thread",     "attemptStartedAtMs",
     "tlsMs",       "sendMs",       "restored",   "restoredDurationMs",
+    "connection",  "connectionReused",
 };
 
 using Units::NsPerUs;
@@ -284,6 +290,10 @@ QByteArray fieldValue(const Job &job, ExportField field)
         return job.restored ? QByteArrayLiteral("1") : QByteArrayLiteral("0");
     case ExportField::RestoredDurationMs:
         return nsAsMs(job.restored ? job.restoredDurationNs : -1);
+    case ExportField::Connection:
+        return QByteArray::number(job.connectionId);
+    case ExportField::ConnectionReused:
+        return job.connectionReused ? QByteArrayLiteral("1") : QByteArrayLiteral("0");
     }
     return QByteArray();
 }
@@ -394,6 +404,14 @@ QString applyNumber(Job *job, ExportField field, const Number &number, const QSt
         break;
     case ExportField::RestoredDurationMs:
         instant(&job->restoredDurationNs);
+        break;
+    case ExportField::Connection:
+        if ((problem = wholeInRange(name, number, 0, MaxInt64, &value)).isEmpty())
+            job->connectionId = quint64(value);
+        break;
+    case ExportField::ConnectionReused:
+        if ((problem = wholeInRange(name, number, 0, 1, &value)).isEmpty())
+            job->connectionReused = value == 1;
         break;
     default:
         break; // text fields never get here

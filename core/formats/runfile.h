@@ -70,8 +70,10 @@ enum class ExportField {
     SendMs,
     Restored, // 1 for a result restored from an earlier run (not timed in this one), else 0
     RestoredDurationMs, // such a result's duration as the earlier run measured it; -1 unknown
+    Connection, // Job::connectionId, 0 = unknown
+    ConnectionReused, // 1 when that connection carried an earlier request first, else 0
 };
-constexpr int ExportFieldCount = int(ExportField::RestoredDurationMs) + 1;
+constexpr int ExportFieldCount = int(ExportField::ConnectionReused) + 1;
 
 // The field's key in JSON and its column name in CSV.
 QLatin1String exportFieldName(ExportField field);
