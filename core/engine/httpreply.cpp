@@ -664,12 +664,14 @@ void HttpReply::startQtReply()
     m_qtReply = m_manager->createQtReply(m_operation, inner);
     m_qtReply->setReadBufferSize(m_readBufferSize);
     m_state = State::Receiving;
-    m_qtOpenedConnection = false;
+    m_qtConnectionId = 0;
     // A socket of ours that learnt h2 in its handshake is gone: its number is not this one's.
     setAttribute(ReplyAttribute::ConnectionId, QVariant());
     setAttribute(ReplyAttribute::ConnectionReused, QVariant());
     connect(m_qtReply, &QNetworkReply::socketStartedConnecting, this, [this] {
-        m_qtOpenedConnection = true;
+        // Numbered now, not with the answer: the origin's other requests, queued on this
+        // connection, may be answered first.
+        m_qtConnectionId = m_manager->openQtConnection(m_origin);
         emit socketStartedConnecting();
     });
     connect(m_qtReply, &QNetworkReply::encrypted, this, &HttpReply::encrypted);
@@ -736,7 +738,14 @@ void HttpReply::noteQtConnection(bool http2)
     // took is not told: no number rather than a wrong one.
     if (!http2)
         return;
-    const auto [id, reused] = m_manager->qtHttp2Connection(m_origin, m_qtOpenedConnection);
+    quint64 id = m_qtConnectionId;
+    bool reused = id == 0;
+    if (reused)
+        id = m_manager->qtConnection(m_origin);
+    if (id == 0) { // never seen opened (Qt did not say): a number of its own rather than none
+        id = m_manager->openQtConnection(m_origin);
+        reused = false;
+    }
     setAttribute(ReplyAttribute::ConnectionId, id);
     setAttribute(ReplyAttribute::ConnectionReused, reused);
 }

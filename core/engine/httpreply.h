@@ -31,7 +31,7 @@ inline constexpr auto HttpVersion = QNetworkRequest::Attribute(QNetworkRequest::
 // HTTP/1.1 socket, or an h2 session that was already open.
 inline constexpr auto ConnectionReused = QNetworkRequest::Attribute(QNetworkRequest::User + 3);
 // The connection's number, unique within the process, from 1 (qulonglong): our own sockets and
-// Qt's h2 sessions (NetworkManager::qtHttp2Connection) draw from the same counter. Unset on
+// Qt's h2 sessions (NetworkManager::openQtConnection) draw from the same counter. Unset on
 // Qt's HTTP/1 route (a proxy), whose connections Qt does not name.
 inline constexpr auto ConnectionId = QNetworkRequest::Attribute(QNetworkRequest::User + 4);
 // The body's length as its framing gives it, in the bytes the reader gets (qint64): -1 when it
@@ -139,7 +139,7 @@ private:
     bool m_paused = false; // not reading: the body buffer is full
     bool m_resumeQueued = false;
     bool m_headTaken = false;
-    bool m_qtOpenedConnection = false; // Qt's route: Qt opened a connection for this request
+    quint64 m_qtConnectionId = 0; // Qt's route: the connection Qt opened for this request
 };
 
 } // namespace Parafetch

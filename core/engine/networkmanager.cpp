@@ -36,15 +36,19 @@ void NetworkManager::clearConnections()
 {
     m_pool->clear();
     clearConnectionCache();
-    m_http2Connections.clear(); // Qt opens new ones
+    m_qtConnections.clear(); // Qt opens new ones
 }
 
-std::pair<quint64, bool> NetworkManager::qtHttp2Connection(const QString &origin, bool opened)
+quint64 NetworkManager::openQtConnection(const QString &origin)
 {
-    Http2Connection &connection = m_http2Connections[origin];
-    if (opened || connection.id == 0)
-        connection = { HttpConnectionPool::nextConnectionId(), 0 };
-    return { connection.id, connection.requests++ > 0 };
+    const quint64 id = HttpConnectionPool::nextConnectionId();
+    m_qtConnections.insert(origin, id);
+    return id;
+}
+
+quint64 NetworkManager::qtConnection(const QString &origin)
+{
+    return m_qtConnections.value(origin);
 }
 
 bool NetworkManager::goesDirect(const QUrl &url)
@@ -73,6 +77,7 @@ QNetworkReply *NetworkManager::createRequest(Operation operation, const QNetwork
     const bool qtsRoute = request.attribute(QNetworkRequest::Http2DirectAttribute).toBool()
         || !goesDirect(url)
         || (scheme == QLatin1String("https")
+            && request.attribute(QNetworkRequest::Http2AllowedAttribute, true).toBool()
             && m_http2Origins.contains(HttpConnectionPool::originOf(url)));
     return new HttpReply(this, m_pool, operation, request,
                          qtsRoute ? HttpReply::Route::Qt : HttpReply::Route::OwnSocket);

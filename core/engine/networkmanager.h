@@ -6,8 +6,6 @@
 #include <QHash>
 #include <QSet>
 
-#include <utility>
-
 namespace Parafetch {
 
 class HttpConnectionPool;
@@ -35,11 +33,12 @@ public:
     // handshake (their later requests go to Qt at once).
     QNetworkReply *createQtReply(Operation operation, const QNetworkRequest &request);
     void noteHttp2(const QString &origin) { m_http2Origins.insert(origin); }
-    // The h2 connection a request to origin went on, as {id, reused}. Qt 6.4 multiplexes every
-    // h2 request of one manager to one origin on one connection and does not name it; it does
-    // tell the request that opened it (socketStartedConnecting), so a new number starts there
-    // and each later request of the origin counts as reusing it.
-    std::pair<quint64, bool> qtHttp2Connection(const QString &origin, bool opened);
+    // Qt 6.4 multiplexes every h2 request of one manager to one origin on one connection and
+    // does not name it; it does tell the request for which it opens one
+    // (socketStartedConnecting). That request takes a new number here, and the origin's other
+    // h2 requests the latest number (as reusing it).
+    quint64 openQtConnection(const QString &origin);
+    quint64 qtConnection(const QString &origin); // 0 = none opened yet
 
 protected:
     QNetworkReply *createRequest(Operation operation, const QNetworkRequest &request,
@@ -50,12 +49,7 @@ private:
 
     HttpConnectionPool *const m_pool;
     QSet<QString> m_http2Origins;
-    struct Http2Connection
-    {
-        quint64 id = 0;
-        quint64 requests = 0;
-    };
-    QHash<QString, Http2Connection> m_http2Connections; // by origin
+    QHash<QString, quint64> m_qtConnections; // by origin: the latest Qt opened
 };
 
 } // namespace Parafetch

@@ -749,6 +749,7 @@ void TestHar::browserHarImports()
     QCOMPARE(page.errorKind, ErrorKind::None);
     QCOMPARE(page.httpStatus, 200);
     QCOMPARE(page.protocol, QByteArray("h2"));
+    QCOMPARE(page.connectionId, quint64(4711)); // HAR's connection, a browser's socket id
     QCOMPARE(page.bytesReceived, 5120); // content.size: the decoded body
     QCOMPARE(page.attempts, 1);
     QCOMPARE(page.worker, -1);

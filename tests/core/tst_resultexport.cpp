@@ -266,7 +266,8 @@ void TestResultExport::csvLayout()
              QByteArray("line,url,fileName,state,errorKind,error,httpStatus,attempts,worker,bytes,"
                         "bytesTotal,queuedAtMs,startedAtMs,finishedAtMs,durationMs,connectMs,"
                         "ttfbMs,receiveMs,finalUrl,sha256,savedPath,protocol,thread,"
-                        "attemptStartedAtMs,tlsMs,sendMs,restored,restoredDurationMs"));
+                        "attemptStartedAtMs,tlsMs,sendMs,restored,restoredDurationMs,connection,"
+                        "connectionReused"));
     QVERIFY(csv.endsWith("\r\n"));
     QVERIFY(!csv.contains("summary"));
 

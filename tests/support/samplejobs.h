@@ -53,6 +53,9 @@ inline Job jobOfKind(ErrorKind kind, int line)
     if (kind != ErrorKind::None)
         job.errorString = QStringLiteral("failed: %1").arg(errorKindName(kind));
     job.protocol = line % 2 ? QByteArrayLiteral("h2") : QByteArrayLiteral("http/1.1");
+    // Two rows a connection, the second reusing it; none on every fifth.
+    job.connectionId = line % 5 == 0 ? 0 : quint64(100 + line / 2);
+    job.connectionReused = job.connectionId > 0 && line % 2 == 1;
     if (kind == ErrorKind::None) {
         job.sha256 = QCryptographicHash::hash(QByteArray::number(line), QCryptographicHash::Sha256);
         job.savedPath = QStringLiteral("/home/me/Downloads/%1.bin").arg(line);
@@ -209,6 +212,8 @@ inline QStringList differingFields(const Job &expected, const Job &actual)
     check("sendUs", expected.sendUs, actual.sendUs);
     check("restored", expected.restored, actual.restored);
     check("restoredDurationNs", expected.restoredDurationNs, actual.restoredDurationNs);
+    check("connectionId", expected.connectionId, actual.connectionId);
+    check("connectionReused", expected.connectionReused, actual.connectionReused);
     return differing;
 }
 

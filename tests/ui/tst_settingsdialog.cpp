@@ -8,6 +8,7 @@
 #include <QAccessible>
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QDoubleSpinBox>
@@ -75,6 +76,7 @@ QVariantMap fields(const FetchOptions &options)
         { QStringLiteral("readBufferBytes"), options.readBufferBytes },
         { QStringLiteral("caFile"), options.caFile },
         { QStringLiteral("perHost"), options.perHost },
+        { QStringLiteral("protocol"), FetchOptions::httpVersionName(options.httpVersion) },
     };
 }
 
@@ -131,6 +133,7 @@ FetchOptions everythingChanged()
     options.readBufferBytes = 4 << 20;
     options.caFile = testCaFile();
     options.perHost = 4;
+    options.httpVersion = FetchOptions::HttpVersion::Http1_1;
     return options;
 }
 
@@ -166,6 +169,8 @@ QWidget *focusOwner(QWidget *widget)
 
 } // namespace
 
+Q_DECLARE_METATYPE(Parafetch::FetchOptions::HttpVersion)
+
 class TestSettingsDialog : public QObject
 {
     Q_OBJECT
@@ -194,6 +199,8 @@ private Q_SLOTS:
     void caFileIsCheckedBeforeOk_data();
     void caFileIsCheckedBeforeOk();
     void perHostZeroIsOff();
+    void protocolChoice_data();
+    void protocolChoice();
 
     void storeRoundTrip_data();
     void storeRoundTrip();
@@ -622,7 +629,8 @@ void TestSettingsDialog::everyControlIsReachableByTab()
                                    QStringLiteral("idleTimeout"),  QStringLiteral("maxRedirects"),
                                    QStringLiteral("userAgent"),    QStringLiteral("headers"),
                                    QStringLiteral("retries"),      QStringLiteral("retryDelay"),
-                                   QStringLiteral("perHost"),      QStringLiteral("caFile"),
+                                   QStringLiteral("perHost"),      QStringLiteral("protocol"),
+                                   QStringLiteral("caFile"),
                                    QStringLiteral("caBrowse"),     QStringLiteral("saveBodies"),
                                    QStringLiteral("directory"),    QStringLiteral("browse"),
                                    QStringLiteral("computeSha256") };
@@ -729,6 +737,36 @@ void TestSettingsDialog::caFileIsCheckedBeforeOk()
     QCOMPARE(dialog.options().caFile, QString());
 }
 
+void TestSettingsDialog::protocolChoice_data()
+{
+    QTest::addColumn<QString>("item");
+    QTest::addColumn<FetchOptions::HttpVersion>("version");
+
+    QTest::newRow("Automatic") << QStringLiteral("Automatic") << FetchOptions::HttpVersion::Auto;
+    QTest::newRow("HTTP/1.1 only is --http1.1")
+        << QStringLiteral("HTTP/1.1 only") << FetchOptions::HttpVersion::Http1_1;
+    QTest::newRow("HTTP/2 is --http2") << QStringLiteral("HTTP/2") << FetchOptions::HttpVersion::Http2;
+}
+
+void TestSettingsDialog::protocolChoice()
+{
+    QFETCH(QString, item);
+    QFETCH(FetchOptions::HttpVersion, version);
+
+    FetchOptions options;
+    options.httpVersion = version;
+    SettingsDialog shown(options);
+    auto *protocol = child<QComboBox>(shown, "protocol");
+    QCOMPARE(protocol->currentText(), item); // the stored choice comes back
+
+    SettingsDialog dialog{ FetchOptions() };
+    auto *choice = child<QComboBox>(dialog, "protocol");
+    QCOMPARE(choice->count(), 3);
+    QCOMPARE(choice->currentText(), QStringLiteral("Automatic")); // the default
+    choice->setCurrentIndex(choice->findText(item));
+    QCOMPARE(dialog.options().httpVersion, version);
+}
+
 void TestSettingsDialog::perHostZeroIsOff()
 {
     FetchOptions options;
@@ -781,14 +819,17 @@ void TestSettingsDialog::storeWritesKeysUnderFetchGroup()
         QStringLiteral("fetch/concurrency"),      QStringLiteral("fetch/headers"),
         QStringLiteral("fetch/idleTimeoutMs"),    QStringLiteral("fetch/maxRedirects"),
         QStringLiteral("fetch/method"),           QStringLiteral("fetch/outputDirectory"),
-        QStringLiteral("fetch/perHost"),          QStringLiteral("fetch/retries"),
-        QStringLiteral("fetch/retryBaseDelayMs"), QStringLiteral("fetch/timeoutMs"),
-        QStringLiteral("fetch/userAgent"),
+        QStringLiteral("fetch/perHost"),          QStringLiteral("fetch/protocol"),
+        QStringLiteral("fetch/retries"),          QStringLiteral("fetch/retryBaseDelayMs"),
+        QStringLiteral("fetch/timeoutMs"),        QStringLiteral("fetch/userAgent"),
     };
     QCOMPARE(keys, expected);
     QCOMPARE(settings.value(QStringLiteral("fetch/headers")).toStringList(),
              headerLines(everythingChanged().headers));
     QCOMPARE(settings.value(QStringLiteral("fetch/method")).toString(), QStringLiteral("HEAD"));
+    // The command line's names: --http1.1 is "http1.1".
+    QCOMPARE(settings.value(QStringLiteral("fetch/protocol")).toString(),
+             QStringLiteral("http1.1"));
 }
 
 void TestSettingsDialog::storeMissingKeysGiveDefaults()
@@ -849,6 +890,12 @@ void TestSettingsDialog::storeClampsAndRejects_data()
         << QByteArray("perHost=100000") << "perHost" << QVariant(FetchOptions::MaxPerHost);
     QTest::newRow("per host not a number -> off")
         << QByteArray("perHost=many") << "perHost" << QVariant(0);
+    QTest::newRow("protocol http2") << QByteArray("protocol=http2") << "protocol"
+                                    << QVariant(QStringLiteral("http2"));
+    QTest::newRow("protocol HTTP1.1 in upper case")
+        << QByteArray("protocol=HTTP1.1") << "protocol" << QVariant(QStringLiteral("http1.1"));
+    QTest::newRow("protocol h3 -> auto") << QByteArray("protocol=h3") << "protocol"
+                                         << QVariant(QStringLiteral("auto"));
     QTest::newRow("a CA file that is gone is kept, for the dialog to show")
         << QByteArray("caFile=/gone/ca.pem") << "caFile"
         << QVariant(QStringLiteral("/gone/ca.pem"));
@@ -894,6 +941,9 @@ void TestSettingsDialog::storeClampsAndRejects()
             QtWarningMsg,
             QRegularExpression(QStringLiteral("^Parafetch: ignoring the stored user agent: it "
                                               "contains a (line break|NUL)")));
+    if (line == "protocol=h3")
+        QTest::ignoreMessage(QtWarningMsg, "Parafetch: ignoring the stored protocol \"h3\": not "
+                                           "auto, http1.1 or http2");
     const QVariantMap loaded = fields(SettingsStore::loadFetchOptions(settings));
     QVERIFY2(loaded.contains(field), qPrintable(field));
     QCOMPARE(loaded.value(field), expected);
