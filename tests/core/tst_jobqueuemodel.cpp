@@ -183,6 +183,8 @@ private Q_SLOTS:
     void addingNothingChangesNothing();
     void headers_data();
     void headers();
+    void protocolAndConnectionCells_data();
+    void protocolAndConnectionCells();
     void rawValues_data();
     void rawValues();
     void sortProxyComparesRawNumbers_data();
@@ -281,6 +283,54 @@ void TestJobQueueModel::headers_data()
         << int(JobQueueModel::TimeColumn) << QStringLiteral("Time");
     QTest::newRow("ErrorColumn is titled Error")
         << int(JobQueueModel::ErrorColumn) << QStringLiteral("Error");
+    QTest::newRow("ProtocolColumn is titled Protocol")
+        << int(JobQueueModel::ProtocolColumn) << QStringLiteral("Protocol");
+    QTest::newRow("ConnectionColumn is titled Connection")
+        << int(JobQueueModel::ConnectionColumn) << QStringLiteral("Connection");
+}
+
+void TestJobQueueModel::protocolAndConnectionCells_data()
+{
+    QTest::addColumn<QByteArray>("protocol");
+    QTest::addColumn<quint64>("connection");
+    QTest::addColumn<bool>("reused");
+    QTest::addColumn<QString>("protocolText");
+    QTest::addColumn<QString>("connectionText");
+
+    QTest::newRow("h2 on a connection it opened")
+        << QByteArray("h2") << quint64(3) << false << QStringLiteral("HTTP/2")
+        << QStringLiteral("#3");
+    QTest::newRow("HTTP/1.1 on a kept-alive connection")
+        << QByteArray("http/1.1") << quint64(12) << true << QStringLiteral("HTTP/1.1")
+        << QStringLiteral("#12, reused");
+    QTest::newRow("no answer: both empty")
+        << QByteArray() << quint64(0) << false << QString() << QString();
+}
+
+void TestJobQueueModel::protocolAndConnectionCells()
+{
+    QFETCH(QByteArray, protocol);
+    QFETCH(quint64, connection);
+    QFETCH(bool, reused);
+    QFETCH(QString, protocolText);
+    QFETCH(QString, connectionText);
+
+    JobQueueModel model;
+    Tester tester(&model, ReportToQtTest);
+    model.addEntries(entries(1));
+    Job job = finished(model, 0, JobState::Succeeded, 10, 1000);
+    job.protocol = protocol;
+    job.connectionId = connection;
+    job.connectionReused = reused;
+    model.finishJob(job);
+
+    QCOMPARE(cell(model, 0, JobQueueModel::ProtocolColumn, Qt::DisplayRole).toString(),
+             protocolText);
+    QCOMPARE(cell(model, 0, JobQueueModel::ConnectionColumn, Qt::DisplayRole).toString(),
+             connectionText);
+    // Sorted by number, not by text ("#12" before "#3").
+    QCOMPARE(cell(model, 0, JobQueueModel::ConnectionColumn, JobQueueModel::RawValueRole),
+             QVariant::fromValue(connection));
 }
 
 void TestJobQueueModel::headers()

@@ -143,18 +143,18 @@ void TestProtocols::exportNamesProtocolAndConnection()
 
     QFile file(exportPath);
     QVERIFY(file.open(QIODevice::ReadOnly));
-    const QJsonArray jobs = QJsonDocument::fromJson(file.readAll()).object().value("jobs").toArray();
+    const QJsonArray jobs = QJsonDocument::fromJson(file.readAll()).object().value(QLatin1String("jobs")).toArray();
     QCOMPARE(jobs.size(), Files);
     QSet<qint64> connections;
     int reused = 0;
     for (const QJsonValue &value : jobs) {
         const QJsonObject job = value.toObject();
-        QCOMPARE(job.value("state").toString(), QStringLiteral("succeeded"));
-        QCOMPARE(job.value("protocol").toString(), protocol);
-        const qint64 connection = job.value("connection").toInteger();
-        QVERIFY2(connection > 0, qPrintable(QJsonDocument(job).toJson()));
+        QCOMPARE(job.value(QLatin1String("state")).toString(), QStringLiteral("succeeded"));
+        QCOMPARE(job.value(QLatin1String("protocol")).toString(), protocol);
+        const qint64 connection = job.value(QLatin1String("connection")).toInteger();
+        QVERIFY2(connection > 0, QJsonDocument(job).toJson().constData());
         connections.insert(connection);
-        reused += job.value("connectionReused").toInt();
+        reused += job.value(QLatin1String("connectionReused")).toInt();
     }
     // Several URLs on one connection: multiplexed (h2) or kept alive (one lane).
     QVERIFY2(connections.size() < Files, qPrintable(QString::number(connections.size())));

@@ -46,6 +46,13 @@ std::vector<Job> sixJobs()
     restored.state = JobState::Succeeded;
     restored.restored = true;
     restored.restoredDurationNs = 7 * NsPerMs;
+    // b and c one after the other on h2 connection 3 (lane 0), a on connection 7 (lane 1).
+    for (const int row : { 1, 2 }) {
+        jobs[std::size_t(row)].connectionId = 3;
+        jobs[std::size_t(row)].protocol = "h2";
+    }
+    jobs[0].connectionId = 7;
+    jobs[0].protocol = "http/1.1";
     return jobs;
 }
 
@@ -94,7 +101,7 @@ QString describe(const WaterfallLayout &layout, const std::vector<Job> &jobs)
               .arg(layout.hasRunning() ? QStringLiteral(", running") : QString());
 }
 
-enum class Change { Starts, Finishes, Retried, MovesLane, StartsFirstOfItsHost };
+enum class Change { Starts, Finishes, Retried, MovesLane, StartsFirstOfItsHost, JoinsConnection };
 
 void apply(Change change, std::vector<Job> &jobs, int *row)
 {
@@ -118,6 +125,12 @@ void apply(Change change, std::vector<Job> &jobs, int *row)
     case Change::StartsFirstOfItsHost: // and first of the run: the groups' order changes
         *row = 3;
         jobs[3] = job(QStringLiteral("d"), QStringLiteral("y.test:8080"), 0, 4, -1);
+        break;
+    case Change::JoinsConnection: // answered on the connection b and c took
+        *row = 5;
+        jobs[5] = job(QStringLiteral("f"), QStringLiteral("z.test"), 1, 5, 70);
+        jobs[5].connectionId = 3;
+        jobs[5].protocol = "h2";
         break;
     }
 }
@@ -161,6 +174,11 @@ void TestWaterfallLayout::groupsAndRows_data()
         << Grouping::Host
         << QStringLiteral("[z.test: 1] | f | [y.test: 1] | b | [x.test: 3] | c | a | e | "
                           "[y.test:8080: 1] | d (from 3 ms to 50 ms, running)");
+    QTest::newRow("connections: by number, h2 said; no connection yet (running, queued) last")
+        << Grouping::Connection
+        << QStringLiteral("[Connection #3 (HTTP/2): 2] | b | c | [Connection #7: 1] | a | "
+                          "[Done before the restore: 1] | e | [No connection yet: 2] | f | d "
+                          "(from 3 ms to 50 ms, running)");
 }
 
 void TestWaterfallLayout::groupsAndRows()
@@ -207,6 +225,7 @@ void TestWaterfallLayout::liveChangeEqualsAFullLayout_data()
         { "lanes", Grouping::Lane },
         { "lane lines", Grouping::LanePacked },
         { "hosts", Grouping::Host },
+        { "connections", Grouping::Connection },
     };
     const std::pair<const char *, Change> changes[] = {
         { "a queued job starts", Change::Starts },
@@ -214,6 +233,7 @@ void TestWaterfallLayout::liveChangeEqualsAFullLayout_data()
         { "the last to finish is retried", Change::Retried },
         { "a job moves lane", Change::MovesLane },
         { "a job starts before all others", Change::StartsFirstOfItsHost },
+        { "a job is answered on a connection", Change::JoinsConnection },
     };
     for (const auto &[groupingName, grouping] : groupings) {
         for (const auto &[changeName, change] : changes)
@@ -262,6 +282,8 @@ void TestWaterfallLayout::filteredRowsEqualAFullLayout_data()
         << Grouping::LanePacked << QList<int> { 0, 5 } << QList<int> {};
     QTest::newRow("lane lines: all hidden")
         << Grouping::LanePacked << QList<int> { 0, 1, 2, 3, 4, 5 } << QList<int> {};
+    QTest::newRow("connections: one of a connection and the running one hidden")
+        << Grouping::Connection << QList<int> { 1, 5 } << QList<int> {};
 }
 
 void TestWaterfallLayout::filteredRowsEqualAFullLayout()
