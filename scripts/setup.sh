@@ -8,7 +8,8 @@ PARAFETCH_PACKAGES=(
     qt6-base-dev qt6-base-dev-tools libgl-dev libssl-dev
     zlib1g-dev # gzip and deflate bodies: the scripted test server builds them
     libqt6svg6 fonts-dejavu-core dpkg-dev # SVG icons, a font offscreen, cpack shlibdeps
-    nghttp2-server # nghttpd: the HTTP/2-over-TLS server of tests/scenario/tst_https.cpp
+    nghttp2-server # nghttpd: the HTTP/2 server (TLS and h2c) of tst_https, tst_http2, tst_protocols
+    nginx # h2 or HTTP/1.1 over TLS, logging what it saw: tst_http2, tst_protocols (own config and port)
     xvfb openbox xdotool xclip imagemagick x11-utils # tests/scenario/realwindow and scripts/screenshots.sh:
     # the real window on a virtual screen with a window manager, keys, clipboard, screen grabs
 )
