@@ -600,7 +600,7 @@ void TestResultExport::importRejectsMalformed_data()
     csv("CSV: an empty url", csvWith(QStringLiteral("url"), ""), "row 2: url is empty");
     csv("CSV: a row with too few fields",
         CsvFormat::toCsv({ jobOfKind(ErrorKind::None, 1) }) + "1,2,3\r\n",
-        "row 3: 3 fields, but the header has 28");
+        "row 3: 3 fields, but the header has 30");
     csv("CSV: an unclosed quote",
         CsvFormat::toCsv({ jobOfKind(ErrorKind::None, 1) }) + "\"never closed,2\r\n",
         "row 3: a quoted field is not closed");
