@@ -32,6 +32,7 @@ Job measured()
     job.worker = 6;
     job.thread = 2;
     job.protocol = "h2";
+    job.connectionId = 5; // opened for this request (it has a connect phase)
     job.queuedAtNs = 0;
     job.startedAtNs = 1500 * NsPerUs;
     job.attemptStartedAtNs = job.startedAtNs + 700'000 * NsPerUs;
@@ -115,6 +116,7 @@ void TestDetailPane::showsEveryPhase_data()
     QTest::newRow("thread") << QStringLiteral("Thread|2");
     QTest::newRow("attempts") << QStringLiteral("Attempts|3");
     QTest::newRow("protocol") << QStringLiteral("Protocol|HTTP/2");
+    QTest::newRow("connection") << QStringLiteral("Connection|#5");
 }
 
 void TestDetailPane::showsEveryPhase()
@@ -133,8 +135,9 @@ void TestDetailPane::unknownValuesShowAsDash()
     job.connectUs = job.tlsUs = -1; // a reused connection
     job.thread = -1;
     job.protocol.clear();
+    job.connectionId = 0;
     const QString text = shown(job);
-    for (const char *name : { "Connect", "of which TLS", "Thread", "Protocol" })
+    for (const char *name : { "Connect", "of which TLS", "Thread", "Protocol", "Connection" })
         QVERIFY2(text.contains(QLatin1String(name) + QStringLiteral("|–")),
                  qPrintable(QLatin1String(name) + u' ' + text));
     QVERIFY2(!text.contains(QStringLiteral("Earlier attempts")), qPrintable(text));
