@@ -339,13 +339,12 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                                   tr("Port for --demo-server (default: any free port)."),
                                   QStringLiteral("P"));
 
-    parser.addOptions({ headless, jobs,        input,     exportTo,   outputDir,
-                        timeout,  idleTimeout, retries,   retryDelay, maxRedirects,
-                        head,     header,      userAgent, noHash,     noResume,
-                        noProxy,  quiet,       demo,      demoServer, screenshot,
-                        port,     caFile,      perHost,   http11,     http2,
-                        sweep,    sample,      compare,   failIf,     shard,
-                        merge,    screenshotSweep });
+    parser.addOptions({ headless,    jobs,           input,      exportTo,     outputDir, timeout,
+                        idleTimeout, retries,        retryDelay, maxRedirects, head,      header,
+                        userAgent,   noHash,         noResume,   noProxy,      quiet,     demo,
+                        demoServer,  screenshot,     port,       caFile,       perHost,   http11,
+                        http2,       sweep,          sample,     compare,      failIf,    shard,
+                        merge,       screenshotSweep });
     parser.addPositionalArgument(QStringLiteral("urls"),
                                  tr("URLs to fetch, or one FILE with a list (as --input FILE). "
                                     "With --headless and no other input, a list piped to "

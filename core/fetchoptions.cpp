@@ -28,7 +28,8 @@ QString FetchOptions::httpVersionName(HttpVersion version)
 
 std::optional<FetchOptions::HttpVersion> FetchOptions::httpVersionFromName(QStringView name)
 {
-    for (const HttpVersion version : { HttpVersion::Auto, HttpVersion::Http1_1, HttpVersion::Http2 }) {
+    for (const HttpVersion version :
+         { HttpVersion::Auto, HttpVersion::Http1_1, HttpVersion::Http2 }) {
         if (name.compare(httpVersionName(version), Qt::CaseInsensitive) == 0)
             return version;
     }

@@ -169,9 +169,9 @@ QString DetailPane::html(const Job &job)
     rows +=
         row(tr("Protocol"), job.protocol.isEmpty() ? unknownValue() : formatProtocol(job.protocol));
     // Over h2 several rows name the same connection: their requests were multiplexed on it.
-    rows += row(tr("Connection"), job.connectionId == 0
-                    ? unknownValue()
-                    : formatConnection(job.connectionId, job.connectionReused));
+    rows += row(tr("Connection"),
+                job.connectionId == 0 ? unknownValue()
+                                      : formatConnection(job.connectionId, job.connectionReused));
     rows += row(tr("Received"),
                 tr("%1 (%2 bytes)").arg(formatBytes(job.bytesReceived)).arg(job.bytesReceived));
     if (!job.sha256.isEmpty())

@@ -2,9 +2,9 @@
 // The queue's table view and its selection-reading row actions.
 #include "queuetableview.h"
 
+#include "formatting.h"
 #include "jobqueuemodel.h"
 #include "jobtableproxymodel.h"
-#include "formatting.h"
 #include "progressdelegate.h"
 #include "redact.h"
 
@@ -114,8 +114,9 @@ QueueTableView::QueueTableView(JobQueueModel *model, JobTableProxyModel *proxy, 
     horizontalHeader()->setSectionsMovable(true);
     // The optional columns wait, hidden, just before Error (the last, stretched one).
     for (const int column : optionalColumns()) {
-        horizontalHeader()->moveSection(horizontalHeader()->visualIndex(column),
-                                        horizontalHeader()->visualIndex(JobQueueModel::ErrorColumn));
+        horizontalHeader()->moveSection(
+            horizontalHeader()->visualIndex(column),
+            horizontalHeader()->visualIndex(JobQueueModel::ErrorColumn));
         setColumnHidden(column, true);
     }
     setColumnWidth(JobQueueModel::ProtocolColumn,

@@ -373,10 +373,9 @@ void WaterfallLayout::buildRows()
                 group = groupOfRank[std::size_t(key.major)];
             } else {
                 group = int(m_groups.size());
-                m_groups.append(Group { m_grouping == Grouping::Connection
-                                            ? connectionLabel(key.major,
-                                                              m_placed[std::size_t(key.source)].http2)
-                                            : laneLabel(key.major),
+                m_groups.append(Group { m_grouping == Grouping::Connection ? connectionLabel(
+                                            key.major, m_placed[std::size_t(key.source)].http2)
+                                                                           : laneLabel(key.major),
                                         -1, 0 });
             }
             m_rows.push_back(Row { item, 0, group, !packed }); // a header, or the lane's line

@@ -2,8 +2,8 @@
 // The engine's QNetworkAccessManager: every GET and HEAD answered by HttpReply; no cookies kept.
 #pragma once
 
-#include <QNetworkAccessManager>
 #include <QHash>
+#include <QNetworkAccessManager>
 #include <QSet>
 
 namespace Parafetch {

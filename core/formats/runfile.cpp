@@ -67,13 +67,20 @@ using namespace ImportReading;
 namespace {
 
 constexpr std::array<const char *, ExportFieldCount> fieldNames = {
-    "line",        "url",          "fileName",   "state",
-    "errorKind",   "error",        "httpStatus", "attempts",
-    "worker",      "bytes",        "bytesTotal", "queuedAtMs",
-    "startedAtMs", "finishedAtMs", "durationMs", "connectMs",
-    "ttfbMs",      "receiveMs",    "finalUrl",   "sha256",
-    "savedPath",   "protocol",     "thread",     "attemptStartedAtMs",
-    "tlsMs",       "sendMs",       "restored",   "restoredDurationMs",
+    "line",        "url",
+    "fileName",    "state",
+    "errorKind",   "error",
+    "httpStatus",  "attempts",
+    "worker",      "bytes",
+    "bytesTotal",  "queuedAtMs",
+    "startedAtMs", "finishedAtMs",
+    "durationMs",  "connectMs",
+    "ttfbMs",      "receiveMs",
+    "finalUrl",    "sha256",
+    "savedPath",   "protocol",
+    "thread",      "attemptStartedAtMs",
+    "tlsMs",       "sendMs",
+    "restored",    "restoredDurationMs",
     "connection",  "connectionReused",
 };
 

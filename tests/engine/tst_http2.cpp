@@ -166,9 +166,10 @@ void TestHttp2::protocolAndConnection()
     }
     // Every connection was new for exactly one request: the first on it.
     for (auto it = newConnections.cbegin(); it != newConnections.cend(); ++it)
-        QVERIFY2(it.value() == 1, qPrintable(QStringLiteral("connection %1 opened %2 times")
-                                                 .arg(it.key())
-                                                 .arg(it.value())));
+        QVERIFY2(
+            it.value() == 1,
+            qPrintable(
+                QStringLiteral("connection %1 opened %2 times").arg(it.key()).arg(it.value())));
     // One lane fetches one URL after the other: one connection, kept alive or multiplexed.
     if (lanes == 1)
         QCOMPARE(ids.size(), 1);

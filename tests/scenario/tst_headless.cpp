@@ -1525,11 +1525,11 @@ void TestHeadless::helpListsEveryOption_data()
     QTest::addColumn<QString>("option");
 
     for (const char *option :
-         { "--jobs",   "--input",   "--export",     "--output-dir", "--timeout",  "--retries",
-           "--head",   "--header",  "--user-agent", "--quiet",      "--demo",     "--demo-server",
-           "--port",   "--help",    "--version",    "--ca-file",    "--per-host", "--sweep",
-           "--sample", "--compare", "--fail-if",    "--shard",      "--merge",    "--http1.1",
-           "--http2" })
+         { "--jobs",    "--input",       "--export", "--output-dir", "--timeout",
+           "--retries", "--head",        "--header", "--user-agent", "--quiet",
+           "--demo",    "--demo-server", "--port",   "--help",       "--version",
+           "--ca-file", "--per-host",    "--sweep",  "--sample",     "--compare",
+           "--fail-if", "--shard",       "--merge",  "--http1.1",    "--http2" })
         QTest::newRow(qPrintable(QStringLiteral("--help lists %1").arg(QLatin1String(option))))
             << QString::fromLatin1(option);
 }

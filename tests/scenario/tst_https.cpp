@@ -360,7 +360,8 @@ void TestHttps::http2WithoutContentLength()
     const QList<QByteArray> hashes = writeBodies(root.path(), 1);
     QCOMPARE(hashes.size(), 1);
     Http2Server server;
-    const QString problem = server.start(root.path(), Http2Server::Transport::Tls, { QStringLiteral("--no-content-length") });
+    const QString problem = server.start(root.path(), Http2Server::Transport::Tls,
+                                         { QStringLiteral("--no-content-length") });
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
 
     FetchOptions options = testOptions(1);

@@ -130,9 +130,12 @@ void TestProtocols::exportNamesProtocolAndConnection()
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
 
     const QString exportPath = QDir(dir.path()).filePath(QStringLiteral("run.json"));
-    QStringList arguments { QStringLiteral("--headless"), QStringLiteral("--retries"),
-                            QStringLiteral("0"),          QStringLiteral("--ca-file"),
-                            tlsFile(QStringLiteral("ca.pem")), QStringLiteral("--export"),
+    QStringList arguments { QStringLiteral("--headless"),
+                            QStringLiteral("--retries"),
+                            QStringLiteral("0"),
+                            QStringLiteral("--ca-file"),
+                            tlsFile(QStringLiteral("ca.pem")),
+                            QStringLiteral("--export"),
                             exportPath };
     arguments += options;
     for (int i = 0; i < Files; ++i)
@@ -143,7 +146,8 @@ void TestProtocols::exportNamesProtocolAndConnection()
 
     QFile file(exportPath);
     QVERIFY(file.open(QIODevice::ReadOnly));
-    const QJsonArray jobs = QJsonDocument::fromJson(file.readAll()).object().value(QLatin1String("jobs")).toArray();
+    const QJsonArray jobs =
+        QJsonDocument::fromJson(file.readAll()).object().value(QLatin1String("jobs")).toArray();
     QCOMPARE(jobs.size(), Files);
     QSet<qint64> connections;
     int reused = 0;

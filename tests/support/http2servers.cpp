@@ -24,8 +24,8 @@ constexpr int PortAttempts = 5;
 
 QString findServer(const QString &name)
 {
-    return QStandardPaths::findExecutable(name,
-                                          { QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin") });
+    return QStandardPaths::findExecutable(
+        name, { QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin") });
 }
 
 } // namespace
@@ -156,7 +156,8 @@ QString NginxServer::start(const QString &documentRoot, Http2 http2)
         [&](quint16 port) {
             // One process (master_process off): it runs as we do, reads what we can, and is
             // the process we stop. Every path it writes is in our folder.
-            const QString config = QStringLiteral(R"(
+            const QString config =
+                QStringLiteral(R"(
 pid %1/nginx.pid;
 error_log %1/error.log warn;
 events { worker_connections 256; }
@@ -176,22 +177,19 @@ http {
     }
 }
 )")
-                                       .arg(m_dir.path(), accessLog, QString::number(port),
-                                            http2 == Http2::Offered ? QStringLiteral(" http2")
-                                                                    : QString(),
-                                            tlsFile(QStringLiteral("server.pem")),
-                                            tlsFile(QStringLiteral("server.key")), documentRoot);
+                    .arg(m_dir.path(), accessLog, QString::number(port),
+                         http2 == Http2::Offered ? QStringLiteral(" http2") : QString(),
+                         tlsFile(QStringLiteral("server.pem")),
+                         tlsFile(QStringLiteral("server.key")), documentRoot);
             QFile file(dir.filePath(QStringLiteral("nginx.conf")));
             if (file.open(QIODevice::WriteOnly | QIODevice::Truncate))
                 file.write(config.toUtf8());
-            return QStringList { QStringLiteral("-p"),
-                                 m_dir.path(),
-                                 QStringLiteral("-e"),
-                                 dir.filePath(QStringLiteral("error.log")),
-                                 QStringLiteral("-c"),
-                                 file.fileName(),
-                                 QStringLiteral("-g"),
-                                 QStringLiteral("daemon off; master_process off;") };
+            return QStringList {
+                QStringLiteral("-p"), m_dir.path(),
+                QStringLiteral("-e"), dir.filePath(QStringLiteral("error.log")),
+                QStringLiteral("-c"), file.fileName(),
+                QStringLiteral("-g"), QStringLiteral("daemon off; master_process off;")
+            };
         },
         QStringLiteral("https"));
 }

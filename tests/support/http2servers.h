@@ -29,7 +29,8 @@ public:
 
 protected:
     // Empty on success, else what went wrong; arguments(port) gives the command line per try.
-    QString startProcess(const QString &program, const std::function<QStringList(quint16)> &arguments,
+    QString startProcess(const QString &program,
+                         const std::function<QStringList(quint16)> &arguments,
                          const QString &scheme);
     QByteArray output(); // what the child printed so far (stdout and stderr)
 

@@ -625,15 +625,14 @@ void TestSettingsDialog::everyControlIsReachableByTab()
     dialog.show();
     QVERIFY(QTest::qWaitForWindowActive(&dialog));
 
-    const QStringList expected = { QStringLiteral("getButton"),    QStringLiteral("timeout"),
-                                   QStringLiteral("idleTimeout"),  QStringLiteral("maxRedirects"),
-                                   QStringLiteral("userAgent"),    QStringLiteral("headers"),
-                                   QStringLiteral("retries"),      QStringLiteral("retryDelay"),
-                                   QStringLiteral("perHost"),      QStringLiteral("protocol"),
-                                   QStringLiteral("caFile"),
-                                   QStringLiteral("caBrowse"),     QStringLiteral("saveBodies"),
-                                   QStringLiteral("directory"),    QStringLiteral("browse"),
-                                   QStringLiteral("computeSha256") };
+    const QStringList expected = { QStringLiteral("getButton"),   QStringLiteral("timeout"),
+                                   QStringLiteral("idleTimeout"), QStringLiteral("maxRedirects"),
+                                   QStringLiteral("userAgent"),   QStringLiteral("headers"),
+                                   QStringLiteral("retries"),     QStringLiteral("retryDelay"),
+                                   QStringLiteral("perHost"),     QStringLiteral("protocol"),
+                                   QStringLiteral("caFile"),      QStringLiteral("caBrowse"),
+                                   QStringLiteral("saveBodies"),  QStringLiteral("directory"),
+                                   QStringLiteral("browse"),      QStringLiteral("computeSha256") };
     QStringList visited;
     for (int press = 0; press < MaxTabPresses; ++press) {
         QWidget *focused = focusOwner(QApplication::focusWidget());
@@ -745,7 +744,8 @@ void TestSettingsDialog::protocolChoice_data()
     QTest::newRow("Automatic") << QStringLiteral("Automatic") << FetchOptions::HttpVersion::Auto;
     QTest::newRow("HTTP/1.1 only is --http1.1")
         << QStringLiteral("HTTP/1.1 only") << FetchOptions::HttpVersion::Http1_1;
-    QTest::newRow("HTTP/2 is --http2") << QStringLiteral("HTTP/2") << FetchOptions::HttpVersion::Http2;
+    QTest::newRow("HTTP/2 is --http2")
+        << QStringLiteral("HTTP/2") << FetchOptions::HttpVersion::Http2;
 }
 
 void TestSettingsDialog::protocolChoice()
@@ -759,7 +759,7 @@ void TestSettingsDialog::protocolChoice()
     auto *protocol = child<QComboBox>(shown, "protocol");
     QCOMPARE(protocol->currentText(), item); // the stored choice comes back
 
-    SettingsDialog dialog{ FetchOptions() };
+    SettingsDialog dialog { FetchOptions() };
     auto *choice = child<QComboBox>(dialog, "protocol");
     QCOMPARE(choice->count(), 3);
     QCOMPARE(choice->currentText(), QStringLiteral("Automatic")); // the default
@@ -815,13 +815,13 @@ void TestSettingsDialog::storeWritesKeysUnderFetchGroup()
     QStringList keys = settings.allKeys();
     keys.sort();
     const QStringList expected = {
-        QStringLiteral("fetch/caFile"),           QStringLiteral("fetch/computeSha256"),
-        QStringLiteral("fetch/concurrency"),      QStringLiteral("fetch/headers"),
-        QStringLiteral("fetch/idleTimeoutMs"),    QStringLiteral("fetch/maxRedirects"),
-        QStringLiteral("fetch/method"),           QStringLiteral("fetch/outputDirectory"),
-        QStringLiteral("fetch/perHost"),          QStringLiteral("fetch/protocol"),
-        QStringLiteral("fetch/retries"),          QStringLiteral("fetch/retryBaseDelayMs"),
-        QStringLiteral("fetch/timeoutMs"),        QStringLiteral("fetch/userAgent"),
+        QStringLiteral("fetch/caFile"),        QStringLiteral("fetch/computeSha256"),
+        QStringLiteral("fetch/concurrency"),   QStringLiteral("fetch/headers"),
+        QStringLiteral("fetch/idleTimeoutMs"), QStringLiteral("fetch/maxRedirects"),
+        QStringLiteral("fetch/method"),        QStringLiteral("fetch/outputDirectory"),
+        QStringLiteral("fetch/perHost"),       QStringLiteral("fetch/protocol"),
+        QStringLiteral("fetch/retries"),       QStringLiteral("fetch/retryBaseDelayMs"),
+        QStringLiteral("fetch/timeoutMs"),     QStringLiteral("fetch/userAgent"),
     };
     QCOMPARE(keys, expected);
     QCOMPARE(settings.value(QStringLiteral("fetch/headers")).toStringList(),
@@ -890,12 +890,12 @@ void TestSettingsDialog::storeClampsAndRejects_data()
         << QByteArray("perHost=100000") << "perHost" << QVariant(FetchOptions::MaxPerHost);
     QTest::newRow("per host not a number -> off")
         << QByteArray("perHost=many") << "perHost" << QVariant(0);
-    QTest::newRow("protocol http2") << QByteArray("protocol=http2") << "protocol"
-                                    << QVariant(QStringLiteral("http2"));
+    QTest::newRow("protocol http2")
+        << QByteArray("protocol=http2") << "protocol" << QVariant(QStringLiteral("http2"));
     QTest::newRow("protocol HTTP1.1 in upper case")
         << QByteArray("protocol=HTTP1.1") << "protocol" << QVariant(QStringLiteral("http1.1"));
-    QTest::newRow("protocol h3 -> auto") << QByteArray("protocol=h3") << "protocol"
-                                         << QVariant(QStringLiteral("auto"));
+    QTest::newRow("protocol h3 -> auto")
+        << QByteArray("protocol=h3") << "protocol" << QVariant(QStringLiteral("auto"));
     QTest::newRow("a CA file that is gone is kept, for the dialog to show")
         << QByteArray("caFile=/gone/ca.pem") << "caFile"
         << QVariant(QStringLiteral("/gone/ca.pem"));
@@ -942,8 +942,9 @@ void TestSettingsDialog::storeClampsAndRejects()
             QRegularExpression(QStringLiteral("^Parafetch: ignoring the stored user agent: it "
                                               "contains a (line break|NUL)")));
     if (line == "protocol=h3")
-        QTest::ignoreMessage(QtWarningMsg, "Parafetch: ignoring the stored protocol \"h3\": not "
-                                           "auto, http1.1 or http2");
+        QTest::ignoreMessage(QtWarningMsg,
+                             "Parafetch: ignoring the stored protocol \"h3\": not "
+                             "auto, http1.1 or http2");
     const QVariantMap loaded = fields(SettingsStore::loadFetchOptions(settings));
     QVERIFY2(loaded.contains(field), qPrintable(field));
     QCOMPARE(loaded.value(field), expected);
