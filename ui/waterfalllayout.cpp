@@ -120,16 +120,15 @@ WaterfallLayout::Placement WaterfallLayout::placementOf(const Job &job, int grou
         placed.running = job.state == JobState::Running;
     }
     placed.http2 = job.protocol == "h2";
-    // Lanes sort by number (restored results, then "not started", last); hosts by the rank of
-    // their group.
+    // Lanes and connections sort by number (restored results, then "not started" or "no
+    // connection yet", last); hosts by the rank of their group.
+    const bool byConnection = m_grouping == Grouping::Connection;
     if (m_grouping == Grouping::Host)
         placed.major = group;
-    else if (m_grouping == Grouping::Connection && job.connectionId > 0)
-        placed.major = int(std::min<quint64>(job.connectionId, quint64(RestoredLane - 1)));
-    else if (m_grouping == Grouping::Connection)
-        placed.major = job.restored && job.isFinished() ? RestoredLane : NotStartedLane;
-    else if (started && job.worker >= 0)
-        placed.major = job.worker;
+    else if (byConnection ? job.connectionId > 0 : started && job.worker >= 0)
+        placed.major = byConnection
+            ? int(std::min<quint64>(job.connectionId, quint64(RestoredLane - 1)))
+            : job.worker;
     else
         placed.major = job.restored && job.isFinished() ? RestoredLane : NotStartedLane;
     return placed;
