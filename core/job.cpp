@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// String names for the job enums, shared by exports, importers and the command line.
+// String names for the job enums, shared by exports, importers and the command line; header
+// lists that share their bytes.
 #include "job.h"
 
 #include <array>
@@ -60,6 +61,27 @@ bool stateFromName(const QString &text, JobState *state)
 bool errorKindFromName(const QString &text, ErrorKind *kind)
 {
     return lookUp(text, errorKindNames, kind);
+}
+
+HeaderList sharedHeaders(HeaderList headers, HeaderList *previous)
+{
+    const qsizetype count = headers.size();
+    bool same = count == previous->size();
+    for (qsizetype i = 0; i < count && i < previous->size(); ++i) {
+        auto &[name, value] = headers[i];
+        const auto &[previousName, previousValue] = previous->at(i);
+        const bool sameName = name == previousName, sameValue = value == previousValue;
+        if (sameName)
+            name = previousName;
+        if (sameValue)
+            value = previousValue;
+        same = same && sameName && sameValue;
+    }
+    if (same)
+        return *previous;
+    headers.squeeze(); // built by appending: no spare capacity to keep a million times
+    *previous = headers;
+    return headers;
 }
 
 } // namespace Parafetch

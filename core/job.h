@@ -83,8 +83,11 @@ struct Job
     QString fileName; // the name asked for in a `url,filename` list; empty = derive one
     int sourceLine = 0; // line in the input it came from (1-based), 0 if unknown
 
+    // The one-byte fields together, so that they share a word (a queue holds a million Jobs).
     JobState state = JobState::Queued;
     ErrorKind errorKind = ErrorKind::None;
+    LivePhase livePhase = LivePhase::Unknown; // of a running job, as last polled
+    bool restored = false; // a result an earlier run measured (see restoredDurationNs)
     int httpStatus = 0; // last HTTP status seen, 0 = none
     int attempts = 0;
     int worker = -1; // lane (0 .. concurrency-1) that ran the last attempt: a worker that
@@ -124,14 +127,13 @@ struct Job
     // the headers of the last request sent, secret values already masked.
     QList<AttemptRecord> attemptLog;
     HeaderList requestHeaders;
-    LivePhase livePhase = LivePhase::Unknown; // of a running job, as last polled
     // A .part left by an earlier run that was cut off (the run journal's restore), for the first
     // attempt to continue; null on nearly every row, hence a pointer.
     std::shared_ptr<const PartialDownload> resumeFrom;
     // A result an earlier run measured, put back by a restore (JobQueueModel::addRestored): its
     // times were on that run's clock, so startedAtNs and the rest stay -1, and this run's
     // summary counts it as done but leaves it out of every figure of time and rate (RunSummary).
-    bool restored = false;
+    // Such a result has `restored` set (kept beside the state).
     qint64 restoredDurationNs = -1; // durationNs() as that run measured it; -1 = not measured
 
     bool isFinished() const
@@ -159,6 +161,12 @@ QString stateName(JobState state);
 QString errorKindName(ErrorKind kind);
 bool stateFromName(const QString &text, JobState *state);
 bool errorKindFromName(const QString &text, ErrorKind *kind);
+
+// headers, sharing the bytes of *previous wherever they are equal (each name, each value, and the
+// whole list when nothing differs); *previous becomes the result. One server answers a long list
+// with the same few headers again and again, and a finished job keeps them for the details pane
+// and the HAR export: shared, a million finished jobs hold one copy instead of a million.
+HeaderList sharedHeaders(HeaderList headers, HeaderList *previous);
 
 } // namespace Parafetch
 

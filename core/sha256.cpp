@@ -74,6 +74,7 @@ QByteArray Sha256::result()
     EVP_DigestFinal_ex(m_context->context, reinterpret_cast<unsigned char *>(digest.data()),
                        &length);
     digest.resize(length);
+    digest.squeeze(); // kept with every finished job: 32 bytes, not EVP_MAX_MD_SIZE
     reset();
     return digest;
 }

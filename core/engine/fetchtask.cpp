@@ -358,13 +358,16 @@ void FetchTask::sendRequest(const QUrl &url)
 // ones), and the Authorization that user info in the URL turns into; secrets masked.
 void FetchTask::recordRequestHeaders(const QNetworkRequest &request)
 {
-    m_job.requestHeaders.clear();
-    for (const QByteArray &name : request.rawHeaderList())
-        m_job.requestHeaders.append({ name, redactedHeaderValue(name, request.rawHeader(name)) });
+    const QList<QByteArray> names = request.rawHeaderList();
+    HeaderList headers;
+    headers.reserve(names.size() + 1);
+    for (const QByteArray &name : names)
+        headers.append({ name, redactedHeaderValue(name, request.rawHeader(name)) });
     if (!request.url().userInfo().isEmpty())
-        m_job.requestHeaders.append(
-            { QByteArrayLiteral("Authorization"),
-              redactedHeaderValue("Authorization", QByteArrayLiteral("Basic")) });
+        headers.append({ QByteArrayLiteral("Authorization"),
+                         redactedHeaderValue("Authorization", QByteArrayLiteral("Basic")) });
+    thread_local HeaderList previous; // of this engine thread's last request
+    m_job.requestHeaders = sharedHeaders(std::move(headers), &previous);
 }
 
 void FetchTask::onSocketConnecting()
@@ -615,9 +618,13 @@ void FetchTask::classify(QNetworkReply &reply)
     }
     m_job.waitUs = microseconds(attempt.sentNs, attempt.headersNs);
     m_job.receiveUs = microseconds(attempt.headersNs, finishedNs);
-    m_job.responseHeaders.clear();
-    for (const auto &[name, value] : reply.rawHeaderPairs())
-        m_job.responseHeaders.append({ name, redactedHeaderValue(name, value) });
+    const QList<QNetworkReply::RawHeaderPair> &pairs = reply.rawHeaderPairs();
+    HeaderList headers;
+    headers.reserve(pairs.size());
+    for (const auto &[name, value] : pairs)
+        headers.append({ name, redactedHeaderValue(name, value) });
+    thread_local HeaderList previous; // of this engine thread's last response
+    m_job.responseHeaders = sharedHeaders(std::move(headers), &previous);
 
     const bool cancelledByUser = m_cancelled || m_control->isCancelRequested();
     // Where the reply found the bytes broke HTTP (framing, length, coding), it says so and how.
