@@ -198,7 +198,10 @@ HeadlessRunner::HeadlessRunner(CommandLine line, QObject *parent)
     m_forceQuitGraceMs = limitFromEnvironment("PARAFETCH_FORCE_QUIT_GRACE_MS", ForceQuitGraceMs);
     m_progressOnTerminal = !m_line.quiet && ::isatty(STDERR_FILENO) == 1;
     m_stdoutIsTerminal = ::isatty(STDOUT_FILENO) == 1;
-    m_engine->setOptions(m_line.fetch);
+    FetchOptions options = m_line.fetch;
+    // Nothing here shows a job's attempts or headers; of the exports only HAR carries headers.
+    options.keepDetails = RunFile::formatForPath(m_line.exportPath) == ExportFormat::Har;
+    m_engine->setOptions(options);
     connect(m_engine.get(), &FetchEngine::jobFinished, this, &HeadlessRunner::printResult);
     connect(m_engine.get(), &FetchEngine::progressUpdated, this, &HeadlessRunner::printProgress);
     connect(m_engine.get(), &FetchEngine::runFinished, this, &HeadlessRunner::finish);

@@ -61,6 +61,11 @@ struct FetchOptions
     int perHost = 0; // polite mode: at most this many requests per host at once, 0 = off
     bool resume = true; // continue a kept .part with Range + If-Range where the server allows
     HttpVersion httpVersion = HttpVersion::Auto;
+    // Whether each finished job keeps its attempt log and its request and response headers, for
+    // the details pane and the HAR export. A run that shows and exports neither (the headless
+    // runner without a HAR export) leaves them out: a million jobs would hold a million of each.
+    // Not a setting: the front end decides.
+    bool keepDetails = true;
     static constexpr int MaxPerHost = MaxConcurrency;
 
     static QByteArray defaultUserAgent();

@@ -2,6 +2,8 @@
 // The input panel: paste or type URLs, see each bad line with its reason, add the good ones.
 #include "inputpanel.h"
 
+#include "heaptrim.h"
+
 #include <QAction>
 #include <QHBoxLayout>
 #include <QIODevice>
@@ -112,20 +114,26 @@ QStringList InputPanel::problemLines() const
 
 void InputPanel::add()
 {
-    UrlListParser parser;
-    parser.addText(m_editor->toPlainText());
-    parser.finish();
-    finishParsing(parser, QString());
+    {
+        UrlListParser parser;
+        parser.addText(m_editor->toPlainText());
+        parser.finish();
+        finishParsing(parser, QString());
+    }
+    releaseFreedMemory(); // the text, its copy and the parser's tables: gone once the jobs are in
 }
 
 bool InputPanel::importDevice(QIODevice *device, const QString &sourceName)
 {
-    UrlListParser parser;
-    if (!parser.addDevice(device)) {
-        emit message(tr("Cannot read %1: %2").arg(sourceName, device->errorString()));
-        return false;
+    {
+        UrlListParser parser;
+        if (!parser.addDevice(device)) {
+            emit message(tr("Cannot read %1: %2").arg(sourceName, device->errorString()));
+            return false;
+        }
+        finishParsing(parser, sourceName);
     }
-    finishParsing(parser, sourceName);
+    releaseFreedMemory();
     return true;
 }
 

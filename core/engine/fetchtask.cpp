@@ -333,7 +333,8 @@ void FetchTask::sendRequest(const QUrl &url)
     attempt.hopConnectUs = -1;
     attempt.keepBody = false;
     const QNetworkRequest request = makeRequest(url);
-    recordRequestHeaders(request);
+    if (m_options->keepDetails)
+        recordRequestHeaders(request);
     m_control->phase.store(LivePhase::Sending, std::memory_order_relaxed);
     m_reply = m_manager->fetch(m_action.operation, request);
     m_reply->setReadBufferSize(m_options->readBufferBytes);
@@ -540,8 +541,10 @@ void FetchTask::finishAttempt()
     classify(*m_reply);
     if (restartWithoutAdoptedPart())
         return;
-    m_job.attemptLog.append({ m_job.httpStatus, m_job.errorKind, m_job.errorString,
-                              m_job.attemptStartedAtNs, now(), m_job.protocol, m_attempt->hops });
+    if (m_options->keepDetails)
+        m_job.attemptLog.append({ m_job.httpStatus, m_job.errorKind, m_job.errorString,
+                                  m_job.attemptStartedAtNs, now(), m_job.protocol,
+                                  m_attempt->hops });
     const int maxAttempts = 1 + std::max(0, m_options->retries);
     const bool retry = m_job.state == JobState::Running && m_job.attempts < maxAttempts
         && isRetryable(m_job) && !m_attempt->permanent;
@@ -618,13 +621,15 @@ void FetchTask::classify(QNetworkReply &reply)
     }
     m_job.waitUs = microseconds(attempt.sentNs, attempt.headersNs);
     m_job.receiveUs = microseconds(attempt.headersNs, finishedNs);
-    const QList<QNetworkReply::RawHeaderPair> &pairs = reply.rawHeaderPairs();
-    HeaderList headers;
-    headers.reserve(pairs.size());
-    for (const auto &[name, value] : pairs)
-        headers.append({ name, redactedHeaderValue(name, value) });
-    thread_local HeaderList previous; // of this engine thread's last response
-    m_job.responseHeaders = sharedHeaders(std::move(headers), &previous);
+    if (m_options->keepDetails) {
+        const QList<QNetworkReply::RawHeaderPair> &pairs = reply.rawHeaderPairs();
+        HeaderList headers;
+        headers.reserve(pairs.size());
+        for (const auto &[name, value] : pairs)
+            headers.append({ name, redactedHeaderValue(name, value) });
+        thread_local HeaderList previous; // of this engine thread's last response
+        m_job.responseHeaders = sharedHeaders(std::move(headers), &previous);
+    }
 
     const bool cancelledByUser = m_cancelled || m_control->isCancelRequested();
     // Where the reply found the bytes broke HTTP (framing, length, coding), it says so and how.

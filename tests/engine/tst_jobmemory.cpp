@@ -31,6 +31,8 @@ private Q_SLOTS:
     void finishedJobsShareRepeatedHeaders();
     void sharedHeadersKeepTheirValues_data();
     void sharedHeadersKeepTheirValues();
+    void detailsOnlyWhereKept_data();
+    void detailsOnlyWhereKept();
 
 private:
     std::unique_ptr<LoopbackServer> m_server;
@@ -132,6 +134,39 @@ void TestJobMemory::sharedHeadersKeepTheirValues()
         if (result.at(i).second == before.at(i).second)
             QVERIFY(result.at(i).second.isSharedWith(before.at(i).second));
     }
+}
+
+void TestJobMemory::detailsOnlyWhereKept_data()
+{
+    QTest::addColumn<bool>("keepDetails");
+    QTest::addColumn<QString>("path");
+    QTest::newRow("kept, success") << true << QStringLiteral("/bytes/64");
+    QTest::newRow("kept, redirect") << true << QStringLiteral("/redirect/1");
+    QTest::newRow("left out, success") << false << QStringLiteral("/bytes/64");
+    QTest::newRow("left out, redirect") << false << QStringLiteral("/redirect/1");
+}
+
+// The headless runner without a HAR export asks for no details: the results stay the same.
+void TestJobMemory::detailsOnlyWhereKept()
+{
+    QFETCH(bool, keepDetails);
+    QFETCH(QString, path);
+    FetchOptions options = testOptions(1);
+    options.keepDetails = keepDetails;
+    QList<Job> jobs;
+    QVERIFY(fetchToEnd({ m_server->url(path) }, options, &jobs));
+    QCOMPARE(jobs.size(), 1);
+    const Job &job = jobs.constFirst();
+    QCOMPARE(job.state, JobState::Succeeded);
+    QCOMPARE(job.httpStatus, 200);
+    QCOMPARE(job.attempts, 1);
+    QCOMPARE(job.protocol, QByteArrayLiteral("http/1.1"));
+    QCOMPARE(job.sha256.size(), 32);
+    QCOMPARE(job.sha256.capacity(), 32); // not the 64 that OpenSSL's buffer asks for
+    QCOMPARE(job.finalUrl.isEmpty(), !path.startsWith(QLatin1String("/redirect")));
+    QCOMPARE(job.attemptLog.size(), keepDetails ? 1 : 0);
+    QCOMPARE(job.requestHeaders.isEmpty(), !keepDetails);
+    QCOMPARE(job.responseHeaders.isEmpty(), !keepDetails);
 }
 
 QTEST_GUILESS_MAIN(TestJobMemory)
