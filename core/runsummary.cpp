@@ -226,9 +226,9 @@ template<typename Value> void RunSummaryTracker::SortedValues<Value>::erase(cons
 
 template<typename Value> void RunSummaryTracker::SortedValues<Value>::mergeIfLong()
 {
-    // Pending changes are kept no longer than a merge costs anyway: memory stays O(n), and the
-    // merges cost O(1) per change on average.
-    if (m_added.size() + m_removed.size() > std::max(MinPending, m_sorted.size()))
+    // Pending changes are kept no longer than a quarter of a merge's cost: memory stays
+    // within 1.25 n values (a million jobs), and the merges cost O(1) per change on average.
+    if (m_added.size() + m_removed.size() > std::max(MinPending, m_sorted.size() / 4))
         mergePending();
 }
 
@@ -256,9 +256,10 @@ template<typename Value> void RunSummaryTracker::SortedValues<Value>::mergePendi
     merged.reserve(m_sorted.size() + m_added.size());
     std::merge(m_sorted.cbegin(), m_sorted.cend(), m_added.cbegin(), m_added.cend(),
                std::back_inserter(merged));
+    std::vector<Value>().swap(m_sorted); // gone before the result is made: two copies at most
     // Every removed value was inserted before, so the multiset difference takes each one out
-    // exactly once.
-    m_sorted.clear();
+    // exactly once, and the result is exactly that long: no spare capacity to keep.
+    m_sorted.reserve(merged.size() - m_removed.size());
     std::set_difference(merged.cbegin(), merged.cend(), m_removed.cbegin(), m_removed.cend(),
                         std::back_inserter(m_sorted));
     m_added.clear();

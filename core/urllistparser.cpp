@@ -713,7 +713,8 @@ void UrlListParser::addCandidate(QStringView candidate, const QString &fileName)
         addProblem(url, tr("the URL has no host name (write it as https://host/path)"));
         return;
     }
-    const QString normalised = url.toString(QUrl::FullyEncoded);
+    // UTF-8 is one to one: equal bytes, equal strings.
+    const QByteArray normalised = url.toString(QUrl::FullyEncoded).toUtf8();
     // One lookup: a new key is inserted as 0, which no line number is.
     int &firstLine = m_firstLineOfUrl[normalised];
     if (firstLine != 0) {

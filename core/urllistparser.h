@@ -2,8 +2,9 @@
 // Turns pasted text, files and stdin into the URLs to fetch, with a reason for every unusable line.
 #pragma once
 
+#include "packedkeymap.h"
+
 #include <QCoreApplication>
-#include <QHash>
 #include <QList>
 #include <QMetaType>
 #include <QString>
@@ -51,7 +52,7 @@ struct ParseResult
 // name. Quote the fields ("url","name") or add a header to be explicit.
 //
 // Memory stays flat whatever the input size: lines are not kept, only the entries, the problems
-// and one normalised string per distinct URL for duplicate detection.
+// and one normalised string per distinct URL for duplicate detection (packed in large blocks).
 class UrlListParser
 {
     Q_DECLARE_TR_FUNCTIONS(Parafetch::UrlListParser)
@@ -101,7 +102,7 @@ private:
 
     QList<UrlEntry> m_entries;
     QList<ParseProblem> m_problems;
-    QHash<QString, int> m_firstLineOfUrl; // normalised URL -> line it first appeared on
+    PackedKeyMap m_firstLineOfUrl; // normalised URL (UTF-8) -> line it first appeared on
     QString m_heldLine; // at most MaxLineLength characters of it
     qsizetype m_heldLength = 0; // the held line's real length
     int m_linesRead = 0;

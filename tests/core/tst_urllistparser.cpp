@@ -147,6 +147,7 @@ private slots:
     void credentialsNeverShown();
     void problemTextIsCut();
     void duplicatesKeptWhenNotSkipping();
+    void duplicatesFoundFarApart();
     void takeClearsAndCountsGoOn();
     void streamsFromDevice();
     void decodesCharactersSplitAcrossReads();
@@ -549,6 +550,34 @@ void TestUrlListParser::problemTextIsCut()
     const QString cutText = UrlListParser::parse(emoji).problems.constFirst().text;
     QVERIFY(!cutText.chopped(1).back().isHighSurrogate());
     QCOMPARE(cutText, repeated(u'y', UrlListParser::MaxProblemTextLength - 2) + QChar(0x2026));
+}
+
+// The normalised URLs are kept packed in blocks (PackedKeyMap): a duplicate is found whichever
+// block its first occurrence went to, a long URL in a block of its own included.
+void TestUrlListParser::duplicatesFoundFarApart()
+{
+    constexpr int Distinct = 10'000; // about 400 KiB of normalised URLs: more than one block
+    QString text;
+    for (int i = 1; i <= Distinct; ++i)
+        text += u"https://a.example/item?i="_s + QString::number(i) + u'\n';
+    // Each of these characters is nine bytes once percent-encoded as UTF-8.
+    const QString longUrl =
+        u"https://b.example/"_s + QString(UrlListParser::MaxLineLength - 100, QChar(0x4E2D));
+    text += longUrl + u'\n'; // line Distinct + 1
+    text += u"https://a.example/item?i=1\n"_s; // Distinct + 2
+    text += u"https://a.example/item?i=5000\n"_s; // Distinct + 3
+    text += longUrl + u'\n'; // Distinct + 4
+
+    const ParseResult result = UrlListParser::parse(text);
+    QCOMPARE(result.entries.size(), Distinct + 1);
+    QStringList found;
+    for (const ParseProblem &problem : result.problems)
+        found << QString::number(problem.line) + u'|' + problem.reason;
+    QCOMPARE(found,
+             (QStringList { u"%1|duplicate of line 1, skipped"_s.arg(Distinct + 2),
+                            u"%1|duplicate of line 5000, skipped"_s.arg(Distinct + 3),
+                            u"%1|duplicate of line %2, skipped"_s.arg(Distinct + 4)
+                                .arg(Distinct + 1) }));
 }
 
 void TestUrlListParser::duplicatesKeptWhenNotSkipping()

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A map from byte strings to ints that keeps its keys packed in large blocks.
+#pragma once
+
+#include <QByteArrayView>
+#include <QHash>
+
+#include <memory>
+#include <vector>
+
+namespace Parafetch {
+
+// For millions of short keys (the normalised URLs of a list, for duplicate detection): a string
+// per key costs a header and an allocation of its own, and once the map goes, the holes those
+// leave among the allocations that stay (the queued jobs' URLs) keep the process's memory from
+// shrinking. Here the keys' bytes sit side by side in blocks of BlockBytes, and the table holds
+// views of them. Keys are never removed; the blocks go with the map.
+class PackedKeyMap
+{
+public:
+    static constexpr qsizetype BlockBytes = 256 * 1024;
+
+    PackedKeyMap() = default;
+    PackedKeyMap(const PackedKeyMap &) = delete;
+    PackedKeyMap &operator=(const PackedKeyMap &) = delete;
+    PackedKeyMap(PackedKeyMap &&) noexcept = default;
+    PackedKeyMap &operator=(PackedKeyMap &&) noexcept = default;
+
+    // The value of key, inserted as 0 if the key is new (as QHash::operator[]).
+    int &operator[](QByteArrayView key);
+    const int *find(QByteArrayView key) const; // null if absent
+    qsizetype size() const { return m_values.size(); }
+    // Bytes held in blocks, for tests: the keys' own sizes rounded up to whole blocks.
+    qsizetype blockBytes() const { return m_blockBytes; }
+
+private:
+    QByteArrayView store(QByteArrayView key);
+
+    QHash<QByteArrayView, int> m_values; // views into m_blocks
+    std::vector<std::unique_ptr<char[]>> m_blocks; // the last one is being filled
+    qsizetype m_used = BlockBytes; // of the last block: full until there is one
+    qsizetype m_blockBytes = 0;
+};
+
+} // namespace Parafetch
