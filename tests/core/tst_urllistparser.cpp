@@ -574,10 +574,10 @@ void TestUrlListParser::duplicatesFoundFarApart()
     for (const ParseProblem &problem : result.problems)
         found << QString::number(problem.line) + u'|' + problem.reason;
     QCOMPARE(found,
-             (QStringList { u"%1|duplicate of line 1, skipped"_s.arg(Distinct + 2),
-                            u"%1|duplicate of line 5000, skipped"_s.arg(Distinct + 3),
-                            u"%1|duplicate of line %2, skipped"_s.arg(Distinct + 4)
-                                .arg(Distinct + 1) }));
+             (QStringList {
+                 u"%1|duplicate of line 1, skipped"_s.arg(Distinct + 2),
+                 u"%1|duplicate of line 5000, skipped"_s.arg(Distinct + 3),
+                 u"%1|duplicate of line %2, skipped"_s.arg(Distinct + 4).arg(Distinct + 1) }));
 }
 
 void TestUrlListParser::duplicatesKeptWhenNotSkipping()

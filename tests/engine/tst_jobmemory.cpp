@@ -100,14 +100,13 @@ void TestJobMemory::sharedHeadersKeepTheirValues_data()
     QTest::newRow("one value differs")
         << two << HeaderList { { "Content-Type", "text/plain" }, { "Content-Length", "65" } }
         << false;
-    QTest::newRow("one header more")
-        << two
-        << HeaderList { { "Content-Type", "text/plain" },
-                        { "Content-Length", "64" },
-                        { "ETag", "\"x\"" } }
-        << false;
-    QTest::newRow("one header fewer") << two << HeaderList { { "Content-Type", "text/plain" } }
-                                      << false;
+    QTest::newRow("one header more") << two
+                                     << HeaderList { { "Content-Type", "text/plain" },
+                                                     { "Content-Length", "64" },
+                                                     { "ETag", "\"x\"" } }
+                                     << false;
+    QTest::newRow("one header fewer")
+        << two << HeaderList { { "Content-Type", "text/plain" } } << false;
     QTest::newRow("none now") << two << HeaderList() << false;
 }
 
