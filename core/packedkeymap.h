@@ -2,6 +2,8 @@
 // A map from byte strings to ints that keeps its keys packed in large blocks.
 #pragma once
 
+#include "units.h"
+
 #include <QByteArrayView>
 #include <QHash>
 
@@ -18,7 +20,7 @@ namespace Parafetch {
 class PackedKeyMap
 {
 public:
-    static constexpr qsizetype BlockBytes = 256 * 1024;
+    static constexpr qsizetype BlockBytes = 256 * Units::BytesPerKiB;
 
     PackedKeyMap() = default;
     PackedKeyMap(const PackedKeyMap &) = delete;
