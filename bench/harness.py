@@ -36,6 +36,7 @@ class Lists:
     curl_cfg: str    # curl -K: url = "…" / output = "/dev/null"
     aria2: str       # aria2c -i: URL, then an indented out=NAME (distinct names)
     count: int
+    tls: bool = False  # https URLs: the tool is told to trust the bench's CA
 
 
 @dataclass
@@ -46,6 +47,13 @@ class Tool:
     scratch: bool = False          # needs an empty download dir per run (aria2c)
     main: bool = False             # the reference row (Parafetch, default options)
     workloads: str = "abc"         # where the tool takes part
+    # Which of the case's URL lists the row fetches: "" the case's own, "tls" the same files
+    # from nginx's https port (h2 offered by ALPN), "h2c" from its cleartext HTTP/2 port
+    # (prior knowledge). A row whose variant the case lacks is left out of that case.
+    variant: str = ""
+    # The row runs only if `parafetch --help` lists this option (e.g. --http2, which another
+    # branch adds): the harness works with binaries with and without it.
+    needs_option: str = ""
 
 
 @dataclass
@@ -54,11 +62,13 @@ class Ctx:
     python: str
     scratch_dir: str
     qnam_floor: str = ""
+    ca_file: str = ""   # the bench's CA (PEM) for nginx's https port
 
 
 def parafetch_argv(extra: List[str]):
     def build(ctx: Ctx, lists: Lists, n: int) -> List[str]:
-        return [ctx.parafetch, "--headless", "-q", "-j", str(n), "-i", lists.plain, *extra]
+        tls = ["--ca-file", ctx.ca_file] if lists.tls and ctx.ca_file else []
+        return [ctx.parafetch, "--headless", "-q", "-j", str(n), "-i", lists.plain, *tls, *extra]
     return build
 
 
@@ -67,9 +77,26 @@ def curl_argv(ctx: Ctx, lists: Lists, n: int) -> List[str]:
             "--no-progress-meter", "-s", "-f", "-K", lists.curl_cfg]
 
 
+def curl_h2_argv(ctx: Ctx, lists: Lists, n: int) -> List[str]:
+    # As the issue writes it: curl multiplexes up to N streams (on as few connections as it
+    # can; no --parallel-immediate, which would open N connections first).
+    return ["curl", "--http2", "--parallel", "--parallel-max", str(n), "-k",
+            "--no-progress-meter", "-s", "-f", "-K", lists.curl_cfg]
+
+
 def aria2_argv(ctx: Ctx, lists: Lists, n: int) -> List[str]:
+    tls = [f"--ca-certificate={ctx.ca_file}"] if lists.tls and ctx.ca_file else []
     return ["aria2c", "-q", "-j", str(n), "-x1", "-i", lists.aria2, "-d", ctx.scratch_dir,
-            "--allow-overwrite=true", "--auto-file-renaming=false"]
+            "--allow-overwrite=true", "--auto-file-renaming=false", *tls]
+
+
+def wget2_argv(ctx: Ctx, lists: Lists, n: int) -> List[str]:
+    # N download threads, each keeping its connection (h2 where TLS offers it: wget2 is built
+    # with nghttp2); every body into /dev/null. HSTS/HPKP databases, cookies and extended
+    # attributes are off: they write state files and have nothing to do here.
+    tls = [f"--ca-certificate={ctx.ca_file}"] if lists.tls and ctx.ca_file else []
+    return ["wget2", "-q", f"--max-threads={n}", "-i", lists.plain, "-O", "/dev/null",
+            "--no-hsts", "--no-hpkp", "--no-cookies", "--no-xattr", *tls]
 
 
 def xargs_argv(ctx: Ctx, lists: Lists, n: int) -> List[str]:
@@ -87,20 +114,44 @@ def seed_argv(ctx: Ctx, lists: Lists, n: int) -> List[str]:
 
 
 def floor_argv(ctx: Ctx, lists: Lists, n: int) -> List[str]:
-    return [ctx.qnam_floor, "-j", str(n), lists.plain]
+    tls = ["--ca-file", ctx.ca_file] if lists.tls and ctx.ca_file else []
+    return [ctx.qnam_floor, "-j", str(n), *tls, lists.plain]
 
 
 TOOLS = [
-    Tool("Parafetch", parafetch_argv([]), main=True),
-    Tool("Parafetch --no-hash", parafetch_argv(["--no-hash"])),
+    Tool("Parafetch", parafetch_argv([]), main=True, workloads="abce"),
+    Tool("Parafetch --no-hash", parafetch_argv(["--no-hash"]), workloads="abce"),
+    # Workload (b): the same nginx over TLS, where ALPN gives h2 (Qt's HTTP/2 underneath).
+    Tool("Parafetch, h2 over TLS", parafetch_argv([]), workloads="b", variant="tls"),
+    # Rows for the protocol options (branch wip-h2); left out when the binary lacks them.
+    Tool("Parafetch --http2 (h2c)", parafetch_argv(["--http2"]), workloads="b", variant="h2c",
+         needs_option="--http2"),
+    Tool("Parafetch --http1.1", parafetch_argv(["--http1.1"]), workloads="e",
+         needs_option="--http1.1"),
     Tool("curl --parallel", curl_argv),
-    Tool("aria2c", aria2_argv, scratch=True),
+    Tool("curl --http2 --parallel", curl_h2_argv, workloads="e"),
+    Tool("wget2", wget2_argv, workloads="abce"),
+    Tool("aria2c", aria2_argv, scratch=True, workloads="abce"),
     Tool("xargs -P + curl", xargs_argv, stdin_from_list=True),
     Tool("seed_threads.py", seed_argv),
     # Not a peer: the cheapest way we know to drive Qt Network (bench/qnam_floor.cpp), i.e.
-    # the floor under Parafetch's request rate while it uses QNetworkAccessManager.
-    Tool("(Qt floor: qnam_floor)", floor_argv, workloads="ab"),
+    # the floor under Parafetch's request rate while it uses QNetworkAccessManager (over TLS
+    # in (e): Qt's own HTTP/2).
+    Tool("(Qt floor: qnam_floor)", floor_argv, workloads="abe"),
 ]
+
+
+def extra_parafetch_rows(specs: List[str]) -> List[Tool]:
+    """--parafetch-row 'WORKLOADS:FLAGS' (e.g. 'be:--http1.1'): one more Parafetch row with
+    those flags, in those workloads, fetching each case's own URL list."""
+    rows = []
+    for spec in specs:
+        workloads, _, flags = spec.partition(":")
+        if not flags:
+            workloads, flags = "abce", spec
+        rows.append(Tool(f"Parafetch {flags}", parafetch_argv(flags.split()),
+                         workloads=workloads))
+    return rows
 
 
 # --------------------------------------------------------------------------------------------
@@ -118,6 +169,7 @@ class Sample:
     other_cores: float = 0.0           # CPU used by neither the tool nor the server, in cores
     attempts: int = 1                  # re-runs because other load disturbed the run
     server_cpu_s: Optional[float] = None  # the server's CPU during the run (/proc, all threads)
+    served: Optional[int] = None       # requests nginx answered during the run (stub_status)
 
 
 def cpu_jiffies():
@@ -164,8 +216,20 @@ def process_cpu_s(pid: int) -> float:
     return total / ticks
 
 
+def nginx_requests(status_url: str) -> Optional[int]:
+    """nginx's count of requests so far (stub_status, on the cleartext port; h2 streams count
+    one each). The status request itself is counted too."""
+    try:
+        out = subprocess.run(["curl", "-s", "--max-time", "5", status_url],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             timeout=10).stdout.decode()
+        return int(out.splitlines()[2].split()[2])
+    except (OSError, subprocess.SubprocessError, IndexError, ValueError):
+        return None
+
+
 def run_once(tool: Tool, ctx: Ctx, lists: Lists, n: int, timeout: int, workdir: str,
-             server_pid: Optional[int] = None) -> Sample:
+             server_pid: Optional[int] = None, status_url: str = "") -> Sample:
     if tool.scratch:
         shutil.rmtree(ctx.scratch_dir, ignore_errors=True)
         os.makedirs(ctx.scratch_dir)
@@ -174,6 +238,7 @@ def run_once(tool: Tool, ctx: Ctx, lists: Lists, n: int, timeout: int, workdir: 
     wrapped = ["/usr/bin/time", "-f", "%e %M %U %S", "-o", timefile,
                "timeout", "-k", "10", str(timeout), *argv]
     stdin = open(lists.plain, "rb") if tool.stdin_from_list else subprocess.DEVNULL
+    requests_before = nginx_requests(status_url) if status_url else None
     server_before = process_cpu_s(server_pid) if server_pid else None
     busy_before, _ = cpu_jiffies()
     start = time.perf_counter()
@@ -182,6 +247,7 @@ def run_once(tool: Tool, ctx: Ctx, lists: Lists, n: int, timeout: int, workdir: 
     wall = time.perf_counter() - start
     busy_after, _ = cpu_jiffies()
     server_cpu = process_cpu_s(server_pid) - server_before if server_pid else None
+    requests_after = nginx_requests(status_url) if status_url else None
     if stdin is not subprocess.DEVNULL:
         stdin.close()
     rss, cpu = 0, 0.0
@@ -203,6 +269,12 @@ def run_once(tool: Tool, ctx: Ctx, lists: Lists, n: int, timeout: int, workdir: 
     match = re.search(r"urls=(\d+) succeeded=(\d+)", out)
     if match and match.group(1) != match.group(2):
         sample.note = f"{match.group(2)}/{match.group(1)} succeeded"
+    if requests_before is not None and requests_after is not None:
+        # Less than one request per URL means the tool skipped some (and more, that it
+        # retried): either way its time is not for the same work.
+        sample.served = requests_after - requests_before - 1
+        if sample.served != lists.count and not sample.note:
+            sample.note = f"nginx served {sample.served} requests for {lists.count} URLs"
     if proc.returncode == 124 or proc.returncode == 137:
         sample.note = f"timed out after {timeout}s"
     elif proc.returncode != 0 and not sample.note:
@@ -228,9 +300,11 @@ class Case:
     body_bytes: int = 0    # bytes per URL (throughput, workload c)
     headline: bool = True
     samples: Dict[str, List[Sample]] = field(default_factory=dict)
+    variants: Dict[str, List[str]] = field(default_factory=dict)  # see Tool.variant
 
 
 def write_lists(workdir: str, name: str, urls: List[str]) -> Lists:
+    tls = bool(urls) and urls[0].startswith("https:")
     base = os.path.join(workdir, name)
     with open(base + ".txt", "w") as f:
         f.write("".join(u + "\n" for u in urls))
@@ -238,13 +312,15 @@ def write_lists(workdir: str, name: str, urls: List[str]) -> Lists:
         f.write("".join(f'url = "{u}"\noutput = "/dev/null"\n' for u in urls))
     with open(base + ".aria2", "w") as f:
         f.write("".join(f"{u}\n  out=f{i}\n" for i, u in enumerate(urls)))
-    return Lists(base + ".txt", base + ".curl", base + ".aria2", len(urls))
+    return Lists(base + ".txt", base + ".curl", base + ".aria2", len(urls), tls)
 
 
 def build_cases(args) -> List[Case]:
     cases: List[Case] = []
-    wanted = set(args.workload.split(",")) if args.workload != "all" else {"a", "b", "c", "d"}
+    wanted = (set(args.workload.split(",")) if args.workload != "all"
+              else {"a", "b", "c", "d", "e"})
     demo, nginx = args.demo_url.rstrip("/"), args.nginx_url.rstrip("/") if args.nginx_url else ""
+    tls, h2c = args.nginx_tls_url.rstrip("/"), args.nginx_h2c_url.rstrip("/")
     if "a" in wanted:
         count = 200 if args.quick else 1000
         urls = [f"{demo}/delay/50/bytes/1024?i={i}" for i in range(count)]
@@ -254,13 +330,23 @@ def build_cases(args) -> List[Case]:
     if "b" in wanted:
         count = 1000 if args.quick else 5000
         if nginx:
-            cases.append(Case("b", f"(b) {count} × 1 KiB, no delay, N=32 — nginx (headline)",
-                              "nginx", [f"{nginx}/1k.bin?i={i}" for i in range(count)], 32,
-                              body_bytes=1024))
+            paths = [f"/1k.bin?i={i}" for i in range(count)]
+            case = Case("b", f"(b) {count} × 1 KiB, no delay, N=32 — nginx (headline)",
+                        "nginx", [nginx + p for p in paths], 32, body_bytes=1024)
+            if tls:
+                case.variants["tls"] = [tls + p for p in paths]
+            if h2c:
+                case.variants["h2c"] = [h2c + p for p in paths]
+            cases.append(case)
         cases.append(Case("b", f"(b) {count} × /bytes/1024, no delay, N=32 — demo server",
                           "demo",
                           [f"{demo}/bytes/1024?i={i}" for i in range(count)], 32,
                           body_bytes=1024, headline=not nginx))
+    if "e" in wanted and tls:
+        count = 1000 if args.quick else 5000
+        cases.append(Case("e", f"(e) {count} × 1 KiB over HTTP/2 + TLS, N=32 — nginx",
+                          "nginx", [f"{tls}/1k.bin?i={i}" for i in range(count)], 32,
+                          body_bytes=1024))
     if "c" in wanted and nginx:
         cases.append(Case("c", "(c) 1 × 1 GiB body, N=1 — nginx", "nginx",
                           [f"{nginx}/1g.bin?i=0"], 1, body_bytes=1024 * MIB))
@@ -282,15 +368,14 @@ def summarise(case: Case) -> List[dict]:
     rows = []
     ref = case.samples.get(next(t.name for t in TOOLS if t.main))
     ref_median = statistics.median(s.wall for s in ref) if ref else None
-    for tool in TOOLS:
-        samples = case.samples.get(tool.name)
+    for name, samples in case.samples.items():  # in the order the rows ran
         if not samples:
             continue
         walls = [s.wall for s in samples]
         median = statistics.median(walls)
         own = [s.own_wall for s in samples if s.own_wall is not None]
         row = {
-            "tool": tool.name,
+            "tool": name,
             "runs": len(samples),
             "median_s": median,
             "min_s": min(walls),
@@ -305,6 +390,7 @@ def summarise(case: Case) -> List[dict]:
             "server_cpu_s": (statistics.median(s.server_cpu_s for s in samples)
                              if all(s.server_cpu_s is not None for s in samples) else None),
             "failed_runs": sum(1 for s in samples if s.rc != 0 or s.note),
+            "served_ok": all(s.served == len(case.urls) for s in samples),
             "notes": sorted({s.note for s in samples if s.note}),
         }
         urls = len(case.urls)
@@ -312,7 +398,7 @@ def summarise(case: Case) -> List[dict]:
             ideal = math.ceil(urls / case.n) * case.delay_s
             row["ideal_s"] = ideal
             row["efficiency"] = ideal / median
-        if case.workload in ("a", "b"):
+        if case.workload in ("a", "b", "e"):
             row["req_per_s"] = urls / median
         if case.workload == "c":
             row["mb_per_s"] = urls * case.body_bytes / median / 1e6
@@ -325,7 +411,7 @@ def table(case: Case, rows: List[dict]) -> str:
     if case.workload == "a":
         head = ["tool", "median wall s", "min–max s", "vs Parafetch", "efficiency", "req/s",
                 "peak RSS MiB", cpu, "server CPU s", "status"]
-    elif case.workload == "b":
+    elif case.workload in ("b", "e"):
         head = ["tool", "median wall s", "min–max s", "vs Parafetch", "req/s", "peak RSS MiB",
                 cpu, "server CPU s", "status"]
     else:
@@ -338,7 +424,7 @@ def table(case: Case, rows: List[dict]) -> str:
                  "–" if r["ratio"] is None else f"{r['ratio']:.2f}×"]
         if case.workload == "a":
             cells.append(f"{r['efficiency']:.2f}")
-        if case.workload in ("a", "b"):
+        if case.workload in ("a", "b", "e"):
             cells.append(f"{r['req_per_s']:,.0f}")
         if case.workload == "c":
             cells.append(f"{r['mb_per_s']:,.0f}")
@@ -358,6 +444,11 @@ def table(case: Case, rows: List[dict]) -> str:
     reruns = sum(r["reruns"] for r in rows)
     extra.append(f"Other processes on the machine used at most {other:.2f} CPUs during a kept "
                  f"run of 0.2 s or more ({reruns} run(s) repeated because of other load).")
+    if case.server == "nginx":
+        checked = [r["tool"] for r in rows if r.get("served_ok")]
+        if checked:
+            extra.append(f"nginx's request count (stub_status) matched the URL count in every "
+                         f"run of: {', '.join(checked)}.")
     own = [f"{r['tool']} {fmt_s(r['own_median_s'])} s" for r in rows if r["own_median_s"] is not None]
     if own:
         extra.append("Self-reported `main takes time` (median): " + ", ".join(own) + ".")
@@ -486,6 +577,7 @@ def machine(ctx: Ctx, origin: str, source: str) -> str:
         f"({origin or ctx.parafetch}; source tree when the run started: {source}); "
         f"Qt Network (libqt6network6) {qt}",
         f"- {command_output(['curl', '--version'])}",
+        f"- {command_output(['wget2', '--version'])}",
         f"- {command_output(['aria2c', '--version'])}; {nginx}; "
         f"{command_output([ctx.python, '--version'])} ({ctx.python})",
     ])
@@ -497,6 +589,11 @@ def main() -> int:
     p.add_argument("--python", default=sys.executable)
     p.add_argument("--demo-url", required=True)
     p.add_argument("--nginx-url", default="")
+    p.add_argument("--nginx-tls-url", default="", help="nginx's https port (ssl http2)")
+    p.add_argument("--nginx-h2c-url", default="", help="nginx's cleartext HTTP/2 port")
+    p.add_argument("--ca-file", default="", help="the CA that signed nginx's certificate")
+    p.add_argument("--parafetch-row", action="append", default=[],
+                   help="another Parafetch row: 'WORKLOADS:FLAGS', e.g. 'be:--http1.1'")
     p.add_argument("--workload", default="all")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--quick", action="store_true")
@@ -527,19 +624,35 @@ def main() -> int:
 
     ctx = Ctx(parafetch=args.parafetch, python=args.python,
               scratch_dir=args.scratch_dir or os.path.join(args.workdir, "aria2-out"),
-              qnam_floor=args.qnam_floor)
-    tools = [t for t in TOOLS if not args.tools or t.name in args.tools.split(",")]
+              qnam_floor=args.qnam_floor, ca_file=args.ca_file)
+    all_tools = TOOLS + extra_parafetch_rows(args.parafetch_row)
+    tools = [t for t in all_tools if not args.tools or t.name in args.tools.split(",")]
+    try:
+        parafetch_help = subprocess.run([args.parafetch, "--help"], stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, timeout=20).stdout.decode()
+    except (OSError, subprocess.SubprocessError):
+        parafetch_help = ""
+    for t in tools:
+        if t.needs_option and not re.search(re.escape(t.needs_option) + r"\b", parafetch_help):
+            print(f"harness: leaving out '{t.name}': {t.needs_option} is not an option of "
+                  f"this Parafetch", file=sys.stderr)
+    tools = [t for t in tools if not t.needs_option
+             or re.search(re.escape(t.needs_option) + r"\b", parafetch_help)]
+    tools = [t for t in tools if t.build is not wget2_argv or shutil.which("wget2")]
     if not args.qnam_floor:
         tools = [t for t in tools if t.build is not floor_argv]
     cases = build_cases(args)
     source = source_state()
     lists_by_urls: Dict[int, Lists] = {}
+    status_url = args.nginx_url.rstrip("/") + "/.status" if args.nginx_url else ""
 
     for index, case in enumerate(cases):
         key = id(case.urls)
         if key not in lists_by_urls:
             lists_by_urls[key] = write_lists(args.workdir, f"list{index}", case.urls)
-        lists = lists_by_urls[key]
+        case_lists = {"": lists_by_urls[key]}
+        for variant, urls in case.variants.items():
+            case_lists[variant] = write_lists(args.workdir, f"list{index}-{variant}", urls)
         print(f"== {case.title}", file=sys.stderr, flush=True)
         if case.workload == "c":
             # Bring each big file into the page cache first; otherwise the first tool of the
@@ -550,18 +663,20 @@ def main() -> int:
         # Rounds interleave the tools so slow drift (page cache, thermal, other load) spreads
         # over all of them instead of landing on one.
         runs = args.runs
-        if case.workload == "b":
+        if case.workload in ("b", "e"):
             runs = args.runs_b or (args.runs if args.quick else max(args.runs, 5))
         server_pid = {"demo": args.demo_pid, "nginx": args.nginx_pid}.get(case.server) or None
         for round_no in range(runs):
             for tool in tools:
-                if case.workload not in tool.workloads:
+                if case.workload not in tool.workloads or tool.variant not in case_lists:
                     continue
+                lists = case_lists[tool.variant]
                 best = None
                 for attempt in range(1, args.max_attempts + 1):
                     wait_for_quiet(args.quiet_cores, args.quiet_wait)
                     sample = run_once(tool, ctx, lists, case.n, args.timeout, args.workdir,
-                                      server_pid)
+                                      server_pid,
+                                      status_url if case.server == "nginx" else "")
                     sample.attempts = attempt
                     if best is None or sample.other_cores < best.other_cores:
                         best = sample
@@ -585,7 +700,7 @@ def main() -> int:
     parts = ["# Parafetch benchmark — latest run", "", machine(ctx, args.parafetch_origin, source),
              f"- aria2c writes its files into {os.path.dirname(ctx.scratch_dir)} ({fstype or '?'}); "
              "the others discard bodies", "",
-             f"Runs per cell: {args.runs} ({'all workloads' if args.quick else 'workload (b): ' + str(args.runs_b or max(args.runs, 5))}). "
+             f"Runs per cell: {args.runs} ({'all workloads' if args.quick else 'workloads (b) and (e): ' + str(args.runs_b or max(args.runs, 5))}). "
              "Wall = median wall time of the whole process (start-up included), measured by the "
              "harness around `/usr/bin/time -f '%e %M %U %S' timeout …`. `vs Parafetch` = the "
              "tool's median ÷ Parafetch's (default options, SHA-256 on) median in the same run: "

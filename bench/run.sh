@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Parafetch against curl --parallel, aria2c, xargs -P + curl and the seed's thread-queue
-# pattern, on loopback only. See bench/README.md.
+# Parafetch against curl --parallel, wget2, aria2c, xargs -P + curl and the seed's
+# thread-queue pattern, on loopback only. See bench/README.md.
 #
-#   bench/run.sh [--quick] [--workload a|b|c|d|a,b] [--runs K] [--timeout S]
+#   bench/run.sh [--quick] [--workload a|b|c|d|e|a,b] [--runs K] [--timeout S]
+#                [--parafetch-row 'WORKLOADS:FLAGS']...   # e.g. 'be:--http1.1'
 #   PARAFETCH=/path/to/parafetch bench/run.sh ...     # skip the build
 #
 # Prints a Markdown table and writes it to bench/results/latest.md (raw samples to
@@ -11,7 +12,7 @@
 set -euo pipefail
 
 usage() {
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
@@ -19,15 +20,18 @@ QUICK=0
 WORKLOAD=all
 RUNS=
 TIMEOUT=300
+EXTRA_ROWS=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) QUICK=1 ;;
-        --workload) WORKLOAD=${2:?--workload needs a|b|c|d}; shift ;;
+        --workload) WORKLOAD=${2:?--workload needs a|b|c|d|e}; shift ;;
         --workload=*) WORKLOAD=${1#*=} ;;
         --runs) RUNS=${2:?--runs needs a number}; shift ;;
         --runs=*) RUNS=${1#*=} ;;
         --timeout) TIMEOUT=${2:?--timeout needs seconds}; shift ;;
         --timeout=*) TIMEOUT=${1#*=} ;;
+        --parafetch-row) EXTRA_ROWS+=(--parafetch-row "${2:?--parafetch-row needs WORKLOADS:FLAGS}"); shift ;;
+        --parafetch-row=*) EXTRA_ROWS+=(--parafetch-row "${1#*=}") ;;
         -h|--help) usage 0 ;;
         *) echo "run.sh: unknown option $1" >&2; usage 2 >&2 ;;
     esac
@@ -35,7 +39,7 @@ while [ $# -gt 0 ]; do
 done
 case "$WORKLOAD" in
     all) ;;
-    *) [[ "$WORKLOAD" =~ ^[abcd](,[abcd])*$ ]] || { echo "run.sh: --workload takes a, b, c, d (or a list like a,b)" >&2; exit 2; } ;;
+    *) [[ "$WORKLOAD" =~ ^[abcde](,[abcde])*$ ]] || { echo "run.sh: --workload takes a, b, c, d, e (or a list like a,b)" >&2; exit 2; } ;;
 esac
 [ -n "$RUNS" ] || { [ "$QUICK" = 1 ] && RUNS=1 || RUNS=3; }
 
@@ -52,6 +56,8 @@ need=()
 have() { command -v "$1" >/dev/null 2>&1; }
 have curl || need+=(curl)
 have aria2c || need+=(aria2)
+have wget2 || need+=(wget2)
+have openssl || need+=(openssl)
 have nginx || [ -x /usr/sbin/nginx ] || need+=(nginx)
 [ -x /usr/bin/python3 ] || need+=(python3)
 [ -x /usr/bin/time ] || need+=(time)
@@ -108,19 +114,24 @@ fi
 bench_start_demo "$PARAFETCH"
 NGINX_URL=
 NGINX_PID=0
-if [ "$WORKLOAD" = all ] || [[ "$WORKLOAD" == *c* ]]; then
-    bench_start_nginx big
-elif [[ "$WORKLOAD" == *b* ]]; then
-    bench_start_nginx
+NGINX_TLS_URL=
+NGINX_H2C_URL=
+NGINX_CA=
+nginx_args=()
+if [ "$WORKLOAD" = all ] || [[ "$WORKLOAD" == *c* ]]; then nginx_args+=(big); fi
+# (e) is over TLS; (b) has a row over h2 to the same nginx.
+if [ "$WORKLOAD" = all ] || [[ "$WORKLOAD" == *[be]* ]]; then nginx_args+=(tls); fi
+if [ "$WORKLOAD" = all ] || [[ "$WORKLOAD" == *[bce]* ]]; then
+    bench_start_nginx "${nginx_args[@]}"
 fi
 
 # ---------------------------------------------------------------------------------------------
-# Workloads (a), (b), (c), (d).
+# Workloads (a), (b), (c), (d), (e).
 # ---------------------------------------------------------------------------------------------
 mkdir -p "$BENCH/results" "$BENCH_TMP/work"
 # The Qt floor for workloads (a) and (b): bench/qnam_floor.cpp (needs the Qt development files).
 QNAM_FLOOR=
-if [ "$WORKLOAD" = all ] || [[ "$WORKLOAD" == *[ab]* ]]; then
+if [ "$WORKLOAD" = all ] || [[ "$WORKLOAD" == *[abe]* ]]; then
     if pkg-config --exists Qt6Network 2>/dev/null \
         && g++ -O2 -std=c++17 -fPIC "$BENCH/qnam_floor.cpp" -o "$BENCH_TMP/qnam_floor" \
                $(pkg-config --cflags --libs Qt6Network Qt6Core) 2>"$BENCH_TMP/qnam_floor.log"; then
@@ -130,12 +141,14 @@ if [ "$WORKLOAD" = all ] || [[ "$WORKLOAD" == *[ab]* ]]; then
     fi
 fi
 args=(--parafetch "$PARAFETCH" --python "$PYTHON" --demo-url "$DEMO_URL" --nginx-url "$NGINX_URL"
+      --nginx-tls-url "$NGINX_TLS_URL" --nginx-h2c-url "$NGINX_H2C_URL" --ca-file "$NGINX_CA"
       --demo-pid "$DEMO_PID" --nginx-pid "$NGINX_PID" --qnam-floor "$QNAM_FLOOR"
       --guibench "$GUIBENCH" --parafetch-origin "$PARAFETCH_ORIGIN"
       --workload "$WORKLOAD" --runs "$RUNS" --timeout "$TIMEOUT" --workdir "$BENCH_TMP/work"
       --scratch-dir "$BENCH_SCRATCH/aria2"
       --out "$BENCH/results/latest.md" --json "$BENCH/results/latest.json")
 [ "$QUICK" = 1 ] && args+=(--quick)
+args+=("${EXTRA_ROWS[@]}")
 "$PYTHON" "$BENCH/harness.py" "${args[@]}"
 
 # ---------------------------------------------------------------------------------------------
