@@ -113,6 +113,13 @@ def seed_argv(ctx: Ctx, lists: Lists, n: int) -> List[str]:
             lists.plain]
 
 
+def curl_sha_argv(ctx: Ctx, lists: Lists, n: int) -> List[str]:
+    # The same work as Parafetch's default (fetch and SHA-256, body discarded) with standard
+    # tools: one `curl | openssl dgst -sha256` pipeline per URL, N at a time.
+    return ["xargs", "-P", str(n), "-n", "1", "sh", "-c",
+            'curl -s -f "$1" | openssl dgst -sha256 >/dev/null', "sh"]
+
+
 def floor_argv(ctx: Ctx, lists: Lists, n: int) -> List[str]:
     tls = ["--ca-file", ctx.ca_file] if lists.tls and ctx.ca_file else []
     return [ctx.qnam_floor, "-j", str(n), *tls, lists.plain]
@@ -130,6 +137,7 @@ TOOLS = [
          needs_option="--http1.1"),
     Tool("curl --parallel", curl_argv),
     Tool("curl --http2 --parallel", curl_h2_argv, workloads="e"),
+    Tool("curl | openssl dgst -sha256", curl_sha_argv, stdin_from_list=True, workloads="c"),
     Tool("wget2", wget2_argv, workloads="abce"),
     Tool("aria2c", aria2_argv, scratch=True, workloads="abce"),
     Tool("xargs -P + curl", xargs_argv, stdin_from_list=True),
@@ -299,6 +307,7 @@ class Case:
     delay_s: float = 0.0   # per-request latency for the ideal (workload a)
     body_bytes: int = 0    # bytes per URL (throughput, workload c)
     headline: bool = True
+    hash_rates: List[float] = field(default_factory=list)  # openssl speed, bytes/s (workload c)
     samples: Dict[str, List[Sample]] = field(default_factory=dict)
     variants: Dict[str, List[str]] = field(default_factory=dict)  # see Tool.variant
 
@@ -313,6 +322,18 @@ def write_lists(workdir: str, name: str, urls: List[str]) -> Lists:
     with open(base + ".aria2", "w") as f:
         f.write("".join(f"{u}\n  out=f{i}\n" for i, u in enumerate(urls)))
     return Lists(base + ".txt", base + ".curl", base + ".aria2", len(urls), tls)
+
+
+def sha256_speed() -> Optional[float]:
+    """SHA-256's own rate on one core, bytes/s: `openssl speed -evp sha256` on 16 KiB blocks."""
+    try:
+        out = subprocess.run(["openssl", "speed", "-evp", "sha256", "-bytes", "16384",
+                              "-seconds", "2"], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, timeout=60).stdout.decode()
+        last = [l for l in out.splitlines() if l.strip()][-1].split()
+        return float(last[-1].rstrip("k")) * 1000
+    except (OSError, subprocess.SubprocessError, IndexError, ValueError):
+        return None
 
 
 def build_cases(args) -> List[Case]:
@@ -449,6 +470,16 @@ def table(case: Case, rows: List[dict]) -> str:
         if checked:
             extra.append(f"nginx's request count (stub_status) matched the URL count in every "
                          f"run of: {', '.join(checked)}.")
+    if case.hash_rates:
+        rate = statistics.median(case.hash_rates)
+        limit = len(case.urls) * case.body_bytes / rate
+        main = next((r for r in rows if r["tool"] == "Parafetch"), None)
+        text = (f"SHA-256's own limit: `openssl speed -evp sha256` (16 KiB blocks, one core, "
+                f"median of {len(case.hash_rates)}, taken between rounds) {rate / 1e6:,.0f} MB/s, "
+                f"so {limit:.3f} s for these bytes on one core")
+        if main and case.n == 1:
+            text += f"; Parafetch (SHA-256 on) took {main['median_s'] / limit:.2f}× that"
+        extra.append(text + ".")
     own = [f"{r['tool']} {fmt_s(r['own_median_s'])} s" for r in rows if r["own_median_s"] is not None]
     if own:
         extra.append("Self-reported `main takes time` (median): " + ", ".join(own) + ".")
@@ -667,6 +698,11 @@ def main() -> int:
             runs = args.runs_b or (args.runs if args.quick else max(args.runs, 5))
         server_pid = {"demo": args.demo_pid, "nginx": args.nginx_pid}.get(case.server) or None
         for round_no in range(runs):
+            if case.workload == "c":
+                wait_for_quiet(args.quiet_cores, args.quiet_wait)
+                rate = sha256_speed()
+                if rate:
+                    case.hash_rates.append(rate)
             for tool in tools:
                 if case.workload not in tool.workloads or tool.variant not in case_lists:
                     continue

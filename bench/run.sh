@@ -149,6 +149,7 @@ args=(--parafetch "$PARAFETCH" --python "$PYTHON" --demo-url "$DEMO_URL" --nginx
       --out "$BENCH/results/latest.md" --json "$BENCH/results/latest.json")
 [ "$QUICK" = 1 ] && args+=(--quick)
 args+=("${EXTRA_ROWS[@]}")
+[ -n "${BENCH_TOOLS:-}" ] && args+=(--tools "$BENCH_TOOLS")
 "$PYTHON" "$BENCH/harness.py" "${args[@]}"
 
 # ---------------------------------------------------------------------------------------------
