@@ -150,7 +150,12 @@ args=(--parafetch "$PARAFETCH" --python "$PYTHON" --demo-url "$DEMO_URL" --nginx
 [ "$QUICK" = 1 ] && args+=(--quick)
 args+=("${EXTRA_ROWS[@]}")
 [ -n "${BENCH_TOOLS:-}" ] && args+=(--tools "$BENCH_TOOLS")
-"$PYTHON" "$BENCH/harness.py" "${args[@]}"
+# In the background and waited for: a signal to this script then stops the harness and the
+# servers at once (bash runs a trap only after its foreground child has ended).
+"$PYTHON" "$BENCH/harness.py" "${args[@]}" &
+HARNESS_PID=$!
+BENCH_PIDS=("$HARNESS_PID" "${BENCH_PIDS[@]}")
+wait "$HARNESS_PID"
 
 # ---------------------------------------------------------------------------------------------
 # (d) — the window: measured by harness.py through bench/guibench (parafetch_guibench, built by

@@ -2,6 +2,7 @@
 // One URL's fetch as a small state machine on an engine thread's event loop.
 #include "engine/fetchtask.h"
 
+#include "engine/bodyhasher.h"
 #include "engine/bodysink.h"
 #include "engine/filelog.h"
 #include "engine/httpreply.h"
@@ -9,7 +10,6 @@
 #include "engine/tlsconfig.h"
 #include "filenames.h"
 #include "redact.h"
-#include "sha256.h"
 #include "units.h"
 
 #include <QDateTime>
@@ -177,6 +177,7 @@ struct FetchTask::Attempt
     bool timedOut = false;
     bool sinkOpen = false;
     bool sinkFailed = false;
+    bool hashBlocked = false; // drain() stopped: the hashing thread's queue is full
     bool keepBody = false; // this hop's response is a 2xx to a GET: its body is the job's
     RedirectFault redirectFault = RedirectFault::None;
     QString refusedScheme;
@@ -203,7 +204,7 @@ FetchTask::FetchTask(TaskSpec spec, NetworkManager *manager, const QNetworkReque
     m_job.worker = lane;
     m_job.thread = thread;
     if (m_options->computeSha256 && m_action.readsBody)
-        m_hash = std::make_unique<Sha256>();
+        m_hash = std::make_unique<BodyHasher>();
 }
 
 FetchTask::~FetchTask()
@@ -426,9 +427,12 @@ void FetchTask::onMetaData()
 
 void FetchTask::drain()
 {
-    if (!m_reply || !m_reply->isOpen())
-        return; // aborted: nothing more to read
+    if (!m_reply)
+        return;
     Attempt &attempt = *m_attempt;
+    attempt.hashBlocked = false;
+    if (!m_reply->isOpen())
+        return; // aborted: nothing more to read
     HttpReply &reply = *m_reply;
     if (reply.bytesAvailable() <= 0)
         return;
@@ -448,6 +452,13 @@ void FetchTask::drain()
             attempt.received += skipped;
             continue;
         }
+        // A large body's hash runs on a thread of its own with a bounded queue: while that is
+        // full the bytes stay in the reply, whose full buffer stops reading the socket.
+        if (m_hash && !m_hash->hasRoom()
+            && m_hash->wakeWhenReady(this, [this] { onHashReady(); })) {
+            attempt.hashBlocked = true;
+            break;
+        }
         // Qt 6.4's QIODevice::read(qint64) hands over the chunk its HTTP thread received,
         // without copying it, when asked for exactly that chunk; with one chunk buffered that is
         // everything available. (With several it copies them into a new array, as read() into
@@ -466,6 +477,15 @@ void FetchTask::drain()
     m_control->bytesReceived.store(attempt.received, std::memory_order_relaxed);
     if (attempt.sinkFailed && reply.isRunning())
         reply.abort();
+}
+
+void FetchTask::onHashReady()
+{
+    if (!m_reply)
+        return; // a wake-up for an attempt that has ended
+    drain();
+    if (m_reply && m_reply->isFinished())
+        onFinished();
 }
 
 void FetchTask::timerEvent(QTimerEvent *event)
@@ -494,6 +514,12 @@ void FetchTask::onFinished()
     if (!m_reply || !m_reply->isFinished())
         return; // a queued call for a hop that is already gone
     drain();
+    if (m_hash) {
+        // The body is complete once it is read and hashed; the wake-up comes back here.
+        if (m_attempt->hashBlocked
+            || (!m_hash->isIdle() && m_hash->wakeWhenReady(this, [this] { onHashReady(); })))
+            return;
+    }
     Attempt &attempt = *m_attempt;
     QNetworkReply &reply = *m_reply;
     const int status = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
@@ -762,7 +788,7 @@ bool FetchTask::openSink(const QNetworkReply &reply)
         } else if (m_sink->resume(&attempt.sinkError)
                    && (!m_hash
                        || m_sink->readPartial(
-                           [this](QByteArrayView kept) { m_hash->addData(kept); },
+                           [this](QByteArrayView kept) { m_hash->addDataNow(kept); },
                            &attempt.sinkError))) {
             attempt.sinkOpen = true;
         }

@@ -22,12 +22,12 @@ class QNetworkReply;
 
 namespace Parafetch {
 
+class BodyHasher;
 class BodySink;
 class FetchTask;
 class FileLog;
 class HttpReply;
 class NetworkManager;
-class Sha256;
 
 // Shared by a task (in its engine thread) and the engine (in the GUI or main thread). The engine
 // polls the counters on a timer instead of receiving a signal per chunk (ARCHITECTURE rule 5).
@@ -133,6 +133,7 @@ private:
     void onRequestSent();
     void onMetaData();
     void drain();
+    void onHashReady(); // the hashing thread caught up: read on, or finish
     void onFinished();
     void onDeadline();
     void finishAttempt();
@@ -170,7 +171,7 @@ private:
     // QBasicTimer: no QObject each, and tasks are made per URL.
     QBasicTimer m_deadline; // the attempt's --timeout
     QBasicTimer m_retryTimer; // backoff before the next attempt
-    std::unique_ptr<Sha256> m_hash; // only when hashing is on
+    std::unique_ptr<BodyHasher> m_hash; // only when hashing is on
     qint64 m_resumeOffset = 0; // a failed attempt's kept part, for Range on the next
     QByteArray m_resumeValidator; // its ETag or Last-Modified, for If-Range
     bool m_cancelled = false;
