@@ -13,6 +13,7 @@
 #include <QWaitCondition>
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 
 namespace Parafetch {
@@ -22,6 +23,9 @@ namespace {
 // A turn hashes about this much (a few milliseconds' work) before going to the back of the
 // pool's queue, so that eight large bodies on two hashing threads all move.
 constexpr qint64 TurnBytes = 8 << 20;
+// Hashed chunks held for the engine thread to take back (BodyHasher::takeHashed); past this
+// they are freed here.
+constexpr std::size_t MaxHashedChunks = 16;
 // A turn that finds the queue empty waits this long for the next chunk before it ends: the
 // reply hands over a socket read at a time (often 64 KiB), and a new turn per chunk would cost
 // a thread wake-up each. Far below the time a stalled body waits for anything.
@@ -40,6 +44,15 @@ QThreadPool *hashPool()
     return pool;
 }
 
+// Bodies hashed off their engine thread now, across the process (see the class comment).
+std::atomic<int> offloadedBodies { 0 };
+
+int maxOffloadedBodies()
+{
+    static const int limit = std::max(1, QThread::idealThreadCount() - 1);
+    return limit;
+}
+
 } // namespace
 
 // Shared by the BodyHasher (engine thread) and the turn that hashes its chunks (a pool thread).
@@ -51,6 +64,7 @@ struct BodyHasher::State
     // chunk it took from the queue (so queued > 0). The mutex orders the two.
     Sha256 sha;
     std::deque<QByteArray> queue; // guarded by mutex
+    std::vector<QByteArray> hashed; // done with, for takeHashed(); guarded by mutex
     qint64 queued = 0; // bytes queued or being hashed; guarded by mutex
     bool scheduled = false; // a turn is queued in the pool or running; guarded by mutex
     bool abandoned = false; // the body is no longer wanted; guarded by mutex
@@ -88,6 +102,8 @@ struct BodyHasher::State
             hashed += chunk.size();
             QMutexLocker lock(&state->mutex);
             state->queued -= chunk.size();
+            if (!state->abandoned && state->hashed.size() < MaxHashedChunks)
+                state->hashed.push_back(std::move(chunk));
             state->wakeIfDue();
         }
         {
@@ -113,17 +129,37 @@ BodyHasher::BodyHasher()
 
 BodyHasher::~BodyHasher()
 {
+    releaseOffloadSlot();
     QMutexLocker lock(&m_state->mutex);
     m_state->abandoned = true;
     m_state->queue.clear();
+    m_state->hashed.clear();
     m_state->wake = nullptr;
     m_state->wakeContext = nullptr;
     m_state->chunkQueued.wakeAll();
 }
 
+bool BodyHasher::takeOffloadSlot()
+{
+    int now = offloadedBodies.load(std::memory_order_relaxed);
+    while (now < maxOffloadedBodies()) {
+        if (offloadedBodies.compare_exchange_weak(now, now + 1, std::memory_order_relaxed))
+            return true;
+    }
+    return false;
+}
+
+void BodyHasher::releaseOffloadSlot()
+{
+    if (m_offloaded)
+        offloadedBodies.fetch_sub(1, std::memory_order_relaxed);
+    m_offloaded = false;
+}
+
 void BodyHasher::reset()
 {
     m_bytes = 0;
+    releaseOffloadSlot();
     {
         QMutexLocker lock(&m_state->mutex);
         if (m_state->queued == 0) {
@@ -134,6 +170,7 @@ void BodyHasher::reset()
         // A turn may still be hashing the old body: leave it that state, start a new one.
         m_state->abandoned = true;
         m_state->queue.clear();
+        m_state->hashed.clear();
         m_state->wake = nullptr;
         m_state->wakeContext = nullptr;
         m_state->chunkQueued.wakeAll();
@@ -145,10 +182,11 @@ void BodyHasher::addData(const QByteArray &chunk)
 {
     if (chunk.isEmpty())
         return;
-    const bool offload = m_bytes >= OffloadAfterBytes;
+    if (!m_offloaded && m_bytes >= OffloadAfterBytes)
+        m_offloaded = takeOffloadSlot(); // asked again per chunk until a slot is free
     m_bytes += chunk.size();
-    if (!offload) {
-        // Nothing is queued before the body passes the threshold: sha is ours alone.
+    if (!m_offloaded) {
+        // Nothing is queued before the body is offloaded: sha is ours alone.
         m_state->sha.addData(chunk);
         return;
     }
@@ -199,10 +237,19 @@ bool BodyHasher::wakeWhenReady(QObject *context, std::function<void()> wake)
     return true;
 }
 
+std::vector<QByteArray> BodyHasher::takeHashed()
+{
+    std::vector<QByteArray> taken;
+    QMutexLocker lock(&m_state->mutex);
+    taken.swap(m_state->hashed);
+    return taken;
+}
+
 QByteArray BodyHasher::result()
 {
     Q_ASSERT(isIdle());
     m_bytes = 0;
+    releaseOffloadSlot();
     return m_state->sha.result();
 }
 

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 class QObject;
 
@@ -20,13 +21,17 @@ namespace Parafetch {
 // the reply, whose bounded buffer then stops reading the socket, so TCP pushes back on the
 // server as before and memory stays bounded (ARCHITECTURE rule 4).
 //
+// A hashing thread helps only where a CPU would otherwise sit idle: at most one body fewer than
+// there are CPUs is hashed off its engine thread at a time (one on two CPUs); the others hash as
+// they read, as eight parallel streams already keep every CPU busy.
+//
 // Used by one engine thread (the task's); the hashing threads never touch it, only its state.
 class BodyHasher final
 {
 public:
     // Bodies smaller than this are hashed where they are read: no thread hop for small files.
     static constexpr qint64 OffloadAfterBytes = 2 << 20;
-    static constexpr qint64 MaxQueuedBytes = 4 << 20;
+    static constexpr qint64 MaxQueuedBytes = 2 << 20;
 
     BodyHasher();
     ~BodyHasher(); // chunks still queued are dropped; nothing waits for them
@@ -48,11 +53,18 @@ public:
     bool wakeWhenReady(QObject *context, std::function<void()> wake);
     // The raw 32-byte digest; needs isIdle(). The hash starts over afterwards.
     QByteArray result();
+    // Queued chunks the hashing thread is done with, for the reply to fill again
+    // (HttpReply::recycle): freeing them there and allocating anew costs page faults.
+    std::vector<QByteArray> takeHashed();
 
 private:
     struct State;
+    bool takeOffloadSlot();
+    void releaseOffloadSlot();
+
     std::shared_ptr<State> m_state;
     qint64 m_bytes = 0; // given since reset(), inline and queued
+    bool m_offloaded = false; // this body holds one of the process's offload slots
 };
 
 } // namespace Parafetch

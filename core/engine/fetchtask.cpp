@@ -436,6 +436,10 @@ void FetchTask::drain()
     HttpReply &reply = *m_reply;
     if (reply.bytesAvailable() <= 0)
         return;
+    if (m_hash) {
+        for (QByteArray &hashed : m_hash->takeHashed())
+            reply.recycle(std::move(hashed));
+    }
     const bool keep = attempt.keepBody;
     if (keep && !attempt.sinkOpen && !attempt.sinkFailed)
         openSink(reply);
