@@ -150,6 +150,8 @@ args=(--parafetch "$PARAFETCH" --python "$PYTHON" --demo-url "$DEMO_URL" --nginx
 [ "$QUICK" = 1 ] && args+=(--quick)
 args+=("${EXTRA_ROWS[@]}")
 [ -n "${BENCH_TOOLS:-}" ] && args+=(--tools "$BENCH_TOOLS")
+# More harness options, e.g. HARNESS_ARGS='--quiet-wait 2 --max-attempts 2' on a busy machine.
+if [ -n "${HARNESS_ARGS:-}" ]; then read -r -a extra_harness <<<"$HARNESS_ARGS"; args+=("${extra_harness[@]}"); fi
 # In the background and waited for: a signal to this script then stops the harness and the
 # servers at once (bash runs a trap only after its foreground child has ended).
 "$PYTHON" "$BENCH/harness.py" "${args[@]}" &
