@@ -129,7 +129,7 @@ TOOLS = [
     Tool("Parafetch", parafetch_argv([]), main=True, workloads="abce"),
     Tool("Parafetch --no-hash", parafetch_argv(["--no-hash"]), workloads="abce"),
     # Workload (b): the same nginx over TLS, where ALPN gives h2 (Qt's HTTP/2 underneath).
-    Tool("Parafetch, h2 over TLS", parafetch_argv([]), workloads="b", variant="tls"),
+    Tool("Parafetch (h2 over TLS)", parafetch_argv([]), workloads="b", variant="tls"),
     # Rows for the protocol options (branch wip-h2); left out when the binary lacks them.
     Tool("Parafetch --http2 (h2c)", parafetch_argv(["--http2"]), workloads="b", variant="h2c",
          needs_option="--http2"),
