@@ -137,7 +137,7 @@ TOOLS = [
          needs_option="--http1.1"),
     Tool("curl --parallel", curl_argv),
     Tool("curl --http2 --parallel", curl_h2_argv, workloads="e"),
-    Tool("curl | openssl dgst -sha256", curl_sha_argv, stdin_from_list=True, workloads="c"),
+    Tool("curl piped to openssl dgst -sha256", curl_sha_argv, stdin_from_list=True, workloads="c"),
     Tool("wget2", wget2_argv, workloads="abce"),
     Tool("aria2c", aria2_argv, scratch=True, workloads="abce"),
     Tool("xargs -P + curl", xargs_argv, stdin_from_list=True),

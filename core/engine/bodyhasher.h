@@ -53,8 +53,8 @@ public:
     bool wakeWhenReady(QObject *context, std::function<void()> wake);
     // The raw 32-byte digest; needs isIdle(). The hash starts over afterwards.
     QByteArray result();
-    // Queued chunks the hashing thread is done with, for the reply to fill again
-    // (HttpReply::recycle): freeing them there and allocating anew costs page faults.
+    // Queued chunks the hashing thread is done with, to be freed by the engine thread that
+    // allocated them (its malloc arena, uncontended) rather than by the hashing thread.
     std::vector<QByteArray> takeHashed();
 
 private:

@@ -436,10 +436,8 @@ void FetchTask::drain()
     HttpReply &reply = *m_reply;
     if (reply.bytesAvailable() <= 0)
         return;
-    if (m_hash) {
-        for (QByteArray &hashed : m_hash->takeHashed())
-            reply.recycle(std::move(hashed));
-    }
+    if (m_hash)
+        m_hash->takeHashed(); // freed here, in the thread whose arena they came from
     const bool keep = attempt.keepBody;
     if (keep && !attempt.sinkOpen && !attempt.sinkFailed)
         openSink(reply);
