@@ -4,8 +4,8 @@
 
 #include "sha256.h"
 
-#include <QMetaObject>
 #include <QDeadlineTimer>
+#include <QMetaObject>
 #include <QMutex>
 #include <QObject>
 #include <QThread>
@@ -124,8 +124,7 @@ struct BodyHasher::State
 
 BodyHasher::BodyHasher()
     : m_state(std::make_shared<State>())
-{
-}
+{ }
 
 BodyHasher::~BodyHasher()
 {

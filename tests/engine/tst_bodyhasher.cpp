@@ -103,8 +103,7 @@ void TestBodyHasher::queueIsBoundedAndWakesItsReader()
         QObject context;
         bool woken = false;
         if (!hasher.hasRoom()) {
-            QVERIFY(hasher.wakeWhenReady(&context, [&woken] { woken = true; })
-                    || hasher.hasRoom());
+            QVERIFY(hasher.wakeWhenReady(&context, [&woken] { woken = true; }) || hasher.hasRoom());
             QTRY_VERIFY_WITH_TIMEOUT(woken || hasher.hasRoom(), 10000);
             QVERIFY(hasher.hasRoom());
         }
