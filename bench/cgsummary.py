@@ -183,8 +183,8 @@ def main():
     def edge(caller_prefix, callee_prefix):
         return edge_sum(lambda c, d: c.startswith(caller_prefix) and d.startswith(callee_prefix))
 
-    # The lane engine (core/engine/fetchdriver.cpp, core/engine/fetchtask.cpp): a task is a state machine on
-    # an engine thread; its handlers are called from Qt's queued signals.
+    # The lane engine (core/engine/fetchworker.cpp, core/engine/fetchtask.cpp): a task is a state machine on
+    # a worker's pool thread; its handlers are called from Qt's queued signals.
     send = "Parafetch::FetchTask::sendRequest("
     for label, (ir, calls) in [
         ("our sendRequest → QNetworkAccessManager::get (QNetworkReplyHttpImpl + delegate setup)",
@@ -198,7 +198,10 @@ def main():
     ]:
         probes.append((label, ir, calls))
     for label, value in [
-        ("thread split: engine and Qt HTTP threads, QThread::exec", inc_exact("QThread::exec(")),
+        # Qt's HTTP threads run QThread::exec; the engine's workers run a QEventLoop in
+        # FetchWorker::run() on their pool threads.
+        ("thread split: Qt HTTP threads, QThread::exec", inc_exact("QThread::exec(")),
+        ("thread split: engine workers, FetchWorker::run", inc_exact("Parafetch::FetchWorker::run(")),
         ("thread split: main thread, main()",
          sum(v for k, v in inc_per.items() if k == "main" or k.startswith("main ["))),
         ("QHttpHeaderParser::parseHeaders", inc_exact("QHttpHeaderParser::parseHeaders(")),

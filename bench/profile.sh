@@ -121,7 +121,7 @@ for f in "$OUT"/callgrind-parafetch-*.txt; do head -n 400 "$f" >"$f.tmp" && mv "
     done
 } >"$OUT/perf-stat.txt"
 # Context switches by thread (what a request costs in hand-overs between threads): the main
-# thread, the engine threads ("Parafetch engine N", cut to 15 characters) and Qt's HTTP
+# thread, the engine's workers ("Parafetch worker N", cut to 15 characters) and Qt's HTTP
 # threads ("QNetworkAccessM…"), per request.
 {
     echo "# perf record -e sched:sched_switch, $PERF_URLS URLs, N=$N: switches per request by thread name"
