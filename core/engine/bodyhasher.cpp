@@ -82,6 +82,18 @@ struct BodyHasher::State
         wakeContext = nullptr;
     }
 
+    // With mutex held: the body is no longer wanted; a turn stops at its next chunk and frees
+    // nothing more for takeHashed().
+    void abandon()
+    {
+        abandoned = true;
+        queue.clear();
+        hashed.clear();
+        wake = nullptr;
+        wakeContext = nullptr;
+        chunkQueued.wakeAll();
+    }
+
     static void runTurn(const std::shared_ptr<State> &state)
     {
         for (qint64 hashed = 0; hashed < TurnBytes;) {
@@ -130,12 +142,7 @@ BodyHasher::~BodyHasher()
 {
     releaseOffloadSlot();
     QMutexLocker lock(&m_state->mutex);
-    m_state->abandoned = true;
-    m_state->queue.clear();
-    m_state->hashed.clear();
-    m_state->wake = nullptr;
-    m_state->wakeContext = nullptr;
-    m_state->chunkQueued.wakeAll();
+    m_state->abandon();
 }
 
 bool BodyHasher::takeOffloadSlot()
@@ -167,12 +174,7 @@ void BodyHasher::reset()
             return;
         }
         // A turn may still be hashing the old body: leave it that state, start a new one.
-        m_state->abandoned = true;
-        m_state->queue.clear();
-        m_state->hashed.clear();
-        m_state->wake = nullptr;
-        m_state->wakeContext = nullptr;
-        m_state->chunkQueued.wakeAll();
+        m_state->abandon();
     }
     m_state = std::make_shared<State>();
 }
