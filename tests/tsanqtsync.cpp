@@ -12,6 +12,9 @@
 //   its own mutex; the functor runs in the receiver's thread.
 // - QThread::wait(): Qt's threads are detached and wait() returns at once for a finished thread,
 //   so TSan never sees the end of the thread before what follows the wait.
+// - QWaitCondition::wait(): Qt unlocks the mutex while it waits and locks it again before it
+//   returns, inside the library; QMutex's inline lock and unlock tell TSan of every other
+//   lock and unlock (Qt's qtsan_impl.h), so without this TSan takes the mutex for held.
 // - QThreadPool: start() hands a runnable to a pool thread, and waitForDone() returns after every
 //   runnable has run, both through the pool's own mutex and wait condition.
 // Nothing here hides a report: it only adds the happens-before edges that Qt really provides.
@@ -24,13 +27,20 @@
 #include <QSemaphore>
 #include <QThread>
 #include <QThreadPool>
+#include <QWaitCondition>
 
 #include <dlfcn.h>
+
+#include <functional>
 
 extern "C" {
 // From the TSan runtime, when the process has one.
 void __tsan_acquire(void *address) __attribute__((weak));
 void __tsan_release(void *address) __attribute__((weak));
+void __tsan_mutex_pre_lock(void *address, unsigned flags) __attribute__((weak));
+void __tsan_mutex_post_lock(void *address, unsigned flags, int recursion) __attribute__((weak));
+void __tsan_mutex_pre_unlock(void *address, unsigned flags) __attribute__((weak));
+int __tsan_mutex_post_unlock(void *address, unsigned flags) __attribute__((weak));
 }
 
 namespace {
@@ -214,9 +224,47 @@ void QThreadPool::start(QRunnable *runnable, int priority)
     function(this, wrapper, priority);
 }
 
+// The functor overload (Qt calls its own QRunnable overload inside the library, where the wrapper
+// above does not see it): the functor, made in this thread, runs in a pool thread.
+void QThreadPool::start(std::function<void()> functionToRun, int priority)
+{
+    static const auto function = real<void (*)(QThreadPool *, std::function<void()>, int)>(
+        "_ZN11QThreadPool5startESt8functionIFvvEEi");
+    if (!functionToRun)
+        return function(this, std::move(functionToRun), priority);
+    auto *const inner = new std::function<void()>(std::move(functionToRun));
+    release(inner);
+    QThreadPool *const pool = this;
+    function(
+        this,
+        [inner, pool] {
+            acquire(inner);
+            (*inner)();
+            delete inner;
+            release(pool);
+        },
+        priority);
+}
+
 bool QThreadPool::waitForDone(int msecs)
 {
     static const auto function =
         real<bool (*)(QThreadPool *, int)>("_ZN11QThreadPool11waitForDoneEi");
     return acquiredIf(function(this, msecs), this); // true: every runnable has run
+}
+
+bool QWaitCondition::wait(QMutex *lockedMutex, QDeadlineTimer deadline)
+{
+    static const auto function = real<bool (*)(QWaitCondition *, QMutex *, QDeadlineTimer)>(
+        "_ZN14QWaitCondition4waitEP6QMutex14QDeadlineTimer");
+    if (__tsan_mutex_pre_unlock) {
+        __tsan_mutex_pre_unlock(lockedMutex, 0);
+        __tsan_mutex_post_unlock(lockedMutex, 0);
+    }
+    const bool woken = function(this, lockedMutex, deadline);
+    if (__tsan_mutex_pre_lock) {
+        __tsan_mutex_pre_lock(lockedMutex, 0);
+        __tsan_mutex_post_lock(lockedMutex, 0, 0);
+    }
+    return woken;
 }
