@@ -214,12 +214,16 @@ void BodyHasher::addDataNow(QByteArrayView data)
 
 bool BodyHasher::hasRoom() const
 {
+    if (!m_offloaded)
+        return true; // nothing is queued before the body is offloaded: no lock per chunk
     QMutexLocker lock(&m_state->mutex);
     return m_state->queued < MaxQueuedBytes;
 }
 
 bool BodyHasher::isIdle() const
 {
+    if (!m_offloaded)
+        return true;
     QMutexLocker lock(&m_state->mutex);
     return m_state->queued == 0;
 }
@@ -241,6 +245,8 @@ bool BodyHasher::wakeWhenReady(QObject *context, std::function<void()> wake)
 std::vector<QByteArray> BodyHasher::takeHashed()
 {
     std::vector<QByteArray> taken;
+    if (!m_offloaded)
+        return taken; // result() took the last ones back
     QMutexLocker lock(&m_state->mutex);
     taken.swap(m_state->hashed);
     return taken;
@@ -250,6 +256,10 @@ QByteArray BodyHasher::result()
 {
     Q_ASSERT(isIdle());
     m_bytes = 0;
+    if (m_offloaded) {
+        QMutexLocker lock(&m_state->mutex);
+        m_state->hashed.clear(); // before takeHashed() stops looking
+    }
     releaseOffloadSlot();
     return m_state->sha.result();
 }
