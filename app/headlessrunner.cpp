@@ -159,9 +159,9 @@ QList<Job> withUnfinishedCancelled(QList<Job> jobs, qint64 nowNs)
     for (Job &job : jobs) {
         if (job.isFinished())
             continue;
-        job.errorString = job.state == JobState::Running
-            ? tr("cancelled: the program quit before it finished")
-            : tr("cancelled before it started");
+        job.setErrorString(job.state == JobState::Running
+                               ? tr("cancelled: the program quit before it finished")
+                               : tr("cancelled before it started"));
         job.state = JobState::Cancelled;
         job.errorKind = ErrorKind::Cancelled;
         job.finishedAtNs = nowNs;
@@ -505,10 +505,10 @@ void HeadlessRunner::printResult(const Job &job)
         + QByteArray::number(job.httpStatus) + " size=" + QByteArray::number(job.bytesReceived);
     if (job.attempts > 1)
         line += " attempts=" + QByteArray::number(job.attempts);
-    if (!job.savedPath.isEmpty())
-        line += " saved=" + quoted(job.savedPath);
+    if (!job.savedPath().isEmpty())
+        line += " saved=" + quoted(job.savedPath());
     if (job.state != JobState::Succeeded)
-        line += " error=" + quoted(job.errorString);
+        line += " error=" + quoted(job.errorString());
     line += '\n';
     writeOut(line, m_stdoutIsTerminal);
 }

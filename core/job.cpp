@@ -43,6 +43,82 @@ bool lookUp(const QString &text, const std::array<const char *, N> &names, Enum 
 
 } // namespace
 
+const JobDetails &Job::details() const
+{
+    static const JobDetails none;
+    return m_details ? *m_details : none;
+}
+
+JobDetails &Job::editDetails()
+{
+    if (!m_details)
+        m_details = new JobDetails;
+    return *m_details; // non-const access detaches a shared record
+}
+
+namespace {
+
+// Stores value in the field of job's details that member names, allocating the details only
+// when the value is not the field's default.
+template<typename T, typename V>
+void setDetail(Job *job, T JobDetails::*member, V &&value, const T &none = T())
+{
+    if (!job->hasDetails() && value == none)
+        return;
+    job->editDetails().*member = std::forward<V>(value);
+}
+
+} // namespace
+
+void Job::setFileName(const QString &name)
+{
+    setDetail(this, &JobDetails::fileName, name);
+}
+
+void Job::setErrorString(const QString &text)
+{
+    setDetail(this, &JobDetails::errorString, text);
+}
+
+void Job::setFinalUrl(const QUrl &url)
+{
+    setDetail(this, &JobDetails::finalUrl, url);
+}
+
+void Job::setSavedPath(const QString &path)
+{
+    setDetail(this, &JobDetails::savedPath, path);
+}
+
+void Job::setResponseHeaders(HeaderList headers)
+{
+    setDetail(this, &JobDetails::responseHeaders, std::move(headers));
+}
+
+void Job::setAttemptLog(QList<AttemptRecord> log)
+{
+    if (!hasDetails() && log.isEmpty())
+        return;
+    editDetails().attemptLog = std::move(log);
+}
+
+void Job::setRequestHeaders(HeaderList headers)
+{
+    setDetail(this, &JobDetails::requestHeaders, std::move(headers));
+}
+
+void Job::setResumeFrom(std::shared_ptr<const PartialDownload> part)
+{
+    if (!hasDetails() && !part)
+        return;
+    editDetails().resumeFrom = std::move(part);
+}
+
+void Job::setRestoredDurationNs(qint64 ns)
+{
+    setDetail(this, &JobDetails::restoredDurationNs, ns, qint64(-1));
+}
+
 QString stateName(JobState state)
 {
     return QLatin1String(stateNames.at(std::size_t(state)));

@@ -2,10 +2,14 @@
 // One URL's job record: what was asked for, and everything measured while fetching it.
 #pragma once
 
+#include "compacturl.h"
+#include "sha256.h"
+
 #include <QByteArray>
 #include <QList>
 #include <QMetaType>
 #include <QPair>
+#include <QSharedData>
 #include <QString>
 #include <QUrl>
 
@@ -74,20 +78,51 @@ struct AttemptRecord
     QList<RedirectHop> redirects;
 };
 
+// The parts of a job that most rows never have: a name from the list, an error, a redirect, a saved
+// file, the details pane's headers and attempts, a .part to continue, a restored result. A queue
+// of a million rows keeps one null pointer for all of them in each row (Job::details()).
+struct JobDetails : QSharedData
+{
+    QString fileName; // the name asked for in a `url,filename` list; empty = derive one
+    QString errorString; // for a person; never contains credentials
+    QUrl finalUrl; // after redirects; empty when no redirect happened
+    QString savedPath; // where the body was saved, empty if discarded
+    HeaderList responseHeaders; // of the last response, secret values already masked
+    // For the details pane: every attempt so far (the last one included once it ended), and
+    // the headers of the last request sent, secret values already masked.
+    QList<AttemptRecord> attemptLog;
+    HeaderList requestHeaders;
+    // A .part left by an earlier run that was cut off (the run journal's restore), for the first
+    // attempt to continue.
+    std::shared_ptr<const PartialDownload> resumeFrom;
+    // A result an earlier run measured, put back by a restore (JobQueueModel::addRestored): its
+    // times were on that run's clock, so startedAtNs and the rest stay -1, and this run's
+    // summary counts it as done but leaves it out of every figure of time and rate (RunSummary).
+    // Such a result has `restored` set (kept beside the state).
+    qint64 restoredDurationNs = -1; // durationNs() as that run measured it; -1 = not measured
+};
+
 // Times are nanoseconds on the engine's monotonic clock (0 = the engine's epoch); -1 = unknown.
 // Phase durations are microseconds; -1 where Qt cannot tell (e.g. connect on a reused connection).
+//
+// A queue holds a million of these, so the record is what every row has (about 200 bytes) and a
+// URL kept as its encoded bytes; what few rows have is behind one shared, copy-on-write pointer,
+// read through the getters below and written through the setters (or editDetails()).
 struct Job
 {
     quint64 id = 0; // stable identity within one queue (rows move, ids don't); 0 = none
-    QUrl url; // as requested, credentials included: never display or export it raw
-    QString fileName; // the name asked for in a `url,filename` list; empty = derive one
+    CompactUrl url; // as requested, credentials included: never display or export it raw
     int sourceLine = 0; // line in the input it came from (1-based), 0 if unknown
 
-    // The one-byte fields together, so that they share a word (a queue holds a million Jobs).
+    // The one-byte fields together, so that they share a word.
     JobState state = JobState::Queued;
     ErrorKind errorKind = ErrorKind::None;
     LivePhase livePhase = LivePhase::Unknown; // of a running job, as last polled
-    bool restored = false; // a result an earlier run measured (see restoredDurationNs)
+    bool restored = false; // a result an earlier run measured (see restoredDurationNs())
+    // The connection the last attempt's response came on: reused = it carried an earlier
+    // request first (connectionId below).
+    bool connectionReused = false;
+    Sha256Digest sha256; // of the body, empty if not computed
     int httpStatus = 0; // last HTTP status seen, 0 = none
     int attempts = 0;
     int worker = -1; // lane (0 .. concurrency-1) that ran the last attempt: a worker that
@@ -112,29 +147,41 @@ struct Job
     qint64 waitUs = -1; // request sent -> response headers (time to first byte)
     qint64 receiveUs = -1; // response headers -> finished
 
-    QString errorString; // for a person; never contains credentials
-    QUrl finalUrl; // after redirects; empty when no redirect happened
-    QByteArray sha256; // raw digest of the body (32 bytes), empty if not computed
-    QString savedPath; // where the body was saved, empty if discarded
     QByteArray protocol; // "http/1.1", "h2", empty if unknown
     // The connection the last attempt's response came on: unique within the process that
     // fetched it (HTTP/1.1 sockets and h2 sessions count from one counter), 0 = unknown. Under
-    // h2 many lanes' requests share one; reused = it carried an earlier request first.
+    // h2 many lanes' requests share one (connectionReused above).
     quint64 connectionId = 0;
-    bool connectionReused = false;
-    HeaderList responseHeaders; // of the last response, secret values already masked
-    // For the details pane: every attempt so far (the last one included once it ended), and
-    // the headers of the last request sent, secret values already masked.
-    QList<AttemptRecord> attemptLog;
-    HeaderList requestHeaders;
-    // A .part left by an earlier run that was cut off (the run journal's restore), for the first
-    // attempt to continue; null on nearly every row, hence a pointer.
-    std::shared_ptr<const PartialDownload> resumeFrom;
-    // A result an earlier run measured, put back by a restore (JobQueueModel::addRestored): its
-    // times were on that run's clock, so startedAtNs and the rest stay -1, and this run's
-    // summary counts it as done but leaves it out of every figure of time and rate (RunSummary).
-    // Such a result has `restored` set (kept beside the state).
-    qint64 restoredDurationNs = -1; // durationNs() as that run measured it; -1 = not measured
+
+    // The rarely set parts (JobDetails): getters answer from a shared empty record while the
+    // pointer is null; setters allocate it (or detach it) only to store something.
+    const JobDetails &details() const;
+    JobDetails &editDetails(); // allocates or detaches
+    bool hasDetails() const { return bool(m_details); }
+
+    const QString &fileName() const { return details().fileName; }
+    const QString &errorString() const { return details().errorString; }
+    const QUrl &finalUrl() const { return details().finalUrl; }
+    const QString &savedPath() const { return details().savedPath; }
+    const HeaderList &responseHeaders() const { return details().responseHeaders; }
+    const QList<AttemptRecord> &attemptLog() const { return details().attemptLog; }
+    const HeaderList &requestHeaders() const { return details().requestHeaders; }
+    const std::shared_ptr<const PartialDownload> &resumeFrom() const
+    {
+        return details().resumeFrom;
+    }
+    qint64 restoredDurationNs() const { return details().restoredDurationNs; }
+
+    // Each setter stores an empty value without allocating when nothing is allocated yet.
+    void setFileName(const QString &name);
+    void setErrorString(const QString &text);
+    void setFinalUrl(const QUrl &url);
+    void setSavedPath(const QString &path);
+    void setResponseHeaders(HeaderList headers);
+    void setAttemptLog(QList<AttemptRecord> log);
+    void setRequestHeaders(HeaderList headers);
+    void setResumeFrom(std::shared_ptr<const PartialDownload> part);
+    void setRestoredDurationNs(qint64 ns);
 
     bool isFinished() const
     {
@@ -148,11 +195,14 @@ struct Job
     }
     // The duration a finished result carries: measured here, or by the earlier run it was
     // restored from; -1 while unknown.
-    qint64 resultDurationNs() const { return restored ? restoredDurationNs : durationNs(); }
+    qint64 resultDurationNs() const { return restored ? restoredDurationNs() : durationNs(); }
     qint64 queuedNs() const
     {
         return (queuedAtNs >= 0 && startedAtNs >= queuedAtNs) ? startedAtNs - queuedAtNs : -1;
     }
+
+private:
+    QSharedDataPointer<JobDetails> m_details;
 };
 
 // Stable, lower-case identifiers used in exports and on the command line. (Not named
@@ -170,4 +220,5 @@ HeaderList sharedHeaders(HeaderList headers, HeaderList *previous);
 
 } // namespace Parafetch
 
+Q_DECLARE_TYPEINFO(Parafetch::Job, Q_RELOCATABLE_TYPE);
 Q_DECLARE_METATYPE(Parafetch::Job)

@@ -144,7 +144,7 @@ QVariant JobQueueModel::displayValue(const Job &job, int column) const
         return ns >= 0 ? formatSeconds(ns) : QVariant();
     }
     case ErrorColumn:
-        return job.errorString;
+        return job.errorString();
     case ProtocolColumn:
         return formatProtocol(job.protocol);
     case ConnectionColumn:
@@ -173,7 +173,7 @@ QVariant JobQueueModel::rawValue(const Job &job, int column) const
     case TimeColumn:
         return elapsedNs(job);
     case ErrorColumn:
-        return job.errorString;
+        return job.errorString();
     case ProtocolColumn:
         return QString::fromLatin1(job.protocol);
     case ConnectionColumn:
@@ -267,7 +267,7 @@ int JobQueueModel::addEntries(const QList<UrlEntry> &entries)
         Job job;
         job.id = m_nextId++;
         job.url = entry.url;
-        job.fileName = entry.fileName;
+        job.setFileName(entry.fileName);
         job.sourceLine = entry.line;
         m_summary.add(job);
         m_jobs.append(std::move(job));
@@ -292,12 +292,12 @@ int JobQueueModel::addRestored(const QList<Job> &jobs)
             job.attemptStartedAtNs = -1;
             job.connectUs = job.tlsUs = job.sendUs = job.waitUs = job.receiveUs = -1;
             job.restored = true; // counted as done, but not timed in this run
-            job.restoredDurationNs = restored.resultDurationNs();
+            job.setRestoredDurationNs(restored.resultDurationNs());
         } else {
             job.url = restored.url;
-            job.fileName = restored.fileName;
+            job.setFileName(restored.fileName());
             job.sourceLine = restored.sourceLine;
-            job.resumeFrom = restored.resumeFrom; // the .part an interrupted run began
+            job.setResumeFrom(restored.resumeFrom()); // the .part an interrupted run began
         }
         job.id = m_nextId++;
         m_summary.add(job);
@@ -319,7 +319,7 @@ int JobQueueModel::addSaved(const QList<Job> &jobs)
         if (!job.isFinished()) {
             job = Job();
             job.url = saved.url;
-            job.fileName = saved.fileName;
+            job.setFileName(saved.fileName());
             job.sourceLine = saved.sourceLine;
         }
         job.id = m_nextId++;
@@ -515,7 +515,7 @@ void JobQueueModel::cancelUnstarted(int row, qint64 nowNs)
     const JobFigures before = JobFigures::of(job);
     job.state = JobState::Cancelled;
     job.errorKind = ErrorKind::Cancelled;
-    job.errorString = tr("cancelled before it started");
+    job.setErrorString(tr("cancelled before it started"));
     job.finishedAtNs = nowNs;
     m_summary.change(before, JobFigures::of(job));
 }
@@ -530,7 +530,7 @@ int JobQueueModel::requeue(const QList<int> &rows)
         Job fresh;
         fresh.id = old.id;
         fresh.url = old.url;
-        fresh.fileName = old.fileName;
+        fresh.setFileName(old.fileName());
         fresh.sourceLine = old.sourceLine;
         m_summary.change(JobFigures::of(old), JobFigures::of(fresh));
         m_jobs[row] = std::move(fresh);

@@ -713,8 +713,9 @@ void UrlListParser::addCandidate(QStringView candidate, const QString &fileName)
         addProblem(url, tr("the URL has no host name (write it as https://host/path)"));
         return;
     }
-    // UTF-8 is one to one: equal bytes, equal strings.
-    const QByteArray normalised = url.toString(QUrl::FullyEncoded).toUtf8();
+    // The fully encoded form is the duplicate key and what the entry keeps (CompactUrl): equal
+    // bytes, equal URLs.
+    QByteArray normalised = url.toEncoded();
     // One lookup: a new key is inserted as 0, which no line number is.
     int &firstLine = m_firstLineOfUrl[normalised];
     if (firstLine != 0) {
@@ -726,7 +727,8 @@ void UrlListParser::addCandidate(QStringView candidate, const QString &fileName)
     } else {
         firstLine = m_linesRead;
     }
-    m_entries.append(UrlEntry { url, fileName, m_linesRead });
+    m_entries.append(
+        UrlEntry { CompactUrl::fromEncoded(std::move(normalised)), fileName, m_linesRead });
 }
 
 void UrlListParser::addLineProblem(QStringView line, const QString &reason)

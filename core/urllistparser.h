@@ -2,6 +2,7 @@
 // Turns pasted text, files and stdin into the URLs to fetch, with a reason for every unusable line.
 #pragma once
 
+#include "compacturl.h"
 #include "packedkeymap.h"
 
 #include <QCoreApplication>
@@ -19,7 +20,7 @@ namespace Parafetch {
 
 struct UrlEntry
 {
-    QUrl url; // as written, credentials included: show it only through redactedUrl()
+    CompactUrl url; // as written, credentials included: show it only through redactedUrl()
     QString fileName; // from a `url,filename` or `url<TAB>filename` line, as given; empty = derive
     int line = 0; // 1-based line of the input it came from
 };

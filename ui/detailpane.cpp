@@ -75,7 +75,7 @@ QString attemptsText(const Job &job)
 {
     if (job.state != JobState::Running)
         return QString::number(job.attempts);
-    const int current = std::max(job.attempts, int(job.attemptLog.size()) + 1);
+    const int current = std::max(job.attempts, int(job.attemptLog().size()) + 1);
     return DetailPane::tr("%1 (running)").arg(current);
 }
 
@@ -125,7 +125,7 @@ void DetailPane::placeButton()
 QString DetailPane::curlCommand(const Job &job)
 {
     QStringList words { QStringLiteral("curl"), QStringLiteral("--location") };
-    for (const auto &[name, value] : job.requestHeaders)
+    for (const auto &[name, value] : job.requestHeaders())
         words << QStringLiteral("-H")
               << shellQuoted(QString::fromLatin1(name) + QStringLiteral(": ")
                              + QString::fromUtf8(redactedHeaderValue(name, value)));
@@ -156,13 +156,13 @@ QString DetailPane::html(const Job &job)
 {
     QString rows;
     rows += row(tr("URL"), redactedUrl(job.url));
-    if (!job.finalUrl.isEmpty())
-        rows += row(tr("Final URL"), redactedUrl(job.finalUrl));
+    if (!job.finalUrl().isEmpty())
+        rows += row(tr("Final URL"), redactedUrl(job.finalUrl()));
     rows += row(tr("Status"), stateDisplayName(job.state));
     if (job.httpStatus > 0)
         rows += row(tr("HTTP status"), QString::number(job.httpStatus));
-    if (!job.errorString.isEmpty())
-        rows += row(tr("Error"), job.errorString);
+    if (!job.errorString().isEmpty())
+        rows += row(tr("Error"), job.errorString());
     rows += row(tr("Attempts"), attemptsText(job));
     rows += row(tr("Worker lane"), job.worker >= 0 ? QString::number(job.worker) : unknownValue());
     rows += row(tr("Thread"), job.thread >= 0 ? QString::number(job.thread) : unknownValue());
@@ -176,8 +176,8 @@ QString DetailPane::html(const Job &job)
                 tr("%1 (%2 bytes)").arg(formatBytes(job.bytesReceived)).arg(job.bytesReceived));
     if (!job.sha256.isEmpty())
         rows += row(tr("SHA-256"), QString::fromLatin1(job.sha256.toHex()));
-    if (!job.savedPath.isEmpty())
-        rows += row(tr("Saved to"), job.savedPath);
+    if (!job.savedPath().isEmpty())
+        rows += row(tr("Saved to"), job.savedPath());
     // Every phase, in the order they happen, "–" where Qt could not tell (see job.h).
     const PhaseBreakdown phases = phaseBreakdown(job);
     rows += row(tr("Queued"), phase(nsToUs(phases.queuedNs)));
@@ -193,20 +193,20 @@ QString DetailPane::html(const Job &job)
         rows += row(tr("Input line"), QString::number(job.sourceLine));
 
     QString attempts;
-    for (qsizetype i = 0; i < job.attemptLog.size(); ++i) {
-        const AttemptRecord &attempt = job.attemptLog.at(i);
+    for (qsizetype i = 0; i < job.attemptLog().size(); ++i) {
+        const AttemptRecord &attempt = job.attemptLog().at(i);
         attempts += row(
             tr("#%1").arg(i + 1),
             tr("%1 · %2").arg(attemptOutcome(attempt), attemptTiming(attempt, job.startedAtNs)));
     }
     if (job.state == JobState::Running)
-        attempts += row(tr("#%1").arg(job.attemptLog.size() + 1), tr("running"));
+        attempts += row(tr("#%1").arg(job.attemptLog().size() + 1), tr("running"));
 
     // The chain of the last attempt: where each answer sent the request next.
     QString redirects;
-    if (!job.attemptLog.isEmpty() && !job.attemptLog.constLast().redirects.isEmpty()) {
+    if (!job.attemptLog().isEmpty() && !job.attemptLog().constLast().redirects.isEmpty()) {
         redirects += row(tr("from"), redactedUrl(job.url));
-        for (const RedirectHop &hop : job.attemptLog.constLast().redirects)
+        for (const RedirectHop &hop : job.attemptLog().constLast().redirects)
             redirects += row(tr("%1 to").arg(hop.httpStatus), redactedUrl(hop.to));
     }
 
@@ -220,8 +220,8 @@ QString DetailPane::html(const Job &job)
     QString html = QStringLiteral("<table cellspacing=2>%1</table>").arg(rows);
     html += section(tr("Attempts"), attempts);
     html += section(tr("Redirects"), redirects);
-    html += section(tr("Request headers"), headerRows(job.requestHeaders));
-    html += section(tr("Response headers"), headerRows(job.responseHeaders));
+    html += section(tr("Request headers"), headerRows(job.requestHeaders()));
+    html += section(tr("Response headers"), headerRows(job.responseHeaders()));
     return html;
 }
 

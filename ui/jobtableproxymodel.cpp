@@ -140,7 +140,7 @@ bool JobTableProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex &sour
     }
     if (m_text.isEmpty())
         return true;
-    return urlMatches(sourceRow) || job.errorString.contains(m_text, Qt::CaseInsensitive);
+    return urlMatches(sourceRow) || job.errorString().contains(m_text, Qt::CaseInsensitive);
 }
 
 } // namespace Parafetch

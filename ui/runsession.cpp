@@ -30,9 +30,9 @@ const char *const LastListUndoneKey = "window/lastListUndone";
 QString listLine(const Job &job)
 {
     QString url = redactedUrl(job.url); // not const, so the return below moves it
-    if (job.fileName.isEmpty())
+    if (job.fileName().isEmpty())
         return url;
-    QString name = job.fileName;
+    QString name = job.fileName();
     name.replace(QLatin1Char('"'), QLatin1String("\"\""));
     return QStringLiteral("\"%1\",\"%2\"").arg(url, name);
 }

@@ -170,15 +170,15 @@ QString WaterfallView::toolTipFor(quint64 id) const
         lines << tr("Lane %1 · thread %2").arg(job.worker).arg(job.thread);
     if (job.startedAtNs < 0) {
         if (job.restored && job.isFinished()) {
-            lines << (job.restoredDurationNs >= 0
+            lines << (job.restoredDurationNs() >= 0
                           ? tr("Done before the restore, in %1 (not timed here)")
-                                .arg(msText(job.restoredDurationNs))
+                                .arg(msText(job.restoredDurationNs()))
                           : tr("Done before the restore (not timed)"));
         } else {
             lines << tr("Not started");
         }
-        if (!job.errorString.isEmpty())
-            lines << tr("Error: %1").arg(job.errorString);
+        if (!job.errorString().isEmpty())
+            lines << tr("Error: %1").arg(job.errorString());
         return lines.join(QLatin1Char('\n'));
     }
     const PhaseBreakdown phases = phaseBreakdown(job);
@@ -208,8 +208,8 @@ QString WaterfallView::toolTipFor(quint64 id) const
         lines << tr("Total: %1").arg(msText(job.durationNs()));
     else if (job.state == JobState::Running)
         lines << tr("Running for %1").arg(msText(barEndNs(job, nowNs()) - job.startedAtNs));
-    if (!job.errorString.isEmpty())
-        lines << tr("Error: %1").arg(job.errorString);
+    if (!job.errorString().isEmpty())
+        lines << tr("Error: %1").arg(job.errorString());
     return lines.join(QLatin1Char('\n'));
 }
 
@@ -225,7 +225,7 @@ QString WaterfallView::rowLabel(const WaterfallLayout::Row &row, const Job &job)
 {
     if (grouping() == Grouping::LanePacked)
         return tr("%1 (%2)").arg(m_layout.groups().at(row.group).label, urlCount(row.count));
-    const QUrl url = job.url.adjusted(QUrl::RemoveUserInfo);
+    const QUrl url = job.url.toUrl().adjusted(QUrl::RemoveUserInfo);
     if (grouping() == Grouping::Host) {
         const QString path =
             url.toString(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::FullyDecoded);
@@ -436,12 +436,12 @@ void WaterfallView::paintBar(QPainter &painter, const Job &job, const QRect &row
     if (job.startedAtNs < 0 && !packedRight) {
         // Not started (queued), or a result restored from a journal: no time on this run's axis
         // to draw, and no made-up one; a restored result says how long the earlier run took.
-        const bool timedEarlier = job.restored && job.isFinished() && job.restoredDurationNs >= 0;
+        const bool timedEarlier = job.restored && job.isFinished() && job.restoredDurationNs() >= 0;
         painter.setPen(palette().color(QPalette::PlaceholderText));
         painter.drawText(QRectF(barLeft(), rowRect.top(),
                                 timedEarlier ? 2 * EndMarginPx : EndMarginPx, rowRect.height()),
                          Qt::AlignVCenter | Qt::AlignLeft,
-                         timedEarlier ? msText(job.restoredDurationNs) : unknownValue());
+                         timedEarlier ? msText(job.restoredDurationNs()) : unknownValue());
         return;
     }
     if (job.startedAtNs < 0 || end < job.startedAtNs)

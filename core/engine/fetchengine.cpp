@@ -329,7 +329,7 @@ void FetchEngine::fill()
         TaskSpec spec;
         spec.job = queued;
         spec.action = action;
-        spec.sink = makeSink(action, m_outputDirectory, spec.job.fileName);
+        spec.sink = makeSink(action, m_outputDirectory, spec.job.fileName());
         spec.control = std::make_shared<TaskControl>();
         spec.options = m_sharedOptions;
         if (traitsOf(action).savesBody)

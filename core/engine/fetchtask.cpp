@@ -190,6 +190,7 @@ FetchTask::FetchTask(TaskSpec spec, NetworkManager *manager, const QNetworkReque
                      int lane, int thread, std::shared_ptr<const TaskEnvironment> environment,
                      Done done)
     : m_job(std::move(spec.job))
+    , m_url(m_job.url)
     , m_options(std::move(spec.options))
     , m_action(traitsOf(spec.action))
     , m_sink(std::move(spec.sink))
@@ -239,7 +240,7 @@ void FetchTask::cancel()
     } else if (m_retryTimer.isActive()) {
         m_retryTimer.stop();
         fail(ErrorKind::Cancelled,
-             tr("cancelled while waiting to retry (last attempt: %1)").arg(m_job.errorString));
+             tr("cancelled while waiting to retry (last attempt: %1)").arg(m_job.errorString()));
         complete();
     }
 }
@@ -249,17 +250,17 @@ void FetchTask::beginAttempt(int number)
     m_job.attempts = number;
     m_job.state = JobState::Running;
     m_job.errorKind = ErrorKind::None;
-    m_job.errorString.clear();
+    m_job.setErrorString({});
     m_job.httpStatus = 0;
     m_job.bytesReceived = 0;
     m_job.bytesTotal = -1;
     m_job.connectUs = m_job.tlsUs = m_job.sendUs = m_job.waitUs = m_job.receiveUs = -1;
-    m_job.finalUrl.clear();
+    m_job.setFinalUrl({});
     m_job.sha256.clear();
     m_job.protocol.clear();
     m_job.connectionId = 0;
     m_job.connectionReused = false;
-    m_job.responseHeaders.clear();
+    m_job.setResponseHeaders({});
     m_job.attemptStartedAtNs = now();
     m_control->attempt.store(number, std::memory_order_relaxed);
     m_control->bytesReceived.store(0, std::memory_order_relaxed);
@@ -275,7 +276,7 @@ void FetchTask::beginAttempt(int number)
     m_attempt = std::make_unique<Attempt>();
     if (m_options->timeoutMs > 0)
         m_deadline.start(m_options->timeoutMs, Qt::PreciseTimer, this); // redirects included
-    sendRequest(m_job.url);
+    sendRequest(m_url);
 }
 
 QNetworkRequest FetchTask::requestFor(const FetchOptions &options, bool withSecrets)
@@ -310,7 +311,7 @@ QNetworkRequest FetchTask::makeRequest(const QUrl &url) const
     // does not change. For the host asked for, the engine thread's copy of the request made
     // from the options serves: a copy shares its headers instead of building them per URL.
     QNetworkRequest request =
-        isSameOrigin(url, m_job.url) ? m_requestTemplate : requestFor(*m_options, false);
+        isSameOrigin(url, m_url) ? m_requestTemplate : requestFor(*m_options, false);
     request.setUrl(url);
     // Cleartext h2 needs prior knowledge: Qt sends the h2 preface at once (the manager hands
     // such a request to Qt's route). A redirect to https negotiates in ALPN instead.
@@ -369,7 +370,7 @@ void FetchTask::recordRequestHeaders(const QNetworkRequest &request)
         headers.append({ QByteArrayLiteral("Authorization"),
                          redactedHeaderValue("Authorization", QByteArrayLiteral("Basic")) });
     thread_local HeaderList previous; // of this engine thread's last request
-    m_job.requestHeaders = sharedHeaders(std::move(headers), &previous);
+    m_job.setRequestHeaders(sharedHeaders(std::move(headers), &previous));
 }
 
 void FetchTask::onSocketConnecting()
@@ -570,9 +571,9 @@ void FetchTask::finishAttempt()
     if (restartWithoutAdoptedPart())
         return;
     if (m_options->keepDetails)
-        m_job.attemptLog.append({ m_job.httpStatus, m_job.errorKind, m_job.errorString,
-                                  m_job.attemptStartedAtNs, now(), m_job.protocol,
-                                  m_attempt->hops });
+        m_job.editDetails().attemptLog.append({ m_job.httpStatus, m_job.errorKind,
+                                                m_job.errorString(), m_job.attemptStartedAtNs,
+                                                now(), m_job.protocol, m_attempt->hops });
     const int maxAttempts = 1 + std::max(0, m_options->retries);
     const bool retry = m_job.state == JobState::Running && m_job.attempts < maxAttempts
         && isRetryable(m_job) && !m_attempt->permanent;
@@ -626,10 +627,10 @@ void FetchTask::classify(QNetworkReply &reply)
     m_job.httpStatus = httpStatus;
     m_job.bytesReceived = attempt.received;
     m_job.bytesTotal = attempt.announcedLength;
-    if (attempt.url != m_job.url) {
+    if (attempt.url != m_url) {
         // A relative Location keeps the user's credentials; the final URL is only for showing
         // and exporting, so it never holds them.
-        m_job.finalUrl = attempt.url.adjusted(QUrl::RemoveUserInfo);
+        m_job.setFinalUrl(attempt.url.adjusted(QUrl::RemoveUserInfo));
     }
     if (httpStatus > 0) {
         const QByteArray version = reply.attribute(ReplyAttribute::HttpVersion).toByteArray();
@@ -656,7 +657,7 @@ void FetchTask::classify(QNetworkReply &reply)
         for (const auto &[name, value] : pairs)
             headers.append({ name, redactedHeaderValue(name, value) });
         thread_local HeaderList previous; // of this engine thread's last response
-        m_job.responseHeaders = sharedHeaders(std::move(headers), &previous);
+        m_job.setResponseHeaders(sharedHeaders(std::move(headers), &previous));
     }
 
     const bool cancelledByUser = m_cancelled || m_control->isCancelRequested();
@@ -807,13 +808,13 @@ bool FetchTask::openSink(const QNetworkReply &reply)
 
 QString FetchTask::suggestedName(const QNetworkReply &reply) const
 {
-    return m_sink->keepsName() ? suggestedFileName(reply, m_job.url) : QString();
+    return m_sink->keepsName() ? suggestedFileName(reply, m_url) : QString();
 }
 
 void FetchTask::fail(ErrorKind kind, const QString &message)
 {
     m_job.errorKind = kind;
-    m_job.errorString = withoutCredentials(message, m_job.url);
+    m_job.setErrorString(withoutCredentials(message, m_url));
     m_job.state = kind == ErrorKind::Cancelled ? JobState::Cancelled : JobState::Running;
 }
 
@@ -826,7 +827,7 @@ void FetchTask::complete()
     m_job.finishedAtNs = now();
     m_job.updatedAtNs = m_job.finishedAtNs;
     if (m_job.state == JobState::Succeeded) {
-        m_job.savedPath = m_sink->savedPath();
+        m_job.setSavedPath(m_sink->savedPath());
     } else if (keepingPartial()) {
         FileRecord kept;
         kept.kind = FileRecord::Kind::Kept;
@@ -914,7 +915,8 @@ bool FetchTask::isRetryable(const Job &job)
 // downloads, not to clean up the user's folder, and the user may want the bytes.
 void FetchTask::adoptPartial()
 {
-    const std::shared_ptr<const PartialDownload> part = std::exchange(m_job.resumeFrom, nullptr);
+    const std::shared_ptr<const PartialDownload> part = m_job.resumeFrom();
+    m_job.setResumeFrom(nullptr);
     if (!part || !m_options->resume || !m_action.savesBody || part->validator.isEmpty()
         || !m_sink->adoptPartial(part->path))
         return;

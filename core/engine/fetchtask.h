@@ -155,6 +155,7 @@ private:
     qint64 now() const;
 
     Job m_job;
+    const QUrl m_url; // m_job.url as a QUrl, made once: every request and check reads it
     const std::shared_ptr<const FetchOptions> m_options;
     const ActionTraits &m_action;
     std::unique_ptr<BodySink> m_sink;

@@ -246,7 +246,7 @@ void writeEntry(JsonWriter &w, const Job &job, const QDateTime &epoch, const Run
     const EntryTimes times = entryTimes(job);
     const qint64 anchorNs = job.queuedAtNs >= 0 ? job.queuedAtNs : job.startedAtNs;
     const QByteArray version = validUtf8(HarFormat::httpVersion(job.protocol));
-    const HeaderList responseHeaders = shownHeaders(job.responseHeaders);
+    const HeaderList responseHeaders = shownHeaders(job.responseHeaders());
     const QByteArray contentType = headerValue(responseHeaders, ContentTypeHeader);
     const bool redirected =
         job.httpStatus >= FirstRedirectStatus && job.httpStatus <= LastRedirectStatus;
@@ -304,23 +304,24 @@ void writeEntry(JsonWriter &w, const Job &job, const QDateTime &epoch, const Run
     w.endObject();
 
     w.key("_sourceLine").value(job.sourceLine);
-    w.key("_fileName").value(job.fileName);
+    w.key("_fileName").value(job.fileName());
     w.key("_state").value(stateName(job.state));
     w.key("_errorKind").value(errorKindName(job.errorKind));
-    w.key("_error").value(job.errorString);
+    w.key("_error").value(job.errorString());
     w.key("_attempt").value(job.attempts);
     w.key("_worker").value(job.worker);
     w.key("_thread").value(job.thread);
-    w.key("_sha256").hexValue(job.sha256);
-    w.key("_savedPath").value(job.savedPath);
-    w.key("_finalUrl").value(job.finalUrl.isEmpty() ? QString() : redactedUrl(job.finalUrl));
+    w.key("_sha256").hexValue(job.sha256.toByteArray());
+    w.key("_savedPath").value(job.savedPath());
+    w.key("_finalUrl").value(job.finalUrl().isEmpty() ? QString() : redactedUrl(job.finalUrl()));
     w.key("_bytesTotal").value(job.bytesTotal);
     w.key("_queuedAtMs").numberLiteral(nsAsMs(job.queuedAtNs));
     w.key("_startedAtMs").numberLiteral(nsAsMs(job.startedAtNs));
     w.key("_attemptStartedAtMs").numberLiteral(nsAsMs(job.attemptStartedAtNs));
     w.key("_finishedAtMs").numberLiteral(nsAsMs(job.finishedAtNs));
     w.key("_restored").value(job.restored ? 1 : 0);
-    w.key("_restoredDurationMs").numberLiteral(nsAsMs(job.restored ? job.restoredDurationNs : -1));
+    w.key("_restoredDurationMs")
+        .numberLiteral(nsAsMs(job.restored ? job.restoredDurationNs() : -1));
     w.key("_connectionReused").value(job.connectionReused ? 1 : 0);
     w.endObject();
 }
@@ -383,7 +384,7 @@ void foreignDefaults(const QJsonObject &response, Job *job)
     job->errorKind = job->httpStatus > 0 ? ErrorKind::HttpStatus : ErrorKind::Network;
     const QJsonValue error = response.value(QLatin1String("_error")); // Chrome's
     if (error.isString())
-        job->errorString = textFromJson(error);
+        job->setErrorString(textFromJson(error));
 }
 
 QString readEntry(const QJsonValue &value, ReadEntry *entry)
@@ -427,10 +428,12 @@ QString readEntry(const QJsonValue &value, ReadEntry *entry)
         job.protocol = HarFormat::protocolFromHttpVersion(textFromJson(version));
     else if (!version.isUndefined() && !version.isNull())
         return tr("response.httpVersion is not a string");
+    HeaderList responseHeaders;
     if (!(problem = headersFromJson(response.value(QLatin1String("headers")),
-                                    QStringLiteral("response.headers"), &job.responseHeaders))
+                                    QStringLiteral("response.headers"), &responseHeaders))
              .isEmpty())
         return problem;
+    job.setResponseHeaders(std::move(responseHeaders));
     // content.size is the body as delivered (decompressed); bodySize what came over the wire.
     for (const QJsonValue &size :
          { response.value(QLatin1String("content")).toObject().value(QLatin1String("size")),
@@ -497,8 +500,8 @@ QString readEntry(const QJsonValue &value, ReadEntry *entry)
         if (!(problem = applyJsonField(&job, custom.field, field, custom.key)).isEmpty())
             return problem;
     }
-    if (!job.finalUrl.isEmpty())
-        job.finalUrl = QUrl(redactedUrl(job.finalUrl));
+    if (!job.finalUrl().isEmpty())
+        job.setFinalUrl(QUrl(redactedUrl(job.finalUrl())));
     return QString();
 }
 

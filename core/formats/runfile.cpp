@@ -243,13 +243,13 @@ QByteArray fieldValue(const Job &job, ExportField field)
     case ExportField::Url:
         return redactedUrl(job.url).toUtf8();
     case ExportField::FileName:
-        return job.fileName.toUtf8();
+        return job.fileName().toUtf8();
     case ExportField::State:
         return stateName(job.state).toUtf8();
     case ExportField::ErrorKind:
         return errorKindName(job.errorKind).toUtf8();
     case ExportField::Error:
-        return job.errorString.toUtf8();
+        return job.errorString().toUtf8();
     case ExportField::HttpStatus:
         return QByteArray::number(job.httpStatus);
     case ExportField::Attempts:
@@ -278,11 +278,11 @@ QByteArray fieldValue(const Job &job, ExportField field)
     case ExportField::ReceiveMs:
         return usAsMs(job.receiveUs);
     case ExportField::FinalUrl:
-        return job.finalUrl.isEmpty() ? QByteArray() : redactedUrl(job.finalUrl).toUtf8();
+        return job.finalUrl().isEmpty() ? QByteArray() : redactedUrl(job.finalUrl()).toUtf8();
     case ExportField::Sha256:
         return job.sha256.toHex();
     case ExportField::SavedPath:
-        return job.savedPath.toUtf8();
+        return job.savedPath().toUtf8();
     case ExportField::Protocol:
         return job.protocol;
     case ExportField::Thread:
@@ -296,7 +296,7 @@ QByteArray fieldValue(const Job &job, ExportField field)
     case ExportField::Restored:
         return job.restored ? QByteArrayLiteral("1") : QByteArrayLiteral("0");
     case ExportField::RestoredDurationMs:
-        return nsAsMs(job.restored ? job.restoredDurationNs : -1);
+        return nsAsMs(job.restored ? job.restoredDurationNs() : -1);
     case ExportField::Connection:
         return QByteArray::number(job.connectionId);
     case ExportField::ConnectionReused:
@@ -409,9 +409,13 @@ QString applyNumber(Job *job, ExportField field, const Number &number, const QSt
         if ((problem = wholeInRange(name, number, 0, 1, &value)).isEmpty())
             job->restored = value == 1;
         break;
-    case ExportField::RestoredDurationMs:
-        instant(&job->restoredDurationNs);
+    case ExportField::RestoredDurationMs: {
+        qint64 ns = -1;
+        instant(&ns);
+        if (problem.isEmpty())
+            job->setRestoredDurationNs(ns);
         break;
+    }
     case ExportField::Connection:
         if ((problem = wholeInRange(name, number, 0, MaxInt64, &value)).isEmpty())
             job->connectionId = quint64(value);
@@ -429,12 +433,16 @@ QString applyNumber(Job *job, ExportField field, const Number &number, const QSt
 QString applyText(Job *job, ExportField field, const QString &text, const QString &name)
 {
     switch (field) {
-    case ExportField::Url:
+    case ExportField::Url: {
         if (text.isEmpty())
             return tr("%1 is empty").arg(name);
-        return applyUrl(name, text, &job->url);
+        QUrl url;
+        const QString problem = applyUrl(name, text, &url);
+        job->url = url;
+        return problem;
+    }
     case ExportField::FileName:
-        job->fileName = text;
+        job->setFileName(text);
         break;
     case ExportField::State:
         if (!stateFromName(text, &job->state))
@@ -445,14 +453,18 @@ QString applyText(Job *job, ExportField field, const QString &text, const QStrin
             return tr("%1 “%2” is not a known error kind").arg(name, text);
         break;
     case ExportField::Error:
-        job->errorString = text;
+        job->setErrorString(text);
         break;
-    case ExportField::FinalUrl:
+    case ExportField::FinalUrl: {
         if (text.isEmpty()) {
-            job->finalUrl = QUrl();
+            job->setFinalUrl(QUrl());
             break;
         }
-        return applyUrl(name, text, &job->finalUrl);
+        QUrl url;
+        const QString problem = applyUrl(name, text, &url);
+        job->setFinalUrl(url);
+        return problem;
+    }
     case ExportField::Sha256: {
         const QByteArray hex = text.toLatin1();
         const bool allHex = std::all_of(hex.cbegin(), hex.cend(), [](char c) {
@@ -464,7 +476,7 @@ QString applyText(Job *job, ExportField field, const QString &text, const QStrin
         break;
     }
     case ExportField::SavedPath:
-        job->savedPath = text;
+        job->setSavedPath(text);
         break;
     case ExportField::Protocol:
         job->protocol = text.toUtf8();

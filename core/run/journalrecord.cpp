@@ -192,8 +192,8 @@ const QByteArray &add(QByteArray &scratch, const Job &job)
     Record record(scratch, "add");
     record.key("id").value(qint64(job.id));
     record.key("url").value(journalUrl(job.url));
-    if (!job.fileName.isEmpty())
-        record.key("file").value(job.fileName);
+    if (!job.fileName().isEmpty())
+        record.key("file").value(job.fileName());
     if (job.sourceLine > 0)
         record.key("line").value(job.sourceLine);
     return record.finish();
@@ -217,15 +217,15 @@ const QByteArray &state(QByteArray &scratch, const Job &job)
     if (const qint64 durationNs = job.resultDurationNs(); durationNs >= 0)
         record.key("us").value(durationNs / NsPerUs);
     if (!job.sha256.isEmpty())
-        record.key("sha256").hexValue(job.sha256);
-    if (!job.savedPath.isEmpty())
-        record.key("path").value(job.savedPath);
+        record.key("sha256").hexValue(job.sha256.toByteArray());
+    if (!job.savedPath().isEmpty())
+        record.key("path").value(job.savedPath());
     if (job.errorKind != ErrorKind::None)
         record.key("error").value(errorKindNames()[job.errorKind]);
-    if (!job.errorString.isEmpty())
-        record.key("msg").value(job.errorString);
-    if (!job.finalUrl.isEmpty())
-        record.key("final").value(journalUrl(job.finalUrl));
+    if (!job.errorString().isEmpty())
+        record.key("msg").value(job.errorString());
+    if (!job.finalUrl().isEmpty())
+        record.key("final").value(journalUrl(job.finalUrl()));
     if (!job.protocol.isEmpty())
         record.key("proto").value(job.protocol);
     return record.finish();

@@ -158,8 +158,8 @@ void RunJournal::onRowsInserted(int first, int last)
         const Job &job = m_model->jobAt(row);
         appendAdd(job);
         writeStateIfChanged(row); // restored rows arrive finished
-        if (job.resumeFrom && !job.isFinished())
-            recordPart(job.id, *job.resumeFrom); // restored, its .part still to be continued
+        if (job.resumeFrom() && !job.isFinished())
+            recordPart(job.id, *job.resumeFrom()); // restored, its .part still to be continued
     }
     requestUrgentFlush();
 }
@@ -800,7 +800,7 @@ QList<Job> RunJournal::restorableJobs(const QList<JournaledJob> &jobs)
         Job job;
         job.id = journaled.id;
         job.url = journaled.url;
-        job.fileName = journaled.fileName;
+        job.setFileName(journaled.fileName);
         job.sourceLine = journaled.sourceLine;
         if (journaled.isFinished()) {
             job.state = journaled.state;
@@ -809,19 +809,20 @@ QList<Job> RunJournal::restorableJobs(const QList<JournaledJob> &jobs)
             job.attempts = journaled.attempts;
             job.bytesReceived = journaled.bytesReceived;
             job.restored = true;
-            job.restoredDurationNs = journaled.durationNs;
+            job.setRestoredDurationNs(journaled.durationNs);
             job.sha256 = journaled.sha256;
-            job.savedPath = journaled.savedPath;
-            job.errorString = journaled.errorString;
-            job.finalUrl = journaled.finalUrl;
+            job.setSavedPath(journaled.savedPath);
+            job.setErrorString(journaled.errorString);
+            job.setFinalUrl(journaled.finalUrl);
             job.protocol = journaled.protocol;
         } else if (hasMaskedSecrets(journaled.url)) {
             job.state = JobState::Cancelled;
             job.errorKind = ErrorKind::Cancelled;
-            job.errorString = tr("not restored: the run journal does not keep user names, "
-                                 "passwords or secret query values; add this URL again with them");
+            job.setErrorString(
+                tr("not restored: the run journal does not keep user names, "
+                   "passwords or secret query values; add this URL again with them"));
         } else {
-            job.resumeFrom = journaled.partial;
+            job.setResumeFrom(journaled.partial);
         }
         restored.append(std::move(job));
     }

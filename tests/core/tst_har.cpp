@@ -233,7 +233,7 @@ QList<Job> harJobs()
     for (Job &job : jobs) {
         if (job.httpStatus == 0)
             continue;
-        job.responseHeaders = {
+        job.editDetails().responseHeaders = {
             { "Content-Type", "application/octet-stream" },
             { "Content-Length", QByteArray::number(job.bytesReceived) },
             { "Set-Cookie", "***" },
@@ -294,7 +294,7 @@ Job measuredJob()
     job.finishedAtNs = job.startedAtNs + (8000 + 250 + 15'000 + 4500) * NsPerUs;
     job.protocol = "h2";
     job.sha256 = QByteArray(32, '\x11');
-    job.responseHeaders = { { "content-type", "text/plain; charset=utf-8" } };
+    job.setResponseHeaders({ { "content-type", "text/plain; charset=utf-8" } });
     return job;
 }
 
@@ -375,9 +375,9 @@ QStringList differingHeaders(const QList<Job> &expected, const QList<Job> &actua
     QStringList differing;
     for (qsizetype i = 0; i < std::min(expected.size(), actual.size()); ++i) {
         HeaderList masked;
-        for (const auto &[name, value] : expected.at(i).responseHeaders)
+        for (const auto &[name, value] : expected.at(i).responseHeaders())
             masked.append({ name, redactedHeaderValue(name, value) });
-        if (masked != actual.at(i).responseHeaders)
+        if (masked != actual.at(i).responseHeaders())
             differing.append(QStringLiteral("job %1").arg(i));
     }
     return differing;
@@ -477,7 +477,8 @@ void TestHar::entryLayout()
     RunInfo info = sampleInfo(); // 2024-05-01 12:00:00.123 +02:00, the first start
     info.method = "GET";
     Job job = measuredJob();
-    job.responseHeaders.append({ QByteArray("Content-Encoding"), QByteArray("gzip") });
+    job.editDetails().responseHeaders.append(
+        { QByteArray("Content-Encoding"), QByteArray("gzip") });
     const QList<Job> jobs { job };
     const QJsonObject entry = entryOf(HarFormat::toHar(jobs, RunSummary::compute(jobs), info));
 
@@ -606,10 +607,10 @@ void TestHar::secretsAreMasked()
 {
     Job job = measuredJob();
     job.url = QUrl(QStringLiteral("https://alice:s3cretpass@example.com/private?x=1"));
-    job.finalUrl = QUrl(QStringLiteral("https://bob:hunter2hunter2@mirror.example.com/p"));
+    job.setFinalUrl(QUrl(QStringLiteral("https://bob:hunter2hunter2@mirror.example.com/p")));
     job.httpStatus = 302;
     // As if a caller had forgotten to mask: the HAR export masks again.
-    job.responseHeaders = {
+    job.editDetails().responseHeaders = {
         { "Set-Cookie", "session=topsecretcookie" },
         { "Location", "https://carol:letmein99@elsewhere.example.com/" },
         { "WWW-Authenticate", "Basic realm=\"x\"" },
@@ -642,7 +643,7 @@ void TestHar::secretsAreMasked()
     QString error;
     QVERIFY2(HarFormat::fromHar(browserHar(), &run, &error), qPrintable(error));
     for (const Job &imported : run.jobs) {
-        for (const auto &[name, value] : imported.responseHeaders)
+        for (const auto &[name, value] : imported.responseHeaders())
             QVERIFY2(!value.contains("secretcookie"), name.constData());
     }
 }
@@ -763,12 +764,13 @@ void TestHar::browserHarImports()
     QCOMPARE(page.sendUs, 250);
     QCOMPARE(page.waitUs, 50'000);
     QCOMPARE(page.receiveUs, 28'000);
-    QVERIFY(page.responseHeaders.contains(qMakePair(QByteArray("set-cookie"), QByteArray("***"))));
+    QVERIFY(
+        page.responseHeaders().contains(qMakePair(QByteArray("set-cookie"), QByteArray("***"))));
 
     const Job &failed = run.jobs.at(1); // 10:30:00.350 +01:00 = 09:30:00.350 UTC
     QCOMPARE(failed.state, JobState::Failed);
     QCOMPARE(failed.errorKind, ErrorKind::Network);
-    QCOMPARE(failed.errorString, QStringLiteral("net::ERR_NAME_NOT_RESOLVED"));
+    QCOMPARE(failed.errorString(), QStringLiteral("net::ERR_NAME_NOT_RESOLVED"));
     QCOMPARE(failed.httpStatus, 0);
     QCOMPARE(failed.queuedAtNs, 300 * NsPerMs);
     QCOMPARE(failed.startedAtNs, failed.queuedAtNs); // blocked -1: not queued

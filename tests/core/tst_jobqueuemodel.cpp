@@ -44,7 +44,7 @@ Job finished(const JobQueueModel &model, int row, JobState state, qint64 bytes =
     job.state = state;
     job.errorKind = state == JobState::Succeeded ? ErrorKind::None : ErrorKind::HttpStatus;
     job.httpStatus = state == JobState::Succeeded ? 200 : 500;
-    job.errorString = state == JobState::Succeeded ? QString() : QStringLiteral("server error");
+    job.setErrorString(state == JobState::Succeeded ? QString() : QStringLiteral("server error"));
     job.attempts = 1;
     job.worker = 0;
     job.bytesReceived = bytes;
@@ -838,7 +838,7 @@ void TestJobQueueModel::markCancelledCancelsOnlyUnfinishedJobs()
     QCOMPARE(stateOf(model, 1), name(JobState::Cancelled));
     QCOMPARE(errorKindName(cancelled.errorKind), errorKindName(ErrorKind::Cancelled));
     QCOMPARE(cancelled.finishedAtNs, nowNs);
-    QVERIFY(!cancelled.errorString.isEmpty());
+    QVERIFY(!cancelled.errorString().isEmpty());
     QCOMPARE(cell(model, 1, JobQueueModel::StatusColumn).toString(), QStringLiteral("Cancelled"));
 
     // A finished job keeps its result; an unknown id changes nothing.
@@ -948,7 +948,7 @@ void TestJobQueueModel::requeue()
         const Job &now = model.jobAt(row);
         QCOMPARE(now.id, old.id);
         QCOMPARE(now.url, old.url);
-        QCOMPARE(now.fileName, old.fileName);
+        QCOMPARE(now.fileName(), old.fileName());
         QCOMPARE(now.sourceLine, old.sourceLine);
         const bool wasRequeued = rows.contains(row) && old.isFinished();
         if (!wasRequeued) {
@@ -965,7 +965,7 @@ void TestJobQueueModel::requeue()
         QCOMPARE(now.bytesTotal, qint64(-1));
         QCOMPARE(now.startedAtNs, qint64(-1));
         QCOMPARE(now.finishedAtNs, qint64(-1));
-        QVERIFY(now.errorString.isEmpty());
+        QVERIFY(now.errorString().isEmpty());
         QVERIFY(now.sha256.isEmpty());
         QVERIFY(!cell(model, row, JobQueueModel::TimeColumn).isValid());
         QCOMPARE(cell(model, row, JobQueueModel::StatusColumn).toString(),

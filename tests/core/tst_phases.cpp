@@ -123,7 +123,7 @@ void TestPhases::breakdownAndSpans_data()
     Job restored = job(-1, -1, { 4000, -1, 1000, 20'000, 5000 });
     restored.queuedAtNs = -1;
     restored.restored = true;
-    restored.restoredDurationNs = 42 * NsPerMs;
+    restored.setRestoredDurationNs(42 * NsPerMs);
     QTest::newRow("restored from an earlier run: its phases, but no bar on this run's clock")
         << restored << qint64(70)
         << QStringLiteral("queued -1 ms, earlier -1 ms, known 30000 us, TLS part 0 us")

@@ -315,7 +315,7 @@ void TestResultExport::credentialsNeverExported()
 {
     Job job = jobOfKind(ErrorKind::None, 1);
     job.url = QUrl(SecretUrl);
-    job.finalUrl = QUrl(SecretRedirect);
+    job.setFinalUrl(QUrl(SecretRedirect));
     const QList<Job> jobs = { job };
     const QByteArray json = JsonFormat::toJson(jobs, RunSummary::compute(jobs), sampleInfo());
     const QByteArray csv = CsvFormat::toCsv(jobs);
@@ -345,7 +345,7 @@ void TestResultExport::credentialsNeverExported()
         QCOMPARE(run.jobs.size(), 1);
         QCOMPARE(run.jobs.at(0).url.userInfo(), QStringLiteral("***"));
         QCOMPARE(run.jobs.at(0).url.password(), QString());
-        QCOMPARE(run.jobs.at(0).finalUrl.userInfo(), QStringLiteral("***"));
+        QCOMPARE(run.jobs.at(0).finalUrl().userInfo(), QStringLiteral("***"));
     }
 }
 
@@ -489,12 +489,12 @@ void TestResultExport::csvImportIsLenientAboutLayout()
     QCOMPARE(stateName(run.jobs.at(0).state), stateName(JobState::Succeeded));
     QCOMPARE(run.jobs.at(0).url, QUrl(QStringLiteral("https://example.com/a")));
     QCOMPARE(run.jobs.at(0).httpStatus, 200);
-    QCOMPARE(run.jobs.at(0).fileName, QStringLiteral("a.bin"));
+    QCOMPARE(run.jobs.at(0).fileName(), QStringLiteral("a.bin"));
     QCOMPARE(run.jobs.at(0).startedAtNs, 1'500'000);
     QCOMPARE(stateName(run.jobs.at(1).state), stateName(JobState::Failed));
     QCOMPARE(run.jobs.at(1).httpStatus, 0); // emptied: Job's default
     QCOMPARE(run.jobs.at(1).startedAtNs, -1); // emptied: unknown
-    QCOMPARE(run.jobs.at(1).fileName, QStringLiteral("=b.bin"));
+    QCOMPARE(run.jobs.at(1).fileName(), QStringLiteral("=b.bin"));
     QCOMPARE(run.summary.total, 2);
     QCOMPARE(run.summary.failed, 1);
 }
@@ -554,7 +554,7 @@ void TestResultExport::loneSurrogatesImportAsReplacementCharacters()
     ImportedRun first;
     QString error;
     QVERIFY2(JsonFormat::fromJson(data, &first, &error), qPrintable(error));
-    QCOMPARE(first.jobs.constFirst().fileName,
+    QCOMPARE(first.jobs.constFirst().fileName(),
              QString(QChar::ReplacementCharacter) + u'a' + QChar::ReplacementCharacter);
 
     ImportedRun second;

@@ -516,7 +516,7 @@ void TestRunSummary::restoredResultsCountAsDoneButAreNotTimed()
     QCOMPARE(model.addRestored(earlier), 3);
     QCOMPARE(model.addSaved(timed), 2);
     QVERIFY(model.jobAt(0).restored);
-    QCOMPARE(model.jobAt(0).restoredDurationNs, 5 * s); // what that run measured
+    QCOMPARE(model.jobAt(0).restoredDurationNs(), 5 * s); // what that run measured
     QVERIFY(!model.jobAt(3).restored);
 
     const RunSummary summary = model.summary();

@@ -210,7 +210,7 @@ void TestFaults::fault()
     const Job &job = model.jobAt(0);
     QCOMPARE(job.state, state);
     QCOMPARE(job.errorKind, kind);
-    QCOMPARE(job.errorString, message);
+    QCOMPARE(job.errorString(), message);
     QCOMPARE(job.httpStatus, httpStatus);
     QCOMPARE(job.attempts, attempts);
     if (requests >= 0)
@@ -235,7 +235,7 @@ void TestFaults::redirectsAreOneRequestEachOnOneConnection()
     QVERIFY(fetchToEnd({ m_server->url(QStringLiteral("/redirect/%1").arg(Hops)) }, testOptions(1),
                        &jobs));
     QCOMPARE(jobs.at(0).state, JobState::Succeeded);
-    QCOMPARE(jobs.at(0).finalUrl, m_server->url(QStringLiteral("/redirect/0")));
+    QCOMPARE(jobs.at(0).finalUrl(), m_server->url(QStringLiteral("/redirect/0")));
     QCOMPARE(m_server->requestCount(), qint64(Hops + 1));
     QCOMPARE(m_server->connectionCount(), qint64(1));
 }
@@ -265,11 +265,11 @@ void TestFaults::redirectStatuses()
     QVERIFY(fetchToEnd({ url }, testOptions(), &jobs));
     const Job &job = jobs.at(0);
     QCOMPARE(job.state, state);
-    QCOMPARE(job.errorString, message);
+    QCOMPARE(job.errorString(), message);
     QCOMPARE(m_server->requestCount(), qint64(state == JobState::Succeeded ? 2 : 1));
     if (state == JobState::Succeeded) {
         QCOMPARE(job.bytesReceived, qint64(10)); // the target's body, not the redirect's
-        QCOMPARE(job.finalUrl, m_server->url(QStringLiteral("/bytes/10")));
+        QCOMPARE(job.finalUrl(), m_server->url(QStringLiteral("/bytes/10")));
     }
 }
 
@@ -342,12 +342,12 @@ void TestFaults::fullDiskFailsThatDownloadAndTheRunGoesOn()
     // failed outright, ours when it was cut short (Qt sets no error for a short write).
     const QString prefix =
         QStringLiteral("cannot write %1: ").arg(QDir::toNativeSeparators(partPath));
-    const QString reason = run.jobs.at(1).errorString.mid(prefix.size());
-    QVERIFY2(run.jobs.at(1).errorString.startsWith(prefix)
+    const QString reason = run.jobs.at(1).errorString().mid(prefix.size());
+    QVERIFY2(run.jobs.at(1).errorString().startsWith(prefix)
                  && (reason == QLatin1String("File too large")
                      || (reason.startsWith(QLatin1String("only "))
                          && reason.endsWith(QLatin1String(" bytes written (is the disk full?)")))),
-             qPrintable(run.jobs.at(1).errorString));
+             qPrintable(run.jobs.at(1).errorString()));
     QCOMPARE(run.jobs.at(2).state, JobState::Succeeded);
 
     // No .part left behind, nothing under the big download's final name.

@@ -194,9 +194,9 @@ void TestFetchEngine::outcome()
     if (bytes >= 0)
         QCOMPARE(job.bytesReceived, bytes);
     if (message.isEmpty())
-        QVERIFY2(job.errorString.isEmpty(), qPrintable(job.errorString));
+        QVERIFY2(job.errorString().isEmpty(), qPrintable(job.errorString()));
     else
-        QVERIFY2(job.errorString.contains(message), qPrintable(job.errorString));
+        QVERIFY2(job.errorString().contains(message), qPrintable(job.errorString()));
     QCOMPARE(job.attempts, 1);
     QVERIFY(job.startedAtNs >= job.queuedAtNs);
     QVERIFY(job.finishedAtNs >= job.startedAtNs);
@@ -205,7 +205,7 @@ void TestFetchEngine::outcome()
         && options.method == FetchOptions::Method::Get)
         QCOMPARE(job.sha256, LoopbackServer::expectedSha256(job.bytesReceived));
     if (path.startsWith(QLatin1String("/redirect/")))
-        QCOMPARE(job.finalUrl, m_server->url(QStringLiteral("/redirect/0")));
+        QCOMPARE(job.finalUrl(), m_server->url(QStringLiteral("/redirect/0")));
 }
 
 void TestFetchEngine::retriesUntilSuccess_data()
@@ -449,16 +449,16 @@ void TestFetchEngine::savesToDirectoryWithoutOverwriting()
 
     QSet<QString> savedPaths;
     for (const Job &job : model.jobs()) {
-        QVERIFY(!job.savedPath.isEmpty());
-        QFile saved(job.savedPath);
+        QVERIFY(!job.savedPath().isEmpty());
+        QFile saved(job.savedPath());
         QVERIFY(saved.open(QIODevice::ReadOnly));
         const QByteArray body = saved.readAll();
         QCOMPARE(body.size(), job.bytesReceived);
         QCOMPARE(QCryptographicHash::hash(body, QCryptographicHash::Sha256), job.sha256);
-        savedPaths.insert(job.savedPath);
+        savedPaths.insert(job.savedPath());
     }
     QCOMPARE(savedPaths.size(), 4);
-    QCOMPARE(model.jobAt(3).savedPath, dir.filePath(QStringLiteral("chosen name.bin")));
+    QCOMPARE(model.jobAt(3).savedPath(), dir.filePath(QStringLiteral("chosen name.bin")));
 }
 
 void TestFetchEngine::failedDownloadLeavesNoFile_data()
@@ -486,7 +486,7 @@ void TestFetchEngine::failedDownloadLeavesNoFile()
     QVERIFY(runToEnd(engine));
     QCOMPARE(model.jobAt(0).state, JobState::Failed);
     QCOMPARE(model.jobAt(0).attempts, attempts);
-    QVERIFY(model.jobAt(0).savedPath.isEmpty());
+    QVERIFY(model.jobAt(0).savedPath().isEmpty());
     QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList());
 }
 
@@ -765,7 +765,7 @@ void TestFetchEngine::actionDecidesRequestAndBody()
     QCOMPARE(job.state, JobState::Succeeded);
     QCOMPARE(job.bytesReceived, traits.readsBody ? 300 : 0);
     QCOMPARE(job.sha256.isEmpty(), !traits.readsBody);
-    QCOMPARE(job.savedPath.isEmpty(), !traits.savesBody);
+    QCOMPARE(job.savedPath().isEmpty(), !traits.savesBody);
     QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(),
              traits.savesBody ? 1 : 0);
 }

@@ -706,14 +706,14 @@ void TestFraming::runRow()
     const Job &job = model.jobAt(0);
     const QString context =
         QStringLiteral("state %1, kind \"%2\", error \"%3\", %4 bytes")
-            .arg(stateName(job.state), errorKindName(job.errorKind), job.errorString)
+            .arg(stateName(job.state), errorKindName(job.errorKind), job.errorString())
             .arg(job.bytesReceived);
     QVERIFY2(job.state == outcome.state, qPrintable(context));
     QVERIFY2(errorKindName(job.errorKind) == outcome.kind, qPrintable(context));
     if (outcome.fragment.isEmpty())
-        QVERIFY2(job.errorString.isEmpty(), qPrintable(context));
+        QVERIFY2(job.errorString().isEmpty(), qPrintable(context));
     else
-        QVERIFY2(job.errorString.contains(outcome.fragment, Qt::CaseInsensitive),
+        QVERIFY2(job.errorString().contains(outcome.fragment, Qt::CaseInsensitive),
                  qPrintable(context));
     QCOMPARE(job.attempts, 1);
     if (outcome.bytes >= 0)
@@ -730,21 +730,21 @@ void TestFraming::runRow()
         if (!head) { // a HEAD has no body to hash or save
             QCOMPARE(job.sha256, sha256(outcome.body));
             expectedFiles.append(BodyFile);
-            QCOMPARE(job.savedPath, dir.filePath(BodyFile));
-            QCOMPARE(contentsOf(job.savedPath), outcome.body);
+            QCOMPARE(job.savedPath(), dir.filePath(BodyFile));
+            QCOMPARE(contentsOf(job.savedPath()), outcome.body);
         }
     } else {
-        QVERIFY(job.savedPath.isEmpty());
+        QVERIFY(job.savedPath().isEmpty());
     }
 
     if (followUp) {
         const Job &second = model.jobAt(1);
         QVERIFY2(second.state == JobState::Succeeded,
                  qPrintable(QStringLiteral("the next URL: %1 (%2)")
-                                .arg(stateName(second.state), second.errorString)));
+                                .arg(stateName(second.state), second.errorString())));
         QCOMPARE(second.bytesReceived, qint64(SecondBody.size()));
         QCOMPARE(second.sha256, sha256(SecondBody));
-        QCOMPARE(contentsOf(second.savedPath), SecondBody);
+        QCOMPARE(contentsOf(second.savedPath()), SecondBody);
         expectedFiles.append(SecondFile);
         const QList<ScriptedServer::Request> first = m_server->requestsFor(BodyPath);
         const QList<ScriptedServer::Request> next = m_server->requestsFor(SecondPath);
@@ -785,8 +785,8 @@ void TestFraming::cookiesAreNeitherKeptNorSent()
     FetchEngine engine(&model);
     engine.setOptions(options(1));
     QVERIFY(runToEnd(engine));
-    QVERIFY2(model.jobAt(0).state == JobState::Succeeded, qPrintable(model.jobAt(0).errorString));
-    QVERIFY2(model.jobAt(1).state == JobState::Succeeded, qPrintable(model.jobAt(1).errorString));
+    QVERIFY2(model.jobAt(0).state == JobState::Succeeded, qPrintable(model.jobAt(0).errorString()));
+    QVERIFY2(model.jobAt(1).state == JobState::Succeeded, qPrintable(model.jobAt(1).errorString()));
     QCOMPARE(model.jobAt(0).protocol, QByteArray("http/1.1"));
     QCOMPARE(model.jobAt(1).protocol, QByteArray("http/1.1"));
 
@@ -822,7 +822,7 @@ void TestFraming::tlsWithoutAlpnIsSpokenHttp11()
     QVERIFY(runToEnd(engine));
     for (int row = 0; row < 2; ++row) {
         const Job &job = model.jobAt(row);
-        QVERIFY2(job.state == JobState::Succeeded, qPrintable(job.errorString));
+        QVERIFY2(job.state == JobState::Succeeded, qPrintable(job.errorString()));
         QCOMPARE(job.protocol, QByteArray("http/1.1"));
     }
     QCOMPARE(model.jobAt(0).sha256, sha256(Hello));

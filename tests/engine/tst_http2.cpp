@@ -157,7 +157,7 @@ void TestHttp2::protocolAndConnection()
     QSet<quint64> ids;
     QHash<quint64, int> newConnections; // connection -> requests that did not reuse it
     for (const Job &job : jobs) {
-        QVERIFY2(job.state == JobState::Succeeded, qPrintable(job.errorString));
+        QVERIFY2(job.state == JobState::Succeeded, qPrintable(job.errorString()));
         QCOMPARE(job.bytesReceived, FileBytes);
         QCOMPARE(job.protocol, protocol);
         QVERIFY2(job.connectionId > 0, qPrintable(job.url.toString()));

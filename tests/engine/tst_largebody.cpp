@@ -104,9 +104,9 @@ void TestLargeBody::streamsWithBoundedMemory()
         QCOMPARE(job.bytesReceived, bodyBytes);
         QCOMPARE(job.sha256, hash ? expectedSha : QByteArray());
         if (toFile) {
-            QVERIFY(!job.savedPath.isEmpty());
-            QCOMPARE(QFileInfo(job.savedPath).size(), bodyBytes);
-            QCOMPARE(fileSha256(job.savedPath), expectedSha);
+            QVERIFY(!job.savedPath().isEmpty());
+            QCOMPARE(QFileInfo(job.savedPath()).size(), bodyBytes);
+            QCOMPARE(fileSha256(job.savedPath()), expectedSha);
         }
     }
     if (toFile) // the final files only: no partial file outlived its commit

@@ -175,7 +175,7 @@ void TestLoad::everyUrlEndsOnceAndTheCountsAddUp()
                     .arg(row)
                     .arg(job.url.toString(), stateName(job.state), errorKindName(job.errorKind))
                     .arg(job.attempts)
-                    .arg(job.errorString)));
+                    .arg(job.errorString())));
         }
     }
     // Every attempt reached the server (a refused one cannot). Qt 6.4 may add a few: it resends

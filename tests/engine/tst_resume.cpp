@@ -96,7 +96,7 @@ void TestResume::retryAfterACut()
     QVERIFY(runToEnd(engine));
 
     const Job &job = model.jobAt(0);
-    QVERIFY2(job.state == JobState::Succeeded, qPrintable(job.errorString));
+    QVERIFY2(job.state == JobState::Succeeded, qPrintable(job.errorString()));
     QCOMPARE(job.attempts, 2);
     QCOMPARE(job.bytesReceived, BodyBytes);
     QCOMPARE(job.bytesTotal, BodyBytes);
@@ -134,7 +134,7 @@ void TestResume::retryAfterACut()
         const QStringList files = filesIn(dir.path());
         QCOMPARE(files.size(), 1);
         QVERIFY2(!files.at(0).endsWith(QLatin1String(".part")), qPrintable(files.at(0)));
-        QFile saved(job.savedPath);
+        QFile saved(job.savedPath());
         QVERIFY(saved.open(QIODevice::ReadOnly));
         QCOMPARE(saved.size(), BodyBytes);
         QVERIFY(saved.readAll() == LoopbackServer::resumableBytes(0, BodyBytes));

@@ -209,8 +209,8 @@ Job finished(const Job &queued, JobState state, int httpStatus, qint64 bytes)
         job.protocol = QByteArrayLiteral("http/1.1");
     } else {
         job.errorKind = httpStatus > 0 ? ErrorKind::HttpStatus : ErrorKind::ConnectionRefused;
-        job.errorString =
-            QStringLiteral("HTTP %1 \"Not Found\"\tfor\\ %2").arg(httpStatus).arg(queued.id);
+        job.setErrorString(
+            QStringLiteral("HTTP %1 \"Not Found\"\tfor\\ %2").arg(httpStatus).arg(queued.id));
     }
     return job;
 }
@@ -297,8 +297,8 @@ void TestRunJournal::everyRecordKindRoundTrips()
     QCOMPARE(model.addEntries(entries), 5);
 
     Job done = finished(model.jobAt(0), JobState::Succeeded, HttpOk, 1234);
-    done.savedPath = QStringLiteral("/tmp/first \"one\".bin");
-    done.finalUrl = localUrl(QStringLiteral("/a-after-redirect"));
+    done.setSavedPath(QStringLiteral("/tmp/first \"one\".bin"));
+    done.setFinalUrl(localUrl(QStringLiteral("/a-after-redirect")));
     model.finishJob(done);
     model.finishJob(finished(model.jobAt(1), JobState::Failed, HttpNotFound, 9));
     model.finishJob(finished(model.jobAt(3), JobState::Failed, HttpNotFound, 0));
@@ -319,15 +319,15 @@ void TestRunJournal::everyRecordKindRoundTrips()
     QCOMPARE(jobs.at(0).attempts, 1);
     QCOMPARE(jobs.at(0).bytesReceived, 1234);
     QCOMPARE(jobs.at(0).sha256, done.sha256);
-    QCOMPARE(jobs.at(0).savedPath, done.savedPath);
-    QCOMPARE(jobs.at(0).finalUrl, done.finalUrl);
+    QCOMPARE(jobs.at(0).savedPath, done.savedPath());
+    QCOMPARE(jobs.at(0).finalUrl, done.finalUrl());
     QCOMPARE(jobs.at(0).protocol, QByteArrayLiteral("http/1.1"));
     QCOMPARE(jobs.at(0).errorKind, ErrorKind::None);
 
     QCOMPARE(jobs.at(1).url, localUrl(QStringLiteral("/c")));
     QCOMPARE(jobs.at(1).state, JobState::Cancelled);
     QCOMPARE(jobs.at(1).errorKind, ErrorKind::Cancelled);
-    QCOMPARE(jobs.at(1).errorString, model.jobAt(1).errorString);
+    QCOMPARE(jobs.at(1).errorString, model.jobAt(1).errorString());
 
     QCOMPARE(jobs.at(2).url, localUrl(QStringLiteral("/d")));
     QCOMPARE(jobs.at(2).state, JobState::Queued); // failed, then queued again: the last word
@@ -347,7 +347,7 @@ void TestRunJournal::everyRecordKindRoundTrips()
     jobs = replayOrFail(journalPath());
     QCOMPARE(jobs.at(2).state, JobState::Failed);
     QCOMPARE(jobs.at(2).errorKind, ErrorKind::HttpStatus);
-    QCOMPARE(jobs.at(2).errorString, failed.errorString);
+    QCOMPARE(jobs.at(2).errorString, failed.errorString());
 
     model.clear();
     QVERIFY(journal.sync());
@@ -677,7 +677,7 @@ void TestRunJournal::credentialsAreMasked()
     journal.attach(&model);
     model.addEntries(entriesFor({ secret, secretDone, localUrl(QStringLiteral("/public")) }));
     Job done = finished(model.jobAt(1), JobState::Succeeded, HttpOk, 4);
-    done.finalUrl = redirect;
+    done.setFinalUrl(redirect);
     model.finishJob(done);
     QVERIFY(journal.sync());
 
@@ -695,8 +695,8 @@ void TestRunJournal::credentialsAreMasked()
     // queued (it would log in as "***"), and says why; the one without is queued.
     const QList<Job> restored = RunJournal::restorableJobs(jobs);
     QCOMPARE(restored.at(0).state, JobState::Cancelled);
-    QVERIFY2(restored.at(0).errorString.contains(QLatin1String("password")),
-             qPrintable(restored.at(0).errorString));
+    QVERIFY2(restored.at(0).errorString().contains(QLatin1String("password")),
+             qPrintable(restored.at(0).errorString()));
     QCOMPARE(restored.at(1).state, JobState::Succeeded);
     QCOMPARE(restored.at(1).bytesReceived, 4);
     QCOMPARE(restored.at(2).state, JobState::Queued);
@@ -799,7 +799,7 @@ void TestRunJournal::partRecordsLastUntilTheJobsResult()
     const PartialDownload restoredPart { QStringLiteral("/d/restored.part"), "\"r1\"" };
     previous.partial = std::make_shared<PartialDownload>(restoredPart);
     QCOMPARE(model.addRestored(RunJournal::restorableJobs({ previous })), 1);
-    QVERIFY(model.jobAt(3).resumeFrom);
+    QVERIFY(model.jobAt(3).resumeFrom());
 
     // Quotes and non-ASCII in the path survive the JSON; a validator that is not printable ASCII
     // could not go back into a header byte for byte, and a part announced after its job's
@@ -819,7 +819,7 @@ void TestRunJournal::partRecordsLastUntilTheJobsResult()
     QVERIFY(!jobs.at(2).partial);
     QVERIFY(jobs.at(3).partial);
     QCOMPARE(jobs.at(3).partial->path, restoredPart.path);
-    QCOMPARE(RunJournal::restorableJobs(jobs).at(0).resumeFrom->validator, part.validator);
+    QCOMPARE(RunJournal::restorableJobs(jobs).at(0).resumeFrom()->validator, part.validator);
 
     // A compaction keeps the parts of unfinished jobs.
     const int rounds = RunJournal::CompactionMinRecords / 2;
@@ -869,13 +869,13 @@ void TestRunJournal::restoredRowsAreJournaledAgain()
     QCOMPARE(model.addRestored(RunJournal::restorableJobs(previous)), 3);
     QCOMPARE(model.rowCount(), 4);
     QCOMPARE(model.jobAt(1).state, JobState::Queued);
-    QCOMPARE(model.jobAt(1).fileName, QStringLiteral("zero.bin"));
+    QCOMPARE(model.jobAt(1).fileName(), QStringLiteral("zero.bin"));
     QCOMPARE(model.jobAt(2).state, JobState::Succeeded);
     QCOMPARE(model.jobAt(2).sha256, previous[1].sha256);
     QCOMPARE(model.jobAt(2).attempts, 3);
     QCOMPARE(model.jobAt(2).startedAtNs, -1); // another run's clock
     QCOMPARE(model.jobAt(3).state, JobState::Failed);
-    QCOMPARE(model.jobAt(3).errorString, QStringLiteral("HTTP 404"));
+    QCOMPARE(model.jobAt(3).errorString(), QStringLiteral("HTTP 404"));
     for (int row = 1; row < model.rowCount(); ++row)
         QVERIFY(model.jobAt(row).id > model.jobAt(row - 1).id); // new ids, in order
     QCOMPARE(model.count(JobState::Queued), 2);
@@ -922,7 +922,7 @@ void TestRunJournal::restoredDoneRowsKeepTheTimeTheirRunMeasured()
     const Job &row = restored.jobAt(0);
     QVERIFY(row.restored);
     QCOMPARE(row.startedAtNs, -1); // another run's clock
-    QCOMPARE(row.restoredDurationNs, JournaledNs);
+    QCOMPARE(row.restoredDurationNs(), JournaledNs);
     QCOMPARE(restored.data(restored.index(0, JobQueueModel::TimeColumn)).toString(),
              formatSeconds(JournaledNs));
     QCOMPARE(
@@ -1322,8 +1322,8 @@ void TestRunJournal::killedMidDownloadContinuesThePart()
     QCOMPARE(job.bytesReceived, ResumableBytes);
     QCOMPARE(job.sha256, LoopbackServer::expectedResumableSha256(ResumableBytes));
     const QString savedName = newName ? finalName + QLatin1String(" (1)") : finalName;
-    QCOMPARE(job.savedPath, QDir(output).filePath(savedName));
-    QVERIFY(readAll(job.savedPath) == LoopbackServer::resumableBytes(0, ResumableBytes));
+    QCOMPARE(job.savedPath(), QDir(output).filePath(savedName));
+    QVERIFY(readAll(job.savedPath()) == LoopbackServer::resumableBytes(0, ResumableBytes));
 
     const QList<RecordedRequest> requests = server.recordedRequests().mid(requestsBefore);
     QCOMPARE(requests.size(), ranged.size());

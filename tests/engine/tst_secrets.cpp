@@ -78,9 +78,9 @@ QByteArray everythingShown(const JobQueueModel &model)
                 shown += model.data(model.index(row, column), role).toString().toUtf8() + '\n';
         }
         const Job &job = model.jobAt(row);
-        shown += job.errorString.toUtf8() + '\n' + job.finalUrl.toString().toUtf8() + '\n'
-            + job.savedPath.toUtf8() + '\n' + job.fileName.toUtf8() + '\n';
-        for (const auto &[name, value] : job.responseHeaders)
+        shown += job.errorString().toUtf8() + '\n' + job.finalUrl().toString().toUtf8() + '\n'
+            + job.savedPath().toUtf8() + '\n' + job.fileName().toUtf8() + '\n';
+        for (const auto &[name, value] : job.responseHeaders())
             shown += name + ": " + value + '\n';
     }
     shown += JsonFormat::toJson(model.jobs(), model.summary(), RunInfo {});
@@ -182,17 +182,17 @@ void TestSecrets::urlCredentials()
 
     const Job &job = model.jobAt(0);
     QCOMPARE(job.state, state);
-    QCOMPARE(job.errorString, message);
+    QCOMPARE(job.errorString(), message);
     if (!authorizationSeen.isEmpty()) {
         const QList<RecordedRequest> recorded = m_server->recordedRequests();
         QVERIFY(!recorded.isEmpty());
         QCOMPARE(recorded.constLast().header("authorization"), authorizationSeen);
     }
     if (redirected) {
-        QVERIFY(!job.finalUrl.isEmpty());
-        QCOMPARE(job.finalUrl.path(), QStringLiteral("/redirect/0"));
+        QVERIFY(!job.finalUrl().isEmpty());
+        QCOMPARE(job.finalUrl().path(), QStringLiteral("/redirect/0"));
     }
-    QVERIFY2(job.finalUrl.userInfo().isEmpty(), qPrintable(job.finalUrl.toString()));
+    QVERIFY2(job.finalUrl().userInfo().isEmpty(), qPrintable(job.finalUrl().toString()));
 
     QByteArray shown = everythingShown(model);
     // The endpoint's path names the expected credentials on purpose; that is not a leak.
@@ -220,7 +220,7 @@ void TestSecrets::secretRequestHeadersAreSentButNeverShown()
     engine.setOptions(options);
     QVERIFY(runToEnd(engine));
     QCOMPARE(model.jobAt(0).state, JobState::Succeeded);
-    QCOMPARE(model.jobAt(1).errorString, QStringLiteral("HTTP 403 Forbidden"));
+    QCOMPARE(model.jobAt(1).errorString(), QStringLiteral("HTTP 403 Forbidden"));
 
     const QList<RecordedRequest> recorded = m_server->recordedRequests();
     QCOMPARE(recorded.size(), 2);
@@ -269,7 +269,7 @@ void TestSecrets::secretRequestHeadersStayWithTheirOrigin()
     engine.setOptions(options);
     QVERIFY(runToEnd(engine));
     QCOMPARE(model.jobAt(0).state, JobState::Succeeded);
-    QCOMPARE(model.jobAt(0).finalUrl, next);
+    QCOMPARE(model.jobAt(0).finalUrl(), next);
 
     const QList<RecordedRequest> asked = m_server->recordedRequests();
     QVERIFY(!asked.isEmpty());
@@ -296,11 +296,11 @@ void TestSecrets::setCookieIsMasked()
     const Job &job = model.jobAt(0);
     QCOMPARE(job.state, JobState::Succeeded);
     const auto setCookie =
-        std::find_if(job.responseHeaders.cbegin(), job.responseHeaders.cend(),
+        std::find_if(job.responseHeaders().cbegin(), job.responseHeaders().cend(),
                      [](const QPair<QByteArray, QByteArray> &field) {
                          return field.first.compare("set-cookie", Qt::CaseInsensitive) == 0;
                      });
-    QVERIFY(setCookie != job.responseHeaders.cend());
+    QVERIFY(setCookie != job.responseHeaders().cend());
     QCOMPARE(setCookie->second, QByteArray(RedactedMark.data()));
     // The path holds the value so the server can send it back; the rest must not.
     QByteArray shown = everythingShown(model);
@@ -445,7 +445,7 @@ void TestSecrets::secretQueryValuesAreSentButNeverShown()
     engine.setOptions(options);
     QVERIFY(runToEnd(engine));
     QCOMPARE(model.jobAt(0).state, JobState::Succeeded);
-    QCOMPARE(model.jobAt(1).errorString, QStringLiteral("HTTP 404 Not Found"));
+    QCOMPARE(model.jobAt(1).errorString(), QStringLiteral("HTTP 404 Not Found"));
     QCOMPARE(model.jobAt(2).state, JobState::Failed);
 
     // The request itself is unchanged: the server got the real values.
@@ -465,8 +465,8 @@ void TestSecrets::secretQueryValuesAreSentButNeverShown()
     redirected.state = JobState::Succeeded;
     redirected.httpStatus = 200;
     redirected.attempts = 1;
-    redirected.finalUrl = final;
-    redirected.responseHeaders.append({ "Location", final.toEncoded() });
+    redirected.setFinalUrl(final);
+    redirected.editDetails().responseHeaders.append({ "Location", final.toEncoded() });
     model.finishJob(redirected);
 
     QByteArray shown;
@@ -542,8 +542,8 @@ void TestSecrets::journaledUrlWithASecretQueryValueIsNotRestored()
     const QList<Job> restored = RunJournal::restorableJobs(jobs);
     // Fetched again it would send "***" as the token.
     QCOMPARE(restored.at(0).state, JobState::Cancelled);
-    QVERIFY2(restored.at(0).errorString.contains(QLatin1String("secret query values")),
-             qPrintable(restored.at(0).errorString));
+    QVERIFY2(restored.at(0).errorString().contains(QLatin1String("secret query values")),
+             qPrintable(restored.at(0).errorString()));
     QCOMPARE(restored.at(1).state, JobState::Queued);
     QCOMPARE(restored.at(1).url, harmless);
 }

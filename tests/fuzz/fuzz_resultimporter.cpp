@@ -127,18 +127,18 @@ void compareSummary(const RunSummary &a, const RunSummary &b, const QString &whe
 
 void compareJob(const Job &a, const Job &b, const QString &where, bool headers)
 {
-    FUZZ_CHECK(!headers || a.responseHeaders == b.responseHeaders,
+    FUZZ_CHECK(!headers || a.responseHeaders() == b.responseHeaders(),
                where + QStringLiteral(": response headers differ"));
     FUZZ_CHECK(shownUrl(a.url) == shownUrl(b.url),
                where
                    + QStringLiteral(": url differs: %1 then %2")
                          .arg(ParafetchFuzz::shown(shownUrl(a.url)),
                               ParafetchFuzz::shown(shownUrl(b.url))));
-    FUZZ_CHECK(shownUrl(a.finalUrl) == shownUrl(b.finalUrl),
+    FUZZ_CHECK(shownUrl(a.finalUrl()) == shownUrl(b.finalUrl()),
                where
                    + QStringLiteral(": finalUrl differs: %1 then %2")
-                         .arg(ParafetchFuzz::shown(shownUrl(a.finalUrl)),
-                              ParafetchFuzz::shown(shownUrl(b.finalUrl))));
+                         .arg(ParafetchFuzz::shown(shownUrl(a.finalUrl())),
+                              ParafetchFuzz::shown(shownUrl(b.finalUrl()))));
     SAME_FIELD(sourceLine, "line");
     SAME_TEXT(fileName, "fileName");
     FUZZ_CHECK(a.state == b.state, where + QStringLiteral(": state differs"));

@@ -32,9 +32,9 @@ using ExportSamples::NsPerMs;
 Job withHeaders(Job job)
 {
     if (job.httpStatus > 0) {
-        job.responseHeaders = { { "Content-Type", "text/plain" },
-                                { "Set-Cookie", "***" },
-                                { "Location", "https://***@example.com/next" } };
+        job.editDetails().responseHeaders = { { "Content-Type", "text/plain" },
+                                              { "Set-Cookie", "***" },
+                                              { "Location", "https://***@example.com/next" } };
     }
     return job;
 }
@@ -52,7 +52,7 @@ QList<Job> everyKind()
     running.state = JobState::Running;
     running.finishedAtNs = -1;
     running.sha256.clear();
-    running.savedPath.clear();
+    running.editDetails().savedPath.clear();
     jobs.append(running);
     return jobs;
 }
@@ -61,21 +61,21 @@ QList<Job> awkwardText()
 {
     Job secret = jobOfKind(ErrorKind::HttpStatus, 7);
     secret.url = QUrl(QStringLiteral("https://user:secret@example.com/x?q=1,2#frag"));
-    secret.finalUrl = QUrl(QStringLiteral("https://admin:hunter2@mirror.example.net/y"));
-    secret.errorString = QStringLiteral("=HYPERLINK(\"http://evil\"), \"quoted\"\r\nsecond line");
-    secret.fileName = QStringLiteral("+plus,comma \"quote\".txt");
+    secret.setFinalUrl(QUrl(QStringLiteral("https://admin:hunter2@mirror.example.net/y")));
+    secret.setErrorString(QStringLiteral("=HYPERLINK(\"http://evil\"), \"quoted\"\r\nsecond line"));
+    secret.setFileName(QStringLiteral("+plus,comma \"quote\".txt"));
 
     Job formula = jobOfKind(ErrorKind::Network, 8);
-    formula.errorString = QStringLiteral("'already quoted");
-    formula.fileName = QStringLiteral("-minus\t@at");
-    formula.savedPath = QStringLiteral("@home/x");
+    formula.setErrorString(QStringLiteral("'already quoted"));
+    formula.setFileName(QStringLiteral("-minus\t@at"));
+    formula.setSavedPath(QStringLiteral("@home/x"));
     formula.protocol = QByteArrayLiteral("=cmd");
 
     Job unicode = jobOfKind(ErrorKind::None, 9);
     unicode.url = QUrl(QStringLiteral("https://bücher.example/straße/%E2%82%AC?x=ä"));
-    unicode.fileName = QStringLiteral("Übersicht €\u202E.pdf");
-    unicode.errorString = QStringLiteral("tab\there, nul? no; bell \u0007");
-    unicode.savedPath = QStringLiteral("/tmp/日本語/ファイル.bin");
+    unicode.setFileName(QStringLiteral("Übersicht €\u202E.pdf"));
+    unicode.setErrorString(QStringLiteral("tab\there, nul? no; bell \u0007"));
+    unicode.setSavedPath(QStringLiteral("/tmp/日本語/ファイル.bin"));
 
     Job big = jobOfKind(ErrorKind::Truncated, 10);
     big.bytesReceived = 9'000'000'000LL;

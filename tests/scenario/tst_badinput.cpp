@@ -366,7 +366,7 @@ void TestBadInput::oneLine()
         QCOMPARE(job.bytesReceived, qint64(10));
     } else {
         QCOMPARE(job.state, JobState::Failed);
-        QCOMPARE(job.errorString, failure);
+        QCOMPARE(job.errorString(), failure);
     }
     if (!target.isEmpty()) {
         QCOMPARE(m_server.requestCount(), requestsBefore + 1);

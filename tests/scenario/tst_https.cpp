@@ -196,7 +196,7 @@ void TestHttps::certificate()
         QCOMPARE(server.requestCount(), qint64(1));
     } else {
         QCOMPARE(job.errorKind, ErrorKind::Tls);
-        QVERIFY2(job.errorString.contains(message), qPrintable(job.errorString));
+        QVERIFY2(job.errorString().contains(message), qPrintable(job.errorString()));
         QCOMPARE(job.httpStatus, 0);
         QVERIFY(job.protocol.isEmpty());
         // The errors were not ignored: not a byte of the request reached the server.
@@ -229,7 +229,8 @@ void TestHttps::unusableCaFileTrustsNothingMore()
     const Job &job = run.model.jobAt(0);
     QCOMPARE(job.state, JobState::Failed);
     QCOMPARE(job.errorKind, ErrorKind::Tls);
-    QVERIFY2(job.errorString.contains(QLatin1String("not trusted")), qPrintable(job.errorString));
+    QVERIFY2(job.errorString().contains(QLatin1String("not trusted")),
+             qPrintable(job.errorString()));
 }
 
 void TestHttps::trustingACaMidSessionTakesEffect()
@@ -252,7 +253,7 @@ void TestHttps::trustingACaMidSessionTakesEffect()
     engine.setOptions(trusting);
     model.requeue({ 0 });
     QVERIFY(runToEnd(engine));
-    QVERIFY2(model.jobAt(0).state == JobState::Succeeded, qPrintable(model.jobAt(0).errorString));
+    QVERIFY2(model.jobAt(0).state == JobState::Succeeded, qPrintable(model.jobAt(0).errorString()));
 }
 
 void TestHttps::http2OverTls()
@@ -276,7 +277,7 @@ void TestHttps::http2OverTls()
     QVERIFY(run.finished);
     for (int row = 0; row < Http2Files; ++row) {
         const Job &job = run.model.jobAt(row);
-        QVERIFY2(job.state == JobState::Succeeded, qPrintable(job.errorString));
+        QVERIFY2(job.state == JobState::Succeeded, qPrintable(job.errorString()));
         QCOMPARE(job.protocol, QByteArray("h2"));
         QCOMPARE(job.httpStatus, 200);
         QCOMPARE(job.bytesReceived, BodyBytes);
@@ -307,7 +308,7 @@ void TestHttps::http2OriginIsRemembered()
     QVERIFY(run.finished);
     for (int row = 0; row < 2; ++row) {
         const Job &job = run.model.jobAt(row);
-        QVERIFY2(job.state == JobState::Succeeded, qPrintable(job.errorString));
+        QVERIFY2(job.state == JobState::Succeeded, qPrintable(job.errorString()));
         QCOMPARE(job.protocol, QByteArray("h2"));
         QCOMPARE(job.bytesReceived, BodyBytes);
         QCOMPARE(job.sha256, hashes.at(row));
@@ -344,7 +345,7 @@ void TestHttps::http2MissingFileIs404()
     QCOMPARE(job.httpStatus, 404);
     QCOMPARE(job.protocol, QByteArray("h2"));
     QCOMPARE(job.attempts, 1);
-    QVERIFY(job.savedPath.isEmpty());
+    QVERIFY(job.savedPath().isEmpty());
     QCOMPARE(QDir(output.path()).entryList(QDir::Files | QDir::Hidden), QStringList());
 }
 
@@ -369,9 +370,9 @@ void TestHttps::http2WithoutContentLength()
     EngineRun run({ server.url(QStringLiteral("/body-0.bin")) }, options);
     QVERIFY(run.finished);
     const Job &job = run.model.jobAt(0);
-    QVERIFY2(job.state == JobState::Succeeded, qPrintable(job.errorString));
+    QVERIFY2(job.state == JobState::Succeeded, qPrintable(job.errorString()));
     QCOMPARE(job.protocol, QByteArray("h2"));
-    for (const auto &[name, value] : job.responseHeaders)
+    for (const auto &[name, value] : job.responseHeaders())
         QVERIFY2(name.compare("content-length", Qt::CaseInsensitive) != 0, value.constData());
     QCOMPARE(job.bytesReceived, BodyBytes);
     QCOMPARE(job.sha256, hashes.at(0));

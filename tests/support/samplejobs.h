@@ -51,14 +51,14 @@ inline Job jobOfKind(ErrorKind kind, int line)
     job.tlsUs = job.connectUs < 0 ? -1 : 700 + line; // of connect
     job.sendUs = 50 + line;
     if (kind != ErrorKind::None)
-        job.errorString = QStringLiteral("failed: %1").arg(errorKindName(kind));
+        job.setErrorString(QStringLiteral("failed: %1").arg(errorKindName(kind)));
     job.protocol = line % 2 ? QByteArrayLiteral("h2") : QByteArrayLiteral("http/1.1");
     // Two rows a connection, the second reusing it; none on every fifth.
     job.connectionId = line % 5 == 0 ? 0 : quint64(100 + line / 2);
     job.connectionReused = job.connectionId > 0 && line % 2 == 1;
     if (kind == ErrorKind::None) {
         job.sha256 = QCryptographicHash::hash(QByteArray::number(line), QCryptographicHash::Sha256);
-        job.savedPath = QStringLiteral("/home/me/Downloads/%1.bin").arg(line);
+        job.setSavedPath(QStringLiteral("/home/me/Downloads/%1.bin").arg(line));
     }
     return job;
 }
@@ -81,21 +81,21 @@ inline QList<Job> sampleJobs()
     running.finishedAtNs = -1;
     running.receiveUs = -1;
     running.sha256.clear();
-    running.savedPath.clear();
+    running.editDetails().savedPath.clear();
     running.httpStatus = 0;
     jobs.append(running);
 
     Job unicode = jobOfKind(ErrorKind::None, ++line);
-    unicode.fileName = QStringLiteral("Ünïcödé 文件 📦 «naïve».bin");
-    unicode.savedPath = QStringLiteral("/home/jürgen/Téléchargements/文件 📦.bin");
+    unicode.setFileName(QStringLiteral("Ünïcödé 文件 📦 «naïve».bin"));
+    unicode.setSavedPath(QStringLiteral("/home/jürgen/Téléchargements/文件 📦.bin"));
     unicode.url = QUrl(QStringLiteral("https://bücher.example/a,b/ü?q=1&x=\"y\"#frag"));
     jobs.append(unicode);
 
     Job awkward = jobOfKind(ErrorKind::HttpStatus, ++line);
-    awkward.errorString =
+    awkward.editDetails().errorString =
         QStringLiteral("HTTP 500, \"Internal Server Error\"\r\nsecond line\nthird, "
                        "\"quoted\" \"\" ends with a quote\"");
-    awkward.fileName = QStringLiteral("comma, \"and\" quotes.txt");
+    awkward.setFileName(QStringLiteral("comma, \"and\" quotes.txt"));
     jobs.append(awkward);
 
     // Texts a spreadsheet would run as formulas, and one already starting with the escape.
@@ -111,14 +111,14 @@ inline QList<Job> sampleJobs()
     };
     for (const QString &text : formulas) {
         Job job = jobOfKind(ErrorKind::Network, ++line);
-        job.errorString = text;
-        job.fileName = text;
+        job.setErrorString(text);
+        job.setFileName(text);
         jobs.append(job);
     }
 
     Job secret = jobOfKind(ErrorKind::None, ++line);
     secret.url = QUrl(SecretUrl);
-    secret.finalUrl = QUrl(SecretRedirect);
+    secret.setFinalUrl(QUrl(SecretRedirect));
     secret.httpStatus = 200;
     jobs.append(secret);
 
@@ -155,7 +155,7 @@ inline QList<Job> sampleJobs()
         -1;
     restored.worker = restored.thread = -1;
     restored.restored = true;
-    restored.restoredDurationNs = 12'345'000;
+    restored.setRestoredDurationNs(12'345'000);
     jobs.append(restored);
     return jobs;
 }
@@ -186,10 +186,10 @@ inline QStringList differingFields(const Job &expected, const Job &actual)
     };
     check("line", expected.sourceLine, actual.sourceLine);
     check("url", redactedUrl(expected.url), redactedUrl(actual.url));
-    check("fileName", expected.fileName, actual.fileName);
+    check("fileName", expected.fileName(), actual.fileName());
     check("state", stateName(expected.state), stateName(actual.state));
     check("errorKind", errorKindName(expected.errorKind), errorKindName(actual.errorKind));
-    check("error", expected.errorString, actual.errorString);
+    check("error", expected.errorString(), actual.errorString());
     check("httpStatus", expected.httpStatus, actual.httpStatus);
     check("attempts", expected.attempts, actual.attempts);
     check("worker", expected.worker, actual.worker);
@@ -201,17 +201,17 @@ inline QStringList differingFields(const Job &expected, const Job &actual)
     check("connectUs", expected.connectUs, actual.connectUs);
     check("waitUs", expected.waitUs, actual.waitUs);
     check("receiveUs", expected.receiveUs, actual.receiveUs);
-    check("finalUrl", expected.finalUrl.isEmpty() ? QString() : redactedUrl(expected.finalUrl),
-          actual.finalUrl.isEmpty() ? QString() : redactedUrl(actual.finalUrl));
+    check("finalUrl", expected.finalUrl().isEmpty() ? QString() : redactedUrl(expected.finalUrl()),
+          actual.finalUrl().isEmpty() ? QString() : redactedUrl(actual.finalUrl()));
     check("sha256", expected.sha256.toHex(), actual.sha256.toHex());
-    check("savedPath", expected.savedPath, actual.savedPath);
+    check("savedPath", expected.savedPath(), actual.savedPath());
     check("protocol", expected.protocol, actual.protocol);
     check("thread", expected.thread, actual.thread);
     check("attemptStartedAtNs", expected.attemptStartedAtNs, actual.attemptStartedAtNs);
     check("tlsUs", expected.tlsUs, actual.tlsUs);
     check("sendUs", expected.sendUs, actual.sendUs);
     check("restored", expected.restored, actual.restored);
-    check("restoredDurationNs", expected.restoredDurationNs, actual.restoredDurationNs);
+    check("restoredDurationNs", expected.restoredDurationNs(), actual.restoredDurationNs());
     check("connectionId", expected.connectionId, actual.connectionId);
     check("connectionReused", expected.connectionReused, actual.connectionReused);
     return differing;

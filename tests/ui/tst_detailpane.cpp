@@ -42,11 +42,11 @@ Job measured()
     job.waitUs = 45'000;
     job.receiveUs = 2'500;
     job.finishedAtNs = job.attemptStartedAtNs + (12'000 + 300 + 45'000 + 2'500) * NsPerUs;
-    job.responseHeaders = { { "Set-Cookie", "session=cookiemonster" },
-                            { "Content-Type", "text/plain" } };
-    job.requestHeaders = { { "User-Agent", "Parafetch" }, { "Authorization", "Bearer sesame" } };
+    job.editDetails().responseHeaders = { { "Set-Cookie", "session=cookiemonster" },
+                                          { "Content-Type", "text/plain" } };
+    job.setRequestHeaders({ { "User-Agent", "Parafetch" }, { "Authorization", "Bearer sesame" } });
     const qint64 firstEnd = job.startedAtNs + 100'000 * NsPerUs;
-    job.attemptLog = {
+    job.editDetails().attemptLog = {
         { 503,
           ErrorKind::HttpStatus,
           QStringLiteral("HTTP 503 Service Unavailable"),
@@ -151,7 +151,7 @@ void TestDetailPane::restoredResultShowsTheDurationItsRunMeasured()
     QVERIFY2(shown(model.jobAt(0)).contains(QStringLiteral("Duration|759.8 ms")),
              qPrintable(shown(model.jobAt(0))));
     Job adopted = model.jobAt(0);
-    adopted.restoredDurationNs = -1; // adopted from the disk: nobody measured it
+    adopted.setRestoredDurationNs(-1); // adopted from the disk: nobody measured it
     QVERIFY2(shown(adopted).contains(QStringLiteral("Duration|–")), qPrintable(shown(adopted)));
 }
 
@@ -222,7 +222,7 @@ void TestDetailPane::copyAsCurlPutsTheMaskedRequestOnTheClipboard()
     DetailPane pane;
     QVERIFY(!pane.copyAsCurlButton()->isEnabled()); // nothing to copy yet
     Job job = measured();
-    job.requestHeaders.append(qMakePair(QByteArray("X-Note"), QByteArray("it's")));
+    job.editDetails().requestHeaders.append(qMakePair(QByteArray("X-Note"), QByteArray("it's")));
     pane.showJob(job);
     QGuiApplication::clipboard()->clear();
     QVERIFY(pane.copyAsCurlButton()->isEnabled());

@@ -409,7 +409,7 @@ static void compareTableAndSummary(const Harness &h)
             QVERIFY(cell(JobQueueModel::HttpCodeColumn).toString().isEmpty());
         QCOMPARE(cell(JobQueueModel::SizeColumn).toString(), formatBytes(job->bytesReceived));
         QCOMPARE(cell(JobQueueModel::TimeColumn).toString(), formatSeconds(job->durationNs()));
-        QCOMPARE(cell(JobQueueModel::ErrorColumn).toString(), job->errorString);
+        QCOMPARE(cell(JobQueueModel::ErrorColumn).toString(), job->errorString());
         QCOMPARE(cell(JobQueueModel::ProgressColumn).toString(),
                  job->state == JobState::Succeeded ? QStringLiteral("100%") : QString());
     }
@@ -547,7 +547,7 @@ void TestMainWindow::pastedUrlsAddedWithTheButton()
     QCOMPARE(h.model.rowCount(), 4);
     QCOMPARE(h.model.jobAt(1).sourceLine, 2);
     QCOMPARE(h.model.jobAt(2).sourceLine, 2);
-    QCOMPARE(h.model.jobAt(3).fileName, QStringLiteral("forty.bin"));
+    QCOMPARE(h.model.jobAt(3).fileName(), QStringLiteral("forty.bin"));
     QVERIFY(h.window->inputPanel()->problemLines().isEmpty());
 
     QVERIFY(h.startAndWaitForTheEnd());
@@ -638,8 +638,8 @@ void TestMainWindow::droppedTextAndFilesAreAdded()
     QDropEvent fileDrop(QPointF(10, 10), Qt::CopyAction, &files, Qt::LeftButton, Qt::NoModifier);
     QApplication::sendEvent(h.window.get(), &fileDrop);
     QCOMPARE(h.model.rowCount(), 2);
-    QCOMPARE(h.model.jobAt(0).fileName, QStringLiteral("six.bin"));
-    QCOMPARE(h.model.jobAt(1).fileName, QStringLiteral("seven.bin"));
+    QCOMPARE(h.model.jobAt(0).fileName(), QStringLiteral("six.bin"));
+    QCOMPARE(h.model.jobAt(1).fileName(), QStringLiteral("seven.bin"));
     const QStringList problems = h.window->inputPanel()->problemLines();
     QCOMPARE(problems.size(), 1);
     QVERIFY2(problems.at(0).startsWith(QLatin1String("list.csv: line 3: ")),
@@ -766,12 +766,12 @@ void TestMainWindow::exportRoundTripsThroughTheImporter()
             QCOMPARE(back.attempts, job.attempts);
             QCOMPARE(back.bytesReceived, job.bytesReceived);
             QCOMPARE(back.sha256, job.sha256);
-            QCOMPARE(back.fileName, job.fileName);
+            QCOMPARE(back.fileName(), job.fileName());
             QCOMPARE(back.sourceLine, job.sourceLine);
-            QCOMPARE(back.errorString, job.errorString);
+            QCOMPARE(back.errorString(), job.errorString());
         }
         QCOMPARE(run.jobs.at(0).sha256, LoopbackServer::expectedSha256(777));
-        QCOMPARE(run.jobs.at(2).fileName, QStringLiteral("named.bin"));
+        QCOMPARE(run.jobs.at(2).fileName(), QStringLiteral("named.bin"));
         const RunSummary shown = h.window->summaryPanel()->summary();
         QCOMPARE(run.summary.succeeded, shown.succeeded);
         QCOMPARE(run.summary.failed, shown.failed);
@@ -1465,7 +1465,7 @@ void TestMainWindow::closingSavesTheListForNextTime()
                       Qt::LeftButton);
     QTest::keyClick(next.editor(), Qt::Key_Return, Qt::ControlModifier);
     QCOMPARE(next.model.rowCount(), 2);
-    QCOMPARE(next.model.jobAt(1).fileName, QStringLiteral("two.bin"));
+    QCOMPARE(next.model.jobAt(1).fileName(), QStringLiteral("two.bin"));
     QVERIFY(next.window->inputPanel()->problemLines().isEmpty());
 }
 

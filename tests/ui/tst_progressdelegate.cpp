@@ -150,7 +150,7 @@ void TestProgressDelegate::initTestCase()
     Job failed = m_model->jobAt(FailedRow);
     failed.state = JobState::Failed;
     failed.errorKind = ErrorKind::HttpStatus;
-    failed.errorString = QStringLiteral("HTTP 404 Not Found");
+    failed.setErrorString(QStringLiteral("HTTP 404 Not Found"));
     failed.httpStatus = 404;
     failed.attempts = 1;
     // Some bytes of an error page arrived: still no progress towards anything.
@@ -163,7 +163,7 @@ void TestProgressDelegate::initTestCase()
     Job cancelled = m_model->jobAt(CancelledRow);
     cancelled.state = JobState::Cancelled;
     cancelled.errorKind = ErrorKind::Cancelled;
-    cancelled.errorString = QStringLiteral("cancelled");
+    cancelled.setErrorString(QStringLiteral("cancelled"));
     cancelled.bytesReceived = BodyBytes / 2;
     cancelled.bytesTotal = BodyBytes;
     cancelled.startedAtNs = StartNs;

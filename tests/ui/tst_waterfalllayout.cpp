@@ -45,7 +45,7 @@ std::vector<Job> sixJobs()
     Job &restored = jobs[4];
     restored.state = JobState::Succeeded;
     restored.restored = true;
-    restored.restoredDurationNs = 7 * NsPerMs;
+    restored.setRestoredDurationNs(7 * NsPerMs);
     // b and c one after the other on h2 connection 3 (lane 0), a on connection 7 (lane 1).
     for (const int row : { 1, 2 }) {
         jobs[std::size_t(row)].connectionId = 3;

@@ -421,7 +421,7 @@ void TestWaterfallView::restoredResultsHaveTheirOwnGroup()
         earlier[i].url = QUrl(QStringLiteral("http://a.test/earlier%1").arg(i));
     earlier[0].state = earlier[1].state = JobState::Succeeded;
     earlier[0].restored = true;
-    earlier[0].restoredDurationNs = 12'345'000;
+    earlier[0].setRestoredDurationNs(12'345'000);
     QCOMPARE(f.model.addRestored(earlier), 3);
     QVERIFY(f.show());
     f.view.setGrouping(grouping);
@@ -665,7 +665,7 @@ void TestWaterfallView::hoverShowsExactNumbersWithoutCredentials()
     job.httpStatus = 503;
     job.attempts = 2;
     job.bytesReceived = 19;
-    job.errorString = QStringLiteral("Service Unavailable");
+    job.setErrorString(QStringLiteral("Service Unavailable"));
     f.model.finishJob(job);
     QVERIFY(f.show());
 
