@@ -22,13 +22,13 @@ class CompactUrl
 public:
     CompactUrl() = default;
     CompactUrl(const QUrl &url) // NOLINT(google-explicit-constructor): the same value
-        : m_encoded(url.isEmpty() ? QByteArray() : url.toEncoded())
+        : m_encoded(url.isEmpty() ? QByteArray() : tight(url.toEncoded()))
     { }
     // Bytes that came from QUrl::toEncoded(), kept as they are (the parser has them already).
     static CompactUrl fromEncoded(QByteArray encoded)
     {
         CompactUrl url;
-        url.m_encoded = std::move(encoded);
+        url.m_encoded = tight(std::move(encoded));
         return url;
     }
 
@@ -70,6 +70,15 @@ public:
     }
 
 private:
+    // toEncoded() converts QUrl's UTF-16 string in place, so its bytes sit in an allocation
+    // twice their size and more: a million rows keep a copy of just the bytes.
+    static QByteArray tight(QByteArray bytes)
+    {
+        if (bytes.capacity() > bytes.size())
+            return QByteArray(bytes.constData(), bytes.size());
+        return bytes;
+    }
+
     QByteArray m_encoded;
 };
 
