@@ -2,6 +2,8 @@
 // The headless front end: the classic per-URL lines, a live meter on a terminal, a summary.
 #include "headlessrunner.h"
 
+#include "heaptrim.h"
+
 #include "engine/fetchengine.h"
 #include "formats/runfile.h"
 #include "formatting.h"
@@ -198,6 +200,9 @@ HeadlessRunner::HeadlessRunner(CommandLine line, QObject *parent)
     m_forceQuitGraceMs = limitFromEnvironment("PARAFETCH_FORCE_QUIT_GRACE_MS", ForceQuitGraceMs);
     m_progressOnTerminal = !m_line.quiet && ::isatty(STDERR_FILENO) == 1;
     m_stdoutIsTerminal = ::isatty(STDOUT_FILENO) == 1;
+    // The figures of time are wanted at the end (and by a progress line on a terminal, which
+    // walks the rows for its estimate anyway): computed then, not kept at ~60 bytes a URL.
+    m_model->setLiveFigures(false);
     FetchOptions options = m_line.fetch;
     // Nothing here shows a job's attempts or headers; of the exports only HAR carries headers.
     options.keepDetails = RunFile::formatForPath(m_line.exportPath) == ExportFormat::Har;
@@ -487,7 +492,12 @@ bool HeadlessRunner::startRun()
         return true;
     }
     m_model->addEntries(entries);
-    if (entries.isEmpty()) // an empty shard: nothing to run, but a summary and an export
+    const bool none = entries.isEmpty();
+    entries = {};
+    // The list's text, the duplicate table and the entries are gone now; their pages go back
+    // to the system before the run fills the holes they leave with nothing.
+    releaseFreedMemory();
+    if (none) // an empty shard: nothing to run, but a summary and an export
         QMetaObject::invokeMethod(this, &HeadlessRunner::finish, Qt::QueuedConnection);
     else
         m_engine->start();

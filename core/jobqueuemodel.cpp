@@ -256,6 +256,34 @@ bool JobQueueModel::removeRows(int row, int count, const QModelIndex &parent)
     return true;
 }
 
+RunSummary JobQueueModel::summary() const
+{
+    return m_summary.keepsTimes() ? m_summary.result() : RunSummary::compute(m_jobs);
+}
+
+std::vector<std::pair<qint64, qint64>> JobQueueModel::idleGapsNs(qint64 minNs) const
+{
+    if (m_summary.keepsTimes())
+        return m_summary.idleGapsNs(minNs);
+    std::vector<std::pair<qint64, qint64>> busy;
+    for (const Job &job : m_jobs) {
+        const JobFigures figures = JobFigures::of(job);
+        if (figures.busyEndNs != JobFigures::None)
+            busy.emplace_back(figures.startNs, figures.busyEndNs);
+    }
+    std::sort(busy.begin(), busy.end());
+    return Parafetch::idleGapsNs(busy, minNs);
+}
+
+void JobQueueModel::setLiveFigures(bool live)
+{
+    if (live == m_summary.keepsTimes())
+        return;
+    m_summary.setKeepsTimes(live);
+    for (const Job &job : std::as_const(m_jobs))
+        m_summary.add(job);
+}
+
 int JobQueueModel::addEntries(const QList<UrlEntry> &entries)
 {
     if (entries.isEmpty())

@@ -76,14 +76,15 @@ public:
     int rowForId(quint64 id) const; // -1 if gone
     int nextQueuedRow(int fromRow) const; // -1 if none
     int count(JobState state) const { return m_summary.count(state); }
-    // Kept up to date as jobs change, so a window can show it often whatever the row count;
-    // always equal to RunSummary::compute(jobs()).
-    RunSummary summary() const { return m_summary.result(); }
+    // Always equal to RunSummary::compute(jobs()). Kept up to date as jobs change, so a window
+    // can show it often whatever the row count; without live figures (below) computed here.
+    RunSummary summary() const;
     // Where nothing was in flight for at least minNs (RunSummaryTracker::idleGapsNs).
-    std::vector<std::pair<qint64, qint64>> idleGapsNs(qint64 minNs) const
-    {
-        return m_summary.idleGapsNs(minNs);
-    }
+    std::vector<std::pair<qint64, qint64>> idleGapsNs(qint64 minNs) const;
+    // Whether summary() and idleGapsNs() are kept up to date as jobs change (the default), at
+    // about 60 bytes a job, or computed from the jobs when asked, at no cost until then: for a
+    // holder that asks once at the end of a long list (the headless runner).
+    void setLiveFigures(bool live);
 
     // Engine-side updates. Live progress is only recorded here; flushProgress() announces it,
     // once per refresh, for the dirty rows and live columns only (ARCHITECTURE rule 5).

@@ -36,6 +36,9 @@ void deriveRates(RunSummary &s)
     }
 }
 
+// Defined with nearestRank() below.
+qint64 sortedPercentile(const std::vector<qint64> &sorted, double percent);
+
 } // namespace
 
 int RunSummary::finished() const
@@ -120,10 +123,10 @@ void RunSummaryBuilder::add(const Job &job)
     s.lastFinishNs = std::max(s.lastFinishNs, figures.finishNs);
     if (figures.durationNs != JobFigures::None) {
         s.serialNs = saturatingAdd(s.serialNs, figures.durationNs);
-        m_durationsNs.append(figures.durationNs);
+        m_durationsNs.push_back(figures.durationNs);
     }
     if (figures.ttfbUs != JobFigures::None)
-        m_ttfbsUs.append(figures.ttfbUs);
+        m_ttfbsUs.push_back(figures.ttfbUs);
     if (figures.busyEndNs != JobFigures::None)
         m_busyNs.emplace_back(figures.startNs, figures.busyEndNs);
 }
@@ -131,15 +134,16 @@ void RunSummaryBuilder::add(const Job &job)
 RunSummary RunSummaryBuilder::result() const
 {
     RunSummary s = m_counts;
-    std::vector<std::pair<qint64, qint64>> busy = m_busyNs;
-    std::sort(busy.begin(), busy.end());
-    s.wallNs = unionLengthNs(busy);
+    std::sort(m_busyNs.begin(), m_busyNs.end());
+    s.wallNs = unionLengthNs(m_busyNs);
     deriveRates(s);
-    s.p50Ns = nearestRankPercentile(m_durationsNs, P50);
-    s.p90Ns = nearestRankPercentile(m_durationsNs, P90);
-    s.p99Ns = nearestRankPercentile(m_durationsNs, P99);
-    s.ttfbP50Us = nearestRankPercentile(m_ttfbsUs, P50);
-    s.ttfbP90Us = nearestRankPercentile(m_ttfbsUs, P90);
+    std::sort(m_durationsNs.begin(), m_durationsNs.end());
+    s.p50Ns = sortedPercentile(m_durationsNs, P50);
+    s.p90Ns = sortedPercentile(m_durationsNs, P90);
+    s.p99Ns = sortedPercentile(m_durationsNs, P99);
+    std::sort(m_ttfbsUs.begin(), m_ttfbsUs.end());
+    s.ttfbP50Us = sortedPercentile(m_ttfbsUs, P50);
+    s.ttfbP90Us = sortedPercentile(m_ttfbsUs, P90);
     return s;
 }
 
@@ -192,15 +196,6 @@ qsizetype nearestRank(qsizetype n, double percent)
     return rank;
 }
 
-qint64 nearestRankPercentile(QList<qint64> values, double percent)
-{
-    if (values.isEmpty())
-        return -1;
-    const auto nth = values.begin() + (nearestRank(values.size(), percent) - 1);
-    std::nth_element(values.begin(), nth, values.end());
-    return *nth;
-}
-
 namespace {
 
 qint64 sortedPercentile(const std::vector<qint64> &sorted, double percent)
@@ -211,6 +206,15 @@ qint64 sortedPercentile(const std::vector<qint64> &sorted, double percent)
 }
 
 } // namespace
+
+qint64 nearestRankPercentile(QList<qint64> values, double percent)
+{
+    if (values.isEmpty())
+        return -1;
+    const auto nth = values.begin() + (nearestRank(values.size(), percent) - 1);
+    std::nth_element(values.begin(), nth, values.end());
+    return *nth;
+}
 
 template<typename Value> void RunSummaryTracker::SortedValues<Value>::insert(const Value &value)
 {
@@ -296,6 +300,8 @@ void RunSummaryTracker::replace(const JobFigures &from, const JobFigures &to, bo
         (to.restored ? WideSum(to.bytes) : 0) - (from.restored ? WideSum(from.bytes) : 0);
     m_serialNs +=
         WideSum(std::max<qint64>(to.durationNs, 0)) - WideSum(std::max<qint64>(from.durationNs, 0));
+    if (!m_keepsTimes)
+        return;
     move(m_startsNs, from.startNs, to.startNs);
     move(m_finishesNs, from.finishNs, to.finishNs);
     move(m_durationsNs, from.durationNs, to.durationNs);
@@ -311,7 +317,15 @@ void RunSummaryTracker::replace(const JobFigures &from, const JobFigures &to, bo
 
 void RunSummaryTracker::clear()
 {
+    const bool keepsTimes = m_keepsTimes;
     *this = RunSummaryTracker();
+    m_keepsTimes = keepsTimes;
+}
+
+void RunSummaryTracker::setKeepsTimes(bool keep)
+{
+    *this = RunSummaryTracker();
+    m_keepsTimes = keep;
 }
 
 int RunSummaryTracker::count(JobState state) const

@@ -78,9 +78,11 @@ public:
 
 private:
     RunSummary m_counts; // everything except the fields result() derives
-    QList<qint64> m_durationsNs;
-    QList<qint64> m_ttfbsUs;
-    std::vector<std::pair<qint64, qint64>> m_busyNs; // busy intervals, for the wall time
+    // Sorted in place by result(), which changes their order only: a million jobs' figures
+    // are not copied again to be sorted.
+    mutable std::vector<qint64> m_durationsNs;
+    mutable std::vector<qint64> m_ttfbsUs;
+    mutable std::vector<std::pair<qint64, qint64>> m_busyNs; // busy intervals, for the wall time
 };
 
 // The same numbers again, kept up to date while jobs are added, change and go (the queue model
@@ -101,6 +103,13 @@ public:
     void clear();
     int count(JobState state) const;
     RunSummary result() const;
+    // Whether the figures of time (wall, percentiles, idle gaps) are kept up to date too (the
+    // default). Without them the tracker keeps only counts and sums, O(1) memory instead of
+    // about 60 bytes a job, and result() has no figures of time: for a holder that asks for
+    // them seldom and computes them then (a headless run of a million URLs asks once, at the
+    // end). Changing it starts over empty.
+    void setKeepsTimes(bool keep);
+    bool keepsTimes() const { return m_keepsTimes; }
     // idleGapsNs() of the busy intervals that the wall time measures.
     std::vector<std::pair<qint64, qint64>> idleGapsNs(qint64 minNs) const;
 
@@ -134,6 +143,7 @@ private:
     WideSum m_bytes = 0, m_restoredBytes = 0, m_serialNs = 0;
     SortedValues<qint64> m_startsNs, m_finishesNs, m_durationsNs, m_ttfbsUs;
     SortedValues<Interval> m_busyNs; // sorted by start: one sweep measures their union
+    bool m_keepsTimes = true;
 };
 
 // The measure of the union of the intervals [first, second] (ignoring empty and reversed ones),

@@ -1012,40 +1012,49 @@ void TestJobQueueModel::hundredThousandRows()
 void TestJobQueueModel::summaryEqualsComputeAfterEveryStep_data()
 {
     QTest::addColumn<QList<Step>>("steps");
+    QTest::addColumn<bool>("live"); // JobQueueModel::setLiveFigures
+    // Each row twice: with the figures kept up to date, and with them computed when asked.
+    const auto newRow = [](const char *name, const QList<Step> &steps) {
+        QTest::addRow("%s, live", name) << steps << true;
+        QTest::addRow("%s, computed when asked", name) << steps << false;
+    };
 
     using S = Step;
-    QTest::newRow("a run: add, start, progress, finish, more of the list")
-        << QList<Step> { S::AddFour,       S::StartQueued, S::Progress,      S::Progress,
+    newRow("a run: add, start, progress, finish, more of the list",
+           QList<Step> { S::AddFour,       S::StartQueued, S::Progress,      S::Progress,
                          S::FinishRunning, S::StartQueued, S::FinishRunning, S::AddFour,
-                         S::StartQueued,   S::Progress,    S::FinishRunning };
-    QTest::newRow("failures retried until the queue is done")
-        << QList<Step> { S::AddFour,     S::StartQueued, S::StartQueued,   S::FinishRunning,
+                         S::StartQueued,   S::Progress,    S::FinishRunning });
+    newRow("failures retried until the queue is done", QList<Step> { S::AddFour,     S::StartQueued, S::StartQueued,   S::FinishRunning,
                          S::RetryFailed, S::StartQueued, S::FinishRunning, S::RetryFailed,
-                         S::StartQueued, S::Progress,    S::FinishRunning };
-    QTest::newRow("cancel one, cancel all, then retry them") << QList<Step> {
+                         S::StartQueued, S::Progress,    S::FinishRunning });
+    newRow("cancel one, cancel all, then retry them", QList<Step> {
         S::AddFour,      S::AddFour,       S::StartQueued, S::Progress,    S::CancelFirstUnfinished,
         S::CancelQueued, S::FinishRunning, S::RetryFailed, S::StartQueued, S::FinishRunning
-    };
-    QTest::newRow("rows removed: finished ones cleared, the first one, all of them")
-        << QList<Step> { S::AddFour,     S::StartQueued, S::FinishRunning, S::ClearFinished,
+    });
+    newRow("rows removed: finished ones cleared, the first one, all of them", QList<Step> { S::AddFour,     S::StartQueued, S::FinishRunning, S::ClearFinished,
                          S::StartQueued, S::Progress,    S::RemoveFirst,   S::FinishRunning,
                          S::AddFour,     S::RemoveFirst, S::ClearFinished, S::Clear,
-                         S::AddFour };
-    QTest::newRow("restored and saved runs added next to a live one")
-        << QList<Step> { S::AddFour,     S::StartQueued,  S::FinishRunning, S::StartQueued,
+                         S::AddFour });
+    newRow("restored and saved runs added next to a live one", QList<Step> { S::AddFour,     S::StartQueued,  S::FinishRunning, S::StartQueued,
                          S::AddRestored, S::AddSaved,     S::Progress,      S::FinishRunning,
-                         S::RetryFailed, S::CancelQueued, S::ClearFinished };
+                         S::RetryFailed, S::CancelQueued, S::ClearFinished });
 }
 
 void TestJobQueueModel::summaryEqualsComputeAfterEveryStep()
 {
     QFETCH(QList<Step>, steps);
+    QFETCH(bool, live);
 
     JobQueueModel model;
-    qint64 clock = 0;
+    model.setLiveFigures(live);
+    JobQueueModel other; // the same steps, with the figures kept the other way
+    other.setLiveFigures(!live);
+    qint64 clock = 0, otherClock = 0;
     bool measured = false;
     for (int i = 0; i < steps.size(); ++i) {
         apply(model, steps.at(i), &clock);
+        apply(other, steps.at(i), &otherClock);
+        QCOMPARE(model.idleGapsNs(1), other.idleGapsNs(1));
         const RunSummary expected = RunSummary::compute(model.jobs());
         measured =
             measured || (expected.serialNs > 0 && expected.p50Ns > 0 && expected.ttfbP50Us >= 0);
