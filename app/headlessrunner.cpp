@@ -234,6 +234,7 @@ bool HeadlessRunner::start()
     // Before the first request: a run of an hour must not end in "cannot write the export".
     if (!checkOutputs())
         return false;
+    beginBulkLoad(); // until the list is in the queue (startRun)
     m_parser = std::make_unique<UrlListParser>();
     if (!readArgumentsAndFile())
         return false;
@@ -488,6 +489,7 @@ bool HeadlessRunner::startRun()
                          .arg(listed));
     }
     if (!m_line.sweepLevels.isEmpty()) {
+        endBulkLoad();
         startSweep(entries);
         return true;
     }
@@ -496,7 +498,7 @@ bool HeadlessRunner::startRun()
     entries = {};
     // The list's text, the duplicate table and the entries are gone now; their pages go back
     // to the system before the run fills the holes they leave with nothing.
-    releaseFreedMemory();
+    endBulkLoad();
     if (none) // an empty shard: nothing to run, but a summary and an export
         QMetaObject::invokeMethod(this, &HeadlessRunner::finish, Qt::QueuedConnection);
     else

@@ -5,7 +5,7 @@
 #include "units.h"
 
 #include <QByteArrayView>
-#include <QHash>
+#include <QHashFunctions>
 
 #include <memory>
 #include <vector>
@@ -15,8 +15,10 @@ namespace Parafetch {
 // For millions of short keys (the normalised URLs of a list, for duplicate detection): a string
 // per key costs a header and an allocation of its own, and once the map goes, the holes those
 // leave among the allocations that stay (the queued jobs' URLs) keep the process's memory from
-// shrinking. Here the keys' bytes sit side by side in blocks of BlockBytes, and the table holds
-// views of them. Keys are never removed; the blocks go with the map.
+// shrinking. Here the keys' bytes sit side by side in blocks of BlockBytes, and the table is one
+// open-addressed array of slots (linear probing, at most half full): a handful of large
+// allocations in all, which go back to the system whole. (A QHash allocates its nodes in spans
+// of a few KiB each, a hole apiece once freed.) Keys are never removed; the blocks go with the map.
 class PackedKeyMap
 {
 public:
@@ -31,14 +33,26 @@ public:
     // The value of key, inserted as 0 if the key is new (as QHash::operator[]).
     int &operator[](QByteArrayView key);
     const int *find(QByteArrayView key) const; // null if absent
-    qsizetype size() const { return m_values.size(); }
+    qsizetype size() const { return m_size; }
     // Bytes held in blocks, for tests: the keys' own sizes rounded up to whole blocks.
     qsizetype blockBytes() const { return m_blockBytes; }
 
 private:
-    QByteArrayView store(QByteArrayView key);
+    struct Slot
+    {
+        const char *key = nullptr; // into m_blocks; null = empty slot
+        quint32 size = 0; // keys are lines of a list: far below 4 GiB
+        quint32 hash = 0; // the low bits of qHash(key, the process's seed): not floodable by a list
+        int value = 0;
+    };
 
-    QHash<QByteArrayView, int> m_values; // views into m_blocks
+    QByteArrayView store(QByteArrayView key);
+    // The slot of key, or the empty slot where it would go.
+    Slot &slotFor(QByteArrayView key, quint32 hash) const;
+    void grow();
+
+    mutable std::vector<Slot> m_slots; // a power of two long, or empty
+    qsizetype m_size = 0;
     std::vector<std::unique_ptr<char[]>> m_blocks; // the last one is being filled
     qsizetype m_used = BlockBytes; // of the last block: full until there is one
     qsizetype m_blockBytes = 0;
