@@ -32,6 +32,15 @@ public:
         return url;
     }
 
+    // The same, for bytes that share a larger block on purpose (a list's packed URLs,
+    // PackedKeyMap::value()): kept as given, however large the block.
+    static CompactUrl fromSharedEncoded(QByteArray encoded)
+    {
+        CompactUrl url;
+        url.m_encoded = std::move(encoded);
+        return url;
+    }
+
     QUrl toUrl() const { return m_encoded.isEmpty() ? QUrl() : QUrl::fromEncoded(m_encoded); }
     operator QUrl() const { return toUrl(); } // NOLINT(google-explicit-constructor)
     const QByteArray &encoded() const { return m_encoded; }

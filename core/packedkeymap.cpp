@@ -10,6 +10,13 @@ namespace {
 
 constexpr std::size_t FirstSlotCount = 1024;
 
+// The free part of a block, written once the keys before it are handed out: not through
+// QByteArray::data(), which would copy the whole block because those keys share it.
+char *writable(const QByteArray &block)
+{
+    return const_cast<char *>(block.constData());
+}
+
 } // namespace
 
 PackedKeyMap::Slot &PackedKeyMap::slotFor(QByteArrayView key, quint32 hash) const
@@ -39,17 +46,25 @@ void PackedKeyMap::grow()
     }
 }
 
-int &PackedKeyMap::operator[](QByteArrayView key)
+int &PackedKeyMap::value(QByteArrayView key, QByteArray *storedKey)
 {
     if (std::size_t(m_size + 1) * 2 > m_slots.size())
         grow();
     const quint32 hash = quint32(qHash(key, QHashSeed::globalSeed()));
     Slot &slot = slotFor(key, hash);
     if (!slot.key) {
-        const QByteArrayView stored = store(key);
-        // An empty key still needs a non-null pointer: null marks an empty slot.
-        slot = Slot { stored.data() ? stored.data() : "", quint32(stored.size()), hash, 0 };
+        quint32 block = 0;
+        const QByteArrayView stored = store(key, &block);
+        slot = Slot { stored.data(), quint32(stored.size()), hash, 0, block };
         ++m_size;
+    }
+    if (storedKey) {
+        // A view of the block's bytes that holds a reference to the block, as QByteArray's own
+        // slices of shared data do.
+        QByteArray::DataPointer &blockData = m_blocks[slot.block].data_ptr();
+        blockData.d_ptr()->ref(); // the new array's own reference to the block
+        *storedKey = QByteArray(
+            QByteArray::DataPointer(blockData.d_ptr(), const_cast<char *>(slot.key), slot.size));
     }
     return slot.value;
 }
@@ -62,29 +77,31 @@ const int *PackedKeyMap::find(QByteArrayView key) const
     return slot.key ? &slot.value : nullptr;
 }
 
-QByteArrayView PackedKeyMap::store(QByteArrayView key)
+QByteArrayView PackedKeyMap::store(QByteArrayView key, quint32 *block)
 {
-    const qsizetype size = key.size();
-    if (size == 0)
-        return QByteArrayView("", 0);
+    // Each key is followed by a '\0', as every QByteArray's bytes are.
+    const qsizetype size = key.size() + 1;
     char *at = nullptr;
     if (size > BlockBytes) {
-        // A block of its own, put before the one being filled so that filling goes on there.
-        auto block = std::make_unique<char[]>(std::size_t(size));
-        at = block.get();
-        m_blocks.insert(m_blocks.empty() ? m_blocks.end() : m_blocks.end() - 1, std::move(block));
+        // A block of its own; filling goes on in the block being filled.
+        m_blocks.emplace_back(size, Qt::Uninitialized);
+        *block = quint32(m_blocks.size() - 1);
+        at = writable(m_blocks.back());
         m_blockBytes += size;
     } else {
-        if (BlockBytes - m_used < size) {
-            m_blocks.push_back(std::make_unique<char[]>(std::size_t(BlockBytes)));
+        if (m_filling < 0 || BlockBytes - m_used < size) {
+            m_blocks.emplace_back(BlockBytes, Qt::Uninitialized);
+            m_filling = qsizetype(m_blocks.size()) - 1;
             m_used = 0;
             m_blockBytes += BlockBytes;
         }
-        at = m_blocks.back().get() + m_used;
+        *block = quint32(m_filling);
+        at = writable(m_blocks[std::size_t(m_filling)]) + m_used;
         m_used += size;
     }
-    std::memcpy(at, key.data(), std::size_t(size));
-    return QByteArrayView(at, size);
+    std::memcpy(at, key.data(), std::size_t(key.size()));
+    at[key.size()] = '\0';
+    return QByteArrayView(at, key.size());
 }
 
 } // namespace Parafetch

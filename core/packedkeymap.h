@@ -4,6 +4,7 @@
 
 #include "units.h"
 
+#include <QByteArray>
 #include <QByteArrayView>
 #include <QHashFunctions>
 
@@ -31,10 +32,15 @@ public:
     PackedKeyMap &operator=(PackedKeyMap &&) noexcept = default;
 
     // The value of key, inserted as 0 if the key is new (as QHash::operator[]).
-    int &operator[](QByteArrayView key);
+    int &operator[](QByteArrayView key) { return value(key, nullptr); }
+    // The same; *storedKey (if given) becomes the map's copy of the key's bytes, sharing their
+    // block (implicitly shared, '\0'-terminated): a holder of many keys pays for the bytes once,
+    // and blocks no one holds any more go with the map.
+    int &value(QByteArrayView key, QByteArray *storedKey);
     const int *find(QByteArrayView key) const; // null if absent
     qsizetype size() const { return m_size; }
-    // Bytes held in blocks, for tests: the keys' own sizes rounded up to whole blocks.
+    // Bytes held in blocks, for tests: the keys' own sizes (and a '\0' after each) rounded up to
+    // whole blocks.
     qsizetype blockBytes() const { return m_blockBytes; }
 
 private:
@@ -44,16 +50,19 @@ private:
         quint32 size = 0; // keys are lines of a list: far below 4 GiB
         quint32 hash = 0; // the low bits of qHash(key, the process's seed): not floodable by a list
         int value = 0;
+        quint32 block = 0; // index in m_blocks
     };
 
-    QByteArrayView store(QByteArrayView key);
+    // Copies key into a block; *block becomes that block's index in m_blocks.
+    QByteArrayView store(QByteArrayView key, quint32 *block);
     // The slot of key, or the empty slot where it would go.
     Slot &slotFor(QByteArrayView key, quint32 hash) const;
     void grow();
 
     mutable std::vector<Slot> m_slots; // a power of two long, or empty
     qsizetype m_size = 0;
-    std::vector<std::unique_ptr<char[]>> m_blocks; // the last one is being filled
+    std::vector<QByteArray> m_blocks;
+    qsizetype m_filling = -1; // index of the block being filled
     qsizetype m_used = BlockBytes; // of the last block: full until there is one
     qsizetype m_blockBytes = 0;
 };

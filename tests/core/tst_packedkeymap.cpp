@@ -13,6 +13,7 @@ class TestPackedKeyMap : public QObject
 private Q_SLOTS:
     void findsEveryKeyAgain_data();
     void findsEveryKeyAgain();
+    void storedKeysShareTheirBlockAndOutliveTheMap();
 };
 
 void TestPackedKeyMap::findsEveryKeyAgain_data()
@@ -62,6 +63,35 @@ void TestPackedKeyMap::findsEveryKeyAgain()
     // Packed: at most one partly filled block beyond the keys' own bytes.
     QVERIFY2(map.blockBytes() <= totalBytes + PackedKeyMap::BlockBytes,
              qPrintable(QString::number(map.blockBytes())));
+}
+
+void TestPackedKeyMap::storedKeysShareTheirBlockAndOutliveTheMap()
+{
+    const QByteArray longKey(PackedKeyMap::BlockBytes * 2, 'L');
+    QByteArray first, second, again, own;
+    {
+        PackedKeyMap map;
+        map.value("http://a.test/1", &first) = 1;
+        map.value("http://a.test/2", &second) = 2;
+        map.value(longKey, &own) = 3;
+        QCOMPARE(map.value("http://a.test/1", &again), 1); // found, and handed out again
+        QCOMPARE(map.size(), 3);
+        // Two short keys, one block: their bytes are not allocated one by one.
+        QCOMPARE(first.data_ptr().d_ptr(), second.data_ptr().d_ptr());
+        QCOMPARE(again.constData(), first.constData());
+        QVERIFY(own.data_ptr().d_ptr() != first.data_ptr().d_ptr()); // a block of its own
+    }
+    // The map is gone; the keys it handed out keep their blocks.
+    QCOMPARE(first, QByteArray("http://a.test/1"));
+    QCOMPARE(second, QByteArray("http://a.test/2"));
+    QCOMPARE(own, longKey);
+    QCOMPARE(first.constData()[first.size()], '\0'); // terminated, as QByteArray's bytes are
+    QCOMPARE(qstrlen(second.constData()), size_t(second.size()));
+    // Copy on write, as any shared QByteArray: the block's other keys stay as they were.
+    first[0] = 'X';
+    QCOMPARE(first, QByteArray("Xttp://a.test/1"));
+    QCOMPARE(second, QByteArray("http://a.test/2"));
+    QCOMPARE(again, QByteArray("http://a.test/1"));
 }
 
 QTEST_GUILESS_MAIN(TestPackedKeyMap)
