@@ -129,10 +129,17 @@ QByteArray HttpReply::requestHead(QNetworkAccessManager::Operation operation,
     return head;
 }
 
+void HttpReply::startNow()
+{
+    if (m_route == Route::OwnSocket)
+        start();
+}
+
 void HttpReply::start()
 {
-    if (isDone())
+    if (isDone() || m_started)
         return;
+    m_started = true;
     if (m_route == Route::Qt) {
         startQtReply();
         return;
@@ -230,6 +237,10 @@ void HttpReply::sendRequest()
     m_headBytesToWrite = m_head.size();
     m_socket->write(m_head);
     restartIdleTimer();
+    // Written now: a buffered QAbstractSocket would wait for its write notifier, one more turn
+    // of the event loop after every ready socket has been served. A failed write is reported
+    // from in here (errorOccurred), which is why nothing follows it.
+    m_socket->flush();
 }
 
 void HttpReply::onBytesWritten(qint64 bytes)
