@@ -229,6 +229,8 @@ bool HeadlessRunner::start()
     // Before the first request: a run of an hour must not end in "cannot write the export".
     if (!checkOutputs())
         return false;
+    // The engine's first-use work runs on its own thread while the list is read here.
+    m_engine->prepare();
     m_parser = std::make_unique<UrlListParser>();
     if (!readArgumentsAndFile())
         return false;

@@ -79,6 +79,11 @@ QByteArray Sha256::result()
     return digest;
 }
 
+void Sha256::prepare()
+{
+    sha256Algorithm();
+}
+
 void Sha256::releaseThreadState()
 {
     OPENSSL_thread_stop();

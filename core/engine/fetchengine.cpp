@@ -7,6 +7,7 @@
 #include "engine/fetchworker.h"
 #include "engine/filesink.h"
 #include "jobqueuemodel.h"
+#include "sha256.h"
 #include "units.h"
 
 #include <QHash>
@@ -169,6 +170,19 @@ void FetchEngine::pokeWorkers(bool all)
         else
             worker->pokeIfHungry();
     }
+}
+
+bool FetchEngine::prepare()
+{
+    if (!m_options.computeSha256 || !traitsOf(actionFor(m_options)).readsBody)
+        return false;
+    // On the engine's pool, whose thread then stays for a worker. A worker that starts before
+    // this ends waits for the same lookup either way.
+    m_pool.start([] {
+        Sha256::prepare();
+        Sha256::releaseThreadState();
+    });
+    return true;
 }
 
 void FetchEngine::start()

@@ -51,6 +51,8 @@ private Q_SLOTS:
     void politeModeBacksOffAThrottlingHost();
     void lanesShareFewThreads();
     void workersRunOnTheEnginesOwnPool();
+    void prepareWarmsHashingOnly_data();
+    void prepareWarmsHashingOnly();
     void actionDecidesRequestAndBody_data();
     void actionDecidesRequestAndBody();
     void finishedJobIsReportedWhileTheOtherLanesStayBusy();
@@ -689,6 +691,42 @@ void TestFetchEngine::lanesShareFewThreads()
     }
     QCOMPARE(lanes.size(), 40);
     QCOMPARE(threads.size(), engine.threadCount());
+}
+
+void TestFetchEngine::prepareWarmsHashingOnly_data()
+{
+    QTest::addColumn<bool>("hash");
+    QTest::addColumn<bool>("head");
+    QTest::addColumn<bool>("prepared"); // libcrypto's SHA-256 looked up on a pool thread
+
+    QTest::newRow("GET, hashed") << true << false << true;
+    QTest::newRow("GET, --no-hash") << false << false << false;
+    QTest::newRow("HEAD (no body to hash)") << true << true << false;
+}
+
+void TestFetchEngine::prepareWarmsHashingOnly()
+{
+    QFETCH(bool, hash);
+    QFETCH(bool, head);
+    QFETCH(bool, prepared);
+
+    JobQueueModel model;
+    model.addEntries(entriesFor({ m_server->url(QStringLiteral("/bytes/7")) }));
+    FetchEngine engine(&model);
+    FetchOptions options = testOptions(2);
+    options.computeSha256 = hash;
+    options.method = head ? FetchOptions::Method::Head : FetchOptions::Method::Get;
+    engine.setOptions(options);
+    QCOMPARE(engine.prepare(), prepared);
+    // On the engine's own pool (never the global one), whose thread then stays for a worker.
+    QTRY_COMPARE_WITH_TIMEOUT(engine.threadPool().activeThreadCount(), 0, RunTimeoutMs);
+
+    QVERIFY(runToEnd(engine));
+    const Job &job = model.jobAt(0);
+    QCOMPARE(job.state, JobState::Succeeded);
+    QCOMPARE(job.sha256.isEmpty(), !hash || head);
+    if (hash && !head)
+        QCOMPARE(job.sha256, LoopbackServer::expectedSha256(7));
 }
 
 void TestFetchEngine::workersRunOnTheEnginesOwnPool()
