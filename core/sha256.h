@@ -27,6 +27,7 @@ public:
     // providers (about 3 ms); a thread with nothing better to do can take that off the first
     // fetches' path. Thread-safe; the lookup happens once per process.
     static void prepare();
+    static bool isPrepared(); // the lookup has happened in this process (by prepare() or a use)
     // Frees libcrypto's state of the calling thread; call it in a thread that is about to end.
     static void releaseThreadState();
 

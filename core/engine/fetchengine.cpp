@@ -7,7 +7,6 @@
 #include "engine/fetchworker.h"
 #include "engine/filesink.h"
 #include "jobqueuemodel.h"
-#include "sha256.h"
 #include "units.h"
 
 #include <QHash>
@@ -176,12 +175,11 @@ bool FetchEngine::prepare()
 {
     if (!m_options.computeSha256 || !traitsOf(actionFor(m_options)).readsBody)
         return false;
-    // On the engine's pool, whose thread then stays for a worker. A worker that starts before
-    // this ends waits for the same lookup either way.
-    m_pool.start([] {
-        Sha256::prepare();
-        Sha256::releaseThreadState();
-    });
+    // By a worker: its thread waits idle for the first tasks meanwhile (the workers start with
+    // the options), and the lookup is made once for the process.
+    if (m_workers.empty())
+        pokeWorkers(false);
+    m_workers.front()->prepareHashing();
     return true;
 }
 
