@@ -57,8 +57,9 @@ int main(int argc, char **argv)
     }
     QFile file(listPath);
     if (!file.open(QIODevice::ReadOnly)) {
-        std::fprintf(stderr, "usage: qnam_floor -j N [-m M] [--hash] [--pipelining] "
-                             "[--ca-file CA.pem] LIST\n");
+        std::fprintf(stderr,
+                     "usage: qnam_floor -j N [-m M] [--hash] [--pipelining] "
+                     "[--ca-file CA.pem] LIST\n");
         return 2;
     }
     if (!caFile.isEmpty()) {
@@ -73,11 +74,10 @@ int main(int argc, char **argv)
             urls.emplace_back(QUrl::fromEncoded(line));
     }
     constexpr int ConnectionsPerManager = 6, PipelineDepth = 3; // Qt 6.4's, per host
+    const int requestsPerManager =
+        pipelining ? ConnectionsPerManager * PipelineDepth : ConnectionsPerManager;
     if (managers <= 0)
-        managers = pipelining
-            ? (concurrency + ConnectionsPerManager * PipelineDepth - 1)
-                / (ConnectionsPerManager * PipelineDepth)
-            : (concurrency + ConnectionsPerManager - 1) / ConnectionsPerManager;
+        managers = (concurrency + requestsPerManager - 1) / requestsPerManager;
 
     std::vector<std::unique_ptr<QNetworkAccessManager>> pool;
     for (int i = 0; i < managers; ++i) {

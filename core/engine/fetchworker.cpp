@@ -180,7 +180,8 @@ void FetchWorker::pokeIfHungry()
 
 void FetchWorker::prepareHashing()
 {
-    QMetaObject::invokeMethod(this, [] { Sha256::prepare(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [] { Sha256::prepare(); }, Qt::QueuedConnection);
 }
 
 void FetchWorker::stopWhenIdle()

@@ -55,7 +55,8 @@ void TestHttpReply::startNowWritesTheRequest()
     manager.setAutoDeleteReplies(false);
     const QNetworkRequest request(m_server->url(QStringLiteral("/bytes/64")));
     if (keptAlive) {
-        std::unique_ptr<HttpReply> first(manager.fetch(QNetworkAccessManager::GetOperation, request));
+        std::unique_ptr<HttpReply> first(
+            manager.fetch(QNetworkAccessManager::GetOperation, request));
         QSignalSpy firstFinished(first.get(), &QNetworkReply::finished);
         QVERIFY(firstFinished.wait(TestSupport::RunTimeoutMs));
         QCOMPARE(first->error(), QNetworkReply::NoError);
