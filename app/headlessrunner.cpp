@@ -235,6 +235,8 @@ bool HeadlessRunner::start()
     if (!checkOutputs())
         return false;
     beginBulkLoad(); // until the list is in the queue (startRun)
+    // The engine's first-use work runs on its own thread while the list is read here.
+    m_engine->prepare();
     m_parser = std::make_unique<UrlListParser>();
     if (!readArgumentsAndFile())
         return false;

@@ -54,6 +54,8 @@ class Tool:
     # The row runs only if `parafetch --help` lists this option (e.g. --http2, which another
     # branch adds): the harness works with binaries with and without it.
     needs_option: str = ""
+    # Only in cases against this server ("nginx" or "demo"); "" in every case of its workloads.
+    server: str = ""
 
 
 @dataclass
@@ -125,6 +127,12 @@ def floor_argv(ctx: Ctx, lists: Lists, n: int) -> List[str]:
     return [ctx.qnam_floor, "-j", str(n), *tls, lists.plain]
 
 
+def floor_pipelining_argv(ctx: Ctx, lists: Lists, n: int) -> List[str]:
+    # Qt's HTTP/1.1 pipelining (opt-in per request); qnam_floor then spreads the N requests over
+    # ceil(N/18) managers, so that Qt has requests to queue behind busy connections.
+    return [ctx.qnam_floor, "-j", str(n), "--pipelining", lists.plain]
+
+
 TOOLS = [
     Tool("Parafetch", parafetch_argv([]), main=True, workloads="abce"),
     Tool("Parafetch --no-hash", parafetch_argv(["--no-hash"]), workloads="abce"),
@@ -146,6 +154,9 @@ TOOLS = [
     # the floor under Parafetch's request rate while it uses QNetworkAccessManager (over TLS
     # in (e): Qt's own HTTP/2).
     Tool("(Qt floor: qnam_floor)", floor_argv, workloads="abe"),
+    # What Qt offers beyond one request per connection round trip, against nginx (issue 13).
+    Tool("(Qt floor: qnam_floor --pipelining)", floor_pipelining_argv, workloads="b",
+         server="nginx"),
 ]
 
 
@@ -671,7 +682,7 @@ def main() -> int:
              or re.search(re.escape(t.needs_option) + r"\b", parafetch_help)]
     tools = [t for t in tools if t.build is not wget2_argv or shutil.which("wget2")]
     if not args.qnam_floor:
-        tools = [t for t in tools if t.build is not floor_argv]
+        tools = [t for t in tools if t.build not in (floor_argv, floor_pipelining_argv)]
     cases = build_cases(args)
     source = source_state()
     lists_by_urls: Dict[int, Lists] = {}
@@ -704,7 +715,8 @@ def main() -> int:
                 if rate:
                     case.hash_rates.append(rate)
             for tool in tools:
-                if case.workload not in tool.workloads or tool.variant not in case_lists:
+                if (case.workload not in tool.workloads or tool.variant not in case_lists
+                        or (tool.server and tool.server != case.server)):
                     continue
                 lists = case_lists[tool.variant]
                 best = None

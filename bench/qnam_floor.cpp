@@ -5,7 +5,7 @@
 //
 //   g++ -O2 -std=c++17 -fPIC bench/qnam_floor.cpp -o /tmp/qnam_floor \
 //       $(pkg-config --cflags --libs Qt6Network Qt6Core)
-//   /tmp/qnam_floor -j 32 [-m MANAGERS] [--hash] [--ca-file CA.pem] LIST
+//   /tmp/qnam_floor -j 32 [-m MANAGERS] [--hash] [--pipelining] [--ca-file CA.pem] LIST
 //
 // One thread (the main one) keeps N requests in flight, spread over M managers (default
 // ceil(N/6): Qt opens at most 6 connections per host per manager), with no QRunnable, no
@@ -13,6 +13,12 @@
 // Qt still creates one HTTP thread per manager and hops to it for every request; that part is
 // Qt's and is what this program measures. Over https Qt offers h2 by ALPN and, when the server
 // takes it, multiplexes a manager's requests on one connection (Qt's HTTP/2 floor, workload e).
+//
+// --pipelining sets QNetworkRequest::HttpPipeliningAllowedAttribute (HTTP/1.1 only; Qt sends up
+// to 3 requests on a connection before the first answer, once that connection's first response
+// said HTTP/1.1 with keep-alive). Qt queues a request on a busy connection only when all 6 of its
+// manager's connections are busy, so with --pipelining the default is ceil(N/18) managers
+// (6 connections x 3 requests deep); otherwise nothing would ever be pipelined.
 #include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QElapsedTimer>
@@ -32,7 +38,7 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     int concurrency = 32, managers = 0;
-    bool hash = false;
+    bool hash = false, pipelining = false;
     QString listPath, caFile;
     const QStringList args = app.arguments();
     for (int i = 1; i < args.size(); ++i) {
@@ -42,6 +48,8 @@ int main(int argc, char **argv)
             managers = args[++i].toInt();
         else if (args[i] == QLatin1String("--hash"))
             hash = true;
+        else if (args[i] == QLatin1String("--pipelining"))
+            pipelining = true;
         else if (args[i] == QLatin1String("--ca-file") && i + 1 < args.size())
             caFile = args[++i];
         else
@@ -49,7 +57,9 @@ int main(int argc, char **argv)
     }
     QFile file(listPath);
     if (!file.open(QIODevice::ReadOnly)) {
-        std::fprintf(stderr, "usage: qnam_floor -j N [-m M] [--hash] [--ca-file CA.pem] LIST\n");
+        std::fprintf(stderr,
+                     "usage: qnam_floor -j N [-m M] [--hash] [--pipelining] "
+                     "[--ca-file CA.pem] LIST\n");
         return 2;
     }
     if (!caFile.isEmpty()) {
@@ -63,8 +73,11 @@ int main(int argc, char **argv)
         if (!line.isEmpty())
             urls.emplace_back(QUrl::fromEncoded(line));
     }
+    constexpr int ConnectionsPerManager = 6, PipelineDepth = 3; // Qt 6.4's, per host
+    const int requestsPerManager =
+        pipelining ? ConnectionsPerManager * PipelineDepth : ConnectionsPerManager;
     if (managers <= 0)
-        managers = (concurrency + 5) / 6;
+        managers = (concurrency + requestsPerManager - 1) / requestsPerManager;
 
     std::vector<std::unique_ptr<QNetworkAccessManager>> pool;
     for (int i = 0; i < managers; ++i) {
@@ -75,7 +88,7 @@ int main(int argc, char **argv)
     }
 
     QByteArray buffer(256 * 1024, Qt::Uninitialized);
-    size_t next = 0, done = 0, failed = 0, http2 = 0;
+    size_t next = 0, done = 0, failed = 0, http2 = 0, pipelined = 0;
     qint64 bytes = 0;
     QElapsedTimer timer;
 
@@ -84,7 +97,10 @@ int main(int argc, char **argv)
             return;
         const size_t index = next++;
         QNetworkAccessManager *manager = pool[index % pool.size()].get();
-        QNetworkReply *reply = manager->get(QNetworkRequest(urls[index]));
+        QNetworkRequest request(urls[index]);
+        if (pipelining)
+            request.setAttribute(QNetworkRequest::HttpPipeliningAllowedAttribute, true);
+        QNetworkReply *reply = manager->get(request);
         auto digest =
             hash ? std::make_shared<QCryptographicHash>(QCryptographicHash::Sha256) : nullptr;
         auto drain = [&, reply, digest] {
@@ -104,6 +120,8 @@ int main(int argc, char **argv)
                 ++failed;
             if (reply->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool())
                 ++http2;
+            if (reply->attribute(QNetworkRequest::HttpPipeliningWasUsedAttribute).toBool())
+                ++pipelined;
             reply->deleteLater();
             if (++done == urls.size())
                 QCoreApplication::quit();
@@ -119,8 +137,9 @@ int main(int argc, char **argv)
         app.exec();
     const double seconds = timer.nsecsElapsed() / 1e9;
     std::printf("main takes time=%.3fs\n", seconds);
-    std::printf("urls=%zu failed=%zu h2=%zu bytes=%lld managers=%d in-flight=%d req/s=%.0f\n",
-                urls.size(), failed, http2, static_cast<long long>(bytes), managers, concurrency,
-                urls.size() / seconds);
+    std::printf("urls=%zu failed=%zu h2=%zu pipelined=%zu bytes=%lld managers=%d in-flight=%d "
+                "req/s=%.0f\n",
+                urls.size(), failed, http2, pipelined, static_cast<long long>(bytes), managers,
+                concurrency, urls.size() / seconds);
     return failed ? 1 : 0;
 }

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <atomic>
 
 namespace Parafetch {
 
@@ -33,9 +34,15 @@ constexpr qsizetype CacheLineBytes = 64;
 
 // Fetched once: EVP_sha256() makes every EVP_DigestInit_ex look the algorithm up by name in
 // OpenSSL 3's provider tables, which cost more than hashing a 1 KiB body.
+std::atomic<bool> algorithmFetched { false };
+
 const EVP_MD *sha256Algorithm()
 {
-    static EVP_MD *const algorithm = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+    static EVP_MD *const algorithm = [] {
+        EVP_MD *fetched = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+        algorithmFetched.store(true, std::memory_order_release);
+        return fetched;
+    }();
     return algorithm;
 }
 
@@ -77,6 +84,16 @@ QByteArray Sha256::result()
     digest.squeeze(); // kept with every finished job: 32 bytes, not EVP_MAX_MD_SIZE
     reset();
     return digest;
+}
+
+void Sha256::prepare()
+{
+    sha256Algorithm();
+}
+
+bool Sha256::isPrepared()
+{
+    return algorithmFetched.load(std::memory_order_acquire);
 }
 
 void Sha256::releaseThreadState()

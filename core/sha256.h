@@ -26,6 +26,11 @@ public:
     void reset();
 
     static QByteArray hash(QByteArrayView data);
+    // Has libcrypto look SHA-256 up now. Its first use loads OpenSSL's configuration and
+    // providers (about 3 ms); a thread with nothing better to do can take that off the first
+    // fetches' path. Thread-safe; the lookup happens once per process.
+    static void prepare();
+    static bool isPrepared(); // the lookup has happened in this process (by prepare() or a use)
     // Frees libcrypto's state of the calling thread; call it in a thread that is about to end.
     static void releaseThreadState();
 

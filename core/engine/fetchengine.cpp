@@ -171,6 +171,18 @@ void FetchEngine::pokeWorkers(bool all)
     }
 }
 
+bool FetchEngine::prepare()
+{
+    if (!m_options.computeSha256 || !traitsOf(actionFor(m_options)).readsBody)
+        return false;
+    // By a worker: its thread waits idle for the first tasks meanwhile (the workers start with
+    // the options), and the lookup is made once for the process.
+    if (m_workers.empty())
+        pokeWorkers(false);
+    m_workers.front()->prepareHashing();
+    return true;
+}
+
 void FetchEngine::start()
 {
     m_paused = false;

@@ -45,6 +45,10 @@ public:
     void setConcurrency(int concurrency);
     int concurrency() const { return m_options.concurrency; }
 
+    // Before a run, while the caller does something else (reads the list): has a worker do
+    // now what the first fetches would otherwise wait for, with the options set: libcrypto's
+    // SHA-256 lookup when bodies are hashed. False when there is nothing to prepare.
+    bool prepare();
     void start(); // take queued rows until none are left; runFinished() then
     void pause(); // no new task starts; running ones finish
     void resume();

@@ -354,6 +354,11 @@ void FetchTask::sendRequest(const QUrl &url)
     } else if (m_reply->isFinished()) {
         // Qt finishes some replies (e.g. an invalid URL) before a signal can be connected.
         QMetaObject::invokeMethod(this, &FetchTask::onFinished, Qt::QueuedConnection);
+    } else {
+        // Connected: the request goes out now, not once the worker's event loop has served
+        // every other ready socket (at N = 128 a lane's next request waited for the whole
+        // wave's responses). Its finish may come from in here, so nothing follows.
+        m_reply->startNow();
     }
 }
 

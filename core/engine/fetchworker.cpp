@@ -178,6 +178,12 @@ void FetchWorker::pokeIfHungry()
         poke();
 }
 
+void FetchWorker::prepareHashing()
+{
+    QMetaObject::invokeMethod(
+        this, [] { Sha256::prepare(); }, Qt::QueuedConnection);
+}
+
 void FetchWorker::stopWhenIdle()
 {
     QMetaObject::invokeMethod(

@@ -88,6 +88,8 @@ public:
     // Otherwise every lane is busy, and a lane that finishes takes the next task itself: no
     // wake-up of this thread per batch of results the engine hands out.
     void pokeIfHungry();
+    // Thread-safe: has this worker's thread look libcrypto's SHA-256 up (Sha256::prepare()).
+    void prepareHashing();
     // Thread-safe: once no task runs, free the managers and return from run().
     void stopWhenIdle();
 

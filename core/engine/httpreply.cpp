@@ -87,24 +87,30 @@ HttpReply::~HttpReply()
 QByteArray HttpReply::requestHead(QNetworkAccessManager::Operation operation,
                                   const QNetworkRequest &request, QString *error)
 {
+    constexpr qsizetype TypicalHeadBytes = 256;
     const QUrl url = request.url();
     // Dot segments are resolved here, as Qt does (RFC 3986 section 5.2.4): servers differ in
     // whether they do.
-    QByteArray target = url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority
-                                      | QUrl::RemoveFragment | QUrl::NormalizePathSegments);
-    if (!target.startsWith('/'))
-        target.prepend('/');
-    QByteArray head = (operation == QNetworkAccessManager::HeadOperation ? "HEAD " : "GET ")
-        + target + " HTTP/1.1\r\n";
+    const QByteArray target = url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority
+                                            | QUrl::RemoveFragment | QUrl::NormalizePathSegments);
     const QList<QByteArray> names = request.rawHeaderList();
     const auto given = [&names](QByteArrayView name) {
         return std::any_of(names.cbegin(), names.cend(), [name](const QByteArray &have) {
             return QByteArrayView(have).compare(name, Qt::CaseInsensitive) == 0;
         });
     };
+    // Appended piece by piece into one buffer: this runs for every request, and a chain of
+    // QByteArray operator+ made a temporary and a copy per piece.
+    QByteArray head;
+    head.reserve(TypicalHeadBytes);
+    head.append(operation == QNetworkAccessManager::HeadOperation ? "HEAD " : "GET ");
+    if (!target.startsWith('/'))
+        head.append('/');
+    head.append(target).append(" HTTP/1.1\r\n");
     if (!given("Host"))
-        head +=
-            "Host: " + url.authority(QUrl::RemoveUserInfo | QUrl::FullyEncoded).toLatin1() + "\r\n";
+        head.append("Host: ")
+            .append(url.authority(QUrl::RemoveUserInfo | QUrl::FullyEncoded).toLatin1())
+            .append("\r\n");
     for (const QByteArray &name : names) {
         const QByteArray value = request.rawHeader(name);
         if (name.isEmpty() || !isValidHeaderText(name) || name.contains(':')
@@ -114,25 +120,32 @@ QByteArray HttpReply::requestHead(QNetworkAccessManager::Operation operation,
                              .arg(QString::fromLatin1(name.left(40).toPercentEncoding()));
             return {};
         }
-        head += name + ": " + value + "\r\n";
+        head.append(name).append(": ").append(value).append("\r\n");
     }
     if (!given("Accept-Encoding"))
-        head += "Accept-Encoding: " + ContentDecoder::acceptedEncodings() + "\r\n";
+        head.append("Accept-Encoding: ").append(ContentDecoder::acceptedEncodings()).append("\r\n");
     if (!given("Authorization") && !url.userName().isEmpty()) {
         // Credentials in the URL are for this origin: sent with the first request (as curl
         // does), not after a 401 round trip.
         const QByteArray credentials = url.userName(QUrl::FullyDecoded).toUtf8() + ':'
             + url.password(QUrl::FullyDecoded).toUtf8();
-        head += "Authorization: Basic " + credentials.toBase64() + "\r\n";
+        head.append("Authorization: Basic ").append(credentials.toBase64()).append("\r\n");
     }
-    head += "\r\n";
+    head.append("\r\n");
     return head;
+}
+
+void HttpReply::startNow()
+{
+    if (m_route == Route::OwnSocket)
+        start();
 }
 
 void HttpReply::start()
 {
-    if (isDone())
+    if (isDone() || m_started)
         return;
+    m_started = true;
     if (m_route == Route::Qt) {
         startQtReply();
         return;
@@ -230,6 +243,10 @@ void HttpReply::sendRequest()
     m_headBytesToWrite = m_head.size();
     m_socket->write(m_head);
     restartIdleTimer();
+    // Written now: a buffered QAbstractSocket would wait for its write notifier, one more turn
+    // of the event loop after every ready socket has been served. A failed write is reported
+    // from in here (errorOccurred), which is why nothing follows it.
+    m_socket->flush();
 }
 
 void HttpReply::onBytesWritten(qint64 bytes)

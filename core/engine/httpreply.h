@@ -68,6 +68,13 @@ public:
     qint64 bytesAvailable() const override;
     void setReadBufferSize(qint64 size) override;
 
+    // Starts the request now instead of from the event loop, for a caller that has connected
+    // to the reply's signals: on a kept-alive connection the request is on the wire before this
+    // returns, not after every other socket that is ready has been served. Signals (finished
+    // too, on an error) may come from within this call. Does nothing on Qt's route or after
+    // the start.
+    void startNow();
+
     // Up to maxSize of the body, without a copy when a whole received chunk fits.
     QByteArray readChunk(qint64 maxSize);
 
@@ -133,6 +140,7 @@ private:
     qint64 m_receivedBytes = 0; // Qt's route: body bytes as sent (before decoding)
     QBasicTimer m_idleTimer; // the request's transfer timeout, checked lazily
     qint64 m_lastActivityMs = 0;
+    bool m_started = false; // start() ran: the queued call, or startNow() before it
     bool m_reused = false; // the request went out on a kept-alive connection
     bool m_retriedStale = false; // sent again once after a kept-alive connection died unused
     bool m_decode = false;

@@ -23,7 +23,8 @@ public:
     explicit NetworkManager(QObject *parent = nullptr);
     ~NetworkManager() override;
 
-    // A GET or HEAD, as get() and head() make it, typed as what it is.
+    // A GET or HEAD, as get() and head() make it, typed as what it is. The manager's own
+    // finished(), encrypted() and sslErrors() are not emitted for it: connect to the reply.
     HttpReply *fetch(Operation operation, const QNetworkRequest &request);
 
     // Closes every idle connection, ours and Qt's.

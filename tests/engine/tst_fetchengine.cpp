@@ -5,6 +5,7 @@
 #include "engine/fetchtask.h"
 #include "jobqueuemodel.h"
 #include "server/loopbackserver.h"
+#include "sha256.h"
 #include "testsupport.h"
 #include "urllistparser.h"
 
@@ -24,6 +25,9 @@ class TestFetchEngine : public QObject
 
 private Q_SLOTS:
     void init();
+    // First: it sees the process before anything hashed.
+    void prepareLooksSha256UpBeforeTheRun_data();
+    void prepareLooksSha256UpBeforeTheRun();
 
     void peakConcurrencyIsTheWorkerCount_data();
     void peakConcurrencyIsTheWorkerCount();
@@ -689,6 +693,46 @@ void TestFetchEngine::lanesShareFewThreads()
     }
     QCOMPARE(lanes.size(), 40);
     QCOMPARE(threads.size(), engine.threadCount());
+}
+
+void TestFetchEngine::prepareLooksSha256UpBeforeTheRun_data()
+{
+    QTest::addColumn<bool>("hash");
+    QTest::addColumn<bool>("head");
+    QTest::addColumn<bool>("prepared"); // libcrypto's SHA-256 looked up before any task ran
+
+    // The rows that hash nothing come first: the lookup, once made, is the process's.
+    QTest::newRow("GET, --no-hash: nothing to prepare") << false << false << false;
+    QTest::newRow("HEAD: no body to hash") << true << true << false;
+    QTest::newRow("GET, hashed: looked up by a worker") << true << false << true;
+}
+
+void TestFetchEngine::prepareLooksSha256UpBeforeTheRun()
+{
+    QFETCH(bool, hash);
+    QFETCH(bool, head);
+    QFETCH(bool, prepared);
+    QVERIFY2(!Sha256::isPrepared(), "something hashed before this test");
+
+    JobQueueModel model;
+    model.addEntries(entriesFor({ m_server->url(QStringLiteral("/bytes/7")) }));
+    FetchEngine engine(&model);
+    FetchOptions options = testOptions(2);
+    options.computeSha256 = hash;
+    options.method = head ? FetchOptions::Method::Head : FetchOptions::Method::Get;
+    engine.setOptions(options);
+    QCOMPARE(engine.prepare(), prepared);
+    if (prepared)
+        QTRY_VERIFY_WITH_TIMEOUT(Sha256::isPrepared(), RunTimeoutMs); // no task has run
+    QCOMPARE(m_server->requestCount(), 0);
+
+    QVERIFY(runToEnd(engine));
+    const Job &job = model.jobAt(0);
+    QCOMPARE(job.state, JobState::Succeeded);
+    QCOMPARE(job.sha256.isEmpty(), !prepared);
+    QCOMPARE(Sha256::isPrepared(), prepared);
+    if (prepared)
+        QCOMPARE(job.sha256, LoopbackServer::expectedSha256(7));
 }
 
 void TestFetchEngine::workersRunOnTheEnginesOwnPool()
