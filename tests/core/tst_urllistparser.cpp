@@ -19,6 +19,13 @@ constexpr int ScaleLineCount = 100'000;
 constexpr qsizetype LongLineLength = 100 * 1024;
 constexpr int RandomSplitRounds = 200;
 constexpr qsizetype MaxRandomChunk = 17;
+// addDocument() is tried with every block count up to this (or the text's length): the cuts then
+// fall on every kind of place, a \r\n's middle included. Long texts get fewer, for time.
+constexpr int MaxBlocks = 48;
+constexpr int MaxBlocksOfLongText = 9;
+constexpr qsizetype LongText = 10'000;
+constexpr quint32 MixedLinesSeed = 20261207;
+constexpr int MixedLineCount = 3'000;
 
 // An entry as "line|url|file name", the URL fully encoded: rows compare whole lists at once.
 QStringList describe(const QList<UrlEntry> &entries)
@@ -134,6 +141,36 @@ QString repeated(QChar c, qsizetype count)
     return QString(count, c);
 }
 
+// Lines of every kind, duplicates near and far, in random order and with random line ends.
+QString mixedLines(bool withHeader)
+{
+    const QStringList kinds = {
+        u"https://a.example/%1"_s,
+        u"https://a.example/%1,name%1.bin"_s,
+        u"\"https://a.example/q?x=%1,y\",\"quoted %1.txt\""_s,
+        u"https://a.example/%1\tfile%1.txt"_s,
+        u"see https://a.example/%1 and ftp://x.example/%1, then http://b.example/%1."_s,
+        u"https://user:secret@a.example/%1?token=t%1"_s,
+        u"https://a.example/p?ids=%1,2,name.txt"_s,
+        u"not a url %1"_s,
+        u"http://host.example:99999/%1"_s,
+        u"# comment https://a.example/%1"_s,
+        u"   "_s,
+        u"HTTPS://A.EXAMPLE/%1"_s,
+        u"https://bücher.example/%1"_s,
+    };
+    const QStringList ends = { u"\n"_s, u"\r\n"_s, u"\r"_s };
+    QRandomGenerator random(MixedLinesSeed);
+    QString text = withHeader ? u"url,filename\r\n"_s : QString();
+    for (int line = 0; line < MixedLineCount; ++line) {
+        // Numbers from a small range: the same URL comes back, often in another block.
+        const QString number = QString::number(random.bounded(MixedLineCount / 4));
+        text += kinds.at(random.bounded(int(kinds.size()))).arg(number);
+        text += ends.at(random.bounded(int(ends.size())));
+    }
+    return text;
+}
+
 } // namespace
 
 class TestUrlListParser : public QObject
@@ -157,6 +194,8 @@ private slots:
     void deviceReadsGiveTheSameResult();
     void chunksGiveTheSameResult_data();
     void chunksGiveTheSameResult();
+    void blocksGiveTheSameResult_data();
+    void blocksGiveTheSameResult();
     void binaryGarbage();
     void veryLongLine_data();
     void veryLongLine();
@@ -785,6 +824,69 @@ void TestUrlListParser::chunksGiveTheSameResult()
         check(sizes, "random chunks");
         if (QTest::currentTestFailed())
             return;
+    }
+}
+
+void TestUrlListParser::blocksGiveTheSameResult_data()
+{
+    QTest::addColumn<QString>("text");
+
+    QTest::newRow("header, names, CRLF, duplicates across blocks, problems within a line")
+        << u"\uFEFF\r\n# list\r\nurl,filename\r\nhttps://a.example/1,one.txt\r\n"
+           "\"https://a.example/2,x\",\"b c.txt\"\r\nnot a record\r\nftp://x.example/\r\n"
+           "see ftp://y.example/ and https://a.example/1 then ftp://z.example/\r\n"
+           "https://user:pw@a.example/s?token=abc,s.bin\r\nhttps://a.example/3\r\n"
+           "https://a.example/2,x\r\nhttps://USER:pw@A.example/s?token=abc\r\n"
+           "https://a.example/3,again.txt\r\nhttps://a.example/1"_s;
+    QTest::newRow("a later line that reads like a header is not one")
+        << u"\n# c\n  \nhttps://a.example/1\nurl,filename\nhttps://a.example/2,two.txt\n"
+           "https://a.example/p?ids=1,2,name.txt\nhttps://a.example/1\n"_s;
+    QTest::newRow("tab header after blank lines, CR line ends")
+        << u"\r\r\rfile\turl\rb.txt\thttps://a.example/b\ra.txt\thttps://a.example/a\r"
+           "c.txt\thttps://a.example/b\rno tab here\r"_s;
+    QTest::newRow("chunks test's text")
+        << u"\uFEFFurl,filename\r\n# c\r\nhttps://a.example/1,a.txt\r\n\r\n"
+           "\"https://a.example/2,x\",\"b c.txt\"\rftp://x.example/\n"
+           "see https://a.example/3. and (https://a.example/4_(x))\r\n"
+           "https://a.example/1\r\nhttps://user:pw@a.example:99999/\rno url here\r\n"
+           "https://a.example/5"_s;
+    QTest::newRow("byte order mark inside the text")
+        << u"https://a.example/1\n\uFEFFhttps://a.example/2\n\uFEFF\nhttps://a.example/1"_s;
+    QTest::newRow("only line breaks") << u"\r\n\r\r\n\n\r"_s;
+    QTest::newRow("only comments") << u"# a\n# b\r\n#c"_s;
+    QTest::newRow("empty") << QString();
+    QTest::newRow("a line over the length limit first, then a header")
+        << (repeated(u'z', UrlListParser::MaxLineLength + 10)
+            + u"\r\nurl\r\nhttps://a.example/2\r\nhttps://a.example/2"_s);
+    QTest::newRow("mixed lines, no header") << mixedLines(false);
+    QTest::newRow("mixed lines after a header") << mixedLines(true);
+}
+
+void TestUrlListParser::blocksGiveTheSameResult()
+{
+    QFETCH(QString, text);
+    for (const bool skip : { true, false }) {
+        UrlListParser sequential;
+        sequential.setSkipDuplicates(skip);
+        sequential.addText(text);
+        sequential.finish();
+        const int duplicates = sequential.duplicateCount();
+        const Collected expected = collect(sequential);
+        const int maxBlocks = text.size() > LongText
+            ? MaxBlocksOfLongText
+            : int(qMin<qsizetype>(MaxBlocks, text.size() + 1));
+        for (int blocks = 1; blocks <= maxBlocks; ++blocks) {
+            UrlListParser parser;
+            parser.setSkipDuplicates(skip);
+            parser.addDocument(text, blocks);
+            const QByteArray where = "blocks " + QByteArray::number(blocks) + ", skip duplicates "
+                + QByteArray::number(skip);
+            QCOMPARE(parser.duplicateCount(), duplicates);
+            const Collected actual = collect(parser);
+            QVERIFY2(actual.linesRead == expected.linesRead, where.constData());
+            QVERIFY2(actual.entries == expected.entries, where.constData());
+            QVERIFY2(actual.problems == expected.problems, where.constData());
+        }
     }
 }
 
