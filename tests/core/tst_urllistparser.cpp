@@ -26,6 +26,8 @@ constexpr int MaxBlocksOfLongText = 9;
 constexpr qsizetype LongText = 10'000;
 constexpr quint32 MixedLinesSeed = 20261207;
 constexpr int MixedLineCount = 3'000;
+constexpr quint32 RandomUrlSeed = 20261208;
+constexpr int RandomUrlCount = 40'000;
 
 // An entry as "line|url|file name", the URL fully encoded: rows compare whole lists at once.
 QStringList describe(const QList<UrlEntry> &entries)
@@ -194,6 +196,7 @@ private slots:
     void deviceReadsGiveTheSameResult();
     void chunksGiveTheSameResult_data();
     void chunksGiveTheSameResult();
+    void entriesHoldQUrlsEncodedForm();
     void blocksGiveTheSameResult_data();
     void blocksGiveTheSameResult();
     void binaryGarbage();
@@ -825,6 +828,73 @@ void TestUrlListParser::chunksGiveTheSameResult()
         if (QTest::currentTestFailed())
             return;
     }
+}
+
+// The parser writes the common URLs' encoded form itself, without QUrl: on random URLs, plain and
+// odd, its entries must hold exactly the bytes QUrl gives, and it must refuse what QUrl refuses.
+void TestUrlListParser::entriesHoldQUrlsEncodedForm()
+{
+    const QStringList schemes = { u"http://"_s, u"https://"_s, u"http://"_s, u"https://"_s,
+                                  u"HTTP://"_s, u"Https://"_s };
+    const QStringList hosts = {
+        u"a.example"_s, u"host"_s, u"x-y.example"_s, u"127.0.0.1"_s, u"10.20.30.40"_s,
+        u"255.255.255.255"_s, u"127.1"_s, u"010.0.0.1"_s, u"256.1.1.1"_s, u"1.2.3.4.5"_s,
+        u"1.2.3"_s, u"12345"_s, u"0.0.0.0"_s, u"A.Example"_s, u"xn--bcher-kva.example"_s,
+        u"xn--zz.example"_s, u"-a.example"_s, u"a-.example"_s, u"a..example"_s, u".a"_s,
+        u"a."_s, u"a_b.example"_s, u"[::1]"_s, u"[::ffff:1.2.3.4]"_s, u"bücher.example"_s,
+        u"user:pw@a.example"_s, u"@a.example"_s, QString(), u"a%41.example"_s,
+        QString(64, u'a') + u".example"_s, u"a1.b2.c3"_s, u"1a.2b"_s, u"1.2.3.a"_s,
+    };
+    const QStringList ports = { QString(), QString(), QString(), u":80"_s, u":8080"_s,
+                                u":080"_s, u":"_s, u":65535"_s, u":65536"_s, u":0"_s,
+                                u":00"_s, u":123456"_s, u":8x"_s };
+    // Plain characters often, anything else now and then.
+    const QString plain = u"abcxyzABCXYZ0189-._~/?&=+,;:@!$*()'#/%"_s;
+    const QString odd = u"%#[]{}|\\^` <>éü€\u00A0AaFf0123456789%"_s;
+    QRandomGenerator random(RandomUrlSeed);
+    QStringList candidates;
+    QString text;
+    for (int i = 0; i < RandomUrlCount; ++i) {
+        QString candidate = schemes.at(random.bounded(int(schemes.size())))
+            + hosts.at(random.bounded(int(hosts.size())))
+            + ports.at(random.bounded(int(ports.size())));
+        const QStringList starts = { u"/"_s, u"/"_s, u"/"_s, u"?"_s, u"#"_s, QString() };
+        candidate += starts.at(random.bounded(int(starts.size())));
+        const int length = random.bounded(24);
+        const bool oddOnes = random.bounded(4) == 0;
+        for (int c = 0; c < length; ++c) {
+            const QString &from = oddOnes && random.bounded(3) == 0 ? odd : plain;
+            candidate += from.at(random.bounded(int(from.size())));
+        }
+        candidates.append(candidate);
+        // Quoted, the whole text is the candidate: no trimming, no splitting at punctuation.
+        text += u'"' + candidate + u"\",x.bin\n"_s;
+    }
+    UrlListParser parser;
+    parser.setSkipDuplicates(false);
+    parser.addText(text);
+    parser.finish();
+    const QList<UrlEntry> entries = parser.takeEntries();
+    qsizetype next = 0;
+    int compared = 0;
+    for (int line = 1; line <= int(candidates.size()); ++line) {
+        const QString &candidate = candidates.at(line - 1);
+        const QUrl url(candidate, QUrl::TolerantMode);
+        const bool accepted = url.isValid() && !url.host().isEmpty()
+            && (url.scheme() == u"http" || url.scheme() == u"https");
+        const bool entered = next < entries.size() && entries.at(next).line == line;
+        QVERIFY2(entered == accepted, qPrintable(candidate));
+        if (!entered)
+            continue;
+        QVERIFY2(entries.at(next).url.encoded() == url.toEncoded(),
+                 qPrintable(candidate + u" -> "_s
+                            + QString::fromLatin1(entries.at(next).url.encoded()) + u" not "_s
+                            + QString::fromLatin1(url.toEncoded())));
+        ++next;
+        ++compared;
+    }
+    QCOMPARE(next, entries.size());
+    qInfo("%d URLs compared with QUrl's", compared);
 }
 
 void TestUrlListParser::blocksGiveTheSameResult_data()
