@@ -132,5 +132,9 @@ private:
 
 } // namespace Parafetch
 
+// A list of a million entries grows by moving its memory, not entry by entry (CompactUrl and
+// QString are relocatable).
+Q_DECLARE_TYPEINFO(Parafetch::UrlEntry, Q_RELOCATABLE_TYPE);
+Q_DECLARE_TYPEINFO(Parafetch::ParseProblem, Q_RELOCATABLE_TYPE);
 Q_DECLARE_METATYPE(Parafetch::UrlEntry)
 Q_DECLARE_METATYPE(Parafetch::ParseProblem)
