@@ -120,26 +120,21 @@ InputPanel::InputPanel(QWidget *parent)
     left->addWidget(label);
     m_area->addWidget(m_editor);
 
-    // In the editor's place while a text too large to edit is held: what it is, and a way to
-    // discard it (Add, beside it, adds it as it adds typed text).
+    // In the editor's place while a text too large to edit is held: what it is. It takes the
+    // focus as the editor did, so that pasting more goes on.
     auto *heldFrame = new QFrame(m_area);
     m_heldPage = heldFrame;
     m_heldPage->setObjectName(QStringLiteral("heldText"));
+    m_heldPage->setFocusPolicy(Qt::StrongFocus);
     heldFrame->setFrameStyle(m_editor->frameStyle());
     heldFrame->setBackgroundRole(QPalette::Base);
     heldFrame->setAutoFillBackground(true);
-    auto *heldLayout = new QHBoxLayout(m_heldPage);
+    auto *heldLayout = new QVBoxLayout(m_heldPage);
     m_heldSummary = new QLabel(m_heldPage);
     m_heldSummary->setObjectName(QStringLiteral("heldTextSummary"));
     m_heldSummary->setWordWrap(true);
     m_heldSummary->setAlignment(Qt::AlignLeft | Qt::AlignTop);
-    m_heldSummary->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    auto *clearButton = new QPushButton(tr("C&lear"), m_heldPage);
-    clearButton->setObjectName(QStringLiteral("clearHeldText"));
-    clearButton->setToolTip(tr("Discard the pasted text"));
     heldLayout->addWidget(m_heldSummary, 1);
-    heldLayout->addWidget(clearButton, 0, Qt::AlignTop);
-    connect(clearButton, &QPushButton::clicked, this, &InputPanel::clear);
     // Pasting more goes on as in the editor: after the held text.
     auto *pasteMore = new QAction(m_heldPage);
     pasteMore->setShortcut(QKeySequence::Paste);
@@ -158,6 +153,13 @@ InputPanel::InputPanel(QWidget *parent)
     m_addButton = new QPushButton(tr("&Add to Queue"), this);
     m_addButton->setAccessibleName(tr("Add to queue"));
     buttons->addWidget(m_addButton);
+    // Under Add while a text is held, and only then: the editor's own way to empty it is gone.
+    m_clearButton = new QPushButton(tr("C&lear"), this);
+    m_clearButton->setObjectName(QStringLiteral("clearHeldText"));
+    m_clearButton->setToolTip(tr("Discard the pasted text"));
+    m_clearButton->hide();
+    connect(m_clearButton, &QPushButton::clicked, this, &InputPanel::clear);
+    buttons->addWidget(m_clearButton);
     buttons->addStretch();
     row->addLayout(buttons);
     left->addLayout(row);
@@ -258,14 +260,15 @@ void InputPanel::hold(QString text)
     m_held = std::move(text);
     m_editor->clear(); // what it had is in the held text
     m_heldSummary->setText(
-        tr("%Ln line(s) pasted (%1): too many to edit here. Add puts them in the queue; Clear "
+        tr("%Ln line(s) pasted (%1): too many to edit here.\nAdd to Queue adds them; Clear "
            "discards them.",
            nullptr, int(qMin<qsizetype>(size.lines, INT_MAX)))
             .arg(formatBytes(size.utf8Bytes)));
     const bool hadFocus = m_editor->hasFocus();
     m_area->setCurrentWidget(m_heldPage);
+    m_clearButton->show();
     if (hadFocus)
-        m_heldPage->findChild<QPushButton *>()->setFocus();
+        m_heldPage->setFocus();
 }
 
 void InputPanel::showEditor()
@@ -274,8 +277,9 @@ void InputPanel::showEditor()
         return;
     m_held = QString();
     m_heldSummary->clear();
-    const bool hadFocus = m_heldPage->isAncestorOf(QApplication::focusWidget());
+    const bool hadFocus = m_heldPage->hasFocus() || m_clearButton->hasFocus();
     m_area->setCurrentWidget(m_editor);
+    m_clearButton->hide();
     if (hadFocus)
         m_editor->setFocus();
 }

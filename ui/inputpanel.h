@@ -66,6 +66,7 @@ private:
     QPlainTextEdit *m_editor = nullptr;
     QWidget *m_heldPage = nullptr;
     QLabel *m_heldSummary = nullptr;
+    QPushButton *m_clearButton = nullptr;
     QString m_held;
     QPushButton *m_addButton = nullptr;
     QAction *m_addAction = nullptr;
