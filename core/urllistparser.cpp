@@ -473,9 +473,25 @@ bool isPlainUrlCharacter(char16_t c)
     if (isLowerAlphaNumeric(c) || (c >= u'A' && c <= u'Z'))
         return true;
     switch (c) {
-    case u'-': case u'.': case u'_': case u'~': case u'/': case u'?': case u'&': case u'=':
-    case u'+': case u',': case u';': case u':': case u'@': case u'!': case u'$': case u'*':
-    case u'(': case u')': case u'\'':
+    case u'-':
+    case u'.':
+    case u'_':
+    case u'~':
+    case u'/':
+    case u'?':
+    case u'&':
+    case u'=':
+    case u'+':
+    case u',':
+    case u';':
+    case u':':
+    case u'@':
+    case u'!':
+    case u'$':
+    case u'*':
+    case u'(':
+    case u')':
+    case u'\'':
         return true;
     default:
         return false;
@@ -498,8 +514,8 @@ QByteArray plainEncoded(QStringView candidate)
     const char16_t *data = candidate.utf16();
     const qsizetype size = candidate.size();
     qsizetype hostEnd = pos;
-    while (hostEnd < size && data[hostEnd] != u'/' && data[hostEnd] != u'?'
-           && data[hostEnd] != u'#' && data[hostEnd] != u':')
+    while (hostEnd < size && data[hostEnd] != u'/' && data[hostEnd] != u'?' && data[hostEnd] != u'#'
+           && data[hostEnd] != u':')
         ++hostEnd;
     if (!isPlainHost(candidate.sliced(pos, hostEnd - pos)))
         return {};
@@ -533,8 +549,9 @@ QByteArray plainEncoded(QStringView candidate)
             && isHexDigitUpper(data[i + 2])) {
             const auto hex = [](char16_t h) { return h <= u'9' ? h - u'0' : h - u'A' + 10; };
             const char16_t byte = char16_t(hex(data[i + 1]) * 16 + hex(data[i + 2]));
-            if (byte < 0x80 && (isAsciiLetter(byte) || (byte >= u'0' && byte <= u'9')
-                                || byte == u'-' || byte == u'.' || byte == u'_' || byte == u'~'))
+            if (byte < 0x80
+                && (isAsciiLetter(byte) || (byte >= u'0' && byte <= u'9') || byte == u'-'
+                    || byte == u'.' || byte == u'_' || byte == u'~'))
                 return {};
             i += 2;
             continue;

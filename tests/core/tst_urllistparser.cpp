@@ -834,20 +834,46 @@ void TestUrlListParser::chunksGiveTheSameResult()
 // odd, its entries must hold exactly the bytes QUrl gives, and it must refuse what QUrl refuses.
 void TestUrlListParser::entriesHoldQUrlsEncodedForm()
 {
-    const QStringList schemes = { u"http://"_s, u"https://"_s, u"http://"_s, u"https://"_s,
-                                  u"HTTP://"_s, u"Https://"_s };
+    const QStringList schemes = { u"http://"_s,  u"https://"_s, u"http://"_s,
+                                  u"https://"_s, u"HTTP://"_s,  u"Https://"_s };
     const QStringList hosts = {
-        u"a.example"_s, u"host"_s, u"x-y.example"_s, u"127.0.0.1"_s, u"10.20.30.40"_s,
-        u"255.255.255.255"_s, u"127.1"_s, u"010.0.0.1"_s, u"256.1.1.1"_s, u"1.2.3.4.5"_s,
-        u"1.2.3"_s, u"12345"_s, u"0.0.0.0"_s, u"A.Example"_s, u"xn--bcher-kva.example"_s,
-        u"xn--zz.example"_s, u"-a.example"_s, u"a-.example"_s, u"a..example"_s, u".a"_s,
-        u"a."_s, u"a_b.example"_s, u"[::1]"_s, u"[::ffff:1.2.3.4]"_s, u"bücher.example"_s,
-        u"user:pw@a.example"_s, u"@a.example"_s, QString(), u"a%41.example"_s,
-        QString(64, u'a') + u".example"_s, u"a1.b2.c3"_s, u"1a.2b"_s, u"1.2.3.a"_s,
+        u"a.example"_s,
+        u"host"_s,
+        u"x-y.example"_s,
+        u"127.0.0.1"_s,
+        u"10.20.30.40"_s,
+        u"255.255.255.255"_s,
+        u"127.1"_s,
+        u"010.0.0.1"_s,
+        u"256.1.1.1"_s,
+        u"1.2.3.4.5"_s,
+        u"1.2.3"_s,
+        u"12345"_s,
+        u"0.0.0.0"_s,
+        u"A.Example"_s,
+        u"xn--bcher-kva.example"_s,
+        u"xn--zz.example"_s,
+        u"-a.example"_s,
+        u"a-.example"_s,
+        u"a..example"_s,
+        u".a"_s,
+        u"a."_s,
+        u"a_b.example"_s,
+        u"[::1]"_s,
+        u"[::ffff:1.2.3.4]"_s,
+        u"bücher.example"_s,
+        u"user:pw@a.example"_s,
+        u"@a.example"_s,
+        QString(),
+        u"a%41.example"_s,
+        QString(64, u'a') + u".example"_s,
+        u"a1.b2.c3"_s,
+        u"1a.2b"_s,
+        u"1.2.3.a"_s,
     };
-    const QStringList ports = { QString(), QString(), QString(), u":80"_s, u":8080"_s,
-                                u":080"_s, u":"_s, u":65535"_s, u":65536"_s, u":0"_s,
-                                u":00"_s, u":123456"_s, u":8x"_s };
+    const QStringList ports = { QString(), QString(),    QString(),   u":80"_s,    u":8080"_s,
+                                u":080"_s, u":"_s,       u":65535"_s, u":65536"_s, u":0"_s,
+                                u":00"_s,  u":123456"_s, u":8x"_s };
     // Plain characters often, anything else now and then.
     const QString plain = u"abcxyzABCXYZ0189-._~/?&=+,;:@!$*()'#/%"_s;
     const QString odd = u"%#[]{}|\\^` <>éü€\u00A0AaFf0123456789%"_s;

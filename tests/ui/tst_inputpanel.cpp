@@ -134,7 +134,8 @@ void TestInputPanel::largeTextIsHeld()
     const QString summary = p.summary()->text();
     QVERIFY2(summary.startsWith(QLocale().toString(lines) + u" line"_s), qPrintable(summary));
     QVERIFY2(summary.contains(u"MiB)"_s) || summary.contains(u"KiB)"_s), qPrintable(summary));
-    QVERIFY2(summary.contains(u"Add to Queue adds them; Clear discards them."_s), qPrintable(summary));
+    QVERIFY2(summary.contains(u"Add to Queue adds them; Clear discards them."_s),
+             qPrintable(summary));
     QVERIFY(p.clearButton()->isVisible());
     QVERIFY(p.entries.isEmpty());
 }
