@@ -15,6 +15,7 @@
 #include <array>
 #include <climits>
 #include <optional>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -472,30 +473,8 @@ bool isPlainUrlCharacter(char16_t c)
 {
     if (isLowerAlphaNumeric(c) || (c >= u'A' && c <= u'Z'))
         return true;
-    switch (c) {
-    case u'-':
-    case u'.':
-    case u'_':
-    case u'~':
-    case u'/':
-    case u'?':
-    case u'&':
-    case u'=':
-    case u'+':
-    case u',':
-    case u';':
-    case u':':
-    case u'@':
-    case u'!':
-    case u'$':
-    case u'*':
-    case u'(':
-    case u')':
-    case u'\'':
-        return true;
-    default:
-        return false;
-    }
+    constexpr std::string_view Punctuation = "-._~/?&=+,;:@!$*()'";
+    return c < 0x80 && Punctuation.find(char(c)) != std::string_view::npos;
 }
 
 // What QUrl(candidate, QUrl::TolerantMode).toEncoded() gives, without a QUrl, for the URLs
