@@ -34,6 +34,16 @@ namespace {
 // Below this a held text is parsed on one thread: starting threads would cost more than it saves.
 constexpr qsizetype ParallelParseCharacters = 256 * Units::BytesPerKiB;
 
+// Reading a list, as the headless runner does (heaptrim.h): the tables and blocks a long list
+// grows get pages of their own, and what the reading freed goes back once the jobs are in.
+struct BulkLoad
+{
+    BulkLoad() { beginBulkLoad(); }
+    ~BulkLoad() { endBulkLoad(); }
+    BulkLoad(const BulkLoad &) = delete;
+    BulkLoad &operator=(const BulkLoad &) = delete;
+};
+
 struct TextSize
 {
     qsizetype lines = 0; // as the parser counts them: \n, \r\n or \r ends one
@@ -291,6 +301,7 @@ QStringList InputPanel::problemLines() const
 
 void InputPanel::add()
 {
+    const BulkLoad load;
     {
         ParseResult result;
         {
@@ -307,12 +318,12 @@ void InputPanel::add()
             result = { parser.takeEntries(), parser.takeProblems() };
         } // the parser's duplicate table goes before the queue takes the entries
         finishParsing(std::move(result), QString());
-    }
-    releaseFreedMemory(); // the text, its copy and the parser's tables: gone once the jobs are in
+    } // the text, the parser's tables and the entries: gone once the jobs are in
 }
 
 bool InputPanel::importDevice(QIODevice *device, const QString &sourceName)
 {
+    const BulkLoad load;
     {
         ParseResult result;
         {
@@ -325,7 +336,6 @@ bool InputPanel::importDevice(QIODevice *device, const QString &sourceName)
         }
         finishParsing(std::move(result), sourceName);
     }
-    releaseFreedMemory();
     return true;
 }
 
