@@ -78,6 +78,12 @@ public:
     // Returns false if the device is not readable or a read fails; lines read so far are kept.
     bool addDevice(QIODevice *device);
     void finish(); // parses a held partial line
+    // The same as addText(text) and finish() on a parser that has read nothing yet, with the text
+    // cut at line ends into `blocks` blocks parsed on as many threads: for a pasted list of a
+    // million lines, where one thread takes seconds. The entries, problems, line numbers, header
+    // and duplicates are those of the sequential parse (the first occurrence of a URL wins).
+    // A parser that has read text already, or blocks <= 1, parses on this thread.
+    void addDocument(QStringView text, int blocks);
 
     QList<UrlEntry> takeEntries(); // in input order; clears them
     QList<ParseProblem> takeProblems();
@@ -100,6 +106,7 @@ private:
     void addLineProblem(QStringView line, const QString &reason);
     void addProblem(QStringView candidate, const QString &reason); // one URL's text
     void addProblem(const QUrl &url, const QString &reason);
+    void mergeBlock(UrlListParser &block);
 
     QList<UrlEntry> m_entries;
     QList<ParseProblem> m_problems;
@@ -116,9 +123,18 @@ private:
         false; // a chunk ended in \r: a \n starting the next one is its pair
     bool m_atStart = true;
     bool m_sawContent = false; // a header is only recognised on the first line with content
+    // A block of addDocument(): every URL becomes an entry, and the merge, which sees the blocks
+    // in input order, finds the duplicates. For each entry, how many problems came before it, so
+    // that a duplicate's problem goes where the sequential parse puts it.
+    bool m_deferDuplicates = false;
+    QList<int> m_problemsBefore;
 };
 
 } // namespace Parafetch
 
+// A list of a million entries grows by moving its memory, not entry by entry (CompactUrl and
+// QString are relocatable).
+Q_DECLARE_TYPEINFO(Parafetch::UrlEntry, Q_RELOCATABLE_TYPE);
+Q_DECLARE_TYPEINFO(Parafetch::ParseProblem, Q_RELOCATABLE_TYPE);
 Q_DECLARE_METATYPE(Parafetch::UrlEntry)
 Q_DECLARE_METATYPE(Parafetch::ParseProblem)

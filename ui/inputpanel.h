@@ -2,6 +2,7 @@
 // Where URLs come in: a paste area, the parser's problems listed inline, and Add.
 #pragma once
 
+#include "units.h"
 #include "urllistparser.h"
 
 #include <QWidget>
@@ -12,6 +13,7 @@ class QLabel;
 class QListView;
 class QPlainTextEdit;
 class QPushButton;
+class QStackedWidget;
 class QStringListModel;
 
 namespace Parafetch {
@@ -23,10 +25,19 @@ class InputPanel final : public QWidget
 public:
     explicit InputPanel(QWidget *parent = nullptr);
 
+    // A paste, drop or restored list of more lines or characters than these is held as text
+    // instead of going into the editor, which shows what it holds: building the editor's
+    // document of a million lines takes seconds and hundreds of megabytes, for nobody to edit.
+    static constexpr qsizetype HeldLines = 20'000;
+    static constexpr qsizetype HeldCharacters = 2 * Units::BytesPerMiB; // UTF-16 units
+
     QPlainTextEdit *editor() const { return m_editor; }
+    // The text Add reads: the editor's, or the text held in its place.
     QString text() const;
     void setText(const QString &text);
     void appendText(const QString &text);
+    bool holdsText() const { return !m_held.isEmpty(); }
+    void clear(); // discards the text, typed or held
     QStringList problemLines() const;
     // File → Add to Queue (Ctrl+Return, Ctrl+Enter): the window puts it in its menu.
     QAction *addToQueueAction() const { return m_addAction; }
@@ -47,9 +58,16 @@ Q_SIGNALS:
 
 private:
     void showProblems(const QString &source, const QList<ParseProblem> &problems);
-    void finishParsing(UrlListParser &parser, const QString &source);
+    void finishParsing(ParseResult result, const QString &source);
+    void hold(QString text);
+    void showEditor();
 
+    QStackedWidget *m_area = nullptr; // the editor, or the summary of a held text
     QPlainTextEdit *m_editor = nullptr;
+    QWidget *m_heldPage = nullptr;
+    QLabel *m_heldSummary = nullptr;
+    QPushButton *m_clearButton = nullptr;
+    QString m_held;
     QPushButton *m_addButton = nullptr;
     QAction *m_addAction = nullptr;
     QLabel *m_problemsLabel = nullptr;

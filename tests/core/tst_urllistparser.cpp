@@ -19,6 +19,15 @@ constexpr int ScaleLineCount = 100'000;
 constexpr qsizetype LongLineLength = 100 * 1024;
 constexpr int RandomSplitRounds = 200;
 constexpr qsizetype MaxRandomChunk = 17;
+// addDocument() is tried with every block count up to this (or the text's length): the cuts then
+// fall on every kind of place, a \r\n's middle included. Long texts get fewer, for time.
+constexpr int MaxBlocks = 48;
+constexpr int MaxBlocksOfLongText = 9;
+constexpr qsizetype LongText = 10'000;
+constexpr quint32 MixedLinesSeed = 20261207;
+constexpr int MixedLineCount = 3'000;
+constexpr quint32 RandomUrlSeed = 20261208;
+constexpr int RandomUrlCount = 40'000;
 
 // An entry as "line|url|file name", the URL fully encoded: rows compare whole lists at once.
 QStringList describe(const QList<UrlEntry> &entries)
@@ -134,6 +143,36 @@ QString repeated(QChar c, qsizetype count)
     return QString(count, c);
 }
 
+// Lines of every kind, duplicates near and far, in random order and with random line ends.
+QString mixedLines(bool withHeader)
+{
+    const QStringList kinds = {
+        u"https://a.example/%1"_s,
+        u"https://a.example/%1,name%1.bin"_s,
+        u"\"https://a.example/q?x=%1,y\",\"quoted %1.txt\""_s,
+        u"https://a.example/%1\tfile%1.txt"_s,
+        u"see https://a.example/%1 and ftp://x.example/%1, then http://b.example/%1."_s,
+        u"https://user:secret@a.example/%1?token=t%1"_s,
+        u"https://a.example/p?ids=%1,2,name.txt"_s,
+        u"not a url %1"_s,
+        u"http://host.example:99999/%1"_s,
+        u"# comment https://a.example/%1"_s,
+        u"   "_s,
+        u"HTTPS://A.EXAMPLE/%1"_s,
+        u"https://bücher.example/%1"_s,
+    };
+    const QStringList ends = { u"\n"_s, u"\r\n"_s, u"\r"_s };
+    QRandomGenerator random(MixedLinesSeed);
+    QString text = withHeader ? u"url,filename\r\n"_s : QString();
+    for (int line = 0; line < MixedLineCount; ++line) {
+        // Numbers from a small range: the same URL comes back, often in another block.
+        const QString number = QString::number(random.bounded(MixedLineCount / 4));
+        text += kinds.at(random.bounded(int(kinds.size()))).arg(number);
+        text += ends.at(random.bounded(int(ends.size())));
+    }
+    return text;
+}
+
 } // namespace
 
 class TestUrlListParser : public QObject
@@ -157,6 +196,9 @@ private slots:
     void deviceReadsGiveTheSameResult();
     void chunksGiveTheSameResult_data();
     void chunksGiveTheSameResult();
+    void entriesHoldQUrlsEncodedForm();
+    void blocksGiveTheSameResult_data();
+    void blocksGiveTheSameResult();
     void binaryGarbage();
     void veryLongLine_data();
     void veryLongLine();
@@ -785,6 +827,162 @@ void TestUrlListParser::chunksGiveTheSameResult()
         check(sizes, "random chunks");
         if (QTest::currentTestFailed())
             return;
+    }
+}
+
+// The parser writes the common URLs' encoded form itself, without QUrl: on random URLs, plain and
+// odd, its entries must hold exactly the bytes QUrl gives, and it must refuse what QUrl refuses.
+void TestUrlListParser::entriesHoldQUrlsEncodedForm()
+{
+    const QStringList schemes = { u"http://"_s,  u"https://"_s, u"http://"_s,
+                                  u"https://"_s, u"HTTP://"_s,  u"Https://"_s };
+    const QStringList hosts = {
+        u"a.example"_s,
+        u"host"_s,
+        u"x-y.example"_s,
+        u"127.0.0.1"_s,
+        u"10.20.30.40"_s,
+        u"255.255.255.255"_s,
+        u"127.1"_s,
+        u"010.0.0.1"_s,
+        u"256.1.1.1"_s,
+        u"1.2.3.4.5"_s,
+        u"1.2.3"_s,
+        u"12345"_s,
+        u"0.0.0.0"_s,
+        u"A.Example"_s,
+        u"xn--bcher-kva.example"_s,
+        u"xn--zz.example"_s,
+        u"-a.example"_s,
+        u"a-.example"_s,
+        u"a..example"_s,
+        u".a"_s,
+        u"a."_s,
+        u"a_b.example"_s,
+        u"[::1]"_s,
+        u"[::ffff:1.2.3.4]"_s,
+        u"bücher.example"_s,
+        u"user:pw@a.example"_s,
+        u"@a.example"_s,
+        QString(),
+        u"a%41.example"_s,
+        QString(64, u'a') + u".example"_s,
+        u"a1.b2.c3"_s,
+        u"1a.2b"_s,
+        u"1.2.3.a"_s,
+    };
+    const QStringList ports = { QString(), QString(),    QString(),   u":80"_s,    u":8080"_s,
+                                u":080"_s, u":"_s,       u":65535"_s, u":65536"_s, u":0"_s,
+                                u":00"_s,  u":123456"_s, u":8x"_s };
+    // Plain characters often, anything else now and then.
+    const QString plain = u"abcxyzABCXYZ0189-._~/?&=+,;:@!$*()'#/%"_s;
+    const QString odd = u"%#[]{}|\\^` <>éü€\u00A0AaFf0123456789%"_s;
+    QRandomGenerator random(RandomUrlSeed);
+    QStringList candidates;
+    QString text;
+    for (int i = 0; i < RandomUrlCount; ++i) {
+        QString candidate = schemes.at(random.bounded(int(schemes.size())))
+            + hosts.at(random.bounded(int(hosts.size())))
+            + ports.at(random.bounded(int(ports.size())));
+        const QStringList starts = { u"/"_s, u"/"_s, u"/"_s, u"?"_s, u"#"_s, QString() };
+        candidate += starts.at(random.bounded(int(starts.size())));
+        const int length = random.bounded(24);
+        const bool oddOnes = random.bounded(4) == 0;
+        for (int c = 0; c < length; ++c) {
+            const QString &from = oddOnes && random.bounded(3) == 0 ? odd : plain;
+            candidate += from.at(random.bounded(int(from.size())));
+        }
+        candidates.append(candidate);
+        // Quoted, the whole text is the candidate: no trimming, no splitting at punctuation.
+        text += u'"' + candidate + u"\",x.bin\n"_s;
+    }
+    UrlListParser parser;
+    parser.setSkipDuplicates(false);
+    parser.addText(text);
+    parser.finish();
+    const QList<UrlEntry> entries = parser.takeEntries();
+    qsizetype next = 0;
+    int compared = 0;
+    for (int line = 1; line <= int(candidates.size()); ++line) {
+        const QString &candidate = candidates.at(line - 1);
+        const QUrl url(candidate, QUrl::TolerantMode);
+        const bool accepted = url.isValid() && !url.host().isEmpty()
+            && (url.scheme() == u"http" || url.scheme() == u"https");
+        const bool entered = next < entries.size() && entries.at(next).line == line;
+        QVERIFY2(entered == accepted, qPrintable(candidate));
+        if (!entered)
+            continue;
+        QVERIFY2(entries.at(next).url.encoded() == url.toEncoded(),
+                 qPrintable(candidate + u" -> "_s
+                            + QString::fromLatin1(entries.at(next).url.encoded()) + u" not "_s
+                            + QString::fromLatin1(url.toEncoded())));
+        ++next;
+        ++compared;
+    }
+    QCOMPARE(next, entries.size());
+    qInfo("%d URLs compared with QUrl's", compared);
+}
+
+void TestUrlListParser::blocksGiveTheSameResult_data()
+{
+    QTest::addColumn<QString>("text");
+
+    QTest::newRow("header, names, CRLF, duplicates across blocks, problems within a line")
+        << u"\uFEFF\r\n# list\r\nurl,filename\r\nhttps://a.example/1,one.txt\r\n"
+           "\"https://a.example/2,x\",\"b c.txt\"\r\nnot a record\r\nftp://x.example/\r\n"
+           "see ftp://y.example/ and https://a.example/1 then ftp://z.example/\r\n"
+           "https://user:pw@a.example/s?token=abc,s.bin\r\nhttps://a.example/3\r\n"
+           "https://a.example/2,x\r\nhttps://USER:pw@A.example/s?token=abc\r\n"
+           "https://a.example/3,again.txt\r\nhttps://a.example/1"_s;
+    QTest::newRow("a later line that reads like a header is not one")
+        << u"\n# c\n  \nhttps://a.example/1\nurl,filename\nhttps://a.example/2,two.txt\n"
+           "https://a.example/p?ids=1,2,name.txt\nhttps://a.example/1\n"_s;
+    QTest::newRow("tab header after blank lines, CR line ends")
+        << u"\r\r\rfile\turl\rb.txt\thttps://a.example/b\ra.txt\thttps://a.example/a\r"
+           "c.txt\thttps://a.example/b\rno tab here\r"_s;
+    QTest::newRow("chunks test's text")
+        << u"\uFEFFurl,filename\r\n# c\r\nhttps://a.example/1,a.txt\r\n\r\n"
+           "\"https://a.example/2,x\",\"b c.txt\"\rftp://x.example/\n"
+           "see https://a.example/3. and (https://a.example/4_(x))\r\n"
+           "https://a.example/1\r\nhttps://user:pw@a.example:99999/\rno url here\r\n"
+           "https://a.example/5"_s;
+    QTest::newRow("byte order mark inside the text")
+        << u"https://a.example/1\n\uFEFFhttps://a.example/2\n\uFEFF\nhttps://a.example/1"_s;
+    QTest::newRow("only line breaks") << u"\r\n\r\r\n\n\r"_s;
+    QTest::newRow("only comments") << u"# a\n# b\r\n#c"_s;
+    QTest::newRow("empty") << QString();
+    QTest::newRow("a line over the length limit first, then a header")
+        << (repeated(u'z', UrlListParser::MaxLineLength + 10)
+            + u"\r\nurl\r\nhttps://a.example/2\r\nhttps://a.example/2"_s);
+    QTest::newRow("mixed lines, no header") << mixedLines(false);
+    QTest::newRow("mixed lines after a header") << mixedLines(true);
+}
+
+void TestUrlListParser::blocksGiveTheSameResult()
+{
+    QFETCH(QString, text);
+    for (const bool skip : { true, false }) {
+        UrlListParser sequential;
+        sequential.setSkipDuplicates(skip);
+        sequential.addText(text);
+        sequential.finish();
+        const int duplicates = sequential.duplicateCount();
+        const Collected expected = collect(sequential);
+        const int maxBlocks = text.size() > LongText
+            ? MaxBlocksOfLongText
+            : int(qMin<qsizetype>(MaxBlocks, text.size() + 1));
+        for (int blocks = 1; blocks <= maxBlocks; ++blocks) {
+            UrlListParser parser;
+            parser.setSkipDuplicates(skip);
+            parser.addDocument(text, blocks);
+            const QByteArray where = "blocks " + QByteArray::number(blocks) + ", skip duplicates "
+                + QByteArray::number(skip);
+            QCOMPARE(parser.duplicateCount(), duplicates);
+            const Collected actual = collect(parser);
+            QVERIFY2(actual.linesRead == expected.linesRead, where.constData());
+            QVERIFY2(actual.entries == expected.entries, where.constData());
+            QVERIFY2(actual.problems == expected.problems, where.constData());
+        }
     }
 }
 
