@@ -69,8 +69,8 @@ public:
     // Whether every chunk given has been hashed (result() may be asked for).
     bool isIdle() const;
     // When !hasRoom() or !isIdle(): wake is posted to context's thread once the queue has drained
-    // to WakeReaderAtBytes or emptied; returns false (posting nothing) if that is already so. context must
-    // outlive this object or be its owner (its posted events die with it).
+    // to WakeReaderAtBytes or emptied; returns false (posting nothing) if that is already so.
+    // context must outlive this object or be its owner (its posted events die with it).
     bool wakeWhenReady(QObject *context, std::function<void()> wake);
     // The raw 32-byte digest; needs isIdle(). The hash starts over afterwards.
     QByteArray result();

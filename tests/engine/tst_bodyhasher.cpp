@@ -141,7 +141,8 @@ void TestBodyHasher::handsOverCopiesInRecycledPieces()
         // to it (it reads a copy), so the reader's array is freed as soon as the reader is done.
         QByteArray chunk = body.sliced(given, Chunk);
         hasher.addData(chunk);
-        QVERIFY2(chunk.isDetached(), qPrintable(QStringLiteral("chunk at %1 MiB").arg(given >> 20)));
+        QVERIFY2(chunk.isDetached(),
+                 qPrintable(QStringLiteral("chunk at %1 MiB").arg(given >> 20)));
     }
     while (!hasher.isIdle()) {
         bool done = false;
@@ -155,7 +156,8 @@ void TestBodyHasher::handsOverCopiesInRecycledPieces()
              qint64((body.size() - BodyHasher::OffloadAfterBytes) / BodyHasher::PieceBytes));
     // ... written again once hashed: no more arrays than a full queue, the chunk that filled it
     // and the spares take, however long the body.
-    QVERIFY2(counters.piecesAllocated <= 2 * (BodyHasher::MaxQueuedBytes + Chunk) / BodyHasher::PieceBytes,
+    QVERIFY2(counters.piecesAllocated
+                 <= 2 * (BodyHasher::MaxQueuedBytes + Chunk) / BodyHasher::PieceBytes,
              qPrintable(QString::number(counters.piecesAllocated)));
 }
 
