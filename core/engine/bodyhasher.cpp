@@ -4,7 +4,6 @@
 
 #include "sha256.h"
 
-#include <QDeadlineTimer>
 #include <QMetaObject>
 #include <QMutex>
 #include <QObject>
@@ -14,31 +13,26 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <deque>
+#include <vector>
 
 namespace Parafetch {
 
 namespace {
 
-// A turn hashes about this much (a few milliseconds' work) before going to the back of the
-// pool's queue, so that eight large bodies on two hashing threads all move.
-constexpr qint64 TurnBytes = 8 << 20;
-// Hashed chunks held for the engine thread to take back (BodyHasher::takeHashed); past this
-// they are freed here.
-constexpr std::size_t MaxHashedChunks = 16;
-// A turn that finds the queue empty waits this long for the next chunk before it ends: the
-// reply hands over a socket read at a time (often 64 KiB), and a new turn per chunk would cost
-// a thread wake-up each. Far below the time a stalled body waits for anything.
-constexpr int IdleWaitUs = 500;
+// Pieces the hashing thread is done with, kept for the engine thread to write again; past this
+// they are freed. Two queues' worth: what a full queue and the chunk that filled it take.
+constexpr std::size_t MaxSparePieces = 2 * BodyHasher::MaxQueuedBytes / BodyHasher::PieceBytes;
 
 // Its own pool, not the global one: hashing must not wait behind (or hold up) anyone else's
-// work. One thread per CPU: more could not hash faster.
+// work. One thread per CPU, at least one more than there are offloaded bodies (each keeps one).
 QThreadPool *hashPool()
 {
     static QThreadPool *const pool = [] {
         auto *created = new QThreadPool; // lives as long as the process: turns may be queued
         created->setObjectName(QStringLiteral("sha256"));
-        created->setMaxThreadCount(std::max(1, QThread::idealThreadCount()));
+        created->setMaxThreadCount(std::max(2, QThread::idealThreadCount()));
         return created;
     }();
     return pool;
@@ -55,22 +49,26 @@ int maxOffloadedBodies()
 
 } // namespace
 
-// Shared by the BodyHasher (engine thread) and the turn that hashes its chunks (a pool thread).
+// Shared by the BodyHasher (engine thread) and the turn that hashes its pieces (a pool thread).
 struct BodyHasher::State
 {
     QMutex mutex;
-    QWaitCondition chunkQueued; // a turn waits on it for the next chunk
+    QWaitCondition wanted; // a turn waits on it for the next piece, or to be let go
     // The engine thread touches sha only while queued == 0; a turn only while it holds a
-    // chunk it took from the queue (so queued > 0). The mutex orders the two.
+    // piece it took from the queue (so queued > 0). The mutex orders the two.
     Sha256 sha;
     std::deque<QByteArray> queue; // guarded by mutex
-    std::vector<QByteArray> hashed; // done with, for takeHashed(); guarded by mutex
+    std::vector<QByteArray> spare; // pieces done with, to be written again; guarded by mutex
     qint64 queued = 0; // bytes queued or being hashed; guarded by mutex
     bool scheduled = false; // a turn is queued in the pool or running; guarded by mutex
+    // The body gave back its offload slot (result() or reset()): its turn gives back its pool
+    // thread once the queue is empty, until a new body queues again. Guarded by mutex.
+    bool released = false;
     bool abandoned = false; // the body is no longer wanted; guarded by mutex
     QObject *wakeContext = nullptr; // guarded by mutex
     std::function<void()> wake; // guarded by mutex
     qint64 wakeAtOrBelow = 0; // guarded by mutex
+    Counters counters; // guarded by mutex
 
     // With mutex held.
     void wakeIfDue()
@@ -82,50 +80,52 @@ struct BodyHasher::State
         wakeContext = nullptr;
     }
 
-    // With mutex held: the body is no longer wanted; a turn stops at its next chunk and frees
-    // nothing more for takeHashed().
+    // With mutex held: the body is no longer wanted; a turn stops at its next piece.
     void abandon()
     {
         abandoned = true;
         queue.clear();
-        hashed.clear();
+        spare.clear();
         wake = nullptr;
         wakeContext = nullptr;
-        chunkQueued.wakeAll();
+        wanted.wakeAll();
     }
 
+    // With mutex held: the body's turn may give back its thread (see released).
+    void release()
+    {
+        released = true;
+        wanted.wakeAll();
+    }
+
+    // One turn per offloaded body: it hashes pieces as they come and waits for more in between
+    // (a hand-over of the thread per stall cost more than the wait; bench/PROFILE.md).
     static void runTurn(const std::shared_ptr<State> &state)
     {
-        for (qint64 hashed = 0; hashed < TurnBytes;) {
-            QByteArray chunk;
-            {
-                QMutexLocker lock(&state->mutex);
-                if (!state->abandoned && state->queue.empty())
-                    state->chunkQueued.wait(&state->mutex,
-                                            QDeadlineTimer(std::chrono::microseconds(IdleWaitUs)));
-                if (state->abandoned || state->queue.empty()) {
-                    state->scheduled = false;
-                    return;
-                }
-                chunk = std::move(state->queue.front());
-                state->queue.pop_front();
-            }
-            state->sha.addData(chunk);
-            hashed += chunk.size();
-            QMutexLocker lock(&state->mutex);
-            state->queued -= chunk.size();
-            if (!state->abandoned && state->hashed.size() < MaxHashedChunks)
-                state->hashed.push_back(std::move(chunk));
-            state->wakeIfDue();
-        }
-        {
-            QMutexLocker lock(&state->mutex);
+        QMutexLocker lock(&state->mutex);
+        ++state->counters.turns;
+        for (;;) {
+            while (!state->abandoned && !state->released && state->queue.empty())
+                state->wanted.wait(&state->mutex);
             if (state->abandoned || state->queue.empty()) {
                 state->scheduled = false;
                 return;
             }
+            QByteArray piece = std::move(state->queue.front());
+            state->queue.pop_front();
+            lock.unlock();
+            state->sha.addData(piece);
+            lock.relock();
+            state->queued -= piece.size();
+            if (!state->abandoned && state->spare.size() < MaxSparePieces)
+                state->spare.push_back(std::move(piece));
+            state->wakeIfDue();
+            if (!piece.isNull()) { // not kept: freed here, outside the lock
+                lock.unlock();
+                piece = QByteArray();
+                lock.relock();
+            }
         }
-        schedule(state);
     }
 
     static void schedule(const std::shared_ptr<State> &state)
@@ -157,9 +157,12 @@ bool BodyHasher::takeOffloadSlot()
 
 void BodyHasher::releaseOffloadSlot()
 {
-    if (m_offloaded)
-        offloadedBodies.fetch_sub(1, std::memory_order_relaxed);
+    if (!m_offloaded)
+        return;
+    offloadedBodies.fetch_sub(1, std::memory_order_relaxed);
     m_offloaded = false;
+    QMutexLocker lock(&m_state->mutex);
+    m_state->release();
 }
 
 void BodyHasher::reset()
@@ -176,7 +179,9 @@ void BodyHasher::reset()
         // A turn may still be hashing the old body: leave it that state, start a new one.
         m_state->abandon();
     }
+    const Counters counters = m_state->counters; // the hasher's, not the body's
     m_state = std::make_shared<State>();
+    m_state->counters = counters;
 }
 
 void BodyHasher::addData(const QByteArray &chunk)
@@ -191,15 +196,47 @@ void BodyHasher::addData(const QByteArray &chunk)
         m_state->sha.addData(chunk);
         return;
     }
+    queueCopy(chunk);
+}
+
+void BodyHasher::queueCopy(QByteArrayView chunk)
+{
+    const qsizetype count = (chunk.size() + PieceBytes - 1) / PieceBytes;
+    std::vector<QByteArray> pieces;
+    pieces.reserve(std::size_t(count));
+    {
+        QMutexLocker lock(&m_state->mutex);
+        while (qsizetype(pieces.size()) < count && !m_state->spare.empty()) {
+            pieces.push_back(std::move(m_state->spare.back()));
+            m_state->spare.pop_back();
+        }
+    }
+    qint64 allocated = 0;
+    for (qsizetype at = 0, i = 0; at < chunk.size(); at += PieceBytes, ++i) {
+        const qsizetype size = std::min(PieceBytes, chunk.size() - at);
+        if (i == qsizetype(pieces.size())) {
+            pieces.emplace_back();
+            pieces.back().reserve(PieceBytes);
+            ++allocated;
+        }
+        QByteArray &piece = pieces[std::size_t(i)];
+        piece.resize(size); // only this thread holds a spare: written in place, no detach
+        std::memcpy(piece.data(), chunk.data() + at, std::size_t(size));
+    }
     bool start = false;
     {
         QMutexLocker lock(&m_state->mutex);
-        m_state->queue.push_back(chunk); // shares the reply's array, no copy
-        m_state->queued += chunk.size();
+        for (QByteArray &piece : pieces) {
+            m_state->queued += piece.size();
+            m_state->queue.push_back(std::move(piece));
+        }
+        m_state->counters.piecesQueued += count;
+        m_state->counters.piecesAllocated += allocated;
+        m_state->released = false;
         start = !m_state->scheduled;
         m_state->scheduled = true;
         if (!start)
-            m_state->chunkQueued.wakeOne();
+            m_state->wanted.wakeOne();
     }
     if (start)
         State::schedule(m_state);
@@ -231,9 +268,10 @@ bool BodyHasher::isIdle() const
 bool BodyHasher::wakeWhenReady(QObject *context, std::function<void()> wake)
 {
     QMutexLocker lock(&m_state->mutex);
-    // Waiting for room wakes at half the queue (not at the first byte of room: one chunk per
-    // wake-up would cost a hop per chunk); waiting for the end wakes when all is hashed.
-    const qint64 threshold = m_state->queued >= MaxQueuedBytes ? MaxQueuedBytes / 2 : 0;
+    // Waiting for room wakes while some of the queue is left (not at the first byte of room:
+    // one piece per wake-up would cost a hop per piece; not at the end: the hashing thread would
+    // then wait for the reader); waiting for the end wakes when all is hashed.
+    const qint64 threshold = m_state->queued >= MaxQueuedBytes ? WakeReaderAtBytes : 0;
     if (m_state->queued <= threshold)
         return false;
     m_state->wakeContext = context;
@@ -242,26 +280,22 @@ bool BodyHasher::wakeWhenReady(QObject *context, std::function<void()> wake)
     return true;
 }
 
-std::vector<QByteArray> BodyHasher::takeHashed()
-{
-    std::vector<QByteArray> taken;
-    if (!m_offloaded)
-        return taken; // result() took the last ones back
-    QMutexLocker lock(&m_state->mutex);
-    taken.swap(m_state->hashed);
-    return taken;
-}
-
 QByteArray BodyHasher::result()
 {
     Q_ASSERT(isIdle());
     m_bytes = 0;
     if (m_offloaded) {
         QMutexLocker lock(&m_state->mutex);
-        m_state->hashed.clear(); // before takeHashed() stops looking
+        m_state->spare.clear(); // freed here, by the thread that allocated them
     }
     releaseOffloadSlot();
     return m_state->sha.result();
+}
+
+BodyHasher::Counters BodyHasher::counters() const
+{
+    QMutexLocker lock(&m_state->mutex);
+    return m_state->counters;
 }
 
 } // namespace Parafetch

@@ -442,8 +442,6 @@ void FetchTask::drain()
     HttpReply &reply = *m_reply;
     if (reply.bytesAvailable() <= 0)
         return;
-    if (m_hash)
-        m_hash->takeHashed(); // freed here, in the thread whose arena they came from
     const bool keep = attempt.keepBody;
     if (keep && !attempt.sinkOpen && !attempt.sinkFailed)
         openSink(reply);

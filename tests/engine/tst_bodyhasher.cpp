@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // A body's hash handed to a hashing thread: the same digest as in one piece, a bounded queue
-// that wakes its reader, and a reset or destruction with chunks still queued.
+// that wakes its reader, copies in recycled pieces, one turn per body, and a reset or
+// destruction with chunks still queued.
 #include "engine/bodyhasher.h"
 #include "sha256.h"
 
@@ -19,6 +20,8 @@ private Q_SLOTS:
     void digestEqualsOnePiece_data();
     void digestEqualsOnePiece();
     void queueIsBoundedAndWakesItsReader();
+    void handsOverCopiesInRecycledPieces();
+    void aBodyKeepsItsHashingThread();
     void resetWithChunksQueuedStartsOver();
     void destroyedWithChunksQueued();
 };
@@ -119,6 +122,53 @@ void TestBodyHasher::queueIsBoundedAndWakesItsReader()
             QTRY_VERIFY_WITH_TIMEOUT(done, 10000);
     }
     QCOMPARE(hasher.result().toHex(), Sha256::hash(body).toHex());
+}
+
+void TestBodyHasher::handsOverCopiesInRecycledPieces()
+{
+    constexpr qsizetype Chunk = 1024 * 1024;
+    const QByteArray body = randomBytes(40 * Chunk, 11);
+    BodyHasher hasher;
+    QObject context;
+    qsizetype given = 0;
+    for (; given < body.size(); given += Chunk) {
+        if (!hasher.hasRoom()) {
+            bool woken = false;
+            if (hasher.wakeWhenReady(&context, [&woken] { woken = true; }))
+                QTRY_VERIFY_WITH_TIMEOUT(woken, 10000);
+        }
+        // A chunk of its own, as the reply hands over: the hashing thread keeps no reference
+        // to it (it reads a copy), so the reader's array is freed as soon as the reader is done.
+        QByteArray chunk = body.sliced(given, Chunk);
+        hasher.addData(chunk);
+        QVERIFY2(chunk.isDetached(),
+                 qPrintable(QStringLiteral("chunk at %1 MiB").arg(given >> 20)));
+    }
+    while (!hasher.isIdle()) {
+        bool done = false;
+        if (hasher.wakeWhenReady(&context, [&done] { done = true; }))
+            QTRY_VERIFY_WITH_TIMEOUT(done, 10000);
+    }
+    QCOMPARE(hasher.result().toHex(), Sha256::hash(body).toHex());
+    const BodyHasher::Counters counters = hasher.counters();
+    // Everything past the threshold went over, in pieces...
+    QCOMPARE(counters.piecesQueued,
+             qint64((body.size() - BodyHasher::OffloadAfterBytes) / BodyHasher::PieceBytes));
+    // ... written again once hashed: no more arrays than a full queue, the chunk that filled it
+    // and the spares take, however long the body.
+    QVERIFY2(counters.piecesAllocated
+                 <= 2 * (BodyHasher::MaxQueuedBytes + Chunk) / BodyHasher::PieceBytes,
+             qPrintable(QString::number(counters.piecesAllocated)));
+}
+
+void TestBodyHasher::aBodyKeepsItsHashingThread()
+{
+    // However many chunks and however often the reader waits for room, one pool thread takes
+    // the body up once and stays with it to the end.
+    const QByteArray body = randomBytes(64 * 1024 * 1024, 13);
+    BodyHasher hasher;
+    QCOMPARE(hashInChunks(hasher, body, 1024 * 1024).toHex(), Sha256::hash(body).toHex());
+    QCOMPARE(hasher.counters().turns, qint64(1));
 }
 
 void TestBodyHasher::resetWithChunksQueuedStartsOver()
