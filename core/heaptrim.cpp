@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// releaseFreedMemory() and the bulk-load policy: glibc's malloc_trim and mallopt, nothing elsewhere.
+// releaseFreedMemory() and the bulk-load policy: glibc's malloc_trim and mallopt, nothing
+// elsewhere.
 #include "heaptrim.h"
 
 #if defined(__GLIBC__)

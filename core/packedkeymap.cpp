@@ -24,8 +24,7 @@ PackedKeyMap::Slot &PackedKeyMap::slotFor(QByteArrayView key, quint32 hash) cons
     const std::size_t mask = m_slots.size() - 1;
     for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
         Slot &slot = m_slots[i];
-        if (!slot.key
-            || (slot.hash == hash && QByteArrayView(slot.key, slot.size) == key))
+        if (!slot.key || (slot.hash == hash && QByteArrayView(slot.key, slot.size) == key))
             return slot;
     }
 }

@@ -1021,23 +1021,25 @@ void TestJobQueueModel::summaryEqualsComputeAfterEveryStep_data()
 
     using S = Step;
     newRow("a run: add, start, progress, finish, more of the list",
-           QList<Step> { S::AddFour,       S::StartQueued, S::Progress,      S::Progress,
-                         S::FinishRunning, S::StartQueued, S::FinishRunning, S::AddFour,
-                         S::StartQueued,   S::Progress,    S::FinishRunning });
-    newRow("failures retried until the queue is done", QList<Step> { S::AddFour,     S::StartQueued, S::StartQueued,   S::FinishRunning,
+           QList<Step> { S::AddFour, S::StartQueued, S::Progress, S::Progress, S::FinishRunning,
+                         S::StartQueued, S::FinishRunning, S::AddFour, S::StartQueued, S::Progress,
+                         S::FinishRunning });
+    newRow("failures retried until the queue is done",
+           QList<Step> { S::AddFour, S::StartQueued, S::StartQueued, S::FinishRunning,
                          S::RetryFailed, S::StartQueued, S::FinishRunning, S::RetryFailed,
-                         S::StartQueued, S::Progress,    S::FinishRunning });
-    newRow("cancel one, cancel all, then retry them", QList<Step> {
-        S::AddFour,      S::AddFour,       S::StartQueued, S::Progress,    S::CancelFirstUnfinished,
-        S::CancelQueued, S::FinishRunning, S::RetryFailed, S::StartQueued, S::FinishRunning
-    });
-    newRow("rows removed: finished ones cleared, the first one, all of them", QList<Step> { S::AddFour,     S::StartQueued, S::FinishRunning, S::ClearFinished,
-                         S::StartQueued, S::Progress,    S::RemoveFirst,   S::FinishRunning,
-                         S::AddFour,     S::RemoveFirst, S::ClearFinished, S::Clear,
-                         S::AddFour });
-    newRow("restored and saved runs added next to a live one", QList<Step> { S::AddFour,     S::StartQueued,  S::FinishRunning, S::StartQueued,
-                         S::AddRestored, S::AddSaved,     S::Progress,      S::FinishRunning,
-                         S::RetryFailed, S::CancelQueued, S::ClearFinished });
+                         S::StartQueued, S::Progress, S::FinishRunning });
+    newRow("cancel one, cancel all, then retry them",
+           QList<Step> { S::AddFour, S::AddFour, S::StartQueued, S::Progress,
+                         S::CancelFirstUnfinished, S::CancelQueued, S::FinishRunning,
+                         S::RetryFailed, S::StartQueued, S::FinishRunning });
+    newRow("rows removed: finished ones cleared, the first one, all of them",
+           QList<Step> { S::AddFour, S::StartQueued, S::FinishRunning, S::ClearFinished,
+                         S::StartQueued, S::Progress, S::RemoveFirst, S::FinishRunning, S::AddFour,
+                         S::RemoveFirst, S::ClearFinished, S::Clear, S::AddFour });
+    newRow("restored and saved runs added next to a live one",
+           QList<Step> { S::AddFour, S::StartQueued, S::FinishRunning, S::StartQueued,
+                         S::AddRestored, S::AddSaved, S::Progress, S::FinishRunning, S::RetryFailed,
+                         S::CancelQueued, S::ClearFinished });
 }
 
 void TestJobQueueModel::summaryEqualsComputeAfterEveryStep()
