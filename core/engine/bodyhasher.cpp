@@ -117,10 +117,11 @@ struct BodyHasher::State
             state->sha.addData(piece);
             lock.relock();
             state->queued -= piece.size();
-            if (!state->abandoned && state->spare.size() < MaxSparePieces)
+            const bool keep = !state->abandoned && state->spare.size() < MaxSparePieces;
+            if (keep)
                 state->spare.push_back(std::move(piece));
             state->wakeIfDue();
-            if (!piece.isNull()) { // not kept: freed here, outside the lock
+            if (!keep) { // not kept: freed here, outside the lock
                 lock.unlock();
                 piece = QByteArray();
                 lock.relock();

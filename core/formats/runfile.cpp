@@ -437,7 +437,7 @@ QString applyText(Job *job, ExportField field, const QString &text, const QStrin
         if (text.isEmpty())
             return tr("%1 is empty").arg(name);
         QUrl url;
-        const QString problem = applyUrl(name, text, &url);
+        QString problem = applyUrl(name, text, &url);
         job->url = url;
         return problem;
     }
@@ -461,7 +461,7 @@ QString applyText(Job *job, ExportField field, const QString &text, const QStrin
             break;
         }
         QUrl url;
-        const QString problem = applyUrl(name, text, &url);
+        QString problem = applyUrl(name, text, &url);
         job->setFinalUrl(url);
         return problem;
     }
