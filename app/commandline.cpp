@@ -57,6 +57,21 @@ bool readInt(const QCommandLineParser &parser, const QCommandLineOption &option,
     return true;
 }
 
+bool readByteRate(const QCommandLineParser &parser, const QCommandLineOption &option,
+                  qint64 *bytesPerSecond)
+{
+    if (!parser.isSet(option))
+        return true;
+    QString error;
+    const std::optional<qint64> rate = FetchOptions::parseByteRate(parser.value(option), &error);
+    if (!rate) {
+        printError(tr("--%1: %2").arg(option.names().constLast(), error));
+        return false;
+    }
+    *bytesPerSecond = *rate;
+    return true;
+}
+
 bool readSeconds(const QCommandLineParser &parser, const QCommandLineOption &option, int *ms)
 {
     if (!parser.isSet(option))
@@ -294,6 +309,24 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                                         "(0-%1, default 0 = no limit beyond --jobs).")
                                          .arg(FetchOptions::MaxPerHost),
                                      QStringLiteral("N"));
+    const QCommandLineOption limitRate(
+        QStringLiteral("limit-rate"),
+        tr("Cap the whole run's download rate at RATE bytes per second, as curl takes it: "
+           "500K, 1.5M, 2G (KiB, MiB, GiB per second)."),
+        QStringLiteral("RATE"));
+    const QCommandLineOption limitRatePerUrl(
+        QStringLiteral("limit-rate-per-url"),
+        tr("Cap each URL's download rate at RATE bytes per second (as --limit-rate)."),
+        QStringLiteral("RATE"));
+    const QCommandLineOption rate(
+        QStringLiteral("rate"),
+        tr("Start at most N URLs per second, minute, hour or day, however many workers run: "
+           "N/s, N/m, N/h, N/d as curl's --rate (a bare N is per hour)."),
+        QStringLiteral("N/U"));
+    const QCommandLineOption perHostInterval(
+        QStringLiteral("per-host-interval"),
+        tr("Polite mode: start a URL on one host at most once every SECONDS."),
+        QStringLiteral("SECONDS"));
     const QCommandLineOption http11(
         QStringLiteral("http1.1"),
         tr("Speak HTTP/1.1 only: over https offer no h2 (default: h2 when the server picks it)."));
@@ -339,12 +372,42 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                                   tr("Port for --demo-server (default: any free port)."),
                                   QStringLiteral("P"));
 
-    parser.addOptions({ headless,    jobs,           input,      exportTo,     outputDir, timeout,
-                        idleTimeout, retries,        retryDelay, maxRedirects, head,      header,
-                        userAgent,   noHash,         noResume,   noProxy,      quiet,     demo,
-                        demoServer,  screenshot,     port,       caFile,       perHost,   http11,
-                        http2,       sweep,          sample,     compare,      failIf,    shard,
-                        merge,       screenshotSweep });
+    parser.addOptions({ headless,
+                        jobs,
+                        input,
+                        exportTo,
+                        outputDir,
+                        timeout,
+                        idleTimeout,
+                        retries,
+                        retryDelay,
+                        maxRedirects,
+                        head,
+                        header,
+                        userAgent,
+                        noHash,
+                        noResume,
+                        noProxy,
+                        quiet,
+                        demo,
+                        demoServer,
+                        screenshot,
+                        port,
+                        caFile,
+                        perHost,
+                        http11,
+                        http2,
+                        sweep,
+                        sample,
+                        compare,
+                        failIf,
+                        shard,
+                        merge,
+                        limitRate,
+                        limitRatePerUrl,
+                        rate,
+                        perHostInterval,
+                        screenshotSweep });
     parser.addPositionalArgument(QStringLiteral("urls"),
                                  tr("URLs to fetch, or one FILE with a list (as --input FILE). "
                                     "With --headless and no other input, a list piped to "
@@ -380,9 +443,27 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         || !readInt(parser, perHost, 0, FetchOptions::MaxPerHost, &fetch.perHost)
         || !readInt(parser, sample, 1, std::numeric_limits<int>::max(), &result.sampleSize)
         || !readSeconds(parser, timeout, &fetch.timeoutMs)
-        || !readSeconds(parser, idleTimeout, &fetch.idleTimeoutMs))
+        || !readSeconds(parser, idleTimeout, &fetch.idleTimeoutMs)
+        || !readByteRate(parser, limitRate, &fetch.limitRate)
+        || !readByteRate(parser, limitRatePerUrl, &fetch.limitRatePerUrl))
         return false;
     result.port = quint16(portNumber);
+    if (parser.isSet(rate)) {
+        QString error;
+        const std::optional<qint64> interval =
+            FetchOptions::parseRequestRate(parser.value(rate), &error);
+        if (!interval) {
+            printError(tr("--rate: %1").arg(error));
+            return false;
+        }
+        fetch.startIntervalNs = *interval;
+    }
+    if (parser.isSet(perHostInterval)) {
+        int ms = 0;
+        if (!readSeconds(parser, perHostInterval, &ms))
+            return false;
+        fetch.perHostIntervalNs = qint64(ms) * Units::NsPerMs;
+    }
 
     for (const QString &text : parser.values(header)) {
         QString error;
@@ -442,8 +523,10 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
 
     result.screenshotPath = parser.value(screenshot);
     for (const QCommandLineOption *option :
-         { &jobs, &timeout, &idleTimeout, &retries, &retryDelay, &maxRedirects, &head, &header,
-           &userAgent, &noHash, &noResume, &outputDir, &caFile, &perHost, &http11, &http2 }) {
+         { &jobs,         &timeout,   &idleTimeout,     &retries,   &retryDelay,
+           &maxRedirects, &head,      &header,          &userAgent, &noHash,
+           &noResume,     &outputDir, &caFile,          &perHost,   &http11,
+           &http2,        &limitRate, &limitRatePerUrl, &rate,      &perHostInterval }) {
         result.fetchOptionsGiven = result.fetchOptionsGiven || parser.isSet(*option);
     }
 

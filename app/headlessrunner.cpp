@@ -572,6 +572,21 @@ int HeadlessRunner::writeResults(const QList<Job> &jobs, const RunSummary &summa
 {
     clearProgress();
     writeOut(summaryText(summary), true);
+    if (m_line.fetch.limitRate > 0 || m_line.fetch.limitRatePerUrl > 0)
+        writeOut(tr("%1: rates and the speedup above were measured under it\n")
+                     .arg(formatBandwidthCap(m_line.fetch.limitRate, m_line.fetch.limitRatePerUrl))
+                     .toUtf8(),
+                 true);
+    if (m_line.fetch.startIntervalNs > 0 || m_line.fetch.perHostIntervalNs > 0) {
+        QStringList paces;
+        if (m_line.fetch.startIntervalNs > 0)
+            paces.append(tr("at most %1 URLs started")
+                             .arg(FetchOptions::requestRateText(m_line.fetch.startIntervalNs)));
+        if (m_line.fetch.perHostIntervalNs > 0)
+            paces.append(tr("one start per host every %1")
+                             .arg(formatSeconds(m_line.fetch.perHostIntervalNs)));
+        writeOut(tr("paced: %1\n").arg(paces.join(QStringLiteral(", "))).toUtf8(), true);
+    }
     if (m_line.fetch.perHost > 0) {
         writeOut(tr("polite: at most %1 per host, hosts backed off %2 times\n")
                      .arg(m_line.fetch.perHost)
@@ -585,6 +600,7 @@ int HeadlessRunner::writeResults(const QList<Job> &jobs, const RunSummary &summa
         RunInfo info;
         info.startedAt = m_engine->epoch().addMSecs(summary.firstStartNs / Units::NsPerMs);
         info.concurrency = m_line.fetch.concurrency;
+        info.limitRate = m_line.fetch.limitRate;
         info.method = m_line.fetch.method == FetchOptions::Method::Head ? QByteArrayLiteral("HEAD")
                                                                         : QByteArrayLiteral("GET");
         info.toolVersion = QCoreApplication::applicationVersion();

@@ -160,11 +160,8 @@ int runWindow(QApplication &app, const Parafetch::CommandLine &line)
         journal->attach(&model, &engine);
     MainWindow window(&model, &engine);
     window.setRunJournal(journal.get());
-    if (line.fetchOptionsGiven) {
-        FetchOptions options = line.fetch;
-        window.concurrencySpinBox()->setValue(options.concurrency);
-        engine.setOptions(options);
-    }
+    if (line.fetchOptionsGiven)
+        window.setFetchOptions(line.fetch);
     // A stop signal has no person to answer "Quit Parafetch?": partial files are kept, and the
     // next start offers the list back to continue them.
     Parafetch::installSignalHandlers(app, [&window](int) {

@@ -2,9 +2,12 @@
 // Defaults and validation of fetch settings.
 #include "fetchoptions.h"
 
+#include "units.h"
+
 #include <QCoreApplication>
 
 #include <algorithm>
+#include <cmath>
 
 namespace Parafetch {
 
@@ -34,6 +37,119 @@ std::optional<FetchOptions::HttpVersion> FetchOptions::httpVersionFromName(QStri
             return version;
     }
     return std::nullopt;
+}
+
+std::optional<qint64> FetchOptions::parseByteRate(QStringView text, QString *error)
+{
+    const QStringView trimmed = text.trimmed();
+    qint64 unit = 1;
+    QStringView number = trimmed;
+    if (!trimmed.isEmpty()) {
+        switch (trimmed.back().toUpper().unicode()) {
+        case 'K':
+            unit = Units::BytesPerKiB;
+            break;
+        case 'M':
+            unit = Units::BytesPerMiB;
+            break;
+        case 'G':
+            unit = Units::BytesPerGiB;
+            break;
+        default:
+            break;
+        }
+        if (unit != 1)
+            number.chop(1);
+    }
+    // Digits and at most one decimal point: no sign, no exponent, no "inf".
+    bool digits = false;
+    bool other = false;
+    int points = 0;
+    for (const QChar c : number) {
+        if (c >= QLatin1Char('0') && c <= QLatin1Char('9'))
+            digits = true;
+        else if (c == QLatin1Char('.'))
+            ++points;
+        else
+            other = true;
+    }
+    bool ok = digits && points <= 1 && !other;
+    const double value = ok ? number.toDouble(&ok) : 0;
+    if (!ok || value * double(unit) > double(MaxByteRate)) {
+        if (error) {
+            *error = QCoreApplication::translate(
+                         "Parafetch::FetchOptions",
+                         "\"%1\" is not a rate: give bytes per second, or a number with K, M or "
+                         "G (as 500K or 1.5M), or 0 for no limit")
+                         .arg(text.left(40));
+        }
+        return std::nullopt;
+    }
+    return qint64(value * double(unit));
+}
+
+QString FetchOptions::byteRateText(qint64 bytesPerSecond)
+{
+    for (const auto &[unit, suffix] :
+         { std::pair { Units::BytesPerGiB, 'G' }, std::pair { Units::BytesPerMiB, 'M' },
+           std::pair { Units::BytesPerKiB, 'K' } }) {
+        if (bytesPerSecond < unit)
+            continue;
+        // The shortest of up to three decimals that says the value exactly ("1.5M", not
+        // "1.465K" for 1500, which reads back the same only after rounding).
+        const double value = double(bytesPerSecond) / double(unit);
+        double scale = 1;
+        for (int decimals = 0; decimals <= 3; ++decimals, scale *= 10) {
+            if (std::nearbyint(value * scale) == value * scale)
+                return QString::number(value, 'f', decimals) + QLatin1Char(suffix);
+        }
+    }
+    return QString::number(bytesPerSecond);
+}
+
+std::optional<qint64> FetchOptions::parseRequestRate(QStringView text, QString *error)
+{
+    const QStringView trimmed = text.trimmed();
+    const qsizetype slash = trimmed.indexOf(QLatin1Char('/'));
+    const QStringView count = slash < 0 ? trimmed : trimmed.left(slash).trimmed();
+    const QStringView unit = slash < 0 ? QStringView(u"h") : trimmed.mid(slash + 1).trimmed();
+    qint64 periodNs = 0;
+    if (unit == u"s")
+        periodNs = Units::NsPerSecond;
+    else if (unit == u"m")
+        periodNs = Units::SecondsPerMinute * Units::NsPerSecond;
+    else if (unit == u"h")
+        periodNs = Units::MinutesPerHour * Units::SecondsPerMinute * Units::NsPerSecond;
+    else if (unit == u"d")
+        periodNs = Units::MsPerDay * Units::NsPerMs;
+    bool ok = periodNs > 0 && !count.isEmpty();
+    for (const QChar c : count)
+        ok = ok && c >= QLatin1Char('0') && c <= QLatin1Char('9');
+    const qint64 n = ok ? count.toLongLong(&ok) : 0;
+    // At most a million a second: beyond that no interval is left to keep.
+    if (!ok || n < 1 || periodNs / n < Units::NsPerUs) {
+        if (error) {
+            *error = QCoreApplication::translate(
+                         "Parafetch::FetchOptions",
+                         "\"%1\" is not a request rate: give N/s, N/m, N/h or N/d (as 10/s or "
+                         "600/m), N a whole number from 1")
+                         .arg(text.left(40));
+        }
+        return std::nullopt;
+    }
+    return periodNs / n;
+}
+
+QString FetchOptions::requestRateText(qint64 startIntervalNs)
+{
+    if (startIntervalNs <= 0)
+        return QString();
+    const double perSecond = double(Units::NsPerSecond) / double(startIntervalNs);
+    if (perSecond >= 1)
+        return QCoreApplication::translate("Parafetch::FetchOptions", "%1/s", "requests a second")
+            .arg(QString::number(perSecond, 'g', 4));
+    return QCoreApplication::translate("Parafetch::FetchOptions", "one every %1 s")
+        .arg(QString::number(double(startIntervalNs) / double(Units::NsPerSecond), 'g', 4));
 }
 
 int FetchOptions::clampConcurrency(int value)

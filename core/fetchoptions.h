@@ -61,6 +61,16 @@ struct FetchOptions
     int perHost = 0; // polite mode: at most this many requests per host at once, 0 = off
     bool resume = true; // continue a kept .part with Range + If-Range where the server allows
     HttpVersion httpVersion = HttpVersion::Auto;
+    // Bandwidth caps in bytes per second, 0 = none: for the whole run (--limit-rate, the
+    // toolbar's Limit box, which applies at once) and for each URL (--limit-rate-per-url).
+    qint64 limitRate = 0;
+    qint64 limitRatePerUrl = 0;
+    // Request-rate caps, as the least time between two URLs' starts in ns, 0 = none: for the run
+    // (--rate N/s, N/m, N/h, N/d: curl's form) and, in polite mode, per host
+    // (--per-host-interval SECONDS). They count URLs started, as curl counts transfers; a
+    // retry waits its own backoff, a redirect follows at once.
+    qint64 startIntervalNs = 0;
+    qint64 perHostIntervalNs = 0;
     // Whether each finished job keeps its attempt log and its request and response headers, for
     // the details pane and the HAR export. A run that shows and exports neither (the headless
     // runner without a HAR export) leaves them out: a million jobs would hold a million of each.
@@ -74,6 +84,18 @@ struct FetchOptions
     static QString httpVersionName(HttpVersion version);
     static std::optional<HttpVersion> httpVersionFromName(QStringView name);
     static int clampConcurrency(int value);
+    // A rate as curl's --limit-rate takes it: bytes per second, or with a suffix K, M or G
+    // (KiB, MiB, GiB; "1.5M" is 1,572,864). "0" lifts the cap. nullopt with a reason on error.
+    static constexpr qint64 MaxByteRate = qint64(1) << 50; // a PiB/s: beyond any link
+    static std::optional<qint64> parseByteRate(QStringView text, QString *error);
+    // The same in the shortest form parseByteRate() reads back: "512K", "1.5M", "100".
+    static QString byteRateText(qint64 bytesPerSecond);
+    // curl's --rate: "N/U" with U one of s, m, h, d (a second, minute, hour or 24 h), and N a
+    // whole number from 1; a bare N is per hour, as curl reads it. Gives the interval between
+    // starts in ns; nullopt with a reason on error.
+    static std::optional<qint64> parseRequestRate(QStringView text, QString *error);
+    // For people: "20/s", "1/min", "every 2.5 s"; empty for none.
+    static QString requestRateText(qint64 startIntervalNs);
     // Parses "Name: value"; nullopt with a reason on error (a bad name, or a value that
     // forbiddenInHeaderValue() refuses).
     static std::optional<QPair<QByteArray, QByteArray>> parseHeader(const QString &text,

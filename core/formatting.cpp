@@ -97,6 +97,19 @@ QString formatRate(double bytesPerSecond)
     return tr("%1/s", "a rate: bytes per second").arg(formatBytes(qint64(bytesPerSecond)));
 }
 
+QString formatBandwidthCap(qint64 limitRate, qint64 limitRatePerUrl)
+{
+    if (limitRate > 0 && limitRatePerUrl > 0) {
+        return tr("Capped at %1 in all and %2 per URL")
+            .arg(formatRate(double(limitRate)), formatRate(double(limitRatePerUrl)));
+    }
+    if (limitRate > 0)
+        return tr("Capped at %1").arg(formatRate(double(limitRate)));
+    if (limitRatePerUrl > 0)
+        return tr("Capped at %1 per URL").arg(formatRate(double(limitRatePerUrl)));
+    return QString();
+}
+
 QString formatSeconds(qint64 ns)
 {
     return tr("%1 s", "seconds")

@@ -23,6 +23,10 @@ struct RunSummary;
 QString formatBytes(qint64 bytes); // "78 bytes", "47.7 MiB"
 QString formatByteProgress(qint64 received, qint64 total); // "1.2 of 47.7 MiB"
 QString formatRate(double bytesPerSecond); // "47.7 MiB/s"
+// The bandwidth caps in force, for beside the summary so that its rates and speedup are read
+// as measured under them: "Capped at 1 MiB/s", "Capped at 256 KiB/s per URL", "Capped at
+// 1 MiB/s in all and 256 KiB/s per URL"; empty when neither is set.
+QString formatBandwidthCap(qint64 limitRate, qint64 limitRatePerUrl);
 QString formatSeconds(qint64 ns); // "0.047 s"
 QString formatSecondsOrUnknown(qint64 ns); // "0.047 s", unknownValue() when negative
 QString formatSignedSeconds(qint64 ns); // "+0.047 s", "−0.047 s" (a minus sign, U+2212)

@@ -6,7 +6,9 @@
 //   maxRedirects, userAgent ("" = the default), headers (a string list of "Name: value"),
 //   outputDirectory ("" = don't save bodies), computeSha256, caFile ("" = the system's CAs only),
 //   perHost (0 = no per-host limit), protocol ("auto" | "http1.1" | "http2", the command line's
-//   --http1.1 and --http2).
+//   --http1.1 and --http2), limitRate and limitRatePerUrl (bandwidth caps as --limit-rate
+//   writes them, "512K", "1.5M"; "0" or absent = none), startIntervalNs and perHostIntervalNs
+//   (--rate and --per-host-interval as the time between starts; 0 = none).
 // The headers may hold secrets (Authorization, Cookie, API keys). They are stored like any other
 // setting: in plain text in the user's configuration file, readable by that user only as far as
 // the file's permissions go. That is what a person who types them into the dialog expects of a
@@ -43,6 +45,11 @@ constexpr QLatin1String ComputeSha256Key("computeSha256");
 constexpr QLatin1String CaFileKey("caFile");
 constexpr QLatin1String PerHostKey("perHost");
 constexpr QLatin1String ProtocolKey("protocol");
+constexpr QLatin1String LimitRateKey("limitRate");
+constexpr QLatin1String LimitRatePerUrlKey("limitRatePerUrl");
+constexpr QLatin1String StartIntervalKey("startIntervalNs");
+constexpr QLatin1String PerHostIntervalKey("perHostIntervalNs");
+constexpr qint64 MaxIntervalNs = qint64(24) * 60 * 60 * 1'000'000'000; // a day
 
 constexpr QLatin1String GetName("GET");
 constexpr QLatin1String HeadName("HEAD");
@@ -144,6 +151,26 @@ FetchOptions SettingsStore::loadFetchOptions(const QSettings &settings)
     else if (!protocol.isEmpty())
         qWarning("Parafetch: ignoring the stored protocol \"%s\": not auto, http1.1 or http2",
                  qPrintable(protocol));
+    for (const auto &[name, rate] :
+         { std::pair { LimitRateKey, &options.limitRate },
+           std::pair { LimitRatePerUrlKey, &options.limitRatePerUrl } }) {
+        const QString text = settings.value(key(name)).toString();
+        if (text.isEmpty())
+            continue;
+        if (const auto parsed = FetchOptions::parseByteRate(text, nullptr))
+            *rate = *parsed;
+        else
+            qWarning("Parafetch: ignoring the stored %s \"%s\": not a rate such as 512K or 1.5M",
+                     name.data(), qPrintable(text.left(40)));
+    }
+    for (const auto &[name, interval] :
+         { std::pair { StartIntervalKey, &options.startIntervalNs },
+           std::pair { PerHostIntervalKey, &options.perHostIntervalNs } }) {
+        bool ok = false;
+        const qint64 value = settings.value(key(name)).toLongLong(&ok);
+        if (ok)
+            *interval = std::clamp<qint64>(value, 0, MaxIntervalNs);
+    }
     return options;
 }
 
@@ -168,6 +195,10 @@ void SettingsStore::saveFetchOptions(QSettings &settings, const FetchOptions &op
     settings.setValue(key(CaFileKey), options.caFile);
     settings.setValue(key(PerHostKey), options.perHost);
     settings.setValue(key(ProtocolKey), FetchOptions::httpVersionName(options.httpVersion));
+    settings.setValue(key(LimitRateKey), FetchOptions::byteRateText(options.limitRate));
+    settings.setValue(key(LimitRatePerUrlKey), FetchOptions::byteRateText(options.limitRatePerUrl));
+    settings.setValue(key(StartIntervalKey), options.startIntervalNs);
+    settings.setValue(key(PerHostIntervalKey), options.perHostIntervalNs);
 }
 
 QString SettingsStore::lastListPath()

@@ -11,6 +11,7 @@
 #include "jobtableproxymodel.h"
 #include "mainwindowactions.h"
 #include "queuetableview.h"
+#include "ratespinbox.h"
 #include "removejobscommand.h"
 #include "run/baselinerunner.h"
 #include "run/eta.h"
@@ -122,6 +123,7 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
     m_actions = new MainWindowActions(this, m_undo, m_input->addToQueueAction(), m_table, m_proxy,
                                       m_engine);
     m_concurrency = m_actions->concurrencySpinBox();
+    m_limitRate = m_actions->limitRateSpinBox();
     m_filter = m_actions->filterEdit();
     m_statusFilter = m_actions->statusFilterBox();
     connectActions();
@@ -510,6 +512,7 @@ void MainWindow::refreshSummary()
         running);
     // Options reach the engine from several places (settings, the command line): read them here.
     m_summary->setPerHostLimit(m_engine->options().perHost);
+    m_summary->setBandwidthCap(m_engine->options().limitRate, m_engine->options().limitRatePerUrl);
     // The proxy does not re-filter on every live change (it would re-sort rows under the
     // pointer); a status or text filter is applied again at the summary's pace instead.
     if (running
@@ -617,7 +620,9 @@ void MainWindow::settingsDialog()
         return;
     FetchOptions options = dialog.options();
     options.concurrency = m_concurrency->value();
+    options.limitRate = m_limitRate->bytesPerSecond();
     m_engine->setOptions(options);
+    refreshSummary();
     writeSettings();
 }
 
@@ -651,9 +656,15 @@ void MainWindow::readSettings()
     m_table->restoreHeaderState(settings.value(settingsKey("header")).toByteArray());
     m_files->setLastDirectory(settings.value(settingsKey("lastDirectory")).toString());
     m_waterfallDock->readSettings(settings);
-    const FetchOptions options = SettingsStore::loadFetchOptions(settings);
-    m_engine->setOptions(options);
+    setFetchOptions(SettingsStore::loadFetchOptions(settings));
+}
+
+void MainWindow::setFetchOptions(const FetchOptions &options)
+{
     m_concurrency->setValue(options.concurrency);
+    m_limitRate->setBytesPerSecond(options.limitRate);
+    m_engine->setOptions(options);
+    refreshSummary();
 }
 
 void MainWindow::writeSettings()

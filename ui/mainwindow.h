@@ -32,6 +32,7 @@ class InputPanel;
 class JobQueueModel;
 class JobTableProxyModel;
 class MainWindowActions;
+class RateSpinBox;
 class SummaryPanel;
 class SweepDialog;
 class WaterfallDock;
@@ -84,6 +85,9 @@ public:
     DetailPane *detailPane() const { return m_details; }
     WaterfallView *waterfallView() const { return m_waterfall; }
     QSpinBox *concurrencySpinBox() const { return m_concurrency; }
+    RateSpinBox *limitRateSpinBox() const { return m_limitRate; }
+    // Options from elsewhere (the settings file, the command line), shown in the tool bar too.
+    void setFetchOptions(const FetchOptions &options);
     QLineEdit *filterEdit() const { return m_filter; }
     QComboBox *statusFilterBox() const { return m_statusFilter; }
     BaselineRunner *baselineRunner() const { return m_baseline.get(); }
@@ -147,6 +151,7 @@ private:
     WaterfallView *m_waterfall = nullptr;
     WaterfallDock *m_waterfallDock = nullptr;
     QSpinBox *m_concurrency = nullptr;
+    RateSpinBox *m_limitRate = nullptr;
     QLineEdit *m_filter = nullptr;
     QComboBox *m_statusFilter = nullptr;
     QSystemTrayIcon *m_tray = nullptr;

@@ -7,6 +7,7 @@
 #include "fetchoptions.h"
 #include "jobtableproxymodel.h"
 #include "queuetableview.h"
+#include "ratespinbox.h"
 #include "shortcutsdialog.h"
 
 #include <QAction>
@@ -225,6 +226,19 @@ void MainWindowActions::createToolBar(JobTableProxyModel *proxy, FetchEngine *en
     bar->addWidget(workersLabel);
     bar->addWidget(m_concurrency);
     connect(m_concurrency, &QSpinBox::valueChanged, engine, &FetchEngine::setConcurrency);
+
+    auto *limitLabel = new QLabel(tr("Li&mit:"), bar);
+    m_limitRate = new RateSpinBox(bar);
+    m_limitRate->setObjectName(QStringLiteral("limitRate"));
+    m_limitRate->setBytesPerSecond(engine->bandwidthLimit());
+    m_limitRate->setAccessibleName(tr("Bandwidth limit"));
+    m_limitRate->setToolTip(tr("Cap the whole run's download rate, such as 512K or 1.5M per "
+                               "second; takes effect immediately"));
+    limitLabel->setBuddy(m_limitRate);
+    bar->addWidget(limitLabel);
+    bar->addWidget(m_limitRate);
+    connect(m_limitRate, &QSpinBox::valueChanged, engine,
+            [this, engine] { engine->setBandwidthLimit(m_limitRate->bytesPerSecond()); });
     bar->addSeparator();
 
     m_filter = new QLineEdit(bar);

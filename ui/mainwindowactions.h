@@ -20,6 +20,7 @@ namespace Parafetch {
 
 class FetchEngine;
 class JobTableProxyModel;
+class RateSpinBox;
 
 // Like the class uic writes for a form: it makes and places the actions, and the window connects
 // each to its command. The actions are the window's children, made in the order Help → Keyboard
@@ -35,6 +36,7 @@ public:
                       JobTableProxyModel *proxy, FetchEngine *engine);
 
     QSpinBox *concurrencySpinBox() const { return m_concurrency; }
+    RateSpinBox *limitRateSpinBox() const { return m_limitRate; }
     QLineEdit *filterEdit() const { return m_filter; }
     QComboBox *statusFilterBox() const { return m_statusFilter; }
     // Below the width the tool bar needs with its labels, its buttons show icons only (their
@@ -54,6 +56,7 @@ private:
     QMainWindow *const m_window;
     QTableView *const m_table;
     QSpinBox *m_concurrency = nullptr;
+    RateSpinBox *m_limitRate = nullptr;
     QLineEdit *m_filter = nullptr;
     QComboBox *m_statusFilter = nullptr;
     QToolBar *m_runToolBar = nullptr;

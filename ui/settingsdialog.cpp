@@ -4,6 +4,7 @@
 
 #include "engine/tlsconfig.h"
 #include "formatting.h"
+#include "ratespinbox.h"
 #include "settingsstore.h"
 #include "units.h"
 
@@ -45,6 +46,9 @@ constexpr int HeaderEditorLines = 4;
 // window's minimum size cannot express, so the form would overlap it with the fields above.
 // Instead a line longer than this is shortened in the middle; the full text is its tool tip.
 constexpr int ProblemColumns = 72;
+constexpr int MaxRequestsPerSecond = 1'000'000; // as --rate allows
+constexpr int MaxPerHostIntervalSeconds = 24 * 60 * 60;
+constexpr double RequestRateResolution = 0.0005; // half the box's last decimal
 
 // Shows "30 s" rather than "30.000 s": the three decimals are there for exactness, not to be
 // read. Parsing is QDoubleSpinBox's own, so "1.5" and "1.500" are both accepted.
@@ -314,6 +318,32 @@ QGroupBox *SettingsDialog::createConnectionsGroup()
               "parallel, so that a long list from one site does not hammer it. \"Off\" leaves "
               "only the number of parallel downloads as the limit."));
 
+    m_limitRatePerUrl = new RateSpinBox;
+    m_limitRatePerUrl->setObjectName(QStringLiteral("limitRatePerUrl"));
+    addRow(m_connectionsForm, tr("Cap e&ach URL at:"), m_limitRatePerUrl, m_limitRatePerUrl,
+           tr("At most this many bytes per second for each download (as 512K or 1.5M); the tool "
+              "bar's Limit caps the whole run. Applies to downloads that start after OK."));
+
+    m_requestRate = new SecondsSpinBox;
+    m_requestRate->setObjectName(QStringLiteral("requestRate"));
+    m_requestRate->setDecimals(SecondsDecimals);
+    m_requestRate->setRange(0, double(MaxRequestsPerSecond));
+    m_requestRate->setSuffix(tr("/s", "requests per second"));
+    m_requestRate->setSpecialValueText(tr("No limit"));
+    addRow(m_connectionsForm, tr("Requests per se&cond:"), m_requestRate, m_requestRate,
+           tr("Start at most this many URLs a second, however many downloads run in parallel: "
+              "for servers that ban by request rate (--rate). 0.5 is one every 2 s."));
+
+    m_perHostInterval = new SecondsSpinBox;
+    m_perHostInterval->setObjectName(QStringLiteral("perHostInterval"));
+    m_perHostInterval->setDecimals(SecondsDecimals);
+    m_perHostInterval->setRange(0, double(MaxPerHostIntervalSeconds));
+    m_perHostInterval->setSuffix(tr(" s", "seconds"));
+    m_perHostInterval->setSpecialValueText(tr("Off", "no interval per host"));
+    addRow(m_connectionsForm, tr("Per-host inter&val:"), m_perHostInterval, m_perHostInterval,
+           tr("Polite mode: start a URL on one host at most once in this many seconds; other "
+              "hosts' URLs go on meanwhile (--per-host-interval)."));
+
     m_protocol = new QComboBox;
     m_protocol->setObjectName(QStringLiteral("protocol"));
     m_protocol->addItem(tr("Automatic"), int(FetchOptions::HttpVersion::Auto));
@@ -399,6 +429,11 @@ void SettingsDialog::setFields(const FetchOptions &options)
     m_retries->setValue(options.retries);
     m_retryDelay->setValue(options.retryBaseDelayMs);
     m_perHost->setValue(options.perHost);
+    m_limitRatePerUrl->setBytesPerSecond(options.limitRatePerUrl);
+    m_requestRate->setValue(options.startIntervalNs > 0
+                                ? double(Units::NsPerSecond) / double(options.startIntervalNs)
+                                : 0.0);
+    m_perHostInterval->setValue(double(options.perHostIntervalNs) / double(Units::NsPerSecond));
     m_protocol->setCurrentIndex(m_protocol->findData(int(options.httpVersion)));
     m_caFile->setText(options.caFile);
     m_saveBodies->setChecked(!options.outputDirectory.isEmpty());
@@ -422,6 +457,17 @@ FetchOptions SettingsDialog::options() const
     options.retries = m_retries->value();
     options.retryBaseDelayMs = m_retryDelay->value();
     options.perHost = m_perHost->value();
+    options.limitRatePerUrl = m_limitRatePerUrl->bytesPerSecond();
+    // Kept as it came while the box still shows it: three decimals cannot say every interval.
+    const double perSecond = m_requestRate->value();
+    const double basePerSecond = m_base.startIntervalNs > 0
+        ? double(Units::NsPerSecond) / double(m_base.startIntervalNs)
+        : 0.0;
+    if (std::abs(perSecond - basePerSecond) >= RequestRateResolution)
+        options.startIntervalNs =
+            perSecond > 0 ? qint64(std::llround(double(Units::NsPerSecond) / perSecond)) : 0;
+    options.perHostIntervalNs =
+        qint64(std::llround(m_perHostInterval->value() * double(Units::NsPerSecond)));
     options.httpVersion = FetchOptions::HttpVersion(m_protocol->currentData().toInt());
     options.caFile = m_caFile->text().trimmed();
     options.outputDirectory = m_saveBodies->isChecked() ? m_directory->text() : QString();

@@ -23,6 +23,8 @@ class QSpinBox;
 
 namespace Parafetch {
 
+class RateSpinBox;
+
 class SettingsDialog final : public QDialog
 {
     Q_OBJECT
@@ -79,6 +81,9 @@ private:
 
     QFormLayout *m_connectionsForm = nullptr;
     QSpinBox *m_perHost = nullptr;
+    RateSpinBox *m_limitRatePerUrl = nullptr;
+    QDoubleSpinBox *m_requestRate = nullptr;
+    QDoubleSpinBox *m_perHostInterval = nullptr;
     QComboBox *m_protocol = nullptr;
     QLineEdit *m_caFile = nullptr;
     QPushButton *m_caBrowse = nullptr;

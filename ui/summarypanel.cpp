@@ -30,6 +30,14 @@ SummaryPanel::SummaryPanel(QWidget *parent)
                             "requests than this at once"));
     m_polite->hide();
     layout->addWidget(m_polite);
+    m_capped = new QLabel(this);
+    m_capped->setObjectName(QStringLiteral("bandwidthCap"));
+    m_capped->setAccessibleName(tr("Bandwidth cap"));
+    m_capped->setToolTip(tr("A bandwidth cap is set (the tool bar's Limit, Settings): the rates "
+                            "and the speedup below were measured under it"));
+    m_capped->setWordWrap(true);
+    m_capped->hide();
+    layout->addWidget(m_capped);
 
     m_form = new QFormLayout;
     m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
@@ -244,6 +252,14 @@ void SummaryPanel::setPerHostLimit(int perHost)
 {
     m_polite->setText(perHost > 0 ? tr("Polite: at most %1 per host").arg(perHost) : QString());
     m_polite->setVisible(perHost > 0);
+}
+
+void SummaryPanel::setBandwidthCap(qint64 limitRate, qint64 limitRatePerUrl)
+{
+    const QString text = formatBandwidthCap(limitRate, limitRatePerUrl);
+    if (text != m_capped->text())
+        m_capped->setText(text);
+    m_capped->setVisible(!text.isEmpty());
 }
 
 void SummaryPanel::clearBaseline()

@@ -29,6 +29,8 @@ public:
     void clearBaseline();
     // Polite mode (FetchOptions::perHost): at most this many requests per host at once; 0 = off.
     void setPerHostLimit(int perHost);
+    // "Capped at …" while a bandwidth cap is set (bytes/s, 0 = none).
+    void setBandwidthCap(qint64 limitRate, qint64 limitRatePerUrl);
     // The time left (EtaEstimator::estimate()) while a run is going on.
     void setRemaining(const EtaEstimate &eta, bool running);
 
@@ -63,6 +65,7 @@ private:
     QLabel *m_baseline = nullptr;
     QLabel *m_classic = nullptr;
     QLabel *m_polite = nullptr;
+    QLabel *m_capped = nullptr;
     QFormLayout *m_form = nullptr;
 };
 

@@ -6,6 +6,7 @@
 #include "engine/fetchtask.h"
 #include "engine/fetchworker.h"
 #include "engine/filesink.h"
+#include "engine/ratelimiter.h"
 #include "jobqueuemodel.h"
 #include "units.h"
 
@@ -27,6 +28,9 @@ constexpr int PrefetchPerWorker = 1;
 constexpr int MaxWorkerThreads = 4;
 // Polite mode: queued rows a fill looks past while their hosts are at the cap or backing off.
 constexpr int MaxPoliteSkips = 4096;
+// --per-host-interval keeps each host's next start; past this many hosts, those passed are
+// dropped (a list over a million hosts must not keep a million entries).
+constexpr qsizetype MaxSpacedHosts = 1024;
 
 // One worker (an event loop on a pool thread) per CPU drives all lanes: a thread per lane (and a
 // Qt HTTP thread per lane's manager) cost 2N+1 threads and about eight context switches per
@@ -48,6 +52,7 @@ FetchEngine::FetchEngine(JobQueueModel *model, QObject *parent)
     , m_epoch(QDateTime::currentDateTimeUtc())
     , m_sharedOptions(std::make_shared<const FetchOptions>(m_options))
     , m_shared(std::make_shared<WorkerShared>())
+    , m_bandwidth(std::make_shared<ByteRateLimiter>())
 {
     m_clock.start();
     m_shared->workerCount = workerThreadCount();
@@ -67,6 +72,7 @@ FetchEngine::FetchEngine(JobQueueModel *model, QObject *parent)
         QMetaObject::invokeMethod(
             this, [this, id, part] { emit partialStarted(id, part); }, Qt::QueuedConnection);
     };
+    environment->bandwidth = m_bandwidth;
     m_shared->environment = std::move(environment);
     if (proxiesConfigured())
         m_shared->proxies = makeProxyCache();
@@ -75,6 +81,9 @@ FetchEngine::FetchEngine(JobQueueModel *model, QObject *parent)
     m_backoffTimer.setSingleShot(true);
     m_backoffTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_backoffTimer, &QTimer::timeout, this, &FetchEngine::endBackoffs);
+    m_paceTimer.setSingleShot(true);
+    m_paceTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_paceTimer, &QTimer::timeout, this, &FetchEngine::fill);
     m_progressTimer.setInterval(ProgressIntervalMs);
     connect(&m_progressTimer, &QTimer::timeout, this, &FetchEngine::pollProgress);
     connect(m_model, &JobQueueModel::jobsRequeued, this, [this](int firstRow) {
@@ -118,7 +127,15 @@ void FetchEngine::setOptions(const FetchOptions &options)
         m_outputDirectory = m_options.outputDirectory.isEmpty()
             ? nullptr
             : std::make_shared<OutputDirectory>(m_options.outputDirectory);
+    m_bandwidth->setRate(m_options.limitRate);
     setConcurrency(m_options.concurrency);
+}
+
+void FetchEngine::setBandwidthLimit(qint64 bytesPerSecond)
+{
+    m_options.limitRate = std::max<qint64>(0, bytesPerSecond);
+    m_sharedOptions = std::make_shared<const FetchOptions>(m_options);
+    m_bandwidth->setRate(m_options.limitRate);
 }
 
 void FetchEngine::setConcurrency(int concurrency)
@@ -300,21 +317,35 @@ void FetchEngine::fill()
 {
     if (!m_running || m_paused)
         return;
-    const std::size_t window = std::size_t(m_options.concurrency) * (1 + PrefetchPerWorker);
+    // Paced (--rate, --per-host-interval): nothing is handed out ahead of a free lane, so that
+    // a URL starts when it is handed out and the spacing holds at the server.
+    const bool paced = m_options.startIntervalNs > 0 || m_options.perHostIntervalNs > 0;
+    const std::size_t window =
+        std::size_t(m_options.concurrency) * (paced ? 1 : 1 + PrefetchPerWorker);
     const std::size_t before = m_active.size();
     // Polite mode: how many of each host's URLs are handed out (queued for a lane or running).
-    const bool polite = m_options.perHost > 0 || !m_hostNotBefore.isEmpty();
+    const bool polite =
+        m_options.perHost > 0 || !m_hostNotBefore.isEmpty() || m_options.perHostIntervalNs > 0;
     QHash<QString, int> perHost;
     if (polite) {
         for (const auto &[id, active] : m_active)
             ++perHost[active.host];
     }
-    const qint64 now = polite ? nowNs() : 0;
+    const qint64 now = polite || paced ? nowNs() : 0;
+    qint64 wakeAtNs = std::numeric_limits<qint64>::max(); // paced: when the next URL may start
+    if (m_hostNextStart.size() > MaxSpacedHosts) { // hosts whose spacing has passed go
+        for (auto it = m_hostNextStart.begin(); it != m_hostNextStart.end();)
+            it = *it <= now ? m_hostNextStart.erase(it) : std::next(it);
+    }
     const FetchAction action = actionFor(m_options);
     int firstSkipped = -1;
     int skipped = 0;
     int row = m_cursor;
     while (m_active.size() < window) {
+        if (m_options.startIntervalNs > 0 && m_nextStartNs > now) {
+            wakeAtNs = m_nextStartNs;
+            break;
+        }
         row = m_model->nextQueuedRow(row);
         if (row < 0)
             break;
@@ -327,7 +358,12 @@ void FetchEngine::fill()
             host = queued.url.host();
             const auto notBefore = m_hostNotBefore.constFind(host);
             const bool backingOff = notBefore != m_hostNotBefore.cend() && *notBefore > now;
-            if (backingOff || (m_options.perHost > 0 && perHost.value(host) >= m_options.perHost)) {
+            const auto nextStart = m_hostNextStart.constFind(host);
+            const bool spacing = nextStart != m_hostNextStart.cend() && *nextStart > now;
+            if (spacing)
+                wakeAtNs = std::min(wakeAtNs, *nextStart);
+            if (backingOff || spacing
+                || (m_options.perHost > 0 && perHost.value(host) >= m_options.perHost)) {
                 // Left queued for a later fill; the scan is bounded so that a long list for one
                 // busy host does not make every fill walk all of it.
                 if (firstSkipped < 0)
@@ -337,7 +373,11 @@ void FetchEngine::fill()
                 continue;
             }
             ++perHost[host];
+            if (m_options.perHostIntervalNs > 0)
+                m_hostNextStart.insert(host, now + m_options.perHostIntervalNs);
         }
+        if (m_options.startIntervalNs > 0)
+            m_nextStartNs = std::max(m_nextStartNs, now) + m_options.startIntervalNs;
         TaskSpec spec;
         spec.job = queued;
         spec.action = action;
@@ -357,6 +397,12 @@ void FetchEngine::fill()
         m_cursor = firstSkipped;
     if (m_active.size() > before)
         pokeWorkers(false);
+    if (paced && wakeAtNs != std::numeric_limits<qint64>::max()
+        && (row >= 0 || firstSkipped >= 0)) {
+        const qint64 waitMs = (wakeAtNs - now + Units::NsPerMs - 1) / Units::NsPerMs;
+        if (!m_paceTimer.isActive() || m_paceTimer.remainingTime() > waitMs)
+            m_paceTimer.start(std::chrono::milliseconds(std::max<qint64>(1, waitMs)));
+    }
 }
 
 void FetchEngine::throttle(const QString &host, qint64 delayMs)

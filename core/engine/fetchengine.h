@@ -22,6 +22,7 @@
 
 namespace Parafetch {
 
+class ByteRateLimiter;
 class FileLog;
 class JobQueueModel;
 class OutputDirectory;
@@ -43,6 +44,10 @@ public:
     void setOptions(const FetchOptions &options);
     const FetchOptions &options() const { return m_options; }
     void setConcurrency(int concurrency);
+    // The whole run's bandwidth cap (bytes/s, 0 = none), at once: running downloads read their
+    // next bytes at the new rate.
+    void setBandwidthLimit(qint64 bytesPerSecond);
+    qint64 bandwidthLimit() const { return m_options.limitRate; }
     int concurrency() const { return m_options.concurrency; }
 
     // Before a run, while the caller does something else (reads the list): has a worker do
@@ -113,6 +118,10 @@ private:
     QTimer m_progressTimer;
     QTimer m_backoffTimer;
     QHash<QString, qint64> m_hostNotBefore; // polite mode: host -> no new request before (ns)
+    // Paced: when the next URL may start (--rate), and each host's next (--per-host-interval).
+    QTimer m_paceTimer;
+    qint64 m_nextStartNs = 0;
+    QHash<QString, qint64> m_hostNextStart;
     int m_hostBackoffs = 0;
     std::unordered_map<quint64, Active> m_active; // by job id: handed out, not yet reported
     // Finished jobs wait here for the engine's thread, which takes them all at once: under
@@ -128,6 +137,7 @@ private:
     bool m_paused = false;
     bool m_finishPending = false;
     std::shared_ptr<WorkerShared> m_shared;
+    std::shared_ptr<ByteRateLimiter> m_bandwidth; // the run's cap, shared by every task
     // Each runs on a thread of m_pool until stopWorkers(); deleted here once the pool is done.
     std::vector<std::unique_ptr<FetchWorker>> m_workers;
     QThreadPool m_pool; // destroyed first: it waits for the workers before they are deleted

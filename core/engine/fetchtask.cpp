@@ -7,6 +7,7 @@
 #include "engine/filelog.h"
 #include "engine/httpreply.h"
 #include "engine/networkmanager.h"
+#include "engine/ratelimiter.h"
 #include "engine/tlsconfig.h"
 #include "filenames.h"
 #include "redact.h"
@@ -178,6 +179,7 @@ struct FetchTask::Attempt
     bool sinkOpen = false;
     bool sinkFailed = false;
     bool hashBlocked = false; // drain() stopped: the hashing thread's queue is full
+    bool rateBlocked = false; // drain() stopped: a bandwidth cap said wait (m_rateTimer)
     bool keepBody = false; // this hop's response is a 2xx to a GET: its body is the job's
     RedirectFault redirectFault = RedirectFault::None;
     QString refusedScheme;
@@ -206,6 +208,8 @@ FetchTask::FetchTask(TaskSpec spec, NetworkManager *manager, const QNetworkReque
     m_job.thread = thread;
     if (m_options->computeSha256 && m_action.readsBody)
         m_hash = std::make_unique<BodyHasher>();
+    if (m_options->limitRatePerUrl > 0)
+        m_ownRate = std::make_unique<ByteRateLimiter>(m_options->limitRatePerUrl);
 }
 
 FetchTask::~FetchTask()
@@ -437,6 +441,7 @@ void FetchTask::drain()
         return;
     Attempt &attempt = *m_attempt;
     attempt.hashBlocked = false;
+    attempt.rateBlocked = false;
     if (!m_reply->isOpen())
         return; // aborted: nothing more to read
     HttpReply &reply = *m_reply;
@@ -451,8 +456,14 @@ void FetchTask::drain()
     // Bounds what one read takes: Qt may buffer without limit when readBufferBytes is 0.
     const qint64 maxRead = std::max(m_options->readBufferBytes, MinReadChunkBytes);
     for (qint64 available; (available = reply.bytesAvailable()) > 0;) {
+        // Every byte that came over the network counts against a cap, looked at or not.
+        const qint64 allowed = allowedRead(std::min(available, maxRead));
+        if (allowed <= 0) {
+            attempt.rateBlocked = true;
+            break;
+        }
         if (!look) {
-            const qint64 skipped = reply.skip(available);
+            const qint64 skipped = reply.skip(allowed);
             if (skipped <= 0)
                 break;
             attempt.received += skipped;
@@ -460,8 +471,7 @@ void FetchTask::drain()
         }
         // A large body's hash runs on a thread of its own with a bounded queue: while that is
         // full the bytes stay in the reply, whose full buffer stops reading the socket.
-        if (m_hash && !m_hash->hasRoom()
-            && m_hash->wakeWhenReady(this, [this] { onHashReady(); })) {
+        if (m_hash && !m_hash->hasRoom() && m_hash->wakeWhenReady(this, [this] { readOn(); })) {
             attempt.hashBlocked = true;
             break;
         }
@@ -469,7 +479,7 @@ void FetchTask::drain()
         // without copying it, when asked for exactly that chunk; with one chunk buffered that is
         // everything available. (With several it copies them into a new array, as read() into
         // our own buffer would copy them; Qt 6.4 offers no public way to ask for one chunk.)
-        const QByteArray chunk = reply.readChunk(std::min(available, maxRead));
+        const QByteArray chunk = reply.readChunk(allowed);
         if (chunk.isEmpty())
             break;
         attempt.received += chunk.size();
@@ -485,7 +495,31 @@ void FetchTask::drain()
         reply.abort();
 }
 
-void FetchTask::onHashReady()
+qint64 FetchTask::allowedRead(qint64 wanted)
+{
+    const ByteRateLimiter *global = m_environment->bandwidth.get();
+    if (!m_ownRate && !(global && global->isLimited()))
+        return wanted;
+    const qint64 nowNs = now();
+    qint64 waitNs = 0;
+    qint64 allowed = wanted;
+    if (m_ownRate)
+        allowed = m_ownRate->take(allowed, nowNs, &waitNs);
+    if (allowed > 0 && global && global->isLimited()) {
+        const qint64 granted = m_environment->bandwidth->take(allowed, nowNs, &waitNs);
+        if (m_ownRate && granted < allowed)
+            m_ownRate->giveBack(allowed - granted);
+        allowed = granted;
+    }
+    if (allowed <= 0 && !m_rateTimer.isActive()) {
+        const qint64 waitMs = std::max<qint64>(1, (waitNs + Units::NsPerMs - 1) / Units::NsPerMs);
+        m_rateTimer.start(int(std::min<qint64>(waitMs, std::numeric_limits<int>::max())),
+                          Qt::PreciseTimer, this);
+    }
+    return allowed;
+}
+
+void FetchTask::readOn()
 {
     if (!m_reply)
         return; // a wake-up for an attempt that has ended
@@ -499,6 +533,9 @@ void FetchTask::timerEvent(QTimerEvent *event)
     if (event->timerId() == m_deadline.timerId()) {
         m_deadline.stop();
         onDeadline();
+    } else if (event->timerId() == m_rateTimer.timerId()) {
+        m_rateTimer.stop();
+        readOn(); // and finish if the reply has
     } else if (event->timerId() == m_retryTimer.timerId()) {
         m_retryTimer.stop();
         beginAttempt(m_job.attempts + 1);
@@ -520,10 +557,12 @@ void FetchTask::onFinished()
     if (!m_reply || !m_reply->isFinished())
         return; // a queued call for a hop that is already gone
     drain();
+    if (m_attempt->rateBlocked)
+        return; // the cap's timer comes back here when the rest may be read
     if (m_hash) {
         // The body is complete once it is read and hashed; the wake-up comes back here.
         if (m_attempt->hashBlocked
-            || (!m_hash->isIdle() && m_hash->wakeWhenReady(this, [this] { onHashReady(); })))
+            || (!m_hash->isIdle() && m_hash->wakeWhenReady(this, [this] { readOn(); })))
             return;
     }
     Attempt &attempt = *m_attempt;

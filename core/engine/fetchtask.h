@@ -23,6 +23,7 @@ class QNetworkReply;
 namespace Parafetch {
 
 class BodyHasher;
+class ByteRateLimiter;
 class BodySink;
 class FetchTask;
 class FileLog;
@@ -91,6 +92,8 @@ struct TaskEnvironment
     // A body began to go into a .part that another run could continue (it came with a strong
     // validator): the run journal keeps it, so that a restore after a crash asks for the rest.
     std::function<void(quint64 id, const PartialDownload &part)> partialStarted;
+    // The run's bandwidth cap (--limit-rate): every body byte read is taken from it.
+    std::shared_ptr<ByteRateLimiter> bandwidth;
 };
 
 // Lives in the engine thread that runs it and never blocks it: one thread drives many tasks.
@@ -133,7 +136,11 @@ private:
     void onRequestSent();
     void onMetaData();
     void drain();
-    void onHashReady(); // the hashing thread caught up: read on, or finish
+    // The hashing thread caught up, or a bandwidth cap allows more: read on, or finish.
+    void readOn();
+    // How much of `wanted` body bytes the caps let this task read now (all without a cap);
+    // when none, the cap's timer is started to read on.
+    qint64 allowedRead(qint64 wanted);
     void onFinished();
     void onDeadline();
     void finishAttempt();
@@ -172,6 +179,8 @@ private:
     // QBasicTimer: no QObject each, and tasks are made per URL.
     QBasicTimer m_deadline; // the attempt's --timeout
     QBasicTimer m_retryTimer; // backoff before the next attempt
+    QBasicTimer m_rateTimer; // a bandwidth cap's wait before the next read
+    std::unique_ptr<ByteRateLimiter> m_ownRate; // --limit-rate-per-url, when set
     std::unique_ptr<BodyHasher> m_hash; // only when hashing is on
     qint64 m_resumeOffset = 0; // a failed attempt's kept part, for Range on the next
     QByteArray m_resumeValidator; // its ETag or Last-Modified, for If-Range

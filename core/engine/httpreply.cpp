@@ -678,9 +678,14 @@ void HttpReply::startQtReply()
     // itself), and our decoder requires the end of every stream.
     if (!inner.hasRawHeader("Accept-Encoding"))
         inner.setRawHeader("Accept-Encoding", ContentDecoder::acceptedEncodings());
+    // The idle limit is ours on this route too: Qt's would also count the time its full buffer
+    // waits for a reader that a bandwidth cap or the hashing thread holds back, where ours
+    // knows the reader is slow, not the server.
+    inner.setTransferTimeout(0);
     m_qtReply = m_manager->createQtReply(m_operation, inner);
     m_qtReply->setReadBufferSize(m_readBufferSize);
     m_state = State::Receiving;
+    restartIdleTimer();
     m_qtConnectionId = 0;
     // A socket of ours that learnt h2 in its handshake is gone: its number is not this one's.
     setAttribute(ReplyAttribute::ConnectionId, QVariant());
@@ -707,6 +712,7 @@ void HttpReply::onQtMetaData()
     const int status = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (isDone() || m_headTaken || status == 0)
         return;
+    restartIdleTimer();
     const bool http2 = reply.attribute(QNetworkRequest::Http2WasUsedAttribute).toBool();
     ResponseHead head;
     head.status = status;
@@ -785,6 +791,7 @@ void HttpReply::onQtReadyRead()
         const QByteArray chunk = m_qtReply->read(available);
         if (chunk.isEmpty())
             break;
+        restartIdleTimer();
         m_receivedBytes += chunk.size();
         if (m_expectedBytes >= 0 && m_receivedBytes > m_expectedBytes) {
             fail(ProtocolFailure,

@@ -599,6 +599,8 @@ bool HarFormat::write(QIODevice *device, const QList<Job> &jobs, const RunSummar
     else
         w.key("_startedAt").value(startedAt);
     w.key("_concurrency").value(info.concurrency);
+    if (info.limitRate > 0)
+        w.key("_limitRate").value(info.limitRate);
     w.key("entries").beginArray(JsonWriter::Lines);
     for (const Job &job : jobs) {
         writeEntry(w, job, epoch, info, requestHeaders);

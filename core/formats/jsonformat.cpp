@@ -9,6 +9,7 @@
 //   "tool": {"name": "parafetch", "version": "0.1.0"},
 //   "startedAt": "2024-05-01T12:00:00.123+02:00",   ISO 8601, ms and UTC offset; null if unknown
 //   "concurrency": 16,
+//   "limitRate": 1048576,    the run's bandwidth cap in bytes/s (--limit-rate); only when capped
 //   "method": "GET",
 //   "summary": {"total", "queued", "running", "succeeded", "failed", "cancelled", "bytes",
 //               "wallMs", "serialMs", "speedup", "bytesPerSecond", "requestsPerSecond",
@@ -149,6 +150,14 @@ QString runInfoFromJson(const QJsonObject &root, RunInfo *info)
         info->concurrency = int(count.integer);
     }
 
+    const QJsonValue limitRate = root.value(QLatin1String("limitRate"));
+    if (!limitRate.isUndefined() && !limitRate.isNull()) {
+        const Number rate = numberFromJson(limitRate);
+        if (!limitRate.isDouble() || !rate.whole || rate.integer < 0)
+            return tr("limitRate is not a whole number of bytes per second");
+        info->limitRate = rate.integer;
+    }
+
     const QJsonValue method = root.value(QLatin1String("method"));
     if (method.isString())
         info->method = textFromJson(method).toUtf8();
@@ -176,6 +185,8 @@ bool JsonFormat::write(QIODevice *device, const QList<Job> &jobs, const RunSumma
     else
         w.key("startedAt").null();
     w.key("concurrency").value(info.concurrency);
+    if (info.limitRate > 0)
+        w.key("limitRate").value(info.limitRate);
     w.key("method").value(QByteArrayView(info.method));
     w.key("summary");
     writeSummary(w, summary);

@@ -242,6 +242,7 @@ private Q_SLOTS:
     void helpNamesTheProgramAndEndsWithExamplesAndExitCodes();
     void exportIsReadableByTheImporter_data();
     void exportIsReadableByTheImporter();
+    void aBandwidthCapIsSaidInTheSummaryAndTheExport();
     void headSendsHeadRequests();
     void headersReachTheServer_data();
     void headersReachTheServer();
@@ -435,6 +436,23 @@ void TestHeadless::exitCodes_data()
         << QStringList { QStringLiteral("--timeout"), QStringLiteral("nan"),
                          url(QStringLiteral("/bytes/1")) }
         << BadInput << QStringList { QStringLiteral("--timeout"), QStringLiteral("nan") };
+    QTest::newRow("--limit-rate 5Q exits 2 naming the option and the value")
+        << QStringList { QStringLiteral("--limit-rate"), QStringLiteral("5Q"),
+                         url(QStringLiteral("/bytes/1")) }
+        << BadInput
+        << QStringList { QStringLiteral("--limit-rate"), QStringLiteral("\"5Q\" is not a rate") };
+    QTest::newRow("--limit-rate-per-url -1K exits 2 naming the option") << QStringList {
+        QStringLiteral("--limit-rate-per-url=-1K"), url(QStringLiteral("/bytes/1"))
+    } << BadInput << QStringList { QStringLiteral("--limit-rate-per-url"), QStringLiteral("-1K") };
+    QTest::newRow("--rate 5/w exits 2 naming the option and the value")
+        << QStringList { QStringLiteral("--rate"), QStringLiteral("5/w"),
+                         url(QStringLiteral("/bytes/1")) }
+        << BadInput << QStringList { QStringLiteral("--rate"), QStringLiteral("\"5/w\"") };
+    QTest::newRow("--per-host-interval soon exits 2 naming the option")
+        << QStringList { QStringLiteral("--per-host-interval"), QStringLiteral("soon"),
+                         url(QStringLiteral("/bytes/1")) }
+        << BadInput
+        << QStringList { QStringLiteral("--per-host-interval"), QStringLiteral("soon") };
     QTest::newRow("an unknown option exits 2 naming it")
         << QStringList { QStringLiteral("--frobnicate"), url(QStringLiteral("/bytes/1")) }
         << BadInput << QStringList { QStringLiteral("frobnicate") };
@@ -810,6 +828,28 @@ void TestHeadless::exportIsReadableByTheImporter()
             QCOMPARE(job.sha256, LoopbackServer::expectedSha256(job.bytesReceived));
         }
     }
+}
+
+void TestHeadless::aBandwidthCapIsSaidInTheSummaryAndTheExport()
+{
+    QTemporaryDir exportDir(m_dir.filePath(QStringLiteral("export-XXXXXX")));
+    QVERIFY(exportDir.isValid());
+    const QString path = exportDir.filePath(QStringLiteral("capped.json"));
+    RunResult result;
+    QVERIFY(run({ QStringLiteral("--limit-rate"), QStringLiteral("1.5M"),
+                  QStringLiteral("--limit-rate-per-url=512K"), QStringLiteral("--export"), path,
+                  url(QStringLiteral("/bytes/4000")) },
+                &result));
+    QVERIFY2(result.exitCode == AllSucceeded, qPrintable(result.describe()));
+    // Beside the summary, so that its rates and speedup are read as measured under the cap.
+    QVERIFY2(result.out.contains("Capped at 1.5 MiB/s in all and 512.0 KiB/s per URL"),
+             qPrintable(result.describe()));
+    ImportedRun imported;
+    QString error;
+    QVERIFY2(RunFile::read(path, &imported, &error), qPrintable(error));
+    QCOMPARE(imported.info.limitRate, qint64(1572864));
+    QCOMPARE(imported.jobs.size(), 1);
+    QCOMPARE(imported.jobs.at(0).sha256, LoopbackServer::expectedSha256(4000));
 }
 
 void TestHeadless::headSendsHeadRequests()
@@ -1534,12 +1574,35 @@ void TestHeadless::helpListsEveryOption_data()
 {
     QTest::addColumn<QString>("option");
 
-    for (const char *option :
-         { "--jobs",    "--input",       "--export", "--output-dir", "--timeout",
-           "--retries", "--head",        "--header", "--user-agent", "--quiet",
-           "--demo",    "--demo-server", "--port",   "--help",       "--version",
-           "--ca-file", "--per-host",    "--sweep",  "--sample",     "--compare",
-           "--fail-if", "--shard",       "--merge",  "--http1.1",    "--http2" })
+    for (const char *option : { "--jobs",
+                                "--input",
+                                "--export",
+                                "--output-dir",
+                                "--timeout",
+                                "--retries",
+                                "--head",
+                                "--header",
+                                "--user-agent",
+                                "--quiet",
+                                "--demo",
+                                "--demo-server",
+                                "--port",
+                                "--help",
+                                "--version",
+                                "--ca-file",
+                                "--per-host",
+                                "--sweep",
+                                "--sample",
+                                "--compare",
+                                "--fail-if",
+                                "--shard",
+                                "--merge",
+                                "--http1.1",
+                                "--http2",
+                                "--limit-rate",
+                                "--limit-rate-per-url",
+                                "--rate",
+                                "--per-host-interval" })
         QTest::newRow(qPrintable(QStringLiteral("--help lists %1").arg(QLatin1String(option))))
             << QString::fromLatin1(option);
 }

@@ -7,6 +7,7 @@
 #include "jobqueuemodel.h"
 #include "jobtableproxymodel.h"
 #include "mainwindow.h"
+#include "ratespinbox.h"
 #include "redact.h"
 #include "run/baselinerunner.h"
 #include "run/eta.h"
@@ -290,6 +291,7 @@ private Q_SLOTS:
     void textFilterFollowsRowsAddedAndRemoved();
     void sortsOnRawValues();
     void concurrencyChangeTakesEffectDuringARun();
+    void bandwidthLimitBoxCapsTheRunAtOnce();
     void pauseStartsNothingNewAndResumeCompletes();
     void cancelAllEndsEveryRow();
     void retryFailedRequeuesOnlyFailedRows();
@@ -1083,6 +1085,47 @@ void TestMainWindow::concurrencyChangeTakesEffectDuringARun()
     QCOMPARE(m_server->maxInFlight(), 6);
     QCOMPARE(h.model.count(JobState::Succeeded), 24);
     QCOMPARE(m_server->requestCount(), qint64(24));
+}
+
+void TestMainWindow::bandwidthLimitBoxCapsTheRunAtOnce()
+{
+    Harness h(1);
+    QVERIFY(h.show());
+    constexpr qint64 BodyBytes = 4 * 1024 * 1024;
+    h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/%1").arg(BodyBytes)).toString() });
+
+    // Typed as curl takes it, applied on Enter: 1 KiB/s, which would take over an hour.
+    RateSpinBox *limit = h.window->limitRateSpinBox();
+    QCOMPARE(limit->text(), QStringLiteral("No limit"));
+    limit->setFocus();
+    limit->selectAll();
+    QTest::keyClicks(limit, QStringLiteral("1K"));
+    QCOMPARE(h.engine.bandwidthLimit(), qint64(0)); // not while typing
+    QTest::keyClick(limit, Qt::Key_Return);
+    QCOMPARE(h.engine.bandwidthLimit(), qint64(1024));
+    QCOMPARE(limit->text(), QStringLiteral("1.0 KiB/s"));
+
+    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
+    h.action("start")->trigger();
+    auto *capped = h.window->summaryPanel()->findChild<QLabel *>(QStringLiteral("bandwidthCap"));
+    QVERIFY(capped);
+    QTRY_VERIFY(capped->isVisible());
+    QCOMPARE(capped->text(), QStringLiteral("Capped at 1.0 KiB/s"));
+    QTRY_VERIFY_WITH_TIMEOUT(h.model.jobAt(0).bytesReceived > 0, 30'000);
+    QCOMPARE(h.model.jobAt(0).state, JobState::Running);
+    // Saved with the run's settings when it started.
+    QCOMPARE(QSettings().value(QStringLiteral("fetch/limitRate")).toString(), QStringLiteral("1K"));
+
+    // Lifted during the run: the download completes, whole, and the summary stops saying it.
+    limit->selectAll();
+    QTest::keyClicks(limit, QStringLiteral("0"));
+    QTest::keyClick(limit, Qt::Key_Return);
+    QCOMPARE(h.engine.bandwidthLimit(), qint64(0));
+    QCOMPARE(limit->text(), QStringLiteral("No limit"));
+    QVERIFY(finished.wait(RunTimeoutMs));
+    QCOMPARE(h.model.jobAt(0).state, JobState::Succeeded);
+    QCOMPARE(h.model.jobAt(0).sha256, LoopbackServer::expectedSha256(BodyBytes));
+    QTRY_VERIFY(!capped->isVisible());
 }
 
 void TestMainWindow::pauseStartsNothingNewAndResumeCompletes()

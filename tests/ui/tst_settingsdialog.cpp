@@ -77,6 +77,10 @@ QVariantMap fields(const FetchOptions &options)
         { QStringLiteral("caFile"), options.caFile },
         { QStringLiteral("perHost"), options.perHost },
         { QStringLiteral("protocol"), FetchOptions::httpVersionName(options.httpVersion) },
+        { QStringLiteral("limitRate"), options.limitRate },
+        { QStringLiteral("limitRatePerUrl"), options.limitRatePerUrl },
+        { QStringLiteral("startIntervalNs"), options.startIntervalNs },
+        { QStringLiteral("perHostIntervalNs"), options.perHostIntervalNs },
     };
 }
 
@@ -134,6 +138,10 @@ FetchOptions everythingChanged()
     options.caFile = testCaFile();
     options.perHost = 4;
     options.httpVersion = FetchOptions::HttpVersion::Http1_1;
+    options.limitRate = 3 * 1024 * 1024; // the tool bar's: the dialog passes it through
+    options.limitRatePerUrl = 1536 * 1024;
+    options.startIntervalNs = 1'000'000'000 / 3; // 3/s: kept exactly, though the box shows 3
+    options.perHostIntervalNs = 2'500'000'000;
     return options;
 }
 
@@ -625,14 +633,18 @@ void TestSettingsDialog::everyControlIsReachableByTab()
     dialog.show();
     QVERIFY(QTest::qWaitForWindowActive(&dialog));
 
-    const QStringList expected = { QStringLiteral("getButton"),   QStringLiteral("timeout"),
-                                   QStringLiteral("idleTimeout"), QStringLiteral("maxRedirects"),
-                                   QStringLiteral("userAgent"),   QStringLiteral("headers"),
-                                   QStringLiteral("retries"),     QStringLiteral("retryDelay"),
-                                   QStringLiteral("perHost"),     QStringLiteral("protocol"),
-                                   QStringLiteral("caFile"),      QStringLiteral("caBrowse"),
-                                   QStringLiteral("saveBodies"),  QStringLiteral("directory"),
-                                   QStringLiteral("browse"),      QStringLiteral("computeSha256") };
+    const QStringList expected = {
+        QStringLiteral("getButton"),    QStringLiteral("timeout"),
+        QStringLiteral("idleTimeout"),  QStringLiteral("maxRedirects"),
+        QStringLiteral("userAgent"),    QStringLiteral("headers"),
+        QStringLiteral("retries"),      QStringLiteral("retryDelay"),
+        QStringLiteral("perHost"),      QStringLiteral("limitRatePerUrl"),
+        QStringLiteral("requestRate"),  QStringLiteral("perHostInterval"),
+        QStringLiteral("protocol"),     QStringLiteral("caFile"),
+        QStringLiteral("caBrowse"),     QStringLiteral("saveBodies"),
+        QStringLiteral("directory"),    QStringLiteral("browse"),
+        QStringLiteral("computeSha256")
+    };
     QStringList visited;
     for (int press = 0; press < MaxTabPresses; ++press) {
         QWidget *focused = focusOwner(QApplication::focusWidget());
@@ -815,15 +827,21 @@ void TestSettingsDialog::storeWritesKeysUnderFetchGroup()
     QStringList keys = settings.allKeys();
     keys.sort();
     const QStringList expected = {
-        QStringLiteral("fetch/caFile"),        QStringLiteral("fetch/computeSha256"),
-        QStringLiteral("fetch/concurrency"),   QStringLiteral("fetch/headers"),
-        QStringLiteral("fetch/idleTimeoutMs"), QStringLiteral("fetch/maxRedirects"),
-        QStringLiteral("fetch/method"),        QStringLiteral("fetch/outputDirectory"),
-        QStringLiteral("fetch/perHost"),       QStringLiteral("fetch/protocol"),
-        QStringLiteral("fetch/retries"),       QStringLiteral("fetch/retryBaseDelayMs"),
-        QStringLiteral("fetch/timeoutMs"),     QStringLiteral("fetch/userAgent"),
+        QStringLiteral("fetch/caFile"),           QStringLiteral("fetch/computeSha256"),
+        QStringLiteral("fetch/concurrency"),      QStringLiteral("fetch/headers"),
+        QStringLiteral("fetch/idleTimeoutMs"),    QStringLiteral("fetch/limitRate"),
+        QStringLiteral("fetch/limitRatePerUrl"),  QStringLiteral("fetch/maxRedirects"),
+        QStringLiteral("fetch/method"),           QStringLiteral("fetch/outputDirectory"),
+        QStringLiteral("fetch/perHost"),          QStringLiteral("fetch/perHostIntervalNs"),
+        QStringLiteral("fetch/protocol"),         QStringLiteral("fetch/retries"),
+        QStringLiteral("fetch/retryBaseDelayMs"), QStringLiteral("fetch/startIntervalNs"),
+        QStringLiteral("fetch/timeoutMs"),        QStringLiteral("fetch/userAgent"),
     };
     QCOMPARE(keys, expected);
+    // As --limit-rate takes them, for a person who edits the file.
+    QCOMPARE(settings.value(QStringLiteral("fetch/limitRate")).toString(), QStringLiteral("3M"));
+    QCOMPARE(settings.value(QStringLiteral("fetch/limitRatePerUrl")).toString(),
+             QStringLiteral("1.5M"));
     QCOMPARE(settings.value(QStringLiteral("fetch/headers")).toStringList(),
              headerLines(everythingChanged().headers));
     QCOMPARE(settings.value(QStringLiteral("fetch/method")).toString(), QStringLiteral("HEAD"));
