@@ -2,6 +2,7 @@
 // Parsing and validating the command line with QCommandLineParser.
 #include "commandline.h"
 
+#include "checksumfile.h"
 #include "engine/tlsconfig.h"
 #include "formats/runfile.h"
 #include "formatting.h"
@@ -318,6 +319,11 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         QStringLiteral("limit-rate-per-url"),
         tr("Cap each URL's download rate at RATE bytes per second (as --limit-rate)."),
         QStringLiteral("RATE"));
+    const QCommandLineOption checksums(
+        QStringLiteral("checksums"),
+        tr("Check each saved body against FILE, the output of sha256sum (matched by the saved "
+           "file name); a mismatch fails the URL and saves nothing."),
+        QStringLiteral("FILE"));
     const QCommandLineOption rate(
         QStringLiteral("rate"),
         tr("Start at most N URLs per second, minute, hour or day, however many workers run: "
@@ -407,6 +413,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                         limitRatePerUrl,
                         rate,
                         perHostInterval,
+                        checksums,
                         screenshotSweep });
     parser.addPositionalArgument(QStringLiteral("urls"),
                                  tr("URLs to fetch, or one FILE with a list (as --input FILE). "
@@ -457,6 +464,15 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
             return false;
         }
         fetch.startIntervalNs = *interval;
+    }
+    if (parser.isSet(checksums)) {
+        QString error;
+        auto byName = ChecksumFile::read(parser.value(checksums), &error);
+        if (!byName) {
+            printError(tr("--checksums: %1").arg(error));
+            return false;
+        }
+        fetch.checksumsByName = std::make_shared<const ChecksumFile::ByName>(std::move(*byName));
     }
     if (parser.isSet(perHostInterval)) {
         int ms = 0;
@@ -523,10 +539,10 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
 
     result.screenshotPath = parser.value(screenshot);
     for (const QCommandLineOption *option :
-         { &jobs,         &timeout,   &idleTimeout,     &retries,   &retryDelay,
-           &maxRedirects, &head,      &header,          &userAgent, &noHash,
-           &noResume,     &outputDir, &caFile,          &perHost,   &http11,
-           &http2,        &limitRate, &limitRatePerUrl, &rate,      &perHostInterval }) {
+         { &jobs,   &timeout,         &idleTimeout, &retries, &retryDelay, &maxRedirects,
+           &head,   &header,          &userAgent,   &noHash,  &noResume,   &outputDir,
+           &caFile, &perHost,         &http11,      &http2,   &limitRate,  &limitRatePerUrl,
+           &rate,   &perHostInterval, &checksums }) {
         result.fetchOptionsGiven = result.fetchOptionsGiven || parser.isSet(*option);
     }
 

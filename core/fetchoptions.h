@@ -4,8 +4,10 @@
 
 #include "job.h"
 
+#include <QHash>
 #include <QString>
 
+#include <memory>
 #include <optional>
 
 namespace Parafetch {
@@ -71,6 +73,9 @@ struct FetchOptions
     // retry waits its own backoff, a redirect follows at once.
     qint64 startIntervalNs = 0;
     qint64 perHostIntervalNs = 0;
+    // --checksums FILE: expected SHA-256 by saved file name (sha256sum's output, read by
+    // ChecksumFile); a body saved under one of these names must hash to it. Null = none.
+    std::shared_ptr<const QHash<QString, Sha256Digest>> checksumsByName;
     // Whether each finished job keeps its attempt log and its request and response headers, for
     // the details pane and the HAR export. A run that shows and exports neither (the headless
     // runner without a HAR export) leaves them out: a million jobs would hold a million of each.

@@ -27,6 +27,7 @@ constexpr std::array<const char *, ErrorKindCount> errorKindNames = {
     "cancelled",
     "network",
     "protocol",
+    "checksum-mismatch",
 };
 
 template<typename Enum, std::size_t N>
@@ -73,6 +74,13 @@ void setDetail(Job *job, T JobDetails::*member, V &&value, const T &none = T())
 void Job::setFileName(const QString &name)
 {
     setDetail(this, &JobDetails::fileName, name);
+}
+
+void Job::setExpectedSha256(const Sha256Digest &digest)
+{
+    if (digest.isEmpty() && !m_details)
+        return;
+    editDetails().expectedSha256 = digest;
 }
 
 void Job::setErrorString(const QString &text)

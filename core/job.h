@@ -43,9 +43,10 @@ enum class ErrorKind : quint8 {
     Cancelled,
     Network, // any other network error
     Protocol, // the response broke HTTP: status line, fields, framing, content coding
+    ChecksumMismatch, // the body is whole but does not hash to the SHA-256 the list expected
 };
 
-constexpr int ErrorKindCount = int(ErrorKind::Protocol) + 1;
+constexpr int ErrorKindCount = int(ErrorKind::ChecksumMismatch) + 1;
 
 // A .part file that holds the start of a body, and the strong validator (ETag or Last-Modified)
 // of the response it came from: enough to ask for the rest with Range + If-Range.
@@ -100,6 +101,9 @@ struct JobDetails : QSharedData
     // summary counts it as done but leaves it out of every figure of time and rate (RunSummary).
     // Such a result has `restored` set (kept beside the state).
     qint64 restoredDurationNs = -1; // durationNs() as that run measured it; -1 = not measured
+    // The SHA-256 the body must have (a list's `sha256=HEX`, --checksums): a body that hashes
+    // otherwise fails with ErrorKind::ChecksumMismatch and is never saved under its name.
+    Sha256Digest expectedSha256;
 };
 
 // Times are nanoseconds on the engine's monotonic clock (0 = the engine's epoch); -1 = unknown.
@@ -171,6 +175,13 @@ struct Job
         return details().resumeFrom;
     }
     qint64 restoredDurationNs() const { return details().restoredDurationNs; }
+    const Sha256Digest &expectedSha256() const { return details().expectedSha256; }
+    // Succeeded with the checksum it was expected to have (the table's verified mark).
+    bool isVerified() const
+    {
+        return state == JobState::Succeeded && hasDetails() && !expectedSha256().isEmpty()
+            && sha256 == expectedSha256();
+    }
 
     // Each setter stores an empty value without allocating when nothing is allocated yet.
     void setFileName(const QString &name);
@@ -182,6 +193,7 @@ struct Job
     void setRequestHeaders(HeaderList headers);
     void setResumeFrom(std::shared_ptr<const PartialDownload> part);
     void setRestoredDurationNs(qint64 ns);
+    void setExpectedSha256(const Sha256Digest &digest);
 
     bool isFinished() const
     {

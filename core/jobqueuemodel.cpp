@@ -122,7 +122,9 @@ QVariant JobQueueModel::displayValue(const Job &job, int column) const
     case UrlColumn:
         return redactedUrl(job.url);
     case StatusColumn:
-        return stateDisplayName(job.state);
+        // The verified mark: the body hashed to the checksum the list gave for it.
+        return job.isVerified() ? tr("Done ✓ verified", "the body matched its expected SHA-256")
+                                : stateDisplayName(job.state);
     case HttpCodeColumn:
         return job.httpStatus > 0 ? QVariant(job.httpStatus) : QVariant();
     case SizeColumn:
@@ -296,6 +298,8 @@ int JobQueueModel::addEntries(const QList<UrlEntry> &entries)
         job.id = m_nextId++;
         job.url = entry.url;
         job.setFileName(entry.fileName);
+        if (entry.extras)
+            job.setExpectedSha256(entry.extras->expectedSha256);
         job.sourceLine = entry.line;
         m_summary.add(job);
         m_jobs.append(std::move(job));
@@ -324,6 +328,7 @@ int JobQueueModel::addRestored(const QList<Job> &jobs)
         } else {
             job.url = restored.url;
             job.setFileName(restored.fileName());
+            job.setExpectedSha256(restored.expectedSha256());
             job.sourceLine = restored.sourceLine;
             job.setResumeFrom(restored.resumeFrom()); // the .part an interrupted run began
         }

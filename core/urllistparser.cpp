@@ -34,6 +34,8 @@ constexpr int RecordFieldsToInspect = 3;
 // In garbage any run of letters before "://" is a "scheme"; a message shows only its start.
 constexpr qsizetype MaxShownSchemeLength = 16;
 
+constexpr QStringView ChecksumKey = u"sha256=";
+
 constexpr char16_t ByteOrderMark = 0xFEFF;
 constexpr char16_t Ellipsis = 0x2026;
 constexpr char16_t LastC0Control = 0x1F;
@@ -52,6 +54,11 @@ constexpr char16_t LastBidiIsolate = 0x2069;
 constexpr std::array<QStringView, 9> LinkSchemesWithoutSlashes = {
     u"mailto", u"javascript", u"vbscript", u"data", u"file", u"tel", u"magnet", u"blob", u"about",
 };
+
+bool isHexDigit(char16_t c)
+{
+    return (c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f') || (c >= u'A' && c <= u'F');
+}
 
 bool isAsciiLetter(char16_t c)
 {
@@ -821,9 +828,59 @@ void UrlListParser::parseLine(QStringView line, qsizetype length)
         if (parseHeader(trimmed))
             return;
     }
-    if (parseRecord(trimmed))
+    // A last field "sha256=HEX": the rest of the line is read as it would be without it, and
+    // the one URL it gives carries the checksum.
+    const qsizetype separator = std::max(trimmed.lastIndexOf(u','), trimmed.lastIndexOf(u'\t'));
+    const QStringView last =
+        separator >= 0 ? trimmed.sliced(separator + 1).trimmed() : QStringView();
+    if (!last.startsWith(ChecksumKey, Qt::CaseInsensitive)) {
+        parseContent(trimmed);
         return;
-    extractUrls(trimmed);
+    }
+    const QStringView hex = last.sliced(ChecksumKey.size());
+    const bool isHex = hex.size() == 2 * Sha256Digest::Size
+        && std::all_of(hex.cbegin(), hex.cend(), [](QChar c) { return isHexDigit(c.unicode()); });
+    if (!isHex) {
+        addLineProblem(line,
+                       tr("the checksum is not 64 hex digits (sha256=HEX, as sha256sum writes "
+                          "it): the line is left out"));
+        return;
+    }
+    const qsizetype entriesBefore = m_entries.size();
+    // "url,,sha256=…" leaves "url,": a trailing comma, which is a URL without a name.
+    const QStringView rest = trimmed.first(separator).trimmed();
+    parseContent(rest);
+    const qsizetype added = m_entries.size() - entriesBefore;
+    if (added == 1) {
+        UrlEntry &entry = m_entries.last();
+        entry.extras = new UrlEntryExtras;
+        entry.extras->expectedSha256 = Sha256Digest(QByteArray::fromHex(hex.toLatin1()));
+    } else if (added > 1) {
+        m_entries.resize(entriesBefore);
+        if (m_deferDuplicates)
+            m_problemsBefore.resize(entriesBefore);
+        addLineProblem(line,
+                       tr("a checksum belongs to one URL, and this line has %n: the line is "
+                          "left out",
+                          nullptr, int(added)));
+    }
+}
+
+UrlEntry UrlEntry::of(const Job &job)
+{
+    UrlEntry entry { job.url, job.fileName(), job.sourceLine, {} };
+    if (!job.expectedSha256().isEmpty()) {
+        entry.extras = new UrlEntryExtras;
+        entry.extras->expectedSha256 = job.expectedSha256();
+    }
+    return entry;
+}
+
+void UrlListParser::parseContent(QStringView line)
+{
+    if (parseRecord(line))
+        return;
+    extractUrls(line);
 }
 
 bool UrlListParser::parseHeader(QStringView line)
@@ -992,7 +1049,7 @@ void UrlListParser::addCandidate(QStringView candidate, const QString &fileName)
     if (m_deferDuplicates) { // the merge packs it
         m_problemsBefore.append(int(m_problems.size()));
         m_entries.append(
-            UrlEntry { CompactUrl::fromEncoded(std::move(normalised)), fileName, m_linesRead });
+            UrlEntry { CompactUrl::fromEncoded(std::move(normalised)), fileName, m_linesRead, {} });
         return;
     }
     QByteArray stored;
@@ -1010,7 +1067,7 @@ void UrlListParser::addCandidate(QStringView candidate, const QString &fileName)
         firstLine = m_linesRead;
     }
     m_entries.append(
-        UrlEntry { CompactUrl::fromSharedEncoded(std::move(stored)), fileName, m_linesRead });
+        UrlEntry { CompactUrl::fromSharedEncoded(std::move(stored)), fileName, m_linesRead, {} });
 }
 
 void UrlListParser::addLineProblem(QStringView line, const QString &reason)

@@ -3,11 +3,15 @@
 #pragma once
 
 #include "compacturl.h"
+#include "job.h"
 #include "packedkeymap.h"
+#include "sha256.h"
 
 #include <QCoreApplication>
 #include <QList>
 #include <QMetaType>
+#include <QSharedData>
+#include <QSharedDataPointer>
 #include <QString>
 #include <QStringView>
 #include <QUrl>
@@ -18,11 +22,23 @@ QT_END_NAMESPACE
 
 namespace Parafetch {
 
+// What few list lines carry besides a URL and a name, behind one pointer (a list of a million
+// entries pays 8 bytes each for it, not 33).
+struct UrlEntryExtras : QSharedData
+{
+    Sha256Digest expectedSha256; // from a `sha256=HEX` field: the body must hash to it
+};
+
 struct UrlEntry
 {
     CompactUrl url; // as written, credentials included: show it only through redactedUrl()
     QString fileName; // from a `url,filename` or `url<TAB>filename` line, as given; empty = derive
     int line = 0; // 1-based line of the input it came from
+    QSharedDataPointer<UrlEntryExtras> extras; // null for most lines
+
+    Sha256Digest expectedSha256() const { return extras ? extras->expectedSha256 : Sha256Digest(); }
+    // The entry a job came from, for adding it again (Retry, a sweep's sample).
+    static UrlEntry of(const Job &job);
 };
 
 struct ParseProblem
@@ -43,6 +59,9 @@ struct ParseResult
 // are not part of a URL); `url,filename` (RFC 4180 quoting) and `url<TAB>filename`; a first line
 // header naming a `url` column (and optionally `filename`), after which every line is a record.
 // Blank lines and lines starting with '#' are skipped. Lines end at \n, \r\n or \r.
+// A last field `sha256=HEX` (after a comma or a tab: `url,name,sha256=HEX`, `url,,sha256=HEX`)
+// is the body's expected SHA-256; a value that is not 64 hex digits, or a line with more than
+// one URL before it, is a problem and the line adds nothing.
 //
 // A comma on a line without quotes, tabs or header: the LAST comma splits `url,filename` when
 // what follows it reads as a file name (no '/', '=' or '&'; a letter or a dot, so not all
@@ -98,6 +117,7 @@ private:
     void holdPartialLine(QStringView piece);
     void completeLine(QStringView piece);
     void parseLine(QStringView line, qsizetype length);
+    void parseContent(QStringView line);
     bool parseHeader(QStringView line);
     bool parseRecord(QStringView line);
     bool parseUnquotedRecord(QStringView line);

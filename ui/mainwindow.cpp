@@ -468,7 +468,7 @@ void MainWindow::measureBaseline()
     QList<UrlEntry> entries;
     entries.reserve(m_model->rowCount());
     for (const Job &job : m_model->jobs())
-        entries.append(UrlEntry { job.url, job.fileName(), job.sourceLine });
+        entries.append(UrlEntry::of(job));
     const qint64 estimate = BaselineRunner::estimateNs(
         int(entries.size()), BaselineRunner::meanMeasuredNs(m_model->jobs()));
     m_summary->setBaselineProgress(0, int(entries.size()));

@@ -276,7 +276,7 @@ SweepDialog::SweepDialog(const QList<Job> &jobs, const FetchOptions &options, QW
     setWindowTitle(tr("Concurrency Sweep"));
     m_entries.reserve(jobs.size());
     for (const Job &job : jobs)
-        m_entries.append(UrlEntry { job.url, job.fileName(), job.sourceLine });
+        m_entries.append(UrlEntry::of(job));
     m_meanMeasuredNs = BaselineRunner::meanMeasuredNs(jobs);
 
     m_listLabel = new QLabel(

@@ -206,7 +206,10 @@ FetchTask::FetchTask(TaskSpec spec, NetworkManager *manager, const QNetworkReque
 {
     m_job.worker = lane;
     m_job.thread = thread;
-    if (m_options->computeSha256 && m_action.readsBody)
+    // A checksum to check is hashed for, whatever --no-hash says.
+    const bool checks = !m_job.expectedSha256().isEmpty()
+        || (m_options->checksumsByName && !m_options->checksumsByName->isEmpty());
+    if ((m_options->computeSha256 || checks) && m_action.readsBody)
         m_hash = std::make_unique<BodyHasher>();
     if (m_options->limitRatePerUrl > 0)
         m_ownRate = std::make_unique<ByteRateLimiter>(m_options->limitRatePerUrl);
@@ -744,6 +747,19 @@ void FetchTask::classify(QNetworkReply &reply)
             commitError = attempt.sinkError; // an empty body still becomes an (empty) file
         if (!isHead && attempt.sinkOpen && m_hash)
             m_job.sha256 = m_hash->result(); // before the rename: the file log records it
+        const Sha256Digest expected = isHead ? Sha256Digest() : expectedSha256(reply);
+        if (!expected.isEmpty() && attempt.sinkOpen && m_job.sha256 != expected) {
+            // The body came whole (its framing said so) and is not the one expected: the same
+            // server would send it again. The file is discarded, never renamed.
+            attempt.permanent = true;
+            fail(ErrorKind::ChecksumMismatch,
+                 tr("checksum mismatch: expected %1, got %2")
+                     .arg(QString::fromLatin1(expected.toHex()),
+                          QString::fromLatin1(m_job.sha256.toHex())));
+            return;
+        }
+        if (!expected.isEmpty() && m_job.expectedSha256().isEmpty())
+            m_job.setExpectedSha256(expected); // from --checksums: the row shows it verified
         if ((isHead || attempt.sinkOpen) && (isHead || commitSink(&commitError))) {
             m_job.state = JobState::Succeeded;
             m_job.bytesTotal = attempt.received;
@@ -846,6 +862,20 @@ bool FetchTask::openSink(const QNetworkReply &reply)
     if (attempt.sinkOpen)
         announcePartial(reply);
     return attempt.sinkOpen;
+}
+
+Sha256Digest FetchTask::expectedSha256(const QNetworkReply &reply) const
+{
+    if (!m_job.expectedSha256().isEmpty())
+        return m_job.expectedSha256();
+    const auto *byName = m_options->checksumsByName.get();
+    if (!byName || byName->isEmpty())
+        return {};
+    // By the name the body is saved under, before " (1)" makes it unique: the name a
+    // sha256sum run over the saved files wrote.
+    const QString name =
+        m_job.fileName().isEmpty() ? suggestedFileName(reply, m_url) : m_job.fileName();
+    return byName->value(FileNames::sanitize(name));
 }
 
 QString FetchTask::suggestedName(const QNetworkReply &reply) const

@@ -146,6 +146,8 @@ private:
     void finishAttempt();
     void classify(QNetworkReply &reply);
     QString suggestedName(const QNetworkReply &reply) const;
+    // What the body must hash to: the job's own checksum, or --checksums' for its saved name.
+    Sha256Digest expectedSha256(const QNetworkReply &reply) const;
     bool openSink(const QNetworkReply &reply);
     QByteArray resumeValidator(const QNetworkReply &reply) const;
     bool wasNeverSent(const QNetworkReply &reply) const;

@@ -38,6 +38,7 @@ constexpr FigureName figureNames[] = {
     { "p95", FailRule::Figure::P95, true, true },
     { "p99", FailRule::Figure::P99, true, true },
     { "speedup", FailRule::Figure::Speedup, false, true },
+    { "checksum_mismatch", FailRule::Figure::ChecksumMismatch, false, true },
     { "new_failures", FailRule::Figure::NewFailures, false, false },
     { "fixed", FailRule::Figure::Fixed, false, false },
     { "status_changes", FailRule::Figure::StatusChanges, false, false },
@@ -91,6 +92,8 @@ std::optional<double> runFigure(const RunFigures &run, FailRule::Figure figure)
         return time(run.p99Ns);
     case FailRule::Figure::Speedup:
         return run.speedup;
+    case FailRule::Figure::ChecksumMismatch:
+        return run.checksumMismatches;
     default:
         return std::nullopt; // the per-URL counts are not a figure of one run
     }
@@ -155,6 +158,7 @@ RunFigures RunFigures::of(const QList<Job> &jobs)
     figures.succeeded = summary.succeeded;
     figures.failed = summary.failed;
     figures.cancelled = summary.cancelled;
+    figures.checksumMismatches = summary.byErrorKind[std::size_t(ErrorKind::ChecksumMismatch)];
     figures.wallNs = summary.wallNs;
     figures.serialNs = summary.serialNs;
     figures.p50Ns = summary.p50Ns;

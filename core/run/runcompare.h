@@ -46,6 +46,7 @@ struct UrlDiff
 struct RunFigures
 {
     int total = 0, succeeded = 0, failed = 0, cancelled = 0;
+    int checksumMismatches = 0; // failed because the body did not hash as expected
     qint64 wallNs = 0, serialNs = 0;
     qint64 p50Ns = -1, p90Ns = -1, p95Ns = -1, p99Ns = -1;
     double speedup = 0;
@@ -68,7 +69,7 @@ struct RunComparison
 //
 //   rule    := figure op number [unit]          (spaces allowed; names case-insensitive)
 //   figure  := total | succeeded | failed | cancelled | wall | serial | p50 | p90 | p95 | p99
-//              | speedup                         the figure of the new run (B)
+//              | speedup | checksum_mismatch     the figure of the new run (B)
 //            | one of those + "_delta"           B - A
 //            | new_failures | fixed | status_changes | only_in_a | only_in_b
 //                                                counts of per-URL changes (A against B)
@@ -97,6 +98,7 @@ public:
         P95,
         P99,
         Speedup,
+        ChecksumMismatch,
         NewFailures,
         Fixed,
         StatusChanges,

@@ -243,6 +243,8 @@ private Q_SLOTS:
     void exportIsReadableByTheImporter_data();
     void exportIsReadableByTheImporter();
     void aBandwidthCapIsSaidInTheSummaryAndTheExport();
+    void checksumsFailTheRunAndTheRule_data();
+    void checksumsFailTheRunAndTheRule();
     void headSendsHeadRequests();
     void headersReachTheServer_data();
     void headersReachTheServer();
@@ -453,6 +455,11 @@ void TestHeadless::exitCodes_data()
                          url(QStringLiteral("/bytes/1")) }
         << BadInput
         << QStringList { QStringLiteral("--per-host-interval"), QStringLiteral("soon") };
+    QTest::newRow("--checksums of a file that is not sha256sum output exits 2 naming the line")
+        << QStringList { QStringLiteral("--checksums"),
+                         writeFile(QStringLiteral("not-sums.txt"), "# sums\nhello world\n"),
+                         url(QStringLiteral("/bytes/1")) }
+        << BadInput << QStringList { QStringLiteral("--checksums"), QStringLiteral("line 2") };
     QTest::newRow("an unknown option exits 2 naming it")
         << QStringList { QStringLiteral("--frobnicate"), url(QStringLiteral("/bytes/1")) }
         << BadInput << QStringList { QStringLiteral("frobnicate") };
@@ -850,6 +857,55 @@ void TestHeadless::aBandwidthCapIsSaidInTheSummaryAndTheExport()
     QCOMPARE(imported.info.limitRate, qint64(1572864));
     QCOMPARE(imported.jobs.size(), 1);
     QCOMPARE(imported.jobs.at(0).sha256, LoopbackServer::expectedSha256(4000));
+}
+
+void TestHeadless::checksumsFailTheRunAndTheRule_data()
+{
+    QTest::addColumn<bool>("fromFile"); // --checksums FILE rather than the list's sha256= field
+    QTest::addColumn<QString>("rule"); // --fail-if; empty for none
+    QTest::addColumn<int>("exitCode");
+
+    QTest::newRow("list field: a mismatch exits 1") << false << QString() << int(SomeFailed);
+    QTest::newRow("list field: --fail-if checksum_mismatch>0 exits 3")
+        << false << QStringLiteral("checksum_mismatch>0") << int(RuleFailed);
+    QTest::newRow("--checksums FILE: --fail-if checksum_mismatch>0 exits 3")
+        << true << QStringLiteral("checksum_mismatch>0") << int(RuleFailed);
+    QTest::newRow("--fail-if checksum_mismatch>1 holds not: the usual 1")
+        << true << QStringLiteral("checksum_mismatch>1") << int(SomeFailed);
+}
+
+void TestHeadless::checksumsFailTheRunAndTheRule()
+{
+    QFETCH(bool, fromFile);
+    QFETCH(QString, rule);
+    QFETCH(int, exitCode);
+
+    QTemporaryDir out(m_dir.filePath(QStringLiteral("sums-XXXXXX")));
+    QVERIFY(out.isValid());
+    const QByteArray right = LoopbackServer::expectedSha256(300).toHex();
+    const QByteArray wrong = LoopbackServer::expectedSha256(301).toHex();
+    QByteArray list = url(QStringLiteral("/bytes/300")).toUtf8() + ",good.bin";
+    list += fromFile ? QByteArray("\n") : ",sha256=" + right + '\n';
+    list += url(QStringLiteral("/bytes/400")).toUtf8() + ",bad.bin";
+    list += fromFile ? QByteArray("\n") : ",sha256=" + wrong + '\n';
+    QStringList arguments { QStringLiteral("--output-dir"), out.path(), QStringLiteral("--input"),
+                            writeFile(QStringLiteral("sums-list.txt"), list) };
+    if (fromFile) {
+        arguments << QStringLiteral("--checksums")
+                  << writeFile(QStringLiteral("SHA256SUMS"),
+                               right + "  good.bin\n" + wrong + "  bad.bin\n");
+    }
+    if (!rule.isEmpty())
+        arguments << QStringLiteral("--fail-if") << rule;
+    RunResult result;
+    QVERIFY(run(arguments, &result));
+    QVERIFY2(result.exitCode == exitCode, qPrintable(result.describe()));
+    QVERIFY2(result.err.contains("checksum mismatch: expected " + wrong)
+                 || result.out.contains("checksum mismatch: expected " + wrong),
+             qPrintable(result.describe()));
+    // The good body is saved; the bad one never stands under its name, nor as a .part.
+    QCOMPARE(QDir(out.path()).entryList(QDir::Files | QDir::Hidden),
+             QStringList { QStringLiteral("good.bin") });
 }
 
 void TestHeadless::headSendsHeadRequests()
@@ -1602,7 +1658,8 @@ void TestHeadless::helpListsEveryOption_data()
                                 "--limit-rate",
                                 "--limit-rate-per-url",
                                 "--rate",
-                                "--per-host-interval" })
+                                "--per-host-interval",
+                                "--checksums" })
         QTest::newRow(qPrintable(QStringLiteral("--help lists %1").arg(QLatin1String(option))))
             << QString::fromLatin1(option);
 }
