@@ -324,6 +324,11 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         tr("Check each saved body against FILE, the output of sha256sum (matched by the saved "
            "file name); a mismatch fails the URL and saves nothing."),
         QStringLiteral("FILE"));
+    const QCommandLineOption cookies(
+        QStringLiteral("cookies"),
+        tr("Send the cookies in FILE, a Netscape cookies.txt (as browsers export and curl "
+           "writes), where their domain, path and flags allow."),
+        QStringLiteral("FILE"));
     const QCommandLineOption rate(
         QStringLiteral("rate"),
         tr("Start at most N URLs per second, minute, hour or day, however many workers run: "
@@ -414,6 +419,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                         rate,
                         perHostInterval,
                         checksums,
+                        cookies,
                         screenshotSweep });
     parser.addPositionalArgument(QStringLiteral("urls"),
                                  tr("URLs to fetch, or one FILE with a list (as --input FILE). "
@@ -473,6 +479,16 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
             return false;
         }
         fetch.checksumsByName = std::make_shared<const ChecksumFile::ByName>(std::move(*byName));
+    }
+    if (parser.isSet(cookies)) {
+        QString error;
+        auto read = CookieFile::read(parser.value(cookies), &error);
+        if (!read) {
+            printError(tr("--cookies: %1").arg(error));
+            return false;
+        }
+        fetch.cookiesFile = parser.value(cookies);
+        fetch.cookies = std::make_shared<const QList<CookieFile::Cookie>>(std::move(*read));
     }
     if (parser.isSet(perHostInterval)) {
         int ms = 0;
@@ -542,7 +558,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
          { &jobs,   &timeout,         &idleTimeout, &retries, &retryDelay, &maxRedirects,
            &head,   &header,          &userAgent,   &noHash,  &noResume,   &outputDir,
            &caFile, &perHost,         &http11,      &http2,   &limitRate,  &limitRatePerUrl,
-           &rate,   &perHostInterval, &checksums }) {
+           &rate,   &perHostInterval, &checksums,   &cookies }) {
         result.fetchOptionsGiven = result.fetchOptionsGiven || parser.isSet(*option);
     }
 

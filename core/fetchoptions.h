@@ -2,6 +2,7 @@
 // The user's fetch settings: one value type shared by the engine, the command line and the UI.
 #pragma once
 
+#include "cookiefile.h"
 #include "job.h"
 
 #include <QHash>
@@ -76,6 +77,10 @@ struct FetchOptions
     // --checksums FILE: expected SHA-256 by saved file name (sha256sum's output, read by
     // ChecksumFile); a body saved under one of these names must hash to it. Null = none.
     std::shared_ptr<const QHash<QString, Sha256Digest>> checksumsByName;
+    // --cookies FILE (Settings → Cookies file): the path, and the cookies read from it that
+    // requests carry where their domain, path and flags allow. Null = none.
+    QString cookiesFile;
+    std::shared_ptr<const QList<CookieFile::Cookie>> cookies;
     // Whether each finished job keeps its attempt log and its request and response headers, for
     // the details pane and the HAR export. A run that shows and exports neither (the headless
     // runner without a HAR export) leaves them out: a million jobs would hold a million of each.

@@ -8,7 +8,8 @@
 //   perHost (0 = no per-host limit), protocol ("auto" | "http1.1" | "http2", the command line's
 //   --http1.1 and --http2), limitRate and limitRatePerUrl (bandwidth caps as --limit-rate
 //   writes them, "512K", "1.5M"; "0" or absent = none), startIntervalNs and perHostIntervalNs
-//   (--rate and --per-host-interval as the time between starts; 0 = none).
+//   (--rate and --per-host-interval as the time between starts; 0 = none), cookiesFile (the
+//   --cookies file's path, "" = none; read again at each start).
 // The headers may hold secrets (Authorization, Cookie, API keys). They are stored like any other
 // setting: in plain text in the user's configuration file, readable by that user only as far as
 // the file's permissions go. That is what a person who types them into the dialog expects of a
@@ -47,6 +48,7 @@ constexpr QLatin1String PerHostKey("perHost");
 constexpr QLatin1String ProtocolKey("protocol");
 constexpr QLatin1String LimitRateKey("limitRate");
 constexpr QLatin1String LimitRatePerUrlKey("limitRatePerUrl");
+constexpr QLatin1String CookiesFileKey("cookiesFile");
 constexpr QLatin1String StartIntervalKey("startIntervalNs");
 constexpr QLatin1String PerHostIntervalKey("perHostIntervalNs");
 constexpr qint64 MaxIntervalNs = qint64(24) * 60 * 60 * 1'000'000'000; // a day
@@ -163,6 +165,17 @@ FetchOptions SettingsStore::loadFetchOptions(const QSettings &settings)
             qWarning("Parafetch: ignoring the stored %s \"%s\": not a rate such as 512K or 1.5M",
                      name.data(), qPrintable(text.left(40)));
     }
+    // Kept even if the file has gone or gone bad since, as the CA file: the dialog shows the
+    // problem, and a run without the cookies it was set up with is told so.
+    options.cookiesFile = settings.value(key(CookiesFileKey)).toString();
+    if (!options.cookiesFile.isEmpty()) {
+        QString error;
+        if (auto cookies = CookieFile::read(options.cookiesFile, &error))
+            options.cookies =
+                std::make_shared<const QList<CookieFile::Cookie>>(std::move(*cookies));
+        else
+            qWarning("Parafetch: the stored cookies file cannot be used: %s", qPrintable(error));
+    }
     for (const auto &[name, interval] :
          { std::pair { StartIntervalKey, &options.startIntervalNs },
            std::pair { PerHostIntervalKey, &options.perHostIntervalNs } }) {
@@ -197,6 +210,7 @@ void SettingsStore::saveFetchOptions(QSettings &settings, const FetchOptions &op
     settings.setValue(key(ProtocolKey), FetchOptions::httpVersionName(options.httpVersion));
     settings.setValue(key(LimitRateKey), FetchOptions::byteRateText(options.limitRate));
     settings.setValue(key(LimitRatePerUrlKey), FetchOptions::byteRateText(options.limitRatePerUrl));
+    settings.setValue(key(CookiesFileKey), options.cookiesFile);
     settings.setValue(key(StartIntervalKey), options.startIntervalNs);
     settings.setValue(key(PerHostIntervalKey), options.perHostIntervalNs);
 }

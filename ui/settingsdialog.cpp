@@ -2,6 +2,7 @@
 // The Settings dialog: a form over FetchOptions that refuses what the engine could not use.
 #include "settingsdialog.h"
 
+#include "cookiefile.h"
 #include "engine/tlsconfig.h"
 #include "formatting.h"
 #include "ratespinbox.h"
@@ -275,6 +276,30 @@ QGroupBox *SettingsDialog::createRequestsGroup()
     m_headerProblems = problemLabel("headerProblems", tr("Problems with the extra headers"));
     m_requestsForm->addRow(QString(), m_headerProblems);
 
+    m_cookiesFile = new QLineEdit;
+    m_cookiesFile->setObjectName(QStringLiteral("cookiesFile"));
+    m_cookiesFile->setPlaceholderText(tr("None: no cookies are sent"));
+    m_cookiesFile->setClearButtonEnabled(true);
+    m_cookiesBrowse = new QPushButton(tr("Chan&ge…", "choose another cookies file"));
+    m_cookiesBrowse->setObjectName(QStringLiteral("cookiesBrowse"));
+    m_cookiesBrowse->setAccessibleName(tr("Browse for the cookies file"));
+    m_cookiesBrowse->setToolTip(tr("Choose a cookies.txt file."));
+    addRow(m_requestsForm, tr("Coo&kies file:"), withButton(m_cookiesFile, m_cookiesBrowse),
+           m_cookiesFile,
+           tr("A cookies.txt in the Netscape format, as browsers' export extensions and curl "
+              "write it (--cookies). Each request carries the cookies whose domain, path and "
+              "flags allow it; nothing a server sets is kept."));
+    connect(m_cookiesFile, &QLineEdit::textChanged, this, &SettingsDialog::updateState);
+    connect(m_cookiesBrowse, &QPushButton::clicked, this, [this] {
+        const QString chosen =
+            QFileDialog::getOpenFileName(this, tr("Cookies File"), m_cookiesFile->text().trimmed(),
+                                         tr("Cookies (*.txt);;All files (*)"));
+        if (!chosen.isEmpty())
+            m_cookiesFile->setText(QDir::toNativeSeparators(chosen));
+    });
+    m_cookiesProblem = problemLabel("cookiesProblem", tr("Problem with the cookies file"));
+    m_requestsForm->addRow(QString(), m_cookiesProblem);
+
     return group;
 }
 
@@ -436,6 +461,7 @@ void SettingsDialog::setFields(const FetchOptions &options)
     m_perHostInterval->setValue(double(options.perHostIntervalNs) / double(Units::NsPerSecond));
     m_protocol->setCurrentIndex(m_protocol->findData(int(options.httpVersion)));
     m_caFile->setText(options.caFile);
+    m_cookiesFile->setText(options.cookiesFile);
     m_saveBodies->setChecked(!options.outputDirectory.isEmpty());
     // Unchecking keeps a folder typed before, so checking again brings it back.
     if (!options.outputDirectory.isEmpty())
@@ -470,6 +496,13 @@ FetchOptions SettingsDialog::options() const
         qint64(std::llround(m_perHostInterval->value() * double(Units::NsPerSecond)));
     options.httpVersion = FetchOptions::HttpVersion(m_protocol->currentData().toInt());
     options.caFile = m_caFile->text().trimmed();
+    options.cookiesFile = m_cookiesFile->text().trimmed();
+    options.cookies = nullptr;
+    if (!options.cookiesFile.isEmpty()) {
+        if (auto cookies = CookieFile::read(options.cookiesFile, nullptr))
+            options.cookies =
+                std::make_shared<const QList<CookieFile::Cookie>>(std::move(*cookies));
+    }
     options.outputDirectory = m_saveBodies->isChecked() ? m_directory->text() : QString();
     options.computeSha256 = m_computeSha256->isChecked();
     return options;
@@ -536,13 +569,22 @@ QString SettingsDialog::caFileProblem() const
     return error;
 }
 
+QString SettingsDialog::cookiesFileProblem() const
+{
+    const QString path = m_cookiesFile->text().trimmed();
+    QString error;
+    if (path.isEmpty() || CookieFile::read(path, &error))
+        return {};
+    return error;
+}
+
 QStringList SettingsDialog::problems() const
 {
     QStringList problems;
     if (const QString agentProblem = userAgentProblem(); !agentProblem.isEmpty())
         problems.append(agentProblem);
     parsedHeaders(&problems);
-    for (const QString &problem : { caFileProblem(), directoryProblem() }) {
+    for (const QString &problem : { caFileProblem(), directoryProblem(), cookiesFileProblem() }) {
         if (!problem.isEmpty())
             problems.append(problem);
     }
@@ -583,9 +625,16 @@ void SettingsDialog::updateState()
     m_connectionsForm->setRowVisible(m_caFileProblem, !caProblem.isEmpty());
     m_caFile->setAccessibleDescription(caProblem.isEmpty() ? m_caFile->toolTip() : caProblem);
 
+    const QString cookiesProblem = cookiesFileProblem();
+    showProblems(m_cookiesProblem,
+                 cookiesProblem.isEmpty() ? QStringList() : QStringList { cookiesProblem });
+    m_requestsForm->setRowVisible(m_cookiesProblem, !cookiesProblem.isEmpty());
+    m_cookiesFile->setAccessibleDescription(cookiesProblem.isEmpty() ? m_cookiesFile->toolTip()
+                                                                     : cookiesProblem);
+
     m_buttons->button(QDialogButtonBox::Ok)
         ->setEnabled(agentProblem.isEmpty() && headerProblems.isEmpty() && folderProblem.isEmpty()
-                     && caProblem.isEmpty());
+                     && caProblem.isEmpty() && cookiesProblem.isEmpty());
 }
 
 void SettingsDialog::restoreDefaults()

@@ -59,6 +59,7 @@ private:
     QString userAgentProblem() const;
     QString directoryProblem() const;
     QString caFileProblem() const;
+    QString cookiesFileProblem() const;
 
     // Values this dialog does not edit; Restore Defaults resets them except the concurrency.
     FetchOptions m_base;
@@ -88,6 +89,9 @@ private:
     QLineEdit *m_caFile = nullptr;
     QPushButton *m_caBrowse = nullptr;
     QLabel *m_caFileProblem = nullptr;
+    QLineEdit *m_cookiesFile = nullptr;
+    QPushButton *m_cookiesBrowse = nullptr;
+    QLabel *m_cookiesProblem = nullptr;
 
     QGroupBox *m_savingGroup = nullptr;
     QFormLayout *m_savingForm = nullptr;

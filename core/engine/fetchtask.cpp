@@ -325,6 +325,16 @@ QNetworkRequest FetchTask::makeRequest(const QUrl &url) const
     if (m_options->httpVersion == FetchOptions::HttpVersion::Http2
         && url.scheme() == QLatin1String("http"))
         request.setAttribute(QNetworkRequest::Http2DirectAttribute, true);
+    if (m_options->cookies) {
+        // Matched for each hop: a redirect to another host carries that host's cookies only.
+        const QByteArray cookies =
+            CookieFile::headerFor(*m_options->cookies, url, QDateTime::currentSecsSinceEpoch());
+        if (!cookies.isEmpty()) {
+            const QByteArray own = request.rawHeader(QByteArrayLiteral("Cookie")); // -H Cookie
+            request.setRawHeader(QByteArrayLiteral("Cookie"),
+                                 own.isEmpty() ? cookies : own + "; " + cookies);
+        }
+    }
     if (m_resumeOffset > 0) {
         request.setRawHeader(QByteArrayLiteral("Range"),
                              "bytes=" + QByteArray::number(m_resumeOffset) + '-');

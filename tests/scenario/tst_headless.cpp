@@ -460,6 +460,12 @@ void TestHeadless::exitCodes_data()
                          writeFile(QStringLiteral("not-sums.txt"), "# sums\nhello world\n"),
                          url(QStringLiteral("/bytes/1")) }
         << BadInput << QStringList { QStringLiteral("--checksums"), QStringLiteral("line 2") };
+    QTest::newRow("--cookies of a file that is not cookies.txt exits 2 naming the line")
+        << QStringList { QStringLiteral("--cookies"),
+                         writeFile(QStringLiteral("not-cookies.txt"),
+                                   "# Netscape HTTP Cookie File\nname=value\n"),
+                         url(QStringLiteral("/bytes/1")) }
+        << BadInput << QStringList { QStringLiteral("--cookies"), QStringLiteral("line 2") };
     QTest::newRow("an unknown option exits 2 naming it")
         << QStringList { QStringLiteral("--frobnicate"), url(QStringLiteral("/bytes/1")) }
         << BadInput << QStringList { QStringLiteral("frobnicate") };
@@ -1659,7 +1665,8 @@ void TestHeadless::helpListsEveryOption_data()
                                 "--limit-rate-per-url",
                                 "--rate",
                                 "--per-host-interval",
-                                "--checksums" })
+                                "--checksums",
+                                "--cookies" })
         QTest::newRow(qPrintable(QStringLiteral("--help lists %1").arg(QLatin1String(option))))
             << QString::fromLatin1(option);
 }

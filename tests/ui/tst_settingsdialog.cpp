@@ -81,6 +81,7 @@ QVariantMap fields(const FetchOptions &options)
         { QStringLiteral("limitRatePerUrl"), options.limitRatePerUrl },
         { QStringLiteral("startIntervalNs"), options.startIntervalNs },
         { QStringLiteral("perHostIntervalNs"), options.perHostIntervalNs },
+        { QStringLiteral("cookiesFile"), options.cookiesFile },
     };
 }
 
@@ -637,6 +638,7 @@ void TestSettingsDialog::everyControlIsReachableByTab()
         QStringLiteral("getButton"),    QStringLiteral("timeout"),
         QStringLiteral("idleTimeout"),  QStringLiteral("maxRedirects"),
         QStringLiteral("userAgent"),    QStringLiteral("headers"),
+        QStringLiteral("cookiesFile"),  QStringLiteral("cookiesBrowse"),
         QStringLiteral("retries"),      QStringLiteral("retryDelay"),
         QStringLiteral("perHost"),      QStringLiteral("limitRatePerUrl"),
         QStringLiteral("requestRate"),  QStringLiteral("perHostInterval"),
@@ -827,15 +829,25 @@ void TestSettingsDialog::storeWritesKeysUnderFetchGroup()
     QStringList keys = settings.allKeys();
     keys.sort();
     const QStringList expected = {
-        QStringLiteral("fetch/caFile"),           QStringLiteral("fetch/computeSha256"),
-        QStringLiteral("fetch/concurrency"),      QStringLiteral("fetch/headers"),
-        QStringLiteral("fetch/idleTimeoutMs"),    QStringLiteral("fetch/limitRate"),
-        QStringLiteral("fetch/limitRatePerUrl"),  QStringLiteral("fetch/maxRedirects"),
-        QStringLiteral("fetch/method"),           QStringLiteral("fetch/outputDirectory"),
-        QStringLiteral("fetch/perHost"),          QStringLiteral("fetch/perHostIntervalNs"),
-        QStringLiteral("fetch/protocol"),         QStringLiteral("fetch/retries"),
-        QStringLiteral("fetch/retryBaseDelayMs"), QStringLiteral("fetch/startIntervalNs"),
-        QStringLiteral("fetch/timeoutMs"),        QStringLiteral("fetch/userAgent"),
+        QStringLiteral("fetch/caFile"),
+        QStringLiteral("fetch/computeSha256"),
+        QStringLiteral("fetch/concurrency"),
+        QStringLiteral("fetch/cookiesFile"),
+        QStringLiteral("fetch/headers"),
+        QStringLiteral("fetch/idleTimeoutMs"),
+        QStringLiteral("fetch/limitRate"),
+        QStringLiteral("fetch/limitRatePerUrl"),
+        QStringLiteral("fetch/maxRedirects"),
+        QStringLiteral("fetch/method"),
+        QStringLiteral("fetch/outputDirectory"),
+        QStringLiteral("fetch/perHost"),
+        QStringLiteral("fetch/perHostIntervalNs"),
+        QStringLiteral("fetch/protocol"),
+        QStringLiteral("fetch/retries"),
+        QStringLiteral("fetch/retryBaseDelayMs"),
+        QStringLiteral("fetch/startIntervalNs"),
+        QStringLiteral("fetch/timeoutMs"),
+        QStringLiteral("fetch/userAgent"),
     };
     QCOMPARE(keys, expected);
     // As --limit-rate takes them, for a person who edits the file.
