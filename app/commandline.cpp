@@ -90,6 +90,17 @@ bool readSeconds(const QCommandLineParser &parser, const QCommandLineOption &opt
     return true;
 }
 
+bool readPatternOptions(const QCommandLineParser &parser, const QCommandLineOption &globOff,
+                        const QCommandLineOption &globLimit, UrlPatternOptions *patterns)
+{
+    int limit = int(patterns->limit);
+    if (!readInt(parser, globLimit, 1, int(UrlPatternOptions::MaxLimit), &limit))
+        return false;
+    patterns->limit = limit;
+    patterns->expand = !parser.isSet(globOff);
+    return true;
+}
+
 // --compare needs exactly two exports, --merge at least one, and neither fetches anything.
 bool checkRunFiles(const CommandLine &line, bool fetchOptionsGiven)
 {
@@ -375,6 +386,15 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                                    tr("Merge the JSON exports given as arguments (e.g. one per "
                                       "shard) into one run; --export FILE writes it. Implies "
                                       "--headless."));
+    const QCommandLineOption globOff(
+        QStringList { QStringLiteral("g"), QStringLiteral("globoff") },
+        tr("Take [ ] { } in URLs literally: no URL patterns (as curl -g)."));
+    const QCommandLineOption globLimit(
+        QStringLiteral("glob-limit"),
+        tr("A URL pattern ([1-120], [a-z], {one,two}) may expand to at most N URLs (default "
+           "%1); a line that would make more adds nothing and is reported.")
+            .arg(UrlPatternOptions::DefaultLimit),
+        QStringLiteral("N"));
     QCommandLineOption screenshotSweep(
         QStringLiteral("screenshot-sweep"),
         QStringLiteral("Render the sweep dialog after a demo sweep."), QStringLiteral("FILE"));
@@ -420,6 +440,8 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                         perHostInterval,
                         checksums,
                         cookies,
+                        globOff,
+                        globLimit,
                         screenshotSweep });
     parser.addPositionalArgument(QStringLiteral("urls"),
                                  tr("URLs to fetch, or one FILE with a list (as --input FILE). "
@@ -545,6 +567,8 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         return false;
     }
     result.sweepScreenshotPath = parser.value(screenshotSweep);
+    if (!readPatternOptions(parser, globOff, globLimit, &result.patterns))
+        return false;
 
     result.inputPath = parser.value(input);
     result.urls = parser.positionalArguments();

@@ -5,6 +5,7 @@
 #include "fetchoptions.h"
 #include "run/runcompare.h"
 #include "run/shard.h"
+#include "urlpattern.h"
 
 #include <QString>
 #include <QStringList>
@@ -36,6 +37,7 @@ struct CommandLine
     QList<FailRule> failRules; // --fail-if: exit 3 when one holds
     QStringList runFiles; // --compare A B, --merge FILE...: exports to read
     QString sweepScreenshotPath; // hidden: render the sweep dialog after a demo sweep to FILE
+    UrlPatternOptions patterns; // -g/--globoff, --glob-limit: URL patterns in the list
 
     // Parses the application's arguments. On --help or --version prints and sets *exitCode
     // to 0; on a usage error prints the reason to stderr and sets *exitCode to 2. Returns

@@ -238,6 +238,7 @@ bool HeadlessRunner::start()
     // The engine's first-use work runs on its own thread while the list is read here.
     m_engine->prepare();
     m_parser = std::make_unique<UrlListParser>();
+    m_parser->setPatternOptions(m_line.patterns);
     if (!readArgumentsAndFile())
         return false;
     if (m_line.inputPath != QLatin1String("-"))

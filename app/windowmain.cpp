@@ -32,6 +32,7 @@ QList<Parafetch::UrlEntry> initialEntries(const Parafetch::CommandLine &line,
                                           const Parafetch::LoopbackServer *demoServer)
 {
     Parafetch::UrlListParser parser;
+    parser.setPatternOptions(line.patterns);
     if (demoServer)
         parser.addText(Parafetch::demoUrls(demoServer->baseUrl()).join(QLatin1Char('\n'))
                        + QLatin1Char('\n'));

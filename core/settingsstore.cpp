@@ -57,6 +57,9 @@ constexpr QLatin1String GetName("GET");
 constexpr QLatin1String HeadName("HEAD");
 
 constexpr QLatin1String LastListFileName("last-list.txt");
+// Not under "fetch/": how a list is read, not how a request is made.
+constexpr QLatin1String PatternExpandKey("input/expandPatterns");
+constexpr QLatin1String PatternLimitKey("input/patternLimit");
 
 QString key(QLatin1String name)
 {
@@ -213,6 +216,28 @@ void SettingsStore::saveFetchOptions(QSettings &settings, const FetchOptions &op
     settings.setValue(key(CookiesFileKey), options.cookiesFile);
     settings.setValue(key(StartIntervalKey), options.startIntervalNs);
     settings.setValue(key(PerHostIntervalKey), options.perHostIntervalNs);
+}
+
+UrlPatternOptions SettingsStore::loadPatternOptions(const QSettings &settings)
+{
+    const UrlPatternOptions defaults;
+    UrlPatternOptions options;
+    const QVariant expand = settings.value(QString(PatternExpandKey));
+    if (expand.isValid()) {
+        const QString text = expand.toString().trimmed().toLower();
+        if (text == QLatin1String("false") || text == QLatin1String("0"))
+            options.expand = false;
+    }
+    bool ok = false;
+    const qlonglong limit = settings.value(QString(PatternLimitKey)).toLongLong(&ok);
+    options.limit = ok ? std::clamp<qint64>(limit, 1, UrlPatternOptions::MaxLimit) : defaults.limit;
+    return options;
+}
+
+void SettingsStore::savePatternOptions(QSettings &settings, const UrlPatternOptions &options)
+{
+    settings.setValue(QString(PatternExpandKey), options.expand);
+    settings.setValue(QString(PatternLimitKey), options.limit);
 }
 
 QString SettingsStore::lastListPath()

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "fetchoptions.h"
+#include "urlpattern.h"
 
 #include <QCoreApplication>
 #include <QString>
@@ -30,6 +31,11 @@ public:
     // back as defaults.
     static FetchOptions loadFetchOptions(const QSettings &settings);
     static void saveFetchOptions(QSettings &settings, const FetchOptions &options);
+
+    // The Settings dialog's "Expand URL patterns" and its limit (keys "input/expandPatterns",
+    // "input/patternLimit"); a limit outside 1..UrlPatternOptions::MaxLimit is clamped.
+    static UrlPatternOptions loadPatternOptions(const QSettings &settings);
+    static void savePatternOptions(QSettings &settings, const UrlPatternOptions &options);
 
     // The last URL list a person worked with, offered back on the next start. Kept as a file in
     // QStandardPaths::AppDataLocation (QSaveFile, atomic), not in QSettings, because lists can

@@ -593,6 +593,16 @@ bool UrlListParser::skipDuplicates() const
     return m_skipDuplicates;
 }
 
+void UrlListParser::setPatternOptions(const UrlPatternOptions &options)
+{
+    m_patterns = options;
+}
+
+UrlPatternOptions UrlListParser::patternOptions() const
+{
+    return m_patterns;
+}
+
 void UrlListParser::addText(QStringView text)
 {
     if (text.isEmpty())
@@ -698,6 +708,7 @@ void UrlListParser::addDocument(QStringView text, int blocks)
         parser.m_nameColumn = m_nameColumn;
         parser.m_headerDelimiter = m_headerDelimiter;
         parser.m_deferDuplicates = true;
+        parser.m_patterns = m_patterns;
     }
     const auto parsePiece = [&pieces, &parsers](std::size_t index) {
         parsers[index].addText(pieces[index]);
@@ -954,7 +965,9 @@ bool UrlListParser::parseRecord(QStringView line)
 // A comma without quotes, tabs or header: see the class comment for the rule.
 bool UrlListParser::parseUnquotedRecord(QStringView line)
 {
-    const qsizetype comma = line.lastIndexOf(u',');
+    const qsizetype comma = lastCommaOutsideLists(line);
+    if (comma < 0)
+        return false; // the commas are a pattern's list: "https://host/{a,b}.txt"
     const QStringView url = line.first(comma).trimmed();
     const QStringView name = line.sliced(comma + 1).trimmed();
     const qsizetype schemeLength = schemeLengthAtStart(url);
@@ -972,7 +985,7 @@ bool UrlListParser::parseUnquotedRecord(QStringView line)
         return false; // the comma is the URL's: "?ids=1,2", ".../w_100,h_100/cat.jpg"
     // The comma could as well be part of a query or of more commas in the URL: the line is
     // read by the rule, and the reader is told so, in case the rule guessed wrong.
-    if (url.contains(u'?') || url.contains(u','))
+    if (url.contains(u'?') || lastCommaOutsideLists(url) >= 0)
         addLineProblem(line,
                        tr("ambiguous comma: read as url,filename and saved as '%1'; if the "
                           "comma belongs to the URL, put the URL in double quotes")
@@ -1011,6 +1024,72 @@ void UrlListParser::extractUrls(QStringView line)
 }
 
 void UrlListParser::addCandidate(QStringView candidate, const QString &fileName)
+{
+    if (m_patterns.expand && UrlPattern::mayHavePatterns(candidate)) {
+        const qsizetype schemeLength = schemeLengthAtStart(candidate);
+        if (schemeLength >= 0 && isHttpScheme(candidate.first(schemeLength))) {
+            addPattern(candidate, fileName);
+            return;
+        }
+    }
+    addUrl(candidate, fileName);
+}
+
+// One URL at a time into one buffer: a million URLs cost their entries, not a list of strings.
+void UrlListParser::addPattern(QStringView candidate, const QString &fileName)
+{
+    QString error;
+    const std::optional<UrlPattern> pattern = UrlPattern::parse(candidate, &error);
+    if (!pattern) {
+        addProblem(candidate, tr("bad URL pattern: %1").arg(error));
+        return;
+    }
+    const std::optional<qint64> count = pattern->urlCount();
+    if (!count || *count > m_patterns.limit) {
+        addProblem(candidate,
+                   tr("the pattern would expand to %1 URLs, more than the limit of %2")
+                       .arg(count ? QString::number(*count) : tr("more than 2^63"))
+                       .arg(m_patterns.limit));
+        return;
+    }
+    if (pattern->patternCount() > 0) {
+        const QStringView bounded =
+            candidate.first(qMin<qsizetype>(candidate.size(), MaxLineLength));
+        m_problems.append(
+            ParseProblem { m_linesRead, displayText(maskCredentials(bounded, TextKind::Url)),
+                           *count == 1 ? tr("pattern expanded to 1 URL")
+                                       : tr("pattern expanded to %1 URLs").arg(*count),
+                           true });
+    }
+    const bool substitute = pattern->patternCount() > 0 && fileName.contains(u'#');
+    pattern->expand([&](QStringView url, const std::vector<QString> &values) {
+        addUrl(url, substitute ? UrlPattern::substituteValues(fileName, values) : fileName);
+    });
+}
+
+// The comma that splits an unquoted `url,filename`: with patterns, one inside "{a,b}" is the
+// list's. -1 when there is none.
+qsizetype UrlListParser::lastCommaOutsideLists(QStringView line) const
+{
+    if (!m_patterns.expand)
+        return line.lastIndexOf(u',');
+    qsizetype last = -1;
+    int depth = 0;
+    for (qsizetype pos = 0; pos < line.size(); ++pos) {
+        const QChar c = line[pos];
+        if (c == u'\\')
+            ++pos;
+        else if (c == u'{')
+            ++depth;
+        else if (c == u'}' && depth > 0)
+            --depth;
+        else if (c == u',' && depth == 0)
+            last = pos;
+    }
+    return last;
+}
+
+void UrlListParser::addUrl(QStringView candidate, const QString &fileName)
 {
     const qsizetype schemeLength = schemeLengthAtStart(candidate);
     if (schemeLength < 0) {

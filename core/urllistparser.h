@@ -6,6 +6,7 @@
 #include "job.h"
 #include "packedkeymap.h"
 #include "sha256.h"
+#include "urlpattern.h"
 
 #include <QCoreApplication>
 #include <QList>
@@ -47,6 +48,7 @@ struct ParseProblem
     QString text; // the offending input, credentials masked, unprintable characters replaced,
                   // at most UrlListParser::MaxProblemTextLength characters (ellipsis when cut)
     QString reason; // for a person: what is wrong, and where it helps, what to write instead
+    bool isNote = false; // nothing is wrong: it says what became of the line (a pattern's URLs)
 };
 
 struct ParseResult
@@ -71,6 +73,12 @@ struct ParseResult
 // same and reported as a problem (ambiguous) with its line number. A trailing comma gives no
 // name. Quote the fields ("url","name") or add a header to be explicit.
 //
+// With pattern expansion on (the default), a URL with ranges or lists ("[1-120]", "{a,b}", see
+// UrlPattern) becomes one entry per URL it expands to, and a note says how many; a bad pattern,
+// or one that would make more URLs than the limit, adds nothing and is a problem. A comma inside
+// a list is the list's, not the one that splits `url,filename`; "#1" in such a file name is the
+// first pattern's value.
+//
 // Memory stays flat whatever the input size: lines are not kept, only the entries, the problems
 // and one normalised string per distinct URL for duplicate detection (packed in large blocks).
 class UrlListParser
@@ -87,6 +95,8 @@ public:
 
     void setSkipDuplicates(bool skip); // default true; when false duplicates become entries too
     bool skipDuplicates() const;
+    void setPatternOptions(const UrlPatternOptions &options);
+    UrlPatternOptions patternOptions() const;
 
     // Splits on \n, \r\n and \r; a trailing partial line is held until more text or finish().
     // Chunks may split a line or a \r\n anywhere. A byte order mark at the very start is ignored.
@@ -123,6 +133,9 @@ private:
     bool parseUnquotedRecord(QStringView line);
     void extractUrls(QStringView line);
     void addCandidate(QStringView candidate, const QString &fileName);
+    void addPattern(QStringView candidate, const QString &fileName);
+    void addUrl(QStringView candidate, const QString &fileName);
+    qsizetype lastCommaOutsideLists(QStringView line) const;
     void addLineProblem(QStringView line, const QString &reason);
     void addProblem(QStringView candidate, const QString &reason); // one URL's text
     void addProblem(const QUrl &url, const QString &reason);
@@ -139,6 +152,7 @@ private:
     int m_nameColumn = -1;
     QChar m_headerDelimiter;
     bool m_skipDuplicates = true;
+    UrlPatternOptions m_patterns;
     bool m_afterCarriageReturn =
         false; // a chunk ended in \r: a \n starting the next one is its pair
     bool m_atStart = true;

@@ -23,6 +23,7 @@
 #include <QThread>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <climits>
 #include <functional>
 #include <utility>
@@ -306,6 +307,7 @@ void InputPanel::add()
         ParseResult result;
         {
             UrlListParser parser;
+            parser.setPatternOptions(m_patterns);
             if (holdsText()) {
                 // A million lines take seconds on one thread: each core takes a share.
                 const int blocks =
@@ -328,6 +330,7 @@ bool InputPanel::importDevice(QIODevice *device, const QString &sourceName)
         ParseResult result;
         {
             UrlListParser parser;
+            parser.setPatternOptions(m_patterns);
             if (!parser.addDevice(device)) {
                 emit message(tr("Cannot read %1: %2").arg(sourceName, device->errorString()));
                 return false;
@@ -352,13 +355,16 @@ void InputPanel::finishParsing(ParseResult result, const QString &source)
         emit entriesReady(entries);
     }
     const QString from = source.isEmpty() ? QString() : tr(" from %1").arg(source);
-    if (problems.isEmpty())
+    // A note (a pattern's expansion) is listed with the problems but skipped nothing.
+    const auto skipped = std::count_if(problems.cbegin(), problems.cend(),
+                                       [](const ParseProblem &problem) { return !problem.isNote; });
+    if (skipped == 0)
         emit message(tr("Added %n URL(s)%1.", nullptr, int(entries.size())).arg(from));
     else
         emit message(
             tr("Added %n URL(s)%1; %2 line(s) skipped, see Problems.", nullptr, int(entries.size()))
                 .arg(from)
-                .arg(problems.size()));
+                .arg(skipped));
 }
 
 void InputPanel::showProblems(const QString &source, const QList<ParseProblem> &problems)

@@ -39,6 +39,9 @@ public:
     bool holdsText() const { return !m_held.isEmpty(); }
     void clear(); // discards the text, typed or held
     QStringList problemLines() const;
+    // How Add and imports read URL patterns ("[1-120]", "{a,b}"): the Settings dialog's.
+    void setPatternOptions(const UrlPatternOptions &options) { m_patterns = options; }
+    UrlPatternOptions patternOptions() const { return m_patterns; }
     // File → Add to Queue (Ctrl+Return, Ctrl+Enter): the window puts it in its menu.
     QAction *addToQueueAction() const { return m_addAction; }
     // Compact once the queue has rows: the paste area shrinks to a few lines, so the table
@@ -74,6 +77,7 @@ private:
     QListView *m_problemsView = nullptr;
     QStringListModel *m_problems = nullptr;
     bool m_compact = false;
+    UrlPatternOptions m_patterns;
 };
 
 } // namespace Parafetch

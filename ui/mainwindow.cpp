@@ -616,8 +616,10 @@ bool MainWindow::openRun(const QString &path)
 void MainWindow::settingsDialog()
 {
     SettingsDialog dialog(m_engine->options(), this);
+    dialog.setPatternOptions(m_input->patternOptions());
     if (dialog.exec() != QDialog::Accepted)
         return;
+    m_input->setPatternOptions(dialog.patternOptions());
     FetchOptions options = dialog.options();
     options.concurrency = m_concurrency->value();
     options.limitRate = m_limitRate->bytesPerSecond();
@@ -657,6 +659,7 @@ void MainWindow::readSettings()
     m_files->setLastDirectory(settings.value(settingsKey("lastDirectory")).toString());
     m_waterfallDock->readSettings(settings);
     setFetchOptions(SettingsStore::loadFetchOptions(settings));
+    m_input->setPatternOptions(SettingsStore::loadPatternOptions(settings));
 }
 
 void MainWindow::setFetchOptions(const FetchOptions &options)
@@ -678,6 +681,7 @@ void MainWindow::writeSettings()
     FetchOptions options = m_engine->options();
     options.concurrency = m_concurrency->value();
     SettingsStore::saveFetchOptions(settings, options);
+    SettingsStore::savePatternOptions(settings, m_input->patternOptions());
     settings.sync();
     if (settings.status() != QSettings::NoError)
         showMessage(tr("The settings could not be saved to %1: they last until Parafetch closes.")

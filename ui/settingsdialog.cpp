@@ -153,6 +153,7 @@ SettingsDialog::SettingsDialog(const FetchOptions &options, QWidget *parent)
     layout->addWidget(createRetriesGroup());
     layout->addWidget(createConnectionsGroup());
     layout->addWidget(createSavingGroup());
+    layout->addWidget(createListsGroup());
     layout->addStretch();
 
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel
@@ -443,6 +444,48 @@ QGroupBox *SettingsDialog::createSavingGroup()
     return m_savingGroup;
 }
 
+QGroupBox *SettingsDialog::createListsGroup()
+{
+    auto *group = new QGroupBox(tr("Lists"));
+    group->setObjectName(QStringLiteral("listsGroup"));
+    auto *form = new QFormLayout(group);
+
+    m_expandPatterns = new QCheckBox(tr("Expand URL patterns (&glob), up to:"));
+    m_expandPatterns->setObjectName(QStringLiteral("expandPatterns"));
+    m_expandPatterns->setAccessibleName(accessibleText(m_expandPatterns->text()));
+    m_expandPatterns->setToolTip(
+        tr("Read [1-120], [001-120], [a-z], [1-100:10] and {one,two} in an added URL as curl "
+           "does: one URL per value, several patterns multiply. When off, brackets and braces "
+           "are part of the URL."));
+    m_patternLimit = new QSpinBox;
+    m_patternLimit->setObjectName(QStringLiteral("patternLimit"));
+    m_patternLimit->setRange(1, int(UrlPatternOptions::MaxLimit));
+    m_patternLimit->setGroupSeparatorShown(true);
+    m_patternLimit->setSuffix(tr(" URLs per line"));
+    m_patternLimit->setAccessibleName(tr("Most URLs one pattern may expand to"));
+    m_patternLimit->setToolTip(tr("A line whose pattern would make more URLs adds none and is "
+                                  "listed under Problems: a guard against a typing slip."));
+    form->addRow(m_expandPatterns, m_patternLimit);
+    connect(m_expandPatterns, &QCheckBox::toggled, m_patternLimit, &QWidget::setEnabled);
+    setPatternOptions(UrlPatternOptions());
+    return group;
+}
+
+void SettingsDialog::setPatternOptions(const UrlPatternOptions &options)
+{
+    m_expandPatterns->setChecked(options.expand);
+    m_patternLimit->setValue(int(options.limit));
+    m_patternLimit->setEnabled(options.expand);
+}
+
+UrlPatternOptions SettingsDialog::patternOptions() const
+{
+    UrlPatternOptions options;
+    options.expand = m_expandPatterns->isChecked();
+    options.limit = m_patternLimit->value();
+    return options;
+}
+
 void SettingsDialog::setFields(const FetchOptions &options)
 {
     (options.method == FetchOptions::Method::Head ? m_headButton : m_getButton)->setChecked(true);
@@ -643,6 +686,7 @@ void SettingsDialog::restoreDefaults()
     defaults.concurrency = m_base.concurrency;
     m_base = defaults;
     setFields(defaults);
+    setPatternOptions(UrlPatternOptions());
 }
 
 void SettingsDialog::browseForDirectory()

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "fetchoptions.h"
+#include "urlpattern.h"
 
 #include <QDialog>
 #include <QStringList>
@@ -35,6 +36,9 @@ public:
     explicit SettingsDialog(const FetchOptions &options, QWidget *parent = nullptr);
 
     FetchOptions options() const;
+    // How added lists read URL patterns: a group of its own, kept apart from FetchOptions.
+    void setPatternOptions(const UrlPatternOptions &options);
+    UrlPatternOptions patternOptions() const;
 
     // What keeps OK disabled, one entry per problem, as shown under the fields; empty when the
     // settings can be accepted.
@@ -47,6 +51,7 @@ private:
     QGroupBox *createRetriesGroup();
     QGroupBox *createConnectionsGroup();
     QGroupBox *createSavingGroup();
+    QGroupBox *createListsGroup();
     void addRow(QFormLayout *form, const QString &label, QWidget *field, QWidget *accessibleField,
                 const QString &toolTip);
 
@@ -100,6 +105,9 @@ private:
     QPushButton *m_browse = nullptr;
     QLabel *m_directoryProblem = nullptr;
     QCheckBox *m_computeSha256 = nullptr;
+
+    QCheckBox *m_expandPatterns = nullptr;
+    QSpinBox *m_patternLimit = nullptr;
 
     QDialogButtonBox *m_buttons = nullptr;
 };

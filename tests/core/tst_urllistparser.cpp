@@ -203,6 +203,9 @@ private slots:
     void veryLongLine_data();
     void veryLongLine();
     void hundredThousandLines();
+    void patterns_data();
+    void patterns();
+    void millionUrlsFromOnePattern();
 };
 
 void TestUrlListParser::parse_data()
@@ -453,7 +456,7 @@ void TestUrlListParser::parse_data()
     QTest::newRow("port that is not a number")
         << u"http://a.example:port/"_s << QStringList() << QStringList { u"1|port must be"_s };
     QTest::newRow("invalid character in the host")
-        << u"http://a{b}.example/"_s << QStringList()
+        << u"http://a|b.example/"_s << QStringList()
         << QStringList { u"1|not a valid URL: the host name is not valid"_s };
     QTest::newRow("empty label in the host")
         << u"https://a..b/"_s << QStringList() << QStringList { u"1|host name is not valid"_s };
@@ -548,6 +551,12 @@ void TestUrlListParser::credentialsNeverShown_data()
     QTest::newRow("password with a space in a quoted field")
         << u"\"https://user:secret here@a.example:99999/\",x.txt"_s << u"port"_s;
     QTest::newRow("password only") << u"https://:secret@a.example:99999/"_s << u"port"_s;
+    QTest::newRow("a pattern's note")
+        << u"https://user:secret@a.example/[1-2]"_s << u"pattern expanded to 2 URLs"_s;
+    QTest::newRow("a pattern over the limit")
+        << u"https://user:secret@a.example/[1-2000000]"_s << u"more than the limit"_s;
+    QTest::newRow("a bad pattern in the password")
+        << u"https://user:se[cr]et@a.example/"_s << u"not a range (write"_s;
     QTest::newRow("binary bytes in the URL")
         << u"https://user:secret@a.example/\uFFFD"_s << u"not text"_s;
     QTest::newRow("line too long")
@@ -898,6 +907,7 @@ void TestUrlListParser::entriesHoldQUrlsEncodedForm()
     }
     UrlListParser parser;
     parser.setSkipDuplicates(false);
+    parser.setPatternOptions({ /*expand=*/false, UrlPatternOptions::DefaultLimit }); // as QUrl
     parser.addText(text);
     parser.finish();
     const QList<UrlEntry> entries = parser.takeEntries();
@@ -956,6 +966,10 @@ void TestUrlListParser::blocksGiveTheSameResult_data()
             + u"\r\nurl\r\nhttps://a.example/2\r\nhttps://a.example/2"_s);
     QTest::newRow("mixed lines, no header") << mixedLines(false);
     QTest::newRow("mixed lines after a header") << mixedLines(true);
+    QTest::newRow("patterns, their notes, duplicates and bad patterns")
+        << u"https://a.example/[1-3]\nhttps://a.example/2\nhttps://a.example/{x,y}.bin,#1.txt\n"
+           "https://a.example/[1-3\nhttps://a.example/[a-c:2]/[08-10]\nhttps://a.example/{}\n"
+           "see https://a.example/[2-4] and https://a.example/{x,z}.bin\n"_s;
 }
 
 void TestUrlListParser::blocksGiveTheSameResult()
@@ -1086,6 +1100,185 @@ void TestUrlListParser::hundredThousandLines()
     QCOMPARE(result.entries.constFirst().line, 1);
     QCOMPARE(result.entries.constLast().line, ScaleLineCount - 1);
     QCOMPARE(result.problems.constLast().line, ScaleLineCount);
+}
+
+// "line|url|file name" per entry; "line|reason" per problem, "line|note: reason" per note.
+void TestUrlListParser::patterns_data()
+{
+    QTest::addColumn<QString>("input");
+    QTest::addColumn<bool>("expand");
+    QTest::addColumn<qint64>("limit");
+    QTest::addColumn<QStringList>("entries"); // empty: not compared
+    QTest::addColumn<QStringList>("problems"); // the reason is a substring
+
+    const qint64 limit = UrlPatternOptions::DefaultLimit;
+    QTest::newRow("a number range makes one URL per number, with a note")
+        << u"https://a.example/f[1-3].txt"_s << true << limit
+        << QStringList { u"1|https://a.example/f1.txt|"_s, u"1|https://a.example/f2.txt|"_s,
+                         u"1|https://a.example/f3.txt|"_s }
+        << QStringList { u"1|note: pattern expanded to 3 URLs"_s };
+    QTest::newRow("zero padding is kept as written, [098-101]")
+        << u"https://a.example/[098-101]"_s << true << limit
+        << QStringList { u"1|https://a.example/098|"_s, u"1|https://a.example/099|"_s,
+                         u"1|https://a.example/100|"_s, u"1|https://a.example/101|"_s }
+        << QStringList { u"1|note: pattern expanded to 4 URLs"_s };
+    QTest::newRow("[001-120] makes 120 URLs")
+        << u"https://a.example/[001-120]"_s << true << limit << QStringList()
+        << QStringList { u"1|note: pattern expanded to 120 URLs"_s };
+    QTest::newRow("a letter range, [x-z]")
+        << u"https://a.example/[x-z]"_s << true << limit
+        << QStringList { u"1|https://a.example/x|"_s, u"1|https://a.example/y|"_s,
+                         u"1|https://a.example/z|"_s }
+        << QStringList { u"1|note: pattern expanded to 3 URLs"_s };
+    QTest::newRow("a capital letter range with a step, [A-E:2]")
+        << u"https://a.example/[A-E:2]"_s << true << limit
+        << QStringList { u"1|https://a.example/A|"_s, u"1|https://a.example/C|"_s,
+                         u"1|https://a.example/E|"_s }
+        << QStringList { u"1|note: pattern expanded to 3 URLs"_s };
+    QTest::newRow("a step, [1-10:4], stops before passing the end")
+        << u"https://a.example/?p=[1-10:4]"_s << true << limit
+        << QStringList { u"1|https://a.example/?p=1|"_s, u"1|https://a.example/?p=5|"_s,
+                         u"1|https://a.example/?p=9|"_s }
+        << QStringList { u"1|note: pattern expanded to 3 URLs"_s };
+    QTest::newRow("a list, {one,two}, its comma not a file name's")
+        << u"https://a.example/{one,two}.html"_s << true << limit
+        << QStringList { u"1|https://a.example/one.html|"_s, u"1|https://a.example/two.html|"_s }
+        << QStringList { u"1|note: pattern expanded to 2 URLs"_s };
+    QTest::newRow("url,filename with a list: #1 in the name is the list's value")
+        << u"https://a.example/{x,y}.bin,file-#1.bin"_s << true << limit
+        << QStringList { u"1|https://a.example/x.bin|file-x.bin"_s,
+                         u"1|https://a.example/y.bin|file-y.bin"_s }
+        << QStringList { u"1|note: pattern expanded to 2 URLs"_s };
+    QTest::newRow("patterns multiply, the last one changing fastest")
+        << u"https://a.example/{a,b}/[1-2]/[x-y]"_s << true << limit
+        << QStringList { u"1|https://a.example/a/1/x|"_s, u"1|https://a.example/a/1/y|"_s,
+                         u"1|https://a.example/a/2/x|"_s, u"1|https://a.example/a/2/y|"_s,
+                         u"1|https://a.example/b/1/x|"_s, u"1|https://a.example/b/1/y|"_s,
+                         u"1|https://a.example/b/2/x|"_s, u"1|https://a.example/b/2/y|"_s }
+        << QStringList { u"1|note: pattern expanded to 8 URLs"_s };
+    QTest::newRow("a pattern in running text, between other lines")
+        << u"https://a.example/x\nsee https://a.example/[1-2].\nnot a url\n"_s << true << limit
+        << QStringList { u"1|https://a.example/x|"_s, u"2|https://a.example/1|"_s,
+                         u"2|https://a.example/2|"_s }
+        << QStringList { u"2|note: pattern expanded to 2 URLs"_s, u"3|no URL found"_s };
+    QTest::newRow("URLs a pattern repeats are duplicates after its note")
+        << u"https://a.example/1\nhttps://a.example/{1,2,2}"_s << true << limit
+        << QStringList { u"1|https://a.example/1|"_s, u"2|https://a.example/2|"_s }
+        << QStringList { u"2|note: pattern expanded to 3 URLs"_s, u"2|duplicate of line 1"_s,
+                         u"2|duplicate of line 2"_s };
+    QTest::newRow("--globoff: brackets and braces are the URL's")
+        << u"https://a.example/f[1-3]{a}.txt"_s << false << limit
+        << QStringList { u"1|https://a.example/f[1-3]%7Ba%7D.txt|"_s } << QStringList();
+    QTest::newRow("over the limit: nothing added, the count it would have made")
+        << u"https://a.example/[1-6]\nhttps://a.example/x"_s << true << qint64(5)
+        << QStringList { u"2|https://a.example/x|"_s }
+        << QStringList { u"1|would expand to 6 URLs, more than the limit of 5"_s };
+    QTest::newRow("exactly at the limit: every URL added")
+        << u"https://a.example/[1-2]/{a,b,c}"_s << true << qint64(6) << QStringList()
+        << QStringList { u"1|note: pattern expanded to 6 URLs"_s };
+    QTest::newRow("a count past 64 bits is over any limit")
+        << u"https://a.example/[1-999999999999999999]/[1-999999999999999999]"_s << true << limit
+        << QStringList() << QStringList { u"1|more than 2^63"_s };
+    QTest::newRow("an unclosed [ is a problem of its line")
+        << u"https://a.example/x\nhttps://a.example/[1-3.txt"_s << true << limit
+        << QStringList { u"1|https://a.example/x|"_s }
+        << QStringList { u"2|bad URL pattern: unclosed '[' at character 19"_s };
+    QTest::newRow("an unclosed { is a problem")
+        << u"https://a.example/{a,b"_s << true << limit << QStringList()
+        << QStringList { u"1|bad URL pattern: unclosed '{' at character 19"_s };
+    QTest::newRow("a reversed range [z-a] is a problem")
+        << u"https://a.example/[z-a]"_s << true << limit << QStringList()
+        << QStringList { u"1|reversed range"_s };
+    QTest::newRow("a reversed number range [9-1] is a problem")
+        << u"https://a.example/[9-1]"_s << true << limit << QStringList()
+        << QStringList { u"1|reversed range"_s };
+    QTest::newRow("a mixed range [1-b] is a problem")
+        << u"https://a.example/[1-b]"_s << true << limit << QStringList()
+        << QStringList { u"1|mixed range"_s };
+    QTest::newRow("a mixed-case range [a-Z] is a problem")
+        << u"https://a.example/[a-Z]"_s << true << limit << QStringList()
+        << QStringList { u"1|mixed range"_s };
+    QTest::newRow("an empty list {} is a problem")
+        << u"https://a.example/{}"_s << true << limit << QStringList()
+        << QStringList { u"1|empty list"_s };
+    QTest::newRow("a step of 0 is a problem")
+        << u"https://a.example/[1-9:0]"_s << true << limit << QStringList()
+        << QStringList { u"1|the step must be"_s };
+    QTest::newRow("brackets without a range are a problem, as in curl")
+        << u"https://a.example/?a[]=1"_s << true << limit << QStringList()
+        << QStringList { u"1|not a range"_s };
+    QTest::newRow("a ] that closes nothing is a problem")
+        << u"https://a.example/a]b"_s << true << limit << QStringList()
+        << QStringList { u"1|closes nothing"_s };
+    QTest::newRow("patterns do not nest") << u"https://a.example/{a,[1-2]}"_s << true << limit
+                                          << QStringList() << QStringList { u"1|do not nest"_s };
+    QTest::newRow("a backslash makes a bracket literal")
+        << u"https://a.example/a\\[1\\]"_s << true << limit
+        << QStringList { u"1|https://a.example/a[1]|"_s } << QStringList();
+    QTest::newRow("an IPv6 host is the URL's own, no note")
+        << u"http://[::1]:8080/x\nhttp://user@[2001:db8::1]/y"_s << true << limit
+        << QStringList { u"1|http://[::1]:8080/x|"_s, u"2|http://user@[2001:db8::1]/y|"_s }
+        << QStringList();
+    QTest::newRow("an IPv6 host with a pattern in its path")
+        << u"http://[::1]:8080/[1-2]"_s << true << limit
+        << QStringList { u"1|http://[::1]:8080/1|"_s, u"1|http://[::1]:8080/2|"_s }
+        << QStringList { u"1|note: pattern expanded to 2 URLs"_s };
+    QTest::newRow("an unsupported scheme is not expanded")
+        << u"ftp://a.example/[1-3]"_s << true << limit << QStringList()
+        << QStringList { u"1|unsupported scheme 'ftp'"_s };
+}
+
+void TestUrlListParser::patterns()
+{
+    QFETCH(QString, input);
+    QFETCH(bool, expand);
+    QFETCH(qint64, limit);
+    QFETCH(QStringList, entries);
+    QFETCH(QStringList, problems);
+
+    UrlListParser parser;
+    parser.setPatternOptions({ expand, limit });
+    parser.addText(input);
+    parser.finish();
+    const QList<UrlEntry> actualEntries = parser.takeEntries();
+    const QList<ParseProblem> actualProblems = parser.takeProblems();
+    if (!entries.isEmpty())
+        QCOMPARE(describe(actualEntries), entries);
+    QStringList shown;
+    for (const ParseProblem &problem : actualProblems)
+        shown << QString::number(problem.line) + u'|' + (problem.isNote ? u"note: "_s : QString())
+                + problem.reason + u" — "_s + problem.text;
+    QVERIFY2(shown.size() == problems.size(), qPrintable(shown.join(u'\n')));
+    for (qsizetype i = 0; i < problems.size(); ++i) {
+        const qsizetype bar = problems[i].indexOf(u'|');
+        QVERIFY2(shown[i].startsWith(problems[i].first(bar + 1))
+                     && shown[i].contains(problems[i].sliced(bar + 1)),
+                 qPrintable(u"expected "_s + problems[i] + u", got "_s + shown[i]));
+    }
+}
+
+// The entries, and nothing per URL besides: no list of strings of the million URLs.
+void TestUrlListParser::millionUrlsFromOnePattern()
+{
+    UrlListParser parser;
+    parser.addText(u"# a million\nhttp://127.0.0.1:9/f[0000001-1000000]\n"_s);
+    parser.finish();
+    const QList<UrlEntry> entries = parser.takeEntries();
+    QCOMPARE(entries.size(), qsizetype(UrlPatternOptions::DefaultLimit));
+    QCOMPARE(entries.constFirst().url.toString(), u"http://127.0.0.1:9/f0000001"_s);
+    QCOMPARE(entries.constLast().url.toString(), u"http://127.0.0.1:9/f1000000"_s);
+    QCOMPARE(entries.constLast().line, 2);
+    const QList<ParseProblem> problems = parser.takeProblems();
+    QCOMPARE(problems.size(), 1);
+    QVERIFY(problems.constFirst().isNote);
+    QCOMPARE(problems.constFirst().reason, u"pattern expanded to 1000000 URLs"_s);
+
+    UrlListParser overLimit;
+    overLimit.addText(u"http://127.0.0.1:9/f[0-1000000]"_s);
+    overLimit.finish();
+    QVERIFY(overLimit.takeEntries().isEmpty());
+    QCOMPARE(overLimit.takeProblems().constFirst().reason,
+             u"the pattern would expand to 1000001 URLs, more than the limit of 1000000"_s);
 }
 
 QTEST_GUILESS_MAIN(TestUrlListParser)

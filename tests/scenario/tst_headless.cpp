@@ -34,6 +34,7 @@
 
 using namespace Parafetch;
 using namespace Parafetch::TestSupport;
+using namespace Qt::StringLiterals;
 
 namespace {
 
@@ -228,6 +229,8 @@ private Q_SLOTS:
     void initTestCase();
     void exitCodes_data();
     void exitCodes();
+    void urlPatternsFetchEveryExpandedUrl_data();
+    void urlPatternsFetchEveryExpandedUrl();
     void aTimeoutBelowOneMillisecondIsNotNoLimit_data();
     void aTimeoutBelowOneMillisecondIsNotNoLimit();
     void lineFormatAndSummaryOrder();
@@ -466,6 +469,19 @@ void TestHeadless::exitCodes_data()
                                    "# Netscape HTTP Cookie File\nname=value\n"),
                          url(QStringLiteral("/bytes/1")) }
         << BadInput << QStringList { QStringLiteral("--cookies"), QStringLiteral("line 2") };
+    QTest::newRow("--glob-limit 0 exits 2 naming the option and the value")
+        << QStringList { QStringLiteral("--glob-limit"), QStringLiteral("0"),
+                         url(QStringLiteral("/bytes/")) + QStringLiteral("[1-2]") }
+        << BadInput << QStringList { QStringLiteral("--glob-limit"), QStringLiteral("'0'") };
+    QTest::newRow("--glob-limit lots exits 2 naming the option and the value")
+        << QStringList { QStringLiteral("--glob-limit=lots"), url(QStringLiteral("/bytes/1")) }
+        << BadInput << QStringList { QStringLiteral("--glob-limit"), QStringLiteral("'lots'") };
+    QTest::newRow("a pattern over --glob-limit is a problem naming the line and the count")
+        << QStringList { QStringLiteral("--glob-limit"), QStringLiteral("2"),
+                         url(QStringLiteral("/bytes/")) + QStringLiteral("[1-3]") }
+        << BadInput
+        << QStringList { QStringLiteral("line 1"), QStringLiteral("3 URLs"),
+                         QStringLiteral("no URLs to fetch") };
     QTest::newRow("an unknown option exits 2 naming it")
         << QStringList { QStringLiteral("--frobnicate"), url(QStringLiteral("/bytes/1")) }
         << BadInput << QStringList { QStringLiteral("frobnicate") };
@@ -544,6 +560,55 @@ void TestHeadless::exitCodes()
     } else {
         QVERIFY2(summaryLinesProblem(result).isEmpty(), qPrintable(result.describe()));
     }
+}
+
+void TestHeadless::urlPatternsFetchEveryExpandedUrl_data()
+{
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<QStringList>("targets"); // what the server was asked for, in any order
+    QTest::addColumn<QString>("note"); // on stderr; empty = no pattern note
+
+    QTest::newRow("[1-3] and {a,b} multiply into six requests")
+        << QStringList()
+        << QStringList { u"/bytes/1?glob=a"_s, u"/bytes/1?glob=b"_s, u"/bytes/2?glob=a"_s,
+                         u"/bytes/2?glob=b"_s, u"/bytes/3?glob=a"_s, u"/bytes/3?glob=b"_s }
+        << u"line 1: pattern expanded to 6 URLs"_s;
+    QTest::newRow("-g sends the brackets and braces as they are")
+        << QStringList { u"-g"_s } << QStringList { u"/bytes/[1-3]?glob=%7Ba,b%7D"_s } << QString();
+    QTest::newRow("--globoff is -g")
+        << QStringList { u"--globoff"_s } << QStringList { u"/bytes/[1-3]?glob=%7Ba,b%7D"_s }
+        << QString();
+}
+
+void TestHeadless::urlPatternsFetchEveryExpandedUrl()
+{
+    QFETCH(QStringList, options);
+    QFETCH(QStringList, targets);
+    QFETCH(QString, note);
+
+    m_server.resetStatistics();
+    // A marker of this row's requests: the server records those of every test so far.
+    const QString row = u"&row="_s + QString::number(++m_uniqueCounter);
+    const QString list =
+        writeFile(QStringLiteral("patterns.txt"),
+                  (url(QStringLiteral("/bytes/")) + u"[1-3]?glob={a,b}"_s + row + u'\n').toUtf8());
+    RunResult result;
+    QVERIFY(run(options + QStringList { QStringLiteral("-i"), list }, &result));
+
+    QCOMPARE(m_server.requestCount(), targets.size());
+    QStringList asked;
+    for (const RecordedRequest &request : m_server.recordedRequests()) {
+        if (request.target.endsWith(row.toLatin1()))
+            asked << QString::fromLatin1(request.target).chopped(row.size());
+    }
+    asked.sort();
+    targets.sort();
+    QCOMPARE(asked, targets);
+    const QString err = QString::fromUtf8(result.err);
+    if (note.isEmpty())
+        QVERIFY2(!err.contains(u"pattern"_s), qPrintable(result.describe()));
+    else
+        QVERIFY2(err.contains(note), qPrintable(result.describe()));
 }
 
 void TestHeadless::aTimeoutBelowOneMillisecondIsNotNoLimit_data()

@@ -95,6 +95,8 @@ private slots:
     void pastingMoreAppendsToHeldText();
     void normalPasteStaysInTheEditor_data();
     void normalPasteStaysInTheEditor();
+    void pastedPatternAddsItsUrlsWithANote_data();
+    void pastedPatternAddsItsUrlsWithANote();
 };
 
 void TestInputPanel::largeTextIsHeld_data()
@@ -242,6 +244,51 @@ void TestInputPanel::normalPasteStaysInTheEditor()
              InputPanel::HeldLines - badLines(InputPanel::HeldLines)
                  - duplicates(InputPanel::HeldLines));
     QVERIFY(p.panel.editor()->toPlainText().isEmpty());
+}
+
+void TestInputPanel::pastedPatternAddsItsUrlsWithANote_data()
+{
+    QTest::addColumn<bool>("expand");
+    QTest::addColumn<QStringList>("urls");
+    QTest::addColumn<QStringList>("problems");
+    QTest::addColumn<QString>("message");
+
+    QTest::newRow("Expand URL patterns on: one row per URL, a note in Problems")
+        << true
+        << QStringList { u"http://127.0.0.1:9/x"_s, u"http://127.0.0.1:9/f01"_s,
+                         u"http://127.0.0.1:9/f02"_s, u"http://127.0.0.1:9/f03"_s }
+        << QStringList { u"line 2: pattern expanded to 3 URLs — http://127.0.0.1:9/f[01-03]"_s,
+                         u"line 3: bad URL pattern: unclosed '[' at character 21 — "
+                         "http://127.0.0.1:9/g[1-2"_s }
+        << u"Added 4 URL(s); 1 line(s) skipped, see Problems."_s;
+    QTest::newRow("off: the brackets are the URL's")
+        << false
+        << QStringList { u"http://127.0.0.1:9/x"_s, u"http://127.0.0.1:9/f[01-03]"_s,
+                         u"http://127.0.0.1:9/g[1-2"_s }
+        << QStringList() << u"Added 3 URL(s)."_s;
+}
+
+void TestInputPanel::pastedPatternAddsItsUrlsWithANote()
+{
+    QFETCH(bool, expand);
+    QFETCH(QStringList, urls);
+    QFETCH(QStringList, problems);
+    QFETCH(QString, message);
+
+    Panel p;
+    QVERIFY(QTest::qWaitForWindowExposed(&p.panel));
+    p.panel.setPatternOptions({ expand, UrlPatternOptions::DefaultLimit });
+    pasteWithKeys(
+        p.panel.editor(),
+        u"http://127.0.0.1:9/x\nhttp://127.0.0.1:9/f[01-03]\nhttp://127.0.0.1:9/g[1-2\n"_s);
+    p.panel.addToQueueAction()->trigger();
+
+    QStringList added;
+    for (const UrlEntry &entry : std::as_const(p.entries))
+        added << entry.url.toString();
+    QCOMPARE(added, urls);
+    QCOMPARE(p.panel.problemLines(), problems);
+    QCOMPARE(p.messages.constLast(), message);
 }
 
 QTEST_MAIN(TestInputPanel)

@@ -215,6 +215,8 @@ private Q_SLOTS:
     void storeRoundTrip();
     void storeWritesKeysUnderFetchGroup();
     void storeMissingKeysGiveDefaults();
+    void patternOptionsRoundTrip_data();
+    void patternOptionsRoundTrip();
     void storeClampsAndRejects_data();
     void storeClampsAndRejects();
 
@@ -878,6 +880,67 @@ void TestSettingsDialog::storeMissingKeysGiveDefaults()
     const QSettings empty(m_dir.filePath(QStringLiteral("does-not-exist.ini")),
                           QSettings::IniFormat);
     QCOMPARE(differences(SettingsStore::loadFetchOptions(empty), FetchOptions()), QStringList());
+}
+
+void TestSettingsDialog::patternOptionsRoundTrip_data()
+{
+    QTest::addColumn<QByteArray>("stored"); // the [input] group as a person might have left it
+    QTest::addColumn<bool>("expand");
+    QTest::addColumn<qint64>("limit");
+
+    QTest::newRow("nothing stored: expand, up to 1,000,000")
+        << QByteArray() << true << UrlPatternOptions::DefaultLimit;
+    QTest::newRow("off, up to 50")
+        << QByteArray("expandPatterns=false\npatternLimit=50\n") << false << qint64(50);
+    QTest::newRow("a limit of 0 is clamped to 1")
+        << QByteArray("patternLimit=0\n") << true << qint64(1);
+    QTest::newRow("a limit past the maximum is clamped to it")
+        << QByteArray("patternLimit=999999999999\n") << true << UrlPatternOptions::MaxLimit;
+    QTest::newRow("a limit that is no number gives the default")
+        << QByteArray("patternLimit=many\n") << true << UrlPatternOptions::DefaultLimit;
+}
+
+// Stored, loaded, shown in the dialog, taken back from it and stored again: the same options;
+// Restore Defaults brings back expansion up to the default limit.
+void TestSettingsDialog::patternOptionsRoundTrip()
+{
+    QFETCH(QByteArray, stored);
+    QFETCH(bool, expand);
+    QFETCH(qint64, limit);
+
+    const QString path = uniqueIniPath();
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write("[input]\n" + stored);
+    file.close();
+    UrlPatternOptions loaded;
+    {
+        const QSettings settings(path, QSettings::IniFormat);
+        loaded = SettingsStore::loadPatternOptions(settings);
+    }
+    QCOMPARE(loaded.expand, expand);
+    QCOMPARE(loaded.limit, limit);
+
+    SettingsDialog dialog { FetchOptions() };
+    dialog.setPatternOptions(loaded);
+    QCOMPARE(child<QCheckBox>(dialog, "expandPatterns")->isChecked(), expand);
+    QCOMPARE(child<QSpinBox>(dialog, "patternLimit")->isEnabled(), expand);
+    const UrlPatternOptions shown = dialog.patternOptions();
+    QCOMPARE(shown.expand, expand);
+    QCOMPARE(shown.limit, limit);
+
+    const QString again = uniqueIniPath();
+    {
+        QSettings settings(again, QSettings::IniFormat);
+        SettingsStore::savePatternOptions(settings, shown);
+    }
+    const QSettings reread(again, QSettings::IniFormat);
+    QCOMPARE(SettingsStore::loadPatternOptions(reread).expand, expand);
+    QCOMPARE(SettingsStore::loadPatternOptions(reread).limit, limit);
+
+    child<QDialogButtonBox>(dialog, "")->button(QDialogButtonBox::RestoreDefaults)->click();
+    QVERIFY(dialog.patternOptions().expand);
+    QCOMPARE(dialog.patternOptions().limit, UrlPatternOptions::DefaultLimit);
 }
 
 void TestSettingsDialog::storeClampsAndRejects_data()
