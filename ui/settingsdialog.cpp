@@ -4,6 +4,7 @@
 
 #include "engine/tlsconfig.h"
 #include "formatting.h"
+#include "proxyurl.h"
 #include "ratespinbox.h"
 #include "settingsstore.h"
 #include "units.h"
@@ -374,6 +375,20 @@ QGroupBox *SettingsDialog::createConnectionsGroup()
     m_caFileProblem = problemLabel("caFileProblem", tr("Problem with the trusted CA file"));
     m_connectionsForm->addRow(QString(), m_caFileProblem);
 
+    m_proxy = new QLineEdit;
+    m_proxy->setObjectName(QStringLiteral("proxy"));
+    m_proxy->setPlaceholderText(tr("The system's proxy settings"));
+    m_proxy->setClearButtonEnabled(true);
+    addRow(m_connectionsForm, tr("Networ&k proxy:"), m_proxy, m_proxy,
+           tr("Empty: the system's proxy settings. \"none\": no proxy at all (--no-proxy). "
+              "Otherwise the proxy every request goes through (--proxy): http://HOST:PORT, "
+              "socks5://HOST:PORT (names resolved here) or socks5h://HOST:PORT (by the proxy), "
+              "with USER:PASSWORD@ before the host if it asks. The password is shown as ***. "
+              "https:// proxies are not supported (Qt cannot speak TLS to a proxy)."));
+    connect(m_proxy, &QLineEdit::textChanged, this, &SettingsDialog::updateState);
+    m_proxyProblem = problemLabel("proxyProblem", tr("Problem with the proxy"));
+    m_connectionsForm->addRow(QString(), m_proxyProblem);
+
     return group;
 }
 
@@ -436,6 +451,7 @@ void SettingsDialog::setFields(const FetchOptions &options)
     m_perHostInterval->setValue(double(options.perHostIntervalNs) / double(Units::NsPerSecond));
     m_protocol->setCurrentIndex(m_protocol->findData(int(options.httpVersion)));
     m_caFile->setText(options.caFile);
+    m_proxy->setText(ProxyUrl::displayText(options.proxy));
     m_saveBodies->setChecked(!options.outputDirectory.isEmpty());
     // Unchecking keeps a folder typed before, so checking again brings it back.
     if (!options.outputDirectory.isEmpty())
@@ -470,6 +486,7 @@ FetchOptions SettingsDialog::options() const
         qint64(std::llround(m_perHostInterval->value() * double(Units::NsPerSecond)));
     options.httpVersion = FetchOptions::HttpVersion(m_protocol->currentData().toInt());
     options.caFile = m_caFile->text().trimmed();
+    options.proxy = proxySetting();
     options.outputDirectory = m_saveBodies->isChecked() ? m_directory->text() : QString();
     options.computeSha256 = m_computeSha256->isChecked();
     return options;
@@ -536,13 +553,34 @@ QString SettingsDialog::caFileProblem() const
     return error;
 }
 
+QString SettingsDialog::proxySetting() const
+{
+    // The field shows the password masked: while it still shows the stored proxy, the stored
+    // one (with its password) is kept.
+    QString text = m_proxy->text().trimmed();
+    if (text == ProxyUrl::displayText(m_base.proxy))
+        return m_base.proxy;
+    if (text.compare(ProxyUrl::NoProxyWord, Qt::CaseInsensitive) == 0)
+        return ProxyUrl::NoProxyWord;
+    return text;
+}
+
+QString SettingsDialog::proxyProblem() const
+{
+    const QString setting = proxySetting();
+    QString error;
+    if (setting.isEmpty() || setting == ProxyUrl::NoProxyWord || ProxyUrl::parse(setting, &error))
+        return {};
+    return error;
+}
+
 QStringList SettingsDialog::problems() const
 {
     QStringList problems;
     if (const QString agentProblem = userAgentProblem(); !agentProblem.isEmpty())
         problems.append(agentProblem);
     parsedHeaders(&problems);
-    for (const QString &problem : { caFileProblem(), directoryProblem() }) {
+    for (const QString &problem : { caFileProblem(), proxyProblem(), directoryProblem() }) {
         if (!problem.isEmpty())
             problems.append(problem);
     }
@@ -583,9 +621,14 @@ void SettingsDialog::updateState()
     m_connectionsForm->setRowVisible(m_caFileProblem, !caProblem.isEmpty());
     m_caFile->setAccessibleDescription(caProblem.isEmpty() ? m_caFile->toolTip() : caProblem);
 
+    const QString badProxy = proxyProblem();
+    showProblems(m_proxyProblem, badProxy.isEmpty() ? QStringList() : QStringList { badProxy });
+    m_connectionsForm->setRowVisible(m_proxyProblem, !badProxy.isEmpty());
+    m_proxy->setAccessibleDescription(badProxy.isEmpty() ? m_proxy->toolTip() : badProxy);
+
     m_buttons->button(QDialogButtonBox::Ok)
         ->setEnabled(agentProblem.isEmpty() && headerProblems.isEmpty() && folderProblem.isEmpty()
-                     && caProblem.isEmpty());
+                     && caProblem.isEmpty() && badProxy.isEmpty());
 }
 
 void SettingsDialog::restoreDefaults()

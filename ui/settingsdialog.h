@@ -59,6 +59,8 @@ private:
     QString userAgentProblem() const;
     QString directoryProblem() const;
     QString caFileProblem() const;
+    QString proxySetting() const; // what the Proxy field stands for (FetchOptions::proxy)
+    QString proxyProblem() const;
 
     // Values this dialog does not edit; Restore Defaults resets them except the concurrency.
     FetchOptions m_base;
@@ -88,6 +90,8 @@ private:
     QLineEdit *m_caFile = nullptr;
     QPushButton *m_caBrowse = nullptr;
     QLabel *m_caFileProblem = nullptr;
+    QLineEdit *m_proxy = nullptr;
+    QLabel *m_proxyProblem = nullptr;
 
     QGroupBox *m_savingGroup = nullptr;
     QFormLayout *m_savingForm = nullptr;
