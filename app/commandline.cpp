@@ -7,6 +7,7 @@
 #include "formats/runfile.h"
 #include "formatting.h"
 #include "headlessrunner.h"
+#include "proxyurl.h"
 #include "run/sweeprunner.h"
 #include "units.h"
 
@@ -225,7 +226,8 @@ QString helpText(const QCommandLineParser &parser)
                "  parafetch --headless urls.txt        fetch a list, print a line per URL\n"
                "  produce-urls | parafetch --headless -j 16 -o downloads --export run.json\n"
                "  parafetch --headless --sweep 1,2,4,8,16,32 urls.txt\n"
-               "  parafetch --compare before.json after.json --fail-if 'p95_delta>10%'\n");
+               "  parafetch --compare before.json after.json --fail-if 'p95_delta>10%'\n"
+               "  parafetch --headless --proxy socks5h://user:***@127.0.0.1:1080 urls.txt\n");
     return text + HeadlessRunner::exitCodesHelp();
 }
 
@@ -301,6 +303,11 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         tr("On a retry, fetch the whole body again instead of continuing the part already saved."));
     const QCommandLineOption noProxy(QStringLiteral("no-proxy"),
                                      tr("Ignore the system proxy settings."));
+    const QCommandLineOption proxy(
+        QStringLiteral("proxy"),
+        tr("Send every request through the proxy at URL: http://, socks5:// (names resolved "
+           "here) or socks5h:// (by the proxy), with USER:PASSWORD@ if it asks for them."),
+        QStringLiteral("URL"));
     const QCommandLineOption quiet(QStringList { QStringLiteral("q"), QStringLiteral("quiet") },
                                    tr("Print only the summary, no line per URL and no progress."));
     const QCommandLineOption demo(
@@ -443,6 +450,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                         globOff,
                         globLimit,
                         screenshotSweep });
+    parser.addOption(proxy);
     parser.addPositionalArgument(QStringLiteral("urls"),
                                  tr("URLs to fetch, or one FILE with a list (as --input FILE). "
                                     "With --headless and no other input, a list piped to "
@@ -558,6 +566,20 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         }
         fetch.caFile = parser.value(caFile);
     }
+    if (parser.isSet(proxy)) {
+        QString error;
+        if (parser.isSet(noProxy)) {
+            printError(tr("--proxy and --no-proxy do not go together: choose one"));
+            return false;
+        }
+        if (!ProxyUrl::parse(parser.value(proxy), &error)) {
+            printError(tr("--proxy: %1").arg(error));
+            return false;
+        }
+        fetch.proxy = parser.value(proxy).trimmed();
+    } else if (parser.isSet(noProxy)) {
+        fetch.proxy = ProxyUrl::NoProxyWord;
+    }
     QString error;
     if ((parser.isSet(sweep)
          && !SweepRunner::parseLevels(parser.value(sweep), &result.sweepLevels, &error))
@@ -585,6 +607,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
            &rate,   &perHostInterval, &checksums,   &cookies }) {
         result.fetchOptionsGiven = result.fetchOptionsGiven || parser.isSet(*option);
     }
+    result.fetchOptionsGiven = result.fetchOptionsGiven || parser.isSet(proxy);
 
     if (parser.isSet(compare) && parser.isSet(merge)) {
         printError(tr("--compare and --merge do not go together: choose one"));

@@ -61,6 +61,10 @@ struct FetchOptions
     bool computeSha256 = true;
     qint64 readBufferBytes = DefaultReadBufferBytes;
     QString caFile; // extra CA certificates (PEM) trusted for https, empty = system only
+    // Where requests go (--proxy, --no-proxy, Settings → Network proxy): empty = the system's
+    // settings (ARCHITECTURE rule 8), "none" = straight to the server, otherwise a proxy URL
+    // that ProxyUrl::parse() accepts. It may hold a password: show ProxyUrl::displayText().
+    QString proxy;
     int perHost = 0; // polite mode: at most this many requests per host at once, 0 = off
     bool resume = true; // continue a kept .part with Range + If-Range where the server allows
     HttpVersion httpVersion = HttpVersion::Auto;

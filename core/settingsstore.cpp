@@ -9,13 +9,16 @@
 //   --http1.1 and --http2), limitRate and limitRatePerUrl (bandwidth caps as --limit-rate
 //   writes them, "512K", "1.5M"; "0" or absent = none), startIntervalNs and perHostIntervalNs
 //   (--rate and --per-host-interval as the time between starts; 0 = none), cookiesFile (the
-//   --cookies file's path, "" = none; read again at each start).
+//   --cookies file's path, "" = none; read again at each start), proxy ("" = the system's
+//   settings, "none" = no proxy, otherwise a proxy URL as --proxy takes it).
 // The headers may hold secrets (Authorization, Cookie, API keys). They are stored like any other
 // setting: in plain text in the user's configuration file, readable by that user only as far as
 // the file's permissions go. That is what a person who types them into the dialog expects of a
 // desktop tool (curl's .curlrc and wget's .wgetrc do the same); a keychain would be a new
 // dependency for a setting most people leave empty.
 #include "settingsstore.h"
+
+#include "proxyurl.h"
 
 #include <QDir>
 #include <QFile>
@@ -51,6 +54,7 @@ constexpr QLatin1String LimitRatePerUrlKey("limitRatePerUrl");
 constexpr QLatin1String CookiesFileKey("cookiesFile");
 constexpr QLatin1String StartIntervalKey("startIntervalNs");
 constexpr QLatin1String PerHostIntervalKey("perHostIntervalNs");
+constexpr QLatin1String ProxyKey("proxy");
 constexpr qint64 MaxIntervalNs = qint64(24) * 60 * 60 * 1'000'000'000; // a day
 
 constexpr QLatin1String GetName("GET");
@@ -187,6 +191,12 @@ FetchOptions SettingsStore::loadFetchOptions(const QSettings &settings)
         if (ok)
             *interval = std::clamp<qint64>(value, 0, MaxIntervalNs);
     }
+    // Not named in the warning: a proxy URL may hold a password.
+    const QString proxy = settings.value(key(ProxyKey)).toString().trimmed();
+    if (proxy.isEmpty() || proxy == ProxyUrl::NoProxyWord || ProxyUrl::parse(proxy, nullptr))
+        options.proxy = proxy;
+    else
+        qWarning("Parafetch: ignoring the stored proxy: not none or a proxy URL as --proxy takes");
     return options;
 }
 
@@ -216,6 +226,7 @@ void SettingsStore::saveFetchOptions(QSettings &settings, const FetchOptions &op
     settings.setValue(key(CookiesFileKey), options.cookiesFile);
     settings.setValue(key(StartIntervalKey), options.startIntervalNs);
     settings.setValue(key(PerHostIntervalKey), options.perHostIntervalNs);
+    settings.setValue(key(ProxyKey), options.proxy);
 }
 
 UrlPatternOptions SettingsStore::loadPatternOptions(const QSettings &settings)

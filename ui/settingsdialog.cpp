@@ -5,6 +5,7 @@
 #include "cookiefile.h"
 #include "engine/tlsconfig.h"
 #include "formatting.h"
+#include "proxyurl.h"
 #include "ratespinbox.h"
 #include "settingsstore.h"
 #include "units.h"
@@ -400,6 +401,20 @@ QGroupBox *SettingsDialog::createConnectionsGroup()
     m_caFileProblem = problemLabel("caFileProblem", tr("Problem with the trusted CA file"));
     m_connectionsForm->addRow(QString(), m_caFileProblem);
 
+    m_proxy = new QLineEdit;
+    m_proxy->setObjectName(QStringLiteral("proxy"));
+    m_proxy->setPlaceholderText(tr("The system's proxy settings"));
+    m_proxy->setClearButtonEnabled(true);
+    addRow(m_connectionsForm, tr("Networ&k proxy:"), m_proxy, m_proxy,
+           tr("Empty: the system's proxy settings. \"none\": no proxy at all (--no-proxy). "
+              "Otherwise the proxy every request goes through (--proxy): http://HOST:PORT, "
+              "socks5://HOST:PORT (names resolved here) or socks5h://HOST:PORT (by the proxy), "
+              "with USER:PASSWORD@ before the host if it asks. The password is shown as ***. "
+              "https:// proxies are not supported (Qt cannot speak TLS to a proxy)."));
+    connect(m_proxy, &QLineEdit::textChanged, this, &SettingsDialog::updateState);
+    m_proxyProblem = problemLabel("proxyProblem", tr("Problem with the proxy"));
+    m_connectionsForm->addRow(QString(), m_proxyProblem);
+
     return group;
 }
 
@@ -505,6 +520,7 @@ void SettingsDialog::setFields(const FetchOptions &options)
     m_protocol->setCurrentIndex(m_protocol->findData(int(options.httpVersion)));
     m_caFile->setText(options.caFile);
     m_cookiesFile->setText(options.cookiesFile);
+    m_proxy->setText(ProxyUrl::displayText(options.proxy));
     m_saveBodies->setChecked(!options.outputDirectory.isEmpty());
     // Unchecking keeps a folder typed before, so checking again brings it back.
     if (!options.outputDirectory.isEmpty())
@@ -546,6 +562,7 @@ FetchOptions SettingsDialog::options() const
             options.cookies =
                 std::make_shared<const QList<CookieFile::Cookie>>(std::move(*cookies));
     }
+    options.proxy = proxySetting();
     options.outputDirectory = m_saveBodies->isChecked() ? m_directory->text() : QString();
     options.computeSha256 = m_computeSha256->isChecked();
     return options;
@@ -621,13 +638,35 @@ QString SettingsDialog::cookiesFileProblem() const
     return error;
 }
 
+QString SettingsDialog::proxySetting() const
+{
+    // The field shows the password masked: while it still shows the stored proxy, the stored
+    // one (with its password) is kept.
+    QString text = m_proxy->text().trimmed();
+    if (text == ProxyUrl::displayText(m_base.proxy))
+        return m_base.proxy;
+    if (text.compare(ProxyUrl::NoProxyWord, Qt::CaseInsensitive) == 0)
+        return ProxyUrl::NoProxyWord;
+    return text;
+}
+
+QString SettingsDialog::proxyProblem() const
+{
+    const QString setting = proxySetting();
+    QString error;
+    if (setting.isEmpty() || setting == ProxyUrl::NoProxyWord || ProxyUrl::parse(setting, &error))
+        return {};
+    return error;
+}
+
 QStringList SettingsDialog::problems() const
 {
     QStringList problems;
     if (const QString agentProblem = userAgentProblem(); !agentProblem.isEmpty())
         problems.append(agentProblem);
     parsedHeaders(&problems);
-    for (const QString &problem : { caFileProblem(), directoryProblem(), cookiesFileProblem() }) {
+    for (const QString &problem :
+         { caFileProblem(), proxyProblem(), directoryProblem(), cookiesFileProblem() }) {
         if (!problem.isEmpty())
             problems.append(problem);
     }
@@ -675,9 +714,14 @@ void SettingsDialog::updateState()
     m_cookiesFile->setAccessibleDescription(cookiesProblem.isEmpty() ? m_cookiesFile->toolTip()
                                                                      : cookiesProblem);
 
+    const QString badProxy = proxyProblem();
+    showProblems(m_proxyProblem, badProxy.isEmpty() ? QStringList() : QStringList { badProxy });
+    m_connectionsForm->setRowVisible(m_proxyProblem, !badProxy.isEmpty());
+    m_proxy->setAccessibleDescription(badProxy.isEmpty() ? m_proxy->toolTip() : badProxy);
+
     m_buttons->button(QDialogButtonBox::Ok)
         ->setEnabled(agentProblem.isEmpty() && headerProblems.isEmpty() && folderProblem.isEmpty()
-                     && caProblem.isEmpty() && cookiesProblem.isEmpty());
+                     && caProblem.isEmpty() && cookiesProblem.isEmpty() && badProxy.isEmpty());
 }
 
 void SettingsDialog::restoreDefaults()

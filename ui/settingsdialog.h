@@ -65,6 +65,8 @@ private:
     QString directoryProblem() const;
     QString caFileProblem() const;
     QString cookiesFileProblem() const;
+    QString proxySetting() const; // what the Proxy field stands for (FetchOptions::proxy)
+    QString proxyProblem() const;
 
     // Values this dialog does not edit; Restore Defaults resets them except the concurrency.
     FetchOptions m_base;
@@ -97,6 +99,8 @@ private:
     QLineEdit *m_cookiesFile = nullptr;
     QPushButton *m_cookiesBrowse = nullptr;
     QLabel *m_cookiesProblem = nullptr;
+    QLineEdit *m_proxy = nullptr;
+    QLabel *m_proxyProblem = nullptr;
 
     QGroupBox *m_savingGroup = nullptr;
     QFormLayout *m_savingForm = nullptr;

@@ -74,8 +74,7 @@ FetchEngine::FetchEngine(JobQueueModel *model, QObject *parent)
     };
     environment->bandwidth = m_bandwidth;
     m_shared->environment = std::move(environment);
-    if (proxiesConfigured())
-        m_shared->proxies = makeProxyCache();
+    m_shared->setProxyRoute(makeProxyRoute(m_options.proxy));
     m_shared->concurrency.store(m_options.concurrency, std::memory_order_release);
 
     m_backoffTimer.setSingleShot(true);
@@ -118,8 +117,11 @@ void FetchEngine::setOptions(const FetchOptions &options)
 {
     const QString oldDirectory = m_options.outputDirectory;
     const QString oldCaFile = m_options.caFile;
+    const QString oldProxy = m_options.proxy;
     m_options = options;
-    if (m_options.caFile != oldCaFile)
+    if (m_options.proxy != oldProxy)
+        m_shared->setProxyRoute(makeProxyRoute(m_options.proxy));
+    if (m_options.caFile != oldCaFile || m_options.proxy != oldProxy)
         m_shared->connectionGeneration.fetch_add(1, std::memory_order_acq_rel);
     m_options.concurrency = FetchOptions::clampConcurrency(options.concurrency);
     m_sharedOptions = std::make_shared<const FetchOptions>(m_options);

@@ -4,6 +4,7 @@
 
 #include "engine/bodysink.h"
 #include "engine/networkmanager.h"
+#include "proxyurl.h"
 #include "sha256.h"
 
 #include <QCoreApplication>
@@ -70,9 +71,32 @@ private:
 
 } // namespace
 
-std::shared_ptr<ProxyCache> makeProxyCache()
+std::shared_ptr<const ProxyRoute> makeProxyRoute(const QString &setting)
 {
-    return std::make_shared<ProxyCache>();
+    auto route = std::make_shared<ProxyRoute>();
+    if (setting.isEmpty()) {
+        if (proxiesConfigured())
+            route->system = std::make_shared<ProxyCache>();
+        return route;
+    }
+    if (setting == ProxyUrl::NoProxyWord)
+        return route;
+    const std::optional<ProxyUrl> proxy = ProxyUrl::parse(setting, nullptr);
+    if (!proxy) {
+        // The front ends refuse such a setting; should one get here, requests fail rather than
+        // go around the proxy the user asked for.
+        route->fixed = QNetworkProxy(QNetworkProxy::HttpProxy, QStringLiteral("proxy.invalid"), 1);
+        return route;
+    }
+    route->fixed = QNetworkProxy(proxy->kind == ProxyUrl::Kind::Http ? QNetworkProxy::HttpProxy
+                                                                     : QNetworkProxy::Socks5Proxy,
+                                 proxy->host, proxy->port, proxy->user, proxy->password);
+    // Qt's Socks5Proxy hands names to the proxy (socks5h); without this capability Qt's socket
+    // looks the name up itself and gives the proxy an address (socks5).
+    if (proxy->kind == ProxyUrl::Kind::Socks5)
+        route->fixed.setCapabilities(route->fixed.capabilities()
+                                     & ~QNetworkProxy::HostNameLookupCapability);
+    return route;
 }
 
 bool proxiesConfigured()
@@ -206,8 +230,10 @@ void FetchWorker::clearIfIdle(std::size_t managerIndex)
             return;
     }
     m_staleManagers[managerIndex] = false;
-    if (m_managers[managerIndex])
+    if (m_managers[managerIndex]) {
         m_managers[managerIndex]->clearConnections();
+        applyProxyRoute(*m_managers[managerIndex]);
+    }
 }
 
 void FetchWorker::stopIfIdle()
@@ -245,12 +271,18 @@ NetworkManager *FetchWorker::managerFor(int slot)
         manager = std::make_unique<NetworkManager>();
         manager->setAutoDeleteReplies(false);
         manager->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
-        if (m_shared->proxies)
-            manager->setProxyFactory(new CachingProxyFactory(m_shared->proxies));
-        else
-            manager->setProxy(QNetworkProxy::NoProxy);
+        applyProxyRoute(*manager);
     }
     return manager.get();
+}
+
+void FetchWorker::applyProxyRoute(NetworkManager &manager) const
+{
+    const std::shared_ptr<const ProxyRoute> route = m_shared->proxyRoute();
+    if (route && route->system)
+        manager.setProxyFactory(new CachingProxyFactory(route->system));
+    else
+        manager.setProxy(route ? route->fixed : QNetworkProxy(QNetworkProxy::NoProxy));
 }
 
 void FetchWorker::takeWork()

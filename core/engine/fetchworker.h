@@ -7,6 +7,7 @@
 #include <QBasicTimer>
 #include <QList>
 #include <QMutex>
+#include <QNetworkProxy>
 #include <QNetworkRequest>
 #include <QObject>
 #include <QRunnable>
@@ -23,8 +24,17 @@ namespace Parafetch {
 
 class NetworkManager;
 class ProxyCache;
-std::shared_ptr<ProxyCache> makeProxyCache();
 bool proxiesConfigured(); // by the application or the system (ARCHITECTURE rule 8)
+
+// How the managers reach servers (ARCHITECTURE rule 8), decided once per proxy setting
+// (FetchOptions::proxy): the system's proxies, looked up once per scheme and host, or one fixed
+// proxy, or none.
+struct ProxyRoute
+{
+    std::shared_ptr<ProxyCache> system; // null: `fixed` applies
+    QNetworkProxy fixed { QNetworkProxy::NoProxy };
+};
+std::shared_ptr<const ProxyRoute> makeProxyRoute(const QString &setting);
 
 // What the engine and its workers share. The engine appends tasks to the queue; a worker with
 // a free lane takes the next one itself, so a finished URL is followed by the next request
@@ -48,12 +58,25 @@ private:
 struct WorkerShared
 {
     std::shared_ptr<const TaskEnvironment> environment;
-    std::shared_ptr<ProxyCache> proxies; // null: no proxy is configured, go direct
+    // Set by the engine when the proxy setting changes (with connectionGeneration bumped);
+    // workers apply it to a manager when they make it or once its lanes are idle.
+    std::shared_ptr<const ProxyRoute> proxyRoute() const
+    {
+        QMutexLocker locker(&routeMutex);
+        return route;
+    }
+    void setProxyRoute(std::shared_ptr<const ProxyRoute> value)
+    {
+        QMutexLocker locker(&routeMutex);
+        route = std::move(value);
+    }
+    mutable QMutex routeMutex;
+    std::shared_ptr<const ProxyRoute> route; // guarded by routeMutex
     DispatchQueue queue;
     std::atomic<int> concurrency { 1 }; // lanes 0 .. concurrency-1 may run
     std::atomic<int> lanesUsed { 0 }; // highest lane that ever ran + 1
-    // Bumped when the trusted CAs change: Qt keeps a connection's TLS settings for as long as it
-    // lives, so workers drop their idle connections before they take the next task.
+    // Bumped when the trusted CAs or the proxy change: Qt keeps a connection's TLS settings for as
+    // long as it lives, so workers drop their idle connections before they take the next task.
     std::atomic<int> connectionGeneration { 0 };
     int workerCount = 1; // the pool's threads: one worker runs on each
 };
@@ -103,6 +126,7 @@ private:
     const QNetworkRequest &requestTemplate(const std::shared_ptr<const FetchOptions> &options);
     void stopIfIdle();
     void clearIfIdle(std::size_t managerIndex);
+    void applyProxyRoute(NetworkManager &manager) const;
     int laneOf(int slot) const { return slot * m_shared->workerCount + m_index; }
 
     const int m_index;

@@ -82,6 +82,7 @@ QVariantMap fields(const FetchOptions &options)
         { QStringLiteral("startIntervalNs"), options.startIntervalNs },
         { QStringLiteral("perHostIntervalNs"), options.perHostIntervalNs },
         { QStringLiteral("cookiesFile"), options.cookiesFile },
+        { QStringLiteral("proxy"), options.proxy },
     };
 }
 
@@ -143,6 +144,7 @@ FetchOptions everythingChanged()
     options.limitRatePerUrl = 1536 * 1024;
     options.startIntervalNs = 1'000'000'000 / 3; // 3/s: kept exactly, though the box shows 3
     options.perHostIntervalNs = 2'500'000'000;
+    options.proxy = QStringLiteral("socks5h://alice:pf-proxy-secret@127.0.0.1:1080");
     return options;
 }
 
@@ -207,6 +209,8 @@ private Q_SLOTS:
     void mnemonicsSwitchTheMode();
     void caFileIsCheckedBeforeOk_data();
     void caFileIsCheckedBeforeOk();
+    void proxyIsCheckedAndItsPasswordNeverShown_data();
+    void proxyIsCheckedAndItsPasswordNeverShown();
     void perHostZeroIsOff();
     void protocolChoice_data();
     void protocolChoice();
@@ -636,19 +640,17 @@ void TestSettingsDialog::everyControlIsReachableByTab()
     dialog.show();
     QVERIFY(QTest::qWaitForWindowActive(&dialog));
 
-    const QStringList expected = {
-        QStringLiteral("getButton"),    QStringLiteral("timeout"),
-        QStringLiteral("idleTimeout"),  QStringLiteral("maxRedirects"),
-        QStringLiteral("userAgent"),    QStringLiteral("headers"),
-        QStringLiteral("cookiesFile"),  QStringLiteral("cookiesBrowse"),
-        QStringLiteral("retries"),      QStringLiteral("retryDelay"),
-        QStringLiteral("perHost"),      QStringLiteral("limitRatePerUrl"),
-        QStringLiteral("requestRate"),  QStringLiteral("perHostInterval"),
-        QStringLiteral("protocol"),     QStringLiteral("caFile"),
-        QStringLiteral("caBrowse"),     QStringLiteral("saveBodies"),
-        QStringLiteral("directory"),    QStringLiteral("browse"),
-        QStringLiteral("computeSha256")
-    };
+    const QStringList expected = { QStringLiteral("getButton"),   QStringLiteral("timeout"),
+                                   QStringLiteral("idleTimeout"), QStringLiteral("maxRedirects"),
+                                   QStringLiteral("userAgent"),   QStringLiteral("headers"),
+                                   QStringLiteral("cookiesFile"), QStringLiteral("cookiesBrowse"),
+                                   QStringLiteral("retries"),     QStringLiteral("retryDelay"),
+                                   QStringLiteral("perHost"),     QStringLiteral("limitRatePerUrl"),
+                                   QStringLiteral("requestRate"), QStringLiteral("perHostInterval"),
+                                   QStringLiteral("protocol"),    QStringLiteral("caFile"),
+                                   QStringLiteral("caBrowse"),    QStringLiteral("proxy"),
+                                   QStringLiteral("saveBodies"),  QStringLiteral("directory"),
+                                   QStringLiteral("browse"),      QStringLiteral("computeSha256") };
     QStringList visited;
     for (int press = 0; press < MaxTabPresses; ++press) {
         QWidget *focused = focusOwner(QApplication::focusWidget());
@@ -752,6 +754,60 @@ void TestSettingsDialog::caFileIsCheckedBeforeOk()
     QCOMPARE(dialog.options().caFile, QString());
 }
 
+void TestSettingsDialog::proxyIsCheckedAndItsPasswordNeverShown_data()
+{
+    QTest::addColumn<QString>("typed"); // null: the stored proxy left as the field shows it
+    QTest::addColumn<QString>("problem"); // empty: OK is enabled
+    QTest::addColumn<QString>("setting"); // what options().proxy then holds
+
+    const QString stored = QStringLiteral("http://alice:pf-proxy-secret@127.0.0.1:3128");
+    QTest::newRow("left as shown, the stored password is kept") << QString() << QString() << stored;
+    QTest::newRow("empty is the system's settings") << "" << QString() << QString();
+    QTest::newRow("none is no proxy, in any case") << " None " << QString() << "none";
+    QTest::newRow("a new proxy with its own password")
+        << "socks5://bob:pf-other-secret@127.0.0.1:1080" << QString()
+        << "socks5://bob:pf-other-secret@127.0.0.1:1080";
+    QTest::newRow("an unknown scheme disables OK, naming the scheme only")
+        << "ftp://bob:pf-other-secret@127.0.0.1:21"
+        << "unknown proxy scheme \"ftp\": use http, socks5 or socks5h" << QString();
+    QTest::newRow("https:// disables OK: Qt cannot speak TLS to a proxy")
+        << "https://127.0.0.1:3128"
+        << "https:// proxies are not supported: Qt 6.4 cannot speak TLS to a proxy; use http, "
+           "socks5 or socks5h"
+        << QString();
+    QTest::newRow("a path disables OK, the password masked")
+        << "http://bob:pf-other-secret@127.0.0.1:3128/x"
+        << "a proxy URL has no path: http://***@127.0.0.1:3128/x" << QString();
+}
+
+void TestSettingsDialog::proxyIsCheckedAndItsPasswordNeverShown()
+{
+    QFETCH(QString, typed);
+    QFETCH(QString, problem);
+    QFETCH(QString, setting);
+
+    FetchOptions options;
+    options.proxy = QStringLiteral("http://alice:pf-proxy-secret@127.0.0.1:3128");
+    SettingsDialog dialog(options);
+    auto *proxy = child<QLineEdit>(dialog, "proxy");
+    auto *shown = child<QLabel>(dialog, "proxyProblem");
+    QCOMPARE(proxy->text(), QStringLiteral("http://***@127.0.0.1:3128"));
+    if (!typed.isNull())
+        proxy->setText(typed);
+    QCOMPARE(okButton(dialog)->isEnabled(), problem.isEmpty());
+    QCOMPARE(shown->isVisibleTo(&dialog), !problem.isEmpty());
+    if (problem.isEmpty()) {
+        QCOMPARE(dialog.options().proxy, setting);
+        return;
+    }
+    QCOMPARE(dialog.problems(), QStringList { problem });
+    QVERIFY2(shown->toolTip().startsWith(problem), qPrintable(shown->toolTip()));
+    QVERIFY(proxy->accessibleDescription().startsWith(problem));
+    for (const QString &text :
+         { shown->text(), shown->toolTip(), dialog.problems().join(QLatin1Char(' ')) })
+        QVERIFY2(!text.contains(QLatin1String("secret")), qPrintable(text));
+}
+
 void TestSettingsDialog::protocolChoice_data()
 {
     QTest::addColumn<QString>("item");
@@ -845,6 +901,7 @@ void TestSettingsDialog::storeWritesKeysUnderFetchGroup()
         QStringLiteral("fetch/perHost"),
         QStringLiteral("fetch/perHostIntervalNs"),
         QStringLiteral("fetch/protocol"),
+        QStringLiteral("fetch/proxy"),
         QStringLiteral("fetch/retries"),
         QStringLiteral("fetch/retryBaseDelayMs"),
         QStringLiteral("fetch/startIntervalNs"),
@@ -992,6 +1049,13 @@ void TestSettingsDialog::storeClampsAndRejects_data()
     QTest::newRow("a CA file that is gone is kept, for the dialog to show")
         << QByteArray("caFile=/gone/ca.pem") << "caFile"
         << QVariant(QStringLiteral("/gone/ca.pem"));
+    QTest::newRow("proxy none is kept")
+        << QByteArray("proxy=none") << "proxy" << QVariant(QStringLiteral("none"));
+    QTest::newRow("a socks5h proxy is kept")
+        << QByteArray("proxy=socks5h://127.0.0.1:1080") << "proxy"
+        << QVariant(QStringLiteral("socks5h://127.0.0.1:1080"));
+    QTest::newRow("a proxy with an unknown scheme is dropped, unnamed")
+        << QByteArray("proxy=ftp://u:pf-secret@127.0.0.1:21") << "proxy" << QVariant(QString());
     QTest::newRow("a bad header line is dropped, the good one kept")
         << QByteArray("headers=Accept: */*, no colon here") << "headers"
         << QVariant(QStringList { QStringLiteral("Accept: */*") });
@@ -1034,6 +1098,10 @@ void TestSettingsDialog::storeClampsAndRejects()
             QtWarningMsg,
             QRegularExpression(QStringLiteral("^Parafetch: ignoring the stored user agent: it "
                                               "contains a (line break|NUL)")));
+    if (line.startsWith("proxy=ftp:"))
+        QTest::ignoreMessage(QtWarningMsg,
+                             "Parafetch: ignoring the stored proxy: not none or a proxy URL as "
+                             "--proxy takes");
     if (line == "protocol=h3")
         QTest::ignoreMessage(QtWarningMsg,
                              "Parafetch: ignoring the stored protocol \"h3\": not "
