@@ -9,7 +9,7 @@ namespace Parafetch {
 
 namespace {
 
-constexpr qint64 MaxFileBytes = 256 * 1024 * 1024; // a list of a million names is ~100 MB
+constexpr qint64 MaxFileBytes = qint64(256) * 1024 * 1024; // a list of a million names is ~100 MB
 
 bool isHex(QByteArrayView text)
 {

@@ -10,7 +10,7 @@ namespace Parafetch {
 
 namespace {
 
-constexpr qint64 MaxFileBytes = 64 * 1024 * 1024;
+constexpr qint64 MaxFileBytes = qint64(64) * 1024 * 1024;
 constexpr int Fields = 7;
 constexpr QByteArrayView HttpOnlyPrefix = "#HttpOnly_";
 

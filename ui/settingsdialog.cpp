@@ -10,6 +10,7 @@
 #include "settingsstore.h"
 #include "units.h"
 
+#include <QAction>
 #include <QButtonGroup>
 #include <QCheckBox>
 #include <QComboBox>
@@ -29,6 +30,7 @@
 #include <QRadioButton>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QStyle>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -282,17 +284,19 @@ QGroupBox *SettingsDialog::createRequestsGroup()
     m_cookiesFile->setObjectName(QStringLiteral("cookiesFile"));
     m_cookiesFile->setPlaceholderText(tr("None: no cookies are sent"));
     m_cookiesFile->setClearButtonEnabled(true);
-    m_cookiesBrowse = new QPushButton(tr("Chan&ge…", "choose another cookies file"));
-    m_cookiesBrowse->setObjectName(QStringLiteral("cookiesBrowse"));
-    m_cookiesBrowse->setAccessibleName(tr("Browse for the cookies file"));
-    m_cookiesBrowse->setToolTip(tr("Choose a cookies.txt file."));
-    addRow(m_requestsForm, tr("Coo&kies file:"), withButton(m_cookiesFile, m_cookiesBrowse),
-           m_cookiesFile,
+    // Chosen through an action in the field (as its clear button): the dialog has no letter
+    // left for a button's mnemonic.
+    QAction *browse = m_cookiesFile->addAction(style()->standardIcon(QStyle::SP_DialogOpenButton),
+                                               QLineEdit::TrailingPosition);
+    browse->setObjectName(QStringLiteral("cookiesBrowse"));
+    browse->setText(tr("Choose a cookies file"));
+    browse->setToolTip(tr("Choose a cookies.txt file."));
+    addRow(m_requestsForm, tr("Cookie &jar:"), m_cookiesFile, m_cookiesFile,
            tr("A cookies.txt in the Netscape format, as browsers' export extensions and curl "
               "write it (--cookies). Each request carries the cookies whose domain, path and "
               "flags allow it; nothing a server sets is kept."));
     connect(m_cookiesFile, &QLineEdit::textChanged, this, &SettingsDialog::updateState);
-    connect(m_cookiesBrowse, &QPushButton::clicked, this, [this] {
+    connect(browse, &QAction::triggered, this, [this] {
         const QString chosen =
             QFileDialog::getOpenFileName(this, tr("Cookies File"), m_cookiesFile->text().trimmed(),
                                          tr("Cookies (*.txt);;All files (*)"));

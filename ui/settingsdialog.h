@@ -97,7 +97,6 @@ private:
     QPushButton *m_caBrowse = nullptr;
     QLabel *m_caFileProblem = nullptr;
     QLineEdit *m_cookiesFile = nullptr;
-    QPushButton *m_cookiesBrowse = nullptr;
     QLabel *m_cookiesProblem = nullptr;
     QLineEdit *m_proxy = nullptr;
     QLabel *m_proxyProblem = nullptr;

@@ -640,17 +640,19 @@ void TestSettingsDialog::everyControlIsReachableByTab()
     dialog.show();
     QVERIFY(QTest::qWaitForWindowActive(&dialog));
 
-    const QStringList expected = { QStringLiteral("getButton"),   QStringLiteral("timeout"),
-                                   QStringLiteral("idleTimeout"), QStringLiteral("maxRedirects"),
-                                   QStringLiteral("userAgent"),   QStringLiteral("headers"),
-                                   QStringLiteral("cookiesFile"), QStringLiteral("cookiesBrowse"),
-                                   QStringLiteral("retries"),     QStringLiteral("retryDelay"),
-                                   QStringLiteral("perHost"),     QStringLiteral("limitRatePerUrl"),
-                                   QStringLiteral("requestRate"), QStringLiteral("perHostInterval"),
-                                   QStringLiteral("protocol"),    QStringLiteral("caFile"),
-                                   QStringLiteral("caBrowse"),    QStringLiteral("proxy"),
-                                   QStringLiteral("saveBodies"),  QStringLiteral("directory"),
-                                   QStringLiteral("browse"),      QStringLiteral("computeSha256") };
+    const QStringList expected = {
+        QStringLiteral("getButton"),       QStringLiteral("timeout"),
+        QStringLiteral("idleTimeout"),     QStringLiteral("maxRedirects"),
+        QStringLiteral("userAgent"),       QStringLiteral("headers"),
+        QStringLiteral("cookiesFile"),     QStringLiteral("retries"),
+        QStringLiteral("retryDelay"),      QStringLiteral("perHost"),
+        QStringLiteral("limitRatePerUrl"), QStringLiteral("requestRate"),
+        QStringLiteral("perHostInterval"), QStringLiteral("protocol"),
+        QStringLiteral("caFile"),          QStringLiteral("caBrowse"),
+        QStringLiteral("proxy"),           QStringLiteral("saveBodies"),
+        QStringLiteral("directory"),       QStringLiteral("browse"),
+        QStringLiteral("computeSha256")
+    };
     QStringList visited;
     for (int press = 0; press < MaxTabPresses; ++press) {
         QWidget *focused = focusOwner(QApplication::focusWidget());
