@@ -170,30 +170,78 @@ void FetchWorker::run()
     thread->setObjectName(QStringLiteral("Parafetch worker %1").arg(m_index));
     QEventLoop loop;
     m_loop = &loop;
-    // Made without a thread affinity: pulled here, with the calls queued to it so far.
+    // Made without a thread affinity: pulled here; the calls made meanwhile were held (post()).
     moveToThread(thread);
+    int held = 0;
+    {
+        QMutexLocker locker(&m_callsMutex);
+        m_inThread = true;
+        held = std::exchange(m_heldCalls, 0);
+    }
+    // In the order the engine makes them: the lookup, the first tasks, a stop.
+    for (const Call call : { PrepareCall, PokeCall, StopCall }) {
+        if (held & call)
+            post(call);
+    }
     takeWork();
     loop.exec(); // until stopIfIdle()
     m_loop = nullptr;
     // A pool thread outlives its runnable: what was deleted later goes now, as a QThread's
     // would when it finishes. Then the worker leaves, for the engine to delete from its thread.
     QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    {
+        QMutexLocker locker(&m_callsMutex);
+        m_inThread = false; // from here calls are held (and dropped with the worker)
+    }
     moveToThread(nullptr);
 }
 
 FetchWorker::~FetchWorker() = default;
 
+void FetchWorker::post(Call call)
+{
+    {
+        // Not into a worker that has no thread yet: Qt 6.4's postEvent() locks the mutex of a
+        // threadless object's temporary thread data without holding a reference to it, and the
+        // moveToThread() in run() frees that data ("QMutex: destroying locked mutex", and a
+        // use after free). Such calls wait here; run() posts them once it is in its thread.
+        QMutexLocker locker(&m_callsMutex);
+        if (!m_inThread) {
+            m_heldCalls |= call;
+            return;
+        }
+    }
+    switch (call) {
+    case PokeCall:
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_pokePending.store(false, std::memory_order_release);
+                takeWork();
+            },
+            Qt::QueuedConnection);
+        break;
+    case PrepareCall:
+        QMetaObject::invokeMethod(
+            this, [] { Sha256::prepare(); }, Qt::QueuedConnection);
+        break;
+    case StopCall:
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_stopping = true;
+                stopIfIdle();
+            },
+            Qt::QueuedConnection);
+        break;
+    }
+}
+
 void FetchWorker::poke()
 {
     if (m_pokePending.exchange(true, std::memory_order_acq_rel))
         return;
-    QMetaObject::invokeMethod(
-        this,
-        [this] {
-            m_pokePending.store(false, std::memory_order_release);
-            takeWork();
-        },
-        Qt::QueuedConnection);
+    post(PokeCall);
 }
 
 void FetchWorker::pokeIfHungry()
@@ -204,19 +252,12 @@ void FetchWorker::pokeIfHungry()
 
 void FetchWorker::prepareHashing()
 {
-    QMetaObject::invokeMethod(
-        this, [] { Sha256::prepare(); }, Qt::QueuedConnection);
+    post(PrepareCall);
 }
 
 void FetchWorker::stopWhenIdle()
 {
-    QMetaObject::invokeMethod(
-        this,
-        [this] {
-            m_stopping = true;
-            stopIfIdle();
-        },
-        Qt::QueuedConnection);
+    post(StopCall);
 }
 
 void FetchWorker::clearIfIdle(std::size_t managerIndex)

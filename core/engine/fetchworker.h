@@ -117,6 +117,9 @@ public:
     void stopWhenIdle();
 
 private:
+    enum Call : int { PokeCall = 1, PrepareCall = 2, StopCall = 4 };
+    void post(Call call); // to this worker's thread, or held until run() is in it
+
     void takeWork();
     void taskDone(FetchTask *task, Job &&job);
     void flushReportsIfDue();
@@ -147,6 +150,9 @@ private:
     bool m_takeAgain = false;
     bool m_stopping = false;
     std::atomic<bool> m_pokePending { false };
+    QMutex m_callsMutex;
+    bool m_inThread = false; // guarded by m_callsMutex: run() has pulled the worker in
+    int m_heldCalls = 0; // guarded by m_callsMutex: Call bits made before that
     std::atomic<bool> m_hungry { true }; // a lane is free and found no task to take
 };
 
