@@ -91,7 +91,7 @@ struct WorkerShared
 // one per lane. Over h2, the lanes of one manager are requests multiplexed on one connection.
 //
 // The engine makes the worker without a thread affinity; run() pulls it into the pool thread
-// that runs it, so calls the engine queued before that (poke, stop) are delivered there.
+// that runs it, and posts the calls the engine made before that (held by post()).
 class FetchWorker final : public QObject, public QRunnable
 {
     Q_OBJECT
