@@ -2,8 +2,7 @@
 #include "checksumfile.h"
 
 #include "filenames.h"
-
-#include <QFile>
+#include "smallfile.h"
 
 namespace Parafetch {
 
@@ -97,23 +96,8 @@ std::optional<ChecksumFile::ByName> ChecksumFile::parse(QByteArrayView text, QSt
 
 std::optional<ChecksumFile::ByName> ChecksumFile::read(const QString &path, QString *error)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        if (error)
-            *error = tr("cannot read %1: %2").arg(path, file.errorString());
-        return std::nullopt;
-    }
-    if (file.size() > MaxFileBytes) {
-        if (error)
-            *error = tr("%1 is larger than a checksum list can be").arg(path);
-        return std::nullopt;
-    }
-    const QByteArray text = file.readAll();
-    QString problem;
-    auto result = parse(text, &problem);
-    if (!result && error)
-        *error = tr("%1: %2").arg(path, problem);
-    return result;
+    return SmallFile::readAndParse(path, MaxFileBytes, tr("a checksum list"), error,
+                                   &ChecksumFile::parse);
 }
 
 } // namespace Parafetch

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cookiefile.h"
 
-#include <QFile>
+#include "smallfile.h"
+
 #include <QUrl>
 
 #include <algorithm>
@@ -105,22 +106,8 @@ std::optional<QList<CookieFile::Cookie>> CookieFile::parse(QByteArrayView text, 
 
 std::optional<QList<CookieFile::Cookie>> CookieFile::read(const QString &path, QString *error)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        if (error)
-            *error = tr("cannot read %1: %2").arg(path, file.errorString());
-        return std::nullopt;
-    }
-    if (file.size() > MaxFileBytes) {
-        if (error)
-            *error = tr("%1 is larger than a cookies file can be").arg(path);
-        return std::nullopt;
-    }
-    QString problem;
-    auto cookies = parse(file.readAll(), &problem);
-    if (!cookies && error)
-        *error = tr("%1: %2").arg(path, problem);
-    return cookies;
+    return SmallFile::readAndParse(path, MaxFileBytes, tr("a cookies file"), error,
+                                   &CookieFile::parse);
 }
 
 QByteArray CookieFile::headerFor(const QList<Cookie> &cookies, const QUrl &url, qint64 nowSecs)

@@ -295,6 +295,8 @@ QGroupBox *SettingsDialog::createRequestsGroup()
            tr("A cookies.txt in the Netscape format, as browsers' export extensions and curl "
               "write it (--cookies). Each request carries the cookies whose domain, path and "
               "flags allow it; nothing a server sets is kept."));
+    // Read when its path changes, not at every keystroke elsewhere (updateState() runs then).
+    connect(m_cookiesFile, &QLineEdit::textChanged, this, &SettingsDialog::readCookiesFile);
     connect(m_cookiesFile, &QLineEdit::textChanged, this, &SettingsDialog::updateState);
     connect(browse, &QAction::triggered, this, [this] {
         const QString chosen =
@@ -559,13 +561,8 @@ FetchOptions SettingsDialog::options() const
         qint64(std::llround(m_perHostInterval->value() * double(Units::NsPerSecond)));
     options.httpVersion = FetchOptions::HttpVersion(m_protocol->currentData().toInt());
     options.caFile = m_caFile->text().trimmed();
-    options.cookiesFile = m_cookiesFile->text().trimmed();
-    options.cookies = nullptr;
-    if (!options.cookiesFile.isEmpty()) {
-        if (auto cookies = CookieFile::read(options.cookiesFile, nullptr))
-            options.cookies =
-                std::make_shared<const QList<CookieFile::Cookie>>(std::move(*cookies));
-    }
+    options.cookiesFile = m_cookiesPath;
+    options.cookies = m_cookies;
     options.proxy = proxySetting();
     options.outputDirectory = m_saveBodies->isChecked() ? m_directory->text() : QString();
     options.computeSha256 = m_computeSha256->isChecked();
@@ -633,13 +630,23 @@ QString SettingsDialog::caFileProblem() const
     return error;
 }
 
-QString SettingsDialog::cookiesFileProblem() const
+void SettingsDialog::readCookiesFile()
 {
     const QString path = m_cookiesFile->text().trimmed();
-    QString error;
-    if (path.isEmpty() || CookieFile::read(path, &error))
-        return {};
-    return error;
+    if (path == m_cookiesPath)
+        return;
+    m_cookiesPath = path;
+    m_cookiesError.clear();
+    m_cookies = nullptr;
+    if (path.isEmpty())
+        return;
+    if (auto cookies = CookieFile::read(path, &m_cookiesError))
+        m_cookies = std::make_shared<const QList<CookieFile::Cookie>>(std::move(*cookies));
+}
+
+QString SettingsDialog::cookiesFileProblem() const
+{
+    return m_cookiesError;
 }
 
 QString SettingsDialog::proxySetting() const

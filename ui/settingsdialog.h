@@ -64,6 +64,7 @@ private:
     QString userAgentProblem() const;
     QString directoryProblem() const;
     QString caFileProblem() const;
+    void readCookiesFile(); // when the field's path changes
     QString cookiesFileProblem() const;
     QString proxySetting() const; // what the Proxy field stands for (FetchOptions::proxy)
     QString proxyProblem() const;
@@ -98,6 +99,10 @@ private:
     QLabel *m_caFileProblem = nullptr;
     QLineEdit *m_cookiesFile = nullptr;
     QLabel *m_cookiesProblem = nullptr;
+    // The cookie jar as last read: its path, what was wrong with it, or its cookies.
+    QString m_cookiesPath;
+    QString m_cookiesError;
+    std::shared_ptr<const QList<CookieFile::Cookie>> m_cookies;
     QLineEdit *m_proxy = nullptr;
     QLabel *m_proxyProblem = nullptr;
 

@@ -469,6 +469,14 @@ void FetchTask::drain()
     // Bounds what one read takes: Qt may buffer without limit when readBufferBytes is 0.
     const qint64 maxRead = std::max(m_options->readBufferBytes, MinReadChunkBytes);
     for (qint64 available; (available = reply.bytesAvailable()) > 0;) {
+        // A large body's hash runs on a thread of its own with a bounded queue: while that is
+        // full the bytes stay in the reply, whose full buffer stops reading the socket. Asked
+        // before the cap, which would count bytes that are then not read.
+        if (look && m_hash && !m_hash->hasRoom()
+            && m_hash->wakeWhenReady(this, [this] { readOn(); })) {
+            attempt.hashBlocked = true;
+            break;
+        }
         // Every byte that came over the network counts against a cap, looked at or not.
         const qint64 allowed = allowedRead(std::min(available, maxRead));
         if (allowed <= 0) {
@@ -481,12 +489,6 @@ void FetchTask::drain()
                 break;
             attempt.received += skipped;
             continue;
-        }
-        // A large body's hash runs on a thread of its own with a bounded queue: while that is
-        // full the bytes stay in the reply, whose full buffer stops reading the socket.
-        if (m_hash && !m_hash->hasRoom() && m_hash->wakeWhenReady(this, [this] { readOn(); })) {
-            attempt.hashBlocked = true;
-            break;
         }
         // Qt 6.4's QIODevice::read(qint64) hands over the chunk its HTTP thread received,
         // without copying it, when asked for exactly that chunk; with one chunk buffered that is
@@ -510,7 +512,7 @@ void FetchTask::drain()
 
 qint64 FetchTask::allowedRead(qint64 wanted)
 {
-    const ByteRateLimiter *global = m_environment->bandwidth.get();
+    ByteRateLimiter *const global = m_environment->bandwidth.get();
     if (!m_ownRate && !(global && global->isLimited()))
         return wanted;
     const qint64 nowNs = now();
@@ -519,7 +521,7 @@ qint64 FetchTask::allowedRead(qint64 wanted)
     if (m_ownRate)
         allowed = m_ownRate->take(allowed, nowNs, &waitNs);
     if (allowed > 0 && global && global->isLimited()) {
-        const qint64 granted = m_environment->bandwidth->take(allowed, nowNs, &waitNs);
+        const qint64 granted = global->take(allowed, nowNs, &waitNs);
         if (m_ownRate && granted < allowed)
             m_ownRate->giveBack(allowed - granted);
         allowed = granted;
