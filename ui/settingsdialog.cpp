@@ -11,6 +11,7 @@
 #include "units.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QButtonGroup>
 #include <QCheckBox>
 #include <QComboBox>
@@ -28,6 +29,9 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QScreen>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QStyle>
@@ -51,6 +55,8 @@ constexpr int HeaderEditorLines = 4;
 // Instead a line longer than this is shortened in the middle; the full text is its tool tip.
 constexpr int ProblemColumns = 72;
 constexpr int MaxRequestsPerSecond = 1'000'000; // as --rate allows
+// What a window manager's title bar and borders take beyond the dialog's own height.
+constexpr int TitleBarAllowance = 64;
 constexpr int MaxPerHostIntervalSeconds = 24 * 60 * 60;
 constexpr double RequestRateResolution = 0.0005; // half the box's last decimal
 
@@ -76,6 +82,25 @@ protected:
                 text.chop(point.size());
         }
         return text;
+    }
+};
+
+// Asks for the whole height of its groups (QScrollArea's own hint stops at 24 lines); the dialog
+// bounds it by the screen.
+class GroupsScrollArea final : public QScrollArea
+{
+    Q_DISABLE_COPY_MOVE(GroupsScrollArea)
+public:
+    using QScrollArea::QScrollArea;
+
+    QSize sizeHint() const override
+    {
+        if (!widget())
+            return QScrollArea::sizeHint();
+        QSize size = widget()->sizeHint();
+        size.rwidth() += verticalScrollBar()->sizeHint().width() + 2 * frameWidth();
+        size.rheight() += 2 * frameWidth();
+        return size;
     }
 };
 
@@ -150,14 +175,32 @@ SettingsDialog::SettingsDialog(const FetchOptions &options, QWidget *parent)
     setWindowTitle(tr("Settings"));
     setObjectName(QStringLiteral("settingsDialog"));
 
-    // Created in reading order, which is also the tab order.
+    // Created in reading order, which is also the tab order. In a scroll area: the groups are
+    // taller than a laptop's 768 px, and a dialog whose OK button is below the screen's edge
+    // cannot be used.
+    auto *groups = new QWidget;
+    auto *groupsLayout = new QVBoxLayout(groups);
+    groupsLayout->setContentsMargins(0, 0, 0, 0);
+    groupsLayout->addWidget(createRequestsGroup());
+    groupsLayout->addWidget(createRetriesGroup());
+    groupsLayout->addWidget(createConnectionsGroup());
+    groupsLayout->addWidget(createSavingGroup());
+    groupsLayout->addWidget(createListsGroup());
+    groupsLayout->addStretch();
+    auto *scroll = new GroupsScrollArea;
+    scroll->setObjectName(QStringLiteral("settingsGroups"));
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setFocusPolicy(Qt::NoFocus);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setWidgetResizable(true);
+    scroll->setWidget(groups);
+    // Tab scrolls by itself; a field reached by its mnemonic or a click is brought into view too.
+    connect(qApp, &QApplication::focusChanged, scroll, [scroll, groups](QWidget *, QWidget *now) {
+        if (now && groups->isAncestorOf(now))
+            scroll->ensureWidgetVisible(now);
+    });
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(createRequestsGroup());
-    layout->addWidget(createRetriesGroup());
-    layout->addWidget(createConnectionsGroup());
-    layout->addWidget(createSavingGroup());
-    layout->addWidget(createListsGroup());
-    layout->addStretch();
+    layout->addWidget(scroll);
 
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel
                                      | QDialogButtonBox::RestoreDefaults);
@@ -173,6 +216,14 @@ SettingsDialog::SettingsDialog(const FetchOptions &options, QWidget *parent)
     layout->addWidget(m_buttons);
 
     setFields(options);
+
+    // As tall as the groups, no taller than the screen it opens on (less its title bar).
+    const QScreen *shownOn = parent ? parent->screen() : screen();
+    QSize wanted = sizeHint();
+    if (shownOn)
+        wanted.setHeight(
+            std::min(wanted.height(), shownOn->availableGeometry().height() - TitleBarAllowance));
+    resize(wanted);
 }
 
 void SettingsDialog::addRow(QFormLayout *form, const QString &label, QWidget *field,

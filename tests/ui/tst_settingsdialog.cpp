@@ -26,6 +26,9 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QScreen>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSet>
 #include <QSettings>
 #include <QSpinBox>
@@ -207,6 +210,7 @@ private Q_SLOTS:
     void everyControlHasNameAndToolTip();
     void everyControlIsReachableByTab();
     void mnemonicsSwitchTheMode();
+    void fitsTheScreenAndScrollsToTheFocusedField();
     void caFileIsCheckedBeforeOk_data();
     void caFileIsCheckedBeforeOk();
     void proxyIsCheckedAndItsPasswordNeverShown_data();
@@ -693,6 +697,34 @@ void TestSettingsDialog::mnemonicsSwitchTheMode()
     QTest::keyClick(&dialog, Qt::Key_B, Qt::AltModifier);
     QTRY_VERIFY(get->isChecked());
     QCOMPARE(dialog.options().method, FetchOptions::Method::Get);
+}
+
+void TestSettingsDialog::fitsTheScreenAndScrollsToTheFocusedField()
+{
+    // The offscreen screen (800 × 600) is shorter than the groups, as a laptop's 768 px is.
+    SettingsDialog dialog(FetchOptions {});
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowActive(&dialog));
+    const QRect available = dialog.screen()->availableGeometry();
+    auto *scroll = child<QScrollArea>(dialog, "settingsGroups");
+    QVERIFY2(scroll->widget()->sizeHint().height() > available.height(),
+             "the groups no longer outgrow the test screen: this test proves nothing");
+    QVERIFY(dialog.height() <= available.height());
+    // OK is inside the dialog, not clipped by it.
+    auto *buttons = dialog.findChild<QDialogButtonBox *>();
+    QVERIFY(buttons);
+    const QRect okRect(buttons->button(QDialogButtonBox::Ok)->mapTo(&dialog, QPoint(0, 0)),
+                       buttons->button(QDialogButtonBox::Ok)->size());
+    QVERIFY(dialog.rect().contains(okRect));
+    QVERIFY(scroll->verticalScrollBar()->maximum() > 0);
+
+    // A field reached by its mnemonic far down is scrolled into view.
+    QCOMPARE(scroll->verticalScrollBar()->value(), 0);
+    auto *hash = child<QCheckBox>(dialog, "computeSha256");
+    hash->setFocus(Qt::TabFocusReason);
+    QTRY_VERIFY(scroll->verticalScrollBar()->value() > 0);
+    const QRect hashInViewport(hash->mapTo(scroll->viewport(), QPoint(0, 0)), hash->size());
+    QVERIFY(scroll->viewport()->rect().contains(hashInViewport));
 }
 
 void TestSettingsDialog::caFileIsCheckedBeforeOk_data()
