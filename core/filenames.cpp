@@ -3,6 +3,8 @@
 #include "filenames.h"
 
 #include <QByteArrayView>
+#include <QMimeDatabase>
+#include <QMimeType>
 #include <QRandomGenerator>
 #include <QStringDecoder>
 #include <QStringView>
@@ -336,6 +338,24 @@ QString fromUrl(const QUrl &url)
     const QString name =
         sanitizedOrEmpty(decodeName(QByteArray::fromPercentEncoding(segment.toLatin1())));
     return name.isEmpty() ? QString(FallbackName) : name;
+}
+
+QString withTypeExtension(const QString &name, QByteArrayView contentType)
+{
+    if (!splitExtension(name).extension.isEmpty())
+        return name;
+    const qsizetype parameters = contentType.indexOf(';');
+    const QString mediaType =
+        QString::fromLatin1(parameters < 0 ? contentType : contentType.first(parameters))
+            .trimmed()
+            .toLower();
+    if (mediaType.isEmpty())
+        return name;
+    // Thread-safe (see QMimeDatabase), and the database is loaded once per process.
+    const QString suffix = QMimeDatabase().mimeTypeForName(mediaType).preferredSuffix();
+    if (suffix.isEmpty())
+        return name;
+    return sanitize(name + u'.' + suffix);
 }
 
 QString fromContentDisposition(const QByteArray &headerValue)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QLatin1String>
 #include <QString>
 #include <QUrl>
@@ -41,6 +42,12 @@ QString sanitize(const QString &name);
 // The URL's last path segment, percent-decoded and sanitized; IndexName when the path is empty
 // or ends in '/'. Query and fragment are ignored.
 QString fromUrl(const QUrl &url);
+
+// name, with the extension its Content-Type calls for when it has none ("report" +
+// "application/pdf; q=1" -> "report.pdf"), from the system's MIME database (shared-mime-info).
+// A name that has an extension keeps it, and so does one whose type is unknown, has no usual
+// extension, or is application/octet-stream (which says nothing). Sanitized as sanitize() does.
+QString withTypeExtension(const QString &name, QByteArrayView contentType);
 
 // The file name of a Content-Disposition header value (RFC 6266): filename*=charset''value
 // (UTF-8 or ISO-8859-1, RFC 8187) wins over filename="quoted" or filename=token. Sanitized;

@@ -6,6 +6,7 @@
 #include "units.h"
 #include "urllistparser.h"
 
+#include <QDir>
 #include <QLocale>
 
 #include <algorithm>
@@ -65,6 +66,12 @@ int progressPerMille(const Job &job)
     return 0;
 }
 
+QString savedName(const Job &job)
+{
+    const QString &path = job.savedPath();
+    return path.isEmpty() ? QString() : path.sliced(path.lastIndexOf(u'/') + 1);
+}
+
 } // namespace
 
 JobQueueModel::JobQueueModel(QObject *parent)
@@ -94,6 +101,8 @@ QVariant JobQueueModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (index.column() == ErrorColumn || index.column() == UrlColumn)
             return displayValue(job, index.column());
+        if (index.column() == SavedAsColumn && !job.savedPath().isEmpty())
+            return QDir::toNativeSeparators(job.savedPath());
         return {};
     case Qt::TextAlignmentRole:
         switch (index.column()) {
@@ -151,6 +160,8 @@ QVariant JobQueueModel::displayValue(const Job &job, int column) const
         return formatProtocol(job.protocol);
     case ConnectionColumn:
         return formatConnection(job.connectionId, job.connectionReused);
+    case SavedAsColumn:
+        return savedName(job);
     case ColumnCount:
         break;
     }
@@ -180,6 +191,8 @@ QVariant JobQueueModel::rawValue(const Job &job, int column) const
         return QString::fromLatin1(job.protocol);
     case ConnectionColumn:
         return job.connectionId;
+    case SavedAsColumn:
+        return savedName(job);
     case ColumnCount:
         break;
     }
@@ -212,6 +225,8 @@ QVariant JobQueueModel::headerData(int section, Qt::Orientation orientation, int
             return tr("Protocol");
         case ConnectionColumn:
             return tr("Connection");
+        case SavedAsColumn:
+            return tr("Saved As");
         case ColumnCount:
             break;
         }
@@ -229,6 +244,9 @@ QVariant JobQueueModel::headerData(int section, Qt::Orientation orientation, int
             return tr("The connection the last attempt's answer came on. Over HTTP/2 the "
                       "lanes that share a network manager multiplex their requests on one "
                       "connection, so many rows show the same number");
+        case SavedAsColumn:
+            return tr("The name the body was saved under in the output folder (\" (1)\" when "
+                      "another file had the name); its tool tip shows the whole path");
         default:
             break;
         }

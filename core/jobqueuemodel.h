@@ -33,6 +33,7 @@ public:
         // Error so that the columns before keep their numbers.
         ProtocolColumn,
         ConnectionColumn,
+        SavedAsColumn, // the saved file's name; its tool tip the whole path
         ColumnCount
     };
     Q_ENUM(Column)

@@ -318,6 +318,8 @@ void MainWindow::connectActions()
         connect(action(QLatin1String(name)), &QAction::triggered, m_files, command);
     const std::pair<const char *, void (QueueTableView::*)()> tableCommands[] = {
         { "openInBrowser", &QueueTableView::openSelectedInBrowser },
+        { "openFile", &QueueTableView::openSelectedFile },
+        { "openFolder", &QueueTableView::openSelectedFolder },
         { "copyUrl", &QueueTableView::copySelectedUrls },
         { "copyRow", &QueueTableView::copySelectedRows },
     };
@@ -623,6 +625,12 @@ void MainWindow::settingsDialog()
     FetchOptions options = dialog.options();
     options.concurrency = m_concurrency->value();
     options.limitRate = m_limitRate->bytesPerSecond();
+    // Turning saving on shows where the bodies go, and turning it off hides the empty column;
+    // in between, the person's choice stands.
+    const bool wasSaving = !m_engine->options().outputDirectory.isEmpty();
+    const bool saving = !options.outputDirectory.isEmpty();
+    if (saving != wasSaving)
+        action(QStringLiteral("showSavedAsColumn"))->setChecked(saving);
     m_engine->setOptions(options);
     refreshSummary();
     writeSettings();

@@ -121,6 +121,10 @@ void MainWindowActions::createActions(QUndoStack *undoStack)
     addAction(QStringLiteral("openInBrowser"), tr("&Open in Browser"), QString(),
               QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
               tr("Open the selected URL in the web browser"));
+    addAction(QStringLiteral("openFile"), tr("Open &File"), QString(), QKeySequence(),
+              tr("Open the selected URL's saved file with the application for its type"));
+    addAction(QStringLiteral("openFolder"), tr("Open Containing Fo&lder"), QString(),
+              QKeySequence(), tr("Show the folder that holds the selected URL's saved file"));
     addAction(QStringLiteral("copyUrl"), tr("Copy &URL"), QStringLiteral("copy"),
               QKeySequence::Copy, tr("Copy the selected URLs"));
     addAction(QStringLiteral("copyRow"), tr("Copy &Row"), QString(),
@@ -131,8 +135,8 @@ void MainWindowActions::createActions(QUndoStack *undoStack)
               QKeySequence(Qt::Key_Escape), tr("Cancel the selected URLs"));
     addAction(QStringLiteral("removeSelected"), tr("Re&move"), QStringLiteral("clear"),
               QKeySequence::Delete, tr("Remove the selected finished or queued URLs"));
-    for (const char *name : { "openInBrowser", "copyUrl", "copyRow", "retrySelected",
-                              "cancelSelected", "removeSelected" }) {
+    for (const char *name : { "openInBrowser", "openFile", "openFolder", "copyUrl", "copyRow",
+                              "retrySelected", "cancelSelected", "removeSelected" }) {
         QAction *rowAction = action(name);
         rowAction->setShortcutContext(Qt::WidgetShortcut);
         m_table->addAction(rowAction);
@@ -162,6 +166,8 @@ void MainWindowActions::createMenus(QAction *addToQueue)
     edit->addAction(action("redo"));
     edit->addSeparator();
     edit->addAction(action("openInBrowser"));
+    edit->addAction(action("openFile"));
+    edit->addAction(action("openFolder"));
     edit->addAction(action("copyUrl"));
     edit->addAction(action("copyRow"));
     edit->addAction(action("copySummary"));
@@ -281,7 +287,7 @@ void MainWindowActions::showContextMenu(const QPoint &position)
     if (!m_table->indexAt(position).isValid())
         return;
     QMenu menu(m_window);
-    for (const char *name : { "openInBrowser", "copyUrl", "copyRow" })
+    for (const char *name : { "openInBrowser", "openFile", "openFolder", "copyUrl", "copyRow" })
         menu.addAction(action(name));
     menu.addSeparator();
     for (const char *name : { "retrySelected", "cancelSelected", "removeSelected" })

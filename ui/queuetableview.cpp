@@ -11,9 +11,12 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QDesktopServices>
+#include <QDir>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QMenu>
 #include <QMessageBox>
+#include <QUrl>
 
 #include <algorithm>
 
@@ -123,6 +126,8 @@ QueueTableView::QueueTableView(JobQueueModel *model, JobTableProxyModel *proxy, 
                    metrics.horizontalAdvance(QStringLiteral("HTTP/1.1")) + 16);
     setColumnWidth(JobQueueModel::ConnectionColumn,
                    metrics.horizontalAdvance(formatConnection(99999, true)) + 16);
+    setColumnWidth(JobQueueModel::SavedAsColumn,
+                   metrics.horizontalAdvance(QStringLiteral("index (10).html")) + 16);
     horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(horizontalHeader(), &QHeaderView::customContextMenuRequested, this,
             [this](const QPoint &position) {
@@ -136,18 +141,29 @@ QueueTableView::QueueTableView(JobQueueModel *model, JobTableProxyModel *proxy, 
 
 QList<int> QueueTableView::optionalColumns()
 {
-    return { JobQueueModel::ProtocolColumn, JobQueueModel::ConnectionColumn };
+    return { JobQueueModel::ProtocolColumn, JobQueueModel::ConnectionColumn,
+             JobQueueModel::SavedAsColumn };
 }
 
 QList<QAction *> QueueTableView::columnActions()
 {
     if (m_columnActions.isEmpty()) {
         for (const int column : optionalColumns()) {
-            const bool protocol = column == JobQueueModel::ProtocolColumn;
-            auto *action =
-                new QAction(protocol ? tr("&Protocol Column") : tr("&Connection Column"), this);
-            action->setObjectName(protocol ? QStringLiteral("showProtocolColumn")
-                                           : QStringLiteral("showConnectionColumn"));
+            auto *action = new QAction(this);
+            switch (column) {
+            case JobQueueModel::ProtocolColumn:
+                action->setText(tr("&Protocol Column"));
+                action->setObjectName(QStringLiteral("showProtocolColumn"));
+                break;
+            case JobQueueModel::ConnectionColumn:
+                action->setText(tr("&Connection Column"));
+                action->setObjectName(QStringLiteral("showConnectionColumn"));
+                break;
+            default:
+                action->setText(tr("Sa&ved As Column"));
+                action->setObjectName(QStringLiteral("showSavedAsColumn"));
+                break;
+            }
             action->setCheckable(true);
             action->setToolTip(
                 m_model->headerData(column, Qt::Horizontal, Qt::ToolTipRole).toString());
@@ -174,13 +190,20 @@ bool QueueTableView::restoreHeaderState(const QByteArray &state)
 {
     // A state saved before the optional columns existed has fewer sections; Qt adds the missing
     // ones shown, and these are to stay hidden until asked for.
-    const bool tagged = state.startsWith(HeaderStateTag);
-    if (!horizontalHeader()->restoreState(tagged ? state.mid(HeaderStateTag.size()) : state))
-        return false;
-    if (!tagged) {
-        for (const int column : optionalColumns())
-            setColumnHidden(column, true);
+    QList<int> newColumns; // shown by Qt, hidden until asked for
+    QByteArrayView saved = state;
+    if (saved.startsWith(HeaderStateTag)) {
+        saved = saved.sliced(HeaderStateTag.size());
+    } else if (saved.startsWith(HeaderStateTagBeforeSavedAs)) {
+        saved = saved.sliced(HeaderStateTagBeforeSavedAs.size());
+        newColumns = { JobQueueModel::SavedAsColumn };
+    } else {
+        newColumns = optionalColumns();
     }
+    if (!horizontalHeader()->restoreState(saved.toByteArray()))
+        return false;
+    for (const int column : std::as_const(newColumns))
+        setColumnHidden(column, true);
     columnActions(); // their checks follow
     m_urlColumnFitter->stop();
     return true;
@@ -239,6 +262,53 @@ void QueueTableView::openSelectedInBrowser()
     if (!QDesktopServices::openUrl(url))
         QMessageBox::warning(window(), tr("Open in Browser"),
                              tr("No web browser could be started for %1.").arg(redactedUrl(url)));
+}
+
+QString QueueTableView::selectedSavedFile()
+{
+    if (!requireSelection())
+        return {};
+    const Job &job = m_model->jobAt(selectedSourceRows().constFirst());
+    if (job.savedPath().isEmpty()) {
+        emit message(job.state == JobState::Succeeded
+                         ? tr("Nothing was saved for %1: bodies are saved when Settings name a "
+                              "folder for them.")
+                               .arg(redactedUrl(job.url))
+                         : tr("Nothing was saved for %1: only a finished download has a file.")
+                               .arg(redactedUrl(job.url)));
+        return {};
+    }
+    // lstat: a link put in the file's place since is not followed.
+    const QFileInfo file(job.savedPath());
+    if (file.isSymLink() || !file.isFile()) {
+        emit message(tr("%1 is no longer there: it was moved or deleted.")
+                         .arg(QDir::toNativeSeparators(job.savedPath())));
+        return {};
+    }
+    return job.savedPath();
+}
+
+void QueueTableView::openSelectedFile()
+{
+    const QString path = selectedSavedFile();
+    if (path.isEmpty())
+        return;
+    if (!QDesktopServices::openUrl(QUrl::fromLocalFile(path)))
+        QMessageBox::warning(
+            window(), tr("Open File"),
+            tr("No application could be started for %1.").arg(QDir::toNativeSeparators(path)));
+}
+
+void QueueTableView::openSelectedFolder()
+{
+    const QString path = selectedSavedFile();
+    if (path.isEmpty())
+        return;
+    const QString folder = QFileInfo(path).absolutePath();
+    if (!QDesktopServices::openUrl(QUrl::fromLocalFile(folder)))
+        QMessageBox::warning(
+            window(), tr("Open Containing Folder"),
+            tr("No file manager could be started for %1.").arg(QDir::toNativeSeparators(folder)));
 }
 
 void QueueTableView::selectSourceRow(int sourceRow)

@@ -24,7 +24,7 @@ public:
     QByteArray saveHeaderState() const;
     bool restoreHeaderState(const QByteArray &state);
 
-    // Columns hidden until a person shows them (Protocol, Connection), and the checkable
+    // Columns hidden until a person shows them (Protocol, Connection, Saved As), and the checkable
     // actions that do (offered by the header's context menu; a menu may offer them too).
     static QList<int> optionalColumns();
     QList<QAction *> columnActions();
@@ -38,6 +38,11 @@ public:
     // The cells of the columns a person sees, and every column that is always there.
     void copySelectedRows();
     void openSelectedInBrowser();
+    // The selected URL's saved file, with the desktop's application for its type; the folder
+    // that holds it, in the desktop's file manager. A file that is gone, or was never saved,
+    // is said in the status bar.
+    void openSelectedFile();
+    void openSelectedFolder();
 
 Q_SIGNALS:
     // A passing message for the status bar.
@@ -45,8 +50,12 @@ Q_SIGNALS:
 
 private:
     class UrlColumnFitter;
+    // The first selected job's saved file, if it is still a file there; else says why.
+    QString selectedSavedFile();
     // Before a saved header state of the columns as they are now (see restoreHeaderState).
-    static constexpr QByteArrayView HeaderStateTag = "parafetch-columns-2:";
+    static constexpr QByteArrayView HeaderStateTag = "parafetch-columns-3:";
+    // A state saved before the Saved As column existed.
+    static constexpr QByteArrayView HeaderStateTagBeforeSavedAs = "parafetch-columns-2:";
     QList<QAction *> m_columnActions;
 
     JobQueueModel *const m_model;

@@ -118,12 +118,17 @@ QString withoutCredentials(QString message, const QUrl &url)
     return message;
 }
 
-// The name the server or the URL suggests; the sink may still prefer the list's own name.
+// The name the server or the URL suggests; the sink may still prefer the list's own name. A
+// name from the URL without an extension gets the one its Content-Type calls for ("/report" of
+// a PDF is report.pdf); the server's own Content-Disposition name is taken as it is.
 QString suggestedFileName(const QNetworkReply &reply, const QUrl &requested)
 {
     const QString fromHeader = FileNames::fromContentDisposition(
         reply.rawHeader(QByteArrayLiteral("Content-Disposition")));
-    return fromHeader.isEmpty() ? FileNames::fromUrl(requested) : fromHeader;
+    if (!fromHeader.isEmpty())
+        return fromHeader;
+    return FileNames::withTypeExtension(FileNames::fromUrl(requested),
+                                        reply.rawHeader(QByteArrayLiteral("Content-Type")));
 }
 
 } // namespace

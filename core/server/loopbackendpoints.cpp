@@ -407,6 +407,19 @@ ResponsePlan route(const RecordedRequest &request, EndpointState *state)
         return textPlan(200, text);
     }
 
+    if (name == "typed" && count == 2) {
+        QByteArray type;
+        for (const QByteArray &parameter : query.toByteArray().split('&')) {
+            if (parameter.startsWith("type="))
+                type = QByteArray::fromPercentEncoding(parameter.sliced(5));
+        }
+        if (type.isEmpty() || !isFieldValue(type))
+            return errorPlan(400, "typed wants ?type=<printable media type>");
+        ResponsePlan plan = textPlan(200, "typed body\n");
+        plan.contentType = type;
+        return plan;
+    }
+
     static constexpr QByteArrayView attachmentPrefix("/attachment/");
     if (name == "attachment" && path.size() > attachmentPrefix.size()) {
         const QByteArray fileName =

@@ -46,6 +46,7 @@ struct RecordedRequest
 //                              C (default 503) + Retry-After: S (default 0) for the first
 //                              <failures> hits of <key>, then 200
 //   /headers                   the request headers echoed, one "Name: value" per line
+//   /typed/<name>?type=T       200 "typed body\n" with Content-Type: T (percent-decoded)
 //   /attachment/<name>         Content-Disposition: attachment; filename="<name, decoded>"
 //   /big-headers/<kb>          200 with <kb> KiB of filler response headers (X-Filler-<i>, each
 //                              at most BigHeaderFieldBytes)

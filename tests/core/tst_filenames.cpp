@@ -38,6 +38,8 @@ private slots:
     void splitExtension();
     void fromUrl_data();
     void fromUrl();
+    void withTypeExtension_data();
+    void withTypeExtension();
     void fromContentDisposition_data();
     void fromContentDisposition();
     void uniqueName_data();
@@ -224,6 +226,40 @@ void TestFileNames::fromUrl()
     QFETCH(QUrl, url);
     QFETCH(QString, expected);
     QCOMPARE(FileNames::fromUrl(url), expected);
+}
+
+void TestFileNames::withTypeExtension_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<QString>("expected");
+
+    QTest::newRow("pdf") << u"report"_s << QByteArray("application/pdf") << u"report.pdf"_s;
+    QTest::newRow("json with parameters")
+        << u"data"_s << QByteArray("application/json; charset=utf-8") << u"data.json"_s;
+    QTest::newRow("type in upper case and spaced")
+        << u"page"_s << QByteArray(" Text/HTML ;charset=UTF-8") << u"page.html"_s;
+    QTest::newRow("an alias of a type")
+        << u"logs"_s << QByteArray("application/x-gzip") << u"logs.gz"_s;
+    QTest::newRow("a name with an extension keeps it")
+        << u"image.jpeg"_s << QByteArray("image/png") << u"image.jpeg"_s;
+    QTest::newRow("octet-stream says nothing")
+        << u"blob"_s << QByteArray("application/octet-stream") << u"blob"_s;
+    QTest::newRow("unknown type") << u"thing"_s << QByteArray("x-made/up") << u"thing"_s;
+    QTest::newRow("no type") << u"thing"_s << QByteArray() << u"thing"_s;
+    QTest::newRow("the fallback name gets one too")
+        << u"download"_s << QByteArray("text/plain") << u"download.txt"_s;
+    QTest::newRow("a long name is cut before the extension")
+        << QString(FileNames::MaxNameBytes, u'n') << QByteArray("application/pdf")
+        << QString(FileNames::MaxNameBytes - 4, u'n') + u".pdf"_s;
+}
+
+void TestFileNames::withTypeExtension()
+{
+    QFETCH(QString, name);
+    QFETCH(QByteArray, contentType);
+    QFETCH(QString, expected);
+    QCOMPARE(FileNames::withTypeExtension(name, contentType), expected);
 }
 
 void TestFileNames::fromContentDisposition_data()

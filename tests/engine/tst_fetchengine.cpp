@@ -45,6 +45,7 @@ private Q_SLOTS:
     void pauseStartsNothingNew();
     void cancelAllEndsEveryJob();
     void savesToDirectoryWithoutOverwriting();
+    void savedNameTakesTheExtensionOfItsType();
     void failedDownloadLeavesNoFile_data();
     void failedDownloadLeavesNoFile();
     void destroyingMidRunIsClean();
@@ -463,6 +464,37 @@ void TestFetchEngine::savesToDirectoryWithoutOverwriting()
     }
     QCOMPARE(savedPaths.size(), 4);
     QCOMPARE(model.jobAt(3).savedPath(), dir.filePath(QStringLiteral("chosen name.bin")));
+}
+
+void TestFetchEngine::savedNameTakesTheExtensionOfItsType()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    // A URL without an extension is named after its Content-Type; one with an extension, a
+    // type that says nothing, and the server's own Content-Disposition name are kept.
+    const QList<UrlEntry> entries = entriesFor(
+        { m_server->url(QStringLiteral("/typed/report?type=application%2Fpdf")),
+          m_server->url(QStringLiteral("/typed/data?type=application%2Fjson%3B%20charset%3Dutf-8")),
+          m_server->url(QStringLiteral("/typed/photo.jpeg?type=image%2Fpng")),
+          m_server->url(QStringLiteral("/typed/blob?type=application%2Foctet-stream")),
+          m_server->url(QStringLiteral("/attachment/named")) });
+    JobQueueModel model;
+    model.addEntries(entries);
+    FetchEngine engine(&model);
+    FetchOptions options = testOptions(2);
+    options.outputDirectory = dir.path();
+    engine.setOptions(options);
+    QVERIFY(runToEnd(engine));
+    QCOMPARE(model.count(JobState::Succeeded), entries.size());
+
+    const QStringList expected { QStringLiteral("report.pdf"), QStringLiteral("data.json"),
+                                 QStringLiteral("photo.jpeg"), QStringLiteral("blob"),
+                                 QStringLiteral("named") };
+    for (int row = 0; row < expected.size(); ++row)
+        QCOMPARE(model.jobAt(row).savedPath(), dir.filePath(expected.at(row)));
+    QStringList sorted = expected;
+    sorted.sort();
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files, QDir::Name), sorted);
 }
 
 void TestFetchEngine::failedDownloadLeavesNoFile_data()

@@ -36,8 +36,9 @@ constexpr int RejectedHeadKiB = 300;
 constexpr int FillerFieldBytes = 10 * KiB;
 constexpr int CompressiblePayloadBytes = 20'000;
 
-const QByteArray BodyPath = QByteArrayLiteral("/body");
-const QString BodyFile = QStringLiteral("body");
+// With an extension: a name from the URL without one would get its Content-Type's.
+const QByteArray BodyPath = QByteArrayLiteral("/body.bin");
+const QString BodyFile = QStringLiteral("body.bin");
 const QByteArray SecondPath = QByteArrayLiteral("/second");
 const QString SecondFile = QStringLiteral("second");
 const QByteArray SecondBody = QByteArrayLiteral("second");

@@ -21,9 +21,11 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
 #include <QContextMenuEvent>
+#include <QDesktopServices>
 #include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
@@ -91,6 +93,16 @@ QString statusText(JobState state)
     }
     return {};
 }
+
+// Stands in for the desktop: what QDesktopServices::openUrl() was asked to open.
+class OpenedUrls final : public QObject
+{
+    Q_OBJECT
+public:
+    QList<QUrl> urls;
+public Q_SLOTS:
+    void open(const QUrl &url) { urls.append(url); }
+};
 
 // The composition root of app/main.cpp, in the same order: the window is destroyed before the
 // engine, the engine before the model.
@@ -340,6 +352,8 @@ private Q_SLOTS:
     void addToQueueIsInAMenuWithItsKey();
     void shortcutsListShowsEveryKey();
     void openInBrowserFailureIsShownInTheWindow();
+    void openFileAndItsFolder();
+    void savingShowsTheSavedAsColumn();
     void rowActionsWithNothingSelectedSaySo();
     void mnemonicsAreUnique();
     void settingsThatCannotBeSavedSaySo();
@@ -1381,7 +1395,8 @@ void TestMainWindow::rowKeysAndContextMenu()
                                 h.table()->viewport()->mapToGlobal(at));
     QApplication::sendEvent(h.table()->viewport(), &menuEvent);
     QCOMPARE(offered,
-             QStringList({ QStringLiteral("openInBrowser"), QStringLiteral("copyUrl"),
+             QStringList({ QStringLiteral("openInBrowser"), QStringLiteral("openFile"),
+                           QStringLiteral("openFolder"), QStringLiteral("copyUrl"),
                            QStringLiteral("copyRow"), QStringLiteral("retrySelected"),
                            QStringLiteral("cancelSelected"), QStringLiteral("removeSelected") }));
 
@@ -1816,8 +1831,8 @@ void TestMainWindow::actionsHaveIconsShortcutsAndTooltips()
                 action->toolTip().contains(action->shortcut().toString(QKeySequence::NativeText)),
                 name);
     }
-    for (const char *name : { "openInBrowser", "copyUrl", "copyRow", "retrySelected",
-                              "cancelSelected", "removeSelected" }) {
+    for (const char *name : { "openInBrowser", "openFile", "openFolder", "copyUrl", "copyRow",
+                              "retrySelected", "cancelSelected", "removeSelected" }) {
         QAction *action = h.action(name);
         QVERIFY2(action, name);
         // Row actions act on the table's selection: their keys only work there.
@@ -2834,6 +2849,88 @@ void TestMainWindow::openInBrowserFailureIsShownInTheWindow()
     QVERIFY2(said.contains(url), qPrintable(said));
 }
 
+void TestMainWindow::openFileAndItsFolder()
+{
+    QTemporaryDir out;
+    QVERIFY(out.isValid());
+    OpenedUrls desktop;
+    QDesktopServices::setUrlHandler(QStringLiteral("file"), &desktop, "open");
+    const auto unset =
+        qScopeGuard([] { QDesktopServices::unsetUrlHandler(QStringLiteral("file")); });
+    Harness h;
+    FetchOptions options = h.engine.options();
+    options.outputDirectory = out.path();
+    h.engine.setOptions(options);
+    QVERIFY(h.show());
+    h.typeAndAdd({ m_server->url(QStringLiteral("/typed/report?type=application%2Fpdf")).toString(),
+                   m_server->url(QStringLiteral("/status/404")).toString() });
+    QVERIFY(h.startAndWaitForTheEnd());
+    const QString saved = out.filePath(QStringLiteral("report.pdf"));
+    QCOMPARE(h.model.jobAt(0).savedPath(), saved);
+
+    // The Saved As column, when shown, names the file.
+    h.action("showSavedAsColumn")->setChecked(true);
+    QCOMPARE(h.proxy()->index(0, JobQueueModel::SavedAsColumn).data().toString(),
+             QStringLiteral("report.pdf"));
+
+    h.clickRow(0);
+    QTRY_COMPARE(h.table()->selectionModel()->selectedRows().size(), 1);
+    h.action("openFile")->trigger();
+    h.action("openFolder")->trigger();
+    QCOMPARE(desktop.urls,
+             QList<QUrl>({ QUrl::fromLocalFile(saved), QUrl::fromLocalFile(out.path()) }));
+
+    // The failed URL saved nothing: said, nothing opened.
+    h.clickRow(1);
+    h.window->statusBar()->clearMessage();
+    h.action("openFile")->trigger();
+    QVERIFY2(h.window->statusBar()->currentMessage().contains(QLatin1String("Nothing was saved")),
+             qPrintable(h.window->statusBar()->currentMessage()));
+
+    // A file removed since, or a link put in its place, is not opened.
+    h.clickRow(0);
+    QVERIFY(QFile::remove(saved));
+    QVERIFY(QFile::link(QStringLiteral("/etc/hostname"), saved));
+    h.window->statusBar()->clearMessage();
+    h.action("openFile")->trigger();
+    QVERIFY2(h.window->statusBar()->currentMessage().contains(QLatin1String("no longer there")),
+             qPrintable(h.window->statusBar()->currentMessage()));
+    QCOMPARE(desktop.urls.size(), 2);
+}
+
+void TestMainWindow::savingShowsTheSavedAsColumn()
+{
+    QTemporaryDir out;
+    QVERIFY(out.isValid());
+    Harness h;
+    QVERIFY(h.show());
+    QVERIFY(h.table()->isColumnHidden(JobQueueModel::SavedAsColumn));
+    const auto setSaving = [&h, &out](bool save) {
+        whenModalOpens([save, &out](QWidget *widget) {
+            auto *dialog = qobject_cast<QDialog *>(widget);
+            if (!dialog)
+                return;
+            dialog->findChild<QCheckBox *>(QStringLiteral("saveBodies"))->setChecked(save);
+            if (save)
+                dialog->findChild<QLineEdit *>(QStringLiteral("directory"))->setText(out.path());
+            dialog->accept();
+        });
+        h.action("settings")->trigger();
+    };
+    setSaving(true);
+    QCOMPARE(h.engine.options().outputDirectory, out.path());
+    QVERIFY(!h.table()->isColumnHidden(JobQueueModel::SavedAsColumn));
+    QVERIFY(h.action("showSavedAsColumn")->isChecked());
+    // The person hides it while saving: opening Settings again does not bring it back.
+    h.action("showSavedAsColumn")->setChecked(false);
+    setSaving(true);
+    QVERIFY(h.table()->isColumnHidden(JobQueueModel::SavedAsColumn));
+    h.action("showSavedAsColumn")->setChecked(true);
+    setSaving(false);
+    QVERIFY(h.engine.options().outputDirectory.isEmpty());
+    QVERIFY(h.table()->isColumnHidden(JobQueueModel::SavedAsColumn));
+}
+
 void TestMainWindow::rowActionsWithNothingSelectedSaySo()
 {
     Harness h;
@@ -2842,8 +2939,8 @@ void TestMainWindow::rowActionsWithNothingSelectedSaySo()
                    m_server->url(QStringLiteral("/bytes/2")).toString() });
     h.table()->clearSelection();
     QVERIFY(!h.table()->selectionModel()->hasSelection());
-    for (const char *name : { "openInBrowser", "copyUrl", "copyRow", "retrySelected",
-                              "cancelSelected", "removeSelected" }) {
+    for (const char *name : { "openInBrowser", "openFile", "openFolder", "copyUrl", "copyRow",
+                              "retrySelected", "cancelSelected", "removeSelected" }) {
         h.window->statusBar()->clearMessage();
         h.action(name)->trigger();
         const QString said = h.window->statusBar()->currentMessage();

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The queue table's optional columns (Protocol, Connection): hidden until asked for, offered as
-// actions, kept across a saved header state, and copied only when shown.
+// The queue table's optional columns (Protocol, Connection, Saved As): hidden until asked for,
+// offered as actions, kept across a saved header state, and copied only when shown.
 #include "jobqueuemodel.h"
 #include "jobtableproxymodel.h"
 #include "queuetableview.h"
@@ -38,6 +38,7 @@ struct Table
         job.protocol = "h2";
         job.connectionId = 4;
         job.connectionReused = true;
+        job.setSavedPath(QStringLiteral("/tmp/downloads/a (1).html"));
         model.finishJob(job);
     }
     QAction *action(const char *name) const
@@ -66,6 +67,7 @@ private slots:
     void actionsShowAndHideThem();
     void anOlderSavedStateKeepsThemHidden();
     void aSavedStateKeepsThemShown();
+    void aStateFromBeforeSavedAsKeepsItHidden();
     void copiedRowsHoldOnlyShownOptionalColumns();
 };
 
@@ -90,6 +92,8 @@ void TestQueueTableView::actionsShowAndHideThem_data()
     QTest::newRow("Connection") << QByteArray("showConnectionColumn")
                                 << int(JobQueueModel::ConnectionColumn)
                                 << QStringLiteral("#4, reused");
+    QTest::newRow("Saved As") << QByteArray("showSavedAsColumn")
+                              << int(JobQueueModel::SavedAsColumn) << QStringLiteral("a (1).html");
 }
 
 void TestQueueTableView::actionsShowAndHideThem()
@@ -106,6 +110,9 @@ void TestQueueTableView::actionsShowAndHideThem()
     show->setChecked(true);
     QVERIFY(!table.view->isColumnHidden(column));
     QCOMPARE(table.view->model()->index(0, column).data().toString(), cell);
+    if (column == JobQueueModel::SavedAsColumn) // the whole path is its tool tip
+        QCOMPARE(table.view->model()->index(0, column).data(Qt::ToolTipRole).toString(),
+                 QStringLiteral("/tmp/downloads/a (1).html"));
     show->setChecked(false);
     QVERIFY(table.view->isColumnHidden(column));
 }
@@ -140,6 +147,24 @@ void TestQueueTableView::aSavedStateKeepsThemShown()
     QVERIFY(!table.view->isColumnHidden(JobQueueModel::ConnectionColumn));
     QVERIFY(table.view->isColumnHidden(JobQueueModel::ProtocolColumn));
     QVERIFY(table.action("showConnectionColumn")->isChecked()); // the action follows
+}
+
+void TestQueueTableView::aStateFromBeforeSavedAsKeepsItHidden()
+{
+    // Saved when Protocol and Connection were the optional columns, Connection shown.
+    QStandardItemModel older(1, JobQueueModel::SavedAsColumn);
+    QTableView olderView;
+    olderView.setModel(&older);
+    olderView.setColumnHidden(JobQueueModel::ProtocolColumn, true);
+    const QByteArray state =
+        QByteArrayLiteral("parafetch-columns-2:") + olderView.horizontalHeader()->saveState();
+
+    Table table;
+    QVERIFY(table.view->restoreHeaderState(state));
+    QVERIFY(!table.view->isColumnHidden(JobQueueModel::ConnectionColumn));
+    QVERIFY(table.view->isColumnHidden(JobQueueModel::ProtocolColumn));
+    QVERIFY(table.view->isColumnHidden(JobQueueModel::SavedAsColumn));
+    QVERIFY(!table.action("showSavedAsColumn")->isChecked());
 }
 
 void TestQueueTableView::copiedRowsHoldOnlyShownOptionalColumns()
