@@ -8,6 +8,7 @@
 #include "formatting.h"
 #include "headlessrunner.h"
 #include "proxyurl.h"
+#include "run/completioncommand.h"
 #include "run/sweeprunner.h"
 #include "units.h"
 
@@ -347,6 +348,13 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         tr("Send the cookies in FILE, a Netscape cookies.txt (as browsers export and curl "
            "writes), where their domain, path and flags allow."),
         QStringLiteral("FILE"));
+    const QCommandLineOption onComplete(
+        QStringLiteral("on-complete"),
+        tr("Run CMD (a program and its arguments, quoted as in a shell, run without a shell) "
+           "for each URL that finishes, with PARAFETCH_URL, PARAFETCH_STATUS, PARAFETCH_PATH, "
+           "PARAFETCH_SHA256, PARAFETCH_HTTP_STATUS, PARAFETCH_BYTES and PARAFETCH_ERROR in its "
+           "environment."),
+        QStringLiteral("CMD"));
     const QCommandLineOption rate(
         QStringLiteral("rate"),
         tr("Start at most N URLs per second, minute, hour or day, however many workers run: "
@@ -447,6 +455,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                         perHostInterval,
                         checksums,
                         cookies,
+                        onComplete,
                         globOff,
                         globLimit,
                         screenshotSweep });
@@ -509,6 +518,20 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
             return false;
         }
         fetch.checksumsByName = std::make_shared<const ChecksumFile::ByName>(std::move(*byName));
+    }
+    if (parser.isSet(onComplete)) {
+        QString error;
+        QStringList command;
+        if (!CompletionCommand::parse(parser.value(onComplete), &command, &error)) {
+            printError(error);
+            return false;
+        }
+        if (parser.isSet(sweep)) {
+            printError(tr("--on-complete does not go with --sweep: a sweep fetches the list "
+                          "several times"));
+            return false;
+        }
+        fetch.onComplete = parser.value(onComplete).trimmed();
     }
     if (parser.isSet(cookies)) {
         QString error;
@@ -604,7 +627,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
          { &jobs,   &timeout,         &idleTimeout, &retries, &retryDelay, &maxRedirects,
            &head,   &header,          &userAgent,   &noHash,  &noResume,   &outputDir,
            &caFile, &perHost,         &http11,      &http2,   &limitRate,  &limitRatePerUrl,
-           &rate,   &perHostInterval, &checksums,   &cookies }) {
+           &rate,   &perHostInterval, &checksums,   &cookies, &onComplete }) {
         result.fetchOptionsGiven = result.fetchOptionsGiven || parser.isSet(*option);
     }
     result.fetchOptionsGiven = result.fetchOptionsGiven || parser.isSet(proxy);

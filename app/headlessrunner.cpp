@@ -9,6 +9,7 @@
 #include "formatting.h"
 #include "jobqueuemodel.h"
 #include "redact.h"
+#include "run/completioncommand.h"
 #include "run/eta.h"
 #include "run/runcompare.h"
 #include "run/shard.h"
@@ -208,6 +209,19 @@ HeadlessRunner::HeadlessRunner(CommandLine line, QObject *parent)
     options.keepDetails = RunFile::formatForPath(m_line.exportPath) == ExportFormat::Har;
     m_engine->setOptions(options);
     connect(m_engine.get(), &FetchEngine::jobFinished, this, &HeadlessRunner::printResult);
+    QStringList command;
+    QString error;
+    if (!m_line.fetch.onComplete.isEmpty()
+        && CompletionCommand::parse(m_line.fetch.onComplete, &command, &error)) {
+        m_onComplete = std::make_unique<CompletionCommand>(std::move(command));
+        connect(m_engine.get(), &FetchEngine::jobFinished, m_onComplete.get(),
+                &CompletionCommand::jobFinished);
+        connect(m_onComplete.get(), &CompletionCommand::commandFailed, this,
+                [this](const QString &message) {
+                    clearProgress();
+                    writeErr(tr("parafetch: %1\n").arg(message));
+                });
+    }
     connect(m_engine.get(), &FetchEngine::progressUpdated, this, &HeadlessRunner::printProgress);
     connect(m_engine.get(), &FetchEngine::runFinished, this, &HeadlessRunner::finish);
     connect(m_engine.get(), &FetchEngine::hostBackingOff, this,
@@ -565,6 +579,13 @@ void HeadlessRunner::finish()
 {
     if (m_ended) // a forced quit has written what it knew
         return;
+    // The run is over when the last --on-complete command is: a script that waits for
+    // parafetch finds every command done.
+    if (m_onComplete && !m_onComplete->isIdle()) {
+        connect(m_onComplete.get(), &CompletionCommand::idle, this, &HeadlessRunner::finish,
+                Qt::SingleShotConnection);
+        return;
+    }
     const int exitCode = writeResults(m_model->jobs(), m_model->summary());
     end(m_interruptedExitCode != 0 ? m_interruptedExitCode : exitCode);
 }
@@ -587,6 +608,15 @@ int HeadlessRunner::writeResults(const QList<Job> &jobs, const RunSummary &summa
             paces.append(tr("one start per host every %1")
                              .arg(formatSeconds(m_line.fetch.perHostIntervalNs)));
         writeOut(tr("paced: %1\n").arg(paces.join(QStringLiteral(", "))).toUtf8(), true);
+    }
+    if (m_onComplete) {
+        writeOut(tr("on-complete: %n command(s) run", nullptr, m_onComplete->started())
+                     .append(m_onComplete->failures() > 0
+                                 ? tr(", %n failed (see above)", nullptr, m_onComplete->failures())
+                                 : QString())
+                     .append(u'\n')
+                     .toUtf8(),
+                 true);
     }
     if (m_line.fetch.perHost > 0) {
         writeOut(tr("polite: at most %1 per host, hosts backed off %2 times\n")

@@ -11,6 +11,7 @@
 
 namespace Parafetch {
 
+class CompletionCommand;
 class FetchEngine;
 class JobQueueModel;
 class LoopbackServer;
@@ -85,6 +86,7 @@ private:
     std::unique_ptr<LoopbackServer> m_demoServer;
     std::unique_ptr<JobQueueModel> m_model;
     std::unique_ptr<FetchEngine> m_engine;
+    std::unique_ptr<CompletionCommand> m_onComplete; // --on-complete, null without
     std::unique_ptr<SweepRunner> m_sweep;
     std::unique_ptr<UrlListParser> m_parser; // the input, until the run starts
     std::unique_ptr<StdinReader> m_stdinReader;

@@ -65,6 +65,9 @@ struct FetchOptions
     // settings (ARCHITECTURE rule 8), "none" = straight to the server, otherwise a proxy URL
     // that ProxyUrl::parse() accepts. It may hold a password: show ProxyUrl::displayText().
     QString proxy;
+    // --on-complete: a command run for each finished URL (run/completioncommand.h); not the
+    // engine's business, but kept with the settings a person makes once for every run.
+    QString onComplete;
     int perHost = 0; // polite mode: at most this many requests per host at once, 0 = off
     bool resume = true; // continue a kept .part with Range + If-Range where the server allows
     HttpVersion httpVersion = HttpVersion::Auto;

@@ -14,6 +14,7 @@
 #include "ratespinbox.h"
 #include "removejobscommand.h"
 #include "run/baselinerunner.h"
+#include "run/completioncommand.h"
 #include "run/eta.h"
 #include "runsession.h"
 #include "settingsdialog.h"
@@ -632,6 +633,7 @@ void MainWindow::settingsDialog()
     if (saving != wasSaving)
         action(QStringLiteral("showSavedAsColumn"))->setChecked(saving);
     m_engine->setOptions(options);
+    applyCompletionCommand(options);
     refreshSummary();
     writeSettings();
 }
@@ -675,7 +677,35 @@ void MainWindow::setFetchOptions(const FetchOptions &options)
     m_concurrency->setValue(options.concurrency);
     m_limitRate->setBytesPerSecond(options.limitRate);
     m_engine->setOptions(options);
+    applyCompletionCommand(options);
     refreshSummary();
+}
+
+void MainWindow::applyCompletionCommand(const FetchOptions &options)
+{
+    QStringList command;
+    QString error;
+    if (!options.onComplete.isEmpty()
+        && !CompletionCommand::parse(options.onComplete, &command, &error)) {
+        showMessage(error);
+        command.clear();
+    }
+    if (m_onComplete && m_onComplete->command() == command)
+        return;
+    // Commands already running finish on their own; they are children until then.
+    if (m_onComplete) {
+        disconnect(m_engine, nullptr, m_onComplete, nullptr);
+        CompletionCommand *old = std::exchange(m_onComplete, nullptr);
+        if (old->isIdle())
+            old->deleteLater();
+        else
+            connect(old, &CompletionCommand::idle, old, &QObject::deleteLater);
+    }
+    if (command.isEmpty())
+        return;
+    m_onComplete = new CompletionCommand(command, this);
+    connect(m_engine, &FetchEngine::jobFinished, m_onComplete, &CompletionCommand::jobFinished);
+    connect(m_onComplete, &CompletionCommand::commandFailed, this, &MainWindow::showMessage);
 }
 
 void MainWindow::writeSettings()

@@ -24,6 +24,7 @@ class QUndoStack;
 
 namespace Parafetch {
 
+class CompletionCommand;
 class BaselineRunner;
 class DetailPane;
 class ExportFlow;
@@ -140,6 +141,8 @@ private:
     void writeSettings();
     void showMessage(const QString &text); // a passing one, in the status bar
     void setIdleStatus(const QString &text);
+    // Runs options.onComplete for each URL that finishes from now on (--on-complete).
+    void applyCompletionCommand(const FetchOptions &options);
 
     JobQueueModel *const m_model;
     FetchEngine *const m_engine;
@@ -163,6 +166,7 @@ private:
     MainWindowActions *m_actions = nullptr;
     QUndoStack *m_undo = nullptr;
     QPointer<SweepDialog> m_sweep;
+    CompletionCommand *m_onComplete = nullptr; // a child, while a command is set
 };
 
 } // namespace Parafetch

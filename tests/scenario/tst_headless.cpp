@@ -8,6 +8,7 @@
 #include "server/loopbackserver.h"
 #include "testsupport.h"
 
+#include <QCryptographicHash>
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
@@ -252,6 +253,7 @@ private Q_SLOTS:
     void headersReachTheServer_data();
     void headersReachTheServer();
     void outputDirectoryGetsCompleteFilesOnly();
+    void onCompleteRunsACommandPerFinishedUrlWithoutAShell();
     void terminatingARunLeavesNoPartialFile();
     void standardInputThatStaysOpenAndSilentIsGivenUp_data();
     void standardInputThatStaysOpenAndSilentIsGivenUp();
@@ -1176,6 +1178,64 @@ void TestHeadless::withoutADisplayTheWindowIsAClearError()
     QVERIFY2(!err.contains(QStringLiteral("platform plugin")), qPrintable(err));
 }
 
+void TestHeadless::onCompleteRunsACommandPerFinishedUrlWithoutAShell()
+{
+    QTemporaryDir outputDir(m_dir.filePath(QStringLiteral("completed-XXXXXX")));
+    QVERIFY(outputDir.isValid());
+    const QString log = outputDir.filePath(QStringLiteral("hook.log"));
+    const QString injected = outputDir.filePath(QStringLiteral("INJECTED"));
+    // A server-chosen name that a command built as a shell string would run.
+    const QString hostileName = QStringLiteral("$(touch${IFS}INJECTED);`touch${IFS}INJECTED`");
+    const QString list =
+        writeFile(QStringLiteral("to-complete.txt"),
+                  (url(QStringLiteral("/bytes/100")) + QLatin1Char('\n')
+                   + url(QStringLiteral("/status/404")) + QLatin1Char('\n')
+                   + url(QStringLiteral("/attachment/")
+                         + QString::fromLatin1(QUrl::toPercentEncoding(hostileName)))
+                   + QLatin1Char('\n'))
+                      .toUtf8());
+    // The user's own shell, quoted by the user; the values come in as environment data.
+    const QString command =
+        QStringLiteral("sh -c 'cd \"$0\" && printf \"%s|%s|%s|%s|%s|%s\\n\" \"$PARAFETCH_STATUS\" "
+                       "\"$PARAFETCH_HTTP_STATUS\" \"$PARAFETCH_PATH\" \"$PARAFETCH_SHA256\" "
+                       "\"$PARAFETCH_BYTES\" \"$PARAFETCH_ERROR\" >> hook.log' ")
+        + outputDir.path();
+
+    RunResult result;
+    QVERIFY(run({ QStringLiteral("-o"), outputDir.path(), QStringLiteral("--retries"),
+                  QStringLiteral("0"), QStringLiteral("--on-complete"), command,
+                  QStringLiteral("-i"), list },
+                &result));
+    QVERIFY2(result.exitCode == SomeFailed, qPrintable(result.describe()));
+    // Every command had ended when parafetch did: three lines, and the summary says three.
+    QVERIFY2(result.out.contains("on-complete: 3 command(s) run"), qPrintable(result.describe()));
+    QFile file(log);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QStringList lines = QString::fromUtf8(file.readAll()).split(u'\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 3);
+    const auto lineWith = [&lines](const QString &part) {
+        const QStringList found = lines.filter(part);
+        return found.size() == 1 ? found.constFirst() : QString();
+    };
+    const QByteArray hundred = LoopbackServer::bodyBytes(0, 100);
+    const QString hundredSha =
+        QString::fromLatin1(QCryptographicHash::hash(hundred, QCryptographicHash::Sha256).toHex());
+    // No file and no checksum for the 404; its error kind.
+    const QString failed = lineWith(QStringLiteral("failed|404|"));
+    QVERIFY2(failed.startsWith(QStringLiteral("failed|404|||"))
+                 && failed.endsWith(QStringLiteral("|http-status")),
+             qPrintable(lines.join(u'\n')));
+    QCOMPARE(lineWith(QStringLiteral("/100|")),
+             QStringLiteral("succeeded|200|%1|%2|100|")
+                 .arg(outputDir.filePath(QStringLiteral("100")), hundredSha));
+    // The server's name reached the command as data, whole.
+    QVERIFY2(!lineWith(QStringLiteral("succeeded|200|%1|").arg(outputDir.filePath(hostileName)))
+                  .isEmpty(),
+             qPrintable(lines.join(u'\n')));
+    QVERIFY(QFile::exists(outputDir.filePath(hostileName)));
+    QVERIFY2(!QFile::exists(injected), "a server's file name was run as a command");
+}
+
 void TestHeadless::terminatingARunLeavesNoPartialFile()
 {
     QTemporaryDir outputDir(m_dir.filePath(QStringLiteral("interrupted-XXXXXX")));
@@ -1895,6 +1955,25 @@ void TestHeadless::addOptionRows()
     QTest::newRow("--ca-file without a certificate exits 2 naming it")
         << QStringList { QStringLiteral("--ca-file"), notPem, target } << BadInput
         << QStringList { QStringLiteral("--ca-file"), notPem };
+    QTest::newRow("--on-complete with a missing program exits 2 naming it")
+        << QStringList { QStringLiteral("--on-complete"), QStringLiteral("no-such-program-x1 a"),
+                         target }
+        << BadInput
+        << QStringList { QStringLiteral("--on-complete"), QStringLiteral("no-such-program-x1") };
+    QTest::newRow("--on-complete with an unclosed quote exits 2")
+        << QStringList { QStringLiteral("--on-complete"), QStringLiteral("true 'a b"), target }
+        << BadInput
+        << QStringList { QStringLiteral("--on-complete"), QStringLiteral("unclosed quote") };
+    QTest::newRow("--on-complete that is empty exits 2")
+        << QStringList { QStringLiteral("--on-complete"), QStringLiteral("  "), target } << BadInput
+        << QStringList { QStringLiteral("--on-complete needs a command") };
+    QTest::newRow("--on-complete with --sweep exits 2")
+        << QStringList { QStringLiteral("--on-complete"), QStringLiteral("true"),
+                         QStringLiteral("--sweep"), QStringLiteral("1,2"), target }
+        << BadInput << QStringList { QStringLiteral("--on-complete"), QStringLiteral("--sweep") };
+    QTest::newRow("--on-complete whose command fails is reported, the run's code stands")
+        << QStringList { QStringLiteral("--on-complete"), QStringLiteral("false"), target }
+        << AllSucceeded << QStringList { QStringLiteral("false exited with 1") };
     QTest::newRow("--shard 0/4 exits 2: shards count from 1")
         << QStringList { QStringLiteral("--shard"), QStringLiteral("0/4"), target } << BadInput
         << QStringList { QStringLiteral("--shard"), QStringLiteral("numbered from 1") };

@@ -354,6 +354,7 @@ private Q_SLOTS:
     void openInBrowserFailureIsShownInTheWindow();
     void openFileAndItsFolder();
     void savingShowsTheSavedAsColumn();
+    void onCompleteRunsForEachFinishedUrl();
     void rowActionsWithNothingSelectedSaySo();
     void mnemonicsAreUnique();
     void settingsThatCannotBeSavedSaySo();
@@ -2929,6 +2930,42 @@ void TestMainWindow::savingShowsTheSavedAsColumn()
     setSaving(false);
     QVERIFY(h.engine.options().outputDirectory.isEmpty());
     QVERIFY(h.table()->isColumnHidden(JobQueueModel::SavedAsColumn));
+}
+
+void TestMainWindow::onCompleteRunsForEachFinishedUrl()
+{
+    QTemporaryDir out;
+    QVERIFY(out.isValid());
+    Harness h;
+    FetchOptions options = h.engine.options();
+    options.outputDirectory = out.path();
+    // What `parafetch --on-complete CMD` gives the window.
+    options.onComplete = QStringLiteral("sh -c 'echo \"$PARAFETCH_STATUS $PARAFETCH_PATH\" >> "
+                                        "\"$0/hooks.log\"' ")
+        + out.path();
+    h.window->setFetchOptions(options);
+    QVERIFY(h.show());
+    h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/5")).toString(),
+                   m_server->url(QStringLiteral("/status/500")).toString() });
+    QVERIFY(h.startAndWaitForTheEnd());
+    QFile log(out.filePath(QStringLiteral("hooks.log")));
+    QTRY_VERIFY(log.size() > 0 && QByteArray(log.fileName().toUtf8()).size() > 0 && [&log] {
+        QFile read(log.fileName());
+        return read.open(QIODevice::ReadOnly) && read.readAll().count('\n') == 2;
+    }());
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    QStringList lines = QString::fromUtf8(log.readAll()).split(u'\n', Qt::SkipEmptyParts);
+    lines.sort();
+    QCOMPARE(lines,
+             QStringList({ QStringLiteral("failed "),
+                           QStringLiteral("succeeded ") + out.filePath(QStringLiteral("5")) }));
+    // Settings keep the command (the dialog does not show it): it still runs after OK.
+    whenModalOpens([](QWidget *widget) {
+        if (auto *dialog = qobject_cast<QDialog *>(widget))
+            dialog->accept();
+    });
+    h.action("settings")->trigger();
+    QCOMPARE(h.engine.options().onComplete, options.onComplete);
 }
 
 void TestMainWindow::rowActionsWithNothingSelectedSaySo()
