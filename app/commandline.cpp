@@ -4,6 +4,7 @@
 
 #include "checksumfile.h"
 #include "engine/tlsconfig.h"
+#include "formats/previousrun.h"
 #include "formats/runfile.h"
 #include "formatting.h"
 #include "headlessrunner.h"
@@ -347,6 +348,12 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         tr("Send the cookies in FILE, a Netscape cookies.txt (as browsers export and curl "
            "writes), where their domain, path and flags allow."),
         QStringLiteral("FILE"));
+    const QCommandLineOption ifChanged(
+        QStringLiteral("if-changed"),
+        tr("Fetch again only what changed since PREVIOUS.json, an earlier run's JSON export: "
+           "each URL there with an ETag or Last-Modified is asked for conditionally, and a 304 "
+           "counts as unchanged (a success) and leaves its saved file as it is."),
+        QStringLiteral("PREVIOUS.json"));
     const QCommandLineOption rate(
         QStringLiteral("rate"),
         tr("Start at most N URLs per second, minute, hour or day, however many workers run: "
@@ -447,6 +454,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                         perHostInterval,
                         checksums,
                         cookies,
+                        ifChanged,
                         globOff,
                         globLimit,
                         screenshotSweep });
@@ -519,6 +527,19 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         }
         fetch.cookiesFile = parser.value(cookies);
         fetch.cookies = std::make_shared<const QList<CookieFile::Cookie>>(std::move(*read));
+    }
+    if (parser.isSet(ifChanged)) {
+        QString error;
+        auto previous = PreviousRun::read(parser.value(ifChanged), &error);
+        if (!previous) {
+            printError(tr("--if-changed: %1").arg(error));
+            return false;
+        }
+        // Not an error: those URLs are simply fetched in full.
+        if (const QString note = PreviousRun::noteFor(*previous, parser.value(ifChanged));
+            !note.isEmpty() && !parser.isSet(quiet))
+            std::fprintf(stderr, "parafetch: --if-changed: %s\n", qUtf8Printable(note));
+        fetch.previousResults = std::make_shared<const PreviousResults>(std::move(previous->byUrl));
     }
     if (parser.isSet(perHostInterval)) {
         int ms = 0;
@@ -604,7 +625,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
          { &jobs,   &timeout,         &idleTimeout, &retries, &retryDelay, &maxRedirects,
            &head,   &header,          &userAgent,   &noHash,  &noResume,   &outputDir,
            &caFile, &perHost,         &http11,      &http2,   &limitRate,  &limitRatePerUrl,
-           &rate,   &perHostInterval, &checksums,   &cookies }) {
+           &rate,   &perHostInterval, &checksums,   &cookies, &ifChanged }) {
         result.fetchOptionsGiven = result.fetchOptionsGiven || parser.isSet(*option);
     }
     result.fetchOptionsGiven = result.fetchOptionsGiven || parser.isSet(proxy);
