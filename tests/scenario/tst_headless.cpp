@@ -492,7 +492,8 @@ void TestHeadless::exitCodes_data()
     QTest::newRow("--if-changed of an export whose ETag holds a line break exits 2 naming it")
         << QStringList { QStringLiteral("--if-changed"),
                          writeFile(QStringLiteral("split.json"),
-                                   "{\"format\": \"parafetch-run\", \"jobs\": [{\"url\": "
+                                   "{\"format\": \"parafetch-run\", \"formatVersion\": 1, "
+                                   "\"jobs\": [{\"url\": "
                                    "\"http://127.0.0.1/\", \"state\": \"succeeded\", "
                                    "\"etag\": \"\\\"1\\\"\\r\\nX-Injected: 1\"}]}"),
                          url(QStringLiteral("/bytes/1")) }

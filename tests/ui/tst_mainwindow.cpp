@@ -88,6 +88,8 @@ QString statusText(JobState state)
         return QStringLiteral("Failed");
     case JobState::Cancelled:
         return QStringLiteral("Cancelled");
+    case JobState::Unchanged:
+        return QStringLiteral("Unchanged");
     }
     return {};
 }
