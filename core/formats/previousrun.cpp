@@ -55,7 +55,7 @@ PreviousRun::Loaded PreviousRun::fromJobs(const QList<Job> &jobs)
         result.savedPath = job.savedPath();
         result.sha256 = job.sha256;
         result.size = job.bytesTotal;
-        loaded.byUrl.insert(url, std::move(result));
+        loaded.byUrl.insert(url, result);
     }
     return loaded;
 }

@@ -66,7 +66,7 @@ QHash<QString, QJsonObject> jobsByName(const QString &exportPath, QJsonObject *s
     const QJsonObject root = QJsonDocument::fromJson(file.readAll()).object();
     *summary = root.value(QLatin1String("summary")).toObject();
     QHash<QString, QJsonObject> jobs;
-    for (const QJsonValue &value : root.value(QLatin1String("jobs")).toArray()) {
+    for (const auto &value : root.value(QLatin1String("jobs")).toArray()) {
         const QJsonObject job = value.toObject();
         jobs.insert(QUrl(job.value(QLatin1String("url")).toString()).fileName(), job);
     }
@@ -186,7 +186,7 @@ void TestIfChanged::refetchesOnlyWhatChanged()
                  QJsonDocument(job).toJson().constData());
         QVERIFY(!job.value(QLatin1String("lastModified")).toString().isEmpty());
     }
-    QTRY_COMPARE_WITH_TIMEOUT(nginx.requests().size(), Files, ServerLogGuardMs);
+    QTRY_COMPARE_WITH_TIMEOUT(int(nginx.requests().size()), Files, ServerLogGuardMs);
     QHash<QString, Identity> identities;
     for (int i = 0; i < Files; ++i)
         identities.insert(fileName(i), identityOf(QDir(saved).filePath(fileName(i))));
@@ -206,7 +206,7 @@ void TestIfChanged::refetchesOnlyWhatChanged()
     QVERIFY2(second.exitCode == AllSucceeded, qPrintable(second.describe()));
     QVERIFY2(second.out.contains(QLatin1String("succeeded=4 unchanged=3 failed=0")),
              qPrintable(second.describe()));
-    QTRY_COMPARE_WITH_TIMEOUT(nginx.requests().size(), 2 * Files, ServerLogGuardMs);
+    QTRY_COMPARE_WITH_TIMEOUT(int(nginx.requests().size()), 2 * Files, ServerLogGuardMs);
     const QHash<QString, int> statuses = statusesAfter(nginx, Files);
     for (int i = 0; i < Files; ++i)
         QCOMPARE(statuses.value(fileName(i)), i == 1 ? Ok : NotModified);
@@ -249,7 +249,7 @@ void TestIfChanged::refetchesOnlyWhatChanged()
     QVERIFY2(third.exitCode == AllSucceeded, qPrintable(third.describe()));
     QVERIFY2(third.out.contains(QLatin1String("succeeded=4 unchanged=3 failed=0")),
              qPrintable(third.describe()));
-    QTRY_COMPARE_WITH_TIMEOUT(nginx.requests().size(), 3 * Files, ServerLogGuardMs);
+    QTRY_COMPARE_WITH_TIMEOUT(int(nginx.requests().size()), 3 * Files, ServerLogGuardMs);
     const QHash<QString, int> thirdStatuses = statusesAfter(nginx, 2 * Files);
     for (int i = 0; i < Files; ++i)
         QCOMPARE(thirdStatuses.value(fileName(i)), i == 2 ? Ok : NotModified);
