@@ -4,6 +4,7 @@
 
 #include "checksumfile.h"
 #include "engine/tlsconfig.h"
+#include "formats/previousrun.h"
 #include "formats/runfile.h"
 #include "formatting.h"
 #include "headlessrunner.h"
@@ -355,6 +356,12 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
            "PARAFETCH_SHA256, PARAFETCH_HTTP_STATUS, PARAFETCH_BYTES and PARAFETCH_ERROR in its "
            "environment."),
         QStringLiteral("CMD"));
+    const QCommandLineOption ifChanged(
+        QStringLiteral("if-changed"),
+        tr("Fetch again only what changed since PREVIOUS.json, an earlier run's JSON export: "
+           "each URL there with an ETag or Last-Modified is asked for conditionally, and a 304 "
+           "counts as unchanged (a success) and leaves its saved file as it is."),
+        QStringLiteral("PREVIOUS.json"));
     const QCommandLineOption rate(
         QStringLiteral("rate"),
         tr("Start at most N URLs per second, minute, hour or day, however many workers run: "
@@ -456,6 +463,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                         checksums,
                         cookies,
                         onComplete,
+                        ifChanged,
                         globOff,
                         globLimit,
                         screenshotSweep });
@@ -543,6 +551,19 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         fetch.cookiesFile = parser.value(cookies);
         fetch.cookies = std::make_shared<const QList<CookieFile::Cookie>>(std::move(*read));
     }
+    if (parser.isSet(ifChanged)) {
+        QString error;
+        auto previous = PreviousRun::read(parser.value(ifChanged), &error);
+        if (!previous) {
+            printError(tr("--if-changed: %1").arg(error));
+            return false;
+        }
+        // Not an error: those URLs are simply fetched in full.
+        if (const QString note = PreviousRun::noteFor(*previous, parser.value(ifChanged));
+            !note.isEmpty() && !parser.isSet(quiet))
+            std::fprintf(stderr, "parafetch: --if-changed: %s\n", qUtf8Printable(note));
+        fetch.previousResults = std::make_shared<const PreviousResults>(std::move(previous->byUrl));
+    }
     if (parser.isSet(perHostInterval)) {
         int ms = 0;
         if (!readSeconds(parser, perHostInterval, &ms))
@@ -627,7 +648,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
          { &jobs,   &timeout,         &idleTimeout, &retries, &retryDelay, &maxRedirects,
            &head,   &header,          &userAgent,   &noHash,  &noResume,   &outputDir,
            &caFile, &perHost,         &http11,      &http2,   &limitRate,  &limitRatePerUrl,
-           &rate,   &perHostInterval, &checksums,   &cookies, &onComplete }) {
+           &rate,   &perHostInterval, &checksums,   &cookies, &onComplete, &ifChanged }) {
         result.fetchOptionsGiven = result.fetchOptionsGiven || parser.isSet(*option);
     }
     result.fetchOptionsGiven = result.fetchOptionsGiven || parser.isSet(proxy);

@@ -69,7 +69,11 @@ QByteArray summaryText(const RunSummary &summary)
     text += "speedup=" + formatClassicSpeedup(summary.speedup).toLatin1() + '\n';
     const auto percentile = [](qint64 ns) { return formatClassicSecondsOrUnknown(ns).toLatin1(); };
     text += "urls=" + QByteArray::number(summary.total) + " succeeded="
-        + QByteArray::number(summary.succeeded) + " failed=" + QByteArray::number(summary.failed)
+        + QByteArray::number(summary.succeeded)
+        // Of the succeeded, found unchanged by --if-changed; only said when there are some.
+        + (summary.unchanged > 0 ? " unchanged=" + QByteArray::number(summary.unchanged)
+                                 : QByteArray())
+        + " failed=" + QByteArray::number(summary.failed)
         + " cancelled=" + QByteArray::number(summary.cancelled)
         + " bytes=" + QByteArray::number(summary.bytes) + " p50=" + percentile(summary.p50Ns)
         + " p90=" + percentile(summary.p90Ns) + " p99=" + percentile(summary.p99Ns) + '\n';
@@ -207,6 +211,7 @@ HeadlessRunner::HeadlessRunner(CommandLine line, QObject *parent)
     FetchOptions options = m_line.fetch;
     // Nothing here shows a job's attempts or headers; of the exports only HAR carries headers.
     options.keepDetails = RunFile::formatForPath(m_line.exportPath) == ExportFormat::Har;
+    options.keepValidators = !m_line.exportPath.isEmpty(); // for the next --if-changed
     m_engine->setOptions(options);
     connect(m_engine.get(), &FetchEngine::jobFinished, this, &HeadlessRunner::printResult);
     QStringList command;
@@ -536,7 +541,9 @@ void HeadlessRunner::printResult(const Job &job)
         line += " attempts=" + QByteArray::number(job.attempts);
     if (!job.savedPath().isEmpty())
         line += " saved=" + quoted(job.savedPath());
-    if (job.state != JobState::Succeeded)
+    if (job.state == JobState::Unchanged)
+        line += " unchanged";
+    else if (job.state != JobState::Succeeded)
         line += " error=" + quoted(job.errorString());
     line += '\n';
     writeOut(line, m_stdoutIsTerminal);

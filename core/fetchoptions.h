@@ -13,6 +13,22 @@
 
 namespace Parafetch {
 
+// What an earlier run's export says of one URL (--if-changed): enough to ask the server whether
+// the body changed since, and to describe it again when it did not.
+struct PreviousResult
+{
+    QByteArray etag; // sent as If-None-Match
+    QByteArray lastModified; // sent as If-Modified-Since
+    // The URL the validators came from: the listed one or, after redirects, the final one; as
+    // redactedUrl() writes it, as the export does. Only a request to it carries them.
+    QString validatedUrl;
+    QString savedPath; // the body's file then, empty if it was not saved
+    Sha256Digest sha256;
+    qint64 size = -1;
+};
+// By redactedUrl() of the URL as listed.
+using PreviousResults = QHash<QString, PreviousResult>;
+
 struct FetchOptions
 {
     enum class Method { Get, Head };
@@ -88,6 +104,12 @@ struct FetchOptions
     // requests carry where their domain, path and flags allow. Null = none.
     QString cookiesFile;
     std::shared_ptr<const QList<CookieFile::Cookie>> cookies;
+    // --if-changed PREVIOUS.json (File → Fetch Again If Changed): a URL found there with a
+    // validator is asked for conditionally, and a 304 leaves it JobState::Unchanged. Null = off.
+    std::shared_ptr<const PreviousResults> previousResults;
+    // Whether finished jobs keep their response's ETag and Last-Modified (an export carries
+    // them for the next --if-changed). A run that exports nothing leaves them out. Not a setting.
+    bool keepValidators = true;
     // Whether each finished job keeps its attempt log and its request and response headers, for
     // the details pane and the HAR export. A run that shows and exports neither (the headless
     // runner without a HAR export) leaves them out: a million jobs would hold a million of each.

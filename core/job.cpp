@@ -9,8 +9,8 @@ namespace Parafetch {
 
 namespace {
 
-constexpr std::array<const char *, 5> stateNames = {
-    "queued", "running", "succeeded", "failed", "cancelled",
+constexpr std::array<const char *, JobStateCount> stateNames = {
+    "queued", "running", "succeeded", "failed", "cancelled", "unchanged",
 };
 
 constexpr std::array<const char *, ErrorKindCount> errorKindNames = {
@@ -81,6 +81,16 @@ void Job::setExpectedSha256(const Sha256Digest &digest)
     if (digest.isEmpty() && !m_details)
         return;
     editDetails().expectedSha256 = digest;
+}
+
+void Job::setEtag(const QByteArray &value)
+{
+    setDetail(this, &JobDetails::etag, value);
+}
+
+void Job::setLastModified(const QByteArray &value)
+{
+    setDetail(this, &JobDetails::lastModified, value);
 }
 
 void Job::setErrorString(const QString &text)

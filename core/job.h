@@ -25,7 +25,12 @@ enum class JobState : quint8 {
     Succeeded, // a 2xx answer after redirects, body complete
     Failed,
     Cancelled,
+    // A conditional request (--if-changed) answered 304 Not Modified: the body is the one an
+    // earlier run fetched (and saved, where it still lies). A success.
+    Unchanged,
 };
+
+constexpr int JobStateCount = int(JobState::Unchanged) + 1;
 
 // Why a job did not succeed. Kept separate from the message so that summaries can count
 // outcomes and exports can be compared by kind, whatever the wording.
@@ -104,6 +109,10 @@ struct JobDetails : QSharedData
     // The SHA-256 the body must have (a list's `sha256=HEX`, --checksums): a body that hashes
     // otherwise fails with ErrorKind::ChecksumMismatch and is never saved under its name.
     Sha256Digest expectedSha256;
+    // The response's validators (ETag, Last-Modified) as sent, for a later --if-changed run;
+    // an unchanged job keeps those of the run it was compared with.
+    QByteArray etag;
+    QByteArray lastModified;
 };
 
 // Times are nanoseconds on the engine's monotonic clock (0 = the engine's epoch); -1 = unknown.
@@ -176,6 +185,10 @@ struct Job
     }
     qint64 restoredDurationNs() const { return details().restoredDurationNs; }
     const Sha256Digest &expectedSha256() const { return details().expectedSha256; }
+    const QByteArray &etag() const { return details().etag; }
+    const QByteArray &lastModified() const { return details().lastModified; }
+    // Succeeded, or found unchanged since an earlier run (--if-changed): either is a success.
+    bool isSuccess() const { return state == JobState::Succeeded || state == JobState::Unchanged; }
     // Succeeded with the checksum it was expected to have (the table's verified mark).
     bool isVerified() const
     {
@@ -194,11 +207,13 @@ struct Job
     void setResumeFrom(std::shared_ptr<const PartialDownload> part);
     void setRestoredDurationNs(qint64 ns);
     void setExpectedSha256(const Sha256Digest &digest);
+    void setEtag(const QByteArray &value);
+    void setLastModified(const QByteArray &value);
 
     bool isFinished() const
     {
         return state == JobState::Succeeded || state == JobState::Failed
-            || state == JobState::Cancelled;
+            || state == JobState::Cancelled || state == JobState::Unchanged;
     }
     // The per-URL "takes time": finish - start, all attempts included; -1 while unknown.
     qint64 durationNs() const

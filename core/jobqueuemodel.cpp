@@ -32,6 +32,8 @@ QString stateDisplayName(JobState state)
         return JobQueueModel::tr("Failed");
     case JobState::Cancelled:
         return JobQueueModel::tr("Cancelled");
+    case JobState::Unchanged:
+        return JobQueueModel::tr("Unchanged", "the server said the body has not changed since");
     }
     return {};
 }
@@ -58,7 +60,7 @@ double speed(const Job &job)
 
 int progressPerMille(const Job &job)
 {
-    if (job.state == JobState::Succeeded)
+    if (job.isSuccess())
         return ProgressScale;
     if (job.bytesTotal > 0)
         return int(

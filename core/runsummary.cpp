@@ -61,8 +61,7 @@ JobFigures JobFigures::of(const Job &job)
     figures.bytes = std::max<qint64>(job.bytesReceived, 0);
     if (job.isFinished()) {
         // A success is a success whatever kind a careless producer left behind.
-        const int kind =
-            job.state == JobState::Succeeded ? int(ErrorKind::None) : int(job.errorKind);
+        const int kind = job.isSuccess() ? int(ErrorKind::None) : int(job.errorKind);
         if (kind >= 0 && kind < ErrorKindCount)
             figures.errorKind = kind;
         if (job.restored) {
@@ -108,6 +107,10 @@ void RunSummaryBuilder::add(const Job &job)
         break;
     case JobState::Cancelled:
         ++s.cancelled;
+        break;
+    case JobState::Unchanged:
+        ++s.succeeded;
+        ++s.unchanged;
         break;
     }
     s.bytes = saturatingAdd(s.bytes, figures.bytes);
@@ -344,7 +347,8 @@ RunSummary RunSummaryTracker::result() const
     s.total = m_total;
     s.queued = count(JobState::Queued);
     s.running = count(JobState::Running);
-    s.succeeded = count(JobState::Succeeded);
+    s.unchanged = count(JobState::Unchanged);
+    s.succeeded = count(JobState::Succeeded) + s.unchanged;
     s.failed = count(JobState::Failed);
     s.cancelled = count(JobState::Cancelled);
     s.byErrorKind = m_byErrorKind;

@@ -33,6 +33,8 @@ namespace Parafetch {
 struct RunSummary
 {
     int total = 0, queued = 0, running = 0, succeeded = 0, failed = 0, cancelled = 0;
+    // Of the succeeded, those a conditional request found unchanged (JobState::Unchanged).
+    int unchanged = 0;
     // Finished jobs per ErrorKind (None for successes).
     std::array<int, ErrorKindCount> byErrorKind {};
     qint64 bytes = 0; // body bytes received, all jobs
@@ -137,7 +139,7 @@ private:
     static void move(SortedValues<qint64> &values, qint64 before, qint64 after);
     qint64 wallNs() const;
 
-    std::array<int, std::size_t(JobState::Cancelled) + 1> m_states {}; // by JobState
+    std::array<int, std::size_t(JobStateCount)> m_states {}; // by JobState
     std::array<int, ErrorKindCount> m_byErrorKind {};
     int m_total = 0, m_restoredDone = 0;
     WideSum m_bytes = 0, m_restoredBytes = 0, m_serialNs = 0;

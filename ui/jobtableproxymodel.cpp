@@ -86,12 +86,13 @@ void JobTableProxyModel::setStatusFilter(StatusFilter filter)
 
 QIcon JobTableProxyModel::iconFor(JobState state)
 {
-    static const std::array<QIcon, 5> icons = {
+    static const std::array<QIcon, JobStateCount> icons = {
         QIcon(QStringLiteral(":/icons/status-queued.svg")),
         QIcon(QStringLiteral(":/icons/status-running.svg")),
         QIcon(QStringLiteral(":/icons/status-done.svg")),
         QIcon(QStringLiteral(":/icons/status-failed.svg")),
         QIcon(QStringLiteral(":/icons/status-cancelled.svg")),
+        QIcon(QStringLiteral(":/icons/status-unchanged.svg")),
     };
     return icons.at(std::size_t(state));
 }
@@ -125,8 +126,8 @@ bool JobTableProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex &sour
         if (job.state != JobState::Running)
             return false;
         break;
-    case StatusFilter::Done:
-        if (job.state != JobState::Succeeded)
+    case StatusFilter::Done: // unchanged is a success too
+        if (!job.isSuccess())
             return false;
         break;
     case StatusFilter::Failed:

@@ -5,6 +5,7 @@
 #include "detailpane.h"
 #include "engine/fetchengine.h"
 #include "exportflow.h"
+#include "formats/previousrun.h"
 #include "formatting.h"
 #include "inputpanel.h"
 #include "jobqueuemodel.h"
@@ -297,6 +298,7 @@ void MainWindow::connectActions()
         { "cancelAll", &MainWindow::cancelAll },
         { "retryFailed", &MainWindow::retryFailed },
         { "retryCancelled", &MainWindow::retryCancelled },
+        { "fetchIfChanged", &MainWindow::fetchAgainIfChanged },
         { "clearFinished", &MainWindow::clearFinished },
         { "clearSucceeded", &MainWindow::clearSucceeded },
         { "measureBaseline", &MainWindow::measureBaseline },
@@ -355,6 +357,10 @@ void MainWindow::updateActions()
     action(QStringLiteral("retryCancelled"))->setEnabled(m_model->count(JobState::Cancelled) > 0);
     action(QStringLiteral("clearFinished"))->setEnabled(m_model->rowCount() > unfinished);
     action(QStringLiteral("clearSucceeded"))->setEnabled(m_model->count(JobState::Succeeded) > 0);
+    action(QStringLiteral("fetchIfChanged"))
+        ->setEnabled(!running
+                     && m_model->count(JobState::Succeeded) + m_model->count(JobState::Unchanged)
+                         > 0);
     action(QStringLiteral("measureBaseline"))->setEnabled(hasRows && !baseline);
     action(QStringLiteral("stopBaseline"))->setEnabled(baseline);
     // One owner for Esc at a time: two would make it ambiguous, and neither would act.
@@ -436,6 +442,29 @@ void MainWindow::retryRows(JobState state)
     }
     m_model->requeue(rows);
     start();
+}
+
+// The earlier run is the table's own: a user looking at a finished run means that one by
+// "again", and its results hold every validator and saved path an export would (no file to pick,
+// none to have exported first). Every finished row is fetched again; those that succeeded with a
+// validator are asked for conditionally.
+void MainWindow::fetchAgainIfChanged()
+{
+    QList<int> rows;
+    const QList<Job> &jobs = m_model->jobs();
+    for (int row = 0; row < jobs.size(); ++row) {
+        if (jobs.at(row).isFinished())
+            rows.append(row);
+    }
+    const PreviousRun::Loaded previous = PreviousRun::fromJobs(jobs);
+    FetchOptions options = m_engine->options();
+    options.previousResults = std::make_shared<const PreviousResults>(previous.byUrl);
+    m_engine->setOptions(options);
+    m_model->requeue(rows);
+    start();
+    if (previous.withoutValidators > 0)
+        showMessage(tr("%n URL(s) carry no ETag or Last-Modified: fetched in full", "",
+                       previous.withoutValidators));
 }
 
 void MainWindow::clearFinished()

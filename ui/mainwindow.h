@@ -100,6 +100,8 @@ public:
     void cancelAll();
     void retryFailed(); // failed rows only
     void retryCancelled(); // cancelled rows only
+    // File → Fetch Again If Changed: every finished row again, conditionally where it can be.
+    void fetchAgainIfChanged();
     // Both can be undone (Edit → Undo): the rows come back where they were, with their results.
     void clearFinished();
     void clearSucceeded();

@@ -109,6 +109,10 @@ void MainWindowActions::createActions(QUndoStack *undoStack)
     addAction(QStringLiteral("openRun"), tr("&Open Saved Run…"), QStringLiteral("import"),
               QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O),
               tr("Show a run exported as JSON, CSV or HAR (also a browser's HAR)"));
+    addAction(QStringLiteral("fetchIfChanged"), tr("Fetch Again If C&hanged"),
+              QStringLiteral("retry"), QKeySequence(),
+              tr("Fetch the table's URLs again, asking the servers for what changed since: "
+                 "a 304 leaves a URL unchanged and its saved file as it is"));
     addAction(QStringLiteral("export"), tr("&Export Results…"), QStringLiteral("export"),
               QKeySequence(Qt::CTRL | Qt::Key_E), tr("Save the results as CSV or JSON"));
     addAction(QStringLiteral("copySummary"), tr("Copy &Summary"), QStringLiteral("copy"),
@@ -150,6 +154,7 @@ void MainWindowActions::createMenus(QAction *addToQueue)
     file->addAction(action("import"));
     file->addAction(action("openRun"));
     file->addAction(action("export"));
+    file->addAction(action("fetchIfChanged"));
     file->addAction(tr("Co&mpare Runs…"), this,
                     [this] {
                         auto *dialog = new CompareDialog(m_window);

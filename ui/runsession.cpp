@@ -216,7 +216,7 @@ void RunSession::saveLastList()
     lines.reserve(m_model->rowCount());
     for (const Job &job : m_model->jobs()) {
         lines.append(listLine(job));
-        if (job.state != JobState::Succeeded)
+        if (!job.isSuccess())
             undone.append(lines.constLast());
     }
     const QString text = lines.join(QLatin1Char('\n'));

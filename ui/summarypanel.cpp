@@ -190,12 +190,22 @@ void SummaryPanel::setSummary(const RunSummary &summary, int activeWorkers, bool
     m_progress->setFormat(tr("%1 of %2").arg(summary.finished()).arg(summary.total));
     m_progress->setRange(0, std::max(summary.total, 1));
     m_progress->setValue(summary.finished());
-    m_done->setText(tr("%1 of %2 (%3 succeeded, %4 failed, %5 cancelled)")
-                        .arg(summary.finished())
-                        .arg(summary.total)
-                        .arg(summary.succeeded)
-                        .arg(summary.failed)
-                        .arg(summary.cancelled));
+    // Unchanged (a 304 to Fetch Again If Changed) is a success: said within the succeeded.
+    m_done->setText(summary.unchanged > 0
+                        ? tr("%1 of %2 (%3 succeeded, %6 of them unchanged, %4 failed, "
+                             "%5 cancelled)")
+                              .arg(summary.finished())
+                              .arg(summary.total)
+                              .arg(summary.succeeded)
+                              .arg(summary.failed)
+                              .arg(summary.cancelled)
+                              .arg(summary.unchanged)
+                        : tr("%1 of %2 (%3 succeeded, %4 failed, %5 cancelled)")
+                              .arg(summary.finished())
+                              .arg(summary.total)
+                              .arg(summary.succeeded)
+                              .arg(summary.failed)
+                              .arg(summary.cancelled));
     // Results restored from an earlier run are done, but their time was not measured here.
     const QString restoredText = summary.restoredDone > 0
         ? tr("%n done before the restore, not timed here", nullptr, summary.restoredDone)
@@ -278,6 +288,9 @@ QString SummaryPanel::summaryText() const
                 .arg(s.succeeded)
                 .arg(s.failed)
                 .arg(s.cancelled);
+    if (s.unchanged > 0)
+        text +=
+            tr("Unchanged since the earlier run (304, not fetched again): %1\n").arg(s.unchanged);
     if (s.restoredDone > 0)
         text += tr("Done before the restore (not timed here): %1\n").arg(s.restoredDone);
     text += tr("Bytes: %1\n").arg(s.bytes);

@@ -50,6 +50,9 @@ public:
     // Where commit() will put the body, asked just before it (the file log records it first);
     // empty when bodies are not kept.
     virtual QString pendingSavePath() const { return {}; }
+    // --if-changed found the body changed: commit() puts it in place of this file (the earlier
+    // run's, for the same URL) instead of beside it under a free name.
+    virtual void replaceOnCommit(const QString & /*path*/) { }
     // The window closes keeping partial files: what this attempt (or a kept one) wrote stays in
     // its .part for a later run to continue, and the sink forgets it. False, having discarded,
     // when there is nothing to leave (no file, or an empty one).

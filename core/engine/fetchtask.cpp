@@ -14,6 +14,8 @@
 #include "units.h"
 
 #include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
 #include <QLocale>
 #include <QMutexLocker>
 #include <QNetworkReply>
@@ -30,6 +32,7 @@ namespace {
 constexpr int TooManyRequestsStatus = 429;
 constexpr int RequestTimeoutStatus = 408;
 constexpr int PartialContentStatus = 206;
+constexpr int NotModifiedStatus = 304;
 constexpr int RangeNotSatisfiableStatus = 416;
 // The most one read takes from a reply when Qt's own buffer is unbounded (readBufferBytes 0).
 constexpr qint64 MinReadChunkBytes = 256 * Units::BytesPerKiB;
@@ -186,6 +189,7 @@ struct FetchTask::Attempt
     bool hashBlocked = false; // drain() stopped: the hashing thread's queue is full
     bool rateBlocked = false; // drain() stopped: a bandwidth cap said wait (m_rateTimer)
     bool keepBody = false; // this hop's response is a 2xx to a GET: its body is the job's
+    bool conditional = false; // this hop's request asked "if changed" (--if-changed)
     RedirectFault redirectFault = RedirectFault::None;
     QString refusedScheme;
     QString sinkError;
@@ -218,6 +222,7 @@ FetchTask::FetchTask(TaskSpec spec, NetworkManager *manager, const QNetworkReque
         m_hash = std::make_unique<BodyHasher>();
     if (m_options->limitRatePerUrl > 0)
         m_ownRate = std::make_unique<ByteRateLimiter>(m_options->limitRatePerUrl);
+    m_previous = usablePrevious();
 }
 
 FetchTask::~FetchTask()
@@ -273,6 +278,8 @@ void FetchTask::beginAttempt(int number)
     m_job.connectionId = 0;
     m_job.connectionReused = false;
     m_job.setResponseHeaders({});
+    m_job.setEtag({});
+    m_job.setLastModified({});
     m_job.attemptStartedAtNs = now();
     m_control->attempt.store(number, std::memory_order_relaxed);
     m_control->bytesReceived.store(0, std::memory_order_relaxed);
@@ -344,6 +351,11 @@ QNetworkRequest FetchTask::makeRequest(const QUrl &url) const
         request.setRawHeader(QByteArrayLiteral("Range"),
                              "bytes=" + QByteArray::number(m_resumeOffset) + '-');
         request.setRawHeader(QByteArrayLiteral("If-Range"), m_resumeValidator);
+    } else if (m_attempt->conditional) {
+        if (!m_previous->etag.isEmpty())
+            request.setRawHeader(QByteArrayLiteral("If-None-Match"), m_previous->etag);
+        if (!m_previous->lastModified.isEmpty())
+            request.setRawHeader(QByteArrayLiteral("If-Modified-Since"), m_previous->lastModified);
     }
     return request;
 }
@@ -356,6 +368,11 @@ void FetchTask::sendRequest(const QUrl &url)
     attempt.connectStartNs = attempt.connectedNs = attempt.sentNs = attempt.headersNs = -1;
     attempt.hopConnectUs = -1;
     attempt.keepBody = false;
+    // The validators describe the body of the URL they came from, so only a request to that URL
+    // carries them: the listed one, or the one its redirects ended at then. Never on a Range
+    // continuation, whose body is part of the version the .part holds.
+    attempt.conditional =
+        m_previous && m_resumeOffset == 0 && redactedUrl(url) == m_previous->validatedUrl;
     const QNetworkRequest request = makeRequest(url);
     if (m_options->keepDetails)
         recordRequestHeaders(request);
@@ -749,6 +766,18 @@ void FetchTask::classify(QNetworkReply &reply)
         fail(ErrorKind::Network,
              tr("refused a redirect to a %1: URL (only http and https are followed)")
                  .arg(attempt.refusedScheme));
+    } else if (httpStatus == NotModifiedStatus && attempt.conditional
+               && error == QNetworkReply::NoError) {
+        // The body is the one the earlier run fetched, and its file (if saved) is where that run
+        // left it: nothing is opened, written or renamed. The record describes that body.
+        m_job.state = JobState::Unchanged;
+        m_job.bytesTotal = m_previous->size; // of the body as it was fetched; none came now
+        m_job.sha256 = m_previous->sha256;
+        m_job.setSavedPath(m_action.savesBody ? m_previous->savedPath : QString());
+        if (m_options->keepValidators) {
+            m_job.setEtag(m_previous->etag);
+            m_job.setLastModified(m_previous->lastModified);
+        }
     } else if (httpStatus > 0 && !isSuccess(httpStatus)) {
         const QString reason = QString::fromUtf8(
             reply.attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray());
@@ -780,6 +809,11 @@ void FetchTask::classify(QNetworkReply &reply)
         if ((isHead || attempt.sinkOpen) && (isHead || commitSink(&commitError))) {
             m_job.state = JobState::Succeeded;
             m_job.bytesTotal = attempt.received;
+            if (m_options->keepValidators) {
+                m_job.setEtag(reply.rawHeader(QByteArrayLiteral("ETag")).trimmed());
+                m_job.setLastModified(
+                    reply.rawHeader(QByteArrayLiteral("Last-Modified")).trimmed());
+            }
             return;
         }
         m_job.sha256.clear();
@@ -871,6 +905,8 @@ bool FetchTask::openSink(const QNetworkReply &reply)
             attempt.sinkOpen = true;
         }
     } else {
+        if (m_previous && m_action.savesBody)
+            m_sink->replaceOnCommit(m_previous->savedPath); // --if-changed: the body changed
         attempt.sinkOpen = m_sink->open(suggestedName(reply), &attempt.sinkError); // starts over
     }
     m_resumeOffset = 0;
@@ -1060,6 +1096,29 @@ void FetchTask::announcePartial(const QNetworkReply &reply)
 bool FetchTask::keepingPartial() const
 {
     return m_job.state == JobState::Cancelled && m_control->isKeepPartialRequested();
+}
+
+const PreviousResult *FetchTask::usablePrevious() const
+{
+    const PreviousResults *all = m_options->previousResults.get();
+    if (!all || all->isEmpty())
+        return nullptr;
+    const auto found = all->constFind(redactedUrl(m_url));
+    if (found == all->cend() || (found->etag.isEmpty() && found->lastModified.isEmpty()))
+        return nullptr;
+    if (!m_action.savesBody)
+        return &*found;
+    // A 304 keeps the earlier run's file as this run's result: asked only when that file still
+    // lies in this run's output directory, under the name this run would give it. Otherwise a
+    // 304 would leave the URL with no file at all, so the body is fetched in full.
+    const QFileInfo saved(found->savedPath);
+    if (found->savedPath.isEmpty() || !saved.isFile()
+        || QFileInfo(saved.absolutePath()).canonicalFilePath()
+            != QFileInfo(m_options->outputDirectory).canonicalFilePath()
+        || (!m_job.fileName().isEmpty()
+            && FileNames::sanitize(m_job.fileName()) != saved.fileName()))
+        return nullptr;
+    return &*found;
 }
 
 // Commits the body, having first told the file log where it goes and what it is, so that a crash

@@ -159,6 +159,8 @@ private:
     void complete();
     bool keepingPartial() const;
     bool commitSink(QString *error);
+    // The earlier run's result for this URL that --if-changed may ask against; null for none.
+    const PreviousResult *usablePrevious() const;
     void releaseReply();
     qint64 retryDelayMs(int attemptNumber, const QByteArray &retryAfter) const;
     qint64 now() const;
@@ -189,6 +191,8 @@ private:
     bool m_cancelled = false;
     bool m_completed = false;
     bool m_adoptedPart = false; // the first answer to a Range for an earlier run's .part is due
+    // --if-changed: what the earlier run found, held by m_options; null when not asked.
+    const PreviousResult *m_previous = nullptr;
 };
 
 } // namespace Parafetch

@@ -374,7 +374,19 @@ bool FileSink::commit(QString *error)
         discard(); // removes nothing: what stands there is not ours
         return false;
     }
-    if (!moveToFinalName(error)) {
+    if (!m_replacePath.isEmpty()) {
+        // The earlier run's file of this URL, replaced in one step (rename(2) replaces
+        // atomically): a reader sees the old body or the new one, never none.
+        if (::rename(encoded(m_partFilePath).constData(), encoded(m_replacePath).constData())
+            != 0) {
+            if (error)
+                *error = describeError(m_partFilePath,
+                                       QCoreApplication::translate("FileSink", "save"), errno);
+            discard();
+            return false;
+        }
+        m_savedPath = QFileInfo(m_replacePath).absoluteFilePath();
+    } else if (!moveToFinalName(error)) {
         discard();
         return false;
     }
@@ -477,6 +489,8 @@ bool FileSink::adoptPartial(const QString &partPath)
 
 QString FileSink::pendingSavePath() const
 {
+    if (!m_replacePath.isEmpty())
+        return QFileInfo(m_replacePath).absoluteFilePath();
     return m_finalName.isEmpty() ? QString()
                                  : QFileInfo(m_directory->filePath(m_finalName)).absoluteFilePath();
 }

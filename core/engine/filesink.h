@@ -71,6 +71,7 @@ public:
     QString savedPath() const override { return m_savedPath; }
     QString pendingSavePath() const override;
     bool leavePartial(QString *path, qint64 *size) override;
+    void replaceOnCommit(const QString &path) override { m_replacePath = path; }
 
 private:
     // Which file a .part is (st_dev, st_ino): what we may remove, continue or rename is the file
@@ -90,6 +91,7 @@ private:
     QString m_wantedName; // what the numbered names of a retried reservation are based on
     QString m_finalName; // reserved in m_directory, with its .part name, while non-empty
     QString m_savedPath;
+    QString m_replacePath; // replaceOnCommit(): the file the body replaces, empty = none
     QFile m_part; // opened from a descriptor, so without a file name: see m_partFilePath
     QString m_partFilePath;
     std::optional<FileId> m_partId; // set while a .part of ours exists

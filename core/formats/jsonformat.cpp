@@ -15,8 +15,9 @@
 //               "wallMs", "serialMs", "speedup", "bytesPerSecond", "requestsPerSecond",
 //               "p50Ms", "p90Ms", "p99Ms", "ttfbP50Ms", "ttfbP90Ms",
 //               "byErrorKind": {"http-status": 2, ...},  only error kinds with a non-zero count
-//               "restoredDone", "restoredBytes"},  results restored from an earlier run: in the
+//               "restoredDone", "restoredBytes",  results restored from an earlier run: in the
 //                                                   counts and bytes, in no time or rate
+//               "unchanged"},  of the succeeded, those a 304 found unchanged (--if-changed)
 //   "jobs": [
 //     {"line": 1, "url": "https://***@example.com/a", "fileName": "", "state": "failed", ...},
 //     ...
@@ -90,6 +91,7 @@ void writeSummary(JsonWriter &w, const RunSummary &s)
     w.endObject();
     w.key("restoredDone").value(s.restoredDone);
     w.key("restoredBytes").value(s.restoredBytes);
+    w.key("unchanged").value(s.unchanged);
     w.endObject();
 }
 

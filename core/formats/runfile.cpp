@@ -31,13 +31,17 @@
 //   within the run's process, HTTP/1.1 sockets and h2 sessions alike, so rows with the same
 //   number shared one connection: kept alive one after the other, or multiplexed over h2), and
 //   `connectionReused` is 1 when that connection had carried an earlier request first, else 0.
-//   `protocol` is "http/1.1", "http/1.0" or "h2" ("" = no answer). The two came in last.
+//   `protocol` is "http/1.1", "http/1.0" or "h2" ("" = no answer). The two came after those.
+// - `etag` and `lastModified` are the final response's validators as the server sent them
+//   ("" = none); a job in state "unchanged" (a 304 to --if-changed) keeps those of the export it
+//   was compared with, and so do its `savedPath` and `sha256`. They came in last.
 // - `state` and `errorKind` are the identifiers of stateName()/errorKindName(); the error kind
 //   of a job without an error is "".
 // - `sha256` is lower-case hex, "" when not computed. `durationMs` = finishedAtMs - startedAtMs,
 //   written for convenience; importers recompute it.
 #include "formats/runfile.h"
 
+#include "fetchoptions.h"
 #include "formats/csvformat.h"
 #include "formats/harformat.h"
 #include "formats/jsonformat.h"
@@ -82,6 +86,7 @@ constexpr std::array<const char *, ExportFieldCount> fieldNames = {
     "tlsMs",       "sendMs",
     "restored",    "restoredDurationMs",
     "connection",  "connectionReused",
+    "etag",        "lastModified",
 };
 
 using Units::NsPerUs;
@@ -170,6 +175,8 @@ bool isTextField(ExportField field)
     case ExportField::Sha256:
     case ExportField::SavedPath:
     case ExportField::Protocol:
+    case ExportField::Etag:
+    case ExportField::LastModified:
         return true;
     default:
         return false;
@@ -301,6 +308,10 @@ QByteArray fieldValue(const Job &job, ExportField field)
         return QByteArray::number(job.connectionId);
     case ExportField::ConnectionReused:
         return job.connectionReused ? QByteArrayLiteral("1") : QByteArrayLiteral("0");
+    case ExportField::Etag:
+        return QString::fromLatin1(job.etag()).toUtf8(); // a field value's bytes are Latin-1
+    case ExportField::LastModified:
+        return QString::fromLatin1(job.lastModified()).toUtf8();
     }
     return QByteArray();
 }
@@ -481,6 +492,21 @@ QString applyText(Job *job, ExportField field, const QString &text, const QStrin
     case ExportField::Protocol:
         job->protocol = text.toUtf8();
         break;
+    case ExportField::Etag:
+    case ExportField::LastModified: {
+        // Sent back as a request header by --if-changed: checked as every header value is.
+        QString forbidden = FetchOptions::forbiddenInHeaderValue(text);
+        if (forbidden.isEmpty()
+            && std::any_of(text.cbegin(), text.cend(), [](QChar c) { return c.unicode() > 0xff; }))
+            forbidden = tr("a character outside Latin-1");
+        if (!forbidden.isEmpty())
+            return tr("%1 cannot contain %2: it is sent as a header").arg(name, forbidden);
+        if (field == ExportField::Etag)
+            job->setEtag(text.toLatin1());
+        else
+            job->setLastModified(text.toLatin1());
+        break;
+    }
     default:
         break; // number fields never get here
     }

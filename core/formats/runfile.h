@@ -73,8 +73,10 @@ enum class ExportField {
     RestoredDurationMs, // such a result's duration as the earlier run measured it; -1 unknown
     Connection, // Job::connectionId, 0 = unknown
     ConnectionReused, // 1 when that connection carried an earlier request first, else 0
+    Etag, // the final response's validators, as sent ("" = none), for --if-changed
+    LastModified,
 };
-constexpr int ExportFieldCount = int(ExportField::ConnectionReused) + 1;
+constexpr int ExportFieldCount = int(ExportField::LastModified) + 1;
 
 // The field's key in JSON and its column name in CSV.
 QLatin1String exportFieldName(ExportField field);

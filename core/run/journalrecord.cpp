@@ -84,8 +84,6 @@ private:
     std::array<QByteArray, Count> m_names;
 };
 
-constexpr int JobStateCount = int(JobState::Cancelled) + 1;
-
 const NameTable<JobState, JobStateCount> &stateNames()
 {
     static const NameTable<JobState, JobStateCount> names(&stateName);

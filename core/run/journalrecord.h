@@ -49,7 +49,7 @@ struct JournaledJob
     bool isFinished() const
     {
         return state == JobState::Succeeded || state == JobState::Failed
-            || state == JobState::Cancelled;
+            || state == JobState::Cancelled || state == JobState::Unchanged;
     }
 };
 

@@ -119,7 +119,7 @@ std::optional<double> changeCount(const RunComparison &comparison, FailRule::Fig
 
 UrlChange classify(const Job &a, const Job &b)
 {
-    const bool okA = a.state == JobState::Succeeded, okB = b.state == JobState::Succeeded;
+    const bool okA = a.isSuccess(), okB = b.isSuccess(); // unchanged is a success too
     if (okA && !okB)
         return UrlChange::NewFailure;
     if (!okA && okB)

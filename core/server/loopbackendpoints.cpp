@@ -78,7 +78,8 @@ const QByteArray &indexText()
         "/chunked-close/<n>        a chunked body of n bytes, then closes before the last chunk\n"
         "/basic-auth/<user>/<pass> 401 with a Basic challenge until those credentials come\n"
         "/set-cookie/<value>       a response that sets the cookie session=<value>\n"
-        "/resumable/<n>            n bytes with an ETag, Range and If-Range; ?etag=X sets the\n"
+        "/resumable/<n>            n bytes with an ETag, Range and If-Range (If-None-Match: 304);\n"
+        "                          ?etag=X sets the\n"
         "                          ETag, ?changing=1 changes it per request, ?cut=K&tag=T closes\n"
         "                          the first request with tag T after K body bytes, ?stall=K\n"
         "                          stops sending there and holds the connection open\n");
@@ -142,6 +143,13 @@ ResponsePlan resumable(const RecordedRequest &request, qint64 size, QByteArrayVi
     plan.bodyLength = size;
     plan.headers.emplaceBack("ETag", entityTag);
     plan.headers.emplaceBack("Accept-Ranges", "bytes");
+    // If-None-Match (--if-changed): the very same ETag is a 304, which carries no content.
+    if (request.header("if-none-match").trimmed() == entityTag) {
+        plan.status = 304;
+        plan.bodyLength = 0;
+        plan.sendContentLength = false;
+        return plan;
+    }
 
     // One range, "bytes=A-" or "bytes=A-B"; anything else is ignored, as RFC 9110 allows. If-Range
     // compares strongly: only the very same ETag resumes.

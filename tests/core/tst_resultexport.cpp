@@ -267,7 +267,7 @@ void TestResultExport::csvLayout()
                         "bytesTotal,queuedAtMs,startedAtMs,finishedAtMs,durationMs,connectMs,"
                         "ttfbMs,receiveMs,finalUrl,sha256,savedPath,protocol,thread,"
                         "attemptStartedAtMs,tlsMs,sendMs,restored,restoredDurationMs,connection,"
-                        "connectionReused"));
+                        "connectionReused,etag,lastModified"));
     QVERIFY(csv.endsWith("\r\n"));
     QVERIFY(!csv.contains("summary"));
 
@@ -598,9 +598,16 @@ void TestResultExport::importRejectsMalformed_data()
     csv("CSV: a short digest", csvWith(QStringLiteral("sha256"), "abc"),
         "row 2: sha256 is not 64 hexadecimal digits");
     csv("CSV: an empty url", csvWith(QStringLiteral("url"), ""), "row 2: url is empty");
+    // --if-changed sends them back as request headers: checked as every header value is.
+    csv("CSV: an etag that would split a request",
+        csvWith(QStringLiteral("etag"), "\"\"\"v1\"\"\r\nX-Injected: 1\""),
+        "row 2: etag cannot contain a line break (CR): it is sent as a header");
+    csv("CSV: a lastModified beyond Latin-1",
+        csvWith(QStringLiteral("lastModified"), "\"Mon, 07 Dec 2026 10:00:00 \xe2\x82\xac\""),
+        "row 2: lastModified cannot contain a character outside Latin-1");
     csv("CSV: a row with too few fields",
         CsvFormat::toCsv({ jobOfKind(ErrorKind::None, 1) }) + "1,2,3\r\n",
-        "row 3: 3 fields, but the header has 30");
+        "row 3: 3 fields, but the header has 32");
     csv("CSV: an unclosed quote",
         CsvFormat::toCsv({ jobOfKind(ErrorKind::None, 1) }) + "\"never closed,2\r\n",
         "row 3: a quoted field is not closed");

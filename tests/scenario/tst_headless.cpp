@@ -471,6 +471,37 @@ void TestHeadless::exitCodes_data()
                                    "# Netscape HTTP Cookie File\nname=value\n"),
                          url(QStringLiteral("/bytes/1")) }
         << BadInput << QStringList { QStringLiteral("--cookies"), QStringLiteral("line 2") };
+    QTest::newRow("--if-changed of a missing file exits 2 naming the option and the file")
+        << QStringList { QStringLiteral("--if-changed"), QStringLiteral("no-such-run.json"),
+                         url(QStringLiteral("/bytes/1")) }
+        << BadInput
+        << QStringList { QStringLiteral("--if-changed"), QStringLiteral("no-such-run.json") };
+    QTest::newRow("--if-changed of a CSV export exits 2: not a Parafetch JSON export")
+        << QStringList { QStringLiteral("--if-changed"),
+                         writeFile(QStringLiteral("run.csv"),
+                                   "line,url,state\n1,http://a/,succeeded\n"),
+                         url(QStringLiteral("/bytes/1")) }
+        << BadInput
+        << QStringList { QStringLiteral("--if-changed"),
+                         QStringLiteral("is not a Parafetch JSON export") };
+    QTest::newRow("--if-changed of another JSON document exits 2: not a Parafetch JSON export")
+        << QStringList { QStringLiteral("--if-changed"),
+                         writeFile(QStringLiteral("other.json"), "{\"format\": \"har\"}"),
+                         url(QStringLiteral("/bytes/1")) }
+        << BadInput
+        << QStringList { QStringLiteral("--if-changed"),
+                         QStringLiteral("is not a Parafetch JSON export") };
+    QTest::newRow("--if-changed of an export whose ETag holds a line break exits 2 naming it")
+        << QStringList { QStringLiteral("--if-changed"),
+                         writeFile(QStringLiteral("split.json"),
+                                   "{\"format\": \"parafetch-run\", \"formatVersion\": 1, "
+                                   "\"jobs\": [{\"url\": "
+                                   "\"http://127.0.0.1/\", \"state\": \"succeeded\", "
+                                   "\"etag\": \"\\\"1\\\"\\r\\nX-Injected: 1\"}]}"),
+                         url(QStringLiteral("/bytes/1")) }
+        << BadInput
+        << QStringList { QStringLiteral("--if-changed"), QStringLiteral("jobs[0]: etag"),
+                         QStringLiteral("a line break (CR)") };
     QTest::newRow("--glob-limit 0 exits 2 naming the option and the value")
         << QStringList { QStringLiteral("--glob-limit"), QStringLiteral("0"),
                          url(QStringLiteral("/bytes/")) + QStringLiteral("[1-2]") }

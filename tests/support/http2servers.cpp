@@ -162,7 +162,7 @@ pid %1/nginx.pid;
 error_log %1/error.log warn;
 events { worker_connections 256; }
 http {
-    log_format proto '$request_uri $server_protocol $connection';
+    log_format proto '$request_uri $server_protocol $connection $status';
     access_log %2 proto;
     client_body_temp_path %1/tmp;
     proxy_temp_path %1/tmp;
@@ -202,9 +202,9 @@ QList<NginxServer::Request> NginxServer::requests() const
         return requests;
     for (const QByteArray &line : file.readAll().split('\n')) {
         const QList<QByteArray> fields = line.trimmed().split(' ');
-        if (fields.size() == 3)
+        if (fields.size() == 4)
             requests.append({ QString::fromUtf8(fields.at(0)), QString::fromUtf8(fields.at(1)),
-                              QString::fromUtf8(fields.at(2)) });
+                              QString::fromUtf8(fields.at(2)), fields.at(3).toInt() });
     }
     return requests;
 }

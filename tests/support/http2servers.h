@@ -61,7 +61,7 @@ public:
 
 // nginx (Debian package nginx): a folder's files over TLS with the test certificate, offering h2
 // in ALPN or not. Its access log holds a line per request: path, protocol as the server saw it
-// ("HTTP/1.1", "HTTP/2.0") and its connection serial number.
+// ("HTTP/1.1", "HTTP/2.0"), its connection serial number and the status answered.
 class NginxServer final : public ServerProcess
 {
 public:
@@ -76,6 +76,7 @@ public:
         QString path;
         QString protocol;
         QString connection;
+        int status = 0; // the status nginx answered with
     };
     // The requests logged so far, in order. nginx logs a request once it has answered it, so a
     // caller that needs every one waits (QTRY_COMPARE on the count).

@@ -90,6 +90,8 @@ QString statusText(JobState state)
         return QStringLiteral("Failed");
     case JobState::Cancelled:
         return QStringLiteral("Cancelled");
+    case JobState::Unchanged:
+        return QStringLiteral("Unchanged");
     }
     return {};
 }
@@ -357,6 +359,7 @@ private Q_SLOTS:
     void onCompleteRunsForEachFinishedUrl();
     void rowActionsWithNothingSelectedSaySo();
     void mnemonicsAreUnique();
+    void fetchAgainIfChangedAsksWithTheTablesOwnValidators();
     void settingsThatCannotBeSavedSaySo();
     void statusLineSaysWhatToDoNextAndKeepsTheClassicLines();
 
@@ -2988,6 +2991,42 @@ void TestMainWindow::rowActionsWithNothingSelectedSaySo()
     QCOMPARE(h.model.rowCount(), 2);
     QVERIFY(!h.engine.isRunning()); // Retry with nothing selected started nothing
     QCOMPARE(m_server->requestCount(), qint64(0));
+}
+
+void TestMainWindow::fetchAgainIfChangedAsksWithTheTablesOwnValidators()
+{
+    Harness h(1);
+    QVERIFY(h.show());
+    QVERIFY(!h.action("fetchIfChanged")->isEnabled()); // no finished run yet
+    // The same ETag every time, and one that changes with every request.
+    const QUrl same = m_server->url(QStringLiteral("/resumable/100?etag=same"));
+    const QUrl changing = m_server->url(QStringLiteral("/resumable/50?changing=1"));
+    h.typeAndAdd({ same.toString(), changing.toString() });
+    QVERIFY(h.startAndWaitForTheEnd());
+    QCOMPARE(h.model.count(JobState::Succeeded), 2);
+    QVERIFY(h.action("fetchIfChanged")->isEnabled());
+
+    const int requestsBefore = int(m_server->recordedRequests().size());
+    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
+    h.action("fetchIfChanged")->trigger();
+    QVERIFY(finished.wait(RunTimeoutMs));
+    QCOMPARE(h.model.jobAt(0).state, JobState::Unchanged);
+    QCOMPARE(h.model.jobAt(0).httpStatus, 304);
+    QCOMPARE(h.model.jobAt(1).state, JobState::Succeeded);
+    QCOMPARE(h.model.summary().unchanged, 1);
+    QCOMPARE(h.model.summary().succeeded, 2);
+    const QModelIndex status = h.model.index(0, JobQueueModel::StatusColumn);
+    QCOMPARE(status.data().toString(), QStringLiteral("Unchanged"));
+
+    // Each URL was asked with the validator the table held for it.
+    const QList<RecordedRequest> requests = m_server->recordedRequests().mid(requestsBefore);
+    QCOMPARE(requests.size(), 2);
+    for (const RecordedRequest &request : requests) {
+        if (request.target.startsWith("/resumable/100"))
+            QCOMPARE(request.header("If-None-Match"), QByteArray("\"same\""));
+        else
+            QVERIFY(request.header("If-None-Match").startsWith("\"resumable-50-"));
+    }
 }
 
 void TestMainWindow::mnemonicsAreUnique()
