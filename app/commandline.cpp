@@ -404,6 +404,12 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                                       "by a stable hash of each URL, for running one list on N "
                                       "machines."),
                                    QStringLiteral("K/N"));
+    const QCommandLineOption journal(
+        QStringLiteral("journal"),
+        tr("Journal the headless run in FILE as it goes; the same command run again (after a "
+           "crash, a kill or a reboot) continues it: finished URLs are not fetched again, .part "
+           "files are continued. A journal of another list is refused."),
+        QStringLiteral("FILE"));
     const QCommandLineOption merge(QStringLiteral("merge"),
                                    tr("Merge the JSON exports given as arguments (e.g. one per "
                                       "shard) into one run; --export FILE writes it. Implies "
@@ -468,6 +474,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                         globLimit,
                         screenshotSweep });
     parser.addOption(proxy);
+    parser.addOption(journal);
     parser.addPositionalArgument(QStringLiteral("urls"),
                                  tr("URLs to fetch, or one FILE with a list (as --input FILE). "
                                     "With --headless and no other input, a list piped to "
@@ -632,6 +639,11 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         printError(error);
         return false;
     }
+    result.journalPath = parser.value(journal);
+    if (parser.isSet(journal) && result.journalPath.isEmpty()) {
+        printError(tr("--journal needs a file name"));
+        return false;
+    }
     result.sweepScreenshotPath = parser.value(screenshotSweep);
     if (!readPatternOptions(parser, globOff, globLimit, &result.patterns))
         return false;
@@ -681,6 +693,13 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
     }
     if (!checkModeOptions(result, parser.isSet(sample)))
         return false;
+    if (!result.journalPath.isEmpty()
+        && (result.mode != Mode::Headless || !result.sweepLevels.isEmpty() || result.demo)) {
+        // --demo's list names a new port each time: no second run would find its journal.
+        printError(tr("--journal journals a headless run: it needs --headless, and does not go "
+                      "with --sweep, --demo, --merge, --compare or --demo-server"));
+        return false;
+    }
     if (result.mode == Mode::Headless && !result.screenshotPath.isEmpty()) {
         printError(tr("--screenshot needs the window: leave out --headless"));
         return false;

@@ -34,6 +34,7 @@ struct CommandLine
     QList<int> sweepLevels; // --sweep: run the list at each of these concurrencies
     int sampleSize = 0; // --sample: a sweep on this many URLs of the list, 0 = all
     ShardSpec shard; // --shard K/N: only the URLs of shard K
+    QString journalPath; // --journal FILE: a headless run journaled there, continued from it
     QList<FailRule> failRules; // --fail-if: exit 3 when one holds
     QStringList runFiles; // --compare A B, --merge FILE...: exports to read
     QString sweepScreenshotPath; // hidden: render the sweep dialog after a demo sweep to FILE

@@ -12,6 +12,7 @@
 #include "run/completioncommand.h"
 #include "run/eta.h"
 #include "run/runcompare.h"
+#include "run/runjournal.h"
 #include "run/shard.h"
 #include "run/sweeprunner.h"
 #include "runsummary.h"
@@ -185,7 +186,8 @@ QString HeadlessRunner::exitCodesHelp()
               "  1      at least one URL failed (or the export could not be written at the end)\n"
               "  2      bad usage or unusable input: no URLs, an unreadable list, standard input\n"
               "         silent for %1 s, an export or --output-dir that cannot be written\n"
-              "         (found before anything is fetched), no display for the window\n"
+              "         (found before anything is fetched), a --journal of another list or\n"
+              "         in use by another process, no display for the window\n"
               "  3      a --fail-if rule held\n"
               "  4      quit at once: SIGINT or SIGTERM again, %2 s or more after the first;\n"
               "         the summary and the export show the unfinished URLs as cancelled\n"
@@ -243,6 +245,7 @@ HeadlessRunner::HeadlessRunner(CommandLine line, QObject *parent)
 
 HeadlessRunner::~HeadlessRunner()
 {
+    m_journal.reset(); // hands over what is pending, and lets the lock go
     // The engine waits for its threads before the demo server (which its tasks may talk to) goes.
     m_engine.reset();
     m_demoServer.reset();
@@ -253,6 +256,17 @@ bool HeadlessRunner::start()
     // Before the first request: a run of an hour must not end in "cannot write the export".
     if (!checkOutputs())
         return false;
+    if (!m_line.journalPath.isEmpty()) {
+        // Claimed before the list is read: a second process on this journal stops here.
+        m_journal = std::make_unique<RunJournal>(m_line.journalPath);
+        QString error;
+        if (!m_journal->claim(&error)) {
+            writeErr(tr("parafetch: --journal: %1 Give this run another --journal FILE, or wait "
+                        "for that one to end.\n")
+                         .arg(error));
+            return false;
+        }
+    }
     beginBulkLoad(); // until the list is in the queue (startRun)
     // The engine's first-use work runs on its own thread while the list is read here.
     m_engine->prepare();
@@ -272,6 +286,14 @@ bool HeadlessRunner::checkOutputs() const
 {
     if (!checkExportPath(m_line.exportPath))
         return false;
+    if (!m_line.journalPath.isEmpty()) {
+        const QString problem = exportPathProblem(m_line.journalPath);
+        if (!problem.isEmpty()) {
+            writeErr(
+                tr("parafetch: --journal: cannot write %1: %2\n").arg(m_line.journalPath, problem));
+            return false;
+        }
+    }
     const QString &folder = m_line.fetch.outputDirectory;
     if (folder.isEmpty() || !m_line.sweepLevels.isEmpty()) // a sweep saves no bodies
         return true;
@@ -435,6 +457,7 @@ void HeadlessRunner::forceQuit()
         if (m_sweep)
             writeSweepExport(); // the levels that finished
     } else {
+        syncJournal(); // the unfinished URLs stay unfinished there, to be fetched next time
         const QList<Job> jobs = withUnfinishedCancelled(m_model->jobs(), m_engine->nowNs());
         writeResults(jobs, RunSummary::compute(jobs));
     }
@@ -515,17 +538,107 @@ bool HeadlessRunner::startRun()
         startSweep(entries);
         return true;
     }
-    m_model->addEntries(entries);
-    const bool none = entries.isEmpty();
+    if (m_journal) {
+        if (!addJournaledEntries(entries))
+            return false;
+    } else {
+        m_model->addEntries(entries);
+    }
+    // Nothing queued: an empty shard, or a journal whose URLs all finished before.
+    const bool none = m_model->nextQueuedRow(0) < 0;
     entries = {};
     // The list's text, the duplicate table and the entries are gone now; their pages go back
     // to the system before the run fills the holes they leave with nothing.
     endBulkLoad();
-    if (none) // an empty shard: nothing to run, but a summary and an export
+    if (none) // nothing to run, but a summary and an export
         QMetaObject::invokeMethod(this, &HeadlessRunner::finish, Qt::QueuedConnection);
     else
         m_engine->start();
     return true;
+}
+
+bool HeadlessRunner::addJournaledEntries(const QList<UrlEntry> &entries)
+{
+    const QString path = m_journal->path();
+    const QByteArray digest = RunJournal::listDigest(entries);
+    QList<JournaledJob> journaled;
+    bool cleanExit = true;
+    QString error;
+    JournalReplayReport report;
+    // Read first without touching the disk: the files of another list's run are not ours.
+    if (!RunJournal::replay(path, &journaled, &cleanExit, &error, &report)) {
+        writeErr(tr("parafetch: --journal: %1\n").arg(error));
+        return false;
+    }
+    const bool fresh = report.records == 0;
+    if (fresh && QFileInfo(path).size() > 0) {
+        // Not overwritten: a mistyped --journal may name the list itself, or anything else.
+        writeErr(tr("parafetch: --journal: %1 is not a Parafetch run journal; give another "
+                    "--journal FILE (a new file is made)\n")
+                     .arg(path));
+        return false;
+    }
+    if (!fresh && (report.listDigest != digest || journaled.size() != entries.size())) {
+        writeErr(tr("parafetch: --journal: the journal %1 belongs to another list, not to this "
+                    "one (%2 URLs); give this list another --journal FILE, or delete %1 to "
+                    "start afresh\n")
+                     .arg(path)
+                     .arg(entries.size()));
+        return false;
+    }
+    if (!fresh
+        && !RunJournal::replay(path, &journaled, &cleanExit, &error, &report,
+                               /*reconcile=*/true)) {
+        writeErr(tr("parafetch: --journal: %1\n").arg(error));
+        return false;
+    }
+    m_journal->setListDigest(digest);
+    m_journal->attach(m_model.get(), m_engine.get());
+    if (fresh) {
+        m_model->addEntries(entries);
+        return true;
+    }
+    // The journal keeps URLs masked (redact.h): the list gives them back as written. A result
+    // is kept whether it succeeded or failed, as the run decided it; a cancelled URL (Ctrl+C,
+    // a forced quit) was not decided, and is fetched again like an unfinished one.
+    const QList<Job> restorable = RunJournal::restorableJobs(journaled);
+    QList<Job> jobs;
+    jobs.reserve(entries.size());
+    int kept = 0, parts = 0;
+    for (qsizetype i = 0; i < entries.size(); ++i) {
+        const UrlEntry &entry = entries.at(i);
+        const JournaledJob &before = journaled.at(i);
+        Job job;
+        if (before.isFinished() && before.state != JobState::Cancelled) {
+            job = restorable.at(i);
+            ++kept;
+        } else if (before.partial) {
+            job.setResumeFrom(before.partial);
+            ++parts;
+        }
+        job.url = entry.url;
+        job.setFileName(entry.fileName);
+        job.setExpectedSha256(entry.expectedSha256());
+        job.sourceLine = entry.line;
+        jobs.append(std::move(job));
+    }
+    m_model->addRestored(jobs);
+    if (!m_line.quiet)
+        writeErr(tr("parafetch: continuing the run journaled in %1: %2 of %3 URLs finished "
+                    "before, %4 to fetch (%5 continued from a .part file)\n")
+                     .arg(path)
+                     .arg(kept)
+                     .arg(entries.size())
+                     .arg(entries.size() - kept)
+                     .arg(parts));
+    return true;
+}
+
+void HeadlessRunner::syncJournal()
+{
+    if (m_journal && !m_journal->sync())
+        writeErr(tr("parafetch: --journal: the journal %1 could not be written: %2\n")
+                     .arg(m_journal->path(), m_journal->errorString()));
 }
 
 void HeadlessRunner::printResult(const Job &job)
@@ -593,6 +706,7 @@ void HeadlessRunner::finish()
                 Qt::SingleShotConnection);
         return;
     }
+    syncJournal();
     const int exitCode = writeResults(m_model->jobs(), m_model->summary());
     end(m_interruptedExitCode != 0 ? m_interruptedExitCode : exitCode);
 }

@@ -15,6 +15,7 @@ class CompletionCommand;
 class FetchEngine;
 class JobQueueModel;
 class LoopbackServer;
+class RunJournal;
 class StdinReader;
 class SweepRunner;
 class UrlListParser;
@@ -66,6 +67,10 @@ private:
     bool readArgumentsAndFile();
     void stdinFinished();
     bool startRun();
+    // --journal: the list goes into the model with what the journal kept of an earlier run of
+    // it; false (with a message) for a journal of another list or one that cannot be read.
+    bool addJournaledEntries(const QList<UrlEntry> &entries);
+    void syncJournal(); // the journal on disk before the results are written
     void finishInterruptedInput();
     void startSweep(const QList<UrlEntry> &entries);
     void printSweepPoint(const SweepPoint &point);
@@ -87,6 +92,7 @@ private:
     std::unique_ptr<JobQueueModel> m_model;
     std::unique_ptr<FetchEngine> m_engine;
     std::unique_ptr<CompletionCommand> m_onComplete; // --on-complete, null without
+    std::unique_ptr<RunJournal> m_journal; // after the model and engine it watches
     std::unique_ptr<SweepRunner> m_sweep;
     std::unique_ptr<UrlListParser> m_parser; // the input, until the run starts
     std::unique_ptr<StdinReader> m_stdinReader;

@@ -177,11 +177,14 @@ std::optional<QByteArrayView> checkedJson(QByteArrayView line)
     return json;
 }
 
-const QByteArray &begin(QByteArray &scratch, int formatVersion, const QByteArray &runToken)
+const QByteArray &begin(QByteArray &scratch, int formatVersion, const QByteArray &runToken,
+                        const QByteArray &list)
 {
     Record record(scratch, "begin");
     record.key("v").value(formatVersion);
     record.key("run").value(runToken);
+    if (!list.isEmpty())
+        record.key("list").value(list);
     return record.finish();
 }
 

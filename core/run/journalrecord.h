@@ -64,7 +64,9 @@ std::optional<QByteArrayView> checkedJson(QByteArrayView line);
 
 // Each encoder writes one record's JSON into scratch, replacing what it held but keeping its
 // capacity (one allocation for all the records of a run), and returns it.
-const QByteArray &begin(QByteArray &scratch, int formatVersion, const QByteArray &runToken);
+// list: what the journal's list is (RunJournal::listDigest()); left out when empty.
+const QByteArray &begin(QByteArray &scratch, int formatVersion, const QByteArray &runToken,
+                        const QByteArray &list = {});
 const QByteArray &add(QByteArray &scratch, const Job &job);
 // The job's result if it is finished, otherwise "queued".
 const QByteArray &state(QByteArray &scratch, const Job &job);

@@ -11,6 +11,7 @@
 #include "run/journalrecord.h"
 #include "run/journalwriter.h"
 #include "sha256.h"
+#include "urllistparser.h"
 
 #include <QDir>
 #include <QFile>
@@ -55,6 +56,16 @@ quint32 RunJournal::lineChecksum(QByteArrayView json)
 namespace {
 bool removeStalePart(const QString &path);
 } // namespace
+
+QByteArray RunJournal::listDigest(const QList<UrlEntry> &entries)
+{
+    Sha256 hash;
+    for (const UrlEntry &entry : entries) {
+        hash.addData(redactedUrl(entry.url).toUtf8());
+        hash.addData("\n");
+    }
+    return hash.result().toHex();
+}
 
 QString RunJournal::fileLogPath(const QString &journalPath)
 {
@@ -251,7 +262,7 @@ void RunJournal::beginSession()
     m_replacePending = true;
     m_buffer.clear();
     m_recordsInFile = 0;
-    appendRecord(JournalRecord::begin(m_json, FormatVersion, m_runToken));
+    appendRecord(JournalRecord::begin(m_json, FormatVersion, m_runToken, m_listDigest));
     // The previous run's file log is read by now (replay), and this run's begins: from here
     // on, its records belong to this journal.
     if (!m_fileLogStarted)
@@ -494,6 +505,7 @@ public:
     bool cleanExit() const { return m_cleanExit; }
     bool keptExit() const { return m_keptExit; }
     QByteArray runToken() const { return m_runToken; }
+    QByteArray listDigest() const { return m_listDigest; }
 
 private:
     LineOutcome begin(const QJsonObject &record)
@@ -509,6 +521,7 @@ private:
         m_cleanExit = false;
         m_keptExit = false;
         m_runToken = record.value(QLatin1String("run")).toString().toLatin1();
+        m_listDigest = record.value(QLatin1String("list")).toString().toLatin1();
         return LineOutcome::Applied;
     }
 
@@ -594,6 +607,7 @@ private:
     bool m_cleanExit = true; // an empty journal needs nothing restored
     bool m_keptExit = false;
     QByteArray m_runToken;
+    QByteArray m_listDigest;
 };
 
 // Whether path is a regular file (not a link) of size bytes whose SHA-256 is digest. With no
@@ -785,6 +799,7 @@ bool RunJournal::replay(const QString &path, QList<JournaledJob> *jobs, bool *cl
     *jobs = replayer.takeJobs();
     *cleanExit = replayer.cleanExit();
     counts.keptExit = replayer.keptExit();
+    counts.listDigest = replayer.listDigest();
     if (reconcileFiles && !*cleanExit)
         reconcile(FileLog::read(fileLogPath(path), replayer.runToken()), jobs, &counts);
     if (report)

@@ -25,6 +25,7 @@ namespace Parafetch {
 
 class FetchEngine;
 class FileLog;
+struct UrlEntry;
 class JobQueueModel;
 class JournalWriter;
 
@@ -41,6 +42,8 @@ struct JournalReplayReport
     // Reconciled with the disk through the file log (see FileLog):
     int adoptedFiles = 0; // unfinished in the journal, but their body was saved: now Succeeded
     int removedParts = 0; // .part files nothing can continue any more, removed
+    // The begin record's "list" (RunJournal::setListDigest()); empty for the window's journal.
+    QByteArray listDigest;
 };
 
 // File format (UTF-8, one record per line, append-only):
@@ -49,6 +52,9 @@ struct JournalReplayReport
 //
 //     {"k":"begin","v":1,"run":"<hex>"}              first line of every journal; run names the
 //                                                     file log (FileLog) written beside it
+//     {"k":"begin","v":1,"run":"<hex>","list":"<hex>"}
+//                                                     a headless --journal's: list is the
+//                                                     listDigest() of the list it journals
 //     {"k":"add","id":7,"url":"…","file":"…","line":3}
 //     {"k":"state","id":7,"state":"succeeded","http":200,"tries":1,"bytes":1024,"us":48213,
 //      "sha256":"<hex>","path":"…","error":"http-status","msg":"…","final":"…","proto":"h2"}
@@ -127,6 +133,13 @@ public:
 
     QString path() const { return m_path; }
 
+    // What identifies a list for a headless --journal: SHA-256 (hex) of its URLs, in order, one
+    // per line, as the journal writes them (redactedUrl(): a digest of a password is not kept
+    // either). A journal whose begin record holds another digest belongs to another list.
+    static QByteArray listDigest(const QList<UrlEntry> &entries);
+    // Written into every begin record from the next one on (before attach(), to be in the first).
+    void setListDigest(const QByteArray &digest) { m_listDigest = digest; }
+
     // Takes a lock file next to the journal, so that a second Parafetch neither offers the first
     // one's live run as a crashed one nor writes into it. A lock left by a process that no longer
     // runs (kill -9, power cut) is taken over. False, with *error, if another process holds it.
@@ -202,6 +215,7 @@ private:
 
     const QString m_path;
     const QByteArray m_runToken; // in every begin record, and at the head of the file log
+    QByteArray m_listDigest; // in every begin record, if set
     std::shared_ptr<FileLog> m_fileLog;
     bool m_fileLogStarted = false;
     std::unique_ptr<JournalWriter> m_writer;

@@ -239,6 +239,7 @@ private Q_SLOTS:
     void compactionRewritesTheJournal();
     void clearThenAddCompactsToTheLiveRows();
     void credentialsAreMasked();
+    void listDigestIdentifiesTheListWithoutSecrets();
     void previousJournalUntouchedUntilTheFirstRecord();
     void closingWithoutAnsweringKeepsTheOffer();
     void discardRemovesOnlyThePreviousJournal();
@@ -700,6 +701,46 @@ void TestRunJournal::credentialsAreMasked()
     QCOMPARE(restored.at(1).state, JobState::Succeeded);
     QCOMPARE(restored.at(1).bytesReceived, 4);
     QCOMPARE(restored.at(2).state, JobState::Queued);
+}
+
+void TestRunJournal::listDigestIdentifiesTheListWithoutSecrets()
+{
+    QUrl withPassword = localUrl(QStringLiteral("/list/a"));
+    withPassword.setUserInfo(QStringLiteral("dave:zebra-secret"));
+    QUrl otherPassword = withPassword;
+    otherPassword.setPassword(QStringLiteral("yak-secret"));
+    const QUrl plain = localUrl(QStringLiteral("/list/b"));
+    const QByteArray digest = RunJournal::listDigest(entriesFor({ withPassword, plain }));
+    QCOMPARE(digest.size(), 64); // SHA-256, hex
+    // The digest of what the journal writes: a new password is still the same list.
+    QCOMPARE(RunJournal::listDigest(entriesFor({ otherPassword, plain })), digest);
+    QVERIFY(RunJournal::listDigest(entriesFor({ plain, withPassword })) != digest);
+    QVERIFY(RunJournal::listDigest(entriesFor({ withPassword })) != digest);
+
+    JobQueueModel model;
+    {
+        RunJournal journal(journalPath());
+        journal.setListDigest(digest);
+        journal.attach(&model);
+        model.addEntries(entriesFor({ withPassword, plain }));
+        QVERIFY(journal.sync());
+    }
+    JournalReplayReport report;
+    QCOMPARE(replayOrFail(journalPath(), nullptr, &report).size(), 2);
+    QCOMPARE(report.listDigest, digest);
+
+    // The window's journal names no list.
+    JobQueueModel windowModel;
+    const QString windowPath = m_dir->filePath(QStringLiteral("window.log"));
+    {
+        RunJournal journal(windowPath);
+        journal.attach(&windowModel);
+        windowModel.addEntries(entriesFor({ plain }));
+        QVERIFY(journal.sync());
+    }
+    QVERIFY(!readAll(windowPath).contains("\"list\""));
+    QCOMPARE(replayOrFail(windowPath, nullptr, &report).size(), 1);
+    QVERIFY(report.listDigest.isEmpty());
 }
 
 void TestRunJournal::previousJournalUntouchedUntilTheFirstRecord()
