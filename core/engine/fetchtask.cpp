@@ -126,7 +126,7 @@ QString withoutCredentials(QString message, const QUrl &url)
 // a PDF is report.pdf); the server's own Content-Disposition name is taken as it is.
 QString suggestedFileName(const QNetworkReply &reply, const QUrl &requested)
 {
-    const QString fromHeader = FileNames::fromContentDisposition(
+    QString fromHeader = FileNames::fromContentDisposition(
         reply.rawHeader(QByteArrayLiteral("Content-Disposition")));
     if (!fromHeader.isEmpty())
         return fromHeader;

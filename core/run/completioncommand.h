@@ -17,7 +17,7 @@
 
 namespace Parafetch {
 
-class Job;
+struct Job;
 
 class CompletionCommand final : public QObject
 {
