@@ -655,7 +655,6 @@ void MainWindow::settingsDialog()
     FetchOptions options = dialog.options();
     options.concurrency = m_concurrency->value();
     options.limitRate = m_limitRate->bytesPerSecond();
-    followSaving(options);
     m_engine->setOptions(options);
     applyCompletionCommand(options);
     refreshSummary();
@@ -700,20 +699,9 @@ void MainWindow::setFetchOptions(const FetchOptions &options)
 {
     m_concurrency->setValue(options.concurrency);
     m_limitRate->setBytesPerSecond(options.limitRate);
-    followSaving(options);
     m_engine->setOptions(options);
     applyCompletionCommand(options);
     refreshSummary();
-}
-
-void MainWindow::followSaving(const FetchOptions &options)
-{
-    // Turning saving on shows where the bodies go, and turning it off hides the empty column;
-    // in between, the person's choice stands.
-    const bool wasSaving = !m_engine->options().outputDirectory.isEmpty();
-    const bool saving = !options.outputDirectory.isEmpty();
-    if (saving != wasSaving)
-        action(QStringLiteral("showSavedAsColumn"))->setChecked(saving);
 }
 
 void MainWindow::applyCompletionCommand(const FetchOptions &options)

@@ -143,8 +143,6 @@ private:
     void writeSettings();
     void showMessage(const QString &text); // a passing one, in the status bar
     void setIdleStatus(const QString &text);
-    // Shows or hides the Saved As column when options (not yet applied) turn saving on or off.
-    void followSaving(const FetchOptions &options);
     // Runs options.onComplete for each URL that finishes from now on (--on-complete).
     void applyCompletionCommand(const FetchOptions &options);
 

@@ -43,10 +43,19 @@ public:
         , m_table(table)
     {
         table->viewport()->installEventFilter(this);
-        connect(table->horizontalHeader(), &QHeaderView::sectionResized, this, [this](int column) {
-            if (!m_fitting && column != JobQueueModel::ErrorColumn)
-                m_stopped = true;
-        });
+        connect(table->horizontalHeader(), &QHeaderView::sectionResized, this,
+                [this](int column, int oldSize, int newSize) {
+                    if (m_fitting || column == JobQueueModel::ErrorColumn)
+                        return;
+                    // A column shown or hidden (View → … Column) is not a person sizing one:
+                    // the URL column makes room for it, or takes the room back.
+                    if (oldSize == 0 || newSize == 0) {
+                        if (!m_stopped)
+                            fit();
+                        return;
+                    }
+                    m_stopped = true;
+                });
     }
     void stop() { m_stopped = true; }
 
