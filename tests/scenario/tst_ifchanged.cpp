@@ -29,27 +29,9 @@ constexpr int Files = 4;
 constexpr int NotModified = 304;
 constexpr int Ok = 200;
 
-struct Run
+bool runParafetch(const QStringList &arguments, ProgramRun *run)
 {
-    int exitCode = -1;
-    QString out;
-    QString err;
-    QString describe() const
-    {
-        return QStringLiteral("exit %1\nstdout:\n%2\nstderr:\n%3").arg(exitCode).arg(out, err);
-    }
-};
-
-bool runParafetch(const QStringList &arguments, Run *run)
-{
-    QProcess process;
-    process.start(QStringLiteral(PARAFETCH_EXECUTABLE), arguments);
-    if (!process.waitForStarted(HangGuardMs) || !process.waitForFinished(HangGuardMs))
-        return false;
-    run->exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run->out = QString::fromUtf8(process.readAllStandardOutput());
-    run->err = QString::fromUtf8(process.readAllStandardError());
-    return true;
+    return runProgram(QStringLiteral(PARAFETCH_EXECUTABLE), arguments, run, HangGuardMs);
 }
 
 QString fileName(int i)
@@ -154,7 +136,7 @@ void TestIfChanged::refetchesOnlyWhatChanged()
     const QString problem = nginx.start(root, http2);
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
 
-    const auto run = [&](const QString &exportName, const QString &previous, Run *result) {
+    const auto run = [&](const QString &exportName, const QString &previous, ProgramRun *result) {
         QStringList arguments { QStringLiteral("--headless"),
                                 QStringLiteral("--retries"),
                                 QStringLiteral("0"),
@@ -172,7 +154,7 @@ void TestIfChanged::refetchesOnlyWhatChanged()
     };
 
     // The first run saves every file and exports its validators.
-    Run first;
+    ProgramRun first;
     QVERIFY(run(QStringLiteral("first.json"), QString(), &first));
     QVERIFY2(first.exitCode == AllSucceeded, qPrintable(first.describe()));
     QJsonObject summary;
@@ -201,7 +183,7 @@ void TestIfChanged::refetchesOnlyWhatChanged()
                                  QFileDevice::FileModificationTime));
     }
 
-    Run second;
+    ProgramRun second;
     QVERIFY(run(QStringLiteral("second.json"), QStringLiteral("first.json"), &second));
     QVERIFY2(second.exitCode == AllSucceeded, qPrintable(second.describe()));
     QVERIFY2(second.out.contains(QLatin1String("succeeded=4 unchanged=3 failed=0")),
@@ -244,7 +226,7 @@ void TestIfChanged::refetchesOnlyWhatChanged()
     // The second run's export feeds a third; f2's saved file is gone meanwhile, so f2 is asked
     // for in full (a 304 would leave it with no file) and saved again under its name.
     QVERIFY(QFile::remove(QDir(saved).filePath(fileName(2))));
-    Run third;
+    ProgramRun third;
     QVERIFY(run(QStringLiteral("third.json"), QStringLiteral("second.json"), &third));
     QVERIFY2(third.exitCode == AllSucceeded, qPrintable(third.describe()));
     QVERIFY2(third.out.contains(QLatin1String("succeeded=4 unchanged=3 failed=0")),

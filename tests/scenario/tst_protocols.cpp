@@ -28,27 +28,9 @@ constexpr int Files = 4;
 
 enum class Server { None, NghttpdTls, NghttpdCleartext, NginxWithH2 };
 
-struct Run
+bool runParafetch(const QStringList &arguments, ProgramRun *run)
 {
-    int exitCode = -1;
-    QString out;
-    QString err;
-    QString describe() const
-    {
-        return QStringLiteral("exit %1\nstdout:\n%2\nstderr:\n%3").arg(exitCode).arg(out, err);
-    }
-};
-
-bool runParafetch(const QStringList &arguments, Run *run)
-{
-    QProcess process;
-    process.start(QStringLiteral(PARAFETCH_EXECUTABLE), arguments);
-    if (!process.waitForStarted(HangGuardMs) || !process.waitForFinished(HangGuardMs))
-        return false;
-    run->exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run->out = QString::fromUtf8(process.readAllStandardOutput());
-    run->err = QString::fromUtf8(process.readAllStandardError());
-    return true;
+    return runProgram(QStringLiteral(PARAFETCH_EXECUTABLE), arguments, run, HangGuardMs);
 }
 
 } // namespace
@@ -140,7 +122,7 @@ void TestProtocols::exportNamesProtocolAndConnection()
     arguments += options;
     for (int i = 0; i < Files; ++i)
         arguments.append(process->url(QStringLiteral("/f%1.txt").arg(i)).toString());
-    Run run;
+    ProgramRun run;
     QVERIFY(runParafetch(arguments, &run));
     QVERIFY2(run.exitCode == AllSucceeded, qPrintable(run.describe()));
 
@@ -193,7 +175,7 @@ void TestProtocols::badProtocolOptions()
     QFETCH(QStringList, options);
     QFETCH(QStringList, named);
 
-    Run run;
+    ProgramRun run;
     // Checked before anything is fetched: the URL is never asked for.
     QVERIFY(runParafetch(QStringList { QStringLiteral("--headless") } + options
                              + QStringList { refusedUrl().toString() },

@@ -10,6 +10,7 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTcpServer>
@@ -147,6 +148,24 @@ QStringList differingFields(const RunSummary &a, const RunSummary &b)
     check("ttfbP50Us", a.ttfbP50Us, b.ttfbP50Us);
     check("ttfbP90Us", a.ttfbP90Us, b.ttfbP90Us);
     return differing;
+}
+
+QString ProgramRun::describe() const
+{
+    return QStringLiteral("exit %1\nstdout:\n%2\nstderr:\n%3").arg(exitCode).arg(out, err);
+}
+
+bool runProgram(const QString &program, const QStringList &arguments, ProgramRun *run,
+                int timeoutMs)
+{
+    QProcess process;
+    process.start(program, arguments);
+    if (!process.waitForStarted(timeoutMs) || !process.waitForFinished(timeoutMs))
+        return false;
+    run->exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run->out = QString::fromUtf8(process.readAllStandardOutput());
+    run->err = QString::fromUtf8(process.readAllStandardError());
+    return true;
 }
 
 } // namespace Parafetch::TestSupport

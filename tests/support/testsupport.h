@@ -64,6 +64,18 @@ qint64 peakRssBytes();
 // The names of the fields in which two summaries differ, so that a failure says which.
 QStringList differingFields(const RunSummary &a, const RunSummary &b);
 
+// How a program a test ran ended and what it said.
+struct ProgramRun
+{
+    int exitCode = -1; // -1 when it crashed
+    QString out;
+    QString err;
+    QString describe() const;
+};
+// Runs program until it ends; false when it could not start or did not end within timeoutMs.
+bool runProgram(const QString &program, const QStringList &arguments, ProgramRun *run,
+                int timeoutMs = RunTimeoutMs);
+
 } // namespace TestSupport
 } // namespace Parafetch
 
