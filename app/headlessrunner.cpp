@@ -720,16 +720,8 @@ int HeadlessRunner::writeResults(const QList<Job> &jobs, const RunSummary &summa
                      .arg(formatBandwidthCap(m_line.fetch.limitRate, m_line.fetch.limitRatePerUrl))
                      .toUtf8(),
                  true);
-    if (m_line.fetch.startIntervalNs > 0 || m_line.fetch.perHostIntervalNs > 0) {
-        QStringList paces;
-        if (m_line.fetch.startIntervalNs > 0)
-            paces.append(tr("at most %1 URLs started")
-                             .arg(FetchOptions::requestRateText(m_line.fetch.startIntervalNs)));
-        if (m_line.fetch.perHostIntervalNs > 0)
-            paces.append(tr("one start per host every %1")
-                             .arg(formatSeconds(m_line.fetch.perHostIntervalNs)));
-        writeOut(tr("paced: %1\n").arg(paces.join(QStringLiteral(", "))).toUtf8(), true);
-    }
+    if (const QString paced = m_line.fetch.pacingText(); !paced.isEmpty())
+        writeOut(tr("paced: %1\n").arg(paced).toUtf8(), true);
     if (m_onComplete) {
         writeOut(tr("on-complete: %n command(s) run", nullptr, m_onComplete->started())
                      .append(m_onComplete->failures() > 0

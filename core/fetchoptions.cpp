@@ -2,9 +2,11 @@
 // Defaults and validation of fetch settings.
 #include "fetchoptions.h"
 
+#include "formatting.h"
 #include "units.h"
 
 #include <QCoreApplication>
+#include <QStringList>
 
 #include <algorithm>
 #include <cmath>
@@ -150,6 +152,20 @@ QString FetchOptions::requestRateText(qint64 startIntervalNs)
             .arg(QString::number(perSecond, 'g', 4));
     return QCoreApplication::translate("Parafetch::FetchOptions", "one every %1 s")
         .arg(QString::number(double(startIntervalNs) / double(Units::NsPerSecond), 'g', 4));
+}
+
+QString FetchOptions::pacingText() const
+{
+    QStringList paces;
+    if (startIntervalNs > 0)
+        paces.append(
+            QCoreApplication::translate("Parafetch::FetchOptions", "at most %1 URLs started")
+                .arg(requestRateText(startIntervalNs)));
+    if (perHostIntervalNs > 0)
+        paces.append(
+            QCoreApplication::translate("Parafetch::FetchOptions", "one start per host every %1")
+                .arg(formatSeconds(perHostIntervalNs)));
+    return paces.join(QStringLiteral(", "));
 }
 
 int FetchOptions::clampConcurrency(int value)

@@ -135,6 +135,9 @@ struct FetchOptions
     static std::optional<qint64> parseRequestRate(QStringView text, QString *error);
     // For people: "20/s", "1/min", "every 2.5 s"; empty for none.
     static QString requestRateText(qint64 startIntervalNs);
+    // The request-rate caps in force, for the summaries: "at most 20/s URLs started, one start
+    // per host every 2 s"; empty when neither is set.
+    QString pacingText() const;
     // Parses "Name: value"; nullopt with a reason on error (a bad name, or a value that
     // forbiddenInHeaderValue() refuses).
     static std::optional<QPair<QByteArray, QByteArray>> parseHeader(const QString &text,

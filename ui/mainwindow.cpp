@@ -545,6 +545,7 @@ void MainWindow::refreshSummary()
     // Options reach the engine from several places (settings, the command line): read them here.
     m_summary->setPerHostLimit(m_engine->options().perHost);
     m_summary->setBandwidthCap(m_engine->options().limitRate, m_engine->options().limitRatePerUrl);
+    m_summary->setPacing(m_engine->options().pacingText());
     // The proxy does not re-filter on every live change (it would re-sort rows under the
     // pointer); a status or text filter is applied again at the summary's pace instead.
     if (running

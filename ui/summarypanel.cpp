@@ -38,6 +38,15 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     m_capped->setWordWrap(true);
     m_capped->hide();
     layout->addWidget(m_capped);
+    m_paced = new QLabel(this);
+    m_paced->setObjectName(QStringLiteral("requestPacing"));
+    m_paced->setAccessibleName(tr("Request pacing"));
+    m_paced->setToolTip(
+        tr("Requests are paced (Settings → Requests per second, Per-host "
+           "interval): the wall time and the speedup below were measured under it"));
+    m_paced->setWordWrap(true);
+    m_paced->hide();
+    layout->addWidget(m_paced);
 
     m_form = new QFormLayout;
     m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
@@ -270,6 +279,14 @@ void SummaryPanel::setBandwidthCap(qint64 limitRate, qint64 limitRatePerUrl)
     if (text != m_capped->text())
         m_capped->setText(text);
     m_capped->setVisible(!text.isEmpty());
+}
+
+void SummaryPanel::setPacing(const QString &pacing)
+{
+    const QString text = pacing.isEmpty() ? QString() : tr("Paced: %1").arg(pacing);
+    if (text != m_paced->text())
+        m_paced->setText(text);
+    m_paced->setVisible(!text.isEmpty());
 }
 
 void SummaryPanel::clearBaseline()

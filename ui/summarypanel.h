@@ -31,6 +31,8 @@ public:
     void setPerHostLimit(int perHost);
     // "Capped at …" while a bandwidth cap is set (bytes/s, 0 = none).
     void setBandwidthCap(qint64 limitRate, qint64 limitRatePerUrl);
+    // FetchOptions::pacingText(), shown as "Paced: …" when not empty.
+    void setPacing(const QString &pacing);
     // The time left (EtaEstimator::estimate()) while a run is going on.
     void setRemaining(const EtaEstimate &eta, bool running);
 
@@ -65,6 +67,7 @@ private:
     QLabel *m_baseline = nullptr;
     QLabel *m_classic = nullptr;
     QLabel *m_polite = nullptr;
+    QLabel *m_paced = nullptr;
     QLabel *m_capped = nullptr;
     QFormLayout *m_form = nullptr;
 };

@@ -356,6 +356,7 @@ private Q_SLOTS:
     void openInBrowserFailureIsShownInTheWindow();
     void openFileAndItsFolder();
     void onCompleteRunsForEachFinishedUrl();
+    void pacingIsSaidInTheSummary();
     void rowActionsWithNothingSelectedSaySo();
     void mnemonicsAreUnique();
     void fetchAgainIfChangedAsksWithTheTablesOwnValidators();
@@ -2945,6 +2946,28 @@ void TestMainWindow::onCompleteRunsForEachFinishedUrl()
     });
     h.action("settings")->trigger();
     QCOMPARE(h.engine.options().onComplete, options.onComplete);
+}
+
+void TestMainWindow::pacingIsSaidInTheSummary()
+{
+    Harness h;
+    QVERIFY(h.show());
+    auto *paced = h.window->summaryPanel()->findChild<QLabel *>(QStringLiteral("requestPacing"));
+    QVERIFY(paced);
+    h.window->refreshSummary();
+    QVERIFY(!paced->isVisible());
+    FetchOptions options = h.engine.options();
+    options.startIntervalNs = 50'000'000; // --rate 20/s
+    options.perHostIntervalNs = 2'000'000'000; // --per-host-interval 2
+    h.window->setFetchOptions(options);
+    QTRY_VERIFY(paced->isVisible());
+    QCOMPARE(paced->text(),
+             QStringLiteral("Paced: at most 20/s URLs started, one start per host "
+                            "every 2.000 s"));
+    options.startIntervalNs = 0;
+    options.perHostIntervalNs = 0;
+    h.window->setFetchOptions(options);
+    QTRY_VERIFY(!paced->isVisible());
 }
 
 void TestMainWindow::rowActionsWithNothingSelectedSaySo()
