@@ -41,6 +41,29 @@ std::optional<FetchOptions::HttpVersion> FetchOptions::httpVersionFromName(QStri
     return std::nullopt;
 }
 
+QString FetchOptions::existingFileName(ExistingFile policy)
+{
+    switch (policy) {
+    case ExistingFile::Rename:
+        break;
+    case ExistingFile::Skip:
+        return QStringLiteral("skip");
+    case ExistingFile::Overwrite:
+        return QStringLiteral("overwrite");
+    }
+    return QStringLiteral("rename");
+}
+
+std::optional<FetchOptions::ExistingFile> FetchOptions::existingFileFromName(QStringView name)
+{
+    for (const ExistingFile policy :
+         { ExistingFile::Rename, ExistingFile::Skip, ExistingFile::Overwrite }) {
+        if (name.compare(existingFileName(policy), Qt::CaseInsensitive) == 0)
+            return policy;
+    }
+    return std::nullopt;
+}
+
 std::optional<qint64> FetchOptions::parseByteRate(QStringView text, QString *error)
 {
     const QStringView trimmed = text.trimmed();

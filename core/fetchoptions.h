@@ -43,6 +43,21 @@ struct FetchOptions
         // help nobody). Cleartext: h2 with prior knowledge (h2c, no Upgrade dance).
         Http2,
     };
+    // What a download does when its file name is already taken on disk (--if-exists,
+    // Settings → If the file exists). Names taken by this run's own downloads are always
+    // numbered: "index.html", "index (1).html".
+    enum class ExistingFile : quint8 {
+        Rename, // save under the next free name, "NAME (1).ext": a user's file is never touched
+        // Leave a file that is already there when the server's copy has the same size and date
+        // (its Last-Modified, which saved files take as their modification time, as wget -N
+        // and curl -R do); asked with If-Modified-Since, so no body is sent. The URL ends
+        // JobState::Unchanged with that file as its result. Otherwise as Rename.
+        Skip,
+        // Replace a regular file under the name in one rename(2), once the body is complete
+        // and verified. A link, a directory or anything else under the name is never replaced
+        // or followed: the body is saved under the next free name, as Rename.
+        Overwrite,
+    };
 
     static constexpr int MinConcurrency = 1;
     static constexpr int MaxConcurrency = 512;
@@ -87,6 +102,7 @@ struct FetchOptions
     int perHost = 0; // polite mode: at most this many requests per host at once, 0 = off
     bool resume = true; // continue a kept .part with Range + If-Range where the server allows
     HttpVersion httpVersion = HttpVersion::Auto;
+    ExistingFile existingFile = ExistingFile::Rename;
     // Bandwidth caps in bytes per second, 0 = none: for the whole run (--limit-rate, the
     // toolbar's Limit box, which applies at once) and for each URL (--limit-rate-per-url).
     qint64 limitRate = 0;
@@ -122,6 +138,9 @@ struct FetchOptions
     // their dashes.
     static QString httpVersionName(HttpVersion version);
     static std::optional<HttpVersion> httpVersionFromName(QStringView name);
+    // "rename", "skip", "overwrite": --if-exists's values and the settings file's.
+    static QString existingFileName(ExistingFile policy);
+    static std::optional<ExistingFile> existingFileFromName(QStringView name);
     static int clampConcurrency(int value);
     // A rate as curl's --limit-rate takes it: bytes per second, or with a suffix K, M or G
     // (KiB, MiB, GiB; "1.5M" is 1,572,864). "0" lifts the cap. nullopt with a reason on error.

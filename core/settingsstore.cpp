@@ -10,7 +10,8 @@
 //   writes them, "512K", "1.5M"; "0" or absent = none), startIntervalNs and perHostIntervalNs
 //   (--rate and --per-host-interval as the time between starts; 0 = none), cookiesFile (the
 //   --cookies file's path, "" = none; read again at each start), proxy ("" = the system's
-//   settings, "none" = no proxy, otherwise a proxy URL as --proxy takes it).
+//   settings, "none" = no proxy, otherwise a proxy URL as --proxy takes it), ifExists
+//   ("rename" | "skip" | "overwrite", as --if-exists takes it).
 // The headers may hold secrets (Authorization, Cookie, API keys). They are stored like any other
 // setting: in plain text in the user's configuration file, readable by that user only as far as
 // the file's permissions go. That is what a person who types them into the dialog expects of a
@@ -55,6 +56,7 @@ constexpr QLatin1String CookiesFileKey("cookiesFile");
 constexpr QLatin1String StartIntervalKey("startIntervalNs");
 constexpr QLatin1String PerHostIntervalKey("perHostIntervalNs");
 constexpr QLatin1String ProxyKey("proxy");
+constexpr QLatin1String IfExistsKey("ifExists");
 constexpr qint64 MaxIntervalNs = qint64(24) * 60 * 60 * 1'000'000'000; // a day
 
 constexpr QLatin1String GetName("GET");
@@ -160,6 +162,12 @@ FetchOptions SettingsStore::loadFetchOptions(const QSettings &settings)
     else if (!protocol.isEmpty())
         qWarning("Parafetch: ignoring the stored protocol \"%s\": not auto, http1.1 or http2",
                  qPrintable(protocol));
+    const QString ifExists = settings.value(key(IfExistsKey)).toString().trimmed();
+    if (const auto policy = FetchOptions::existingFileFromName(ifExists))
+        options.existingFile = *policy;
+    else if (!ifExists.isEmpty())
+        qWarning("Parafetch: ignoring the stored ifExists \"%s\": not rename, skip or overwrite",
+                 qPrintable(ifExists.left(40)));
     for (const auto &[name, rate] :
          { std::pair { LimitRateKey, &options.limitRate },
            std::pair { LimitRatePerUrlKey, &options.limitRatePerUrl } }) {
@@ -227,6 +235,7 @@ void SettingsStore::saveFetchOptions(QSettings &settings, const FetchOptions &op
     settings.setValue(key(StartIntervalKey), options.startIntervalNs);
     settings.setValue(key(PerHostIntervalKey), options.perHostIntervalNs);
     settings.setValue(key(ProxyKey), options.proxy);
+    settings.setValue(key(IfExistsKey), FetchOptions::existingFileName(options.existingFile));
 }
 
 UrlPatternOptions SettingsStore::loadPatternOptions(const QSettings &settings)
