@@ -362,6 +362,13 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
            "each URL there with an ETag or Last-Modified is asked for conditionally, and a 304 "
            "counts as unchanged (a success) and leaves its saved file as it is."),
         QStringLiteral("PREVIOUS.json"));
+    const QCommandLineOption ifExists(
+        QStringLiteral("if-exists"),
+        tr("What a download does when its file name is already taken in the output directory: "
+           "rename (save as NAME (1), the default), skip (leave a file of the same size and "
+           "Last-Modified date as it is; the URL counts as unchanged) or overwrite (replace a "
+           "regular file once the body is complete; never a link)."),
+        QStringLiteral("POLICY"));
     const QCommandLineOption rate(
         QStringLiteral("rate"),
         tr("Start at most N URLs per second, minute, hour or day, however many workers run: "
@@ -470,6 +477,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                         cookies,
                         onComplete,
                         ifChanged,
+                        ifExists,
                         globOff,
                         globLimit,
                         screenshotSweep });
@@ -547,6 +555,15 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
             return false;
         }
         fetch.onComplete = parser.value(onComplete).trimmed();
+    }
+    if (parser.isSet(ifExists)) {
+        const auto policy = FetchOptions::existingFileFromName(parser.value(ifExists).trimmed());
+        if (!policy) {
+            printError(tr("--if-exists takes rename, skip or overwrite, not '%1'")
+                           .arg(parser.value(ifExists)));
+            return false;
+        }
+        fetch.existingFile = *policy;
     }
     if (parser.isSet(cookies)) {
         QString error;
@@ -657,10 +674,11 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
 
     result.screenshotPath = parser.value(screenshot);
     for (const QCommandLineOption *option :
-         { &jobs,   &timeout,         &idleTimeout, &retries, &retryDelay, &maxRedirects,
-           &head,   &header,          &userAgent,   &noHash,  &noResume,   &outputDir,
-           &caFile, &perHost,         &http11,      &http2,   &limitRate,  &limitRatePerUrl,
-           &rate,   &perHostInterval, &checksums,   &cookies, &onComplete, &ifChanged }) {
+         { &jobs,         &timeout,   &idleTimeout,     &retries,   &retryDelay,
+           &maxRedirects, &head,      &header,          &userAgent, &noHash,
+           &noResume,     &outputDir, &caFile,          &perHost,   &http11,
+           &http2,        &limitRate, &limitRatePerUrl, &rate,      &perHostInterval,
+           &checksums,    &cookies,   &onComplete,      &ifChanged, &ifExists }) {
         result.fetchOptionsGiven = result.fetchOptionsGiven || parser.isSet(*option);
     }
     result.fetchOptionsGiven = result.fetchOptionsGiven || parser.isSet(proxy);

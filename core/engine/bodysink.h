@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QByteArrayView>
+#include <QDateTime>
 #include <QString>
 
 #include <functional>
@@ -53,6 +54,17 @@ public:
     // --if-changed found the body changed: commit() puts it in place of this file (the earlier
     // run's, for the same URL) instead of beside it under a free name.
     virtual void replaceOnCommit(const QString & /*path*/) { }
+    // The server's Last-Modified: commit() gives the saved file that modification time, as
+    // wget and curl -R do, so that a later run can tell the file is the server's copy.
+    virtual void setModificationTime(const QDateTime & /*time*/) { }
+    // --if-exists skip: the absolute path of a regular file already standing under the name
+    // open(suggestedName) would want, if its size and modification time (to the second) are
+    // these; empty otherwise.
+    virtual QString matchingExistingFile(const QString & /*suggestedName*/, qint64 /*size*/,
+                                         const QDateTime & /*modified*/) const
+    {
+        return {};
+    }
     // The window closes keeping partial files: what this attempt (or a kept one) wrote stays in
     // its .part for a later run to continue, and the sink forgets it. False, having discarded,
     // when there is nothing to leave (no file, or an empty one).

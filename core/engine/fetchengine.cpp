@@ -125,10 +125,11 @@ void FetchEngine::setOptions(const FetchOptions &options)
         m_shared->connectionGeneration.fetch_add(1, std::memory_order_acq_rel);
     m_options.concurrency = FetchOptions::clampConcurrency(options.concurrency);
     m_sharedOptions = std::make_shared<const FetchOptions>(m_options);
-    if (m_options.outputDirectory != oldDirectory || !m_outputDirectory)
+    if (m_options.outputDirectory != oldDirectory || !m_outputDirectory
+        || m_outputDirectory->existingFilePolicy() != m_options.existingFile)
         m_outputDirectory = m_options.outputDirectory.isEmpty()
             ? nullptr
-            : std::make_shared<OutputDirectory>(m_options.outputDirectory);
+            : std::make_shared<OutputDirectory>(m_options.outputDirectory, m_options.existingFile);
     m_bandwidth->setRate(m_options.limitRate);
     setConcurrency(m_options.concurrency);
 }

@@ -190,6 +190,10 @@ struct FetchTask::Attempt
     bool rateBlocked = false; // drain() stopped: a bandwidth cap said wait (m_rateTimer)
     bool keepBody = false; // this hop's response is a 2xx to a GET: its body is the job's
     bool conditional = false; // this hop's request asked "if changed" (--if-changed)
+    // --if-exists skip: the file already saved that this response's body would be (same name,
+    // size and date); the transfer is stopped after the head and the URL ends Unchanged.
+    QString existingPath;
+    Sha256Digest existingSha256; // of that file, when a checksum was expected and it matched
     RedirectFault redirectFault = RedirectFault::None;
     QString refusedScheme;
     QString sinkError;
@@ -468,6 +472,41 @@ void FetchTask::onMetaData()
             attempt.announcedLength += m_resumeOffset;
     }
     m_control->bytesTotal.store(attempt.announcedLength, std::memory_order_relaxed);
+    if (attempt.keepBody && m_resumeOffset == 0 && !m_previous && m_action.savesBody
+        && m_options->existingFile == FetchOptions::ExistingFile::Skip && findExistingFile(reply))
+        reply.abort(); // the head told all we need; classify() sees existingPath
+}
+
+// --if-exists skip: whether the body this response announces is already saved under the name it
+// would get, judged by its size (Content-Length; an encoded body has none we could compare) and
+// date (Last-Modified, which our saved files take as their mtime), as wget -N judges. When a
+// checksum is expected, the file must also hash to it: a result is a success only if verified.
+bool FetchTask::findExistingFile(const QNetworkReply &reply)
+{
+    Attempt &attempt = *m_attempt;
+    if (attempt.announcedLength < 0)
+        return false;
+    const QDateTime modified = reply.header(QNetworkRequest::LastModifiedHeader).toDateTime();
+    const QString path =
+        m_sink->matchingExistingFile(suggestedName(reply), attempt.announcedLength, modified);
+    if (path.isEmpty())
+        return false;
+    const Sha256Digest expected = expectedSha256(reply);
+    if (!expected.isEmpty()) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return false;
+        Sha256 hash;
+        constexpr qint64 ChunkBytes = 1 << 20;
+        for (QByteArray chunk; !(chunk = file.read(ChunkBytes)).isEmpty();)
+            hash.addData(chunk);
+        const Sha256Digest actual(hash.result());
+        if (file.error() != QFileDevice::NoError || actual != expected)
+            return false; // fetched again, and saved beside it under a free name
+        attempt.existingSha256 = actual;
+    }
+    attempt.existingPath = path;
+    return true;
 }
 
 void FetchTask::drain()
@@ -745,6 +784,16 @@ void FetchTask::classify(QNetworkReply &reply)
 
     if (cancelledByUser) {
         fail(ErrorKind::Cancelled, tr("cancelled"));
+    } else if (!attempt.existingPath.isEmpty()) {
+        // --if-exists skip: the file already there is the server's copy; nothing is written.
+        m_job.state = JobState::Unchanged;
+        m_job.bytesTotal = attempt.announcedLength;
+        m_job.sha256 = attempt.existingSha256;
+        m_job.setSavedPath(attempt.existingPath);
+        if (m_options->keepValidators) {
+            m_job.setEtag(reply.rawHeader(QByteArrayLiteral("ETag")).trimmed());
+            m_job.setLastModified(reply.rawHeader(QByteArrayLiteral("Last-Modified")).trimmed());
+        }
     } else if (attempt.timedOut) {
         fail(ErrorKind::TimedOut, tr("timed out after %1 s").arg(seconds(m_options->timeoutMs)));
     } else if (attempt.sinkFailed) {
@@ -889,6 +938,7 @@ qint64 FetchTask::contentRangeStart(const QNetworkReply &reply)
 bool FetchTask::openSink(const QNetworkReply &reply)
 {
     Attempt &attempt = *m_attempt;
+    m_sink->setModificationTime(reply.header(QNetworkRequest::LastModifiedHeader).toDateTime());
     if (attempt.resumedFrom > 0) {
         // 206: continue the kept part, after checking that this is the range we asked for.
         if (contentRangeStart(reply) != attempt.resumedFrom) {

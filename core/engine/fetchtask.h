@@ -149,6 +149,7 @@ private:
     // What the body must hash to: the job's own checksum, or --checksums' for its saved name.
     Sha256Digest expectedSha256(const QNetworkReply &reply) const;
     bool openSink(const QNetworkReply &reply);
+    bool findExistingFile(const QNetworkReply &reply);
     QByteArray resumeValidator(const QNetworkReply &reply) const;
     bool wasNeverSent(const QNetworkReply &reply) const;
     static qint64 contentRangeStart(const QNetworkReply &reply);

@@ -77,6 +77,12 @@ bool entryExists(const QString &path)
     return ::lstat(encoded(path).constData(), &status) == 0 || errno != ENOENT;
 }
 
+// A regular file, not a link to one.
+bool isRegularFile(const QString &path, struct stat *status)
+{
+    return ::lstat(encoded(path).constData(), status) == 0 && S_ISREG(status->st_mode);
+}
+
 // rename(2) that fails with EEXIST rather than replace whatever stands under to. rename works
 // on directory entries: it follows a link under neither name.
 int renameNoReplace(const char *from, const char *to)
@@ -114,8 +120,9 @@ int moveNoReplace(const QString &fromPath, const QString &toPath)
 
 } // namespace
 
-OutputDirectory::OutputDirectory(const QString &path)
+OutputDirectory::OutputDirectory(const QString &path, FetchOptions::ExistingFile existing)
     : m_dir(path)
+    , m_existing(existing)
 { }
 
 bool OutputDirectory::ensureExists(QString *error) const
@@ -138,8 +145,14 @@ bool OutputDirectory::isReserved(const QString &name) const
 
 bool OutputDirectory::isTaken(const QString &name) const
 {
-    return isReserved(name) || entryExists(m_dir.filePath(name))
-        || entryExists(m_dir.filePath(FileNames::partName(name)));
+    if (isReserved(name) || entryExists(m_dir.filePath(FileNames::partName(name))))
+        return true;
+    const QString path = m_dir.filePath(name);
+    struct stat status;
+    // Overwrite: a regular file is the one the body is to replace; anything else keeps its name.
+    return m_existing == FetchOptions::ExistingFile::Overwrite
+        ? !isRegularFile(path, &status) && entryExists(path)
+        : entryExists(path);
 }
 
 void OutputDirectory::insert(const QString &name)
@@ -189,8 +202,27 @@ bool FileSink::open(const QString &suggestedName, QString *error)
     discard();
     if (!m_directory->ensureExists(error))
         return false;
-    m_wantedName = m_requestedName.isEmpty() ? suggestedName : FileNames::sanitize(m_requestedName);
+    m_wantedName = wantedName(suggestedName);
     return createPart(error);
+}
+
+QString FileSink::wantedName(const QString &suggestedName) const
+{
+    return m_requestedName.isEmpty() ? suggestedName : FileNames::sanitize(m_requestedName);
+}
+
+QString FileSink::matchingExistingFile(const QString &suggestedName, qint64 size,
+                                       const QDateTime &modified) const
+{
+    const QString name = wantedName(suggestedName);
+    if (name.isEmpty() || size < 0 || !modified.isValid())
+        return {};
+    const QString path = m_directory->filePath(name);
+    struct stat status;
+    if (!isRegularFile(path, &status) || status.st_size != size
+        || qint64(status.st_mtime) != modified.toSecsSinceEpoch())
+        return {};
+    return QFileInfo(path).absoluteFilePath();
 }
 
 bool FileSink::createPart(QString *error)
@@ -364,6 +396,10 @@ bool FileSink::commit(QString *error)
         discard();
         return false;
     }
+    // The server's date for the body, as wget and curl -R keep it (futimens on our descriptor).
+    // Should it fail, the body is as good; only a later --if-exists skip will not know it.
+    if (m_modified.isValid())
+        m_part.setFileTime(m_modified, QFileDevice::FileModificationTime);
     m_part.close();
     // rename works on names: had something replaced our .part (a link, say), that would be
     // renamed to the final name instead of our body.
@@ -386,12 +422,33 @@ bool FileSink::commit(QString *error)
             return false;
         }
         m_savedPath = QFileInfo(m_replacePath).absoluteFilePath();
-    } else if (!moveToFinalName(error)) {
+    } else if (m_directory->existingFilePolicy() == FetchOptions::ExistingFile::Overwrite
+                   ? !overwriteFinalName(error)
+                   : !moveToFinalName(error)) {
         discard();
         return false;
     }
     m_partId.reset();
     releaseName();
+    return true;
+}
+
+// --if-exists overwrite: a regular file under the reserved name is replaced in one rename(2)
+// (a reader sees the old body or the new one, never none); rename replaces the directory entry
+// and follows no link. Anything else there is left alone, as moveToFinalName() leaves it.
+bool FileSink::overwriteFinalName(QString *error)
+{
+    const QString finalPath = m_directory->filePath(m_finalName);
+    struct stat status;
+    if (!isRegularFile(finalPath, &status))
+        return moveToFinalName(error);
+    if (::rename(encoded(m_partFilePath).constData(), encoded(finalPath).constData()) != 0) {
+        if (error)
+            *error =
+                describeError(finalPath, QCoreApplication::translate("FileSink", "replace"), errno);
+        return false;
+    }
+    m_savedPath = finalPath;
     return true;
 }
 

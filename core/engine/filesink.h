@@ -3,6 +3,7 @@
 #pragma once
 
 #include "engine/bodysink.h"
+#include "fetchoptions.h"
 
 #include <QDir>
 #include <QFile>
@@ -21,11 +22,14 @@ namespace Parafetch {
 // A name is held together with its .part name: "X" and "X.part" are one reservation, so a
 // download whose final name is "X.part" never meets another's temporary file. Entries are looked
 // up with lstat: a link of any kind, dangling or not, holds its name (no body lands where it
-// points).
+// points). With FetchOptions::ExistingFile::Overwrite a regular file on disk does not hold its
+// name (the body replaces it on commit); everything else still does.
 class OutputDirectory final
 {
 public:
-    explicit OutputDirectory(const QString &path);
+    explicit OutputDirectory(
+        const QString &path,
+        FetchOptions::ExistingFile existing = FetchOptions::ExistingFile::Rename);
     Q_DISABLE_COPY_MOVE(OutputDirectory)
 
     QString path() const { return m_dir.path(); }
@@ -38,6 +42,7 @@ public:
     // has that name or another download holds it or its .part name.
     bool reserveForPart(const QString &name);
     QString filePath(const QString &name) const { return m_dir.filePath(name); }
+    FetchOptions::ExistingFile existingFilePolicy() const { return m_existing; }
 
 private:
     bool isReserved(const QString &name) const;
@@ -45,6 +50,7 @@ private:
     void insert(const QString &name);
 
     QDir m_dir;
+    FetchOptions::ExistingFile m_existing;
     mutable QMutex m_mutex;
     // Final and .part names of every active download, case-folded: safe on case-insensitive
     // file systems too. The sets of two downloads never overlap.
@@ -72,6 +78,9 @@ public:
     QString pendingSavePath() const override;
     bool leavePartial(QString *path, qint64 *size) override;
     void replaceOnCommit(const QString &path) override { m_replacePath = path; }
+    void setModificationTime(const QDateTime &time) override { m_modified = time; }
+    QString matchingExistingFile(const QString &suggestedName, qint64 size,
+                                 const QDateTime &modified) const override;
 
 private:
     // Which file a .part is (st_dev, st_ino): what we may remove, continue or rename is the file
@@ -83,6 +92,8 @@ private:
                      QString *error) const;
     bool isOurPart() const;
     bool moveToFinalName(QString *error);
+    bool overwriteFinalName(QString *error);
+    QString wantedName(const QString &suggestedName) const;
     void removePart();
     void releaseName();
 
@@ -92,6 +103,7 @@ private:
     QString m_finalName; // reserved in m_directory, with its .part name, while non-empty
     QString m_savedPath;
     QString m_replacePath; // replaceOnCommit(): the file the body replaces, empty = none
+    QDateTime m_modified; // setModificationTime(), invalid = none
     QFile m_part; // opened from a descriptor, so without a file name: see m_partFilePath
     QString m_partFilePath;
     std::optional<FileId> m_partId; // set while a .part of ours exists

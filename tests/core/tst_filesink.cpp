@@ -2,8 +2,10 @@
 // Tests of FileSink and OutputDirectory against links and other entries in the output folder.
 #include "engine/filesink.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -160,10 +162,13 @@ QByteArray mismatch(const QStringList &actual, const QStringList &expected)
 
 struct Folders
 {
+    explicit Folders(FetchOptions::ExistingFile existing = FetchOptions::ExistingFile::Rename)
+        : directory(std::make_shared<OutputDirectory>(root.filePath(OutFolder), existing))
+    { }
+
     QTemporaryDir temporary;
     QDir root { temporary.path() };
-    std::shared_ptr<OutputDirectory> directory =
-        std::make_shared<OutputDirectory>(root.filePath(OutFolder));
+    std::shared_ptr<OutputDirectory> directory;
 
     bool create(const QStringList &before, QString *problem)
     {
@@ -186,6 +191,11 @@ class TestFileSink : public QObject
 private slots:
     void oneDownload_data();
     void oneDownload();
+    void overwrite_data();
+    void overwrite();
+    void savedFileTakesTheServersDate();
+    void matchingExistingFile_data();
+    void matchingExistingFile();
     void finalNamesAndPartNamesDoNotCollide_data();
     void finalNamesAndPartNamesDoNotCollide();
     void discardRemovesOnlyOurPart_data();
@@ -306,6 +316,165 @@ void TestFileSink::oneDownload()
     }
     // The destructor discards, which must not remove anything after a commit either.
     VERIFY_ON_DISK(folders.root, after);
+}
+
+void TestFileSink::overwrite_data()
+{
+    QTest::addColumn<QStringList>("before");
+    QTest::addColumn<QString>("wanted");
+    QTest::addColumn<QStringList>("meanwhile"); // between open() and commit()
+    QTest::addColumn<QString>("savedAs");
+    QTest::addColumn<QStringList>("after");
+
+    const QString body = QString::fromUtf8(Body);
+    QTest::newRow("a user's file under the name is replaced")
+        << QStringList { u"out/a.txt = the old text"_s } << u"a.txt"_s << QStringList()
+        << u"a.txt"_s << withFolders({ u"out/a.txt = "_s + body });
+    QTest::newRow("a free name is used as it is")
+        << QStringList() << u"a.txt"_s << QStringList() << u"a.txt"_s
+        << withFolders({ u"out/a.txt = "_s + body });
+    QTest::newRow("link to a user's file under the name: kept, target unchanged, saved as (1)")
+        << QStringList { u"outside/notes.txt = the user's notes"_s,
+                         u"out/notes.txt -> ../outside/notes.txt"_s }
+        << u"notes.txt"_s << QStringList() << u"notes (1).txt"_s
+        << withFolders({ u"outside/notes.txt = the user's notes"_s,
+                         u"out/notes.txt -> ../outside/notes.txt"_s,
+                         u"out/notes (1).txt = "_s + body });
+    QTest::newRow("dangling link under the name: kept, target not created")
+        << QStringList { u"out/a.txt -> ../outside/missing.txt"_s } << u"a.txt"_s << QStringList()
+        << u"a (1).txt"_s
+        << withFolders({ u"out/a.txt -> ../outside/missing.txt"_s, u"out/a (1).txt = "_s + body });
+    QTest::newRow("link under the name, an earlier (1) file: the (1) file is replaced")
+        << QStringList { u"out/a.txt -> ../outside/missing.txt"_s, u"out/a (1).txt = older"_s }
+        << u"a.txt"_s << QStringList() << u"a (1).txt"_s
+        << withFolders({ u"out/a.txt -> ../outside/missing.txt"_s, u"out/a (1).txt = "_s + body });
+    QTest::newRow("directory under the name: kept")
+        << QStringList { u"out/report/"_s } << u"report"_s << QStringList() << u"report (1)"_s
+        << withFolders({ u"out/report/"_s, u"out/report (1) = "_s + body });
+    QTest::newRow("fifo under the name: kept")
+        << QStringList { u"out/stream |"_s } << u"stream"_s << QStringList() << u"stream (1)"_s
+        << withFolders({ u"out/stream |"_s, u"out/stream (1) = "_s + body });
+    QTest::newRow("someone's file under NAME.part: kept, saved as (1)")
+        << QStringList { u"out/a.txt = old"_s, u"out/a.txt.part = someone's"_s } << u"a.txt"_s
+        << QStringList() << u"a (1).txt"_s
+        << withFolders({ u"out/a.txt = old"_s, u"out/a.txt.part = someone's"_s,
+                         u"out/a (1).txt = "_s + body });
+    QTest::newRow("link to a user's file appears under the name before commit: kept")
+        << QStringList { u"outside/victim.html = the user's page"_s } << u"page.html"_s
+        << QStringList { u"out/page.html -> ../outside/victim.html"_s } << u"page (1).html"_s
+        << withFolders({ u"outside/victim.html = the user's page"_s,
+                         u"out/page.html -> ../outside/victim.html"_s,
+                         u"out/page (1).html = "_s + body });
+    QTest::newRow("the user's file is replaced by a link before commit: link kept")
+        << QStringList { u"out/a.txt = old"_s, u"outside/victim.txt = the user's"_s } << u"a.txt"_s
+        << QStringList { u"-out/a.txt"_s, u"out/a.txt -> ../outside/victim.txt"_s }
+        << u"a (1).txt"_s
+        << withFolders({ u"out/a.txt -> ../outside/victim.txt"_s,
+                         u"outside/victim.txt = the user's"_s, u"out/a (1).txt = "_s + body });
+    QTest::newRow("directory appears under the name before commit: kept")
+        << QStringList() << u"a.txt"_s << QStringList { u"out/a.txt/"_s } << u"a (1).txt"_s
+        << withFolders({ u"out/a.txt/"_s, u"out/a (1).txt = "_s + body });
+}
+
+// --if-exists overwrite: a regular file under the name is replaced in one rename; nothing else
+// under it (a link above all) is replaced or followed.
+void TestFileSink::overwrite()
+{
+    QFETCH(QStringList, before);
+    QFETCH(QString, wanted);
+    QFETCH(QStringList, meanwhile);
+    QFETCH(QString, savedAs);
+    QFETCH(QStringList, after);
+
+    Folders folders(FetchOptions::ExistingFile::Overwrite);
+    QString problem;
+    QVERIFY2(folders.create(before, &problem), qPrintable(problem));
+    QString error;
+    FileSink sink(folders.directory);
+    QVERIFY2(sink.open(wanted, &error), qPrintable(error));
+    QVERIFY2(sink.write(Body.constData(), Body.size(), &error), qPrintable(error));
+    QVERIFY2(applyAll(folders.root, meanwhile, &problem), qPrintable(problem));
+    QVERIFY2(sink.commit(&error), qPrintable(error));
+    QCOMPARE(sink.savedPath(), folders.out(savedAs));
+    VERIFY_ON_DISK(folders.root, after);
+}
+
+void TestFileSink::savedFileTakesTheServersDate()
+{
+    Folders folders;
+    QString problem;
+    QVERIFY2(folders.create({}, &problem), qPrintable(problem));
+    const QDateTime lastModified = QDateTime(QDate(2021, 3, 4), QTime(5, 6, 7), Qt::UTC);
+    QString error;
+    FileSink sink(folders.directory);
+    QVERIFY2(sink.open(u"dated.bin"_s, &error), qPrintable(error));
+    sink.setModificationTime(lastModified);
+    QVERIFY2(sink.write(Body.constData(), Body.size(), &error), qPrintable(error));
+    QVERIFY2(sink.commit(&error), qPrintable(error));
+    QCOMPARE(QFileInfo(sink.savedPath()).lastModified().toUTC(), lastModified);
+    // Without a date the file keeps the time it was written.
+    FileSink undated(folders.directory);
+    const QDateTime before = QDateTime::currentDateTimeUtc().addSecs(-1);
+    QVERIFY2(undated.open(u"undated.bin"_s, &error), qPrintable(error));
+    QVERIFY2(undated.commit(&error), qPrintable(error));
+    QVERIFY(QFileInfo(undated.savedPath()).lastModified() >= before);
+}
+
+void TestFileSink::matchingExistingFile_data()
+{
+    QTest::addColumn<QStringList>("before");
+    QTest::addColumn<QString>("requestedName"); // from a `URL,NAME` line; wins when set
+    QTest::addColumn<qint64>("size");
+    QTest::addColumn<bool>("dated"); // the file takes the server's date first
+    QTest::addColumn<bool>("matches");
+
+    const QString body = QString::fromUtf8(Body);
+    const qint64 size = Body.size();
+    QTest::newRow("same size and date")
+        << QStringList { u"out/a.txt = "_s + body } << QString() << size << true << true;
+    QTest::newRow("same size, another date (a user's own file)")
+        << QStringList { u"out/a.txt = "_s + body } << QString() << size << false << false;
+    QTest::newRow("same date, another size")
+        << QStringList { u"out/a.txt = "_s + body } << QString() << size + 1 << true << false;
+    QTest::newRow("no file") << QStringList() << QString() << size << true << false;
+    QTest::newRow("a link to a file of that size and date")
+        << QStringList { u"outside/a.txt = "_s + body, u"out/a.txt -> ../outside/a.txt"_s }
+        << QString() << size << true << false;
+    QTest::newRow("a directory") << QStringList { u"out/a.txt/"_s } << QString() << size << true
+                                 << false;
+    QTest::newRow("the list's name wins over the suggestion")
+        << QStringList { u"out/mine.txt = "_s + body } << u"mine.txt"_s << size << true << true;
+    QTest::newRow("unknown size") << QStringList { u"out/a.txt = "_s + body } << QString()
+                                  << qint64(-1) << true << false;
+}
+
+// --if-exists skip: a file already there counts as the server's copy only if it is a regular file
+// under the name, of the announced size, bearing the server's date.
+void TestFileSink::matchingExistingFile()
+{
+    QFETCH(QStringList, before);
+    QFETCH(QString, requestedName);
+    QFETCH(qint64, size);
+    QFETCH(bool, dated);
+    QFETCH(bool, matches);
+
+    Folders folders(FetchOptions::ExistingFile::Skip);
+    QString problem;
+    QVERIFY2(folders.create(before, &problem), qPrintable(problem));
+    const QDateTime lastModified = QDateTime(QDate(2020, 1, 2), QTime(3, 4, 5), Qt::UTC);
+    for (const QString &path : { folders.out(u"a.txt"_s), folders.out(u"mine.txt"_s),
+                                 folders.root.filePath(u"outside/a.txt"_s) }) {
+        QFile file(path);
+        if (dated && QFileInfo(path).isFile() && file.open(QIODevice::ReadWrite))
+            QVERIFY(file.setFileTime(lastModified, QFileDevice::FileModificationTime));
+    }
+    const FileSink sink(folders.directory, requestedName);
+    const QString found = sink.matchingExistingFile(u"a.txt"_s, size, lastModified);
+    const QString expected = requestedName.isEmpty() ? u"a.txt"_s : requestedName;
+    QCOMPARE(found, matches ? folders.out(expected) : QString());
+    // A date a second off does not match either.
+    if (matches)
+        QVERIFY(sink.matchingExistingFile(u"a.txt"_s, size, lastModified.addSecs(1)).isEmpty());
 }
 
 void TestFileSink::finalNamesAndPartNamesDoNotCollide_data()

@@ -1986,6 +1986,14 @@ void TestHeadless::addOptionRows()
     QTest::newRow("--ca-file without a certificate exits 2 naming it")
         << QStringList { QStringLiteral("--ca-file"), notPem, target } << BadInput
         << QStringList { QStringLiteral("--ca-file"), notPem };
+    QTest::newRow("--if-exists with an unknown policy exits 2 naming it and the choices")
+        << QStringList { QStringLiteral("--if-exists"), QStringLiteral("replace"), target }
+        << BadInput
+        << QStringList { QStringLiteral("--if-exists"), QStringLiteral("'replace'"),
+                         QStringLiteral("rename, skip or overwrite") };
+    QTest::newRow("--if-exists skip is accepted")
+        << QStringList { QStringLiteral("--if-exists"), QStringLiteral("skip"), target }
+        << AllSucceeded << QStringList {};
     QTest::newRow("--on-complete with a missing program exits 2 naming it")
         << QStringList { QStringLiteral("--on-complete"), QStringLiteral("no-such-program-x1 a"),
                          target }

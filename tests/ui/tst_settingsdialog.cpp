@@ -927,6 +927,7 @@ void TestSettingsDialog::storeWritesKeysUnderFetchGroup()
         QStringLiteral("fetch/cookiesFile"),
         QStringLiteral("fetch/headers"),
         QStringLiteral("fetch/idleTimeoutMs"),
+        QStringLiteral("fetch/ifExists"),
         QStringLiteral("fetch/limitRate"),
         QStringLiteral("fetch/limitRatePerUrl"),
         QStringLiteral("fetch/maxRedirects"),
