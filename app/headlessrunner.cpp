@@ -15,6 +15,7 @@
 #include "run/runjournal.h"
 #include "run/shard.h"
 #include "run/sweeprunner.h"
+#include "run/verdict.h"
 #include "runsummary.h"
 #include "server/demolist.h"
 #include "server/loopbackserver.h"
@@ -739,12 +740,23 @@ int HeadlessRunner::writeResults(const QList<Job> &jobs, const RunSummary &summa
                  true);
     }
 
+    if (!m_line.quiet) {
+        // "Why wasn't it faster?": what held this run back, from its own records.
+        const QList<Finding> findings = Verdict::analyse(
+            jobs, { m_line.fetch.concurrency, m_line.fetch.perHost, m_line.fetch.limitRate });
+        QString text;
+        for (const Finding &finding : findings)
+            text += tr("why not faster: %1\n").arg(finding.text);
+        writeOut(text.toUtf8(), true);
+    }
+
     int exitCode = summary.succeeded == summary.total ? AllSucceeded : SomeFailed;
     if (!m_line.exportPath.isEmpty()) {
         RunInfo info;
         info.startedAt = m_engine->epoch().addMSecs(summary.firstStartNs / Units::NsPerMs);
         info.concurrency = m_line.fetch.concurrency;
         info.limitRate = m_line.fetch.limitRate;
+        info.perHost = m_line.fetch.perHost;
         info.method = m_line.fetch.method == FetchOptions::Method::Head ? QByteArrayLiteral("HEAD")
                                                                         : QByteArrayLiteral("GET");
         info.toolVersion = QCoreApplication::applicationVersion();

@@ -101,6 +101,17 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     mono.setStyleHint(QFont::Monospace);
     m_classic->setFont(mono);
     layout->addWidget(m_classic);
+    m_verdict = new QLabel(this);
+    m_verdict->setObjectName(QStringLiteral("verdict"));
+    m_verdict->setAccessibleName(tr("Why wasn't it faster?"));
+    m_verdict->setToolTip(tr("What held the finished run back, computed from its own records: "
+                             "a URL that set the wall time, idle lanes, a cap, a server or link "
+                             "that slowed down under load, retries, connection set-up"));
+    m_verdict->setWordWrap(true);
+    m_verdict->setTextFormat(Qt::PlainText);
+    m_verdict->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_verdict->hide();
+    layout->addWidget(m_verdict);
     layout->addStretch();
     setSummary({}, 0, false);
     setRemaining({}, false);
@@ -289,6 +300,18 @@ void SummaryPanel::setPacing(const QString &pacing)
     m_paced->setVisible(!text.isEmpty());
 }
 
+void SummaryPanel::setVerdict(const QList<Finding> &findings)
+{
+    QStringList lines;
+    for (const Finding &finding : findings)
+        lines << QStringLiteral("• ") + finding.text;
+    const QString text =
+        lines.isEmpty() ? QString() : tr("Why not faster:") + QLatin1Char('\n') + lines.join(u'\n');
+    if (text != m_verdict->text())
+        m_verdict->setText(text);
+    m_verdict->setVisible(!text.isEmpty());
+}
+
 void SummaryPanel::clearBaseline()
 {
     m_baselineNs = -1;
@@ -316,6 +339,8 @@ QString SummaryPanel::summaryText() const
                      formatClassicSeconds(s.p99Ns));
     if (m_baselineNs > 0)
         text += tr("Measured serial baseline: %1\n").arg(formatClassicSeconds(m_baselineNs));
+    if (!m_verdict->text().isEmpty())
+        text += m_verdict->text() + QLatin1Char('\n');
     return text;
 }
 

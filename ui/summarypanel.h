@@ -3,6 +3,7 @@
 #pragma once
 
 #include "run/eta.h"
+#include "run/verdict.h"
 #include "runsummary.h"
 
 #include <QWidget>
@@ -33,6 +34,8 @@ public:
     void setBandwidthCap(qint64 limitRate, qint64 limitRatePerUrl);
     // FetchOptions::pacingText(), shown as "Paced: …" when not empty.
     void setPacing(const QString &pacing);
+    // "Why not faster:" and the findings of the finished run (Verdict::analyse()); none hides it.
+    void setVerdict(const QList<Finding> &findings);
     // The time left (EtaEstimator::estimate()) while a run is going on.
     void setRemaining(const EtaEstimate &eta, bool running);
 
@@ -69,6 +72,7 @@ private:
     QLabel *m_polite = nullptr;
     QLabel *m_paced = nullptr;
     QLabel *m_capped = nullptr;
+    QLabel *m_verdict = nullptr;
     QFormLayout *m_form = nullptr;
 };
 

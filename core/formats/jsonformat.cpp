@@ -10,6 +10,7 @@
 //   "startedAt": "2024-05-01T12:00:00.123+02:00",   ISO 8601, ms and UTC offset; null if unknown
 //   "concurrency": 16,
 //   "limitRate": 1048576,    the run's bandwidth cap in bytes/s (--limit-rate); only when capped
+//   "perHost": 2,            polite mode's cap per host (--per-host); only when set
 //   "method": "GET",
 //   "summary": {"total", "queued", "running", "succeeded", "failed", "cancelled", "bytes",
 //               "wallMs", "serialMs", "speedup", "bytesPerSecond", "requestsPerSecond",
@@ -18,6 +19,11 @@
 //               "restoredDone", "restoredBytes",  results restored from an earlier run: in the
 //                                                   counts and bytes, in no time or rate
 //               "unchanged"},  of the succeeded, those a 304 found unchanged (--if-changed)
+//   "verdict": [   "Why wasn't it faster?" (run/verdict.h), computed on writing; not read back
+//     {"kind": "straggler", "text": "One URL set most of the wall time: …", "costMs": 970.0,
+//      "share": 0.93},   costMs and share only where the finding has them
+//     ...
+//   ],
 //   "jobs": [
 //     {"line": 1, "url": "https://***@example.com/a", "fileName": "", "state": "failed", ...},
 //     ...
@@ -31,6 +37,7 @@
 #include "formats/jsonformat.h"
 
 #include "formats/jsonwriter.h"
+#include "run/verdict.h"
 
 #include <QIODevice>
 #include <QJsonArray>
@@ -160,6 +167,14 @@ QString runInfoFromJson(const QJsonObject &root, RunInfo *info)
         info->limitRate = rate.integer;
     }
 
+    const QJsonValue perHost = root.value(QLatin1String("perHost"));
+    if (!perHost.isUndefined() && !perHost.isNull()) {
+        const Number cap = numberFromJson(perHost);
+        if (!perHost.isDouble() || !cap.whole || cap.integer < 0 || cap.integer > MaxInt)
+            return tr("perHost is not a whole number of requests");
+        info->perHost = int(cap.integer);
+    }
+
     const QJsonValue method = root.value(QLatin1String("method"));
     if (method.isString())
         info->method = textFromJson(method).toUtf8();
@@ -189,9 +204,25 @@ bool JsonFormat::write(QIODevice *device, const QList<Job> &jobs, const RunSumma
     w.key("concurrency").value(info.concurrency);
     if (info.limitRate > 0)
         w.key("limitRate").value(info.limitRate);
+    if (info.perHost > 0)
+        w.key("perHost").value(info.perHost);
     w.key("method").value(QByteArrayView(info.method));
     w.key("summary");
     writeSummary(w, summary);
+    // "Why wasn't it faster?": what held the run back, each finding with its figures.
+    w.key("verdict").beginArray(JsonWriter::Lines);
+    for (const Finding &finding :
+         Verdict::analyse(jobs, { info.concurrency, info.perHost, info.limitRate })) {
+        w.beginObject();
+        w.key("kind").value(QByteArrayView(Finding::kindName(finding.kind)));
+        w.key("text").value(finding.text);
+        if (finding.costNs >= 0)
+            w.key("costMs").numberLiteral(nsAsMs(finding.costNs));
+        if (finding.share >= 0)
+            w.key("share").value(finding.share);
+        w.endObject();
+    }
+    w.endArray();
     w.key("jobs").beginArray(JsonWriter::Lines);
     for (const Job &job : jobs) {
         w.beginObject();

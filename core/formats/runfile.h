@@ -31,6 +31,7 @@ struct RunInfo
 {
     QDateTime startedAt; // wall-clock time; invalid = unknown
     int concurrency = 0;
+    int perHost = 0; // polite mode's cap per host; 0 = none
     qint64 limitRate = 0; // the run's bandwidth cap when it ended, bytes/s; 0 = none
     QByteArray method = "GET";
     QString toolVersion;

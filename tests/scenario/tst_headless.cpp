@@ -4,6 +4,7 @@
 #include "exitcodes.h"
 #include "formats/jsonformat.h"
 #include "headlessrunner.h"
+#include "run/verdict.h"
 #include "server/demolist.h"
 #include "server/loopbackserver.h"
 #include "testsupport.h"
@@ -13,6 +14,9 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QMap>
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
@@ -247,6 +251,7 @@ private Q_SLOTS:
     void exportIsReadableByTheImporter_data();
     void exportIsReadableByTheImporter();
     void aBandwidthCapIsSaidInTheSummaryAndTheExport();
+    void theVerdictNamesTheStragglerOnStdoutAndInTheExport();
     void checksumsFailTheRunAndTheRule_data();
     void checksumsFailTheRunAndTheRule();
     void headSendsHeadRequests();
@@ -961,6 +966,43 @@ void TestHeadless::aBandwidthCapIsSaidInTheSummaryAndTheExport()
     QCOMPARE(imported.info.limitRate, qint64(1572864));
     QCOMPARE(imported.jobs.size(), 1);
     QCOMPARE(imported.jobs.at(0).sha256, LoopbackServer::expectedSha256(4000));
+}
+
+// "Why wasn't it faster?" under the summary and as the export's "verdict": one URL of 13 is held
+// for a second by the server, the others answer at once, at 4 workers.
+void TestHeadless::theVerdictNamesTheStragglerOnStdoutAndInTheExport()
+{
+    QTemporaryDir exportDir(m_dir.filePath(QStringLiteral("export-XXXXXX")));
+    QVERIFY(exportDir.isValid());
+    const QString path = exportDir.filePath(QStringLiteral("verdict.json"));
+    QStringList args { QStringLiteral("-j"),         QStringLiteral("4"),
+                       QStringLiteral("--per-host"), QStringLiteral("4"),
+                       QStringLiteral("--export"),   path };
+    for (int i = 0; i < 12; ++i)
+        args << url(QStringLiteral("/bytes/%1").arg(10 + i));
+    const QString slow = url(QStringLiteral("/delay/1000/bytes/7"));
+    args << slow;
+    RunResult result;
+    QVERIFY(run(args, &result));
+    QVERIFY2(result.exitCode == AllSucceeded, qPrintable(result.describe()));
+    QVERIFY2(
+        result.out.contains("why not faster: One URL set most of the wall time: " + slow.toUtf8()),
+        qPrintable(result.describe()));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonObject root = QJsonDocument::fromJson(file.readAll()).object();
+    QCOMPARE(root.value(QLatin1String("perHost")).toInt(), 4);
+    const QJsonArray verdict = root.value(QLatin1String("verdict")).toArray();
+    QCOMPARE(verdict.size(), 1);
+    const QJsonObject straggler = verdict.first().toObject();
+    QCOMPARE(straggler.value(QLatin1String("kind")).toString(), QStringLiteral("straggler"));
+    QVERIFY(straggler.value(QLatin1String("text")).toString().contains(slow));
+    QVERIFY(straggler.value(QLatin1String("costMs")).toDouble() >= 1000); // the server's delay
+    QVERIFY(straggler.value(QLatin1String("share")).toDouble() >= Verdict::StragglerShare);
+    ImportedRun imported; // the verdict is written, not read back: the file stays readable
+    QString error;
+    QVERIFY2(RunFile::read(path, &imported, &error), qPrintable(error));
+    QCOMPARE(imported.info.perHost, 4);
 }
 
 void TestHeadless::checksumsFailTheRunAndTheRule_data()

@@ -357,6 +357,7 @@ private Q_SLOTS:
     void openFileAndItsFolder();
     void onCompleteRunsForEachFinishedUrl();
     void pacingIsSaidInTheSummary();
+    void verdictNamesTheStragglerWhenTheRunEnds();
     void rowActionsWithNothingSelectedSaySo();
     void mnemonicsAreUnique();
     void fetchAgainIfChangedAsksWithTheTablesOwnValidators();
@@ -2968,6 +2969,33 @@ void TestMainWindow::pacingIsSaidInTheSummary()
     options.perHostIntervalNs = 0;
     h.window->setFetchOptions(options);
     QTRY_VERIFY(!paced->isVisible());
+}
+
+// "Why not faster?" under the summary once a run is over: here one URL of 20 is held for a
+// second by the server, so it sets the wall time; the next run's start clears the verdict.
+void TestMainWindow::verdictNamesTheStragglerWhenTheRunEnds()
+{
+    Harness h(4);
+    QVERIFY(h.show());
+    auto *verdict = h.window->summaryPanel()->findChild<QLabel *>(QStringLiteral("verdict"));
+    QVERIFY(verdict);
+    QVERIFY(!verdict->isVisible());
+    QStringList urls;
+    for (int i = 0; i < 20; ++i)
+        urls << m_server->url(QStringLiteral("/bytes/%1").arg(100 + i)).toString();
+    urls << m_server->url(QStringLiteral("/delay/1000/bytes/7")).toString();
+    h.typeAndAdd(urls);
+    QVERIFY(h.startAndWaitForTheEnd());
+    QVERIFY(verdict->isVisible());
+    QVERIFY2(verdict->text().contains(QLatin1String("One URL set most of the wall time")),
+             qPrintable(verdict->text()));
+    QVERIFY2(verdict->text().contains(QLatin1String("/delay/1000/bytes/7")),
+             qPrintable(verdict->text()));
+    QVERIFY(h.window->summaryPanel()->summaryText().contains(verdict->text()));
+    // A new start hides the last run's verdict.
+    h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/3")).toString() });
+    h.action("start")->trigger();
+    QVERIFY(!verdict->isVisible());
 }
 
 void TestMainWindow::rowActionsWithNothingSelectedSaySo()
