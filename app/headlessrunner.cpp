@@ -64,6 +64,44 @@ QByteArray quoted(const QString &text)
     return '"' + bytes + '"';
 }
 
+// A histogram as text: one line per bucket, a bar of # scaled to the largest count, and the
+// percentiles marked on the bucket that holds each.
+QByteArray histogramText(const QString &title, const LatencyHistogram &histogram)
+{
+    constexpr int BarWidth = 30;
+    if (histogram.isEmpty())
+        return {};
+    const int largest = *std::max_element(histogram.counts.begin(), histogram.counts.end());
+    QStringList ranges;
+    int rangeWidth = 0;
+    for (std::size_t i = 0; i < histogram.counts.size(); ++i) {
+        ranges << formatLatencyBound(histogram.boundsUs[i]) + QStringLiteral(" – ")
+                + formatLatencyBound(histogram.boundsUs[i + 1]);
+        rangeWidth = std::max(rangeWidth, int(ranges.last().size()));
+    }
+    const int countWidth = int(QString::number(largest).size());
+    QString text = title + u'\n';
+    for (std::size_t i = 0; i < histogram.counts.size(); ++i) {
+        const int count = histogram.counts[i];
+        const int bar = largest > 0 ? (count * BarWidth + largest - 1) / largest : 0;
+        QStringList marks;
+        for (const auto &[name, value] :
+             { std::pair { "p50", histogram.p50Us }, std::pair { "p90", histogram.p90Us },
+               std::pair { "p95", histogram.p95Us }, std::pair { "p99", histogram.p99Us } }) {
+            if (value >= histogram.boundsUs[i] && value < histogram.boundsUs[i + 1])
+                marks << QLatin1String(name);
+        }
+        QString line = QStringLiteral("  %1 %2 %3")
+                           .arg(ranges.at(int(i)), -rangeWidth)
+                           .arg(count, countWidth)
+                           .arg(QString(bar, u'#'), marks.isEmpty() ? 0 : -BarWidth);
+        if (!marks.isEmpty())
+            line += u' ' + marks.join(u' ');
+        text += line.trimmed().prepend(QStringLiteral("  ")) + u'\n';
+    }
+    return text.toUtf8();
+}
+
 QByteArray summaryText(const RunSummary &summary)
 {
     QByteArray text;
@@ -748,6 +786,9 @@ int HeadlessRunner::writeResults(const QList<Job> &jobs, const RunSummary &summa
         for (const Finding &finding : findings)
             text += tr("why not faster: %1\n").arg(finding.text);
         writeOut(text.toUtf8(), true);
+        writeOut(histogramText(tr("per-URL time:"), summary.durationHistogram)
+                     + histogramText(tr("time to first byte:"), summary.ttfbHistogram),
+                 true);
     }
 
     int exitCode = summary.succeeded == summary.total ? AllSucceeded : SomeFailed;

@@ -262,4 +262,13 @@ QByteArray formatExactMsOfUs(qint64 us)
         + QByteArray::number(us % Units::UsPerMs).rightJustified(ExactMsDecimals, '0');
 }
 
+QString formatLatencyBound(qint64 us)
+{
+    constexpr qint64 UsPerMs = 1000;
+    constexpr qint64 UsPerSecond = 1'000'000;
+    if (us >= UsPerSecond)
+        return QStringLiteral("%1 s").arg(QString::number(double(us) / UsPerSecond, 'g', 10));
+    return QStringLiteral("%1 ms").arg(QString::number(double(us) / UsPerMs, 'g', 10));
+}
+
 } // namespace Parafetch

@@ -31,6 +31,8 @@ QString formatSeconds(qint64 ns); // "0.047 s"
 QString formatSecondsOrUnknown(qint64 ns); // "0.047 s", unknownValue() when negative
 QString formatSignedSeconds(qint64 ns); // "+0.047 s", "−0.047 s" (a minus sign, U+2212)
 QString formatMilliseconds(qint64 ns, int decimals); // "12.5 ms"
+// A histogram bound on the 1-2-5 scale: "0.1 ms", "20 ms", "2 s", "1000 s" (no trailing zeros).
+QString formatLatencyBound(qint64 us);
 QString formatRemaining(qint64 ns); // "about 40 s", "about 2 h 5 min"; empty for -1
 QString formatSpeedup(double speedup); // "2.50×"
 QString unknownValue(); // "–": a value nobody measured

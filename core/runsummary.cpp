@@ -5,6 +5,7 @@
 #include "units.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <iterator>
 #include <limits>
@@ -20,7 +21,7 @@ qint64 saturatingAdd(qint64 a, qint64 b)
     return __builtin_add_overflow(a, b, &sum) ? std::numeric_limits<qint64>::max() : sum;
 }
 
-constexpr double P50 = 50, P90 = 90, P99 = 99;
+constexpr double P50 = 50, P90 = 90, P95 = 95, P99 = 99;
 // A tracker's values take their pending changes in once there are more than this many (and
 // more than values); until then reading them merges.
 constexpr std::size_t MinPending = 4096;
@@ -147,6 +148,8 @@ RunSummary RunSummaryBuilder::result() const
     std::sort(m_ttfbsUs.begin(), m_ttfbsUs.end());
     s.ttfbP50Us = sortedPercentile(m_ttfbsUs, P50);
     s.ttfbP90Us = sortedPercentile(m_ttfbsUs, P90);
+    s.durationHistogram = LatencyHistogram::ofSorted(m_durationsNs, 1);
+    s.ttfbHistogram = LatencyHistogram::ofSorted(m_ttfbsUs, Units::NsPerUs);
     return s;
 }
 
@@ -369,7 +372,61 @@ RunSummary RunSummaryTracker::result() const
     const std::vector<qint64> &ttfbs = m_ttfbsUs.sorted();
     s.ttfbP50Us = sortedPercentile(ttfbs, P50);
     s.ttfbP90Us = sortedPercentile(ttfbs, P90);
+    s.durationHistogram = LatencyHistogram::ofSorted(durations, 1);
+    s.ttfbHistogram = LatencyHistogram::ofSorted(ttfbs, Units::NsPerUs);
     return s;
+}
+
+int LatencyHistogram::total() const
+{
+    int sum = 0;
+    for (int count : counts)
+        sum += count;
+    return sum;
+}
+
+LatencyHistogram LatencyHistogram::ofSorted(const std::vector<qint64> &sorted, qint64 unitNs)
+{
+    LatencyHistogram histogram;
+    if (sorted.empty() || unitNs <= 0)
+        return histogram;
+    // The 1-2-5 scale from 100 µs to 1000 s: past it, one last bucket takes the rest.
+    constexpr std::array<qint64, 3> Steps { 1, 2, 5 };
+    constexpr qint64 FirstBoundUs = 100;
+    constexpr qint64 LastBoundUs = 1'000'000'000;
+    std::vector<qint64> scale;
+    for (qint64 decade = FirstBoundUs; decade <= LastBoundUs; decade *= 10) {
+        for (qint64 step : Steps) {
+            if (decade * step <= LastBoundUs)
+                scale.push_back(decade * step);
+        }
+    }
+    const auto usOf = [unitNs](qint64 value) { return value * unitNs / Units::NsPerUs; };
+    const qint64 smallestUs = usOf(sorted.front());
+    const qint64 largestUs = usOf(sorted.back());
+    // The last bound at or below the smallest value (or 0), the first bound above the largest.
+    auto first = std::upper_bound(scale.begin(), scale.end(), smallestUs);
+    histogram.boundsUs.push_back(first == scale.begin() ? 0 : *std::prev(first));
+    for (auto bound = first; bound != scale.end(); ++bound) {
+        histogram.boundsUs.push_back(*bound);
+        if (*bound > largestUs)
+            break;
+    }
+    if (histogram.boundsUs.back() <= largestUs)
+        histogram.boundsUs.push_back(largestUs + 1); // beyond the scale: a bucket to the end
+    auto from = sorted.begin();
+    for (std::size_t i = 1; i < histogram.boundsUs.size(); ++i) {
+        // The first value at or above the bound, in the values' own unit.
+        const qint64 bound = histogram.boundsUs[i] * Units::NsPerUs / unitNs;
+        const auto to = std::lower_bound(from, sorted.end(), bound);
+        histogram.counts.push_back(int(to - from));
+        from = to;
+    }
+    histogram.p50Us = usOf(sortedPercentile(sorted, P50));
+    histogram.p90Us = usOf(sortedPercentile(sorted, P90));
+    histogram.p95Us = usOf(sortedPercentile(sorted, P95));
+    histogram.p99Us = usOf(sortedPercentile(sorted, P99));
+    return histogram;
 }
 
 } // namespace Parafetch

@@ -30,6 +30,24 @@ namespace Parafetch {
 // above: those describe the work timed in this process, so throughput is over the bytes and
 // finished jobs that were not restored.
 // Unknown values are -1, like in Job.
+// How a run's per-URL times spread: counts in buckets on a 1-2-5 scale (100 µs, 200 µs, 500 µs,
+// 1 ms, 2 ms, ... 1000 s), from the bucket holding the smallest value to the one holding the
+// largest, with the nearest-rank percentiles marked. Bucket i counts the values in
+// [boundsUs[i], boundsUs[i + 1]); the first bucket starts at 0 when the smallest value lies
+// below the first bound. The counts add up to the values given.
+struct LatencyHistogram
+{
+    std::vector<qint64> boundsUs; // counts.size() + 1 of them, or none
+    std::vector<int> counts;
+    qint64 p50Us = -1, p90Us = -1, p95Us = -1, p99Us = -1;
+
+    bool isEmpty() const { return counts.empty(); }
+    int total() const;
+    // From values sorted in ascending order, each unitNs nanoseconds (1 for ns, 1000 for µs):
+    // a binary search per bound.
+    static LatencyHistogram ofSorted(const std::vector<qint64> &sorted, qint64 unitNs);
+};
+
 struct RunSummary
 {
     int total = 0, queued = 0, running = 0, succeeded = 0, failed = 0, cancelled = 0;
@@ -46,6 +64,8 @@ struct RunSummary
     double speedup = 0, bytesPerSecond = 0, requestsPerSecond = 0; // requests = finished jobs
     qint64 p50Ns = -1, p90Ns = -1, p99Ns = -1;
     qint64 ttfbP50Us = -1, ttfbP90Us = -1;
+    // Of the same durations (finished jobs timed here) and TTFBs as the percentiles.
+    LatencyHistogram durationHistogram, ttfbHistogram;
 
     int finished() const;
     static RunSummary compute(const QList<Job> &jobs);

@@ -200,7 +200,7 @@ void MainWindow::createDocks()
     m_summary = new SummaryPanel(this);
     auto *summaryDock = new QDockWidget(tr("Summary"), this);
     summaryDock->setObjectName(QStringLiteral("summaryDock"));
-    summaryDock->setWidget(m_summary);
+    summaryDock->setWidget(new SummaryScrollArea(m_summary));
     addDockWidget(Qt::RightDockWidgetArea, summaryDock);
     summaryDock->toggleViewAction()->setText(tr("&Summary")); // the title bar shows no mnemonic
 

@@ -3,6 +3,7 @@
 #include "summarypanel.h"
 
 #include "formatting.h"
+#include "histogramview.h"
 #include "jobqueuemodel.h"
 #include "run/eta.h"
 
@@ -11,6 +12,7 @@
 #include <QLabel>
 #include <QLocale>
 #include <QProgressBar>
+#include <QScrollBar>
 #include <QVBoxLayout>
 
 namespace Parafetch {
@@ -92,6 +94,9 @@ SummaryPanel::SummaryPanel(QWidget *parent)
         wrapping->setMinimumHeight(2 * wrapping->fontMetrics().lineSpacing());
     }
     m_polite->setWordWrap(true);
+
+    m_histogram = new HistogramView(this);
+    layout->addWidget(m_histogram);
 
     m_classic = new QLabel(this);
     m_classic->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -206,6 +211,7 @@ void SummaryPanel::setSummary(const RunSummary &summary, int activeWorkers, bool
     const bool updating = updatesEnabled();
     setUpdatesEnabled(false);
     m_summary = summary;
+    m_histogram->setSummary(summary);
     // An empty queue reads "0 of 0"; the range stays 0..1 (0..0 would draw a busy indicator).
     m_progress->setFormat(tr("%1 of %2").arg(summary.finished()).arg(summary.total));
     m_progress->setRange(0, std::max(summary.total, 1));
@@ -342,6 +348,33 @@ QString SummaryPanel::summaryText() const
     if (!m_verdict->text().isEmpty())
         text += m_verdict->text() + QLatin1Char('\n');
     return text;
+}
+
+SummaryScrollArea::SummaryScrollArea(SummaryPanel *panel, QWidget *parent)
+    : QScrollArea(parent)
+{
+    setObjectName(QStringLiteral("summaryScroll"));
+    setFrameShape(QFrame::NoFrame);
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Preferred);
+    setWidgetResizable(true);
+    setWidget(panel);
+}
+
+QSize SummaryScrollArea::sizeHint() const
+{
+    const QSize panel = widget() ? widget()->sizeHint() : QSize();
+    // Room for the scroll bar always: the width does not change when it comes and goes.
+    return { minimumSizeHint().width(), panel.height() + 2 * frameWidth() };
+}
+
+QSize SummaryScrollArea::minimumSizeHint() const
+{
+    const int panelWidth = widget() ? widget()->minimumSizeHint().width() : 0;
+    constexpr int MinimumLines = 6; // the progress bar and the first figures
+    return { std::max(panelWidth, widget() ? widget()->width() : 0)
+                 + verticalScrollBar()->sizeHint().width() + 2 * frameWidth(),
+             MinimumLines * fontMetrics().lineSpacing() };
 }
 
 } // namespace Parafetch

@@ -6,9 +6,13 @@
 #include "run/verdict.h"
 #include "runsummary.h"
 
+#include <QScrollArea>
 #include <QWidget>
 
 class QFormLayout;
+namespace Parafetch {
+class HistogramView;
+}
 class QLabel;
 class QProgressBar;
 
@@ -73,7 +77,22 @@ private:
     QLabel *m_paced = nullptr;
     QLabel *m_capped = nullptr;
     QLabel *m_verdict = nullptr;
+    HistogramView *m_histogram = nullptr;
     QFormLayout *m_form = nullptr;
+};
+
+// The panel in its dock: as wide as the panel (and a scroll bar), as tall as the dock allows.
+// On a short screen the panel scrolls instead of taking height from the table, the details
+// and the waterfall.
+class SummaryScrollArea final : public QScrollArea
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SummaryScrollArea)
+public:
+    explicit SummaryScrollArea(SummaryPanel *panel, QWidget *parent = nullptr);
+
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
 };
 
 } // namespace Parafetch

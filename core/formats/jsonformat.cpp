@@ -24,6 +24,11 @@
 //      "share": 0.93},   costMs and share only where the finding has them
 //     ...
 //   ],
+//   "histogram": {   of the summary's durations and TTFBs (RunSummary's LatencyHistogram):
+//     "durationMs": {"boundsMs": [1.0, 2.0, 5.0], "counts": [3, 7], "p50Ms", "p90Ms", "p95Ms",
+//                    "p99Ms"},   counts[i] in [boundsMs[i], boundsMs[i + 1]); they add up to the
+//     "ttfbMs": {...}            URLs timed in this run (TTFB: those where it is known)
+//   },
 //   "jobs": [
 //     {"line": 1, "url": "https://***@example.com/a", "fileName": "", "state": "failed", ...},
 //     ...
@@ -64,6 +69,25 @@ QString tr(const char *text)
 QString fieldName(ExportField field)
 {
     return QString(exportFieldName(field));
+}
+
+// {"boundsMs": [...], "counts": [...], "p50Ms", "p90Ms", "p95Ms", "p99Ms"}
+void writeHistogram(JsonWriter &w, const LatencyHistogram &histogram)
+{
+    w.beginObject();
+    w.key("boundsMs").beginArray();
+    for (qint64 bound : histogram.boundsUs)
+        w.numberLiteral(usAsMs(bound));
+    w.endArray();
+    w.key("counts").beginArray();
+    for (int count : histogram.counts)
+        w.value(count);
+    w.endArray();
+    w.key("p50Ms").numberLiteral(usAsMs(histogram.p50Us));
+    w.key("p90Ms").numberLiteral(usAsMs(histogram.p90Us));
+    w.key("p95Ms").numberLiteral(usAsMs(histogram.p95Us));
+    w.key("p99Ms").numberLiteral(usAsMs(histogram.p99Us));
+    w.endObject();
 }
 
 void writeSummary(JsonWriter &w, const RunSummary &s)
@@ -223,6 +247,13 @@ bool JsonFormat::write(QIODevice *device, const QList<Job> &jobs, const RunSumma
         w.endObject();
     }
     w.endArray();
+    // How the per-URL times and the TTFBs spread, with the percentiles marked.
+    w.key("histogram").beginObject(JsonWriter::Lines);
+    w.key("durationMs");
+    writeHistogram(w, summary.durationHistogram);
+    w.key("ttfbMs");
+    writeHistogram(w, summary.ttfbHistogram);
+    w.endObject();
     w.key("jobs").beginArray(JsonWriter::Lines);
     for (const Job &job : jobs) {
         w.beginObject();

@@ -92,6 +92,8 @@ private slots:
     void idleGaps();
     void percentiles_data();
     void percentiles();
+    void histogram_data();
+    void histogram();
     void percentileOddPercents();
     void percentileMeetsItsDefinition();
     void wallSerialSpeedup_data();
@@ -171,6 +173,57 @@ void TestRunSummary::percentiles()
     const RunSummary ttfb = RunSummary::compute(jobs);
     QCOMPARE(ttfb.ttfbP50Us, p50);
     QCOMPARE(ttfb.ttfbP90Us, p90);
+}
+
+void TestRunSummary::histogram_data()
+{
+    QTest::addColumn<Values>("durationsMs");
+    QTest::addColumn<Values>("boundsUs");
+    QTest::addColumn<Values>("counts");
+    QTest::addColumn<Values>("percentilesUs"); // p50, p90, p95, p99
+
+    QTest::newRow("no URL finished: no buckets")
+        << Values {} << Values {} << Values {} << Values { -1, -1, -1, -1 };
+    QTest::newRow("one URL of 3 ms: one bucket, 2 to 5 ms")
+        << Values { 3 } << Values { 2000, 5000 } << Values { 1 }
+        << Values { 3000, 3000, 3000, 3000 };
+    QTest::newRow("a bound belongs to the bucket above it")
+        << Values { 1, 2, 5, 10 } << Values { 1000, 2000, 5000, 10000, 20000 }
+        << Values { 1, 1, 1, 1 } << Values { 2000, 10000, 10000, 10000 };
+    QTest::newRow("1 to 100 ms: 1-2-5 buckets, p95 and p99 marked")
+        << oneTo(100) << Values { 1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000 }
+        << Values { 1, 3, 5, 10, 30, 50, 1 } << Values { 50000, 90000, 95000, 99000 };
+    QTest::newRow("under 100 µs: the first bucket starts at 0")
+        << Values { 0, 0, 1 } << Values { 0, 100, 200, 500, 1000, 2000 } << Values { 2, 0, 0, 0, 1 }
+        << Values { 0, 1000, 1000, 1000 };
+    QTest::newRow("past 1000 s: the last bucket reaches the largest value")
+        << Values { 500'000, 2'000'000 } << Values { 500'000'000, 1'000'000'000, 2'000'000'001 }
+        << Values { 1, 1 } << Values { 500'000'000, 2'000'000'000, 2'000'000'000, 2'000'000'000 };
+}
+
+// Buckets from the smallest to the largest per-URL time, counts adding up to the finished URLs,
+// and the same nearest-rank percentiles as the summary's.
+void TestRunSummary::histogram()
+{
+    QFETCH(Values, durationsMs);
+    QFETCH(Values, boundsUs);
+    QFETCH(Values, counts);
+    QFETCH(Values, percentilesUs);
+
+    Values durationsNs;
+    for (qint64 ms : durationsMs)
+        durationsNs.append(ms * 1'000'000);
+    const RunSummary summary = RunSummary::compute(jobsWithDurations(durationsNs));
+    const LatencyHistogram &histogram = summary.durationHistogram;
+    QCOMPARE(Values(histogram.boundsUs.begin(), histogram.boundsUs.end()), boundsUs);
+    QCOMPARE(Values(histogram.counts.begin(), histogram.counts.end()), counts);
+    QCOMPARE(histogram.total(), summary.finished());
+    QCOMPARE((Values { histogram.p50Us, histogram.p90Us, histogram.p95Us, histogram.p99Us }),
+             percentilesUs);
+    if (!durationsMs.isEmpty()) {
+        QCOMPARE(histogram.p50Us * 1000, summary.p50Ns);
+        QCOMPARE(histogram.p99Us * 1000, summary.p99Ns);
+    }
 }
 
 void TestRunSummary::percentileOddPercents()

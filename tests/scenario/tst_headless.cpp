@@ -720,8 +720,11 @@ void TestHeadless::linesStayWholeWithManyWorkers()
     QVERIFY2(result.exitCode == AllSucceeded, qPrintable(result.describe()));
     // The workers really overlapped, so the lines were written while others were running.
     QVERIFY2(m_server.maxInFlight() > 1, qPrintable(QString::number(m_server.maxInFlight())));
+    // The summary, the verdict and the histograms' rows ("  20 ms – 50 ms  37 ####### p50").
     const QRegularExpression otherLine(
-        QStringLiteral("^(main takes time=|serial exec time would be time=|speedup=|urls=)\\S+"));
+        QStringLiteral("^(main takes time=|serial exec time would be time=|speedup=|urls=)\\S+"
+                       "|^why not faster: |^per-URL time:$|^time to first byte:$"
+                       "|^  [\\d.]+ m?s – [\\d.]+ m?s +\\d+( #+)?( +p\\d\\d)*$"));
     QSet<QString> seen;
     for (const QByteArray &line : result.outLines()) {
         const QString text = QString::fromUtf8(line);
@@ -999,6 +1002,29 @@ void TestHeadless::theVerdictNamesTheStragglerOnStdoutAndInTheExport()
     QVERIFY(straggler.value(QLatin1String("text")).toString().contains(slow));
     QVERIFY(straggler.value(QLatin1String("costMs")).toDouble() >= 1000); // the server's delay
     QVERIFY(straggler.value(QLatin1String("share")).toDouble() >= Verdict::StragglerShare);
+    // The histograms: counts adding up to the URLs (13 finished, all with a TTFB), the slow URL
+    // alone in a bucket of a second or more, which p99 marks.
+    const QJsonObject histogram = root.value(QLatin1String("histogram")).toObject();
+    for (const char *series : { "durationMs", "ttfbMs" }) {
+        const QJsonObject one = histogram.value(QLatin1String(series)).toObject();
+        const QJsonArray counts = one.value(QLatin1String("counts")).toArray();
+        const QJsonArray bounds = one.value(QLatin1String("boundsMs")).toArray();
+        int sum = 0;
+        for (const auto &count : counts)
+            sum += count.toInt();
+        QCOMPARE(sum, 13);
+        QCOMPARE(bounds.size(), counts.size() + 1);
+        QCOMPARE(counts.last().toInt(), 1);
+        QVERIFY(bounds.at(bounds.size() - 2).toDouble() >= 1000);
+        QVERIFY(one.value(QLatin1String("p99Ms")).toDouble() >= 1000);
+        QVERIFY(one.value(QLatin1String("p50Ms")).toDouble() < 1000);
+    }
+    QVERIFY2(result.out.contains("per-URL time:\n"), qPrintable(result.describe()));
+    QVERIFY2(result.out.contains("time to first byte:\n"), qPrintable(result.describe()));
+    QVERIFY2(QRegularExpression(QStringLiteral("\\n  1 s – 2 s +1 #+ +(p95 )?p99\\n"))
+                 .match(QString::fromUtf8(result.out))
+                 .hasMatch(),
+             qPrintable(result.describe()));
     ImportedRun imported; // the verdict is written, not read back: the file stays readable
     QString error;
     QVERIFY2(RunFile::read(path, &imported, &error), qPrintable(error));

@@ -15,6 +15,8 @@
 #include <QStandardPaths>
 #include <QTcpServer>
 
+#include <tuple>
+
 namespace {
 
 // Jobs travel in queued signals from the engine's threads and into QSignalSpy: registered once
@@ -147,6 +149,13 @@ QStringList differingFields(const RunSummary &a, const RunSummary &b)
     check("p99Ns", a.p99Ns, b.p99Ns);
     check("ttfbP50Us", a.ttfbP50Us, b.ttfbP50Us);
     check("ttfbP90Us", a.ttfbP90Us, b.ttfbP90Us);
+    for (const auto &[name, x, y] :
+         { std::tuple { "durationHistogram", &a.durationHistogram, &b.durationHistogram },
+           std::tuple { "ttfbHistogram", &a.ttfbHistogram, &b.ttfbHistogram } }) {
+        if (x->boundsUs != y->boundsUs || x->counts != y->counts || x->p50Us != y->p50Us
+            || x->p90Us != y->p90Us || x->p95Us != y->p95Us || x->p99Us != y->p99Us)
+            differing.append(QLatin1String(name));
+    }
     return differing;
 }
 

@@ -3,6 +3,7 @@
 #include "detailpane.h"
 #include "engine/fetchengine.h"
 #include "formats/runfile.h"
+#include "histogramview.h"
 #include "inputpanel.h"
 #include "jobqueuemodel.h"
 #include "jobtableproxymodel.h"
@@ -358,6 +359,7 @@ private Q_SLOTS:
     void onCompleteRunsForEachFinishedUrl();
     void pacingIsSaidInTheSummary();
     void verdictNamesTheStragglerWhenTheRunEnds();
+    void latencyHistogramFollowsTheRun();
     void rowActionsWithNothingSelectedSaySo();
     void mnemonicsAreUnique();
     void fetchAgainIfChangedAsksWithTheTablesOwnValidators();
@@ -2996,6 +2998,39 @@ void TestMainWindow::verdictNamesTheStragglerWhenTheRunEnds()
     h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/3")).toString() });
     h.action("start")->trigger();
     QVERIFY(!verdict->isVisible());
+}
+
+// The summary's latency histogram: bars for the URLs that finished, p50..p99 ticks, and Space
+// switches to the time to first byte.
+void TestMainWindow::latencyHistogramFollowsTheRun()
+{
+    Harness h(4);
+    QVERIFY(h.show());
+    auto *view = h.window->summaryPanel()->findChild<HistogramView *>();
+    QVERIFY(view);
+    QVERIFY(view->shown().isEmpty());
+    const QImage empty = view->grab().toImage();
+    QStringList urls;
+    for (int i = 0; i < 12; ++i)
+        urls << m_server->url(QStringLiteral("/bytes/%1").arg(50 + i)).toString();
+    urls << m_server->url(QStringLiteral("/delay/300/bytes/5")).toString();
+    h.typeAndAdd(urls);
+    QVERIFY(h.startAndWaitForTheEnd());
+    QCOMPARE(view->series(), HistogramView::Series::Duration);
+    QCOMPARE(view->shown().total(), 13);
+    QVERIFY(view->shown().p99Us >= 300'000); // the server held that one for 300 ms
+    QVERIFY(view->shown().boundsUs.back() > 300'000);
+    QVERIFY2(view->toolTip().contains(QLatin1String("p99")), qPrintable(view->toolTip()));
+    // Bars were painted where there were none.
+    const QImage drawn = view->grab().toImage();
+    QVERIFY(drawn != empty);
+    view->setFocus();
+    QTest::keyClick(view, Qt::Key_Space);
+    QCOMPARE(view->series(), HistogramView::Series::Ttfb);
+    QCOMPARE(view->shown().total(), 13);
+    QVERIFY(view->accessibleName().contains(QLatin1String("first byte")));
+    QTest::mouseClick(view, Qt::LeftButton);
+    QCOMPARE(view->series(), HistogramView::Series::Duration);
 }
 
 void TestMainWindow::rowActionsWithNothingSelectedSaySo()
