@@ -117,7 +117,7 @@ void HistogramView::paintEvent(QPaintEvent *)
         const int buckets = int(h.counts.size());
         const int largest = std::max(1, *std::max_element(h.counts.begin(), h.counts.end()));
         const double width = double(bars.width()) / buckets;
-        const QColor fill = colours.color(hasFocus() ? QPalette::Highlight : QPalette::Mid);
+        const QColor fill = colours.color(QPalette::Highlight);
         for (int i = 0; i < buckets; ++i) {
             const int count = h.counts[std::size_t(i)];
             if (count == 0)
