@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The Settings dialog, the settings store (QSettings and the last URL list) and the icons.
+#include "checksumfile.h"
 #include "settingsdialog.h"
 #include "settingsstore.h"
 #include "testsupport.h"
@@ -57,6 +58,18 @@ QStringList headerLines(const HeaderList &headers)
     return lines;
 }
 
+// "NAME HEX" per expected checksum, sorted; empty for none.
+QStringList checksumLines(const QHash<QString, Sha256Digest> *byName)
+{
+    QStringList lines;
+    if (byName) {
+        for (auto it = byName->cbegin(); it != byName->cend(); ++it)
+            lines.append(it.key() + QLatin1Char(' ') + QString::fromLatin1(it.value().toHex()));
+    }
+    lines.sort();
+    return lines;
+}
+
 // Every field by name, so that a failed comparison says which fields differ.
 QVariantMap fields(const FetchOptions &options)
 {
@@ -86,6 +99,10 @@ QVariantMap fields(const FetchOptions &options)
         { QStringLiteral("perHostIntervalNs"), options.perHostIntervalNs },
         { QStringLiteral("cookiesFile"), options.cookiesFile },
         { QStringLiteral("proxy"), options.proxy },
+        { QStringLiteral("ifExists"), FetchOptions::existingFileName(options.existingFile) },
+        { QStringLiteral("checksumsFile"), options.checksumsFile },
+        { QStringLiteral("checksums"), checksumLines(options.checksumsByName.get()) },
+        { QStringLiteral("onComplete"), options.onComplete },
     };
 }
 
@@ -121,6 +138,21 @@ QString testCaFile()
     return QFINDTESTDATA("data/tls/ca.pem");
 }
 
+// A checksums file the dialog accepts (sha256sum's output for two names), and what it holds.
+QString testChecksumsFile()
+{
+    return QFINDTESTDATA("data/checksums/SHA256SUMS");
+}
+
+std::shared_ptr<const ChecksumFile::ByName> testChecksums()
+{
+    QString error;
+    auto byName = ChecksumFile::read(testChecksumsFile(), &error);
+    if (!byName)
+        qFatal("%s", qPrintable(error));
+    return std::make_shared<const ChecksumFile::ByName>(std::move(*byName));
+}
+
 FetchOptions everythingChanged()
 {
     FetchOptions options;
@@ -148,6 +180,11 @@ FetchOptions everythingChanged()
     options.startIntervalNs = 1'000'000'000 / 3; // 3/s: kept exactly, though the box shows 3
     options.perHostIntervalNs = 2'500'000'000;
     options.proxy = QStringLiteral("socks5h://alice:pf-proxy-secret@127.0.0.1:1080");
+    options.existingFile = FetchOptions::ExistingFile::Overwrite;
+    options.checksumsFile = testChecksumsFile();
+    options.checksumsByName = testChecksums();
+    // Quotes and a variable, as typed: kept as text, split only when it runs.
+    options.onComplete = QStringLiteral("sh -c 'echo \"$PARAFETCH_PATH\" >> done.log'");
     return options;
 }
 
@@ -921,25 +958,17 @@ void TestSettingsDialog::storeWritesKeysUnderFetchGroup()
     QStringList keys = settings.allKeys();
     keys.sort();
     const QStringList expected = {
-        QStringLiteral("fetch/caFile"),
-        QStringLiteral("fetch/computeSha256"),
-        QStringLiteral("fetch/concurrency"),
-        QStringLiteral("fetch/cookiesFile"),
-        QStringLiteral("fetch/headers"),
-        QStringLiteral("fetch/idleTimeoutMs"),
-        QStringLiteral("fetch/limitRate"),
-        QStringLiteral("fetch/limitRatePerUrl"),
-        QStringLiteral("fetch/maxRedirects"),
-        QStringLiteral("fetch/method"),
-        QStringLiteral("fetch/outputDirectory"),
-        QStringLiteral("fetch/perHost"),
-        QStringLiteral("fetch/perHostIntervalNs"),
-        QStringLiteral("fetch/protocol"),
-        QStringLiteral("fetch/proxy"),
-        QStringLiteral("fetch/retries"),
-        QStringLiteral("fetch/retryBaseDelayMs"),
-        QStringLiteral("fetch/startIntervalNs"),
-        QStringLiteral("fetch/timeoutMs"),
+        QStringLiteral("fetch/caFile"),          QStringLiteral("fetch/checksumsFile"),
+        QStringLiteral("fetch/computeSha256"),   QStringLiteral("fetch/concurrency"),
+        QStringLiteral("fetch/cookiesFile"),     QStringLiteral("fetch/headers"),
+        QStringLiteral("fetch/idleTimeoutMs"),   QStringLiteral("fetch/ifExists"),
+        QStringLiteral("fetch/limitRate"),       QStringLiteral("fetch/limitRatePerUrl"),
+        QStringLiteral("fetch/maxRedirects"),    QStringLiteral("fetch/method"),
+        QStringLiteral("fetch/onComplete"),      QStringLiteral("fetch/outputDirectory"),
+        QStringLiteral("fetch/perHost"),         QStringLiteral("fetch/perHostIntervalNs"),
+        QStringLiteral("fetch/protocol"),        QStringLiteral("fetch/proxy"),
+        QStringLiteral("fetch/retries"),         QStringLiteral("fetch/retryBaseDelayMs"),
+        QStringLiteral("fetch/startIntervalNs"), QStringLiteral("fetch/timeoutMs"),
         QStringLiteral("fetch/userAgent"),
     };
     QCOMPARE(keys, expected);
@@ -953,6 +982,11 @@ void TestSettingsDialog::storeWritesKeysUnderFetchGroup()
     // The command line's names: --http1.1 is "http1.1".
     QCOMPARE(settings.value(QStringLiteral("fetch/protocol")).toString(),
              QStringLiteral("http1.1"));
+    // --if-exists's words, and the command as it was typed.
+    QCOMPARE(settings.value(QStringLiteral("fetch/ifExists")).toString(),
+             QStringLiteral("overwrite"));
+    QCOMPARE(settings.value(QStringLiteral("fetch/onComplete")).toString(),
+             everythingChanged().onComplete);
 }
 
 void TestSettingsDialog::storeMissingKeysGiveDefaults()
@@ -1106,6 +1140,28 @@ void TestSettingsDialog::storeClampsAndRejects_data()
         << QVariant(QByteArray());
     QTest::newRow("a user agent with a NUL -> the default")
         << QByteArray("userAgent=Agent/1\\0X") << "userAgent" << QVariant(QByteArray());
+    QTest::newRow("if exists: skip")
+        << QByteArray("ifExists=skip") << "ifExists" << QVariant(QStringLiteral("skip"));
+    QTest::newRow("if exists: Overwrite in another case")
+        << QByteArray("ifExists=Overwrite") << "ifExists" << QVariant(QStringLiteral("overwrite"));
+    QTest::newRow("if exists: delete -> rename")
+        << QByteArray("ifExists=delete") << "ifExists" << QVariant(QStringLiteral("rename"));
+    QTest::newRow("an on-complete command is kept as typed")
+        << QByteArray("onComplete=\"notify-send 'done' \\\"$PARAFETCH_URL\\\"\"") << "onComplete"
+        << QVariant(QStringLiteral("notify-send 'done' \"$PARAFETCH_URL\""));
+    QTest::newRow("an on-complete command whose program is gone is kept, for the dialog to show")
+        << QByteArray("onComplete=/gone/notify") << "onComplete"
+        << QVariant(QStringLiteral("/gone/notify"));
+    QTest::newRow("an on-complete command with an unclosed quote is dropped, unnamed")
+        << QByteArray("onComplete=\"notify 'pf-token-secret\"") << "onComplete"
+        << QVariant(QString());
+    QTest::newRow("an on-complete command ending in a lone backslash is dropped")
+        << QByteArray("onComplete=notify \\\\") << "onComplete" << QVariant(QString());
+    QTest::newRow("a checksums file that is gone is kept, for the dialog to show")
+        << QByteArray("checksumsFile=/gone/SHA256SUMS") << "checksumsFile"
+        << QVariant(QStringLiteral("/gone/SHA256SUMS"));
+    QTest::newRow("a checksums file that is gone gives no checksums")
+        << QByteArray("checksumsFile=/gone/SHA256SUMS") << "checksums" << QVariant(QStringList());
     QTest::newRow("a user agent with a tab is kept")
         << QByteArray("userAgent=Agent/1\\t(tests)") << "userAgent"
         << QVariant(QByteArray("Agent/1\t(tests)"));
@@ -1140,6 +1196,18 @@ void TestSettingsDialog::storeClampsAndRejects()
         QTest::ignoreMessage(QtWarningMsg,
                              "Parafetch: ignoring the stored protocol \"h3\": not "
                              "auto, http1.1 or http2");
+    if (line == "ifExists=delete")
+        QTest::ignoreMessage(QtWarningMsg,
+                             "Parafetch: ignoring the stored ifExists \"delete\": not rename, "
+                             "skip or overwrite");
+    if (line.startsWith("onComplete=") && expected.toString().isEmpty())
+        QTest::ignoreMessage(QtWarningMsg,
+                             "Parafetch: ignoring the stored onComplete: a quote is not closed "
+                             "or it ends in a lone backslash");
+    if (line.startsWith("checksumsFile="))
+        QTest::ignoreMessage(QtWarningMsg,
+                             "Parafetch: the stored checksums file cannot be used: cannot read "
+                             "/gone/SHA256SUMS: No such file or directory");
     const QVariantMap loaded = fields(SettingsStore::loadFetchOptions(settings));
     QVERIFY2(loaded.contains(field), qPrintable(field));
     QCOMPARE(loaded.value(field), expected);
