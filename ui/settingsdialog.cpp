@@ -2,11 +2,13 @@
 // The Settings dialog: a form over FetchOptions that refuses what the engine could not use.
 #include "settingsdialog.h"
 
+#include "checksumfile.h"
 #include "cookiefile.h"
 #include "engine/tlsconfig.h"
 #include "formatting.h"
 #include "proxyurl.h"
 #include "ratespinbox.h"
+#include "run/completioncommand.h"
 #include "settingsstore.h"
 #include "units.h"
 
@@ -32,12 +34,16 @@
 #include <QScreen>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QShortcut>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QStyle>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <utility>
 
 namespace Parafetch {
 
@@ -175,32 +181,40 @@ SettingsDialog::SettingsDialog(const FetchOptions &options, QWidget *parent)
     setWindowTitle(tr("Settings"));
     setObjectName(QStringLiteral("settingsDialog"));
 
-    // Created in reading order, which is also the tab order. In a scroll area: the groups are
-    // taller than a laptop's 768 px, and a dialog whose OK button is below the screen's edge
-    // cannot be used.
-    auto *groups = new QWidget;
-    auto *groupsLayout = new QVBoxLayout(groups);
-    groupsLayout->setContentsMargins(0, 0, 0, 0);
-    groupsLayout->addWidget(createRequestsGroup());
-    groupsLayout->addWidget(createRetriesGroup());
-    groupsLayout->addWidget(createConnectionsGroup());
-    groupsLayout->addWidget(createSavingGroup());
-    groupsLayout->addWidget(createListsGroup());
-    groupsLayout->addStretch();
-    auto *scroll = new GroupsScrollArea;
-    scroll->setObjectName(QStringLiteral("settingsGroups"));
-    scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setFocusPolicy(Qt::NoFocus);
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    scroll->setWidgetResizable(true);
-    scroll->setWidget(groups);
-    // Tab scrolls by itself; a field reached by its mnemonic or a click is brought into view too.
-    connect(qApp, &QApplication::focusChanged, scroll, [scroll, groups](QWidget *, QWidget *now) {
-        if (now && groups->isAncestorOf(now))
-            scroll->ensureWidgetVisible(now);
-    });
+    // Pages as KDE and Qt applications group settings, each created in reading order, which is
+    // also the Tab order within it. A label's mnemonic fires only while its page is shown, so
+    // letters need to differ within a page, its tab titles and the dialog's buttons only.
+    m_pages = new QTabWidget;
+    m_pages->setObjectName(QStringLiteral("settingsPages"));
+    m_pages->setAccessibleName(tr("Settings pages"));
+    // In the order of Page.
+    addPage(tr("&Requests"), QStringLiteral("requestsPage"),
+            tr("GET or HEAD, timeouts, redirects, headers, cookies and retries"),
+            { createRequestsGroup(), createRetriesGroup() });
+    addPage(tr("&Network"), QStringLiteral("networkPage"),
+            tr("Limits per host, bandwidth and request rate, protocol, certificates and proxy"),
+            { createConnectionsGroup() });
+    addPage(tr("&Saving"), QStringLiteral("savingPage"),
+            tr("Where bodies go, names already taken, checksums and a command for each URL"),
+            { createSavingGroup(), createCommandsGroup() });
+    addPage(tr("&Lists"), QStringLiteral("listsPage"), tr("How added lists are read"),
+            { createListsGroup() });
+    Q_ASSERT(m_pages->count() == PageCount);
+    // Ctrl+Page Down and Up as in browsers and KDE's tabbed windows; QTabWidget itself (Qt 6.4)
+    // knows only Ctrl+Tab and Ctrl+Shift+Tab.
+    for (const auto &[key, step] :
+         { std::pair { Qt::Key_PageDown, 1 }, std::pair { Qt::Key_PageUp, -1 } }) {
+        auto *turn = new QShortcut(QKeySequence(Qt::CTRL | key), this);
+        connect(turn, &QShortcut::activated, m_pages, [this, step = step] {
+            const int count = m_pages->count();
+            m_pages->setCurrentIndex((m_pages->currentIndex() + step + count) % count);
+            // What QTabWidget does on Ctrl+Tab: focus that left with the old page goes to the tabs.
+            if (!QApplication::focusWidget())
+                m_pages->tabBar()->setFocus(Qt::TabFocusReason);
+        });
+    }
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(scroll);
+    layout->addWidget(m_pages);
 
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel
                                      | QDialogButtonBox::RestoreDefaults);
@@ -217,13 +231,39 @@ SettingsDialog::SettingsDialog(const FetchOptions &options, QWidget *parent)
 
     setFields(options);
 
-    // As tall as the groups, no taller than the screen it opens on (less its title bar).
+    // As tall as the tallest page, no taller than the screen it opens on (less its title bar).
     const QScreen *shownOn = parent ? parent->screen() : screen();
     QSize wanted = sizeHint();
     if (shownOn)
         wanted.setHeight(
             std::min(wanted.height(), shownOn->availableGeometry().height() - TitleBarAllowance));
     resize(wanted);
+}
+
+void SettingsDialog::addPage(const QString &title, const QString &objectName,
+                             const QString &toolTip, std::initializer_list<QGroupBox *> groups)
+{
+    auto *page = new QWidget;
+    auto *pageLayout = new QVBoxLayout(page);
+    for (QGroupBox *group : groups)
+        pageLayout->addWidget(group);
+    pageLayout->addStretch();
+    // In a scroll area: a page taller than a laptop's 768 px would push OK below the screen's
+    // edge, where a dialog cannot be used.
+    auto *scroll = new GroupsScrollArea;
+    scroll->setObjectName(objectName);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setFocusPolicy(Qt::NoFocus);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setWidgetResizable(true);
+    scroll->setWidget(page);
+    // Tab scrolls by itself; a field reached by its mnemonic or a click is brought into view too.
+    connect(qApp, &QApplication::focusChanged, scroll, [scroll, page](QWidget *, QWidget *now) {
+        if (now && page->isAncestorOf(now))
+            scroll->ensureWidgetVisible(now);
+    });
+    m_pages->setTabToolTip(m_pages->addTab(scroll, title), toolTip);
+    m_pageToolTips.append(toolTip);
 }
 
 void SettingsDialog::addRow(QFormLayout *form, const QString &label, QWidget *field,
@@ -248,7 +288,7 @@ QGroupBox *SettingsDialog::createRequestsGroup()
     m_getButton->setAccessibleName(accessibleText(m_getButton->text()));
     m_getButton->setToolTip(tr("Download each body: its size and time are measured, and it can "
                                "be saved and hashed (see Saving)."));
-    m_headButton = new QRadioButton(tr("Check &links only (HEAD)"));
+    m_headButton = new QRadioButton(tr("&Check links only (HEAD)"));
     m_headButton->setObjectName(QStringLiteral("headButton"));
     m_headButton->setAccessibleName(accessibleText(m_headButton->text()));
     m_headButton->setToolTip(tr("Ask for the headers only: shows whether each link answers and "
@@ -296,7 +336,7 @@ QGroupBox *SettingsDialog::createRequestsGroup()
     m_maxRedirects->setObjectName(QStringLiteral("maxRedirects"));
     m_maxRedirects->setRange(0, SettingsStore::MaxRedirects);
     m_maxRedirects->setSpecialValueText(tr("None", "no redirects are followed"));
-    addRow(m_requestsForm, tr("Maximum &redirects:"), m_maxRedirects, m_maxRedirects,
+    addRow(m_requestsForm, tr("M&aximum redirects:"), m_maxRedirects, m_maxRedirects,
            tr("How many redirects to follow for one URL; the table's details show where it "
               "ended. One more fails with \"too many redirects\". \"None\" makes every redirect "
               "fail."));
@@ -335,8 +375,8 @@ QGroupBox *SettingsDialog::createRequestsGroup()
     m_cookiesFile->setObjectName(QStringLiteral("cookiesFile"));
     m_cookiesFile->setPlaceholderText(tr("None: no cookies are sent"));
     m_cookiesFile->setClearButtonEnabled(true);
-    // Chosen through an action in the field (as its clear button): the dialog has no letter
-    // left for a button's mnemonic.
+    // Chosen through an action in the field (as its clear button), which leaves the Requests
+    // page's letters to its fields.
     QAction *browse = m_cookiesFile->addAction(style()->standardIcon(QStyle::SP_DialogOpenButton),
                                                QLineEdit::TrailingPosition);
     browse->setObjectName(QStringLiteral("cookiesBrowse"));
@@ -380,7 +420,7 @@ QGroupBox *SettingsDialog::createRetriesGroup()
     m_retryDelay->setRange(0, SettingsStore::MaxRetryBaseDelayMs);
     m_retryDelay->setSingleStep(RetryDelayStepMs);
     m_retryDelay->setSuffix(tr(" ms", "milliseconds"));
-    addRow(form, tr("First retry dela&y:"), m_retryDelay, m_retryDelay,
+    addRow(form, tr("&First retry delay:"), m_retryDelay, m_retryDelay,
            tr("How long to wait before the first retry. The wait doubles with every further "
               "retry, up to %1 s, and a server's Retry-After is honoured.")
                .arg(formatPlainSeconds(FetchOptions::DefaultRetryMaxDelayMs)));
@@ -404,7 +444,7 @@ QGroupBox *SettingsDialog::createConnectionsGroup()
 
     m_limitRatePerUrl = new RateSpinBox;
     m_limitRatePerUrl->setObjectName(QStringLiteral("limitRatePerUrl"));
-    addRow(m_connectionsForm, tr("Cap e&ach URL at:"), m_limitRatePerUrl, m_limitRatePerUrl,
+    addRow(m_connectionsForm, tr("&Cap each URL at:"), m_limitRatePerUrl, m_limitRatePerUrl,
            tr("At most this many bytes per second for each download (as 512K or 1.5M); the tool "
               "bar's Limit caps the whole run. Applies to downloads that start after OK."));
 
@@ -414,7 +454,7 @@ QGroupBox *SettingsDialog::createConnectionsGroup()
     m_requestRate->setRange(0, double(MaxRequestsPerSecond));
     m_requestRate->setSuffix(tr("/s", "requests per second"));
     m_requestRate->setSpecialValueText(tr("No limit"));
-    addRow(m_connectionsForm, tr("Requests per se&cond:"), m_requestRate, m_requestRate,
+    addRow(m_connectionsForm, tr("R&equests per second:"), m_requestRate, m_requestRate,
            tr("Start at most this many URLs a second, however many downloads run in parallel: "
               "for servers that ban by request rate (--rate). 0.5 is one every 2 s."));
 
@@ -424,7 +464,7 @@ QGroupBox *SettingsDialog::createConnectionsGroup()
     m_perHostInterval->setRange(0, double(MaxPerHostIntervalSeconds));
     m_perHostInterval->setSuffix(tr(" s", "seconds"));
     m_perHostInterval->setSpecialValueText(tr("Off", "no interval per host"));
-    addRow(m_connectionsForm, tr("Per-host inter&val:"), m_perHostInterval, m_perHostInterval,
+    addRow(m_connectionsForm, tr("Per-host &interval:"), m_perHostInterval, m_perHostInterval,
            tr("Polite mode: start a URL on one host at most once in this many seconds; other "
               "hosts' URLs go on meanwhile (--per-host-interval)."));
 
@@ -433,7 +473,7 @@ QGroupBox *SettingsDialog::createConnectionsGroup()
     m_protocol->addItem(tr("Automatic"), int(FetchOptions::HttpVersion::Auto));
     m_protocol->addItem(tr("HTTP/1.1 only"), int(FetchOptions::HttpVersion::Http1_1));
     m_protocol->addItem(tr("HTTP/2"), int(FetchOptions::HttpVersion::Http2));
-    addRow(m_connectionsForm, tr("Pr&otocol:"), m_protocol, m_protocol,
+    addRow(m_connectionsForm, tr("&Protocol:"), m_protocol, m_protocol,
            tr("Automatic: over https HTTP/2 when the server offers it, else HTTP/1.1; plain http "
               "is HTTP/1.1. HTTP/1.1 only: never HTTP/2 (--http1.1). HTTP/2: plain http too "
               "speaks HTTP/2 at once, to servers known to (--http2); https servers without "
@@ -444,11 +484,11 @@ QGroupBox *SettingsDialog::createConnectionsGroup()
     m_caFile->setObjectName(QStringLiteral("caFile"));
     m_caFile->setPlaceholderText(tr("None: only the system's certificate authorities"));
     m_caFile->setClearButtonEnabled(true);
-    m_caBrowse = new QPushButton(tr("Ope&n…"));
+    m_caBrowse = new QPushButton(tr("&Open…"));
     m_caBrowse->setObjectName(QStringLiteral("caBrowse"));
     m_caBrowse->setAccessibleName(tr("Browse for the trusted CA file"));
     m_caBrowse->setToolTip(tr("Choose a PEM file with the CA certificates to trust."));
-    addRow(m_connectionsForm, tr("Trusted CA &file:"), withButton(m_caFile, m_caBrowse), m_caFile,
+    addRow(m_connectionsForm, tr("&Trusted CA file:"), withButton(m_caFile, m_caBrowse), m_caFile,
            tr("A PEM file of certificate authorities to trust for https, besides the system's: "
               "for servers with an in-house or self-signed certificate. Other certificate "
               "problems (expired, another host's) still fail."));
@@ -481,13 +521,13 @@ QGroupBox *SettingsDialog::createSavingGroup()
     m_savingGroup->setObjectName(QStringLiteral("savingGroup"));
     m_savingForm = new QFormLayout(m_savingGroup);
 
-    m_saveBodies = new QCheckBox(tr("&Save bodies to:"));
+    m_saveBodies = new QCheckBox(tr("Save &bodies to:"));
     m_saveBodies->setObjectName(QStringLiteral("saveBodies"));
     m_saveBodies->setAccessibleName(accessibleText(m_saveBodies->text()));
     m_saveBodies->setToolTip(tr("Save each body as a file in this folder. A file is written as "
-                                "NAME.part and renamed when it is complete; existing files are "
-                                "never overwritten. When off, bodies are only counted (and "
-                                "hashed)."));
+                                "NAME.part and renamed when it is complete; \"If the file "
+                                "exists\" says what happens when its name is taken. When off, "
+                                "bodies are only counted (and hashed)."));
     m_directory = new QLineEdit;
     m_directory->setObjectName(QStringLiteral("directory"));
     m_directory->setAccessibleName(tr("Folder for saved bodies"));
@@ -505,6 +545,37 @@ QGroupBox *SettingsDialog::createSavingGroup()
     m_directoryProblem = problemLabel("directoryProblem", tr("Problem with the folder"));
     m_savingForm->addRow(QString(), m_directoryProblem);
 
+    m_existingFile = new QComboBox;
+    m_existingFile->setObjectName(QStringLiteral("existingFile"));
+    // The words of FetchOptions::ExistingFile, each item's tool tip saying what it does.
+    const struct
+    {
+        FetchOptions::ExistingFile policy;
+        QString text;
+        QString toolTip;
+    } policies[] = {
+        { FetchOptions::ExistingFile::Rename, tr("Save under a new name"),
+          tr("Save under the next free name, \"NAME (1).ext\": a file already there is never "
+             "touched.") },
+        { FetchOptions::ExistingFile::Skip, tr("Skip if the same size and date"),
+          tr("Leave a file already there when the server's copy has the same size and date (its "
+             "Last-Modified, which saved files take as their modification time, as wget -N "
+             "does). The server is asked with If-Modified-Since, so no body is sent, and the URL "
+             "shows as Unchanged. Otherwise the body is saved under a new name.") },
+        { FetchOptions::ExistingFile::Overwrite, tr("Overwrite"),
+          tr("Replace a regular file under the name in one step, once the new body is complete "
+             "and verified. A link, a folder or anything else under the name is never replaced "
+             "or followed: the body is saved under a new name instead.") },
+    };
+    for (const auto &[policy, text, toolTip] : policies) {
+        m_existingFile->addItem(text, int(policy));
+        m_existingFile->setItemData(m_existingFile->count() - 1, toolTip, Qt::ToolTipRole);
+    }
+    addRow(m_savingForm, tr("&If the file exists:"), m_existingFile, m_existingFile,
+           tr("What a download does when a file of its name is already in the folder. Names "
+              "this run's own downloads take are always numbered: index.html, then "
+              "index (1).html."));
+
     m_computeSha256 = new QCheckBox(tr("Com&pute SHA-256 of each body"));
     m_computeSha256->setObjectName(QStringLiteral("computeSha256"));
     m_computeSha256->setAccessibleName(accessibleText(m_computeSha256->text()));
@@ -513,7 +584,59 @@ QGroupBox *SettingsDialog::createSavingGroup()
                                    "links."));
     m_savingForm->addRow(m_computeSha256);
 
+    m_checksumsFile = new QLineEdit;
+    m_checksumsFile->setObjectName(QStringLiteral("checksumsFile"));
+    m_checksumsFile->setPlaceholderText(tr("None: only checksums given in the list are checked"));
+    m_checksumsFile->setClearButtonEnabled(true);
+    // "Open…" as the trusted CA file's button: a file is read; Browse… chooses a folder.
+    m_checksumsBrowse = new QPushButton(tr("&Open…"));
+    m_checksumsBrowse->setObjectName(QStringLiteral("checksumsBrowse"));
+    m_checksumsBrowse->setAccessibleName(tr("Browse for the checksums file"));
+    m_checksumsBrowse->setToolTip(tr("Choose a file that sha256sum wrote."));
+    addRow(m_savingForm, tr("&Checksums file:"), withButton(m_checksumsFile, m_checksumsBrowse),
+           m_checksumsFile,
+           tr("What sha256sum wrote (--checksums): a body whose file name is listed there must "
+              "have that SHA-256, or it fails with a checksum mismatch and is not kept. Checked "
+              "whether bodies are saved or not; read again when Parafetch starts."));
+    // Read when its path changes, not at every keystroke elsewhere (updateState() runs then).
+    connect(m_checksumsFile, &QLineEdit::textChanged, this, &SettingsDialog::readChecksumsFile);
+    connect(m_checksumsFile, &QLineEdit::textChanged, this, &SettingsDialog::updateState);
+    connect(m_checksumsBrowse, &QPushButton::clicked, this, [this] {
+        const QString chosen = QFileDialog::getOpenFileName(
+            this, tr("Checksums File"), m_checksumsFile->text().trimmed(),
+            tr("Checksums (SHA256SUMS *.sha256 *.txt);;All files (*)"));
+        if (!chosen.isEmpty())
+            m_checksumsFile->setText(QDir::toNativeSeparators(chosen));
+    });
+    m_checksumsProblem = problemLabel("checksumsProblem", tr("Problem with the checksums file"));
+    m_savingForm->addRow(QString(), m_checksumsProblem);
+
     return m_savingGroup;
+}
+
+QGroupBox *SettingsDialog::createCommandsGroup()
+{
+    // Apart from Saving: a command runs in HEAD mode too.
+    auto *group = new QGroupBox(tr("Commands"));
+    group->setObjectName(QStringLiteral("commandsGroup"));
+    m_commandsForm = new QFormLayout(group);
+
+    m_onComplete = new QLineEdit;
+    m_onComplete->setObjectName(QStringLiteral("onComplete"));
+    m_onComplete->setPlaceholderText(tr("None: nothing is run"));
+    m_onComplete->setClearButtonEnabled(true);
+    addRow(m_commandsForm, tr("R&un on completion:"), m_onComplete, m_onComplete,
+           tr("A command run for each URL that ends succeeded or failed (--on-complete). It is "
+              "split into words by a shell's quotes and run without a shell; it finds the "
+              "result in its environment: PARAFETCH_URL, PARAFETCH_STATUS, PARAFETCH_PATH, "
+              "PARAFETCH_SHA256, PARAFETCH_HTTP_STATUS, PARAFETCH_BYTES, PARAFETCH_ERROR. For "
+              "example: sh -c 'notify-send Parafetch \"$PARAFETCH_PATH\"'"));
+    connect(m_onComplete, &QLineEdit::textChanged, this, &SettingsDialog::checkOnComplete);
+    connect(m_onComplete, &QLineEdit::textChanged, this, &SettingsDialog::updateState);
+    m_onCompleteProblem = problemLabel("onCompleteProblem", tr("Problem with the command"));
+    m_commandsForm->addRow(QString(), m_onCompleteProblem);
+
+    return group;
 }
 
 QGroupBox *SettingsDialog::createListsGroup()
@@ -522,7 +645,7 @@ QGroupBox *SettingsDialog::createListsGroup()
     group->setObjectName(QStringLiteral("listsGroup"));
     auto *form = new QFormLayout(group);
 
-    m_expandPatterns = new QCheckBox(tr("Expand URL patterns (&glob), up to:"));
+    m_expandPatterns = new QCheckBox(tr("&Expand URL patterns (glob), up to:"));
     m_expandPatterns->setObjectName(QStringLiteral("expandPatterns"));
     m_expandPatterns->setAccessibleName(accessibleText(m_expandPatterns->text()));
     m_expandPatterns->setToolTip(
@@ -582,7 +705,10 @@ void SettingsDialog::setFields(const FetchOptions &options)
     // Unchecking keeps a folder typed before, so checking again brings it back.
     if (!options.outputDirectory.isEmpty())
         m_directory->setText(options.outputDirectory);
+    m_existingFile->setCurrentIndex(m_existingFile->findData(int(options.existingFile)));
     m_computeSha256->setChecked(options.computeSha256);
+    m_checksumsFile->setText(options.checksumsFile);
+    m_onComplete->setText(options.onComplete);
     updateState();
 }
 
@@ -616,7 +742,11 @@ FetchOptions SettingsDialog::options() const
     options.cookies = m_cookies;
     options.proxy = proxySetting();
     options.outputDirectory = m_saveBodies->isChecked() ? m_directory->text() : QString();
+    options.existingFile = FetchOptions::ExistingFile(m_existingFile->currentData().toInt());
     options.computeSha256 = m_computeSha256->isChecked();
+    options.checksumsFile = m_checksumsPath;
+    options.checksumsByName = m_checksums;
+    options.onComplete = m_onComplete->text().trimmed();
     return options;
 }
 
@@ -700,6 +830,34 @@ QString SettingsDialog::cookiesFileProblem() const
     return m_cookiesError;
 }
 
+void SettingsDialog::readChecksumsFile()
+{
+    const QString path = m_checksumsFile->text().trimmed();
+    if (path == m_checksumsPath)
+        return;
+    m_checksumsPath = path;
+    m_checksumsError.clear();
+    m_checksums = nullptr;
+    if (path.isEmpty())
+        return;
+    if (auto byName = ChecksumFile::read(path, &m_checksumsError))
+        m_checksums = std::make_shared<const ChecksumFile::ByName>(std::move(*byName));
+}
+
+QString SettingsDialog::checksumsFileProblem() const
+{
+    // HEAD brings no bodies to check, as for the folder.
+    return m_getButton->isChecked() ? m_checksumsError : QString();
+}
+
+void SettingsDialog::checkOnComplete()
+{
+    m_onCompleteError.clear();
+    QStringList command;
+    if (const QString text = m_onComplete->text().trimmed(); !text.isEmpty())
+        CompletionCommand::parse(text, &command, &m_onCompleteError);
+}
+
 QString SettingsDialog::proxySetting() const
 {
     // The field shows the password masked: while it still shows the stored proxy, the stored
@@ -728,7 +886,8 @@ QStringList SettingsDialog::problems() const
         problems.append(agentProblem);
     parsedHeaders(&problems);
     for (const QString &problem :
-         { caFileProblem(), proxyProblem(), directoryProblem(), cookiesFileProblem() }) {
+         { caFileProblem(), proxyProblem(), directoryProblem(), cookiesFileProblem(),
+           checksumsFileProblem(), m_onCompleteError }) {
         if (!problem.isEmpty())
             problems.append(problem);
     }
@@ -743,47 +902,60 @@ void SettingsDialog::updateState()
     m_savingGroup->setEnabled(fetchBodies);
     m_directory->setEnabled(m_saveBodies->isChecked());
     m_browse->setEnabled(m_saveBodies->isChecked());
+    m_existingFile->setEnabled(m_saveBodies->isChecked());
 
-    const QString agentProblem = userAgentProblem();
-    showProblems(m_userAgentProblem,
-                 agentProblem.isEmpty() ? QStringList() : QStringList { agentProblem });
-    m_requestsForm->setRowVisible(m_userAgentProblem, !agentProblem.isEmpty());
-    m_userAgent->setAccessibleDescription(agentProblem.isEmpty() ? m_userAgent->toolTip()
-                                                                 : agentProblem);
+    // What is wrong, shown under the field it is about (and read with it by a screen reader).
+    const auto show = [](QFormLayout *form, QLabel *label, QWidget *field,
+                         const QStringList &problems) {
+        showProblems(label, problems);
+        form->setRowVisible(label, !problems.isEmpty());
+        if (field)
+            field->setAccessibleDescription(problems.isEmpty() ? field->toolTip()
+                                                               : problems.join(QLatin1Char('\n')));
+    };
+    const auto listed = [](const QString &problem) {
+        return problem.isEmpty() ? QStringList() : QStringList { problem };
+    };
 
+    const QStringList agentProblem = listed(userAgentProblem());
+    show(m_requestsForm, m_userAgentProblem, m_userAgent, agentProblem);
     QStringList headerProblems;
     parsedHeaders(&headerProblems);
-    showProblems(m_headerProblems, headerProblems);
-    m_requestsForm->setRowVisible(m_headerProblems, !headerProblems.isEmpty());
-    // A screen reader reads the description with the field, so the problems travel with it.
-    m_headers->setAccessibleDescription(
-        headerProblems.isEmpty() ? m_headers->toolTip() : headerProblems.join(QLatin1Char('\n')));
+    show(m_requestsForm, m_headerProblems, m_headers, headerProblems);
+    const QStringList cookiesProblem = listed(cookiesFileProblem());
+    show(m_requestsForm, m_cookiesProblem, m_cookiesFile, cookiesProblem);
 
-    const QString folderProblem = directoryProblem();
-    showProblems(m_directoryProblem,
-                 folderProblem.isEmpty() ? QStringList() : QStringList { folderProblem });
-    m_savingForm->setRowVisible(m_directoryProblem, !folderProblem.isEmpty());
+    const QStringList caProblem = listed(caFileProblem());
+    show(m_connectionsForm, m_caFileProblem, m_caFile, caProblem);
+    const QStringList badProxy = listed(proxyProblem());
+    show(m_connectionsForm, m_proxyProblem, m_proxy, badProxy);
 
-    const QString caProblem = caFileProblem();
-    showProblems(m_caFileProblem, caProblem.isEmpty() ? QStringList() : QStringList { caProblem });
-    m_connectionsForm->setRowVisible(m_caFileProblem, !caProblem.isEmpty());
-    m_caFile->setAccessibleDescription(caProblem.isEmpty() ? m_caFile->toolTip() : caProblem);
+    const QStringList folderProblem = listed(directoryProblem());
+    show(m_savingForm, m_directoryProblem, nullptr, folderProblem);
+    const QStringList checksumsProblem = listed(checksumsFileProblem());
+    show(m_savingForm, m_checksumsProblem, m_checksumsFile, checksumsProblem);
+    const QStringList commandProblem = listed(m_onCompleteError);
+    show(m_commandsForm, m_onCompleteProblem, m_onComplete, commandProblem);
 
-    const QString cookiesProblem = cookiesFileProblem();
-    showProblems(m_cookiesProblem,
-                 cookiesProblem.isEmpty() ? QStringList() : QStringList { cookiesProblem });
-    m_requestsForm->setRowVisible(m_cookiesProblem, !cookiesProblem.isEmpty());
-    m_cookiesFile->setAccessibleDescription(cookiesProblem.isEmpty() ? m_cookiesFile->toolTip()
-                                                                     : cookiesProblem);
-
-    const QString badProxy = proxyProblem();
-    showProblems(m_proxyProblem, badProxy.isEmpty() ? QStringList() : QStringList { badProxy });
-    m_connectionsForm->setRowVisible(m_proxyProblem, !badProxy.isEmpty());
-    m_proxy->setAccessibleDescription(badProxy.isEmpty() ? m_proxy->toolTip() : badProxy);
-
-    m_buttons->button(QDialogButtonBox::Ok)
-        ->setEnabled(agentProblem.isEmpty() && headerProblems.isEmpty() && folderProblem.isEmpty()
-                     && caProblem.isEmpty() && cookiesProblem.isEmpty() && badProxy.isEmpty());
+    // A problem on a page that is not shown would leave OK disabled for no visible reason: its
+    // tab says so.
+    QStringList pageProblems[PageCount];
+    pageProblems[RequestsPage] = agentProblem + headerProblems + cookiesProblem;
+    pageProblems[NetworkPage] = caProblem + badProxy;
+    pageProblems[SavingPage] = folderProblem + checksumsProblem + commandProblem;
+    bool acceptable = true;
+    for (int page = 0; page < PageCount; ++page) {
+        const QStringList &problems = pageProblems[page];
+        acceptable = acceptable && problems.isEmpty();
+        m_pages->setTabIcon(
+            page,
+            problems.isEmpty() ? QIcon() : style()->standardIcon(QStyle::SP_MessageBoxWarning));
+        m_pages->setTabToolTip(page,
+                               problems.isEmpty() ? m_pageToolTips.at(page)
+                                                  : m_pageToolTips.at(page) + QStringLiteral("\n\n")
+                                       + problems.join(QLatin1Char('\n')));
+    }
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(acceptable);
 }
 
 void SettingsDialog::restoreDefaults()
