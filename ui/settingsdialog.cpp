@@ -42,6 +42,7 @@
 #include <QTabWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -92,7 +93,9 @@ protected:
 };
 
 // Asks for the whole height of its groups (QScrollArea's own hint stops at 24 lines); the dialog
-// bounds it by the screen.
+// bounds it by the screen. It scrolls only up and down, so it needs at least the groups' width:
+// a problem line wider than the fields widens the dialog rather than push their buttons out of
+// sight.
 class GroupsScrollArea final : public QScrollArea
 {
     Q_DISABLE_COPY_MOVE(GroupsScrollArea)
@@ -104,10 +107,22 @@ public:
         if (!widget())
             return QScrollArea::sizeHint();
         QSize size = widget()->sizeHint();
-        size.rwidth() += verticalScrollBar()->sizeHint().width() + 2 * frameWidth();
+        size.rwidth() += chromeWidth();
         size.rheight() += 2 * frameWidth();
         return size;
     }
+
+    QSize minimumSizeHint() const override
+    {
+        QSize size = QScrollArea::minimumSizeHint();
+        if (widget())
+            size.setWidth(
+                std::max(size.width(), widget()->minimumSizeHint().width() + chromeWidth()));
+        return size;
+    }
+
+private:
+    int chromeWidth() const { return verticalScrollBar()->sizeHint().width() + 2 * frameWidth(); }
 };
 
 int secondsToMs(double seconds)
@@ -936,6 +951,10 @@ void SettingsDialog::updateState()
     show(m_savingForm, m_checksumsProblem, m_checksumsFile, checksumsProblem);
     const QStringList commandProblem = listed(m_onCompleteError);
     show(m_commandsForm, m_onCompleteProblem, m_onComplete, commandProblem);
+
+    // A problem line may need more width than the page had: its scroll area asks again.
+    for (int page = 0; page < PageCount; ++page)
+        m_pages->widget(page)->updateGeometry();
 
     // A problem on a page that is not shown would leave OK disabled for no visible reason: its
     // tab says so.

@@ -268,6 +268,7 @@ private Q_SLOTS:
     void userAgentThatWouldSplitTheRequestDisablesOk_data();
     void userAgentThatWouldSplitTheRequestDisablesOk();
     void problemsStayBelowTheFieldAndShort();
+    void problemsNeverPushButtonsOutOfSight();
     void saveBodiesCheckboxControlsOutputDirectory();
     void headModeSwitchesSavingOff();
     void restoreDefaultsKeepsConcurrency();
@@ -569,6 +570,31 @@ void TestSettingsDialog::problemsStayBelowTheFieldAndShort()
     QVERIFY(!problems->text().contains(longName));
     QVERIFY(problems->toolTip().contains(longName));
     QVERIFY(dialog.width() < problems->fontMetrics().horizontalAdvance(longName));
+}
+
+// A long problem line widens the dialog: the fields' buttons beside it stay in sight.
+void TestSettingsDialog::problemsNeverPushButtonsOutOfSight()
+{
+    SettingsDialog dialog(FetchOptions {});
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    pages(dialog)->setCurrentIndex(SettingsDialog::SavingPage);
+    auto *command = child<QLineEdit>(dialog, "onComplete");
+    auto *open = child<QPushButton>(dialog, "checksumsBrowse");
+    auto *scroll = pageOf(open);
+    const auto inSight = [scroll](const QWidget *widget) {
+        const QRect shown(widget->mapTo(scroll->viewport(), QPoint(0, 0)), widget->size());
+        return scroll->viewport()->rect().contains(shown);
+    };
+    QVERIFY(inSight(open));
+    const int narrow = dialog.width();
+    command->setText(
+        QStringLiteral("no-such-program-with-a-name-long-enough-to-fill-a-line --now"));
+    QVERIFY(shownOnItsPage(child<QLabel>(dialog, "onCompleteProblem")));
+    QTRY_VERIFY(dialog.width() > narrow);
+    QTRY_VERIFY(inSight(open));
+    QVERIFY(inSight(child<QPushButton>(dialog, "browse")));
+    QVERIFY(inSight(command));
 }
 
 void TestSettingsDialog::saveBodiesCheckboxControlsOutputDirectory()
