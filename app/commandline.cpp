@@ -540,6 +540,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
             printError(tr("--checksums: %1").arg(error));
             return false;
         }
+        fetch.checksumsFile = parser.value(checksums);
         fetch.checksumsByName = std::make_shared<const ChecksumFile::ByName>(std::move(*byName));
     }
     if (parser.isSet(onComplete)) {

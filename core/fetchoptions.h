@@ -113,8 +113,10 @@ struct FetchOptions
     // retry waits its own backoff, a redirect follows at once.
     qint64 startIntervalNs = 0;
     qint64 perHostIntervalNs = 0;
-    // --checksums FILE: expected SHA-256 by saved file name (sha256sum's output, read by
-    // ChecksumFile); a body saved under one of these names must hash to it. Null = none.
+    // --checksums FILE (Settings → Checksums file): the path, and the expected SHA-256 by saved
+    // file name read from it (sha256sum's output, read by ChecksumFile); a body saved under one
+    // of these names must hash to it. Null = none.
+    QString checksumsFile;
     std::shared_ptr<const QHash<QString, Sha256Digest>> checksumsByName;
     // --cookies FILE (Settings → Cookies file): the path, and the cookies read from it that
     // requests carry where their domain, path and flags allow. Null = none.

@@ -11,7 +11,10 @@
 //   (--rate and --per-host-interval as the time between starts; 0 = none), cookiesFile (the
 //   --cookies file's path, "" = none; read again at each start), proxy ("" = the system's
 //   settings, "none" = no proxy, otherwise a proxy URL as --proxy takes it), ifExists
-//   ("rename" | "skip" | "overwrite", as --if-exists takes it).
+//   ("rename" | "skip" | "overwrite", as --if-exists takes it), checksumsFile (the --checksums
+//   file's path, "" = none; read again at each start), onComplete (the --on-complete command
+//   as typed, "" = none; one whose quotes do not close is ignored, one whose program is not
+//   found is kept, for the settings dialog to show, as a CA file that has gone).
 // The headers may hold secrets (Authorization, Cookie, API keys). They are stored like any other
 // setting: in plain text in the user's configuration file, readable by that user only as far as
 // the file's permissions go. That is what a person who types them into the dialog expects of a
@@ -19,7 +22,9 @@
 // dependency for a setting most people leave empty.
 #include "settingsstore.h"
 
+#include "checksumfile.h"
 #include "proxyurl.h"
+#include "shellwords.h"
 
 #include <QDir>
 #include <QFile>
@@ -57,6 +62,8 @@ constexpr QLatin1String StartIntervalKey("startIntervalNs");
 constexpr QLatin1String PerHostIntervalKey("perHostIntervalNs");
 constexpr QLatin1String ProxyKey("proxy");
 constexpr QLatin1String IfExistsKey("ifExists");
+constexpr QLatin1String ChecksumsFileKey("checksumsFile");
+constexpr QLatin1String OnCompleteKey("onComplete");
 constexpr qint64 MaxIntervalNs = qint64(24) * 60 * 60 * 1'000'000'000; // a day
 
 constexpr QLatin1String GetName("GET");
@@ -191,6 +198,25 @@ FetchOptions SettingsStore::loadFetchOptions(const QSettings &settings)
         else
             qWarning("Parafetch: the stored cookies file cannot be used: %s", qPrintable(error));
     }
+    // As the cookies file: kept even if it has gone or gone bad since, for the dialog to show.
+    options.checksumsFile = settings.value(key(ChecksumsFileKey)).toString();
+    if (!options.checksumsFile.isEmpty()) {
+        QString error;
+        if (auto byName = ChecksumFile::read(options.checksumsFile, &error))
+            options.checksumsByName =
+                std::make_shared<const ChecksumFile::ByName>(std::move(*byName));
+        else
+            qWarning("Parafetch: the stored checksums file cannot be used: %s", qPrintable(error));
+    }
+    // Whether its program can be run is the machine's business today (a PATH, a mounted disk):
+    // that is shown where it is used. Text that is no command line at all is not. Not named in
+    // the warning: a command may carry a token.
+    const QString onComplete = settings.value(key(OnCompleteKey)).toString().trimmed();
+    if (QStringList words; ShellWords::split(onComplete, &words))
+        options.onComplete = onComplete;
+    else
+        qWarning("Parafetch: ignoring the stored onComplete: a quote is not closed or it ends in "
+                 "a lone backslash");
     for (const auto &[name, interval] :
          { std::pair { StartIntervalKey, &options.startIntervalNs },
            std::pair { PerHostIntervalKey, &options.perHostIntervalNs } }) {
@@ -236,6 +262,8 @@ void SettingsStore::saveFetchOptions(QSettings &settings, const FetchOptions &op
     settings.setValue(key(PerHostIntervalKey), options.perHostIntervalNs);
     settings.setValue(key(ProxyKey), options.proxy);
     settings.setValue(key(IfExistsKey), FetchOptions::existingFileName(options.existingFile));
+    settings.setValue(key(ChecksumsFileKey), options.checksumsFile);
+    settings.setValue(key(OnCompleteKey), options.onComplete);
 }
 
 UrlPatternOptions SettingsStore::loadPatternOptions(const QSettings &settings)

@@ -25,7 +25,9 @@ public:
 
     // Missing or unreadable keys give the defaults; numbers are clamped to their ranges; header
     // lines that FetchOptions::parseHeader rejects are dropped, and a user agent that
-    // FetchOptions::forbiddenInHeaderValue refuses gives the default (each with a warning).
+    // FetchOptions::forbiddenInHeaderValue refuses gives the default, and an onComplete command
+    // whose quotes do not close gives none (each with a warning). The cookies and checksums
+    // files are read again from their stored paths.
     // Only what a person can change (the settings dialog and the concurrency) is stored; the
     // engine's tuning values (retryMaxDelayMs, maxRetryAfterMs, readBufferBytes) always come
     // back as defaults.

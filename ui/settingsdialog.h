@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The Settings dialog: how each request is made, retried and where its body goes.
+// The Settings dialog: how each request is made, retried, where its body goes and what runs
+// after it, on pages of tabs.
 #pragma once
 
 #include "fetchoptions.h"
@@ -7,6 +8,8 @@
 
 #include <QDialog>
 #include <QStringList>
+
+#include <initializer_list>
 
 class QButtonGroup;
 class QCheckBox;
@@ -21,6 +24,7 @@ class QPlainTextEdit;
 class QPushButton;
 class QRadioButton;
 class QSpinBox;
+class QTabWidget;
 
 namespace Parafetch {
 
@@ -46,11 +50,17 @@ public:
 
     void accept() override;
 
+    // The pages, in the order of their tabs; the dialog opens on the first.
+    enum Page { RequestsPage, NetworkPage, SavingPage, ListsPage, PageCount };
+
 private:
+    void addPage(const QString &title, const QString &objectName, const QString &toolTip,
+                 std::initializer_list<QGroupBox *> groups);
     QGroupBox *createRequestsGroup();
     QGroupBox *createRetriesGroup();
     QGroupBox *createConnectionsGroup();
     QGroupBox *createSavingGroup();
+    QGroupBox *createCommandsGroup();
     QGroupBox *createListsGroup();
     void addRow(QFormLayout *form, const QString &label, QWidget *field, QWidget *accessibleField,
                 const QString &toolTip);
@@ -66,11 +76,17 @@ private:
     QString caFileProblem() const;
     void readCookiesFile(); // when the field's path changes
     QString cookiesFileProblem() const;
+    void readChecksumsFile(); // when the field's path changes
+    QString checksumsFileProblem() const;
+    void checkOnComplete(); // when the command changes: it looks the program up on PATH
     QString proxySetting() const; // what the Proxy field stands for (FetchOptions::proxy)
     QString proxyProblem() const;
 
     // Values this dialog does not edit; Restore Defaults resets them except the concurrency.
     FetchOptions m_base;
+
+    QTabWidget *m_pages = nullptr;
+    QStringList m_pageToolTips; // what each page holds; problems are added below
 
     QLabel *m_modeLabel = nullptr;
     QButtonGroup *m_methodGroup = nullptr;
@@ -112,7 +128,20 @@ private:
     QLineEdit *m_directory = nullptr;
     QPushButton *m_browse = nullptr;
     QLabel *m_directoryProblem = nullptr;
+    QComboBox *m_existingFile = nullptr;
     QCheckBox *m_computeSha256 = nullptr;
+    QLineEdit *m_checksumsFile = nullptr;
+    QPushButton *m_checksumsBrowse = nullptr;
+    QLabel *m_checksumsProblem = nullptr;
+    // The checksums file as last read: its path, what was wrong with it, or its checksums.
+    QString m_checksumsPath;
+    QString m_checksumsError;
+    std::shared_ptr<const QHash<QString, Sha256Digest>> m_checksums;
+
+    QFormLayout *m_commandsForm = nullptr;
+    QLineEdit *m_onComplete = nullptr;
+    QLabel *m_onCompleteProblem = nullptr;
+    QString m_onCompleteError; // what CompletionCommand::parse said of it, empty when fine
 
     QCheckBox *m_expandPatterns = nullptr;
     QSpinBox *m_patternLimit = nullptr;

@@ -3,6 +3,7 @@
 
 #include "job.h"
 #include "redact.h"
+#include "shellwords.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -22,62 +23,6 @@ int CompletionCommand::defaultParallel()
     return std::max(1, QThread::idealThreadCount());
 }
 
-bool CompletionCommand::splitWords(QStringView text, QStringList *words)
-{
-    // POSIX shell quoting, without any expansion: $ and ` stay as they are, for the shell a
-    // command may start (sh -c '…') to expand from the environment when it runs.
-    enum class Quote { None, Single, Double };
-    Quote quote = Quote::None;
-    QString word;
-    bool inWord = false;
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const QChar c = text.at(i);
-        switch (quote) {
-        case Quote::Single:
-            if (c == u'\'')
-                quote = Quote::None;
-            else
-                word += c;
-            break;
-        case Quote::Double:
-            if (c == u'"') {
-                quote = Quote::None;
-            } else if (c == u'\\' && i + 1 < text.size()
-                       && QStringView(u"$`\"\\").contains(text.at(i + 1))) {
-                word += text.at(++i);
-            } else {
-                word += c;
-            }
-            break;
-        case Quote::None:
-            if (c.isSpace()) {
-                if (inWord)
-                    words->append(std::exchange(word, QString()));
-                inWord = false;
-                continue;
-            }
-            inWord = true;
-            if (c == u'\'') {
-                quote = Quote::Single;
-            } else if (c == u'"') {
-                quote = Quote::Double;
-            } else if (c == u'\\') {
-                if (++i == text.size())
-                    return false; // nothing left to escape
-                word += text.at(i);
-            } else {
-                word += c;
-            }
-            break;
-        }
-    }
-    if (quote != Quote::None)
-        return false;
-    if (inWord)
-        words->append(word);
-    return true;
-}
-
 bool CompletionCommand::parse(const QString &commandLine, QStringList *programAndArguments,
                               QString *error)
 {
@@ -87,7 +32,7 @@ bool CompletionCommand::parse(const QString &commandLine, QStringList *programAn
         return false;
     }
     QStringList parts;
-    if (!splitWords(trimmed, &parts)) {
+    if (!ShellWords::split(trimmed, &parts)) {
         *error = tr("--on-complete: the command \"%1\" has an unclosed quote").arg(trimmed);
         return false;
     }

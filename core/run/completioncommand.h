@@ -11,7 +11,6 @@
 #include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
-#include <QStringView>
 
 #include <deque>
 
@@ -27,13 +26,9 @@ public:
     // At most this many commands run at once; later ones wait their turn, in finishing order.
     static int defaultParallel();
 
-    // Splits text into words as a POSIX shell does by its quotes: '…', "…" (where a backslash
-    // before $ ` " or a backslash stands for that character) and a backslash outside quotes,
-    // with no expansion of any kind; false when a quote is not closed or the text ends in a
-    // lone backslash.
-    static bool splitWords(QStringView text, QStringList *words);
-    // The program and its arguments of a command line; false and *error (naming --on-complete)
-    // when it is empty, has an unclosed quote, or names a program that cannot be run.
+    // The program and its arguments of a command line, split by ShellWords::split(); false and
+    // *error (naming --on-complete) when it is empty, has an unclosed quote, or names a program
+    // that cannot be run.
     static bool parse(const QString &commandLine, QStringList *programAndArguments, QString *error);
 
     // The environment a command gets for a job, beside the process's own:

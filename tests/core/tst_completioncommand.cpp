@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// --on-complete: the command's words as a shell's quotes make them (and nothing expanded), the
-// checks on the program, and the environment a finished job gives the command.
+// --on-complete: the checks on the program, and the environment a finished job gives the
+// command (its words: tst_shellwords).
 #include "job.h"
 #include "run/completioncommand.h"
 #include "urllistparser.h"
@@ -17,53 +17,11 @@ class TestCompletionCommand : public QObject
     Q_OBJECT
 
 private slots:
-    void splitWords_data();
-    void splitWords();
     void parseChecksTheProgram_data();
     void parseChecksTheProgram();
     void environmentCarriesTheResultAndNoSecret();
     void commandsRunOnePerFinishedJobAndReportFailures();
 };
-
-void TestCompletionCommand::splitWords_data()
-{
-    QTest::addColumn<QString>("text");
-    QTest::addColumn<QStringList>("words"); // empty with ok=false: refused
-    QTest::addColumn<bool>("ok");
-
-    QTest::newRow("plain words") << QStringLiteral("  notify-send  done ")
-                                 << QStringList { u"notify-send"_s, u"done"_s } << true;
-    QTest::newRow("single quotes keep everything")
-        << QStringLiteral("sh -c 'echo \"$PARAFETCH_PATH\" `x` \\n'")
-        << QStringList { u"sh"_s, u"-c"_s, u"echo \"$PARAFETCH_PATH\" `x` \\n"_s } << true;
-    QTest::newRow("double quotes: backslash before $ \" \\ only")
-        << QStringLiteral("echo \"a \\$b \\\"c\\\" \\\\ \\n\"")
-        << QStringList { u"echo"_s, u"a $b \"c\" \\ \\n"_s } << true;
-    QTest::newRow("nothing is expanded")
-        << QStringLiteral("echo $HOME ~ *") << QStringList { u"echo"_s, u"$HOME"_s, u"~"_s, u"*"_s }
-        << true;
-    QTest::newRow("backslash outside quotes")
-        << QStringLiteral("a\\ b c\\'d") << QStringList { u"a b"_s, u"c'd"_s } << true;
-    QTest::newRow("quotes join a word")
-        << QStringLiteral("pre'fix'\"ed\"") << QStringList { u"prefixed"_s } << true;
-    QTest::newRow("an empty quoted word counts")
-        << QStringLiteral("cmd ''") << QStringList { u"cmd"_s, u""_s } << true;
-    QTest::newRow("unclosed single quote") << QStringLiteral("echo 'a") << QStringList {} << false;
-    QTest::newRow("unclosed double quote") << QStringLiteral("echo \"a") << QStringList {} << false;
-    QTest::newRow("a lone backslash at the end")
-        << QStringLiteral("echo \\") << QStringList {} << false;
-}
-
-void TestCompletionCommand::splitWords()
-{
-    QFETCH(QString, text);
-    QFETCH(QStringList, words);
-    QFETCH(bool, ok);
-    QStringList split;
-    QCOMPARE(CompletionCommand::splitWords(text, &split), ok);
-    if (ok)
-        QCOMPARE(split, words);
-}
 
 void TestCompletionCommand::parseChecksTheProgram_data()
 {
@@ -75,6 +33,7 @@ void TestCompletionCommand::parseChecksTheProgram_data()
     QTest::newRow("not on PATH") << QStringLiteral("no-such-program-7") << u"no-such-program-7"_s;
     QTest::newRow("a path that is not a program") // %1: a file the test makes, mode 0644
         << QStringLiteral("%1 x") << u"plain.txt is not a program"_s;
+    QTest::newRow("an unclosed quote") << QStringLiteral("true 'a b") << u"unclosed quote"_s;
     QTest::newRow("empty") << QStringLiteral("   ") << u"needs a command"_s;
     QTest::newRow("only an empty word") << QStringLiteral("''") << u"no program named"_s;
 }

@@ -13,6 +13,7 @@
 #include "run/baselinerunner.h"
 #include "run/eta.h"
 #include "server/loopbackserver.h"
+#include "settingsdialog.h"
 #include "settingsstore.h"
 #include "summarypanel.h"
 #include "sweepdialog.h"
@@ -357,6 +358,8 @@ private Q_SLOTS:
     void openInBrowserFailureIsShownInTheWindow();
     void openFileAndItsFolder();
     void onCompleteRunsForEachFinishedUrl();
+    void onCompleteFromSettingsRunsAndTheCommandLineWins();
+    void checksumsFileFromSettingsFailsAMismatch();
     void pacingIsSaidInTheSummary();
     void verdictNamesTheStragglerWhenTheRunEnds();
     void latencyHistogramFollowsTheRun();
@@ -2942,13 +2945,128 @@ void TestMainWindow::onCompleteRunsForEachFinishedUrl()
     QCOMPARE(lines,
              QStringList({ QStringLiteral("failed "),
                            QStringLiteral("succeeded ") + out.filePath(QStringLiteral("5")) }));
-    // Settings keep the command (the dialog does not show it): it still runs after OK.
+    // Settings keep the command (the dialog shows it as given): it still runs after OK.
     whenModalOpens([](QWidget *widget) {
         if (auto *dialog = qobject_cast<QDialog *>(widget))
             dialog->accept();
     });
     h.action("settings")->trigger();
     QCOMPARE(h.engine.options().onComplete, options.onComplete);
+}
+
+// What the Settings dialog holds when it opens from the window: a field is filled in, then OK.
+static void whenSettingsOpenSet(const char *field, const QString &text)
+{
+    whenModalOpens([field, text](QWidget *widget) {
+        auto *dialog = qobject_cast<SettingsDialog *>(widget);
+        QVERIFY(dialog);
+        auto *edit = dialog->findChild<QLineEdit *>(QLatin1String(field));
+        QVERIFY(edit);
+        edit->setText(text);
+        QVERIFY2(dialog->problems().isEmpty(), qPrintable(dialog->problems().join(u'\n')));
+        dialog->accept();
+    });
+}
+
+// The lines a completion command has appended to a file so far, sorted.
+static QStringList sortedLines(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QStringList lines = QString::fromUtf8(file.readAll()).split(u'\n', Qt::SkipEmptyParts);
+    lines.sort();
+    return lines;
+}
+
+void TestMainWindow::onCompleteFromSettingsRunsAndTheCommandLineWins()
+{
+    QTemporaryDir out;
+    QVERIFY(out.isValid());
+    const QString log = out.filePath(QStringLiteral("hooks.log"));
+    const auto appending = [&out](const char *who) {
+        return QStringLiteral("sh -c 'echo %1 \"$PARAFETCH_STATUS\" >> \"$0/hooks.log\"' %2")
+            .arg(QLatin1String(who), out.path());
+    };
+    const QString fromSettings = appending("settings");
+    {
+        Harness h;
+        QVERIFY(h.show());
+        whenSettingsOpenSet("onComplete", fromSettings);
+        h.action("settings")->trigger();
+        QVERIFY(h.show()); // active again, for the keys that add the list
+        QCOMPARE(h.engine.options().onComplete, fromSettings);
+        QCOMPARE(QSettings().value(QStringLiteral("fetch/onComplete")).toString(), fromSettings);
+        h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/5")).toString(),
+                       m_server->url(QStringLiteral("/status/500")).toString() });
+        QVERIFY(h.startAndWaitForTheEnd());
+        QTRY_COMPARE(sortedLines(log),
+                     QStringList({ QStringLiteral("settings failed"),
+                                   QStringLiteral("settings succeeded") }));
+    }
+    QVERIFY(QFile::remove(log));
+
+    // The next start reads the stored command; one given on the command line wins for that
+    // session, as every option the command line gives does (app/windowmain.cpp hands the window
+    // the command line's options after the stored ones).
+    Harness h;
+    FetchOptions commandLine = h.engine.options();
+    commandLine.onComplete = appending("commandline");
+    h.window->setFetchOptions(commandLine);
+    QVERIFY(h.show());
+    h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/7")).toString() });
+    QVERIFY(h.startAndWaitForTheEnd());
+    QTRY_COMPARE(sortedLines(log), QStringList { QStringLiteral("commandline succeeded") });
+}
+
+void TestMainWindow::checksumsFileFromSettingsFailsAMismatch()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    // What sha256sum wrote over the files "100" and "200", as the loopback server sends them;
+    // but "200" then held another body.
+    const QString sums = dir.filePath(QStringLiteral("SHA256SUMS"));
+    const auto writeSums = [&sums](qint64 sizeFor200) {
+        QFile file(sums);
+        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            return false;
+        const QByteArray text = LoopbackServer::expectedSha256(100).toHex() + "  100\n"
+            + LoopbackServer::expectedSha256(sizeFor200).toHex() + "  200\n";
+        return file.write(text) == text.size();
+    };
+    QVERIFY(writeSums(201));
+    {
+        Harness h;
+        QVERIFY(h.show());
+        whenSettingsOpenSet("checksumsFile", sums);
+        h.action("settings")->trigger();
+        QVERIFY(h.show()); // active again, for the keys that add the list
+        QCOMPARE(h.engine.options().checksumsFile, sums);
+        QVERIFY(h.engine.options().checksumsByName);
+        h.typeAndAdd({ m_server->url(QStringLiteral("/bytes/100")).toString(),
+                       m_server->url(QStringLiteral("/bytes/200")).toString() });
+        QVERIFY(h.startAndWaitForTheEnd());
+        QCOMPARE(stateName(h.model.jobAt(0).state), stateName(JobState::Succeeded));
+        QVERIFY(h.model.jobAt(0).isVerified());
+        const Job mismatched = h.model.jobAt(1);
+        QCOMPARE(stateName(mismatched.state), stateName(JobState::Failed));
+        QCOMPARE(errorKindName(mismatched.errorKind), errorKindName(ErrorKind::ChecksumMismatch));
+        QCOMPARE(mismatched.errorString(),
+                 QStringLiteral("checksum mismatch: expected %1, got %2")
+                     .arg(QString::fromLatin1(LoopbackServer::expectedSha256(201).toHex()),
+                          QString::fromLatin1(LoopbackServer::expectedSha256(200).toHex())));
+    }
+    QCOMPARE(QSettings().value(QStringLiteral("fetch/checksumsFile")).toString(), sums);
+
+    // The file is read again at the next start: a corrected one is what that run checks with.
+    QVERIFY(writeSums(200));
+    JobQueueModel model;
+    FetchEngine engine(&model);
+    MainWindow fresh(&model, &engine);
+    QCOMPARE(engine.options().checksumsFile, sums);
+    QVERIFY(engine.options().checksumsByName);
+    QCOMPARE(engine.options().checksumsByName->value(QStringLiteral("200")).toHex(),
+             LoopbackServer::expectedSha256(200).toHex());
 }
 
 void TestMainWindow::pacingIsSaidInTheSummary()

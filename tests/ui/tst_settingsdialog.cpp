@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The Settings dialog, the settings store (QSettings and the last URL list) and the icons.
+#include "checksumfile.h"
 #include "settingsdialog.h"
 #include "settingsstore.h"
 #include "testsupport.h"
@@ -33,6 +34,8 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -46,6 +49,10 @@ constexpr int OpaqueAlpha = 128; // a pixel counts as drawn from half opacity up
 constexpr int LargeListLines = 100'000;
 // More Tab presses than the dialog has stops, so a cycle is closed whatever the order.
 constexpr int MaxTabPresses = 40;
+// What a window manager's title bar and borders take: the dialog leaves it free.
+constexpr int TitleBarAllowance = 64;
+// Shorter than the Requests page, as on a netbook's screen.
+constexpr int ShortDialogHeight = 300;
 // Wider than any screen when drawn: a pasted line that only looks like a header.
 constexpr int LongHeaderNameChars = 600;
 
@@ -54,6 +61,18 @@ QStringList headerLines(const HeaderList &headers)
     QStringList lines;
     for (const auto &[name, value] : headers)
         lines.append(QString::fromLatin1(name) + QLatin1String(": ") + QString::fromUtf8(value));
+    return lines;
+}
+
+// "NAME HEX" per expected checksum, sorted; empty for none.
+QStringList checksumLines(const QHash<QString, Sha256Digest> *byName)
+{
+    QStringList lines;
+    if (byName) {
+        for (auto it = byName->cbegin(); it != byName->cend(); ++it)
+            lines.append(it.key() + QLatin1Char(' ') + QString::fromLatin1(it.value().toHex()));
+    }
+    lines.sort();
     return lines;
 }
 
@@ -86,6 +105,10 @@ QVariantMap fields(const FetchOptions &options)
         { QStringLiteral("perHostIntervalNs"), options.perHostIntervalNs },
         { QStringLiteral("cookiesFile"), options.cookiesFile },
         { QStringLiteral("proxy"), options.proxy },
+        { QStringLiteral("ifExists"), FetchOptions::existingFileName(options.existingFile) },
+        { QStringLiteral("checksumsFile"), options.checksumsFile },
+        { QStringLiteral("checksums"), checksumLines(options.checksumsByName.get()) },
+        { QStringLiteral("onComplete"), options.onComplete },
     };
 }
 
@@ -121,6 +144,21 @@ QString testCaFile()
     return QFINDTESTDATA("data/tls/ca.pem");
 }
 
+// A checksums file the dialog accepts (sha256sum's output for two names), and what it holds.
+QString testChecksumsFile()
+{
+    return QFINDTESTDATA("data/checksums/SHA256SUMS");
+}
+
+std::shared_ptr<const ChecksumFile::ByName> testChecksums()
+{
+    QString error;
+    auto byName = ChecksumFile::read(testChecksumsFile(), &error);
+    if (!byName)
+        qFatal("%s", qPrintable(error));
+    return std::make_shared<const ChecksumFile::ByName>(std::move(*byName));
+}
+
 FetchOptions everythingChanged()
 {
     FetchOptions options;
@@ -148,6 +186,11 @@ FetchOptions everythingChanged()
     options.startIntervalNs = 1'000'000'000 / 3; // 3/s: kept exactly, though the box shows 3
     options.perHostIntervalNs = 2'500'000'000;
     options.proxy = QStringLiteral("socks5h://alice:pf-proxy-secret@127.0.0.1:1080");
+    options.existingFile = FetchOptions::ExistingFile::Overwrite;
+    options.checksumsFile = testChecksumsFile();
+    options.checksumsByName = testChecksums();
+    // Quotes and a variable, as typed: kept as text, split only when it runs.
+    options.onComplete = QStringLiteral("sh -c 'echo \"$PARAFETCH_PATH\" >> done.log'");
     return options;
 }
 
@@ -162,6 +205,27 @@ template<typename T> T *child(const QWidget &parent, const char *name)
 QPushButton *okButton(const SettingsDialog &dialog)
 {
     return child<QDialogButtonBox>(dialog, "")->button(QDialogButtonBox::Ok);
+}
+
+QTabWidget *pages(const SettingsDialog &dialog)
+{
+    return child<QTabWidget>(dialog, "settingsPages");
+}
+
+// The page (its scroll area) a widget is on.
+QScrollArea *pageOf(const QWidget *widget)
+{
+    for (QWidget *parent = widget->parentWidget(); parent; parent = parent->parentWidget()) {
+        if (auto *scroll = qobject_cast<QScrollArea *>(parent))
+            return scroll;
+    }
+    qFatal("%s is on no page", qPrintable(widget->objectName()));
+}
+
+// Whether a widget is shown on its page, whichever page is in front.
+bool shownOnItsPage(const QWidget *widget)
+{
+    return widget->isVisibleTo(pageOf(widget)->widget());
 }
 
 QString accessibleName(QWidget *widget)
@@ -184,6 +248,7 @@ QWidget *focusOwner(QWidget *widget)
 } // namespace
 
 Q_DECLARE_METATYPE(Parafetch::FetchOptions::HttpVersion)
+Q_DECLARE_METATYPE(Parafetch::FetchOptions::ExistingFile)
 
 class TestSettingsDialog : public QObject
 {
@@ -203,11 +268,13 @@ private Q_SLOTS:
     void userAgentThatWouldSplitTheRequestDisablesOk_data();
     void userAgentThatWouldSplitTheRequestDisablesOk();
     void problemsStayBelowTheFieldAndShort();
+    void problemsNeverPushButtonsOutOfSight();
     void saveBodiesCheckboxControlsOutputDirectory();
     void headModeSwitchesSavingOff();
     void restoreDefaultsKeepsConcurrency();
     void everyLabelHasBuddyAndUniqueMnemonic();
     void everyControlHasNameAndToolTip();
+    void everyControlIsReachableByTab_data();
     void everyControlIsReachableByTab();
     void mnemonicsSwitchTheMode();
     void fitsTheScreenAndScrollsToTheFocusedField();
@@ -218,6 +285,13 @@ private Q_SLOTS:
     void perHostZeroIsOff();
     void protocolChoice_data();
     void protocolChoice();
+    void existingFileChoice_data();
+    void existingFileChoice();
+    void checksumsFileIsCheckedBeforeOk_data();
+    void checksumsFileIsCheckedBeforeOk();
+    void onCompleteIsCheckedBeforeOk_data();
+    void onCompleteIsCheckedBeforeOk();
+    void mnemonicsReachOnlyTheShownPage();
 
     void storeRoundTrip_data();
     void storeRoundTrip();
@@ -398,11 +472,11 @@ void TestSettingsDialog::invalidHeaderLineDisablesOk()
     auto *headers = child<QPlainTextEdit>(dialog, "headers");
     auto *problems = child<QLabel>(dialog, "headerProblems");
     QVERIFY(okButton(dialog)->isEnabled());
-    QVERIFY(!problems->isVisibleTo(&dialog));
+    QVERIFY(!shownOnItsPage(problems));
 
     headers->setPlainText(text);
     QVERIFY(!okButton(dialog)->isEnabled());
-    QVERIFY(problems->isVisibleTo(&dialog));
+    QVERIFY(shownOnItsPage(problems));
     const QString prefix = QStringLiteral("Line %1: ").arg(badLine);
     QVERIFY2(problems->text().startsWith(prefix), qPrintable(problems->text()));
     QCOMPARE(problems->text().count(QStringLiteral("Line ")), 1); // the good lines are not named
@@ -414,7 +488,7 @@ void TestSettingsDialog::invalidHeaderLineDisablesOk()
 
     headers->setPlainText(fixedText);
     QVERIFY(okButton(dialog)->isEnabled());
-    QVERIFY(!problems->isVisibleTo(&dialog));
+    QVERIFY(!shownOnItsPage(problems));
     QCOMPARE(dialog.problems(), QStringList());
     QCOMPARE(headerLines(dialog.options().headers), fixedHeaders);
     dialog.accept();
@@ -445,12 +519,12 @@ void TestSettingsDialog::userAgentThatWouldSplitTheRequestDisablesOk()
     auto *userAgent = child<QLineEdit>(dialog, "userAgent");
     auto *problem = child<QLabel>(dialog, "userAgentProblem");
     QVERIFY(okButton(dialog)->isEnabled());
-    QVERIFY(!problem->isVisibleTo(&dialog));
+    QVERIFY(!shownOnItsPage(problem));
 
     userAgent->setText(agent);
     QCOMPARE(userAgent->text(), agent); // the field keeps what it was given
     QVERIFY(!okButton(dialog)->isEnabled());
-    QVERIFY(problem->isVisibleTo(&dialog));
+    QVERIFY(shownOnItsPage(problem));
     QVERIFY2(problem->toolTip().contains(named), qPrintable(problem->toolTip()));
     QCOMPARE(dialog.problems(), QStringList { problem->toolTip() });
     QCOMPARE(userAgent->accessibleDescription(), problem->toolTip());
@@ -460,7 +534,7 @@ void TestSettingsDialog::userAgentThatWouldSplitTheRequestDisablesOk()
 
     userAgent->setText(QStringLiteral("Agent/1"));
     QVERIFY(okButton(dialog)->isEnabled());
-    QVERIFY(!problem->isVisibleTo(&dialog));
+    QVERIFY(!shownOnItsPage(problem));
     QCOMPARE(dialog.problems(), QStringList());
     QCOMPARE(dialog.options().userAgent, QByteArray("Agent/1"));
     dialog.accept();
@@ -498,6 +572,31 @@ void TestSettingsDialog::problemsStayBelowTheFieldAndShort()
     QVERIFY(dialog.width() < problems->fontMetrics().horizontalAdvance(longName));
 }
 
+// A long problem line widens the dialog: the fields' buttons beside it stay in sight.
+void TestSettingsDialog::problemsNeverPushButtonsOutOfSight()
+{
+    SettingsDialog dialog(FetchOptions {});
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    pages(dialog)->setCurrentIndex(SettingsDialog::SavingPage);
+    auto *command = child<QLineEdit>(dialog, "onComplete");
+    auto *open = child<QPushButton>(dialog, "checksumsBrowse");
+    auto *scroll = pageOf(open);
+    const auto inSight = [scroll](const QWidget *widget) {
+        const QRect shown(widget->mapTo(scroll->viewport(), QPoint(0, 0)), widget->size());
+        return scroll->viewport()->rect().contains(shown);
+    };
+    QVERIFY(inSight(open));
+    const int narrow = dialog.width();
+    command->setText(
+        QStringLiteral("no-such-program-with-a-name-long-enough-to-fill-a-line --now"));
+    QVERIFY(shownOnItsPage(child<QLabel>(dialog, "onCompleteProblem")));
+    QTRY_VERIFY(dialog.width() > narrow);
+    QTRY_VERIFY(inSight(open));
+    QVERIFY(inSight(child<QPushButton>(dialog, "browse")));
+    QVERIFY(inSight(command));
+}
+
 void TestSettingsDialog::saveBodiesCheckboxControlsOutputDirectory()
 {
     FetchOptions options;
@@ -522,11 +621,11 @@ void TestSettingsDialog::saveBodiesCheckboxControlsOutputDirectory()
 
     directory->clear(); // "save, but where?" cannot be accepted
     QVERIFY(!okButton(dialog)->isEnabled());
-    QVERIFY(problem->isVisibleTo(&dialog));
+    QVERIFY(shownOnItsPage(problem));
     QCOMPARE(dialog.problems().size(), 1);
     QTest::keyClicks(directory, QStringLiteral("/tmp/elsewhere"));
     QVERIFY(okButton(dialog)->isEnabled());
-    QVERIFY(!problem->isVisibleTo(&dialog));
+    QVERIFY(!shownOnItsPage(problem));
     QCOMPARE(dialog.options().outputDirectory, QStringLiteral("/tmp/elsewhere"));
 }
 
@@ -572,42 +671,59 @@ void TestSettingsDialog::restoreDefaultsKeepsConcurrency()
 void TestSettingsDialog::everyLabelHasBuddyAndUniqueMnemonic()
 {
     const SettingsDialog dialog(everythingChanged());
-    QHash<QKeySequence, QString> seen;
-    const auto check = [&seen](const QString &text, bool required) {
+    QTabWidget *tabs = pages(dialog);
+    QCOMPARE(tabs->count(), int(SettingsDialog::PageCount));
+    const auto check = [](QHash<QKeySequence, QString> *seen, const QString &text, bool required) {
         const QKeySequence mnemonic = QKeySequence::mnemonic(text);
         if (mnemonic.isEmpty()) {
             QVERIFY2(!required, qPrintable(QStringLiteral("no mnemonic: ") + text));
             return;
         }
-        QVERIFY2(!seen.contains(mnemonic),
-                 qPrintable(
-                     QStringLiteral("%1 and %2 share a mnemonic").arg(seen.value(mnemonic), text)));
-        seen.insert(mnemonic, text);
+        QVERIFY2(
+            !seen->contains(mnemonic),
+            qPrintable(
+                QStringLiteral("%1 and %2 share a mnemonic").arg(seen->value(mnemonic), text)));
+        seen->insert(mnemonic, text);
     };
 
+    // What is always shown: the tab titles and the dialog's buttons. OK and Cancel carry the
+    // platform's texts; ours must all have a mnemonic.
+    QHash<QKeySequence, QString> always;
+    for (int tab = 0; tab < tabs->count(); ++tab)
+        check(&always, tabs->tabText(tab), true);
+    auto *box = child<QDialogButtonBox>(dialog, "");
+    for (QAbstractButton *button : box->buttons())
+        check(&always, button->text(), button == box->button(QDialogButtonBox::RestoreDefaults));
+    if (QTest::currentTestFailed())
+        return;
+
+    // A label's or button's mnemonic fires only while its page is shown: letters may repeat
+    // across pages, never within one.
     int labels = 0;
-    for (QLabel *label : dialog.findChildren<QLabel *>()) {
-        if (label->text().isEmpty() || label->objectName().endsWith(QLatin1String("Problems"))
-            || label->objectName().endsWith(QLatin1String("Problem")))
-            continue; // the problem lines are messages, not labels
-        ++labels;
-        QVERIFY2(label->buddy(), qPrintable(QStringLiteral("no buddy: ") + label->text()));
-        check(label->text(), true);
-        if (QTest::currentTestFailed())
-            return;
+    for (int tab = 0; tab < tabs->count(); ++tab) {
+        QWidget *page = tabs->widget(tab);
+        QHash<QKeySequence, QString> seen = always;
+        for (QLabel *label : page->findChildren<QLabel *>()) {
+            if (label->text().isEmpty() || label->objectName().endsWith(QLatin1String("Problems"))
+                || label->objectName().endsWith(QLatin1String("Problem")))
+                continue; // the problem lines are messages, not labels
+            ++labels;
+            QVERIFY2(label->buddy(), qPrintable(QStringLiteral("no buddy: ") + label->text()));
+            QVERIFY2(page->isAncestorOf(label->buddy()),
+                     qPrintable(QStringLiteral("buddy on another page: ") + label->text()));
+            check(&seen, label->text(), true);
+            if (QTest::currentTestFailed())
+                return;
+        }
+        for (QAbstractButton *button : page->findChildren<QAbstractButton *>()) {
+            if (button->focusPolicy() == Qt::NoFocus)
+                continue; // a line edit's clear button, reached with the field
+            check(&seen, button->text(), true);
+            if (QTest::currentTestFailed())
+                return;
+        }
     }
     QVERIFY(labels >= 8);
-    for (QAbstractButton *button : dialog.findChildren<QAbstractButton *>()) {
-        if (button->focusPolicy() == Qt::NoFocus)
-            continue; // a line edit's clear button, reached with the field
-        // OK and Cancel carry the platform's texts; ours must all have a mnemonic.
-        const bool ours = !qobject_cast<QDialogButtonBox *>(button->parentWidget())
-            || button
-                == child<QDialogButtonBox>(dialog, "")->button(QDialogButtonBox::RestoreDefaults);
-        check(button->text(), ours);
-        if (QTest::currentTestFailed())
-            return;
-    }
 }
 
 void TestSettingsDialog::everyControlHasNameAndToolTip()
@@ -618,6 +734,9 @@ void TestSettingsDialog::everyControlHasNameAndToolTip()
         QWidget *widget = focusOwner(candidate);
         if (!(candidate->focusPolicy() & Qt::TabFocus) || controls.contains(widget))
             continue;
+        if (qobject_cast<QTabBar *>(candidate->parentWidget()))
+            continue; // the tab bar's scroll arrows, shown only when its tabs do not fit
+
         controls.insert(widget);
         const QString name = widget->objectName();
         QVERIFY2(!accessibleName(widget).isEmpty(),
@@ -629,49 +748,93 @@ void TestSettingsDialog::everyControlHasNameAndToolTip()
             child<QDialogButtonBox>(dialog, "")->button(QDialogButtonBox::RestoreDefaults);
         const bool dialogButton = qobject_cast<QDialogButtonBox *>(widget)
             || (qobject_cast<QDialogButtonBox *>(widget->parentWidget()) && widget != restore);
-        if (!dialogButton)
+        // The tabs: each says what its page holds (a tool tip on the whole widget would show
+        // over every field without one of its own).
+        if (auto *tabs = qobject_cast<QTabWidget *>(widget)) {
+            for (int tab = 0; tab < tabs->count(); ++tab)
+                QVERIFY2(!tabs->tabToolTip(tab).isEmpty(),
+                         qPrintable(QStringLiteral("no tool tip: ") + tabs->tabText(tab)));
+        } else if (!dialogButton) {
             QVERIFY2(!widget->toolTip().isEmpty(),
                      qPrintable(QStringLiteral("no tool tip: ") + name));
+        }
     }
     QVERIFY(controls.size() >= 12);
 }
 
+void TestSettingsDialog::everyControlIsReachableByTab_data()
+{
+    QTest::addColumn<int>("page");
+    QTest::addColumn<QStringList>("expected"); // in reading order
+
+    QTest::newRow("Requests, and the header editor does not swallow Tab")
+        << int(SettingsDialog::RequestsPage)
+        << QStringList { QStringLiteral("getButton"),   QStringLiteral("timeout"),
+                         QStringLiteral("idleTimeout"), QStringLiteral("maxRedirects"),
+                         QStringLiteral("userAgent"),   QStringLiteral("headers"),
+                         QStringLiteral("cookiesFile"), QStringLiteral("retries"),
+                         QStringLiteral("retryDelay") };
+    QTest::newRow("Network")
+        << int(SettingsDialog::NetworkPage)
+        << QStringList { QStringLiteral("perHost"),     QStringLiteral("limitRatePerUrl"),
+                         QStringLiteral("requestRate"), QStringLiteral("perHostInterval"),
+                         QStringLiteral("protocol"),    QStringLiteral("caFile"),
+                         QStringLiteral("caBrowse"),    QStringLiteral("proxy") };
+    QTest::newRow("Saving")
+        << int(SettingsDialog::SavingPage)
+        << QStringList { QStringLiteral("saveBodies"),      QStringLiteral("directory"),
+                         QStringLiteral("browse"),          QStringLiteral("existingFile"),
+                         QStringLiteral("computeSha256"),   QStringLiteral("checksumsFile"),
+                         QStringLiteral("checksumsBrowse"), QStringLiteral("onComplete") };
+    QTest::newRow("Lists") << int(SettingsDialog::ListsPage)
+                           << QStringList { QStringLiteral("expandPatterns"),
+                                            QStringLiteral("patternLimit") };
+}
+
+// Ctrl+Tab (or Ctrl+Page Down) from any field brings the next page, as in every tabbed dialog;
+// then Tab goes round that page's fields, the tabs and the dialog's buttons, nothing else.
 void TestSettingsDialog::everyControlIsReachableByTab()
 {
+    QFETCH(int, page);
+    QFETCH(QStringList, expected);
+
     FetchOptions options;
     options.outputDirectory = QStringLiteral("/tmp/bodies"); // so the folder and Browse are on
     SettingsDialog dialog(options);
     dialog.show();
     QVERIFY(QTest::qWaitForWindowActive(&dialog));
+    QTabWidget *tabs = pages(dialog);
+    QCOMPARE(tabs->currentIndex(), int(SettingsDialog::RequestsPage)); // opens on the first
+    child<QDoubleSpinBox>(dialog, "timeout")->setFocus(Qt::TabFocusReason);
+    for (int step = 0; step < page; ++step) {
+        const int before = tabs->currentIndex();
+        QTest::keyClick(QApplication::focusWidget(), step % 2 ? Qt::Key_PageDown : Qt::Key_Tab,
+                        Qt::ControlModifier);
+        QCOMPARE(tabs->currentIndex(), before + 1);
+    }
 
-    const QStringList expected = {
-        QStringLiteral("getButton"),       QStringLiteral("timeout"),
-        QStringLiteral("idleTimeout"),     QStringLiteral("maxRedirects"),
-        QStringLiteral("userAgent"),       QStringLiteral("headers"),
-        QStringLiteral("cookiesFile"),     QStringLiteral("retries"),
-        QStringLiteral("retryDelay"),      QStringLiteral("perHost"),
-        QStringLiteral("limitRatePerUrl"), QStringLiteral("requestRate"),
-        QStringLiteral("perHostInterval"), QStringLiteral("protocol"),
-        QStringLiteral("caFile"),          QStringLiteral("caBrowse"),
-        QStringLiteral("proxy"),           QStringLiteral("saveBodies"),
-        QStringLiteral("directory"),       QStringLiteral("browse"),
-        QStringLiteral("computeSha256")
-    };
     QStringList visited;
+    bool tabBarVisited = false;
     for (int press = 0; press < MaxTabPresses; ++press) {
         QWidget *focused = focusOwner(QApplication::focusWidget());
         QVERIFY(focused);
+        tabBarVisited = tabBarVisited || focused == tabs;
+        QVERIFY2(focused == tabs || !tabs->isAncestorOf(focused)
+                     || tabs->widget(page)->isAncestorOf(focused),
+                 qPrintable(
+                     QStringLiteral("Tab reached %1 on another page").arg(focused->objectName())));
         const QString name = focused->objectName();
         if (expected.contains(name) && !visited.contains(name))
             visited.append(name);
         QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
     }
+    QVERIFY(tabBarVisited);
     // Where the cycle starts depends on the style's initial focus; the order must not.
     const qsizetype first = visited.indexOf(expected.first());
     QVERIFY(first >= 0);
     visited = visited.mid(first) + visited.mid(0, first);
-    // In reading order, and the header editor does not swallow Tab.
     QCOMPARE(visited, expected);
+    QCOMPARE(tabs->currentIndex(), page); // Tab never leaves the page for another
 }
 
 void TestSettingsDialog::mnemonicsSwitchTheMode()
@@ -683,7 +846,7 @@ void TestSettingsDialog::mnemonicsSwitchTheMode()
     auto *head = child<QRadioButton>(dialog, "headButton");
 
     // A mnemonic "animates" the click: the button is released (and checked) by a timer.
-    QTest::keyClick(&dialog, Qt::Key_L, Qt::AltModifier);
+    QTest::keyClick(&dialog, Qt::Key_C, Qt::AltModifier);
     QTRY_VERIFY(head->isChecked());
     QCOMPARE(dialog.options().method, FetchOptions::Method::Head);
 
@@ -701,30 +864,41 @@ void TestSettingsDialog::mnemonicsSwitchTheMode()
 
 void TestSettingsDialog::fitsTheScreenAndScrollsToTheFocusedField()
 {
-    // The offscreen screen (800 × 600) is shorter than the groups, as a laptop's 768 px is.
     SettingsDialog dialog(FetchOptions {});
     dialog.show();
     QVERIFY(QTest::qWaitForWindowActive(&dialog));
+    // No taller than the screen less a title bar (a laptop's 768 px has room for the tallest
+    // page): every page fits whole, nothing to scroll.
     const QRect available = dialog.screen()->availableGeometry();
-    auto *scroll = child<QScrollArea>(dialog, "settingsGroups");
-    QVERIFY2(scroll->widget()->sizeHint().height() > available.height(),
-             "the groups no longer outgrow the test screen: this test proves nothing");
-    QVERIFY(dialog.height() <= available.height());
-    // OK is inside the dialog, not clipped by it.
+    QVERIFY(dialog.height() <= available.height() - TitleBarAllowance);
+    QTabWidget *tabs = pages(dialog);
+    for (int tab = 0; tab < tabs->count(); ++tab) {
+        tabs->setCurrentIndex(tab);
+        dialog.layout()->activate();
+        auto *scroll = qobject_cast<QScrollArea *>(tabs->widget(tab));
+        QVERIFY(scroll);
+        QVERIFY2(scroll->verticalScrollBar()->maximum() == 0, qPrintable(tabs->tabText(tab)));
+    }
+    tabs->setCurrentIndex(SettingsDialog::RequestsPage);
+
+    // A shorter screen (or a person) makes it shorter: the page scrolls, OK stays in view.
+    auto *scroll = child<QScrollArea>(dialog, "requestsPage");
+    dialog.resize(dialog.width(), ShortDialogHeight);
+    QTRY_VERIFY(scroll->verticalScrollBar()->maximum() > 0);
     auto *buttons = dialog.findChild<QDialogButtonBox *>();
     QVERIFY(buttons);
     const QRect okRect(buttons->button(QDialogButtonBox::Ok)->mapTo(&dialog, QPoint(0, 0)),
                        buttons->button(QDialogButtonBox::Ok)->size());
     QVERIFY(dialog.rect().contains(okRect));
-    QVERIFY(scroll->verticalScrollBar()->maximum() > 0);
 
     // A field reached by its mnemonic far down is scrolled into view.
     QCOMPARE(scroll->verticalScrollBar()->value(), 0);
-    auto *hash = child<QCheckBox>(dialog, "computeSha256");
-    hash->setFocus(Qt::TabFocusReason);
+    auto *retryDelay = child<QSpinBox>(dialog, "retryDelay");
+    QTest::keyClick(&dialog, Qt::Key_F, Qt::AltModifier); // "First retry delay"
+    QCOMPARE(focusOwner(QApplication::focusWidget()), retryDelay);
     QTRY_VERIFY(scroll->verticalScrollBar()->value() > 0);
-    const QRect hashInViewport(hash->mapTo(scroll->viewport(), QPoint(0, 0)), hash->size());
-    QVERIFY(scroll->viewport()->rect().contains(hashInViewport));
+    const QRect inViewport(retryDelay->mapTo(scroll->viewport(), QPoint(0, 0)), retryDelay->size());
+    QVERIFY(scroll->viewport()->rect().contains(inViewport));
 }
 
 void TestSettingsDialog::caFileIsCheckedBeforeOk_data()
@@ -762,17 +936,17 @@ void TestSettingsDialog::caFileIsCheckedBeforeOk()
     SettingsDialog dialog(FetchOptions {});
     auto *caFile = child<QLineEdit>(dialog, "caFile");
     auto *shown = child<QLabel>(dialog, "caFileProblem");
-    QVERIFY(!shown->isVisibleTo(&dialog));
+    QVERIFY(!shownOnItsPage(shown));
     caFile->setText(path);
     if (problem.isEmpty()) {
         QVERIFY(okButton(dialog)->isEnabled());
-        QVERIFY(!shown->isVisibleTo(&dialog));
+        QVERIFY(!shownOnItsPage(shown));
         QCOMPARE(dialog.options().caFile, path.trimmed());
         return;
     }
     const QString expected = problem.arg(path);
     QVERIFY(!okButton(dialog)->isEnabled());
-    QVERIFY(shown->isVisibleTo(&dialog));
+    QVERIFY(shownOnItsPage(shown));
     QVERIFY2(shown->toolTip().startsWith(expected), qPrintable(shown->toolTip()));
     QCOMPARE(dialog.problems().size(), 1);
     QVERIFY(dialog.problems().constFirst().startsWith(expected));
@@ -782,7 +956,7 @@ void TestSettingsDialog::caFileIsCheckedBeforeOk()
 
     caFile->setText(directory.filePath(QStringLiteral("ca.pem")));
     QVERIFY(okButton(dialog)->isEnabled());
-    QVERIFY(!shown->isVisibleTo(&dialog));
+    QVERIFY(!shownOnItsPage(shown));
     caFile->clear(); // no file at all is fine too
     QVERIFY(okButton(dialog)->isEnabled());
     QCOMPARE(dialog.options().caFile, QString());
@@ -829,7 +1003,7 @@ void TestSettingsDialog::proxyIsCheckedAndItsPasswordNeverShown()
     if (!typed.isNull())
         proxy->setText(typed);
     QCOMPARE(okButton(dialog)->isEnabled(), problem.isEmpty());
-    QCOMPARE(shown->isVisibleTo(&dialog), !problem.isEmpty());
+    QCOMPARE(shownOnItsPage(shown), !problem.isEmpty());
     if (problem.isEmpty()) {
         QCOMPARE(dialog.options().proxy, setting);
         return;
@@ -891,6 +1065,243 @@ void TestSettingsDialog::perHostZeroIsOff()
     QCOMPARE(dialog.options().perHost, 12);
 }
 
+void TestSettingsDialog::existingFileChoice_data()
+{
+    QTest::addColumn<QString>("item");
+    QTest::addColumn<FetchOptions::ExistingFile>("policy");
+
+    QTest::newRow("Save under a new name is rename, the default")
+        << QStringLiteral("Save under a new name") << FetchOptions::ExistingFile::Rename;
+    QTest::newRow("Skip if the same size and date is skip")
+        << QStringLiteral("Skip if the same size and date") << FetchOptions::ExistingFile::Skip;
+    QTest::newRow("Overwrite is overwrite")
+        << QStringLiteral("Overwrite") << FetchOptions::ExistingFile::Overwrite;
+}
+
+void TestSettingsDialog::existingFileChoice()
+{
+    QFETCH(QString, item);
+    QFETCH(FetchOptions::ExistingFile, policy);
+
+    FetchOptions options;
+    options.outputDirectory = QStringLiteral("/tmp/bodies");
+    options.existingFile = policy;
+    SettingsDialog shown(options);
+    auto *choice = child<QComboBox>(shown, "existingFile");
+    QCOMPARE(choice->currentText(), item); // the stored choice comes back
+    QCOMPARE(shown.options().existingFile, policy);
+
+    SettingsDialog dialog(FetchOptions {});
+    choice = child<QComboBox>(dialog, "existingFile");
+    QCOMPARE(choice->count(), 3);
+    QCOMPARE(choice->currentText(), QStringLiteral("Save under a new name"));
+    // Each item says what it does.
+    for (int index = 0; index < choice->count(); ++index)
+        QVERIFY2(choice->itemData(index, Qt::ToolTipRole).toString().size() > item.size(),
+                 qPrintable(choice->itemText(index)));
+    // Only when bodies are saved, and only in GET mode, as the folder.
+    QVERIFY(!choice->isEnabled());
+    child<QCheckBox>(dialog, "saveBodies")->click();
+    child<QLineEdit>(dialog, "directory")->setText(QStringLiteral("/tmp/bodies"));
+    QVERIFY(choice->isEnabled());
+    choice->setCurrentIndex(choice->findText(item));
+    QCOMPARE(dialog.options().existingFile, policy);
+    child<QRadioButton>(dialog, "headButton")->click();
+    QVERIFY(!choice->isEnabledTo(&dialog));
+    QCOMPARE(dialog.options().existingFile, policy); // kept, as the folder is
+}
+
+void TestSettingsDialog::checksumsFileIsCheckedBeforeOk_data()
+{
+    QTest::addColumn<QString>("file"); // in a temporary folder; SHA256SUMS is the test file
+    QTest::addColumn<QByteArray>("content"); // written unless null
+    QTest::addColumn<QString>("problem"); // the start of the problem shown, %1 = the path
+    QTest::addColumn<int>("checksums"); // how many names options() then carries
+
+    QTest::newRow("sha256sum's output is read") << "SHA256SUMS" << QByteArray() << QString() << 2;
+    QTest::newRow("only blanks mean no file") << "   " << QByteArray() << QString() << 0;
+    QTest::newRow("a file that is not there")
+        << "missing" << QByteArray() << QStringLiteral("cannot read %1: ") << 0;
+    QTest::newRow("a folder") << "sub" << QByteArray() << QStringLiteral("cannot read %1: ") << 0;
+    QTest::newRow("line 2 is not sha256sum's, and is named")
+        << "mixed.txt"
+        << QByteArray("5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03  a\n"
+                      "md5 of b: 0f5c3a2b\n")
+        << QStringLiteral("%1: line 2 is not a SHA-256 line as sha256sum writes it") << 0;
+    QTest::newRow("two checksums for one name")
+        << "twice.txt"
+        << QByteArray("5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03  a\n"
+                      "e258d248fda94c63753607f7c4494ee0fcbe92f1a76bfdac795c9d84101eb317  a\n")
+        << QStringLiteral("%1: line 2 gives \"a\" a second, different checksum") << 0;
+}
+
+void TestSettingsDialog::checksumsFileIsCheckedBeforeOk()
+{
+    QFETCH(QString, file);
+    QFETCH(QByteArray, content);
+    QFETCH(QString, problem);
+    QFETCH(int, checksums);
+
+    QTemporaryDir directory;
+    QVERIFY(directory.isValid());
+    const QString good = directory.filePath(QStringLiteral("SHA256SUMS"));
+    QVERIFY(QFile::copy(testChecksumsFile(), good));
+    QVERIFY(QDir(directory.path()).mkdir(QStringLiteral("sub")));
+    const QString path = file.trimmed().isEmpty() ? file : directory.filePath(file);
+    if (!content.isNull()) {
+        QFile out(path);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(content);
+    }
+
+    SettingsDialog dialog(FetchOptions {});
+    auto *field = child<QLineEdit>(dialog, "checksumsFile");
+    auto *shown = child<QLabel>(dialog, "checksumsProblem");
+    QTabWidget *tabs = pages(dialog);
+    QVERIFY(!shownOnItsPage(shown));
+    field->setText(path);
+    QCOMPARE(dialog.options().checksumsFile, path.trimmed());
+    QCOMPARE(int(dialog.options().checksumsByName ? dialog.options().checksumsByName->size() : 0),
+             checksums);
+    if (problem.isEmpty()) {
+        QVERIFY(okButton(dialog)->isEnabled());
+        QVERIFY(!shownOnItsPage(shown));
+        QVERIFY(tabs->tabIcon(SettingsDialog::SavingPage).isNull());
+        return;
+    }
+    const QString expected = problem.arg(path);
+    QVERIFY(!okButton(dialog)->isEnabled());
+    QVERIFY(shownOnItsPage(shown));
+    QVERIFY2(shown->toolTip().startsWith(expected), qPrintable(shown->toolTip()));
+    QCOMPARE(dialog.problems().size(), 1);
+    QVERIFY(dialog.problems().constFirst().startsWith(expected));
+    QVERIFY(field->accessibleDescription().startsWith(expected));
+    // The dialog shows Requests: the Saving tab says where the problem is.
+    QCOMPARE(tabs->currentIndex(), int(SettingsDialog::RequestsPage));
+    QVERIFY(!tabs->tabIcon(SettingsDialog::SavingPage).isNull());
+    QVERIFY(tabs->tabToolTip(SettingsDialog::SavingPage).contains(expected));
+    QVERIFY(tabs->tabIcon(SettingsDialog::RequestsPage).isNull());
+    dialog.accept();
+    QCOMPARE(dialog.result(), int(QDialog::Rejected));
+
+    // HEAD brings no bodies to check: no reason to refuse.
+    child<QRadioButton>(dialog, "headButton")->click();
+    QVERIFY(okButton(dialog)->isEnabled());
+    QVERIFY(tabs->tabIcon(SettingsDialog::SavingPage).isNull());
+    child<QRadioButton>(dialog, "getButton")->click();
+    QVERIFY(!okButton(dialog)->isEnabled());
+
+    field->setText(good);
+    QVERIFY(okButton(dialog)->isEnabled());
+    QVERIFY(!shownOnItsPage(shown));
+    QCOMPARE(dialog.options().checksumsByName->size(), 2);
+    QVERIFY(tabs->tabIcon(SettingsDialog::SavingPage).isNull());
+    field->clear(); // no file at all is fine too
+    QVERIFY(okButton(dialog)->isEnabled());
+    QCOMPARE(dialog.options().checksumsFile, QString());
+    QVERIFY(!dialog.options().checksumsByName);
+}
+
+void TestSettingsDialog::onCompleteIsCheckedBeforeOk_data()
+{
+    QTest::addColumn<QString>("typed");
+    QTest::addColumn<QString>("problem"); // a part of it; empty: OK is enabled
+    QTest::addColumn<QString>("setting"); // what options().onComplete then holds
+
+    QTest::newRow("a program on PATH with quoted words")
+        << " sh -c 'echo \"$PARAFETCH_URL\"' " << QString() << "sh -c 'echo \"$PARAFETCH_URL\"'";
+    QTest::newRow("only blanks: nothing is run") << "   " << QString() << QString();
+    QTest::newRow("a program not on PATH is named")
+        << "no-such-program-x1 --now"
+        << "no program named no-such-program-x1 was found on PATH"
+        << "no-such-program-x1 --now";
+    QTest::newRow("a path that is no program")
+        << "/nonexistent/notify"
+        << "/nonexistent/notify is not a program that can be run"
+        << "/nonexistent/notify";
+    QTest::newRow("an unclosed quote") << "notify-send 'done"
+                                       << "has an unclosed quote"
+                                       << "notify-send 'done";
+}
+
+void TestSettingsDialog::onCompleteIsCheckedBeforeOk()
+{
+    QFETCH(QString, typed);
+    QFETCH(QString, problem);
+    QFETCH(QString, setting);
+
+    SettingsDialog dialog(FetchOptions {});
+    auto *field = child<QLineEdit>(dialog, "onComplete");
+    auto *shown = child<QLabel>(dialog, "onCompleteProblem");
+    QVERIFY(!shownOnItsPage(shown));
+    // In HEAD mode too: a command runs for every finished URL, bodies or not.
+    child<QRadioButton>(dialog, "headButton")->click();
+    QTest::keyClicks(field, typed);
+    QCOMPARE(dialog.options().onComplete, setting);
+    QCOMPARE(okButton(dialog)->isEnabled(), problem.isEmpty());
+    QCOMPARE(shownOnItsPage(shown), !problem.isEmpty());
+    QCOMPARE(pages(dialog)->tabIcon(SettingsDialog::SavingPage).isNull(), problem.isEmpty());
+    if (problem.isEmpty()) {
+        QCOMPARE(dialog.problems(), QStringList());
+        return;
+    }
+    QCOMPARE(dialog.problems().size(), 1);
+    QVERIFY2(dialog.problems().constFirst().contains(problem),
+             qPrintable(dialog.problems().constFirst()));
+    QCOMPARE(shown->toolTip(), dialog.problems().constFirst());
+    QCOMPARE(field->accessibleDescription(), dialog.problems().constFirst());
+    dialog.accept();
+    QCOMPARE(dialog.result(), int(QDialog::Rejected));
+
+    // A command stored before its program went away opens with the problem shown.
+    FetchOptions stored;
+    stored.onComplete = setting;
+    const SettingsDialog opened(stored);
+    QVERIFY(!okButton(opened)->isEnabled());
+    QCOMPARE(opened.problems(), dialog.problems());
+
+    field->clear();
+    QVERIFY(okButton(dialog)->isEnabled());
+    QVERIFY(!shownOnItsPage(shown));
+    QCOMPARE(dialog.options().onComplete, QString());
+}
+
+// A tab's letter brings its page; a field's letter works while its page is shown, and the same
+// letter means another field on another page.
+void TestSettingsDialog::mnemonicsReachOnlyTheShownPage()
+{
+    SettingsDialog dialog(FetchOptions {});
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowActive(&dialog));
+    QTabWidget *tabs = pages(dialog);
+    const auto focused = [] { return focusOwner(QApplication::focusWidget()); };
+
+    QTest::keyClick(&dialog, Qt::Key_U, Qt::AltModifier); // User agent, on Requests
+    QCOMPARE(focused(), child<QLineEdit>(dialog, "userAgent"));
+
+    QTest::keyClick(&dialog, Qt::Key_N, Qt::AltModifier);
+    QCOMPARE(tabs->currentIndex(), int(SettingsDialog::NetworkPage));
+    QTest::keyClick(&dialog, Qt::Key_K, Qt::AltModifier);
+    QCOMPARE(focused(), child<QLineEdit>(dialog, "proxy"));
+    QTest::keyClick(&dialog, Qt::Key_C, Qt::AltModifier); // Cap each URL here
+    QCOMPARE(focused(), child<QWidget>(dialog, "limitRatePerUrl"));
+    QTest::keyClick(&dialog, Qt::Key_U, Qt::AltModifier); // nothing on this page
+    QCOMPARE(focused(), child<QWidget>(dialog, "limitRatePerUrl"));
+    QCOMPARE(tabs->currentIndex(), int(SettingsDialog::NetworkPage));
+
+    QTest::keyClick(&dialog, Qt::Key_S, Qt::AltModifier);
+    QCOMPARE(tabs->currentIndex(), int(SettingsDialog::SavingPage));
+    QTest::keyClick(&dialog, Qt::Key_C, Qt::AltModifier); // Checksums file here
+    QCOMPARE(focused(), child<QLineEdit>(dialog, "checksumsFile"));
+    QTest::keyClick(&dialog, Qt::Key_U, Qt::AltModifier); // Run on completion
+    QCOMPARE(focused(), child<QLineEdit>(dialog, "onComplete"));
+
+    QTest::keyClick(&dialog, Qt::Key_L, Qt::AltModifier);
+    QCOMPARE(tabs->currentIndex(), int(SettingsDialog::ListsPage));
+    QTest::keyClick(&dialog, Qt::Key_R, Qt::AltModifier);
+    QCOMPARE(tabs->currentIndex(), int(SettingsDialog::RequestsPage));
+}
+
 void TestSettingsDialog::storeRoundTrip_data()
 {
     addOptionRows();
@@ -921,26 +1332,17 @@ void TestSettingsDialog::storeWritesKeysUnderFetchGroup()
     QStringList keys = settings.allKeys();
     keys.sort();
     const QStringList expected = {
-        QStringLiteral("fetch/caFile"),
-        QStringLiteral("fetch/computeSha256"),
-        QStringLiteral("fetch/concurrency"),
-        QStringLiteral("fetch/cookiesFile"),
-        QStringLiteral("fetch/headers"),
-        QStringLiteral("fetch/idleTimeoutMs"),
-        QStringLiteral("fetch/ifExists"),
-        QStringLiteral("fetch/limitRate"),
-        QStringLiteral("fetch/limitRatePerUrl"),
-        QStringLiteral("fetch/maxRedirects"),
-        QStringLiteral("fetch/method"),
-        QStringLiteral("fetch/outputDirectory"),
-        QStringLiteral("fetch/perHost"),
-        QStringLiteral("fetch/perHostIntervalNs"),
-        QStringLiteral("fetch/protocol"),
-        QStringLiteral("fetch/proxy"),
-        QStringLiteral("fetch/retries"),
-        QStringLiteral("fetch/retryBaseDelayMs"),
-        QStringLiteral("fetch/startIntervalNs"),
-        QStringLiteral("fetch/timeoutMs"),
+        QStringLiteral("fetch/caFile"),          QStringLiteral("fetch/checksumsFile"),
+        QStringLiteral("fetch/computeSha256"),   QStringLiteral("fetch/concurrency"),
+        QStringLiteral("fetch/cookiesFile"),     QStringLiteral("fetch/headers"),
+        QStringLiteral("fetch/idleTimeoutMs"),   QStringLiteral("fetch/ifExists"),
+        QStringLiteral("fetch/limitRate"),       QStringLiteral("fetch/limitRatePerUrl"),
+        QStringLiteral("fetch/maxRedirects"),    QStringLiteral("fetch/method"),
+        QStringLiteral("fetch/onComplete"),      QStringLiteral("fetch/outputDirectory"),
+        QStringLiteral("fetch/perHost"),         QStringLiteral("fetch/perHostIntervalNs"),
+        QStringLiteral("fetch/protocol"),        QStringLiteral("fetch/proxy"),
+        QStringLiteral("fetch/retries"),         QStringLiteral("fetch/retryBaseDelayMs"),
+        QStringLiteral("fetch/startIntervalNs"), QStringLiteral("fetch/timeoutMs"),
         QStringLiteral("fetch/userAgent"),
     };
     QCOMPARE(keys, expected);
@@ -954,6 +1356,11 @@ void TestSettingsDialog::storeWritesKeysUnderFetchGroup()
     // The command line's names: --http1.1 is "http1.1".
     QCOMPARE(settings.value(QStringLiteral("fetch/protocol")).toString(),
              QStringLiteral("http1.1"));
+    // --if-exists's words, and the command as it was typed.
+    QCOMPARE(settings.value(QStringLiteral("fetch/ifExists")).toString(),
+             QStringLiteral("overwrite"));
+    QCOMPARE(settings.value(QStringLiteral("fetch/onComplete")).toString(),
+             everythingChanged().onComplete);
 }
 
 void TestSettingsDialog::storeMissingKeysGiveDefaults()
@@ -1107,6 +1514,28 @@ void TestSettingsDialog::storeClampsAndRejects_data()
         << QVariant(QByteArray());
     QTest::newRow("a user agent with a NUL -> the default")
         << QByteArray("userAgent=Agent/1\\0X") << "userAgent" << QVariant(QByteArray());
+    QTest::newRow("if exists: skip")
+        << QByteArray("ifExists=skip") << "ifExists" << QVariant(QStringLiteral("skip"));
+    QTest::newRow("if exists: Overwrite in another case")
+        << QByteArray("ifExists=Overwrite") << "ifExists" << QVariant(QStringLiteral("overwrite"));
+    QTest::newRow("if exists: delete -> rename")
+        << QByteArray("ifExists=delete") << "ifExists" << QVariant(QStringLiteral("rename"));
+    QTest::newRow("an on-complete command is kept as typed")
+        << QByteArray("onComplete=\"notify-send 'done' \\\"$PARAFETCH_URL\\\"\"") << "onComplete"
+        << QVariant(QStringLiteral("notify-send 'done' \"$PARAFETCH_URL\""));
+    QTest::newRow("an on-complete command whose program is gone is kept, for the dialog to show")
+        << QByteArray("onComplete=/gone/notify") << "onComplete"
+        << QVariant(QStringLiteral("/gone/notify"));
+    QTest::newRow("an on-complete command with an unclosed quote is dropped, unnamed")
+        << QByteArray("onComplete=\"notify 'pf-token-secret\"") << "onComplete"
+        << QVariant(QString());
+    QTest::newRow("an on-complete command ending in a lone backslash is dropped")
+        << QByteArray("onComplete=notify \\\\") << "onComplete" << QVariant(QString());
+    QTest::newRow("a checksums file that is gone is kept, for the dialog to show")
+        << QByteArray("checksumsFile=/gone/SHA256SUMS") << "checksumsFile"
+        << QVariant(QStringLiteral("/gone/SHA256SUMS"));
+    QTest::newRow("a checksums file that is gone gives no checksums")
+        << QByteArray("checksumsFile=/gone/SHA256SUMS") << "checksums" << QVariant(QStringList());
     QTest::newRow("a user agent with a tab is kept")
         << QByteArray("userAgent=Agent/1\\t(tests)") << "userAgent"
         << QVariant(QByteArray("Agent/1\t(tests)"));
@@ -1141,6 +1570,18 @@ void TestSettingsDialog::storeClampsAndRejects()
         QTest::ignoreMessage(QtWarningMsg,
                              "Parafetch: ignoring the stored protocol \"h3\": not "
                              "auto, http1.1 or http2");
+    if (line == "ifExists=delete")
+        QTest::ignoreMessage(QtWarningMsg,
+                             "Parafetch: ignoring the stored ifExists \"delete\": not rename, "
+                             "skip or overwrite");
+    if (line.startsWith("onComplete=") && expected.toString().isEmpty())
+        QTest::ignoreMessage(QtWarningMsg,
+                             "Parafetch: ignoring the stored onComplete: a quote is not closed "
+                             "or it ends in a lone backslash");
+    if (line.startsWith("checksumsFile="))
+        QTest::ignoreMessage(QtWarningMsg,
+                             "Parafetch: the stored checksums file cannot be used: cannot read "
+                             "/gone/SHA256SUMS: No such file or directory");
     const QVariantMap loaded = fields(SettingsStore::loadFetchOptions(settings));
     QVERIFY2(loaded.contains(field), qPrintable(field));
     QCOMPARE(loaded.value(field), expected);
