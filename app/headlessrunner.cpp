@@ -745,6 +745,7 @@ int HeadlessRunner::writeResults(const QList<Job> &jobs, const RunSummary &summa
         info.startedAt = m_engine->epoch().addMSecs(summary.firstStartNs / Units::NsPerMs);
         info.concurrency = m_line.fetch.concurrency;
         info.limitRate = m_line.fetch.limitRate;
+        info.perHost = m_line.fetch.perHost;
         info.method = m_line.fetch.method == FetchOptions::Method::Head ? QByteArrayLiteral("HEAD")
                                                                         : QByteArrayLiteral("GET");
         info.toolVersion = QCoreApplication::applicationVersion();

@@ -73,6 +73,7 @@ bool ExportFlow::exportTo(const QString &path, QString *error)
         m_engine->epoch().addMSecs(std::max<qint64>(summary.firstStartNs, 0) / Units::NsPerMs);
     info.concurrency = m_engine->concurrency();
     info.limitRate = m_engine->bandwidthLimit();
+    info.perHost = m_engine->options().perHost;
     info.method = m_engine->options().method == FetchOptions::Method::Head
         ? QByteArrayLiteral("HEAD")
         : QByteArrayLiteral("GET");

@@ -10,6 +10,7 @@
 //   "startedAt": "2024-05-01T12:00:00.123+02:00",   ISO 8601, ms and UTC offset; null if unknown
 //   "concurrency": 16,
 //   "limitRate": 1048576,    the run's bandwidth cap in bytes/s (--limit-rate); only when capped
+//   "perHost": 2,            at most this many URLs of one host at once (--per-host); only when set
 //   "method": "GET",
 //   "summary": {"total", "queued", "running", "succeeded", "failed", "cancelled", "bytes",
 //               "wallMs", "serialMs", "speedup", "bytesPerSecond", "requestsPerSecond",
@@ -160,6 +161,14 @@ QString runInfoFromJson(const QJsonObject &root, RunInfo *info)
         info->limitRate = rate.integer;
     }
 
+    const QJsonValue perHost = root.value(QLatin1String("perHost"));
+    if (!perHost.isUndefined() && !perHost.isNull()) {
+        const Number cap = numberFromJson(perHost);
+        if (!perHost.isDouble() || !cap.whole || cap.integer < 0 || cap.integer > MaxInt)
+            return tr("perHost is not a whole number of URLs");
+        info->perHost = int(cap.integer);
+    }
+
     const QJsonValue method = root.value(QLatin1String("method"));
     if (method.isString())
         info->method = textFromJson(method).toUtf8();
@@ -189,6 +198,8 @@ bool JsonFormat::write(QIODevice *device, const QList<Job> &jobs, const RunSumma
     w.key("concurrency").value(info.concurrency);
     if (info.limitRate > 0)
         w.key("limitRate").value(info.limitRate);
+    if (info.perHost > 0)
+        w.key("perHost").value(info.perHost);
     w.key("method").value(QByteArrayView(info.method));
     w.key("summary");
     writeSummary(w, summary);
