@@ -76,7 +76,8 @@ struct WhatIfCalibration
 // a bandwidth cap shared by the lanes, and any change of per-URL times with N (a server that
 // slows down under concurrency): that is what the calibration measures.
 //
-// Cost: O(n log N) per setting without a cap, O(n (log N + log hosts)) with one.
+// Cost: O(n log N) per setting without a cap, O(n (log N + log hosts)) with one, plus a sort
+// for longest first: 100,000 URLs at twelve settings take about 0.1 s (-O2).
 class WhatIf
 {
     Q_DECLARE_TR_FUNCTIONS(WhatIf)
