@@ -11,6 +11,7 @@
 #include "proxyurl.h"
 #include "run/completioncommand.h"
 #include "run/sweeprunner.h"
+#include "run/whatif.h"
 #include "units.h"
 
 #include <QCommandLineParser>
@@ -124,10 +125,39 @@ bool checkRunFiles(const CommandLine &line, bool fetchOptionsGiven)
     return true;
 }
 
+// --what-if reads one export, and a sweep's table if given, and fetches nothing.
+bool checkWhatIfFiles(const CommandLine &line, bool fetchingOptionsGiven)
+{
+    if (fetchingOptionsGiven) {
+        printError(tr("--what-if replays an export and fetches nothing: leave out --input, "
+                      "--demo, --sweep, --shard, --compare and --merge"));
+        return false;
+    }
+    if (line.runFiles.size() > 2) {
+        printError(tr("--what-if takes one more file at most, the CSV of a sweep of the same "
+                      "list, not %1 and %2")
+                       .arg(line.runFiles.at(1), line.runFiles.at(2)));
+        return false;
+    }
+    return true;
+}
+
 // The options that only make sense in some modes, and the export's format per mode.
 bool checkModeOptions(const CommandLine &line, bool sampleGiven)
 {
     const bool sweeping = !line.sweepLevels.isEmpty();
+    const bool whatIf = line.mode == CommandLine::Mode::WhatIf;
+    if (whatIf && !line.failRules.isEmpty()) {
+        printError(tr("--fail-if works with a run, --merge or --compare, not with --what-if"));
+        return false;
+    }
+    if (whatIf && !line.exportPath.isEmpty()
+        && RunFile::formatForPath(line.exportPath) != ExportFormat::Json) {
+        printError(tr("--export with --what-if writes the predictions as JSON: give a name "
+                      "ending in .json, not '%1'")
+                       .arg(line.exportPath));
+        return false;
+    }
     if (sampleGiven && !sweeping) {
         printError(tr("--sample works with --sweep"));
         return false;
@@ -229,6 +259,7 @@ QString helpText(const QCommandLineParser &parser)
                "  produce-urls | parafetch --headless -j 16 -o downloads --export run.json\n"
                "  parafetch --headless --sweep 1,2,4,8,16,32 urls.txt\n"
                "  parafetch --compare before.json after.json --fail-if 'p95_delta>10%'\n"
+               "  parafetch --what-if run.json -j 1,4,16,64\n"
                "  parafetch --headless --proxy socks5h://user:***@127.0.0.1:1080 urls.txt\n");
     return text + HeadlessRunner::exitCodesHelp();
 }
@@ -399,6 +430,14 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                                      tr("Compare two exports, A.json B.json (or .csv), given as "
                                         "arguments: per-URL changes and figure deltas. Implies "
                                         "--headless."));
+    const QCommandLineOption whatIf(
+        QStringLiteral("what-if"),
+        tr("Replay the per-URL times of RUN.json, a JSON export, through the engine's scheduling "
+           "at other settings, fetching nothing: -j LIST (default 1,2,4,…,128) and --per-host N; "
+           "prints the predicted wall time, speedup and straggler per worker count, in list "
+           "order and longest first. A sweep's CSV of the same list, given as an argument, "
+           "calibrates it; --export FILE.json writes the predictions."),
+        QStringLiteral("RUN.json"));
     const QCommandLineOption failIf(QStringLiteral("fail-if"),
                                     tr("Exit with 3 when RULE holds, e.g. 'p95>2s', 'failed>0', "
                                        "'p95_delta>10%'; repeatable. Figures: total, succeeded, "
@@ -483,6 +522,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                         screenshotSweep });
     parser.addOption(proxy);
     parser.addOption(journal);
+    parser.addOption(whatIf);
     parser.addPositionalArgument(QStringLiteral("urls"),
                                  tr("URLs to fetch, or one FILE with a list (as --input FILE). "
                                     "With --headless and no other input, a list piped to "
@@ -508,8 +548,10 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
     CommandLine result;
     FetchOptions &fetch = result.fetch;
     int portNumber = 0;
-    if (!readInt(parser, jobs, FetchOptions::MinConcurrency, FetchOptions::MaxConcurrency,
-                 &fetch.concurrency)
+    // With --what-if, -j is a list of worker counts (read below).
+    if ((!parser.isSet(whatIf)
+         && !readInt(parser, jobs, FetchOptions::MinConcurrency, FetchOptions::MaxConcurrency,
+                     &fetch.concurrency))
         || !readInt(parser, retries, 0, FetchOptions::MaxRetries, &fetch.retries)
         || !readInt(parser, retryDelay, 0, FetchOptions::DefaultRetryMaxDelayMs,
                     &fetch.retryBaseDelayMs)
@@ -688,8 +730,27 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         printError(tr("--compare and --merge do not go together: choose one"));
         return false;
     }
+    if (parser.isSet(whatIf)) {
+        result.whatIfWorkers = WhatIf::defaultWorkerList();
+        if (parser.isSet(perHost))
+            result.whatIfPerHost = fetch.perHost;
+        if (parser.isSet(jobs)
+            && !WhatIf::parseWorkerList(parser.value(jobs), &result.whatIfWorkers, &error)) {
+            printError(error);
+            return false;
+        }
+    }
     if (parser.isSet(demoServer)) {
         result.mode = Mode::DemoServer;
+    } else if (parser.isSet(whatIf)) {
+        result.mode = Mode::WhatIf;
+        result.runFiles = QStringList { parser.value(whatIf) } + result.urls;
+        result.urls.clear();
+        if (!checkWhatIfFiles(result,
+                              parser.isSet(sweep) || parser.isSet(shard) || result.demo
+                                  || !result.inputPath.isEmpty() || parser.isSet(compare)
+                                  || parser.isSet(merge)))
+            return false;
     } else if (parser.isSet(compare) || parser.isSet(merge)) {
         result.mode = parser.isSet(compare) ? Mode::Compare : Mode::Merge;
         result.runFiles = result.urls;

@@ -16,8 +16,9 @@ namespace Parafetch {
 
 struct CommandLine
 {
-    // Compare and Merge read exports and fetch nothing; a sweep is a Headless run with levels.
-    enum class Mode { Window, Headless, DemoServer, Compare, Merge };
+    // Compare, Merge and WhatIf read exports and fetch nothing; a sweep is a Headless run with
+    // levels.
+    enum class Mode { Window, Headless, DemoServer, Compare, Merge, WhatIf };
 
     Mode mode = Mode::Window;
     FetchOptions fetch;
@@ -36,7 +37,9 @@ struct CommandLine
     ShardSpec shard; // --shard K/N: only the URLs of shard K
     QString journalPath; // --journal FILE: a headless run journaled there, continued from it
     QList<FailRule> failRules; // --fail-if: exit 3 when one holds
-    QStringList runFiles; // --compare A B, --merge FILE...: exports to read
+    QStringList runFiles; // --compare A B, --merge FILE..., --what-if RUN [SWEEP]: files to read
+    QList<int> whatIfWorkers; // --what-if: the worker counts to predict (-j LIST)
+    int whatIfPerHost = -1; // --what-if: the per-host cap to predict with; -1 = the run's own
     QString sweepScreenshotPath; // hidden: render the sweep dialog after a demo sweep to FILE
     UrlPatternOptions patterns; // -g/--globoff, --glob-limit: URL patterns in the list
 

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // parafetch: the command line. Terminal modes (--headless, --demo-server, --sweep, --compare,
-// --merge, --help, --version) run here, on Qt Core and Network only; everything else is the
-// window, which lives in parafetch-window beside this program and is started with exec: loading
-// Qt Widgets, Gui and their libraries (X11, EGL, fonts…) took ≈ 4 ms of every headless start.
+// --merge, --what-if, --help, --version) run here, on Qt Core and Network only; everything else
+// is the window, which lives in parafetch-window beside this program and is started with exec:
+// loading Qt Widgets, Gui and their libraries (X11, EGL, fonts…) took ≈ 4 ms of every headless
+// start.
 #include "appsupport.h"
 #include "commandline.h"
 #include "headlessrunner.h"
+#include "whatifcommand.h"
 
 #include <QCoreApplication>
 #include <QNetworkProxyFactory>
@@ -105,6 +107,8 @@ int main(int argc, char *argv[])
         return Parafetch::runCompare(line);
     if (line.mode == Parafetch::CommandLine::Mode::Merge)
         return Parafetch::runMerge(line);
+    if (line.mode == Parafetch::CommandLine::Mode::WhatIf)
+        return Parafetch::runWhatIf(line);
 
     Parafetch::HeadlessRunner runner(line);
     // Every signal goes to the runner: it tells a repeat of the same request from "quit now".

@@ -10,7 +10,7 @@
 //   "startedAt": "2024-05-01T12:00:00.123+02:00",   ISO 8601, ms and UTC offset; null if unknown
 //   "concurrency": 16,
 //   "limitRate": 1048576,    the run's bandwidth cap in bytes/s (--limit-rate); only when capped
-//   "perHost": 2,            polite mode's cap per host (--per-host); only when set
+//   "perHost": 2,            at most this many URLs of one host at once (--per-host); only when set
 //   "method": "GET",
 //   "summary": {"total", "queued", "running", "succeeded", "failed", "cancelled", "bytes",
 //               "wallMs", "serialMs", "speedup", "bytesPerSecond", "requestsPerSecond",
@@ -195,7 +195,7 @@ QString runInfoFromJson(const QJsonObject &root, RunInfo *info)
     if (!perHost.isUndefined() && !perHost.isNull()) {
         const Number cap = numberFromJson(perHost);
         if (!perHost.isDouble() || !cap.whole || cap.integer < 0 || cap.integer > MaxInt)
-            return tr("perHost is not a whole number of requests");
+            return tr("perHost is not a whole number of URLs");
         info->perHost = int(cap.integer);
     }
 

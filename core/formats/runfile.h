@@ -31,8 +31,8 @@ struct RunInfo
 {
     QDateTime startedAt; // wall-clock time; invalid = unknown
     int concurrency = 0;
-    int perHost = 0; // polite mode's cap per host; 0 = none
     qint64 limitRate = 0; // the run's bandwidth cap when it ended, bytes/s; 0 = none
+    int perHost = 0; // polite mode's cap of URLs per host at once (--per-host); 0 = none
     QByteArray method = "GET";
     QString toolVersion;
     // The extra request headers every URL was sent with (HAR request.headers); secret values

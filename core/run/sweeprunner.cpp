@@ -3,11 +3,14 @@
 #include "run/sweeprunner.h"
 
 #include "engine/fetchengine.h"
+#include "formats/csvformat.h"
 #include "formatting.h"
 #include "jobqueuemodel.h"
 #include "run/runcompare.h"
 #include "run/shard.h"
+#include "units.h"
 
+#include <QFile>
 #include <QFileInfo>
 #include <QSaveFile>
 
@@ -233,6 +236,72 @@ bool SweepRunner::writeCsv(const QString &path, const QList<SweepPoint> &points,
             *error = tr("cannot write %1: %2").arg(QFileInfo(path).filePath(), file.errorString());
         return false;
     }
+    return true;
+}
+
+bool SweepRunner::readCsv(const QString &path, QList<SweepPoint> *points, QString *error)
+{
+    const QString shown = QFileInfo(path).filePath();
+    const auto fail = [&](const QString &problem) {
+        if (error)
+            *error = tr("%1: %2").arg(shown, problem);
+        return false;
+    };
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(file.errorString());
+    const QByteArray data = file.readAll();
+    CsvReader reader(data);
+    QList<QByteArray> header;
+    QString problem;
+    if (reader.atEnd() || !reader.readRecord(&header, &problem))
+        return fail(problem.isEmpty() ? tr("empty, not a sweep table")
+                                      : tr("not a sweep table: %1").arg(problem));
+    const qsizetype concurrencyColumn = header.indexOf("concurrency");
+    const qsizetype urlsColumn = header.indexOf("urls");
+    const qsizetype wallColumn = header.indexOf("wallMs");
+    if (concurrencyColumn < 0 || urlsColumn < 0 || wallColumn < 0)
+        return fail(tr("not a sweep table: the header has no concurrency, urls or wallMs"));
+    const auto column = [&header](const char *name) { return header.indexOf(name); };
+    QList<SweepPoint> read;
+    // Rows numbered as a spreadsheet shows them: the header is row 1.
+    for (int row = 2; !reader.atEnd(); ++row) {
+        QList<QByteArray> fields;
+        if (!reader.readRecord(&fields, &problem))
+            return fail(tr("row %1: %2").arg(row).arg(problem));
+        if (fields.size() == 1 && fields.constFirst().isEmpty())
+            continue; // a blank line
+        const auto whole = [&](qsizetype at, int *value) {
+            bool ok = false;
+            *value = at >= 0 && at < fields.size() ? fields.at(at).toInt(&ok) : 0;
+            return at < 0 || (ok && *value >= 0);
+        };
+        const auto ms = [&](qsizetype at, qint64 *ns) {
+            bool ok = false;
+            const double value = at >= 0 && at < fields.size() ? fields.at(at).toDouble(&ok) : -1;
+            if (at >= 0 && (!ok || !std::isfinite(value)))
+                return false;
+            *ns = value < 0 ? -1 : qint64(std::llround(value * Units::NsPerMs));
+            return true;
+        };
+        SweepPoint point;
+        if (!whole(concurrencyColumn, &point.concurrency) || point.concurrency < 1)
+            return fail(tr("row %1: concurrency is not a worker count").arg(row));
+        if (!whole(urlsColumn, &point.urls) || !whole(column("succeeded"), &point.succeeded)
+            || !whole(column("failed"), &point.failed)
+            || !whole(column("cancelled"), &point.cancelled))
+            return fail(tr("row %1: a count is not a whole number").arg(row));
+        if (!ms(wallColumn, &point.wallNs) || point.wallNs < 0
+            || !ms(column("serialMs"), &point.serialNs) || !ms(column("p50Ms"), &point.p50Ns)
+            || !ms(column("p95Ms"), &point.p95Ns))
+            return fail(tr("row %1: a time is not a number of milliseconds").arg(row));
+        point.speedup = point.wallNs > 0 ? double(point.serialNs) / double(point.wallNs) : 0;
+        read.append(point);
+    }
+    std::stable_sort(read.begin(), read.end(), [](const SweepPoint &a, const SweepPoint &b) {
+        return a.concurrency < b.concurrency;
+    });
+    *points = std::move(read);
     return true;
 }
 

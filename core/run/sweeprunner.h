@@ -82,6 +82,10 @@ public:
     // Atomically (QSaveFile, commit() checked); false with a sentence naming the path.
     static bool writeCsv(const QString &path, const QList<SweepPoint> &points, QString *error,
                          double threshold = DefaultKneeThreshold);
+    // That table read back (by --what-if, to calibrate its replay), columns found by their
+    // names: concurrency, urls and wallMs are needed, the others may be missing; rows sorted by
+    // concurrency. False with a sentence naming the path, the row and the column.
+    static bool readCsv(const QString &path, QList<SweepPoint> *points, QString *error);
 
 Q_SIGNALS:
     void pointStarted(int index, int concurrency);

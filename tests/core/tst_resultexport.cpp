@@ -380,6 +380,14 @@ void TestResultExport::roundTrip()
         QCOMPARE(run.info.concurrency, info.concurrency);
         QCOMPARE(run.info.method, info.method);
         QCOMPARE(run.info.toolVersion, info.toolVersion);
+        QCOMPARE(run.info.perHost, 0); // not written without a cap
+        RunInfo polite = info;
+        polite.perHost = 3;
+        ImportedRun politeRun;
+        QVERIFY2(
+            JsonFormat::fromJson(JsonFormat::toJson(jobs, summary, polite), &politeRun, &error),
+            qPrintable(error));
+        QCOMPARE(politeRun.info.perHost, 3); // --what-if replays the run with its own cap
     } else {
         QVERIFY(!run.info.startedAt.isValid()); // CSV carries no run information
     }
