@@ -3,8 +3,12 @@
 // idle time, falls in the totals, the last partial point, and the CSV.
 #include "run/timeline.h"
 
+#include "formats/jsonformat.h"
 #include "runsummary.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -58,6 +62,9 @@ private slots:
     void fromSummaryLeavesRestoredResultsOut();
     void csvHasAHeaderAndOneRowPerPoint();
     void writeCsvNamesAPathItCannotWrite();
+    void jsonExportCarriesTheTimelineAndReadsItBack();
+    void jsonImportRejectsAMalformedTimeline_data();
+    void jsonImportRejectsAMalformedTimeline();
 };
 
 void TestTimeline::pointsAtFixedIntervals_data()
@@ -219,6 +226,74 @@ void TestTimeline::writeCsvNamesAPathItCannotWrite()
     const QString bad = dir.filePath(QStringLiteral("missing/timeline.csv"));
     QVERIFY(!RunTimeline::writeCsv(bad, {}, &error));
     QVERIFY2(error.contains(bad), qPrintable(error));
+}
+
+void TestTimeline::jsonExportCarriesTheTimelineAndReadsItBack()
+{
+    Job job;
+    job.url = QUrl(QStringLiteral("http://127.0.0.1/a"));
+    job.state = JobState::Succeeded;
+    job.bytesReceived = 1007;
+    RunInfo info;
+    info.timeline = { point(250, 1000, 0, 16), { 312'345'000, 7, 1, 0 } };
+    const QByteArray json = JsonFormat::toJson({ job }, RunSummary::compute({ job }), info);
+    const QJsonObject root = QJsonDocument::fromJson(json).object();
+    const QJsonArray timeline = root.value(QLatin1String("timeline")).toArray();
+    QCOMPARE(timeline.size(), 2);
+    QCOMPARE(timeline.at(1).toObject().value(QLatin1String("tMs")).toDouble(), 312.345);
+    QCOMPARE(timeline.at(0).toObject().value(QLatin1String("activeWorkers")).toInt(), 16);
+    QVERIFY2(json.contains("\n    {\"tMs\": 250.000, \"bytes\": 1000, \"urlsFinished\": 0, "
+                           "\"activeWorkers\": 16}"),
+             json.constData()); // one point per line
+
+    ImportedRun run;
+    QString error;
+    QVERIFY2(JsonFormat::fromJson(json, &run, &error), qPrintable(error));
+    QCOMPARE(run.info.timeline, info.timeline);
+
+    // A run without one writes none, and reads back without one.
+    const QByteArray plain = JsonFormat::toJson({ job }, RunSummary::compute({ job }), RunInfo());
+    QVERIFY(!QJsonDocument::fromJson(plain).object().contains(QLatin1String("timeline")));
+    QVERIFY2(JsonFormat::fromJson(plain, &run, &error), qPrintable(error));
+    QVERIFY(run.info.timeline.isEmpty());
+}
+
+void TestTimeline::jsonImportRejectsAMalformedTimeline_data()
+{
+    QTest::addColumn<QJsonValue>("timeline");
+    QTest::addColumn<QString>("expectedError");
+
+    const auto pointObject = [](double tMs, const QJsonValue &bytes) {
+        return QJsonObject { { QStringLiteral("tMs"), tMs },
+                             { QStringLiteral("bytes"), bytes },
+                             { QStringLiteral("urlsFinished"), 1 },
+                             { QStringLiteral("activeWorkers"), 2 } };
+    };
+    QTest::newRow("a timeline that is an object")
+        << QJsonValue(QJsonObject()) << QStringLiteral("timeline is not an array");
+    QTest::newRow("a point that is a number") << QJsonValue(QJsonArray { pointObject(250, 1), 3 })
+                                              << QStringLiteral("timeline[1]: not an object");
+    QTest::newRow("a point before the one it follows")
+        << QJsonValue(QJsonArray { pointObject(500, 1), pointObject(250, 1) })
+        << QStringLiteral("timeline[1]: tMs");
+    QTest::newRow("negative bytes") << QJsonValue(QJsonArray { pointObject(250, -5) })
+                                    << QStringLiteral("timeline[0]: bytes is not a whole number");
+    QTest::newRow("bytes as text")
+        << QJsonValue(QJsonArray { pointObject(250, QStringLiteral("5")) })
+        << QStringLiteral("timeline[0]: bytes is not a whole number");
+}
+
+void TestTimeline::jsonImportRejectsAMalformedTimeline()
+{
+    QFETCH(QJsonValue, timeline);
+    QFETCH(QString, expectedError);
+    QJsonObject root =
+        QJsonDocument::fromJson(JsonFormat::toJson({}, RunSummary(), RunInfo())).object();
+    root.insert(QStringLiteral("timeline"), timeline);
+    ImportedRun run;
+    QString error;
+    QVERIFY(!JsonFormat::fromJson(QJsonDocument(root).toJson(), &run, &error));
+    QVERIFY2(error.startsWith(expectedError), qPrintable(error));
 }
 
 QTEST_GUILESS_MAIN(TestTimeline)
