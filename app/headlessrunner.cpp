@@ -705,10 +705,12 @@ void HeadlessRunner::printProgress()
 
 void HeadlessRunner::sampleTimeline()
 {
-    if (m_timelineOriginNs >= 0) {
-        m_timeline.sample(
-            RunTimeline::fromSummary(m_model->counts(), m_engine->nowNs() - m_timelineOriginNs));
-    }
+    if (m_timelineOriginNs < 0)
+        return;
+    RunTimeline::Sample sample =
+        RunTimeline::fromSummary(m_model->counts(), m_engine->nowNs() - m_timelineOriginNs);
+    sample.running = m_engine->activeCount(); // what the progress meter calls active
+    m_timeline.sample(sample);
 }
 
 void HeadlessRunner::clearProgress()

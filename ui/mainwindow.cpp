@@ -613,7 +613,10 @@ void MainWindow::onRunFinished()
 void MainWindow::sampleTimeline(const RunSummary &summary, bool runEnded)
 {
     // Its clock is the summary's wall time, which stands still while nothing is in flight.
-    const RunTimeline::Sample sample = RunTimeline::fromSummary(summary, summary.wallNs);
+    RunTimeline::Sample sample = RunTimeline::fromSummary(summary, summary.wallNs);
+    // The engine's count, as Active workers shows it: a row stays Running until its batch is
+    // handed over, while its lane may have started the next URL.
+    sample.running = m_engine->activeCount();
     if (summary.total == 0)
         m_timeline.clear();
     else if (runEnded)
