@@ -222,7 +222,8 @@ QString timelineFromJson(const QJsonObject &root, QList<TimelinePoint> *points)
             return tr("%1: not an object").arg(place);
         const QJsonValue tMs = object.value(QLatin1String("tMs"));
         const double ms = numberFromJson(tMs).real;
-        constexpr double MaxMs = double(std::numeric_limits<qint64>::max() / Units::NsPerMs);
+        constexpr double MaxMs =
+            double(std::numeric_limits<qint64>::max()) / double(Units::NsPerMs);
         const qint64 endNs = ms >= 0 && ms < MaxMs ? std::llround(ms * double(Units::NsPerMs)) : -1;
         if (!tMs.isDouble() || endNs < 0 || endNs < previousNs)
             return tr("%1: tMs is not a time from the previous point's on").arg(place);
