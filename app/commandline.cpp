@@ -194,6 +194,24 @@ bool checkModeOptions(const CommandLine &line, bool sampleGiven)
     return true;
 }
 
+// --timeline writes CSV, and only a headless run has one to write.
+bool checkTimelineOption(const CommandLine &line)
+{
+    if (line.timelinePath.isEmpty())
+        return true;
+    if (RunFile::formatForPath(line.timelinePath) != ExportFormat::Csv) {
+        printError(tr("--timeline writes CSV: give a file name ending in .csv, not '%1'")
+                       .arg(line.timelinePath));
+        return false;
+    }
+    if (line.mode != CommandLine::Mode::Headless || !line.sweepLevels.isEmpty()) {
+        printError(tr("--timeline records a headless run: it needs --headless, and does not go "
+                      "with --sweep, --merge, --compare or --demo-server"));
+        return false;
+    }
+    return true;
+}
+
 // A positional argument that names an existing file and is not a URL is a list to read.
 bool isListFile(const QString &argument)
 {
@@ -292,6 +310,11 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
     const QCommandLineOption exportTo(QStringLiteral("export"),
                                       tr("Write the results to FILE (.json, .csv or .har)."),
                                       QStringLiteral("FILE"));
+    const QCommandLineOption timeline(
+        QStringLiteral("timeline"),
+        tr("Write the run's throughput to FILE.csv: bytes and finished URLs per 250 ms of wall "
+           "time, and the URLs in flight (headless)."),
+        QStringLiteral("FILE"));
     const QCommandLineOption outputDir(
         QStringList { QStringLiteral("o"), QStringLiteral("output-dir") },
         tr("Save bodies into DIR (default: count and hash them only)."), QStringLiteral("DIR"));
@@ -523,6 +546,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
     parser.addOption(proxy);
     parser.addOption(journal);
     parser.addOption(whatIf);
+    parser.addOption(timeline);
     parser.addPositionalArgument(QStringLiteral("urls"),
                                  tr("URLs to fetch, or one FILE with a list (as --input FILE). "
                                     "With --headless and no other input, a list piped to "
@@ -711,6 +735,11 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
     result.inputPath = parser.value(input);
     result.urls = parser.positionalArguments();
     result.exportPath = parser.value(exportTo);
+    result.timelinePath = parser.value(timeline);
+    if (parser.isSet(timeline) && result.timelinePath.isEmpty()) {
+        printError(tr("--timeline needs a file name"));
+        return false;
+    }
     result.quiet = parser.isSet(quiet);
     result.demo = parser.isSet(demo);
     result.useSystemProxy = !parser.isSet(noProxy);
@@ -771,7 +800,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                        .arg(result.exportPath));
         return false;
     }
-    if (!checkModeOptions(result, parser.isSet(sample)))
+    if (!checkModeOptions(result, parser.isSet(sample)) || !checkTimelineOption(result))
         return false;
     if (!result.journalPath.isEmpty()
         && (result.mode != Mode::Headless || !result.sweepLevels.isEmpty() || result.demo)) {

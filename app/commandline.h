@@ -25,6 +25,7 @@ struct CommandLine
     QString inputPath; // "-" = standard input
     QStringList urls; // positional arguments
     QString exportPath;
+    QString timelinePath; // --timeline FILE.csv: the run's throughput per interval, as CSV
     bool quiet = false;
     bool demo = false;
     bool useSystemProxy = true;

@@ -269,6 +269,7 @@ HeadlessRunner::HeadlessRunner(CommandLine line, QObject *parent)
                 });
     }
     connect(m_engine.get(), &FetchEngine::progressUpdated, this, &HeadlessRunner::printProgress);
+    connect(m_engine.get(), &FetchEngine::progressUpdated, this, &HeadlessRunner::sampleTimeline);
     connect(m_engine.get(), &FetchEngine::runFinished, this, &HeadlessRunner::finish);
     connect(m_engine.get(), &FetchEngine::hostBackingOff, this,
             [this](const QString &host, qint64 delayMs) {
@@ -325,6 +326,14 @@ bool HeadlessRunner::checkOutputs() const
 {
     if (!checkExportPath(m_line.exportPath))
         return false;
+    if (!m_line.timelinePath.isEmpty()) {
+        const QString problem = exportPathProblem(m_line.timelinePath);
+        if (!problem.isEmpty()) {
+            writeErr(tr("parafetch: --timeline: cannot write %1: %2\n")
+                         .arg(m_line.timelinePath, problem));
+            return false;
+        }
+    }
     if (!m_line.journalPath.isEmpty()) {
         const QString problem = exportPathProblem(m_line.journalPath);
         if (!problem.isEmpty()) {
@@ -589,6 +598,12 @@ bool HeadlessRunner::startRun()
     // The list's text, the duplicate table and the entries are gone now; their pages go back
     // to the system before the run fills the holes they leave with nothing.
     endBulkLoad();
+    if (!m_line.timelinePath.isEmpty()
+        || RunFile::formatForPath(m_line.exportPath) == ExportFormat::Json) {
+        // What a journal brought back is no throughput of this run.
+        m_timelineOriginNs = m_engine->nowNs();
+        m_timeline.startFrom(RunTimeline::fromSummary(m_model->counts(), 0));
+    }
     if (none) // nothing to run, but a summary and an export
         QMetaObject::invokeMethod(this, &HeadlessRunner::finish, Qt::QueuedConnection);
     else
@@ -726,6 +741,16 @@ void HeadlessRunner::printProgress()
     m_progressShown = true;
 }
 
+void HeadlessRunner::sampleTimeline()
+{
+    if (m_timelineOriginNs < 0)
+        return;
+    RunTimeline::Sample sample =
+        RunTimeline::fromSummary(m_model->counts(), m_engine->nowNs() - m_timelineOriginNs);
+    sample.running = m_engine->activeCount(); // what the progress meter calls active
+    m_timeline.sample(sample);
+}
+
 void HeadlessRunner::clearProgress()
 {
     if (!m_progressShown)
@@ -792,6 +817,16 @@ int HeadlessRunner::writeResults(const QList<Job> &jobs, const RunSummary &summa
     }
 
     int exitCode = summary.succeeded == summary.total ? AllSucceeded : SomeFailed;
+    if (m_timelineOriginNs >= 0) {
+        m_timeline.finish(
+            RunTimeline::fromSummary(summary, m_engine->nowNs() - m_timelineOriginNs));
+        QString error;
+        if (!m_line.timelinePath.isEmpty()
+            && !RunTimeline::writeCsv(m_line.timelinePath, m_timeline.points(), &error)) {
+            writeErr(tr("parafetch: --timeline: %1\n").arg(error));
+            exitCode = SomeFailed;
+        }
+    }
     if (!m_line.exportPath.isEmpty()) {
         RunInfo info;
         info.startedAt = m_engine->epoch().addMSecs(summary.firstStartNs / Units::NsPerMs);
@@ -802,6 +837,7 @@ int HeadlessRunner::writeResults(const QList<Job> &jobs, const RunSummary &summa
                                                                         : QByteArrayLiteral("GET");
         info.toolVersion = QCoreApplication::applicationVersion();
         info.requestHeaders = m_line.fetch.headers; // masked by the HAR export
+        info.timeline = m_timeline.points();
         QString error;
         if (!RunFile::write(m_line.exportPath, *RunFile::formatForPath(m_line.exportPath), jobs,
                             summary, info, &error)) {

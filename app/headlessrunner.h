@@ -3,6 +3,7 @@
 #pragma once
 
 #include "commandline.h"
+#include "run/timeline.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -77,6 +78,7 @@ private:
     void finishSweep();
     void printResult(const Job &job);
     void printProgress();
+    void sampleTimeline();
     void clearProgress();
     void finish();
     // The summary, the export and the rules for these jobs; the exit code they call for.
@@ -96,6 +98,10 @@ private:
     std::unique_ptr<SweepRunner> m_sweep;
     std::unique_ptr<UrlListParser> m_parser; // the input, until the run starts
     std::unique_ptr<StdinReader> m_stdinReader;
+    // For --timeline and a JSON export, sampled at the engine's progress pace. Its clock is the
+    // engine's from the start of the run (a headless run has no pauses); -1 = not recording.
+    RunTimeline m_timeline;
+    qint64 m_timelineOriginNs = -1;
     int m_stdinSilenceLimitMs = StdinSilenceLimitMs;
     int m_forceQuitGraceMs = ForceQuitGraceMs;
     bool m_progressOnTerminal = false;

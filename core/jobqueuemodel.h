@@ -80,6 +80,8 @@ public:
     // Always equal to RunSummary::compute(jobs()). Kept up to date as jobs change, so a window
     // can show it often whatever the row count; without live figures (below) computed here.
     RunSummary summary() const;
+    // The summary's counts and bytes without its figures of time: O(1), live figures or not.
+    RunSummary counts() const { return m_summary.counts(); }
     // Where nothing was in flight for at least minNs (RunSummaryTracker::idleGapsNs).
     std::vector<std::pair<qint64, qint64>> idleGapsNs(qint64 minNs) const;
     // Whether summary() and idleGapsNs() are kept up to date as jobs change (the default), at

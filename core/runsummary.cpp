@@ -339,7 +339,7 @@ int RunSummaryTracker::count(JobState state) const
     return m_states[std::size_t(state)];
 }
 
-RunSummary RunSummaryTracker::result() const
+RunSummary RunSummaryTracker::counts() const
 {
     const auto saturated = [](WideSum sum) {
         return sum > WideSum(std::numeric_limits<qint64>::max())
@@ -359,6 +359,12 @@ RunSummary RunSummaryTracker::result() const
     s.restoredDone = m_restoredDone;
     s.restoredBytes = saturated(m_restoredBytes);
     s.serialNs = saturated(m_serialNs);
+    return s;
+}
+
+RunSummary RunSummaryTracker::result() const
+{
+    RunSummary s = counts();
     const std::vector<qint64> &starts = m_startsNs.sorted();
     const std::vector<qint64> &finishes = m_finishesNs.sorted();
     s.firstStartNs = starts.empty() ? -1 : starts.front();

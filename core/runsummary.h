@@ -125,6 +125,9 @@ public:
     void clear();
     int count(JobState state) const;
     RunSummary result() const;
+    // result() without the figures of time (wall, first start and last finish, rates,
+    // percentiles): counts and sums only, O(1) whether or not times are kept.
+    RunSummary counts() const;
     // Whether the figures of time (wall, percentiles, idle gaps) are kept up to date too (the
     // default). Without them the tracker keeps only counts and sums, O(1) memory instead of
     // about 60 bytes a job, and result() has no figures of time: for a holder that asks for

@@ -6,6 +6,7 @@
 #include "formats/runfile.h"
 #include "inputpanel.h"
 #include "jobqueuemodel.h"
+#include "run/timeline.h"
 #include "units.h"
 
 #include <QDateTime>
@@ -79,6 +80,8 @@ bool ExportFlow::exportTo(const QString &path, QString *error)
         : QByteArrayLiteral("GET");
     info.toolVersion = QCoreApplication::applicationVersion();
     info.requestHeaders = m_engine->options().headers; // masked by the HAR export
+    if (m_timeline)
+        info.timeline = m_timeline->points();
     if (!RunFile::write(path, *format, m_model->jobs(), summary, info, error))
         return false;
     m_unexportedResults = false;

@@ -13,6 +13,7 @@ namespace Parafetch {
 class FetchEngine;
 class InputPanel;
 class JobQueueModel;
+class RunTimeline;
 
 class ExportFlow final : public QObject
 {
@@ -34,6 +35,8 @@ public:
     // Where the file dialogs open: the folder of the last import, export or saved run.
     QString lastDirectory() const { return m_lastDirectory; }
     void setLastDirectory(const QString &folder) { m_lastDirectory = folder; }
+    // The run's timeline, which a JSON export carries (null: none).
+    void setTimeline(const RunTimeline *timeline) { m_timeline = timeline; }
 
 Q_SIGNALS:
     // The queue now holds a saved run in place of the list.
@@ -50,6 +53,7 @@ private:
     QWidget *const m_window;
     QString m_lastDirectory;
     bool m_unexportedResults = false; // results fetched here since the last export
+    const RunTimeline *m_timeline = nullptr;
 };
 
 } // namespace Parafetch

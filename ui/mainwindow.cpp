@@ -22,6 +22,7 @@
 #include "settingsstore.h"
 #include "summarypanel.h"
 #include "sweepdialog.h"
+#include "throughputgraph.h"
 #include "units.h"
 #include "urllistparser.h"
 #include "waterfalldock.h"
@@ -54,11 +55,15 @@ constexpr QSize DefaultWindowSize(1280, 800);
 // Room left for the title bar and borders, which are not known before the window is shown.
 constexpr QSize FrameAllowance(16, 48);
 // restoreState() refuses a state saved with another version: 1 put Details beside the
-// waterfall (0, the default, had it in a tall dock under the summary).
-constexpr int LayoutVersion = 1;
+// waterfall (0, the default, had it in a tall dock under the summary); 2 added the throughput
+// graph under the summary.
+constexpr int LayoutVersion = 2;
 constexpr int DetailsDockPercent = 35; // of the bottom area's width, beside the waterfall
 constexpr int StatusMessageMs = 8000;
 constexpr int WaterfallDockHeight = 280;
+// Below this screen height the throughput graph starts hidden (View → Throughput shows it): at
+// 768 pixels a second dock on the right left Details too short to read.
+constexpr int ThroughputGraphMinScreenHeight = 900;
 constexpr int TrayMessageMs = 6000;
 
 QString settingsKey(const char *name)
@@ -103,6 +108,7 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
 
     m_files = new ExportFlow(m_model, m_engine, m_input, this);
     connect(m_files, &ExportFlow::runOpened, this, &MainWindow::refreshSummary);
+    m_files->setTimeline(&m_timeline);
     connect(m_files, &ExportFlow::message, this, &MainWindow::showMessage);
 
     auto *top = new QWidget(this);
@@ -148,6 +154,12 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
     connect(m_model, &QAbstractItemModel::modelReset, this, &MainWindow::updateActions);
     // What was removed before the queue was replaced has no place to go back to.
     connect(m_model, &QAbstractItemModel::modelReset, m_undo, &QUndoStack::clear);
+    // A queue replaced (a saved run opened) brings figures that did not arrive over the clock.
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+        const RunSummary summary = m_model->summary();
+        m_timeline.startFrom(RunTimeline::fromSummary(summary, summary.wallNs));
+        m_graph->refresh();
+    });
     // Once the list is in, the paste area shrinks to a few lines: the table gets the room.
     const auto compactInput = [this, top] {
         const bool compact = m_model->rowCount() > 0;
@@ -204,6 +216,14 @@ void MainWindow::createDocks()
     addDockWidget(Qt::RightDockWidgetArea, summaryDock);
     summaryDock->toggleViewAction()->setText(tr("&Summary")); // the title bar shows no mnemonic
 
+    // Under the summary, in a dock of its own: the View menu hides it on a small screen.
+    m_graph = new ThroughputGraph(&m_timeline, this);
+    auto *graphDock = new QDockWidget(tr("Throughput"), this);
+    graphDock->setObjectName(QStringLiteral("throughputDock"));
+    graphDock->setWidget(m_graph);
+    addDockWidget(Qt::RightDockWidgetArea, graphDock);
+    graphDock->toggleViewAction()->setText(tr("T&hroughput"));
+
     m_details = new DetailPane(this);
     auto *detailsDock = new QDockWidget(tr("Details"), this);
     detailsDock->setObjectName(QStringLiteral("detailsDock"));
@@ -249,6 +269,8 @@ void MainWindow::applyDefaultDockSizes()
     auto *waterfallDock = findChild<QDockWidget *>(QStringLiteral("waterfallDock"));
     auto *detailsDock = findChild<QDockWidget *>(QStringLiteral("detailsDock"));
     const QRect available = screen()->availableGeometry();
+    if (available.height() < ThroughputGraphMinScreenHeight)
+        findChild<QDockWidget *>(QStringLiteral("throughputDock"))->hide();
     resizeDocks({ waterfallDock }, { std::min(WaterfallDockHeight, available.height() * 2 / 5) },
                 Qt::Vertical);
     const int span = std::min(width(), available.width());
@@ -547,6 +569,7 @@ void MainWindow::refreshSummary()
     m_summary->setPerHostLimit(m_engine->options().perHost);
     m_summary->setBandwidthCap(m_engine->options().limitRate, m_engine->options().limitRatePerUrl);
     m_summary->setPacing(m_engine->options().pacingText());
+    sampleTimeline(summary, false);
     // The proxy does not re-filter on every live change (it would re-sort rows under the
     // pointer); a status or text filter is applied again at the summary's pace instead.
     if (running
@@ -570,6 +593,7 @@ void MainWindow::onRunFinished()
     m_summaryTimer.stop();
     refreshSummary();
     const RunSummary &summary = m_summary->summary();
+    sampleTimeline(summary, true);
     // Once per run, over every row: O(n log n), 100,000 rows in a few ms.
     const FetchOptions &options = m_engine->options();
     m_summary->setVerdict(Verdict::analyse(
@@ -584,6 +608,22 @@ void MainWindow::onRunFinished()
                                 .arg(formatSeconds(summary.wallNs)),
                             QSystemTrayIcon::Information, TrayMessageMs);
     }
+}
+
+void MainWindow::sampleTimeline(const RunSummary &summary, bool runEnded)
+{
+    // Its clock is the summary's wall time, which stands still while nothing is in flight.
+    RunTimeline::Sample sample = RunTimeline::fromSummary(summary, summary.wallNs);
+    // The engine's count, as Active workers shows it: a row stays Running until its batch is
+    // handed over, while its lane may have started the next URL.
+    sample.running = m_engine->activeCount();
+    if (summary.total == 0)
+        m_timeline.clear();
+    else if (runEnded)
+        m_timeline.finish(sample);
+    else
+        m_timeline.sample(sample);
+    m_graph->refresh();
 }
 
 void MainWindow::retrySelected()

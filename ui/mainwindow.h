@@ -6,6 +6,7 @@
 #include "fetchoptions.h"
 #include "queuetableview.h"
 #include "run/runjournal.h"
+#include "run/timeline.h"
 #include "runsession.h"
 
 #include <QMainWindow>
@@ -36,6 +37,7 @@ class MainWindowActions;
 class RateSpinBox;
 class SummaryPanel;
 class SweepDialog;
+class ThroughputGraph;
 class WaterfallDock;
 class WaterfallView;
 struct Job;
@@ -138,6 +140,8 @@ private:
     void showSelectedDetails();
     void onJobFinished(const Job &job);
     void onRunFinished();
+    // The timeline takes the summary's totals at its wall time; the graph repaints.
+    void sampleTimeline(const RunSummary &summary, bool runEnded);
     void settingsDialog();
     void readSettings();
     void writeSettings();
@@ -162,6 +166,8 @@ private:
     QSystemTrayIcon *m_tray = nullptr;
     std::unique_ptr<BaselineRunner> m_baseline;
     QTimer m_summaryTimer;
+    RunTimeline m_timeline; // sampled with the summary: no signal per URL or chunk
+    ThroughputGraph *m_graph = nullptr;
     QString m_idleStatus; // what the status bar shows when no passing message is up
     RunSession *m_session = nullptr;
     ExportFlow *m_files = nullptr;

@@ -10,6 +10,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QCommandLineParser>
+#include <QDockWidget>
 #include <QElapsedTimer>
 #include <QEvent>
 #include <QFile>
@@ -133,7 +134,11 @@ int main(int argc, char *argv[])
         QStringLiteral("show"),
         QStringLiteral("Show only these rows during the run: all, active, done or failed."),
         QStringLiteral("ROWS"), QStringLiteral("all"));
-    parser.addOptions({ urls, jobs, base, path, addOnly, traceStalls, filter, show });
+    const QCommandLineOption graph(
+        QStringLiteral("graph"),
+        QStringLiteral("Show the throughput graph during the run (on, the default, or off)."),
+        QStringLiteral("ON|OFF"), QStringLiteral("on"));
+    parser.addOptions({ urls, jobs, base, path, addOnly, traceStalls, filter, show, graph });
     parser.process(app);
 
     using namespace Parafetch;
@@ -153,6 +158,9 @@ int main(int argc, char *argv[])
     JobQueueModel model;
     FetchEngine engine(&model);
     MainWindow window(&model, &engine);
+    // The graph starts hidden on a small screen (the offscreen one is): shown, it is measured.
+    if (auto *dock = window.findChild<QDockWidget *>(QStringLiteral("throughputDock")))
+        dock->setVisible(parser.value(graph) != QLatin1String("off"));
     window.show();
     QCoreApplication::processEvents();
 
@@ -213,6 +221,7 @@ int main(int argc, char *argv[])
         result.insert(QStringLiteral("stallMaxMs"),
                       lateMs.empty() ? 0.0 : *std::max_element(lateMs.cbegin(), lateMs.cend()));
         result.insert(QStringLiteral("ticks"), int(lateMs.size()));
+        result.insert(QStringLiteral("graphShown"), parser.value(graph) != QLatin1String("off"));
         result.insert(QStringLiteral("rssFinishedBytes"), statusField("VmRSS:"));
     }
     result.insert(QStringLiteral("peakRssBytes"), statusField("VmHWM:"));

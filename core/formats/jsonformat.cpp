@@ -32,6 +32,10 @@
 //   "jobs": [
 //     {"line": 1, "url": "https://***@example.com/a", "fileName": "", "state": "failed", ...},
 //     ...
+//   ],
+//   "timeline": [   throughput per 250 ms of wall time (run/timeline.h); only when recorded
+//     {"tMs": 250.000, "bytes": 1048576, "urlsFinished": 12, "activeWorkers": 16},   the
+//     ...           interval ends at tMs; the last may be shorter; the bytes add up to the run's
 //   ]
 // }
 // The summary is RunSummary (see runsummary.h for the definitions); readers may recompute it.
@@ -43,12 +47,14 @@
 
 #include "formats/jsonwriter.h"
 #include "run/verdict.h"
+#include "units.h"
 
 #include <QIODevice>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QJsonValue>
 
+#include <cmath>
 #include <limits>
 
 namespace Parafetch {
@@ -207,6 +213,66 @@ QString runInfoFromJson(const QJsonObject &root, RunInfo *info)
     return QString();
 }
 
+// The timeline, one point per line.
+void writeTimeline(JsonWriter &w, const QList<TimelinePoint> &points)
+{
+    w.key("timeline").beginArray(JsonWriter::Lines);
+    for (const TimelinePoint &point : points) {
+        w.beginObject();
+        w.key("tMs").numberLiteral(nsAsMs(point.endNs));
+        w.key("bytes").value(point.bytes);
+        w.key("urlsFinished").value(point.urlsFinished);
+        w.key("activeWorkers").value(point.activeWorkers);
+        w.endObject();
+    }
+    w.endArray();
+}
+
+// An optional timeline: absent or null is none; anything else must be whole.
+QString timelineFromJson(const QJsonObject &root, QList<TimelinePoint> *points)
+{
+    const QJsonValue timeline = root.value(QLatin1String("timeline"));
+    if (timeline.isUndefined() || timeline.isNull())
+        return QString();
+    if (!timeline.isArray())
+        return tr("timeline is not an array");
+    const QJsonArray array = timeline.toArray();
+    points->reserve(array.size());
+    qint64 previousNs = -1;
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const QString place = QStringLiteral("timeline[%1]").arg(i);
+        const QJsonObject object = array.at(i).toObject();
+        if (!array.at(i).isObject())
+            return tr("%1: not an object").arg(place);
+        const QJsonValue tMs = object.value(QLatin1String("tMs"));
+        const double ms = numberFromJson(tMs).real;
+        constexpr double MaxMs =
+            double(std::numeric_limits<qint64>::max()) / double(Units::NsPerMs);
+        const qint64 endNs = ms >= 0 && ms < MaxMs ? std::llround(ms * double(Units::NsPerMs)) : -1;
+        if (!tMs.isDouble() || endNs < 0 || endNs < previousNs)
+            return tr("%1: tMs is not a time from the previous point's on").arg(place);
+        const auto whole = [&object](const char *name, qint64 max, qint64 *out) {
+            const QJsonValue value = object.value(QLatin1String(name));
+            const Number number = numberFromJson(value);
+            if (!value.isDouble() || !number.whole || number.integer < 0 || number.integer > max)
+                return false;
+            *out = number.integer;
+            return true;
+        };
+        qint64 bytes = 0, finished = 0, active = 0;
+        if (!whole("bytes", std::numeric_limits<qint64>::max(), &bytes))
+            return tr("%1: bytes is not a whole number").arg(place);
+        if (!whole("urlsFinished", MaxInt, &finished))
+            return tr("%1: urlsFinished is not a whole number").arg(place);
+        if (!whole("activeWorkers", MaxInt, &active))
+            return tr("%1: activeWorkers is not a whole number").arg(place);
+        previousNs = endNs;
+        const TimelinePoint point { endNs, bytes, int(finished), int(active) };
+        points->append(point);
+    }
+    return QString();
+}
+
 } // namespace
 
 bool JsonFormat::write(QIODevice *device, const QList<Job> &jobs, const RunSummary &summary,
@@ -270,6 +336,8 @@ bool JsonFormat::write(QIODevice *device, const QList<Job> &jobs, const RunSumma
         chunks.flushIfFull();
     }
     w.endArray();
+    if (!info.timeline.isEmpty())
+        writeTimeline(w, info.timeline);
     w.endObject();
     w.out() += '\n';
     return chunks.flush();
@@ -300,6 +368,10 @@ bool JsonFormat::fromObject(const QJsonObject &root, ImportedRun *run, QString *
     const QString infoProblem = runInfoFromJson(root, &imported.info);
     if (!infoProblem.isEmpty())
         return fail(error, infoProblem);
+
+    const QString timelineProblem = timelineFromJson(root, &imported.info.timeline);
+    if (!timelineProblem.isEmpty())
+        return fail(error, timelineProblem);
 
     const QJsonValue jobs = root.value(QLatin1String("jobs"));
     if (!jobs.isArray())

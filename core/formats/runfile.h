@@ -26,6 +26,23 @@ namespace Parafetch {
 
 enum class ExportFormat { Csv, Json, Har };
 
+// One interval of a run's timeline (run/timeline.h): what happened in (the previous point's
+// endNs, endNs]. The clock is the run's wall time (RunSummary::wallNs): it starts at the first
+// start and stands still while no URL is in flight, so a pause is no stretch of zeros.
+struct TimelinePoint
+{
+    qint64 endNs = 0;
+    qint64 bytes = 0; // body bytes received in the interval
+    int urlsFinished = 0; // URLs that finished in the interval
+    int activeWorkers = 0; // URLs in flight at endNs
+
+    friend bool operator==(const TimelinePoint &a, const TimelinePoint &b)
+    {
+        return a.endNs == b.endNs && a.bytes == b.bytes && a.urlsFinished == b.urlsFinished
+            && a.activeWorkers == b.activeWorkers;
+    }
+};
+
 // What is known about the run as a whole, besides its jobs.
 struct RunInfo
 {
@@ -38,6 +55,8 @@ struct RunInfo
     // The extra request headers every URL was sent with (HAR request.headers); secret values
     // are masked on export, whatever the caller passes.
     HeaderList requestHeaders;
+    // Throughput over the run at a fixed interval (JSON only; empty = not recorded).
+    QList<TimelinePoint> timeline;
 };
 
 // The per-job fields of both formats, in order: the JSON keys and the CSV header. Fields added

@@ -252,6 +252,7 @@ private Q_SLOTS:
     void exportIsReadableByTheImporter();
     void aBandwidthCapIsSaidInTheSummaryAndTheExport();
     void theVerdictNamesTheStragglerOnStdoutAndInTheExport();
+    void theTimelineAddsUpToTheSummarysBytes();
     void checksumsFailTheRunAndTheRule_data();
     void checksumsFailTheRunAndTheRule();
     void headSendsHeadRequests();
@@ -574,6 +575,20 @@ void TestHeadless::exitCodes_data()
         << QStringList { QStringLiteral("--export"), QStringLiteral("x.txt"),
                          url(QStringLiteral("/bytes/1")) }
         << BadInput << QStringList { QStringLiteral("--export"), QStringLiteral("x.txt") };
+    const QString unwritableTimeline = m_dir.filePath(QStringLiteral("no-such-dir/t.csv"));
+    QTest::newRow("a --timeline that cannot be written exits 2 before fetching, naming both")
+        << QStringList { QStringLiteral("--timeline"), unwritableTimeline,
+                         url(QStringLiteral("/bytes/1")) }
+        << BadInput << QStringList { QStringLiteral("--timeline"), unwritableTimeline };
+    QTest::newRow("--timeline to a .json file exits 2: it writes CSV")
+        << QStringList { QStringLiteral("--timeline"), QStringLiteral("x.json"),
+                         url(QStringLiteral("/bytes/1")) }
+        << BadInput << QStringList { QStringLiteral("--timeline"), QStringLiteral("x.json") };
+    QTest::newRow("--timeline with --sweep exits 2 naming both")
+        << QStringList { QStringLiteral("--timeline"), QStringLiteral("x.csv"),
+                         QStringLiteral("--sweep"), QStringLiteral("1,2"),
+                         url(QStringLiteral("/bytes/1")) }
+        << BadInput << QStringList { QStringLiteral("--timeline"), QStringLiteral("--sweep") };
     addOptionRows();
 }
 
@@ -969,6 +984,59 @@ void TestHeadless::aBandwidthCapIsSaidInTheSummaryAndTheExport()
     QCOMPARE(imported.info.limitRate, qint64(1572864));
     QCOMPARE(imported.jobs.size(), 1);
     QCOMPARE(imported.jobs.at(0).sha256, LoopbackServer::expectedSha256(4000));
+}
+
+// --timeline: a run of about a second (URLs that drip) at four workers gives several points of
+// 250 ms whose bytes add up to the summary's, and the JSON export carries the same points.
+void TestHeadless::theTimelineAddsUpToTheSummarysBytes()
+{
+    QTemporaryDir exportDir(m_dir.filePath(QStringLiteral("export-XXXXXX")));
+    QVERIFY(exportDir.isValid());
+    const QString csvPath = exportDir.filePath(QStringLiteral("timeline.csv"));
+    const QString jsonPath = exportDir.filePath(QStringLiteral("run.json"));
+    QStringList args { QStringLiteral("-j"),         QStringLiteral("4"),
+                       QStringLiteral("--timeline"), csvPath,
+                       QStringLiteral("--export"),   jsonPath };
+    const int urls = 10;
+    for (int i = 0; i < urls - 2; ++i)
+        args << url(QStringLiteral("/bytes/%1").arg(1000 + i * 777));
+    args << url(QStringLiteral("/drip/20/50")) << url(QStringLiteral("/drip/10/80"));
+    RunResult result;
+    QVERIFY(run(args, &result));
+    QVERIFY2(result.exitCode == AllSucceeded, qPrintable(result.describe()));
+    const QRegularExpressionMatch bytesMatch =
+        QRegularExpression(QStringLiteral(" bytes=(\\d+) ")).match(QString::fromUtf8(result.out));
+    QVERIFY2(bytesMatch.hasMatch(), qPrintable(result.describe()));
+    const qint64 summaryBytes = bytesMatch.captured(1).toLongLong();
+
+    QFile csv(csvPath);
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    QList<QByteArray> rows = csv.readAll().split('\n');
+    QCOMPARE(rows.takeFirst(), QByteArray("tMs,bytes,urlsFinished,activeWorkers\r"));
+    QCOMPARE(rows.takeLast(), QByteArray()); // the last row ends with CRLF too
+    QVERIFY2(rows.size() >= 3, qPrintable(result.describe())); // about a second: 4 points
+    qint64 bytes = 0;
+    int finished = 0;
+    double previousMs = 0;
+    for (const QByteArray &row : std::as_const(rows)) {
+        const QList<QByteArray> cells = row.trimmed().split(',');
+        QCOMPARE(cells.size(), 4);
+        const double ms = cells[0].toDouble();
+        QVERIFY2(ms > previousMs, row.constData());
+        previousMs = ms;
+        bytes += cells[1].toLongLong();
+        finished += cells[2].toInt();
+        QVERIFY2(cells[3].toInt() >= 0 && cells[3].toInt() <= 4, row.constData());
+    }
+    QCOMPARE(QByteArray(rows.first().split(',').first()), QByteArray("250.000"));
+    QCOMPARE(bytes, summaryBytes);
+    QCOMPARE(finished, urls);
+
+    ImportedRun imported;
+    QString error;
+    QVERIFY2(RunFile::read(jsonPath, &imported, &error), qPrintable(error));
+    QCOMPARE(imported.info.timeline.size(), rows.size());
+    QCOMPARE(imported.info.timeline.last().urlsFinished, rows.last().split(',').at(2).toInt());
 }
 
 // "Why wasn't it faster?" under the summary and as the export's "verdict": one URL of 13 is held
@@ -1893,6 +1961,7 @@ void TestHeadless::helpListsEveryOption_data()
                                 "--cookies" })
         QTest::newRow(qPrintable(QStringLiteral("--help lists %1").arg(QLatin1String(option))))
             << QString::fromLatin1(option);
+    QTest::newRow("--help lists --timeline") << QStringLiteral("--timeline");
 }
 
 void TestHeadless::helpListsEveryOption()

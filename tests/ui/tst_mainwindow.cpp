@@ -18,6 +18,7 @@
 #include "summarypanel.h"
 #include "sweepdialog.h"
 #include "testsupport.h"
+#include "throughputgraph.h"
 #include "urllistparser.h"
 #include "waterfallview.h"
 
@@ -297,6 +298,7 @@ private Q_SLOTS:
     void badLinesShowInlineAndGoodLinesAreAdded();
     void droppedTextAndFilesAreAdded();
     void summaryIsLiveWhileRunning();
+    void throughputGraphDrawsTheRunAsItHappens();
     void summaryEstimatesTheTimeLeft();
     void addingDuringARunFetchesTheNewRows();
     void exportRoundTripsThroughTheImporter();
@@ -711,6 +713,63 @@ void TestMainWindow::summaryIsLiveWhileRunning()
     h.action("cancelAll")->trigger();
     QVERIFY(finished.count() > 0 || finished.wait(RunTimeoutMs));
     QCOMPARE(h.model.count(JobState::Cancelled), 6);
+}
+
+// The graph under the summary gets its points while the run goes on (from the summary's own
+// 4 Hz refresh), their bytes add up to the summary's at the end, and it paints them.
+void TestMainWindow::throughputGraphDrawsTheRunAsItHappens()
+{
+    Harness h(3);
+    QVERIFY(h.show());
+    auto *graph = h.window->findChild<ThroughputGraph *>(QStringLiteral("throughputGraph"));
+    QVERIFY(graph);
+    // Shown by default from 900 pixels of screen height up, and from the View menu below.
+    auto *dock = h.window->findChild<QDockWidget *>(QStringLiteral("throughputDock"));
+    QVERIFY(dock);
+    QCOMPARE(dock->isVisible(), h.window->screen()->availableGeometry().height() >= 900);
+    if (!dock->isVisible())
+        dock->toggleViewAction()->trigger();
+    QVERIFY(graph->isVisible());
+    QVERIFY(!graph->accessibleName().isEmpty());
+    const QImage empty = graph->grab().toImage();
+    QStringList urls;
+    for (int i = 0; i < 6; ++i)
+        urls << m_server->url(QStringLiteral("/drip/%1/40").arg(20 + i)).toString();
+    h.typeAndAdd(urls);
+    QSignalSpy finished(&h.engine, &FetchEngine::runFinished);
+    h.action("start")->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(graph->timeline()->points().size() >= 2, RunTimeoutMs);
+    QCOMPARE(finished.count(), 0); // drawn as it happens, not at the end
+    QVERIFY(graph->toolTip().contains(QStringLiteral("in flight")));
+    QVERIFY(finished.wait(RunTimeoutMs));
+
+    const RunSummary summary = h.model.summary();
+    qint64 bytes = 0;
+    for (const TimelinePoint &point : graph->timeline()->points())
+        bytes += point.bytes;
+    QCOMPARE(bytes, summary.bytes);
+    QCOMPARE(graph->timeline()->points().last().activeWorkers, 0);
+
+    // Painted: the area in the Highlight colour, where the empty graph had none.
+    const QImage image = graph->grab().toImage();
+    QCOMPARE(image.size(), empty.size());
+    const QColor highlight = graph->palette().color(QPalette::Highlight);
+    const auto areaPixels = [&highlight](const QImage &picture) {
+        int count = 0;
+        for (int y = 0; y < picture.height(); ++y) {
+            for (int x = 0; x < picture.width(); ++x) {
+                const QColor pixel = picture.pixelColor(x, y);
+                // The area is Highlight over Base: its hue, whatever the blend.
+                if (pixel.hue() >= 0 && std::abs(pixel.hue() - highlight.hue()) <= 10
+                    && pixel.saturation() > 40)
+                    ++count;
+            }
+        }
+        return count;
+    };
+    QCOMPARE(areaPixels(empty), 0);
+    QVERIFY2(areaPixels(image) > image.width() * image.height() / 20,
+             qPrintable(QString::number(areaPixels(image))));
 }
 
 void TestMainWindow::summaryEstimatesTheTimeLeft()
