@@ -16,8 +16,6 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <sys/stat.h>
-
 using namespace Parafetch;
 using namespace Parafetch::TestSupport;
 
@@ -37,44 +35,6 @@ bool runParafetch(const QStringList &arguments, ProgramRun *run)
 QString fileName(int i)
 {
     return QStringLiteral("f%1.txt").arg(i);
-}
-
-// The exported jobs by their file name (the URL's last segment).
-QHash<QString, QJsonObject> jobsByName(const QString &exportPath, QJsonObject *summary)
-{
-    QFile file(exportPath);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    const QJsonObject root = QJsonDocument::fromJson(file.readAll()).object();
-    *summary = root.value(QLatin1String("summary")).toObject();
-    QHash<QString, QJsonObject> jobs;
-    for (const auto &value : root.value(QLatin1String("jobs")).toArray()) {
-        const QJsonObject job = value.toObject();
-        jobs.insert(QUrl(job.value(QLatin1String("url")).toString()).fileName(), job);
-    }
-    return jobs;
-}
-
-// What tells a file rewritten or replaced from one left alone: its inode and its mtime (ns).
-struct Identity
-{
-    quint64 inode = 0;
-    qint64 mtimeNs = -1;
-    bool operator==(const Identity &other) const
-    {
-        return inode == other.inode && mtimeNs == other.mtimeNs;
-    }
-};
-
-Identity identityOf(const QString &path)
-{
-    struct stat info
-    {
-    };
-    if (::stat(QFile::encodeName(path).constData(), &info) != 0)
-        return {};
-    return { quint64(info.st_ino),
-             qint64(info.st_mtim.tv_sec) * 1'000'000'000 + qint64(info.st_mtim.tv_nsec) };
 }
 
 // The statuses nginx answered, by file name, for the requests logged after the first `skip`.
@@ -159,7 +119,7 @@ void TestIfChanged::refetchesOnlyWhatChanged()
     QVERIFY2(first.exitCode == AllSucceeded, qPrintable(first.describe()));
     QJsonObject summary;
     const QHash<QString, QJsonObject> before =
-        jobsByName(base.filePath(QStringLiteral("first.json")), &summary);
+        exportedJobsByFileName(base.filePath(QStringLiteral("first.json")), &summary);
     QCOMPARE(before.size(), Files);
     for (const QJsonObject &job : before) {
         QCOMPARE(job.value(QLatin1String("state")).toString(), QStringLiteral("succeeded"));
@@ -169,9 +129,9 @@ void TestIfChanged::refetchesOnlyWhatChanged()
         QVERIFY(!job.value(QLatin1String("lastModified")).toString().isEmpty());
     }
     QTRY_COMPARE_WITH_TIMEOUT(int(nginx.requests().size()), Files, ServerLogGuardMs);
-    QHash<QString, Identity> identities;
+    QHash<QString, FileIdentity> identities;
     for (int i = 0; i < Files; ++i)
-        identities.insert(fileName(i), identityOf(QDir(saved).filePath(fileName(i))));
+        identities.insert(fileName(i), fileIdentity(QDir(saved).filePath(fileName(i))));
 
     // f1 changes: new content, new length, a later mtime, so a new ETag and Last-Modified.
     const QByteArray changed("changed, and longer than it was before: " + QByteArray(2000, 'z'));
@@ -194,7 +154,7 @@ void TestIfChanged::refetchesOnlyWhatChanged()
         QCOMPARE(statuses.value(fileName(i)), i == 1 ? Ok : NotModified);
 
     const QHash<QString, QJsonObject> after =
-        jobsByName(base.filePath(QStringLiteral("second.json")), &summary);
+        exportedJobsByFileName(base.filePath(QStringLiteral("second.json")), &summary);
     QCOMPARE(summary.value(QLatin1String("unchanged")).toInt(), Files - 1);
     QCOMPARE(summary.value(QLatin1String("succeeded")).toInt(), Files);
     for (int i = 0; i < Files; ++i) {
@@ -217,7 +177,7 @@ void TestIfChanged::refetchesOnlyWhatChanged()
             QCOMPARE(job.value(QLatin1String("lastModified")),
                      earlier.value(QLatin1String("lastModified")));
             QCOMPARE(job.value(QLatin1String("sha256")), earlier.value(QLatin1String("sha256")));
-            QVERIFY2(identityOf(path) == identities.value(fileName(i)), qPrintable(path));
+            QVERIFY2(fileIdentity(path) == identities.value(fileName(i)), qPrintable(path));
         }
     }
     // No .part, no "f1 (1).txt": the folder holds the files and nothing else.

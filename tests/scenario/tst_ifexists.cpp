@@ -17,8 +17,6 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <sys/stat.h>
-
 using namespace Parafetch;
 using namespace Parafetch::TestSupport;
 
@@ -37,43 +35,6 @@ QString fileName(int i)
 QByteArray servedBody(int i)
 {
     return QByteArray(1000 + i, char('a' + i));
-}
-
-// The exported jobs by their URL's file name.
-QHash<QString, QJsonObject> jobsByName(const QString &exportPath)
-{
-    QFile file(exportPath);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    QHash<QString, QJsonObject> jobs;
-    const QJsonObject root = QJsonDocument::fromJson(file.readAll()).object();
-    for (const auto &value : root.value(QLatin1String("jobs")).toArray()) {
-        const QJsonObject job = value.toObject();
-        jobs.insert(QUrl(job.value(QLatin1String("url")).toString()).fileName(), job);
-    }
-    return jobs;
-}
-
-// A file rewritten or replaced has another inode or mtime than one left alone.
-struct Identity
-{
-    quint64 inode = 0;
-    qint64 mtimeNs = -1;
-    bool operator==(const Identity &other) const
-    {
-        return inode == other.inode && mtimeNs == other.mtimeNs;
-    }
-};
-
-Identity identityOf(const QString &path)
-{
-    struct stat info
-    {
-    };
-    if (::lstat(QFile::encodeName(path).constData(), &info) != 0)
-        return {};
-    return { quint64(info.st_ino),
-             qint64(info.st_mtim.tv_sec) * 1'000'000'000 + qint64(info.st_mtim.tv_nsec) };
 }
 
 QByteArray contents(const QString &path)
@@ -185,10 +146,10 @@ void TestIfExists::skipAndOverwrite()
     QVERIFY(write(saved.filePath(fileName(2)), edited));
     QVERIFY(QFile::rename(saved.filePath(fileName(3)), outside.filePath(fileName(3))));
     QVERIFY(QFile::link(outside.filePath(fileName(3)), saved.filePath(fileName(3))));
-    QHash<QString, Identity> identities;
+    QHash<QString, FileIdentity> identities;
     for (const QString &path : { saved.filePath(fileName(0)), saved.filePath(fileName(2)),
                                  saved.filePath(fileName(3)), outside.filePath(fileName(3)) })
-        identities.insert(path, identityOf(path));
+        identities.insert(path, fileIdentity(path));
 
     // skip: only f0 is the server's copy; the rest are saved beside what is there.
     ProgramRun second;
@@ -198,7 +159,7 @@ void TestIfExists::skipAndOverwrite()
              qPrintable(second.describe()));
     QTRY_COMPARE_WITH_TIMEOUT(int(nginx.requests().size()), 2 * Files, ServerLogGuardMs);
     const QHash<QString, QJsonObject> skipped =
-        jobsByName(base.filePath(QStringLiteral("second.json")));
+        exportedJobsByFileName(base.filePath(QStringLiteral("second.json")));
     const QJsonObject f0 = skipped.value(fileName(0));
     QCOMPARE(f0.value(QLatin1String("state")).toString(), QStringLiteral("unchanged"));
     QCOMPARE(f0.value(QLatin1String("httpStatus")).toInt(), Ok);
@@ -216,7 +177,7 @@ void TestIfExists::skipAndOverwrite()
     QCOMPARE(contents(saved.filePath(QStringLiteral("f2 (1).txt"))), servedBody(2));
     QCOMPARE(contents(saved.filePath(QStringLiteral("f3 (1).txt"))), servedBody(3));
     for (auto it = identities.cbegin(); it != identities.cend(); ++it)
-        QVERIFY2(identityOf(it.key()) == it.value(), qPrintable(it.key())); // nothing touched
+        QVERIFY2(fileIdentity(it.key()) == it.value(), qPrintable(it.key())); // nothing touched
     QCOMPARE(contents(saved.filePath(fileName(2))), edited);
     QVERIFY(QFileInfo(saved.filePath(fileName(3))).isSymLink());
     const QStringList afterSkip { QStringLiteral("f0.txt"), QStringLiteral("f1 (1).txt"),
@@ -234,17 +195,17 @@ void TestIfExists::skipAndOverwrite()
              qPrintable(third.describe()));
     QTRY_COMPARE_WITH_TIMEOUT(int(nginx.requests().size()), 3 * Files, ServerLogGuardMs);
     const QHash<QString, QJsonObject> overwritten =
-        jobsByName(base.filePath(QStringLiteral("third.json")));
+        exportedJobsByFileName(base.filePath(QStringLiteral("third.json")));
     for (int i = 0; i < Files; ++i) {
         const QString savedAs = i == 3 ? QStringLiteral("f3 (1).txt") : fileName(i);
         QCOMPARE(overwritten.value(fileName(i)).value(QLatin1String("savedPath")).toString(),
                  saved.filePath(savedAs));
         QCOMPARE(contents(saved.filePath(savedAs)), i == 1 ? changed : servedBody(i));
     }
-    QVERIFY(!(identityOf(saved.filePath(fileName(0)))
+    QVERIFY(!(fileIdentity(saved.filePath(fileName(0)))
               == identities.value(saved.filePath(fileName(0)))));
     QVERIFY(QFileInfo(saved.filePath(fileName(3))).isSymLink());
-    QVERIFY(identityOf(outside.filePath(fileName(3)))
+    QVERIFY(fileIdentity(outside.filePath(fileName(3)))
             == identities.value(outside.filePath(fileName(3))));
     QCOMPARE(entries(saved.path()), afterSkip);
 }

@@ -10,11 +10,14 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTcpServer>
 
+#include <sys/stat.h>
 #include <tuple>
 
 namespace {
@@ -175,6 +178,33 @@ bool runProgram(const QString &program, const QStringList &arguments, ProgramRun
     run->out = QString::fromUtf8(process.readAllStandardOutput());
     run->err = QString::fromUtf8(process.readAllStandardError());
     return true;
+}
+
+FileIdentity fileIdentity(const QString &path)
+{
+    struct stat info
+    {
+    };
+    if (::lstat(QFile::encodeName(path).constData(), &info) != 0)
+        return {};
+    return { quint64(info.st_ino),
+             qint64(info.st_mtim.tv_sec) * 1'000'000'000 + qint64(info.st_mtim.tv_nsec) };
+}
+
+QHash<QString, QJsonObject> exportedJobsByFileName(const QString &exportPath, QJsonObject *summary)
+{
+    QFile file(exportPath);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    const QJsonObject root = QJsonDocument::fromJson(file.readAll()).object();
+    if (summary)
+        *summary = root.value(QLatin1String("summary")).toObject();
+    QHash<QString, QJsonObject> jobs;
+    for (const auto &value : root.value(QLatin1String("jobs")).toArray()) {
+        const QJsonObject job = value.toObject();
+        jobs.insert(QUrl(job.value(QLatin1String("url")).toString()).fileName(), job);
+    }
+    return jobs;
 }
 
 } // namespace Parafetch::TestSupport

@@ -7,6 +7,8 @@
 #include "job.h"
 
 #include <QAnyStringView>
+#include <QHash>
+#include <QJsonObject>
 #include <QList>
 #include <QMetaType>
 #include <QStringList>
@@ -75,6 +77,25 @@ struct ProgramRun
 // Runs program until it ends; false when it could not start or did not end within timeoutMs.
 bool runProgram(const QString &program, const QStringList &arguments, ProgramRun *run,
                 int timeoutMs = RunTimeoutMs);
+
+// What tells a file rewritten or replaced from one left alone: its inode and mtime (ns), by
+// lstat (a link is itself, not its target). All zero and -1 when there is no such entry.
+struct FileIdentity
+{
+    quint64 inode = 0;
+    qint64 mtimeNs = -1;
+    bool operator==(const FileIdentity &other) const
+    {
+        return inode == other.inode && mtimeNs == other.mtimeNs;
+    }
+    bool operator!=(const FileIdentity &other) const { return !(*this == other); }
+};
+FileIdentity fileIdentity(const QString &path);
+
+// The jobs of a JSON export by their URL's file name (its last segment); the summary too if
+// asked. Empty when the file cannot be read.
+QHash<QString, QJsonObject> exportedJobsByFileName(const QString &exportPath,
+                                                   QJsonObject *summary = nullptr);
 
 } // namespace TestSupport
 } // namespace Parafetch
