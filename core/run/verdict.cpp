@@ -19,7 +19,7 @@ namespace {
 constexpr qint64 NsPerUs = 1000;
 constexpr double NsPerSecond = 1e9;
 constexpr int PercentScale = 100;
-constexpr qint64 MinRateBodyBytes = 64 * 1024; // a smaller body's rate is mostly its TTFB
+constexpr qint64 MinRateBodyBytes = qint64(64) * 1024; // a smaller body's rate is mostly its TTFB
 constexpr qint64 MinSlowdownNs = 1'000'000; // TTFB must rise by a millisecond at least
 
 QString tr(const char *text)
