@@ -407,7 +407,10 @@ LatencyHistogram LatencyHistogram::ofSorted(const std::vector<qint64> &sorted, q
                 scale.push_back(decade * step);
         }
     }
-    const auto usOf = [unitNs](qint64 value) { return value * unitNs / Units::NsPerUs; };
+    const auto usOf = [unitNs](qint64 value) {
+        return unitNs >= Units::NsPerUs ? value * (unitNs / Units::NsPerUs)
+                                        : value / (Units::NsPerUs / unitNs);
+    };
     const qint64 smallestUs = usOf(sorted.front());
     const qint64 largestUs = usOf(sorted.back());
     // The last bound at or below the smallest value (or 0), the first bound above the largest.
@@ -419,11 +422,16 @@ LatencyHistogram LatencyHistogram::ofSorted(const std::vector<qint64> &sorted, q
             break;
     }
     if (histogram.boundsUs.back() <= largestUs)
-        histogram.boundsUs.push_back(largestUs + 1); // beyond the scale: a bucket to the end
+        histogram.boundsUs.push_back( // beyond the scale: a bucket to the end
+            largestUs == std::numeric_limits<qint64>::max() ? largestUs : largestUs + 1);
     auto from = sorted.begin();
     for (std::size_t i = 1; i < histogram.boundsUs.size(); ++i) {
         // The first value at or above the bound, in the values' own unit.
-        const qint64 bound = histogram.boundsUs[i] * Units::NsPerUs / unitNs;
+        // Saturated: a bound past any value (an imported file may hold any numbers).
+        qint64 boundNs = 0;
+        const qint64 bound = __builtin_mul_overflow(histogram.boundsUs[i], Units::NsPerUs, &boundNs)
+            ? std::numeric_limits<qint64>::max()
+            : boundNs / unitNs;
         const auto to = std::lower_bound(from, sorted.end(), bound);
         histogram.counts.push_back(int(to - from));
         from = to;
