@@ -765,7 +765,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
             result.whatIfPerHost = fetch.perHost;
         if (parser.isSet(jobs)
             && !WhatIf::parseWorkerList(parser.value(jobs), &result.whatIfWorkers, &error)) {
-            printError(error);
+            printError(tr("-j with --what-if: %1").arg(error));
             return false;
         }
     }

@@ -29,6 +29,7 @@ namespace {
 
 constexpr int WhatIfFormatVersion = 1;
 constexpr QLatin1String WhatIfFormatName { "parafetch-what-if" };
+constexpr int NoteWidth = 78; // the note under the table, for an 80-column terminal
 
 QString tr(const char *text)
 {
@@ -121,6 +122,20 @@ QByteArray seconds(qint64 ns)
     return formatClassicSeconds(ns).toLatin1();
 }
 
+// Words to lines of at most `width` characters (a longer word has a line of its own).
+QString wrapped(const QString &text, int width)
+{
+    QString out, line;
+    for (const QString &word : text.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        if (!line.isEmpty() && line.size() + 1 + word.size() > width) {
+            out += line + QLatin1Char('\n');
+            line.clear();
+        }
+        line += (line.isEmpty() ? QString() : QStringLiteral(" ")) + word;
+    }
+    return line.isEmpty() ? out : out + line + QLatin1Char('\n');
+}
+
 QByteArray tableText(const Report &report)
 {
     constexpr int SourceWidth = -8, WorkersWidth = 7, OrderWidth = -13, TimeWidth = 10,
@@ -161,21 +176,21 @@ QByteArray tableText(const Report &report)
                 { "calibrated", TimeWidth },
                 { "straggler", 0 } });
     for (const WhatIfPrediction &prediction : report.predictions) {
-        const double factor = WhatIf::factorFor(report.calibrations, prediction.setting.workers);
-        text += row({ { QByteArray::number(prediction.setting.workers), WorkersWidth },
-                      { QByteArray(orderName(prediction.setting.order).data()), OrderWidth },
-                      { seconds(prediction.wallNs), TimeWidth },
-                      { formatClassicSpeedup(prediction.speedup()).toLatin1(), SpeedupWidth },
-                      { seconds(qint64(double(prediction.wallNs) * factor)), TimeWidth },
-                      { seconds(prediction.stragglerNs), 0 },
-                      { percent(prediction.stragglerShare()), ShareWidth },
-                      { stragglerUrl(report, prediction).toUtf8(), 0 } });
+        text +=
+            row({ { QByteArray::number(prediction.setting.workers), WorkersWidth },
+                  { QByteArray(orderName(prediction.setting.order).data()), OrderWidth },
+                  { seconds(prediction.wallNs), TimeWidth },
+                  { formatClassicSpeedup(prediction.speedup()).toLatin1(), SpeedupWidth },
+                  { seconds(WhatIf::calibratedWallNs(report.calibrations, prediction)), TimeWidth },
+                  { seconds(prediction.stragglerNs), 0 },
+                  { percent(prediction.stragglerShare()), ShareWidth },
+                  { stragglerUrl(report, prediction).toUtf8(), 0 } });
     }
     text += tr("\nreplay: the measured per-URL times through the engine's order, lanes and\n"
                "per-host cap. calibrated: the replay times measured wall / replay at the\n"
-               "nearest measured worker count. Per-URL times are taken as measured: a server\n"
-               "that slows down under load makes the replay optimistic at higher N.\n")
+               "nearest measured worker count.\n")
                 .toUtf8();
+    text += wrapped(WhatIf::trustText(), NoteWidth).toUtf8();
     return text;
 }
 
@@ -208,7 +223,6 @@ QByteArray jsonText(const Report &report)
     w.endArray();
     w.key("predictions").beginArray(JsonWriter::Lines);
     for (const WhatIfPrediction &prediction : report.predictions) {
-        const double factor = WhatIf::factorFor(report.calibrations, prediction.setting.workers);
         const Job &straggler = report.run->jobs.at(whatIf.jobIndex(prediction.straggler));
         w.beginObject();
         w.key("workers").value(prediction.setting.workers);
@@ -217,7 +231,8 @@ QByteArray jsonText(const Report &report)
         w.key("wallMs").numberLiteral(formatExactMs(prediction.wallNs));
         w.key("speedup").value(prediction.speedup());
         w.key("calibratedWallMs")
-            .numberLiteral(formatExactMs(qint64(double(prediction.wallNs) * factor)));
+            .numberLiteral(
+                formatExactMs(WhatIf::calibratedWallNs(report.calibrations, prediction)));
         w.key("straggler").beginObject();
         w.key("line").value(straggler.sourceLine);
         w.key("url").value(stragglerUrl(report, prediction));
@@ -264,30 +279,26 @@ int runWhatIf(const CommandLine &line)
                     "replay does not model: its URLs took longer the more shared it\n")
                      .arg(report.runPath, formatRate(double(run.info.limitRate))));
     }
-    if (run.info.concurrency > 0 && run.summary.wallNs > 0)
-        report.calibrations.append(
-            whatIf.calibrationAt(run.info.concurrency, run.info.perHost, run.summary.wallNs));
-    if (line.runFiles.size() > 1) {
-        const QString &sweepPath = line.runFiles.at(1);
-        QList<SweepPoint> points;
-        if (!SweepRunner::readCsv(sweepPath, &points, &error)) {
-            writeErr(tr("parafetch: --what-if: %1\n").arg(error));
-            return HeadlessRunner::BadInput;
-        }
-        for (const SweepPoint &point : std::as_const(points)) {
-            // A sample's walls are not this list's: its URLs and their times differ.
-            if (point.urls != run.jobs.size()) {
-                writeErr(tr("parafetch: --what-if: %1 ran %2 URLs at N = %3, the run %4: not "
-                            "the same list, so it does not calibrate this one\n")
-                             .arg(sweepPath)
-                             .arg(point.urls)
-                             .arg(point.concurrency)
-                             .arg(run.jobs.size()));
-                continue;
-            }
-            report.calibrations.append(
-                whatIf.calibrationAt(point.concurrency, run.info.perHost, point.wallNs, true));
-        }
+    WhatIfMeasurements measured;
+    measured.listSize = int(run.jobs.size());
+    measured.workers = run.info.concurrency;
+    measured.perHost = run.info.perHost;
+    measured.wallNs = run.summary.wallNs;
+    const QString sweepPath = line.runFiles.value(1);
+    if (!sweepPath.isEmpty() && !SweepRunner::readCsv(sweepPath, &measured.sweep, &error)) {
+        writeErr(tr("parafetch: --what-if: %1\n").arg(error));
+        return HeadlessRunner::BadInput;
+    }
+    QList<SweepPoint> otherLists;
+    report.calibrations = whatIf.calibrate(measured, &otherLists);
+    // A sample's walls are not this list's: its URLs and their times differ.
+    for (const SweepPoint &point : std::as_const(otherLists)) {
+        writeErr(tr("parafetch: --what-if: %1 ran %2 URLs at N = %3, the run %4: not the same "
+                    "list, so it does not calibrate this one\n")
+                     .arg(sweepPath)
+                     .arg(point.urls)
+                     .arg(point.concurrency)
+                     .arg(run.jobs.size()));
     }
 
     for (const int workers : line.whatIfWorkers) {

@@ -172,6 +172,23 @@ qint64 WhatIf::replayCapped(const std::vector<int> &order, int workers, int perH
     return wall;
 }
 
+QList<WhatIfCalibration> WhatIf::calibrate(const WhatIfMeasurements &measured,
+                                           QList<SweepPoint> *otherLists) const
+{
+    QList<WhatIfCalibration> calibrations;
+    if (measured.workers > 0 && measured.wallNs > 0)
+        calibrations.append(calibrationAt(measured.workers, measured.perHost, measured.wallNs));
+    for (const SweepPoint &point : measured.sweep) {
+        if (point.urls != measured.listSize) {
+            if (otherLists)
+                otherLists->append(point);
+            continue;
+        }
+        calibrations.append(calibrationAt(point.concurrency, measured.perHost, point.wallNs, true));
+    }
+    return calibrations;
+}
+
 WhatIfCalibration WhatIf::calibrationAt(int workers, int perHost, qint64 measuredWallNs,
                                         bool fromSweep) const
 {
@@ -214,6 +231,22 @@ double WhatIf::factorFor(const QList<WhatIfCalibration> &calibrations, int worke
     return valid.constLast().factor();
 }
 
+qint64 WhatIf::calibratedWallNs(const QList<WhatIfCalibration> &calibrations,
+                                const WhatIfPrediction &prediction)
+{
+    return std::llround(double(prediction.wallNs)
+                        * factorFor(calibrations, prediction.setting.workers));
+}
+
+QString WhatIf::trustText()
+{
+    return tr("Each URL's time is taken as measured at the run's N. That holds while the server, "
+              "the link and this machine are not the limit: a server that slows down under "
+              "concurrency makes the replay optimistic for a higher N than the run's and "
+              "pessimistic for a lower one. A measured wall shows by how much; past the largest "
+              "N measured, the calibrated wall only carries the last factor on.");
+}
+
 bool WhatIf::parseWorkerList(const QString &text, QList<int> *workers, QString *error)
 {
     QList<int> parsed;
@@ -222,7 +255,7 @@ bool WhatIf::parseWorkerList(const QString &text, QList<int> *workers, QString *
         const int count = item.trimmed().toInt(&ok);
         if (!ok || count < FetchOptions::MinConcurrency || count > FetchOptions::MaxConcurrency) {
             if (error)
-                *error = tr("-j with --what-if takes worker counts from %1 to %2 separated by "
+                *error = tr("worker counts are whole numbers from %1 to %2 separated by "
                             "commas, e.g. 1,4,16,64; '%3' is not one")
                              .arg(FetchOptions::MinConcurrency)
                              .arg(FetchOptions::MaxConcurrency)

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "job.h"
+#include "run/sweeprunner.h"
 
 #include <QCoreApplication>
 #include <QList>
@@ -12,8 +13,6 @@
 #include <vector>
 
 namespace Parafetch {
-
-struct SweepPoint;
 
 enum class WhatIfOrder : quint8 {
     Listed, // the list's order, as the engine takes it
@@ -62,6 +61,16 @@ struct WhatIfCalibration
     }
 };
 
+// What was measured of the list, to calibrate the replay with.
+struct WhatIfMeasurements
+{
+    int listSize = 0; // the run's URLs, replayed or not: a sweep of another size ran another list
+    int workers = 0; // the run's N; 0 = unknown
+    int perHost = 0; // the run's per-host cap: the measured walls are replayed with it
+    qint64 wallNs = -1; // the run's measured wall; 0 or less = unknown (a run still going on)
+    QList<SweepPoint> sweep; // the levels of a sweep (with the run's options)
+};
+
 // The replay is a pure, deterministic discrete-event simulation of FetchEngine::fill() and the
 // lanes of FetchWorker (ARCHITECTURE "Data flow"): the engine hands queued URLs out in list
 // order, up to 2 × N at once (PrefetchPerWorker), into a FIFO that a free lane takes the next
@@ -101,12 +110,22 @@ public:
     // The replay at `workers` (listed order) beside a measured wall.
     WhatIfCalibration calibrationAt(int workers, int perHost, qint64 measuredWallNs,
                                     bool fromSweep = false) const;
+    // The measured walls beside the replay's: the run's own at its N (when both are known), then
+    // each sweep level of the same list. A level of another list (a sample, another length) is
+    // not this list's wall: it goes to otherLists and is not used.
+    QList<WhatIfCalibration> calibrate(const WhatIfMeasurements &measured,
+                                       QList<SweepPoint> *otherLists = nullptr) const;
     // The factor to multiply a replayed wall at `workers` by: from the nearest calibrations,
     // interpolated in log2(N) between two, the nearest one's beyond the ends; 1 with none.
     static double factorFor(const QList<WhatIfCalibration> &calibrations, int workers);
+    // The prediction's wall times factorFor() at its N: the replay corrected by what was measured.
+    static qint64 calibratedWallNs(const QList<WhatIfCalibration> &calibrations,
+                                   const WhatIfPrediction &prediction);
+    // How far to trust a prediction, one paragraph (the README's "How far to trust it").
+    static QString trustText();
 
     // "1,4,16,64": whole numbers from 1 to 512 (the engine's range), sorted and made unique;
-    // false with a sentence naming the bad item.
+    // false with a sentence naming the bad item, which does not say where the list was typed.
     static bool parseWorkerList(const QString &text, QList<int> *workers, QString *error);
     // The default list: 1, 2, 4, … 128.
     static QList<int> defaultWorkerList();

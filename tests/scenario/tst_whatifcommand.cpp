@@ -202,7 +202,7 @@ void TestWhatIfCommand::badInputExitsTwoNamingIt_data()
         << QStringLiteral("nothing to replay");
     QTest::newRow("-j 0") << QString() << QByteArray()
                           << QStringList { QStringLiteral("-j"), QStringLiteral("0") }
-                          << QStringLiteral("'0' is not one");
+                          << QStringLiteral("-j with --what-if: ");
     QTest::newRow("-j 4,x") << QString() << QByteArray()
                             << QStringList { QStringLiteral("-j"), QStringLiteral("4,x") }
                             << QStringLiteral("'x' is not one");
