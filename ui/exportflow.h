@@ -39,8 +39,9 @@ public:
     void setTimeline(const RunTimeline *timeline) { m_timeline = timeline; }
 
 Q_SIGNALS:
-    // The queue now holds a saved run in place of the list.
-    void runOpened();
+    // The queue now holds a saved run in place of the list; it ran with `concurrency` workers
+    // and a per-host cap of `perHost` (0: the file does not say; none).
+    void runOpened(int concurrency, int perHost);
     // A passing message for the status bar.
     void message(const QString &text);
 

@@ -27,6 +27,7 @@
 #include "urllistparser.h"
 #include "waterfalldock.h"
 #include "waterfallview.h"
+#include "whatifdialog.h"
 
 #include <QAction>
 #include <QApplication>
@@ -107,7 +108,10 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
     connect(m_session, &RunSession::message, this, &MainWindow::showMessage);
 
     m_files = new ExportFlow(m_model, m_engine, m_input, this);
-    connect(m_files, &ExportFlow::runOpened, this, &MainWindow::refreshSummary);
+    connect(m_files, &ExportFlow::runOpened, this, [this](int concurrency, int perHost) {
+        m_openedRun = OpenedRun { concurrency, perHost };
+        refreshSummary();
+    });
     m_files->setTimeline(&m_timeline);
     connect(m_files, &ExportFlow::message, this, &MainWindow::showMessage);
 
@@ -154,6 +158,11 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
     connect(m_model, &QAbstractItemModel::modelReset, this, &MainWindow::updateActions);
     // What was removed before the queue was replaced has no place to go back to.
     connect(m_model, &QAbstractItemModel::modelReset, m_undo, &QUndoStack::clear);
+    // Nor do an opened run's settings or a sweep's walls describe the new queue (What If).
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+        m_openedRun.reset();
+        m_sweepPoints.clear();
+    });
     // A queue replaced (a saved run opened) brings figures that did not arrive over the clock.
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
         const RunSummary summary = m_model->summary();
@@ -328,6 +337,7 @@ void MainWindow::connectActions()
         { "copySummary", &MainWindow::copySummary },
         { "settings", &MainWindow::settingsDialog },
         { "concurrencySweep", &MainWindow::openSweepDialog },
+        { "whatIf", &MainWindow::openWhatIfDialog },
         { "retrySelected", &MainWindow::retrySelected },
         { "cancelSelected", &MainWindow::cancelSelected },
         { "removeSelected", &MainWindow::removeSelected },
@@ -358,7 +368,26 @@ void MainWindow::openSweepDialog()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &SweepDialog::sweepStarted, this, &MainWindow::updateActions);
     connect(dialog, &SweepDialog::sweepFinished, this, &MainWindow::updateActions);
+    // The levels it measured calibrate What If, with a list of the same length.
+    connect(dialog, &SweepDialog::sweepFinished, this,
+            [this, dialog] { m_sweepPoints = dialog->runner().points(); });
     m_sweep = dialog; // Cancel All stops the latest one
+    dialog->show();
+}
+
+// A snapshot: the dialog replays the queue as it is now, whatever the run does next.
+void MainWindow::openWhatIfDialog()
+{
+    WhatIfMeasurements measured;
+    measured.listSize = m_model->rowCount();
+    measured.workers = m_openedRun ? m_openedRun->concurrency : m_engine->concurrency();
+    measured.perHost = m_openedRun ? m_openedRun->perHost : m_engine->options().perHost;
+    // While a run goes on its wall is still growing, and its running URLs are not replayed.
+    if (!m_engine->isRunning())
+        measured.wallNs = m_model->summary().wallNs;
+    measured.sweep = m_sweepPoints;
+    auto *dialog = new WhatIfDialog(m_model->jobs(), measured, m_engine->options().perHost, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
 }
 
@@ -389,6 +418,8 @@ void MainWindow::updateActions()
     action(QStringLiteral("cancelSelected"))
         ->setShortcut(baseline ? QKeySequence() : QKeySequence(Qt::Key_Escape));
     action(QStringLiteral("export"))->setEnabled(hasRows);
+    // Something to replay: a finished URL timed in this run (the serial time sums their times).
+    action(QStringLiteral("whatIf"))->setEnabled(m_model->counts().serialNs > 0);
 }
 
 void MainWindow::addEntries(const QList<UrlEntry> &entries)
@@ -417,8 +448,10 @@ void MainWindow::start()
     writeSettings(); // the Workers value and the run's settings survive a crash of this run
     m_engine->setConcurrency(m_concurrency->value());
     m_engine->start();
-    if (m_engine->isRunning())
+    if (m_engine->isRunning()) {
         m_summaryTimer.start();
+        m_openedRun.reset(); // the queue's times are this window's from now on
+    }
     updateActions();
 }
 

@@ -6,6 +6,7 @@
 #include "fetchoptions.h"
 #include "queuetableview.h"
 #include "run/runjournal.h"
+#include "run/sweeprunner.h"
 #include "run/timeline.h"
 #include "runsession.h"
 
@@ -126,6 +127,7 @@ protected:
 private:
     void connectActions();
     void openSweepDialog();
+    void openWhatIfDialog();
     void createDocks();
     void createWaterfallDock();
     void fitToScreen(bool restored);
@@ -174,6 +176,15 @@ private:
     MainWindowActions *m_actions = nullptr;
     QUndoStack *m_undo = nullptr;
     QPointer<SweepDialog> m_sweep;
+    // What the queue's results were measured with, for What If: a saved run's own figures while
+    // the queue holds it as opened; else the engine's.
+    struct OpenedRun
+    {
+        int concurrency = 0;
+        int perHost = 0;
+    };
+    std::optional<OpenedRun> m_openedRun;
+    QList<SweepPoint> m_sweepPoints; // the levels the latest sweep of the queue's list measured
     CompletionCommand *m_onComplete = nullptr; // a child, while a command is set
 };
 

@@ -188,6 +188,10 @@ void MainWindowActions::createMenus(QAction *addToQueue)
         run->addAction(action(name));
     // The window opens the dialog: Cancel All stops the latest one.
     run->addAction(tr("Concurrency S&weep…"))->setObjectName(QStringLiteral("concurrencySweep"));
+    QAction *whatIf = run->addAction(tr("What &If…"));
+    whatIf->setObjectName(QStringLiteral("whatIf"));
+    whatIf->setStatusTip(tr("Replay the measured per-URL times at other worker counts and "
+                            "per-host caps, without fetching again"));
 
     QMenu *view = m_window->menuBar()->addMenu(tr("&View"));
     for (QDockWidget *dock : m_window->findChildren<QDockWidget *>())
