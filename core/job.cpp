@@ -3,7 +3,11 @@
 // lists that share their bytes.
 #include "job.h"
 
+#include <QHash>
+#include <QReadWriteLock>
+
 #include <array>
+#include <vector>
 
 namespace Parafetch {
 
@@ -91,6 +95,58 @@ void Job::setEtag(const QByteArray &value)
 void Job::setLastModified(const QByteArray &value)
 {
     setDetail(this, &JobDetails::lastModified, value);
+}
+
+namespace {
+
+// The addresses servers were reached at, numbered from 1 in the order first seen: few (one per
+// server), kept for the process's life, read far more often than added to.
+struct ServerAddressTable
+{
+    QReadWriteLock lock;
+    std::vector<QString> addresses; // number n at n - 1
+    QHash<QString, quint32> numbers;
+};
+
+ServerAddressTable &serverAddressTable()
+{
+    static ServerAddressTable table;
+    return table;
+}
+
+} // namespace
+
+QString Job::serverAddress() const
+{
+    if (serverAddressId == 0)
+        return QString();
+    ServerAddressTable &table = serverAddressTable();
+    QReadLocker locker(&table.lock);
+    return serverAddressId <= table.addresses.size() ? table.addresses[serverAddressId - 1]
+                                                     : QString();
+}
+
+void Job::setServerAddress(const QString &address)
+{
+    if (address.isEmpty()) {
+        serverAddressId = 0;
+        return;
+    }
+    ServerAddressTable &table = serverAddressTable();
+    {
+        QReadLocker locker(&table.lock);
+        if (const auto found = table.numbers.constFind(address); found != table.numbers.cend()) {
+            serverAddressId = *found;
+            return;
+        }
+    }
+    QWriteLocker locker(&table.lock);
+    quint32 &number = table.numbers[address];
+    if (number == 0) {
+        table.addresses.push_back(address);
+        number = quint32(table.addresses.size());
+    }
+    serverAddressId = number;
 }
 
 void Job::setErrorString(const QString &text)

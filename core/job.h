@@ -141,6 +141,10 @@ struct Job
     int worker = -1; // lane (0 .. concurrency-1) that ran the last attempt: a worker that
                      // takes one URL at a time and keeps its own keep-alive connection
     int thread = -1; // index of the worker (one per engine pool thread) that drove that lane
+    // The address the last attempt's connection reached, as a number of the process's table of
+    // addresses (serverAddress() reads it): four bytes a row where a QHostAddress is a pointer
+    // to an allocation. 0 = unknown (no connection, a proxy).
+    quint32 serverAddressId = 0;
 
     qint64 bytesReceived = 0; // body bytes of the last attempt
     qint64 bytesTotal = -1; // Content-Length, -1 = unknown
@@ -155,7 +159,11 @@ struct Job
     // Phases of the last attempt, in order; together with any redirect hops they fill
     // attemptStartedAtNs .. finishedAtNs.
     qint64 connectUs = -1; // socket connecting -> connected (TLS included), new connection only
-    qint64 tlsUs = -1; // of connectUs, the TLS handshake; -1 for http or a reused connection
+    // Before connectUs, the name lookup that connection waited for: -1 when none was made (a
+    // reused connection, an address in the URL, a proxy), about 0 when the run knew the host.
+    // 32 bits: a lookup or a handshake of more than 35 minutes does not happen.
+    qint32 dnsUs = -1;
+    qint32 tlsUs = -1; // of connectUs, the TLS handshake; -1 for http or a reused connection
     qint64 sendUs = -1; // attempt start (or connected) -> request sent
     qint64 waitUs = -1; // request sent -> response headers (time to first byte)
     qint64 receiveUs = -1; // response headers -> finished
@@ -187,6 +195,9 @@ struct Job
     const Sha256Digest &expectedSha256() const { return details().expectedSha256; }
     const QByteArray &etag() const { return details().etag; }
     const QByteArray &lastModified() const { return details().lastModified; }
+    // serverAddressId as text ("127.0.0.1", "::1"), empty when unknown.
+    QString serverAddress() const;
+    void setServerAddress(const QString &address); // interned: see serverAddressId
     // Succeeded, or found unchanged since an earlier run (--if-changed): either is a success.
     bool isSuccess() const { return state == JobState::Succeeded || state == JobState::Unchanged; }
     // Succeeded with the checksum it was expected to have (the table's verified mark).

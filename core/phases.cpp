@@ -40,7 +40,7 @@ Phase tailPhase(const Job &job)
 qint64 PhaseBreakdown::knownUs() const
 {
     qint64 total = 0;
-    for (const qint64 us : { connectUs, sendUs, waitUs, receiveUs })
+    for (const qint64 us : { dnsUs, connectUs, sendUs, waitUs, receiveUs })
         total += std::max<qint64>(us, 0);
     return total;
 }
@@ -56,6 +56,7 @@ PhaseBreakdown phaseBreakdown(const Job &job)
     phases.queuedNs = job.queuedNs();
     if (job.startedAtNs >= 0 && job.attemptStartedAtNs >= job.startedAtNs)
         phases.earlierAttemptsNs = job.attemptStartedAtNs - job.startedAtNs;
+    phases.dnsUs = job.dnsUs;
     phases.connectUs = job.connectUs;
     phases.tlsUs = job.tlsUs;
     phases.sendUs = job.sendUs;
@@ -87,7 +88,8 @@ QList<PhaseSpan> phaseSpans(const Job &job, qint64 nowNs)
 
     const PhaseBreakdown breakdown = phaseBreakdown(job);
     const qint64 tls = breakdown.tlsPartUs();
-    const std::array<std::pair<Phase, qint64>, 5> phases = { {
+    const std::array<std::pair<Phase, qint64>, 6> phases = { {
+        { Phase::Dns, breakdown.dnsUs },
         { Phase::Connect, breakdown.connectUs >= 0 ? breakdown.connectUs - tls : -1 },
         { Phase::Tls, tls > 0 ? tls : -1 },
         { Phase::Send, breakdown.sendUs },

@@ -19,6 +19,7 @@ enum class Phase {
     Queued, // enqueued -> first attempt started
     Backoff, // earlier attempts and the waits between them
     Other, // redirect hops, or what Qt could not attribute (and a running job's unknown part)
+    Dns, // the name lookup a new connection waited for
     Connect, // new connection, TLS excluded
     Tls, // TLS handshake (part of connect)
     Send,
@@ -47,6 +48,7 @@ struct PhaseBreakdown
     qint64 queuedNs = -1; // enqueue -> first attempt started
     qint64 earlierAttemptsNs = -1; // first attempt's start -> last one's: failures and backoff
     // The last attempt's phases as the engine measured them (see job.h).
+    qint64 dnsUs = -1; // before connect; -1 when no lookup was made
     qint64 connectUs = -1; // TLS included; -1 on a reused connection
     qint64 tlsUs = -1; // of connectUs
     qint64 sendUs = -1;
@@ -55,8 +57,8 @@ struct PhaseBreakdown
 
     // No connect measured, yet an answer came: the request went over a connection kept open.
     bool reusedConnection() const { return connectUs < 0 && waitUs >= 0; }
-    // connect + send + wait + receive, the known ones (TLS is inside connect): what the last
-    // attempt's phases account for.
+    // dns + connect + send + wait + receive, the known ones (TLS is inside connect): what the
+    // last attempt's phases account for.
     qint64 knownUs() const;
     // The TLS share of connect as a stretch of its own: at most connect, 0 when either is
     // unknown or zero.

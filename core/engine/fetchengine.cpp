@@ -6,6 +6,7 @@
 #include "engine/fetchtask.h"
 #include "engine/fetchworker.h"
 #include "engine/filesink.h"
+#include "engine/hostresolver.h"
 #include "engine/ratelimiter.h"
 #include "jobqueuemodel.h"
 #include "units.h"
@@ -56,6 +57,7 @@ FetchEngine::FetchEngine(JobQueueModel *model, QObject *parent)
 {
     m_clock.start();
     m_shared->workerCount = workerThreadCount();
+    m_shared->resolver = std::make_shared<HostResolver>();
     // Threads that never expire while the engine lives: a thread that ends takes its workers'
     // keep-alive connections with it (ARCHITECTURE rule 1).
     m_pool.setObjectName(QStringLiteral("Parafetch workers"));
@@ -203,12 +205,18 @@ bool FetchEngine::prepare()
     return true;
 }
 
+HostResolver &FetchEngine::hostResolver() const
+{
+    return *m_shared->resolver;
+}
+
 void FetchEngine::start()
 {
     m_paused = false;
     if (!m_running) {
         m_running = true;
         m_cursor = 0;
+        m_shared->resolver->clear(); // a run looks its hosts up afresh
         const qint64 now = nowNs();
         for (int row = m_model->nextQueuedRow(0); row >= 0; row = m_model->nextQueuedRow(row + 1))
             m_model->setQueuedAt(row, now);

@@ -28,6 +28,7 @@ class JobQueueModel;
 class OutputDirectory;
 class FetchWorker;
 class TaskControl;
+class HostResolver;
 struct WorkerShared;
 
 class FetchEngine final : public QObject
@@ -49,6 +50,8 @@ public:
     void setBandwidthLimit(qint64 bytesPerSecond);
     qint64 bandwidthLimit() const { return m_options.limitRate; }
     int concurrency() const { return m_options.concurrency; }
+    // The name lookups of the engine's runs (tests fix answers through it).
+    HostResolver &hostResolver() const;
 
     // Before a run, while the caller does something else (reads the list): has a worker do
     // now what the first fetches would otherwise wait for, with the options set: libcrypto's

@@ -176,8 +176,9 @@ struct FetchTask::Attempt
     int redirects = 0;
     qint64 hopStartNs = -1; // the current hop's request was handed to Qt
     qint64 connectStartNs = -1, connectedNs = -1, sentNs = -1, headersNs = -1;
-    qint64 connectUs = -1; // of the first new connection in this attempt
-    qint64 hopConnectUs = -1; // of a new connection opened for the current hop
+    qint64 connectUs = -1; // of the first new connection in this attempt, its lookup excluded
+    qint64 dnsUs = -1, tlsUs = -1; // that connection's name lookup and TLS handshake
+    qint64 hopConnectUs = -1; // of a new connection opened for the current hop, lookup included
     qint64 received = 0;
     qint64 announcedLength = -1; // of the response whose body we read (all of it when resumed)
     qint64 resumedFrom = 0; // a 206 continues the kept part from here
@@ -275,7 +276,9 @@ void FetchTask::beginAttempt(int number)
     m_job.httpStatus = 0;
     m_job.bytesReceived = 0;
     m_job.bytesTotal = -1;
-    m_job.connectUs = m_job.tlsUs = m_job.sendUs = m_job.waitUs = m_job.receiveUs = -1;
+    m_job.connectUs = m_job.sendUs = m_job.waitUs = m_job.receiveUs = -1;
+    m_job.dnsUs = m_job.tlsUs = -1;
+    m_job.serverAddressId = 0;
     m_job.setFinalUrl({});
     m_job.sha256.clear();
     m_job.protocol.clear();
@@ -448,9 +451,17 @@ void FetchTask::onRequestSent()
         if (attempt.connectedNs < 0)
             attempt.connectedNs = attempt.sentNs;
         attempt.hopConnectUs = microseconds(attempt.hopStartNs, attempt.connectedNs);
-        // The attempt's connect time is that of its first new connection.
-        if (attempt.connectUs < 0)
-            attempt.connectUs = attempt.hopConnectUs;
+        // The attempt's connect time is that of its first new connection: from the end of its
+        // name lookup (the reply measured it) to ready.
+        if (attempt.connectUs < 0) {
+            const QVariant dns = m_reply->attribute(ReplyAttribute::DnsUs);
+            const QVariant tls = m_reply->attribute(ReplyAttribute::TlsUs);
+            attempt.dnsUs =
+                dns.isValid() ? std::clamp<qint64>(dns.toLongLong(), 0, attempt.hopConnectUs) : -1;
+            attempt.connectUs = attempt.hopConnectUs - std::max<qint64>(attempt.dnsUs, 0);
+            attempt.tlsUs =
+                tls.isValid() ? std::clamp<qint64>(tls.toLongLong(), 0, attempt.connectUs) : -1;
+        }
     }
 }
 
@@ -759,8 +770,18 @@ void FetchTask::classify(QNetworkReply &reply)
         m_job.connectionId = reply.attribute(ReplyAttribute::ConnectionId).toULongLong();
         m_job.connectionReused = reply.attribute(ReplyAttribute::ConnectionReused).toBool();
     }
+    if (attempt.connectUs < 0 && attempt.sentNs < 0 && attempt.connectStartNs >= 0) {
+        // Ended on the way to a connection (the lookup failed, or the connect): what the lookup
+        // took is known all the same.
+        const QVariant dns = reply.attribute(ReplyAttribute::DnsUs);
+        attempt.dnsUs = dns.isValid() ? std::max<qint64>(dns.toLongLong(), 0) : -1;
+    }
+    // Known once connected, answer or not: where a reset came from is worth knowing too.
+    m_job.setServerAddress(reply.attribute(ReplyAttribute::ServerAddress).toString());
     // Phases of the last hop; connect is the attempt's first new connection's.
     m_job.connectUs = attempt.connectUs;
+    m_job.dnsUs = qint32(std::min<qint64>(attempt.dnsUs, std::numeric_limits<qint32>::max()));
+    m_job.tlsUs = qint32(std::min<qint64>(attempt.tlsUs, std::numeric_limits<qint32>::max()));
     if (attempt.sentNs >= 0) {
         const qint64 beforeSendUs = microseconds(attempt.hopStartNs, attempt.sentNs);
         m_job.sendUs =

@@ -312,6 +312,7 @@ NetworkManager *FetchWorker::managerFor(int slot)
         manager = std::make_unique<NetworkManager>();
         manager->setAutoDeleteReplies(false);
         manager->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+        manager->setHostResolver(m_shared->resolver);
         applyProxyRoute(*manager);
     }
     return manager.get();

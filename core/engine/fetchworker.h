@@ -22,6 +22,7 @@ class QEventLoop;
 
 namespace Parafetch {
 
+class HostResolver;
 class NetworkManager;
 class ProxyCache;
 bool proxiesConfigured(); // by the application or the system (ARCHITECTURE rule 8)
@@ -79,6 +80,8 @@ struct WorkerShared
     // long as it lives, so workers drop their idle connections before they take the next task.
     std::atomic<int> connectionGeneration { 0 };
     int workerCount = 1; // the pool's threads: one worker runs on each
+    // The run's name lookups, one per host (set once, before the workers start).
+    std::shared_ptr<HostResolver> resolver;
 };
 
 // The seed's ThreadWorker. A worker is a QRunnable on one of the engine's pool threads; it runs

@@ -3,6 +3,7 @@
 // framing), or Qt's reply underneath; content decoding that requires the end of every stream.
 #include "engine/httpreply.h"
 
+#include "engine/hostresolver.h"
 #include "engine/networkmanager.h"
 #include "units.h"
 
@@ -51,6 +52,14 @@ FramingFault framingFaultOf(HttpResponseParser::Fault fault)
     return FramingFault::None; // no response at all: the connection's failure, not the bytes'
 }
 
+// As exports write it: an IPv4 peer of a dual-stack socket as IPv4.
+QString addressText(const QHostAddress &address)
+{
+    bool isIpv4 = false;
+    const quint32 ipv4 = address.toIPv4Address(&isIpv4);
+    return isIpv4 ? QHostAddress(ipv4).toString() : address.toString();
+}
+
 qint64 steadyMs()
 {
     using namespace std::chrono;
@@ -60,14 +69,17 @@ qint64 steadyMs()
 } // namespace
 
 HttpReply::HttpReply(NetworkManager *manager, HttpConnectionPool *pool,
+                     std::shared_ptr<HostResolver> resolver,
                      QNetworkAccessManager::Operation operation, const QNetworkRequest &request,
-                     Route route)
+                     Route route, bool direct)
     : QNetworkReply(manager)
     , m_manager(manager)
     , m_pool(pool)
+    , m_resolver(std::move(resolver))
     , m_operation(operation)
     , m_origin(HttpConnectionPool::originOf(request.url()))
     , m_route(route)
+    , m_direct(direct)
 {
     setOperation(operation);
     setRequest(request);
@@ -80,6 +92,8 @@ HttpReply::HttpReply(NetworkManager *manager, HttpConnectionPool *pool,
 
 HttpReply::~HttpReply()
 {
+    if (m_resolver)
+        m_resolver->cancel(this);
     releaseSocket(false);
     releaseQtReply(true);
 }
@@ -147,7 +161,7 @@ void HttpReply::start()
         return;
     m_started = true;
     if (m_route == Route::Qt) {
-        startQtReply();
+        resolve(&HttpReply::startQtReply);
         return;
     }
     QString error;
@@ -161,13 +175,46 @@ void HttpReply::start()
         attach(socket);
         sendRequest();
     } else {
-        connectSocket();
+        resolve(&HttpReply::connectSocket);
     }
+}
+
+void HttpReply::resolve(void (HttpReply::*then)())
+{
+    const QString host = request().url().host();
+    QHostAddress literal;
+    if (!m_resolver || !m_direct || literal.setAddress(host)) {
+        m_addresses.clear();
+        (this->*then)();
+        return;
+    }
+    restartIdleTimer(); // a lookup that hangs times out as a silent server does
+    if (then == &HttpReply::connectSocket) {
+        // A connection is on its way from here: the lookup is its first part.
+        m_state = State::Resolving;
+        emit socketStartedConnecting();
+        if (isDone())
+            return;
+    }
+    m_phaseClock.start();
+    m_resolver->resolve(host, this, [this, then](const HostResolver::Answer &answer) {
+        if (isDone())
+            return;
+        setAttribute(ReplyAttribute::DnsUs, m_phaseClock.nsecsElapsed() / Units::NsPerUs);
+        if (answer.addresses.isEmpty()) {
+            fail(HostNotFoundError, answer.errorString);
+            return;
+        }
+        m_addresses = answer.addresses;
+        m_nextAddress = 0;
+        (this->*then)();
+    });
 }
 
 void HttpReply::connectSocket()
 {
     m_reused = false;
+    m_tcpConnected = false;
     const QUrl url = request().url();
     const bool https = url.scheme() == HttpsScheme;
     QSslSocket *tls = https ? new QSslSocket(this) : nullptr;
@@ -190,10 +237,20 @@ void HttpReply::connectSocket()
         connect(tls, &QSslSocket::encrypted, this, &HttpReply::onEncrypted);
         // Never ignored: the handshake fails, and the task words the errors for the user.
         connect(tls, &QSslSocket::sslErrors, this, &HttpReply::sslErrors);
-        tls->connectToHostEncrypted(url.host(), quint16(url.port(Http::DefaultTlsPort)));
+    }
+    connect(socket, &QAbstractSocket::connected, this, &HttpReply::onConnected);
+    const quint16 port = quint16(url.port(tls ? Http::DefaultTlsPort : Http::DefaultPort));
+    if (m_nextAddress < m_addresses.size()) {
+        // The run's lookup made: this address, then the next if it cannot be reached.
+        const QHostAddress address = m_addresses.at(m_nextAddress++);
+        if (tls) // the certificate is checked against the name, and SNI carries it
+            tls->connectToHostEncrypted(address.toString(), port, url.host());
+        else
+            socket->connectToHost(address, port);
+    } else if (tls) {
+        tls->connectToHostEncrypted(url.host(), port);
     } else {
-        connect(socket, &QAbstractSocket::connected, this, &HttpReply::onConnected);
-        socket->connectToHost(url.host(), quint16(url.port(Http::DefaultPort)));
+        socket->connectToHost(url.host(), port);
     }
 }
 
@@ -203,6 +260,8 @@ void HttpReply::onEncrypted()
     if (!tls || isDone())
         return;
     setAttribute(QNetworkRequest::ConnectionEncryptedAttribute, true);
+    if (m_tcpConnected)
+        setAttribute(ReplyAttribute::TlsUs, m_phaseClock.nsecsElapsed() / Units::NsPerUs);
     if (tls->sslConfiguration().nextNegotiatedProtocol() == QSslConfiguration::ALPNProtocolHTTP2) {
         // HTTP/2 is Qt's to speak. The manager remembers the origin, so later requests go to
         // Qt at once; this one is sent again there (nothing was sent here).
@@ -229,11 +288,23 @@ void HttpReply::attach(QAbstractSocket *socket)
     connect(socket, &QAbstractSocket::disconnected, this, &HttpReply::onSocketError);
     setAttribute(ReplyAttribute::ConnectionReused, m_reused);
     setAttribute(ReplyAttribute::ConnectionId, socket->property(ConnectionIdProperty));
+    if (m_reused)
+        setAttribute(ReplyAttribute::ServerAddress, addressText(socket->peerAddress()));
 }
 
 void HttpReply::onConnected()
 {
+    if (isDone() || !m_socket)
+        return;
+    m_tcpConnected = true;
+    setAttribute(ReplyAttribute::ServerAddress, addressText(m_socket->peerAddress()));
+    if (m_resolver && m_nextAddress > 0)
+        m_resolver->noteReachable(request().url().host(), m_addresses.at(m_nextAddress - 1));
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    if (qobject_cast<QSslSocket *>(m_socket.data())) {
+        m_phaseClock.start(); // the handshake has begun; onEncrypted() sends
+        return;
+    }
     sendRequest();
 }
 
@@ -467,6 +538,12 @@ void HttpReply::onSocketError()
     if (isDone() || !m_socket)
         return;
     const QAbstractSocket::SocketError error = m_socket->error();
+    if (m_state == State::Connecting && !m_tcpConnected && m_nextAddress < m_addresses.size()) {
+        // This address could not be reached (refused, unreachable, timed out): the next one.
+        releaseSocket(false);
+        connectSocket();
+        return;
+    }
     const bool closed = error == QAbstractSocket::RemoteHostClosedError
         || m_socket->state() != QAbstractSocket::ConnectedState;
     const bool nothingBack = !m_parser.sawBytes() && m_state != State::Connecting;
@@ -477,7 +554,7 @@ void HttpReply::onSocketError()
         m_retriedStale = true;
         releaseSocket(false);
         m_parser.reset(m_operation == QNetworkAccessManager::HeadOperation);
-        connectSocket();
+        resolve(&HttpReply::connectSocket);
         return;
     }
     switch (error) {
@@ -690,6 +767,10 @@ void HttpReply::startQtReply()
     // A socket of ours that learnt h2 in its handshake is gone: its number is not this one's.
     setAttribute(ReplyAttribute::ConnectionId, QVariant());
     setAttribute(ReplyAttribute::ConnectionReused, QVariant());
+    // Qt looks the name up again (its cache answers) and tries the addresses in turn, as we
+    // do: it reaches the one our connections reached, which noteReachable() keeps first.
+    if (!m_addresses.isEmpty() && !attribute(ReplyAttribute::ServerAddress).isValid())
+        setAttribute(ReplyAttribute::ServerAddress, addressText(m_addresses.constFirst()));
     connect(m_qtReply, &QNetworkReply::socketStartedConnecting, this, [this] {
         // Numbered now, not with the answer: the origin's other requests, queued on this
         // connection, may be answered first.

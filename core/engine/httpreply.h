@@ -7,18 +7,22 @@
 #include "engine/httpresponseparser.h"
 
 #include <QBasicTimer>
+#include <QElapsedTimer>
 #include <QHash>
+#include <QHostAddress>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QPointer>
 
 #include <deque>
+#include <memory>
 
 class QAbstractSocket;
 class QSslError;
 
 namespace Parafetch {
 
+class HostResolver;
 class NetworkManager;
 
 // Attributes our replies add to Qt's, read by the fetch task.
@@ -38,6 +42,17 @@ inline constexpr auto ConnectionId = QNetworkRequest::Attribute(QNetworkRequest:
 // is chunked, runs until the connection closes, or is decoded. Content-Length alone says less:
 // a 204's, a HEAD's, or one beside Transfer-Encoding does not describe the body.
 inline constexpr auto BodyLength = QNetworkRequest::Attribute(QNetworkRequest::User + 5);
+// The name lookup that a new connection waited for, in microseconds (qint64): the run's
+// HostResolver answer, 0-ish when the run had it already. Unset when no lookup was made: an
+// address in the URL, a kept-alive connection, a proxy (which looks the name up itself).
+inline constexpr auto DnsUs = QNetworkRequest::Attribute(QNetworkRequest::User + 6);
+// The TLS handshake of a new connection of ours, in microseconds (qint64): TCP connected to
+// encrypted. Unset where Qt made the connection (h2 after the first, a proxy).
+inline constexpr auto TlsUs = QNetworkRequest::Attribute(QNetworkRequest::User + 7);
+// The address the request's connection reached (QString, as QHostAddress writes it): the
+// socket's peer, or on Qt's direct route the address the run's lookup put first. Unset through
+// a proxy.
+inline constexpr auto ServerAddress = QNetworkRequest::Attribute(QNetworkRequest::User + 8);
 } // namespace ReplyAttribute
 
 enum class FramingFault : int {
@@ -58,9 +73,11 @@ class HttpReply final : public QNetworkReply
 public:
     enum class Route { OwnSocket, Qt };
 
+    // resolver (may be null: Qt looks names up) answers host names on the direct routes; a
+    // request through a proxy leaves the name to the proxy (direct = false).
     HttpReply(NetworkManager *manager, HttpConnectionPool *pool,
-              QNetworkAccessManager::Operation operation, const QNetworkRequest &request,
-              Route route);
+              std::shared_ptr<HostResolver> resolver, QNetworkAccessManager::Operation operation,
+              const QNetworkRequest &request, Route route, bool direct);
     ~HttpReply() override;
 
     void abort() override;
@@ -88,9 +105,12 @@ protected:
     void timerEvent(QTimerEvent *event) override;
 
 private:
-    enum class State { Starting, Connecting, Sending, Receiving, Done };
+    enum class State { Starting, Resolving, Connecting, Sending, Receiving, Done };
 
     void start();
+    // Looks the host up (the run's resolver), then then(); then() at once where nothing is to
+    // be looked up.
+    void resolve(void (HttpReply::*then)());
     void connectSocket();
     void attach(QAbstractSocket *socket);
     void sendRequest();
@@ -120,6 +140,7 @@ private:
 
     NetworkManager *const m_manager;
     HttpConnectionPool *const m_pool;
+    const std::shared_ptr<HostResolver> m_resolver;
     const QNetworkAccessManager::Operation m_operation;
     const QString m_origin;
     Route m_route;
@@ -140,6 +161,11 @@ private:
     qint64 m_receivedBytes = 0; // Qt's route: body bytes as sent (before decoding)
     QBasicTimer m_idleTimer; // the request's transfer timeout, checked lazily
     qint64 m_lastActivityMs = 0;
+    QList<QHostAddress> m_addresses; // the host's, from the resolver: tried in turn
+    qsizetype m_nextAddress = 0;
+    QElapsedTimer m_phaseClock; // the lookup's, then the TLS handshake's
+    const bool m_direct;
+    bool m_tcpConnected = false; // the current socket's TCP connection is up
     bool m_started = false; // start() ran: the queued call, or startNow() before it
     bool m_reused = false; // the request went out on a kept-alive connection
     bool m_retriedStale = false; // sent again once after a kept-alive connection died unused

@@ -2,6 +2,7 @@
 // Which requests our HTTP/1.1 client answers, and a cookie jar that keeps nothing.
 #include "engine/networkmanager.h"
 
+#include "engine/hostresolver.h"
 #include "engine/httpreply.h"
 
 #include <QNetworkCookie>
@@ -78,13 +79,14 @@ QNetworkReply *NetworkManager::createRequest(Operation operation, const QNetwork
     if ((operation != GetOperation && operation != HeadOperation) || outgoingData
         || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
         return QNetworkAccessManager::createRequest(operation, request, outgoingData);
+    const bool direct = goesDirect(url);
     const bool qtsRoute = request.attribute(QNetworkRequest::Http2DirectAttribute).toBool()
-        || !goesDirect(url)
+        || !direct
         || (scheme == QLatin1String("https")
             && request.attribute(QNetworkRequest::Http2AllowedAttribute, true).toBool()
             && m_http2Origins.contains(HttpConnectionPool::originOf(url)));
-    return new HttpReply(this, m_pool, operation, request,
-                         qtsRoute ? HttpReply::Route::Qt : HttpReply::Route::OwnSocket);
+    return new HttpReply(this, m_pool, m_resolver, operation, request,
+                         qtsRoute ? HttpReply::Route::Qt : HttpReply::Route::OwnSocket, direct);
 }
 
 QNetworkReply *NetworkManager::createQtReply(Operation operation, const QNetworkRequest &request)

@@ -6,8 +6,11 @@
 #include <QNetworkAccessManager>
 #include <QSet>
 
+#include <memory>
+
 namespace Parafetch {
 
+class HostResolver;
 class HttpConnectionPool;
 class HttpReply;
 
@@ -30,6 +33,14 @@ public:
     // Closes every idle connection, ours and Qt's.
     void clearConnections();
 
+    // The run's name lookups (shared by the engine's managers): with one, a direct request's
+    // host is looked up before its connection, as a phase of its own; without, Qt looks it up
+    // while connecting.
+    void setHostResolver(std::shared_ptr<HostResolver> resolver)
+    {
+        m_resolver = std::move(resolver);
+    }
+
     // For HttpReply: Qt's own reply for a request, and origins that chose h2 in their TLS
     // handshake (their later requests go to Qt at once).
     QNetworkReply *createQtReply(Operation operation, const QNetworkRequest &request);
@@ -49,6 +60,7 @@ private:
     bool goesDirect(const QUrl &url);
 
     HttpConnectionPool *const m_pool;
+    std::shared_ptr<HostResolver> m_resolver;
     QSet<QString> m_http2Origins;
     QHash<QString, quint64> m_qtConnections; // by origin: the latest Qt opened
 };

@@ -12,11 +12,12 @@
 //   included, and so do we: time is the per-URL "takes time" plus the time in our queue.
 // - timings: connect, ssl (= Job::tlsUs, part of connect as HAR 1.2 says), send, wait (TTFB) and
 //   receive are the last attempt's phases, -1 where Qt could not tell (connect on a reused
-//   connection, wait and receive of a request that got no answer). dns is always -1: Qt does not
-//   report it (it is part of connect when a connection was opened). The HAR prose asks for
+//   connection, wait and receive of a request that got no answer). dns is the name lookup before
+//   that connection (Job::dnsUs): -1 when none was made (a reused connection, an address in the
+//   URL, a proxy), about 0 when the run had looked the host up already. The HAR prose asks for
 //   non-negative send/wait/receive, but the HAR schema allows -1, and a request that was never
 //   answered has no wait to report; writing 0 would claim a measured zero.
-//   blocked = time - (connect + send + wait + receive, the known ones), so that HAR's rule
+//   blocked = time - (dns + connect + send + wait + receive, the known ones), so that HAR's rule
 //   "time is the sum of the timings that are not -1 (ssl excluded)" holds exactly. With one
 //   attempt and no redirect that is the time in our queue; otherwise it also holds earlier
 //   attempts, retry backoff, redirect hops and any phase Qt could not tell (the custom
@@ -39,6 +40,9 @@
 //   _attemptStartedAtMs, _finishedAtMs, and _restored, _restoredDurationMs, with the meaning of
 //   our JSON fields, so that our own HAR imports back exactly (startedDateTime has only
 //   milliseconds). _connectionReused (0 or 1) came in later, at the end of the entry.
+// - serverIPAddress: the address the connection reached (Job::serverAddress()), left out when
+//   unknown (no connection, a proxy). Read back with or without the brackets browsers put
+//   around an IPv6 address.
 // - connection: HAR's own "unique ID of the parent TCP/IP connection", as a string: our
 //   Job::connectionId ("7"); left out when unknown. A foreign entry's is read when it is a
 //   number (browsers write a socket or port number there).
@@ -139,7 +143,8 @@ constexpr std::array<KeyField, 19> customFields = { {
 constexpr QLatin1String OwnEntryMarker("_startedAtMs");
 
 // The phases in timings.
-constexpr std::array<KeyField, 5> timingFields = { {
+constexpr std::array<KeyField, 6> timingFields = { {
+    { QLatin1String("dns"), ExportField::DnsMs },
     { QLatin1String("connect"), ExportField::ConnectMs },
     { QLatin1String("ssl"), ExportField::TlsMs },
     { QLatin1String("send"), ExportField::SendMs },
@@ -289,12 +294,14 @@ void writeEntry(JsonWriter &w, const Job &job, const QDateTime &epoch, const Run
     w.endObject();
 
     w.key("cache").beginObject().endObject();
+    if (const QString address = job.serverAddress(); !address.isEmpty())
+        w.key("serverIPAddress").value(address);
     if (job.connectionId > 0)
         w.key("connection").value(QByteArray::number(job.connectionId));
 
     w.key("timings").beginObject();
     w.key("blocked").numberLiteral(usAsMs(times.blockedUs));
-    w.key("dns").value(-1);
+    w.key("dns").numberLiteral(usAsMs(job.dnsUs));
     w.key("connect").numberLiteral(usAsMs(job.connectUs));
     w.key("send").numberLiteral(usAsMs(job.sendUs));
     w.key("wait").numberLiteral(usAsMs(job.waitUs));
@@ -449,6 +456,13 @@ QString readEntry(const QJsonValue &value, ReadEntry *entry)
 
     // HAR's connection is free text; a number is ours, or a browser's socket id: either names
     // a connection the same way.
+    const QJsonValue address = object.value(QLatin1String("serverIPAddress"));
+    if (address.isString() && !address.toString().isEmpty()) {
+        if (!(problem = applyJsonField(&job, ExportField::ServerAddress, address,
+                                       QStringLiteral("serverIPAddress")))
+                 .isEmpty())
+            return problem;
+    }
     const QJsonValue connection = object.value(QLatin1String("connection"));
     if (connection.isString()) {
         bool ok = false;

@@ -34,7 +34,10 @@
 //   `protocol` is "http/1.1", "http/1.0" or "h2" ("" = no answer). The two came after those.
 // - `etag` and `lastModified` are the final response's validators as the server sent them
 //   ("" = none); a job in state "unchanged" (a 304 to --if-changed) keeps those of the export it
-//   was compared with, and so do its `savedPath` and `sha256`. They came in last.
+//   was compared with, and so do its `savedPath` and `sha256`. They came after those.
+// - `dnsMs` is the name lookup before connectMs (-1 when none was made: a reused connection, an
+//   address in the URL, a proxy; about 0 when the run had looked the host up already), and
+//   `serverAddress` the address the connection reached ("" = unknown). They came in last.
 // - `state` and `errorKind` are the identifiers of stateName()/errorKindName(); the error kind
 //   of a job without an error is "".
 // - `sha256` is lower-case hex, "" when not computed. `durationMs` = finishedAtMs - startedAtMs,
@@ -52,6 +55,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHostAddress>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonValue>
@@ -87,6 +91,7 @@ constexpr std::array<const char *, ExportFieldCount> fieldNames = {
     "restored",    "restoredDurationMs",
     "connection",  "connectionReused",
     "etag",        "lastModified",
+    "dnsMs",       "serverAddress",
 };
 
 using Units::NsPerUs;
@@ -147,6 +152,25 @@ QString msToUs(const QString &name, const Number &number, qint64 maxUs, qint64 *
     return QString();
 }
 
+// An address as exports write it, from ours ("::1") or a browser's HAR ("[::1]"); "" = unknown.
+bool serverAddressFromText(const QString &text, QString *canonical)
+{
+    QStringView address = QStringView(text).trimmed();
+    if (address.startsWith(u'[') && address.endsWith(u']'))
+        address = address.mid(1, address.size() - 2);
+    if (address.isEmpty()) {
+        canonical->clear();
+        return true;
+    }
+    QHostAddress parsed;
+    if (!parsed.setAddress(address.toString()))
+        return false;
+    bool isIpv4 = false;
+    const quint32 ipv4 = parsed.toIPv4Address(&isIpv4);
+    *canonical = isIpv4 ? QHostAddress(ipv4).toString() : parsed.toString();
+    return true;
+}
+
 QString applyUrl(const QString &name, const QString &text, QUrl *url)
 {
     const QUrl parsed(text);
@@ -177,6 +201,7 @@ bool isTextField(ExportField field)
     case ExportField::Protocol:
     case ExportField::Etag:
     case ExportField::LastModified:
+    case ExportField::ServerAddress:
         return true;
     default:
         return false;
@@ -312,6 +337,10 @@ QByteArray fieldValue(const Job &job, ExportField field)
         return QString::fromLatin1(job.etag()).toUtf8(); // a field value's bytes are Latin-1
     case ExportField::LastModified:
         return QString::fromLatin1(job.lastModified()).toUtf8();
+    case ExportField::DnsMs:
+        return usAsMs(job.dnsUs);
+    case ExportField::ServerAddress:
+        return job.serverAddress().toUtf8();
     }
     return QByteArray();
 }
@@ -359,6 +388,11 @@ QString applyNumber(Job *job, ExportField field, const Number &number, const QSt
         problem = msToUs(name, number, MaxInt64 / NsPerUs, &value);
         if (problem.isEmpty())
             *us = value;
+    };
+    const auto shortPhase = [&](qint32 *us) { // a lookup or a handshake: 35 minutes at most
+        problem = msToUs(name, number, std::numeric_limits<qint32>::max(), &value);
+        if (problem.isEmpty())
+            *us = qint32(value);
     };
     switch (field) {
     case ExportField::Line:
@@ -411,7 +445,10 @@ QString applyNumber(Job *job, ExportField field, const Number &number, const QSt
         phase(&job->receiveUs);
         break;
     case ExportField::TlsMs:
-        phase(&job->tlsUs);
+        shortPhase(&job->tlsUs);
+        break;
+    case ExportField::DnsMs:
+        shortPhase(&job->dnsUs);
         break;
     case ExportField::SendMs:
         phase(&job->sendUs);
@@ -505,6 +542,13 @@ QString applyText(Job *job, ExportField field, const QString &text, const QStrin
             job->setEtag(text.toLatin1());
         else
             job->setLastModified(text.toLatin1());
+        break;
+    }
+    case ExportField::ServerAddress: {
+        QString canonical;
+        if (!serverAddressFromText(text, &canonical))
+            return tr("%1 “%2” is not an IP address").arg(name, text);
+        job->setServerAddress(canonical);
         break;
     }
     default:

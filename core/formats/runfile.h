@@ -95,8 +95,10 @@ enum class ExportField {
     ConnectionReused, // 1 when that connection carried an earlier request first, else 0
     Etag, // the final response's validators, as sent ("" = none), for --if-changed
     LastModified,
+    DnsMs, // the name lookup before connectMs; -1 when none was made
+    ServerAddress, // the address the connection reached ("" = unknown)
 };
-constexpr int ExportFieldCount = int(ExportField::LastModified) + 1;
+constexpr int ExportFieldCount = int(ExportField::ServerAddress) + 1;
 
 // The field's key in JSON and its column name in CSV.
 QLatin1String exportFieldName(ExportField field);

@@ -303,7 +303,8 @@ QList<Finding> Verdict::analyse(const QList<Job> &jobs, const VerdictSettings &s
     // Time spent on failed attempts and backoff, and on new connections.
     qint64 retryNs = 0;
     int retried = 0;
-    qint64 connectNs = 0;
+    qint64 connectNs = 0; // name lookup, TCP and TLS
+    qint64 dnsNs = 0;
     qint64 tlsNs = 0;
     int connections = 0;
     for (const Job *job : timed) {
@@ -311,8 +312,10 @@ QList<Finding> Verdict::analyse(const QList<Job> &jobs, const VerdictSettings &s
             retryNs += job->attemptStartedAtNs - job->startedAtNs;
             ++retried;
         }
-        if (job->connectUs > 0) {
-            connectNs += job->connectUs * NsPerUs;
+        if (job->connectUs > 0 || job->dnsUs > 0) {
+            const qint64 dns = std::max<qint64>(0, job->dnsUs) * NsPerUs;
+            connectNs += dns + std::max<qint64>(0, job->connectUs) * NsPerUs;
+            dnsNs += dns;
             tlsNs += std::max<qint64>(0, job->tlsUs) * NsPerUs;
             ++connections;
         }
@@ -326,13 +329,14 @@ QList<Finding> Verdict::analyse(const QList<Job> &jobs, const VerdictSettings &s
                           retryNs, double(retryNs) / double(serial) });
     }
     if (connections > 0 && double(connectNs) >= CostShare * double(serial)) {
-        findings.append({ Finding::Kind::ConnectionSetup,
-                          tr("New connections cost %1 (TLS %2 of it) over %3 connection(s): %4 "
-                             "of the serial time.")
-                              .arg(formatSeconds(connectNs), formatSeconds(tlsNs))
-                              .arg(connections)
-                              .arg(percent(double(connectNs) / double(serial))),
-                          connectNs, double(connectNs) / double(serial) });
+        findings.append(
+            { Finding::Kind::ConnectionSetup,
+              tr("New connections cost %1 (name lookups %2, TLS %3 of it) over %4 "
+                 "connection(s): %5 of the serial time.")
+                  .arg(formatSeconds(connectNs), formatSeconds(dnsNs), formatSeconds(tlsNs))
+                  .arg(connections)
+                  .arg(percent(double(connectNs) / double(serial))),
+              connectNs, double(connectNs) / double(serial) });
     }
     return findings;
 }

@@ -29,7 +29,7 @@ struct Finding
         ServerSlowedDown, // time to first byte rose with the number of requests in flight
         LinkSaturated, // each URL's receive rate fell as more were in flight
         Retries, // failed attempts and their backoff
-        ConnectionSetup, // new connections (TCP and TLS)
+        ConnectionSetup, // new connections (name lookup, TCP and TLS)
     };
 
     Kind kind = Kind::Straggler;

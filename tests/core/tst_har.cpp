@@ -345,6 +345,7 @@ QByteArray browserHar()
                     "cookies": [], "content": {"size": 0, "mimeType": ""},
                     "redirectURL": "https://www.example.org/", "headersSize": 120,
                     "bodySize": 0},
+       "serverIPAddress": "[2001:db8::80]",
        "startedDateTime": "2024-03-01T09:30:00.050Z", "time": 5,
        "timings": {"send": 1, "wait": 3, "receive": 1}}
     ]
@@ -397,6 +398,8 @@ private slots:
     void timingsAddUpToTime_data();
     void timingsAddUpToTime();
     void unknownPhasesAreMinusOne();
+    void lookupAndServerAddress_data();
+    void lookupAndServerAddress();
     void secretsAreMasked();
     void roundTrip();
     void readDetectsHarByContent_data();
@@ -603,6 +606,44 @@ void TestHar::unknownPhasesAreMinusOne()
     QCOMPARE(number(part(never, "response"), "status"), 0.0);
 }
 
+void TestHar::lookupAndServerAddress_data()
+{
+    QTest::addColumn<QString>("address");
+    QTest::addColumn<QJsonValue>("written");
+    QTest::newRow("IPv4") << QStringLiteral("192.0.2.7") << QJsonValue(QStringLiteral("192.0.2.7"));
+    QTest::newRow("IPv6") << QStringLiteral("2001:db8::1")
+                          << QJsonValue(QStringLiteral("2001:db8::1"));
+    QTest::newRow("unknown: left out") << QString() << QJsonValue(QJsonValue::Undefined);
+}
+
+// The lookup is a phase of HAR's own, counted in time (blocked shrinks by it), and the address
+// the connection reached is serverIPAddress; both come back on import.
+void TestHar::lookupAndServerAddress()
+{
+    QFETCH(QString, address);
+    QFETCH(QJsonValue, written);
+    Job job = measuredJob();
+    job.dnsUs = 1500;
+    job.finishedAtNs += 1500 * NsPerUs;
+    job.setServerAddress(address);
+    const QByteArray har = harOf({ job });
+    const QStringList problems = harProblems(har);
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
+    const QJsonObject entry = entryOf(har);
+    const QJsonObject timings = part(entry, "timings");
+    QCOMPARE(number(timings, "dns"), 1.5);
+    QCOMPARE(number(timings, "blocked"), 2.5); // the queue alone, as without the lookup
+    QCOMPARE(number(entry, "time"), 31.75);
+    QCOMPARE(entry.value(QLatin1String("serverIPAddress")), written);
+
+    ImportedRun run;
+    QString error;
+    QVERIFY2(HarFormat::fromHar(har, &run, &error), qPrintable(error));
+    QCOMPARE(run.jobs.size(), 1);
+    QCOMPARE(run.jobs.at(0).dnsUs, 1500);
+    QCOMPARE(run.jobs.at(0).serverAddress(), address);
+}
+
 void TestHar::secretsAreMasked()
 {
     Job job = measuredJob();
@@ -759,6 +800,8 @@ void TestHar::browserHarImports()
     QCOMPARE(page.startedAtNs, 52'250 * NsPerUs); // + blocked
     QCOMPARE(page.attemptStartedAtNs, page.startedAtNs);
     QCOMPARE(page.finishedAtNs, 170'500 * NsPerUs); // + time
+    QCOMPARE(page.dnsUs, 10'000);
+    QCOMPARE(page.serverAddress(), QStringLiteral("93.184.216.34"));
     QCOMPARE(page.connectUs, 30'000);
     QCOMPARE(page.tlsUs, 20'000);
     QCOMPARE(page.sendUs, 250);
@@ -782,6 +825,7 @@ void TestHar::browserHarImports()
     QCOMPARE(redirect.errorKind, ErrorKind::HttpStatus);
     QCOMPARE(redirect.protocol, QByteArray("http/1.1"));
     QCOMPARE(redirect.queuedAtNs, 0);
+    QCOMPARE(redirect.serverAddress(), QStringLiteral("2001:db8::80")); // brackets taken off
 
     QCOMPARE(run.info.method, QByteArray("GET"));
     QCOMPARE(run.info.toolVersion, QString()); // not ours
@@ -842,6 +886,9 @@ void TestHar::malformedEntriesAreSkipped_data()
     QTest::newRow("unknown state of ours") << editedEntry([](QJsonObject &e) {
         e.insert(QStringLiteral("_state"), QStringLiteral("done"));
     }) << QStringLiteral("entries[1]: _state “done” is not a known state");
+    QTest::newRow("a server address that is not one") << editedEntry([](QJsonObject &e) {
+        e.insert(QStringLiteral("serverIPAddress"), QStringLiteral("example.org"));
+    }) << QStringLiteral("entries[1]: serverIPAddress “example.org” is not an IP address");
     QTest::newRow("a fractional attempt count")
         << editedEntry([](QJsonObject &e) { e.insert(QStringLiteral("_attempt"), 1.5); })
         << QStringLiteral("entries[1]: _attempt is not a whole number");

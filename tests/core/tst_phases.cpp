@@ -14,6 +14,7 @@ constexpr qint64 NsPerMs = 1'000'000;
 struct Phases
 {
     qint64 connectUs = -1, tlsUs = -1, sendUs = -1, waitUs = -1, receiveUs = -1;
+    qint32 dnsUs = -1;
 };
 
 // A job queued at 0 ms, started at startMs (-1: never), its last attempt from attemptMs (-1: the
@@ -30,7 +31,8 @@ Job job(qint64 startMs, qint64 endMs, const Phases &phases, JobState state = Job
     job.finishedAtNs = endMs >= 0 ? endMs * NsPerMs : -1;
     job.updatedAtNs = job.attemptStartedAtNs;
     job.connectUs = phases.connectUs;
-    job.tlsUs = phases.tlsUs;
+    job.tlsUs = qint32(phases.tlsUs);
+    job.dnsUs = phases.dnsUs;
     job.sendUs = phases.sendUs;
     job.waitUs = phases.waitUs;
     job.receiveUs = phases.receiveUs;
@@ -88,6 +90,19 @@ void TestPhases::breakdownAndSpans_data()
         << QStringLiteral("queued 10 ms, earlier 0 ms, known 50000 us, TLS part 5000 us")
         << QStringLiteral(
                "Queued 0-10, Connect 10-13, Tls 13-18, Send 18-19, Wait 19-46, Receive 46-60");
+    QTest::newRow("looked up first: DNS, then connect, TLS, send, wait, receive")
+        << job(10, 64, { 8000, 5000, 1000, 27'000, 14'000, 4000 }) << qint64(-1)
+        << QStringLiteral("queued 10 ms, earlier 0 ms, known 54000 us, TLS part 5000 us")
+        << QStringLiteral("Queued 0-10, Dns 10-14, Connect 14-17, Tls 17-22, Send 22-23, "
+                          "Wait 23-50, Receive 50-64");
+    QTest::newRow("the run knew the host: a zero lookup has no stretch")
+        << job(10, 60, { 8000, -1, 1000, 27'000, 14'000, 0 }) << qint64(-1)
+        << QStringLiteral("queued 10 ms, earlier 0 ms, known 50000 us, TLS part 0 us")
+        << QStringLiteral("Queued 0-10, Connect 10-18, Send 18-19, Wait 19-46, Receive 46-60");
+    QTest::newRow("failed in the lookup: DNS ends the bar")
+        << job(10, 20, { -1, -1, -1, -1, -1, 10'000 }, JobState::Failed) << qint64(-1)
+        << QStringLiteral("queued 10 ms, earlier 0 ms, known 10000 us, TLS part 0 us")
+        << QStringLiteral("Queued 0-10, Dns 10-20");
     QTest::newRow("reused connection: no connect stretch")
         << job(10, 60, { -1, -1, 1000, 35'000, 14'000 }) << qint64(-1)
         << QStringLiteral("queued 10 ms, earlier 0 ms, known 50000 us, TLS part 0 us, reused")
@@ -147,7 +162,9 @@ void TestPhases::breakdownAndSpans()
 // The details pane and HAR show the engine's numbers as they are: nothing clamped or derived.
 void TestPhases::phasesCopyTheLastAttempt()
 {
-    const PhaseBreakdown phases = phaseBreakdown(job(10, 60, { 8000, 9000, 1000, 27'000, 14'000 }));
+    const PhaseBreakdown phases =
+        phaseBreakdown(job(10, 60, { 8000, 9000, 1000, 27'000, 14'000, 3000 }));
+    QCOMPARE(phases.dnsUs, qint64(3000));
     QCOMPARE(phases.connectUs, qint64(8000));
     QCOMPARE(phases.tlsUs, qint64(9000));
     QCOMPARE(phases.sendUs, qint64(1000));

@@ -267,7 +267,7 @@ void TestResultExport::csvLayout()
                         "bytesTotal,queuedAtMs,startedAtMs,finishedAtMs,durationMs,connectMs,"
                         "ttfbMs,receiveMs,finalUrl,sha256,savedPath,protocol,thread,"
                         "attemptStartedAtMs,tlsMs,sendMs,restored,restoredDurationMs,connection,"
-                        "connectionReused,etag,lastModified"));
+                        "connectionReused,etag,lastModified,dnsMs,serverAddress"));
     QVERIFY(csv.endsWith("\r\n"));
     QVERIFY(!csv.contains("summary"));
 
@@ -615,7 +615,7 @@ void TestResultExport::importRejectsMalformed_data()
         "row 2: lastModified cannot contain a character outside Latin-1");
     csv("CSV: a row with too few fields",
         CsvFormat::toCsv({ jobOfKind(ErrorKind::None, 1) }) + "1,2,3\r\n",
-        "row 3: 3 fields, but the header has 32");
+        "row 3: 3 fields, but the header has 34");
     csv("CSV: an unclosed quote",
         CsvFormat::toCsv({ jobOfKind(ErrorKind::None, 1) }) + "\"never closed,2\r\n",
         "row 3: a quoted field is not closed");

@@ -154,6 +154,13 @@ void TestVerdict::findings_data()
     QTest::newRow("new connections take 40 of every 50 ms: connection set-up")
         << scheduled(repeated(32, { 50, 1, 1000, 40 }), 16) << sixteen
         << Kinds { K::ConnectionSetup };
+    QList<Job> lookedUp = scheduled(repeated(32, { 50, 1, 1000, 1 }), 16);
+    for (Job &job : lookedUp) { // each connection waited 30 ms for its name lookup
+        job.dnsUs = qint32(30 * UsPerMs);
+        job.receiveUs -= 30 * UsPerMs;
+    }
+    QTest::newRow("name lookups take 30 of every 50 ms: connection set-up")
+        << lookedUp << sixteen << Kinds { K::ConnectionSetup };
     QTest::newRow("new connections take 1 of every 50 ms: not worth saying")
         << scheduled(repeated(32, { 50, 1, 1000, 1 }), 16) << sixteen << Kinds {};
 }

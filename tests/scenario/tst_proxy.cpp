@@ -3,6 +3,7 @@
 // http://, microsocks for socks5:// and socks5h://, each proving on its side that requests went
 // through it, and the password never shown.
 #include "engine/fetchengine.h"
+#include "engine/hostresolver.h"
 #include "exitcodes.h"
 #include "formats/csvformat.h"
 #include "formats/jsonformat.h"
@@ -419,6 +420,10 @@ void TestProxy::socks5ResolvesHereSocks5hOnTheProxy()
     const QByteArray port = ':' + QByteArray::number(server.port());
     QVERIFY2(log.contains("connected to "), log.constData());
     QCOMPARE(log.contains("connected to localhost" + port), proxyGetsTheName);
+    // Through a proxy the run looks nothing up itself (socks5:// leaves that to Qt): no DNS
+    // phase, and no address of ours.
+    QCOMPARE(engine.hostResolver().lookupCount(), 0);
+    QCOMPARE(model.jobAt(0).dnsUs, -1);
     if (!proxyGetsTheName)
         QVERIFY2(log.contains("connected to 127.0.0.1" + port)
                      || log.contains("connected to ::1" + port),

@@ -56,6 +56,12 @@ inline Job jobOfKind(ErrorKind kind, int line)
     // Two rows a connection, the second reusing it; none on every fifth.
     job.connectionId = line % 5 == 0 ? 0 : quint64(100 + line / 2);
     job.connectionReused = job.connectionId > 0 && line % 2 == 1;
+    // A lookup before each new connection, 0 where the run knew the host; documentation
+    // addresses (RFC 5737, RFC 3849) on every connection.
+    job.dnsUs = job.connectUs < 0 ? -1 : line % 4 == 1 ? 0 : 300 + line;
+    if (job.connectionId > 0)
+        job.setServerAddress(line % 2 ? QStringLiteral("2001:db8::%1").arg(line)
+                                      : QStringLiteral("192.0.2.%1").arg(line % 250));
     if (kind == ErrorKind::None) {
         job.sha256 = QCryptographicHash::hash(QByteArray::number(line), QCryptographicHash::Sha256);
         job.setSavedPath(QStringLiteral("/home/me/Downloads/%1.bin").arg(line));
@@ -135,6 +141,7 @@ inline QList<Job> sampleJobs()
     zero.startedAtNs = 0;
     zero.finishedAtNs = 0;
     zero.connectUs = 0;
+    zero.dnsUs = 0;
     zero.waitUs = 0;
     zero.receiveUs = 0;
     zero.attemptStartedAtNs = 0;
@@ -151,8 +158,8 @@ inline QList<Job> sampleJobs()
     Job restored = jobOfKind(ErrorKind::None, ++line);
     restored.queuedAtNs = restored.startedAtNs = restored.finishedAtNs = -1;
     restored.attemptStartedAtNs = -1;
-    restored.connectUs = restored.tlsUs = restored.sendUs = restored.waitUs = restored.receiveUs =
-        -1;
+    restored.connectUs = restored.sendUs = restored.waitUs = restored.receiveUs = -1;
+    restored.dnsUs = restored.tlsUs = -1;
     restored.worker = restored.thread = -1;
     restored.restored = true;
     restored.setRestoredDurationNs(12'345'000);
@@ -214,6 +221,8 @@ inline QStringList differingFields(const Job &expected, const Job &actual)
     check("restoredDurationNs", expected.restoredDurationNs(), actual.restoredDurationNs());
     check("connectionId", expected.connectionId, actual.connectionId);
     check("connectionReused", expected.connectionReused, actual.connectionReused);
+    check("dnsUs", expected.dnsUs, actual.dnsUs);
+    check("serverAddress", expected.serverAddress(), actual.serverAddress());
     return differing;
 }
 
