@@ -68,6 +68,12 @@ int progressPerMille(const Job &job)
     return 0;
 }
 
+// A phase's duration for its column ("12.3 ms"), empty when it was not measured.
+QString phaseText(qint64 us)
+{
+    return us >= 0 ? formatMilliseconds(us * Units::NsPerUs, 1) : QString();
+}
+
 QString savedName(const Job &job)
 {
     const QString &path = job.savedPath();
@@ -112,6 +118,10 @@ QVariant JobQueueModel::data(const QModelIndex &index, int role) const
         case SizeColumn:
         case SpeedColumn:
         case TimeColumn:
+        case DnsColumn:
+        case ConnectColumn:
+        case TlsColumn:
+        case TtfbColumn:
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         default:
             return {};
@@ -164,6 +174,16 @@ QVariant JobQueueModel::displayValue(const Job &job, int column) const
         return formatConnection(job.connectionId, job.connectionReused);
     case SavedAsColumn:
         return savedName(job);
+    case ServerAddressColumn:
+        return job.serverAddress();
+    case DnsColumn:
+        return phaseText(job.dnsUs);
+    case ConnectColumn:
+        return phaseText(job.connectUs);
+    case TlsColumn:
+        return phaseText(job.tlsUs);
+    case TtfbColumn:
+        return phaseText(job.waitUs);
     case ColumnCount:
         break;
     }
@@ -195,6 +215,16 @@ QVariant JobQueueModel::rawValue(const Job &job, int column) const
         return job.connectionId;
     case SavedAsColumn:
         return savedName(job);
+    case ServerAddressColumn:
+        return job.serverAddress();
+    case DnsColumn: // -1 sorts before every measured time
+        return qint64(job.dnsUs);
+    case ConnectColumn:
+        return job.connectUs;
+    case TlsColumn:
+        return qint64(job.tlsUs);
+    case TtfbColumn:
+        return job.waitUs;
     case ColumnCount:
         break;
     }
@@ -229,6 +259,16 @@ QVariant JobQueueModel::headerData(int section, Qt::Orientation orientation, int
             return tr("Connection");
         case SavedAsColumn:
             return tr("Saved As");
+        case ServerAddressColumn:
+            return tr("Server Address");
+        case DnsColumn:
+            return tr("DNS", "name lookup time column");
+        case ConnectColumn:
+            return tr("Connect", "connection set-up time column");
+        case TlsColumn:
+            return tr("TLS", "TLS handshake time column");
+        case TtfbColumn:
+            return tr("TTFB", "time to first byte column");
         case ColumnCount:
             break;
         }
@@ -249,6 +289,20 @@ QVariant JobQueueModel::headerData(int section, Qt::Orientation orientation, int
         case SavedAsColumn:
             return tr("The name the body was saved under in the output folder (\" (1)\" when "
                       "another file had the name); its tool tip shows the whole path");
+        case ServerAddressColumn:
+            return tr("The address the last attempt's connection reached (empty through a "
+                      "proxy, which connects for us)");
+        case DnsColumn:
+            return tr("The name lookup the last attempt's new connection waited for: each host "
+                      "is looked up once a run, so later connections show about 0 ms; empty on "
+                      "a reused connection or an address in the URL");
+        case ConnectColumn:
+            return tr("Setting up the last attempt's new connection, after the lookup, the TLS "
+                      "handshake included; empty on a reused connection");
+        case TlsColumn:
+            return tr("The TLS handshake of the last attempt's new connection (part of Connect)");
+        case TtfbColumn:
+            return tr("Time to first byte: from the request sent to the response's head");
         default:
             break;
         }
@@ -342,7 +396,8 @@ int JobQueueModel::addRestored(const QList<Job> &jobs)
             job.worker = job.thread = -1;
             job.queuedAtNs = job.startedAtNs = job.finishedAtNs = job.updatedAtNs = -1;
             job.attemptStartedAtNs = -1;
-            job.connectUs = job.tlsUs = job.sendUs = job.waitUs = job.receiveUs = -1;
+            job.connectUs = job.sendUs = job.waitUs = job.receiveUs = -1;
+            job.dnsUs = job.tlsUs = -1;
             job.restored = true; // counted as done, but not timed in this run
             job.setRestoredDurationNs(restored.resultDurationNs());
         } else {

@@ -34,6 +34,12 @@ public:
         ProtocolColumn,
         ConnectionColumn,
         SavedAsColumn, // the saved file's name; its tool tip the whole path
+        // The last attempt's request, as the details pane lists it.
+        ServerAddressColumn,
+        DnsColumn,
+        ConnectColumn, // TLS included
+        TlsColumn,
+        TtfbColumn,
         ColumnCount
     };
     Q_ENUM(Column)

@@ -172,6 +172,8 @@ QString DetailPane::html(const Job &job)
     rows += row(tr("Connection"),
                 job.connectionId == 0 ? unknownValue()
                                       : formatConnection(job.connectionId, job.connectionReused));
+    const QString address = job.serverAddress();
+    rows += row(tr("Server address"), address.isEmpty() ? unknownValue() : address);
     rows += row(tr("Received"),
                 tr("%1 (%2 bytes)").arg(formatBytes(job.bytesReceived)).arg(job.bytesReceived));
     if (!job.sha256.isEmpty())
@@ -183,6 +185,7 @@ QString DetailPane::html(const Job &job)
     rows += row(tr("Queued"), phase(nsToUs(phases.queuedNs)));
     if (job.attempts > 1)
         rows += row(tr("Earlier attempts and backoff"), phase(nsToUs(phases.earlierAttemptsNs)));
+    rows += row(tr("DNS"), phase(phases.dnsUs));
     rows += row(tr("Connect"), phase(phases.connectUs));
     rows += row(tr("of which TLS"), phase(phases.tlsUs));
     rows += row(tr("Send"), phase(phases.sendUs));

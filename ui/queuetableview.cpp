@@ -137,6 +137,13 @@ QueueTableView::QueueTableView(JobQueueModel *model, JobTableProxyModel *proxy, 
                    metrics.horizontalAdvance(formatConnection(99999, true)) + 16);
     setColumnWidth(JobQueueModel::SavedAsColumn,
                    metrics.horizontalAdvance(QStringLiteral("index (10).html")) + 16);
+    setColumnWidth(JobQueueModel::ServerAddressColumn,
+                   metrics.horizontalAdvance(QStringLiteral("2001:db8:ffff::ffff")) + 16);
+    for (const int column : { JobQueueModel::DnsColumn, JobQueueModel::ConnectColumn,
+                              JobQueueModel::TlsColumn, JobQueueModel::TtfbColumn })
+        setColumnWidth(column,
+                       metrics.horizontalAdvance(formatMilliseconds(qint64(9999) * 1'000'000, 1))
+                           + 16);
     horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(horizontalHeader(), &QHeaderView::customContextMenuRequested, this,
             [this](const QPoint &position) {
@@ -151,7 +158,9 @@ QueueTableView::QueueTableView(JobQueueModel *model, JobTableProxyModel *proxy, 
 QList<int> QueueTableView::optionalColumns()
 {
     return { JobQueueModel::ProtocolColumn, JobQueueModel::ConnectionColumn,
-             JobQueueModel::SavedAsColumn };
+             JobQueueModel::SavedAsColumn,  JobQueueModel::ServerAddressColumn,
+             JobQueueModel::DnsColumn,      JobQueueModel::ConnectColumn,
+             JobQueueModel::TlsColumn,      JobQueueModel::TtfbColumn };
 }
 
 QList<QAction *> QueueTableView::columnActions()
@@ -167,6 +176,26 @@ QList<QAction *> QueueTableView::columnActions()
             case JobQueueModel::ConnectionColumn:
                 action->setText(tr("&Connection Column"));
                 action->setObjectName(QStringLiteral("showConnectionColumn"));
+                break;
+            case JobQueueModel::ServerAddressColumn:
+                action->setText(tr("Server &Address Column"));
+                action->setObjectName(QStringLiteral("showServerAddressColumn"));
+                break;
+            case JobQueueModel::DnsColumn:
+                action->setText(tr("D&NS Column"));
+                action->setObjectName(QStringLiteral("showDnsColumn"));
+                break;
+            case JobQueueModel::ConnectColumn:
+                action->setText(tr("C&onnect Column"));
+                action->setObjectName(QStringLiteral("showConnectColumn"));
+                break;
+            case JobQueueModel::TlsColumn:
+                action->setText(tr("&TLS Column"));
+                action->setObjectName(QStringLiteral("showTlsColumn"));
+                break;
+            case JobQueueModel::TtfbColumn:
+                action->setText(tr("TT&FB Column"));
+                action->setObjectName(QStringLiteral("showTtfbColumn"));
                 break;
             default:
                 action->setText(tr("Sa&ved As Column"));
@@ -201,11 +230,18 @@ bool QueueTableView::restoreHeaderState(const QByteArray &state)
     // ones shown, and these are to stay hidden until asked for.
     QList<int> newColumns; // shown by Qt, hidden until asked for
     QByteArrayView saved = state;
+    const QList<int> timingColumns = { JobQueueModel::ServerAddressColumn, JobQueueModel::DnsColumn,
+                                       JobQueueModel::ConnectColumn, JobQueueModel::TlsColumn,
+                                       JobQueueModel::TtfbColumn };
     if (saved.startsWith(HeaderStateTag)) {
         saved = saved.sliced(HeaderStateTag.size());
+    } else if (saved.startsWith(HeaderStateTagBeforeTimings)) {
+        saved = saved.sliced(HeaderStateTagBeforeTimings.size());
+        newColumns = timingColumns;
     } else if (saved.startsWith(HeaderStateTagBeforeSavedAs)) {
         saved = saved.sliced(HeaderStateTagBeforeSavedAs.size());
-        newColumns = { JobQueueModel::SavedAsColumn };
+        newColumns = timingColumns;
+        newColumns.prepend(JobQueueModel::SavedAsColumn);
     } else {
         newColumns = optionalColumns();
     }

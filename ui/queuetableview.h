@@ -53,7 +53,9 @@ private:
     // The first selected job's saved file, if it is still a file there; else says why.
     QString selectedSavedFile();
     // Before a saved header state of the columns as they are now (see restoreHeaderState).
-    static constexpr QByteArrayView HeaderStateTag = "parafetch-columns-3:";
+    static constexpr QByteArrayView HeaderStateTag = "parafetch-columns-4:";
+    // A state saved before the request timing columns (Server Address … TTFB) existed.
+    static constexpr QByteArrayView HeaderStateTagBeforeTimings = "parafetch-columns-3:";
     // A state saved before the Saved As column existed.
     static constexpr QByteArrayView HeaderStateTagBeforeSavedAs = "parafetch-columns-2:";
     QList<QAction *> m_columnActions;

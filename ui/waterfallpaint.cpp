@@ -114,6 +114,8 @@ QColor WaterfallView::phaseColour(Phase phase)
         return QColor(0xCC, 0x79, 0xA7); // reddish purple
     case Phase::Other:
         return QColor(0x8A, 0x8F, 0x98);
+    case Phase::Dns:
+        return QColor(0x00, 0x72, 0xB2); // blue
     case Phase::Connect:
         return QColor(0xE6, 0x9F, 0x00); // orange
     case Phase::Tls:
@@ -137,6 +139,8 @@ QString WaterfallView::phaseName(Phase phase)
         return tr("retries and backoff");
     case Phase::Other:
         return tr("redirects, other");
+    case Phase::Dns:
+        return tr("DNS");
     case Phase::Connect:
         return tr("connect");
     case Phase::Tls:
@@ -168,6 +172,15 @@ QString WaterfallView::toolTipFor(quint64 id) const
     lines << status;
     if (job.worker >= 0)
         lines << tr("Lane %1 · thread %2").arg(job.worker).arg(job.thread);
+    if (job.connectionId > 0 || job.serverAddressId > 0) {
+        QStringList connection;
+        if (job.connectionId > 0)
+            connection << tr("Connection %1")
+                              .arg(formatConnection(job.connectionId, job.connectionReused));
+        if (job.serverAddressId > 0)
+            connection << job.serverAddress();
+        lines << connection.join(QStringLiteral(" · "));
+    }
     if (job.startedAtNs < 0) {
         if (job.restored && job.isFinished()) {
             lines << (job.restoredDurationNs() >= 0
@@ -192,6 +205,7 @@ QString WaterfallView::toolTipFor(quint64 id) const
         if (us >= 0)
             lines << tr("%1: %2").arg(name, msText(us * Units::NsPerUs));
     };
+    phase(tr("DNS"), phases.dnsUs);
     if (phases.connectUs >= 0) {
         lines << (phases.tlsUs >= 0
                       ? tr("Connect: %1 (TLS %2)")

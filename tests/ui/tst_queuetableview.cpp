@@ -39,6 +39,11 @@ struct Table
         job.connectionId = 4;
         job.connectionReused = true;
         job.setSavedPath(QStringLiteral("/tmp/downloads/a (1).html"));
+        job.setServerAddress(QStringLiteral("2001:db8::5"));
+        job.dnsUs = 1260;
+        job.connectUs = 31'400;
+        job.tlsUs = 20'000;
+        job.waitUs = 120'060;
         model.finishJob(job);
     }
     QAction *action(const char *name) const
@@ -68,6 +73,7 @@ private slots:
     void anOlderSavedStateKeepsThemHidden();
     void aSavedStateKeepsThemShown();
     void aStateFromBeforeSavedAsKeepsItHidden();
+    void aStateFromBeforeTheTimingColumnsKeepsThemHidden();
     void copiedRowsHoldOnlyShownOptionalColumns();
 };
 
@@ -94,6 +100,17 @@ void TestQueueTableView::actionsShowAndHideThem_data()
                                 << QStringLiteral("#4, reused");
     QTest::newRow("Saved As") << QByteArray("showSavedAsColumn")
                               << int(JobQueueModel::SavedAsColumn) << QStringLiteral("a (1).html");
+    QTest::newRow("Server Address")
+        << QByteArray("showServerAddressColumn") << int(JobQueueModel::ServerAddressColumn)
+        << QStringLiteral("2001:db8::5");
+    QTest::newRow("DNS") << QByteArray("showDnsColumn") << int(JobQueueModel::DnsColumn)
+                         << QStringLiteral("1.3 ms");
+    QTest::newRow("Connect") << QByteArray("showConnectColumn") << int(JobQueueModel::ConnectColumn)
+                             << QStringLiteral("31.4 ms");
+    QTest::newRow("TLS") << QByteArray("showTlsColumn") << int(JobQueueModel::TlsColumn)
+                         << QStringLiteral("20.0 ms");
+    QTest::newRow("TTFB") << QByteArray("showTtfbColumn") << int(JobQueueModel::TtfbColumn)
+                          << QStringLiteral("120.1 ms");
 }
 
 void TestQueueTableView::actionsShowAndHideThem()
@@ -165,6 +182,28 @@ void TestQueueTableView::aStateFromBeforeSavedAsKeepsItHidden()
     QVERIFY(table.view->isColumnHidden(JobQueueModel::ProtocolColumn));
     QVERIFY(table.view->isColumnHidden(JobQueueModel::SavedAsColumn));
     QVERIFY(!table.action("showSavedAsColumn")->isChecked());
+}
+
+void TestQueueTableView::aStateFromBeforeTheTimingColumnsKeepsThemHidden()
+{
+    // Saved when Saved As was the last column, Saved As shown.
+    QStandardItemModel older(1, JobQueueModel::ServerAddressColumn);
+    QTableView olderView;
+    olderView.setModel(&older);
+    olderView.setColumnHidden(JobQueueModel::ProtocolColumn, true);
+    olderView.setColumnHidden(JobQueueModel::ConnectionColumn, true);
+    const QByteArray state =
+        QByteArrayLiteral("parafetch-columns-3:") + olderView.horizontalHeader()->saveState();
+
+    Table table;
+    QVERIFY(table.view->restoreHeaderState(state));
+    QVERIFY(!table.view->isColumnHidden(JobQueueModel::SavedAsColumn));
+    for (const int column :
+         { JobQueueModel::ServerAddressColumn, JobQueueModel::DnsColumn,
+           JobQueueModel::ConnectColumn, JobQueueModel::TlsColumn, JobQueueModel::TtfbColumn })
+        QVERIFY2(table.view->isColumnHidden(column), qPrintable(QString::number(column)));
+    QVERIFY(!table.action("showDnsColumn")->isChecked());
+    QVERIFY(table.action("showSavedAsColumn")->isChecked());
 }
 
 void TestQueueTableView::copiedRowsHoldOnlyShownOptionalColumns()
