@@ -36,12 +36,15 @@ Job measured()
     job.queuedAtNs = 0;
     job.startedAtNs = 1500 * NsPerUs;
     job.attemptStartedAtNs = job.startedAtNs + 700'000 * NsPerUs;
+    job.dnsUs = 3'400;
+    job.setServerAddress(QStringLiteral("2001:db8::443"));
     job.connectUs = 12'000;
     job.tlsUs = 8'000;
     job.sendUs = 300;
     job.waitUs = 45'000;
     job.receiveUs = 2'500;
-    job.finishedAtNs = job.attemptStartedAtNs + (12'000 + 300 + 45'000 + 2'500) * NsPerUs;
+    job.finishedAtNs =
+        job.attemptStartedAtNs + (3'400 + 12'000 + 300 + 45'000 + 2'500) * NsPerUs;
     job.editDetails().responseHeaders = { { "Set-Cookie", "session=cookiemonster" },
                                           { "Content-Type", "text/plain" } };
     job.setRequestHeaders({ { "User-Agent", "Parafetch" }, { "Authorization", "Bearer sesame" } });
@@ -106,17 +109,19 @@ void TestDetailPane::showsEveryPhase_data()
     QTest::addColumn<QString>("line");
     QTest::newRow("queued") << QStringLiteral("Queued|1.5 ms");
     QTest::newRow("earlier attempts") << QStringLiteral("Earlier attempts and backoff|700.0 ms");
+    QTest::newRow("dns") << QStringLiteral("DNS|3.4 ms");
     QTest::newRow("connect") << QStringLiteral("Connect|12.0 ms");
     QTest::newRow("tls") << QStringLiteral("of which TLS|8.0 ms");
     QTest::newRow("send") << QStringLiteral("Send|0.3 ms");
     QTest::newRow("wait") << QStringLiteral("Wait (TTFB)|45.0 ms");
     QTest::newRow("receive") << QStringLiteral("Receive|2.5 ms");
-    QTest::newRow("duration") << QStringLiteral("Duration|759.8 ms");
+    QTest::newRow("duration") << QStringLiteral("Duration|763.2 ms");
     QTest::newRow("lane") << QStringLiteral("Worker lane|6");
     QTest::newRow("thread") << QStringLiteral("Thread|2");
     QTest::newRow("attempts") << QStringLiteral("Attempts|3");
     QTest::newRow("protocol") << QStringLiteral("Protocol|HTTP/2");
     QTest::newRow("connection") << QStringLiteral("Connection|#5");
+    QTest::newRow("server address") << QStringLiteral("Server address|2001:db8::443");
 }
 
 void TestDetailPane::showsEveryPhase()
@@ -132,12 +137,14 @@ void TestDetailPane::unknownValuesShowAsDash()
     QLocale::setDefault(QLocale::c());
     Job job = measured();
     job.attempts = 1; // no earlier attempts to show
-    job.connectUs = job.tlsUs = -1; // a reused connection
+    job.connectUs = job.tlsUs = job.dnsUs = -1; // a reused connection
     job.thread = -1;
     job.protocol.clear();
     job.connectionId = 0;
+    job.serverAddressId = 0;
     const QString text = shown(job);
-    for (const char *name : { "Connect", "of which TLS", "Thread", "Protocol", "Connection" })
+    for (const char *name : { "DNS", "Connect", "of which TLS", "Thread", "Protocol", "Connection",
+                              "Server address" })
         QVERIFY2(text.contains(QLatin1String(name) + QStringLiteral("|–")),
                  qPrintable(QLatin1String(name) + u' ' + text));
     QVERIFY2(!text.contains(QStringLiteral("Earlier attempts")), qPrintable(text));
@@ -148,7 +155,7 @@ void TestDetailPane::restoredResultShowsTheDurationItsRunMeasured()
     QLocale::setDefault(QLocale::c());
     JobQueueModel model;
     QCOMPARE(model.addRestored({ measured() }), 1); // as a restore after a crash puts it back
-    QVERIFY2(shown(model.jobAt(0)).contains(QStringLiteral("Duration|759.8 ms")),
+    QVERIFY2(shown(model.jobAt(0)).contains(QStringLiteral("Duration|763.2 ms")),
              qPrintable(shown(model.jobAt(0))));
     Job adopted = model.jobAt(0);
     adopted.setRestoredDurationNs(-1); // adopted from the disk: nobody measured it
@@ -174,7 +181,7 @@ void TestDetailPane::showsEachAttempt_data()
     QTest::newRow("second attempt: no answer")
         << QStringLiteral("#2|connection refused · 0.5 ms, from +400.0 ms");
     QTest::newRow("last attempt") << QStringLiteral(
-        "#3|HTTP 200 · 59.8 ms, from +700.0 ms · HTTP/2");
+        "#3|HTTP 200 · 63.2 ms, from +700.0 ms · HTTP/2");
     QTest::newRow("redirect chain starts at the URL asked for")
         << QStringLiteral("Redirects|from|https://***@example.com/file|");
     QTest::newRow("first hop") << QStringLiteral("301 to|https://example.com/moved");
@@ -255,6 +262,9 @@ void TestDetailPane::recordsWhatTheEngineSawOnTheWire()
     QLocale::setDefault(QLocale::c());
     const QString text = shown(job);
     QVERIFY2(text.contains(QStringLiteral("Protocol|HTTP/1.0")), qPrintable(text));
+    // An address in the URL: nothing looked up, the address connected to.
+    QVERIFY2(text.contains(QStringLiteral("DNS|–")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("Server address|127.0.0.1")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("#1|HTTP 200 · ")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("302 to|%1").arg(server.url("/old").toString())),
              qPrintable(text));
