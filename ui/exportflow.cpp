@@ -158,7 +158,7 @@ bool ExportFlow::openRun(const QString &path)
     m_model->clear();
     m_model->addSaved(run.jobs);
     m_unexportedResults = false; // they are in that file
-    emit runOpened(run.info.concurrency, run.info.perHost);
+    emit runOpened(run.info.concurrency, run.info.perHost, run.info.timeline);
     const QString name = QDir::toNativeSeparators(path);
     emit message(tr("Opened %1: %n URL(s).", nullptr, int(run.jobs.size())).arg(name));
     if (!run.problems.isEmpty()) {

@@ -3,6 +3,8 @@
 // saved run, which asks first before results not exported are replaced.
 #pragma once
 
+#include "formats/runfile.h"
+
 #include <QObject>
 #include <QString>
 
@@ -40,8 +42,9 @@ public:
 
 Q_SIGNALS:
     // The queue now holds a saved run in place of the list; it ran with `concurrency` workers
-    // and a per-host cap of `perHost` (0: the file does not say; none).
-    void runOpened(int concurrency, int perHost);
+    // and a per-host cap of `perHost` (0: the file does not say; none), and recorded this
+    // timeline (empty: none).
+    void runOpened(int concurrency, int perHost, const QList<TimelinePoint> &timeline);
     // A passing message for the status bar.
     void message(const QString &text);
 

@@ -108,10 +108,15 @@ MainWindow::MainWindow(JobQueueModel *model, FetchEngine *engine, QWidget *paren
     connect(m_session, &RunSession::message, this, &MainWindow::showMessage);
 
     m_files = new ExportFlow(m_model, m_engine, m_input, this);
-    connect(m_files, &ExportFlow::runOpened, this, [this](int concurrency, int perHost) {
-        m_openedRun = OpenedRun { concurrency, perHost };
-        refreshSummary();
-    });
+    connect(m_files, &ExportFlow::runOpened, this,
+            [this](int concurrency, int perHost, const QList<TimelinePoint> &timeline) {
+                m_openedRun = OpenedRun { concurrency, perHost };
+                // The graph draws the run as it was recorded; a later run continues it.
+                const RunSummary summary = m_model->summary();
+                m_timeline.startFrom(RunTimeline::fromSummary(summary, summary.wallNs), timeline);
+                m_graph->refresh();
+                refreshSummary();
+            });
     m_files->setTimeline(&m_timeline);
     connect(m_files, &ExportFlow::message, this, &MainWindow::showMessage);
 

@@ -77,10 +77,21 @@ void RunTimeline::clear()
     *this = RunTimeline(m_intervalNs);
 }
 
-void RunTimeline::startFrom(const Sample &now)
+void RunTimeline::startFrom(const Sample &now, const QList<TimelinePoint> &recorded)
 {
     clear();
     m_last = now;
+    if (recorded.isEmpty())
+        return;
+    m_points = recorded;
+    for (const TimelinePoint &point : recorded) {
+        m_emittedBytes += point.bytes;
+        m_emittedFinished += point.urlsFinished;
+    }
+    m_arrivedBytes = m_emittedBytes;
+    m_arrivedFinished = m_emittedFinished;
+    m_clockNs = m_lastEndNs = recorded.constLast().endNs;
+    m_nextEndNs = m_lastEndNs + m_intervalNs;
 }
 
 void RunTimeline::emitPoint(qint64 endNs, qint64 arrivedBytes, qint64 arrivedFinished, int running)

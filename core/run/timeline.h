@@ -53,8 +53,9 @@ public:
     // Empty, counting from zero totals at clock zero.
     void clear();
     // Empty, counting from these totals: what a run opened from a file (or any figures that
-    // came in all at once, not over the clock) already holds is no throughput.
-    void startFrom(const Sample &now);
+    // came in all at once, not over the clock) already holds is no throughput. With the points
+    // that run recorded, they are the timeline so far, and later samples continue after them.
+    void startFrom(const Sample &now, const QList<TimelinePoint> &recorded = {});
 
     qint64 intervalNs() const { return m_intervalNs; }
     const QList<TimelinePoint> &points() const { return m_points; }

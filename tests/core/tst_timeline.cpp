@@ -59,6 +59,7 @@ private slots:
     void bytesAddUpToTheLastTotal();
     void finishOnAnIntervalEndExtendsTheLastPoint();
     void startFromLeavesEarlierTotalsOut();
+    void startFromRecordedPointsContinuesAfterThem();
     void fromSummaryLeavesRestoredResultsOut();
     void csvHasAHeaderAndOneRowPerPoint();
     void writeCsvNamesAPathItCannotWrite();
@@ -184,6 +185,21 @@ void TestTimeline::startFromLeavesEarlierTotalsOut()
     QVERIFY(timeline.points().isEmpty());
     timeline.finish(at(2250, 51'000, 21, 0)); // Retry Failed on it
     QCOMPARE(describe(timeline.points()), describe(Points { point(250, 1000, 1, 0) }));
+}
+
+// A saved run's recorded timeline is drawn as it was, and a Retry Failed on it continues it.
+void TestTimeline::startFromRecordedPointsContinuesAfterThem()
+{
+    RunTimeline timeline(Interval);
+    const Points recorded { point(250, 30'000, 10, 4), point(500, 20'000, 10, 0) };
+    timeline.startFrom(at(2000, 50'000, 20, 0), recorded);
+    QCOMPARE(describe(timeline.points()), describe(recorded));
+    QCOMPARE(timeline.bytes(), 50'000);
+    timeline.finish(at(2250, 51'000, 21, 0));
+    QCOMPARE(describe(timeline.points()),
+             describe(Points { point(250, 30'000, 10, 4), point(500, 20'000, 10, 0),
+                               point(750, 1000, 1, 0) }));
+    QCOMPARE(timeline.bytes(), 51'000);
 }
 
 void TestTimeline::fromSummaryLeavesRestoredResultsOut()

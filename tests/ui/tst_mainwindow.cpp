@@ -916,6 +916,14 @@ void TestMainWindow::savedRunOpensInTheWindow()
     QCOMPARE(h.window->summaryPanel()->summary().failed, 1);
     // Nothing was fetched again.
     QCOMPARE(h.model.count(JobState::Queued), 0);
+    // The throughput graph draws the run as the file recorded it (HAR records none).
+    ImportedRun saved;
+    QString error;
+    QVERIFY2(RunFile::read(path, &saved, &error), qPrintable(error));
+    QCOMPARE(saved.info.timeline.isEmpty(), name.endsWith(QLatin1String(".har")));
+    auto *graph = h.window->findChild<ThroughputGraph *>(QStringLiteral("throughputGraph"));
+    QVERIFY(graph);
+    QVERIFY(graph->timeline()->points() == saved.info.timeline);
 }
 
 void TestMainWindow::exportToAnImpossiblePathReportsAnError()
