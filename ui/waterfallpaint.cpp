@@ -136,7 +136,7 @@ QString WaterfallView::phaseName(Phase phase)
     case Phase::Queued:
         return tr("queued");
     case Phase::Backoff:
-        return tr("retries and backoff");
+        return tr("retries", "earlier attempts and the backoff between them");
     case Phase::Other:
         return tr("redirects, other");
     case Phase::Dns:
