@@ -3,10 +3,10 @@
 #include "commandline.h"
 
 #include "checksumfile.h"
+#include "commandlineoptions.h"
 #include "engine/tlsconfig.h"
 #include "formats/previousrun.h"
 #include "formats/runfile.h"
-#include "formatting.h"
 #include "headlessrunner.h"
 #include "proxyurl.h"
 #include "run/completioncommand.h"
@@ -271,14 +271,17 @@ QString helpText(const QCommandLineParser &parser)
         if (at >= 0)
             text.replace(at, startedAs.size(), QStringLiteral("parafetch"));
     }
-    text += tr("\nExamples:\n"
-               "  parafetch                            the window\n"
-               "  parafetch --headless urls.txt        fetch a list, print a line per URL\n"
-               "  produce-urls | parafetch --headless -j 16 -o downloads --export run.json\n"
-               "  parafetch --headless --sweep 1,2,4,8,16,32 urls.txt\n"
-               "  parafetch --compare before.json after.json --fail-if 'p95_delta>10%'\n"
-               "  parafetch --what-if run.json -j 1,4,16,64\n"
-               "  parafetch --headless --proxy socks5h://user:***@127.0.0.1:1080 urls.txt\n");
+    // The commands in a column, the sentences beside them: "  COMMAND  WHAT".
+    constexpr int CommandWidth = 37;
+    text += tr("\nExamples:\n");
+    for (const CommandLineOptions::Example &example : CommandLineOptions::examples()) {
+        text += QStringLiteral("  ") + example.command;
+        if (!example.what.isEmpty())
+            text +=
+                QString(qMax<qsizetype>(CommandWidth - example.command.size(), 1), QLatin1Char(' '))
+                + example.what;
+        text += QLatin1Char('\n');
+    }
     return text + HeadlessRunner::exitCodesHelp();
 }
 
@@ -288,281 +291,19 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
 {
     *exitCode = UsageError;
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        tr("Fetches many URLs concurrently and shows where the time went: per-URL times, the "
-           "wall time against the serial time, and the speedup that concurrency bought."));
-    const QCommandLineOption help = parser.addHelpOption();
-    const QCommandLineOption version = parser.addVersionOption();
-
-    const QCommandLineOption headless(QStringLiteral("headless"),
-                                      tr("Run without a window and print results."));
-    const QCommandLineOption jobs(QStringList { QStringLiteral("j"), QStringLiteral("jobs") },
-                                  tr("Fetch at most N URLs at once (1-512, default %1).")
-                                      .arg(FetchOptions::DefaultConcurrency),
-                                  QStringLiteral("N"));
-    const QCommandLineOption input(
-        QStringList { QStringLiteral("i"), QStringLiteral("input") },
-        tr("Read URLs from FILE, one per line (or 'url,filename'); "
-           "'-' reads standard input (given up when it sends nothing "
-           "for %1 s).")
-            .arg(formatPlainSeconds(HeadlessRunner::StdinSilenceLimitMs)),
-        QStringLiteral("FILE"));
-    const QCommandLineOption exportTo(QStringLiteral("export"),
-                                      tr("Write the results to FILE (.json, .csv or .har)."),
-                                      QStringLiteral("FILE"));
-    const QCommandLineOption timeline(
-        QStringLiteral("timeline"),
-        tr("Write the run's throughput to FILE.csv: bytes and finished URLs per 250 ms of wall "
-           "time, and the URLs in flight (headless)."),
-        QStringLiteral("FILE"));
-    const QCommandLineOption outputDir(
-        QStringList { QStringLiteral("o"), QStringLiteral("output-dir") },
-        tr("Save bodies into DIR (default: count and hash them only)."), QStringLiteral("DIR"));
-    const QCommandLineOption timeout(
-        QStringLiteral("timeout"),
-        tr("Give up an attempt after SECONDS in all (default: no limit)."),
-        QStringLiteral("SECONDS"));
-    const QCommandLineOption idleTimeout(
-        QStringLiteral("idle-timeout"),
-        tr("Give up an attempt after SECONDS without data (default %1).")
-            .arg(FetchOptions::DefaultIdleTimeoutMs / 1000),
-        QStringLiteral("SECONDS"));
-    const QCommandLineOption retries(QStringLiteral("retries"),
-                                     tr("Retry connection errors, timeouts, 5xx and 429 up to N "
-                                        "times with exponential backoff, honouring Retry-After "
-                                        "(default %1).")
-                                         .arg(FetchOptions::DefaultRetries),
-                                     QStringLiteral("N"));
-    const QCommandLineOption retryDelay(QStringLiteral("retry-delay"),
-                                        tr("First backoff delay in milliseconds; it doubles per "
-                                           "retry (default %1).")
-                                            .arg(FetchOptions::DefaultRetryBaseDelayMs),
-                                        QStringLiteral("MS"));
-    const QCommandLineOption maxRedirects(
-        QStringLiteral("max-redirects"),
-        tr("Follow at most N redirects (default %1).").arg(FetchOptions::DefaultMaxRedirects),
-        QStringLiteral("N"));
-    const QCommandLineOption head(QStringLiteral("head"),
-                                  tr("Check links with HEAD requests instead of fetching bodies."));
-    const QCommandLineOption header(QStringList { QStringLiteral("H"), QStringLiteral("header") },
-                                    tr("Add a request header; repeat for more."),
-                                    QStringLiteral("NAME: VALUE"));
-    const QCommandLineOption userAgent(
-        QStringLiteral("user-agent"),
-        tr("Send S as the User-Agent (default %1).")
-            .arg(QString::fromLatin1(FetchOptions::defaultUserAgent())),
-        QStringLiteral("S"));
-    const QCommandLineOption noHash(QStringLiteral("no-hash"),
-                                    tr("Do not compute SHA-256 of the bodies."));
-    const QCommandLineOption noResume(
-        QStringLiteral("no-resume"),
-        tr("On a retry, fetch the whole body again instead of continuing the part already saved."));
-    const QCommandLineOption noProxy(QStringLiteral("no-proxy"),
-                                     tr("Ignore the system proxy settings."));
-    const QCommandLineOption proxy(
-        QStringLiteral("proxy"),
-        tr("Send every request through the proxy at URL: http://, socks5:// (names resolved "
-           "here) or socks5h:// (by the proxy), with USER:PASSWORD@ if it asks for them."),
-        QStringLiteral("URL"));
-    const QCommandLineOption quiet(QStringList { QStringLiteral("q"), QStringLiteral("quiet") },
-                                   tr("Print only the summary, no line per URL and no progress."));
-    const QCommandLineOption demo(
-        QStringLiteral("demo"),
-        tr("Fetch a built-in list from a loopback demo server (no network needed)."));
-    const QCommandLineOption demoServer(
-        QStringLiteral("demo-server"),
-        tr("Run the loopback demo server in the foreground and print its address."));
-    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                        tr("Window: save a PNG of the window to FILE once the run "
-                                           "has finished, then quit."),
-                                        QStringLiteral("FILE"));
-    const QCommandLineOption caFile(QStringLiteral("ca-file"),
-                                    tr("Also trust the CA certificates in FILE (PEM) for https."),
-                                    QStringLiteral("FILE"));
-    const QCommandLineOption perHost(QStringLiteral("per-host"),
-                                     tr("Polite mode: at most N requests to one host at once "
-                                        "(0-%1, default 0 = no limit beyond --jobs).")
-                                         .arg(FetchOptions::MaxPerHost),
-                                     QStringLiteral("N"));
-    const QCommandLineOption limitRate(
-        QStringLiteral("limit-rate"),
-        tr("Cap the whole run's download rate at RATE bytes per second, as curl takes it: "
-           "500K, 1.5M, 2G (KiB, MiB, GiB per second)."),
-        QStringLiteral("RATE"));
-    const QCommandLineOption limitRatePerUrl(
-        QStringLiteral("limit-rate-per-url"),
-        tr("Cap each URL's download rate at RATE bytes per second (as --limit-rate)."),
-        QStringLiteral("RATE"));
-    const QCommandLineOption checksums(
-        QStringLiteral("checksums"),
-        tr("Check each saved body against FILE, the output of sha256sum (matched by the saved "
-           "file name); a mismatch fails the URL and saves nothing."),
-        QStringLiteral("FILE"));
-    const QCommandLineOption cookies(
-        QStringLiteral("cookies"),
-        tr("Send the cookies in FILE, a Netscape cookies.txt (as browsers export and curl "
-           "writes), where their domain, path and flags allow."),
-        QStringLiteral("FILE"));
-    const QCommandLineOption onComplete(
-        QStringLiteral("on-complete"),
-        tr("Run CMD (a program and its arguments, quoted as in a shell, run without a shell) "
-           "for each URL that finishes, with PARAFETCH_URL, PARAFETCH_STATUS, PARAFETCH_PATH, "
-           "PARAFETCH_SHA256, PARAFETCH_HTTP_STATUS, PARAFETCH_BYTES and PARAFETCH_ERROR in its "
-           "environment."),
-        QStringLiteral("CMD"));
-    const QCommandLineOption ifChanged(
-        QStringLiteral("if-changed"),
-        tr("Fetch again only what changed since PREVIOUS.json, an earlier run's JSON export: "
-           "each URL there with an ETag or Last-Modified is asked for conditionally, and a 304 "
-           "counts as unchanged (a success) and leaves its saved file as it is."),
-        QStringLiteral("PREVIOUS.json"));
-    const QCommandLineOption ifExists(
-        QStringLiteral("if-exists"),
-        tr("What a download does when its file name is already taken in the output directory: "
-           "rename (save as NAME (1), the default), skip (leave a file of the same size and "
-           "Last-Modified date as it is; the URL counts as unchanged) or overwrite (replace a "
-           "regular file once the body is complete; never a link)."),
-        QStringLiteral("POLICY"));
-    const QCommandLineOption rate(
-        QStringLiteral("rate"),
-        tr("Start at most N URLs per second, minute, hour or day, however many workers run: "
-           "N/s, N/m, N/h, N/d as curl's --rate (a bare N is per hour)."),
-        QStringLiteral("N/U"));
-    const QCommandLineOption perHostInterval(
-        QStringLiteral("per-host-interval"),
-        tr("Polite mode: start a URL on one host at most once every SECONDS."),
-        QStringLiteral("SECONDS"));
-    const QCommandLineOption http11(
-        QStringLiteral("http1.1"),
-        tr("Speak HTTP/1.1 only: over https offer no h2 (default: h2 when the server picks it)."));
-    const QCommandLineOption http2(
-        QStringLiteral("http2"),
-        tr("Speak HTTP/2: h2 with prior knowledge over http; over https h2 when the server offers "
-           "it, else HTTP/1.1 (as curl --http2)."));
-    const QCommandLineOption sweep(QStringLiteral("sweep"),
-                                   tr("Run the list once at each worker count in LIST (e.g. "
-                                      "1,2,4,8,16,32) and print wall time, speedup and the knee; "
-                                      "--export FILE.csv writes the table. Implies --headless."),
-                                   QStringLiteral("LIST"));
-    const QCommandLineOption sample(QStringLiteral("sample"),
-                                    tr("With --sweep: use a fixed sample of N URLs of the list "
-                                       "(chosen by a stable hash, so the same list gives the same "
-                                       "sample)."),
-                                    QStringLiteral("N"));
-    const QCommandLineOption compare(QStringLiteral("compare"),
-                                     tr("Compare two exports, A.json B.json (or .csv), given as "
-                                        "arguments: per-URL changes and figure deltas. Implies "
-                                        "--headless."));
-    const QCommandLineOption whatIf(
-        QStringLiteral("what-if"),
-        tr("Replay the per-URL times of RUN.json, a JSON export, through the engine's scheduling "
-           "at other settings, fetching nothing: -j LIST (default 1,2,4,…,128) and --per-host N; "
-           "prints the predicted wall time, speedup and straggler per worker count, in list "
-           "order and longest first. A sweep's CSV of the same list, given as an argument, "
-           "calibrates it; --export FILE.json writes the predictions."),
-        QStringLiteral("RUN.json"));
-    const QCommandLineOption failIf(QStringLiteral("fail-if"),
-                                    tr("Exit with 3 when RULE holds, e.g. 'p95>2s', 'failed>0', "
-                                       "'p95_delta>10%'; repeatable. Figures: total, succeeded, "
-                                       "failed, cancelled, wall, serial, p50, p90, p95, p99, "
-                                       "speedup (+_delta with --compare), new_failures, fixed, "
-                                       "status_changes, only_in_a, only_in_b (--compare)."),
-                                    QStringLiteral("RULE"));
-    const QCommandLineOption shard(QStringLiteral("shard"),
-                                   tr("Fetch only shard K of N (1 <= K <= N) of the list, chosen "
-                                      "by a stable hash of each URL, for running one list on N "
-                                      "machines."),
-                                   QStringLiteral("K/N"));
-    const QCommandLineOption journal(
-        QStringLiteral("journal"),
-        tr("Journal the headless run in FILE as it goes; the same command run again (after a "
-           "crash, a kill or a reboot) continues it: finished URLs are not fetched again, .part "
-           "files are continued. A journal of another list is refused."),
-        QStringLiteral("FILE"));
-    const QCommandLineOption merge(QStringLiteral("merge"),
-                                   tr("Merge the JSON exports given as arguments (e.g. one per "
-                                      "shard) into one run; --export FILE writes it. Implies "
-                                      "--headless."));
-    const QCommandLineOption globOff(
-        QStringList { QStringLiteral("g"), QStringLiteral("globoff") },
-        tr("Take [ ] { } in URLs literally: no URL patterns (as curl -g)."));
-    const QCommandLineOption globLimit(
-        QStringLiteral("glob-limit"),
-        tr("A URL pattern ([1-120], [a-z], {one,two}) may expand to at most N URLs (default "
-           "%1); a line that would make more adds nothing and is reported.")
-            .arg(UrlPatternOptions::DefaultLimit),
-        QStringLiteral("N"));
-    QCommandLineOption screenshotSweep(
-        QStringLiteral("screenshot-sweep"),
-        QStringLiteral("Render the sweep dialog after a demo sweep."), QStringLiteral("FILE"));
-    screenshotSweep.setFlags(QCommandLineOption::HiddenFromHelp);
-    const QCommandLineOption port(QStringLiteral("port"),
-                                  tr("Port for --demo-server (default: any free port)."),
-                                  QStringLiteral("P"));
-
-    parser.addOptions({ headless,
-                        jobs,
-                        input,
-                        exportTo,
-                        outputDir,
-                        timeout,
-                        idleTimeout,
-                        retries,
-                        retryDelay,
-                        maxRedirects,
-                        head,
-                        header,
-                        userAgent,
-                        noHash,
-                        noResume,
-                        noProxy,
-                        quiet,
-                        demo,
-                        demoServer,
-                        screenshot,
-                        port,
-                        caFile,
-                        perHost,
-                        http11,
-                        http2,
-                        sweep,
-                        sample,
-                        compare,
-                        failIf,
-                        shard,
-                        merge,
-                        limitRate,
-                        limitRatePerUrl,
-                        rate,
-                        perHostInterval,
-                        checksums,
-                        cookies,
-                        onComplete,
-                        ifChanged,
-                        ifExists,
-                        globOff,
-                        globLimit,
-                        screenshotSweep });
-    parser.addOption(proxy);
-    parser.addOption(journal);
-    parser.addOption(whatIf);
-    parser.addOption(timeline);
-    parser.addPositionalArgument(QStringLiteral("urls"),
-                                 tr("URLs to fetch, or one FILE with a list (as --input FILE). "
-                                    "With --headless and no other input, a list piped to "
-                                    "standard input is read."),
-                                 QStringLiteral("[URL...|FILE]"));
+    const CommandLineOptions options;
+    options.addTo(&parser);
 
     if (!parser.parse(app.arguments())) {
         printError(parser.errorText());
         return false;
     }
-    if (parser.isSet(help)) {
+    if (parser.isSet(options.help)) {
         std::fputs(qUtf8Printable(helpText(parser)), stdout);
         *exitCode = 0;
         return false;
     }
-    if (parser.isSet(version)) {
+    if (parser.isSet(options.version)) {
         std::printf("%s %s\n", qUtf8Printable(QCoreApplication::applicationName()),
                     qUtf8Printable(QCoreApplication::applicationVersion()));
         *exitCode = 0;
@@ -573,96 +314,98 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
     FetchOptions &fetch = result.fetch;
     int portNumber = 0;
     // With --what-if, -j is a list of worker counts (read below).
-    if ((!parser.isSet(whatIf)
-         && !readInt(parser, jobs, FetchOptions::MinConcurrency, FetchOptions::MaxConcurrency,
-                     &fetch.concurrency))
-        || !readInt(parser, retries, 0, FetchOptions::MaxRetries, &fetch.retries)
-        || !readInt(parser, retryDelay, 0, FetchOptions::DefaultRetryMaxDelayMs,
+    if ((!parser.isSet(options.whatIf)
+         && !readInt(parser, options.jobs, FetchOptions::MinConcurrency,
+                     FetchOptions::MaxConcurrency, &fetch.concurrency))
+        || !readInt(parser, options.retries, 0, FetchOptions::MaxRetries, &fetch.retries)
+        || !readInt(parser, options.retryDelay, 0, FetchOptions::DefaultRetryMaxDelayMs,
                     &fetch.retryBaseDelayMs)
-        || !readInt(parser, maxRedirects, 0, FetchOptions::MaxRedirects, &fetch.maxRedirects)
-        || !readInt(parser, port, 0, 65535, &portNumber)
-        || !readInt(parser, perHost, 0, FetchOptions::MaxPerHost, &fetch.perHost)
-        || !readInt(parser, sample, 1, std::numeric_limits<int>::max(), &result.sampleSize)
-        || !readSeconds(parser, timeout, &fetch.timeoutMs)
-        || !readSeconds(parser, idleTimeout, &fetch.idleTimeoutMs)
-        || !readByteRate(parser, limitRate, &fetch.limitRate)
-        || !readByteRate(parser, limitRatePerUrl, &fetch.limitRatePerUrl))
+        || !readInt(parser, options.maxRedirects, 0, FetchOptions::MaxRedirects,
+                    &fetch.maxRedirects)
+        || !readInt(parser, options.port, 0, 65535, &portNumber)
+        || !readInt(parser, options.perHost, 0, FetchOptions::MaxPerHost, &fetch.perHost)
+        || !readInt(parser, options.sample, 1, std::numeric_limits<int>::max(), &result.sampleSize)
+        || !readSeconds(parser, options.timeout, &fetch.timeoutMs)
+        || !readSeconds(parser, options.idleTimeout, &fetch.idleTimeoutMs)
+        || !readByteRate(parser, options.limitRate, &fetch.limitRate)
+        || !readByteRate(parser, options.limitRatePerUrl, &fetch.limitRatePerUrl))
         return false;
     result.port = quint16(portNumber);
-    if (parser.isSet(rate)) {
+    if (parser.isSet(options.rate)) {
         QString error;
         const std::optional<qint64> interval =
-            FetchOptions::parseRequestRate(parser.value(rate), &error);
+            FetchOptions::parseRequestRate(parser.value(options.rate), &error);
         if (!interval) {
             printError(tr("--rate: %1").arg(error));
             return false;
         }
         fetch.startIntervalNs = *interval;
     }
-    if (parser.isSet(checksums)) {
+    if (parser.isSet(options.checksums)) {
         QString error;
-        auto byName = ChecksumFile::read(parser.value(checksums), &error);
+        auto byName = ChecksumFile::read(parser.value(options.checksums), &error);
         if (!byName) {
             printError(tr("--checksums: %1").arg(error));
             return false;
         }
-        fetch.checksumsFile = parser.value(checksums);
+        fetch.checksumsFile = parser.value(options.checksums);
         fetch.checksumsByName = std::make_shared<const ChecksumFile::ByName>(std::move(*byName));
     }
-    if (parser.isSet(onComplete)) {
+    if (parser.isSet(options.onComplete)) {
         QString error;
         QStringList command;
-        if (!CompletionCommand::parse(parser.value(onComplete), &command, &error)) {
+        if (!CompletionCommand::parse(parser.value(options.onComplete), &command, &error)) {
             printError(error);
             return false;
         }
-        if (parser.isSet(sweep)) {
+        if (parser.isSet(options.sweep)) {
             printError(tr("--on-complete does not go with --sweep: a sweep fetches the list "
                           "several times"));
             return false;
         }
-        fetch.onComplete = parser.value(onComplete).trimmed();
+        fetch.onComplete = parser.value(options.onComplete).trimmed();
     }
-    if (parser.isSet(ifExists)) {
-        const auto policy = FetchOptions::existingFileFromName(parser.value(ifExists).trimmed());
+    if (parser.isSet(options.ifExists)) {
+        const auto policy =
+            FetchOptions::existingFileFromName(parser.value(options.ifExists).trimmed());
         if (!policy) {
             printError(tr("--if-exists takes rename, skip or overwrite, not '%1'")
-                           .arg(parser.value(ifExists)));
+                           .arg(parser.value(options.ifExists)));
             return false;
         }
         fetch.existingFile = *policy;
     }
-    if (parser.isSet(cookies)) {
+    if (parser.isSet(options.cookies)) {
         QString error;
-        auto read = CookieFile::read(parser.value(cookies), &error);
+        auto read = CookieFile::read(parser.value(options.cookies), &error);
         if (!read) {
             printError(tr("--cookies: %1").arg(error));
             return false;
         }
-        fetch.cookiesFile = parser.value(cookies);
+        fetch.cookiesFile = parser.value(options.cookies);
         fetch.cookies = std::make_shared<const QList<CookieFile::Cookie>>(std::move(*read));
     }
-    if (parser.isSet(ifChanged)) {
+    if (parser.isSet(options.ifChanged)) {
         QString error;
-        auto previous = PreviousRun::read(parser.value(ifChanged), &error);
+        auto previous = PreviousRun::read(parser.value(options.ifChanged), &error);
         if (!previous) {
             printError(tr("--if-changed: %1").arg(error));
             return false;
         }
         // Not an error: those URLs are simply fetched in full.
-        if (const QString note = PreviousRun::noteFor(*previous, parser.value(ifChanged));
-            !note.isEmpty() && !parser.isSet(quiet))
+        if (const QString note = PreviousRun::noteFor(*previous, parser.value(options.ifChanged));
+            !note.isEmpty() && !parser.isSet(options.quiet))
             std::fprintf(stderr, "parafetch: --if-changed: %s\n", qUtf8Printable(note));
         fetch.previousResults = std::make_shared<const PreviousResults>(std::move(previous->byUrl));
     }
-    if (parser.isSet(perHostInterval)) {
+    if (parser.isSet(options.perHostInterval)) {
         int ms = 0;
-        if (!readSeconds(parser, perHostInterval, &ms))
+        if (!readSeconds(parser, options.perHostInterval, &ms))
             return false;
         fetch.perHostIntervalNs = qint64(ms) * Units::NsPerMs;
     }
 
-    for (const QString &text : parser.values(header)) {
+    for (const QString &text : parser.values(options.header)) {
         QString error;
         const auto parsed = FetchOptions::parseHeader(text, &error);
         if (!parsed) {
@@ -671,8 +414,8 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         }
         fetch.headers.append(*parsed);
     }
-    if (parser.isSet(userAgent)) {
-        const QString agent = parser.value(userAgent);
+    if (parser.isSet(options.userAgent)) {
+        const QString agent = parser.value(options.userAgent);
         if (const QString forbidden = FetchOptions::forbiddenInHeaderValue(agent);
             !forbidden.isEmpty()) {
             printError(tr("--user-agent cannot contain %1: it is sent as a header").arg(forbidden));
@@ -680,115 +423,121 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
         }
         fetch.userAgent = agent.toUtf8();
     }
-    if (parser.isSet(http11) && parser.isSet(http2)) {
+    if (parser.isSet(options.http11) && parser.isSet(options.http2)) {
         printError(tr("--http1.1 and --http2 do not go together: choose one"));
         return false;
     }
-    if (parser.isSet(http11))
+    if (parser.isSet(options.http11))
         fetch.httpVersion = FetchOptions::HttpVersion::Http1_1;
-    else if (parser.isSet(http2))
+    else if (parser.isSet(options.http2))
         fetch.httpVersion = FetchOptions::HttpVersion::Http2;
-    if (parser.isSet(head))
+    if (parser.isSet(options.head))
         fetch.method = FetchOptions::Method::Head;
-    fetch.computeSha256 = !parser.isSet(noHash);
-    fetch.resume = !parser.isSet(noResume);
-    fetch.outputDirectory = parser.value(outputDir);
-    if (parser.isSet(caFile)) {
+    fetch.computeSha256 = !parser.isSet(options.noHash);
+    fetch.resume = !parser.isSet(options.noResume);
+    fetch.outputDirectory = parser.value(options.outputDir);
+    if (parser.isSet(options.caFile)) {
         QString error;
-        if (!checkCaFile(parser.value(caFile), &error)) {
+        if (!checkCaFile(parser.value(options.caFile), &error)) {
             printError(tr("--ca-file: %1").arg(error));
             return false;
         }
-        fetch.caFile = parser.value(caFile);
+        fetch.caFile = parser.value(options.caFile);
     }
-    if (parser.isSet(proxy)) {
+    if (parser.isSet(options.proxy)) {
         QString error;
-        if (parser.isSet(noProxy)) {
+        if (parser.isSet(options.noProxy)) {
             printError(tr("--proxy and --no-proxy do not go together: choose one"));
             return false;
         }
-        if (!ProxyUrl::parse(parser.value(proxy), &error)) {
+        if (!ProxyUrl::parse(parser.value(options.proxy), &error)) {
             printError(tr("--proxy: %1").arg(error));
             return false;
         }
-        fetch.proxy = parser.value(proxy).trimmed();
-    } else if (parser.isSet(noProxy)) {
+        fetch.proxy = parser.value(options.proxy).trimmed();
+    } else if (parser.isSet(options.noProxy)) {
         fetch.proxy = ProxyUrl::NoProxyWord;
     }
     QString error;
-    if ((parser.isSet(sweep)
-         && !SweepRunner::parseLevels(parser.value(sweep), &result.sweepLevels, &error))
-        || (parser.isSet(shard) && !ShardSpec::parse(parser.value(shard), &result.shard, &error))
-        || !FailRule::parseList(parser.values(failIf), &result.failRules, &error)) {
+    if ((parser.isSet(options.sweep)
+         && !SweepRunner::parseLevels(parser.value(options.sweep), &result.sweepLevels, &error))
+        || (parser.isSet(options.shard)
+            && !ShardSpec::parse(parser.value(options.shard), &result.shard, &error))
+        || !FailRule::parseList(parser.values(options.failIf), &result.failRules, &error)) {
         printError(error);
         return false;
     }
-    result.journalPath = parser.value(journal);
-    if (parser.isSet(journal) && result.journalPath.isEmpty()) {
+    result.journalPath = parser.value(options.journal);
+    if (parser.isSet(options.journal) && result.journalPath.isEmpty()) {
         printError(tr("--journal needs a file name"));
         return false;
     }
-    result.sweepScreenshotPath = parser.value(screenshotSweep);
-    if (!readPatternOptions(parser, globOff, globLimit, &result.patterns))
+    result.sweepScreenshotPath = parser.value(options.screenshotSweep);
+    if (!readPatternOptions(parser, options.globOff, options.globLimit, &result.patterns))
         return false;
 
-    result.inputPath = parser.value(input);
+    result.inputPath = parser.value(options.input);
     result.urls = parser.positionalArguments();
-    result.exportPath = parser.value(exportTo);
-    result.timelinePath = parser.value(timeline);
-    if (parser.isSet(timeline) && result.timelinePath.isEmpty()) {
+    result.exportPath = parser.value(options.exportTo);
+    result.timelinePath = parser.value(options.timeline);
+    if (parser.isSet(options.timeline) && result.timelinePath.isEmpty()) {
         printError(tr("--timeline needs a file name"));
         return false;
     }
-    result.quiet = parser.isSet(quiet);
-    result.demo = parser.isSet(demo);
-    result.useSystemProxy = !parser.isSet(noProxy);
+    result.quiet = parser.isSet(options.quiet);
+    result.demo = parser.isSet(options.demo);
+    result.useSystemProxy = !parser.isSet(options.noProxy);
 
-    result.screenshotPath = parser.value(screenshot);
+    result.screenshotPath = parser.value(options.screenshot);
     for (const QCommandLineOption *option :
-         { &jobs,         &timeout,   &idleTimeout,     &retries,   &retryDelay,
-           &maxRedirects, &head,      &header,          &userAgent, &noHash,
-           &noResume,     &outputDir, &caFile,          &perHost,   &http11,
-           &http2,        &limitRate, &limitRatePerUrl, &rate,      &perHostInterval,
-           &checksums,    &cookies,   &onComplete,      &ifChanged, &ifExists }) {
+         { &options.jobs,    &options.timeout,         &options.idleTimeout,
+           &options.retries, &options.retryDelay,      &options.maxRedirects,
+           &options.head,    &options.header,          &options.userAgent,
+           &options.noHash,  &options.noResume,        &options.outputDir,
+           &options.caFile,  &options.perHost,         &options.http11,
+           &options.http2,   &options.limitRate,       &options.limitRatePerUrl,
+           &options.rate,    &options.perHostInterval, &options.checksums,
+           &options.cookies, &options.onComplete,      &options.ifChanged,
+           &options.ifExists }) {
         result.fetchOptionsGiven = result.fetchOptionsGiven || parser.isSet(*option);
     }
-    result.fetchOptionsGiven = result.fetchOptionsGiven || parser.isSet(proxy);
+    result.fetchOptionsGiven = result.fetchOptionsGiven || parser.isSet(options.proxy);
 
-    if (parser.isSet(compare) && parser.isSet(merge)) {
+    if (parser.isSet(options.compare) && parser.isSet(options.merge)) {
         printError(tr("--compare and --merge do not go together: choose one"));
         return false;
     }
-    if (parser.isSet(whatIf)) {
+    if (parser.isSet(options.whatIf)) {
         result.whatIfWorkers = WhatIf::defaultWorkerList();
-        if (parser.isSet(perHost))
+        if (parser.isSet(options.perHost))
             result.whatIfPerHost = fetch.perHost;
-        if (parser.isSet(jobs)
-            && !WhatIf::parseWorkerList(parser.value(jobs), &result.whatIfWorkers, &error)) {
+        if (parser.isSet(options.jobs)
+            && !WhatIf::parseWorkerList(parser.value(options.jobs), &result.whatIfWorkers,
+                                        &error)) {
             printError(tr("-j with --what-if: %1").arg(error));
             return false;
         }
     }
-    if (parser.isSet(demoServer)) {
+    if (parser.isSet(options.demoServer)) {
         result.mode = Mode::DemoServer;
-    } else if (parser.isSet(whatIf)) {
+    } else if (parser.isSet(options.whatIf)) {
         result.mode = Mode::WhatIf;
-        result.runFiles = QStringList { parser.value(whatIf) } + result.urls;
+        result.runFiles = QStringList { parser.value(options.whatIf) } + result.urls;
         result.urls.clear();
         if (!checkWhatIfFiles(result,
-                              parser.isSet(sweep) || parser.isSet(shard) || result.demo
-                                  || !result.inputPath.isEmpty() || parser.isSet(compare)
-                                  || parser.isSet(merge)))
+                              parser.isSet(options.sweep) || parser.isSet(options.shard)
+                                  || result.demo || !result.inputPath.isEmpty()
+                                  || parser.isSet(options.compare) || parser.isSet(options.merge)))
             return false;
-    } else if (parser.isSet(compare) || parser.isSet(merge)) {
-        result.mode = parser.isSet(compare) ? Mode::Compare : Mode::Merge;
+    } else if (parser.isSet(options.compare) || parser.isSet(options.merge)) {
+        result.mode = parser.isSet(options.compare) ? Mode::Compare : Mode::Merge;
         result.runFiles = result.urls;
         result.urls.clear();
         if (!checkRunFiles(result,
-                           parser.isSet(sweep) || parser.isSet(shard) || result.demo
+                           parser.isSet(options.sweep) || parser.isSet(options.shard) || result.demo
                                || !result.inputPath.isEmpty()))
             return false;
-    } else if (!parser.isSet(headless) && !parser.isSet(sweep)) {
+    } else if (!parser.isSet(options.headless) && !parser.isSet(options.sweep)) {
         result.mode = Mode::Window;
     } else {
         result.mode = Mode::Headless;
@@ -800,7 +549,7 @@ bool CommandLine::parse(const QCoreApplication &app, CommandLine *line, int *exi
                        .arg(result.exportPath));
         return false;
     }
-    if (!checkModeOptions(result, parser.isSet(sample)) || !checkTimelineOption(result))
+    if (!checkModeOptions(result, parser.isSet(options.sample)) || !checkTimelineOption(result))
         return false;
     if (!result.journalPath.isEmpty()
         && (result.mode != Mode::Headless || !result.sweepLevels.isEmpty() || result.demo)) {

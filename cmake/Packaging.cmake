@@ -1,6 +1,17 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Install rules and packaging (cpack -G DEB).
+# Install rules and packaging (cpack -G DEB; scripts/package.sh builds, packs and checks it).
 include(GNUInstallDirs)
+
+# The release these sources are. Its date is the one the manual pages, the Debian changelog and
+# the AppStream metadata show, not the build's: the same sources make the same package.
+set(PARAFETCH_RELEASE_EPOCH 1796644800) # 2026-12-07 12:00 UTC
+set(PARAFETCH_DEBIAN_REVISION 1)
+set(PARAFETCH_DEBIAN_VERSION ${PROJECT_VERSION}-${PARAFETCH_DEBIAN_REVISION})
+set(saved_epoch "$ENV{SOURCE_DATE_EPOCH}")
+set(ENV{SOURCE_DATE_EPOCH} ${PARAFETCH_RELEASE_EPOCH}) # what string(TIMESTAMP) formats
+string(TIMESTAMP PARAFETCH_RELEASE_DATE "%Y-%m-%d" UTC)
+string(TIMESTAMP PARAFETCH_RELEASE_DATE_RFC2822 "%a, %d %b %Y %H:%M:%S +0000" UTC)
+set(ENV{SOURCE_DATE_EPOCH} "${saved_epoch}")
 
 # The executable's own rule lives in app/CMakeLists.txt; these make it a desktop citizen: a menu
 # entry and an icon that the menu, the task bar and the window list can find by name.
@@ -9,14 +20,72 @@ install(FILES ${PROJECT_SOURCE_DIR}/resources/parafetch.desktop
 install(FILES ${PROJECT_SOURCE_DIR}/resources/icons/parafetch.svg
     DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps)
 
-set(CPACK_PACKAGE_NAME parafetch)
-set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
-set(CPACK_PACKAGE_VENDOR "Parafetch developers")
+# Written at build time (target parafetch_docs, part of "all"): the manual pages and the shell
+# completions by parafetch-docgen from the option table that --help shows, so that they cannot
+# drift from it; the Debian changelog and the AppStream metadata from their templates in
+# resources/. Debian wants manual pages and changelogs compressed with gzip -9n (no name, no
+# time stamp: the same bytes every build).
+set(PARAFETCH_SUMMARY "concurrent download monitor with timing statistics")
 # Debian policy wants an address beside the name; .invalid, like the project's homepage, until
 # there is a real one.
-set(CPACK_PACKAGE_CONTACT "Parafetch developers <developers@parafetch.invalid>")
+set(PARAFETCH_CONTACT "Parafetch developers <developers@parafetch.invalid>")
+set(generated ${PROJECT_BINARY_DIR}/packaging)
+find_program(PARAFETCH_GZIP gzip REQUIRED)
+# The address sanitizer's leak check reads the test suite's suppressions (Qt's own allocations).
+set(docgen ${CMAKE_COMMAND} -E env "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/lsan.supp"
+    $<TARGET_FILE:parafetch-docgen>)
+set(PARAFETCH_MAN_PAGES ${generated}/parafetch.1 ${generated}/parafetch-window.1)
+foreach(program parafetch parafetch-window)
+    add_custom_command(OUTPUT ${generated}/${program}.1 ${generated}/${program}.1.gz
+        COMMAND ${docgen} man ${program} ${PARAFETCH_RELEASE_DATE} "${PARAFETCH_SUMMARY}"
+            ${generated}/${program}.1
+        COMMAND ${PARAFETCH_GZIP} -9nkf ${generated}/${program}.1
+        DEPENDS parafetch-docgen
+        COMMENT "Writing the manual page ${program}(1)"
+        VERBATIM)
+endforeach()
+# bash-completion loads completions/NAME for the command NAME: parafetch-window is a link.
+set(PARAFETCH_BASH_COMPLETION ${generated}/bash-completion/parafetch)
+file(MAKE_DIRECTORY ${generated}/bash-completion)
+file(CREATE_LINK parafetch ${generated}/bash-completion/parafetch-window SYMBOLIC)
+add_custom_command(OUTPUT ${PARAFETCH_BASH_COMPLETION} ${generated}/_parafetch
+    COMMAND ${docgen} bash ${PARAFETCH_BASH_COMPLETION}
+    COMMAND ${docgen} zsh ${generated}/_parafetch
+    DEPENDS parafetch-docgen
+    COMMENT "Writing the bash and zsh completions"
+    VERBATIM)
+configure_file(${PROJECT_SOURCE_DIR}/resources/debian/changelog.in ${generated}/changelog.Debian
+    @ONLY)
+add_custom_command(OUTPUT ${generated}/changelog.Debian.gz
+    COMMAND ${PARAFETCH_GZIP} -9nkf ${generated}/changelog.Debian
+    DEPENDS ${generated}/changelog.Debian
+    VERBATIM)
+set(PARAFETCH_METAINFO ${generated}/io.github.parafetch.Parafetch.metainfo.xml)
+configure_file(${PROJECT_SOURCE_DIR}/resources/io.github.parafetch.Parafetch.metainfo.xml.in
+    ${PARAFETCH_METAINFO} @ONLY)
+add_custom_target(parafetch_docs ALL
+    DEPENDS ${generated}/parafetch.1.gz ${generated}/parafetch-window.1.gz
+            ${PARAFETCH_BASH_COMPLETION} ${generated}/_parafetch ${generated}/changelog.Debian.gz)
+
+install(FILES ${generated}/parafetch.1.gz ${generated}/parafetch-window.1.gz
+    DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+install(FILES ${PARAFETCH_BASH_COMPLETION} ${generated}/bash-completion/parafetch-window
+    DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
+install(FILES ${generated}/_parafetch DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
+install(FILES ${PARAFETCH_METAINFO} DESTINATION ${CMAKE_INSTALL_DATADIR}/metainfo)
+# Debian's names, not GNUInstallDirs' DOCDIR (share/doc/Parafetch).
+install(FILES ${PROJECT_SOURCE_DIR}/resources/debian/copyright ${generated}/changelog.Debian.gz
+    DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/parafetch)
+install(FILES ${PROJECT_SOURCE_DIR}/resources/debian/lintian-overrides
+    DESTINATION ${CMAKE_INSTALL_DATADIR}/lintian/overrides RENAME parafetch)
+
+set(CPACK_PACKAGE_NAME parafetch)
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_DEBIAN_PACKAGE_RELEASE ${PARAFETCH_DEBIAN_REVISION})
+set(CPACK_PACKAGE_VENDOR "Parafetch developers")
+set(CPACK_PACKAGE_CONTACT "${PARAFETCH_CONTACT}")
 set(CPACK_PACKAGE_HOMEPAGE_URL ${PROJECT_HOMEPAGE_URL})
-set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "concurrent download monitor with timing statistics")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PARAFETCH_SUMMARY}")
 # Lines of Debian's extended description stay under 80 columns; CPack indents each one.
 string(JOIN "\n" CPACK_PACKAGE_DESCRIPTION
     "Parafetch fetches a list of URLs in parallel and shows each one's status,"

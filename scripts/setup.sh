@@ -12,6 +12,7 @@ PARAFETCH_PACKAGES=(
     nginx # h2 or HTTP/1.1 over TLS, logging what it saw: tst_http2, tst_protocols (own config and port)
     tinyproxy microsocks # an HTTP and a SOCKS5 proxy, logging what went through them: tst_proxy
     parallel # GNU parallel: tst_journal runs the README's shard recipe through it
+    groff-base appstream # tests/packaging: the manual pages render cleanly, the AppStream metadata validates
     xvfb openbox xdotool xclip imagemagick x11-utils # tests/scenario/realwindow and scripts/screenshots.sh:
     # the real window on a virtual screen with a window manager, keys, clipboard, screen grabs
 )
