@@ -4,9 +4,10 @@
 #include "job.h"
 
 #include <QHash>
-#include <QReadWriteLock>
 
 #include <array>
+#include <mutex>
+#include <shared_mutex>
 #include <vector>
 
 namespace Parafetch {
@@ -100,10 +101,11 @@ void Job::setLastModified(const QByteArray &value)
 namespace {
 
 // The addresses servers were reached at, numbered from 1 in the order first seen: few (one per
-// server), kept for the process's life, read far more often than added to.
+// server), kept for the process's life, read far more often than added to. A std::shared_mutex,
+// not a QReadWriteLock: ThreadSanitizer sees the one (pthread_rwlock), not uninstrumented Qt's.
 struct ServerAddressTable
 {
-    QReadWriteLock lock;
+    std::shared_mutex lock;
     std::vector<QString> addresses; // number n at n - 1
     QHash<QString, quint32> numbers;
 };
@@ -121,7 +123,7 @@ QString Job::serverAddress() const
     if (serverAddressId == 0)
         return QString();
     ServerAddressTable &table = serverAddressTable();
-    QReadLocker locker(&table.lock);
+    const std::shared_lock locker(table.lock);
     return serverAddressId <= table.addresses.size() ? table.addresses[serverAddressId - 1]
                                                      : QString();
 }
@@ -134,13 +136,13 @@ void Job::setServerAddress(const QString &address)
     }
     ServerAddressTable &table = serverAddressTable();
     {
-        QReadLocker locker(&table.lock);
+        const std::shared_lock locker(table.lock);
         if (const auto found = table.numbers.constFind(address); found != table.numbers.cend()) {
             serverAddressId = *found;
             return;
         }
     }
-    QWriteLocker locker(&table.lock);
+    const std::unique_lock locker(table.lock);
     quint32 &number = table.numbers[address];
     if (number == 0) {
         table.addresses.push_back(address);
