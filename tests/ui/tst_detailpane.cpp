@@ -43,8 +43,7 @@ Job measured()
     job.sendUs = 300;
     job.waitUs = 45'000;
     job.receiveUs = 2'500;
-    job.finishedAtNs =
-        job.attemptStartedAtNs + (3'400 + 12'000 + 300 + 45'000 + 2'500) * NsPerUs;
+    job.finishedAtNs = job.attemptStartedAtNs + (3'400 + 12'000 + 300 + 45'000 + 2'500) * NsPerUs;
     job.editDetails().responseHeaders = { { "Set-Cookie", "session=cookiemonster" },
                                           { "Content-Type", "text/plain" } };
     job.setRequestHeaders({ { "User-Agent", "Parafetch" }, { "Authorization", "Bearer sesame" } });
@@ -143,8 +142,8 @@ void TestDetailPane::unknownValuesShowAsDash()
     job.connectionId = 0;
     job.serverAddressId = 0;
     const QString text = shown(job);
-    for (const char *name : { "DNS", "Connect", "of which TLS", "Thread", "Protocol", "Connection",
-                              "Server address" })
+    for (const char *name :
+         { "DNS", "Connect", "of which TLS", "Thread", "Protocol", "Connection", "Server address" })
         QVERIFY2(text.contains(QLatin1String(name) + QStringLiteral("|–")),
                  qPrintable(QLatin1String(name) + u' ' + text));
     QVERIFY2(!text.contains(QStringLiteral("Earlier attempts")), qPrintable(text));
