@@ -168,38 +168,34 @@ QList<QAction *> QueueTableView::columnActions()
     if (m_columnActions.isEmpty()) {
         for (const int column : optionalColumns()) {
             auto *action = new QAction(this);
+            const auto named = [action](const QString &text, const char *name) {
+                action->setText(text);
+                action->setObjectName(QLatin1String(name));
+            };
             switch (column) {
             case JobQueueModel::ProtocolColumn:
-                action->setText(tr("&Protocol Column"));
-                action->setObjectName(QStringLiteral("showProtocolColumn"));
+                named(tr("&Protocol Column"), "showProtocolColumn");
                 break;
             case JobQueueModel::ConnectionColumn:
-                action->setText(tr("&Connection Column"));
-                action->setObjectName(QStringLiteral("showConnectionColumn"));
+                named(tr("&Connection Column"), "showConnectionColumn");
                 break;
             case JobQueueModel::ServerAddressColumn:
-                action->setText(tr("Server &Address Column"));
-                action->setObjectName(QStringLiteral("showServerAddressColumn"));
+                named(tr("Server &Address Column"), "showServerAddressColumn");
                 break;
             case JobQueueModel::DnsColumn:
-                action->setText(tr("D&NS Column"));
-                action->setObjectName(QStringLiteral("showDnsColumn"));
+                named(tr("D&NS Column"), "showDnsColumn");
                 break;
             case JobQueueModel::ConnectColumn:
-                action->setText(tr("C&onnect Column"));
-                action->setObjectName(QStringLiteral("showConnectColumn"));
+                named(tr("C&onnect Column"), "showConnectColumn");
                 break;
             case JobQueueModel::TlsColumn:
-                action->setText(tr("&TLS Column"));
-                action->setObjectName(QStringLiteral("showTlsColumn"));
+                named(tr("&TLS Column"), "showTlsColumn");
                 break;
             case JobQueueModel::TtfbColumn:
-                action->setText(tr("TT&FB Column"));
-                action->setObjectName(QStringLiteral("showTtfbColumn"));
+                named(tr("TT&FB Column"), "showTtfbColumn");
                 break;
             default:
-                action->setText(tr("Sa&ved As Column"));
-                action->setObjectName(QStringLiteral("showSavedAsColumn"));
+                named(tr("Sa&ved As Column"), "showSavedAsColumn");
                 break;
             }
             action->setCheckable(true);
