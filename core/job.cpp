@@ -4,6 +4,7 @@
 #include "job.h"
 
 #include <QHash>
+#include <QHostAddress>
 
 #include <array>
 #include <mutex>
@@ -149,6 +150,13 @@ void Job::setServerAddress(const QString &address)
         number = quint32(table.addresses.size());
     }
     serverAddressId = number;
+}
+
+QString serverAddressText(const QHostAddress &address)
+{
+    bool isIpv4 = false;
+    const quint32 ipv4 = address.toIPv4Address(&isIpv4);
+    return isIpv4 ? QHostAddress(ipv4).toString() : address.toString();
 }
 
 void Job::setErrorString(const QString &text)

@@ -15,6 +15,8 @@
 
 #include <memory>
 
+class QHostAddress;
+
 namespace Parafetch {
 
 using HeaderList = QList<QPair<QByteArray, QByteArray>>;
@@ -255,6 +257,10 @@ bool errorKindFromName(const QString &text, ErrorKind *kind);
 // with the same few headers again and again, and a finished job keeps them for the details pane
 // and the HAR export: shared, a million finished jobs hold one copy instead of a million.
 HeaderList sharedHeaders(HeaderList headers, HeaderList *previous);
+
+// An address as Job::serverAddress() keeps it: an IPv4-mapped IPv6 address (a dual-stack
+// socket's IPv4 peer) as IPv4, any other as QHostAddress writes it.
+QString serverAddressText(const QHostAddress &address);
 
 } // namespace Parafetch
 

@@ -5,6 +5,7 @@
 
 #include "engine/hostresolver.h"
 #include "engine/networkmanager.h"
+#include "job.h"
 #include "units.h"
 
 #include <QCoreApplication>
@@ -50,14 +51,6 @@ FramingFault framingFaultOf(HttpResponseParser::Fault fault)
         break;
     }
     return FramingFault::None; // no response at all: the connection's failure, not the bytes'
-}
-
-// As exports write it: an IPv4 peer of a dual-stack socket as IPv4.
-QString addressText(const QHostAddress &address)
-{
-    bool isIpv4 = false;
-    const quint32 ipv4 = address.toIPv4Address(&isIpv4);
-    return isIpv4 ? QHostAddress(ipv4).toString() : address.toString();
 }
 
 qint64 steadyMs()
@@ -289,7 +282,7 @@ void HttpReply::attach(QAbstractSocket *socket)
     setAttribute(ReplyAttribute::ConnectionReused, m_reused);
     setAttribute(ReplyAttribute::ConnectionId, socket->property(ConnectionIdProperty));
     if (m_reused)
-        setAttribute(ReplyAttribute::ServerAddress, addressText(socket->peerAddress()));
+        setAttribute(ReplyAttribute::ServerAddress, serverAddressText(socket->peerAddress()));
 }
 
 void HttpReply::onConnected()
@@ -297,7 +290,7 @@ void HttpReply::onConnected()
     if (isDone() || !m_socket)
         return;
     m_tcpConnected = true;
-    setAttribute(ReplyAttribute::ServerAddress, addressText(m_socket->peerAddress()));
+    setAttribute(ReplyAttribute::ServerAddress, serverAddressText(m_socket->peerAddress()));
     if (m_resolver && m_nextAddress > 0)
         m_resolver->noteReachable(request().url().host(), m_addresses.at(m_nextAddress - 1));
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
@@ -770,7 +763,7 @@ void HttpReply::startQtReply()
     // Qt looks the name up again (its cache answers) and tries the addresses in turn, as we
     // do: it reaches the one our connections reached, which noteReachable() keeps first.
     if (!m_addresses.isEmpty() && !attribute(ReplyAttribute::ServerAddress).isValid())
-        setAttribute(ReplyAttribute::ServerAddress, addressText(m_addresses.constFirst()));
+        setAttribute(ReplyAttribute::ServerAddress, serverAddressText(m_addresses.constFirst()));
     connect(m_qtReply, &QNetworkReply::socketStartedConnecting, this, [this] {
         // Numbered now, not with the answer: the origin's other requests, queued on this
         // connection, may be answered first.

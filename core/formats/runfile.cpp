@@ -165,9 +165,7 @@ bool serverAddressFromText(const QString &text, QString *canonical)
     QHostAddress parsed;
     if (!parsed.setAddress(address.toString()))
         return false;
-    bool isIpv4 = false;
-    const quint32 ipv4 = parsed.toIPv4Address(&isIpv4);
-    *canonical = isIpv4 ? QHostAddress(ipv4).toString() : parsed.toString();
+    *canonical = serverAddressText(parsed);
     return true;
 }
 
